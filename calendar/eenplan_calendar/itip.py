@@ -1,0 +1,298 @@
+"""iTIP invitations (RFC 5545 / 5546, sent over iMIP RFC 6047) for an overleg.
+
+Everything is built with the `icalendar` library, never as hand-made text. Every text value and
+e-mail address is validated first: control characters (CR, LF, TAB, NUL, DEL, C1, U+2028/2029)
+are rejected outright, so no value can add a property, parameter, attendee or component, and
+addresses are restricted to a conservative ASCII form that is also safe inside a quoted
+``SENT-BY="mailto:..."`` parameter and a mailto URI. Callers pass neutral text only (e.g.
+"Overleg huishouden H-2026-001"): invitations travel outside the encrypted mail group.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import NamedTuple, Sequence
+
+from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress
+
+from eenplan.domain.errors import FieldProblem, ValidationFailed
+
+from ._tz import TZID, amsterdam
+
+__all__ = [
+    "Attendee",
+    "Invite",
+    "build_request",
+    "build_cancel",
+    "needs_sequence_bump",
+    "ics_filename",
+    "validate_email",
+    "PRODID",
+    "CONTENT_TYPE_REQUEST",
+    "CONTENT_TYPE_CANCEL",
+]
+
+PRODID = "-//eenplan//eenplan 0.1//NL"
+#: MIME types for the iMIP part; the method parameter must match the METHOD property (RFC 6047 §2.4)
+CONTENT_TYPE_REQUEST = "text/calendar; method=REQUEST; charset=UTF-8"
+CONTENT_TYPE_CANCEL = "text/calendar; method=CANCEL; charset=UTF-8"
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_ATOM = r"[A-Za-z0-9!#$&'*+/=^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_EMAIL = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})+$")
+_UID = re.compile(r"^[A-Za-z0-9@._+=-]{1,255}$")
+_MAX_TEXT = {"summary": 200, "location": 200, "name": 120, "alarm_description": 200}
+_MAX_SEQUENCE = 2**31 - 1
+
+
+class Attendee(NamedTuple):
+    """An invitee: address, display name, and whether attendance is required."""
+
+    email: str
+    name: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Invite:
+    """Everything needed to describe one overleg as an iTIP VEVENT.
+
+    ``organizer_email``/``organizer_name`` are the household's mail-group address; the
+    regisseur who acts on its behalf goes in ``sent_by_email`` (ORGANIZER;SENT-BY).
+    ``sequence`` is managed by the caller (see ``needs_sequence_bump``); ``dtstamp``
+    defaults to the build time. ``alarm_trigger`` None means no VALARM.
+    """
+
+    uid: str
+    sequence: int
+    start: datetime
+    end: datetime
+    summary: str
+    organizer_email: str
+    organizer_name: str
+    attendees: Sequence[Attendee | tuple[str, str, bool]]
+    location: str | None = None
+    sent_by_email: str | None = None
+    dtstamp: datetime | None = None
+    alarm_trigger: timedelta | None = field(default_factory=lambda: timedelta(hours=-1))
+    alarm_description: str = "Herinnering: overleg"
+
+
+def build_request(invite: Invite) -> bytes:
+    """METHOD:REQUEST calendar (STATUS:CONFIRMED) for a new or updated overleg, as .ics bytes."""
+    return _build(invite, method="REQUEST")
+
+
+def build_cancel(invite: Invite) -> bytes:
+    """METHOD:CANCEL calendar (STATUS:CANCELLED) for the same UID, as .ics bytes.
+
+    The caller bumps ``sequence`` before cancelling (RFC 5546 §3.2.5) and lists the attendees
+    to notify (all of them, or only those being uninvited). No VALARM is included.
+    """
+    return _build(invite, method="CANCEL")
+
+
+def needs_sequence_bump(old: Invite, new: Invite) -> bool:
+    """True if the change from ``old`` to ``new`` is significant (RFC 5546 §2.1.4).
+
+    Significant here: start, end (compared as instants) or location. Attendee, summary or
+    alarm changes alone do not require a bump; the caller may still bump. Raises
+    ValidationFailed if the two invites are not the same event (different UID).
+    """
+    if old.uid != new.uid:
+        raise ValidationFailed.one("uid", "old and new invite must have the same uid")
+    return (
+        old.start != new.start
+        or old.end != new.end
+        or (old.location or "").strip() != (new.location or "").strip()
+    )
+
+
+def ics_filename(uid: str) -> str:
+    """Safe attachment filename for an invitation, derived from the (validated) UID.
+
+    Only [A-Za-z0-9._-] survive, so the name is safe on every file system and in a MIME header.
+    """
+    _check_uid(uid)
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", uid).strip(".-")[:80] or "overleg"
+    return f"overleg-{safe}.ics"
+
+
+def validate_email(value: object, field_name: str) -> str:
+    """Return ``value`` if it is a plain, safe e-mail address; else ValidationFailed on the field.
+
+    Deliberately stricter than RFC 5322: ASCII only, no quotes, spaces, '%', '?', ':' , ';',
+    ',' or control characters, one '@', a domain with at least one dot.
+    """
+    if not isinstance(value, str) or not value:
+        raise ValidationFailed.one(field_name, "must be an e-mail address")
+    if _CONTROL.search(value):
+        raise ValidationFailed.one(field_name, "must not contain control characters or line breaks")
+    if len(value) > 254 or not _EMAIL.match(value) or len(value.split("@", 1)[0]) > 64:
+        raise ValidationFailed.one(field_name, "is not a valid e-mail address")
+    return value
+
+
+# --------------------------------------------------------------------------- internals
+
+
+def _build(invite: Invite, method: str) -> bytes:
+    """Validate the invite and serialise it with the given iTIP method."""
+    v = _validated(invite)
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", method)
+    cal.add_component(_vtimezone())
+
+    event = Event()
+    event.add("uid", invite.uid)
+    event.add("sequence", invite.sequence)
+    event.add("dtstamp", v["dtstamp"])
+    event.add("dtstart", v["start"])
+    event.add("dtend", v["end"])
+    event.add("summary", invite.summary)
+    if invite.location and invite.location.strip():
+        event.add("location", invite.location)
+    event.add("status", "CONFIRMED" if method == "REQUEST" else "CANCELLED")
+    event.add("class", "PRIVATE")
+    event.add("transp", "OPAQUE")
+
+    organizer = vCalAddress(f"mailto:{invite.organizer_email}")
+    organizer.params["CN"] = invite.organizer_name
+    if invite.sent_by_email:
+        organizer.params["SENT-BY"] = f"mailto:{invite.sent_by_email}"
+    event.add("organizer", organizer)
+
+    for att in v["attendees"]:
+        address = vCalAddress(f"mailto:{att.email}")
+        address.params["CN"] = att.name
+        address.params["CUTYPE"] = "INDIVIDUAL"
+        address.params["ROLE"] = "REQ-PARTICIPANT" if att.required else "OPT-PARTICIPANT"
+        address.params["PARTSTAT"] = "NEEDS-ACTION"
+        address.params["RSVP"] = "TRUE"
+        event.add("attendee", address)
+
+    if method == "REQUEST" and invite.alarm_trigger is not None:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", invite.alarm_description)
+        alarm.add("trigger", invite.alarm_trigger)
+        event.add_component(alarm)
+
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+def _vtimezone() -> Timezone:
+    """Compact VTIMEZONE for Europe/Amsterdam: only the EU rules in force since 1996."""
+    tz = Timezone()
+    tz.add("tzid", TZID)
+    standard = TimezoneStandard()
+    standard.add("dtstart", datetime(1970, 10, 25, 3, 0, 0))
+    standard.add("tzoffsetfrom", timedelta(hours=2))
+    standard.add("tzoffsetto", timedelta(hours=1))
+    standard.add("tzname", "CET")
+    standard.add("rrule", {"freq": "yearly", "bymonth": 10, "byday": "-1su"})
+    daylight = TimezoneDaylight()
+    daylight.add("dtstart", datetime(1970, 3, 29, 2, 0, 0))
+    daylight.add("tzoffsetfrom", timedelta(hours=1))
+    daylight.add("tzoffsetto", timedelta(hours=2))
+    daylight.add("tzname", "CEST")
+    daylight.add("rrule", {"freq": "yearly", "bymonth": 3, "byday": "-1su"})
+    tz.add_component(standard)
+    tz.add_component(daylight)
+    return tz
+
+
+def _validated(invite: Invite) -> dict:
+    """Check every field of ``invite``; collect all problems into one ValidationFailed."""
+    problems: list[FieldProblem] = []
+
+    def guard(fn, *args) -> object:
+        try:
+            return fn(*args)
+        except ValidationFailed as exc:
+            problems.extend(exc.problems)
+            return None
+
+    guard(_check_uid, invite.uid)
+    seq = invite.sequence
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq <= _MAX_SEQUENCE:
+        problems.append(FieldProblem("sequence", "must be a whole number >= 0"))
+    start = guard(_aware, invite.start, "start")
+    end = guard(_aware, invite.end, "end")
+    if start is not None and end is not None and end <= start:
+        problems.append(FieldProblem("end", "must be after start"))
+    stamp = datetime.now(timezone.utc) if invite.dtstamp is None else guard(_aware, invite.dtstamp, "dtstamp")
+    guard(_check_text, invite.summary, "summary", "summary", False)
+    guard(_check_text, invite.location, "location", "location", True)
+    guard(_check_text, invite.alarm_description, "alarm_description", "alarm_description", False)
+    guard(validate_email, invite.organizer_email, "organizer_email")
+    guard(_check_text, invite.organizer_name, "organizer_name", "name", False)
+    if invite.sent_by_email is not None:
+        guard(validate_email, invite.sent_by_email, "sent_by_email")
+    if invite.alarm_trigger is not None and not isinstance(invite.alarm_trigger, timedelta):
+        problems.append(FieldProblem("alarm_trigger", "must be a duration"))
+
+    attendees: list[Attendee] = []
+    seen: set[str] = set()
+    if not isinstance(invite.attendees, (list, tuple)) or not invite.attendees:
+        problems.append(FieldProblem("attendees", "must list at least one attendee"))
+    else:
+        for i, raw in enumerate(invite.attendees):
+            if not isinstance(raw, tuple) or len(raw) != 3:
+                problems.append(FieldProblem(f"attendees[{i}]", "must be (email, name, required)"))
+                continue
+            att = Attendee(*raw)
+            guard(validate_email, att.email, f"attendees[{i}].email")
+            guard(_check_text, att.name, f"attendees[{i}].name", "name", False)
+            if not isinstance(att.required, bool):
+                problems.append(FieldProblem(f"attendees[{i}].required", "must be true or false"))
+            if isinstance(att.email, str):
+                key = att.email.lower()
+                if key in seen:
+                    problems.append(FieldProblem(f"attendees[{i}].email", "is listed twice"))
+                seen.add(key)
+            attendees.append(att)
+    if problems:
+        raise ValidationFailed(problems)
+    return {
+        "start": start.astimezone(amsterdam()),  # type: ignore[union-attr]
+        "end": end.astimezone(amsterdam()),  # type: ignore[union-attr]
+        "dtstamp": stamp.astimezone(timezone.utc).replace(microsecond=0),  # type: ignore[union-attr]
+        "attendees": attendees,
+    }
+
+
+def _check_uid(uid: object) -> None:
+    """UIDs are opaque tokens: [A-Za-z0-9@._+=-], 1–255 characters."""
+    if not isinstance(uid, str) or not _UID.match(uid):
+        raise ValidationFailed.one("uid", "must be 1–255 characters of A-Z a-z 0-9 @ . _ + = -")
+
+
+def _check_text(value: object, field_name: str, kind: str, optional: bool) -> None:
+    """Text values: bounded length, valid Unicode, and no control characters at all."""
+    if value is None and optional:
+        return
+    if not isinstance(value, str) or (not optional and not value.strip()):
+        raise ValidationFailed.one(field_name, "must be non-empty text")
+    if _CONTROL.search(value):
+        raise ValidationFailed.one(field_name, "must not contain control characters or line breaks")
+    if len(value) > _MAX_TEXT[kind]:
+        raise ValidationFailed.one(field_name, f"must be at most {_MAX_TEXT[kind]} characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationFailed.one(field_name, "is not valid Unicode text") from None
+
+
+def _aware(value: object, field_name: str) -> datetime:
+    """Require a time-zone-aware datetime."""
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise ValidationFailed.one(field_name, "must be a time-zone-aware date and time")
+    return value

@@ -1,0 +1,1 @@
+"""eenplan_crypto package."""

@@ -1,0 +1,262 @@
+"""The server keyring: one GNUPGHOME, driven through python-gnupg.
+
+python-gnupg starts one `gpg` process per call and blocks, so every call runs
+in a worker thread (`asyncio.to_thread`) and calls are serialised: an
+asyncio.Lock keeps the event loop's queue orderly and a threading.Lock keeps
+gpg calls exclusive even if an awaiting task is cancelled mid-call.
+
+Keys are always addressed by full fingerprint, never by user id. Imported keys
+are untrusted in gpg's web of trust (`always_trust=True`); the pinned
+fingerprint *is* the trust decision. The server signing key has no
+passphrase: the keyring directory (mode 0700) is the secret — protect and back
+it up like a private key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, TypeVar
+
+import gnupg
+
+from eenplan.domain.errors import ValidationFailed
+
+from .errors import CryptoError, KeyNotFound, KeyringUnavailable, SigningFailed, UnusableKey
+from .keys import KeyInfo, evaluate, expires_within, normalize_fingerprint, parse_colons
+from .status import DetachedSignature, check_decrypt_verify, check_detached, check_sign_encrypt
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: gpg-agent's socket "<home>/S.gpg-agent.browser" must fit in sun_path (108 bytes)
+MAX_HOME_CHARS = 80
+MAX_KEY_CHARS = 256_000
+_OPTIONS = [
+    "--no-auto-key-retrieve", "--auto-key-locate", "local", "--no-emit-version", "--no-comments",
+    "--pinentry-mode", "loopback", "--personal-digest-preferences", "SHA512 SHA384 SHA256",
+    "--personal-cipher-preferences", "AES256 AES192 AES", "--cert-digest-algo", "SHA512",
+]
+_EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9.-]{1,190}$")
+_NAME_RE = re.compile(r"^[^\x00-\x1f\x7f<>()\u2028\u2029\u0085]{1,64}$")
+
+
+def _make_gpg(home: str, binary: str) -> gnupg.GPG:
+    try:
+        return gnupg.GPG(gpgbinary=binary, gnupghome=home, verbose=False, options=list(_OPTIONS))
+    except (OSError, ValueError) as exc:
+        raise KeyringUnavailable(f"cannot start gpg ({type(exc).__name__})") from exc
+
+
+class Keyring:
+    """Async facade over one GnuPG home directory; satisfies eenplan_mail's CryptoEngine."""
+
+    def __init__(self, home: Path | str, *, gpg_binary: str = "gpg") -> None:
+        """Remember the home directory; nothing touches the disk until the first call."""
+        path = os.path.abspath(os.fspath(home))
+        if len(path) > MAX_HOME_CHARS:
+            raise ValidationFailed.one(
+                "gnupg_home", f"path is {len(path)} characters; gpg-agent socket paths allow at most "
+                f"{MAX_HOME_CHARS} here — use a short directory such as /var/lib/eenplan/gpg")
+        self.home = Path(path)
+        self._binary = gpg_binary
+        self._gpg: gnupg.GPG | None = None
+        self._lock = asyncio.Lock()
+        self._thread_lock = threading.Lock()
+
+    # -- plumbing -----------------------------------------------------------------------------
+    def _prepare_home(self) -> None:
+        try:
+            self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
+            st = self.home.stat()
+            if st.st_uid != os.getuid():
+                raise KeyringUnavailable("gnupg home is owned by another user")
+            if st.st_mode & 0o077:
+                os.chmod(self.home, 0o700)
+        except OSError as exc:
+            raise KeyringUnavailable(f"gnupg home is not usable ({type(exc).__name__})") from exc
+
+    def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        with self._thread_lock:
+            if self._gpg is None:
+                self._prepare_home()
+                self._gpg = _make_gpg(str(self.home), self._binary)
+            try:
+                return fn(self._gpg, *args)
+            except OSError as exc:
+                raise KeyringUnavailable(f"gpg call failed ({type(exc).__name__})") from exc
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        async with self._lock:
+            return await asyncio.to_thread(self._call, fn, *args)
+
+    def _info(self, gpg: gnupg.GPG, fpr: str, now: datetime) -> KeyInfo:
+        listing = gpg.list_keys(keys=[fpr])
+        keys = [k for k in parse_colons(listing.data.decode("utf-8", "replace"))
+                if k.primary.fingerprint == fpr]
+        if not keys:
+            raise KeyNotFound(f"key {fpr} is not in the keyring")
+        return evaluate(keys, now, field_name="fingerprint")
+
+    # -- public keys of members ---------------------------------------------------------------
+    def _scan(self, armored: str, now: datetime) -> KeyInfo:
+        if not isinstance(armored, str) or len(armored) > MAX_KEY_CHARS:
+            raise UnusableKey(f"must be an ASCII-armored public key of at most {MAX_KEY_CHARS} characters")
+        if "PRIVATE KEY BLOCK" in armored:
+            raise UnusableKey("contains secret key material; submit only the public key")
+        if armored.count("-----BEGIN PGP PUBLIC KEY BLOCK-----") != 1:
+            raise UnusableKey("must contain exactly one '-----BEGIN PGP PUBLIC KEY BLOCK-----'")
+        scratch = tempfile.mkdtemp(prefix="eps")
+        try:
+            gpg = _make_gpg(scratch, self._binary)
+            result = gpg.scan_keys_mem(armored.encode("ascii", "replace"))
+            return evaluate(parse_colons(result.data.decode("utf-8", "replace")), now)
+        except OSError as exc:
+            raise KeyringUnavailable(f"key inspection failed ({type(exc).__name__})") from exc
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    async def inspect_public_key(self, armored: str, now: datetime) -> KeyInfo:
+        """Validate a submitted public key without touching the server keyring."""
+        return await self._run(lambda _gpg: self._scan(armored, now))
+
+    async def import_pinned(self, armored: str, now: datetime | None = None) -> KeyInfo:
+        """Inspect, then import a member's key; return its KeyInfo whose fingerprint the caller pins."""
+        now = now or datetime.now(timezone.utc)
+
+        def work(gpg: gnupg.GPG) -> KeyInfo:
+            info = self._scan(armored, now)
+            result = gpg.import_keys(armored, extra_args=["--import-options", "import-minimal"])
+            if info.fingerprint not in (result.fingerprints or []):
+                raise CryptoError("gpg did not import the key")
+            merged = self._info(gpg, info.fingerprint, now)  # a stored revocation wins
+            log.info("imported public key %s", info.fingerprint)
+            return merged
+
+        return await self._run(work)
+
+    async def key_info(self, fpr: str, now: datetime) -> KeyInfo:
+        """Current KeyInfo of a key in the server keyring; UnusableKey if it became unusable."""
+        fpr = normalize_fingerprint(fpr)
+        return await self._run(lambda gpg: self._info(gpg, fpr, now))
+
+    async def expiring_within(self, fpr: str, days: float, now: datetime) -> bool:
+        """True if the key is unusable now or stops being usable for encryption within `days`."""
+        try:
+            info = await self.key_info(fpr, now)
+        except UnusableKey:
+            return True
+        return expires_within(info, days, now)
+
+    # -- the server's own key -----------------------------------------------------------------
+    async def ensure_signing_key(self, uid_email: str, name: str) -> str:
+        """Return the fingerprint of the server key for `uid_email`, generating it once
+        (Ed25519 signing primary + Curve25519 encryption subkey, no passphrase, no expiry)."""
+        if not isinstance(uid_email, str) or not _EMAIL_RE.match(uid_email):
+            raise ValidationFailed.one("uid_email", "must be a plain e-mail address")
+        if not isinstance(name, str) or not _NAME_RE.match(name):
+            raise ValidationFailed.one("name", "must be 1-64 characters without control characters")
+
+        def work(gpg: gnupg.GPG) -> str:
+            now = datetime.now(timezone.utc)
+            listing = gpg.list_keys(secret=True).data.decode("utf-8", "replace")
+            mine: list[KeyInfo] = []
+            for parsed in parse_colons(listing):
+                if not any(f"<{uid_email.lower()}>" in uid.lower() for _, uid in parsed.uids):
+                    continue
+                parsed.primary.type = "pub"  # evaluate the public half of our own key
+                for sub in parsed.subkeys:
+                    sub.type = "sub"
+                try:
+                    if "s" in parsed.primary.cap:
+                        mine.append(evaluate([parsed], now))
+                except UnusableKey:
+                    continue
+            if mine:
+                return max(mine, key=lambda k: k.created).fingerprint
+            params = gpg.gen_key_input(
+                key_type="EDDSA", key_curve="ed25519", key_usage="sign",
+                subkey_type="ECDH", subkey_curve="cv25519", subkey_usage="encrypt",
+                name_real=name, name_email=uid_email, expire_date="0", no_protection=True)
+            result = gpg.gen_key(params)
+            if not result.fingerprint:
+                raise SigningFailed("could not generate the server signing key")
+            log.info("generated server signing key %s", result.fingerprint)
+            return str(result.fingerprint).upper()
+
+        return await self._run(work)
+
+    async def export_public(self, fpr: str) -> str:
+        """ASCII-armored, minimal public key, e.g. for publishing on the sign-in page."""
+        fpr = normalize_fingerprint(fpr)
+        text = await self._run(lambda gpg: gpg.export_keys(fpr, armor=True, minimal=True))
+        if "BEGIN PGP PUBLIC KEY BLOCK" not in (text or ""):
+            raise KeyNotFound(f"key {fpr} is not in the keyring")
+        return text
+
+    async def autocrypt_keydata(self, fpr: str) -> str:
+        """Base64 of the minimal binary public key, the `keydata=` of an Autocrypt header."""
+        fpr = normalize_fingerprint(fpr)
+        raw = await self._run(lambda gpg: gpg.export_keys(fpr, armor=False, minimal=True))
+        if not raw:
+            raise KeyNotFound(f"key {fpr} is not in the keyring")
+        return base64.b64encode(raw).decode("ascii")
+
+    # -- sign, encrypt, decrypt ---------------------------------------------------------------
+    async def sign_encrypt(self, data: bytes, recipients: Iterable[str], signer: str,
+                           hide_recipients: bool = True) -> bytes:
+        """Sign with `signer` and encrypt once to all recipient fingerprints; ASCII-armored.
+        With hide_recipients the key ids are thrown (--throw-keyids). Never returns plaintext."""
+        if not isinstance(data, (bytes, bytearray)):
+            raise TypeError("data must be bytes")
+        fprs = sorted({normalize_fingerprint(r, "recipients") for r in recipients})
+        if not fprs:
+            raise ValidationFailed.one("recipients", "at least one recipient fingerprint is required")
+        signer = normalize_fingerprint(signer, "signer")
+        extra = ["--throw-keyids"] if hide_recipients else None
+        result = await self._run(lambda gpg: gpg.encrypt(
+            bytes(data), fprs, sign=signer, always_trust=True, armor=True, extra_args=extra))
+        return check_sign_encrypt(result)
+
+    async def sign_detached(self, data: bytes, signer: str) -> DetachedSignature:
+        """ASCII-armored detached signature over `data` exactly as given, plus its micalg."""
+        if not isinstance(data, (bytes, bytearray)):
+            raise TypeError("data must be bytes")
+        signer = normalize_fingerprint(signer, "signer")
+        result = await self._run(lambda gpg: gpg.sign(
+            bytes(data), keyid=signer, detach=True, clearsign=False, binary=False))
+        return check_detached(result)
+
+    async def decrypt_verify(self, data: bytes, expected_signers: Iterable[str]) -> bytes:
+        """Decrypt and return the plaintext only if it is integrity-protected (MDC) and signed by
+        a key whose *primary* fingerprint is in `expected_signers`."""
+        expected = {normalize_fingerprint(f, "expected_signers") for f in expected_signers}
+        if not expected:
+            raise ValidationFailed.one("expected_signers", "at least one fingerprint is required")
+        result = await self._run(lambda gpg: gpg.decrypt(bytes(data), always_trust=True))
+        plaintext, _signer = check_decrypt_verify(result, expected)
+        return plaintext
+
+    async def aclose(self) -> None:
+        """Stop this home's gpg-agent (it would otherwise linger); the keyring stays on disk."""
+        gpgconf = shutil.which("gpgconf", path=os.path.dirname(shutil.which(self._binary) or "")
+                               or None) or shutil.which("gpgconf")
+        if not gpgconf or not self.home.exists():
+            return
+
+        def kill() -> None:
+            with self._thread_lock:
+                subprocess.run([gpgconf, "--homedir", str(self.home), "--kill", "gpg-agent"],
+                               capture_output=True, timeout=15, check=False)
+
+        async with self._lock:
+            await asyncio.to_thread(kill)

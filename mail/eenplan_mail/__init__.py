@@ -1,0 +1,1 @@
+"""eenplan_mail package."""

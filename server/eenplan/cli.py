@@ -1,0 +1,83 @@
+"""The `eenplan` command: serve, migrate, demo, token, household, settings."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+
+from .config import Settings, documented_settings
+from .domain.errors import EenplanError
+
+
+def _serve(settings: Settings, _args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from .bootstrap import create_app
+
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, access_log=None,
+                print=lambda msg: print(f"eenplan serving on http://{settings.host}:{settings.port}", flush=True))
+    return 0
+
+
+def _migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from .storage import migrate
+
+    url = settings.effective_database_url
+    if args.revision.startswith("-") or args.down:
+        asyncio.run(migrate.downgrade(url, args.down or args.revision))
+    else:
+        asyncio.run(migrate.upgrade(url, args.revision))
+    print(f"database at revision {asyncio.run(migrate.current(url))}")
+    return 0
+
+
+def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    from .demo import seed_demo
+
+    result = asyncio.run(seed_demo(settings, if_empty=args.if_empty))
+    if args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        from .demo import describe
+
+        print(describe(result, settings))
+    return 0
+
+
+def _settings(_settings: Settings, _args: argparse.Namespace) -> int:
+    for env, default, help_text in documented_settings():
+        print(f"{env}={default!s:<24} {help_text}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `eenplan` console script."""
+    parser = argparse.ArgumentParser(prog="eenplan", description="The 1Gezin1Plan1Regisseur plan server.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="run the HTTP server").set_defaults(run=_serve)
+    m = sub.add_parser("migrate", help="bring the database schema up to date (or down)")
+    m.add_argument("revision", nargs="?", default="head", help="target revision (default: head)")
+    m.add_argument("--down", metavar="REVISION", help="downgrade to REVISION (e.g. base)")
+    m.set_defaults(run=_migrate)
+    d = sub.add_parser("demo", help="create the demo household and print tokens for its betrokkenen")
+    d.add_argument("--json", action="store_true", help="print JSON")
+    d.add_argument("--if-empty", action="store_true",
+                   help="only create it when the database has no households (otherwise reissue demo tokens)")
+    d.set_defaults(run=_demo)
+    sub.add_parser("settings", help="list every EENPLAN_* setting with its default").set_defaults(run=_settings)
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+        return args.run(settings, args)
+    except EenplanError as err:
+        print(f"eenplan: {err.detail}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,4 @@
+"""The pure domain of eenplan: households, betrokkenen, plans, versions, diffs.
+
+Nothing in this package performs I/O or imports aiohttp, SQLAlchemy or gnupg.
+"""

@@ -1,0 +1,91 @@
+"""Betrokkenen: everyone involved with a household, and what their role lets them do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """How a betrokkene relates to the household."""
+
+    KLANT = "klant"
+    NETWERK = "netwerk"
+    PROFESSIONAL = "professional"
+
+
+class Role(StrEnum):
+    """The betrokkene's role in the method (one per betrokkene record)."""
+
+    OUDER = "ouder"
+    JEUGDIGE = "jeugdige"
+    GEZINSLID = "gezinslid"
+    NETWERKLID = "netwerklid"
+    MANTELZORGER = "mantelzorger"
+    HULPVERLENER = "hulpverlener"
+    PROCESREGISSEUR = "procesregisseur"
+    CASUSREGISSEUR = "casusregisseur"
+    MANAGER = "manager"
+
+
+REGISSEUR_ROLES = frozenset({Role.PROCESREGISSEUR, Role.CASUSREGISSEUR})
+
+#: Which roles fit which kind. The regisseur roles fit every kind: the klant
+#: may be its own regisseur (domain.md, "People and roles").
+ROLES_BY_KIND: dict[Kind, frozenset[Role]] = {
+    Kind.KLANT: frozenset({Role.OUDER, Role.JEUGDIGE, Role.GEZINSLID}) | REGISSEUR_ROLES,
+    Kind.NETWERK: frozenset({Role.NETWERKLID, Role.MANTELZORGER}) | REGISSEUR_ROLES,
+    Kind.PROFESSIONAL: frozenset({Role.HULPVERLENER, Role.MANAGER}) | REGISSEUR_ROLES,
+}
+
+WEEKDAYS = ("ma", "di", "wo", "do", "vr", "za", "zo")
+
+
+def is_regisseur(role: Role | str | None) -> bool:
+    """True for the roles that may change the plan and plan overleggen."""
+    return role in REGISSEUR_ROLES
+
+
+def role_fits_kind(kind: Kind, role: Role) -> bool:
+    """Whether a role makes sense for a kind of betrokkene (an oma is no hulpverlener)."""
+    return role in ROLES_BY_KIND[kind]
+
+
+@dataclass(frozen=True)
+class Betrokkene:
+    """A person involved with one household: klant, network member or professional."""
+
+    id: str
+    household_id: str
+    name: str
+    kind: Kind
+    role: Role
+    relation: str
+    organisation: str
+    email: str | None
+    phone: str | None
+    reachable_days: tuple[str, ...]
+    birth_date: date | None
+    created_at: datetime
+    removed_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        """Whether the betrokkene is still part of the household."""
+        return self.removed_at is None
+
+    def age_on(self, day: date) -> int | None:
+        """Age in whole years on `day`, when a birth date is recorded."""
+        if self.birth_date is None:
+            return None
+        b = self.birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+    def as_dict(self) -> dict:
+        """The betrokkene as the API shows it."""
+        return {"id": self.id, "household_id": self.household_id, "name": self.name, "kind": self.kind.value,
+                "role": self.role.value, "relation": self.relation, "organisation": self.organisation,
+                "email": self.email, "phone": self.phone, "reachable_days": list(self.reachable_days),
+                "birth_date": self.birth_date.isoformat() if self.birth_date else None,
+                "created_at": self.created_at.isoformat()}

@@ -1,0 +1,110 @@
+"""Betrokkenen use cases: list, add, change and remove the people involved with a household."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from ..domain.access import Principal, require_regisseur
+from ..domain.betrokkene import Betrokkene, Kind, Role, is_regisseur, role_fits_kind
+from ..domain.errors import NotFound, ValidationFailed
+from ..domain.ports import Clock, IdFactory, UnitOfWorkFactory
+from .common import resolve_actor
+
+
+def _check(b: Betrokkene, today: date) -> None:
+    if not role_fits_kind(b.kind, b.role):
+        raise ValidationFailed.one("role", f"'{b.role.value}' does not fit kind '{b.kind.value}'")
+    if b.birth_date and b.birth_date > today:
+        raise ValidationFailed.one("birth_date", "is in the future")
+    if b.role is Role.JEUGDIGE and b.birth_date is None:
+        raise ValidationFailed.one("birth_date", "is required for a jeugdige (the consent rules depend on age)")
+
+
+class BetrokkeneService:
+    """The people involved with a household, kept by its regisseur."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, new_id: IdFactory) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._new_id = new_id
+
+    async def list(self, principal: Principal, household_id: str) -> list[Betrokkene]:
+        """The household's active betrokkenen: the contact list every betrokkene may see."""
+        async with self._uow() as uow:
+            await resolve_actor(uow, principal, household_id)
+            return await uow.betrokkenen.list(household_id)
+
+    async def get(self, principal: Principal, household_id: str, betrokkene_id: str) -> Betrokkene:
+        """One active betrokkene."""
+        async with self._uow() as uow:
+            await resolve_actor(uow, principal, household_id)
+            found = await uow.betrokkenen.get(household_id, betrokkene_id)
+            if found is None or not found.active:
+                raise NotFound("betrokkene not found")
+            return found
+
+    async def add(self, principal: Principal, household_id: str, fields: dict[str, Any]) -> Betrokkene:
+        """Record a new betrokkene (regisseurs only)."""
+        async with self._uow(write=True) as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            require_regisseur(actor, "add betrokkenen")
+            b = Betrokkene(id=self._new_id(), household_id=household_id, created_at=self._clock(), **fields)
+            _check(b, self._clock().date())
+            await uow.betrokkenen.add(b)
+            await uow.commit()
+            return b
+
+    async def update(self, principal: Principal, household_id: str, betrokkene_id: str,
+                     fields: dict[str, Any]) -> Betrokkene:
+        """Change recorded details: a regisseur any betrokkene's, everyone their own contact details."""
+        async with self._uow(write=True) as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            if betrokkene_id != actor.betrokkene_id or {"kind", "role"} & set(fields):
+                require_regisseur(actor, "change another betrokkene's details or anyone's role")
+            found = await uow.betrokkenen.get(household_id, betrokkene_id)
+            if found is None or not found.active:
+                raise NotFound("betrokkene not found")
+            updated = replace(found, **fields)
+            _check(updated, self._clock().date())
+            if is_regisseur(found.role) and not is_regisseur(updated.role):
+                await self._keep_a_regisseur(uow, household_id, betrokkene_id)
+            await uow.betrokkenen.update(updated)
+            await uow.commit()
+            return updated
+
+    async def remove(self, principal: Principal, household_id: str, betrokkene_id: str) -> None:
+        """End a betrokkene's involvement: their credentials stop working at once; history keeps their name."""
+        async with self._uow(write=True) as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            require_regisseur(actor, "remove betrokkenen")
+            found = await uow.betrokkenen.get(household_id, betrokkene_id)
+            if found is None or not found.active:
+                raise NotFound("betrokkene not found")
+            if is_regisseur(found.role):
+                await self._keep_a_regisseur(uow, household_id, betrokkene_id)
+            await uow.betrokkenen.update(replace(found, removed_at=self._clock()))
+            await uow.commit()
+
+    async def ensure_member(self, principal: Principal, household_id: str, betrokkene_id: str,
+                            *, by_regisseur: bool) -> Betrokkene:
+        """Check the caller may act for `betrokkene_id` (themself, or any as regisseur) and return it."""
+        async with self._uow() as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            if by_regisseur or betrokkene_id != actor.betrokkene_id:
+                require_regisseur(actor, "act for another betrokkene")
+            found = await uow.betrokkenen.get(household_id, betrokkene_id)
+            if found is None or not found.active:
+                raise NotFound("betrokkene not found")
+            return found
+
+    @staticmethod
+    async def _keep_a_regisseur(uow, household_id: str, leaving_id: str) -> None:
+        others = [b for b in await uow.betrokkenen.list(household_id)
+                  if b.id != leaving_id and is_regisseur(b.role)]
+        if not others:
+            raise ValidationFailed.one("role", "a household keeps at least one regisseur")
+
+
+__all__ = ["BetrokkeneService", "Kind", "Role"]

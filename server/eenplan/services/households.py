@@ -1,0 +1,124 @@
+"""Household use cases: create one (with its regisseur and an empty plan), read it, move its phase."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..domain.access import Principal, require_regisseur
+from ..domain.betrokkene import Betrokkene, Kind, Role
+from ..domain.errors import Forbidden, NotFound, ValidationFailed
+from ..domain.household import Household, Phase, PhaseChange, check_code, check_transition
+from ..domain.ports import Clock, IdFactory, UnitOfWorkFactory
+from .common import resolve_actor, retry_on_conflict
+from .plan import create_first_version
+
+
+@dataclass(frozen=True)
+class NewHousehold:
+    """What is needed to open a household."""
+
+    code: str
+    name: str
+    gemeente: str
+
+
+@dataclass(frozen=True)
+class RegisseurDetails:
+    """The regisseur who opens the household and becomes its first betrokkene."""
+
+    name: str
+    email: str | None
+    organisation: str = ""
+    phone: str | None = None
+    role: Role = Role.PROCESREGISSEUR
+    kind: Kind = Kind.PROFESSIONAL
+
+
+class HouseholdService:
+    """Opening households and following them through the six phases."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, new_id: IdFactory) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._new_id = new_id
+
+    async def open(self, data: NewHousehold, regisseur: RegisseurDetails) -> tuple[Household, Betrokkene]:
+        """Create a household in phase 1 with its regisseur and version 1 of an empty plan."""
+        check_code(data.code)
+        if regisseur.role not in (Role.PROCESREGISSEUR, Role.CASUSREGISSEUR):
+            raise ValidationFailed.one("role", "the first betrokkene of a household must be its regisseur")
+
+        async def attempt() -> tuple[Household, Betrokkene]:
+            async with self._uow(write=True) as uow:
+                if await uow.households.code_taken(data.code):
+                    raise ValidationFailed.one("code", "is already used by another household")
+                now = self._clock()
+                household = Household(id=self._new_id(), code=data.code, name=data.name, gemeente=data.gemeente,
+                                      phase=Phase.AANMELDING, current_version=1, created_at=now)
+                await uow.households.add(household)
+                first = Betrokkene(id=self._new_id(), household_id=household.id, name=regisseur.name,
+                                   kind=regisseur.kind, role=regisseur.role, relation="regisseur",
+                                   organisation=regisseur.organisation, email=regisseur.email,
+                                   phone=regisseur.phone, reachable_days=(), birth_date=None, created_at=now)
+                await uow.betrokkenen.add(first)
+                await uow.households.set_phase(household.id, PhaseChange(None, Phase.AANMELDING, now, first.id,
+                                                                         "aangemeld"))
+                await create_first_version(uow, household.id, first.id, self._clock)
+                await uow.commit()
+                return household, first
+
+        return await retry_on_conflict(attempt)
+
+    async def open_by(self, principal: Principal, data: NewHousehold) -> tuple[Household, Betrokkene]:
+        """A regisseur of one household opens another, becoming its procesregisseur."""
+        async with self._uow() as uow:
+            actor, _ = await resolve_actor(uow, principal, principal.household_id)
+            if not actor.is_regisseur:
+                raise Forbidden("only a regisseur may open a household")
+            me = await uow.betrokkenen.get(principal.household_id, principal.betrokkene_id)
+        return await self.open(data, RegisseurDetails(name=me.name, email=me.email, organisation=me.organisation,
+                                                      phone=me.phone, role=Role.PROCESREGISSEUR, kind=me.kind))
+
+    async def get(self, principal: Principal, household_id: str) -> Household:
+        """The household, for its betrokkenen."""
+        async with self._uow() as uow:
+            await resolve_actor(uow, principal, household_id)
+            household = await uow.households.get(household_id)
+            if household is None:
+                raise NotFound("household not found")
+            return household
+
+    async def change_phase(self, principal: Principal, household_id: str, to: Phase, reason: str | None
+                           ) -> Household:
+        """Move the household to another phase, if the method allows that step."""
+        async with self._uow(write=True) as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            require_regisseur(actor, "change the phase")
+            household = await uow.households.get(household_id, lock=True)
+            check_transition(household.phase, to)
+            await uow.households.set_phase(household_id, PhaseChange(household.phase, to, self._clock(),
+                                                                     actor.betrokkene_id, reason))
+            household = await uow.households.get(household_id)
+            await uow.commit()
+            return household
+
+    async def phase_history(self, principal: Principal, household_id: str) -> list[PhaseChange]:
+        """Every phase transition of the household, oldest first."""
+        async with self._uow() as uow:
+            await resolve_actor(uow, principal, household_id)
+            return await uow.households.phase_history(household_id)
+
+    async def find_by_code(self, code: str) -> Household | None:
+        """The household with this code (operator use: cli and demo; no caller to authorise)."""
+        async with self._uow() as uow:
+            return await uow.households.find_by_code(code)
+
+    async def count(self) -> int:
+        """How many households exist (operator use)."""
+        async with self._uow() as uow:
+            return await uow.households.count()
+
+    async def members_for_cli(self, household_id: str) -> list[Betrokkene]:
+        """The active betrokkenen (operator use: issuing demo tokens on the command line)."""
+        async with self._uow() as uow:
+            return await uow.betrokkenen.list(household_id)

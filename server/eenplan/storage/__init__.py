@@ -1,0 +1,1 @@
+"""Storage adapter: SQLModel tables, repositories and the unit of work (SQLite or PostgreSQL)."""

@@ -1,0 +1,110 @@
+"""The database tables, as SQLModel table models.
+
+Table models skip validation: input is validated by the domain and by the
+web layer's non-table models before anything reaches these classes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on both SQLite (which forgets the zone) and PostgreSQL."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to the database")
+            value = value.astimezone(timezone.utc)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+def _ts(nullable: bool = False) -> sa.Column:
+    return sa.Column(UTCDateTime(), nullable=nullable)
+
+
+class HouseholdRow(SQLModel, table=True):
+    """A household (huishouden) with its plan pointer and phase."""
+
+    __tablename__ = "household"
+    id: str = Field(primary_key=True, max_length=36)
+    code: str = Field(max_length=32, sa_column_kwargs={"unique": True}, nullable=False)
+    name: str = Field(max_length=200)
+    gemeente: str = Field(max_length=100)
+    phase: int
+    current_version: int
+    created_at: datetime = Field(sa_column=_ts())
+
+
+class PhaseChangeRow(SQLModel, table=True):
+    """One recorded phase transition."""
+
+    __tablename__ = "phase_change"
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: str = Field(foreign_key="household.id", index=True, max_length=36)
+    from_phase: int | None = None
+    to_phase: int
+    at: datetime = Field(sa_column=_ts())
+    by_betrokkene_id: str | None = Field(default=None, max_length=36)
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class BetrokkeneRow(SQLModel, table=True):
+    """A person involved with one household."""
+
+    __tablename__ = "betrokkene"
+    id: str = Field(primary_key=True, max_length=36)
+    household_id: str = Field(foreign_key="household.id", index=True, max_length=36)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=20)
+    role: str = Field(max_length=30)
+    relation: str = Field(default="", max_length=200)
+    organisation: str = Field(default="", max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=40)
+    reachable_days: str = Field(default="", max_length=40)
+    birth_date: date | None = None
+    created_at: datetime = Field(sa_column=_ts())
+    removed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class SectionBlobRow(SQLModel, table=True):
+    """One section's content, stored once per household and shared by every version that has it."""
+
+    __tablename__ = "section_blob"
+    household_id: str = Field(foreign_key="household.id", primary_key=True, max_length=36)
+    hash: str = Field(primary_key=True, max_length=64)
+    content: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+
+
+class PlanVersionRow(SQLModel, table=True):
+    """An immutable version of a household's plan: who, when, what changed, and which blobs."""
+
+    __tablename__ = "plan_version"
+    household_id: str = Field(foreign_key="household.id", primary_key=True, max_length=36)
+    number: int = Field(primary_key=True)
+    author_id: str | None = Field(default=None, max_length=36)
+    created_at: datetime = Field(sa_column=_ts())
+    summary: str = Field(max_length=1000)
+    changed_sections: str = Field(max_length=200)
+    section_hashes: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    base_version: int | None = None
+    vastgesteld_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    vastgesteld_by: str | None = Field(default=None, max_length=36)
+    vastgesteld_overleg: str | None = Field(default=None, max_length=200)
+
+
+metadata = SQLModel.metadata

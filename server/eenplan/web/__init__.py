@@ -1,0 +1,1 @@
+"""The HTTP interface: aiohttp app factory, routes, authentication, problem+json errors."""

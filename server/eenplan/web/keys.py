@@ -1,0 +1,22 @@
+"""Typed application and request keys."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ..domain.access import Principal
+from ..services.container import Services
+
+SERVICES = web.AppKey("services", Services)
+MAX_BODY = web.AppKey("max_body", int)
+PRINCIPAL = "eenplan.principal"
+
+
+def services(request: web.Request) -> Services:
+    """The services of the app serving this request."""
+    return request.app[SERVICES]
+
+
+def principal(request: web.Request) -> Principal:
+    """The authenticated caller (set by the auth middleware on every /api route but the spec)."""
+    return request[PRINCIPAL]

@@ -1,0 +1,76 @@
+"""Turning errors into RFC 9457 problem details: the only place errors become HTTP."""
+
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+from typing import Any
+
+from aiohttp import web
+
+from ..domain.errors import (
+    Conflict, EenplanError, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, TemporaryFailure,
+    Unauthenticated, ValidationFailed,
+)
+
+log = logging.getLogger("eenplan.web")
+
+PROBLEM_TYPE = "https://eenplan.nl/problems/"
+
+_STATUS: list[tuple[type[EenplanError], int, str]] = [
+    (ValidationFailed, 422, "Invalid input"),
+    (NotFound, 404, "Not found"),
+    (Unauthenticated, 401, "Authentication required"),
+    (Forbidden, 403, "Forbidden"),
+    (Conflict, 409, "Conflict"),
+    (PreconditionRequired, 428, "Precondition required"),
+    (PreconditionFailed, 412, "Precondition failed"),
+    (TemporaryFailure, 503, "Temporarily unavailable"),
+]
+
+
+def problem(status: int, title: str, detail: str, kind: str, **extra: Any) -> web.Response:
+    """A problem+json response."""
+    body = {"type": PROBLEM_TYPE + kind, "title": title, "status": status, "detail": detail, **extra}
+    headers = {"WWW-Authenticate": 'Bearer realm="eenplan"'} if status == 401 else None
+    if status == 503:
+        headers = {"Retry-After": "1"}
+    return web.Response(status=status, body=json.dumps(body, ensure_ascii=False).encode(),
+                        content_type="application/problem+json", headers=headers)
+
+
+def from_error(err: EenplanError) -> web.Response:
+    """Map one of our errors to its HTTP status and problem body."""
+    for cls, status, title in _STATUS:
+        if isinstance(err, cls):
+            extra: dict[str, Any] = {}
+            if isinstance(err, ValidationFailed):
+                extra["errors"] = [p.as_dict() for p in err.problems]
+            if isinstance(err, Conflict):
+                extra.update(err.extra)
+            return problem(status, title, err.detail, err.kind, **extra)
+    log.error("unmapped error kind=%s", err.kind)
+    return problem(500, "Internal error", "the server could not complete the request", "internal")
+
+
+@web.middleware
+async def problem_middleware(request: web.Request, handler) -> web.StreamResponse:
+    """Every error leaves as problem+json; unexpected ones without any detail that could hold data."""
+    try:
+        return await handler(request)
+    except EenplanError as err:
+        return from_error(err)
+    except web.HTTPRequestEntityTooLarge as err:
+        return problem(413, "Request body too large", f"the body exceeds {err.text or 'the limit'}", "too-large")
+    except web.HTTPException as err:
+        if err.status < 400:
+            raise
+        return problem(err.status, err.reason, err.reason, "http-" + str(err.status))
+    except Exception as exc:
+        # Log the type and the code path only: exception messages may quote data.
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}" for f in reversed(frames[-6:]))
+        log.error("unhandled %s on %s %s at %s", type(exc).__name__, request.method,
+                  getattr(request.match_info.route.resource, "canonical", "?"), where)
+        return problem(500, "Internal error", "the server could not complete the request", "internal")

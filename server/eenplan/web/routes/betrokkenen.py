@@ -1,0 +1,73 @@
+"""Betrokkenen: the household's contact list, kept by its regisseur."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ...domain.access import Principal
+from ..keys import principal, services
+from ..registry import RouteTable
+from ..schemas import BetrokkeneCreate, BetrokkenePatch, read_body
+
+table = RouteTable("betrokkenen")
+
+
+def _fields(body) -> dict:
+    data = body.model_dump(exclude_unset=True)
+    if "reachable_days" in data and data["reachable_days"] is not None:
+        data["reachable_days"] = tuple(data["reachable_days"])
+    return data
+
+
+@table.route("GET", "/api/households/{id}/betrokkenen", summary="The household's betrokkenen")
+async def list_betrokkenen(request: web.Request) -> web.Response:
+    people = await services(request).betrokkenen.list(principal(request), request.match_info["id"])
+    return web.json_response({"betrokkenen": [b.as_dict() for b in people]})
+
+
+@table.route("POST", "/api/households/{id}/betrokkenen", summary="Record a betrokkene (regisseur)",
+             body=BetrokkeneCreate, responses={201: "Created"})
+async def add_betrokkene(request: web.Request) -> web.Response:
+    body = await read_body(request, BetrokkeneCreate)
+    data = _fields(body)
+    data.setdefault("relation", "")
+    data.setdefault("organisation", "")
+    for name in ("email", "phone", "birth_date"):
+        data.setdefault(name, None)
+    data.setdefault("reachable_days", ())
+    created = await services(request).betrokkenen.add(principal(request), request.match_info["id"], data)
+    return web.json_response(created.as_dict(), status=201)
+
+
+@table.route("GET", "/api/households/{id}/betrokkenen/{bid}", summary="One betrokkene")
+async def get_betrokkene(request: web.Request) -> web.Response:
+    found = await services(request).betrokkenen.get(principal(request), request.match_info["id"],
+                                                    request.match_info["bid"])
+    return web.json_response(found.as_dict())
+
+
+@table.route("PATCH", "/api/households/{id}/betrokkenen/{bid}", summary="Change a betrokkene's details "
+             "(regisseur; or one's own contact details)", body=BetrokkenePatch)
+async def update_betrokkene(request: web.Request) -> web.Response:
+    body = await read_body(request, BetrokkenePatch)
+    updated = await services(request).betrokkenen.update(principal(request), request.match_info["id"],
+                                                         request.match_info["bid"], _fields(body))
+    return web.json_response(updated.as_dict())
+
+
+@table.route("DELETE", "/api/households/{id}/betrokkenen/{bid}", summary="End a betrokkene's involvement; "
+             "their tokens stop working at once (regisseur)", responses={204: "Removed"})
+async def remove_betrokkene(request: web.Request) -> web.Response:
+    await services(request).betrokkenen.remove(principal(request), request.match_info["id"],
+                                               request.match_info["bid"])
+    return web.Response(status=204)
+
+
+@table.route("POST", "/api/households/{id}/betrokkenen/{bid}/token", summary="Issue an API token for a "
+             "betrokkene (regisseur), e.g. for a machine client", responses={201: "Created"})
+async def issue_token(request: web.Request) -> web.Response:
+    svc = services(request)
+    found = await svc.betrokkenen.ensure_member(principal(request), request.match_info["id"],
+                                                request.match_info["bid"], by_regisseur=True)
+    token = svc.tokens.issue(Principal(found.id, found.household_id))
+    return web.json_response({"betrokkene_id": found.id, "token": token}, status=201)

@@ -1,0 +1,47 @@
+"""Health, readiness and the OpenAPI document."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ... import __version__
+from ..keys import SERVICES
+from ..registry import RouteTable, describe
+
+table = RouteTable("meta")
+OPENAPI = web.AppKey("openapi", dict)
+
+
+@table.route("GET", "/healthz", summary="The process is alive", auth=False)
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+@table.route("GET", "/readyz", summary="The database is reachable", auth=False,
+             responses={200: "Ready", 503: "Database unreachable"})
+async def readyz(request: web.Request) -> web.Response:
+    ok = await request.app[SERVICES].is_ready()
+    return web.json_response({"status": "ready" if ok else "unavailable"}, status=200 if ok else 503)
+
+
+@table.route("GET", "/api/openapi.json", summary="This API's OpenAPI 3.1 document", auth=False)
+async def openapi(request: web.Request) -> web.Response:
+    return web.json_response(request.app[OPENAPI])
+
+
+def build_document(routes) -> dict:
+    """The OpenAPI 3.1 document for every route of the app."""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "eenplan", "version": __version__,
+                 "description": "One household, one plan, one regisseur: versioned plans with scoped access."},
+        "paths": describe(routes),
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            "schemas": {"Problem": {"type": "object", "description": "RFC 9457 problem details", "properties": {
+                "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                "detail": {"type": "string"}, "errors": {"type": "array", "items": {"type": "object", "properties": {
+                    "field": {"type": "string"}, "problem": {"type": "string"}}}}}}},
+        },
+        "security": [{"bearer": []}],
+    }

@@ -1,0 +1,113 @@
+"""The plan: read the current version, change sections with If-Match, versions, diff, adopt."""
+
+from __future__ import annotations
+
+import json
+
+from aiohttp import web
+
+from ...domain.errors import Conflict, PreconditionRequired, ValidationFailed
+from ...domain.versions import VersionInfo
+from ...services.plan import PlanSnapshot
+from ..keys import principal, services
+from ..registry import RouteTable
+from ..schemas import AdoptRequest, PlanChange, int_param, read_body, read_json
+
+table = RouteTable("plan")
+
+
+def info_dict(info: VersionInfo) -> dict:
+    """A version's facts as the API shows them."""
+    return {"version": info.number, "author_id": info.author_id, "created_at": info.created_at.isoformat(),
+            "summary": info.summary, "changed_sections": list(info.changed_sections),
+            "base_version": info.base_version, "vastgesteld": info.vastgesteld_at is not None,
+            "vastgesteld_at": info.vastgesteld_at.isoformat() if info.vastgesteld_at else None,
+            "vastgesteld_by": info.vastgesteld_by, "vastgesteld_overleg": info.vastgesteld_overleg}
+
+
+def snapshot_response(snap: PlanSnapshot, status: int = 200) -> web.Response:
+    """The plan as JSON, assembled from the stored section texts without re-encoding them."""
+    head = json.dumps({"household_id": snap.household_id, **info_dict(snap.info)}, ensure_ascii=False)
+    sections = ",".join(f'"{key}":{text}' for key, text in snap.sections.items())
+    body = f'{head[:-1]},"sections":{{{sections}}}}}'.encode()
+    return web.Response(body=body, status=status, content_type="application/json",
+                        headers={"ETag": f'"{snap.info.number}"', "Cache-Control": "no-store"})
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """The version an If-Match header names; None for '*'. Required on every change."""
+    if value is None:
+        raise PreconditionRequired("a plan change needs If-Match with the version it is based on (the ETag)")
+    value = value.strip()
+    if value == "*":
+        return None
+    tag = value.removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise ValidationFailed.one("If-Match", "must be the plan's ETag, e.g. \"7\"")
+    return int(tag)
+
+
+@table.route("GET", "/api/households/{id}/plan", summary="The current plan (sections the caller may read); "
+             "ETag is the version")
+async def get_plan(request: web.Request) -> web.Response:
+    snap = await services(request).plan.current(principal(request), request.match_info["id"])
+    return snapshot_response(snap)
+
+
+@table.route("PATCH", "/api/households/{id}/plan", summary="Replace sections; requires If-Match. Merges when "
+             "the touched sections did not change since; 409 with their current content otherwise",
+             body=PlanChange, headers={"If-Match": "ETag of the version the change is based on"},
+             responses={200: "New version (or unchanged)", 409: "Conflict", 412: "Unknown base version",
+                        428: "If-Match missing"})
+async def patch_plan(request: web.Request) -> web.Response:
+    base = parse_if_match(request.headers.get("If-Match"))
+    changes = await read_json(request)
+    svc = services(request)
+    try:
+        snap, _created = await svc.plan.change(principal(request), request.match_info["id"], base, changes)
+    except Conflict as err:
+        # Nothing is silently lost: the caller gets what is there now, within its own scope.
+        current = await svc.plan.current(principal(request), request.match_info["id"])
+        conflicting = err.extra.get("conflicting_sections", [])
+        err.extra["current"] = {k: json.loads(current.sections[k]) for k in conflicting if k in current.sections}
+        err.extra["current_version"] = current.info.number
+        raise
+    return snapshot_response(snap)
+
+
+@table.route("GET", "/api/households/{id}/plan/versions", summary="Versions, newest first",
+             query={"before": "only versions below this number", "limit": "page size (1–200, default 50)"})
+async def list_versions(request: web.Request) -> web.Response:
+    before = int_param(request.query.get("before"), "before")
+    limit = min(int_param(request.query.get("limit"), "limit", default=50), 200)
+    page, current = await services(request).plan.versions(principal(request), request.match_info["id"],
+                                                           before=before, limit=limit)
+    return web.json_response({"current_version": current, "versions": [info_dict(i) for i in page],
+                              "next_before": page[-1].number if page and page[-1].number > 1 else None})
+
+
+@table.route("GET", "/api/households/{id}/plan/versions/{n}", summary="One version of the plan")
+async def get_version(request: web.Request) -> web.Response:
+    number = int_param(request.match_info["n"], "n")
+    snap = await services(request).plan.version(principal(request), request.match_info["id"], number)
+    return snapshot_response(snap)
+
+
+@table.route("POST", "/api/households/{id}/plan/versions/{n}/vaststellen", summary="Mark a version "
+             "vastgesteld (adopted at an overleg; regisseur)", body=AdoptRequest)
+async def adopt_version(request: web.Request) -> web.Response:
+    number = int_param(request.match_info["n"], "n")
+    body = await read_body(request, AdoptRequest) if request.can_read_body else AdoptRequest()
+    info = await services(request).plan.adopt(principal(request), request.match_info["id"], number, body.overleg)
+    return web.json_response(info_dict(info))
+
+
+@table.route("GET", "/api/households/{id}/plan/diff", summary="Plan-aware diff between two versions",
+             query={"from": "older version", "to": "newer version"})
+async def diff_versions(request: web.Request) -> web.Response:
+    a = int_param(request.query.get("from"), "from")
+    b = int_param(request.query.get("to"), "to")
+    if a is None or b is None:
+        raise ValidationFailed.one("from" if a is None else "to", "is required")
+    changes = await services(request).plan.diff(principal(request), request.match_info["id"], a, b)
+    return web.json_response({"from": a, "to": b, "sections": changes})

@@ -1,0 +1,136 @@
+"""Request bodies as non-table SQLModel models: validated on the way in, documented in OpenAPI."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from typing import Annotated, Any, TypeVar
+
+from aiohttp import web
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, ValidationError
+from sqlmodel import SQLModel
+
+from ..domain.betrokkene import WEEKDAYS, Kind, Role
+from ..domain.errors import FieldProblem, ValidationFailed
+
+M = TypeVar("M", bound=SQLModel)
+
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.match(value) or len(value) > 254:
+        raise ValueError("is not a valid e-mail address")
+    return value.lower()
+
+
+Email = Annotated[str, AfterValidator(_email)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()-]{6,30}$")]
+Weekday = Annotated[str, StringConstraints(pattern="^(" + "|".join(WEEKDAYS) + ")$")]
+
+
+class _Body(SQLModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class HouseholdCreate(_Body):
+    """Open a household: its code (e.g. H-2026-001), name and gemeente."""
+
+    code: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=3, max_length=32)]
+    name: Name
+    gemeente: Name
+
+
+class PhaseChangeRequest(_Body):
+    """Move the household to another phase (1–6)."""
+
+    to: int = Field(ge=1, le=6)
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+
+
+class BetrokkeneCreate(_Body):
+    """Record a betrokkene."""
+
+    name: Name
+    kind: Kind
+    role: Role
+    relation: Short = ""
+    organisation: Short = ""
+    email: Email | None = None
+    phone: Phone | None = None
+    reachable_days: list[Weekday] = Field(default_factory=list, max_length=7)
+    birth_date: date | None = None
+
+
+class BetrokkenePatch(_Body):
+    """Change some of a betrokkene's details; fields left out stay as they are."""
+
+    name: Name | None = None
+    kind: Kind | None = None
+    role: Role | None = None
+    relation: Short | None = None
+    organisation: Short | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    reachable_days: list[Weekday] | None = Field(default=None, max_length=7)
+    birth_date: date | None = None
+
+
+class AdoptRequest(_Body):
+    """Mark a version vastgesteld, optionally naming the overleg that adopted it."""
+
+    overleg: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+
+
+class PlanChange(SQLModel):
+    """Section key → new content of that section (only the sections to replace)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={
+        "propertyNames": {"enum": ["algemeen", "krachten_zorgen", "analyse", "doelen", "voorzieningen",
+                                   "veiligheidsplan", "afspraken"]}})
+
+
+async def read_json(request: web.Request) -> Any:
+    """The request body as JSON, or a 4xx naming the body (size is capped by the app)."""
+    if request.content_type != "application/json":
+        raise ValidationFailed.one("Content-Type", "must be application/json")
+    raw = await request.read()
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed.one("body", "is not valid JSON") from None
+
+
+def parse(model: type[M], data: Any) -> M:
+    """Validate data against a body model, naming every bad field."""
+    if not isinstance(data, dict):
+        raise ValidationFailed.one("body", "must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = [FieldProblem(".".join(str(p) for p in err["loc"]) or "body",
+                                 str(err["msg"]).removeprefix("Value error, "))
+                    for err in exc.errors(include_url=False, include_input=False)]
+        raise ValidationFailed(problems) from None
+
+
+async def read_body(request: web.Request, model: type[M]) -> M:
+    """Read and validate a JSON body against a model."""
+    return parse(model, await read_json(request))
+
+
+def int_param(value: str | None, name: str, *, default: int | None = None, minimum: int = 1) -> int | None:
+    """A whole-number parameter from path or query, or a 4xx naming it."""
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValidationFailed.one(name, "must be a whole number") from None
+    if number < minimum:
+        raise ValidationFailed.one(name, f"must be at least {minimum}")
+    return number
