@@ -12,11 +12,13 @@ import time
 import warnings
 from collections import OrderedDict
 
-with warnings.catch_warnings():
-    # authlib.jose is the product card's choice; its move to joserfc is announced, not done.
-    warnings.simplefilter("ignore")
-    from authlib.jose import JsonWebToken
-    from authlib.jose.errors import JoseError
+import authlib.deprecate
+
+# authlib.jose is the product card's choice; its move to joserfc is announced for 2.0, not done.
+warnings.filterwarnings("ignore", message="authlib.jose module is deprecated",
+                        category=authlib.deprecate.AuthlibDeprecationWarning)
+from authlib.jose import JsonWebToken  # noqa: E402
+from authlib.jose.errors import JoseError  # noqa: E402
 
 from ..domain.access import Principal
 from ..domain.errors import Unauthenticated

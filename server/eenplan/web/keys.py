@@ -9,7 +9,7 @@ from ..services.container import Services
 
 SERVICES = web.AppKey("services", Services)
 MAX_BODY = web.AppKey("max_body", int)
-PRINCIPAL = "eenplan.principal"
+PRINCIPAL = web.RequestKey("principal", Principal)
 
 
 def services(request: web.Request) -> Services:

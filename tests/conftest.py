@@ -1,0 +1,87 @@
+"""Shared fixtures: a real SQLite file and a real PostgreSQL for every storage test."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from support import postgres  # noqa: E402
+
+from eenplan.bootstrap import build_services  # noqa: E402
+from eenplan.config import Settings  # noqa: E402
+from eenplan.storage import migrate  # noqa: E402
+from eenplan.web.app import create_app  # noqa: E402
+
+SECRET = "test-secret-key-that-is-long-enough-0123456789"
+TEMPLATE_DB = "eenplan_template"
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One throwaway PostgreSQL for the whole session, or a skip when the binaries are missing."""
+    if not postgres.available():
+        if os.environ.get("EENPLAN_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL binaries missing in {postgres.PG_BIN} (make test installs them)")
+        pytest.skip(f"PostgreSQL binaries missing in {postgres.PG_BIN}")
+    cluster = postgres.Cluster().start()
+    cluster.psql(f'CREATE DATABASE "{TEMPLATE_DB}"')
+    asyncio.run(migrate.upgrade(cluster.url(TEMPLATE_DB)))
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file to copy for each test."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    asyncio.run(migrate.upgrade(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path, sqlite_template) -> str:
+    """A fresh, migrated database: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        target = tmp_path / "eenplan.db"
+        shutil.copy(sqlite_template, target)
+        return f"sqlite+aiosqlite:///{target}"
+    cluster = request.getfixturevalue("pg_cluster")
+    return cluster.create_database(template=TEMPLATE_DB)
+
+
+@pytest.fixture
+def settings(tmp_path, database_url) -> Settings:
+    """Settings for one test, on its own database and data dir."""
+    return Settings(data_dir=tmp_path / "var", database_url=database_url, secret_key=SECRET)
+
+
+@pytest.fixture
+async def services(settings):
+    """The wired services for one test."""
+    svc = build_services(settings)
+    yield svc
+    await svc.close()
+
+
+@pytest.fixture
+async def client(aiohttp_client, services, settings):
+    """An HTTP client against the real app on the test's database."""
+    return await aiohttp_client(create_app(services, max_body_bytes=settings.max_body_bytes))
+
+
+@pytest.fixture
+async def demo(services, settings) -> dict:
+    """The demo household, with a token per betrokkene, keyed by role and name."""
+    from eenplan.demo import seed_demo
+
+    result = await seed_demo(settings, services=services)
+    result["by_name"] = {b["name"]: b for b in result["betrokkenen"]}
+    result["regisseur"] = next(b for b in result["betrokkenen"] if b["role"] == "procesregisseur")
+    return result
