@@ -1,0 +1,42 @@
+# eenplan — the two commands: `make run` and `make test`. Everything else is set up by them.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PG_BIN := /usr/lib/postgresql/15/bin
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test bench install system-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## system packages the tests need: PostgreSQL 15 server binaries, gpg, runuser
+system-deps:
+	@missing=""; \
+	[ -x $(PG_BIN)/initdb ] || missing="$$missing postgresql-15"; \
+	command -v gpg >/dev/null || missing="$$missing gnupg"; \
+	command -v runuser >/dev/null || missing="$$missing util-linux"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+run: install
+	$(BIN)/eenplan migrate
+	$(BIN)/eenplan demo --if-empty
+	$(BIN)/eenplan serve
+
+test: install system-deps
+	EENPLAN_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q
+
+bench: install system-deps
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,40 @@
+"""Reading version N and diffing cost the same number of queries at N = 1,000 as at N = 10."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import event
+
+from eenplan.domain.access import Principal
+
+
+async def test_query_count_does_not_grow_with_history(services, demo, settings):
+    me = Principal(demo["regisseur"]["id"], demo["household"]["id"])
+    hh = demo["household"]["id"]
+    for i in range(60):
+        await services.plan.change(me, hh, None, {"analyse": {"analyse": f"versie {i}"}})
+    engine = services.plan._uow.engine
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    async def cost(call) -> int:
+        services.plan._cache = type(services.plan._cache)()  # cold cache: count real reads
+        statements.clear()
+        event.listen(engine.sync_engine, "before_cursor_execute", count)
+        try:
+            await call()
+        finally:
+            event.remove(engine.sync_engine, "before_cursor_execute", count)
+        return len(statements)
+
+    early = await cost(lambda: services.plan.version(me, hh, 3))
+    late = await cost(lambda: services.plan.version(me, hh, 61))
+    assert early == late
+    d_early = await cost(lambda: services.plan.diff(me, hh, 3, 4))
+    d_late = await cost(lambda: services.plan.diff(me, hh, 60, 61))
+    assert d_early == d_late
+    snap = await services.plan.version(me, hh, 61)
+    assert json.loads(snap.sections["analyse"])["analyse"] == "versie 58"
