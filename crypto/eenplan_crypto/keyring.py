@@ -31,7 +31,14 @@ import gnupg
 
 from eenplan.domain.errors import ValidationFailed
 
-from .errors import CryptoError, KeyNotFound, KeyringUnavailable, SigningFailed, UnusableKey
+from .errors import (
+    CryptoError,
+    KeyNotFound,
+    KeyringUnavailable,
+    SigningFailed,
+    UnusableKey,
+    VerificationFailed,
+)
 from .keys import KeyInfo, evaluate, expires_within, normalize_fingerprint, parse_colons
 from .status import DetachedSignature, check_decrypt_verify, check_detached, check_sign_encrypt
 
@@ -41,6 +48,7 @@ T = TypeVar("T")
 #: gpg-agent's socket "<home>/S.gpg-agent.browser" must fit in sun_path (108 bytes)
 MAX_HOME_CHARS = 80
 MAX_KEY_CHARS = 256_000
+MAX_PLAINTEXT = 25_000_000
 _OPTIONS = [
     "--no-auto-key-retrieve", "--auto-key-locate", "local", "--no-emit-version", "--no-comments",
     "--pinentry-mode", "loopback", "--personal-digest-preferences", "SHA512 SHA384 SHA256",
@@ -135,7 +143,8 @@ class Keyring:
 
         def work(gpg: gnupg.GPG) -> KeyInfo:
             info = self._scan(armored, now)
-            result = gpg.import_keys(armored, extra_args=["--import-options", "import-minimal"])
+            result = gpg.import_keys(armored.encode("ascii", "replace"),
+                                     extra_args=["--import-options", "import-minimal"])
             if info.fingerprint not in (result.fingerprints or []):
                 raise CryptoError("gpg did not import the key")
             merged = self._info(gpg, info.fingerprint, now)  # a stored revocation wins
@@ -218,6 +227,8 @@ class Keyring:
         With hide_recipients the key ids are thrown (--throw-keyids). Never returns plaintext."""
         if not isinstance(data, (bytes, bytearray)):
             raise TypeError("data must be bytes")
+        if isinstance(recipients, str):
+            raise ValidationFailed.one("recipients", "must be a list of fingerprints, not one string")
         fprs = sorted({normalize_fingerprint(r, "recipients") for r in recipients})
         if not fprs:
             raise ValidationFailed.one("recipients", "at least one recipient fingerprint is required")
@@ -236,13 +247,32 @@ class Keyring:
             bytes(data), keyid=signer, detach=True, clearsign=False, binary=False))
         return check_detached(result)
 
-    async def decrypt_verify(self, data: bytes, expected_signers: Iterable[str]) -> bytes:
-        """Decrypt and return the plaintext only if it is integrity-protected (MDC) and signed by
-        a key whose *primary* fingerprint is in `expected_signers`."""
+    async def decrypt_verify(self, data: bytes, expected_signers: Iterable[str], *,
+                             max_bytes: int = MAX_PLAINTEXT) -> bytes:
+        """Decrypt and return the plaintext only if it is integrity-protected (MDC), signed by a
+        key whose *primary* fingerprint is in `expected_signers`, and at most `max_bytes` long
+        (checked after decompression, so a compression bomb cannot fill memory)."""
+        if isinstance(expected_signers, str):
+            raise ValidationFailed.one("expected_signers", "must be a set of fingerprints")
         expected = {normalize_fingerprint(f, "expected_signers") for f in expected_signers}
         if not expected:
             raise ValidationFailed.one("expected_signers", "at least one fingerprint is required")
-        result = await self._run(lambda gpg: gpg.decrypt(bytes(data), always_trust=True))
+        size = [0]
+
+        def on_data(chunk: bytes) -> bool:
+            size[0] += len(chunk)
+            return size[0] <= max_bytes  # False: python-gnupg drops the chunk
+
+        def work(gpg: gnupg.GPG) -> Any:
+            gpg.on_data = on_data
+            try:
+                return gpg.decrypt(bytes(data), always_trust=True)
+            finally:
+                gpg.on_data = None
+
+        result = await self._run(work)
+        if size[0] > max_bytes:
+            raise VerificationFailed(f"decrypted message exceeds {max_bytes} bytes; refused")
         plaintext, _signer = check_decrypt_verify(result, expected)
         return plaintext
 

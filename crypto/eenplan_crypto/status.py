@@ -94,12 +94,14 @@ def check_decrypt_verify(result: object, expected_signers: set[str]) -> tuple[by
     signed by one of `expected_signers`; otherwise raise VerificationFailed."""
     status = statuses(result)
     keywords = [kw for kw, _ in status]
+    info = [v.split() for kw, v in status if kw == "DECRYPTION_INFO"]
+    no_mdc = VerificationFailed("message has no valid integrity protection (MDC); refused")
+    if "BADMDC" in keywords or any(not parts or parts[0] == "0" for parts in info):
+        raise no_mdc
     if "DECRYPTION_OKAY" not in keywords or "DECRYPTION_FAILED" in keywords:
         raise VerificationFailed("message could not be decrypted")
-    info = [v.split() for kw, v in status if kw == "DECRYPTION_INFO"]
-    if ("GOODMDC" not in keywords or "BADMDC" in keywords
-            or any(not parts or parts[0] == "0" for parts in info)):
-        raise VerificationFailed("message has no valid integrity protection (MDC); refused")
+    if "GOODMDC" not in keywords:
+        raise no_mdc
     if getattr(result, "returncode", 1) != 0:
         raise VerificationFailed("gpg reported an error while decrypting")
     bad = sorted(set(keywords) & _BAD_SIG)

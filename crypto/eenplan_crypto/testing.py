@@ -59,6 +59,11 @@ class TestKey:
         """Run gpg in this key's home (batch, empty passphrase); output captured, not checked."""
         return run_gpg(self.home, *args, input=input)
 
+    def decrypt(self, data: bytes) -> tuple[bytes, list[tuple[str, str]]]:
+        """Decrypt (and verify) like a member's mail client: (plaintext, status lines)."""
+        proc = self.gpg("--status-fd", "2", "--decrypt", input=data)
+        return proc.stdout, gpg_status(proc)
+
     def cleanup(self) -> None:
         """Stop the home's gpg-agent and delete the home."""
         remove_home(self.home)
@@ -69,6 +74,16 @@ def run_gpg(home: Path, *args: str, input: bytes | None = None) -> subprocess.Co
     cmd = ["gpg", "--homedir", str(home), "--batch", "--no-tty", "--pinentry-mode", "loopback",
            "--passphrase", "", *args]
     return subprocess.run(cmd, input=input, capture_output=True, timeout=120, check=False)
+
+
+def gpg_status(proc: subprocess.CompletedProcess) -> list[tuple[str, str]]:
+    """Status lines ("[GNUPG:] KEYWORD args") of a gpg run made with --status-fd 2."""
+    out = []
+    for line in proc.stderr.decode("utf-8", "replace").splitlines():
+        if line.startswith("[GNUPG:] "):
+            keyword, _, value = line[9:].partition(" ")
+            out.append((keyword, value))
+    return out
 
 
 def remove_home(home: Path) -> None:

@@ -1,0 +1,139 @@
+"""eenplan benchmarks, each a ratio against a baseline measured in the same run.
+
+1. Requests/s of an authenticated `GET /api/households/{id}/plan` vs a bare aiohttp handler
+   returning the same bytes (target ≥ 0.5).
+2. Cost of reading version 1,000 vs version 10, and of diffing 999→1,000 vs 9→10 (target ≤ 1.5).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).parent
+PY = sys.executable
+TOTAL = int(os.environ.get("BENCH_REQUESTS", "4000"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 20) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except Exception:
+            time.sleep(0.1)
+    raise SystemExit(f"server at {url} did not start")
+
+
+def load(url: str, token: str) -> float:
+    out = subprocess.run([PY, str(HERE / "load.py"), url, token, str(TOTAL), str(CONCURRENCY)],
+                         capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
+async def seed(settings, versions: int) -> dict:
+    from eenplan.bootstrap import build_services
+    from eenplan.demo import seed_demo
+    from eenplan.domain.access import Principal
+    from eenplan.storage import migrate
+
+    await migrate.upgrade(settings.effective_database_url)
+    services = build_services(settings)
+    try:
+        demo = await seed_demo(settings, services=services)
+        regisseur = next(b for b in demo["betrokkenen"] if b["role"] == "procesregisseur")
+        me = Principal(regisseur["id"], demo["household"]["id"])
+        current = 2
+        while current < versions:
+            snap, _ = await services.plan.change(me, me.household_id, None,
+                                                 {"analyse": {"analyse": f"Analyse versie {current + 1}"}})
+            current = snap.info.number
+        demo["token"] = regisseur["token"]
+        return demo
+    finally:
+        await services.close()
+
+
+def timed(url: str, token: str, rounds: int = 400) -> float:
+    """Median seconds per request over `rounds` sequential requests (after warm-up)."""
+    req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    samples = []
+    for i in range(rounds + 50):
+        start = time.perf_counter()
+        with urllib.request.urlopen(req) as resp:
+            resp.read()
+        if i >= 50:
+            samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    from eenplan.config import Settings
+
+    with tempfile.TemporaryDirectory(prefix="eenplan-bench-") as tmp:
+        env = {**os.environ, "EENPLAN_DATA_DIR": tmp, "EENPLAN_SECRET_KEY": "b" * 48, "EENPLAN_LOG_LEVEL": "WARNING"}
+        settings = Settings.from_env(env)
+        print("seeding 1,000 plan versions on SQLite …", flush=True)
+        demo = asyncio.run(seed(settings, 1000))
+        hh, token = demo["household"]["id"], demo["token"]
+        port, bare_port = free_port(), free_port()
+        server = subprocess.Popen([PY, "-m", "eenplan.cli", "serve"], env={**env, "EENPLAN_PORT": str(port)},
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_for(base + "/healthz")
+            plan_url = f"{base}/api/households/{hh}/plan"
+            with urllib.request.urlopen(urllib.request.Request(
+                    plan_url, headers={"Authorization": f"Bearer {token}"})) as resp:
+                body = resp.read()
+            body_file = Path(tmp) / "body.json"
+            body_file.write_bytes(body)
+            bare = subprocess.Popen([PY, str(HERE / "bare.py"), str(bare_port), str(body_file)],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                wait_for(f"http://127.0.0.1:{bare_port}/x")
+                ours, baseline = [], []
+                for _ in range(2):
+                    baseline.append(load(f"http://127.0.0.1:{bare_port}/plan", "-"))
+                    ours.append(load(plan_url, token))
+            finally:
+                bare.terminate()
+                bare.wait()
+            rps, base_rps = max(ours), max(baseline)
+            print(f"\nGET plan ({len(body)} bytes, {TOTAL} requests, concurrency {CONCURRENCY}):")
+            print(f"  bare aiohttp handler : {base_rps:8.0f} req/s")
+            print(f"  eenplan GET …/plan   : {rps:8.0f} req/s")
+            print(f"  ratio                : {rps / base_rps:8.2f}   (target ≥ 0.5)")
+
+            v10 = timed(f"{plan_url}/versions/10", token)
+            v1000 = timed(f"{plan_url}/versions/1000", token)
+            d10 = timed(f"{plan_url}/diff?from=9&to=10", token)
+            d1000 = timed(f"{plan_url}/diff?from=999&to=1000", token)
+            print("\nHistory depth (median of 400 sequential requests):")
+            print(f"  read version 10      : {v10 * 1e3:7.2f} ms")
+            print(f"  read version 1,000   : {v1000 * 1e3:7.2f} ms   ratio {v1000 / v10:.2f} (target ≤ 1.5)")
+            print(f"  diff 9→10            : {d10 * 1e3:7.2f} ms")
+            print(f"  diff 999→1,000       : {d1000 * 1e3:7.2f} ms   ratio {d1000 / d10:.2f} (target ≤ 1.5)")
+        finally:
+            server.terminate()
+            server.wait()
+
+
+if __name__ == "__main__":
+    main()
