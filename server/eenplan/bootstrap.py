@@ -20,6 +20,7 @@ from .services.households import HouseholdService
 from .services.plan import PlanService
 from .services.tokens import TokenService
 from .storage.engine import create_engine
+from .storage.reads import PlanReader
 from .storage.uow import UnitOfWorkFactory
 from .web.app import create_app as create_web_app
 
@@ -38,6 +39,11 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     """Every service, on one engine, with the deployment's signing key."""
     engine = create_engine(settings.effective_database_url)
     uow = UnitOfWorkFactory(engine)
+    reads = PlanReader(engine)
+
+    async def close() -> None:
+        reads.close()
+        await engine.dispose()
 
     async def is_ready() -> bool:
         try:
@@ -50,10 +56,10 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     return Services(
         households=HouseholdService(uow, clock, new_id),
         betrokkenen=BetrokkeneService(uow, clock, new_id),
-        plan=PlanService(uow, clock, new_id),
+        plan=PlanService(uow, reads, clock, new_id),
         tokens=TokenService(settings.signing_key(), settings.token_ttl_seconds),
         is_ready=is_ready,
-        close=engine.dispose,
+        close=close,
     )
 
 

@@ -14,7 +14,8 @@ async def test_query_count_does_not_grow_with_history(services, demo, settings):
     hh = demo["household"]["id"]
     for i in range(60):
         await services.plan.change(me, hh, None, {"analyse": {"analyse": f"versie {i}"}})
-    engine = services.plan._uow.engine
+    engines = [services.plan._uow.engine.sync_engine]
+    raw = services.plan._reads._raw()  # SQLite's synchronous read connection, if any
     statements: list[str] = []
 
     def count(conn, cursor, statement, *args):
@@ -23,11 +24,18 @@ async def test_query_count_does_not_grow_with_history(services, demo, settings):
     async def cost(call) -> int:
         services.plan._cache = type(services.plan._cache)()  # cold cache: count real reads
         statements.clear()
-        event.listen(engine.sync_engine, "before_cursor_execute", count)
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", count)
+        if raw is not None:
+            raw.set_trace_callback(statements.append)
         try:
             await call()
         finally:
-            event.remove(engine.sync_engine, "before_cursor_execute", count)
+            for engine in engines:
+                event.remove(engine, "before_cursor_execute", count)
+            if raw is not None:
+                raw.set_trace_callback(None)
+        assert statements, "no statements counted: the read path moved"
         return len(statements)
 
     early = await cost(lambda: services.plan.version(me, hh, 3))

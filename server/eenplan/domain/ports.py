@@ -57,3 +57,11 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self, *, write: bool = False) -> UnitOfWork: ...
+
+
+class PlanReads(Protocol):
+    """The hot read path: one statement for membership plus a version, one for blobs."""
+
+    async def member_version(self, household_id: str, betrokkene_id: str, number: int | None
+                             ) -> tuple[str, str, int, VersionInfo | None, dict[str, str] | None] | None: ...
+    async def blobs(self, household_id: str, hashes: Iterable[str]) -> dict[str, str]: ...

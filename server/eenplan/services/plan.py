@@ -12,11 +12,12 @@ from typing import Any
 from ..domain.access import Actor, Principal, readable_sections, require_regisseur, require_write
 from ..domain.diff import diff_plans, diff_section, summarise
 from ..domain.errors import NotFound, TemporaryFailure, ValidationFailed
-from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
+from ..domain.betrokkene import Kind, Role
+from ..domain.ports import Clock, IdFactory, PlanReads, UnitOfWork, UnitOfWorkFactory
 from ..domain.sections import SECTION_KEYS, empty_plan
 from ..domain.validation import assign_item_ids, check_identities_and_references, validate_sections
 from ..domain.versions import VersionInfo, changed_since, check_merge
-from .common import resolve_actor, retry_on_conflict
+from .common import NOT_FOUND, resolve_actor, retry_on_conflict
 
 
 def canonical_json(value: Any) -> str:
@@ -68,18 +69,21 @@ class BlobCache:
 class PlanService:
     """Everything done with a household's plan."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, new_id: IdFactory, cache: BlobCache | None = None):
+    def __init__(self, uow: UnitOfWorkFactory, reads: PlanReads, clock: Clock, new_id: IdFactory,
+                 cache: BlobCache | None = None):
         self._uow = uow
+        self._reads = reads
         self._clock = clock
         self._new_id = new_id
         self._cache = cache or BlobCache()
 
-    async def _texts(self, uow: UnitOfWork, household_id: str, hashes: Mapping[str, str],
+    async def _texts(self, source: UnitOfWork | PlanReads | None, household_id: str, hashes: Mapping[str, str],
                      sections: Iterable[str]) -> dict[str, str]:
         wanted = {key: hashes[key] for key in SECTION_KEYS if key in sections and key in hashes}
         found, missing = self._cache.get_many(household_id, wanted.values())
         if missing:
-            loaded = await uow.plans.blobs(household_id, missing)
+            store = self._reads if source is None else getattr(source, "plans", source)
+            loaded = await store.blobs(household_id, missing)
             if len(loaded) != len(missing):
                 raise NotFound("plan content is missing")
             self._cache.put_many(household_id, loaded)
@@ -94,17 +98,31 @@ class PlanService:
         info, hashes = loaded
         return PlanSnapshot(actor.household_id, info, await self._texts(uow, actor.household_id, hashes, allowed))
 
+    async def _member_version(self, principal: Principal, household_id: str, number: int | None
+                              ) -> tuple[Actor, int, VersionInfo, dict[str, str]]:
+        """Authorise the caller and fetch a version's facts in one statement, before any plan content."""
+        if principal.household_id != household_id:
+            raise NotFound(NOT_FOUND)
+        row = await self._reads.member_version(household_id, principal.betrokkene_id, number)
+        if row is None:
+            raise NotFound(NOT_FOUND)
+        kind, role, current, info, hashes = row
+        if info is None:
+            raise NotFound(f"version {number} does not exist")
+        return Actor(principal.betrokkene_id, household_id, Kind(kind), Role(role)), current, info, hashes
+
+    async def _read(self, principal: Principal, household_id: str, number: int | None) -> PlanSnapshot:
+        actor, _, info, hashes = await self._member_version(principal, household_id, number)
+        allowed = readable_sections(actor).sections
+        return PlanSnapshot(household_id, info, await self._texts(None, household_id, hashes, allowed))
+
     async def current(self, principal: Principal, household_id: str) -> PlanSnapshot:
         """The current plan, limited to the sections the caller may read."""
-        async with self._uow() as uow:
-            actor, current = await resolve_actor(uow, principal, household_id)
-            return await self._snapshot(uow, actor, current)
+        return await self._read(principal, household_id, None)
 
     async def version(self, principal: Principal, household_id: str, number: int) -> PlanSnapshot:
         """One historical version, limited to the sections the caller may read."""
-        async with self._uow() as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            return await self._snapshot(uow, actor, number)
+        return await self._read(principal, household_id, number)
 
     async def versions(self, principal: Principal, household_id: str, *, before: int | None = None,
                        limit: int = 50) -> tuple[list[VersionInfo], int]:
@@ -117,22 +135,18 @@ class PlanService:
 
     async def diff(self, principal: Principal, household_id: str, a: int, b: int) -> dict[str, list[dict]]:
         """The plan-aware diff from version a to b, over the sections the caller may read."""
-        async with self._uow() as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            allowed = readable_sections(actor).sections
-            old, new = await uow.plans.version(household_id, a), await uow.plans.version(household_id, b)
-            for number, loaded in ((a, old), (b, new)):
-                if loaded is None:
-                    raise NotFound(f"version {number} does not exist")
-            changed = [k for k in SECTION_KEYS if k in allowed and old[1].get(k) != new[1].get(k)]
-            old_texts = await self._texts(uow, household_id, old[1], changed)
-            new_texts = await self._texts(uow, household_id, new[1], changed)
-            result = {}
-            for key in changed:
-                changes = diff_section(key, json.loads(old_texts[key]), json.loads(new_texts[key]))
-                if changes:
-                    result[key] = changes
-            return result
+        actor, _, _, old = await self._member_version(principal, household_id, a)
+        _, _, _, new = await self._member_version(principal, household_id, b)
+        allowed = readable_sections(actor).sections
+        changed = [k for k in SECTION_KEYS if k in allowed and old.get(k) != new.get(k)]
+        old_texts = await self._texts(None, household_id, old, changed)
+        new_texts = await self._texts(None, household_id, new, changed)
+        result = {}
+        for key in changed:
+            changes = diff_section(key, json.loads(old_texts[key]), json.loads(new_texts[key]))
+            if changes:
+                result[key] = changes
+        return result
 
     async def change(self, principal: Principal, household_id: str, base: int | None,
                      changes: Mapping[str, Any]) -> tuple[PlanSnapshot, bool]:

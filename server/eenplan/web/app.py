@@ -15,21 +15,9 @@ from .routes import betrokkenen, households, meta, plan
 ROUTE_TABLES = (meta.table, households.table, betrokkenen.table, plan.table)
 
 
-@web.middleware
-async def security_headers(request: web.Request, handler) -> web.StreamResponse:
-    """Headers every response carries: no sniffing, no framing, no caching of plan data by proxies."""
-    response = await handler(request)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    if request.path.startswith("/api"):
-        response.headers.setdefault("Cache-Control", "no-store")
-    return response
-
-
 def create_app(services: Services, *, max_body_bytes: int = 1_048_576) -> web.Application:
     """A web application serving the given services; closing the app closes them."""
-    app = web.Application(middlewares=[security_headers, problem_middleware, auth_middleware],
+    app = web.Application(middlewares=[problem_middleware, auth_middleware],
                           client_max_size=max_body_bytes)
 
     app[SERVICES] = services

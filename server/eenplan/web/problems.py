@@ -54,9 +54,20 @@ def from_error(err: EenplanError) -> web.Response:
     return problem(500, "Internal error", "the server could not complete the request", "internal")
 
 
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
+                    "Cache-Control": "no-store"}
+
+
 @web.middleware
 async def problem_middleware(request: web.Request, handler) -> web.StreamResponse:
-    """Every error leaves as problem+json; unexpected ones without any detail that could hold data."""
+    """Every response gets the security headers; every error leaves as problem+json without data in it."""
+    response = await _handle(request, handler)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+async def _handle(request: web.Request, handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except EenplanError as err:

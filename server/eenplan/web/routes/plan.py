@@ -31,7 +31,7 @@ def snapshot_response(snap: PlanSnapshot, status: int = 200) -> web.Response:
     sections = ",".join(f'"{key}":{text}' for key, text in snap.sections.items())
     body = f'{head[:-1]},"sections":{{{sections}}}}}'.encode()
     return web.Response(body=body, status=status, content_type="application/json",
-                        headers={"ETag": f'"{snap.info.number}"', "Cache-Control": "no-store"})
+                        headers={"ETag": f'"{snap.info.number}"'})
 
 
 def parse_if_match(value: str | None) -> int | None:

@@ -1,0 +1,132 @@
+"""The hot read path: membership, the requested plan version and blobs, each in one statement.
+
+Reads need no transaction: a version row and the blobs it points to never
+change, and membership plus the version pointer come from one statement.
+On SQLite a synchronous read-only connection answers in microseconds (WAL:
+readers never wait for writers), cheaper than a thread hop; on PostgreSQL
+the async engine runs the same statements.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ..domain.errors import TemporaryFailure
+from ..domain.versions import VersionInfo
+from .engine import is_sqlite
+from .tables import BetrokkeneRow, HouseholdRow, PlanVersionRow, SectionBlobRow
+
+MemberVersion = tuple[str, str, int, VersionInfo | None, dict[str, str] | None]
+
+_V = PlanVersionRow.__table__.c
+_B = BetrokkeneRow.__table__.c
+_H = HouseholdRow.__table__.c
+_BLOB = SectionBlobRow.__table__.c
+
+
+def _member_version_stmt(numbered: bool) -> sa.Select:
+    number = sa.bindparam("number") if numbered else _H.current_version
+    return (sa.select(_B.kind, _B.role, _H.current_version, _V.number, _V.author_id, _V.created_at, _V.summary,
+                      _V.changed_sections, _V.section_hashes, _V.base_version, _V.vastgesteld_at, _V.vastgesteld_by,
+                      _V.vastgesteld_overleg)
+            .select_from(BetrokkeneRow.__table__.join(HouseholdRow.__table__, _H.id == _B.household_id)
+                         .outerjoin(PlanVersionRow.__table__, sa.and_(_V.household_id == _H.id, _V.number == number)))
+            .where(_B.id == sa.bindparam("bid"), _B.household_id == sa.bindparam("hh"), _B.removed_at.is_(None)))
+
+
+_CURRENT = _member_version_stmt(False)
+_NUMBERED = _member_version_stmt(True)
+_BLOBS = sa.select(_BLOB.hash, _BLOB.content).where(_BLOB.household_id == sa.bindparam("hh"),
+                                                    _BLOB.hash.in_(sa.bindparam("hashes", expanding=True)))
+
+
+def _utc(value: datetime | str | None) -> datetime | None:
+    """SQLite hands back text; PostgreSQL an aware datetime. Both become aware UTC."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value
+
+
+def _decode(row: Any) -> MemberVersion:
+    kind, role, current = row[0], row[1], row[2]
+    if row[3] is None:
+        return kind, role, current, None, None
+    info = VersionInfo(number=row[3], author_id=row[4], created_at=_utc(row[5]), summary=row[6],
+                       changed_sections=tuple(s for s in row[7].split(",") if s), base_version=row[9],
+                       vastgesteld_at=_utc(row[10]), vastgesteld_by=row[11], vastgesteld_overleg=row[12])
+    return kind, role, current, info, json.loads(row[8])
+
+
+def _sqlite_text(stmt: sa.Select) -> str:
+    """The statement as SQLite SQL with :named parameters, compiled once."""
+    from sqlalchemy.dialects import sqlite
+
+    return str(stmt.compile(dialect=sqlite.dialect(paramstyle="named")))
+
+
+class PlanReader:
+    """Single-statement reads for the plan's hot paths."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._sqlite: sqlite3.Connection | None = None
+        url = engine.url.render_as_string(hide_password=False)
+        self._sqlite_path = make_url(url).database if is_sqlite(url) else None
+        self._sql = {stmt: _sqlite_text(stmt) for stmt in (_CURRENT, _NUMBERED)} if self._sqlite_path else {}
+
+    def _raw(self) -> sqlite3.Connection | None:
+        """The read-only SQLite connection, opened on first use (the file exists only after migrating)."""
+        if self._sqlite is None and self._sqlite_path:
+            # Autocommit, read-only, used only from the event loop's thread.
+            self._sqlite = sqlite3.connect(f"file:{self._sqlite_path}?mode=ro", uri=True, timeout=5,
+                                           isolation_level=None, check_same_thread=False)
+        return self._sqlite
+
+    async def _first(self, stmt: sa.Select, params: dict[str, Any]) -> Any:
+        try:
+            if (raw := self._raw()) is not None:
+                return raw.execute(self._sql[stmt], params).fetchone()
+            async with self._engine.connect() as conn:
+                return (await conn.execute(stmt, params)).first()
+        except (sqlite3.Error, sa_exc.DBAPIError, OSError) as exc:
+            raise TemporaryFailure("the database is unavailable") from exc
+
+    async def member_version(self, household_id: str, betrokkene_id: str, number: int | None) -> MemberVersion | None:
+        """(kind, role, current version, version facts, section hashes) for an active betrokkene; None if not one.
+
+        Version facts and hashes are None when the requested version does not exist.
+        """
+        params: dict[str, Any] = {"bid": betrokkene_id, "hh": household_id}
+        if number is not None:
+            params["number"] = number
+        row = await self._first(_NUMBERED if number is not None else _CURRENT, params)
+        return _decode(row) if row is not None else None
+
+    async def blobs(self, household_id: str, hashes: Iterable[str]) -> dict[str, str]:
+        """Blob hash → canonical JSON text."""
+        wanted = sorted(set(hashes))
+        try:
+            if (raw := self._raw()) is not None:
+                marks = ",".join("?" * len(wanted))
+                return dict(raw.execute(f"SELECT hash, content FROM section_blob WHERE household_id = ? "
+                                        f"AND hash IN ({marks})", [household_id, *wanted]).fetchall())
+            async with self._engine.connect() as conn:
+                return dict((await conn.execute(_BLOBS, {"hh": household_id, "hashes": wanted})).all())
+        except (sqlite3.Error, sa_exc.DBAPIError, OSError) as exc:
+            raise TemporaryFailure("the database is unavailable") from exc
+
+    def close(self) -> None:
+        """Release the synchronous SQLite connection."""
+        if self._sqlite is not None:
+            self._sqlite.close()
