@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,10 @@ from ..domain.sections import SECTION_KEYS, empty_plan
 from ..domain.validation import assign_item_ids, check_identities_and_references, validate_sections
 from ..domain.versions import VersionInfo, changed_since, check_merge
 from .common import NOT_FOUND, resolve_actor, retry_on_conflict
+
+
+#: (unit of work, the author, the new version) → awaitable; runs before the version's commit
+VersionListener = Callable[[UnitOfWork, Actor, VersionInfo], Awaitable[None]]
 
 
 def canonical_json(value: Any) -> str:
@@ -70,9 +74,11 @@ class PlanService:
     """Everything done with a household's plan."""
 
     def __init__(self, uow: UnitOfWorkFactory, reads: PlanReads, clock: Clock, new_id: IdFactory,
-                 cache: BlobCache | None = None):
+                 cache: BlobCache | None = None, on_version_created: list[VersionListener] | None = None):
         self._uow = uow
         self._reads = reads
+        #: called inside the transaction that creates a version (e.g. to queue mail: transactional outbox)
+        self.on_version_created: list[VersionListener] = list(on_version_created or [])
         self._clock = clock
         self._new_id = new_id
         self._cache = cache or BlobCache()
@@ -192,6 +198,8 @@ class PlanService:
             await uow.plans.add_version(household_id, info, {**current_hashes, **{k: new_hashes[k] for k in touched}})
             if not await uow.households.advance_version(household_id, current, info.number):
                 raise TemporaryFailure("the plan moved on while saving")
+            for listener in self.on_version_created:
+                await listener(uow, actor, info)
             snapshot = await self._snapshot(uow, actor, info.number)
             await uow.commit()
             return snapshot, True
