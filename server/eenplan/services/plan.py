@@ -12,6 +12,7 @@ from typing import Any
 from ..domain.access import Actor, Principal, readable_sections, require_regisseur, require_write
 from ..domain.diff import diff_plans, diff_section, summarise
 from ..domain.errors import NotFound, TemporaryFailure, ValidationFailed
+from ..domain.audit import Channel
 from ..domain.betrokkene import Kind, Role
 from ..domain.ports import Clock, IdFactory, PlanReads, UnitOfWork, UnitOfWorkFactory
 from ..domain.sections import SECTION_KEYS, empty_plan
@@ -117,18 +118,21 @@ class PlanService:
             raise NotFound(f"version {number} does not exist")
         return Actor(principal.betrokkene_id, household_id, Kind(kind), Role(role)), current, info, hashes
 
-    async def _read(self, principal: Principal, household_id: str, number: int | None) -> PlanSnapshot:
+    async def _read(self, principal: Principal, household_id: str, number: int | None,
+                    channel: Channel) -> PlanSnapshot:
         actor, _, info, hashes = await self._member_version(principal, household_id, number)
         allowed = readable_sections(actor).sections
         return PlanSnapshot(household_id, info, await self._texts(None, household_id, hashes, allowed))
 
-    async def current(self, principal: Principal, household_id: str) -> PlanSnapshot:
-        """The current plan, limited to the sections the caller may read."""
-        return await self._read(principal, household_id, None)
+    async def current(self, principal: Principal, household_id: str, *, channel: Channel = Channel.API
+                      ) -> PlanSnapshot:
+        """The current plan, limited to the sections the caller may read; logged as a read on `channel`."""
+        return await self._read(principal, household_id, None, channel)
 
-    async def version(self, principal: Principal, household_id: str, number: int) -> PlanSnapshot:
-        """One historical version, limited to the sections the caller may read."""
-        return await self._read(principal, household_id, number)
+    async def version(self, principal: Principal, household_id: str, number: int, *,
+                      channel: Channel = Channel.API) -> PlanSnapshot:
+        """One historical version, limited to the sections the caller may read; logged on `channel`."""
+        return await self._read(principal, household_id, number, channel)
 
     async def versions(self, principal: Principal, household_id: str, *, before: int | None = None,
                        limit: int = 50) -> tuple[list[VersionInfo], int]:
@@ -139,7 +143,8 @@ class PlanService:
             page = await uow.plans.versions(household_id, before=before, limit=limit)
             return [_visible_info(info, allowed) for info in page], current
 
-    async def diff(self, principal: Principal, household_id: str, a: int, b: int) -> dict[str, list[dict]]:
+    async def diff(self, principal: Principal, household_id: str, a: int, b: int, *,
+                   channel: Channel = Channel.API) -> dict[str, list[dict]]:
         """The plan-aware diff from version a to b, over the sections the caller may read."""
         actor, _, _, old = await self._member_version(principal, household_id, a)
         _, _, _, new = await self._member_version(principal, household_id, b)

@@ -1,0 +1,78 @@
+"""The access log (NEN 7513): what is recorded of every access to plan data, and the hash chain.
+
+An entry never holds plan content, tokens or secrets: only who, when, which
+household and sections, through which channel, and on what ground.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Event(StrEnum):
+    """What happened to plan data."""
+
+    CREATE = "create"
+    READ = "read"
+    CHANGE = "change"
+    EXPORT = "export"
+    DISCLOSE = "disclose"
+
+
+class Channel(StrEnum):
+    """Through which channel the data went."""
+
+    API = "api"
+    WEB = "web"
+    MAIL = "mail"
+    PDF = "pdf"
+    ICS = "ics"
+
+
+@dataclass(frozen=True)
+class AccessEvent:
+    """One access to plan data, as it goes into the log."""
+
+    event: Event
+    household_id: str
+    actor_id: str | None
+    sections: tuple[str, ...]
+    channel: Channel
+    ground: str
+    at: datetime
+    on_behalf_of: str | None = None
+    emergency: bool = False
+    detail: str = ""  # e.g. "version 7"; never content
+
+    def canonical(self) -> str:
+        """The entry's fields as the canonical JSON the hash covers."""
+        data = asdict(self)
+        data["at"] = self.at.isoformat()
+        data["sections"] = list(self.sections)
+        return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+GENESIS = "0" * 64
+
+
+def chain_hash(previous: str, seq: int, entry_json: str) -> str:
+    """The hash of log entry `seq` of a household, over the previous hash and the entry itself."""
+    return hashlib.sha256(f"{previous}|{seq}|{entry_json}".encode()).hexdigest()
+
+
+@dataclass
+class ChainCheck:
+    """The result of verifying one household's chain."""
+
+    household_id: str
+    entries: int = 0
+    broken_at: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether every entry matches its hash and its predecessor."""
+        return not self.broken_at

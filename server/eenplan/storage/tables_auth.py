@@ -1,0 +1,3 @@
+"""Tables for sign-in sessions, magic links and OIDC identities."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Tables for keys, mailgroups and the mail outbox."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Tables for overleggen, date polls and attendance."""
+
+from __future__ import annotations
