@@ -22,6 +22,8 @@ from .headers import OutboundHeaders, check_text
 POLICY = email.policy.SMTP  # CRLF line endings, like aiosmtplib's flattening
 MICALGS = frozenset({"pgp-sha256", "pgp-sha384", "pgp-sha512", "pgp-sha224"})
 _URL_RE = re.compile(r"^https://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~!$&'()*+,;=:@%/?#-]*)?$")
+#: plain http only to a loopback server (development: `make run` serves http://127.0.0.1:8080)
+_LOCAL_URL_RE = re.compile(r"^http://(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?(/[A-Za-z0-9._~!$&'()*+,;=:@%/?#-]*)?$")
 
 NOTICE_TEXT_NL = (
     "Er is iets nieuws in het plan waar u bij betrokken bent.\n\n"
@@ -68,6 +70,12 @@ async def build_encrypted_message(inner: EmailMessage, *, engine: CryptoEngine,
         raise ValidationFailed.one("inner", "must be an EmailMessage with a Content-Type")
     cleartext = inner.as_bytes(policy=POLICY)
     armored = await engine.sign_encrypt(cleartext, fprs, signer_fpr, hide_recipients=True)
+    return wrap_encrypted(armored, headers)
+
+
+def wrap_encrypted(armored: bytes, headers: OutboundHeaders) -> EmailMessage:
+    """Wrap already signed+encrypted OpenPGP data in RFC 3156 multipart/encrypted with neutral outer
+    headers; lets one encryption to several recipients go out as one message per recipient."""
     if not isinstance(armored, bytes) or not armored.startswith(b"-----BEGIN PGP MESSAGE-----") \
             or not armored.isascii():
         raise PgpMimeError("crypto engine did not return an armored OpenPGP message; not sending")
@@ -86,13 +94,20 @@ async def build_signed_notice(*, link: str, engine: CryptoEngine, signer_fpr: st
                               headers: OutboundHeaders, text: str = NOTICE_TEXT_NL) -> EmailMessage:
     """RFC 3156 multipart/signed notice with only neutral text and a sign-in link, for members
     without a usable key. micalg is the hash gpg actually used."""
-    if not isinstance(link, str) or len(link) > 2000 or not _URL_RE.match(link):
+    if not isinstance(link, str) or len(link) > 2000 or not (_URL_RE.match(link) or _LOCAL_URL_RE.match(link)):
         raise ValidationFailed.one("link", "must be an https:// URL without spaces")
     for number, line in enumerate(text.split("\n")):
         check_text(line, f"text[{number}]", 500, allow_empty=True)
     body = MIMEPart(policy=POLICY)
     body.set_content(f"{text.rstrip()}\n\n{link}\n", subtype="plain", charset="utf-8",
                      cte="quoted-printable")
+    return await build_signed_entity(body, engine=engine, signer_fpr=signer_fpr, headers=headers)
+
+
+async def build_signed_entity(body: MIMEPart, *, engine: CryptoEngine, signer_fpr: str,
+                              headers: OutboundHeaders) -> EmailMessage:
+    """RFC 3156 multipart/signed around a content-free MIME entity (e.g. notice text plus a
+    content-free .ics invite); micalg is the hash gpg actually used."""
     signed = body.as_bytes(policy=POLICY)
     signature, micalg = await engine.sign_detached(signed, signer_fpr)
     if micalg not in MICALGS or not isinstance(signature, bytes) \

@@ -47,6 +47,25 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit(settings: Settings, args: argparse.Namespace) -> int:
+    from .bootstrap import build_services
+
+    async def verify() -> list:
+        services = build_services(settings)
+        try:
+            return await services.access_log.verify(args.household)
+        finally:
+            await services.close()
+
+    results = asyncio.run(verify())
+    broken = [r for r in results if not r.ok]
+    for r in results:
+        state = "ok" if r.ok else f"BROKEN at entries {', '.join(map(str, r.broken_at[:20]))}"
+        print(f"{r.household_id}: {r.entries} entries, {state}")
+    print(f"{len(results)} chain(s) checked, {len(broken)} broken")
+    return 1 if broken else 0
+
+
 def _settings(_settings: Settings, _args: argparse.Namespace) -> int:
     for env, default, help_text in documented_settings():
         print(f"{env}={default!s:<24} {help_text}")
@@ -67,6 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--if-empty", action="store_true",
                    help="only create it when the database has no households (otherwise reissue demo tokens)")
     d.set_defaults(run=_demo)
+    a = sub.add_parser("audit", help="access log tools")
+    a_sub = a.add_subparsers(dest="audit_command", required=True)
+    v = a_sub.add_parser("verify", help="check every household's access-log hash chain (exit 1 if broken)")
+    v.add_argument("--household", help="only this household id")
+    v.set_defaults(run=_audit)
     sub.add_parser("settings", help="list every EENPLAN_* setting with its default").set_defaults(run=_settings)
     args = parser.parse_args(argv)
     try:

@@ -39,11 +39,51 @@ class Settings:
                              "Empty: mail is not sent (sign-in links are printed to the console).", "EENPLAN_SMTP_URL")
     mail_domain: str = _setting("eenplan.localhost", "Domain of the household group addresses "
                                 "(plan-<code>@DOMAIN) and Message-IDs.", "EENPLAN_MAIL_DOMAIN")
+    bevrijdingsdag: str = _setting("lustrum", "Is Bevrijdingsdag (5 May) a day off for werkdagen: 'lustrum' (every "
+                                   "fifth year, most CAOs), 'every_year' or 'never'.", "EENPLAN_BEVRIJDINGSDAG")
+    goede_vrijdag: bool = _setting(False, "Count Goede Vrijdag as a day off (true/false).", "EENPLAN_GOEDE_VRIJDAG")
+    extra_closing_days: str = _setting("", "Extra local closing days, comma-separated YYYY-MM-DD (e.g. a bridge "
+                                       "day); they are no werkdagen.", "EENPLAN_EXTRA_CLOSING_DAYS")
+    reminder_werkdagen: int = _setting(2, "Werkdagen before each voortgangsoverleg the reminder invitation goes "
+                                       "out.", "EENPLAN_REMINDER_WERKDAGEN")
+    office_hours: str = _setting("09:00-17:00", "Office hours (Europe/Amsterdam) within which overleg slots are "
+                                 "proposed, HH:MM-HH:MM.", "EENPLAN_OFFICE_HOURS")
     secret_key: str = _setting("", "Token-signing key (at least 32 characters). Empty: generated on first run "
                                "into DATA_DIR/secret_key with mode 0600.", "EENPLAN_SECRET_KEY")
     token_ttl_seconds: int = _setting(86_400, "Lifetime of API bearer tokens, in seconds.", "EENPLAN_TOKEN_TTL_SECONDS")
     max_body_bytes: int = _setting(1_048_576, "Largest request body accepted, in bytes.", "EENPLAN_MAX_BODY_BYTES")
+    consent_policy: str = _setting("methode", "Who must consent for a minor: 'methode' (under 12 the parents; "
+                                   "12–16 parents and youth; 16+ the youth alone) or 'twaalf_zelf' (12+ the youth "
+                                   "alone).", "EENPLAN_CONSENT_POLICY")
     log_level: str = _setting("INFO", "Python log level (DEBUG, INFO, WARNING, ERROR).", "EENPLAN_LOG_LEVEL")
+    session_idle_seconds: int = _setting(900, "Sign-in sessions end after this many seconds without a request.",
+                                         "EENPLAN_SESSION_IDLE_SECONDS")
+    session_max_seconds: int = _setting(28_800, "Absolute lifetime of a sign-in session, in seconds (sign in again "
+                                        "after it).", "EENPLAN_SESSION_MAX_SECONDS")
+    oidc_issuer: str = _setting("", "OpenID Connect issuer URL for professionals' sign-in (discovery via "
+                                "/.well-known/openid-configuration). Empty: OIDC sign-in is off.", "EENPLAN_OIDC_ISSUER")
+    oidc_client_id: str = _setting("", "OIDC client id registered at the issuer; redirect URI "
+                                   "PUBLIC_URL/auth/oidc/callback.", "EENPLAN_OIDC_CLIENT_ID")
+    oidc_client_secret: str = _setting("", "OIDC client secret (client_secret_basic).", "EENPLAN_OIDC_CLIENT_SECRET")
+    signin_ip_limit: int = _setting(60, "Sign-in attempts (link requests, link redemptions, OIDC callbacks) per "
+                                    "client IP per window, per server process.", "EENPLAN_SIGNIN_IP_LIMIT")
+    signin_target_limit: int = _setting(5, "Sign-in attempts per target (e-mail address, link, OIDC state) per "
+                                        "window, per server process.", "EENPLAN_SIGNIN_TARGET_LIMIT")
+    signin_limit_window_seconds: int = _setting(900, "Window in which the sign-in limits refill, in seconds.",
+                                                "EENPLAN_SIGNIN_LIMIT_WINDOW_SECONDS")
+    gnupg_home: str = _setting("", "Server keyring (GNUPGHOME) holding the households' signing keys and the "
+                               "pinned keys of betrokkenen; at most 80 characters. Default: DATA_DIR/gnupg.",
+                               "EENPLAN_GNUPGHOME")
+    worker_in_serve: str = _setting("true", "Run the outbox worker inside `eenplan serve` (true/false); with false, "
+                                    "run `eenplan worker` separately.", "EENPLAN_WORKER_IN_SERVE")
+    outbox_max_attempts: int = _setting(8, "Attempts per outbox message before it becomes a dead letter.",
+                                        "EENPLAN_OUTBOX_MAX_ATTEMPTS")
+    outbox_poll_seconds: int = _setting(2, "Seconds between outbox polls (rows queued by the same process are "
+                                        "sent at once).", "EENPLAN_OUTBOX_POLL_SECONDS")
+    outbox_backoff_seconds: int = _setting(30, "First retry delay after a temporary SMTP failure; doubles per "
+                                           "attempt, at most one hour.", "EENPLAN_OUTBOX_BACKOFF_SECONDS")
+    outbox_lease_seconds: int = _setting(300, "How long a worker holds claimed rows; a crashed worker's rows are "
+                                         "sent again after it (same Message-ID).", "EENPLAN_OUTBOX_LEASE_SECONDS")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -59,6 +99,10 @@ class Settings:
                     values[f.name] = int(raw)
                 except ValueError:
                     raise ValidationFailed.one(f.metadata["env"], "must be a whole number") from None
+            elif f.type in ("bool", bool):
+                if raw.strip().lower() not in ("true", "false", "1", "0", "yes", "no"):
+                    raise ValidationFailed.one(f.metadata["env"], "must be true or false")
+                values[f.name] = raw.strip().lower() in ("true", "1", "yes")
             elif f.type in ("Path", Path):
                 values[f.name] = Path(raw)
             else:
@@ -75,8 +119,39 @@ class Settings:
             raise ValidationFailed.one("EENPLAN_TOKEN_TTL_SECONDS", "must be at least 60")
         if self.max_body_bytes < 1024:
             raise ValidationFailed.one("EENPLAN_MAX_BODY_BYTES", "must be at least 1024")
+        if self.consent_policy not in ("methode", "twaalf_zelf"):
+            raise ValidationFailed.one("EENPLAN_CONSENT_POLICY", "must be 'methode' or 'twaalf_zelf'")
+        if self.bevrijdingsdag not in ("lustrum", "every_year", "never"):
+            raise ValidationFailed.one("EENPLAN_BEVRIJDINGSDAG", "must be lustrum, every_year or never")
+        if not 0 <= self.reminder_werkdagen <= 30:
+            raise ValidationFailed.one("EENPLAN_REMINDER_WERKDAGEN", "must be between 0 and 30")
+        if self.worker_in_serve.strip().lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+            raise ValidationFailed.one("EENPLAN_WORKER_IN_SERVE", "must be true or false")
+        for name in ("outbox_max_attempts", "outbox_poll_seconds", "outbox_backoff_seconds", "outbox_lease_seconds"):
+            if getattr(self, name) < 1:
+                raise ValidationFailed.one("EENPLAN_" + name.upper(), "must be at least 1")
         if self.secret_key and len(self.secret_key) < 32:
             raise ValidationFailed.one("EENPLAN_SECRET_KEY", "must be at least 32 characters")
+        if self.session_idle_seconds < 60:
+            raise ValidationFailed.one("EENPLAN_SESSION_IDLE_SECONDS", "must be at least 60")
+        if self.session_max_seconds < self.session_idle_seconds:
+            raise ValidationFailed.one("EENPLAN_SESSION_MAX_SECONDS", "must not be shorter than the idle timeout")
+        if self.oidc_issuer and not (self.oidc_client_id and self.oidc_client_secret):
+            raise ValidationFailed.one("EENPLAN_OIDC_CLIENT_ID", "and EENPLAN_OIDC_CLIENT_SECRET are required "
+                                       "with EENPLAN_OIDC_ISSUER")
+        for name in ("signin_ip_limit", "signin_target_limit", "signin_limit_window_seconds"):
+            if getattr(self, name) < 1:
+                raise ValidationFailed.one("EENPLAN_" + name.upper(), "must be at least 1")
+
+    @property
+    def effective_gnupg_home(self) -> Path:
+        """The server keyring directory, defaulting to DATA_DIR/gnupg."""
+        return Path(self.gnupg_home) if self.gnupg_home else (self.data_dir / "gnupg").resolve()
+
+    @property
+    def runs_worker_in_serve(self) -> bool:
+        """Whether `eenplan serve` also sends the outbox."""
+        return self.worker_in_serve.strip().lower() in ("1", "true", "yes", "on")
 
     @property
     def effective_database_url(self) -> str:

@@ -106,7 +106,7 @@ async def test_non_regisseur_cannot_change_the_plan(client, demo):
 async def test_versions_list_get_and_adopt(client, demo):
     for i in range(3):
         assert (await patch_plan(client, demo, {"analyse": {"analyse": f"v{i}"}}, version=2 + i)).status == 200
-    headers = bearer(demo["by_name"]["Khadija El Amrani"])
+    headers = bearer(demo["by_name"]["Fatima El Amrani"])
     listing = await (await client.get(plan_url(demo, "/versions?limit=2"), headers=headers)).json()
     assert listing["current_version"] == 5
     assert [v["version"] for v in listing["versions"]] == [5, 4]

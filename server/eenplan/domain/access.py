@@ -1,18 +1,51 @@
 """Who may do what with a household's plan: the one pure policy that decides every access.
 
-This first step knows two rules: every active betrokkene of a household may
-read its plan, and only regisseurs may change it. Per-section scopes and the
-klant's consent extend `readable_sections` / `writable_sections`; callers must
-already go through these functions so that extension reaches every path.
+`decide()` is the only place that turns a betrokkene, the grants the klant
+gave them (toestemming) or a professional recorded (overmacht), and today's
+date into per-section access. Every path — API, versions, diffs, exports,
+mail, PDF, invites — asks it before reading plan content, and `scope_section`
+cuts a section down to what the decision allows.
+
+Defaults, without any consent:
+- regisseurs (procesregisseur, casusregisseur) read and write every section;
+- klanten read their own plan (every section);
+- network members and other professionals see `algemeen` (contact and
+  coordination) and, in `doelen` and `afspraken`, only the actions and
+  agreements they own themselves. Anything beyond that needs consent.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from enum import IntEnum
+from typing import Any
 
 from .betrokkene import Kind, Role, is_regisseur
 from .errors import Forbidden
 from .sections import SECTION_KEYS
+
+
+class Level(IntEnum):
+    """Access to one section, weakest first."""
+
+    NONE = 0
+    OWN = 1     # only the parts the betrokkene owns (their actions and agreements)
+    READ = 2
+    WRITE = 3
+
+
+LEVEL_NAMES = {"none": Level.NONE, "read": Level.READ, "write": Level.WRITE}
+OWNABLE = frozenset({"doelen", "afspraken"})
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a verified credential names: one betrokkene of one household."""
+
+    betrokkene_id: str
+    household_id: str
 
 
 @dataclass(frozen=True)
@@ -31,35 +64,101 @@ class Actor:
 
 
 @dataclass(frozen=True)
-class Decision:
-    """The outcome of the policy, with the ground that goes into the access log."""
+class Grant:
+    """Access to sections beyond the defaults: from a toestemming or an overmacht decision."""
 
     sections: frozenset[str]
-    ground: str
+    level: Level
+    ground: str              # "toestemming:<id>" or "overmacht:<id>"
+    until: date | None       # last day it holds (Europe/Amsterdam), inclusive
+    emergency: bool = False  # overmacht: flagged in the access log
+
+    def holds_on(self, today: date) -> bool:
+        """Whether the grant is still in force today."""
+        return self.until is None or today <= self.until
 
 
-ALL_SECTIONS = frozenset(SECTION_KEYS)
+@dataclass(frozen=True)
+class Access:
+    """The decision: per section a level and the ground it rests on."""
+
+    actor: Actor
+    levels: dict[str, Level]
+    grounds: dict[str, str]
+    emergency_sections: frozenset[str] = field(default_factory=frozenset)
+
+    def level(self, section: str) -> Level:
+        """The caller's level on one section."""
+        return self.levels.get(section, Level.NONE)
+
+    @property
+    def readable(self) -> tuple[str, ...]:
+        """Sections (or parts of them) the caller may see, in plan order."""
+        return tuple(k for k in SECTION_KEYS if self.level(k) >= Level.OWN)
+
+    @property
+    def fully_readable(self) -> tuple[str, ...]:
+        """Sections the caller may see whole."""
+        return tuple(k for k in SECTION_KEYS if self.level(k) >= Level.READ)
+
+    def ground_for(self, sections: Iterable[str]) -> str:
+        """The grounds for a set of sections, for the access log."""
+        return ",".join(sorted({self.grounds[k] for k in sections if k in self.grounds})) or "geen"
+
+    def emergency_for(self, sections: Iterable[str]) -> bool:
+        """Whether reaching these sections used an overmacht grant."""
+        return bool(self.emergency_sections & set(sections))
 
 
-def readable_sections(actor: Actor) -> Decision:
-    """The plan sections this actor may read, and on what ground."""
-    return Decision(ALL_SECTIONS, f"betrokkene:{actor.role.value}")
-
-
-def writable_sections(actor: Actor) -> Decision:
-    """The plan sections this actor may change, and on what ground."""
+def _defaults(actor: Actor) -> tuple[Level, dict[str, Level], str]:
     if actor.is_regisseur:
-        return Decision(ALL_SECTIONS, f"regisseur:{actor.role.value}")
-    return Decision(frozenset(), "geen schrijfrecht")
+        return Level.WRITE, {}, f"rol:{actor.role.value}"
+    if actor.kind is Kind.KLANT:
+        return Level.READ, {}, "klant"
+    return Level.NONE, {"algemeen": Level.READ, "doelen": Level.OWN, "afspraken": Level.OWN}, "standaard"
 
 
-def require_write(actor: Actor, sections: set[str] | frozenset[str]) -> Decision:
-    """Raise unless the actor may change every one of `sections`."""
-    decision = writable_sections(actor)
-    denied = sorted(set(sections) - decision.sections)
+def decide(actor: Actor, grants: Iterable[Grant], today: date) -> Access:
+    """Per-section access for this actor today: role defaults raised by every grant still in force."""
+    base, specific, ground = _defaults(actor)
+    levels = {k: specific.get(k, base) for k in SECTION_KEYS}
+    grounds = {k: ground for k in SECTION_KEYS if levels[k] > Level.NONE}
+    emergency: set[str] = set()
+    for grant in grants:
+        if not grant.holds_on(today):
+            continue
+        for key in grant.sections & set(SECTION_KEYS):
+            if grant.level > levels[key]:
+                levels[key] = grant.level
+                grounds[key] = grant.ground
+                emergency.discard(key)
+                if grant.emergency:
+                    emergency.add(key)
+    return Access(actor, levels, grounds, frozenset(emergency))
+
+
+def scope_section(key: str, value: Any, level: Level, betrokkene_id: str) -> Any:
+    """The part of a section's content this level allows (None for OWN sections with nothing owned)."""
+    if level >= Level.READ:
+        return value
+    if level is Level.OWN and key == "doelen":
+        goals = []
+        for goal in value or []:
+            mine = [a for a in goal["acties"] if a.get("wie") == betrokkene_id]
+            if mine:
+                goals.append({"id": goal["id"], "titel": goal["titel"], "status": goal["status"],
+                              "behaald_in_plaats": None, "acties": mine})
+        return goals
+    if level is Level.OWN and key == "afspraken":
+        return [item for item in value or [] if item.get("wie") == betrokkene_id]
+    raise ValueError(f"no access to {key}")
+
+
+def require_write(access: Access, sections: Iterable[str]) -> None:
+    """Raise unless the decision allows changing every one of `sections`."""
+    denied = sorted(k for k in set(sections) if access.level(k) < Level.WRITE)
     if denied:
         raise Forbidden(f"you may not change: {', '.join(denied)}")
-    return decision
 
 
 def require_regisseur(actor: Actor, what: str) -> None:
@@ -68,9 +167,7 @@ def require_regisseur(actor: Actor, what: str) -> None:
         raise Forbidden(f"only a regisseur may {what}")
 
 
-@dataclass(frozen=True)
-class Principal:
-    """Who a verified credential names: one betrokkene of one household."""
-
-    betrokkene_id: str
-    household_id: str
+def require_klant(actor: Actor, what: str) -> None:
+    """Raise unless the actor is a member of the household being supported."""
+    if actor.kind is not Kind.KLANT:
+        raise Forbidden(f"only the klant may {what}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from enum import StrEnum
 
 
@@ -51,7 +51,7 @@ class AccessEvent:
     def canonical(self) -> str:
         """The entry's fields as the canonical JSON the hash covers."""
         data = asdict(self)
-        data["at"] = self.at.isoformat()
+        data["at"] = self.at.astimezone(timezone.utc).isoformat()
         data["sections"] = list(self.sections)
         return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
@@ -76,3 +76,16 @@ class ChainCheck:
     def ok(self) -> bool:
         """Whether every entry matches its hash and its predecessor."""
         return not self.broken_at
+
+
+def extend_chain(head_seq: int, head_hash: str, events: list[AccessEvent]
+                 ) -> list[tuple[int, str, str, AccessEvent]]:
+    """(seq, previous hash, hash, event) for each event appended after the chain's head."""
+    rows = []
+    seq, prev = head_seq, head_hash
+    for event in events:
+        seq += 1
+        digest = chain_hash(prev, seq, event.canonical())
+        rows.append((seq, prev, digest, event))
+        prev = digest
+    return rows

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
+from .access import Grant
+from .audit import AccessEvent
 from .betrokkene import Betrokkene
 from .household import Household, PhaseChange
 from .versions import VersionInfo
+from .overleg_ports import OverlegStore
+from .mailgroup_ports import MailStore
+from .signin import SignInStore
 
 Clock = Callable[[], datetime]
 IdFactory = Callable[[], str]
@@ -43,16 +48,53 @@ class PlanStore(Protocol):
                                overleg: str | None) -> None: ...
 
 
+class ConsentStore(Protocol):
+    async def grants(self, household_id: str, betrokkene_id: str, today: date) -> list[Grant]: ...
+
+
+class AccessLogStore(Protocol):
+    async def append(self, events: list[AccessEvent]) -> None: ...
+
+
+class AccessLog(Protocol):
+    """Durable access logging for reads outside a transaction (group commit)."""
+
+    async def record(self, events: list[AccessEvent]) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over the stores; nothing is kept without `commit()`."""
 
     households: HouseholdStore
     betrokkenen: BetrokkeneStore
     plans: PlanStore
+    consents: ConsentStore
+    access_log: AccessLogStore
+    auth: SignInStore
+    overleggen: OverlegStore
+    mail: MailStore
 
     async def __aenter__(self) -> "UnitOfWork": ...
     async def __aexit__(self, *exc: object) -> None: ...
     async def commit(self) -> None: ...
+
+
+class Werkdagen(Protocol):
+    """Monday–Friday minus the configured Dutch holidays (eenplan_calendar.WerkdagCalendar fits)."""
+
+    def is_werkdag(self, d: date) -> bool: ...
+    def add_werkdagen(self, start: date, n: int) -> date: ...
+    def werkdagen_between(self, a: date, b: date) -> int: ...
+
+
+class InviteOutbox(Protocol):
+    """Queues an overleg invite for one recipient in the caller's transaction (the mail outbox).
+
+    `ics` is content-free; `agenda` (care content) travels only in the encrypted part.
+    """
+
+    async def enqueue_invite(self, uow: "UnitOfWork", household_id: str, recipient_id: str, method: str,
+                             ics: bytes, agenda: str, dedupe_key: str) -> None: ...
 
 
 class UnitOfWorkFactory(Protocol):

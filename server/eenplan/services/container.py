@@ -5,9 +5,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from .access_log import AccessLogService
 from .betrokkenen import BetrokkeneService
+from .consent import ConsentService
 from .households import HouseholdService
+from .mailgroup import MailgroupService
+from .outbox import OutboxWorker
+from .overleg_polls import PollService
+from .overleggen import OverlegService
 from .plan import PlanService
+from .sessions import SessionService
+from .signin import SignInService
 from .tokens import TokenService
 
 
@@ -19,5 +27,13 @@ class Services:
     betrokkenen: BetrokkeneService
     plan: PlanService
     tokens: TokenService
+    sessions: SessionService
+    signin: SignInService
+    consent: ConsentService
+    access_log: AccessLogService
+    overleggen: OverlegService
+    polls: PollService
+    mailgroup: MailgroupService
+    outbox: OutboxWorker | None  # None when no SMTP relay or keyring is configured
     is_ready: Callable[[], Awaitable[bool]]
     close: Callable[[], Awaitable[None]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..domain.access import Principal, require_regisseur
+from ..domain.audit import AccessEvent, Channel, Event
 from ..domain.betrokkene import Betrokkene, Kind, Role
 from ..domain.errors import Forbidden, NotFound, ValidationFailed
 from ..domain.household import Household, Phase, PhaseChange, check_code, check_transition
@@ -64,6 +65,9 @@ class HouseholdService:
                 await uow.households.set_phase(household.id, PhaseChange(None, Phase.AANMELDING, now, first.id,
                                                                          "aangemeld"))
                 await create_first_version(uow, household.id, first.id, self._clock)
+                await uow.access_log.append([AccessEvent(
+                    event=Event.CREATE, household_id=household.id, actor_id=first.id, sections=(),
+                    channel=Channel.API, ground=f"rol:{first.role.value}", at=now, detail="huishouden en plan")])
                 await uow.commit()
                 return household, first
 

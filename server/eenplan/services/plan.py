@@ -1,113 +1,74 @@
-"""Plan use cases: read the current plan or a version, change sections, list versions, diff, adopt."""
+"""Plan use cases: read the current plan or a version, change sections, list versions, diff, adopt.
+
+Every use case decides access with `domain.access.decide` before it reads
+plan content, cuts the content to that decision, and writes the access log
+(reads by group commit before answering; changes inside their transaction).
+"""
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from ..domain.access import Actor, Principal, readable_sections, require_regisseur, require_write
+from ..domain.access import Access, Actor, Principal, decide, require_regisseur, require_write
+from ..domain.audit import AccessEvent, Channel, Event
+from ..domain.betrokkene import Kind, Role
 from ..domain.diff import diff_plans, diff_section, summarise
 from ..domain.errors import NotFound, TemporaryFailure, ValidationFailed
-from ..domain.audit import Channel
-from ..domain.betrokkene import Kind, Role
-from ..domain.ports import Clock, IdFactory, PlanReads, UnitOfWork, UnitOfWorkFactory
-from ..domain.sections import SECTION_KEYS, empty_plan
+from ..domain.ports import AccessLog, Clock, IdFactory, PlanReads, UnitOfWork, UnitOfWorkFactory
+from ..domain.sections import SECTION_KEYS
 from ..domain.validation import assign_item_ids, check_identities_and_references, validate_sections
 from ..domain.versions import VersionInfo, changed_since, check_merge
 from .common import NOT_FOUND, resolve_actor, retry_on_conflict
+from .plan_content import (
+    BlobCache, PlanSnapshot, blob_hash, canonical_json, create_first_version, scoped_texts, visible_info,
+)
 
+__all__ = ["PlanService", "PlanSnapshot", "canonical_json", "create_first_version", "VersionListener"]
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 #: (unit of work, the author, the new version) → awaitable; runs before the version's commit
 VersionListener = Callable[[UnitOfWork, Actor, VersionInfo], Awaitable[None]]
 
 
-def canonical_json(value: Any) -> str:
-    """The one JSON text of a value: sorted keys, no spaces, UTF-8; what blobs are hashed over."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def blob_hash(text: str) -> str:
-    """SHA-256 of a section's canonical JSON."""
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class PlanSnapshot:
-    """One version of the plan as one caller may see it: facts plus the readable sections' JSON texts."""
-
-    household_id: str
-    info: VersionInfo
-    sections: dict[str, str]
-
-
-class BlobCache:
-    """An LRU of section texts by (household, hash). Blobs never change, so it never needs invalidating."""
-
-    def __init__(self, max_entries: int = 4096) -> None:
-        self._items: OrderedDict[tuple[str, str], str] = OrderedDict()
-        self._max = max_entries
-
-    def get_many(self, household_id: str, hashes: Iterable[str]) -> tuple[dict[str, str], set[str]]:
-        """Cached texts for the hashes, and the hashes still missing."""
-        found, missing = {}, set()
-        for h in hashes:
-            text = self._items.get((household_id, h))
-            if text is None:
-                missing.add(h)
-            else:
-                self._items.move_to_end((household_id, h))
-                found[h] = text
-        return found, missing
-
-    def put_many(self, household_id: str, blobs: Mapping[str, str]) -> None:
-        """Remember texts, dropping the least recently used beyond the limit."""
-        for h, text in blobs.items():
-            self._items[(household_id, h)] = text
-        while len(self._items) > self._max:
-            self._items.popitem(last=False)
-
-
 class PlanService:
     """Everything done with a household's plan."""
 
-    def __init__(self, uow: UnitOfWorkFactory, reads: PlanReads, clock: Clock, new_id: IdFactory,
-                 cache: BlobCache | None = None, on_version_created: list[VersionListener] | None = None):
+    def __init__(self, uow: UnitOfWorkFactory, reads: PlanReads, access_log: AccessLog, clock: Clock,
+                 new_id: IdFactory, cache: BlobCache | None = None,
+                 on_version_created: list[VersionListener] | None = None):
         self._uow = uow
         self._reads = reads
-        #: called inside the transaction that creates a version (e.g. to queue mail: transactional outbox)
-        self.on_version_created: list[VersionListener] = list(on_version_created or [])
+        self._log = access_log
         self._clock = clock
         self._new_id = new_id
         self._cache = cache or BlobCache()
+        #: called inside the transaction that creates a version (e.g. to queue mail: transactional outbox)
+        self.on_version_created: list[VersionListener] = list(on_version_created or [])
 
-    async def _texts(self, source: UnitOfWork | PlanReads | None, household_id: str, hashes: Mapping[str, str],
+    def today(self) -> date:
+        """Today's date where the households live; consent expiry and ages follow it."""
+        return self._clock().astimezone(AMSTERDAM).date()
+
+    async def _texts(self, source: Any, household_id: str, hashes: Mapping[str, str],
                      sections: Iterable[str]) -> dict[str, str]:
         wanted = {key: hashes[key] for key in SECTION_KEYS if key in sections and key in hashes}
         found, missing = self._cache.get_many(household_id, wanted.values())
         if missing:
-            store = self._reads if source is None else getattr(source, "plans", source)
-            loaded = await store.blobs(household_id, missing)
+            loaded = await source.blobs(household_id, missing)
             if len(loaded) != len(missing):
                 raise NotFound("plan content is missing")
             self._cache.put_many(household_id, loaded)
             found.update(loaded)
         return {key: found[h] for key, h in wanted.items()}
 
-    async def _snapshot(self, uow: UnitOfWork, actor: Actor, number: int) -> PlanSnapshot:
-        allowed = readable_sections(actor).sections
-        loaded = await uow.plans.version(actor.household_id, number)
-        if loaded is None:
-            raise NotFound(f"version {number} does not exist")
-        info, hashes = loaded
-        return PlanSnapshot(actor.household_id, info, await self._texts(uow, actor.household_id, hashes, allowed))
-
     async def _member_version(self, principal: Principal, household_id: str, number: int | None
-                              ) -> tuple[Actor, int, VersionInfo, dict[str, str]]:
-        """Authorise the caller and fetch a version's facts in one statement, before any plan content."""
+                              ) -> tuple[Access, int, VersionInfo, dict[str, str]]:
+        """Decide the caller's access and fetch a version's facts, before any plan content."""
         if principal.household_id != household_id:
             raise NotFound(NOT_FOUND)
         row = await self._reads.member_version(household_id, principal.betrokkene_id, number)
@@ -116,47 +77,62 @@ class PlanService:
         kind, role, current, info, hashes = row
         if info is None:
             raise NotFound(f"version {number} does not exist")
-        return Actor(principal.betrokkene_id, household_id, Kind(kind), Role(role)), current, info, hashes
+        actor = Actor(principal.betrokkene_id, household_id, Kind(kind), Role(role))
+        grants = await self._reads.grants(household_id, principal.betrokkene_id, self.today())
+        return decide(actor, grants, self.today()), current, info, hashes
+
+    def _event(self, event: Event, access: Access, sections: Iterable[str], channel: Channel, detail: str
+               ) -> AccessEvent:
+        sections = tuple(sections)
+        return AccessEvent(event=event, household_id=access.actor.household_id,
+                           actor_id=access.actor.betrokkene_id, sections=sections, channel=channel,
+                           ground=access.ground_for(sections), at=self._clock(),
+                           emergency=access.emergency_for(sections), detail=detail)
 
     async def _read(self, principal: Principal, household_id: str, number: int | None,
                     channel: Channel) -> PlanSnapshot:
-        actor, _, info, hashes = await self._member_version(principal, household_id, number)
-        allowed = readable_sections(actor).sections
-        return PlanSnapshot(household_id, info, await self._texts(None, household_id, hashes, allowed))
+        access, _, info, hashes = await self._member_version(principal, household_id, number)
+        texts = scoped_texts(access, await self._texts(self._reads, household_id, hashes, access.readable))
+        await self._log.record([self._event(Event.READ, access, texts, channel, f"versie {info.number}")])
+        return PlanSnapshot(household_id, visible_info(info, access), texts)
 
     async def current(self, principal: Principal, household_id: str, *, channel: Channel = Channel.API
                       ) -> PlanSnapshot:
-        """The current plan, limited to the sections the caller may read; logged as a read on `channel`."""
+        """The current plan, limited to what the caller may read; logged as a read on `channel`."""
         return await self._read(principal, household_id, None, channel)
 
     async def version(self, principal: Principal, household_id: str, number: int, *,
                       channel: Channel = Channel.API) -> PlanSnapshot:
-        """One historical version, limited to the sections the caller may read; logged on `channel`."""
+        """One historical version, limited to what the caller may read; logged on `channel`."""
         return await self._read(principal, household_id, number, channel)
+
+    async def access(self, principal: Principal, household_id: str) -> Access:
+        """The caller's current access decision (for other services: exports, mail, invites)."""
+        access, _, _, _ = await self._member_version(principal, household_id, None)
+        return access
 
     async def versions(self, principal: Principal, household_id: str, *, before: int | None = None,
                        limit: int = 50) -> tuple[list[VersionInfo], int]:
         """A page of versions, newest first, and the current version number."""
+        access, current, _, _ = await self._member_version(principal, household_id, None)
         async with self._uow() as uow:
-            actor, current = await resolve_actor(uow, principal, household_id)
-            allowed = readable_sections(actor).sections
             page = await uow.plans.versions(household_id, before=before, limit=limit)
-            return [_visible_info(info, allowed) for info in page], current
+        return [visible_info(info, access) for info in page], current
 
     async def diff(self, principal: Principal, household_id: str, a: int, b: int, *,
                    channel: Channel = Channel.API) -> dict[str, list[dict]]:
-        """The plan-aware diff from version a to b, over the sections the caller may read."""
-        actor, _, _, old = await self._member_version(principal, household_id, a)
+        """The plan-aware diff from version a to b, over exactly what the caller may read of both."""
+        access, _, _, old = await self._member_version(principal, household_id, a)
         _, _, _, new = await self._member_version(principal, household_id, b)
-        allowed = readable_sections(actor).sections
-        changed = [k for k in SECTION_KEYS if k in allowed and old.get(k) != new.get(k)]
-        old_texts = await self._texts(None, household_id, old, changed)
-        new_texts = await self._texts(None, household_id, new, changed)
+        changed = [k for k in access.readable if old.get(k) != new.get(k)]
+        old_texts = scoped_texts(access, await self._texts(self._reads, household_id, old, changed))
+        new_texts = scoped_texts(access, await self._texts(self._reads, household_id, new, changed))
         result = {}
         for key in changed:
             changes = diff_section(key, json.loads(old_texts[key]), json.loads(new_texts[key]))
             if changes:
                 result[key] = changes
+        await self._log.record([self._event(Event.READ, access, changed, channel, f"diff {a}-{b}")])
         return result
 
     async def change(self, principal: Principal, household_id: str, base: int | None,
@@ -174,10 +150,12 @@ class PlanService:
                            normalised: dict[str, Any]) -> tuple[PlanSnapshot, bool]:
         async with self._uow(write=True) as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
-            require_write(actor, set(normalised))
+            access = decide(actor, await uow.consents.grants(household_id, actor.betrokkene_id, self.today()),
+                            self.today())
+            require_write(access, set(normalised))
             household = await uow.households.get(household_id, lock=True)
             current = household.current_version
-            current_info, current_hashes = await uow.plans.version(household_id, current)
+            _, current_hashes = await uow.plans.version(household_id, current)
             base = current if base is None else base
             if base == current:
                 base_hashes = current_hashes
@@ -187,27 +165,30 @@ class PlanService:
             check_merge(base=base, current=current, touched=normalised,
                         changed=changed_since(base_hashes, current_hashes))
             sections = assign_item_ids(json.loads(json.dumps(normalised)), self._new_id)
-            members = [b.id for b in await uow.betrokkenen.list(household_id)]
-            check_identities_and_references(sections, members)
+            check_identities_and_references(sections, [b.id for b in await uow.betrokkenen.list(household_id)])
             texts = {key: canonical_json(value) for key, value in sections.items()}
             new_hashes = {key: blob_hash(text) for key, text in texts.items()}
             touched = [k for k in SECTION_KEYS if k in new_hashes and new_hashes[k] != current_hashes.get(k)]
-            if not touched:
-                return await self._snapshot(uow, actor, current), False
-            old_texts = await self._texts(uow, household_id, current_hashes, touched)
-            summary = summarise(diff_plans({k: json.loads(old_texts[k]) for k in touched},
-                                           {k: sections[k] for k in touched}, tuple(touched)))
-            info = VersionInfo(number=current + 1, author_id=actor.betrokkene_id, created_at=self._clock(),
-                               summary=summary, changed_sections=tuple(touched), base_version=base)
-            await uow.plans.add_blobs(household_id, {new_hashes[k]: texts[k] for k in touched})
-            await uow.plans.add_version(household_id, info, {**current_hashes, **{k: new_hashes[k] for k in touched}})
-            if not await uow.households.advance_version(household_id, current, info.number):
-                raise TemporaryFailure("the plan moved on while saving")
-            for listener in self.on_version_created:
-                await listener(uow, actor, info)
-            snapshot = await self._snapshot(uow, actor, info.number)
+            number = current + 1 if touched else current
+            if touched:
+                old_texts = await self._texts(uow.plans, household_id, current_hashes, touched)
+                summary = summarise(diff_plans({k: json.loads(old_texts[k]) for k in touched},
+                                               {k: sections[k] for k in touched}, tuple(touched)))
+                info = VersionInfo(number=number, author_id=actor.betrokkene_id, created_at=self._clock(),
+                                   summary=summary, changed_sections=tuple(touched), base_version=base)
+                await uow.plans.add_blobs(household_id, {new_hashes[k]: texts[k] for k in touched})
+                await uow.plans.add_version(household_id, info,
+                                            {**current_hashes, **{k: new_hashes[k] for k in touched}})
+                if not await uow.households.advance_version(household_id, current, number):
+                    raise TemporaryFailure("the plan moved on while saving")
+                await uow.access_log.append([self._event(Event.CHANGE, access, touched, Channel.API,
+                                                         f"versie {number}")])
+                for listener in self.on_version_created:
+                    await listener(uow, actor, info)
+            info, hashes = await uow.plans.version(household_id, number)
+            texts_now = scoped_texts(access, await self._texts(uow.plans, household_id, hashes, access.readable))
             await uow.commit()
-            return snapshot, True
+        return PlanSnapshot(household_id, visible_info(info, access), texts_now), bool(touched)
 
     async def adopt(self, principal: Principal, household_id: str, number: int, overleg: str | None) -> VersionInfo:
         """Mark a version vastgesteld (adopted at an overleg). Only regisseurs do this."""
@@ -223,24 +204,3 @@ class PlanService:
             info, _ = await uow.plans.version(household_id, number)
             await uow.commit()
             return info
-
-
-async def create_first_version(uow: UnitOfWork, household_id: str, author_id: str | None, clock: Clock) -> None:
-    """Version 1 of every new household: all sections empty."""
-    texts = {key: canonical_json(value) for key, value in empty_plan().items()}
-    hashes = {key: blob_hash(text) for key, text in texts.items()}
-    await uow.plans.add_blobs(household_id, {hashes[k]: texts[k] for k in texts})
-    await uow.plans.add_version(household_id, VersionInfo(
-        number=1, author_id=author_id, created_at=clock(), summary="Plan aangemaakt",
-        changed_sections=(), base_version=None), hashes)
-
-
-def _visible_info(info: VersionInfo, allowed: frozenset[str]) -> VersionInfo:
-    """A version's facts with the changed sections the caller may not see left out."""
-    from dataclasses import replace
-
-    visible = tuple(s for s in info.changed_sections if s in allowed)
-    if visible == info.changed_sections:
-        return info
-    return replace(info, changed_sections=visible, summary="Gewijzigd: " + ", ".join(visible) if visible
-                   else "Gewijzigd")

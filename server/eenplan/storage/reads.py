@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,10 +20,14 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ..domain.access import Grant, Level
+from ..domain.consent import ConsentStatus
 from ..domain.errors import TemporaryFailure
+from ..domain.overmacht import Besluit
 from ..domain.versions import VersionInfo
 from .engine import is_sqlite
 from .tables import BetrokkeneRow, HouseholdRow, PlanVersionRow, SectionBlobRow
+from .tables_access import ConsentRow, OvermachtRow
 
 MemberVersion = tuple[str, str, int, VersionInfo | None, dict[str, str] | None]
 
@@ -43,6 +47,16 @@ def _member_version_stmt(numbered: bool) -> sa.Select:
             .where(_B.id == sa.bindparam("bid"), _B.household_id == sa.bindparam("hh"), _B.removed_at.is_(None)))
 
 
+_C = ConsentRow.__table__.c
+_O = OvermachtRow.__table__.c
+_GRANTS = sa.union_all(  # constants inline, so the same text runs on raw SQLite
+    sa.select(sa.literal_column("'toestemming'").label("kind"), _C.id, _C.sections, _C.level, _C.until).where(
+        _C.household_id == sa.bindparam("hh"), _C.grantee_id == sa.bindparam("bid"),
+        _C.status == sa.literal_column(f"'{ConsentStatus.GRANTED.value}'"), _C.until >= sa.bindparam("today")),
+    sa.select(sa.literal_column("'overmacht'"), _O.id, _O.sections, sa.literal_column(str(int(Level.READ))),
+              _O.until).where(
+        _O.household_id == sa.bindparam("hh"), _O.recipient_id == sa.bindparam("bid"),
+        _O.besluit == sa.literal_column(f"'{Besluit.DELEN.value}'"), _O.until >= sa.bindparam("today")))
 _CURRENT = _member_version_stmt(False)
 _NUMBERED = _member_version_stmt(True)
 _BLOBS = sa.select(_BLOB.hash, _BLOB.content).where(_BLOB.household_id == sa.bindparam("hh"),
@@ -68,7 +82,7 @@ def _decode(row: Any) -> MemberVersion:
     return kind, role, current, info, json.loads(row[8])
 
 
-def _sqlite_text(stmt: sa.Select) -> str:
+def _sqlite_text(stmt: sa.Select | sa.CompoundSelect) -> str:
     """The statement as SQLite SQL with :named parameters, compiled once."""
     from sqlalchemy.dialects import sqlite
 
@@ -83,7 +97,7 @@ class PlanReader:
         self._sqlite: sqlite3.Connection | None = None
         url = engine.url.render_as_string(hide_password=False)
         self._sqlite_path = make_url(url).database if is_sqlite(url) else None
-        self._sql = {stmt: _sqlite_text(stmt) for stmt in (_CURRENT, _NUMBERED)} if self._sqlite_path else {}
+        self._sql = {stmt: _sqlite_text(stmt) for stmt in (_CURRENT, _NUMBERED, _GRANTS)} if self._sqlite_path else {}
 
     def _raw(self) -> sqlite3.Connection | None:
         """The read-only SQLite connection, opened on first use (the file exists only after migrating)."""
@@ -125,6 +139,24 @@ class PlanReader:
                 return dict((await conn.execute(_BLOBS, {"hh": household_id, "hashes": wanted})).all())
         except (sqlite3.Error, sa_exc.DBAPIError, OSError) as exc:
             raise TemporaryFailure("the database is unavailable") from exc
+
+    async def grants(self, household_id: str, betrokkene_id: str, today: date) -> list[Grant]:
+        """Every grant in force today for the betrokkene: granted consents and overmacht decisions to share."""
+        params = {"hh": household_id, "bid": betrokkene_id, "today": today}
+        try:
+            if (raw := self._raw()) is not None:
+                rows = raw.execute(self._sql[_GRANTS], {**params, "today": today.isoformat()}).fetchall()
+            else:
+                async with self._engine.connect() as conn:
+                    rows = (await conn.execute(_GRANTS, params)).all()
+        except (sqlite3.Error, sa_exc.DBAPIError, OSError) as exc:
+            raise TemporaryFailure("the database is unavailable") from exc
+        grants = []
+        for kind, grant_id, sections, level, until in rows:
+            until = date.fromisoformat(until) if isinstance(until, str) else until
+            grants.append(Grant(frozenset(s for s in sections.split(",") if s), Level(level),
+                                f"{kind}:{grant_id}", until, emergency=(kind == "overmacht")))
+        return grants
 
     def close(self) -> None:
         """Release the synchronous SQLite connection."""

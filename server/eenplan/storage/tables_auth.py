@@ -1,3 +1,62 @@
-"""Tables for sign-in sessions, magic links and OIDC identities."""
+"""Tables for sign-in sessions, magic links, OIDC authorization requests and pinned OIDC identities.
+
+Every secret (session token, link token, OIDC state) is stored only as its
+SHA-256 hash, which is also the primary key: a lookup is one index probe.
+"""
 
 from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from .tables import _ts
+
+
+class SignInSessionRow(SQLModel, table=True):
+    """A server-side session of one betrokkene: live while not revoked, not idle, not past expires_at."""
+
+    __tablename__ = "signin_session"
+    token_hash: str = Field(primary_key=True, max_length=64)
+    betrokkene_id: str = Field(foreign_key="betrokkene.id", index=True, max_length=36)
+    household_id: str = Field(max_length=36)
+    method: str = Field(max_length=20)
+    created_at: datetime = Field(sa_column=_ts())
+    last_seen_at: datetime = Field(sa_column=_ts())
+    expires_at: datetime = Field(sa_column=_ts())
+    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class MagicLinkRow(SQLModel, table=True):
+    """A single-use sign-in link for one betrokkene (used_at is set by the one redemption that wins)."""
+
+    __tablename__ = "magic_link"
+    token_hash: str = Field(primary_key=True, max_length=64)
+    betrokkene_id: str = Field(foreign_key="betrokkene.id", index=True, max_length=36)
+    household_id: str = Field(max_length=36)
+    created_at: datetime = Field(sa_column=_ts())
+    expires_at: datetime = Field(sa_column=_ts())
+    used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class OidcRequestRow(SQLModel, table=True):
+    """The server-side half of one OIDC authorization request: nonce and PKCE verifier, keyed by state."""
+
+    __tablename__ = "oidc_request"
+    state_hash: str = Field(primary_key=True, max_length=64)
+    household_id: str = Field(max_length=36)
+    nonce: str = Field(max_length=64)
+    code_verifier: str = Field(max_length=128)
+    created_at: datetime = Field(sa_column=_ts())
+    expires_at: datetime = Field(sa_column=_ts())
+    used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class OidcIdentityRow(SQLModel, table=True):
+    """The provider account (issuer + sub) pinned to a professional betrokkene at its first OIDC sign-in."""
+
+    __tablename__ = "oidc_identity"
+    betrokkene_id: str = Field(foreign_key="betrokkene.id", primary_key=True, max_length=36)
+    issuer: str = Field(max_length=300)
+    subject: str = Field(max_length=255)
+    created_at: datetime = Field(sa_column=_ts())

@@ -9,6 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from ..domain.errors import TemporaryFailure
 from .engine import WRITE_OPTION
+from .mail_repository import MailRepository
+from .overleg_repository import OverlegRepository
+from .auth_repository import AuthRepository
+from .access_repository import AccessLogRepository, ConsentRepository
 from .repositories import BetrokkeneRepository, HouseholdRepository, PlanRepository
 
 
@@ -35,6 +39,11 @@ class UnitOfWork:
         self.households = HouseholdRepository(self.session)
         self.betrokkenen = BetrokkeneRepository(self.session)
         self.plans = PlanRepository(self.session)
+        self.consents = ConsentRepository(self.session)
+        self.access_log = AccessLogRepository(self.session)
+        self.auth = AuthRepository(self.session)
+        self.overleggen = OverlegRepository(self.session)
+        self.mail = MailRepository(self.session)
         return self
 
     async def commit(self) -> None:

@@ -10,9 +10,11 @@ from ..services.container import Services
 from .auth import auth_middleware
 from .keys import MAX_BODY, SERVICES
 from .problems import problem_middleware
-from .routes import betrokkenen, households, meta, plan
+from .routes import betrokkenen, households, meta, plan, toestemming
+from .routes import signin
 
-ROUTE_TABLES = (meta.table, households.table, betrokkenen.table, plan.table)
+ROUTE_TABLES = (meta.table, households.table, betrokkenen.table, plan.table, toestemming.table,
+                signin.table)
 
 
 def create_app(services: Services, *, max_body_bytes: int = 1_048_576) -> web.Application:

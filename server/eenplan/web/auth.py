@@ -1,4 +1,10 @@
-"""Bearer-token authentication for /api, before any handler runs."""
+"""Bearer-token authentication for /api (and sign-out), before any handler runs.
+
+Two kinds of bearer token: API tokens (signed JWTs, for machine clients;
+verified in memory, no database query) and sign-in sessions (opaque 256-bit
+tokens without dots; one indexed query that also checks the betrokkene is
+not removed). The /auth/ sign-in routes are public except /auth/logout.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +14,22 @@ from ..domain.errors import Unauthenticated
 from .keys import PRINCIPAL, SERVICES
 
 PUBLIC_PATHS = frozenset({"/api/openapi.json"})
+SIGN_OUT_PATH = "/auth/logout"
 
 
 @web.middleware
 async def auth_middleware(request: web.Request, handler) -> web.StreamResponse:
     """Require a valid bearer token on every /api request except the public ones."""
-    if request.path.startswith("/api") and request.path not in PUBLIC_PATHS:
+    path = request.path
+    if (path.startswith("/api") and path not in PUBLIC_PATHS) or path == SIGN_OUT_PATH:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("a bearer token is required")
-        request[PRINCIPAL] = request.app[SERVICES].tokens.verify(token.strip())
+        token = token.strip()
+        svc = request.app[SERVICES]
+        if "." in token:
+            request[PRINCIPAL] = svc.tokens.verify(token)
+        else:
+            request[PRINCIPAL] = await svc.sessions.authenticate(token)
     return await handler(request)

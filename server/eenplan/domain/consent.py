@@ -1,0 +1,145 @@
+"""Toestemming: the klant's consent to share sections with a betrokkene, and who must give it.
+
+Consent is never general: it names the purpose, the sections, with whom, and
+until when [001 §6.1]. Who must consent follows an age policy, because the
+sources differ:
+
+- ``methode`` (default, 1G1P1R Zuid-Limburg): under 12 the parents decide;
+  from 12 to 16 the parents *and* the youth; from 16 the youth alone.
+- ``twaalf_zelf``: from 12 the youth decides alone.
+
+Adults consent for themselves. A birthday changes the rule that very day
+(ages are computed on the Europe/Amsterdam date).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from .access import Grant, Level
+from .betrokkene import Betrokkene, Kind, Role
+from .errors import ValidationFailed
+
+CONSENT_POLICIES = ("methode", "twaalf_zelf")
+ADULT = 18
+
+
+class ConsentStatus(StrEnum):
+    """Where a consent request stands."""
+
+    REQUESTED = "aangevraagd"
+    GRANTED = "verleend"
+    DECLINED = "geweigerd"
+    REVOKED = "ingetrokken"
+
+
+class ConsentMethod(StrEnum):
+    """How consent was given: in writing, or orally in urgency (written confirmation due)."""
+
+    WRITTEN = "schriftelijk"
+    ORAL_URGENT = "mondeling_urgent"
+
+
+@dataclass(frozen=True)
+class Approval:
+    """One klant's answer to a request."""
+
+    betrokkene_id: str
+    approved: bool
+    method: ConsentMethod | None
+    at: datetime
+    confirmed_at: datetime | None = None
+
+    @property
+    def confirmation_due(self) -> bool:
+        """An oral consent in urgency stays listed until it is confirmed in writing."""
+        return self.approved and self.method is ConsentMethod.ORAL_URGENT and self.confirmed_at is None
+
+
+@dataclass(frozen=True)
+class Consent:
+    """A request to share sections with one betrokkene, for one purpose, until a date."""
+
+    id: str
+    household_id: str
+    requested_by: str
+    grantee_id: str
+    sections: tuple[str, ...]
+    level: Level
+    purpose: str
+    until: date
+    about_id: str | None
+    status: ConsentStatus
+    created_at: datetime
+    decided_at: datetime | None = None
+    revoked_at: datetime | None = None
+    revoked_by: str | None = None
+    approvals: tuple[Approval, ...] = field(default_factory=tuple)
+
+    def in_force(self, today: date) -> bool:
+        """Granted, not revoked, and not past its last day."""
+        return self.status is ConsentStatus.GRANTED and today <= self.until
+
+    def as_grant(self) -> Grant:
+        """The access this consent gives its grantee."""
+        return Grant(frozenset(self.sections), self.level, f"toestemming:{self.id}", self.until)
+
+
+def _age(person: Betrokkene, today: date) -> int | None:
+    return person.age_on(today)
+
+
+def _deciders_for(person: Betrokkene, parents: list[Betrokkene], today: date, policy: str) -> set[str]:
+    age = _age(person, today)
+    if age is None or age >= ADULT:
+        return {person.id}
+    alone_from = 12 if policy == "twaalf_zelf" else 16
+    parent_ids = {p.id for p in parents if p.id != person.id}
+    if age < 12:
+        return parent_ids
+    if age < alone_from:
+        return parent_ids | {person.id}
+    return {person.id}
+
+
+def required_consenters(klanten: Iterable[Betrokkene], about: Betrokkene | None, today: date,
+                        policy: str) -> frozenset[str]:
+    """The klanten whose consent is needed: for information about one member, or the whole household."""
+    if policy not in CONSENT_POLICIES:
+        raise ValidationFailed.one("EENPLAN_CONSENT_POLICY", f"must be one of {', '.join(CONSENT_POLICIES)}")
+    members = [k for k in klanten if k.kind is Kind.KLANT and k.active]
+    parents = [k for k in members if k.role is Role.OUDER]
+    subjects = [about] if about is not None else members
+    needed: set[str] = set()
+    for person in subjects:
+        needed |= _deciders_for(person, parents, today, policy)
+    if not needed:
+        raise ValidationFailed.one("about", "no klant of this household can give this consent")
+    return frozenset(needed)
+
+
+def outcome(approvals: Iterable[Approval], required: frozenset[str]) -> ConsentStatus:
+    """Granted when every required klant approved; declined as soon as one of them declines."""
+    answers = {a.betrokkene_id: a for a in approvals if a.betrokkene_id in required}
+    if any(not a.approved for a in answers.values()):
+        return ConsentStatus.DECLINED
+    if required <= set(answers):
+        return ConsentStatus.GRANTED
+    return ConsentStatus.REQUESTED
+
+
+def check_request(sections: Iterable[str], level: Level, until: date, today: date, purpose: str) -> None:
+    """Refuse a request that is general, open-ended or already expired."""
+    if level not in (Level.READ, Level.WRITE):
+        raise ValidationFailed.one("level", "must be read or write")
+    if not list(sections):
+        raise ValidationFailed.one("sections", "must name at least one section")
+    if until < today:
+        raise ValidationFailed.one("until", "is in the past")
+    if (until - today).days > 366:
+        raise ValidationFailed.one("until", "consent is never open-ended: at most one year ahead")
+    if len(purpose.strip()) < 5:
+        raise ValidationFailed.one("purpose", "must state the purpose of sharing")

@@ -1,0 +1,144 @@
+"""Sign-in: the ports the sign-in service needs, its errors, and the attempt limiter (pure).
+
+Ports: `SignInLinkSender` delivers a magic link, `IdentityProvider` runs the
+OpenID Connect code flow against the organisation's provider, `SignInStore`
+keeps sessions, links, OIDC requests and pinned OIDC identities.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from .betrokkene import Betrokkene
+from .errors import EenplanError, Unauthenticated
+from .sessions import OidcRequest, SignInSession
+
+
+class RateLimited(EenplanError):
+    """Too many sign-in attempts; try again later."""
+
+    kind = "rate-limited"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("too many sign-in attempts; try again later")
+        self.retry_after = max(1, retry_after)
+
+
+class SignInFailed(Unauthenticated):
+    """A sign-in secret (link, state, code) is unknown, used or expired — deliberately not saying which."""
+
+    kind = "sign-in-failed"
+
+
+@dataclass(frozen=True)
+class VerifiedIdentity:
+    """What a validated ID token (and userinfo) says about the person who signed in at the provider."""
+
+    issuer: str
+    subject: str
+    email: str | None
+    email_verified: bool
+
+
+class SignInLinkSender(Protocol):
+    """Delivers a magic sign-in link to one betrokkene.
+
+    TODO(issue 4, mailgroup): with SMTP configured the link must go out by mail. A sign-in link is not
+    care content, but it still goes through the mail pipeline's PGP/notice path (encrypted when the
+    betrokkene has a pinned key, otherwise a plain notice holding only the link). Until then every
+    implementation prints it to the console.
+    """
+
+    async def send_link(self, betrokkene: Betrokkene, url: str, expires_at: datetime) -> None: ...
+
+
+class IdentityProvider(Protocol):
+    """An OpenID Connect provider as a relying party sees it (authorization code flow with PKCE)."""
+
+    issuer: str
+
+    async def authorization_url(self, *, state: str, nonce: str, code_verifier: str) -> str: ...
+    async def redeem(self, *, code: str, code_verifier: str, nonce: str) -> VerifiedIdentity: ...
+
+
+class SignInStore(Protocol):
+    """Storage of sessions, magic links, OIDC requests and pinned identities (hashes only)."""
+
+    async def add_session(self, token_hash: str, betrokkene_id: str, household_id: str, method: str,
+                          now: datetime, expires_at: datetime) -> None: ...
+    async def live_session(self, token_hash: str) -> SignInSession | None: ...
+    async def touch_session(self, token_hash: str, now: datetime, older_than: datetime) -> None: ...
+    async def revoke_session(self, token_hash: str, now: datetime) -> bool: ...
+    async def add_link(self, token_hash: str, betrokkene_id: str, household_id: str, now: datetime,
+                       expires_at: datetime) -> None: ...
+    async def use_link(self, token_hash: str, now: datetime) -> tuple[str, str] | None: ...
+    async def add_oidc_request(self, state_hash: str, request: OidcRequest, now: datetime) -> None: ...
+    async def use_oidc_request(self, state_hash: str, now: datetime) -> OidcRequest | None: ...
+    async def pinned_identity(self, betrokkene_id: str) -> tuple[str, str] | None: ...
+    async def pin_identity(self, betrokkene_id: str, issuer: str, subject: str, now: datetime) -> None: ...
+    async def active_by_email(self, household_id: str, email: str) -> list[Betrokkene]: ...
+    async def purge(self, now: datetime) -> None: ...
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    at: float
+
+
+class AttemptLimiter:
+    """Token buckets per key (client IP, target): `capacity` attempts, refilled over `window` seconds.
+
+    Kept in memory, so the limits hold per server process. At most `max_keys`
+    buckets are kept; the least recently used go first (a full bucket is the
+    same as no bucket, so forgetting one only ever loosens a limit briefly).
+    """
+
+    def __init__(self, capacity: int, window_seconds: float, max_keys: int = 50_000) -> None:
+        if capacity < 1 or window_seconds <= 0:
+            raise ValueError("a limiter needs a positive capacity and window")
+        self.capacity = float(capacity)
+        self.rate = capacity / window_seconds
+        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+        self._max_keys = max_keys
+
+    def wait_needed(self, key: str, now: float) -> float:
+        """Seconds until `key` has an attempt available (0 when it has one now); takes nothing."""
+        bucket = self._refilled(key, now)
+        return 0.0 if bucket.tokens >= 1 else (1 - bucket.tokens) / self.rate
+
+    def take(self, key: str, now: float) -> None:
+        """Use one attempt of `key` (callers check `wait_needed` first for every key involved)."""
+        bucket = self._refilled(key, now)
+        bucket.tokens -= 1
+        self._buckets[key] = bucket
+        self._buckets.move_to_end(key)
+        while len(self._buckets) > self._max_keys:
+            self._buckets.popitem(last=False)
+
+    def _refilled(self, key: str, now: float) -> _Bucket:
+        bucket = self._buckets.get(key) or _Bucket(self.capacity, now)
+        bucket.tokens = min(self.capacity, bucket.tokens + max(0.0, now - bucket.at) * self.rate)
+        bucket.at = now
+        return bucket
+
+
+@dataclass
+class SignInLimits:
+    """The sign-in attempt limits: one limiter per client IP, one per target (address, link, state)."""
+
+    per_ip: AttemptLimiter
+    per_target: AttemptLimiter
+
+    def check(self, action: str, ip: str, target: str, now: float) -> None:
+        """Count one attempt of `action` from `ip` at `target`, or raise RateLimited without counting it."""
+        keys = ((self.per_ip, f"{action}|ip|{ip}"), (self.per_target, f"{action}|t|{target}"))
+        wait = max(limiter.wait_needed(key, now) for limiter, key in keys)
+        if wait > 0:
+            raise RateLimited(math.ceil(wait))
+        for limiter, key in keys:
+            limiter.take(key, now)

@@ -1,0 +1,41 @@
+"""The klant's view of the access log, and verifying its hash chains."""
+
+from __future__ import annotations
+
+from ..domain.access import Principal, require_klant
+from ..domain.audit import GENESIS, AccessEvent, ChainCheck, chain_hash
+from ..domain.ports import UnitOfWorkFactory
+from .common import resolve_actor
+
+
+class AccessLogService:
+    """Who saw what of a household's plan, when, and why."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def entries(self, principal: Principal, household_id: str, *, before: int | None = None,
+                      limit: int = 100) -> list[tuple[int, AccessEvent]]:
+        """A page of the household's access log, newest first — for the klant."""
+        async with self._uow() as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            require_klant(actor, "read the access log")
+            return await uow.access_log.entries(household_id, before=before, limit=limit)
+
+    async def verify(self, household_id: str | None = None) -> list[ChainCheck]:
+        """Recompute every chain (or one) and report entries whose hash or link does not match."""
+        async with self._uow() as uow:
+            households = [household_id] if household_id else await uow.access_log.households()
+            results = []
+            for hh in households:
+                check = ChainCheck(hh)
+                prev, expected_seq = GENESIS, 1
+                for seq, prev_hash, digest, event in await uow.access_log.chain(hh):
+                    check.entries += 1
+                    if seq != expected_seq or prev_hash != prev or chain_hash(prev, seq, event.canonical()) != digest:
+                        check.broken_at.append(seq)
+                    prev, expected_seq = digest, seq + 1
+                if await uow.access_log.head(hh) != (expected_seq - 1, prev):
+                    check.broken_at.append(expected_seq)  # entries were removed from the end
+                results.append(check)
+            return results

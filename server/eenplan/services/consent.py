@@ -1,0 +1,192 @@
+"""Toestemming and overmacht use cases: request, answer, confirm, revoke; record a decision to share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from ..domain.access import Level, Principal, require_klant
+from ..domain.betrokkene import Kind
+from ..domain.consent import (
+    Approval, Consent, ConsentMethod, ConsentStatus, check_request, outcome, required_consenters,
+)
+from ..domain.errors import Forbidden, NotFound, ValidationFailed
+from ..domain.overmacht import Besluit, Overmacht, check_overmacht
+from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
+from ..domain.sections import SECTION_KEYS
+from .common import resolve_actor
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    """A consent with who must still answer, as shown to the household."""
+
+    consent: Consent
+    required: frozenset[str]
+    today: date
+
+    @property
+    def waiting_for(self) -> list[str]:
+        """Required klanten who have not answered yet."""
+        answered = {a.betrokkene_id for a in self.consent.approvals}
+        return sorted(self.required - answered) if self.consent.status is ConsentStatus.REQUESTED else []
+
+    @property
+    def effective_status(self) -> str:
+        """The status, with 'verlopen' for granted consent past its last day."""
+        if self.consent.status is ConsentStatus.GRANTED and self.today > self.consent.until:
+            return "verlopen"
+        return self.consent.status.value
+
+
+class ConsentService:
+    """The klant's control over who sees what, and the professional's overmacht record."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, new_id: IdFactory, policy: str = "methode") -> None:
+        self._uow = uow
+        self._clock = clock
+        self._new_id = new_id
+        self._policy = policy
+
+    def _today(self) -> date:
+        return self._clock().astimezone(AMSTERDAM).date()
+
+    async def _required(self, uow: UnitOfWork, consent: Consent) -> frozenset[str]:
+        people = await uow.betrokkenen.list(consent.household_id)
+        about = next((p for p in people if p.id == consent.about_id), None)
+        return required_consenters(people, about, self._today(), self._policy)
+
+    async def _one(self, uow: UnitOfWork, household_id: str, consent_id: str, *, lock: bool = False) -> Consent:
+        found = await uow.consents.list(household_id, consent_id=consent_id, lock=lock)
+        if not found:
+            raise NotFound("toestemming not found")
+        return found[0]
+
+    async def request(self, principal: Principal, household_id: str, *, grantee_id: str, sections: list[str],
+                      level: Level, purpose: str, until: date, about_id: str | None) -> ConsentView:
+        """Ask the klant to share sections with one betrokkene, for a purpose, until a date."""
+        unknown = [s for s in sections if s not in SECTION_KEYS]
+        if unknown:
+            raise ValidationFailed.one("sections", f"unknown section(s): {', '.join(unknown)}")
+        check_request(sections, level, until, self._today(), purpose)
+        async with self._uow(write=True) as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            people = {p.id: p for p in await uow.betrokkenen.list(household_id)}
+            if grantee_id not in people:
+                raise ValidationFailed.one("grantee_id", "is not a betrokkene of this household")
+            if about_id is not None and (about_id not in people or people[about_id].kind is not Kind.KLANT):
+                raise ValidationFailed.one("about_id", "must be a klant of this household")
+            consent = Consent(id=self._new_id(), household_id=household_id, requested_by=actor.betrokkene_id,
+                              grantee_id=grantee_id, sections=tuple(k for k in SECTION_KEYS if k in sections),
+                              level=level, purpose=purpose.strip(), until=until, about_id=about_id,
+                              status=ConsentStatus.REQUESTED, created_at=self._clock())
+            required = await self._required(uow, consent)
+            await uow.consents.add(consent)
+            await uow.commit()
+            return ConsentView(consent, required, self._today())
+
+    async def list(self, principal: Principal, household_id: str, status: str | None = None) -> list[ConsentView]:
+        """Consents the caller may see: all for klant and regisseur; others those they asked or receive."""
+        async with self._uow() as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            views = []
+            for consent in await uow.consents.list(household_id):
+                if not (actor.kind is Kind.KLANT or actor.is_regisseur
+                        or actor.betrokkene_id in (consent.requested_by, consent.grantee_id)):
+                    continue
+                view = ConsentView(consent, await self._required(uow, consent), self._today())
+                if status is None or view.effective_status == status:
+                    views.append(view)
+            return views
+
+    async def get(self, principal: Principal, household_id: str, consent_id: str) -> ConsentView:
+        """One consent, if the caller may see it."""
+        for view in await self.list(principal, household_id):
+            if view.consent.id == consent_id:
+                return view
+        raise NotFound("toestemming not found")
+
+    async def answer(self, principal: Principal, household_id: str, consent_id: str, approve: bool,
+                     method: ConsentMethod | None) -> ConsentView:
+        """A klant whose consent is required approves or declines; the request is decided when complete."""
+        if approve and method is None:
+            raise ValidationFailed.one("wijze", "say how consent is given: schriftelijk or mondeling_urgent")
+        async with self._uow(write=True) as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            require_klant(actor, "answer a consent request")
+            consent = await self._one(uow, household_id, consent_id, lock=True)
+            if consent.status is not ConsentStatus.REQUESTED:
+                raise ValidationFailed.one("status", f"this request is already {consent.status.value}")
+            required = await self._required(uow, consent)
+            if actor.betrokkene_id not in required:
+                raise Forbidden("your consent is not what this request needs")
+            now = self._clock()
+            approval = Approval(actor.betrokkene_id, approve, method if approve else None, now)
+            await uow.consents.answer(consent_id, approval)
+            answers = [a for a in consent.approvals if a.betrokkene_id != actor.betrokkene_id] + [approval]
+            status = outcome(answers, required)
+            if status is not ConsentStatus.REQUESTED:
+                await uow.consents.set_status(consent_id, status, now)
+            consent = await self._one(uow, household_id, consent_id)
+            await uow.commit()
+            return ConsentView(consent, required, self._today())
+
+    async def confirm(self, principal: Principal, household_id: str, consent_id: str) -> ConsentView:
+        """Record the written confirmation of one's own oral consent given in urgency."""
+        async with self._uow(write=True) as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            consent = await self._one(uow, household_id, consent_id, lock=True)
+            mine = next((a for a in consent.approvals if a.betrokkene_id == actor.betrokkene_id), None)
+            if mine is None or not mine.confirmation_due:
+                raise ValidationFailed.one("wijze", "there is no oral consent of yours awaiting written confirmation")
+            await uow.consents.answer(consent_id, replace(mine, confirmed_at=self._clock()))
+            consent = await self._one(uow, household_id, consent_id)
+            required = await self._required(uow, consent)
+            await uow.commit()
+            return ConsentView(consent, required, self._today())
+
+    async def revoke(self, principal: Principal, household_id: str, consent_id: str) -> ConsentView:
+        """A klant withdraws consent; access ends with the next request."""
+        async with self._uow(write=True) as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            require_klant(actor, "revoke consent")
+            consent = await self._one(uow, household_id, consent_id, lock=True)
+            if consent.status not in (ConsentStatus.GRANTED, ConsentStatus.REQUESTED):
+                raise ValidationFailed.one("status", f"this request is already {consent.status.value}")
+            await uow.consents.set_status(consent_id, ConsentStatus.REVOKED, self._clock(), actor.betrokkene_id)
+            consent = await self._one(uow, household_id, consent_id)
+            required = await self._required(uow, consent)
+            await uow.commit()
+            return ConsentView(consent, required, self._today())
+
+    async def record_overmacht(self, principal: Principal, household_id: str, *, recipient_id: str,
+                               answers: dict[str, str], besluit: Besluit, sections: list[str],
+                               until: date | None) -> Overmacht:
+        """Record a professional's decision to share without consent — or not to share."""
+        unknown = [s for s in sections if s not in SECTION_KEYS]
+        if unknown:
+            raise ValidationFailed.one("sections", f"unknown section(s): {', '.join(unknown)}")
+        async with self._uow(write=True) as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            last = check_overmacht(actor, answers, besluit, sections, until, self._today())
+            if await uow.betrokkenen.get(household_id, recipient_id) is None:
+                raise ValidationFailed.one("recipient_id", "is not a betrokkene of this household")
+            record = Overmacht(id=self._new_id(), household_id=household_id, professional_id=actor.betrokkene_id,
+                               recipient_id=recipient_id, answers={k: v.strip() for k, v in answers.items()},
+                               besluit=besluit, sections=tuple(k for k in SECTION_KEYS if k in sections),
+                               until=last, created_at=self._clock())
+            await uow.consents.add_overmacht(record)
+            await uow.commit()
+            return record
+
+    async def overmacht(self, principal: Principal, household_id: str) -> list[Overmacht]:
+        """Overmacht records: visible to the klant, regisseurs, and the professional who made them."""
+        async with self._uow() as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            records = await uow.consents.overmacht(household_id)
+            if actor.kind is Kind.KLANT or actor.is_regisseur:
+                return records
+            return [r for r in records if r.professional_id == actor.betrokkene_id]

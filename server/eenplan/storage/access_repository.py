@@ -1,0 +1,177 @@
+"""Repositories for consent, overmacht and the access log."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain.access import Grant, Level
+from ..domain.audit import GENESIS, AccessEvent, Channel, Event, extend_chain
+from ..domain.consent import Approval, Consent, ConsentMethod, ConsentStatus
+from ..domain.overmacht import Besluit, Overmacht
+from .tables_access import AccessLogHeadRow, AccessLogRow, ConsentApprovalRow, ConsentRow, OvermachtRow
+
+
+def _consent(row: ConsentRow, approvals: list[ConsentApprovalRow]) -> Consent:
+    return Consent(id=row.id, household_id=row.household_id, requested_by=row.requested_by,
+                   grantee_id=row.grantee_id, sections=tuple(s for s in row.sections.split(",") if s),
+                   level=Level(row.level), purpose=row.purpose, until=row.until, about_id=row.about_id,
+                   status=ConsentStatus(row.status), created_at=row.created_at, decided_at=row.decided_at,
+                   revoked_at=row.revoked_at, revoked_by=row.revoked_by,
+                   approvals=tuple(Approval(a.betrokkene_id, a.approved,
+                                            ConsentMethod(a.method) if a.method else None, a.at, a.confirmed_at)
+                                   for a in approvals))
+
+
+def _overmacht(row: OvermachtRow) -> Overmacht:
+    return Overmacht(id=row.id, household_id=row.household_id, professional_id=row.professional_id,
+                     recipient_id=row.recipient_id, answers=json.loads(row.answers), besluit=Besluit(row.besluit),
+                     sections=tuple(s for s in row.sections.split(",") if s), until=row.until,
+                     created_at=row.created_at)
+
+
+class ConsentRepository:
+    """Consent requests, their answers, and overmacht records."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def add(self, c: Consent) -> None:
+        """Store a new request."""
+        self._s.add(ConsentRow(id=c.id, household_id=c.household_id, requested_by=c.requested_by,
+                               grantee_id=c.grantee_id, about_id=c.about_id, sections=",".join(c.sections),
+                               level=int(c.level), purpose=c.purpose, until=c.until, status=c.status.value,
+                               created_at=c.created_at))
+        await self._s.flush()
+
+    async def list(self, household_id: str, *, consent_id: str | None = None, lock: bool = False) -> list[Consent]:
+        """The household's consents (or one), newest first, with their answers."""
+        stmt = sa.select(ConsentRow).where(ConsentRow.household_id == household_id)
+        if consent_id is not None:
+            stmt = stmt.where(ConsentRow.id == consent_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        rows = list((await self._s.execute(stmt.order_by(ConsentRow.created_at.desc(), ConsentRow.id))).scalars())
+        if not rows:
+            return []
+        answers: dict[str, list[ConsentApprovalRow]] = defaultdict(list)
+        stmt = sa.select(ConsentApprovalRow).where(ConsentApprovalRow.consent_id.in_([r.id for r in rows]))
+        for a in (await self._s.execute(stmt)).scalars():
+            answers[a.consent_id].append(a)
+        return [_consent(r, answers[r.id]) for r in rows]
+
+    async def answer(self, consent_id: str, approval: Approval) -> None:
+        """Record (or replace) one klant's answer."""
+        await self._s.execute(sa.delete(ConsentApprovalRow).where(
+            ConsentApprovalRow.consent_id == consent_id, ConsentApprovalRow.betrokkene_id == approval.betrokkene_id))
+        self._s.add(ConsentApprovalRow(consent_id=consent_id, betrokkene_id=approval.betrokkene_id,
+                                       approved=approval.approved,
+                                       method=approval.method.value if approval.method else None, at=approval.at,
+                                       confirmed_at=approval.confirmed_at))
+        await self._s.flush()
+
+    async def set_status(self, consent_id: str, status: ConsentStatus, at: datetime, by: str | None = None) -> None:
+        """Move a consent to a new status (revocation records who and when)."""
+        values: dict = {"status": status.value}
+        if status is ConsentStatus.REVOKED:
+            values.update(revoked_at=at, revoked_by=by)
+        else:
+            values["decided_at"] = at
+        await self._s.execute(sa.update(ConsentRow).where(ConsentRow.id == consent_id).values(**values))
+
+    async def add_overmacht(self, o: Overmacht) -> None:
+        """Store an overmacht record (both decisions to share and not to share)."""
+        self._s.add(OvermachtRow(id=o.id, household_id=o.household_id, professional_id=o.professional_id,
+                                 recipient_id=o.recipient_id, answers=json.dumps(o.answers, ensure_ascii=False),
+                                 besluit=o.besluit.value, sections=",".join(o.sections), until=o.until,
+                                 created_at=o.created_at))
+        await self._s.flush()
+
+    async def overmacht(self, household_id: str) -> list[Overmacht]:
+        """The household's overmacht records, newest first."""
+        stmt = (sa.select(OvermachtRow).where(OvermachtRow.household_id == household_id)
+                .order_by(OvermachtRow.created_at.desc()))
+        return [_overmacht(r) for r in (await self._s.execute(stmt)).scalars()]
+
+    async def grants(self, household_id: str, betrokkene_id: str, today: date) -> list[Grant]:
+        """Every grant in force today for one betrokkene (granted consents, overmacht decisions to share)."""
+        consents = (await self._s.execute(sa.select(ConsentRow).where(
+            ConsentRow.household_id == household_id, ConsentRow.grantee_id == betrokkene_id,
+            ConsentRow.status == ConsentStatus.GRANTED.value, ConsentRow.until >= today))).scalars()
+        grants = [_consent(r, []).as_grant() for r in consents]
+        for row in (await self._s.execute(sa.select(OvermachtRow).where(
+                OvermachtRow.household_id == household_id, OvermachtRow.recipient_id == betrokkene_id,
+                OvermachtRow.besluit == Besluit.DELEN.value, OvermachtRow.until >= today))).scalars():
+            grant = _overmacht(row).as_grant()
+            if grant:
+                grants.append(grant)
+        return grants
+
+
+def _row(household_id: str, seq: int, prev: str, digest: str, e: AccessEvent) -> dict:
+    return {"household_id": household_id, "seq": seq, "at": e.at, "event": e.event.value, "actor_id": e.actor_id,
+            "on_behalf_of": e.on_behalf_of, "sections": ",".join(e.sections), "channel": e.channel.value,
+            "ground": e.ground, "emergency": e.emergency, "detail": e.detail, "prev_hash": prev, "hash": digest}
+
+
+def row_event(row: AccessLogRow) -> AccessEvent:
+    """The domain event a stored row records."""
+    return AccessEvent(event=Event(row.event), household_id=row.household_id, actor_id=row.actor_id,
+                       sections=tuple(s for s in row.sections.split(",") if s), channel=Channel(row.channel),
+                       ground=row.ground, at=row.at, on_behalf_of=row.on_behalf_of, emergency=row.emergency,
+                       detail=row.detail)
+
+
+class AccessLogRepository:
+    """The append-only, hash-chained access log, within the unit of work's transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def append(self, events: list[AccessEvent]) -> None:
+        """Append events, extending each household's chain under a lock on its head row."""
+        by_household: dict[str, list[AccessEvent]] = defaultdict(list)
+        for e in events:
+            by_household[e.household_id].append(e)
+        for household_id in sorted(by_household):
+            head = (await self._s.execute(sa.select(AccessLogHeadRow).where(
+                AccessLogHeadRow.household_id == household_id).with_for_update())).scalar_one_or_none()
+            seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
+            rows = extend_chain(seq, prev, by_household[household_id])
+            await self._s.execute(sa.insert(AccessLogRow), [_row(household_id, *r) for r in rows])
+            last_seq, _, last_hash, _ = rows[-1]
+            if head is None:
+                await self._s.execute(sa.insert(AccessLogHeadRow).values(household_id=household_id, seq=last_seq,
+                                                                          hash=last_hash))
+            else:
+                await self._s.execute(sa.update(AccessLogHeadRow).where(
+                    AccessLogHeadRow.household_id == household_id).values(seq=last_seq, hash=last_hash))
+
+    async def entries(self, household_id: str, *, before: int | None = None, limit: int = 100
+                      ) -> list[tuple[int, AccessEvent]]:
+        """A page of the household's log, newest first."""
+        stmt = sa.select(AccessLogRow).where(AccessLogRow.household_id == household_id)
+        if before is not None:
+            stmt = stmt.where(AccessLogRow.seq < before)
+        rows = (await self._s.execute(stmt.order_by(AccessLogRow.seq.desc()).limit(limit))).scalars()
+        return [(r.seq, row_event(r)) for r in rows]
+
+    async def chain(self, household_id: str) -> list[tuple[int, str, str, AccessEvent]]:
+        """Every entry of one household's chain in order: (seq, prev_hash, hash, event)."""
+        rows = (await self._s.execute(sa.select(AccessLogRow).where(AccessLogRow.household_id == household_id)
+                                      .order_by(AccessLogRow.seq))).scalars()
+        return [(r.seq, r.prev_hash, r.hash, row_event(r)) for r in rows]
+
+    async def head(self, household_id: str) -> tuple[int, str]:
+        """(seq, hash) of the chain's last entry as recorded in its head row."""
+        row = (await self._s.execute(sa.select(AccessLogHeadRow.seq, AccessLogHeadRow.hash).where(
+            AccessLogHeadRow.household_id == household_id))).first()
+        return (row[0], row[1]) if row else (0, GENESIS)
+
+    async def households(self) -> list[str]:
+        """Every household that has a log."""
+        return list((await self._s.execute(sa.select(AccessLogHeadRow.household_id))).scalars())
