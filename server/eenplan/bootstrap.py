@@ -6,6 +6,7 @@ tests, benchmarks) calls `build_services` or `create_app` here.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -58,7 +59,8 @@ def build_signin(settings: Settings, uow: UnitOfWorkFactory, clock: Clock) -> tu
                                    public_url, idp)
 
 
-def build_overleggen(settings: Settings, uow: UnitOfWorkFactory, clock: Clock, plan: PlanService) -> dict:
+def build_overleggen(settings: Settings, uow: UnitOfWorkFactory, clock: Clock, plan: PlanService,
+                     invite_outbox=None) -> dict:
     """Overleggen and date polls: werkdagen and iTIP from eenplan_calendar, invites into the mail outbox."""
     from eenplan_calendar.planner import CalendarPlanner, parse_office_hours
     from eenplan_calendar.werkdagen import WerkdagCalendar
@@ -70,21 +72,69 @@ def build_overleggen(settings: Settings, uow: UnitOfWorkFactory, clock: Clock, p
     werkdagen = WerkdagCalendar.from_settings(settings.bevrijdingsdag, settings.goede_vrijdag,
                                               settings.extra_closing_days)
     planner = CalendarPlanner(werkdagen, parse_office_hours(settings.office_hours))
-    outbox = None  # the mail outbox's InviteOutbox adapter plugs in here (issue 4)
+    outbox = invite_outbox  # the mail outbox's InviteOutbox (MailgroupService.enqueue_invite, issue 4)
     invites = InviteSender(planner, settings.mail_domain, clock, outbox)
     overleggen = OverlegService(uow, clock, new_id, werkdagen, planner, invites, plan, settings.reminder_werkdagen)
     return {"overleggen": overleggen, "polls": PollService(overleggen)}
 
 
+def build_mail(settings: Settings, uow: UnitOfWorkFactory, plan: PlanService, clock: Clock):
+    """The mailgroup (keys, groups, transactional outbox) and, with an SMTP relay, its worker.
+
+    One signing key per household (uid plan-<code>@MAIL_DOMAIN) in one server keyring.
+    Without a usable keyring path (e.g. too long) and without SMTP, mail is simply off.
+    """
+    import logging
+
+    from eenplan_crypto.keyring import Keyring
+    from eenplan_mail.gateway import PgpMailGateway
+    from eenplan_mail.smtp import SmtpSender
+
+    from .domain.errors import ValidationFailed
+    from .export.pdf import PlanPdfRenderer
+    from .services.mailgroup import MailgroupService, MailSettings
+    from .services.outbox import OutboxWorker, WorkerSettings
+
+    try:
+        keyring = Keyring(settings.effective_gnupg_home)
+    except ValidationFailed:
+        if settings.smtp_url:
+            raise
+        logging.getLogger(__name__).warning("EENPLAN_GNUPGHOME is too long; key upload and mail are off")
+        keyring = None
+    mailgroup = MailgroupService(uow, plan, keyring, PlanPdfRenderer(), clock, new_id,
+                                 MailSettings(settings.mail_domain, settings.effective_public_url,
+                                              settings.outbox_max_attempts))
+    plan.on_version_created.append(mailgroup.enqueue_plan_update)
+    outbox = None
+    if settings.smtp_url and keyring is not None:
+        gateway = PgpMailGateway(keyring, SmtpSender(settings.smtp_url), settings.mail_domain)
+        outbox = OutboxWorker(uow, plan, mailgroup, gateway, keyring, clock, WorkerSettings(
+            lease_seconds=settings.outbox_lease_seconds, max_attempts=settings.outbox_max_attempts,
+            backoff_seconds=settings.outbox_backoff_seconds, poll_seconds=settings.outbox_poll_seconds))
+    return mailgroup, outbox, keyring
+
+
+#: Libraries that log SQL parameters (plan content) at DEBUG; kept at WARNING whatever the log level.
+DATA_LOGGERS = ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "asyncpg", "gnupg", "aiosmtplib", "mail.log")
+
+
+def quiet_data_loggers() -> None:
+    """Never let a library write plan content to the application log, even at DEBUG."""
+    for name in DATA_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     """Every service, on one engine, with the deployment's signing key."""
+    quiet_data_loggers()
     engine = create_engine(settings.effective_database_url)
     uow = UnitOfWorkFactory(engine)
     reads = PlanReader(engine)
     access_log = AccessLogWriter(engine)
     sessions, signin = build_signin(settings, uow, clock)
 
-    async def close() -> None:
+    async def close_storage() -> None:
         await access_log.close()
         reads.close()
         await engine.dispose()
@@ -97,21 +147,50 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
         except Exception:  # any failure means: not ready
             return False
 
+    plan = PlanService(uow, reads, access_log, clock, new_id)
+    mailgroup, outbox, keyring = build_mail(settings, uow, plan, clock)
+
+    async def close() -> None:
+        if keyring is not None:
+            await keyring.aclose()
+        await close_storage()
+
     return Services(
         households=HouseholdService(uow, clock, new_id),
         betrokkenen=BetrokkeneService(uow, clock, new_id),
-        plan=(plan := PlanService(uow, reads, access_log, clock, new_id)),
+        plan=plan,
+        mailgroup=mailgroup,
+        outbox=outbox,
         tokens=TokenService(settings.signing_key(), settings.token_ttl_seconds),
         sessions=sessions,
         signin=signin,
         consent=ConsentService(uow, clock, new_id, settings.consent_policy),
         access_log=AccessLogService(uow),
-        **build_overleggen(settings, uow, clock, plan),
+        **build_overleggen(settings, uow, clock, plan, mailgroup),
         is_ready=is_ready,
         close=close,
     )
 
 
 def create_app(settings: Settings, *, clock: Clock = utc_now) -> web.Application:
-    """The web application for these settings."""
-    return create_web_app(build_services(settings, clock=clock), max_body_bytes=settings.max_body_bytes)
+    """The web application for these settings (with the outbox worker unless EENPLAN_WORKER_IN_SERVE=false)."""
+    services = build_services(settings, clock=clock)
+    app = create_web_app(services, max_body_bytes=settings.max_body_bytes)
+    if settings.runs_worker_in_serve and services.outbox is not None:
+        app.cleanup_ctx.append(worker_context(services))
+    return app
+
+
+def worker_context(services: Services):
+    """An aiohttp cleanup_ctx running the outbox worker as a background task of the server."""
+    import asyncio
+    import contextlib
+
+    async def run(_app: web.Application):
+        task = asyncio.create_task(services.outbox.run_forever(), name="eenplan-outbox")
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return run

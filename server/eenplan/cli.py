@@ -12,6 +12,28 @@ from .config import Settings, documented_settings
 from .domain.errors import EenplanError
 
 
+def _worker(settings: Settings, _args: argparse.Namespace) -> int:
+    """Run only the outbox worker until interrupted (several may run against PostgreSQL)."""
+    from .bootstrap import build_services
+
+    async def run() -> int:
+        services = build_services(settings)
+        try:
+            if services.outbox is None:
+                print("eenplan: EENPLAN_SMTP_URL is not set; nothing to send", file=sys.stderr)
+                return 2
+            print(f"eenplan worker {services.outbox.worker_id} sending the outbox", flush=True)
+            await services.outbox.run_forever()
+            return 0
+        finally:
+            await services.close()
+
+    try:
+        return asyncio.run(run())
+    except KeyboardInterrupt:
+        return 0
+
+
 def _serve(settings: Settings, _args: argparse.Namespace) -> int:
     from aiohttp import web
 
@@ -77,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="eenplan", description="The 1Gezin1Plan1Regisseur plan server.")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="run the HTTP server").set_defaults(run=_serve)
+    sub.add_parser("worker", help="send the mail outbox (without the HTTP server)").set_defaults(run=_worker)
     m = sub.add_parser("migrate", help="bring the database schema up to date (or down)")
     m.add_argument("revision", nargs="?", default="head", help="target revision (default: head)")
     m.add_argument("--down", metavar="REVISION", help="downgrade to REVISION (e.g. base)")
