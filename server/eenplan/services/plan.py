@@ -187,6 +187,7 @@ class PlanService:
                     await listener(uow, actor, info)
             info, hashes = await uow.plans.version(household_id, number)
             texts_now = scoped_texts(access, await self._texts(uow.plans, household_id, hashes, access.readable))
+            await uow.access_log.append([self._event(Event.READ, access, texts_now, Channel.API, f"versie {number}")])
             await uow.commit()
         return PlanSnapshot(household_id, visible_info(info, access), texts_now), bool(touched)
 
