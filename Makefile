@@ -33,6 +33,7 @@ run: install
 	$(BIN)/eenplan serve
 
 test: install system-deps
+	@[ -d tests/auth/oidc/node_modules ] || ! command -v npm >/dev/null || (cd tests/auth/oidc && npm ci --silent --no-audit --no-fund)
 	EENPLAN_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q
 
 bench: install system-deps

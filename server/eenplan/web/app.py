@@ -12,9 +12,11 @@ from .keys import MAX_BODY, SERVICES
 from .problems import problem_middleware
 from .routes import betrokkenen, households, meta, plan, toestemming
 from .routes import signin
+from .routes import mail as mail_routes
+from .routes import overleggen
 
 ROUTE_TABLES = (meta.table, households.table, betrokkenen.table, plan.table, toestemming.table,
-                signin.table)
+                signin.table, overleggen.table, mail_routes.table)
 
 
 def create_app(services: Services, *, max_body_bytes: int = 1_048_576) -> web.Application:

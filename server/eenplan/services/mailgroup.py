@@ -1,0 +1,284 @@
+"""Mailgroup use cases: pin keys, keep named groups, queue mail in the caller's transaction, PDF.
+
+Queuing happens inside the transaction that causes it (transactional outbox):
+`enqueue_plan_update` is a PlanService version listener and `enqueue_invite`
+is the InviteOutbox port overleggen use. Rows hold identifiers only; content
+is read, re-authorised, at send time by the outbox worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..domain.access import Actor, Principal, require_regisseur
+from ..domain.audit import Channel
+from ..domain.betrokkene import Betrokkene, is_regisseur
+from ..domain.errors import NotFound, ValidationFailed
+from ..domain.mailgroup import (MailGroup, OutboxItem, OutboxKind, OutboxStatus, PinnedKey, check_slug,
+                                group_address, plan_update_recipients)
+from ..domain.mailgroup_ports import KeyringPort, PdfRenderer
+from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
+from ..domain.versions import VersionInfo
+from .common import resolve_actor
+from .plan import PlanService
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """What the mailgroup needs to know of the deployment."""
+
+    mail_domain: str
+    public_url: str
+    max_attempts: int = 8
+
+
+class MailgroupService:
+    """Keys, groups, queuing and the PDF of a household's plan."""
+
+    def __init__(self, uow: UnitOfWorkFactory, plan: PlanService, keyring: KeyringPort | None, pdf: PdfRenderer,
+                 clock: Clock, new_id: IdFactory, settings: MailSettings) -> None:
+        self._uow = uow
+        self._plan = plan
+        self._keyring = keyring
+        self._pdf = pdf
+        self._clock = clock
+        self._new_id = new_id
+        self.settings = settings
+        self._signers: dict[str, str] = {}
+        #: called after rows were queued (the in-process worker wakes up)
+        self.on_enqueued: list[Callable[[], None]] = []
+
+    # -- keys ---------------------------------------------------------------------------------
+    def _keys(self) -> KeyringPort:
+        if self._keyring is None:
+            raise ValidationFailed.one("EENPLAN_GNUPGHOME", "no keyring is configured")
+        return self._keyring
+
+    async def _self_or_regisseur(self, uow: UnitOfWork, principal: Principal, household_id: str,
+                                 betrokkene_id: str) -> Betrokkene:
+        actor, _ = await resolve_actor(uow, principal, household_id)
+        if actor.betrokkene_id != betrokkene_id:
+            require_regisseur(actor, "manage another betrokkene's key")
+        target = await uow.betrokkenen.get(household_id, betrokkene_id)
+        if target is None or not target.active:
+            raise NotFound("betrokkene not found")
+        return target
+
+    async def put_key(self, principal: Principal, household_id: str, betrokkene_id: str, armored: str) -> PinnedKey:
+        """Validate an OpenPGP public key and pin it by fingerprint (the betrokkene or a regisseur)."""
+        async with self._uow() as uow:
+            await self._self_or_regisseur(uow, principal, household_id, betrokkene_id)
+        info = await self._keys().import_pinned(armored, self._clock())
+        key = PinnedKey(household_id, betrokkene_id, info.fingerprint, info.algorithm, info.expires,
+                        self._clock(), principal.betrokkene_id)
+        async with self._uow(write=True) as uow:
+            await self._self_or_regisseur(uow, principal, household_id, betrokkene_id)
+            await uow.mail.put_key(key)
+            await uow.commit()
+        return key
+
+    async def get_key(self, principal: Principal, household_id: str, betrokkene_id: str) -> PinnedKey:
+        """The key pinned for a betrokkene (any betrokkene may see fingerprints: they are public)."""
+        async with self._uow() as uow:
+            await resolve_actor(uow, principal, household_id)
+            key = await uow.mail.get_key(household_id, betrokkene_id)
+        if key is None:
+            raise NotFound("no key pinned for this betrokkene")
+        return key
+
+    async def delete_key(self, principal: Principal, household_id: str, betrokkene_id: str) -> None:
+        """Unpin a key (the betrokkene or a regisseur); mail falls back to content-free notices."""
+        async with self._uow(write=True) as uow:
+            await self._self_or_regisseur(uow, principal, household_id, betrokkene_id)
+            if not await uow.mail.delete_key(household_id, betrokkene_id):
+                raise NotFound("no key pinned for this betrokkene")
+            await uow.commit()
+
+    async def missing_keys(self, principal: Principal, household_id: str) -> list[dict]:
+        """Who does not receive encrypted mail, and why (regisseur): no e-mail, no key, or an unusable key."""
+        now = self._clock()
+        async with self._uow() as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            require_regisseur(actor, "list who lacks a key")
+            members = await uow.betrokkenen.list(household_id)
+            keys = {k.betrokkene_id: k for k in await uow.mail.list_keys(household_id)}
+        out = []
+        for b in members:
+            key = keys.get(b.id)
+            reason = None
+            if not b.email:
+                reason = "geen e-mailadres"
+            elif key is None:
+                reason = "geen sleutel"
+            elif not await self.key_usable(key.fingerprint):
+                reason = "sleutel onbruikbaar (verlopen of ingetrokken)"
+            elif key.expires_at is not None and (key.expires_at - now).days < 30:
+                reason = "sleutel verloopt binnen 30 dagen"
+            if reason:
+                out.append({"betrokkene_id": b.id, "name": b.name, "reason": reason,
+                            "fingerprint": key.fingerprint if key else None})
+        return out
+
+    async def key_usable(self, fingerprint: str) -> bool:
+        """Whether the pinned key can receive encrypted mail right now (not expired, revoked or missing)."""
+        if self._keyring is None:
+            return False
+        try:
+            await self._keyring.key_info(fingerprint, self._clock())
+            return True
+        except ValidationFailed:
+            return False
+        except Exception:  # KeyNotFound and the like: treat as unusable
+            return False
+
+    async def signer(self, household_code: str) -> str:
+        """The household's signing key (one per household, uid = its group address), made on first use."""
+        if household_code not in self._signers:
+            address = group_address(household_code, self.settings.mail_domain)
+            self._signers[household_code] = await self._keys().ensure_signing_key(address, f"eenplan {household_code}")
+        return self._signers[household_code]
+
+    async def signing_key(self, principal: Principal, household_id: str) -> dict:
+        """The household's public signing key, so betrokkenen can verify its mail."""
+        async with self._uow() as uow:
+            await resolve_actor(uow, principal, household_id)
+            household = await uow.households.get(household_id)
+        fpr = await self.signer(household.code)
+        return {"address": group_address(household.code, self.settings.mail_domain), "fingerprint": fpr,
+                "armored": await self._keys().export_public(fpr)}
+
+    # -- groups -------------------------------------------------------------------------------
+    async def groups(self, principal: Principal, household_id: str) -> tuple[str, list[MailGroup]]:
+        """The default group's address and the named groups."""
+        async with self._uow() as uow:
+            await resolve_actor(uow, principal, household_id)
+            household = await uow.households.get(household_id)
+            return household.code, await uow.mail.list_groups(household_id)
+
+    async def add_group(self, principal: Principal, household_id: str, slug: str, name: str,
+                        members: list[str], plan_updates: bool) -> MailGroup:
+        """Create a named subset (regisseur); with plan_updates it receives plan mail instead of everyone."""
+        check_slug(slug)
+        async with self._uow(write=True) as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            require_regisseur(actor, "manage mail groups")
+            known = {b.id for b in await uow.betrokkenen.list(household_id)}
+            unknown = [m for m in members if m not in known]
+            if unknown:
+                raise ValidationFailed.one("members", f"{len(unknown)} id(s) are not betrokkenen of this household")
+            if any(g.slug == slug for g in await uow.mail.list_groups(household_id)):
+                raise ValidationFailed.one("slug", "is already used by another group")
+            group = MailGroup(self._new_id(), household_id, slug, name, False, tuple(sorted(set(members))),
+                              self._clock())
+            await uow.mail.add_group(group)
+            if plan_updates:
+                await uow.mail.set_plan_group(household_id, group.id)
+                group = await uow.mail.get_group(household_id, group.id)
+            await uow.commit()
+            return group
+
+    async def delete_group(self, principal: Principal, household_id: str, group_id: str) -> None:
+        """Remove a named group (regisseur); plan mail then goes to the default group again."""
+        async with self._uow(write=True) as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            require_regisseur(actor, "manage mail groups")
+            if not await uow.mail.delete_group(household_id, group_id):
+                raise NotFound("mail group not found")
+            await uow.commit()
+
+    # -- queuing (inside the caller's transaction) --------------------------------------------
+    def _row(self, household_id: str, recipient_id: str, kind: OutboxKind, dedupe_key: str, *,
+             version: int | None = None, group_id: str | None = None, payload: str | None = None) -> OutboxItem:
+        now = self._clock()
+        return OutboxItem(self._new_id(), household_id, recipient_id, kind, dedupe_key, version, group_id,
+                          OutboxStatus.QUEUED, 0, now, now, payload=payload)
+
+    def _notify(self) -> None:
+        for wake in self.on_enqueued:
+            wake()
+
+    async def enqueue_plan_update(self, uow: UnitOfWork, actor: Actor, info: VersionInfo) -> None:
+        """VersionListener: one outbox row per recipient of the new version, in the version's transaction."""
+        members = await uow.betrokkenen.list(actor.household_id)
+        recipients, group = plan_update_recipients(members, await uow.mail.list_groups(actor.household_id))
+        for b in recipients:
+            await uow.mail.enqueue(self._row(actor.household_id, b.id, OutboxKind.PLAN_UPDATE, f"v{info.number}",
+                                             version=info.number, group_id=group.id if group else None))
+        self._notify()
+
+    async def enqueue_invite(self, uow: UnitOfWork, household_id: str, recipient_id: str, method: str,
+                             ics: bytes, agenda: str, dedupe_key: str) -> None:
+        """InviteOutbox: queue an overleg invite; the .ics is content-free, the agenda goes only encrypted."""
+        if method not in ("REQUEST", "CANCEL"):
+            raise ValidationFailed.one("method", "must be REQUEST or CANCEL")
+        if not isinstance(ics, bytes) or not ics.startswith(b"BEGIN:VCALENDAR"):
+            raise ValidationFailed.one("ics", "must be an iCalendar object")
+        if not dedupe_key or len(dedupe_key) > 200:
+            raise ValidationFailed.one("dedupe_key", "must be 1-200 characters")
+        payload = json.dumps({"method": method, "ics": base64.b64encode(ics).decode("ascii"), "agenda": agenda})
+        await uow.mail.enqueue(self._row(household_id, recipient_id, OutboxKind.INVITE, dedupe_key,
+                                         payload=payload))
+        self._notify()
+
+    async def enqueue_expiry_warnings(self) -> int:
+        """Queue one content-free warning per key expiring within 30 days, to its owner and the regisseurs."""
+        from datetime import timedelta
+
+        from ..domain.mailgroup import EXPIRY_WARNING_DAYS
+
+        now = self._clock()
+        queued = 0
+        async with self._uow(write=True) as uow:
+            for key in await uow.mail.keys_expiring_before(now + timedelta(days=EXPIRY_WARNING_DAYS)):
+                members = await uow.betrokkenen.list(key.household_id)
+                targets = {key.betrokkene_id} | {b.id for b in members if is_regisseur(b.role)}
+                for rid in sorted(targets):
+                    if await uow.mail.enqueue(self._row(key.household_id, rid, OutboxKind.KEY_EXPIRY,
+                                                       f"{key.betrokkene_id}:{key.fingerprint}")):
+                        queued += 1
+                await uow.mail.mark_key_warned(key.household_id, key.betrokkene_id, now)
+            await uow.commit()
+        if queued:
+            self._notify()
+        return queued
+
+    # -- outbox view --------------------------------------------------------------------------
+    async def outbox(self, principal: Principal, household_id: str, status: OutboxStatus | None,
+                     limit: int = 100) -> list[OutboxItem]:
+        """The household's outbox rows (regisseur): dead letters with their recorded error, etc."""
+        async with self._uow() as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            require_regisseur(actor, "see the outbox")
+            return await uow.mail.list_outbox(household_id, status, limit)
+
+    async def requeue(self, principal: Principal, household_id: str, item_id: str) -> None:
+        """Give a dead letter a fresh set of attempts (regisseur)."""
+        async with self._uow(write=True) as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            require_regisseur(actor, "retry mail")
+            if not await uow.mail.requeue(household_id, item_id, self._clock()):
+                raise NotFound("no dead letter with this id")
+            await uow.commit()
+        self._notify()
+
+    # -- PDF ----------------------------------------------------------------------------------
+    async def render_pdf(self, household_name: str, info: VersionInfo, sections: dict[str, str],
+                         names: dict[str, str]) -> bytes:
+        """A scoped snapshot as PDF, rendered off the event loop."""
+        parsed = {k: json.loads(v) for k, v in sections.items()}
+        subtitle = f"{household_name} - versie {info.number} van {info.created_at.date().isoformat()}" + (
+            " (vastgesteld)" if info.vastgesteld_at else "")
+        return await asyncio.to_thread(self._pdf.render, title=f"Plan - versie {info.number}", subtitle=subtitle,
+                                       sections=parsed, names=names)
+
+    async def plan_pdf(self, principal: Principal, household_id: str) -> bytes:
+        """The caller's scoped current plan as PDF; read on the PDF channel (a disclosure)."""
+        snapshot = await self._plan.current(principal, household_id, channel=Channel.PDF)
+        async with self._uow() as uow:
+            household = await uow.households.get(household_id)
+            names = {b.id: b.name for b in await uow.betrokkenen.list(household_id)}
+        return await self.render_pdf(household.name, snapshot.info, snapshot.sections, names)

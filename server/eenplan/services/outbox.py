@@ -1,0 +1,312 @@
+"""The outbox worker: claim due rows, re-check scope, render, encrypt once per view, send, retry.
+
+Delivery is at-least-once: a row is marked sent only after the relay's 250,
+in its own transaction; a crash in between leaves the row leased, and after
+the lease it is sent again with the same Message-ID. Recipients who see
+exactly the same content (same version, same sections, same "since") share
+one encryption; each still gets its own SMTP envelope. Recipients without a
+usable key get a signed, content-free notice — never plaintext.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import json
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from ..domain.access import Principal
+from ..domain.audit import Channel
+from ..domain.betrokkene import Betrokkene
+from ..domain.errors import NotFound, PermanentFailure, TemporaryFailure, ValidationFailed
+from ..domain.household import Household
+from ..domain.mailgroup import (INVITE_NOTICE_TEXT, KEY_EXPIRY_TEXT, EXPIRY_WARNING_DAYS, OutboxItem, OutboxKind,
+                                OutboxStatus, backoff_seconds, group_address, list_code, plan_update_subject,
+                                plan_update_text)
+from ..domain.mailgroup_ports import Attachment, Envelope, MailBody, MailGateway, SendStats
+from ..domain.ports import Clock, UnitOfWorkFactory
+from .mailgroup import MailgroupService
+from .plan import PlanService
+
+log = logging.getLogger(__name__)
+NOTICE_TEXT = ("Er is iets nieuws in het plan waar u bij betrokken bent.\n\n"
+               "Wij sturen de inhoud alleen versleuteld per e-mail. Omdat er (nog)\n"
+               "geen bruikbare OpenPGP-sleutel van u bekend is, staat de inhoud niet\n"
+               "in dit bericht. U kunt het plan bekijken door in te loggen via de\n"
+               "link hieronder.\n")
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """Tuning of one worker."""
+
+    lease_seconds: float = 300.0
+    batch: int = 200
+    max_attempts: int = 8
+    backoff_seconds: float = 30.0
+    poll_seconds: float = 2.0
+    concurrency: int = 8
+
+
+@dataclass
+class _Job:
+    item: OutboxItem
+    person: Betrokkene
+    envelope: Envelope
+    fingerprint: str | None = None
+    body: MailBody | None = None
+    view: str = ""
+
+
+@dataclass
+class _Context:
+    household: Household
+    members: dict[str, Betrokkene]
+    keys: dict[str, str]
+    signer: str
+    autocrypt: str | None
+    usable: dict[str, bool] = field(default_factory=dict)
+    bodies: dict[str, MailBody] = field(default_factory=dict)
+
+
+class OutboxWorker:
+    """Sends the outbox; several may run against PostgreSQL, one against SQLite."""
+
+    def __init__(self, uow: UnitOfWorkFactory, plan: PlanService, mailgroup: MailgroupService, gateway: MailGateway,
+                 keyring, clock: Clock, settings: WorkerSettings, worker_id: str | None = None) -> None:
+        self._uow = uow
+        self._plan = plan
+        self._mail = mailgroup
+        self.gateway = gateway
+        self._keyring = keyring
+        self._clock = clock
+        self.settings = settings
+        self.worker_id = worker_id or f"w-{uuid.uuid4().hex[:12]}"
+        self._wake = asyncio.Event()
+        self._limit = asyncio.Semaphore(settings.concurrency)
+        mailgroup.on_enqueued.append(self.wake)
+
+    def wake(self) -> None:
+        """Rows were queued: look at the outbox now instead of at the next poll."""
+        self._wake.set()
+
+    # -- loop ---------------------------------------------------------------------------------
+    async def run_forever(self) -> None:
+        """Send until cancelled; poll, or wake as soon as this process queues rows; warn of expiring keys."""
+        next_expiry_check = self._clock()
+        while True:
+            try:
+                if self._clock() >= next_expiry_check:
+                    await self._mail.enqueue_expiry_warnings()
+                    next_expiry_check = self._clock() + timedelta(hours=1)
+                woken = self._wake.is_set()
+                self._wake.clear()
+                stats = await self.run_once()
+                if not stats.claimed and woken:  # queued in a transaction that may not have committed yet
+                    for _ in range(10):
+                        await asyncio.sleep(0.02)
+                        if (await self.run_once()).claimed:
+                            break
+                if stats.claimed:
+                    continue
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the loop must survive anything; the row-level errors are recorded
+                log.exception("outbox pass failed")
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.poll_seconds)
+            except TimeoutError:
+                pass
+
+    async def run_once(self) -> SendStats:
+        """Claim due rows under a lease and process them; returns what happened."""
+        now = self._clock()
+        async with self._uow(write=True) as uow:
+            items = await uow.mail.claim(now, now + timedelta(seconds=self.settings.lease_seconds), self.worker_id,
+                                         self.settings.batch, self.settings.max_attempts)
+            await uow.commit()
+        stats = SendStats(claimed=len(items))
+        by_household: dict[str, list[OutboxItem]] = {}
+        for item in items:
+            by_household.setdefault(item.household_id, []).append(item)
+        for household_id, rows in by_household.items():
+            await self._household(household_id, rows, stats)
+        return stats
+
+    # -- one household ------------------------------------------------------------------------
+    async def _context(self, household_id: str) -> _Context:
+        async with self._uow() as uow:
+            household = await uow.households.get(household_id)
+            members = {b.id: b for b in await uow.betrokkenen.list(household_id)}
+            keys = {k.betrokkene_id: k.fingerprint for k in await uow.mail.list_keys(household_id)}
+        signer = await self._mail.signer(household.code)
+        try:
+            autocrypt = await self._keyring.autocrypt_keydata(signer)
+        except Exception:  # the header is a courtesy; mail goes without it
+            autocrypt = None
+        return _Context(household, members, keys, signer, autocrypt)
+
+    def _envelope(self, ctx: _Context, item: OutboxItem, person: Betrokkene, subject: str) -> Envelope:
+        domain = self._mail.settings.mail_domain
+        stable = f"{item.household_id}:v{item.version}" if item.kind is OutboxKind.PLAN_UPDATE else \
+            f"{item.household_id}:{item.kind.value}:{item.dedupe_key}"
+        return Envelope(from_addr=group_address(ctx.household.code, domain), from_name="eenplan",
+                        to_addr=person.email or "", subject=subject,
+                        message_id=self.gateway.message_id(stable, item.recipient_id),
+                        list_id=self.gateway.list_id(list_code(ctx.household.code)), date=self._clock(),
+                        autocrypt_keydata=ctx.autocrypt)
+
+    async def _usable(self, ctx: _Context, person_id: str) -> str | None:
+        fpr = ctx.keys.get(person_id)
+        if fpr is None:
+            return None
+        if fpr not in ctx.usable:
+            ctx.usable[fpr] = await self._mail.key_usable(fpr)
+        return fpr if ctx.usable[fpr] else None
+
+    def _link(self, household_id: str) -> str:
+        return f"{self._mail.settings.public_url}/?huishouden={household_id}"
+
+    async def _household(self, household_id: str, rows: list[OutboxItem], stats: SendStats) -> None:
+        try:
+            ctx = await self._context(household_id)
+        except Exception as exc:  # keyring or database trouble: retry every row later
+            for item in rows:
+                await self._failed(item, exc, stats)
+            return
+        sealed_groups: dict[str, list[_Job]] = {}
+        singles: list[tuple[_Job, object]] = []
+        for item in rows:
+            person = ctx.members.get(item.recipient_id)
+            if person is None or not person.active or not person.email:
+                await self._final(item, OutboxStatus.SKIPPED, "recipient is no betrokkene or has no e-mail", stats)
+                continue
+            try:
+                job = await self._prepare(ctx, item, person)
+            except NotFound:
+                await self._final(item, OutboxStatus.SKIPPED, "recipient may no longer read this", stats)
+                continue
+            except Exception as exc:
+                await self._failed(item, exc, stats)
+                continue
+            if job.body is not None and job.fingerprint and job.view:
+                sealed_groups.setdefault(job.view, []).append(job)
+            else:
+                singles.append((job, None))
+        tasks = [self._send_group(ctx, jobs, stats) for jobs in sealed_groups.values()]
+        tasks += [self._send_single(ctx, job, stats) for job, _ in singles]
+        await asyncio.gather(*tasks)
+
+    async def _prepare(self, ctx: _Context, item: OutboxItem, person: Betrokkene) -> _Job:
+        fpr = await self._usable(ctx, person.id)
+        if item.kind is OutboxKind.PLAN_UPDATE:
+            job = _Job(item, person, self._envelope(ctx, item, person, plan_update_subject(item.version or 0)), fpr)
+            if fpr is None:
+                return job  # content-free notice; no content is read
+            principal = Principal(person.id, item.household_id)
+            snapshot = await self._plan.version(principal, item.household_id, item.version, channel=Channel.MAIL)
+            async with self._uow() as uow:
+                since = await uow.mail.last_sent_version(item.household_id, person.id, item.version)
+            diff = await self._plan.diff(principal, item.household_id, since or 1, item.version, channel=Channel.MAIL)
+            text = plan_update_text(item.version, since, diff, self._link(item.household_id))
+            view = hashlib.sha256(json.dumps([item.household_id, item.version, text, sorted(snapshot.sections.items())]
+                                             ).encode()).hexdigest()
+            job.view = view
+            job.body = ctx.bodies.get(view)
+            if job.body is None:  # one PDF per distinct view, like one encryption per view
+                names = {b.id: b.name for b in ctx.members.values()}
+                pdf = await self._mail.render_pdf(ctx.household.name, snapshot.info, snapshot.sections, names)
+                job.body = ctx.bodies[view] = MailBody(
+                    text, (Attachment(f"plan-versie-{item.version}.pdf", "application/pdf", pdf),))
+            return job
+        if item.kind is OutboxKind.INVITE:
+            data = json.loads(item.payload or "{}")
+            job = _Job(item, person, self._envelope(ctx, item, person, "Uitnodiging voor een overleg"), fpr)
+            if fpr is not None:
+                job.body = MailBody(data.get("agenda") or "", calendar=base64.b64decode(data["ics"]),
+                                    calendar_method=data["method"])
+            return job
+        return _Job(item, person, self._envelope(ctx, item, person, "Sleutel verloopt binnenkort"), None)
+
+    # -- sending ------------------------------------------------------------------------------
+    async def _send_group(self, ctx: _Context, jobs: list[_Job], stats: SendStats) -> None:
+        async with self._limit:
+            try:
+                sealed = await self.gateway.seal(jobs[0].body, [j.fingerprint for j in jobs], ctx.signer)
+                stats.encryptions += 1
+            except Exception as exc:
+                for job in jobs:
+                    await self._failed(job.item, exc, stats)
+                return
+        await asyncio.gather(*(self._deliver(job, self.gateway.send_sealed(sealed, job.envelope), stats, False)
+                               for job in jobs))
+
+    async def _send_single(self, ctx: _Context, job: _Job, stats: SendStats) -> None:
+        item = job.item
+        link = self._link(item.household_id)
+        if job.body is not None and job.fingerprint:  # an invite with a usable key: its own encryption
+            try:
+                async with self._limit:
+                    sealed = await self.gateway.seal(job.body, [job.fingerprint], ctx.signer)
+                stats.encryptions += 1
+            except Exception as exc:
+                await self._failed(item, exc, stats)
+                return
+            await self._deliver(job, self.gateway.send_sealed(sealed, job.envelope), stats, False)
+            return
+        calendar, method = None, "REQUEST"
+        if item.kind is OutboxKind.INVITE:
+            data = json.loads(item.payload or "{}")
+            calendar, method, text = base64.b64decode(data["ics"]), data["method"], INVITE_NOTICE_TEXT
+        elif item.kind is OutboxKind.KEY_EXPIRY:
+            text = KEY_EXPIRY_TEXT.format(days=EXPIRY_WARNING_DAYS)
+        else:
+            text = NOTICE_TEXT
+        send = self.gateway.send_notice(job.envelope, link=link, text=text, signer_fpr=ctx.signer,
+                                         calendar=calendar, calendar_method=method)
+        await self._deliver(job, send, stats, True)
+
+    async def _deliver(self, job: _Job, send, stats: SendStats, notice: bool) -> None:
+        try:
+            async with self._limit:
+                await send
+        except Exception as exc:
+            await self._failed(job.item, exc, stats)
+            return
+        # The relay has the message (250). From here a crash may resend once, with the same Message-ID.
+        async with self._uow(write=True) as uow:
+            await uow.mail.mark_sent(job.item.id, self._clock(), job.envelope.message_id)
+            await uow.commit()
+        stats.sent += 1
+        stats.notices += int(notice)
+
+    async def _final(self, item: OutboxItem, status: OutboxStatus, error: str, stats: SendStats) -> None:
+        async with self._uow(write=True) as uow:
+            await uow.mail.mark_final(item.id, status, error)
+            await uow.commit()
+        if status is OutboxStatus.DEAD:
+            stats.dead += 1
+        else:
+            stats.skipped += 1
+
+    async def _failed(self, item: OutboxItem, exc: BaseException, stats: SendStats) -> None:
+        """Temporary trouble → retry with backoff until max attempts; permanent → dead letter at once."""
+        error = getattr(exc, "detail", None) or type(exc).__name__
+        stats.errors.append(error)
+        if isinstance(exc, (PermanentFailure, ValidationFailed)):
+            await self._final(item, OutboxStatus.DEAD, error, stats)
+            return
+        if item.attempts >= self.settings.max_attempts:
+            await self._final(item, OutboxStatus.DEAD, f"{error} (after {item.attempts} attempts)", stats)
+            return
+        if not isinstance(exc, TemporaryFailure):
+            log.warning("outbox row %s failed: %s", item.id, type(exc).__name__)
+        delay = backoff_seconds(item.attempts, self.settings.backoff_seconds)
+        async with self._uow(write=True) as uow:
+            await uow.mail.mark_retry(item.id, self._clock() + timedelta(seconds=delay), error)
+            await uow.commit()
+        stats.retried += 1

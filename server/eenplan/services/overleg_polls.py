@@ -1,0 +1,109 @@
+"""Date polls: the regisseur offers candidate slots, betrokkenen vote, the pick becomes the overleg.
+
+The method uses a date poll once, for the first overleg [004 §3a toelichting]; nothing stops a
+regisseur using one later. The pick plans the overleg and queues its invitations in the same
+transaction that closes the poll.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+from ..domain.access import Principal, require_regisseur
+from ..domain.errors import NotFound, ValidationFailed
+from ..domain.overleg import DatePoll, Invitee, Overleg, OverlegType, PollOption, Vote, check_invitees, check_times
+from .common import resolve_actor
+from .overleggen import OverlegDraft, OverlegService
+
+MAX_OPTIONS = 20
+NOT_FOUND = "date poll not found"
+
+
+class PollService:
+    """Date polls of households, on top of the overleg service."""
+
+    def __init__(self, overleggen: OverlegService) -> None:
+        self._o = overleggen
+
+    async def create(self, principal: Principal, household_id: str, *, overleg_type: OverlegType,
+                     options: list[tuple[datetime, datetime]], invitees: tuple[Invitee, ...],
+                     initiated_on: date | None = None, reason: str | None = None) -> DatePoll:
+        """Open a poll with candidate slots (a startoverleg's must lie in its window unless a reason is given)."""
+        o = self._o
+        if not 1 <= len(options) <= MAX_OPTIONS:
+            raise ValidationFailed.one("options", f"give 1 to {MAX_OPTIONS} candidate slots")
+        now = o._clock()
+        recorded = None
+        for i, (start, end) in enumerate(options):
+            try:
+                check_times(start, end, now)
+                recorded = o._check_window(overleg_type, start, initiated_on, reason) or recorded
+            except ValidationFailed as exc:
+                raise ValidationFailed([replace(p, field=f"options[{i}].{p.field}") if p.field in ("start", "end")
+                                        else p for p in exc.problems]) from None
+        async with o._uow(write=True) as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            require_regisseur(actor, "open date polls")
+            check_invitees(invitees, [b.id for b in await uow.betrokkenen.list(household_id)])
+            poll = DatePoll(id=o._new_id(), household_id=household_id, type=overleg_type,
+                            options=tuple(PollOption(o._new_id(), s, e) for s, e in sorted(options)),
+                            invitees=invitees, created_by=actor.betrokkene_id, created_at=now,
+                            initiated_on=initiated_on, outside_window_reason=recorded)
+            await uow.overleggen.add_poll(poll)
+            await uow.commit()
+            return poll
+
+    async def get(self, principal: Principal, household_id: str, poll_id: str) -> DatePoll:
+        """A poll with its votes, for the regisseur and the invited betrokkenen."""
+        async with self._o._uow() as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            poll = await uow.overleggen.get_poll(household_id, poll_id)
+        if poll is None or not (actor.is_regisseur or any(i.betrokkene_id == actor.betrokkene_id
+                                                          for i in poll.invitees)):
+            raise NotFound(NOT_FOUND)
+        return poll
+
+    async def vote(self, principal: Principal, household_id: str, poll_id: str, votes: dict[str, Vote]) -> DatePoll:
+        """An invited betrokkene answers yes, maybe or no per option (answers can be changed while open)."""
+        async with self._o._uow(write=True) as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            poll = await uow.overleggen.get_poll(household_id, poll_id)
+            if poll is None or not (actor.is_regisseur or any(i.betrokkene_id == actor.betrokkene_id
+                                                              for i in poll.invitees)):
+                raise NotFound(NOT_FOUND)
+            if not any(i.betrokkene_id == actor.betrokkene_id for i in poll.invitees):
+                raise ValidationFailed.one("votes", "only invited betrokkenen vote")
+            if not poll.open:
+                raise ValidationFailed.one("poll", "the poll is closed: a date was picked")
+            known = {opt.id for opt in poll.options}
+            unknown = [k for k in votes if k not in known]
+            if unknown or not votes:
+                raise ValidationFailed.one("votes", "name one or more options of this poll")
+            await uow.overleggen.set_votes(poll_id, actor.betrokkene_id, votes, self._o._clock())
+            await uow.commit()
+        return await self.get(principal, household_id, poll_id)
+
+    async def pick(self, principal: Principal, household_id: str, poll_id: str, option_id: str, *,
+                   agenda: str = "", location: str | None = None, video_link: str | None = None,
+                   chair_id: str | None = None, minute_taker_id: str | None = None) -> tuple[Overleg, int]:
+        """The regisseur picks an option: it becomes the overleg and its invitations, and the poll closes."""
+        async with self._o._uow(write=True) as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            require_regisseur(actor, "pick a date")
+            poll = await uow.overleggen.get_poll(household_id, poll_id, lock=True)
+            if poll is None:
+                raise NotFound(NOT_FOUND)
+            if not poll.open:
+                raise ValidationFailed.one("poll", "a date was already picked")
+            option = next((opt for opt in poll.options if opt.id == option_id), None)
+            if option is None:
+                raise ValidationFailed.one("option_id", "is not an option of this poll")
+            draft = OverlegDraft(type=poll.type, start=option.start, end=option.end, invitees=poll.invitees,
+                                 agenda=agenda, location=location, video_link=video_link, chair_id=chair_id,
+                                 minute_taker_id=minute_taker_id, initiated_on=poll.initiated_on,
+                                 reason=poll.outside_window_reason)
+            overleg, queued = await self._o.create_in(uow, actor, draft)
+            await uow.overleggen.close_poll(poll_id, overleg.id)
+            await uow.commit()
+            return overleg, queued

@@ -1,0 +1,310 @@
+"""Overleg use cases: window and slots, plan, change, cancel, close, attendance, status, reminders.
+
+Every change to an overleg and the invites it causes are one transaction: the invites are
+queued through the `InviteOutbox` port in the same unit of work. Only regisseurs plan, change,
+cancel and close; betrokkenen see the overleggen they are invited to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..domain.access import Actor, Principal, require_regisseur
+from ..domain.errors import NotFound, ValidationFailed
+from ..domain.overleg import (
+    NEEDS_NEXT, Invitee, Overleg, OverlegStatus, OverlegType, Partstat, check_invitees, check_times,
+    needs_planning, reachable_weekdays, reminder_due, require_status, time_or_place_changed, with_roles,
+)
+from ..domain.overleg_ports import Slot, SlotPerson, SlotPlanner
+from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory, Werkdagen
+from .common import resolve_actor
+from .overleg_invites import CANCEL, REQUEST, InviteSender, overleg_uid
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+NOT_FOUND = "overleg not found"
+
+
+def local_date(moment: datetime) -> date:
+    """The date of a moment in Europe/Amsterdam (the method's werkdagen are Dutch days)."""
+    return moment.astimezone(AMSTERDAM).date()
+
+
+@dataclass(frozen=True)
+class OverlegDraft:
+    """What the regisseur gives to plan an overleg."""
+
+    type: OverlegType
+    start: datetime
+    end: datetime
+    invitees: tuple[Invitee, ...]
+    agenda: str = ""
+    location: str | None = None
+    video_link: str | None = None
+    chair_id: str | None = None
+    minute_taker_id: str | None = None
+    initiated_on: date | None = None
+    reason: str | None = None
+
+
+class OverlegService:
+    """Planning and following up the overleggen of households."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, new_id: IdFactory, werkdagen: Werkdagen,
+                 planner: SlotPlanner, invites: InviteSender, plan: Any, reminder_werkdagen: int = 2) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._new_id = new_id
+        self.werkdagen = werkdagen
+        self.planner = planner
+        self.invites = invites
+        self._plan = plan
+        self.reminder_werkdagen = reminder_werkdagen
+
+    # ------------------------------------------------------------------ helpers
+    async def _regisseur(self, uow: UnitOfWork, principal: Principal, household_id: str, what: str) -> Actor:
+        actor, _ = await resolve_actor(uow, principal, household_id)
+        require_regisseur(actor, what)
+        return actor
+
+    async def _sent_by(self, uow: UnitOfWork, household_id: str, betrokkene_id: str) -> str | None:
+        me = await uow.betrokkenen.get(household_id, betrokkene_id)
+        return me.email if me else None
+
+    async def _visible(self, uow: UnitOfWork, actor: Actor, overleg_id: str) -> Overleg:
+        found = await uow.overleggen.get(actor.household_id, overleg_id)
+        if found is None or not (actor.is_regisseur or found.invitee(actor.betrokkene_id)):
+            raise NotFound(NOT_FOUND)
+        return found
+
+    def window(self, overleg_type: OverlegType, initiated: date) -> tuple[date, date]:
+        """The startoverleg window: werkdag 5 to 15 after initiation (other types have none)."""
+        if overleg_type is not OverlegType.STARTOVERLEG:
+            raise ValidationFailed.one("type", "only a startoverleg has a window (5–15 werkdagen after initiation)")
+        return self.planner.startoverleg_window(initiated)
+
+    def _check_window(self, draft_type: OverlegType, start: datetime, initiated: date | None,
+                      reason: str | None) -> str | None:
+        """For a startoverleg: the reason to record when outside the window, or ValidationFailed on 'start'."""
+        if draft_type is not OverlegType.STARTOVERLEG:
+            return None
+        if initiated is None:
+            raise ValidationFailed.one("initiated", "a startoverleg needs its initiation date (YYYY-MM-DD)")
+        earliest, latest = self.planner.startoverleg_window(initiated)
+        inside = self.planner.in_window(start, earliest, latest, reason)
+        return None if inside else (reason or "").strip()
+
+    # ------------------------------------------------------------------ reading
+    async def window_for(self, principal: Principal, household_id: str, overleg_type: OverlegType,
+                         initiated: date) -> tuple[date, date]:
+        """The window, for a betrokkene of the household."""
+        async with self._uow() as uow:
+            await resolve_actor(uow, principal, household_id)
+        return self.window(overleg_type, initiated)
+
+    async def slots(self, principal: Principal, household_id: str, *, earliest: date, latest: date,
+                    must: list[str], optional: list[str], duration: timedelta, limit: int = 10,
+                    max_per_day: int | None = 2) -> list[Slot]:
+        """Slots in [earliest, latest] where every must-attend betrokkene is reachable, best first."""
+        async with self._uow() as uow:
+            await self._regisseur(uow, principal, household_id, "plan overleggen")
+            people = {b.id: b for b in await uow.betrokkenen.list(household_id)}
+        check_invitees([Invitee(b, True) for b in must] + [Invitee(b, False) for b in optional], people)
+        persons = [SlotPerson(b, b in must, reachable_weekdays(people[b].reachable_days)) for b in must + optional]
+        return self.planner.propose_slots(earliest, latest, persons, duration, limit=limit,
+                                          max_per_day=max_per_day, not_before=self._clock())
+
+    async def list(self, principal: Principal, household_id: str) -> list[Overleg]:
+        """The overleggen the caller may see: all for a regisseur, otherwise those they are invited to."""
+        async with self._uow() as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            found = await uow.overleggen.list(household_id)
+        return [o for o in found if actor.is_regisseur or o.invitee(actor.betrokkene_id)]
+
+    async def get(self, principal: Principal, household_id: str, overleg_id: str) -> Overleg:
+        """One overleg, for a regisseur or an invitee (404 for everyone else)."""
+        async with self._uow() as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            return await self._visible(uow, actor, overleg_id)
+
+    async def invite_ics(self, principal: Principal, household_id: str, overleg_id: str,
+                         for_id: str | None) -> tuple[str, bytes]:
+        """The caller's own invite as .ics (a regisseur may fetch any invitee's): (uid, bytes)."""
+        async with self._uow() as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            for_id = for_id or actor.betrokkene_id
+            if for_id != actor.betrokkene_id:
+                require_regisseur(actor, "fetch another betrokkene's invite")
+            overleg = await self._visible(uow, actor, overleg_id)
+            if overleg.invitee(for_id) is None:
+                raise NotFound("no invite for this betrokkene")
+            household = await uow.households.get(household_id)
+            people = {b.id: b for b in await uow.betrokkenen.list(household_id)}
+            sent_by = await self._sent_by(uow, household_id, overleg.created_by)
+        spec = self.invites.spec(household, overleg, for_id, people, sent_by)
+        if spec is None:
+            raise NotFound("no invite: nobody in it has an e-mail address")
+        method = CANCEL if overleg.status is OverlegStatus.CANCELLED else REQUEST
+        return overleg.uid, self.invites.ics(spec, method)
+
+    async def status(self, principal: Principal, household_id: str) -> dict:
+        """Whether the household needs an overleg planned (phase 4/5 without a future one), and the next one."""
+        async with self._uow() as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            household = await uow.households.get(household_id)
+            now = self._clock()
+            upcoming = [o for o in await uow.overleggen.list(household_id)
+                        if o.status is OverlegStatus.PLANNED and o.start > now]
+        visible = [o for o in upcoming if actor.is_regisseur or o.invitee(actor.betrokkene_id)]
+        return {"needs_planning": needs_planning(household.phase, bool(upcoming)), "phase": int(household.phase),
+                "next_overleg": ({"id": visible[0].id, "type": visible[0].type.value,
+                                  "start": visible[0].start.astimezone(AMSTERDAM).isoformat()}
+                                 if visible else None)}
+
+    # ------------------------------------------------------------------ changing
+    async def plan(self, principal: Principal, household_id: str, draft: OverlegDraft) -> tuple[Overleg, int]:
+        """Plan an overleg and queue its invites; returns the overleg and how many invites were queued."""
+        async with self._uow(write=True) as uow:
+            actor = await self._regisseur(uow, principal, household_id, "plan overleggen")
+            overleg, queued = await self.create_in(uow, actor, draft)
+            await uow.commit()
+            return overleg, queued
+
+    async def create_in(self, uow: UnitOfWork, actor: Actor, draft: OverlegDraft) -> tuple[Overleg, int]:
+        """Plan inside an open unit of work (used by plan, close's next overleg and a poll's pick)."""
+        now = self._clock()
+        check_times(draft.start, draft.end, now)
+        reason = self._check_window(draft.type, draft.start, draft.initiated_on, draft.reason)
+        members = [b.id for b in await uow.betrokkenen.list(actor.household_id)]
+        invitees = with_roles(draft.invitees, draft.chair_id, draft.minute_taker_id)
+        check_invitees(invitees, members)
+        oid = self._new_id()
+        overleg = Overleg(
+            id=oid, household_id=actor.household_id, type=draft.type, start=draft.start, end=draft.end,
+            location=draft.location, video_link=draft.video_link, chair_id=draft.chair_id,
+            minute_taker_id=draft.minute_taker_id, invitees=invitees, agenda=draft.agenda,
+            status=OverlegStatus.PLANNED, uid=overleg_uid(oid, self.invites.mail_domain), sequence=0, revision=0,
+            created_by=actor.betrokkene_id, created_at=now, initiated_on=draft.initiated_on,
+            outside_window_reason=reason)
+        await uow.overleggen.add(overleg)
+        household = await uow.households.get(actor.household_id)
+        sent_by = await self._sent_by(uow, actor.household_id, actor.betrokkene_id)
+        queued = await self.invites.send(uow, household, overleg, [i.betrokkene_id for i in invitees], REQUEST,
+                                         sent_by, f"overleg:{oid}:r0")
+        return overleg, queued
+
+    async def change(self, principal: Principal, household_id: str, overleg_id: str,
+                     changes: dict[str, Any]) -> tuple[Overleg, int]:
+        """Reschedule or change an overleg; time or place changes raise SEQUENCE. Removed invitees get CANCEL."""
+        async with self._uow(write=True) as uow:
+            actor = await self._regisseur(uow, principal, household_id, "change overleggen")
+            old = await uow.overleggen.get(household_id, overleg_id, lock=True)
+            if old is None:
+                raise NotFound(NOT_FOUND)
+            require_status(old, OverlegStatus.PLANNED, what="change")
+            reason = changes.pop("reason", None)
+            new = replace(old, **changes)
+            new = replace(new, invitees=with_roles(new.invitees, new.chair_id, new.minute_taker_id))
+            if new.start != old.start or new.end != old.end:
+                check_times(new.start, new.end, self._clock())
+                recorded = self._check_window(new.type, new.start, new.initiated_on, reason)
+                new = replace(new, outside_window_reason=recorded, reminder_sent_at=None)
+            check_invitees(new.invitees, [b.id for b in await uow.betrokkenen.list(household_id)])
+            kept = {i.betrokkene_id for i in new.invitees}
+            removed = [i.betrokkene_id for i in old.invitees if i.betrokkene_id not in kept]
+            bump = time_or_place_changed(old, new.start, new.end, new.place) or bool(removed)
+            if time_or_place_changed(old, new.start, new.end, new.place):  # everyone answers again
+                new = replace(new, invitees=tuple(replace(i, partstat=Partstat.NEEDS_ACTION) for i in new.invitees))
+            new = replace(new, sequence=old.sequence + (1 if bump else 0), revision=old.revision + 1)
+            await uow.overleggen.update(new)
+            household = await uow.households.get(household_id)
+            sent_by = await self._sent_by(uow, household_id, actor.betrokkene_id)
+            dedupe = f"overleg:{new.id}:r{new.revision}"
+            queued = await self.invites.send(uow, household, replace(new, invitees=old.invitees), removed, CANCEL,
+                                             sent_by, dedupe, uninvited=True)
+            queued += await self.invites.send(uow, household, new, sorted(kept, key=_order(new)), REQUEST, sent_by,
+                                              dedupe)
+            await uow.commit()
+            return new, queued
+
+    async def cancel(self, principal: Principal, household_id: str, overleg_id: str) -> tuple[Overleg, int]:
+        """Cancel a planned overleg: SEQUENCE is raised and every invitee gets METHOD:CANCEL."""
+        async with self._uow(write=True) as uow:
+            actor = await self._regisseur(uow, principal, household_id, "cancel overleggen")
+            old = await uow.overleggen.get(household_id, overleg_id, lock=True)
+            if old is None:
+                raise NotFound(NOT_FOUND)
+            require_status(old, OverlegStatus.PLANNED, what="cancel")
+            new = replace(old, status=OverlegStatus.CANCELLED, sequence=old.sequence + 1, revision=old.revision + 1)
+            await uow.overleggen.update(new)
+            household = await uow.households.get(household_id)
+            sent_by = await self._sent_by(uow, household_id, actor.betrokkene_id)
+            queued = await self.invites.send(uow, household, new, [i.betrokkene_id for i in new.invitees], CANCEL,
+                                             sent_by, f"overleg:{new.id}:r{new.revision}")
+            await uow.commit()
+            return new, queued
+
+    async def attendance(self, principal: Principal, household_id: str, overleg_id: str,
+                         partstat: Partstat) -> Overleg:
+        """An invitee answers: accepted, declined or tentative (replies by e-mail come later)."""
+        if partstat is Partstat.NEEDS_ACTION:
+            raise ValidationFailed.one("partstat", "must be accepted, declined or tentative")
+        async with self._uow(write=True) as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            overleg = await self._visible(uow, actor, overleg_id)
+            if overleg.invitee(actor.betrokkene_id) is None:
+                raise ValidationFailed.one("partstat", "you are not invited to this overleg")
+            require_status(overleg, OverlegStatus.PLANNED, what="answer for")
+            await uow.overleggen.set_partstat(overleg_id, actor.betrokkene_id, partstat)
+            await uow.commit()
+        return replace(overleg, invitees=tuple(replace(i, partstat=partstat) if i.betrokkene_id == actor.betrokkene_id
+                                               else i for i in overleg.invitees))
+
+    async def close(self, principal: Principal, household_id: str, overleg_id: str, *, decisions: str | None,
+                    adopted_version: int | None, next_overleg_id: str | None = None,
+                    next_draft: OverlegDraft | None = None, no_next_reason: str | None = None
+                    ) -> tuple[Overleg, list[str], int]:
+        """Record a held overleg: decisions, the adopted plan version, and the next overleg (see overleg_close)."""
+        from .overleg_close import close_overleg
+
+        return await close_overleg(self, principal, household_id, overleg_id, decisions=decisions,
+                                   adopted_version=adopted_version, next_overleg_id=next_overleg_id,
+                                   next_draft=next_draft, no_next_reason=no_next_reason)
+
+    # ------------------------------------------------------------------ the worker
+    async def due_reminders(self, today: date | None = None) -> list[str]:
+        """Queue the reminder invite of every voortgangsoverleg N werkdagen ahead; idempotent (reminder_sent).
+
+        Returns the ids of the overleggen whose reminder was queued by this call.
+        """
+        now = self._clock()
+        today = today or local_date(now)
+        n = self.reminder_werkdagen
+        horizon = datetime.combine(today, datetime.min.time(), AMSTERDAM) + timedelta(days=2 * n + 15)
+        async with self._uow() as uow:
+            candidates = await uow.overleggen.reminder_candidates(now, horizon)
+        sent = []
+        for cand in candidates:
+            if not reminder_due(cand, today, now, self.werkdagen, n, local_date(cand.start)):
+                continue
+            async with self._uow(write=True) as uow:
+                overleg = await uow.overleggen.get(cand.household_id, cand.id, lock=True)
+                if overleg is None or not await uow.overleggen.mark_reminder_sent(overleg.id, now):
+                    continue
+                household = await uow.households.get(overleg.household_id)
+                sent_by = await self._sent_by(uow, overleg.household_id, overleg.created_by)
+                await self.invites.send(uow, household, overleg, [i.betrokkene_id for i in overleg.invitees],
+                                        REQUEST, sent_by, f"overleg:{overleg.id}:reminder:s{overleg.sequence}")
+                await uow.commit()
+                sent.append(overleg.id)
+        return sent
+
+
+def _order(overleg: Overleg):
+    positions = {i.betrokkene_id: n for n, i in enumerate(overleg.invitees)}
+    return lambda bid: positions.get(bid, 0)
+
+
+__all__ = ["OverlegService", "OverlegDraft", "NEEDS_NEXT", "local_date"]

@@ -1,0 +1,137 @@
+"""Sign-in routes: magic links, OpenID Connect, sign-out. None needs a bearer token except sign-out.
+
+A magic link is redeemed with POST only: GET shows a page with a button,
+because mail scanners and link previews fetch links and must not use them up.
+Rate-limited attempts answer 429 problem+json with Retry-After.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+from typing import Annotated
+
+from aiohttp import web
+from pydantic import StringConstraints
+
+from ...domain.errors import ValidationFailed
+from ...domain.signin import RateLimited
+from ..keys import services
+from ..problems import problem
+from ..registry import Handler, RouteTable
+from ..schemas import Email, _Body, read_body
+
+table = RouteTable("sign-in")
+
+STATE_COOKIE = "eenplan_oidc_state"
+ACCEPTED = {"status": "accepted",
+            "detail": "If this address belongs to a betrokkene of the household, a sign-in link is on its way. "
+                      "It works once, for 15 minutes."}
+
+
+class MagicLinkRequest(_Body):
+    """Ask for a sign-in link: the household (its id or its code) and your e-mail address."""
+
+    household_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=36)] | None = None
+    household_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None = None
+    email: Email
+
+
+def _client_ip(request: web.Request) -> str:
+    # The direct peer: behind a reverse proxy that is the proxy (limits then hold per proxy; see README).
+    return request.remote or "unknown"
+
+
+def limited(handler: Handler) -> Handler:
+    """Turn RateLimited into 429 problem+json with Retry-After."""
+    @functools.wraps(handler)
+    async def wrapper(request: web.Request) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except RateLimited as err:
+            resp = problem(429, "Too many requests", err.detail, err.kind)
+            resp.headers["Retry-After"] = str(err.retry_after)
+            return resp
+    return wrapper
+
+
+@table.route("POST", "/auth/magic-link", summary="Ask for a single-use sign-in link by e-mail (always 202: "
+             "the answer does not reveal whether the address is known)", body=MagicLinkRequest, auth=False,
+             responses={202: "Accepted", 429: "Too many attempts"})
+@limited
+async def request_magic_link(request: web.Request) -> web.Response:
+    body = await read_body(request, MagicLinkRequest)
+    await services(request).signin.request_link(household_id=body.household_id, household_code=body.household_code,
+                                                email=body.email, client_ip=_client_ip(request))
+    return web.json_response(ACCEPTED, status=202)
+
+
+_PAGE = """<!doctype html>
+<html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<meta name="robots" content="noindex"><title>Inloggen bij eenplan</title></head>
+<body><main><h1>Inloggen bij eenplan</h1>
+<p>Klik op de knop om in te loggen. De link werkt één keer en 15 minuten lang.</p>
+<form method="post" action="{action}"><button type="submit">Inloggen</button></form>
+</main></body></html>
+"""
+
+
+@table.route("GET", "/auth/magic-link/{token}", summary="A page with a sign-in button for a magic link "
+             "(does not use the link up: mail scanners prefetch links)", auth=False,
+             responses={200: "HTML page with a form that POSTs to this URL"})
+async def magic_link_page(request: web.Request) -> web.Response:
+    action = html.escape(f"/auth/magic-link/{request.match_info['token']}", quote=True)
+    return web.Response(text=_PAGE.format(action=action), content_type="text/html", headers={
+        "Content-Security-Policy": "default-src 'none'; form-action 'self'; frame-ancestors 'none'"})
+
+
+@table.route("POST", "/auth/magic-link/{token}", summary="Redeem a magic link (once) for a new session token",
+             auth=False, responses={200: "Session", 401: "Link unknown, used or expired", 429: "Too many attempts"})
+@limited
+async def redeem_magic_link(request: web.Request) -> web.Response:
+    issued = await services(request).signin.redeem_link(request.match_info["token"], _client_ip(request))
+    return web.json_response(issued.as_dict())
+
+
+@table.route("GET", "/auth/oidc/login", summary="Start OpenID Connect sign-in for a professional: redirects to "
+             "the organisation's provider (state, nonce, PKCE S256)", auth=False,
+             query={"household": "id of the household to sign in to"},
+             responses={302: "Redirect to the provider", 404: "OIDC not configured", 429: "Too many attempts"})
+@limited
+async def oidc_login(request: web.Request) -> web.Response:
+    svc = services(request)
+    url, state = await svc.signin.start_oidc(request.query.get("household", "").strip(), _client_ip(request))
+    resp = web.Response(status=302, headers={"Location": url})
+    resp.set_cookie(STATE_COOKIE, state, max_age=600, path="/auth/oidc/", httponly=True, samesite="Lax",
+                    secure=svc.signin.secure_cookies)
+    return resp
+
+
+@table.route("GET", "/auth/oidc/callback", summary="The provider's redirect back: validates the sign-in and "
+             "answers with a new session token", auth=False, query={"code": "authorization code",
+                                                                    "state": "state from the login redirect",
+                                                                    "iss": "issuer (RFC 9207), when sent"},
+             responses={200: "Session", 401: "State unknown, used, expired or from another browser",
+                        403: "Not a professional betrokkene of the household", 429: "Too many attempts"})
+@limited
+async def oidc_callback(request: web.Request) -> web.Response:
+    q = request.query
+    if "error" in q:
+        raise ValidationFailed.one("error", "the identity provider did not complete the sign-in")
+    code, state = q.get("code", ""), q.get("state", "")
+    if not code or not state:
+        raise ValidationFailed.one("code" if not code else "state", "is required")
+    issued = await services(request).signin.finish_oidc(code=code, state=state,
+                                                        browser_state=request.cookies.get(STATE_COOKIE),
+                                                        issuer=q.get("iss"), client_ip=_client_ip(request))
+    resp = web.json_response(issued.as_dict())
+    resp.del_cookie(STATE_COOKIE, path="/auth/oidc/")
+    return resp
+
+
+@table.route("POST", "/auth/logout", summary="Sign out: end this session at once", auth=True,
+             responses={204: "Signed out", 401: "No valid session"})
+async def logout(request: web.Request) -> web.Response:
+    token = request.headers.get("Authorization", "").partition(" ")[2].strip()
+    await services(request).sessions.sign_out(token)
+    return web.Response(status=204)
