@@ -16,12 +16,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## system packages the tests need: PostgreSQL 15 server binaries, gpg, runuser
+## system packages the tests need: PostgreSQL 15 server binaries, gpg, runuser, Node.js + npm (the test OIDC provider)
 system-deps:
 	@missing=""; \
 	[ -x $(PG_BIN)/initdb ] || missing="$$missing postgresql-15"; \
 	command -v gpg >/dev/null || missing="$$missing gnupg"; \
 	command -v runuser >/dev/null || missing="$$missing util-linux"; \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
@@ -33,7 +35,7 @@ run: install
 	$(BIN)/eenplan serve
 
 test: install system-deps
-	@[ -d tests/auth/oidc/node_modules ] || ! command -v npm >/dev/null || (cd tests/auth/oidc && npm ci --silent --no-audit --no-fund)
+	@[ -d tests/auth/oidc/node_modules ] || (cd tests/auth/oidc && npm ci --silent --no-audit --no-fund)
 	EENPLAN_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q
 
 bench: install system-deps

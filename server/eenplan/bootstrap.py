@@ -155,6 +155,9 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
             await keyring.aclose()
         await close_storage()
 
+    overleg_services = build_overleggen(settings, uow, clock, plan, mailgroup)
+    if outbox is not None:
+        outbox.periodic.append(overleg_services["overleggen"].due_reminders)
     return Services(
         households=HouseholdService(uow, clock, new_id),
         betrokkenen=BetrokkeneService(uow, clock, new_id),
@@ -166,7 +169,7 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
         signin=signin,
         consent=ConsentService(uow, clock, new_id, settings.consent_policy),
         access_log=AccessLogService(uow),
-        **build_overleggen(settings, uow, clock, plan, mailgroup),
+        **overleg_services,
         is_ready=is_ready,
         close=close,
     )

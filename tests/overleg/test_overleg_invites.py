@@ -92,6 +92,10 @@ async def test_invite_ics_endpoint_gives_own_invite_only(client, demo):
     assert resp.status == 403
     resp = await client.get(url(demo, f"/{overleg['id']}/invite.ics"), headers=bearer(youssef))  # not invited
     assert resp.status == 404
+    log = await (await client.get(f"/api/households/{demo['household']['id']}/toegangslog",
+                                  headers=bearer(fatima))).json()
+    ics_entries = [e for e in log["entries"] if e["channel"] == "ics"]
+    assert [(e["actor_id"], e["event"]) for e in ics_entries] == [(fatima["id"], "export")]
 
 
 async def test_reschedule_raises_sequence_and_agenda_change_does_not(client, demo, outbox):

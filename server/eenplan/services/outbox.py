@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -89,6 +90,17 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._limit = asyncio.Semaphore(settings.concurrency)
         mailgroup.on_enqueued.append(self.wake)
+        #: hourly jobs run by the worker loop, e.g. OverlegService.due_reminders (wired in bootstrap)
+        self.periodic: list[Callable[[], Awaitable[object]]] = []
+
+    async def _run_periodic(self) -> None:
+        """The hourly jobs other services registered (reminder invites, overdue deadlines); one failing
+        job does not stop the others."""
+        for job in self.periodic:
+            try:
+                await job()
+            except Exception:  # noqa: BLE001 - logged by type; the next hour tries again
+                log.exception("periodic job %s failed", getattr(job, "__qualname__", job))
 
     def wake(self) -> None:
         """Rows were queued: look at the outbox now instead of at the next poll."""
@@ -102,6 +114,7 @@ class OutboxWorker:
             try:
                 if self._clock() >= next_expiry_check:
                     await self._mail.enqueue_expiry_warnings()
+                    await self._run_periodic()
                     next_expiry_check = self._clock() + timedelta(hours=1)
                 woken = self._wake.is_set()
                 self._wake.clear()

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..domain.audit import Channel, Event
 from ..domain.access import Actor, Principal, require_regisseur
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.overleg import (
@@ -147,6 +148,7 @@ class OverlegService:
         if spec is None:
             raise NotFound("no invite: nobody in it has an e-mail address")
         method = CANCEL if overleg.status is OverlegStatus.CANCELLED else REQUEST
+        await self._plan.log_access(principal, household_id, Event.EXPORT, (), Channel.ICS, f"uitnodiging {method}")
         return overleg.uid, self.invites.ics(spec, method)
 
     async def status(self, principal: Principal, household_id: str) -> dict:

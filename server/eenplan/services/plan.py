@@ -111,6 +111,12 @@ class PlanService:
         access, _, _, _ = await self._member_version(principal, household_id, None)
         return access
 
+    async def log_access(self, principal: Principal, household_id: str, event: Event, sections: Iterable[str],
+                         channel: Channel, detail: str) -> None:
+        """Record an access another service made for this caller (an export, an invite, a disclosure)."""
+        access = await self.access(principal, household_id)
+        await self._log.record([self._event(event, access, sections, channel, detail)])
+
     async def versions(self, principal: Principal, household_id: str, *, before: int | None = None,
                        limit: int = 50) -> tuple[list[VersionInfo], int]:
         """A page of versions, newest first, and the current version number."""
