@@ -115,6 +115,26 @@ def build_mail(settings: Settings, uow: UnitOfWorkFactory, plan: PlanService, cl
     return mailgroup, outbox, keyring
 
 
+def build_stagnatie(uow: UnitOfWorkFactory, clock: Clock, plan: PlanService, mailgroup, outbox, keyring,
+                    werkdagen) -> dict:
+    """Stagnatie, safety and monitoring on the overleggen' werkdag calendar; overdue deadlines run in the worker."""
+    from .services.aanspreekpunten import AanspreekpuntService
+    from .services.monitoring import MonitoringService
+    from .services.stagnatie import StagnatieService
+    from .services.veiligheid import VeiligheidService
+
+    def wake() -> None:
+        for listener in mailgroup.on_enqueued:
+            listener()
+
+    stagnatie = StagnatieService(uow, plan, clock, new_id, werkdagen, wake)
+    if outbox is not None:
+        outbox.periodic.append(stagnatie.notify_overdue)
+    return {"stagnatie": stagnatie, "veiligheid": VeiligheidService(uow, plan, clock, new_id),
+            "monitoring": MonitoringService(uow, clock, werkdagen),
+            "aanspreekpunten": AanspreekpuntService(uow, keyring, clock)}
+
+
 #: Libraries that log SQL parameters (plan content) at DEBUG; kept at WARNING whatever the log level.
 DATA_LOGGERS = ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "asyncpg", "gnupg", "aiosmtplib", "mail.log")
 
@@ -170,6 +190,7 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
         consent=ConsentService(uow, clock, new_id, settings.consent_policy),
         access_log=AccessLogService(uow),
         **overleg_services,
+        **build_stagnatie(uow, clock, plan, mailgroup, outbox, keyring, overleg_services["overleggen"].werkdagen),
         is_ready=is_ready,
         close=close,
     )

@@ -88,6 +88,42 @@ def _audit(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if broken else 0
 
 
+def _aanspreekpunt(settings: Settings, args: argparse.Namespace) -> int:
+    """Keep the registry of gemeentelijk aanspreekpunten (operator only; see services/aanspreekpunten.py)."""
+    from pathlib import Path
+
+    from .bootstrap import build_services
+
+    async def run() -> list:
+        services = build_services(settings)
+        try:
+            if args.aanspreekpunt_command == "add":
+                armored = Path(args.key).read_text(encoding="ascii", errors="replace")
+                return [await services.aanspreekpunten.add(args.gemeente, args.name, args.email, armored)]
+            if args.aanspreekpunt_command == "remove":
+                await services.aanspreekpunten.remove(args.gemeente)
+                return []
+            return await services.aanspreekpunten.list()
+        finally:
+            await services.close()
+
+    for entry in asyncio.run(run()):
+        print(json.dumps(entry.as_dict(), ensure_ascii=False))
+    return 0
+
+
+def _monitoring_token(settings: Settings, args: argparse.Namespace) -> int:
+    """Print a monitoring token (scope `mon`) for aandachtsfunctionarissen and agendahouders of one gemeente."""
+    from .services.tokens import TokenService
+
+    if not args.gemeente.strip() or args.days < 1 or args.days > 366:
+        print("eenplan: --gemeente is required and --days must be 1-366", file=sys.stderr)
+        return 2
+    print(TokenService(settings.signing_key(), settings.token_ttl_seconds).issue_monitoring(
+        args.gemeente.strip(), args.days * 86_400))
+    return 0
+
+
 def _settings(_settings: Settings, _args: argparse.Namespace) -> int:
     for env, default, help_text in documented_settings():
         print(f"{env}={default!s:<24} {help_text}")
@@ -115,6 +151,21 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--household", help="only this household id")
     v.set_defaults(run=_audit)
     sub.add_parser("settings", help="list every EENPLAN_* setting with its default").set_defaults(run=_settings)
+    ap = sub.add_parser("aanspreekpunt", help="the registry of gemeentelijk aanspreekpunten (stagnatie step 4)")
+    ap_sub = ap.add_subparsers(dest="aanspreekpunt_command", required=True)
+    ap_add = ap_sub.add_parser("add", help="register (or replace) a gemeente's aanspreekpunt with its OpenPGP key")
+    for flag in ("--gemeente", "--name", "--email"):
+        ap_add.add_argument(flag, required=True)
+    ap_add.add_argument("--key", required=True, metavar="FILE", help="ASCII-armored OpenPGP public key")
+    ap_rm = ap_sub.add_parser("remove", help="remove a gemeente's aanspreekpunt")
+    ap_rm.add_argument("--gemeente", required=True)
+    ap_sub.add_parser("list", help="list every registered aanspreekpunt (JSON lines)")
+    ap.set_defaults(run=_aanspreekpunt)
+    mt = sub.add_parser("monitoring-token", help="issue a monitoring token for /api/monitoring (aggregate "
+                        "figures of one gemeente; '*' for all)")
+    mt.add_argument("--gemeente", required=True)
+    mt.add_argument("--days", type=int, default=90, help="validity in days (default 90, at most 366)")
+    mt.set_defaults(run=_monitoring_token)
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()

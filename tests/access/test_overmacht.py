@@ -44,7 +44,13 @@ async def test_sharing_grants_the_named_scope_briefly_and_is_flagged(client, dem
 
     shared = {"recipient_id": oma["id"], "vragen": QUESTIONS, "besluit": "delen", "sections": ["analyse"],
               "until": (clock().date() + timedelta(days=2)).isoformat()}
-    resp = await client.post(hh(demo, "/overmacht"), json=shared, headers=bearer(demo["by_name"]["Inge Bakker"]))
+    inge = demo["by_name"]["Inge Bakker"]
+    cannot = await client.post(hh(demo, "/overmacht"), json=shared, headers=bearer(inge))
+    assert cannot.status == 403  # she may not read the analyse herself, so she cannot share it
+    to_self = await client.post(hh(demo, "/overmacht"), json=shared | {"recipient_id": demo["regisseur"]["id"]},
+                                headers=bearer(demo["regisseur"]))
+    assert to_self.status == 422 and (await to_self.json())["errors"][0]["field"] == "recipient_id"
+    resp = await client.post(hh(demo, "/overmacht"), json=shared, headers=bearer(demo["regisseur"]))
     assert resp.status == 201
     record = await resp.json()
     plan = await (await client.get(plan_url(demo), headers=bearer(oma))).json()
@@ -62,4 +68,4 @@ async def test_sharing_grants_the_named_scope_briefly_and_is_flagged(client, dem
     clock.advance(days=3)
     assert MARKER not in await (await client.get(plan_url(demo), headers=bearer(oma))).text()
     others = await (await client.get(hh(demo, "/overmacht"), headers=bearer(demo["by_name"]["Joost Willems"]))).json()
-    assert others["overmacht"] == []  # another professional does not see Inge's records
+    assert others["overmacht"] == []  # another professional does not see the records of others

@@ -116,8 +116,10 @@ async def test_versions_list_get_and_adopt(client, demo):
     v3 = await client.get(plan_url(demo, "/versions/3"), headers=headers)
     assert v3.headers["ETag"] == '"3"' and (await v3.json())["sections"]["analyse"]["analyse"] == "v0"
     assert (await client.get(plan_url(demo, "/versions/9"), headers=headers)).status == 404
-    adopt = await client.post(plan_url(demo, "/versions/4/vaststellen"), json={"overleg": "startoverleg"},
+    bogus = await client.post(plan_url(demo, "/versions/4/vaststellen"), json={"overleg": "geen-overleg"},
                               headers=bearer(demo["regisseur"]))
+    assert bogus.status == 422 and (await bogus.json())["errors"][0]["field"] == "overleg"
+    adopt = await client.post(plan_url(demo, "/versions/4/vaststellen"), json={}, headers=bearer(demo["regisseur"]))
     assert adopt.status == 200 and (await adopt.json())["vastgesteld"] is True
     again = await client.post(plan_url(demo, "/versions/4/vaststellen"), json={}, headers=bearer(demo["regisseur"]))
     assert again.status == 422

@@ -42,10 +42,15 @@ OWNABLE = frozenset({"doelen", "afspraken"})
 
 @dataclass(frozen=True)
 class Principal:
-    """Who a verified credential names: one betrokkene of one household."""
+    """Who a verified credential names: one betrokkene of one household.
+
+    `issued_by` is set when someone else (a regisseur) issued the credential, e.g. for a machine
+    client: such a credential may read and work, but never speak for the person (consent, overmacht).
+    """
 
     betrokkene_id: str
     household_id: str
+    issued_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +170,12 @@ def require_regisseur(actor: Actor, what: str) -> None:
     """Raise unless the actor is a regisseur of the household (to manage it)."""
     if not actor.is_regisseur:
         raise Forbidden(f"only a regisseur may {what}")
+
+
+def require_personal(principal: Principal, what: str) -> None:
+    """Raise when the credential was issued by someone else: consent is given by the person themself."""
+    if principal.issued_by is not None and principal.issued_by != principal.betrokkene_id:
+        raise Forbidden(f"a token issued by someone else cannot {what}")
 
 
 def require_klant(actor: Actor, what: str) -> None:

@@ -27,6 +27,7 @@ class Role(StrEnum):
     PROCESREGISSEUR = "procesregisseur"
     CASUSREGISSEUR = "casusregisseur"
     MANAGER = "manager"
+    AANSPREEKPUNT = "aanspreekpunt"  # gemeentelijk aanspreekpunt, added on escalation to step 4 (stagnatie)
 
 
 REGISSEUR_ROLES = frozenset({Role.PROCESREGISSEUR, Role.CASUSREGISSEUR})
@@ -36,7 +37,7 @@ REGISSEUR_ROLES = frozenset({Role.PROCESREGISSEUR, Role.CASUSREGISSEUR})
 ROLES_BY_KIND: dict[Kind, frozenset[Role]] = {
     Kind.KLANT: frozenset({Role.OUDER, Role.JEUGDIGE, Role.GEZINSLID}) | REGISSEUR_ROLES,
     Kind.NETWERK: frozenset({Role.NETWERKLID, Role.MANTELZORGER}) | REGISSEUR_ROLES,
-    Kind.PROFESSIONAL: frozenset({Role.HULPVERLENER, Role.MANAGER}) | REGISSEUR_ROLES,
+    Kind.PROFESSIONAL: frozenset({Role.HULPVERLENER, Role.MANAGER, Role.AANSPREEKPUNT}) | REGISSEUR_ROLES,
 }
 
 WEEKDAYS = ("ma", "di", "wo", "do", "vr", "za", "zo")

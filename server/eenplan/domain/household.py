@@ -41,8 +41,16 @@ ALLOWED_TRANSITIONS: dict[Phase, frozenset[Phase]] = {
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,31}$")
 
 
-def check_transition(current: Phase, target: Phase) -> None:
-    """Refuse a phase change the method does not allow, naming both phases."""
+def check_transition(current: Phase, target: Phase, open_signals: int = 0) -> None:
+    """Refuse a phase change the method does not allow, naming both phases.
+
+    A trajectory with open signals of (acute) unsafety or insufficient basic care
+    must not be closed [004 §Fase 6b.8]: with `open_signals` > 0, phase 6 is refused.
+    """
+    if target is Phase.AFSLUITEN and open_signals > 0 and target in ALLOWED_TRANSITIONS[current]:
+        raise ValidationFailed.one(
+            "to", f"phase 6 (afsluiten) is not possible while {open_signals} safety signal(s) are open;"
+            " resolve them first (meldcode: the five afwegingen and a decision)")
     if target not in ALLOWED_TRANSITIONS[current]:
         allowed = ", ".join(f"{p.value} ({p.label})" for p in sorted(ALLOWED_TRANSITIONS[current]))
         raise ValidationFailed.one(

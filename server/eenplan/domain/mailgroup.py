@@ -30,6 +30,7 @@ class OutboxKind(StrEnum):
     PLAN_UPDATE = "plan_update"   # a new plan version (encrypted) or, without a key, a notice
     KEY_EXPIRY = "key_expiry"     # content-free signed warning: a pinned key expires soon
     INVITE = "invite"             # an overleg invite (.ics), agenda text only inside encryption
+    NOTICE = "notice"             # content-free signed notice; its neutral subject and text are in the payload
 
 
 class OutboxStatus(StrEnum):

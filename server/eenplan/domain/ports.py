@@ -14,6 +14,7 @@ from .versions import VersionInfo
 from .overleg_ports import OverlegStore
 from .mailgroup_ports import MailStore
 from .signin import SignInStore
+from .stagnatie_ports import StagnatieStore
 
 Clock = Callable[[], datetime]
 IdFactory = Callable[[], str]
@@ -73,6 +74,7 @@ class UnitOfWork(Protocol):
     auth: SignInStore
     overleggen: OverlegStore
     mail: MailStore
+    stagnatie: StagnatieStore
 
     async def __aenter__(self) -> "UnitOfWork": ...
     async def __aexit__(self, *exc: object) -> None: ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..domain.access import Principal, require_klant
+from ..domain.access import Principal, require_klant, require_personal
 from ..domain.audit import GENESIS, AccessEvent, ChainCheck, chain_hash
 from ..domain.ports import UnitOfWorkFactory
 from .common import resolve_actor
@@ -20,6 +20,7 @@ class AccessLogService:
         async with self._uow() as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
             require_klant(actor, "read the access log")
+            require_personal(principal, "read the access log")
             return await uow.access_log.entries(household_id, before=before, limit=limit)
 
     async def verify(self, household_id: str | None = None) -> list[ChainCheck]:

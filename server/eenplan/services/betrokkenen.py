@@ -22,6 +22,11 @@ def _check(b: Betrokkene, today: date) -> None:
         raise ValidationFailed.one("birth_date", "is required for a jeugdige (the consent rules depend on age)")
 
 
+#: What a betrokkene may change about themself; kind, role and birth date (which decides who must
+#: consent) are the regisseur's to record.
+SELF_SERVICE = frozenset({"name", "email", "phone", "reachable_days"})
+
+
 class BetrokkeneService:
     """The people involved with a household, kept by its regisseur."""
 
@@ -61,7 +66,7 @@ class BetrokkeneService:
         """Change recorded details: a regisseur any betrokkene's, everyone their own contact details."""
         async with self._uow(write=True) as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
-            if betrokkene_id != actor.betrokkene_id or {"kind", "role"} & set(fields):
+            if betrokkene_id != actor.betrokkene_id or set(fields) - SELF_SERVICE:
                 require_regisseur(actor, "change another betrokkene's details or anyone's role")
             found = await uow.betrokkenen.get(household_id, betrokkene_id)
             if found is None or not found.active:

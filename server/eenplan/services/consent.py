@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from ..domain.access import Level, Principal, require_klant
+from ..domain.access import Level, Principal, decide, require_klant, require_personal
 from ..domain.betrokkene import Kind
 from ..domain.consent import (
     Approval, Consent, ConsentMethod, ConsentStatus, check_request, outcome, required_consenters,
@@ -117,6 +117,7 @@ class ConsentService:
         async with self._uow(write=True) as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
             require_klant(actor, "answer a consent request")
+            require_personal(principal, "answer a consent request")
             consent = await self._one(uow, household_id, consent_id, lock=True)
             if consent.status is not ConsentStatus.REQUESTED:
                 raise ValidationFailed.one("status", f"this request is already {consent.status.value}")
@@ -138,6 +139,7 @@ class ConsentService:
         """Record the written confirmation of one's own oral consent given in urgency."""
         async with self._uow(write=True) as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
+            require_personal(principal, "confirm consent")
             consent = await self._one(uow, household_id, consent_id, lock=True)
             mine = next((a for a in consent.approvals if a.betrokkene_id == actor.betrokkene_id), None)
             if mine is None or not mine.confirmation_due:
@@ -153,7 +155,10 @@ class ConsentService:
         async with self._uow(write=True) as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
             require_klant(actor, "revoke consent")
+            require_personal(principal, "revoke consent")
             consent = await self._one(uow, household_id, consent_id, lock=True)
+            if actor.betrokkene_id not in await self._required(uow, consent):
+                raise Forbidden("only a klant whose consent this needs can revoke it")
             if consent.status not in (ConsentStatus.GRANTED, ConsentStatus.REQUESTED):
                 raise ValidationFailed.one("status", f"this request is already {consent.status.value}")
             await uow.consents.set_status(consent_id, ConsentStatus.REVOKED, self._clock(), actor.betrokkene_id)
@@ -171,9 +176,18 @@ class ConsentService:
             raise ValidationFailed.one("sections", f"unknown section(s): {', '.join(unknown)}")
         async with self._uow(write=True) as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
+            require_personal(principal, "record an overmacht decision")
             last = check_overmacht(actor, answers, besluit, sections, until, self._today())
-            if await uow.betrokkenen.get(household_id, recipient_id) is None:
+            recipient = await uow.betrokkenen.get(household_id, recipient_id)
+            if recipient is None or not recipient.active:
                 raise ValidationFailed.one("recipient_id", "is not a betrokkene of this household")
+            if recipient_id == actor.betrokkene_id:
+                raise ValidationFailed.one("recipient_id", "overmacht shares with someone else, never with oneself")
+            own = decide(actor, await uow.consents.grants(household_id, actor.betrokkene_id, self._today()),
+                         self._today())
+            unreadable = [s for s in sections if own.level(s) < Level.READ]
+            if unreadable:
+                raise Forbidden(f"you cannot share what you may not read yourself: {', '.join(unreadable)}")
             record = Overmacht(id=self._new_id(), household_id=household_id, professional_id=actor.betrokkene_id,
                                recipient_id=recipient_id, answers={k: v.strip() for k, v in answers.items()},
                                besluit=besluit, sections=tuple(k for k in SECTION_KEYS if k in sections),

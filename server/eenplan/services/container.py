@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 from dataclasses import dataclass
 
 from .access_log import AccessLogService
@@ -37,3 +38,7 @@ class Services:
     outbox: OutboxWorker | None  # None when no SMTP relay or keyring is configured
     is_ready: Callable[[], Awaitable[bool]]
     close: Callable[[], Awaitable[None]]
+    stagnatie: Any = None        # StagnatieService (issue 6)
+    veiligheid: Any = None       # VeiligheidService
+    monitoring: Any = None       # MonitoringService
+    aanspreekpunten: Any = None  # AanspreekpuntService

@@ -99,7 +99,8 @@ class HouseholdService:
             actor, _ = await resolve_actor(uow, principal, household_id)
             require_regisseur(actor, "change the phase")
             household = await uow.households.get(household_id, lock=True)
-            check_transition(household.phase, to)
+            open_signals = await uow.stagnatie.open_signals(household_id) if to is Phase.AFSLUITEN else 0
+            check_transition(household.phase, to, open_signals)
             await uow.households.set_phase(household_id, PhaseChange(household.phase, to, self._clock(),
                                                                      actor.betrokkene_id, reason))
             household = await uow.households.get(household_id)

@@ -15,16 +15,19 @@ import base64
 import hashlib
 import json
 import logging
+import sys
+import traceback
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from ..domain.access import Principal
-from ..domain.audit import Channel
+from ..domain.audit import Channel, Event
 from ..domain.betrokkene import Betrokkene
 from ..domain.errors import NotFound, PermanentFailure, TemporaryFailure, ValidationFailed
 from ..domain.household import Household
+from ..domain.sections import SECTION_KEYS
 from ..domain.mailgroup import (INVITE_NOTICE_TEXT, KEY_EXPIRY_TEXT, EXPIRY_WARNING_DAYS, OutboxItem, OutboxKind,
                                 OutboxStatus, backoff_seconds, group_address, list_code, plan_update_subject,
                                 plan_update_text)
@@ -34,6 +37,14 @@ from .mailgroup import MailgroupService
 from .plan import PlanService
 
 log = logging.getLogger(__name__)
+
+
+def describe_error() -> str:
+    """The current exception's type and code path, without its message (which may quote data)."""
+    exc = sys.exc_info()[1]
+    frames = traceback.extract_tb(exc.__traceback__) if exc else []
+    return f"{type(exc).__name__} at " + " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}"
+                                                    for f in reversed(frames[-6:]))
 NOTICE_TEXT = ("Er is iets nieuws in het plan waar u bij betrokken bent.\n\n"
                "Wij sturen de inhoud alleen versleuteld per e-mail. Omdat er (nog)\n"
                "geen bruikbare OpenPGP-sleutel van u bekend is, staat de inhoud niet\n"
@@ -100,7 +111,7 @@ class OutboxWorker:
             try:
                 await job()
             except Exception:  # noqa: BLE001 - logged by type; the next hour tries again
-                log.exception("periodic job %s failed", getattr(job, "__qualname__", job))
+                log.error("periodic job %s failed: %s", getattr(job, "__qualname__", job), describe_error())
 
     def wake(self) -> None:
         """Rows were queued: look at the outbox now instead of at the next poll."""
@@ -129,7 +140,7 @@ class OutboxWorker:
             except asyncio.CancelledError:
                 raise
             except Exception:  # the loop must survive anything; the row-level errors are recorded
-                log.exception("outbox pass failed")
+                log.error("outbox pass failed: %s", describe_error())
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.settings.poll_seconds)
             except TimeoutError:
@@ -210,7 +221,11 @@ class OutboxWorker:
                 sealed_groups.setdefault(job.view, []).append(job)
             else:
                 singles.append((job, None))
-        tasks = [self._send_group(ctx, jobs, stats) for jobs in sealed_groups.values()]
+        # Seal every distinct view first, then send: gpg's reader threads need the GIL, so
+        # encrypting while SMTP traffic runs on the loop would slow both down.
+        sealed = [(await self._seal_group(ctx, jobs, stats), jobs) for jobs in sealed_groups.values()]
+        tasks = [self._deliver(job, self.gateway.send_sealed(data, job.envelope), stats, False)
+                 for data, jobs in sealed if data is not None for job in jobs]
         tasks += [self._send_single(ctx, job, stats) for job, _ in singles]
         await asyncio.gather(*tasks)
 
@@ -240,23 +255,38 @@ class OutboxWorker:
             data = json.loads(item.payload or "{}")
             job = _Job(item, person, self._envelope(ctx, item, person, "Uitnodiging voor een overleg"), fpr)
             if fpr is not None:
-                job.body = MailBody(data.get("agenda") or "", calendar=base64.b64decode(data["ics"]),
-                                    calendar_method=data["method"])
+                job.body = MailBody(await self._agenda_for(item, person, data.get("agenda") or ""),
+                                    calendar=base64.b64decode(data["ics"]), calendar_method=data["method"])
             return job
+        if item.kind is OutboxKind.NOTICE:  # neutral, content-free (e.g. stagnatie deadlines, escalation steps)
+            subject = json.loads(item.payload or "{}").get("subject") or "Bericht over de samenwerking"
+            return _Job(item, person, self._envelope(ctx, item, person, subject), None)
         return _Job(item, person, self._envelope(ctx, item, person, "Sleutel verloopt binnenkort"), None)
 
+    async def _agenda_for(self, item: OutboxItem, person: Betrokkene, agenda: str) -> str:
+        """The agenda is care content: re-checked at send time, only for recipients who may read the
+        whole plan, and logged as a disclosure; others get the invitation without it."""
+        if not agenda:
+            return ""
+        principal = Principal(person.id, item.household_id)
+        access = await self._plan.access(principal, item.household_id)
+        if len(access.fully_readable) < len(SECTION_KEYS):
+            return ""
+        await self._plan.log_access(principal, item.household_id, Event.DISCLOSE, (), Channel.MAIL,
+                                    "uitnodiging met agenda")
+        return agenda
+
     # -- sending ------------------------------------------------------------------------------
-    async def _send_group(self, ctx: _Context, jobs: list[_Job], stats: SendStats) -> None:
-        async with self._limit:
-            try:
-                sealed = await self.gateway.seal(jobs[0].body, [j.fingerprint for j in jobs], ctx.signer)
-                stats.encryptions += 1
-            except Exception as exc:
-                for job in jobs:
-                    await self._failed(job.item, exc, stats)
-                return
-        await asyncio.gather(*(self._deliver(job, self.gateway.send_sealed(sealed, job.envelope), stats, False)
-                               for job in jobs))
+    async def _seal_group(self, ctx: _Context, jobs: list[_Job], stats: SendStats) -> bytes | None:
+        """One encryption for every recipient of the same view (hidden key ids); None if it failed."""
+        try:
+            sealed = await self.gateway.seal(jobs[0].body, [j.fingerprint for j in jobs], ctx.signer)
+        except Exception as exc:
+            for job in jobs:
+                await self._failed(job.item, exc, stats)
+            return None
+        stats.encryptions += 1
+        return sealed
 
     async def _send_single(self, ctx: _Context, job: _Job, stats: SendStats) -> None:
         item = job.item
@@ -277,6 +307,8 @@ class OutboxWorker:
             calendar, method, text = base64.b64decode(data["ics"]), data["method"], INVITE_NOTICE_TEXT
         elif item.kind is OutboxKind.KEY_EXPIRY:
             text = KEY_EXPIRY_TEXT.format(days=EXPIRY_WARNING_DAYS)
+        elif item.kind is OutboxKind.NOTICE:
+            text = json.loads(item.payload or "{}").get("text") or NOTICE_TEXT
         else:
             text = NOTICE_TEXT
         send = self.gateway.send_notice(job.envelope, link=link, text=text, signer_fpr=ctx.signer,

@@ -30,6 +30,8 @@ from .plan_content import (
 __all__ = ["PlanService", "PlanSnapshot", "canonical_json", "create_first_version", "VersionListener"]
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+#: Content leaving the server by mail is a disclosure; a PDF is an export (NEN 7513 event types).
+EVENT_BY_CHANNEL = {Channel.MAIL: Event.DISCLOSE, Channel.PDF: Event.EXPORT}
 
 #: (unit of work, the author, the new version) → awaitable; runs before the version's commit
 VersionListener = Callable[[UnitOfWork, Actor, VersionInfo], Awaitable[None]]
@@ -93,7 +95,8 @@ class PlanService:
                     channel: Channel) -> PlanSnapshot:
         access, _, info, hashes = await self._member_version(principal, household_id, number)
         texts = scoped_texts(access, await self._texts(self._reads, household_id, hashes, access.readable))
-        await self._log.record([self._event(Event.READ, access, texts, channel, f"versie {info.number}")])
+        await self._log.record([self._event(EVENT_BY_CHANNEL.get(channel, Event.READ), access, texts, channel,
+                                            f"versie {info.number}")])
         return PlanSnapshot(household_id, visible_info(info, access), texts)
 
     async def current(self, principal: Principal, household_id: str, *, channel: Channel = Channel.API
@@ -138,27 +141,33 @@ class PlanService:
             changes = diff_section(key, json.loads(old_texts[key]), json.loads(new_texts[key]))
             if changes:
                 result[key] = changes
-        await self._log.record([self._event(Event.READ, access, changed, channel, f"diff {a}-{b}")])
+        await self._log.record([self._event(EVENT_BY_CHANNEL.get(channel, Event.READ), access, changed, channel,
+                                            f"diff {a}-{b}")])
         return result
 
     async def change(self, principal: Principal, household_id: str, base: int | None,
-                     changes: Mapping[str, Any]) -> tuple[PlanSnapshot, bool]:
+                     changes: Mapping[str, Any], *,
+                     authorise: Callable[[Access, set[str]], None] = require_write) -> tuple[PlanSnapshot, bool]:
         """Replace sections, based on version `base` (None: the current one).
 
         Lands as a new version when none of the touched sections changed since
         `base`; raises Conflict otherwise. Returns the new snapshot and whether
-        a version was created (an identical change creates none).
+        a version was created (an identical change creates none). `authorise`
+        is the write check (default: the policy's write level); a dedicated use
+        case such as the klant signing the veiligheidsplan passes its own rule.
         """
         normalised = validate_sections(changes)
-        return await retry_on_conflict(lambda: self._change_once(principal, household_id, base, normalised))
+        return await retry_on_conflict(lambda: self._change_once(principal, household_id, base, normalised,
+                                                                 authorise))
 
     async def _change_once(self, principal: Principal, household_id: str, base: int | None,
-                           normalised: dict[str, Any]) -> tuple[PlanSnapshot, bool]:
+                           normalised: dict[str, Any], authorise: Callable[[Access, set[str]], None] = require_write
+                           ) -> tuple[PlanSnapshot, bool]:
         async with self._uow(write=True) as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
             access = decide(actor, await uow.consents.grants(household_id, actor.betrokkene_id, self.today()),
                             self.today())
-            require_write(access, set(normalised))
+            authorise(access, set(normalised))
             household = await uow.households.get(household_id, lock=True)
             current = household.current_version
             _, current_hashes = await uow.plans.version(household_id, current)
@@ -205,6 +214,8 @@ class PlanService:
             loaded = await uow.plans.version(household_id, number)
             if loaded is None:
                 raise NotFound(f"version {number} does not exist")
+            if overleg is not None and await uow.overleggen.get(household_id, overleg) is None:
+                raise ValidationFailed.one("overleg", "is not an overleg of this household")
             if loaded[0].vastgesteld_at is not None:
                 raise ValidationFailed.one("number", f"version {number} is already vastgesteld")
             await uow.plans.mark_vastgesteld(household_id, number, self._clock(), actor.betrokkene_id, overleg)

@@ -13,6 +13,7 @@ from ..domain.access import Grant, Level
 from ..domain.audit import GENESIS, AccessEvent, Channel, Event, extend_chain
 from ..domain.consent import Approval, Consent, ConsentMethod, ConsentStatus
 from ..domain.overmacht import Besluit, Overmacht
+from .tables_stagnatie import EscalatieGrantRow
 from .tables_access import AccessLogHeadRow, AccessLogRow, ConsentApprovalRow, ConsentRow, OvermachtRow
 
 
@@ -98,7 +99,7 @@ class ConsentRepository:
         return [_overmacht(r) for r in (await self._s.execute(stmt)).scalars()]
 
     async def grants(self, household_id: str, betrokkene_id: str, today: date) -> list[Grant]:
-        """Every grant in force today for one betrokkene (granted consents, overmacht decisions to share)."""
+        """Every grant in force today for one betrokkene (consents, overmacht decisions to share, escalations)."""
         consents = (await self._s.execute(sa.select(ConsentRow).where(
             ConsentRow.household_id == household_id, ConsentRow.grantee_id == betrokkene_id,
             ConsentRow.status == ConsentStatus.GRANTED.value, ConsentRow.until >= today))).scalars()
@@ -109,6 +110,11 @@ class ConsentRepository:
             grant = _overmacht(row).as_grant()
             if grant:
                 grants.append(grant)
+        for row in (await self._s.execute(sa.select(EscalatieGrantRow).where(  # same rows as reads._GRANTS
+                EscalatieGrantRow.household_id == household_id, EscalatieGrantRow.grantee_id == betrokkene_id,
+                EscalatieGrantRow.ended_at.is_(None)))).scalars():
+            grants.append(Grant(frozenset(s for s in row.sections.split(",") if s), Level.READ,
+                                f"escalatie:{row.id}", row.until))
         return grants
 
 

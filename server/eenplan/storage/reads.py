@@ -28,6 +28,7 @@ from ..domain.versions import VersionInfo
 from .engine import is_sqlite
 from .tables import BetrokkeneRow, HouseholdRow, PlanVersionRow, SectionBlobRow
 from .tables_access import ConsentRow, OvermachtRow
+from .tables_stagnatie import EscalatieGrantRow
 
 MemberVersion = tuple[str, str, int, VersionInfo | None, dict[str, str] | None]
 
@@ -49,6 +50,7 @@ def _member_version_stmt(numbered: bool) -> sa.Select:
 
 _C = ConsentRow.__table__.c
 _O = OvermachtRow.__table__.c
+_E = EscalatieGrantRow.__table__.c
 _GRANTS = sa.union_all(  # constants inline, so the same text runs on raw SQLite
     sa.select(sa.literal_column("'toestemming'").label("kind"), _C.id, _C.sections, _C.level, _C.until).where(
         _C.household_id == sa.bindparam("hh"), _C.grantee_id == sa.bindparam("bid"),
@@ -56,7 +58,11 @@ _GRANTS = sa.union_all(  # constants inline, so the same text runs on raw SQLite
     sa.select(sa.literal_column("'overmacht'"), _O.id, _O.sections, sa.literal_column(str(int(Level.READ))),
               _O.until).where(
         _O.household_id == sa.bindparam("hh"), _O.recipient_id == sa.bindparam("bid"),
-        _O.besluit == sa.literal_column(f"'{Besluit.DELEN.value}'"), _O.until >= sa.bindparam("today")))
+        _O.besluit == sa.literal_column(f"'{Besluit.DELEN.value}'"), _O.until >= sa.bindparam("today")),
+    # escalation to the gemeentelijk aanspreekpunt (stagnatie step 4): read access until afschalen
+    sa.select(sa.literal_column("'escalatie'"), _E.id, _E.sections, sa.literal_column(str(int(Level.READ))),
+              _E.until).where(
+        _E.household_id == sa.bindparam("hh"), _E.grantee_id == sa.bindparam("bid"), _E.ended_at.is_(None)))
 _CURRENT = _member_version_stmt(False)
 _NUMBERED = _member_version_stmt(True)
 _BLOBS = sa.select(_BLOB.hash, _BLOB.content).where(_BLOB.household_id == sa.bindparam("hh"),
@@ -141,7 +147,7 @@ class PlanReader:
             raise TemporaryFailure("the database is unavailable") from exc
 
     async def grants(self, household_id: str, betrokkene_id: str, today: date) -> list[Grant]:
-        """Every grant in force today for the betrokkene: granted consents and overmacht decisions to share."""
+        """Every grant in force today for the betrokkene: granted consents, overmacht decisions to share, escalations."""
         params = {"hh": household_id, "bid": betrokkene_id, "today": today}
         try:
             if (raw := self._raw()) is not None:

@@ -111,4 +111,4 @@ metadata = SQLModel.metadata
 
 # The tables of each area live beside this module; importing them here puts them in `metadata`,
 # which the migrations and their test compare against.
-from . import tables_access, tables_auth, tables_mail, tables_overleg  # noqa: E402,F401
+from . import tables_access, tables_auth, tables_mail, tables_overleg, tables_stagnatie  # noqa: E402,F401

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from ..domain.errors import TemporaryFailure
 from .engine import WRITE_OPTION
 from .mail_repository import MailRepository
+from .stagnatie_repository import StagnatieRepository
 from .overleg_repository import OverlegRepository
 from .auth_repository import AuthRepository
 from .access_repository import AccessLogRepository, ConsentRepository
@@ -44,6 +45,7 @@ class UnitOfWork:
         self.auth = AuthRepository(self.session)
         self.overleggen = OverlegRepository(self.session)
         self.mail = MailRepository(self.session)
+        self.stagnatie = StagnatieRepository(self.session)
         return self
 
     async def commit(self) -> None:

@@ -14,9 +14,11 @@ from .routes import betrokkenen, households, meta, plan, toestemming
 from .routes import signin
 from .routes import mail as mail_routes
 from .routes import overleggen
+from .routes import monitoring as monitoring_routes, stagnatie, veiligheid
 
 ROUTE_TABLES = (meta.table, households.table, betrokkenen.table, plan.table, toestemming.table,
-                signin.table, overleggen.table, mail_routes.table)
+                signin.table, overleggen.table, mail_routes.table,
+                stagnatie.table, veiligheid.table, monitoring_routes.table)
 
 
 def create_app(services: Services, *, max_body_bytes: int = 1_048_576) -> web.Application:

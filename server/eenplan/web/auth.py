@@ -11,9 +11,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..domain.errors import Unauthenticated
-from .keys import PRINCIPAL, SERVICES
+from .keys import MONITORING, PRINCIPAL, SERVICES
 
 PUBLIC_PATHS = frozenset({"/api/openapi.json"})
+MONITORING_PATH = "/api/monitoring"  # monitoring tokens (scope `mon`) only, never household credentials
 SIGN_OUT_PATH = "/auth/logout"
 
 
@@ -28,7 +29,9 @@ async def auth_middleware(request: web.Request, handler) -> web.StreamResponse:
             raise Unauthenticated("a bearer token is required")
         token = token.strip()
         svc = request.app[SERVICES]
-        if "." in token:
+        if path == MONITORING_PATH:
+            request[MONITORING] = svc.tokens.verify_monitoring(token)
+        elif "." in token:
             request[PRINCIPAL] = svc.tokens.verify(token)
         else:
             request[PRINCIPAL] = await svc.sessions.authenticate(token)

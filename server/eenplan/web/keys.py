@@ -10,6 +10,7 @@ from ..services.container import Services
 SERVICES = web.AppKey("services", Services)
 MAX_BODY = web.AppKey("max_body", int)
 PRINCIPAL = web.RequestKey("principal", Principal)
+MONITORING = web.RequestKey("monitoring", str)  # the gemeente a monitoring token covers
 
 
 def services(request: web.Request) -> Services:

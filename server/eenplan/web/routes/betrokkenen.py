@@ -69,5 +69,7 @@ async def issue_token(request: web.Request) -> web.Response:
     svc = services(request)
     found = await svc.betrokkenen.ensure_member(principal(request), request.match_info["id"],
                                                 request.match_info["bid"], by_regisseur=True)
-    token = svc.tokens.issue(Principal(found.id, found.household_id))
+    # A regisseur-issued token can read and work as the betrokkene (machine clients), but it never gives
+    # consent, revokes it, records overmacht or reads the klant's access log: those need the person.
+    token = svc.tokens.issue(Principal(found.id, found.household_id, issued_by=principal(request).betrokkene_id))
     return web.json_response({"betrokkene_id": found.id, "token": token}, status=201)

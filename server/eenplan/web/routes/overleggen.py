@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from ...domain.audit import Channel, Event
+from ...domain.sections import SECTION_KEYS
 from ...domain.errors import ValidationFailed
 from ...domain.overleg import DatePoll, Overleg, OverlegType
 from ...services.overleggen import OverlegDraft
@@ -28,16 +30,28 @@ def local(moment: datetime) -> str:
     return moment.astimezone(AMSTERDAM).isoformat()
 
 
-def overleg_dict(o: Overleg) -> dict:
-    """An overleg as the API shows it (to a regisseur or an invitee)."""
+async def content_allowed(request: web.Request) -> bool:
+    """Agenda and decisions are care content: only for callers who may read the whole plan (regisseurs,
+    klanten, or with consent for every section); that read is written to the access log."""
+    svc, who, household_id = services(request), principal(request), request.match_info["id"]
+    access = await svc.plan.access(who, household_id)
+    if len(access.fully_readable) < len(SECTION_KEYS):
+        return False
+    await svc.plan.log_access(who, household_id, Event.READ, (), Channel.API, "overleg: agenda en besluiten")
+    return True
+
+
+def overleg_dict(o: Overleg, with_content: bool = True) -> dict:
+    """An overleg as the API shows it; without agenda and decisions for those who may not read them."""
     return {"id": o.id, "household_id": o.household_id, "type": o.type.value, "status": o.status.value,
             "start": local(o.start), "end": local(o.end), "location": o.location,
             "video_link": o.video_link, "chair_id": o.chair_id, "minute_taker_id": o.minute_taker_id,
             "invitees": [{"betrokkene_id": i.betrokkene_id, "must_attend": i.must_attend,
                           "partstat": i.partstat.value} for i in o.invitees],
-            "agenda": o.agenda, "uid": o.uid, "sequence": o.sequence,
+            "agenda": o.agenda if with_content else None, "uid": o.uid, "sequence": o.sequence,
             "initiated": o.initiated_on.isoformat() if o.initiated_on else None,
-            "outside_window_reason": o.outside_window_reason, "decisions": o.decisions,
+            "outside_window_reason": o.outside_window_reason,
+            "decisions": o.decisions if with_content else None,
             "adopted_version": o.adopted_version, "next_overleg_id": o.next_overleg_id,
             "no_next_reason": o.no_next_reason, "reminder_sent": o.reminder_sent_at is not None}
 
@@ -123,7 +137,8 @@ async def overleg_status(request: web.Request) -> web.Response:
 @table.route("GET", BASE, summary="The overleggen the caller may see (regisseur: all; others: invited)")
 async def list_overleggen(request: web.Request) -> web.Response:
     found = await services(request).overleggen.list(principal(request), request.match_info["id"])
-    return web.json_response({"overleggen": [overleg_dict(o) for o in found]})
+    with_content = bool(found) and await content_allowed(request)
+    return web.json_response({"overleggen": [overleg_dict(o, with_content) for o in found]})
 
 
 @table.route("POST", BASE, summary="Plan an overleg and send its invitations (regisseur)", body=OverlegCreate,
@@ -139,7 +154,7 @@ async def plan_overleg(request: web.Request) -> web.Response:
 async def get_overleg(request: web.Request) -> web.Response:
     found = await services(request).overleggen.get(principal(request), request.match_info["id"],
                                                    request.match_info["oid"])
-    return web.json_response(overleg_dict(found))
+    return web.json_response(overleg_dict(found, await content_allowed(request)))
 
 
 @table.route("PATCH", BASE + "/{oid}", summary="Reschedule or change an overleg; re-invites (regisseur)",

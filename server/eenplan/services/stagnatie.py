@@ -1,0 +1,341 @@
+"""Stagnatie use cases: open a case, escalate step by step, record outcomes and commitment, afschalen,
+and the deadline scheduler the outbox worker runs.
+
+Escalation to step 4 makes the household's gemeentelijk aanspreekpunt a
+betrokkene (role `aanspreekpunt`) with an escalation grant (ground
+``escalatie:<case id>``) over every section except those the klant explicitly
+excluded; `domain.access.decide` turns it into access like any other grant.
+The plan copy goes by the transactional outbox as a plan-update mail: the
+worker renders the aanspreekpunt's scoped view and PDF at send time and logs
+it as a disclosure on the mail channel. Afschalen ends the grant and removes
+the aanspreekpunt as betrokkene in one transaction: their next request is a 404.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from ..domain.access import Actor, Principal, require_regisseur
+from ..domain.betrokkene import Betrokkene, Kind, Role, is_regisseur
+from ..domain.errors import Forbidden, NotFound, ValidationFailed
+from ..domain.mailgroup import OutboxItem, OutboxKind, OutboxStatus, PinnedKey
+from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory, Werkdagen
+from ..domain.stagnatie import (Case, CaseStatus, Outcome, Step, StepEnd, StepRecord, case_deadlines,
+                                check_afschalen, check_commitment, check_escalation, check_outcome, find_goal,
+                                gemeente_key, RULES)
+from ..domain.veiligheid import check_exclusions, escalation_sections
+from .common import NOT_FOUND, resolve_actor, retry_on_conflict
+from .plan import PlanService
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+#: neutral, content-free notices (no names, no plan content); the recipient logs in to see what they may
+NOTICES = {
+    "start": "Het gemeentelijk aanspreekpunt is ingeschakeld in de samenwerking rond een huishouden\n"
+             "waar u bij betrokken bent.",
+    "voortgang": "Er is voortgang vastgelegd in de samenwerking rond een huishouden waar u bij betrokken bent.",
+    "einde": "Het gemeentelijk aanspreekpunt heeft de regie teruggegeven aan de regisseur (afgeschaald).",
+    "termijn": "Een termijn in de samenwerking rond een huishouden waar u bij betrokken bent is verstreken.",
+}
+NOTICE_FOOTER = "\n\nDe inhoud staat niet in dit bericht. Log in om te zien wat u mag zien.\n"
+
+
+def case_dict(case: Case, cal: Werkdagen, today: date) -> dict:
+    """A case as the API shows it: every step with who acts, the required outcome, deadlines and overdue flags."""
+    deadlines = case_deadlines(case, cal, today)
+    steps = []
+    for r in case.steps:
+        rule = RULES[r.step]
+        steps.append({"step": int(r.step), "who": rule.who, "required_outcome": rule.outcome,
+                      "started_on": r.started_on.isoformat(), "ended_on": _iso(r.ended_on),
+                      "ended_by": r.ended_by.value if r.ended_by else None,
+                      "intern_plan_on": _iso(r.intern_plan_on), "gesprek_on": _iso(r.gesprek_on),
+                      "acties": r.acties, "resultaat": r.resultaat, "termijn": _iso(r.termijn),
+                      "acties_on": _iso(r.acties_on), "commitment_on": _iso(r.commitment_on),
+                      "afspraken": r.afspraken, "plan_version": r.plan_version,
+                      "deadlines": [d.as_dict() for d in deadlines[r.step]],
+                      "overdue": any(d.overdue for d in deadlines[r.step])})
+    return {"id": case.id, "household_id": case.household_id, "doel_id": case.doel_id, "actie_id": case.actie_id,
+            "betrokkene_id": case.betrokkene_id, "organisatie": case.organisatie, "toelichting": case.toelichting,
+            "step": int(case.step), "status": case.status.value, "opened_by": case.opened_by,
+            "opened_on": case.opened_on.isoformat(), "solved_on": _iso(case.solved_on),
+            "solved_step": int(case.solved_step) if case.solved_step else None,
+            "aanspreekpunt_id": case.aanspreekpunt_id, "afgeschaald": case.afgeschaald_at is not None,
+            "overdue": any(s["overdue"] for s in steps), "steps": steps}
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _set_step(case: Case, **changes) -> Case:
+    return replace(case, steps=tuple(replace(r, **changes) if r.step == case.step else r for r in case.steps))
+
+
+class StagnatieService:
+    """The escalation ladder of one household's stagnation cases."""
+
+    def __init__(self, uow: UnitOfWorkFactory, plan: PlanService, clock: Clock, new_id: IdFactory,
+                 werkdagen: Werkdagen, wake: Callable[[], None] | None = None) -> None:
+        self._uow = uow
+        self._plan = plan
+        self._clock = clock
+        self._new_id = new_id
+        self.werkdagen = werkdagen
+        self._wake = wake or (lambda: None)
+
+    def today(self) -> date:
+        """Today in Europe/Amsterdam: every deadline is a Dutch calendar day."""
+        return self._clock().astimezone(AMSTERDAM).date()
+
+    # -- reading ------------------------------------------------------------------------------
+    @staticmethod
+    def _may_see(actor: Actor, case: Case) -> bool:
+        return actor.is_regisseur or (actor.role is Role.AANSPREEKPUNT and case.aanspreekpunt_id == actor.betrokkene_id
+                                      and case.afgeschaald_at is None)
+
+    async def list(self, principal: Principal, household_id: str) -> list[dict]:
+        """The household's cases with deadlines (regisseurs; the aanspreekpunt its own escalated cases)."""
+        async with self._uow() as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            if not actor.is_regisseur and actor.role is not Role.AANSPREEKPUNT:
+                raise Forbidden("only a regisseur (or the gemeentelijk aanspreekpunt) may see stagnation cases")
+            cases = [c for c in await uow.stagnatie.list_cases(household_id) if self._may_see(actor, c)]
+        return [case_dict(c, self.werkdagen, self.today()) for c in cases]
+
+    async def get(self, principal: Principal, household_id: str, case_id: str) -> dict:
+        """One case with its deadlines."""
+        async with self._uow() as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            case = await self._case(uow, actor, household_id, case_id)
+        return case_dict(case, self.werkdagen, self.today())
+
+    async def _case(self, uow: UnitOfWork, actor: Actor, household_id: str, case_id: str, lock: bool = False
+                    ) -> Case:
+        case = await uow.stagnatie.get_case(household_id, case_id, lock=lock)
+        if case is None:
+            raise NotFound("stagnation case not found")
+        if not self._may_see(actor, case):
+            raise Forbidden("only a regisseur (or the case's gemeentelijk aanspreekpunt) may do this")
+        return case
+
+    # -- opening ------------------------------------------------------------------------------
+    async def open(self, principal: Principal, household_id: str, *, doel_id: str, actie_id: str | None,
+                   betrokkene_id: str | None, organisatie: str, toelichting: str) -> dict:
+        """Open a case at step 1 naming the goal/action not kept and the professional or organisation (regisseur)."""
+        async with self._uow() as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            require_regisseur(actor, "open a stagnation case")
+        snapshot = await self._plan.current(principal, household_id)
+        find_goal(json.loads(snapshot.sections.get("doelen", "[]")), doel_id, actie_id)
+        if not betrokkene_id and not organisatie.strip():
+            raise ValidationFailed.one("betrokkene_id", "name the professional (betrokkene_id) or the organisatie")
+
+        async def attempt() -> Case:
+            async with self._uow(write=True) as uow:
+                actor, _ = await resolve_actor(uow, principal, household_id)
+                if betrokkene_id:
+                    who = await uow.betrokkenen.get(household_id, betrokkene_id)
+                    if who is None or not who.active or who.kind is not Kind.PROFESSIONAL:
+                        raise ValidationFailed.one("betrokkene_id", "must be a professional betrokkene of this household")
+                now, today = self._clock(), self.today()
+                case = Case(id=self._new_id(), household_id=household_id, doel_id=doel_id, actie_id=actie_id,
+                            betrokkene_id=betrokkene_id, organisatie=organisatie.strip(), toelichting=toelichting,
+                            step=Step.BILATERAAL, status=CaseStatus.OPEN, opened_by=actor.betrokkene_id,
+                            opened_at=now, opened_on=today,
+                            steps=(StepRecord(Step.BILATERAAL, today, actor.betrokkene_id),))
+                await uow.stagnatie.add_case(case)
+                await uow.commit()
+                return case
+
+        return case_dict(await retry_on_conflict(attempt), self.werkdagen, self.today())
+
+    # -- moving along the ladder --------------------------------------------------------------
+    async def _change(self, principal: Principal, household_id: str, case_id: str, change) -> dict:
+        async def attempt() -> Case:
+            async with self._uow(write=True) as uow:
+                actor, _ = await resolve_actor(uow, principal, household_id)
+                case = await self._case(uow, actor, household_id, case_id, lock=True)
+                case = await change(uow, actor, case)
+                await uow.stagnatie.save_case(case)
+                await uow.commit()
+                return case
+
+        case = await retry_on_conflict(attempt)
+        self._wake()
+        return case_dict(case, self.werkdagen, self.today())
+
+    async def escalate(self, principal: Principal, household_id: str, case_id: str) -> dict:
+        """End the running step without commitment and start the next (regisseur); step 4 involves the gemeente."""
+        async def change(uow: UnitOfWork, actor: Actor, case: Case) -> Case:
+            require_regisseur(actor, "escalate a stagnation case")
+            nxt = check_escalation(case)
+            today = self.today()
+            case = _set_step(case, ended_on=today, ended_by=StepEnd.ESCALATIE)
+            case = replace(case, step=nxt, steps=case.steps + (StepRecord(nxt, today, actor.betrokkene_id),))
+            if nxt is Step.AANSPREEKPUNT:
+                case = await self._involve_aanspreekpunt(uow, actor, case)
+            return case
+
+        return await self._change(principal, household_id, case_id, change)
+
+    async def record_outcome(self, principal: Principal, household_id: str, case_id: str, outcome: Outcome, *,
+                             datum: date | None, acties: str | None, resultaat: str | None,
+                             termijn: date | None) -> dict:
+        """Record the running step's outcome: intern plan (2), managers' meeting (3), or — by the
+        aanspreekpunt — actions, result and term (4)."""
+        async def change(uow: UnitOfWork, actor: Actor, case: Case) -> Case:
+            check_outcome(case, outcome)
+            day = datum or self.today()
+            if day > self.today() or day < case.current.started_on:
+                raise ValidationFailed.one("datum", "must lie between the step's start and today")
+            if outcome is Outcome.ACTIES:
+                if actor.betrokkene_id != case.aanspreekpunt_id:
+                    raise Forbidden("only the gemeentelijk aanspreekpunt records actions, result and term")
+                if not (acties or "").strip() or not (resultaat or "").strip() or termijn is None:
+                    raise ValidationFailed.one("acties", "actions, result and term (termijn) are all required")
+                if case.current.acties_on is not None:
+                    raise ValidationFailed.one("soort", "actions, result and term are already recorded")
+                await self._notify_partners(uow, case, "voortgang")
+                return _set_step(case, acties=acties.strip(), resultaat=resultaat.strip(), termijn=termijn,
+                                 acties_on=day)
+            require_regisseur(actor, "record this outcome")
+            field = "intern_plan_on" if outcome is Outcome.INTERN_PLAN else "gesprek_on"
+            return _set_step(case, **{field: day})
+
+        return await self._change(principal, household_id, case_id, change)
+
+    async def commit(self, principal: Principal, household_id: str, case_id: str, afspraken: str,
+                     plan_version: int) -> dict:
+        """Record commitment: the new agreements and the plan version that holds them. Solves steps 1–3;
+        at step 4 the aanspreekpunt then hands back (afschalen)."""
+        async def change(uow: UnitOfWork, actor: Actor, case: Case) -> Case:
+            household = await uow.households.get(household_id)
+            check_commitment(case, plan_version, household.current_version)
+            if not afspraken.strip():
+                raise ValidationFailed.one("afspraken", "name the new agreements")
+            today = self.today()
+            case = _set_step(case, commitment_on=today, afspraken=afspraken.strip(), plan_version=plan_version)
+            if case.step is Step.AANSPREEKPUNT:
+                return case
+            require_regisseur(actor, "record commitment")
+            case = _set_step(case, ended_on=today, ended_by=StepEnd.COMMITMENT)
+            return replace(case, status=CaseStatus.OPGELOST, solved_on=today, solved_step=case.step)
+
+        return await self._change(principal, household_id, case_id, change)
+
+    async def afschalen(self, principal: Principal, household_id: str, case_id: str) -> dict:
+        """Hand the case back to the regisseur: the aanspreekpunt's grant ends and they stop being a betrokkene."""
+        async def change(uow: UnitOfWork, actor: Actor, case: Case) -> Case:
+            check_afschalen(case)
+            now, today = self._clock(), self.today()
+            await uow.stagnatie.end_grant(case.id, now)
+            still = [g for g in await uow.stagnatie.active_grants(household_id) if g[0] != case.id]
+            ap = await uow.betrokkenen.get(household_id, case.aanspreekpunt_id) if case.aanspreekpunt_id else None
+            if ap is not None and ap.active and not any(grantee == ap.id for _, grantee in still):
+                await uow.betrokkenen.update(replace(ap, removed_at=now))
+            await self._notify_partners(uow, case, "einde")
+            case = _set_step(case, ended_on=today, ended_by=StepEnd.COMMITMENT)
+            return replace(case, status=CaseStatus.OPGELOST, solved_on=today, solved_step=Step.AANSPREEKPUNT,
+                           afgeschaald_at=now)
+
+        return await self._change(principal, household_id, case_id, change)
+
+    # -- the gemeentelijk aanspreekpunt -------------------------------------------------------
+    async def _involve_aanspreekpunt(self, uow: UnitOfWork, actor: Actor, case: Case) -> Case:
+        household = await uow.households.get(case.household_id)
+        ap = await uow.stagnatie.get_aanspreekpunt(gemeente_key(household.gemeente))
+        if ap is None:
+            raise ValidationFailed.one("gemeente", "no gemeentelijk aanspreekpunt is registered for this gemeente "
+                                       "(operator: `eenplan aanspreekpunt add`)")
+        now = self._clock()
+        members = await uow.betrokkenen.list(case.household_id)
+        person = next((b for b in members if b.role is Role.AANSPREEKPUNT and b.email == ap.email), None)
+        if person is None:
+            person = Betrokkene(id=self._new_id(), household_id=case.household_id, name=ap.name,
+                                kind=Kind.PROFESSIONAL, role=Role.AANSPREEKPUNT, relation="gemeentelijk aanspreekpunt",
+                                organisation=f"Gemeente {ap.gemeente}", email=ap.email, phone=None,
+                                reachable_days=(), birth_date=None, created_at=now)
+            await uow.betrokkenen.add(person)
+        await uow.mail.put_key(PinnedKey(case.household_id, person.id, ap.fingerprint, ap.algorithm, ap.expires_at,
+                                         now, actor.betrokkene_id))
+        sections = escalation_sections(await uow.stagnatie.exclusions(case.household_id))
+        await uow.stagnatie.add_grant(case.id, case.household_id, person.id, sections, now)
+        # the copy of the plan: a plan-update mail, rendered in the aanspreekpunt's scope at send time
+        await uow.mail.enqueue(OutboxItem(self._new_id(), case.household_id, person.id, OutboxKind.PLAN_UPDATE,
+                                          f"escalatie:{case.id}", household.current_version, None,
+                                          OutboxStatus.QUEUED, 0, now, now))
+        case = replace(case, aanspreekpunt_id=person.id)
+        await self._notify_partners(uow, case, "start")
+        return case
+
+    async def _notice(self, uow: UnitOfWork, household_id: str, recipient_id: str, event: str, key: str) -> bool:
+        now = self._clock()
+        payload = json.dumps({"subject": "Bericht over de samenwerking", "text": NOTICES[event] + NOTICE_FOOTER})
+        return await uow.mail.enqueue(OutboxItem(self._new_id(), household_id, recipient_id, OutboxKind.NOTICE,
+                                                 key, None, None, OutboxStatus.QUEUED, 0, now, now, payload=payload))
+
+    async def _notify_partners(self, uow: UnitOfWork, case: Case, event: str) -> None:
+        """Chain partners (professionals and regisseurs) get a neutral notice at start, progress and end."""
+        for b in await uow.betrokkenen.list(case.household_id):
+            if b.kind is Kind.PROFESSIONAL or is_regisseur(b.role):
+                await self._notice(uow, case.household_id, b.id, event, f"stagnatie:{case.id}:{event}")
+
+    # -- deadlines ----------------------------------------------------------------------------
+    async def notify_overdue(self) -> int:
+        """Find overdue steps and notify the responsible person and the regisseurs once per deadline (worker)."""
+        today, now, queued = self.today(), self._clock(), 0
+        async with self._uow(write=True) as uow:
+            for case in await uow.stagnatie.open_cases():
+                members = await uow.betrokkenen.list(case.household_id)
+                for d in case_deadlines(case, self.werkdagen, today)[case.step]:
+                    if not d.overdue or not await uow.stagnatie.mark_reminded(case.id, int(case.step), d.key,
+                                                                              d.due, now):
+                        continue
+                    for rid in sorted(self._responsible(case, members)):
+                        key = f"termijn:{case.id}:{int(case.step)}:{d.key}:{d.due.isoformat()}"
+                        queued += await self._notice(uow, case.household_id, rid, "termijn", key)
+            await uow.commit()
+        if queued:
+            self._wake()
+        return queued
+
+    @staticmethod
+    def _responsible(case: Case, members: list[Betrokkene]) -> set[str]:
+        ids = {b.id for b in members if is_regisseur(b.role)}
+        if case.step is Step.BILATERAAL and case.betrokkene_id:
+            ids.add(case.betrokkene_id)
+        if case.step in (Step.INTERN, Step.MANAGERS):
+            ids |= {b.id for b in members if b.role is Role.MANAGER}
+        if case.step is Step.AANSPREEKPUNT and case.aanspreekpunt_id:
+            ids.add(case.aanspreekpunt_id)
+        return ids & {b.id for b in members}
+
+    # -- the klant's exclusions ---------------------------------------------------------------
+    async def exclusions(self, principal: Principal, household_id: str) -> list[str]:
+        """The sections the klant keeps from the aanspreekpunt (klanten and regisseurs may see the list)."""
+        async with self._uow() as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            if actor.kind is not Kind.KLANT and not actor.is_regisseur:
+                raise Forbidden("only the klant or a regisseur may see this")
+            return list(await uow.stagnatie.exclusions(household_id))
+
+    async def set_exclusions(self, principal: Principal, household_id: str, sections: list[str]) -> list[str]:
+        """The klant sets the list; escalation grants in force narrow (or widen) at once."""
+        clean = check_exclusions(sections)
+        async with self._uow(write=True) as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            if actor.kind is not Kind.KLANT:
+                raise Forbidden("only the klant may decide what the aanspreekpunt does not see")
+            await uow.stagnatie.set_exclusions(household_id, clean, actor.betrokkene_id, self._clock())
+            for grant_id, _ in await uow.stagnatie.active_grants(household_id):
+                await uow.stagnatie.set_grant_sections(grant_id, escalation_sections(clean))
+            await uow.commit()
+        return list(clean)
+
+
+__all__ = ["StagnatieService", "case_dict", "NOT_FOUND", "datetime"]
