@@ -32,7 +32,7 @@ from .storage.reads import PlanReader
 from .storage.uow import UnitOfWorkFactory
 from .web.app import create_app as create_web_app
 from .web.oidc import OidcClient
-from .web.signin_links import ConsoleLinkSender
+from .web.signin_links import ConsoleLinkSender, OutboxLinkSender
 
 
 def utc_now() -> datetime:
@@ -45,8 +45,9 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def build_signin(settings: Settings, uow: UnitOfWorkFactory, clock: Clock) -> tuple[SessionService, SignInService]:
-    """Sessions and sign-in (magic links to the console until issue 4's mail pipeline; OIDC when configured)."""
+def build_signin(settings: Settings, uow: UnitOfWorkFactory, clock: Clock, mailgroup=None
+                 ) -> tuple[SessionService, SignInService]:
+    """Sessions and sign-in: magic links by mail (console without SMTP); OIDC when configured."""
     sessions = SessionService(uow, clock, SessionPolicy(timedelta(seconds=settings.session_idle_seconds),
                                                         timedelta(seconds=settings.session_max_seconds)))
     window = settings.signin_limit_window_seconds
@@ -55,8 +56,9 @@ def build_signin(settings: Settings, uow: UnitOfWorkFactory, clock: Clock) -> tu
     public_url = settings.effective_public_url
     idp = (OidcClient(settings.oidc_issuer, settings.oidc_client_id, settings.oidc_client_secret,
                       f"{public_url}/auth/oidc/callback") if settings.oidc_issuer else None)
-    return sessions, SignInService(uow, clock, sessions, limits, ConsoleLinkSender(bool(settings.smtp_url)),
-                                   public_url, idp)
+    sender = OutboxLinkSender(mailgroup) if settings.smtp_url and mailgroup is not None \
+        else ConsoleLinkSender(bool(settings.smtp_url))
+    return sessions, SignInService(uow, clock, sessions, limits, sender, public_url, idp)
 
 
 def build_overleggen(settings: Settings, uow: UnitOfWorkFactory, clock: Clock, plan: PlanService,
@@ -152,7 +154,6 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     uow = UnitOfWorkFactory(engine)
     reads = PlanReader(engine)
     access_log = AccessLogWriter(engine)
-    sessions, signin = build_signin(settings, uow, clock)
 
     async def close_storage() -> None:
         await access_log.close()
@@ -169,6 +170,7 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
 
     plan = PlanService(uow, reads, access_log, clock, new_id)
     mailgroup, outbox, keyring = build_mail(settings, uow, plan, clock)
+    sessions, signin = build_signin(settings, uow, clock, mailgroup)
 
     async def close() -> None:
         if keyring is not None:

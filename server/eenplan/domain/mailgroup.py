@@ -31,6 +31,7 @@ class OutboxKind(StrEnum):
     KEY_EXPIRY = "key_expiry"     # content-free signed warning: a pinned key expires soon
     INVITE = "invite"             # an overleg invite (.ics), agenda text only inside encryption
     NOTICE = "notice"             # content-free signed notice; its neutral subject and text are in the payload
+    SIGNIN_LINK = "signin_link"   # a magic sign-in link (a credential, no care content); encrypted when a key exists
 
 
 class OutboxStatus(StrEnum):
@@ -209,6 +210,12 @@ KEY_EXPIRY_TEXT = (
     "Zonder geldige sleutel ontvangt de eigenaar het plan niet meer versleuteld\n"
     "per e-mail. Verleng de sleutel of lever een nieuwe in na inloggen via de\n"
     "link hieronder.\n"
+)
+
+SIGNIN_LINK_TEXT = (
+    "U heeft gevraagd om in te loggen bij het plan waar u bij betrokken bent.\n\n"
+    "Gebruik de link hieronder binnen 15 minuten; hij werkt één keer. Heeft u dit niet\n"
+    "gevraagd? Dan kunt u dit bericht negeren.\n"
 )
 
 INVITE_NOTICE_TEXT = (

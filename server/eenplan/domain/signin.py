@@ -47,10 +47,8 @@ class VerifiedIdentity:
 class SignInLinkSender(Protocol):
     """Delivers a magic sign-in link to one betrokkene.
 
-    TODO(issue 4, mailgroup): with SMTP configured the link must go out by mail. A sign-in link is not
-    care content, but it still goes through the mail pipeline's PGP/notice path (encrypted when the
-    betrokkene has a pinned key, otherwise a plain notice holding only the link). Until then every
-    implementation prints it to the console.
+    With SMTP configured the link goes out through the mailgroup's outbox (encrypted when the betrokkene
+    has a pinned key, otherwise a signed notice holding only the link); without SMTP it is printed.
     """
 
     async def send_link(self, betrokkene: Betrokkene, url: str, expires_at: datetime) -> None: ...

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -222,6 +223,19 @@ class MailgroupService:
         payload = json.dumps({"method": method, "ics": base64.b64encode(ics).decode("ascii"), "agenda": agenda})
         await uow.mail.enqueue(self._row(household_id, recipient_id, OutboxKind.INVITE, dedupe_key,
                                          payload=payload))
+        self._notify()
+
+    async def enqueue_signin_link(self, household_id: str, recipient_id: str, url: str) -> None:
+        """Queue a magic sign-in link for one betrokkene (sent encrypted when they have a usable key).
+
+        The link is a credential: it waits in the outbox row until sent, is single use, and expires
+        after 15 minutes (the row's dedupe key is a hash of it, never the link itself).
+        """
+        digest = hashlib.sha256(url.encode()).hexdigest()[:32]
+        async with self._uow(write=True) as uow:
+            await uow.mail.enqueue(self._row(household_id, recipient_id, OutboxKind.SIGNIN_LINK, f"link:{digest}",
+                                             payload=json.dumps({"link": url})))
+            await uow.commit()
         self._notify()
 
     async def enqueue_expiry_warnings(self) -> int:

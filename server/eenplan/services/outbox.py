@@ -28,7 +28,7 @@ from ..domain.betrokkene import Betrokkene
 from ..domain.errors import NotFound, PermanentFailure, TemporaryFailure, ValidationFailed
 from ..domain.household import Household
 from ..domain.sections import SECTION_KEYS
-from ..domain.mailgroup import (INVITE_NOTICE_TEXT, KEY_EXPIRY_TEXT, EXPIRY_WARNING_DAYS, OutboxItem, OutboxKind,
+from ..domain.mailgroup import (INVITE_NOTICE_TEXT, SIGNIN_LINK_TEXT, KEY_EXPIRY_TEXT, EXPIRY_WARNING_DAYS, OutboxItem, OutboxKind,
                                 OutboxStatus, backoff_seconds, group_address, list_code, plan_update_subject,
                                 plan_update_text)
 from ..domain.mailgroup_ports import Attachment, Envelope, MailBody, MailGateway, SendStats
@@ -261,6 +261,12 @@ class OutboxWorker:
         if item.kind is OutboxKind.NOTICE:  # neutral, content-free (e.g. stagnatie deadlines, escalation steps)
             subject = json.loads(item.payload or "{}").get("subject") or "Bericht over de samenwerking"
             return _Job(item, person, self._envelope(ctx, item, person, subject), None)
+        if item.kind is OutboxKind.SIGNIN_LINK:
+            job = _Job(item, person, self._envelope(ctx, item, person, "Inloggen bij uw plan"), fpr)
+            if fpr is not None:
+                link = json.loads(item.payload or "{}").get("link", "")
+                job.body = MailBody(f"{SIGNIN_LINK_TEXT}\n{link}\n")
+            return job
         return _Job(item, person, self._envelope(ctx, item, person, "Sleutel verloopt binnenkort"), None)
 
     async def _agenda_for(self, item: OutboxItem, person: Betrokkene, agenda: str) -> str:
@@ -307,6 +313,8 @@ class OutboxWorker:
             calendar, method, text = base64.b64decode(data["ics"]), data["method"], INVITE_NOTICE_TEXT
         elif item.kind is OutboxKind.KEY_EXPIRY:
             text = KEY_EXPIRY_TEXT.format(days=EXPIRY_WARNING_DAYS)
+        elif item.kind is OutboxKind.SIGNIN_LINK:
+            link, text = json.loads(item.payload or "{}").get("link", link), SIGNIN_LINK_TEXT
         elif item.kind is OutboxKind.NOTICE:
             text = json.loads(item.payload or "{}").get("text") or NOTICE_TEXT
         else:

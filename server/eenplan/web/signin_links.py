@@ -1,10 +1,8 @@
-"""Delivering magic sign-in links: for now, to the console.
+"""Delivering magic sign-in links: by mail through the outbox when SMTP is configured, else to the console.
 
-TODO(issue 4, mailgroup): with EENPLAN_SMTP_URL set, the link must be mailed
-through the mail pipeline's PGP/notice path (a sign-in link is not care
-content, but it is a credential: encrypted to the betrokkene's pinned key
-when there is one). Until that pipeline exists this sender prints the link
-in both cases and says so.
+A sign-in link is not care content but it is a credential: by mail it is encrypted to the
+betrokkene's pinned key when there is one, otherwise it travels in a signed notice. Without SMTP
+(development, `make run`) it is printed to the console.
 """
 
 from __future__ import annotations
@@ -15,6 +13,18 @@ from datetime import datetime
 from ..domain.betrokkene import Betrokkene
 
 
+class OutboxLinkSender:
+    """Mails each sign-in link through the household mailgroup's outbox (encrypted when a key is pinned,
+    otherwise a signed notice holding only the link). Used whenever SMTP is configured."""
+
+    def __init__(self, mailgroup) -> None:
+        self._mailgroup = mailgroup
+
+    async def send_link(self, betrokkene: Betrokkene, url: str, expires_at: datetime) -> None:
+        """Queue the link for the betrokkene; the outbox worker sends it within seconds."""
+        await self._mailgroup.enqueue_signin_link(betrokkene.household_id, betrokkene.id, url)
+
+
 class ConsoleLinkSender:
     """Prints each sign-in link to standard output (development, and until issue 4's mail pipeline)."""
 
@@ -23,7 +33,6 @@ class ConsoleLinkSender:
 
     async def send_link(self, betrokkene: Betrokkene, url: str, expires_at: datetime) -> None:
         """Print the link for the betrokkene (name only; no plan content), with its expiry."""
-        note = " (SMTP is configured, but mailing sign-in links arrives with the mail pipeline)" \
-            if self._smtp_configured else ""
+        note = ""
         print(f"eenplan sign-in link for {betrokkene.name} <{betrokkene.email}> "
               f"(valid until {expires_at.isoformat(timespec='seconds')}){note}:\n  {url}", file=sys.stdout, flush=True)
