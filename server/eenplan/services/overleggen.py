@@ -160,7 +160,9 @@ class OverlegService:
             upcoming = [o for o in await uow.overleggen.list(household_id)
                         if o.status is OverlegStatus.PLANNED and o.start > now]
         visible = [o for o in upcoming if actor.is_regisseur or o.invitee(actor.betrokkene_id)]
-        return {"needs_planning": needs_planning(household.phase, bool(upcoming)), "phase": int(household.phase),
+        # Others learn only of overleggen they are invited to, not that unseen ones exist.
+        known = upcoming if actor.is_regisseur else visible
+        return {"needs_planning": needs_planning(household.phase, bool(known)), "phase": int(household.phase),
                 "next_overleg": ({"id": visible[0].id, "type": visible[0].type.value,
                                   "start": visible[0].start.astimezone(AMSTERDAM).isoformat()}
                                  if visible else None)}

@@ -115,7 +115,8 @@ class MailRepository:
 
     async def delete_group(self, household_id: str, group_id: str) -> bool:
         """Remove a named group; whether it existed."""
-        if await self._s.get(MailGroupRow, group_id) is None:
+        found = await self._s.get(MailGroupRow, group_id)
+        if found is None or found.household_id != household_id:
             return False
         await self._s.execute(sa.delete(MailGroupMemberRow).where(MailGroupMemberRow.group_id == group_id))
         result = await self._s.execute(sa.delete(MailGroupRow).where(MailGroupRow.id == group_id,
