@@ -74,8 +74,6 @@ async def run(tmp: Path) -> None:
     from eenplan.config import Settings
     from eenplan.storage import migrate
     from eenplan_crypto.testing import create_keys
-    from eenplan_mail.gateway import inner_entity
-    from eenplan_mail.pgpmime import POLICY
 
     peer = Peer()
     port = free_port()
@@ -98,16 +96,18 @@ async def run(tmp: Path) -> None:
         await worker.run_once()                         # the household's first mails (warm-up, signing key)
 
         seals: list[tuple[float, bytes, list[str], float]] = []
-        real_seal = worker.gateway.seal
+        engine = worker.gateway._engine  # the keyring: time exactly the sign+encrypt calls of the fan-out
+        real_sign_encrypt = engine.sign_encrypt
 
-        async def timed_seal(body, fprs, signer):
+        async def timed_sign_encrypt(data, fprs, signer, hide_recipients=True):
             fprs = list(fprs)
             start = time.perf_counter()
-            out = await real_seal(body, fprs, signer)
-            seals.append((start, inner_entity(body).as_bytes(policy=POLICY), fprs, time.perf_counter()))
+            out = await real_sign_encrypt(data, fprs, signer, hide_recipients=hide_recipients)
+            end = time.perf_counter()
+            seals.append((start, bytes(data), fprs, end))
             return out
 
-        worker.gateway.seal = timed_seal
+        engine.sign_encrypt = timed_sign_encrypt
         ratios, totals = [], []
         signer = await services.mailgroup.signer(hh.code)
         for n in range(5):
@@ -117,7 +117,12 @@ async def run(tmp: Path) -> None:
             start = time.perf_counter()
             await worker.run_once()
             totals.append(time.perf_counter() - start)
-            ours = max(s[3] for s in seals) - min(s[0] for s in seals)  # wall clock of the fan-out's gpg work
+            # The fan-out's gpg work: the union of the seal calls' busy intervals (they are serialised by the
+            # keyring, so overlapping waits are not counted twice; SMTP and rendering between them are not gpg).
+            ours, last_end = 0.0, 0.0
+            for s_start, _, _, s_end in sorted(seals, key=lambda s: s[0]):
+                ours += max(0.0, s_end - max(s_start, last_end))
+                last_end = max(last_end, s_end)
             raw_start = time.perf_counter()
             for _, data, fprs, _ in seals:
                 args = ["gpg", "--homedir", str(home), "--batch", "--no-tty", "--trust-model", "always", "--armor",
@@ -127,7 +132,7 @@ async def run(tmp: Path) -> None:
                 subprocess.run(args, input=data, capture_output=True, check=True)
             raw = time.perf_counter() - raw_start
             ratios.append((ours / raw, ours, raw, len(seals)))
-        worker.gateway.seal = real_seal
+        engine.sign_encrypt = real_sign_encrypt
         best = min(ratios)
         print(f"\nFan-out of one update to 20 members, {best[3]} distinct views:")
         print(f"  worker gpg work      : {best[1] * 1e3:7.1f} ms  ({best[3]} sign+encrypt calls)")
@@ -149,6 +154,10 @@ async def run(tmp: Path) -> None:
                 latencies += [t - start for t in peer.accepted[before:before + len(people)]]
         finally:
             task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
         latencies.sort()
         p95 = latencies[int(0.95 * (len(latencies) - 1))]
         print(f"\nPlan change → SMTP 250, 20 members × {ROUNDS} updates:")

@@ -18,7 +18,7 @@ from statistics import median
 
 from .errors import ValidationFailed
 from .household import Phase
-from .stagnatie import Case, CaseStatus, Step, Werkdagen, case_deadlines
+from .stagnatie import Case, CaseStatus, Werkdagen, case_deadlines
 
 K = 5
 SMALL = f"<{K}"
@@ -99,4 +99,4 @@ def as_csv(data: dict) -> str:
     return out.getvalue()
 
 
-__all__ = ["figures", "as_csv", "Period", "suppress", "phase_on", "Step"]
+__all__ = ["figures", "as_csv", "Period", "suppress", "phase_on"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from ..domain.access import Actor, Principal, require_regisseur
@@ -26,51 +26,13 @@ from ..domain.mailgroup import OutboxItem, OutboxKind, OutboxStatus, PinnedKey
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory, Werkdagen
 from ..domain.stagnatie import (Case, CaseStatus, Outcome, Step, StepEnd, StepRecord, case_deadlines,
                                 check_afschalen, check_commitment, check_escalation, check_outcome, find_goal,
-                                gemeente_key, RULES)
+                                gemeente_key)
 from ..domain.veiligheid import check_exclusions, escalation_sections
-from .common import NOT_FOUND, resolve_actor, retry_on_conflict
+from .common import resolve_actor, retry_on_conflict
 from .plan import PlanService
+from .stagnatie_views import NOTICE_FOOTER, NOTICES, case_dict
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-
-#: neutral, content-free notices (no names, no plan content); the recipient logs in to see what they may
-NOTICES = {
-    "start": "Het gemeentelijk aanspreekpunt is ingeschakeld in de samenwerking rond een huishouden\n"
-             "waar u bij betrokken bent.",
-    "voortgang": "Er is voortgang vastgelegd in de samenwerking rond een huishouden waar u bij betrokken bent.",
-    "einde": "Het gemeentelijk aanspreekpunt heeft de regie teruggegeven aan de regisseur (afgeschaald).",
-    "termijn": "Een termijn in de samenwerking rond een huishouden waar u bij betrokken bent is verstreken.",
-}
-NOTICE_FOOTER = "\n\nDe inhoud staat niet in dit bericht. Log in om te zien wat u mag zien.\n"
-
-
-def case_dict(case: Case, cal: Werkdagen, today: date) -> dict:
-    """A case as the API shows it: every step with who acts, the required outcome, deadlines and overdue flags."""
-    deadlines = case_deadlines(case, cal, today)
-    steps = []
-    for r in case.steps:
-        rule = RULES[r.step]
-        steps.append({"step": int(r.step), "who": rule.who, "required_outcome": rule.outcome,
-                      "started_on": r.started_on.isoformat(), "ended_on": _iso(r.ended_on),
-                      "ended_by": r.ended_by.value if r.ended_by else None,
-                      "intern_plan_on": _iso(r.intern_plan_on), "gesprek_on": _iso(r.gesprek_on),
-                      "acties": r.acties, "resultaat": r.resultaat, "termijn": _iso(r.termijn),
-                      "acties_on": _iso(r.acties_on), "commitment_on": _iso(r.commitment_on),
-                      "afspraken": r.afspraken, "plan_version": r.plan_version,
-                      "deadlines": [d.as_dict() for d in deadlines[r.step]],
-                      "overdue": any(d.overdue for d in deadlines[r.step])})
-    return {"id": case.id, "household_id": case.household_id, "doel_id": case.doel_id, "actie_id": case.actie_id,
-            "betrokkene_id": case.betrokkene_id, "organisatie": case.organisatie, "toelichting": case.toelichting,
-            "step": int(case.step), "status": case.status.value, "opened_by": case.opened_by,
-            "opened_on": case.opened_on.isoformat(), "solved_on": _iso(case.solved_on),
-            "solved_step": int(case.solved_step) if case.solved_step else None,
-            "aanspreekpunt_id": case.aanspreekpunt_id, "afgeschaald": case.afgeschaald_at is not None,
-            "overdue": any(s["overdue"] for s in steps), "steps": steps}
-
-
-def _iso(d: date | None) -> str | None:
-    return d.isoformat() if d else None
-
 
 def _set_step(case: Case, **changes) -> Case:
     return replace(case, steps=tuple(replace(r, **changes) if r.step == case.step else r for r in case.steps))
@@ -338,4 +300,4 @@ class StagnatieService:
         return list(clean)
 
 
-__all__ = ["StagnatieService", "case_dict", "NOT_FOUND", "datetime"]
+__all__ = ["StagnatieService", "case_dict"]
