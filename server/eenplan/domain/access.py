@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import IntEnum
+from functools import cached_property
 from typing import Any
 
 from .betrokkene import Kind, Role, is_regisseur
@@ -96,12 +97,12 @@ class Access:
         """The caller's level on one section."""
         return self.levels.get(section, Level.NONE)
 
-    @property
+    @cached_property
     def readable(self) -> tuple[str, ...]:
         """Sections (or parts of them) the caller may see, in plan order."""
         return tuple(k for k in SECTION_KEYS if self.level(k) >= Level.OWN)
 
-    @property
+    @cached_property
     def fully_readable(self) -> tuple[str, ...]:
         """Sections the caller may see whole."""
         return tuple(k for k in SECTION_KEYS if self.level(k) >= Level.READ)

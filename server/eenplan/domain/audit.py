@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import StrEnum
 
@@ -50,9 +50,10 @@ class AccessEvent:
 
     def canonical(self) -> str:
         """The entry's fields as the canonical JSON the hash covers."""
-        data = asdict(self)
-        data["at"] = self.at.astimezone(timezone.utc).isoformat()
-        data["sections"] = list(self.sections)
+        data = {"event": self.event.value, "household_id": self.household_id, "actor_id": self.actor_id,
+                "sections": list(self.sections), "channel": self.channel.value, "ground": self.ground,
+                "at": self.at.astimezone(timezone.utc).isoformat(), "on_behalf_of": self.on_behalf_of,
+                "emergency": self.emergency, "detail": self.detail}
         return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
