@@ -32,7 +32,7 @@ def voortgang(demo, start: datetime, who=("Fatima El Amrani", "Inge Bakker"), ag
             "invitees": [{"betrokkene_id": demo["by_name"][n]["id"], "must_attend": True} for n in who]}
 
 
-async def test_poll_votes_and_pick_become_the_invitation(client, demo, outbox):
+async def test_poll_votes_and_pick_become_the_invitation(client, demo, outbox, services):
     people = demo["by_name"]
     fatima, joost, youssef = people["Fatima El Amrani"], people["Joost Willems"], people["Youssef El Amrani"]
     body = {"type": "startoverleg", "initiated": "2026-12-18",
@@ -45,6 +45,11 @@ async def test_poll_votes_and_pick_become_the_invitation(client, demo, outbox):
     resp = await client.post(polls(demo), json=body, headers=bearer(demo["regisseur"]))
     assert resp.status == 201, await resp.text()
     poll = await resp.json()
+    async with services.overleggen._uow() as uow:  # the invitees are told by a content-free notice
+        queued = [i for i in await uow.mail.list_outbox(demo["household"]["id"], None, 1000)
+                  if i.dedupe_key == f"poll:{poll['id']}"]
+    assert sorted(i.recipient_id for i in queued) == sorted([fatima["id"], joost["id"]])
+    assert all(i.kind.value == "notice" and "Doel" not in (i.payload or "") for i in queued)
     first, second = (o["id"] for o in poll["options"])
     resp = await client.put(polls(demo, f"/{poll['id']}/votes"), json={"votes": {first: "no", second: "yes"}},
                             headers=bearer(fatima))

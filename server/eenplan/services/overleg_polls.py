@@ -5,11 +5,14 @@ regisseur using one later. The pick plans the overleg and queues its invitations
 transaction that closes the poll.
 """
 
+
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date, datetime
 
+from ..domain.mailgroup import OutboxItem, OutboxKind, OutboxStatus
 from ..domain.access import Principal, require_regisseur
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.overleg import DatePoll, Invitee, Overleg, OverlegType, PollOption, Vote, check_invitees, check_times
@@ -18,6 +21,10 @@ from .overleggen import OverlegDraft, OverlegService
 
 MAX_OPTIONS = 20
 NOT_FOUND = "date poll not found"
+
+
+POLL_NOTICE = ("Er staat een datumprikker klaar voor een overleg over het plan waar u bij betrokken bent.\n\n"
+               "Geef via de link hieronder aan wanneer u kunt. De inhoud van het plan staat niet in dit bericht.\n")
 
 
 class PollService:
@@ -51,8 +58,21 @@ class PollService:
                             invitees=invitees, created_by=actor.betrokkene_id, created_at=now,
                             initiated_on=initiated_on, outside_window_reason=recorded)
             await uow.overleggen.add_poll(poll)
+            await self._announce(uow, poll)
             await uow.commit()
             return poll
+
+    async def _announce(self, uow, poll: DatePoll) -> None:
+        """Tell every invitee with an e-mail address that a date poll waits for their vote: a signed,
+        content-free notice through the outbox, queued in the poll's own transaction."""
+        people = {b.id: b for b in await uow.betrokkenen.list(poll.household_id)}
+        now = self._o._clock()
+        payload = json.dumps({"subject": "Datumprikker voor een overleg", "text": POLL_NOTICE})
+        for invitee in poll.invitees:
+            if people.get(invitee.betrokkene_id) and people[invitee.betrokkene_id].email:
+                await uow.mail.enqueue(OutboxItem(self._o._new_id(), poll.household_id, invitee.betrokkene_id,
+                                                  OutboxKind.NOTICE, f"poll:{poll.id}", None, None,
+                                                  OutboxStatus.QUEUED, 0, now, now, payload=payload))
 
     async def get(self, principal: Principal, household_id: str, poll_id: str) -> DatePoll:
         """A poll with its votes, for the regisseur and the invited betrokkenen."""
