@@ -50,7 +50,7 @@ class AccessLogWriter:
         self._pending.append((events, future))
         if self._drainer is None or self._drainer.done():
             self._drainer = asyncio.create_task(self._drain())
-        await asyncio.shield(future)
+        await future
 
     async def _drain(self) -> None:
         while self._pending:
@@ -92,7 +92,7 @@ class AccessLogWriter:
                                     (household_id,)).fetchone()
                 rows = extend_chain(*(head or (0, GENESIS)), group)
                 conn.executemany(_INSERT, [
-                    (household_id, seq, e.at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f"),
+                    (household_id, seq, e.at.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" "),
                      e.event.value, e.actor_id, e.on_behalf_of, ",".join(e.sections), e.channel.value, e.ground,
                      int(e.emergency), e.detail, prev, digest) for seq, prev, digest, e in rows])
                 conn.execute(_HEAD, (household_id, rows[-1][0], rows[-1][2]))
