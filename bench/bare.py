@@ -16,4 +16,7 @@ async def handler(request: web.Request) -> web.Response:
 
 app = web.Application()
 app.router.add_get("/{tail:.*}", handler)
-web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)
+# The same event loop eenplan serves on (uvloop where installed), so the ratio compares handlers.
+from eenplan.cli import new_loop  # noqa: E402
+
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None, loop=new_loop())

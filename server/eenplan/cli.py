@@ -34,12 +34,21 @@ def _worker(settings: Settings, _args: argparse.Namespace) -> int:
         return 0
 
 
+def new_loop() -> asyncio.AbstractEventLoop:
+    """The event loop to serve on: uvloop where it is installed (Linux, macOS), else asyncio's own."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
 def _serve(settings: Settings, _args: argparse.Namespace) -> int:
     from aiohttp import web
 
     from .bootstrap import create_app
 
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, access_log=None,
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, access_log=None, loop=new_loop(),
                 print=lambda msg: print(f"eenplan serving on http://{settings.host}:{settings.port}", flush=True))
     return 0
 
