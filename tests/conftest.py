@@ -13,11 +13,14 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from support import postgres  # noqa: E402
+from support.clock import MovableClock  # noqa: E402
 
 from eenplan.bootstrap import build_services  # noqa: E402
 from eenplan.config import Settings  # noqa: E402
 from eenplan.storage import migrate  # noqa: E402
 from eenplan.web.app import create_app  # noqa: E402
+
+pytest_plugins = ["support.mail_fixtures"]
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 TEMPLATE_DB = "eenplan_template"
@@ -63,9 +66,15 @@ def settings(tmp_path, database_url) -> Settings:
 
 
 @pytest.fixture
-async def services(settings):
-    """The wired services for one test."""
-    svc = build_services(settings)
+def clock() -> MovableClock:
+    """The clock every service of a test uses: the real time until the test moves it."""
+    return MovableClock()
+
+
+@pytest.fixture
+async def services(settings, clock):
+    """The wired services for one test, on the test's clock."""
+    svc = build_services(settings, clock=clock)
     yield svc
     await svc.close()
 

@@ -1,10 +1,8 @@
-"""Helpers for the sign-in tests: a clock moved by hand, magic links taken from the console."""
+"""Helpers for the sign-in tests: the test provider's accounts, magic links taken from the console."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 
 APP_URL = "http://eenplan.test"
 CLIENT_ID = "eenplan-test"
@@ -18,20 +16,6 @@ ACCOUNTS = {
     "khadija": {"email": "khadija@example.org", "email_verified": True},
 }
 LINK = re.compile(r"https?://\S+/auth/magic-link/([A-Za-z0-9_-]{43})")
-
-
-@dataclass
-class FakeClock:
-    """A clock the test moves by hand; services call it like `utc_now`."""
-
-    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        """Move time forward."""
-        self.now += timedelta(seconds=seconds)
 
 
 def link_tokens(text: str) -> list[str]:

@@ -15,25 +15,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from authkit import ACCOUNTS, APP_URL, CLIENT_ID, CLIENT_SECRET, FakeClock  # noqa: E402
+from authkit import ACCOUNTS, APP_URL, CLIENT_ID, CLIENT_SECRET  # noqa: E402
 
-from eenplan.bootstrap import build_services  # noqa: E402
 
 OIDC_DIR = Path(__file__).parent / "oidc"
-@pytest.fixture
-def clock() -> FakeClock:
-    """The clock every service of the test uses."""
-    return FakeClock()
-
-
-@pytest.fixture
-async def services(settings, clock):
-    """The wired services for one test, on the injected clock."""
-    svc = build_services(settings, clock=clock)
-    yield svc
-    await svc.close()
-
-
 @dataclass
 class Provider:
     """A running OIDC provider."""

@@ -2,48 +2,26 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-from aiosmtpd.controller import Controller
 
+from eenplan.bootstrap import utc_now
 from eenplan.config import Settings
-from eenplan_crypto.testing import create_keys, make_home, remove_home
+from eenplan_crypto.testing import create_keys
 
-sys.path.insert(0, str(Path(__file__).parent))
-from outbox_helpers import Peer, free_port  # noqa: E402
-
-SECRET = "test-secret-key-that-is-long-enough-0123456789"
 PEOPLE = ("Sanne de Vries", "Fatima El Amrani", "Youssef El Amrani", "Khadija El Amrani", "Joost Willems",
           "Inge Bakker")
 
 
 @pytest.fixture
-def smtp_peer():
-    """(smtp URL, Peer) of a real aiosmtpd server on an explicit free port."""
-    peer = Peer()
-    port = free_port()
-    controller = Controller(peer, hostname="127.0.0.1", port=port, data_size_limit=20_000_000)
-    controller.start()
-    yield f"smtp://127.0.0.1:{port}", peer
-    controller.stop()
+def clock():
+    """The real clock: the worker's retries and backoff run in real time here."""
+    return utc_now
 
 
 @pytest.fixture
-def server_gnupg():
-    """A fresh short GNUPGHOME for the server keyring of one test."""
-    home = make_home()
-    yield home
-    remove_home(home)
-
-
-@pytest.fixture
-def settings(tmp_path, database_url, smtp_peer, server_gnupg) -> Settings:
-    """Settings with mail on: the aiosmtpd peer, the short keyring, an https public URL."""
-    return Settings(data_dir=tmp_path / "var", database_url=database_url, secret_key=SECRET,
-                    smtp_url=smtp_peer[0], gnupg_home=str(server_gnupg), public_url="https://plan.example.org",
-                    mail_domain="eenplan.example", outbox_backoff_seconds=1)
+def settings(mail_settings) -> Settings:
+    """Mail on: the aiosmtpd peer and a short server keyring (tests/support/mail_fixtures.py)."""
+    return mail_settings
 
 
 @pytest.fixture(scope="session")

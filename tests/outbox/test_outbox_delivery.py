@@ -6,7 +6,7 @@ with the gpg command line), real SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from outbox_helpers import (bearer, drain, inner_text_and_pdf, open_encrypted, pdf_text, trust_signer,
+from support.mail_helpers import (bearer, drain, inner_text_and_pdf, open_encrypted, pdf_text, trust_signer,
                             upload_keys, validsig)
 
 from eenplan_mail.pgpmime import extract_signed_parts

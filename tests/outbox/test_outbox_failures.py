@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import replace
 
 import pytest
-from outbox_helpers import bearer, drain, upload_keys
+from support.mail_helpers import bearer, drain, upload_keys
 
 from eenplan.bootstrap import build_services
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from outbox_helpers import drain, open_encrypted, trust_signer, upload_keys
+from support.mail_helpers import drain, open_encrypted, trust_signer, upload_keys
 
 LINK = re.compile(r"https://plan\.example\.org/auth/magic-link/[A-Za-z0-9_\-]+")
 

@@ -1,40 +1,11 @@
-"""Overleg tests: the real services on a controllable clock, and the invites as the mail outbox holds them."""
+"""Overleg tests: the invites as the mail outbox holds them (the clock is the root conftest's MovableClock)."""
 
 from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime, timedelta, timezone
 
 import pytest
-
-from eenplan.bootstrap import build_services
-
-
-class FakeClock:
-    """A clock the test moves forward (to hold an overleg after it started)."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta) -> None:
-        self.now += delta
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-async def services(settings, clock):
-    """The wired services (as in tests/conftest.py) on the test's clock."""
-    svc = build_services(settings, clock=clock)
-    yield svc
-    await svc.close()
 
 
 @pytest.fixture

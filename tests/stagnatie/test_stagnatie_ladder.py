@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 AP_EMAIL = "a.punt@maastricht.example"  # as in conftest.py
-from outbox_helpers import drain, inner_text_and_pdf, open_encrypted, pdf_text
+from support.mail_helpers import drain, inner_text_and_pdf, open_encrypted, pdf_text
 
 from eenplan.domain.access import Principal
 

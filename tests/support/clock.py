@@ -1,0 +1,27 @@
+"""A clock the tests set and move; every service takes it in place of the real one."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+
+class MovableClock:
+    """Stands at `now` (default: the real time at creation) until the test moves it."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now or datetime.now(timezone.utc).replace(microsecond=0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta | float | None = None, **parts: float) -> None:
+        """Move forward by a timedelta, a number of seconds, or timedelta keywords (days=1)."""
+        if isinstance(delta, timedelta):
+            self.now += delta
+        elif delta is not None:
+            self.now += timedelta(seconds=delta)
+        self.now += timedelta(**parts)
+
+    def to(self, year: int, month: int, day: int, hour: int = 8) -> None:
+        """Jump to a day, at `hour` UTC (10:00 Amsterdam summer time by default)."""
+        self.now = datetime(year, month, day, hour, 0, tzinfo=timezone.utc)
