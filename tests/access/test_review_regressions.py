@@ -75,3 +75,27 @@ async def test_overleg_agenda_only_for_those_who_read_the_whole_plan(client, dem
     for path in ("/overleggen", f"/overleggen/{oid}"):
         assert AGENDA not in await (await client.get(hh(demo, path), headers=oma)).text()
         assert AGENDA in await (await client.get(hh(demo, path), headers=fatima)).text()
+
+
+async def test_only_the_klant_signs_the_veiligheidsplan(client, demo):
+    fatima = demo["by_name"]["Fatima El Amrani"]
+    vp = {"zorgen": ["Spanning thuis"], "veiligheidsafspraken": ["Oma is bereikbaar"]}
+    resp = await client.patch(hh(demo, "/plan"), json={"veiligheidsplan": vp},
+                              headers=bearer(demo["regisseur"]) | {"If-Match": '"2"'})
+    assert resp.status == 200
+    forged = vp | {"handtekening": {"betrokkene_id": fatima["id"], "datum": "2026-11-22"}}
+    resp = await client.patch(hh(demo, "/plan"), json={"veiligheidsplan": forged},
+                              headers=bearer(demo["regisseur"]) | {"If-Match": '"3"'})
+    assert resp.status == 422 and (await resp.json())["errors"][0]["field"] == "veiligheidsplan.handtekening"
+    issued = await client.post(hh(demo, f"/betrokkenen/{fatima['id']}/token"), headers=bearer(demo["regisseur"]))
+    token = {"Authorization": f"Bearer {(await issued.json())['token']}"}
+    assert (await client.post(hh(demo, "/veiligheidsplan/handtekening"), headers=token)).status == 403
+    signed = await client.post(hh(demo, "/veiligheidsplan/handtekening"), headers=bearer(fatima))
+    assert signed.status == 200, await signed.text()
+    version = (await signed.json())["version"]
+    changed = vp | {"zorgen": ["Spanning thuis", "Nieuw: schulden"],
+                    "handtekening": (await signed.json())["handtekening"]}
+    resp = await client.patch(hh(demo, "/plan"), json={"veiligheidsplan": changed},
+                              headers=bearer(demo["regisseur"]) | {"If-Match": f'"{version}"'})
+    assert resp.status == 200
+    assert (await resp.json())["sections"]["veiligheidsplan"]["handtekening"] is None  # new text, not signed

@@ -84,12 +84,17 @@ def figures(gemeente: str, period: Period, histories: Iterable[Sequence[tuple[da
     }
 
 
+def _cell(value: str) -> str:
+    """A text cell a spreadsheet will not run as a formula (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def as_csv(data: dict) -> str:
     """The figures as CSV rows: metric, key, value."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["gemeente", "from", "to", "metric", "key", "value"])
-    head = [data["gemeente"], data["from"], data["to"]]
+    head = [_cell(data["gemeente"]), data["from"], data["to"]]
     for metric in ("huishoudens_per_fase", "escalaties_geopend_per_stap", "escalaties_opgelost_per_stap"):
         for key, value in data[metric].items():
             w.writerow([*head, metric, key, value])

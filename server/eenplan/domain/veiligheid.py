@@ -126,3 +126,24 @@ def check_exclusions(sections: list[str]) -> tuple[str, ...]:
 def escalation_sections(excluded: tuple[str, ...]) -> tuple[str, ...]:
     """What the escalation grant covers: every section except those the klant explicitly excluded."""
     return tuple(k for k in SECTION_KEYS if k not in excluded)
+
+
+def guard_signature(old: dict | None, new: dict | None) -> dict | None:
+    """Keep the klant's signature honest on an ordinary plan change.
+
+    Nobody but the klant signs (through the signing endpoint): a change that sets or alters
+    `handtekening` is refused. A change to any other part of the veiligheidsplan drops the
+    signature, because the klant did not sign the new text.
+    """
+    if new is None:
+        return None
+    old_signature = (old or {}).get("handtekening")
+    new_signature = new.get("handtekening")
+    if new_signature is not None and new_signature != old_signature:
+        raise ValidationFailed.one("veiligheidsplan.handtekening",
+                                   "only the klant signs, through POST …/veiligheidsplan/handtekening")
+    body = {k: v for k, v in new.items() if k != "handtekening"}
+    old_body = {k: v for k, v in (old or {}).items() if k != "handtekening"}
+    if new_signature is not None and body != old_body:
+        return {**new, "handtekening": None}
+    return new

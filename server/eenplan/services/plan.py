@@ -21,6 +21,7 @@ from ..domain.errors import NotFound, TemporaryFailure, ValidationFailed
 from ..domain.ports import AccessLog, Clock, IdFactory, PlanReads, UnitOfWork, UnitOfWorkFactory
 from ..domain.sections import SECTION_KEYS
 from ..domain.validation import assign_item_ids, check_identities_and_references, validate_sections
+from ..domain.veiligheid import guard_signature
 from ..domain.versions import VersionInfo, changed_since, check_merge
 from .common import NOT_FOUND, resolve_actor, retry_on_conflict
 from .plan_content import (
@@ -180,6 +181,10 @@ class PlanService:
             check_merge(base=base, current=current, touched=normalised,
                         changed=changed_since(base_hashes, current_hashes))
             sections = assign_item_ids(json.loads(json.dumps(normalised)), self._new_id)
+            if "veiligheidsplan" in sections and authorise is require_write:  # signing has its own path
+                old_vp = await self._texts(uow.plans, household_id, current_hashes, ["veiligheidsplan"])
+                sections["veiligheidsplan"] = guard_signature(json.loads(old_vp["veiligheidsplan"]),
+                                                              sections["veiligheidsplan"])
             check_identities_and_references(sections, [b.id for b in await uow.betrokkenen.list(household_id)])
             texts = {key: canonical_json(value) for key, value in sections.items()}
             new_hashes = {key: blob_hash(text) for key, text in texts.items()}

@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from ..domain.access import Actor, Principal, require_regisseur
+from ..domain.access import Actor, Principal, require_personal, require_regisseur
 from ..domain.betrokkene import Betrokkene, Kind, Role, is_regisseur
 from ..domain.errors import Forbidden, NotFound, ValidationFailed
 from ..domain.mailgroup import OutboxItem, OutboxKind, OutboxStatus, PinnedKey
@@ -293,6 +293,7 @@ class StagnatieService:
             actor, _ = await resolve_actor(uow, principal, household_id)
             if actor.kind is not Kind.KLANT:
                 raise Forbidden("only the klant may decide what the aanspreekpunt does not see")
+            require_personal(principal, "decide what the aanspreekpunt sees")
             await uow.stagnatie.set_exclusions(household_id, clean, actor.betrokkene_id, self._clock())
             for grant_id, _ in await uow.stagnatie.active_grants(household_id):
                 await uow.stagnatie.set_grant_sections(grant_id, escalation_sections(clean))

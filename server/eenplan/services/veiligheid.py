@@ -15,7 +15,8 @@ from dataclasses import replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from ..domain.access import Access, Principal, require_klant
+from ..domain.access import Access, Level, Principal, require_klant, require_personal
+from ..domain.audit import Channel, Event
 from ..domain.betrokkene import Kind
 from ..domain.errors import Forbidden, NotFound, ValidationFailed
 from ..domain.overleg import OverlegStatus, OverlegType
@@ -65,6 +66,11 @@ class VeiligheidService:
             actor, _ = await resolve_actor(uow, principal, household_id)
             require_professional(actor, "see safety signals")
             found = await uow.stagnatie.list_signals(household_id)
+        access = await self._plan.access(principal, household_id)
+        if not (actor.is_regisseur or access.level("veiligheidsplan") >= Level.READ):
+            found = [s for s in found if s.raised_by == actor.betrokkene_id]
+        await self._plan.log_access(principal, household_id, Event.READ, ("veiligheidsplan",), Channel.API,
+                                    "veiligheidssignalen")
         return [s.as_dict(with_content=actor.is_regisseur or s.raised_by == actor.betrokkene_id) for s in found]
 
     async def resolve(self, principal: Principal, household_id: str, signal_id: str, afwegingen: dict[str, str],
@@ -116,6 +122,7 @@ class VeiligheidService:
         async with self._uow() as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
             require_klant(actor, "sign the veiligheidsplan")
+            require_personal(principal, "sign the veiligheidsplan")
         snapshot = await self._plan.current(principal, household_id)
         plan = json.loads(snapshot.sections.get("veiligheidsplan", "null"))
         if not plan:
