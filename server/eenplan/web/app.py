@@ -16,7 +16,8 @@ from .routes import mail as mail_routes
 from .routes import overleggen
 from .routes import monitoring as monitoring_routes, stagnatie, veiligheid
 
-ROUTE_TABLES = (meta.table, households.table, betrokkenen.table, plan.table, toestemming.table,
+#: aiohttp tries the routes under one prefix in this order: the plan (the hot path) first.
+ROUTE_TABLES = (meta.table, plan.table, households.table, betrokkenen.table, toestemming.table,
                 signin.table, overleggen.table, mail_routes.table,
                 stagnatie.table, veiligheid.table, monitoring_routes.table)
 
