@@ -95,6 +95,15 @@ async def test_ladder_to_step_4_and_back(client, services, demo, clock, ap_key, 
     plan = await (await client.get(f"/api/households/{hh}/plan", headers=auth(ap))).json()
     assert "krachten_zorgen" not in plan["sections"] and VISIBLE in json.dumps(plan["sections"])
     assert EXCLUDED not in json.dumps(plan)
+    seen = await (await client.get(f"{base}/{case['id']}", headers=auth(ap))).json()
+    assert seen["toelichting"] == "Geen gesprek"
+    # with `doelen` excluded too, the case's free text about the goal is kept from the aanspreekpunt
+    await client.put(f"/api/households/{hh}/aanspreekpunt-uitsluitingen", headers=auth(fatima),
+                     json={"sections": ["krachten_zorgen", "doelen"]})
+    hidden = await (await client.get(f"{base}/{case['id']}", headers=auth(ap))).json()
+    assert hidden["toelichting"] is None and hidden["step"] == 4
+    await client.put(f"/api/households/{hh}/aanspreekpunt-uitsluitingen", headers=auth(fatima),
+                     json={"sections": ["krachten_zorgen"]})
 
     # the encrypted copy: decrypt with the gpg command line in the aanspreekpunt's own home
     await drain(services.outbox)

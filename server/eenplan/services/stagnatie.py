@@ -19,7 +19,8 @@ from dataclasses import replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from ..domain.access import Actor, Principal, require_personal, require_regisseur
+from ..domain.access import Actor, Level, Principal, require_personal, require_regisseur
+from ..domain.audit import Channel, Event
 from ..domain.betrokkene import Betrokkene, Kind, Role, is_regisseur
 from ..domain.errors import Forbidden, NotFound, ValidationFailed
 from ..domain.mailgroup import OutboxItem, OutboxKind, OutboxStatus, PinnedKey
@@ -67,14 +68,29 @@ class StagnatieService:
             if not actor.is_regisseur and actor.role is not Role.AANSPREEKPUNT:
                 raise Forbidden("only a regisseur (or the gemeentelijk aanspreekpunt) may see stagnation cases")
             cases = [c for c in await uow.stagnatie.list_cases(household_id) if self._may_see(actor, c)]
-        return [case_dict(c, self.werkdagen, self.today()) for c in cases]
+        return await self._shown(principal, household_id, [case_dict(c, self.werkdagen, self.today()) for c in cases])
+
+    async def _shown(self, principal: Principal, household_id: str, cases: list[dict]) -> list[dict]:
+        """Cases as this caller may see them: the free text about goals and agreements only with read access to
+        `doelen` and `afspraken` (the aanspreekpunt may have them excluded); the read is access-logged."""
+        if not cases:
+            return cases
+        access = await self._plan.access(principal, household_id)
+        if access.level("doelen") < Level.READ or access.level("afspraken") < Level.READ:
+            for case in cases:
+                case["toelichting"] = None
+                for step in case["steps"]:
+                    step["acties"] = step["resultaat"] = step["afspraken"] = None
+        await self._plan.log_access(principal, household_id, Event.READ, ("doelen", "afspraken"), Channel.API,
+                                    "stagnatie")
+        return cases
 
     async def get(self, principal: Principal, household_id: str, case_id: str) -> dict:
         """One case with its deadlines."""
         async with self._uow() as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
             case = await self._case(uow, actor, household_id, case_id)
-        return case_dict(case, self.werkdagen, self.today())
+        return (await self._shown(principal, household_id, [case_dict(case, self.werkdagen, self.today())]))[0]
 
     async def _case(self, uow: UnitOfWork, actor: Actor, household_id: str, case_id: str, lock: bool = False
                     ) -> Case:
