@@ -15,8 +15,6 @@ import base64
 import hashlib
 import json
 import logging
-import sys
-import traceback
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -33,18 +31,12 @@ from ..domain.mailgroup import (INVITE_NOTICE_TEXT, SIGNIN_LINK_TEXT, KEY_EXPIRY
                                 plan_update_text)
 from ..domain.mailgroup_ports import Attachment, Envelope, MailBody, MailGateway, SendStats
 from ..domain.ports import Clock, UnitOfWorkFactory
+from ..logsafe import describe_error
 from .mailgroup import MailgroupService
 from .plan import PlanService
 
 log = logging.getLogger(__name__)
 
-
-def describe_error() -> str:
-    """The current exception's type and code path, without its message (which may quote data)."""
-    exc = sys.exc_info()[1]
-    frames = traceback.extract_tb(exc.__traceback__) if exc else []
-    return f"{type(exc).__name__} at " + " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}"
-                                                    for f in reversed(frames[-6:]))
 NOTICE_TEXT = ("Er is iets nieuws in het plan waar u bij betrokken bent.\n\n"
                "Wij sturen de inhoud alleen versleuteld per e-mail. Omdat er (nog)\n"
                "geen bruikbare OpenPGP-sleutel van u bekend is, staat de inhoud niet\n"
@@ -110,8 +102,8 @@ class OutboxWorker:
         for job in self.periodic:
             try:
                 await job()
-            except Exception:  # noqa: BLE001 - logged by type; the next hour tries again
-                log.error("periodic job %s failed: %s", getattr(job, "__qualname__", job), describe_error())
+            except Exception as exc:  # noqa: BLE001 - logged by type; the next hour tries again
+                log.error("periodic job %s failed: %s", getattr(job, "__qualname__", job), describe_error(exc))
 
     def wake(self) -> None:
         """Rows were queued: look at the outbox now instead of at the next poll."""
@@ -139,8 +131,8 @@ class OutboxWorker:
                     continue
             except asyncio.CancelledError:
                 raise
-            except Exception:  # the loop must survive anything; the row-level errors are recorded
-                log.error("outbox pass failed: %s", describe_error())
+            except Exception as exc:  # the loop must survive anything; the row-level errors are recorded
+                log.error("outbox pass failed: %s", describe_error(exc))
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.settings.poll_seconds)
             except TimeoutError:

@@ -81,8 +81,9 @@ class PlanService:
         if info is None:
             raise NotFound(f"version {number} does not exist")
         actor = Actor(principal.betrokkene_id, household_id, Kind(kind), Role(role))
-        grants = await self._reads.grants(household_id, principal.betrokkene_id, self.today())
-        return decide(actor, grants, self.today()), current, info, hashes
+        today = self.today()
+        grants = await self._reads.grants(household_id, principal.betrokkene_id, today)
+        return decide(actor, grants, today), current, info, hashes
 
     def _event(self, event: Event, access: Access, sections: Iterable[str], channel: Channel, detail: str
                ) -> AccessEvent:
@@ -133,7 +134,10 @@ class PlanService:
                    channel: Channel = Channel.API) -> dict[str, list[dict]]:
         """The plan-aware diff from version a to b, over exactly what the caller may read of both."""
         access, _, _, old = await self._member_version(principal, household_id, a)
-        _, _, _, new = await self._member_version(principal, household_id, b)
+        other = await self._reads.member_version(household_id, principal.betrokkene_id, b)  # access decided above
+        if other is None or other[3] is None:
+            raise NotFound(f"version {b} does not exist" if other else NOT_FOUND)
+        new = other[4]
         changed = [k for k in access.readable if old.get(k) != new.get(k)]
         old_texts = scoped_texts(access, await self._texts(self._reads, household_id, old, changed))
         new_texts = scoped_texts(access, await self._texts(self._reads, household_id, new, changed))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
-import traceback
 from typing import Any
 
 from aiohttp import web
 
+from ..logsafe import describe_error
 from ..domain.errors import (
     Conflict, EenplanError, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, TemporaryFailure,
     Unauthenticated, ValidationFailed,
@@ -80,8 +80,6 @@ async def _handle(request: web.Request, handler) -> web.StreamResponse:
         return problem(err.status, err.reason, err.reason, "http-" + str(err.status))
     except Exception as exc:
         # Log the type and the code path only: exception messages may quote data.
-        frames = traceback.extract_tb(exc.__traceback__)
-        where = " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}" for f in reversed(frames[-6:]))
-        log.error("unhandled %s on %s %s at %s", type(exc).__name__, request.method,
-                  getattr(request.match_info.route.resource, "canonical", "?"), where)
+        log.error("unhandled error on %s %s: %s", request.method,
+                  getattr(request.match_info.route.resource, "canonical", "?"), describe_error(exc))
         return problem(500, "Internal error", "the server could not complete the request", "internal")
