@@ -107,6 +107,12 @@ class Access:
         """Sections the caller may see whole."""
         return tuple(k for k in SECTION_KEYS if self.level(k) >= Level.READ)
 
+    @cached_property
+    def view_key(self) -> tuple:
+        """Everything a view of a plan version depends on besides the version: equal keys, equal views."""
+        return (self.actor, tuple(self.level(k) for k in SECTION_KEYS), tuple(sorted(self.grounds.items())),
+                self.emergency_sections)
+
     def ground_for(self, sections: Iterable[str]) -> str:
         """The grounds for a set of sections, for the access log."""
         return ",".join(sorted({self.grounds[k] for k in sections if k in self.grounds})) or "geen"

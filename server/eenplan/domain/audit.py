@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import json.encoder
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import StrEnum
@@ -49,11 +50,23 @@ class AccessEvent:
     detail: str = ""  # e.g. "version 7"; never content
 
     def canonical(self) -> str:
-        """The entry's fields as the canonical JSON the hash covers: a compact array in a fixed order
-        (cheaper than an object with sorted keys; every read is hashed)."""
-        return json.dumps([self.event.value, self.household_id, self.actor_id, list(self.sections),
-                           self.channel.value, self.ground, self.at.astimezone(timezone.utc).isoformat(),
-                           self.on_behalf_of, self.emergency, self.detail], ensure_ascii=False, separators=(",", ":"))
+        """The entry's fields as the canonical JSON the hash covers: a compact array in a fixed order.
+
+        Exactly `json.dumps([...], ensure_ascii=False, separators=(",", ":"))` of the fields (a test
+        holds it to that), assembled from the encoder's own string quoting because every read is hashed.
+        """
+        at = self.at if self.at.tzinfo is timezone.utc else self.at.astimezone(timezone.utc)
+        return (f"[{_quote(self.event)},{_quote(self.household_id)},{_quote_or_null(self.actor_id)},"
+                f"[{','.join(map(_quote, self.sections))}],{_quote(self.channel)},{_quote(self.ground)},"
+                f"{_quote(at.isoformat())},{_quote_or_null(self.on_behalf_of)},"
+                f"{'true' if self.emergency else 'false'},{_quote(self.detail)}]")
+
+
+_quote = json.encoder.encode_basestring  # the quoting json.dumps(ensure_ascii=False) uses
+
+
+def _quote_or_null(value: str | None) -> str:
+    return "null" if value is None else _quote(value)
 
 
 GENESIS = "0" * 64

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from .access import Grant
 from .audit import AccessEvent
@@ -103,8 +103,23 @@ class UnitOfWorkFactory(Protocol):
     def __call__(self, *, write: bool = False) -> UnitOfWork: ...
 
 
+class MemberAccess(NamedTuple):
+    """What deciding a read needs: the member's kind and role, the plan's current version, the requested
+    version's facts and section hashes (None when it does not exist), and the member's grants in force."""
+
+    kind: str
+    role: str
+    current: int
+    info: VersionInfo | None
+    hashes: Mapping[str, str] | None
+    grants: tuple[Grant, ...]
+
+
 class PlanReads(Protocol):
-    """The hot read path: one statement for membership plus a version, one for blobs."""
+    """The hot read path: one statement for membership, a version and the grants; one for blobs."""
+
+    async def member_access(self, household_id: str, betrokkene_id: str, number: int | None, today: date
+                            ) -> MemberAccess | None: ...
 
     async def member_version(self, household_id: str, betrokkene_id: str, number: int | None
                              ) -> tuple[str, str, int, VersionInfo | None, dict[str, str] | None] | None: ...

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import date
-from typing import Any
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from ..domain.access import Access, Actor, Principal, decide, require_regisseur, require_write
@@ -25,7 +27,7 @@ from ..domain.veiligheid import guard_signature
 from ..domain.versions import VersionInfo, changed_since, check_merge
 from .common import NOT_FOUND, resolve_actor, retry_on_conflict
 from .plan_content import (
-    BlobCache, PlanSnapshot, blob_hash, canonical_json, create_first_version, scoped_texts, visible_info,
+    BlobCache, Lru, PlanSnapshot, blob_hash, canonical_json, create_first_version, scoped_texts, visible_info,
 )
 
 __all__ = ["PlanService", "PlanSnapshot", "canonical_json", "create_first_version", "VersionListener"]
@@ -36,6 +38,18 @@ EVENT_BY_CHANNEL = {Channel.MAIL: Event.DISCLOSE, Channel.PDF: Event.EXPORT}
 
 #: (unit of work, the author, the new version) → awaitable; runs before the version's commit
 VersionListener = Callable[[UnitOfWork, Actor, VersionInfo], Awaitable[None]]
+
+
+class _View(NamedTuple):
+    snapshot: PlanSnapshot
+    sections: tuple[str, ...]  # what the access log records of reading it
+    ground: str
+    emergency: bool
+    detail: str
+
+
+#: The policy is pure, so equal inputs (actor, grants in force, today) may share one decision.
+_decide = lru_cache(maxsize=4096)(decide)
 
 
 class PlanService:
@@ -50,6 +64,7 @@ class PlanService:
         self._clock = clock
         self._new_id = new_id
         self._cache = cache or BlobCache()
+        self._views: Lru[tuple, _View] = Lru(1024)
         #: called inside the transaction that creates a version (e.g. to queue mail: transactional outbox)
         self.on_version_created: list[VersionListener] = list(on_version_created or [])
 
@@ -70,20 +85,32 @@ class PlanService:
         return {key: found[h] for key, h in wanted.items()}
 
     async def _member_version(self, principal: Principal, household_id: str, number: int | None
-                              ) -> tuple[Access, int, VersionInfo, dict[str, str]]:
+                              ) -> tuple[Access, int, VersionInfo, Mapping[str, str]]:
         """Decide the caller's access and fetch a version's facts, before any plan content."""
         if principal.household_id != household_id:
             raise NotFound(NOT_FOUND)
-        row = await self._reads.member_version(household_id, principal.betrokkene_id, number)
+        today = self.today()
+        row = await self._reads.member_access(household_id, principal.betrokkene_id, number, today)
         if row is None:
             raise NotFound(NOT_FOUND)
-        kind, role, current, info, hashes = row
-        if info is None:
+        if row.info is None or row.hashes is None:
             raise NotFound(f"version {number} does not exist")
-        actor = Actor(principal.betrokkene_id, household_id, Kind(kind), Role(role))
-        today = self.today()
-        grants = await self._reads.grants(household_id, principal.betrokkene_id, today)
-        return decide(actor, grants, today), current, info, hashes
+        actor = Actor(principal.betrokkene_id, household_id, Kind(row.kind), Role(row.role))
+        return _decide(actor, row.grants, today), row.current, row.info, row.hashes
+
+    async def _view(self, access: Access, info: VersionInfo, hashes: Mapping[str, str]) -> _View:
+        """A version as this decision shows it, and what reading it records; cached, since both are immutable."""
+        key = (access.view_key, info)
+        view = self._views.get(key)
+        if view is None:
+            household_id = access.actor.household_id
+            texts = scoped_texts(access, await self._texts(self._reads, household_id, hashes, access.readable))
+            sections = tuple(texts)
+            view = _View(PlanSnapshot(household_id, visible_info(info, access), MappingProxyType(texts)),
+                         sections, access.ground_for(sections), access.emergency_for(sections),
+                         f"versie {info.number}")
+            self._views.put(key, view)
+        return view
 
     def _event(self, event: Event, access: Access, sections: Iterable[str], channel: Channel, detail: str
                ) -> AccessEvent:
@@ -96,10 +123,11 @@ class PlanService:
     async def _read(self, principal: Principal, household_id: str, number: int | None,
                     channel: Channel) -> PlanSnapshot:
         access, _, info, hashes = await self._member_version(principal, household_id, number)
-        texts = scoped_texts(access, await self._texts(self._reads, household_id, hashes, access.readable))
-        await self._log.record([self._event(EVENT_BY_CHANNEL.get(channel, Event.READ), access, texts, channel,
-                                            f"versie {info.number}")])
-        return PlanSnapshot(household_id, visible_info(info, access), texts)
+        view = await self._view(access, info, hashes)
+        await self._log.record([AccessEvent(EVENT_BY_CHANNEL.get(channel, Event.READ), household_id,
+                                            principal.betrokkene_id, view.sections, channel, view.ground,
+                                            self._clock(), None, view.emergency, view.detail)])
+        return view.snapshot
 
     async def current(self, principal: Principal, household_id: str, *, channel: Channel = Channel.API
                       ) -> PlanSnapshot:

@@ -7,7 +7,7 @@ import json
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from ..domain.access import Access, Level, scope_section
 from ..domain.ports import Clock, UnitOfWork
@@ -25,13 +25,41 @@ def blob_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PlanSnapshot:
-    """One version of the plan as one caller may see it: facts plus the readable sections' JSON texts."""
+    """One version of the plan as one caller may see it: facts plus the readable sections' JSON texts.
+
+    Immutable and shared between requests with the same view (compared by identity).
+    """
 
     household_id: str
     info: VersionInfo
-    sections: dict[str, str]
+    sections: Mapping[str, str]
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Lru(Generic[K, V]):
+    """A bounded mapping that forgets the least recently used entry first."""
+
+    def __init__(self, max_entries: int) -> None:
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._max = max_entries
+
+    def get(self, key: K) -> V | None:
+        """The value for key, or None; marks it as recently used."""
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        """Remember a value, dropping the least recently used beyond the limit."""
+        self._items[key] = value
+        if len(self._items) > self._max:
+            self._items.popitem(last=False)
 
 
 class BlobCache:

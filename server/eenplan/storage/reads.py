@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timezone
+from types import MappingProxyType
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,13 +25,15 @@ from ..domain.access import Grant, Level
 from ..domain.consent import ConsentStatus
 from ..domain.errors import TemporaryFailure
 from ..domain.overmacht import Besluit
+from ..domain.ports import MemberAccess
 from ..domain.versions import VersionInfo
 from .engine import is_sqlite
 from .tables import BetrokkeneRow, HouseholdRow, PlanVersionRow, SectionBlobRow
 from .tables_access import ConsentRow, OvermachtRow
 from .tables_stagnatie import EscalatieGrantRow
 
-MemberVersion = tuple[str, str, int, VersionInfo | None, dict[str, str] | None]
+MemberVersion = tuple[str, str, int, VersionInfo | None, Mapping[str, str] | None]
+
 
 _V = PlanVersionRow.__table__.c
 _B = BetrokkeneRow.__table__.c
@@ -65,6 +68,19 @@ _GRANTS = sa.union_all(  # constants inline, so the same text runs on raw SQLite
         _E.household_id == sa.bindparam("hh"), _E.grantee_id == sa.bindparam("bid"), _E.ended_at.is_(None)))
 _CURRENT = _member_version_stmt(False)
 _NUMBERED = _member_version_stmt(True)
+
+
+def _member_access_stmt(numbered: bool) -> sa.Select:
+    """Membership, the version and every grant in force in one statement: a row per grant (or one row)."""
+    grants = _GRANTS.subquery("g")
+    base = _member_version_stmt(numbered)
+    return (base.add_columns(grants.c.kind.label("grant_kind"), grants.c.id.label("grant_id"), grants.c.sections,
+                             grants.c.level, grants.c.until)
+            .outerjoin(grants, sa.true()))
+
+
+_ACCESS_CURRENT = _member_access_stmt(False)
+_ACCESS_NUMBERED = _member_access_stmt(True)
 _BLOBS = sa.select(_BLOB.hash, _BLOB.content).where(_BLOB.household_id == sa.bindparam("hh"),
                                                     _BLOB.hash.in_(sa.bindparam("hashes", expanding=True)))
 
@@ -78,14 +94,39 @@ def _utc(value: datetime | str | None) -> datetime | None:
     return value
 
 
-def _decode(row: Any) -> MemberVersion:
-    kind, role, current = row[0], row[1], row[2]
-    if row[3] is None:
-        return kind, role, current, None, None
-    info = VersionInfo(number=row[3], author_id=row[4], created_at=_utc(row[5]), summary=row[6],
-                       changed_sections=tuple(s for s in row[7].split(",") if s), base_version=row[9],
-                       vastgesteld_at=_utc(row[10]), vastgesteld_by=row[11], vastgesteld_overleg=row[12])
-    return kind, role, current, info, json.loads(row[8])
+def _decode_version(v: Any) -> tuple[VersionInfo, Mapping[str, str]]:
+    info = VersionInfo(number=v[0], author_id=v[1], created_at=_utc(v[2]), summary=v[3],
+                       changed_sections=tuple(s for s in v[4].split(",") if s), base_version=v[6],
+                       vastgesteld_at=_utc(v[7]), vastgesteld_by=v[8], vastgesteld_overleg=v[9])
+    return info, MappingProxyType(json.loads(v[5]))
+
+
+def _decode_grant(g: Any) -> Grant:
+    kind, grant_id, sections, level, until = g
+    until = date.fromisoformat(until) if isinstance(until, str) else until
+    return Grant(frozenset(s for s in sections.split(",") if s), Level(level), f"{kind}:{grant_id}", until,
+                 emergency=(kind == "overmacht"))
+
+
+class _Decoded:
+    """Decoded values by the raw column values they came from: equal input, the same (immutable) result.
+
+    Keyed by the whole raw value, so a changed row (a version being vastgesteld) is simply a new key;
+    nothing here can go stale, and repeated reads skip parsing dates and JSON.
+    """
+
+    def __init__(self, decode: Any, max_entries: int = 2048) -> None:
+        self._decode = decode
+        self._items: dict[Any, Any] = {}
+        self._max = max_entries
+
+    def __call__(self, raw: tuple) -> Any:
+        found = self._items.get(raw)
+        if found is None:
+            if len(self._items) >= self._max:
+                self._items.clear()  # a cheap bound; the hot working set refills at once
+            found = self._items[raw] = self._decode(raw)
+        return found
 
 
 def _sqlite_text(stmt: sa.Select | sa.CompoundSelect) -> str:
@@ -103,7 +144,10 @@ class PlanReader:
         self._sqlite: sqlite3.Connection | None = None
         url = engine.url.render_as_string(hide_password=False)
         self._sqlite_path = make_url(url).database if is_sqlite(url) else None
-        self._sql = {stmt: _sqlite_text(stmt) for stmt in (_CURRENT, _NUMBERED, _GRANTS)} if self._sqlite_path else {}
+        statements = (_CURRENT, _NUMBERED, _GRANTS, _ACCESS_CURRENT, _ACCESS_NUMBERED)
+        self._sql = {stmt: _sqlite_text(stmt) for stmt in statements} if self._sqlite_path else {}
+        self._versions = _Decoded(_decode_version)
+        self._grants = _Decoded(_decode_grant)
 
     def _raw(self) -> sqlite3.Connection | None:
         """The read-only SQLite connection, opened on first use (the file exists only after migrating)."""
@@ -122,6 +166,31 @@ class PlanReader:
         except (sqlite3.Error, sa_exc.DBAPIError, OSError) as exc:
             raise TemporaryFailure("the database is unavailable") from exc
 
+    async def _all(self, stmt: sa.Select, params: dict[str, Any]) -> list[Any]:
+        try:
+            if (raw := self._raw()) is not None:
+                return raw.execute(self._sql[stmt], params).fetchall()
+            async with self._engine.connect() as conn:
+                return list((await conn.execute(stmt, params)).all())
+        except (sqlite3.Error, sa_exc.DBAPIError, OSError) as exc:
+            raise TemporaryFailure("the database is unavailable") from exc
+
+    async def member_access(self, household_id: str, betrokkene_id: str, number: int | None, today: date
+                            ) -> MemberAccess | None:
+        """Everything deciding a read of version `number` (None: the current one) needs, in one statement;
+        None when the betrokkene is not an active member of the household. The hashes are shared: read-only."""
+        params: dict[str, Any] = {"bid": betrokkene_id, "hh": household_id,
+                                  "today": today.isoformat() if self._sqlite_path else today}
+        if number is not None:
+            params["number"] = number
+        rows = await self._all(_ACCESS_NUMBERED if number is not None else _ACCESS_CURRENT, params)
+        if not rows:
+            return None
+        first = rows[0]
+        info, hashes = self._versions(tuple(first[3:13])) if first[3] is not None else (None, None)
+        grants = tuple(self._grants(tuple(r[13:18])) for r in rows if r[13] is not None)
+        return MemberAccess(first[0], first[1], first[2], info, hashes, grants)
+
     async def member_version(self, household_id: str, betrokkene_id: str, number: int | None) -> MemberVersion | None:
         """(kind, role, current version, version facts, section hashes) for an active betrokkene; None if not one.
 
@@ -131,7 +200,10 @@ class PlanReader:
         if number is not None:
             params["number"] = number
         row = await self._first(_NUMBERED if number is not None else _CURRENT, params)
-        return _decode(row) if row is not None else None
+        if row is None:
+            return None
+        info, hashes = self._versions(tuple(row[3:13])) if row[3] is not None else (None, None)
+        return row[0], row[1], row[2], info, hashes
 
     async def blobs(self, household_id: str, hashes: Iterable[str]) -> dict[str, str]:
         """Blob hash → canonical JSON text."""
@@ -157,12 +229,7 @@ class PlanReader:
                     rows = (await conn.execute(_GRANTS, params)).all()
         except (sqlite3.Error, sa_exc.DBAPIError, OSError) as exc:
             raise TemporaryFailure("the database is unavailable") from exc
-        grants = []
-        for kind, grant_id, sections, level, until in rows:
-            until = date.fromisoformat(until) if isinstance(until, str) else until
-            grants.append(Grant(frozenset(s for s in sections.split(",") if s), Level(level),
-                                f"{kind}:{grant_id}", until, emergency=(kind == "overmacht")))
-        return grants
+        return [self._grants(tuple(row)) for row in rows]
 
     def close(self) -> None:
         """Release the synchronous SQLite connection."""

@@ -8,7 +8,8 @@ from aiohttp import web
 
 from ..services.container import Services
 from .auth import auth_middleware
-from .keys import MAX_BODY, SERVICES
+from ..services.plan_content import Lru
+from .keys import MAX_BODY, RENDERED, SERVICES
 from .problems import problem_middleware
 from .routes import betrokkenen, households, meta, plan, toestemming
 from .routes import signin
@@ -29,6 +30,7 @@ def create_app(services: Services, *, max_body_bytes: int = 1_048_576) -> web.Ap
 
     app[SERVICES] = services
     app[MAX_BODY] = max_body_bytes
+    app[RENDERED] = Lru(512)
     routes = [r for t in ROUTE_TABLES for r in t.routes]
     app[meta.OPENAPI] = meta.build_document(routes)
     for t in ROUTE_TABLES:

@@ -6,9 +6,12 @@ from aiohttp import web
 
 from ..domain.access import Principal
 from ..services.container import Services
+from ..services.plan_content import Lru, PlanSnapshot
 
 SERVICES = web.AppKey("services", Services)
 MAX_BODY = web.AppKey("max_body", int)
+#: rendered plan bodies by snapshot (snapshots are immutable and shared between equal views)
+RENDERED = web.AppKey("rendered", Lru[PlanSnapshot, bytes])
 PRINCIPAL = web.RequestKey("principal", Principal)
 MONITORING = web.RequestKey("monitoring", str)  # the gemeente a monitoring token covers
 

@@ -9,7 +9,8 @@ from aiohttp import web
 from ...domain.errors import Conflict, PreconditionRequired, ValidationFailed
 from ...domain.versions import VersionInfo
 from ...services.plan import PlanSnapshot
-from ..keys import principal, services
+from ...services.plan_content import Lru
+from ..keys import RENDERED, principal, services
 from ..registry import RouteTable
 from ..schemas import AdoptRequest, PlanChange, int_param, read_body, read_json
 
@@ -25,13 +26,21 @@ def info_dict(info: VersionInfo) -> dict:
             "vastgesteld_by": info.vastgesteld_by, "vastgesteld_overleg": info.vastgesteld_overleg}
 
 
-def snapshot_response(snap: PlanSnapshot, status: int = 200) -> web.Response:
+def render_snapshot(snap: PlanSnapshot) -> bytes:
     """The plan as JSON, assembled from the stored section texts without re-encoding them."""
     head = json.dumps({"household_id": snap.household_id, **info_dict(snap.info)}, ensure_ascii=False)
     sections = ",".join(f'"{key}":{text}' for key, text in snap.sections.items())
-    body = f'{head[:-1]},"sections":{{{sections}}}}}'.encode()
-    return web.Response(body=body, status=status, content_type="application/json",
-                        headers={"ETag": f'"{snap.info.number}"'})
+    return f'{head[:-1]},"sections":{{{sections}}}}}'.encode()
+
+
+def snapshot_response(snap: PlanSnapshot, rendered: Lru[PlanSnapshot, bytes] | None = None) -> web.Response:
+    """The plan as a JSON response with its version as ETag; `rendered` remembers bodies of shared snapshots."""
+    body = rendered.get(snap) if rendered is not None else None
+    if body is None:
+        body = render_snapshot(snap)
+        if rendered is not None:
+            rendered.put(snap, body)
+    return web.Response(body=body, content_type="application/json", headers={"ETag": f'"{snap.info.number}"'})
 
 
 def parse_if_match(value: str | None) -> int | None:
@@ -51,7 +60,7 @@ def parse_if_match(value: str | None) -> int | None:
              "ETag is the version")
 async def get_plan(request: web.Request) -> web.Response:
     snap = await services(request).plan.current(principal(request), request.match_info["id"])
-    return snapshot_response(snap)
+    return snapshot_response(snap, request.app[RENDERED])
 
 
 @table.route("PATCH", "/api/households/{id}/plan", summary="Replace sections; requires If-Match. Merges when "
@@ -90,7 +99,7 @@ async def list_versions(request: web.Request) -> web.Response:
 async def get_version(request: web.Request) -> web.Response:
     number = int_param(request.match_info["n"], "n")
     snap = await services(request).plan.version(principal(request), request.match_info["id"], number)
-    return snapshot_response(snap)
+    return snapshot_response(snap, request.app[RENDERED])
 
 
 @table.route("POST", "/api/households/{id}/plan/versions/{n}/vaststellen", summary="Mark a version "
