@@ -28,6 +28,7 @@ from .services.signin import SignInService
 from .services.tokens import TokenService
 from .storage.engine import create_engine
 from .storage.audit_writer import AccessLogWriter
+from .storage.loop_db import for_database as loop_connection
 from .storage.reads import PlanReader
 from .storage.uow import UnitOfWorkFactory
 from .web.app import create_app as create_web_app
@@ -152,8 +153,9 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     quiet_data_loggers()
     engine = create_engine(settings.effective_database_url)
     uow = UnitOfWorkFactory(engine)
-    reads = PlanReader(engine)
-    access_log = AccessLogWriter(engine)
+    loop_db = loop_connection(settings.effective_database_url)  # the hot reads and the log share it
+    reads = PlanReader(engine, loop_db)
+    access_log = AccessLogWriter(engine, loop_db)
 
     async def close_storage() -> None:
         await access_log.close()

@@ -6,10 +6,11 @@ made durable share the next one, so the log costs one fsync per batch, not
 per request. Under load batches are spaced `commit_spacing` apart
 (PostgreSQL's commit_delay idea): an fsync costs far more than an insert.
 
-SQLite: the rows are inserted on the event loop's thread (microseconds of C;
-no lock wait: busy_timeout 0, falling back to a thread when another writer
-holds the lock) in WAL mode with synchronous=NORMAL, and then a helper
-process (`wal_sync`) fdatasyncs the WAL before anyone is answered. NORMAL
+SQLite: the rows are inserted on the event loop's own connection (`loop_db`,
+shared with the hot reads so both keep a warm cache; no lock wait: a thread
+with its own connection takes the batch when another writer holds the lock)
+in WAL mode with synchronous=NORMAL, and then a helper process (`wal_sync`)
+fdatasyncs the WAL before anyone is answered. NORMAL
 plus that sync is what synchronous=FULL does at commit, without a thread
 competing with the event loop for the GIL. PostgreSQL: the async engine.
 """
@@ -32,6 +33,7 @@ from ..domain.errors import TemporaryFailure
 from .access_repository import AccessLogRepository
 from . import wal_sync
 from .engine import is_sqlite
+from .loop_db import LoopConnection, is_busy
 
 log = logging.getLogger("eenplan.audit")
 
@@ -46,7 +48,8 @@ CHECKPOINT_EVERY = 200
 class AccessLogWriter:
     """Appends access events durably, batching concurrent requests into one transaction."""
 
-    def __init__(self, engine: AsyncEngine, *, commit_spacing: float = 0.001) -> None:
+    def __init__(self, engine: AsyncEngine, loop_db: LoopConnection | None = None, *,
+                 commit_spacing: float = 0.001) -> None:
         self._engine = engine
         self._spacing = commit_spacing
         self._last_commit = float("-inf")
@@ -56,7 +59,8 @@ class AccessLogWriter:
         self._sqlite_path = make_url(url).database if is_sqlite(url) else None
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="access-log") if self._sqlite_path \
             else None
-        self._conn: sqlite3.Connection | None = None  # inserts, on the loop's thread (or, when busy, the thread's)
+        self._loop_db = loop_db or (LoopConnection(self._sqlite_path) if self._sqlite_path else None)
+        self._waiting: sqlite3.Connection | None = None  # the thread's own, for batches that must wait for a lock
         self._syncer: asyncio.subprocess.Process | None = None
         self._batches = 0
         self._broken: BaseException | None = None
@@ -109,14 +113,14 @@ class AccessLogWriter:
             await AccessLogRepository(session).append(events)
 
     async def _write_sqlite(self, events: list[AccessEvent]) -> None:
-        loop = asyncio.get_running_loop()
-        conn = self._connect()
+        assert self._loop_db is not None
         try:
-            _append(conn, events)  # on the loop: no lock wait (busy_timeout 0), no fsync (NORMAL)
+            _append(self._loop_db.get(), events)  # on the loop: no lock wait (busy_timeout 0), no fsync (NORMAL)
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
+            if not is_busy(exc):
                 raise
-            await loop.run_in_executor(self._thread, self._append_waiting, events)  # another writer holds the lock
+            # another writer holds the lock: wait for it in the thread, on the thread's own connection
+            await asyncio.get_running_loop().run_in_executor(self._thread, self._append_waiting, events)
         await self._ask(b"s")
 
     async def _ask(self, command: bytes) -> None:
@@ -139,25 +143,11 @@ class AccessLogWriter:
             log.critical("syncing the access log failed; refusing plan reads until restart")
             raise self._broken
 
-    def _connect(self) -> sqlite3.Connection:
-        if self._conn is None:
-            conn = sqlite3.connect(self._sqlite_path, isolation_level=None, check_same_thread=False)
-            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                conn.close()
-                raise sqlite3.OperationalError("the access log needs the database in WAL mode")
-            conn.execute("PRAGMA synchronous=NORMAL")  # durability: the helper's sync, before answering
-            conn.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints run in the helper process, not on the loop
-            conn.execute("PRAGMA busy_timeout=0")
-            self._conn = conn
-        return self._conn
-
     def _append_waiting(self, events: list[AccessEvent]) -> None:
-        conn = self._connect()
-        conn.execute("PRAGMA busy_timeout=30000")
-        try:
-            _append(conn, events)
-        finally:
-            conn.execute("PRAGMA busy_timeout=0")
+        if self._waiting is None:
+            self._waiting = sqlite3.connect(self._sqlite_path, isolation_level=None, timeout=30)
+            self._waiting.execute("PRAGMA synchronous=NORMAL")  # durable by the helper's sync, as on the loop
+        _append(self._waiting, events)
 
     async def close(self) -> None:
         """Finish pending writes and release the connection and the helper process."""
@@ -168,10 +158,12 @@ class AccessLogWriter:
             syncer.stdin.close()
             await syncer.wait()
         if self._thread is not None:
-            conn, self._conn = self._conn, None
-            if conn is not None:
-                conn.close()
+            waiting, self._waiting = self._waiting, None
+            if waiting is not None:
+                await asyncio.get_running_loop().run_in_executor(self._thread, waiting.close)
             self._thread.shutdown(wait=True)
+        if self._loop_db is not None:
+            self._loop_db.close()
 
 
 def _append(conn: sqlite3.Connection, events: list[AccessEvent]) -> None:

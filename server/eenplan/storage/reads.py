@@ -2,13 +2,14 @@
 
 Reads need no transaction: a version row and the blobs it points to never
 change, and membership plus the version pointer come from one statement.
-On SQLite a synchronous read-only connection answers in microseconds (WAL:
-readers never wait for writers), cheaper than a thread hop; on PostgreSQL
-the async engine runs the same statements.
+On SQLite the event loop's own connection (`loop_db`) answers in
+microseconds (WAL: readers never wait for writers), cheaper than a thread
+hop; on PostgreSQL the async engine runs the same statements.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping
@@ -28,6 +29,7 @@ from ..domain.overmacht import Besluit
 from ..domain.ports import MemberAccess
 from ..domain.versions import VersionInfo
 from .engine import is_sqlite
+from .loop_db import BUSY_RETRIES, LoopConnection, is_busy
 from .tables import BetrokkeneRow, HouseholdRow, PlanVersionRow, SectionBlobRow
 from .tables_access import ConsentRow, OvermachtRow
 from .tables_stagnatie import EscalatieGrantRow
@@ -139,39 +141,37 @@ def _sqlite_text(stmt: sa.Select | sa.CompoundSelect) -> str:
 class PlanReader:
     """Single-statement reads for the plan's hot paths."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, loop_db: LoopConnection | None = None) -> None:
         self._engine = engine
-        self._sqlite: sqlite3.Connection | None = None
         url = engine.url.render_as_string(hide_password=False)
         self._sqlite_path = make_url(url).database if is_sqlite(url) else None
-        statements = (_CURRENT, _NUMBERED, _GRANTS, _ACCESS_CURRENT, _ACCESS_NUMBERED)
+        self._loop_db = loop_db or (LoopConnection(self._sqlite_path) if self._sqlite_path else None)
+        statements = (_CURRENT, _NUMBERED, _ACCESS_CURRENT, _ACCESS_NUMBERED)
         self._sql = {stmt: _sqlite_text(stmt) for stmt in statements} if self._sqlite_path else {}
         self._versions = _Decoded(_decode_version)
         self._grants = _Decoded(_decode_grant)
 
     def _raw(self) -> sqlite3.Connection | None:
-        """The read-only SQLite connection, opened on first use (the file exists only after migrating)."""
-        if self._sqlite is None and self._sqlite_path:
-            # Autocommit, read-only, used only from the event loop's thread.
-            self._sqlite = sqlite3.connect(f"file:{self._sqlite_path}?mode=ro", uri=True, timeout=5,
-                                           isolation_level=None, check_same_thread=False)
-        return self._sqlite
+        """The event loop's SQLite connection (None on PostgreSQL)."""
+        return self._loop_db.get() if self._loop_db is not None else None
 
-    async def _first(self, stmt: sa.Select, params: dict[str, Any]) -> Any:
+    async def _fetch(self, stmt: sa.Select, params: dict[str, Any], sqlite_sql: str | None = None,
+                     sqlite_params: Any = None) -> list[Any]:
+        """All rows of a statement: on the loop's SQLite connection (retrying briefly instead of waiting
+        on a lock, which would stall the loop) or through the async engine."""
         try:
-            if (raw := self._raw()) is not None:
-                return raw.execute(self._sql[stmt], params).fetchone()
-            async with self._engine.connect() as conn:
-                return (await conn.execute(stmt, params)).first()
-        except (sqlite3.Error, sa_exc.DBAPIError, OSError) as exc:
-            raise TemporaryFailure("the database is unavailable") from exc
-
-    async def _all(self, stmt: sa.Select, params: dict[str, Any]) -> list[Any]:
-        try:
-            if (raw := self._raw()) is not None:
-                return raw.execute(self._sql[stmt], params).fetchall()
-            async with self._engine.connect() as conn:
-                return list((await conn.execute(stmt, params)).all())
+            if (raw := self._raw()) is None:
+                async with self._engine.connect() as conn:
+                    return list((await conn.execute(stmt, params)).all())
+            for attempt in range(BUSY_RETRIES):
+                try:
+                    return raw.execute(sqlite_sql or self._sql[stmt], params if sqlite_params is None
+                                       else sqlite_params).fetchall()
+                except sqlite3.OperationalError as exc:
+                    if attempt + 1 == BUSY_RETRIES or not is_busy(exc):
+                        raise
+                    await asyncio.sleep(0.002 * (attempt + 1))
+            raise AssertionError("unreachable")
         except (sqlite3.Error, sa_exc.DBAPIError, OSError) as exc:
             raise TemporaryFailure("the database is unavailable") from exc
 
@@ -183,7 +183,7 @@ class PlanReader:
                                   "today": today.isoformat() if self._sqlite_path else today}
         if number is not None:
             params["number"] = number
-        rows = await self._all(_ACCESS_NUMBERED if number is not None else _ACCESS_CURRENT, params)
+        rows = await self._fetch(_ACCESS_NUMBERED if number is not None else _ACCESS_CURRENT, params)
         if not rows:
             return None
         first = rows[0]
@@ -199,39 +199,20 @@ class PlanReader:
         params: dict[str, Any] = {"bid": betrokkene_id, "hh": household_id}
         if number is not None:
             params["number"] = number
-        row = await self._first(_NUMBERED if number is not None else _CURRENT, params)
-        if row is None:
+        rows = await self._fetch(_NUMBERED if number is not None else _CURRENT, params)
+        if not rows:
             return None
+        row = rows[0]
         info, hashes = self._versions(tuple(row[3:13])) if row[3] is not None else (None, None)
         return row[0], row[1], row[2], info, hashes
 
     async def blobs(self, household_id: str, hashes: Iterable[str]) -> dict[str, str]:
         """Blob hash → canonical JSON text."""
         wanted = sorted(set(hashes))
-        try:
-            if (raw := self._raw()) is not None:
-                marks = ",".join("?" * len(wanted))
-                return dict(raw.execute(f"SELECT hash, content FROM section_blob WHERE household_id = ? "
-                                        f"AND hash IN ({marks})", [household_id, *wanted]).fetchall())
-            async with self._engine.connect() as conn:
-                return dict((await conn.execute(_BLOBS, {"hh": household_id, "hashes": wanted})).all())
-        except (sqlite3.Error, sa_exc.DBAPIError, OSError) as exc:
-            raise TemporaryFailure("the database is unavailable") from exc
-
-    async def grants(self, household_id: str, betrokkene_id: str, today: date) -> list[Grant]:
-        """Every grant in force today for the betrokkene: granted consents, overmacht decisions to share, escalations."""
-        params = {"hh": household_id, "bid": betrokkene_id, "today": today}
-        try:
-            if (raw := self._raw()) is not None:
-                rows = raw.execute(self._sql[_GRANTS], {**params, "today": today.isoformat()}).fetchall()
-            else:
-                async with self._engine.connect() as conn:
-                    rows = (await conn.execute(_GRANTS, params)).all()
-        except (sqlite3.Error, sa_exc.DBAPIError, OSError) as exc:
-            raise TemporaryFailure("the database is unavailable") from exc
-        return [self._grants(tuple(row)) for row in rows]
+        sql = (f"SELECT hash, content FROM section_blob WHERE household_id = ? AND hash IN ({','.join('?' * len(wanted))})")
+        return dict(await self._fetch(_BLOBS, {"hh": household_id, "hashes": wanted}, sql, [household_id, *wanted]))
 
     def close(self) -> None:
-        """Release the synchronous SQLite connection."""
-        if self._sqlite is not None:
-            self._sqlite.close()
+        """Release the event loop's SQLite connection."""
+        if self._loop_db is not None:
+            self._loop_db.close()
