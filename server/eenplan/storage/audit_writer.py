@@ -21,6 +21,7 @@ import asyncio
 import logging
 import sqlite3
 import sys
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timezone
 
@@ -49,7 +50,7 @@ class AccessLogWriter:
     """Appends access events durably, batching concurrent requests into one transaction."""
 
     def __init__(self, engine: AsyncEngine, loop_db: LoopConnection | None = None, *,
-                 commit_spacing: float = 0.001) -> None:
+                 commit_spacing: float = 0.001, sync_helper: Sequence[str] | None = None) -> None:
         self._engine = engine
         self._spacing = commit_spacing
         self._last_commit = float("-inf")
@@ -62,6 +63,8 @@ class AccessLogWriter:
         self._loop_db = loop_db or (LoopConnection(self._sqlite_path) if self._sqlite_path else None)
         self._waiting: sqlite3.Connection | None = None  # the thread's own, for batches that must wait for a lock
         self._syncer: asyncio.subprocess.Process | None = None
+        #: the command of the WAL sync helper; its last argument is the database file
+        self._helper = [*(sync_helper or [sys.executable, "-I", wal_sync.__file__]), str(self._sqlite_path)]
         self._batches = 0
         self._broken: BaseException | None = None
 
@@ -127,8 +130,7 @@ class AccessLogWriter:
         """Have the helper process sync (or checkpoint) the WAL; a failed sync breaks the log for good."""
         if self._syncer is None or self._syncer.returncode is not None:
             self._syncer = await asyncio.create_subprocess_exec(
-                sys.executable, "-I", wal_sync.__file__, str(self._sqlite_path),
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+                *self._helper, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
         syncer = self._syncer
         assert syncer.stdin is not None and syncer.stdout is not None
         try:

@@ -81,6 +81,9 @@ def _member_access_stmt(numbered: bool) -> sa.Select:
             .outerjoin(grants, sa.true()))
 
 
+#: member_access answers remembered at most (SQLite; a new commit elsewhere forgets them all)
+ANSWERS_KEPT = 4096
+_DATA_VERSION = sa.text("SELECT 1")  # placeholder statement; SQLite runs the pragma text
 _ACCESS_CURRENT = _member_access_stmt(False)
 _ACCESS_NUMBERED = _member_access_stmt(True)
 _BLOBS = sa.select(_BLOB.hash, _BLOB.content).where(_BLOB.household_id == sa.bindparam("hh"),
@@ -150,6 +153,9 @@ class PlanReader:
         self._sql = {stmt: _sqlite_text(stmt) for stmt in statements} if self._sqlite_path else {}
         self._versions = _Decoded(_decode_version)
         self._grants = _Decoded(_decode_grant)
+        # SQLite: answers of member_access while no other connection has committed (see `_unchanged`)
+        self._answers: dict[tuple, MemberAccess | None] = {}
+        self._data_version: int | None = None
 
     def _raw(self) -> sqlite3.Connection | None:
         """The event loop's SQLite connection (None on PostgreSQL)."""
@@ -179,17 +185,45 @@ class PlanReader:
                             ) -> MemberAccess | None:
         """Everything deciding a read of version `number` (None: the current one) needs, in one statement;
         None when the betrokkene is not an active member of the household. The hashes are shared: read-only."""
+        key = (household_id, betrokkene_id, number, today)
+        if self._sqlite_path and await self._unchanged() and key in self._answers:
+            return self._answers[key]
         params: dict[str, Any] = {"bid": betrokkene_id, "hh": household_id,
                                   "today": today.isoformat() if self._sqlite_path else today}
         if number is not None:
             params["number"] = number
         rows = await self._fetch(_ACCESS_NUMBERED if number is not None else _ACCESS_CURRENT, params)
-        if not rows:
-            return None
-        first = rows[0]
-        info, hashes = self._versions(tuple(first[3:13])) if first[3] is not None else (None, None)
-        grants = tuple(self._grants(tuple(r[13:18])) for r in rows if r[13] is not None)
-        return MemberAccess(first[0], first[1], first[2], info, hashes, grants)
+        answer = None
+        if rows:
+            first = rows[0]
+            info, hashes = self._versions(tuple(first[3:13])) if first[3] is not None else (None, None)
+            grants = tuple(self._grants(tuple(r[13:18])) for r in rows if r[13] is not None)
+            answer = MemberAccess(first[0], first[1], first[2], info, hashes, grants)
+        if self._sqlite_path:
+            if len(self._answers) >= ANSWERS_KEPT:
+                self._answers.clear()
+            self._answers[key] = answer
+        return answer
+
+    def forget(self) -> None:
+        """Drop remembered answers, so the next reads go to the database."""
+        self._answers.clear()
+        self._data_version = None
+
+    async def _unchanged(self) -> bool:
+        """Whether no other connection (of this or any process) has committed since the answers were read.
+
+        SQLite's data_version changes on every commit by another connection, and only then: the only
+        writes on the loop's own connection are access-log entries, which no answer depends on. Every
+        change that could alter an access decision (membership, roles, consent, overmacht, escalation,
+        versions) is committed elsewhere, so it empties the answers before the next request is decided.
+        """
+        rows = await self._fetch(_DATA_VERSION, {}, "PRAGMA data_version")
+        if rows[0][0] == self._data_version:
+            return True
+        self._answers.clear()
+        self._data_version = rows[0][0]
+        return False
 
     async def member_version(self, household_id: str, betrokkene_id: str, number: int | None) -> MemberVersion | None:
         """(kind, role, current version, version facts, section hashes) for an active betrokkene; None if not one.

@@ -1,0 +1,156 @@
+"""The access log's group-commit writer on SQLite, and the hot read path's remembered answers.
+
+Reads are answered only after their log entries are durable (a helper process fdatasyncs the WAL);
+when that cannot be confirmed the read fails closed. The event loop never waits for a lock, and a
+change committed by any other connection (another process included) decides the very next read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import sys
+from datetime import datetime, timezone
+
+import pytest
+
+from eenplan.domain.access import Principal
+from eenplan.domain.audit import AccessEvent, Channel, Event
+from eenplan.domain.errors import NotFound, TemporaryFailure
+from eenplan.storage import audit_writer, wal_sync
+from eenplan.storage.audit_writer import AccessLogWriter
+from eenplan.storage.engine import create_engine
+
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+def sqlite_path(settings) -> str:
+    return settings.effective_database_url.split("///", 1)[1]
+
+
+def entry(household_id: str, n: int) -> AccessEvent:
+    return AccessEvent(Event.READ, household_id, f"actor-{n}", ("algemeen",), Channel.API, "klant",
+                       datetime.now(timezone.utc), None, False, f"versie {n}")
+
+
+def log_count(path: str, household_id: str) -> int:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT count(*) FROM access_log WHERE household_id = ?", (household_id,)).fetchone()[0]
+
+
+async def test_a_read_answers_only_after_its_entry_is_in_the_log(services, demo, settings):
+    me = Principal(demo["regisseur"]["id"], demo["household"]["id"])
+    before = log_count(sqlite_path(settings), me.household_id)
+    await asyncio.gather(*[services.plan.current(me, me.household_id) for _ in range(25)])
+    assert log_count(sqlite_path(settings), me.household_id) == before + 25
+
+
+async def test_a_helper_that_died_between_batches_is_replaced(settings, demo):
+    engine = create_engine(settings.effective_database_url)
+    writer = AccessLogWriter(engine)
+    hh = demo["household"]["id"]
+    before = log_count(sqlite_path(settings), hh)  # the demo's own creation entries
+    try:
+        await writer.record([entry(hh, 1)])
+        writer._syncer.kill()
+        await writer._syncer.wait()
+        await writer.record([entry(hh, 2)])  # a new helper syncs everything committed so far
+        assert log_count(sqlite_path(settings), hh) == before + 2
+    finally:
+        await writer.close()
+        await engine.dispose()
+
+
+async def test_a_helper_lost_during_a_batch_fails_it_closed_and_the_next_one_works(settings, demo, tmp_path):
+    dies_once = [sys.executable, "-c", "import os, runpy, sys\n"
+                 f"mark = {str(tmp_path / 'died')!r}\n"
+                 "if not os.path.exists(mark):\n"
+                 "    open(mark, 'w').close(); sys.stdin.buffer.read(1); sys.exit(1)\n"
+                 "sys.argv = ['wal_sync', sys.argv[-1]]\n"
+                 f"runpy.run_path({wal_sync.__file__!r}, run_name='__main__')"]
+    engine = create_engine(settings.effective_database_url)
+    writer = AccessLogWriter(engine, sync_helper=dies_once)
+    hh = demo["household"]["id"]
+    try:
+        with pytest.raises(TemporaryFailure):  # committed, but not known to be on disk: nobody is answered
+            await writer.record([entry(hh, 1)])
+        await writer.record([entry(hh, 2)])
+    finally:
+        await writer.close()
+        await engine.dispose()
+
+
+async def test_a_failed_fsync_stops_the_log_until_restart(settings, demo):
+    failing = [sys.executable, "-c", "import sys\nwhile sys.stdin.buffer.read(1):\n"
+               "    sys.stdout.buffer.write(b'E'); sys.stdout.flush()"]
+    engine = create_engine(settings.effective_database_url)
+    writer = AccessLogWriter(engine, sync_helper=failing)
+    hh = demo["household"]["id"]
+    try:
+        for n in range(3):  # after a failed fsync the kernel may have dropped pages: never trust it again
+            with pytest.raises(TemporaryFailure):
+                await writer.record([entry(hh, n)])
+    finally:
+        await writer.close()
+        await engine.dispose()
+
+
+async def test_the_event_loop_keeps_running_while_another_writer_holds_the_lock(settings, demo):
+    engine = create_engine(settings.effective_database_url)
+    writer = AccessLogWriter(engine)
+    hh = demo["household"]["id"]
+    blocker = sqlite3.connect(sqlite_path(settings), isolation_level=None, check_same_thread=False)
+    try:
+        blocker.execute("BEGIN IMMEDIATE")  # another process writing
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0.01)
+
+        clock = asyncio.create_task(ticker())
+        pending = asyncio.create_task(writer.record([entry(hh, 1)]))
+        await asyncio.sleep(0.3)
+        assert not pending.done()  # the entry is not in the log yet, so nobody is answered
+        assert ticks >= 15  # … but the loop served others meanwhile
+        blocker.execute("COMMIT")
+        await asyncio.wait_for(pending, 10)
+        clock.cancel()
+        assert log_count(sqlite_path(settings), hh) >= 1
+    finally:
+        blocker.close()
+        await writer.close()
+        await engine.dispose()
+
+
+async def test_checkpoints_move_the_log_into_the_database_file(settings, demo, monkeypatch):
+    monkeypatch.setattr(audit_writer, "CHECKPOINT_EVERY", 2)
+    engine = create_engine(settings.effective_database_url)
+    writer = AccessLogWriter(engine, commit_spacing=0)
+    hh = demo["household"]["id"]
+    try:
+        for n in range(8):
+            await writer.record([entry(hh, n)])
+        # immutable=1 reads the database file alone, ignoring the WAL
+        with sqlite3.connect(f"file:{sqlite_path(settings)}?immutable=1", uri=True) as conn:
+            in_file = conn.execute("SELECT count(*) FROM access_log WHERE household_id = ?", (hh,)).fetchone()[0]
+        assert in_file >= 6
+    finally:
+        await writer.close()
+        await engine.dispose()
+
+
+async def test_a_change_committed_by_another_process_decides_the_next_read(services, demo, settings):
+    """The hot path remembers membership and grants only while no other connection has committed."""
+    me = Principal(demo["regisseur"]["id"], demo["household"]["id"])
+    grandma = next(b for b in demo["betrokkenen"] if b["kind"] == "netwerk")
+    her = Principal(grandma["id"], demo["household"]["id"])
+    for _ in range(3):
+        await services.plan.current(her, her.household_id)  # remembered now
+    with sqlite3.connect(sqlite_path(settings)) as other:  # e.g. the CLI or a second server process
+        other.execute("UPDATE betrokkene SET removed_at = ? WHERE id = ?", ("2026-01-01 00:00:00", grandma["id"]))
+    with pytest.raises(NotFound):
+        await services.plan.current(her, her.household_id)
+    assert (await services.plan.current(me, me.household_id)).info.number >= 1
