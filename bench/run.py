@@ -23,6 +23,8 @@ HERE = Path(__file__).parent
 PY = sys.executable
 TOTAL = int(os.environ.get("BENCH_REQUESTS", "4000"))
 CONCURRENCIES = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "16,64").split(",")]
+#: interleaved bare/eenplan pairs per concurrency; the median pair is reported (this machine's speed drifts)
+PAIRS = int(os.environ.get("BENCH_PAIRS", "5"))
 
 
 def free_port() -> int:
@@ -112,15 +114,15 @@ def main() -> None:
                 results = {}
                 for concurrency in CONCURRENCIES:
                     pairs = []  # interleaved, so both sides see the same machine conditions
-                    for _ in range(3):
+                    for _ in range(PAIRS):
                         base_rps = load(f"http://127.0.0.1:{bare_port}/plan", "-", concurrency)
                         pairs.append((load(plan_url, token, concurrency), base_rps))
-                    results[concurrency] = sorted(pairs, key=lambda p: p[0] / p[1])[1]  # the median pair
+                    results[concurrency] = sorted(pairs, key=lambda p: p[0] / p[1])[len(pairs) // 2]  # median pair
             finally:
                 bare.terminate()
                 bare.wait()
-            print(f"\nGET plan ({len(body)} bytes, {TOTAL} requests; scopes and the access log on, every read "
-                  "committed to the log before the answer):")
+            print(f"\nGET plan ({len(body)} bytes, {TOTAL} requests, median of {PAIRS} interleaved pairs; scopes "
+                  "and the access log on, every read durably in the log before the answer):")
             for concurrency, (rps, base_rps) in results.items():
                 print(f"  concurrency {concurrency:3d}: bare aiohttp {base_rps:7.0f} req/s, eenplan {rps:7.0f} req/s, "
                       f"ratio {rps / base_rps:5.2f}   (target ≥ 0.5)")
