@@ -153,11 +153,8 @@ async def run(tmp: Path) -> None:
                     await asyncio.sleep(0.005)
                 latencies += [t - start for t in peer.accepted[before:before + len(people)]]
         finally:
-            task.cancel()
-            try:
-                await task
-            except asyncio.CancelledError:
-                pass
+            worker.stop()
+            await task
         latencies.sort()
         p95 = latencies[int(0.95 * (len(latencies) - 1))]
         print(f"\nPlan change → SMTP 250, 20 members × {ROUNDS} updates:")

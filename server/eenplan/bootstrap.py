@@ -217,8 +217,12 @@ def worker_context(services: Services):
     async def run(_app: web.Application):
         task = asyncio.create_task(services.outbox.run_forever(), name="eenplan-outbox")
         yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        services.outbox.stop()  # finish the pass in hand, then return
+        try:
+            await asyncio.wait_for(asyncio.shield(task), timeout=10)
+        except TimeoutError:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     return run

@@ -91,6 +91,7 @@ class OutboxWorker:
         self.settings = settings
         self.worker_id = worker_id or f"w-{uuid.uuid4().hex[:12]}"
         self._wake = asyncio.Event()
+        self._stopping = False
         self._limit = asyncio.Semaphore(settings.concurrency)
         mailgroup.on_enqueued.append(self.wake)
         #: hourly jobs run by the worker loop, e.g. OverlegService.due_reminders (wired in bootstrap)
@@ -110,10 +111,15 @@ class OutboxWorker:
         self._wake.set()
 
     # -- loop ---------------------------------------------------------------------------------
+    def stop(self) -> None:
+        """Ask `run_forever` to return after the pass it is in (nothing is cut off mid-transaction)."""
+        self._stopping = True
+        self._wake.set()
+
     async def run_forever(self) -> None:
-        """Send until cancelled; poll, or wake as soon as this process queues rows; warn of expiring keys."""
+        """Send until stopped; poll, or wake as soon as this process queues rows; warn of expiring keys."""
         next_expiry_check = self._clock()
-        while True:
+        while not self._stopping:
             try:
                 if self._clock() >= next_expiry_check:
                     await self._mail.enqueue_expiry_warnings()
@@ -133,6 +139,8 @@ class OutboxWorker:
                 raise
             except Exception as exc:  # the loop must survive anything; the row-level errors are recorded
                 log.error("outbox pass failed: %s", describe_error(exc))
+            if self._stopping:
+                break
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.settings.poll_seconds)
             except TimeoutError:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -65,12 +65,18 @@ class PlanService:
         self._new_id = new_id
         self._cache = cache or BlobCache()
         self._views: Lru[tuple, _View] = Lru(1024)
+        self._day: tuple[date, datetime, datetime] | None = None  # (today, its start, the next day's start)
         #: called inside the transaction that creates a version (e.g. to queue mail: transactional outbox)
         self.on_version_created: list[VersionListener] = list(on_version_created or [])
 
     def today(self) -> date:
         """Today's date where the households live; consent expiry and ages follow it."""
-        return self._clock().astimezone(AMSTERDAM).date()
+        now = self._clock()
+        if self._day is None or not self._day[1] <= now < self._day[2]:  # a new day, or a moved clock
+            day = now.astimezone(AMSTERDAM).date()
+            self._day = (day, datetime.combine(day, time(), AMSTERDAM),
+                         datetime.combine(day + timedelta(days=1), time(), AMSTERDAM))
+        return self._day[0]
 
     async def _texts(self, source: Any, household_id: str, hashes: Mapping[str, str],
                      sections: Iterable[str]) -> dict[str, str]:

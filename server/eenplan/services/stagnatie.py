@@ -294,16 +294,19 @@ class StagnatieService:
         return ids & {b.id for b in members}
 
     # -- the klant's exclusions ---------------------------------------------------------------
-    async def exclusions(self, principal: Principal, household_id: str) -> list[str]:
-        """The sections the klant keeps from the aanspreekpunt (klanten and regisseurs may see the list)."""
+    async def exclusions(self, principal: Principal, household_id: str) -> dict[str, list[str]]:
+        """What the aanspreekpunt does not see: `sections`, the union of every klant's list; for a klant also
+        `mine`, their own list. Klanten and regisseurs may see it."""
         async with self._uow() as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
             if actor.kind is not Kind.KLANT and not actor.is_regisseur:
                 raise Forbidden("only the klant or a regisseur may see this")
-            return list(await uow.stagnatie.exclusions(household_id))
+            return await self._exclusions_view(uow, actor)
 
-    async def set_exclusions(self, principal: Principal, household_id: str, sections: list[str]) -> list[str]:
-        """The klant sets the list; escalation grants in force narrow (or widen) at once."""
+    async def set_exclusions(self, principal: Principal, household_id: str, sections: list[str]
+                             ) -> dict[str, list[str]]:
+        """A klant sets their own list; the union of all klanten's lists applies, so no klant can undo
+        another's. Escalation grants in force narrow (or widen) at once."""
         clean = check_exclusions(sections)
         async with self._uow(write=True) as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
@@ -311,10 +314,19 @@ class StagnatieService:
                 raise Forbidden("only the klant may decide what the aanspreekpunt does not see")
             require_personal(principal, "decide what the aanspreekpunt sees")
             await uow.stagnatie.set_exclusions(household_id, clean, actor.betrokkene_id, self._clock())
+            union = await uow.stagnatie.exclusions(household_id)
             for grant_id, _ in await uow.stagnatie.active_grants(household_id):
-                await uow.stagnatie.set_grant_sections(grant_id, escalation_sections(clean))
+                await uow.stagnatie.set_grant_sections(grant_id, escalation_sections(union))
+            view = await self._exclusions_view(uow, actor)
             await uow.commit()
-        return list(clean)
+        return view
+
+    @staticmethod
+    async def _exclusions_view(uow: UnitOfWork, actor: Actor) -> dict[str, list[str]]:
+        view = {"sections": list(await uow.stagnatie.exclusions(actor.household_id))}
+        if actor.kind is Kind.KLANT:
+            view["mine"] = list(await uow.stagnatie.exclusions(actor.household_id, actor.betrokkene_id))
+        return view
 
 
 __all__ = ["StagnatieService", "case_dict"]

@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.stagnatie import (Aanspreekpunt, Case, CaseStatus, Step, StepEnd, StepRecord, gemeente_key)
 from ..domain.veiligheid import Besluit, Signaal, SignaalStatus, Soort
-from .tables import HouseholdRow, PhaseChangeRow
+from ..domain.sections import SECTION_KEYS
+from .tables import BetrokkeneRow, HouseholdRow, PhaseChangeRow
 from .tables_stagnatie import (AanspreekpuntRow, AanspreekpuntUitsluitingRow, EscalatieGrantRow,
                                StagnatieCaseRow, StagnatieReminderRow, StagnatieStepRow, VeiligheidSignaalRow)
 
@@ -183,17 +184,23 @@ class StagnatieRepository:
         await self._s.execute(sa.update(EscalatieGrantRow).where(EscalatieGrantRow.id == grant_id)
                               .values(sections=",".join(sections)))
 
-    async def exclusions(self, household_id: str) -> tuple[str, ...]:
-        """Sections the klant keeps from the aanspreekpunt."""
-        row = await self._s.get(AanspreekpuntUitsluitingRow, household_id)
-        return tuple(s for s in row.sections.split(",") if s) if row else ()
+    async def exclusions(self, household_id: str, klant_id: str | None = None) -> tuple[str, ...]:
+        """Sections kept from the aanspreekpunt: by one klant, or (None) by any current klant of the household."""
+        query = (sa.select(AanspreekpuntUitsluitingRow.sections)
+                 .join(BetrokkeneRow, BetrokkeneRow.id == AanspreekpuntUitsluitingRow.set_by)
+                 .where(AanspreekpuntUitsluitingRow.household_id == household_id, BetrokkeneRow.removed_at.is_(None)))
+        if klant_id is not None:
+            query = query.where(AanspreekpuntUitsluitingRow.set_by == klant_id)
+        kept = {s for (sections,) in (await self._s.execute(query)).all() for s in sections.split(",") if s}
+        return tuple(k for k in SECTION_KEYS if k in kept)
 
     async def set_exclusions(self, household_id: str, sections: tuple[str, ...], by: str, at: datetime) -> None:
-        """Replace the klant's exclusion list."""
+        """Replace one klant's exclusion list (the others' lists stay as they are)."""
         await self._s.execute(sa.delete(AanspreekpuntUitsluitingRow).where(
-            AanspreekpuntUitsluitingRow.household_id == household_id))
-        self._s.add(AanspreekpuntUitsluitingRow(household_id=household_id, sections=",".join(sections), set_by=by,
-                                                set_at=at))
+            AanspreekpuntUitsluitingRow.household_id == household_id, AanspreekpuntUitsluitingRow.set_by == by))
+        if sections:
+            self._s.add(AanspreekpuntUitsluitingRow(household_id=household_id, sections=",".join(sections),
+                                                    set_by=by, set_at=at))
         await self._s.flush()
 
     # -- reminders ----------------------------------------------------------------------------

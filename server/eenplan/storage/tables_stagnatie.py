@@ -94,12 +94,12 @@ class EscalatieGrantRow(SQLModel, table=True):
 
 
 class AanspreekpuntUitsluitingRow(SQLModel, table=True):
-    """Sections the klant explicitly keeps from the gemeentelijk aanspreekpunt."""
+    """Sections one klant explicitly keeps from the gemeentelijk aanspreekpunt (the union of all klanten applies)."""
 
     __tablename__ = "aanspreekpunt_uitsluiting"
     household_id: str = Field(foreign_key="household.id", primary_key=True, max_length=36)
+    set_by: str = Field(primary_key=True, max_length=36)  # the klant whose list this is
     sections: str = Field(max_length=200)
-    set_by: str = Field(max_length=36)
     set_at: datetime = Field(sa_column=_ts())
 
 

@@ -73,20 +73,19 @@ async def afschalen(request: web.Request) -> web.Response:
     return web.json_response(case)
 
 
-@table.route("GET", "/api/households/{id}/aanspreekpunt-uitsluitingen", summary="Sections the klant keeps from "
-             "the gemeentelijk aanspreekpunt (klant, regisseur)")
+@table.route("GET", "/api/households/{id}/aanspreekpunt-uitsluitingen", summary="Sections the klanten keep from "
+             "the gemeentelijk aanspreekpunt: the union of every klant's list, and the caller's own (klant, regisseur)")
 async def get_exclusions(request: web.Request) -> web.Response:
-    sections = await services(request).stagnatie.exclusions(principal(request), request.match_info["id"])
-    return web.json_response({"sections": sections})
+    return web.json_response(await services(request).stagnatie.exclusions(principal(request),
+                                                                          request.match_info["id"]))
 
 
-@table.route("PUT", "/api/households/{id}/aanspreekpunt-uitsluitingen", summary="Set the sections the klant "
-             "keeps from the aanspreekpunt (klant only); grants in force follow at once", body=Exclusions)
+@table.route("PUT", "/api/households/{id}/aanspreekpunt-uitsluitingen", summary="Set the sections this klant "
+             "keeps from the aanspreekpunt (klant only; no klant can undo another's); grants in force follow at once", body=Exclusions)
 async def put_exclusions(request: web.Request) -> web.Response:
     body = await read_body(request, Exclusions)
-    sections = await services(request).stagnatie.set_exclusions(principal(request), request.match_info["id"],
-                                                                body.sections)
-    return web.json_response({"sections": sections})
+    return web.json_response(await services(request).stagnatie.set_exclusions(
+        principal(request), request.match_info["id"], body.sections))
 
 
 @table.route("GET", "/api/households/{id}/aanspreekpunt", summary="The gemeentelijk aanspreekpunt of the "
