@@ -16,42 +16,16 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from eenplan.domain.addresses import check_address, check_domain  # noqa: F401 - one rule, re-exported
 from eenplan.domain.errors import ValidationFailed
 
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_LOCAL_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
-_LABEL_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 _MSGID_RE = re.compile(r"^<[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,128}@[A-Za-z0-9.-]{1,253}>$")
 _LISTID_RE = re.compile(r"^<[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+>$")
 _CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _B64_RE = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
 MAX_SUBJECT = 200
 MAX_NAME = 78
-
-
-def check_domain(value: object, field: str) -> str:
-    """Return `value` if it is a plain (ASCII / punycode) DNS name with at least two labels."""
-    if not isinstance(value, str) or not 3 <= len(value) <= 253:
-        raise ValidationFailed.one(field, "must be a domain name of at most 253 characters")
-    labels = value.split(".")
-    if len(labels) < 2 or not all(_LABEL_RE.match(label) for label in labels):
-        raise ValidationFailed.one(field, "must be a plain ASCII domain name such as example.org")
-    return value
-
-
-def check_address(value: object, field: str) -> str:
-    """Return `value` if it is a plain ASCII addr-spec (local@domain) safe for headers and SMTP."""
-    if not isinstance(value, str) or not value or len(value) > 254:
-        raise ValidationFailed.one(field, "must be an e-mail address of at most 254 characters")
-    if _CONTROL_RE.search(value) or any(c.isspace() for c in value):
-        raise ValidationFailed.one(field, "must not contain spaces, line breaks or control characters")
-    if value.count("@") != 1:
-        raise ValidationFailed.one(field, "must contain exactly one '@'")
-    local, domain = value.split("@")
-    if not value.isascii() or len(local) > 64 or not _LOCAL_RE.match(local):
-        raise ValidationFailed.one(field, "has an invalid local part (before the '@')")
-    check_domain(domain, field)
-    return value
 
 
 def check_text(value: object, field: str, max_len: int, *, allow_empty: bool = False) -> str:

@@ -3,7 +3,9 @@
 Only counts and a median leave this module: no names, no ids of people, no
 household codes. Small cells are suppressed (k-anonymity, k = 5): a count of
 1–4 is shown as "<5", and the median is only given when at least 5 cases were
-solved in the period, so one household cannot be singled out.
+solved in the period, so one household cannot be singled out. Periods are whole
+calendar months: with free start and end days, two periods a day apart could be
+subtracted to single out what happened to one household on one day.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import io
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from statistics import median
 
 from .errors import ValidationFailed
@@ -37,6 +39,10 @@ class Period:
     end: date
 
     def __post_init__(self) -> None:
+        if self.start.day != 1:
+            raise ValidationFailed.one("from", "must be the first day of a month (periods are whole months)")
+        if (self.end + timedelta(days=1)).day != 1:
+            raise ValidationFailed.one("to", "must be the last day of a month (periods are whole months)")
         if self.end < self.start:
             raise ValidationFailed.one("to", "is before from")
         if (self.end - self.start).days > 3660:

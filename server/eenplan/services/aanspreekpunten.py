@@ -10,16 +10,15 @@ encryption capability) and pinned by fingerprint.
 
 from __future__ import annotations
 
-import re
 
 from ..domain.access import Principal, require_regisseur
+from ..domain.addresses import check_address
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.mailgroup_ports import KeyringPort
 from ..domain.ports import Clock, UnitOfWorkFactory
 from ..domain.stagnatie import Aanspreekpunt, gemeente_key
 from .common import resolve_actor
 
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$")
 
 
 class AanspreekpuntService:
@@ -35,8 +34,7 @@ class AanspreekpuntService:
         gemeente_key(gemeente)
         if not name.strip() or len(name) > 200:
             raise ValidationFailed.one("name", "must be 1–200 characters")
-        if not _EMAIL.match(email) or len(email) > 254:
-            raise ValidationFailed.one("email", "is not a valid e-mail address")
+        check_address(email, "email")
         if self._keyring is None:
             raise ValidationFailed.one("EENPLAN_GNUPGHOME", "no keyring is configured")
         info = await self._keyring.import_pinned(armored, self._clock())

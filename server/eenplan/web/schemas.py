@@ -12,17 +12,15 @@ from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, Valid
 from sqlmodel import SQLModel
 
 from ..domain.betrokkene import WEEKDAYS, Kind, Role
+from ..domain.addresses import address_problem
 from ..domain.errors import FieldProblem, ValidationFailed
 
 M = TypeVar("M", bound=SQLModel)
 
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
-
-
 def _email(value: str) -> str:
-    if not _EMAIL.match(value) or len(value) > 254:
-        raise ValueError("is not a valid e-mail address")
+    problem = address_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value.lower()
 
 

@@ -27,7 +27,8 @@ def _day(request: web.Request, name: str) -> date:
 @table.route("GET", "/api/monitoring", summary="Households per phase, escalations opened and solved per step, "
              "median werkdagen to solution, overdue steps — no personal data; counts below 5 shown as \"<5\". "
              "Needs a monitoring token (eenplan monitoring-token)",
-             query={"gemeente": "the gemeente", "from": "first day (YYYY-MM-DD)", "to": "last day (YYYY-MM-DD)",
+             query={"gemeente": "the gemeente", "from": "first day of a month (YYYY-MM-01)",
+                    "to": "last day of a month (YYYY-MM-DD); periods are whole months",
                     "format": "json (default) or csv"})
 async def monitoring(request: web.Request) -> web.Response:
     gemeente = (request.query.get("gemeente") or "").strip()
