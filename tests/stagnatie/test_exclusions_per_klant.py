@@ -36,3 +36,13 @@ async def test_a_regisseur_cannot_set_exclusions(client, demo):
     url = f"/api/households/{demo['household']['id']}/aanspreekpunt-uitsluitingen"
     resp = await client.put(url, headers=auth(demo["regisseur"]), json={"sections": ["analyse"]})
     assert resp.status == 403
+
+
+async def test_removing_a_klant_does_not_undo_what_they_kept_back(client, demo):
+    hh = demo["household"]["id"]
+    url = f"/api/households/{hh}/aanspreekpunt-uitsluitingen"
+    youssef = demo["by_name"]["Youssef El Amrani"]
+    await client.put(url, headers=auth(youssef), json={"sections": ["doelen"]})
+    resp = await client.delete(f"/api/households/{hh}/betrokkenen/{youssef['id']}", headers=auth(demo["regisseur"]))
+    assert resp.status in (200, 204), await resp.text()
+    assert (await (await client.get(url, headers=auth(demo["regisseur"]))).json())["sections"] == ["doelen"]

@@ -154,3 +154,50 @@ async def test_a_change_committed_by_another_process_decides_the_next_read(servi
     with pytest.raises(NotFound):
         await services.plan.current(her, her.household_id)
     assert (await services.plan.current(me, me.household_id)).info.number >= 1
+
+
+async def test_requests_queued_behind_a_failed_fsync_are_not_answered_as_logged(settings, demo):
+    slow_failure = [sys.executable, "-c", "import sys, time\nwhile sys.stdin.buffer.read(1):\n"
+                    "    time.sleep(0.2); sys.stdout.buffer.write(b'E'); sys.stdout.flush()"]
+    engine = create_engine(settings.effective_database_url)
+    writer = AccessLogWriter(engine, sync_helper=slow_failure)
+    hh = demo["household"]["id"]
+    try:
+        first = asyncio.create_task(writer.record([entry(hh, 1)]))
+        await asyncio.sleep(0.05)  # the first batch is waiting for its (failing) sync
+        second = asyncio.create_task(writer.record([entry(hh, 2)]))
+        results = await asyncio.gather(first, second, return_exceptions=True)
+        assert all(isinstance(r, TemporaryFailure) for r in results), results
+    finally:
+        await writer.close()
+        await engine.dispose()
+
+
+async def test_a_closed_writer_refuses_instead_of_reopening(settings, demo):
+    engine = create_engine(settings.effective_database_url)
+    writer = AccessLogWriter(engine)
+    await writer.record([entry(demo["household"]["id"], 1)])
+    await writer.close()
+    with pytest.raises(TemporaryFailure):
+        await writer.record([entry(demo["household"]["id"], 2)])
+    await engine.dispose()
+
+
+async def test_a_reopened_connection_does_not_serve_answers_from_before(settings, demo):
+    from datetime import date
+
+    from eenplan.storage.reads import PlanReader
+
+    engine = create_engine(settings.effective_database_url)
+    reader = PlanReader(engine)
+    hh = demo["household"]["id"]
+    grandma = next(b for b in demo["betrokkenen"] if b["kind"] == "netwerk")
+    try:
+        assert await reader.member_access(hh, grandma["id"], None, date(2026, 11, 22)) is not None
+        reader.close()  # e.g. shut down and, by mistake, used again
+        with sqlite3.connect(sqlite_path(settings)) as other:
+            other.execute("UPDATE betrokkene SET removed_at = ? WHERE id = ?", ("2026-01-01 00:00:00", grandma["id"]))
+        assert await reader.member_access(hh, grandma["id"], None, date(2026, 11, 22)) is None
+    finally:
+        reader.close()
+        await engine.dispose()

@@ -54,3 +54,32 @@ async def test_head_schema_matches_the_models(empty_url):
     finally:
         await engine.dispose()
     assert diff == [], f"models and migrations differ: {diff}"
+
+
+async def test_exclusions_per_klant_migrate_without_losing_what_was_kept_back(empty_url):
+    """0007 keeps each klant's list; going back to one list per household keeps their union (ties included)."""
+    import sqlalchemy as sa
+
+    await migrate.upgrade(empty_url, "0007")
+    engine = create_engine(empty_url)
+    at = "2026-11-22 10:00:00+00:00"
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(sa.text(
+                "INSERT INTO household (id, code, name, gemeente, phase, current_version, created_at) "
+                f"VALUES ('h1', 'c1', 'n', 'Heerlen', 1, 1, '{at}')"))
+            for klant, sections in (("k1", "analyse,doelen"), ("k2", "krachten_zorgen")):  # the same set_at
+                await conn.execute(sa.text(
+                    "INSERT INTO aanspreekpunt_uitsluiting (household_id, sections, set_by, set_at) "
+                    f"VALUES ('h1', '{sections}', '{klant}', '{at}')"))
+    finally:
+        await engine.dispose()
+    await migrate.downgrade(empty_url, "0006")
+    engine = create_engine(empty_url)
+    try:
+        async with engine.connect() as conn:
+            rows = (await conn.execute(sa.text("SELECT sections FROM aanspreekpunt_uitsluiting"))).all()
+    finally:
+        await engine.dispose()
+    assert [r[0] for r in rows] == ["krachten_zorgen,analyse,doelen"]
+    await migrate.upgrade(empty_url)

@@ -225,7 +225,8 @@ class StagnatieService:
 
     # -- the gemeentelijk aanspreekpunt -------------------------------------------------------
     async def _involve_aanspreekpunt(self, uow: UnitOfWork, actor: Actor, case: Case) -> Case:
-        household = await uow.households.get(case.household_id)
+        # locked: the exclusions read below must not change under us (see set_exclusions)
+        household = await uow.households.get(case.household_id, lock=True)
         ap = await uow.stagnatie.get_aanspreekpunt(gemeente_key(household.gemeente))
         if ap is None:
             raise ValidationFailed.one("gemeente", "no gemeentelijk aanspreekpunt is registered for this gemeente "
@@ -313,6 +314,8 @@ class StagnatieService:
             if actor.kind is not Kind.KLANT:
                 raise Forbidden("only the klant may decide what the aanspreekpunt does not see")
             require_personal(principal, "decide what the aanspreekpunt sees")
+            # two klanten saving at once must not each write a union without the other's list
+            await uow.households.get(household_id, lock=True)
             await uow.stagnatie.set_exclusions(household_id, clean, actor.betrokkene_id, self._clock())
             union = await uow.stagnatie.exclusions(household_id)
             for grant_id, _ in await uow.stagnatie.active_grants(household_id):

@@ -44,6 +44,8 @@ _HEAD = ("INSERT INTO access_log_head (household_id, seq, hash) VALUES (?,?,?) "
          "ON CONFLICT(household_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash")
 #: Checkpoint the WAL in the helper process after this many batches (the loop's connection never does).
 CHECKPOINT_EVERY = 200
+#: seconds to wait for the helper's answer before failing the batch (a stuck disk must not hang every request)
+SYNC_TIMEOUT = 30.0
 
 
 class AccessLogWriter:
@@ -66,13 +68,15 @@ class AccessLogWriter:
         #: the command of the WAL sync helper; its last argument is the database file
         self._helper = [*(sync_helper or [sys.executable, "-I", wal_sync.__file__]), str(self._sqlite_path)]
         self._batches = 0
+        self._off_loop_once = False  # the next batch goes through the thread (the WAL restarts after a checkpoint)
         self._broken: BaseException | None = None
+        self._closed = False
 
     async def record(self, events: list[AccessEvent]) -> None:
         """Return once the events are durably in the log; raise TemporaryFailure if they could not be."""
         if not events:
             return
-        if self._broken is not None:
+        if self._broken is not None or self._closed:
             raise TemporaryFailure("the access log is unavailable") from self._broken
         future = asyncio.get_running_loop().create_future()
         self._pending.append((events, future))
@@ -90,11 +94,15 @@ class AccessLogWriter:
             batch, self._pending = self._pending, []
             events = [e for group, _ in batch for e in group]
             try:
+                if self._broken is not None:  # queued before a sync failed: never answered as logged
+                    raise self._broken
                 if self._thread is not None:
                     await self._write_sqlite(events)
                 else:
                     await self._write_engine(events)
-            except (sqlite3.Error, sa_exc.SQLAlchemyError, OSError) as exc:
+            except Exception as exc:  # whatever went wrong, every waiting request gets its answer: 503
+                if not isinstance(exc, (sqlite3.Error, sa_exc.SQLAlchemyError, OSError)):
+                    log.error("access log batch failed: %s", type(exc).__name__)
                 failure = TemporaryFailure("the access log could not be written")
                 failure.__cause__ = exc
                 for _, future in batch:
@@ -108,6 +116,8 @@ class AccessLogWriter:
                 if self._thread is not None and self._batches % CHECKPOINT_EVERY == 0:
                     try:  # after answering: moving the WAL into the database is nobody's wait
                         await self._ask(b"c")
+                        # the next write restarts the WAL, and SQLite syncs its header then: not on the loop
+                        self._off_loop_once = True
                     except OSError:
                         pass  # the next sync notices a lost helper; the WAL stays valid meanwhile
 
@@ -118,16 +128,21 @@ class AccessLogWriter:
     async def _write_sqlite(self, events: list[AccessEvent]) -> None:
         assert self._loop_db is not None
         try:
+            if self._off_loop_once:
+                self._off_loop_once = False
+                raise sqlite3.OperationalError("busy: restarting the WAL after a checkpoint")
             _append(self._loop_db.get(), events)  # on the loop: no lock wait (busy_timeout 0), no fsync (NORMAL)
         except sqlite3.OperationalError as exc:
             if not is_busy(exc):
                 raise
-            # another writer holds the lock: wait for it in the thread, on the thread's own connection
+            # another writer holds the lock (or the WAL restarts): in the thread, on the thread's own connection
             await asyncio.get_running_loop().run_in_executor(self._thread, self._append_waiting, events)
         await self._ask(b"s")
 
     async def _ask(self, command: bytes) -> None:
         """Have the helper process sync (or checkpoint) the WAL; a failed sync breaks the log for good."""
+        if self._broken is not None:  # a new helper's fresh descriptor would not report the earlier error
+            raise self._broken
         if self._syncer is None or self._syncer.returncode is not None:
             self._syncer = await asyncio.create_subprocess_exec(
                 *self._helper, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
@@ -135,10 +150,14 @@ class AccessLogWriter:
         assert syncer.stdin is not None and syncer.stdout is not None
         try:
             syncer.stdin.write(command)
-            answer = await syncer.stdout.readexactly(1)
-        except (asyncio.IncompleteReadError, ConnectionError) as exc:
+            answer = await asyncio.wait_for(syncer.stdout.readexactly(1), SYNC_TIMEOUT)
+        except BaseException as exc:  # lost, hung (a stuck disk) or cancelled: its answers no longer pair up
             self._syncer = None  # not known to be durable: this batch fails; a new helper syncs the next
-            raise OSError("the WAL sync helper stopped") from exc
+            if syncer.returncode is None:
+                syncer.kill()
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+            raise OSError("the WAL sync helper stopped or did not answer") from exc
         if answer != b"k":
             # After a failed fsync the kernel may have dropped the pages: never trust this log again.
             self._broken = OSError("fdatasync of the WAL failed")
@@ -152,7 +171,8 @@ class AccessLogWriter:
         _append(self._waiting, events)
 
     async def close(self) -> None:
-        """Finish pending writes and release the connection and the helper process."""
+        """Finish pending writes and release the connection and the helper process; later records fail."""
+        self._closed = True
         if self._drainer is not None:
             await asyncio.gather(self._drainer, return_exceptions=True)
         syncer, self._syncer = self._syncer, None

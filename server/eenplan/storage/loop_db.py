@@ -34,6 +34,8 @@ class LoopConnection:
     def __init__(self, path: str) -> None:
         self.path = path
         self._conn: sqlite3.Connection | None = None
+        #: counts openings: a reopened connection starts its data_version afresh, so remembered answers go
+        self.generation = 0
 
     def get(self) -> sqlite3.Connection:
         """The connection, opened in WAL mode with commits made durable by the access-log writer's sync."""
@@ -51,6 +53,7 @@ class LoopConnection:
                 conn.close()
                 raise
             self._conn = conn
+            self.generation += 1
         return self._conn
 
     def close(self) -> None:

@@ -155,7 +155,7 @@ class PlanReader:
         self._grants = _Decoded(_decode_grant)
         # SQLite: answers of member_access while no other connection has committed (see `_unchanged`)
         self._answers: dict[tuple, MemberAccess | None] = {}
-        self._data_version: int | None = None
+        self._data_version: tuple[int, int] | None = None
 
     def _raw(self) -> sqlite3.Connection | None:
         """The event loop's SQLite connection (None on PostgreSQL)."""
@@ -219,10 +219,12 @@ class PlanReader:
         versions) is committed elsewhere, so it empties the answers before the next request is decided.
         """
         rows = await self._fetch(_DATA_VERSION, {}, "PRAGMA data_version")
-        if rows[0][0] == self._data_version:
+        assert self._loop_db is not None
+        seen = (self._loop_db.generation, rows[0][0])  # a reopened connection counts data_version afresh
+        if seen == self._data_version:
             return True
         self._answers.clear()
-        self._data_version = rows[0][0]
+        self._data_version = seen
         return False
 
     async def member_version(self, household_id: str, betrokkene_id: str, number: int | None) -> MemberVersion | None:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..domain.stagnatie import (Aanspreekpunt, Case, CaseStatus, Step, StepEnd, StepRecord, gemeente_key)
 from ..domain.veiligheid import Besluit, Signaal, SignaalStatus, Soort
 from ..domain.sections import SECTION_KEYS
-from .tables import BetrokkeneRow, HouseholdRow, PhaseChangeRow
+from .tables import HouseholdRow, PhaseChangeRow
 from .tables_stagnatie import (AanspreekpuntRow, AanspreekpuntUitsluitingRow, EscalatieGrantRow,
                                StagnatieCaseRow, StagnatieReminderRow, StagnatieStepRow, VeiligheidSignaalRow)
 
@@ -185,10 +185,10 @@ class StagnatieRepository:
                               .values(sections=",".join(sections)))
 
     async def exclusions(self, household_id: str, klant_id: str | None = None) -> tuple[str, ...]:
-        """Sections kept from the aanspreekpunt: by one klant, or (None) by any current klant of the household."""
-        query = (sa.select(AanspreekpuntUitsluitingRow.sections)
-                 .join(BetrokkeneRow, BetrokkeneRow.id == AanspreekpuntUitsluitingRow.set_by)
-                 .where(AanspreekpuntUitsluitingRow.household_id == household_id, BetrokkeneRow.removed_at.is_(None)))
+        """Sections kept from the aanspreekpunt: by one klant, or (None) by any klant of the household — a klant
+        who has since left included: removing someone must not undo what they chose to keep back."""
+        query = sa.select(AanspreekpuntUitsluitingRow.sections).where(
+            AanspreekpuntUitsluitingRow.household_id == household_id)
         if klant_id is not None:
             query = query.where(AanspreekpuntUitsluitingRow.set_by == klant_id)
         kept = {s for (sections,) in (await self._s.execute(query)).all() for s in sections.split(",") if s}
