@@ -81,3 +81,17 @@ async def test_monitoring_needs_a_monitoring_token_for_the_gemeente(client, serv
                                                                          else "2026-05-31"), bad),
                                 headers={"Authorization": f"Bearer {mon}"})
         assert resp.status == 422 and (await resp.json())["errors"][0]["field"] == field
+
+
+async def test_a_gemeente_with_few_households_shows_no_exact_zeros(client, services, demo):
+    """In a gemeente of fewer than 5 households even 0 singles families out; every count shows as <5."""
+    gemeente = "Maastricht"  # the demo household's: one household, in phase 1
+    token = services.tokens.issue_monitoring("*", 3600)
+    resp = await client.get(f"/api/monitoring?gemeente={gemeente}&from=2026-01-01&to=2026-12-31",
+                            headers={"Authorization": f"Bearer {token}"})
+    assert resp.status == 200, await resp.text()
+    data = await resp.json()
+    counts = [*data["huishoudens_per_fase"].values(), *data["escalaties_geopend_per_stap"].values(),
+              *data["escalaties_opgelost_per_stap"].values(), data["achterstallige_stappen"]]
+    assert counts and all(c == "<5" for c in counts)  # without the rule: 1 → "<5" but the other phases 0
+    assert data["mediaan_werkdagen_tot_oplossing"] is None

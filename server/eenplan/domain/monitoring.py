@@ -66,6 +66,10 @@ def figures(gemeente: str, period: Period, histories: Iterable[Sequence[tuple[da
             cases: Iterable[Case], cal: Werkdagen, today: date) -> dict:
     """The monitoring figures of one gemeente for one period (phases as of its last day)."""
     phases = Counter(p for h in histories if (p := phase_on(h, period.end)) is not None)
+    # In a gemeente with fewer than K households even a 0 tells something about identifiable families
+    # ("none of our 3 is in phase 5"); there every count is below K, so every count shows as "<K".
+    tiny = sum(phases.values()) < K
+    cell = (lambda n: SMALL) if tiny else suppress
     opened: Counter[int] = Counter()
     solved: Counter[int] = Counter()
     durations: list[int] = []
@@ -82,11 +86,11 @@ def figures(gemeente: str, period: Period, histories: Iterable[Sequence[tuple[da
             overdue += sum(d.overdue for ds in case_deadlines(case, cal, reference).values() for d in ds)
     return {
         "gemeente": gemeente, "from": period.start.isoformat(), "to": period.end.isoformat(), "k_anonimiteit": K,
-        "huishoudens_per_fase": {Phase(p).label: suppress(phases.get(p, 0)) for p in range(1, 7)},
-        "escalaties_geopend_per_stap": {str(s): suppress(opened.get(s, 0)) for s in range(1, 5)},
-        "escalaties_opgelost_per_stap": {str(s): suppress(solved.get(s, 0)) for s in range(1, 5)},
-        "mediaan_werkdagen_tot_oplossing": median(durations) if len(durations) >= K else None,
-        "achterstallige_stappen": suppress(overdue),
+        "huishoudens_per_fase": {Phase(p).label: cell(phases.get(p, 0)) for p in range(1, 7)},
+        "escalaties_geopend_per_stap": {str(s): cell(opened.get(s, 0)) for s in range(1, 5)},
+        "escalaties_opgelost_per_stap": {str(s): cell(solved.get(s, 0)) for s in range(1, 5)},
+        "mediaan_werkdagen_tot_oplossing": median(durations) if len(durations) >= K and not tiny else None,
+        "achterstallige_stappen": cell(overdue),
     }
 
 
