@@ -203,7 +203,8 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
 def create_app(settings: Settings, *, clock: Clock = utc_now) -> web.Application:
     """The web application for these settings (with the outbox worker unless EENPLAN_WORKER_IN_SERVE=false)."""
     services = build_services(settings, clock=clock)
-    app = create_web_app(services, max_body_bytes=settings.max_body_bytes)
+    app = create_web_app(services, max_body_bytes=settings.max_body_bytes,
+                         trusted_proxies=settings.trusted_proxy_addresses)
     if settings.runs_worker_in_serve and services.outbox is not None:
         app.cleanup_ctx.append(worker_context(services))
     return app

@@ -7,6 +7,7 @@ environment at import time: call `Settings.from_env()`.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -69,6 +70,9 @@ class Settings:
                                     "client IP per window, per server process.", "EENPLAN_SIGNIN_IP_LIMIT")
     signin_target_limit: int = _setting(5, "Sign-in attempts per target (e-mail address, link, OIDC state) per "
                                         "window, per server process.", "EENPLAN_SIGNIN_TARGET_LIMIT")
+    trusted_proxies: str = _setting("", "Comma-separated IP addresses of reverse proxies in front of eenplan whose "
+                                    "X-Forwarded-For names the client (for the per-IP sign-in limits). Empty: the "
+                                    "direct peer is the client.", "EENPLAN_TRUSTED_PROXIES")
     signin_limit_window_seconds: int = _setting(900, "Window in which the sign-in limits refill, in seconds.",
                                                 "EENPLAN_SIGNIN_LIMIT_WINDOW_SECONDS")
     gnupg_home: str = _setting("", "Server keyring (GNUPGHOME) holding the households' signing keys and the "
@@ -139,9 +143,21 @@ class Settings:
         if self.oidc_issuer and not (self.oidc_client_id and self.oidc_client_secret):
             raise ValidationFailed.one("EENPLAN_OIDC_CLIENT_ID", "and EENPLAN_OIDC_CLIENT_SECRET are required "
                                        "with EENPLAN_OIDC_ISSUER")
+        self.trusted_proxy_addresses  # noqa: B018 - raises on an address that is not one
         for name in ("signin_ip_limit", "signin_target_limit", "signin_limit_window_seconds"):
             if getattr(self, name) < 1:
                 raise ValidationFailed.one("EENPLAN_" + name.upper(), "must be at least 1")
+
+    @property
+    def trusted_proxy_addresses(self) -> frozenset[str]:
+        """The trusted proxies' addresses, normalised."""
+        out = set()
+        for part in filter(None, (p.strip() for p in self.trusted_proxies.split(","))):
+            try:
+                out.add(str(ipaddress.ip_address(part)))
+            except ValueError:
+                raise ValidationFailed.one("EENPLAN_TRUSTED_PROXIES", f"{part[:45]!r} is not an IP address") from None
+        return frozenset(out)
 
     @property
     def effective_gnupg_home(self) -> Path:

@@ -129,3 +129,25 @@ async def test_attempts_are_rate_limited(aiohttp_client, settings, clock, demo, 
         assert (await _ask(client, demo, oma)).status == 202
     finally:
         await svc.close()
+
+
+async def test_behind_a_trusted_proxy_the_limit_is_per_client(aiohttp_client, settings, clock, demo):
+    """X-Forwarded-For counts only when the peer is a trusted proxy, and then its nearest untrusted hop."""
+    from eenplan.web.app import create_app as web_app
+
+    strict = replace(settings, signin_ip_limit=2)
+    for trusted, expect_second_client in ((frozenset(), 429), (frozenset({"127.0.0.1"}), 202)):
+        svc = build_services(strict, clock=clock)
+        try:
+            client = await aiohttp_client(web_app(svc, trusted_proxies=trusted))
+
+            async def ask(forwarded: str):
+                return await client.post("/auth/magic-link", headers={"X-Forwarded-For": forwarded},
+                                         json={"household_code": demo["household"]["code"],
+                                               "email": "nobody@example.org"})
+
+            # a client cannot escape its own limit by writing addresses into the header itself
+            assert [(await ask(f"10.0.0.{n}, 203.0.113.7")).status for n in range(3)][-1] == 429
+            assert (await ask("198.51.100.9")).status == expect_second_client
+        finally:
+            await svc.close()

@@ -9,7 +9,7 @@ from aiohttp import web
 from ..services.container import Services
 from .auth import auth_middleware
 from ..services.plan_content import Lru
-from .keys import MAX_BODY, RENDERED, SERVICES
+from .keys import MAX_BODY, RENDERED, SERVICES, TRUSTED_PROXIES
 from .problems import problem_middleware
 from .routes import betrokkenen, households, meta, plan, toestemming
 from .routes import signin
@@ -23,7 +23,8 @@ ROUTE_TABLES = (meta.table, plan.table, households.table, betrokkenen.table, toe
                 stagnatie.table, veiligheid.table, monitoring_routes.table)
 
 
-def create_app(services: Services, *, max_body_bytes: int = 1_048_576) -> web.Application:
+def create_app(services: Services, *, max_body_bytes: int = 1_048_576,
+               trusted_proxies: frozenset[str] = frozenset()) -> web.Application:
     """A web application serving the given services; closing the app closes them."""
     app = web.Application(middlewares=[problem_middleware, auth_middleware],
                           client_max_size=max_body_bytes)
@@ -31,6 +32,7 @@ def create_app(services: Services, *, max_body_bytes: int = 1_048_576) -> web.Ap
     app[SERVICES] = services
     app[MAX_BODY] = max_body_bytes
     app[RENDERED] = Lru(512)
+    app[TRUSTED_PROXIES] = trusted_proxies
     routes = [r for t in ROUTE_TABLES for r in t.routes]
     app[meta.OPENAPI] = meta.build_document(routes)
     for t in ROUTE_TABLES:

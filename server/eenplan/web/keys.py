@@ -10,6 +10,8 @@ from ..services.plan_content import Lru, PlanSnapshot
 
 SERVICES = web.AppKey("services", Services)
 MAX_BODY = web.AppKey("max_body", int)
+#: reverse proxies whose X-Forwarded-For is believed (EENPLAN_TRUSTED_PROXIES)
+TRUSTED_PROXIES = web.AppKey("trusted_proxies", frozenset)
 #: rendered plan bodies by snapshot (snapshots are immutable and shared between equal views)
 RENDERED = web.AppKey("rendered", Lru[PlanSnapshot, bytes])
 PRINCIPAL = web.RequestKey("principal", Principal)

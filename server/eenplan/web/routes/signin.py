@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import html
+import ipaddress
 from typing import Annotated
 
 from aiohttp import web
@@ -16,7 +17,7 @@ from pydantic import StringConstraints
 
 from ...domain.errors import ValidationFailed
 from ...domain.signin import RateLimited
-from ..keys import services
+from ..keys import TRUSTED_PROXIES, services
 from ..problems import problem
 from ..registry import Handler, RouteTable
 from ..schemas import Email, _Body, read_body
@@ -38,8 +39,21 @@ class MagicLinkRequest(_Body):
 
 
 def _client_ip(request: web.Request) -> str:
-    # The direct peer: behind a reverse proxy that is the proxy (limits then hold per proxy; see README).
-    return request.remote or "unknown"
+    """The client's address: the direct peer, unless that is a trusted proxy; then the nearest address in
+    X-Forwarded-For that is not one (entries further left are the client's own claims, never believed)."""
+    peer = request.remote or "unknown"
+    trusted = request.app[TRUSTED_PROXIES]
+    if peer not in trusted:
+        return peer
+    hops = [h.strip() for value in request.headers.getall("X-Forwarded-For", []) for h in value.split(",")]
+    for hop in reversed(hops):
+        try:
+            address = str(ipaddress.ip_address(hop))
+        except ValueError:
+            return peer  # a malformed header: count the proxy, not a made-up client
+        if address not in trusted:
+            return address
+    return peer
 
 
 def limited(handler: Handler) -> Handler:
