@@ -159,7 +159,7 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
 
     async def close_storage() -> None:
         await access_log.close()
-        reads.close()
+        await reads.close()
         await engine.dispose()
 
     async def is_ready() -> bool:

@@ -99,7 +99,7 @@ async def test_matrix(client, demo, clock):
                 "professional": demo["by_name"]["Joost Willems"], "professional-2": demo["by_name"]["Inge Bakker"]}
     for persona, who in personas.items():
         await check_cell(client, demo, persona.removesuffix("-2"), who, {}, regisseur_plan, version)
-    until = clock().date() + timedelta(days=10)
+    until = clock.today() + timedelta(days=10)
     for section in SECTION_KEYS:
         for level in ("read", "write"):
             cid = await _grant(client, demo, section, level, until)

@@ -49,7 +49,7 @@ async def test_marker_reaches_grandmother_only_while_consent_holds(client, demo,
     version = await _write_marker(client, demo)
     assert MARKER not in await _everything_oma_can_fetch(client, demo, version)
 
-    until = (clock().date() + timedelta(days=30)).isoformat()
+    until = (clock.today() + timedelta(days=30)).isoformat()
     consent = await _consent(client, demo, until=until)
     assert consent["status"] == "aangevraagd"
     fatima, youssef = demo["by_name"]["Fatima El Amrani"]["id"], demo["by_name"]["Youssef El Amrani"]["id"]
@@ -81,7 +81,7 @@ async def test_marker_reaches_grandmother_only_while_consent_holds(client, demo,
 
 async def test_expiry_takes_effect_the_next_day(client, demo, clock):
     version = await _write_marker(client, demo)
-    consent = await _consent(client, demo, until=clock().date().isoformat())
+    consent = await _consent(client, demo, until=clock.today().isoformat())
     await _answer(client, demo, "Fatima El Amrani", consent["id"])
     await _answer(client, demo, "Youssef El Amrani", consent["id"])
     assert MARKER in await _everything_oma_can_fetch(client, demo, version)
@@ -93,7 +93,7 @@ async def test_expiry_takes_effect_the_next_day(client, demo, clock):
 
 
 async def test_decline_and_who_may_answer(client, demo, clock):
-    consent = await _consent(client, demo, until=(clock().date() + timedelta(days=5)).isoformat())
+    consent = await _consent(client, demo, until=(clock.today() + timedelta(days=5)).isoformat())
     assert (await _answer(client, demo, "Khadija El Amrani", consent["id"])).status == 403  # not a klant
     declined = await (await _answer(client, demo, "Youssef El Amrani", consent["id"], besluit="nee")).json()
     assert declined["status"] == "geweigerd"
@@ -102,7 +102,7 @@ async def test_decline_and_who_may_answer(client, demo, clock):
 
 
 async def test_oral_consent_is_listed_until_confirmed_in_writing(client, demo, clock):
-    consent = await _consent(client, demo, until=(clock().date() + timedelta(days=5)).isoformat(),
+    consent = await _consent(client, demo, until=(clock.today() + timedelta(days=5)).isoformat(),
                              about_id=demo["by_name"]["Fatima El Amrani"]["id"])
     assert consent["required_consenters"] == [demo["by_name"]["Fatima El Amrani"]["id"]]  # an adult, about herself
     body = await (await _answer(client, demo, "Fatima El Amrani", consent["id"], wijze="mondeling_urgent")).json()
@@ -119,10 +119,10 @@ async def test_oral_consent_is_listed_until_confirmed_in_writing(client, demo, c
 async def test_consent_requests_are_never_general(client, demo, clock):
     headers = bearer(demo["regisseur"])
     base = {"grantee_id": demo["by_name"]["Joost Willems"]["id"], "sections": ["analyse"],
-            "purpose": "Schuldhulp moet de analyse kennen", "until": (clock().date() + timedelta(days=5)).isoformat()}
+            "purpose": "Schuldhulp moet de analyse kennen", "until": (clock.today() + timedelta(days=5)).isoformat()}
     for change, field in [({"sections": []}, "sections"), ({"sections": ["alles"]}, "sections"),
                           ({"purpose": "x"}, "purpose"), ({"until": "2020-01-01"}, "until"),
-                          ({"until": (clock().date() + timedelta(days=400)).isoformat()}, "until"),
+                          ({"until": (clock.today() + timedelta(days=400)).isoformat()}, "until"),
                           ({"grantee_id": "iemand"}, "grantee_id")]:
         resp = await client.post(hh(demo, "/toestemmingen"), json=base | change, headers=headers)
         assert resp.status == 422, change

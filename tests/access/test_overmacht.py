@@ -29,7 +29,7 @@ async def test_five_questions_all_required_and_only_professionals(client, demo, 
     by_klant = await client.post(hh(demo, "/overmacht"), json=body | {"vragen": QUESTIONS},
                                  headers=bearer(demo["by_name"]["Fatima El Amrani"]))
     assert by_klant.status == 403
-    too_long = body | {"vragen": QUESTIONS, "until": (clock().date() + timedelta(days=30)).isoformat()}
+    too_long = body | {"vragen": QUESTIONS, "until": (clock.today() + timedelta(days=30)).isoformat()}
     resp = await client.post(hh(demo, "/overmacht"), json=too_long, headers=bearer(demo["by_name"]["Joost Willems"]))
     assert resp.status == 422 and (await resp.json())["errors"][0]["field"] == "until"
 
@@ -43,7 +43,7 @@ async def test_sharing_grants_the_named_scope_briefly_and_is_flagged(client, dem
     assert MARKER not in await (await client.get(plan_url(demo), headers=bearer(oma))).text()
 
     shared = {"recipient_id": oma["id"], "vragen": QUESTIONS, "besluit": "delen", "sections": ["analyse"],
-              "until": (clock().date() + timedelta(days=2)).isoformat()}
+              "until": (clock.today() + timedelta(days=2)).isoformat()}
     inge = demo["by_name"]["Inge Bakker"]
     cannot = await client.post(hh(demo, "/overmacht"), json=shared, headers=bearer(inge))
     assert cannot.status == 403  # she may not read the analyse herself, so she cannot share it

@@ -30,7 +30,7 @@ async def test_a_regisseur_issued_token_cannot_speak_for_the_klant(client, demo,
     issued = await client.post(hh(demo, f"/betrokkenen/{fatima['id']}/token"), headers=bearer(demo["regisseur"]))
     token = {"Authorization": f"Bearer {(await issued.json())['token']}"}
     body = {"grantee_id": demo["by_name"]["Khadija El Amrani"]["id"], "sections": ["veiligheidsplan"],
-            "purpose": "Oma moet het veiligheidsplan kennen", "until": (clock().date() + timedelta(days=5)).isoformat(),
+            "purpose": "Oma moet het veiligheidsplan kennen", "until": (clock.today() + timedelta(days=5)).isoformat(),
             "about_id": fatima["id"]}
     cid = (await (await client.post(hh(demo, "/toestemmingen"), json=body, headers=bearer(demo["regisseur"]))).json())["id"]
     answer = await client.post(hh(demo, f"/toestemmingen/{cid}/antwoord"), json={"besluit": "ja", "wijze": "schriftelijk"},
@@ -43,7 +43,7 @@ async def test_a_regisseur_issued_token_cannot_speak_for_the_klant(client, demo,
 async def test_only_a_klant_whose_consent_counts_can_revoke(client, demo, clock):
     fatima = demo["by_name"]["Fatima El Amrani"]
     body = {"grantee_id": demo["by_name"]["Joost Willems"]["id"], "sections": ["analyse"],
-            "purpose": "Schuldhulp moet de analyse kennen", "until": (clock().date() + timedelta(days=5)).isoformat(),
+            "purpose": "Schuldhulp moet de analyse kennen", "until": (clock.today() + timedelta(days=5)).isoformat(),
             "about_id": fatima["id"]}
     cid = (await (await client.post(hh(demo, "/toestemmingen"), json=body, headers=bearer(demo["regisseur"]))).json())["id"]
     await client.post(hh(demo, f"/toestemmingen/{cid}/antwoord"), json={"besluit": "ja", "wijze": "schriftelijk"},

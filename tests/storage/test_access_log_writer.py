@@ -194,10 +194,10 @@ async def test_a_reopened_connection_does_not_serve_answers_from_before(settings
     grandma = next(b for b in demo["betrokkenen"] if b["kind"] == "netwerk")
     try:
         assert await reader.member_access(hh, grandma["id"], None, date(2026, 11, 22)) is not None
-        reader.close()  # e.g. shut down and, by mistake, used again
+        await reader.close()  # e.g. shut down and, by mistake, used again
         with sqlite3.connect(sqlite_path(settings)) as other:
             other.execute("UPDATE betrokkene SET removed_at = ? WHERE id = ?", ("2026-01-01 00:00:00", grandma["id"]))
         assert await reader.member_access(hh, grandma["id"], None, date(2026, 11, 22)) is None
     finally:
-        reader.close()
+        await reader.close()
         await engine.dispose()

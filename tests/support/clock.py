@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 
 class MovableClock:
@@ -13,6 +14,10 @@ class MovableClock:
 
     def __call__(self) -> datetime:
         return self.now
+
+    def today(self) -> date:
+        """The date in Europe/Amsterdam, as the server counts days (UTC's date differs 22:00/23:00–24:00)."""
+        return self.now.astimezone(ZoneInfo("Europe/Amsterdam")).date()
 
     def advance(self, delta: timedelta | float | None = None, **parts: float) -> None:
         """Move forward by a timedelta, a number of seconds, or timedelta keywords (days=1)."""

@@ -30,6 +30,7 @@ from ..domain.ports import MemberAccess
 from ..domain.versions import VersionInfo
 from .engine import is_sqlite
 from .loop_db import BUSY_RETRIES, LoopConnection, is_busy
+from .pg_reads import ERRORS as PG_ERRORS, PgReads
 from .tables import BetrokkeneRow, HouseholdRow, PlanVersionRow, SectionBlobRow
 from .tables_access import ConsentRow, OvermachtRow
 from .tables_stagnatie import EscalatieGrantRow
@@ -149,6 +150,7 @@ class PlanReader:
         url = engine.url.render_as_string(hide_password=False)
         self._sqlite_path = make_url(url).database if is_sqlite(url) else None
         self._loop_db = loop_db or (LoopConnection(self._sqlite_path) if self._sqlite_path else None)
+        self._pg = None if self._sqlite_path else PgReads(url)
         statements = (_CURRENT, _NUMBERED, _ACCESS_CURRENT, _ACCESS_NUMBERED)
         self._sql = {stmt: _sqlite_text(stmt) for stmt in statements} if self._sqlite_path else {}
         self._versions = _Decoded(_decode_version)
@@ -164,11 +166,11 @@ class PlanReader:
     async def _fetch(self, stmt: sa.Select, params: dict[str, Any], sqlite_sql: str | None = None,
                      sqlite_params: Any = None) -> list[Any]:
         """All rows of a statement: on the loop's SQLite connection (retrying briefly instead of waiting
-        on a lock, which would stall the loop) or through the async engine."""
+        on a lock, which would stall the loop) or through asyncpg (`pg_reads`)."""
         try:
             if (raw := self._raw()) is None:
-                async with self._engine.connect() as conn:
-                    return list((await conn.execute(stmt, params)).all())
+                assert self._pg is not None
+                return await self._pg.fetch(stmt, params)
             for attempt in range(BUSY_RETRIES):
                 try:
                     return raw.execute(sqlite_sql or self._sql[stmt], params if sqlite_params is None
@@ -178,7 +180,7 @@ class PlanReader:
                         raise
                     await asyncio.sleep(0.002 * (attempt + 1))
             raise AssertionError("unreachable")
-        except (sqlite3.Error, sa_exc.DBAPIError, OSError) as exc:
+        except (sqlite3.Error, sa_exc.DBAPIError, OSError, *PG_ERRORS) as exc:
             raise TemporaryFailure("the database is unavailable") from exc
 
     async def member_access(self, household_id: str, betrokkene_id: str, number: int | None, today: date
@@ -245,10 +247,18 @@ class PlanReader:
     async def blobs(self, household_id: str, hashes: Iterable[str]) -> dict[str, str]:
         """Blob hash → canonical JSON text."""
         wanted = sorted(set(hashes))
+        if self._pg is not None:
+            try:
+                return dict(await self._pg.fetch_sql("SELECT hash, content FROM section_blob WHERE household_id = $1 "
+                                                     "AND hash = ANY($2::varchar[])", household_id, wanted))
+            except (OSError, *PG_ERRORS) as exc:
+                raise TemporaryFailure("the database is unavailable") from exc
         sql = (f"SELECT hash, content FROM section_blob WHERE household_id = ? AND hash IN ({','.join('?' * len(wanted))})")
         return dict(await self._fetch(_BLOBS, {"hh": household_id, "hashes": wanted}, sql, [household_id, *wanted]))
 
-    def close(self) -> None:
-        """Release the event loop's SQLite connection."""
+    async def close(self) -> None:
+        """Release the event loop's SQLite connection, or the asyncpg pool."""
         if self._loop_db is not None:
             self._loop_db.close()
+        if self._pg is not None:
+            await self._pg.close()
