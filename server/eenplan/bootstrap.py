@@ -29,6 +29,7 @@ from .services.tokens import TokenService
 from .storage.engine import create_engine
 from .storage.audit_writer import AccessLogWriter
 from .storage.loop_db import for_database as loop_connection
+from .storage.pg_reads import PgReads
 from .storage.reads import PlanReader
 from .storage.uow import UnitOfWorkFactory
 from .web.app import create_app as create_web_app
@@ -153,9 +154,11 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     quiet_data_loggers()
     engine = create_engine(settings.effective_database_url)
     uow = UnitOfWorkFactory(engine)
-    loop_db = loop_connection(settings.effective_database_url)  # the hot reads and the log share it
-    reads = PlanReader(engine, loop_db)
-    access_log = AccessLogWriter(engine, loop_db)
+    # the hot reads and the access log share one SQLite connection on the loop, or one asyncpg pool
+    loop_db = loop_connection(settings.effective_database_url)
+    pg = None if loop_db is not None else PgReads(settings.effective_database_url)
+    reads = PlanReader(engine, loop_db, pg)
+    access_log = AccessLogWriter(engine, loop_db, pg)
 
     async def close_storage() -> None:
         await access_log.close()

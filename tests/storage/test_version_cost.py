@@ -16,7 +16,14 @@ async def test_query_count_does_not_grow_with_history(services, demo, settings):
         await services.plan.change(me, hh, None, {"analyse": {"analyse": f"versie {i}"}})
     engines = [services.plan._uow.engine.sync_engine]
     raw = services.plan._reads._raw()  # SQLite's synchronous read connection, if any
+    pg = services.plan._reads._pg  # PostgreSQL's asyncpg pool for the hot statements, if any
     statements: list[str] = []
+    if pg is not None:  # asyncpg has no global hook: count each statement (or transaction) it is given
+        for name in ("fetch", "fetch_sql", "transaction"):
+            def counted(*args, _inner=getattr(pg, name), _name=name):
+                statements.append(_name)
+                return _inner(*args)
+            setattr(pg, name, counted)
 
     def count(conn, cursor, statement, *args):
         statements.append(statement)

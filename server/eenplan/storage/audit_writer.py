@@ -35,6 +35,7 @@ from .access_repository import AccessLogRepository
 from . import wal_sync
 from .engine import is_sqlite
 from .loop_db import LoopConnection, is_busy
+from .pg_reads import ERRORS as PG_ERRORS, PgReads
 
 log = logging.getLogger("eenplan.audit")
 
@@ -51,7 +52,7 @@ SYNC_TIMEOUT = 30.0
 class AccessLogWriter:
     """Appends access events durably, batching concurrent requests into one transaction."""
 
-    def __init__(self, engine: AsyncEngine, loop_db: LoopConnection | None = None, *,
+    def __init__(self, engine: AsyncEngine, loop_db: LoopConnection | None = None, pg: PgReads | None = None, *,
                  commit_spacing: float = 0.001, sync_helper: Sequence[str] | None = None) -> None:
         self._engine = engine
         self._spacing = commit_spacing
@@ -63,6 +64,7 @@ class AccessLogWriter:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="access-log") if self._sqlite_path \
             else None
         self._loop_db = loop_db or (LoopConnection(self._sqlite_path) if self._sqlite_path else None)
+        self._pg = pg  # PostgreSQL through asyncpg when given; else the engine
         self._waiting: sqlite3.Connection | None = None  # the thread's own, for batches that must wait for a lock
         self._syncer: asyncio.subprocess.Process | None = None
         #: the command of the WAL sync helper; its last argument is the database file
@@ -98,10 +100,12 @@ class AccessLogWriter:
                     raise self._broken
                 if self._thread is not None:
                     await self._write_sqlite(events)
+                elif self._pg is not None:
+                    await self._pg.transaction(lambda conn: _append_pg(conn, events))
                 else:
                     await self._write_engine(events)
             except Exception as exc:  # whatever went wrong, every waiting request gets its answer: 503
-                if not isinstance(exc, (sqlite3.Error, sa_exc.SQLAlchemyError, OSError)):
+                if not isinstance(exc, (sqlite3.Error, sa_exc.SQLAlchemyError, OSError, *PG_ERRORS)):
                     log.error("access log batch failed: %s", type(exc).__name__)
                 failure = TemporaryFailure("the access log could not be written")
                 failure.__cause__ = exc
@@ -208,3 +212,25 @@ def _append(conn: sqlite3.Connection, events: list[AccessEvent]) -> None:
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+_INSERT_PG = ("INSERT INTO access_log (household_id, seq, at, event, actor_id, on_behalf_of, sections, channel, "
+              "ground, emergency, detail, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)")
+
+
+async def _append_pg(conn, events: list[AccessEvent]) -> None:
+    """The PostgreSQL twin of `_append`: the head row locked, rows inserted, the head moved, in the caller's
+    transaction (the same statements `AccessLogRepository.append` runs through the ORM)."""
+    by_household: dict[str, list[AccessEvent]] = {}
+    for e in events:
+        by_household.setdefault(e.household_id, []).append(e)
+    for household_id, group in sorted(by_household.items()):
+        head = await conn.fetchrow("SELECT seq, hash FROM access_log_head WHERE household_id = $1 FOR UPDATE",
+                                   household_id)
+        rows = extend_chain(*((head["seq"], head["hash"]) if head else (0, GENESIS)), group)
+        await conn.executemany(_INSERT_PG, [
+            (household_id, seq, e.at, str(e.event), e.actor_id, e.on_behalf_of, ",".join(e.sections), str(e.channel),
+             e.ground, e.emergency, e.detail, prev, digest) for seq, prev, digest, e in rows])
+        await conn.execute("INSERT INTO access_log_head (household_id, seq, hash) VALUES ($1, $2, $3) "
+                           "ON CONFLICT (household_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+                           household_id, rows[-1][0], rows[-1][2])

@@ -1,4 +1,4 @@
-"""The hot read statements on PostgreSQL straight through asyncpg.
+"""The hot statements on PostgreSQL straight through asyncpg: plan reads and access-log appends.
 
 Through SQLAlchemy's async engine each hot read cost about 1.7 ms of the
 event loop's time (greenlet hop, pool checkout with a ping, BEGIN/ROLLBACK
@@ -57,6 +57,12 @@ class PgReads:
         """All rows of a hand-written statement with $n parameters."""
         pool = await self._ready()
         return list(await pool.fetch(sql, *args))
+
+    async def transaction(self, work: Any) -> Any:
+        """Run `work(connection)` in one transaction on a pooled connection (e.g. the access-log append)."""
+        pool = await self._ready()
+        async with pool.acquire() as conn, conn.transaction():
+            return await work(conn)
 
     async def close(self) -> None:
         """Close the pool's connections."""

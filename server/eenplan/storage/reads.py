@@ -145,12 +145,13 @@ def _sqlite_text(stmt: sa.Select | sa.CompoundSelect) -> str:
 class PlanReader:
     """Single-statement reads for the plan's hot paths."""
 
-    def __init__(self, engine: AsyncEngine, loop_db: LoopConnection | None = None) -> None:
+    def __init__(self, engine: AsyncEngine, loop_db: LoopConnection | None = None, pg: PgReads | None = None
+                 ) -> None:
         self._engine = engine
         url = engine.url.render_as_string(hide_password=False)
         self._sqlite_path = make_url(url).database if is_sqlite(url) else None
         self._loop_db = loop_db or (LoopConnection(self._sqlite_path) if self._sqlite_path else None)
-        self._pg = None if self._sqlite_path else PgReads(url)
+        self._pg = None if self._sqlite_path else (pg or PgReads(url))
         statements = (_CURRENT, _NUMBERED, _ACCESS_CURRENT, _ACCESS_NUMBERED)
         self._sql = {stmt: _sqlite_text(stmt) for stmt in statements} if self._sqlite_path else {}
         self._versions = _Decoded(_decode_version)
