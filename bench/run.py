@@ -3,7 +3,8 @@
 1. Requests/s of an authenticated `GET /api/households/{id}/plan` vs a bare aiohttp handler
    returning the same bytes (target ≥ 0.5).
 2. Cost of reading version 1,000 vs version 10, and of diffing 999→1,000 vs 9→10 (target ≤ 1.5).
-3. Mail fan-out to 20 members (bench/mail.py): gpg work vs raw gpg (≤ 1.3), p95 change → 250 (≤ 1 s).
+3. The same GET plan on PostgreSQL (bench/pg.py; informative, needs the system's PostgreSQL 15).
+4. Mail fan-out to 20 members (bench/mail.py): gpg work vs raw gpg (≤ 1.3), p95 change → 250 (≤ 1 s).
 """
 
 from __future__ import annotations
@@ -139,6 +140,9 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait()
+    if os.environ.get("BENCH_PG", "1") != "0":
+        print("\nPostgreSQL (bench/pg.py) …", flush=True)
+        subprocess.run([PY, str(HERE / "pg.py")], check=True)
     if os.environ.get("BENCH_MAIL", "1") != "0":
         print("\nmail fan-out (bench/mail.py) …", flush=True)
         subprocess.run([PY, str(HERE / "mail.py")], check=True)
