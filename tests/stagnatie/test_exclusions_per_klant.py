@@ -16,20 +16,20 @@ async def test_no_klant_can_undo_another_klants_exclusions(client, demo):
     resp = await client.put(url, headers=auth(fatima), json={"sections": ["krachten_zorgen", "analyse"]})
     assert resp.status == 200, await resp.text()
     # lists come in plan order
-    assert await resp.json() == {"sections": ["krachten_zorgen", "analyse"], "mine": ["krachten_zorgen", "analyse"]}
+    assert await resp.json() == {"applies": ["krachten_zorgen", "analyse"], "mine": ["krachten_zorgen", "analyse"]}
 
     # the son clears his own list and adds one of his own: his mother's choices stay
     resp = await client.put(url, headers=auth(youssef), json={"sections": ["doelen"]})
-    assert await resp.json() == {"sections": ["krachten_zorgen", "analyse", "doelen"], "mine": ["doelen"]}
+    assert await resp.json() == {"applies": ["krachten_zorgen", "analyse", "doelen"], "mine": ["doelen"]}
     resp = await client.put(url, headers=auth(youssef), json={"sections": []})
-    assert await resp.json() == {"sections": ["krachten_zorgen", "analyse"], "mine": []}
+    assert await resp.json() == {"applies": ["krachten_zorgen", "analyse"], "mine": []}
 
     # the regisseur sees what applies, not who chose it
     regisseur_view = await (await client.get(url, headers=auth(demo["regisseur"]))).json()
-    assert regisseur_view == {"sections": ["krachten_zorgen", "analyse"]}
+    assert regisseur_view == {"applies": ["krachten_zorgen", "analyse"]}
     # only the mother can lift her own exclusions
     resp = await client.put(url, headers=auth(fatima), json={"sections": []})
-    assert await resp.json() == {"sections": [], "mine": []}
+    assert await resp.json() == {"applies": [], "mine": []}
 
 
 async def test_a_regisseur_cannot_set_exclusions(client, demo):
@@ -45,4 +45,4 @@ async def test_removing_a_klant_does_not_undo_what_they_kept_back(client, demo):
     await client.put(url, headers=auth(youssef), json={"sections": ["doelen"]})
     resp = await client.delete(f"/api/households/{hh}/betrokkenen/{youssef['id']}", headers=auth(demo["regisseur"]))
     assert resp.status in (200, 204), await resp.text()
-    assert (await (await client.get(url, headers=auth(demo["regisseur"]))).json())["sections"] == ["doelen"]
+    assert (await (await client.get(url, headers=auth(demo["regisseur"]))).json())["applies"] == ["doelen"]

@@ -76,7 +76,7 @@ async def test_monitoring_needs_a_monitoring_token_for_the_gemeente(client, serv
                              headers={"Authorization": f"Bearer {mon}"})).status == 422
     assert (await client.get(url, headers={"Authorization": f"Bearer {mon}"})).status == 200
     # whole months only: periods a day apart could be subtracted to single out one household's day
-    for bad, field in (("from=2026-04-02", "from"), ("to=2026-05-30", "to")):
+    for bad, field in (("from=2026-04-02", "from"), ("to=2026-05-30", "to"), ("to=9999-12-30", "to")):
         resp = await client.get(url.replace(bad.split("=")[0] + "=" + ("2026-04-01" if field == "from"
                                                                          else "2026-05-31"), bad),
                                 headers={"Authorization": f"Bearer {mon}"})

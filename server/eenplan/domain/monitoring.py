@@ -15,7 +15,8 @@ import io
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from calendar import monthrange
+from datetime import date
 from statistics import median
 
 from .errors import ValidationFailed
@@ -41,7 +42,7 @@ class Period:
     def __post_init__(self) -> None:
         if self.start.day != 1:
             raise ValidationFailed.one("from", "must be the first day of a month (periods are whole months)")
-        if (self.end + timedelta(days=1)).day != 1:
+        if self.end.day != monthrange(self.end.year, self.end.month)[1]:
             raise ValidationFailed.one("to", "must be the last day of a month (periods are whole months)")
         if self.end < self.start:
             raise ValidationFailed.one("to", "is before from")

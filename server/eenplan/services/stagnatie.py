@@ -296,8 +296,8 @@ class StagnatieService:
 
     # -- the klant's exclusions ---------------------------------------------------------------
     async def exclusions(self, principal: Principal, household_id: str) -> dict[str, list[str]]:
-        """What the aanspreekpunt does not see: `sections`, the union of every klant's list; for a klant also
-        `mine`, their own list. Klanten and regisseurs may see it."""
+        """What the aanspreekpunt does not see: `applies`, the union of every klant's list; for a klant also
+        `mine`, their own list (what they PUT). Klanten and regisseurs may see it."""
         async with self._uow() as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
             if actor.kind is not Kind.KLANT and not actor.is_regisseur:
@@ -326,7 +326,7 @@ class StagnatieService:
 
     @staticmethod
     async def _exclusions_view(uow: UnitOfWork, actor: Actor) -> dict[str, list[str]]:
-        view = {"sections": list(await uow.stagnatie.exclusions(actor.household_id))}
+        view = {"applies": list(await uow.stagnatie.exclusions(actor.household_id))}
         if actor.kind is Kind.KLANT:
             view["mine"] = list(await uow.stagnatie.exclusions(actor.household_id, actor.betrokkene_id))
         return view

@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.access import Grant, Level
@@ -144,6 +145,9 @@ class AccessLogRepository:
         for e in events:
             by_household[e.household_id].append(e)
         for household_id in sorted(by_household):
+            if self._s.bind.dialect.name == "postgresql":  # a first entry: give FOR UPDATE a row to lock
+                await self._s.execute(pg_insert(AccessLogHeadRow).values(
+                    household_id=household_id, seq=0, hash=GENESIS).on_conflict_do_nothing())
             head = (await self._s.execute(sa.select(AccessLogHeadRow).where(
                 AccessLogHeadRow.household_id == household_id).with_for_update())).scalar_one_or_none()
             seq, prev = (head.seq, head.hash) if head else (0, GENESIS)

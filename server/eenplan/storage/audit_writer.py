@@ -12,7 +12,8 @@ with its own connection takes the batch when another writer holds the lock)
 in WAL mode with synchronous=NORMAL, and then a helper process (`wal_sync`)
 fdatasyncs the WAL before anyone is answered. NORMAL
 plus that sync is what synchronous=FULL does at commit, without a thread
-competing with the event loop for the GIL. PostgreSQL: the async engine.
+competing with the event loop for the GIL. PostgreSQL: one transaction per batch on
+the asyncpg pool the hot reads use (`pg_reads`).
 """
 
 from __future__ import annotations
@@ -104,6 +105,11 @@ class AccessLogWriter:
                     await self._pg.transaction(lambda conn: _append_pg(conn, events))
                 else:
                     await self._write_engine(events)
+            except asyncio.CancelledError:  # shutting down: nobody may wait forever, nor be told "logged"
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(TemporaryFailure("the access log is shutting down"))
+                raise
             except Exception as exc:  # whatever went wrong, every waiting request gets its answer: 503
                 if not isinstance(exc, (sqlite3.Error, sa_exc.SQLAlchemyError, OSError, *PG_ERRORS)):
                     log.error("access log batch failed: %s", type(exc).__name__)
@@ -225,6 +231,9 @@ async def _append_pg(conn, events: list[AccessEvent]) -> None:
     for e in events:
         by_household.setdefault(e.household_id, []).append(e)
     for household_id, group in sorted(by_household.items()):
+        # a household's first entry: make the head row exist, so FOR UPDATE has a row to lock
+        await conn.execute("INSERT INTO access_log_head (household_id, seq, hash) VALUES ($1, 0, $2) "
+                           "ON CONFLICT (household_id) DO NOTHING", household_id, GENESIS)
         head = await conn.fetchrow("SELECT seq, hash FROM access_log_head WHERE household_id = $1 FOR UPDATE",
                                    household_id)
         rows = extend_chain(*((head["seq"], head["hash"]) if head else (0, GENESIS)), group)

@@ -64,5 +64,5 @@ class LoopConnection:
 
 
 def for_database(url: str) -> LoopConnection | None:
-    """The loop connection for a SQLite database URL; None for PostgreSQL (reads go through the engine)."""
+    """The loop connection for a SQLite database URL; None for PostgreSQL (hot reads use `pg_reads`)."""
     return LoopConnection(str(make_url(url).database)) if is_sqlite(url) else None

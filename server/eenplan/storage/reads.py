@@ -147,7 +147,6 @@ class PlanReader:
 
     def __init__(self, engine: AsyncEngine, loop_db: LoopConnection | None = None, pg: PgReads | None = None
                  ) -> None:
-        self._engine = engine
         url = engine.url.render_as_string(hide_password=False)
         self._sqlite_path = make_url(url).database if is_sqlite(url) else None
         self._loop_db = loop_db or (LoopConnection(self._sqlite_path) if self._sqlite_path else None)

@@ -74,7 +74,7 @@ async def afschalen(request: web.Request) -> web.Response:
 
 
 @table.route("GET", "/api/households/{id}/aanspreekpunt-uitsluitingen", summary="Sections the klanten keep from "
-             "the gemeentelijk aanspreekpunt: the union of every klant's list, and the caller's own (klant, regisseur)")
+             "the gemeentelijk aanspreekpunt: `applies` (every klant's list together) and `mine` (a klant's own)")
 async def get_exclusions(request: web.Request) -> web.Response:
     return web.json_response(await services(request).stagnatie.exclusions(principal(request),
                                                                           request.match_info["id"]))
