@@ -23,16 +23,17 @@ from datetime import timedelta
 from ..domain.access import Principal
 from ..domain.audit import Channel, Event
 from ..domain.betrokkene import Betrokkene
-from ..domain.errors import NotFound, PermanentFailure, TemporaryFailure, ValidationFailed
+from ..domain.errors import NotFound
 from ..domain.household import Household
 from ..domain.sections import SECTION_KEYS
 from ..domain.mailgroup import (INVITE_NOTICE_TEXT, SIGNIN_LINK_TEXT, KEY_EXPIRY_TEXT, EXPIRY_WARNING_DAYS, OutboxItem, OutboxKind,
-                                OutboxStatus, backoff_seconds, group_address, list_code, plan_update_subject,
+                                OutboxStatus, group_address, list_code, plan_update_subject,
                                 plan_update_text)
 from ..domain.mailgroup_ports import Attachment, Envelope, MailBody, MailGateway, SendStats
 from ..domain.ports import Clock, UnitOfWorkFactory
 from ..logsafe import describe_error
 from .mailgroup import MailgroupService
+from .outbox_rows import Job, RowOutcomes, WorkerSettings
 from .plan import PlanService
 
 log = logging.getLogger(__name__)
@@ -42,28 +43,6 @@ NOTICE_TEXT = ("Er is iets nieuws in het plan waar u bij betrokken bent.\n\n"
                "geen bruikbare OpenPGP-sleutel van u bekend is, staat de inhoud niet\n"
                "in dit bericht. U kunt het plan bekijken door in te loggen via de\n"
                "link hieronder.\n")
-
-
-@dataclass(frozen=True)
-class WorkerSettings:
-    """Tuning of one worker."""
-
-    lease_seconds: float = 300.0
-    batch: int = 200
-    max_attempts: int = 8
-    backoff_seconds: float = 30.0
-    poll_seconds: float = 2.0
-    concurrency: int = 8
-
-
-@dataclass
-class _Job:
-    item: OutboxItem
-    person: Betrokkene
-    envelope: Envelope
-    fingerprint: str | None = None
-    body: MailBody | None = None
-    view: str = ""
 
 
 @dataclass
@@ -92,7 +71,7 @@ class OutboxWorker:
         self.worker_id = worker_id or f"w-{uuid.uuid4().hex[:12]}"
         self._wake = asyncio.Event()
         self._stopping = False
-        self._limit = asyncio.Semaphore(settings.concurrency)
+        self._rows = RowOutcomes(uow, clock, settings)
         mailgroup.on_enqueued.append(self.wake)
         #: hourly jobs run by the worker loop, e.g. OverlegService.due_reminders (wired in bootstrap)
         self.periodic: list[Callable[[], Awaitable[object]]] = []
@@ -200,22 +179,22 @@ class OutboxWorker:
             ctx = await self._context(household_id)
         except Exception as exc:  # keyring or database trouble: retry every row later
             for item in rows:
-                await self._failed(item, exc, stats)
+                await self._rows.failed(item, exc, stats)
             return
-        sealed_groups: dict[str, list[_Job]] = {}
+        sealed_groups: dict[str, list[Job]] = {}
         singles: list[tuple[_Job, object]] = []
         for item in rows:
             person = ctx.members.get(item.recipient_id)
             if person is None or not person.active or not person.email:
-                await self._final(item, OutboxStatus.SKIPPED, "recipient is no betrokkene or has no e-mail", stats)
+                await self._rows.final(item, OutboxStatus.SKIPPED, "recipient is no betrokkene or has no e-mail", stats)
                 continue
             try:
                 job = await self._prepare(ctx, item, person)
             except NotFound:
-                await self._final(item, OutboxStatus.SKIPPED, "recipient may no longer read this", stats)
+                await self._rows.final(item, OutboxStatus.SKIPPED, "recipient may no longer read this", stats)
                 continue
             except Exception as exc:
-                await self._failed(item, exc, stats)
+                await self._rows.failed(item, exc, stats)
                 continue
             if job.body is not None and job.fingerprint and job.view:
                 sealed_groups.setdefault(job.view, []).append(job)
@@ -224,15 +203,15 @@ class OutboxWorker:
         # Seal every distinct view first, then send: gpg's reader threads need the GIL, so
         # encrypting while SMTP traffic runs on the loop would slow both down.
         sealed = [(await self._seal_group(ctx, jobs, stats), jobs) for jobs in sealed_groups.values()]
-        tasks = [self._deliver(job, self.gateway.send_sealed(data, job.envelope), stats, False)
+        tasks = [self._rows.deliver(job, self.gateway.send_sealed(data, job.envelope), stats, False)
                  for data, jobs in sealed if data is not None for job in jobs]
         tasks += [self._send_single(ctx, job, stats) for job, _ in singles]
         await asyncio.gather(*tasks)
 
-    async def _prepare(self, ctx: _Context, item: OutboxItem, person: Betrokkene) -> _Job:
+    async def _prepare(self, ctx: _Context, item: OutboxItem, person: Betrokkene) -> Job:
         fpr = await self._usable(ctx, person.id)
         if item.kind is OutboxKind.PLAN_UPDATE:
-            job = _Job(item, person, self._envelope(ctx, item, person, plan_update_subject(item.version or 0)), fpr)
+            job = Job(item, person, self._envelope(ctx, item, person, plan_update_subject(item.version or 0)), fpr)
             if fpr is None:
                 return job  # content-free notice; no content is read
             principal = Principal(person.id, item.household_id)
@@ -253,21 +232,21 @@ class OutboxWorker:
             return job
         if item.kind is OutboxKind.INVITE:
             data = json.loads(item.payload or "{}")
-            job = _Job(item, person, self._envelope(ctx, item, person, "Uitnodiging voor een overleg"), fpr)
+            job = Job(item, person, self._envelope(ctx, item, person, "Uitnodiging voor een overleg"), fpr)
             if fpr is not None:
                 job.body = MailBody(await self._agenda_for(item, person, data.get("agenda") or ""),
                                     calendar=base64.b64decode(data["ics"]), calendar_method=data["method"])
             return job
         if item.kind is OutboxKind.NOTICE:  # neutral, content-free (e.g. stagnatie deadlines, escalation steps)
             subject = json.loads(item.payload or "{}").get("subject") or "Bericht over de samenwerking"
-            return _Job(item, person, self._envelope(ctx, item, person, subject), None)
+            return Job(item, person, self._envelope(ctx, item, person, subject), None)
         if item.kind is OutboxKind.SIGNIN_LINK:
-            job = _Job(item, person, self._envelope(ctx, item, person, "Inloggen bij uw plan"), fpr)
+            job = Job(item, person, self._envelope(ctx, item, person, "Inloggen bij uw plan"), fpr)
             if fpr is not None:
                 link = json.loads(item.payload or "{}").get("link", "")
                 job.body = MailBody(f"{SIGNIN_LINK_TEXT}\n{link}\n")
             return job
-        return _Job(item, person, self._envelope(ctx, item, person, "Sleutel verloopt binnenkort"), None)
+        return Job(item, person, self._envelope(ctx, item, person, "Sleutel verloopt binnenkort"), None)
 
     async def _agenda_for(self, item: OutboxItem, person: Betrokkene, agenda: str) -> str:
         """The agenda is care content: re-checked at send time, only for recipients who may read the
@@ -283,29 +262,29 @@ class OutboxWorker:
         return agenda
 
     # -- sending ------------------------------------------------------------------------------
-    async def _seal_group(self, ctx: _Context, jobs: list[_Job], stats: SendStats) -> bytes | None:
+    async def _seal_group(self, ctx: _Context, jobs: list[Job], stats: SendStats) -> bytes | None:
         """One encryption for every recipient of the same view (hidden key ids); None if it failed."""
         try:
             sealed = await self.gateway.seal(jobs[0].body, [j.fingerprint for j in jobs], ctx.signer)
         except Exception as exc:
             for job in jobs:
-                await self._failed(job.item, exc, stats)
+                await self._rows.failed(job.item, exc, stats)
             return None
         stats.encryptions += 1
         return sealed
 
-    async def _send_single(self, ctx: _Context, job: _Job, stats: SendStats) -> None:
+    async def _send_single(self, ctx: _Context, job: Job, stats: SendStats) -> None:
         item = job.item
         link = self._link(item.household_id)
         if job.body is not None and job.fingerprint:  # an invite with a usable key: its own encryption
             try:
-                async with self._limit:
+                async with self._rows.limit:
                     sealed = await self.gateway.seal(job.body, [job.fingerprint], ctx.signer)
                 stats.encryptions += 1
             except Exception as exc:
-                await self._failed(item, exc, stats)
+                await self._rows.failed(item, exc, stats)
                 return
-            await self._deliver(job, self.gateway.send_sealed(sealed, job.envelope), stats, False)
+            await self._rows.deliver(job, self.gateway.send_sealed(sealed, job.envelope), stats, False)
             return
         calendar, method = None, "REQUEST"
         if item.kind is OutboxKind.INVITE:
@@ -321,45 +300,4 @@ class OutboxWorker:
             text = NOTICE_TEXT
         send = self.gateway.send_notice(job.envelope, link=link, text=text, signer_fpr=ctx.signer,
                                          calendar=calendar, calendar_method=method)
-        await self._deliver(job, send, stats, True)
-
-    async def _deliver(self, job: _Job, send, stats: SendStats, notice: bool) -> None:
-        try:
-            async with self._limit:
-                await send
-        except Exception as exc:
-            await self._failed(job.item, exc, stats)
-            return
-        # The relay has the message (250). From here a crash may resend once, with the same Message-ID.
-        async with self._uow(write=True) as uow:
-            await uow.mail.mark_sent(job.item.id, self._clock(), job.envelope.message_id)
-            await uow.commit()
-        stats.sent += 1
-        stats.notices += int(notice)
-
-    async def _final(self, item: OutboxItem, status: OutboxStatus, error: str, stats: SendStats) -> None:
-        async with self._uow(write=True) as uow:
-            await uow.mail.mark_final(item.id, status, error)
-            await uow.commit()
-        if status is OutboxStatus.DEAD:
-            stats.dead += 1
-        else:
-            stats.skipped += 1
-
-    async def _failed(self, item: OutboxItem, exc: BaseException, stats: SendStats) -> None:
-        """Temporary trouble → retry with backoff until max attempts; permanent → dead letter at once."""
-        error = getattr(exc, "detail", None) or type(exc).__name__
-        stats.errors.append(error)
-        if isinstance(exc, (PermanentFailure, ValidationFailed)):
-            await self._final(item, OutboxStatus.DEAD, error, stats)
-            return
-        if item.attempts >= self.settings.max_attempts:
-            await self._final(item, OutboxStatus.DEAD, f"{error} (after {item.attempts} attempts)", stats)
-            return
-        if not isinstance(exc, TemporaryFailure):
-            log.warning("outbox row %s failed: %s", item.id, type(exc).__name__)
-        delay = backoff_seconds(item.attempts, self.settings.backoff_seconds)
-        async with self._uow(write=True) as uow:
-            await uow.mail.mark_retry(item.id, self._clock() + timedelta(seconds=delay), error)
-            await uow.commit()
-        stats.retried += 1
+        await self._rows.deliver(job, send, stats, True)
