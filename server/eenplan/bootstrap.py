@@ -123,6 +123,7 @@ def build_stagnatie(uow: UnitOfWorkFactory, clock: Clock, plan: PlanService, mai
                     werkdagen) -> dict:
     """Stagnatie, safety and monitoring on the overleggen' werkdag calendar; overdue deadlines run in the worker."""
     from .services.aanspreekpunten import AanspreekpuntService
+    from .services.exclusions import ExclusionService
     from .services.monitoring import MonitoringService
     from .services.stagnatie import StagnatieService
     from .services.veiligheid import VeiligheidService
@@ -134,7 +135,8 @@ def build_stagnatie(uow: UnitOfWorkFactory, clock: Clock, plan: PlanService, mai
     stagnatie = StagnatieService(uow, plan, clock, new_id, werkdagen, wake)
     if outbox is not None:
         outbox.periodic.append(stagnatie.notify_overdue)
-    return {"stagnatie": stagnatie, "veiligheid": VeiligheidService(uow, plan, clock, new_id),
+    return {"stagnatie": stagnatie, "exclusions": ExclusionService(uow, clock),
+            "veiligheid": VeiligheidService(uow, plan, clock, new_id),
             "monitoring": MonitoringService(uow, clock, werkdagen),
             "aanspreekpunten": AanspreekpuntService(uow, keyring, clock)}
 

@@ -39,6 +39,7 @@ class Services:
     is_ready: Callable[[], Awaitable[bool]]
     close: Callable[[], Awaitable[None]]
     stagnatie: Any = None        # StagnatieService (issue 6)
+    exclusions: Any = None       # ExclusionService
     veiligheid: Any = None       # VeiligheidService
     monitoring: Any = None       # MonitoringService
     aanspreekpunten: Any = None  # AanspreekpuntService

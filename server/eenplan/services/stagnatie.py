@@ -4,7 +4,7 @@ and the deadline scheduler the outbox worker runs.
 Escalation to step 4 makes the household's gemeentelijk aanspreekpunt a
 betrokkene (role `aanspreekpunt`) with an escalation grant (ground
 ``escalatie:<case id>``) over every section except those the klant explicitly
-excluded; `domain.access.decide` turns it into access like any other grant.
+excluded (`services.exclusions`); `domain.access.decide` turns it into access like any other grant.
 The plan copy goes by the transactional outbox as a plan-update mail: the
 worker renders the aanspreekpunt's scoped view and PDF at send time and logs
 it as a disclosure on the mail channel. Afschalen ends the grant and removes
@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from ..domain.access import Actor, Level, Principal, require_personal, require_regisseur
+from ..domain.access import Actor, Level, Principal, require_regisseur
 from ..domain.audit import Channel, Event
 from ..domain.betrokkene import Betrokkene, Kind, Role, is_regisseur
 from ..domain.errors import Forbidden, NotFound, ValidationFailed
@@ -28,7 +28,7 @@ from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory, Werk
 from ..domain.stagnatie import (Case, CaseStatus, Outcome, Step, StepEnd, StepRecord, case_deadlines,
                                 check_afschalen, check_commitment, check_escalation, check_outcome, find_goal,
                                 gemeente_key)
-from ..domain.veiligheid import check_exclusions, escalation_sections
+from ..domain.veiligheid import escalation_sections
 from .common import resolve_actor, retry_on_conflict
 from .plan import PlanService
 from .stagnatie_views import NOTICE_FOOTER, NOTICES, case_dict
@@ -293,43 +293,6 @@ class StagnatieService:
         if case.step is Step.AANSPREEKPUNT and case.aanspreekpunt_id:
             ids.add(case.aanspreekpunt_id)
         return ids & {b.id for b in members}
-
-    # -- the klant's exclusions ---------------------------------------------------------------
-    async def exclusions(self, principal: Principal, household_id: str) -> dict[str, list[str]]:
-        """What the aanspreekpunt does not see: `applies`, the union of every klant's list; for a klant also
-        `mine`, their own list (what they PUT). Klanten and regisseurs may see it."""
-        async with self._uow() as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            if actor.kind is not Kind.KLANT and not actor.is_regisseur:
-                raise Forbidden("only the klant or a regisseur may see this")
-            return await self._exclusions_view(uow, actor)
-
-    async def set_exclusions(self, principal: Principal, household_id: str, sections: list[str]
-                             ) -> dict[str, list[str]]:
-        """A klant sets their own list; the union of all klanten's lists applies, so no klant can undo
-        another's. Escalation grants in force narrow (or widen) at once."""
-        clean = check_exclusions(sections)
-        async with self._uow(write=True) as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            if actor.kind is not Kind.KLANT:
-                raise Forbidden("only the klant may decide what the aanspreekpunt does not see")
-            require_personal(principal, "decide what the aanspreekpunt sees")
-            # two klanten saving at once must not each write a union without the other's list
-            await uow.households.get(household_id, lock=True)
-            await uow.stagnatie.set_exclusions(household_id, clean, actor.betrokkene_id, self._clock())
-            union = await uow.stagnatie.exclusions(household_id)
-            for grant_id, _ in await uow.stagnatie.active_grants(household_id):
-                await uow.stagnatie.set_grant_sections(grant_id, escalation_sections(union))
-            view = await self._exclusions_view(uow, actor)
-            await uow.commit()
-        return view
-
-    @staticmethod
-    async def _exclusions_view(uow: UnitOfWork, actor: Actor) -> dict[str, list[str]]:
-        view = {"applies": list(await uow.stagnatie.exclusions(actor.household_id))}
-        if actor.kind is Kind.KLANT:
-            view["mine"] = list(await uow.stagnatie.exclusions(actor.household_id, actor.betrokkene_id))
-        return view
 
 
 __all__ = ["StagnatieService", "case_dict"]

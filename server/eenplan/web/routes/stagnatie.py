@@ -76,7 +76,7 @@ async def afschalen(request: web.Request) -> web.Response:
 @table.route("GET", "/api/households/{id}/aanspreekpunt-uitsluitingen", summary="Sections the klanten keep from "
              "the gemeentelijk aanspreekpunt: `applies` (every klant's list together) and `mine` (a klant's own)")
 async def get_exclusions(request: web.Request) -> web.Response:
-    return web.json_response(await services(request).stagnatie.exclusions(principal(request),
+    return web.json_response(await services(request).exclusions.exclusions(principal(request),
                                                                           request.match_info["id"]))
 
 
@@ -84,7 +84,7 @@ async def get_exclusions(request: web.Request) -> web.Response:
              "keeps from the aanspreekpunt (klant only; no klant can undo another's); grants in force follow at once", body=Exclusions)
 async def put_exclusions(request: web.Request) -> web.Response:
     body = await read_body(request, Exclusions)
-    return web.json_response(await services(request).stagnatie.set_exclusions(
+    return web.json_response(await services(request).exclusions.set_exclusions(
         principal(request), request.match_info["id"], body.sections))
 
 
