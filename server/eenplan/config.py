@@ -154,7 +154,8 @@ class Settings:
         out = set()
         for part in filter(None, (p.strip() for p in self.trusted_proxies.split(","))):
             try:
-                out.add(str(ipaddress.ip_address(part)))
+                address = ipaddress.ip_address(part)
+                out.add(str(getattr(address, "ipv4_mapped", None) or address))  # as the web layer spells peers
             except ValueError:
                 raise ValidationFailed.one("EENPLAN_TRUSTED_PROXIES", f"{part[:45]!r} is not an IP address") from None
         return frozenset(out)

@@ -119,10 +119,19 @@ class ConsentRepository:
         return grants
 
 
+#: the access_log columns in the order every append path writes them
+LOG_COLUMNS = ("household_id", "seq", "at", "event", "actor_id", "on_behalf_of", "sections", "channel", "ground",
+               "emergency", "detail", "prev_hash", "hash")
+
+
+def log_values(household_id: str, seq: int, prev: str, digest: str, e: AccessEvent) -> tuple:
+    """One access_log row's values, in LOG_COLUMNS order (shared by the ORM, SQLite and asyncpg appends)."""
+    return (household_id, seq, e.at, e.event.value, e.actor_id, e.on_behalf_of, ",".join(e.sections),
+            e.channel.value, e.ground, e.emergency, e.detail, prev, digest)
+
+
 def _row(household_id: str, seq: int, prev: str, digest: str, e: AccessEvent) -> dict:
-    return {"household_id": household_id, "seq": seq, "at": e.at, "event": e.event.value, "actor_id": e.actor_id,
-            "on_behalf_of": e.on_behalf_of, "sections": ",".join(e.sections), "channel": e.channel.value,
-            "ground": e.ground, "emergency": e.emergency, "detail": e.detail, "prev_hash": prev, "hash": digest}
+    return dict(zip(LOG_COLUMNS, log_values(household_id, seq, prev, digest, e)))
 
 
 def row_event(row: AccessLogRow) -> AccessEvent:

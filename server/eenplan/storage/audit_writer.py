@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from ..domain.audit import GENESIS, AccessEvent, extend_chain
 from ..domain.errors import TemporaryFailure
-from .access_repository import AccessLogRepository
+from .access_repository import LOG_COLUMNS, AccessLogRepository, log_values
 from . import wal_sync
 from .engine import is_sqlite
 from .loop_db import LoopConnection, is_busy
@@ -40,8 +40,7 @@ from .pg_reads import ERRORS as PG_ERRORS, PgReads
 
 log = logging.getLogger("eenplan.audit")
 
-_INSERT = ("INSERT INTO access_log (household_id, seq, at, event, actor_id, on_behalf_of, sections, channel, "
-           "ground, emergency, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
+_INSERT = f"INSERT INTO access_log ({', '.join(LOG_COLUMNS)}) VALUES ({','.join('?' * len(LOG_COLUMNS))})"
 _HEAD = ("INSERT INTO access_log_head (household_id, seq, hash) VALUES (?,?,?) "
          "ON CONFLICT(household_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash")
 #: Checkpoint the WAL in the helper process after this many batches (the loop's connection never does).
@@ -202,17 +201,11 @@ def _append(conn: sqlite3.Connection, events: list[AccessEvent]) -> None:
     """Insert the events at the end of their households' chains, in one transaction."""
     conn.execute("BEGIN IMMEDIATE")  # raises at once (busy_timeout 0) when another writer holds the lock
     try:
-        by_household: dict[str, list[AccessEvent]] = {}
-        for e in events:
-            by_household.setdefault(e.household_id, []).append(e)
-        for household_id, group in sorted(by_household.items()):
+        for household_id, group in _by_household(events):
             head = conn.execute("SELECT seq, hash FROM access_log_head WHERE household_id = ?",
                                 (household_id,)).fetchone()
             rows = extend_chain(*(head or (0, GENESIS)), group)
-            conn.executemany(_INSERT, [
-                (household_id, seq, e.at.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" "),
-                 str(e.event), e.actor_id, e.on_behalf_of, ",".join(e.sections), str(e.channel), e.ground,
-                 e.emergency, e.detail, prev, digest) for seq, prev, digest, e in rows])
+            conn.executemany(_INSERT, [_sqlite_values(household_id, *row) for row in rows])
             conn.execute(_HEAD, (household_id, rows[-1][0], rows[-1][2]))
         conn.execute("COMMIT")
     except BaseException:
@@ -220,26 +213,35 @@ def _append(conn: sqlite3.Connection, events: list[AccessEvent]) -> None:
         raise
 
 
-_INSERT_PG = ("INSERT INTO access_log (household_id, seq, at, event, actor_id, on_behalf_of, sections, channel, "
-              "ground, emergency, detail, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)")
+def _by_household(events: list[AccessEvent]) -> list[tuple[str, list[AccessEvent]]]:
+    """The events per household, households in a fixed order (so two writers lock heads alike)."""
+    grouped: dict[str, list[AccessEvent]] = {}
+    for e in events:
+        grouped.setdefault(e.household_id, []).append(e)
+    return sorted(grouped.items())
+
+
+def _sqlite_values(household_id: str, seq: int, prev: str, digest: str, e: AccessEvent) -> tuple:
+    values = log_values(household_id, seq, prev, digest, e)
+    at = e.at.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ")  # SQLite keeps naive UTC text
+    return (*values[:2], at, *values[3:])
+
+
+_INSERT_PG = (f"INSERT INTO access_log ({', '.join(LOG_COLUMNS)}) "
+              f"VALUES ({','.join(f'${n}' for n in range(1, len(LOG_COLUMNS) + 1))})")
 
 
 async def _append_pg(conn, events: list[AccessEvent]) -> None:
     """The PostgreSQL twin of `_append`: the head row locked, rows inserted, the head moved, in the caller's
     transaction (the same statements `AccessLogRepository.append` runs through the ORM)."""
-    by_household: dict[str, list[AccessEvent]] = {}
-    for e in events:
-        by_household.setdefault(e.household_id, []).append(e)
-    for household_id, group in sorted(by_household.items()):
+    for household_id, group in _by_household(events):
         # a household's first entry: make the head row exist, so FOR UPDATE has a row to lock
         await conn.execute("INSERT INTO access_log_head (household_id, seq, hash) VALUES ($1, 0, $2) "
                            "ON CONFLICT (household_id) DO NOTHING", household_id, GENESIS)
         head = await conn.fetchrow("SELECT seq, hash FROM access_log_head WHERE household_id = $1 FOR UPDATE",
                                    household_id)
         rows = extend_chain(*((head["seq"], head["hash"]) if head else (0, GENESIS)), group)
-        await conn.executemany(_INSERT_PG, [
-            (household_id, seq, e.at, str(e.event), e.actor_id, e.on_behalf_of, ",".join(e.sections), str(e.channel),
-             e.ground, e.emergency, e.detail, prev, digest) for seq, prev, digest, e in rows])
+        await conn.executemany(_INSERT_PG, [log_values(household_id, *row) for row in rows])
         await conn.execute("INSERT INTO access_log_head (household_id, seq, hash) VALUES ($1, $2, $3) "
                            "ON CONFLICT (household_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
                            household_id, rows[-1][0], rows[-1][2])
