@@ -26,3 +26,29 @@ async def test_body_schemas_are_documented(client):
     assert {"name", "kind", "role"} <= set(schema["properties"])
     patch = doc["paths"]["/api/households/{id}/plan"]["patch"]
     assert any(p["name"] == "If-Match" and p["in"] == "header" for p in patch["parameters"])
+
+
+async def test_every_reference_resolves_from_the_document_root(client):
+    """Tools (schemathesis, code generators) resolve `$ref` from the document root: a body's enum
+    definitions must live in components, not in a `$defs` block only its own schema can see."""
+    doc = await (await client.get("/api/openapi.json")).json()
+    refs: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("$ref"), str):
+                refs.append(node["$ref"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(doc)
+    assert any(r.endswith("/Kind") for r in refs), "the betrokkene body's kind enum should be a reference"
+    for ref in refs:
+        assert ref.startswith("#/"), ref
+        target: object = doc
+        for part in ref[2:].split("/"):
+            assert isinstance(target, dict) and part in target, f"unresolvable reference {ref}"
+            target = target[part]

@@ -50,8 +50,16 @@ class RouteTable:
             app.router.add_route(r.method, r.path, r.handler)
 
 
-def describe(routes: list[Route]) -> dict[str, Any]:
-    """The OpenAPI paths object for the routes (schemas via pydantic for request bodies)."""
+#: Where pydantic's shared definitions go: the document's components, so every `$ref` resolves.
+REF_TEMPLATE = "#/components/schemas/{model}"
+
+
+def describe(routes: list[Route], schemas: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI paths object for the routes (schemas via pydantic for request bodies).
+
+    Shared definitions of the body models are added to `schemas` (the document's components), so
+    every reference in the document resolves from its root.
+    """
     paths: dict[str, Any] = {}
     for r in routes:
         params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
@@ -68,12 +76,20 @@ def describe(routes: list[Route]) -> dict[str, Any]:
         if params:
             op["parameters"] = params
         if r.body is not None:
-            schema = r.body.model_json_schema() if hasattr(r.body, "model_json_schema") else {"type": "object"}
+            schema = _body_schema(r.body, schemas)
             op["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
         if not r.auth:
             op["security"] = []
         paths.setdefault(r.path, {})[r.method.lower()] = op
     return paths
+
+
+def _body_schema(model: Any, schemas: dict[str, Any]) -> dict[str, Any]:
+    if not hasattr(model, "model_json_schema"):
+        return {"type": "object"}
+    schema = dict(model.model_json_schema(ref_template=REF_TEMPLATE))
+    schemas.update(schema.pop("$defs", {}))
+    return schema
 
 
 def _path_params(path: str) -> list[str]:

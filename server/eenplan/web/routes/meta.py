@@ -29,19 +29,23 @@ async def openapi(request: web.Request) -> web.Response:
     return web.json_response(request.app[OPENAPI])
 
 
+PROBLEM_SCHEMA = {"type": "object", "description": "RFC 9457 problem details", "properties": {
+    "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+    "detail": {"type": "string"}, "errors": {"type": "array", "items": {"type": "object", "properties": {
+        "field": {"type": "string"}, "problem": {"type": "string"}}}}}}
+
+
 def build_document(routes) -> dict:
-    """The OpenAPI 3.1 document for every route of the app."""
+    """The OpenAPI 3.1 document for every route of the app (every `$ref` resolves within it)."""
+    schemas: dict = {"Problem": PROBLEM_SCHEMA}
     return {
         "openapi": "3.1.0",
         "info": {"title": "eenplan", "version": __version__,
                  "description": "One household, one plan, one regisseur: versioned plans with scoped access."},
-        "paths": describe(routes),
+        "paths": describe(routes, schemas),
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
-            "schemas": {"Problem": {"type": "object", "description": "RFC 9457 problem details", "properties": {
-                "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-                "detail": {"type": "string"}, "errors": {"type": "array", "items": {"type": "object", "properties": {
-                    "field": {"type": "string"}, "problem": {"type": "string"}}}}}}},
+            "schemas": schemas,
         },
         "security": [{"bearer": []}],
     }
