@@ -5,6 +5,7 @@
 2. Cost of reading version 1,000 vs version 10, and of diffing 999→1,000 vs 9→10 (target ≤ 1.5).
 3. The same GET plan on PostgreSQL (bench/pg.py; informative, needs the system's PostgreSQL 15).
 4. Mail fan-out to 20 members (bench/mail.py): gpg work vs raw gpg (≤ 1.3), p95 change → 250 (≤ 1 s).
+5. Werkdag arithmetic after warm-up vs plain Monday–Friday stepping (bench/werkdagen.py, ≤ 1.5).
 """
 
 from __future__ import annotations
@@ -146,6 +147,9 @@ def main() -> None:
     if os.environ.get("BENCH_MAIL", "1") != "0":
         print("\nmail fan-out (bench/mail.py) …", flush=True)
         subprocess.run([PY, str(HERE / "mail.py")], check=True)
+    if os.environ.get("BENCH_WERKDAGEN", "1") != "0":
+        print("\nwerkdagen (bench/werkdagen.py) …", flush=True)
+        subprocess.run([PY, str(HERE / "werkdagen.py")], check=True)
 
 
 if __name__ == "__main__":

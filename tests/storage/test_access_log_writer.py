@@ -38,10 +38,63 @@ def log_count(path: str, household_id: str) -> int:
         return conn.execute("SELECT count(*) FROM access_log WHERE household_id = ?", (household_id,)).fetchone()[0]
 
 
-async def test_a_read_answers_only_after_its_entry_is_in_the_log(services, demo, settings):
+#: A wrapper around the real WAL sync helper: each fdatasync is recorded (one byte in RECORD) and held
+#: until GATE exists, so a test can see a read wait for the sync it depends on.
+GATED_SYNC = """
+import os, runpy, sys, time
+record, gate, helper, database = sys.argv[1:5]
+real = os.fdatasync
+def gated(fd):
+    with open(record, 'ab') as f:
+        f.write(b's')
+    while not os.path.exists(gate):
+        time.sleep(0.005)
+    real(fd)
+os.fdatasync = gated
+sys.argv = ['wal_sync', database]
+runpy.run_path(helper, run_name='__main__')
+"""
+
+
+@pytest.fixture
+def gated_sync(tmp_path, monkeypatch):
+    """The services' access log syncs through GATED_SYNC; yields (record file, gate file). The gate is open."""
+    from functools import partial
+
+    from eenplan import bootstrap
+
+    record, gate = tmp_path / "syncs", tmp_path / "gate"
+    gate.touch()
+    command = [sys.executable, "-c", GATED_SYNC, str(record), str(gate), wal_sync.__file__]
+    monkeypatch.setattr(bootstrap, "AccessLogWriter", partial(AccessLogWriter, sync_helper=command))
+    yield record, gate
+    gate.touch()  # never leave a helper waiting
+
+
+def syncs(record) -> int:
+    return len(record.read_bytes()) if record.exists() else 0
+
+
+@pytest.mark.usefixtures("gated_sync")  # before `services` is built
+async def test_a_read_answers_only_after_its_entry_is_in_the_log(gated_sync, services, demo, settings):
+    record, gate = gated_sync
     me = Principal(demo["regisseur"]["id"], demo["household"]["id"])
     before = log_count(sqlite_path(settings), me.household_id)
-    await asyncio.gather(*[services.plan.current(me, me.household_id) for _ in range(25)])
+    synced_before = syncs(record)
+    gate.unlink()  # hold every fdatasync from now on
+    reads = [asyncio.create_task(services.plan.current(me, me.household_id)) for _ in range(25)]
+    try:
+        for _ in range(1000):  # up to 10 s for the first batch to reach its sync
+            if syncs(record) > synced_before or all(r.done() for r in reads):
+                break
+            await asyncio.sleep(0.01)
+        assert syncs(record) > synced_before, "no fdatasync was asked for the log entries"
+        assert log_count(sqlite_path(settings), me.household_id) > before  # the sync comes after the insert
+        await asyncio.sleep(0.2)
+        assert not any(r.done() for r in reads), "a read answered before its log entry was synced"
+    finally:
+        gate.touch()
+    await asyncio.wait_for(asyncio.gather(*reads), 30)
     assert log_count(sqlite_path(settings), me.household_id) == before + 25
 
 
