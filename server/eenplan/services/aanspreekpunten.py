@@ -14,6 +14,7 @@ from __future__ import annotations
 from ..domain.access import Principal, require_regisseur
 from ..domain.addresses import check_address
 from ..domain.errors import NotFound, ValidationFailed
+from ..domain.names import check_name
 from ..domain.mailgroup_ports import KeyringPort
 from ..domain.ports import Clock, UnitOfWorkFactory
 from ..domain.stagnatie import Aanspreekpunt, gemeente_key
@@ -32,8 +33,7 @@ class AanspreekpuntService:
     async def add(self, gemeente: str, name: str, email: str, armored: str) -> Aanspreekpunt:
         """Register (or replace) a gemeente's aanspreekpunt after validating its key (operator use)."""
         gemeente_key(gemeente)
-        if not name.strip() or len(name) > 200:
-            raise ValidationFailed.one("name", "must be 1–200 characters")
+        name = check_name(name, "name", max_chars=200)
         check_address(email, "email")
         if self._keyring is None:
             raise ValidationFailed.one("EENPLAN_GNUPGHOME", "no keyring is configured")

@@ -10,7 +10,7 @@ from ..services.container import Services
 from .auth import auth_middleware
 from ..services.plan_content import Lru
 from .keys import MAX_BODY, RENDERED, SERVICES, TRUSTED_PROXIES
-from .problems import problem_middleware
+from .problems import name_server, problem_middleware, quiet_protocol_errors
 from .routes import betrokkenen, households, meta, plan, toestemming
 from .routes import signin
 from .routes import mail as mail_routes
@@ -29,6 +29,8 @@ def create_app(services: Services, *, max_body_bytes: int = 1_048_576,
     app = web.Application(middlewares=[problem_middleware, auth_middleware],
                           client_max_size=max_body_bytes)
 
+    app.on_response_prepare.append(name_server)
+    quiet_protocol_errors()
     app[SERVICES] = services
     app[MAX_BODY] = max_body_bytes
     app[RENDERED] = Lru(512)

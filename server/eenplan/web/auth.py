@@ -16,6 +16,8 @@ from .keys import MONITORING, PRINCIPAL, SERVICES
 PUBLIC_PATHS = frozenset({"/api/openapi.json"})
 MONITORING_PATH = "/api/monitoring"  # monitoring tokens (scope `mon`) only, never household credentials
 SIGN_OUT_PATH = "/auth/logout"
+#: no token we issue is this long (sessions: 43 characters; JWTs: a few hundred); longer ones are refused unread
+MAX_AUTHORIZATION_CHARS = 4096
 
 
 @web.middleware
@@ -24,6 +26,8 @@ async def auth_middleware(request: web.Request, handler) -> web.StreamResponse:
     path = request.path
     if (path.startswith("/api") and path not in PUBLIC_PATHS) or path == SIGN_OUT_PATH:
         header = request.headers.get("Authorization", "")
+        if len(header) > MAX_AUTHORIZATION_CHARS:
+            raise Unauthenticated(f"the Authorization header is longer than {MAX_AUTHORIZATION_CHARS} characters")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("a bearer token is required")

@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from ..logsafe import describe_error
 from ..domain.errors import (
@@ -54,6 +55,9 @@ def from_error(err: EenplanError) -> web.Response:
     return problem(500, "Internal error", "the server could not complete the request", "internal")
 
 
+#: what the Server header says: no product versions for a scanner to match against
+SERVER_NAME = "eenplan"
+
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
                     "Cache-Control": "no-store"}
 
@@ -77,9 +81,41 @@ async def _handle(request: web.Request, handler) -> web.StreamResponse:
     except web.HTTPException as err:
         if err.status < 400:
             raise
-        return problem(err.status, err.reason, err.reason, "http-" + str(err.status))
+        response = problem(err.status, err.reason, err.reason, "http-" + str(err.status))
+        if isinstance(err, web.HTTPMethodNotAllowed):  # RFC 9110 §15.5.6: a 405 lists what is allowed
+            response.headers["Allow"] = ", ".join(sorted(err.allowed_methods))
+        return response
     except Exception as exc:
         # Log the type and the code path only: exception messages may quote data.
         log.error("unhandled error on %s %s: %s", request.method,
                   getattr(request.match_info.route.resource, "canonical", "?"), describe_error(exc))
         return problem(500, "Internal error", "the server could not complete the request", "internal")
+
+
+async def name_server(_request: web.Request, response: web.StreamResponse) -> None:
+    """on_response_prepare: every response the app prepares says `Server: eenplan`, without versions."""
+    response.headers["Server"] = SERVER_NAME
+
+
+class QuietProtocolErrors(logging.Filter):
+    """On aiohttp's server logger: a request the HTTP parser refused (an oversized header, a bad line) is
+    the client's fault. Log its class and status in one line, without the traceback and without the
+    exception's message, which quotes the first bytes of what was sent (a bearer token, for one)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite records that carry an HTTP parse error; let every other record through unchanged."""
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, HttpProcessingError):
+            record.msg = "refused a malformed HTTP request: %s (status %s)"
+            record.args = (type(exc).__name__, exc.code)
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+def quiet_protocol_errors(logger: logging.Logger | None = None) -> None:
+    """Install QuietProtocolErrors on aiohttp's server logger once (idempotent; create_app calls it)."""
+    target = logger or logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, QuietProtocolErrors) for f in target.filters):
+        target.addFilter(QuietProtocolErrors())

@@ -13,8 +13,12 @@ from sqlmodel import SQLModel
 from ..domain.betrokkene import WEEKDAYS, Kind, Role
 from ..domain.addresses import address_problem
 from ..domain.errors import FieldProblem, ValidationFailed
+from ..domain.names import MAX_NAME_CHARS, name_problem
+from .params import parse_int
 
 M = TypeVar("M", bound=SQLModel)
+#: how deep arrays and objects may nest in a request body (plans need about six levels)
+MAX_JSON_DEPTH = 32
 
 def _email(value: str) -> str:
     problem = address_problem(value)
@@ -24,8 +28,16 @@ def _email(value: str) -> str:
 
 
 Email = Annotated[str, AfterValidator(_email)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120,
-                                        pattern=r"^[^\x00-\x1f\x7f\u2028\u2029\u0085]+$")]
+def _name(value: str) -> str:
+    problem = name_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+#: one name rule (domain.names) for people, households and gemeenten
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME_CHARS),
+                 AfterValidator(_name)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()-]{6,30}$")]
 Weekday = Annotated[str, StringConstraints(pattern="^(" + "|".join(WEEKDAYS) + ")$")]
@@ -98,9 +110,31 @@ async def read_json(request: web.Request) -> Any:
         raise ValidationFailed.one("Content-Type", "must be application/json")
     raw = await request.read()
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise ValidationFailed.one("body", "is not valid JSON") from None
+    except RecursionError:
+        raise ValidationFailed.one("body", f"nests deeper than {MAX_JSON_DEPTH} levels") from None
+    if _depth_exceeds(data, MAX_JSON_DEPTH):
+        raise ValidationFailed.one("body", f"nests deeper than {MAX_JSON_DEPTH} levels")
+    return data
+
+
+def _depth_exceeds(data: Any, limit: int) -> bool:
+    """True when arrays/objects nest deeper than `limit` (iterative: deep input cannot exhaust the stack)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 def parse(model: type[M], data: Any) -> M:
@@ -122,13 +156,5 @@ async def read_body(request: web.Request, model: type[M]) -> M:
 
 
 def int_param(value: str | None, name: str, *, default: int | None = None, minimum: int = 1) -> int | None:
-    """A whole-number parameter from path or query, or a 4xx naming it."""
-    if value is None or value == "":
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise ValidationFailed.one(name, "must be a whole number") from None
-    if number < minimum:
-        raise ValidationFailed.one(name, f"must be at least {minimum}")
-    return number
+    """A whole-number parameter from path or query, or a 4xx naming it (bounded: see web/params.py)."""
+    return parse_int(value, name, default=default, minimum=minimum)

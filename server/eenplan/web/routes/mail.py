@@ -12,7 +12,8 @@ from ...domain.errors import ValidationFailed
 from ...domain.mailgroup import MailGroup, OutboxStatus, group_address, list_code
 from ..keys import principal, services
 from ..registry import RouteTable
-from ..schemas import int_param, read_body
+from ..params import query_int
+from ..schemas import read_body
 
 table = RouteTable("mail")
 
@@ -120,7 +121,7 @@ async def list_outbox(request: web.Request) -> web.Response:
         status = OutboxStatus(raw) if raw else None
     except ValueError:
         raise ValidationFailed.one("status", "must be queued, sent, dead or skipped") from None
-    limit = min(int_param(request.query.get("limit"), "limit", default=100), 500)
+    limit = min(query_int(request, "limit", default=100), 500)
     items = await services(request).mailgroup.outbox(principal(request), request.match_info["id"], status, limit)
     return web.json_response({"messages": [i.as_dict() for i in items]})
 

@@ -9,19 +9,14 @@ from aiohttp import web
 from ...domain.errors import ValidationFailed
 from ...domain.monitoring import as_csv
 from ..keys import MONITORING, services
+from ..params import query_date
 from ..registry import RouteTable
 
 table = RouteTable("monitoring")
 
 
 def _day(request: web.Request, name: str) -> date:
-    value = request.query.get(name)
-    if not value:
-        raise ValidationFailed.one(name, "is required (YYYY-MM-DD)")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed.one(name, "must be a date YYYY-MM-DD") from None
+    return query_date(request, name)
 
 
 @table.route("GET", "/api/monitoring", summary="Households per phase, escalations opened and solved per step, "

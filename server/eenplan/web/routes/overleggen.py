@@ -17,7 +17,8 @@ from ..overleg_schemas import (
     AttendanceIn, OverlegClose, OverlegCreate, OverlegPatch, PollCreate, PollPick, PollVotes, invitees,
 )
 from ..registry import RouteTable
-from ..schemas import int_param, read_body
+from ..params import parse_date, query_int
+from ..schemas import read_body
 
 table = RouteTable("overleggen")
 BASE = "/api/households/{id}/overleggen"
@@ -68,12 +69,7 @@ def poll_dict(p: DatePoll) -> dict:
 
 
 def _date(value: str | None, name: str) -> date:
-    if not value:
-        raise ValidationFailed.one(name, "is required (YYYY-MM-DD)")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed.one(name, "must be a date YYYY-MM-DD") from None
+    return parse_date(value, name)
 
 
 def _type(value: str | None) -> OverlegType:
@@ -120,9 +116,9 @@ async def overleg_slots(request: web.Request) -> web.Response:
         earliest, latest = _date(q.get("from"), "from"), _date(q.get("to"), "to")
     found = await svc.slots(principal(request), request.match_info["id"], earliest=earliest, latest=latest,
                             must=_ids(q.get("must")), optional=_ids(q.get("optional")),
-                            duration=timedelta(minutes=int_param(q.get("duration"), "duration", default=60)),
-                            limit=min(int_param(q.get("limit"), "limit", default=10), 100),
-                            max_per_day=int_param(q.get("per_day"), "per_day", default=2))
+                            duration=timedelta(minutes=query_int(request, "duration", default=60, maximum=24 * 60)),
+                            limit=min(query_int(request, "limit", default=10), 100),
+                            max_per_day=query_int(request, "per_day", default=2, maximum=100))
     return web.json_response({"earliest": earliest.isoformat(), "latest": latest.isoformat(), "slots": [
         {"start": local(s.start), "end": local(s.end), "optional_reachable": list(s.optional_reachable),
          "optional_unreachable": list(s.optional_unreachable)} for s in found]})

@@ -12,7 +12,8 @@ from ...services.plan import PlanSnapshot
 from ...services.plan_content import Lru
 from ..keys import RENDERED, principal, services
 from ..registry import RouteTable
-from ..schemas import AdoptRequest, PlanChange, int_param, read_body, read_json
+from ..params import parse_int, path_int, query_int
+from ..schemas import AdoptRequest, PlanChange, read_body, read_json
 
 table = RouteTable("plan")
 
@@ -51,9 +52,9 @@ def parse_if_match(value: str | None) -> int | None:
     if value == "*":
         return None
     tag = value.removeprefix("W/").strip('"')
-    if not tag.isdigit():
+    if not tag.isascii() or not tag.isdigit():
         raise ValidationFailed.one("If-Match", "must be the plan's ETag, e.g. \"7\"")
-    return int(tag)
+    return parse_int(tag, "If-Match")
 
 
 @table.route("GET", "/api/households/{id}/plan", summary="The current plan (sections the caller may read); "
@@ -87,8 +88,8 @@ async def patch_plan(request: web.Request) -> web.Response:
 @table.route("GET", "/api/households/{id}/plan/versions", summary="Versions, newest first",
              query={"before": "only versions below this number", "limit": "page size (1–200, default 50)"})
 async def list_versions(request: web.Request) -> web.Response:
-    before = int_param(request.query.get("before"), "before")
-    limit = min(int_param(request.query.get("limit"), "limit", default=50), 200)
+    before = query_int(request, "before")
+    limit = min(query_int(request, "limit", default=50), 200)
     page, current = await services(request).plan.versions(principal(request), request.match_info["id"],
                                                            before=before, limit=limit)
     return web.json_response({"current_version": current, "versions": [info_dict(i) for i in page],
@@ -97,7 +98,7 @@ async def list_versions(request: web.Request) -> web.Response:
 
 @table.route("GET", "/api/households/{id}/plan/versions/{n}", summary="One version of the plan")
 async def get_version(request: web.Request) -> web.Response:
-    number = int_param(request.match_info["n"], "n")
+    number = path_int(request, "n")
     snap = await services(request).plan.version(principal(request), request.match_info["id"], number)
     return snapshot_response(snap, request.app[RENDERED])
 
@@ -105,7 +106,7 @@ async def get_version(request: web.Request) -> web.Response:
 @table.route("POST", "/api/households/{id}/plan/versions/{n}/vaststellen", summary="Mark a version "
              "vastgesteld (adopted at an overleg; regisseur)", body=AdoptRequest)
 async def adopt_version(request: web.Request) -> web.Response:
-    number = int_param(request.match_info["n"], "n")
+    number = path_int(request, "n")
     body = await read_body(request, AdoptRequest) if request.can_read_body else AdoptRequest()
     info = await services(request).plan.adopt(principal(request), request.match_info["id"], number, body.overleg)
     return web.json_response(info_dict(info))
@@ -114,8 +115,8 @@ async def adopt_version(request: web.Request) -> web.Response:
 @table.route("GET", "/api/households/{id}/plan/diff", summary="Plan-aware diff between two versions",
              query={"from": "older version", "to": "newer version"})
 async def diff_versions(request: web.Request) -> web.Response:
-    a = int_param(request.query.get("from"), "from")
-    b = int_param(request.query.get("to"), "to")
+    a = query_int(request, "from")
+    b = query_int(request, "to")
     if a is None or b is None:
         raise ValidationFailed.one("from" if a is None else "to", "is required")
     changes = await services(request).plan.diff(principal(request), request.match_info["id"], a, b)

@@ -15,7 +15,8 @@ from ...domain.overmacht import Besluit, Overmacht
 from ...services.consent import ConsentView
 from ..keys import principal, services
 from ..registry import RouteTable
-from ..schemas import int_param, read_body
+from ..params import query_int
+from ..schemas import read_body
 
 table = RouteTable("toestemming")
 Purpose = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=1000)]
@@ -157,8 +158,8 @@ async def record_overmacht(request: web.Request) -> web.Response:
 @table.route("GET", "/api/households/{id}/toegangslog", summary="The klant's view of the access log: who saw "
              "what of our plan, when, and why", query={"before": "entries below this number", "limit": "1–500"})
 async def access_log(request: web.Request) -> web.Response:
-    before = int_param(request.query.get("before"), "before")
-    limit = min(int_param(request.query.get("limit"), "limit", default=100), 500)
+    before = query_int(request, "before")
+    limit = min(query_int(request, "limit", default=100), 500)
     entries = await services(request).access_log.entries(principal(request), request.match_info["id"],
                                                           before=before, limit=limit)
     return web.json_response({"entries": [
