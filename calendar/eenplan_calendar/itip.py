@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import NamedTuple, Sequence
 
-from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress
+from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
 
 from eenplan.domain.addresses import check_address
 from eenplan.domain.errors import FieldProblem, ValidationFailed
@@ -128,6 +128,19 @@ def validate_email(value: object, field_name: str) -> str:
 # --------------------------------------------------------------------------- internals
 
 
+class _Text(vText):
+    """A TEXT value escaped exactly by RFC 5545 §3.3.11 (backslash, semicolon, comma).
+
+    icalendar's own escaping first turns the two characters ``\\N`` into a line break, so a location
+    typed as ``Kamer \\N2`` arrived as two lines. Here every character typed survives the round trip.
+    Line breaks are refused before this; should one get through anyway it is still escaped, never raw."""
+
+    def to_ical(self) -> bytes:
+        """The escaped value as UTF-8."""
+        text = str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+        return text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n").encode("utf-8")
+
+
 def _build(invite: Invite, method: str) -> bytes:
     """Validate the invite and serialise it with the given iTIP method."""
     v = _validated(invite)
@@ -144,9 +157,9 @@ def _build(invite: Invite, method: str) -> bytes:
     event.add("dtstamp", v["dtstamp"])
     event.add("dtstart", v["start"])
     event.add("dtend", v["end"])
-    event.add("summary", invite.summary)
+    event.add("summary", _Text(invite.summary))
     if invite.location and invite.location.strip():
-        event.add("location", invite.location)
+        event.add("location", _Text(invite.location))
     event.add("status", "CONFIRMED" if method == "REQUEST" else "CANCELLED")
     event.add("class", "PRIVATE")
     event.add("transp", "OPAQUE")
@@ -169,7 +182,7 @@ def _build(invite: Invite, method: str) -> bytes:
     if method == "REQUEST" and invite.alarm_trigger is not None:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", invite.alarm_description)
+        alarm.add("description", _Text(invite.alarm_description))
         alarm.add("trigger", invite.alarm_trigger)
         event.add_component(alarm)
 

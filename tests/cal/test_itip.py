@@ -372,3 +372,24 @@ def test_second_layer_icalendar_escaping_without_our_validation(monkeypatch, fie
     v = vobj(data)
     assert v.method.value == "REQUEST" and len(v.vevent.attendee_list) == 2
     assert sum(1 for ln in unfolded_lines(data) if re.match(r"ATTENDEE[;:]", ln)) == 2
+
+
+BACKSLASH_TEXT = ["Kamer \\N2", "Kamer \\n2", "Zaal 2\\, achter", "C:\\N\\temp", "eind \\", "a\\;b", "\\\\N"]
+
+
+@pytest.mark.parametrize("text", BACKSLASH_TEXT)
+@pytest.mark.parametrize("field", ["summary", "location"])
+def test_backslash_sequences_survive_the_round_trip(field, text):
+    """A typed '\\N' is two characters, not a line break, in icalendar and in vobject (issue 10 item 8)."""
+    for build in (build_request, build_cancel):
+        data = build(make_invite(**{field: text}))
+        _cal, ev = ical_event(data)
+        assert str(ev[field.upper()]) == text
+        assert getattr(vobj(data).vevent, field).value == text
+        assert "\n" not in str(ev[field.upper()])
+
+
+def test_alarm_description_keeps_backslash_n():
+    data = build_request(make_invite(alarm_description="Herinnering \\N overleg"))
+    (alarm,) = icalendar.Calendar.from_ical(data).walk("VALARM")
+    assert str(alarm["description"]) == "Herinnering \\N overleg"
