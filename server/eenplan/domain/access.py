@@ -108,7 +108,7 @@ class Access:
         return tuple(k for k in SECTION_KEYS if self.level(k) >= Level.READ)
 
     @cached_property
-    def view_key(self) -> tuple:
+    def view_key(self) -> tuple[object, ...]:
         """Everything a view of a plan version depends on besides the version: equal keys, equal views."""
         return (self.actor, tuple(self.level(k) for k in SECTION_KEYS), tuple(sorted(self.grounds.items())),
                 self.emergency_sections)
@@ -189,3 +189,67 @@ def require_klant(actor: Actor, what: str) -> None:
     """Raise unless the actor is a member of the household being supported."""
     if actor.kind is not Kind.KLANT:
         raise Forbidden(f"only the klant may {what}")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Derived visibility: content that is not a plan section but is read under the plan's policy. Services ask
+# these rules (never their own tests of levels or roles), cut what they answer to them, and log what they
+# showed with the sections named here.
+
+#: What an overleg's agenda and decisions rest on: they concern the whole plan.
+OVERLEG_CONTENT_BASIS: tuple[str, ...] = SECTION_KEYS
+#: A stagnation case's free text (toelichting, actions, result, agreements) is about goals and agreements.
+CASE_TEXT_SECTIONS: tuple[str, ...] = ("doelen", "afspraken")
+#: Safety signals and the klant's signature belong to the veiligheidsplan.
+SIGNAL_SECTION = "veiligheidsplan"
+
+
+def may_see_overleg(actor: Actor, invitee_ids: Iterable[str]) -> bool:
+    """Whether an overleg exists for this caller at all: regisseurs see every one, others those they are
+    invited to (anyone else gets the same 404 as for a missing overleg)."""
+    return actor.is_regisseur or actor.betrokkene_id in set(invitee_ids)
+
+
+def may_read_overleg_content(access: Access) -> bool:
+    """Agenda and decisions are care content about the whole plan: only for callers who may read every
+    section whole (regisseurs, klanten, or others with consent for every section)."""
+    return len(access.fully_readable) == len(OVERLEG_CONTENT_BASIS)
+
+
+def may_list_cases(actor: Actor) -> bool:
+    """Stagnation cases are work of regisseurs; the gemeentelijk aanspreekpunt sees the ones escalated to it."""
+    return actor.is_regisseur or actor.role is Role.AANSPREEKPUNT
+
+
+def may_see_case(actor: Actor, aanspreekpunt_id: str | None, afgeschaald: bool) -> bool:
+    """The aanspreekpunt's scope over cases: a regisseur sees every case, the aanspreekpunt only a case
+    escalated to them that was not handed back (afgeschaald)."""
+    return actor.is_regisseur or (actor.role is Role.AANSPREEKPUNT and aanspreekpunt_id == actor.betrokkene_id
+                                  and not afgeschaald)
+
+
+def may_read_case_text(access: Access) -> bool:
+    """A case's free text only with whole read access to `doelen` and `afspraken` (the klant may have kept
+    them from the aanspreekpunt)."""
+    return all(access.level(k) >= Level.READ for k in CASE_TEXT_SECTIONS)
+
+
+def may_see_others_signals(access: Access) -> bool:
+    """Whether signals raised by others are listed: regisseurs and readers of the veiligheidsplan;
+    everyone else sees only their own."""
+    return access.actor.is_regisseur or access.level(SIGNAL_SECTION) >= Level.READ
+
+
+def may_read_signal_text(actor: Actor, raised_by: str) -> bool:
+    """A signal's toelichting and afwegingen: for regisseurs and the professional who raised it."""
+    return actor.is_regisseur or actor.betrokkene_id == raised_by
+
+
+def may_read_signature(access: Access) -> bool:
+    """The klant's signature (and whether to sign again) is part of the veiligheidsplan section."""
+    return access.level(SIGNAL_SECTION) >= Level.READ
+
+
+def unshareable_sections(access: Access, wanted: Iterable[str]) -> list[str]:
+    """Share only what you may read: the sections of `wanted` the caller may not read whole, sorted."""
+    return sorted({k for k in wanted if access.level(k) < Level.READ})

@@ -9,6 +9,7 @@ Messages must never contain plan content: they name fields and problems.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 class EenplanError(Exception):
@@ -75,7 +76,7 @@ class Conflict(EenplanError):
 
     kind = "conflict"
 
-    def __init__(self, detail: str = "", *, extra: dict | None = None) -> None:
+    def __init__(self, detail: str = "", *, extra: dict[str, Any] | None = None) -> None:
         super().__init__(detail)
         self.extra = extra or {}
 

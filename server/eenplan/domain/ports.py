@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
+from types import TracebackType
 from typing import NamedTuple, Protocol
 
 from .access import Grant
 from .audit import AccessEvent
 from .betrokkene import Betrokkene
+from .consent import Approval, Consent, ConsentStatus
 from .household import Household, PhaseChange
-from .versions import VersionInfo
-from .overleg_ports import OverlegStore
 from .mailgroup_ports import MailStore
+from .overleg_ports import OverlegStore
+from .overmacht import Overmacht
 from .signin import SignInStore
 from .stagnatie_ports import StagnatieStore
+from .versions import VersionInfo
 
 Clock = Callable[[], datetime]
 IdFactory = Callable[[], str]
 
 
 class HouseholdStore(Protocol):
+    """Households: their code, plan pointer (current version) and phase."""
+
     async def add(self, household: Household) -> None: ...
     async def get(self, household_id: str, *, lock: bool = False) -> Household | None: ...
     async def code_taken(self, code: str) -> bool: ...
@@ -32,6 +38,8 @@ class HouseholdStore(Protocol):
 
 
 class BetrokkeneStore(Protocol):
+    """The people of a household; removed ones stay for the record."""
+
     async def add(self, b: Betrokkene) -> None: ...
     async def get(self, household_id: str, betrokkene_id: str) -> Betrokkene | None: ...
     async def list(self, household_id: str, *, include_removed: bool = False) -> list[Betrokkene]: ...
@@ -40,6 +48,8 @@ class BetrokkeneStore(Protocol):
 
 
 class PlanStore(Protocol):
+    """Plan versions and their section blobs (content-addressed, stored once per household)."""
+
     async def version(self, household_id: str, number: int) -> tuple[VersionInfo, dict[str, str]] | None: ...
     async def versions(self, household_id: str, *, before: int | None, limit: int) -> list[VersionInfo]: ...
     async def blobs(self, household_id: str, hashes: Iterable[str]) -> dict[str, str]: ...
@@ -50,11 +60,29 @@ class PlanStore(Protocol):
 
 
 class ConsentStore(Protocol):
-    async def grants(self, household_id: str, betrokkene_id: str, today: date) -> list[Grant]: ...
+    """Consent requests with their approvals, overmacht decisions, and the grants in force that follow."""
+
+    async def add(self, c: Consent) -> None: ...
+    async def list(self, household_id: str, *, consent_id: str | None = None, lock: bool = False
+                   ) -> builtins.list[Consent]: ...
+    async def answer(self, consent_id: str, approval: Approval) -> None: ...
+    async def set_status(self, consent_id: str, status: ConsentStatus, at: datetime, by: str | None = None
+                         ) -> None: ...
+    async def reopen(self, consent_id: str, required: frozenset[str]) -> None: ...
+    async def add_overmacht(self, o: Overmacht) -> None: ...
+    async def overmacht(self, household_id: str) -> builtins.list[Overmacht]: ...
+    async def grants(self, household_id: str, betrokkene_id: str, today: date) -> builtins.list[Grant]: ...
 
 
 class AccessLogStore(Protocol):
+    """The NEN 7513 access log as a hash chain per household, inside one unit of work."""
+
     async def append(self, events: list[AccessEvent]) -> None: ...
+    async def entries(self, household_id: str, *, before: int | None = None, limit: int = 100
+                      ) -> list[tuple[int, AccessEvent]]: ...
+    async def chain(self, household_id: str) -> list[tuple[int, str, str, AccessEvent]]: ...
+    async def head(self, household_id: str) -> tuple[int, str]: ...
+    async def households(self) -> list[str]: ...
 
 
 class AccessLog(Protocol):
@@ -66,18 +94,29 @@ class AccessLog(Protocol):
 class UnitOfWork(Protocol):
     """One transaction over the stores; nothing is kept without `commit()`."""
 
-    households: HouseholdStore
-    betrokkenen: BetrokkeneStore
-    plans: PlanStore
-    consents: ConsentStore
-    access_log: AccessLogStore
-    auth: SignInStore
-    overleggen: OverlegStore
-    mail: MailStore
-    stagnatie: StagnatieStore
+    # Read-only properties, so an adapter may hold its concrete repositories (protocol attributes are invariant).
+    @property
+    def households(self) -> HouseholdStore: ...
+    @property
+    def betrokkenen(self) -> BetrokkeneStore: ...
+    @property
+    def plans(self) -> PlanStore: ...
+    @property
+    def consents(self) -> ConsentStore: ...
+    @property
+    def access_log(self) -> AccessLogStore: ...
+    @property
+    def auth(self) -> SignInStore: ...
+    @property
+    def overleggen(self) -> OverlegStore: ...
+    @property
+    def mail(self) -> MailStore: ...
+    @property
+    def stagnatie(self) -> StagnatieStore: ...
 
-    async def __aenter__(self) -> "UnitOfWork": ...
-    async def __aexit__(self, *exc: object) -> None: ...
+    async def __aenter__(self) -> UnitOfWork: ...
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None: ...
     async def commit(self) -> None: ...
 
 
@@ -95,11 +134,13 @@ class InviteOutbox(Protocol):
     `ics` is content-free; `agenda` (care content) travels only in the encrypted part.
     """
 
-    async def enqueue_invite(self, uow: "UnitOfWork", household_id: str, recipient_id: str, method: str,
+    async def enqueue_invite(self, uow: UnitOfWork, household_id: str, recipient_id: str, method: str,
                              ics: bytes, agenda: str, dedupe_key: str) -> None: ...
 
 
 class UnitOfWorkFactory(Protocol):
+    """Opens a unit of work; `write=True` for one that will commit changes."""
+
     def __call__(self, *, write: bool = False) -> UnitOfWork: ...
 
 
@@ -120,8 +161,6 @@ class PlanReads(Protocol):
 
     async def member_access(self, household_id: str, betrokkene_id: str, number: int | None, today: date
                             ) -> MemberAccess | None: ...
-
-
     async def member_version(self, household_id: str, betrokkene_id: str, number: int | None
                              ) -> tuple[str, str, int, VersionInfo | None, Mapping[str, str] | None] | None: ...
     async def blobs(self, household_id: str, hashes: Iterable[str]) -> dict[str, str]: ...

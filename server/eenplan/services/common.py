@@ -10,6 +10,7 @@ from typing import TypeVar
 from ..domain.access import Actor, Principal
 from ..domain.betrokkene import Kind, Role
 from ..domain.errors import NotFound, TemporaryFailure
+from ..domain.household import Household
 from ..domain.ports import UnitOfWork
 
 T = TypeVar("T")
@@ -30,6 +31,14 @@ async def resolve_actor(uow: UnitOfWork, principal: Principal, household_id: str
         raise NotFound(NOT_FOUND)
     kind, role, current = row
     return Actor(principal.betrokkene_id, household_id, Kind(kind), Role(role)), current
+
+
+async def known_household(uow: UnitOfWork, household_id: str) -> Household:
+    """The household, which the caller's membership (or a queued row) says exists; NotFound if it is gone."""
+    household = await uow.households.get(household_id)
+    if household is None:
+        raise NotFound(NOT_FOUND)
+    return household
 
 
 async def retry_on_conflict(attempt: Callable[[], Awaitable[T]], tries: int = 8) -> T:

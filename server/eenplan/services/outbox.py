@@ -29,7 +29,7 @@ from ..domain.sections import SECTION_KEYS
 from ..domain.mailgroup import (INVITE_NOTICE_TEXT, SIGNIN_LINK_TEXT, KEY_EXPIRY_TEXT, EXPIRY_WARNING_DAYS, OutboxItem, OutboxKind,
                                 OutboxStatus, group_address, list_code, plan_update_subject,
                                 plan_update_text)
-from ..domain.mailgroup_ports import Attachment, Envelope, MailBody, MailGateway, SendStats
+from ..domain.mailgroup_ports import Attachment, Envelope, KeyringPort, MailBody, MailGateway, SendStats
 from ..domain.ports import Clock, UnitOfWorkFactory
 from ..logsafe import describe_error
 from .mailgroup import MailgroupService
@@ -60,7 +60,7 @@ class OutboxWorker:
     """Sends the outbox; several may run against PostgreSQL, one against SQLite."""
 
     def __init__(self, uow: UnitOfWorkFactory, plan: PlanService, mailgroup: MailgroupService, gateway: MailGateway,
-                 keyring, clock: Clock, settings: WorkerSettings, worker_id: str | None = None) -> None:
+                 keyring: KeyringPort, clock: Clock, settings: WorkerSettings, worker_id: str | None = None) -> None:
         self._uow = uow
         self._plan = plan
         self._mail = mailgroup
@@ -146,6 +146,8 @@ class OutboxWorker:
             household = await uow.households.get(household_id)
             members = {b.id: b for b in await uow.betrokkenen.list(household_id)}
             keys = {k.betrokkene_id: k.fingerprint for k in await uow.mail.list_keys(household_id)}
+        if household is None:  # deleted since its rows were queued: the rows are retried, then dead-lettered
+            raise NotFound("household")
         signer = await self._mail.signer(household.code)
         try:
             autocrypt = await self._keyring.autocrypt_keydata(signer)
@@ -182,7 +184,7 @@ class OutboxWorker:
                 await self._rows.failed(item, exc, stats)
             return
         sealed_groups: dict[str, list[Job]] = {}
-        singles: list[tuple[_Job, object]] = []
+        singles: list[Job] = []
         for item in rows:
             person = ctx.members.get(item.recipient_id)
             if person is None or not person.active or not person.email:
@@ -199,28 +201,31 @@ class OutboxWorker:
             if job.body is not None and job.fingerprint and job.view:
                 sealed_groups.setdefault(job.view, []).append(job)
             else:
-                singles.append((job, None))
+                singles.append(job)
         # Seal every distinct view first, then send: gpg's reader threads need the GIL, so
         # encrypting while SMTP traffic runs on the loop would slow both down.
         sealed = [(await self._seal_group(ctx, jobs, stats), jobs) for jobs in sealed_groups.values()]
         tasks = [self._rows.deliver(job, self.gateway.send_sealed(data, job.envelope), stats, False)
                  for data, jobs in sealed if data is not None for job in jobs]
-        tasks += [self._send_single(ctx, job, stats) for job, _ in singles]
+        tasks += [self._send_single(ctx, job, stats) for job in singles]
         await asyncio.gather(*tasks)
 
     async def _prepare(self, ctx: _Context, item: OutboxItem, person: Betrokkene) -> Job:
         fpr = await self._usable(ctx, person.id)
         if item.kind is OutboxKind.PLAN_UPDATE:
-            job = Job(item, person, self._envelope(ctx, item, person, plan_update_subject(item.version or 0)), fpr)
+            version = item.version
+            if version is None:  # a plan update names its version; a row without one cannot be sent
+                raise ValueError("plan update without a version")
+            job = Job(item, person, self._envelope(ctx, item, person, plan_update_subject(version)), fpr)
             if fpr is None:
                 return job  # content-free notice; no content is read
             principal = Principal(person.id, item.household_id)
-            snapshot = await self._plan.version(principal, item.household_id, item.version, channel=Channel.MAIL)
+            snapshot = await self._plan.version(principal, item.household_id, version, channel=Channel.MAIL)
             async with self._uow() as uow:
-                since = await uow.mail.last_sent_version(item.household_id, person.id, item.version)
-            diff = await self._plan.diff(principal, item.household_id, since or 1, item.version, channel=Channel.MAIL)
-            text = plan_update_text(item.version, since, diff, self._link(item.household_id))
-            view = hashlib.sha256(json.dumps([item.household_id, item.version, text, sorted(snapshot.sections.items())]
+                since = await uow.mail.last_sent_version(item.household_id, person.id, version)
+            diff = await self._plan.diff(principal, item.household_id, since or 1, version, channel=Channel.MAIL)
+            text = plan_update_text(version, since, diff, self._link(item.household_id))
+            view = hashlib.sha256(json.dumps([item.household_id, version, text, sorted(snapshot.sections.items())]
                                              ).encode()).hexdigest()
             job.view = view
             job.body = ctx.bodies.get(view)
@@ -228,7 +233,7 @@ class OutboxWorker:
                 names = {b.id: b.name for b in ctx.members.values()}
                 pdf = await self._mail.render_pdf(ctx.household.name, snapshot.info, snapshot.sections, names)
                 job.body = ctx.bodies[view] = MailBody(
-                    text, (Attachment(f"plan-versie-{item.version}.pdf", "application/pdf", pdf),))
+                    text, (Attachment(f"plan-versie-{version}.pdf", "application/pdf", pdf),))
             return job
         if item.kind is OutboxKind.INVITE:
             data = json.loads(item.payload or "{}")
@@ -264,8 +269,11 @@ class OutboxWorker:
     # -- sending ------------------------------------------------------------------------------
     async def _seal_group(self, ctx: _Context, jobs: list[Job], stats: SendStats) -> bytes | None:
         """One encryption for every recipient of the same view (hidden key ids); None if it failed."""
+        body, fingerprints = jobs[0].body, [j.fingerprint for j in jobs if j.fingerprint]
         try:
-            sealed = await self.gateway.seal(jobs[0].body, [j.fingerprint for j in jobs], ctx.signer)
+            if body is None or len(fingerprints) != len(jobs):  # _household groups only jobs with both
+                raise ValueError("a sealed group needs a body and every recipient's key")
+            sealed = await self.gateway.seal(body, fingerprints, ctx.signer)
         except Exception as exc:
             for job in jobs:
                 await self._rows.failed(job.item, exc, stats)

@@ -12,12 +12,16 @@ import json
 from dataclasses import replace
 from datetime import date, datetime
 
-from ..domain.mailgroup import OutboxItem, OutboxKind, OutboxStatus
-from ..domain.access import Principal, require_regisseur
+from ..domain.access import Principal, may_see_overleg
 from ..domain.errors import NotFound, ValidationFailed
-from ..domain.overleg import DatePoll, Invitee, Overleg, OverlegType, PollOption, Vote, check_invitees, check_times
+from ..domain.mailgroup import OutboxItem, OutboxKind, OutboxStatus
+from ..domain.overleg import DatePoll, Invitee, OverlegType, PollOption, Vote, check_invitees, check_times
+from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
 from .common import resolve_actor
-from .overleggen import OverlegDraft, OverlegService
+from .overleg_drafts import OverlegDraft
+from .overleg_views import OverlegView, shown_in
+from .overleggen import OverlegService
+from .plan import PlanService
 
 MAX_OPTIONS = 20
 NOT_FOUND = "date poll not found"
@@ -28,33 +32,37 @@ POLL_NOTICE = ("Er staat een datumprikker klaar voor een overleg over het plan w
 
 
 class PollService:
-    """Date polls of households, on top of the overleg service."""
+    """Date polls of households, on top of the overleg service's public planning (`check_window`,
+    `create_in`, `regisseur_in`), the plan service (what a pick shows) and its own unit of work, clock, ids."""
 
-    def __init__(self, overleggen: OverlegService) -> None:
-        self._o = overleggen
+    def __init__(self, overleggen: OverlegService, plan: PlanService, uow: UnitOfWorkFactory, clock: Clock,
+                 new_id: IdFactory) -> None:
+        self._overleggen = overleggen
+        self._plan = plan
+        self._uow = uow
+        self._clock = clock
+        self._new_id = new_id
 
     async def create(self, principal: Principal, household_id: str, *, overleg_type: OverlegType,
                      options: list[tuple[datetime, datetime]], invitees: tuple[Invitee, ...],
                      initiated_on: date | None = None, reason: str | None = None) -> DatePoll:
         """Open a poll with candidate slots (a startoverleg's must lie in its window unless a reason is given)."""
-        o = self._o
         if not 1 <= len(options) <= MAX_OPTIONS:
             raise ValidationFailed.one("options", f"give 1 to {MAX_OPTIONS} candidate slots")
-        now = o._clock()
+        now = self._clock()
         recorded = None
         for i, (start, end) in enumerate(options):
             try:
                 check_times(start, end, now)
-                recorded = o._check_window(overleg_type, start, initiated_on, reason) or recorded
+                recorded = self._overleggen.check_window(overleg_type, start, initiated_on, reason) or recorded
             except ValidationFailed as exc:
                 raise ValidationFailed([replace(p, field=f"options[{i}].{p.field}") if p.field in ("start", "end")
                                         else p for p in exc.problems]) from None
-        async with o._uow(write=True) as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            require_regisseur(actor, "open date polls")
+        async with self._uow(write=True) as uow:
+            actor = await self._overleggen.regisseur_in(uow, principal, household_id, "open date polls")
             check_invitees(invitees, [b.id for b in await uow.betrokkenen.list(household_id)])
-            poll = DatePoll(id=o._new_id(), household_id=household_id, type=overleg_type,
-                            options=tuple(PollOption(o._new_id(), s, e) for s, e in sorted(options)),
+            poll = DatePoll(id=self._new_id(), household_id=household_id, type=overleg_type,
+                            options=tuple(PollOption(self._new_id(), s, e) for s, e in sorted(options)),
                             invitees=invitees, created_by=actor.betrokkene_id, created_at=now,
                             initiated_on=initiated_on, outside_window_reason=recorded)
             await uow.overleggen.add_poll(poll)
@@ -62,35 +70,33 @@ class PollService:
             await uow.commit()
             return poll
 
-    async def _announce(self, uow, poll: DatePoll) -> None:
+    async def _announce(self, uow: UnitOfWork, poll: DatePoll) -> None:
         """Tell every invitee with an e-mail address that a date poll waits for their vote: a signed,
         content-free notice through the outbox, queued in the poll's own transaction."""
         people = {b.id: b for b in await uow.betrokkenen.list(poll.household_id)}
-        now = self._o._clock()
+        now = self._clock()
         payload = json.dumps({"subject": "Datumprikker voor een overleg", "text": POLL_NOTICE})
         for invitee in poll.invitees:
             if people.get(invitee.betrokkene_id) and people[invitee.betrokkene_id].email:
-                await uow.mail.enqueue(OutboxItem(self._o._new_id(), poll.household_id, invitee.betrokkene_id,
+                await uow.mail.enqueue(OutboxItem(self._new_id(), poll.household_id, invitee.betrokkene_id,
                                                   OutboxKind.NOTICE, f"poll:{poll.id}", None, None,
                                                   OutboxStatus.QUEUED, 0, now, now, payload=payload))
 
     async def get(self, principal: Principal, household_id: str, poll_id: str) -> DatePoll:
         """A poll with its votes, for the regisseur and the invited betrokkenen."""
-        async with self._o._uow() as uow:
+        async with self._uow() as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
             poll = await uow.overleggen.get_poll(household_id, poll_id)
-        if poll is None or not (actor.is_regisseur or any(i.betrokkene_id == actor.betrokkene_id
-                                                          for i in poll.invitees)):
+        if poll is None or not may_see_overleg(actor, (i.betrokkene_id for i in poll.invitees)):
             raise NotFound(NOT_FOUND)
         return poll
 
     async def vote(self, principal: Principal, household_id: str, poll_id: str, votes: dict[str, Vote]) -> DatePoll:
         """An invited betrokkene answers yes, maybe or no per option (answers can be changed while open)."""
-        async with self._o._uow(write=True) as uow:
+        async with self._uow(write=True) as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
             poll = await uow.overleggen.get_poll(household_id, poll_id)
-            if poll is None or not (actor.is_regisseur or any(i.betrokkene_id == actor.betrokkene_id
-                                                              for i in poll.invitees)):
+            if poll is None or not may_see_overleg(actor, (i.betrokkene_id for i in poll.invitees)):
                 raise NotFound(NOT_FOUND)
             if not any(i.betrokkene_id == actor.betrokkene_id for i in poll.invitees):
                 raise ValidationFailed.one("votes", "only invited betrokkenen vote")
@@ -100,17 +106,16 @@ class PollService:
             unknown = [k for k in votes if k not in known]
             if unknown or not votes:
                 raise ValidationFailed.one("votes", "name one or more options of this poll")
-            await uow.overleggen.set_votes(poll_id, actor.betrokkene_id, votes, self._o._clock())
+            await uow.overleggen.set_votes(poll_id, actor.betrokkene_id, votes, self._clock())
             await uow.commit()
         return await self.get(principal, household_id, poll_id)
 
     async def pick(self, principal: Principal, household_id: str, poll_id: str, option_id: str, *,
                    agenda: str = "", location: str | None = None, video_link: str | None = None,
-                   chair_id: str | None = None, minute_taker_id: str | None = None) -> tuple[Overleg, int]:
+                   chair_id: str | None = None, minute_taker_id: str | None = None) -> tuple[OverlegView, int]:
         """The regisseur picks an option: it becomes the overleg and its invitations, and the poll closes."""
-        async with self._o._uow(write=True) as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            require_regisseur(actor, "pick a date")
+        async with self._uow(write=True) as uow:
+            actor = await self._overleggen.regisseur_in(uow, principal, household_id, "pick a date")
             poll = await uow.overleggen.get_poll(household_id, poll_id, lock=True)
             if poll is None:
                 raise NotFound(NOT_FOUND)
@@ -123,7 +128,8 @@ class PollService:
                                  agenda=agenda, location=location, video_link=video_link, chair_id=chair_id,
                                  minute_taker_id=minute_taker_id, initiated_on=poll.initiated_on,
                                  reason=poll.outside_window_reason)
-            overleg, queued = await self._o.create_in(uow, actor, draft)
+            overleg, queued = await self._overleggen.create_in(uow, actor, draft)
             await uow.overleggen.close_poll(poll_id, overleg.id)
+            view = await shown_in(self._plan, uow, actor, overleg)
             await uow.commit()
-            return overleg, queued
+            return view, queued

@@ -7,54 +7,51 @@ cancel and close; betrokkenen see the overleggen they are invited to.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from ..domain.access import Actor, Principal, may_see_overleg, require_regisseur
 from ..domain.audit import Channel, Event
-from ..domain.access import Actor, Principal, require_regisseur
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.overleg import (
-    NEEDS_NEXT, Invitee, Overleg, OverlegStatus, OverlegType, Partstat, check_invitees, check_times,
-    needs_planning, reachable_weekdays, reminder_due, require_status, time_or_place_changed, with_roles,
+    NEEDS_NEXT,
+    Invitee,
+    Overleg,
+    OverlegStatus,
+    OverlegType,
+    Partstat,
+    check_invitees,
+    check_times,
+    needs_planning,
+    reachable_weekdays,
+    reminder_due,
+    require_status,
+    time_or_place_changed,
+    with_roles,
 )
 from ..domain.overleg_ports import Slot, SlotPerson, SlotPlanner
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory, Werkdagen
 from .common import resolve_actor
+from .overleg_close import CloseRequest, OverlegCloser
+from .overleg_drafts import AMSTERDAM, OverlegDraft, local_date
 from .overleg_invites import CANCEL, REQUEST, InviteSender, overleg_uid
+from .overleg_views import OverlegView, shown, shown_in
+from .plan import PlanService
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 NOT_FOUND = "overleg not found"
 
 
-def local_date(moment: datetime) -> date:
-    """The date of a moment in Europe/Amsterdam (the method's werkdagen are Dutch days)."""
-    return moment.astimezone(AMSTERDAM).date()
-
-
-@dataclass(frozen=True)
-class OverlegDraft:
-    """What the regisseur gives to plan an overleg."""
-
-    type: OverlegType
-    start: datetime
-    end: datetime
-    invitees: tuple[Invitee, ...]
-    agenda: str = ""
-    location: str | None = None
-    video_link: str | None = None
-    chair_id: str | None = None
-    minute_taker_id: str | None = None
-    initiated_on: date | None = None
-    reason: str | None = None
-
-
 class OverlegService:
-    """Planning and following up the overleggen of households."""
+    """Planning and following up the overleggen of households.
+
+    Every overleg it answers with is an `OverlegView` cut to the caller by the policy, and what the view
+    disclosed is access-logged here (inside the transaction of a change).
+    """
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, new_id: IdFactory, werkdagen: Werkdagen,
-                 planner: SlotPlanner, invites: InviteSender, plan: Any, reminder_werkdagen: int = 2) -> None:
+                 planner: SlotPlanner, invites: InviteSender, plan: PlanService, reminder_werkdagen: int = 2) -> None:
         self._uow = uow
         self._clock = clock
         self._new_id = new_id
@@ -63,9 +60,11 @@ class OverlegService:
         self.invites = invites
         self._plan = plan
         self.reminder_werkdagen = reminder_werkdagen
+        self._closer = OverlegCloser(uow, clock, plan, self)
 
     # ------------------------------------------------------------------ helpers
-    async def _regisseur(self, uow: UnitOfWork, principal: Principal, household_id: str, what: str) -> Actor:
+    async def regisseur_in(self, uow: UnitOfWork, principal: Principal, household_id: str, what: str) -> Actor:
+        """The caller as a regisseur of the household, inside an open unit of work (403 otherwise)."""
         actor, _ = await resolve_actor(uow, principal, household_id)
         require_regisseur(actor, what)
         return actor
@@ -76,7 +75,7 @@ class OverlegService:
 
     async def _visible(self, uow: UnitOfWork, actor: Actor, overleg_id: str) -> Overleg:
         found = await uow.overleggen.get(actor.household_id, overleg_id)
-        if found is None or not (actor.is_regisseur or found.invitee(actor.betrokkene_id)):
+        if found is None or not may_see_overleg(actor, (i.betrokkene_id for i in found.invitees)):
             raise NotFound(NOT_FOUND)
         return found
 
@@ -86,8 +85,8 @@ class OverlegService:
             raise ValidationFailed.one("type", "only a startoverleg has a window (5–15 werkdagen after initiation)")
         return self.planner.startoverleg_window(initiated)
 
-    def _check_window(self, draft_type: OverlegType, start: datetime, initiated: date | None,
-                      reason: str | None) -> str | None:
+    def check_window(self, draft_type: OverlegType, start: datetime, initiated: date | None,
+                     reason: str | None) -> str | None:
         """For a startoverleg: the reason to record when outside the window, or ValidationFailed on 'start'."""
         if draft_type is not OverlegType.STARTOVERLEG:
             return None
@@ -110,25 +109,28 @@ class OverlegService:
                     max_per_day: int | None = 2) -> list[Slot]:
         """Slots in [earliest, latest] where every must-attend betrokkene is reachable, best first."""
         async with self._uow() as uow:
-            await self._regisseur(uow, principal, household_id, "plan overleggen")
+            await self.regisseur_in(uow, principal, household_id, "plan overleggen")
             people = {b.id: b for b in await uow.betrokkenen.list(household_id)}
         check_invitees([Invitee(b, True) for b in must] + [Invitee(b, False) for b in optional], people)
         persons = [SlotPerson(b, b in must, reachable_weekdays(people[b].reachable_days)) for b in must + optional]
         return self.planner.propose_slots(earliest, latest, persons, duration, limit=limit,
                                           max_per_day=max_per_day, not_before=self._clock())
 
-    async def list(self, principal: Principal, household_id: str) -> list[Overleg]:
-        """The overleggen the caller may see: all for a regisseur, otherwise those they are invited to."""
+    async def list(self, principal: Principal, household_id: str) -> list[OverlegView]:
+        """The overleggen the caller may see (all for a regisseur, otherwise those they are invited to),
+        each cut to what the caller may read."""
         async with self._uow() as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
-            found = await uow.overleggen.list(household_id)
-        return [o for o in found if actor.is_regisseur or o.invitee(actor.betrokkene_id)]
+            found = [o for o in await uow.overleggen.list(household_id)
+                     if may_see_overleg(actor, (i.betrokkene_id for i in o.invitees))]
+        return await shown(self._plan, principal, household_id, found)
 
-    async def get(self, principal: Principal, household_id: str, overleg_id: str) -> Overleg:
-        """One overleg, for a regisseur or an invitee (404 for everyone else)."""
+    async def get(self, principal: Principal, household_id: str, overleg_id: str) -> OverlegView:
+        """One overleg, for a regisseur or an invitee (404 for everyone else), cut to what they may read."""
         async with self._uow() as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
-            return await self._visible(uow, actor, overleg_id)
+            found = await self._visible(uow, actor, overleg_id)
+        return (await shown(self._plan, principal, household_id, [found]))[0]
 
     async def invite_ics(self, principal: Principal, household_id: str, overleg_id: str,
                          for_id: str | None) -> tuple[str, bytes]:
@@ -159,7 +161,7 @@ class OverlegService:
             now = self._clock()
             upcoming = [o for o in await uow.overleggen.list(household_id)
                         if o.status is OverlegStatus.PLANNED and o.start > now]
-        visible = [o for o in upcoming if actor.is_regisseur or o.invitee(actor.betrokkene_id)]
+        visible = [o for o in upcoming if may_see_overleg(actor, (i.betrokkene_id for i in o.invitees))]
         # Others learn only of overleggen they are invited to, not that unseen ones exist.
         known = upcoming if actor.is_regisseur else visible
         return {"needs_planning": needs_planning(household.phase, bool(known)), "phase": int(household.phase),
@@ -168,19 +170,20 @@ class OverlegService:
                                  if visible else None)}
 
     # ------------------------------------------------------------------ changing
-    async def plan(self, principal: Principal, household_id: str, draft: OverlegDraft) -> tuple[Overleg, int]:
+    async def plan(self, principal: Principal, household_id: str, draft: OverlegDraft) -> tuple[OverlegView, int]:
         """Plan an overleg and queue its invites; returns the overleg and how many invites were queued."""
         async with self._uow(write=True) as uow:
-            actor = await self._regisseur(uow, principal, household_id, "plan overleggen")
+            actor = await self.regisseur_in(uow, principal, household_id, "plan overleggen")
             overleg, queued = await self.create_in(uow, actor, draft)
+            view = await shown_in(self._plan, uow, actor, overleg)
             await uow.commit()
-            return overleg, queued
+            return view, queued
 
     async def create_in(self, uow: UnitOfWork, actor: Actor, draft: OverlegDraft) -> tuple[Overleg, int]:
         """Plan inside an open unit of work (used by plan, close's next overleg and a poll's pick)."""
         now = self._clock()
         check_times(draft.start, draft.end, now)
-        reason = self._check_window(draft.type, draft.start, draft.initiated_on, draft.reason)
+        reason = self.check_window(draft.type, draft.start, draft.initiated_on, draft.reason)
         members = [b.id for b in await uow.betrokkenen.list(actor.household_id)]
         invitees = with_roles(draft.invitees, draft.chair_id, draft.minute_taker_id)
         check_invitees(invitees, members)
@@ -200,10 +203,10 @@ class OverlegService:
         return overleg, queued
 
     async def change(self, principal: Principal, household_id: str, overleg_id: str,
-                     changes: dict[str, Any]) -> tuple[Overleg, int]:
+                     changes: dict[str, Any]) -> tuple[OverlegView, int]:
         """Reschedule or change an overleg; time or place changes raise SEQUENCE. Removed invitees get CANCEL."""
         async with self._uow(write=True) as uow:
-            actor = await self._regisseur(uow, principal, household_id, "change overleggen")
+            actor = await self.regisseur_in(uow, principal, household_id, "change overleggen")
             old = await uow.overleggen.get(household_id, overleg_id, lock=True)
             if old is None:
                 raise NotFound(NOT_FOUND)
@@ -213,7 +216,7 @@ class OverlegService:
             new = replace(new, invitees=with_roles(new.invitees, new.chair_id, new.minute_taker_id))
             if new.start != old.start or new.end != old.end:
                 check_times(new.start, new.end, self._clock())
-                recorded = self._check_window(new.type, new.start, new.initiated_on, reason)
+                recorded = self.check_window(new.type, new.start, new.initiated_on, reason)
                 new = replace(new, outside_window_reason=recorded, reminder_sent_at=None)
             check_invitees(new.invitees, [b.id for b in await uow.betrokkenen.list(household_id)])
             kept = {i.betrokkene_id for i in new.invitees}
@@ -230,13 +233,14 @@ class OverlegService:
                                              sent_by, dedupe, uninvited=True)
             queued += await self.invites.send(uow, household, new, sorted(kept, key=_order(new)), REQUEST, sent_by,
                                               dedupe)
+            view = await shown_in(self._plan, uow, actor, new)
             await uow.commit()
-            return new, queued
+            return view, queued
 
-    async def cancel(self, principal: Principal, household_id: str, overleg_id: str) -> tuple[Overleg, int]:
+    async def cancel(self, principal: Principal, household_id: str, overleg_id: str) -> tuple[OverlegView, int]:
         """Cancel a planned overleg: SEQUENCE is raised and every invitee gets METHOD:CANCEL."""
         async with self._uow(write=True) as uow:
-            actor = await self._regisseur(uow, principal, household_id, "cancel overleggen")
+            actor = await self.regisseur_in(uow, principal, household_id, "cancel overleggen")
             old = await uow.overleggen.get(household_id, overleg_id, lock=True)
             if old is None:
                 raise NotFound(NOT_FOUND)
@@ -247,12 +251,14 @@ class OverlegService:
             sent_by = await self._sent_by(uow, household_id, actor.betrokkene_id)
             queued = await self.invites.send(uow, household, new, [i.betrokkene_id for i in new.invitees], CANCEL,
                                              sent_by, f"overleg:{new.id}:r{new.revision}")
+            view = await shown_in(self._plan, uow, actor, new)
             await uow.commit()
-            return new, queued
+            return view, queued
 
     async def attendance(self, principal: Principal, household_id: str, overleg_id: str,
-                         partstat: Partstat) -> Overleg:
-        """An invitee answers: accepted, declined or tentative (replies by e-mail come later)."""
+                         partstat: Partstat) -> OverlegView:
+        """An invitee answers: accepted, declined or tentative (replies by e-mail come later); the answer
+        shows the overleg cut to the invitee, like a read."""
         if partstat is Partstat.NEEDS_ACTION:
             raise ValidationFailed.one("partstat", "must be accepted, declined or tentative")
         async with self._uow(write=True) as uow:
@@ -262,20 +268,18 @@ class OverlegService:
                 raise ValidationFailed.one("partstat", "you are not invited to this overleg")
             require_status(overleg, OverlegStatus.PLANNED, what="answer for")
             await uow.overleggen.set_partstat(overleg_id, actor.betrokkene_id, partstat)
+            answered = replace(overleg, invitees=tuple(replace(i, partstat=partstat)
+                                                       if i.betrokkene_id == actor.betrokkene_id else i
+                                                       for i in overleg.invitees))
+            view = await shown_in(self._plan, uow, actor, answered)
             await uow.commit()
-        return replace(overleg, invitees=tuple(replace(i, partstat=partstat) if i.betrokkene_id == actor.betrokkene_id
-                                               else i for i in overleg.invitees))
+        return view
 
-    async def close(self, principal: Principal, household_id: str, overleg_id: str, *, decisions: str | None,
-                    adopted_version: int | None, next_overleg_id: str | None = None,
-                    next_draft: OverlegDraft | None = None, no_next_reason: str | None = None
-                    ) -> tuple[Overleg, list[str], int]:
-        """Record a held overleg: decisions, the adopted plan version, and the next overleg (see overleg_close)."""
-        from .overleg_close import close_overleg
-
-        return await close_overleg(self, principal, household_id, overleg_id, decisions=decisions,
-                                   adopted_version=adopted_version, next_overleg_id=next_overleg_id,
-                                   next_draft=next_draft, no_next_reason=no_next_reason)
+    async def close(self, principal: Principal, household_id: str, overleg_id: str, request: CloseRequest
+                    ) -> tuple[OverlegView, list[str], int]:
+        """Record a held overleg: decisions, the adopted plan version, and the next overleg — one transaction
+        (see overleg_close)."""
+        return await self._closer.close(principal, household_id, overleg_id, request)
 
     # ------------------------------------------------------------------ the worker
     async def due_reminders(self, today: date | None = None) -> list[str]:
@@ -306,9 +310,9 @@ class OverlegService:
         return sent
 
 
-def _order(overleg: Overleg):
+def _order(overleg: Overleg) -> Callable[[str], int]:
     positions = {i.betrokkene_id: n for n, i in enumerate(overleg.invitees)}
     return lambda bid: positions.get(bid, 0)
 
 
-__all__ = ["OverlegService", "OverlegDraft", "NEEDS_NEXT", "local_date"]
+__all__ = ["NEEDS_NEXT", "OverlegDraft", "OverlegService", "local_date"]

@@ -118,13 +118,31 @@ class PlanService:
             self._views.put(key, view)
         return view
 
-    def _event(self, event: Event, access: Access, sections: Iterable[str], channel: Channel, detail: str
-               ) -> AccessEvent:
+    def _event(self, event: Event, access: Access, sections: Iterable[str], channel: Channel, detail: str,
+               basis: Iterable[str] | None = None) -> AccessEvent:
         sections = tuple(sections)
+        basis = sections if basis is None else tuple(basis)
         return AccessEvent(event=event, household_id=access.actor.household_id,
                            actor_id=access.actor.betrokkene_id, sections=sections, channel=channel,
-                           ground=access.ground_for(sections), at=self._clock(),
-                           emergency=access.emergency_for(sections), detail=detail)
+                           ground=access.ground_for(basis), at=self._clock(),
+                           emergency=access.emergency_for(basis), detail=detail)
+
+    def access_event(self, access: Access, event: Event, sections: Iterable[str], channel: Channel, detail: str,
+                     *, basis: Iterable[str] | None = None) -> AccessEvent:
+        """An access-log entry for what another service showed under a decision it holds; `basis` names the
+        sections whose grounds the disclosure rests on (default: `sections`). Append it in the service's own
+        transaction (`uow.access_log.append`) or `record` it."""
+        return self._event(event, access, sections, channel, detail, basis)
+
+    async def record(self, events: list[AccessEvent]) -> None:
+        """Log reads another service answered outside a transaction (group commit, before answering)."""
+        if events:
+            await self._log.record(events)
+
+    async def access_in(self, uow: UnitOfWork, actor: Actor) -> Access:
+        """The actor's decision inside an open unit of work (a write use case that answers with content)."""
+        today = self.today()
+        return decide(actor, await uow.consents.grants(actor.household_id, actor.betrokkene_id, today), today)
 
     async def _read(self, principal: Principal, household_id: str, number: int | None,
                     channel: Channel) -> PlanSnapshot:
@@ -253,15 +271,21 @@ class PlanService:
         """Mark a version vastgesteld (adopted at an overleg). Only regisseurs do this."""
         async with self._uow(write=True) as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
-            require_regisseur(actor, "adopt a plan version")
-            loaded = await uow.plans.version(household_id, number)
-            if loaded is None:
-                raise NotFound(f"version {number} does not exist")
-            if overleg is not None and await uow.overleggen.get(household_id, overleg) is None:
-                raise ValidationFailed.one("overleg", "is not an overleg of this household")
-            if loaded[0].vastgesteld_at is not None:
-                raise ValidationFailed.one("number", f"version {number} is already vastgesteld")
-            await uow.plans.mark_vastgesteld(household_id, number, self._clock(), actor.betrokkene_id, overleg)
-            info, _ = await uow.plans.version(household_id, number)
+            info = await self.adopt_in(uow, actor, number, overleg)
             await uow.commit()
             return info
+
+    async def adopt_in(self, uow: UnitOfWork, actor: Actor, number: int, overleg: str | None) -> VersionInfo:
+        """`adopt` inside the caller's open unit of work (closing an overleg adopts in its own transaction)."""
+        require_regisseur(actor, "adopt a plan version")
+        household_id = actor.household_id
+        loaded = await uow.plans.version(household_id, number)
+        if loaded is None:
+            raise NotFound(f"version {number} does not exist")
+        if overleg is not None and await uow.overleggen.get(household_id, overleg) is None:
+            raise ValidationFailed.one("overleg", "is not an overleg of this household")
+        if loaded[0].vastgesteld_at is not None:
+            raise ValidationFailed.one("number", f"version {number} is already vastgesteld")
+        await uow.plans.mark_vastgesteld(household_id, number, self._clock(), actor.betrokkene_id, overleg)
+        info, _ = await uow.plans.version(household_id, number)
+        return info

@@ -14,28 +14,44 @@ the aanspreekpunt as betrokkene in one transaction: their next request is a 404.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..domain.access import Actor, Level, Principal, require_regisseur
-from ..domain.audit import Channel, Event
+from ..domain.access import Actor, Principal, may_list_cases, may_see_case, require_regisseur
 from ..domain.betrokkene import Betrokkene, Kind, Role, is_regisseur
 from ..domain.errors import Forbidden, NotFound, ValidationFailed
 from ..domain.mailgroup import OutboxItem, OutboxKind, OutboxStatus, PinnedKey
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory, Werkdagen
-from ..domain.stagnatie import (Case, CaseStatus, Outcome, Step, StepEnd, StepRecord, case_deadlines,
-                                check_afschalen, check_commitment, check_escalation, check_outcome, find_goal,
-                                gemeente_key)
+from ..domain.stagnatie import (
+    Case,
+    CaseStatus,
+    Outcome,
+    Step,
+    StepEnd,
+    StepRecord,
+    case_deadlines,
+    check_afschalen,
+    check_commitment,
+    check_escalation,
+    check_outcome,
+    find_goal,
+    gemeente_key,
+)
 from ..domain.veiligheid import escalation_sections
 from .common import resolve_actor, retry_on_conflict
 from .plan import PlanService
-from .stagnatie_views import NOTICE_FOOTER, NOTICES, case_dict
+from .stagnatie_views import NOTICE_FOOTER, NOTICES, case_dict, shown_cases
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
-def _set_step(case: Case, **changes) -> Case:
+#: one step of the ladder inside `_change`'s transaction: (unit of work, the caller, the case) → the new case
+_Change = Callable[[UnitOfWork, Actor, Case], Awaitable[Case]]
+
+
+def _set_step(case: Case, **changes: Any) -> Case:
     return replace(case, steps=tuple(replace(r, **changes) if r.step == case.step else r for r in case.steps))
 
 
@@ -58,39 +74,39 @@ class StagnatieService:
     # -- reading ------------------------------------------------------------------------------
     @staticmethod
     def _may_see(actor: Actor, case: Case) -> bool:
-        return actor.is_regisseur or (actor.role is Role.AANSPREEKPUNT and case.aanspreekpunt_id == actor.betrokkene_id
-                                      and case.afgeschaald_at is None)
+        return may_see_case(actor, case.aanspreekpunt_id, case.afgeschaald_at is not None)
 
-    async def list(self, principal: Principal, household_id: str) -> list[dict]:
+    async def list(self, principal: Principal, household_id: str) -> list[dict[str, Any]]:
         """The household's cases with deadlines (regisseurs; the aanspreekpunt its own escalated cases)."""
         async with self._uow() as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
-            if not actor.is_regisseur and actor.role is not Role.AANSPREEKPUNT:
+            if not may_list_cases(actor):
                 raise Forbidden("only a regisseur (or the gemeentelijk aanspreekpunt) may see stagnation cases")
             cases = [c for c in await uow.stagnatie.list_cases(household_id) if self._may_see(actor, c)]
-        return await self._shown(principal, household_id, [case_dict(c, self.werkdagen, self.today()) for c in cases])
+        return await self._shown(principal, household_id, cases)
 
-    async def _shown(self, principal: Principal, household_id: str, cases: list[dict]) -> list[dict]:
-        """Cases as this caller may see them: the free text about goals and agreements only with read access to
-        `doelen` and `afspraken` (the aanspreekpunt may have them excluded); the read is access-logged."""
+    async def _shown(self, principal: Principal, household_id: str, cases: list[Case]) -> list[dict[str, Any]]:
+        """Cases read outside a transaction, cut to the caller (`shown_cases`); logged before answering."""
         if not cases:
-            return cases
+            return []
         access = await self._plan.access(principal, household_id)
-        if access.level("doelen") < Level.READ or access.level("afspraken") < Level.READ:
-            for case in cases:
-                case["toelichting"] = None
-                for step in case["steps"]:
-                    step["acties"] = step["resultaat"] = step["afspraken"] = None
-        await self._plan.log_access(principal, household_id, Event.READ, ("doelen", "afspraken"), Channel.API,
-                                    "stagnatie")
-        return cases
+        shown, events = shown_cases(self._plan, access, [case_dict(c, self.werkdagen, self.today()) for c in cases])
+        await self._plan.record(events)
+        return shown
 
-    async def get(self, principal: Principal, household_id: str, case_id: str) -> dict:
-        """One case with its deadlines."""
+    async def _shown_in(self, uow: UnitOfWork, actor: Actor, case: Case) -> dict[str, Any]:
+        """A case a write use case answers with, cut to the actor and logged in its transaction."""
+        access = await self._plan.access_in(uow, actor)
+        shown, events = shown_cases(self._plan, access, [case_dict(case, self.werkdagen, self.today())])
+        await uow.access_log.append(events)
+        return shown[0]
+
+    async def get(self, principal: Principal, household_id: str, case_id: str) -> dict[str, Any]:
+        """One case with its deadlines, cut to what the caller may read."""
         async with self._uow() as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
             case = await self._case(uow, actor, household_id, case_id)
-        return (await self._shown(principal, household_id, [case_dict(case, self.werkdagen, self.today())]))[0]
+        return (await self._shown(principal, household_id, [case]))[0]
 
     async def _case(self, uow: UnitOfWork, actor: Actor, household_id: str, case_id: str, lock: bool = False
                     ) -> Case:
@@ -103,7 +119,7 @@ class StagnatieService:
 
     # -- opening ------------------------------------------------------------------------------
     async def open(self, principal: Principal, household_id: str, *, doel_id: str, actie_id: str | None,
-                   betrokkene_id: str | None, organisatie: str, toelichting: str) -> dict:
+                   betrokkene_id: str | None, organisatie: str, toelichting: str) -> dict[str, Any]:
         """Open a case at step 1 naming the goal/action not kept and the professional or organisation (regisseur)."""
         async with self._uow() as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
@@ -113,7 +129,7 @@ class StagnatieService:
         if not betrokkene_id and not organisatie.strip():
             raise ValidationFailed.one("betrokkene_id", "name the professional (betrokkene_id) or the organisatie")
 
-        async def attempt() -> Case:
+        async def attempt() -> dict[str, Any]:
             async with self._uow(write=True) as uow:
                 actor, _ = await resolve_actor(uow, principal, household_id)
                 if betrokkene_id:
@@ -127,27 +143,30 @@ class StagnatieService:
                             opened_at=now, opened_on=today,
                             steps=(StepRecord(Step.BILATERAAL, today, actor.betrokkene_id),))
                 await uow.stagnatie.add_case(case)
+                shown = await self._shown_in(uow, actor, case)
                 await uow.commit()
-                return case
+                return shown
 
-        return case_dict(await retry_on_conflict(attempt), self.werkdagen, self.today())
+        return await retry_on_conflict(attempt)
 
     # -- moving along the ladder --------------------------------------------------------------
-    async def _change(self, principal: Principal, household_id: str, case_id: str, change) -> dict:
-        async def attempt() -> Case:
+    async def _change(self, principal: Principal, household_id: str, case_id: str, change: _Change
+                      ) -> dict[str, Any]:
+        async def attempt() -> dict[str, Any]:
             async with self._uow(write=True) as uow:
                 actor, _ = await resolve_actor(uow, principal, household_id)
                 case = await self._case(uow, actor, household_id, case_id, lock=True)
                 case = await change(uow, actor, case)
                 await uow.stagnatie.save_case(case)
+                shown = await self._shown_in(uow, actor, case)
                 await uow.commit()
-                return case
+                return shown
 
-        case = await retry_on_conflict(attempt)
+        shown = await retry_on_conflict(attempt)
         self._wake()
-        return case_dict(case, self.werkdagen, self.today())
+        return shown
 
-    async def escalate(self, principal: Principal, household_id: str, case_id: str) -> dict:
+    async def escalate(self, principal: Principal, household_id: str, case_id: str) -> dict[str, Any]:
         """End the running step without commitment and start the next (regisseur); step 4 involves the gemeente."""
         async def change(uow: UnitOfWork, actor: Actor, case: Case) -> Case:
             require_regisseur(actor, "escalate a stagnation case")
@@ -163,7 +182,7 @@ class StagnatieService:
 
     async def record_outcome(self, principal: Principal, household_id: str, case_id: str, outcome: Outcome, *,
                              datum: date | None, acties: str | None, resultaat: str | None,
-                             termijn: date | None) -> dict:
+                             termijn: date | None) -> dict[str, Any]:
         """Record the running step's outcome: intern plan (2), managers' meeting (3), or — by the
         aanspreekpunt — actions, result and term (4)."""
         async def change(uow: UnitOfWork, actor: Actor, case: Case) -> Case:
@@ -188,7 +207,7 @@ class StagnatieService:
         return await self._change(principal, household_id, case_id, change)
 
     async def commit(self, principal: Principal, household_id: str, case_id: str, afspraken: str,
-                     plan_version: int) -> dict:
+                     plan_version: int) -> dict[str, Any]:
         """Record commitment: the new agreements and the plan version that holds them. Solves steps 1–3;
         at step 4 the aanspreekpunt then hands back (afschalen)."""
         async def change(uow: UnitOfWork, actor: Actor, case: Case) -> Case:
@@ -206,7 +225,7 @@ class StagnatieService:
 
         return await self._change(principal, household_id, case_id, change)
 
-    async def afschalen(self, principal: Principal, household_id: str, case_id: str) -> dict:
+    async def afschalen(self, principal: Principal, household_id: str, case_id: str) -> dict[str, Any]:
         """Hand the case back to the regisseur: the aanspreekpunt's grant ends and they stop being a betrokkene."""
         async def change(uow: UnitOfWork, actor: Actor, case: Case) -> Case:
             check_afschalen(case)

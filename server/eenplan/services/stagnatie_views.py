@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
+from ..domain.access import CASE_TEXT_SECTIONS, Access, may_read_case_text
+from ..domain.audit import AccessEvent, Channel, Event
 from ..domain.ports import Werkdagen
 from ..domain.stagnatie import RULES, Case, case_deadlines
+from .plan import PlanService
+
+#: the free text of a case and of each of its steps (about goals and agreements: care content)
+CASE_TEXT = ("toelichting",)
+STEP_TEXT = ("acties", "resultaat", "afspraken")
 
 #: neutral, content-free notices (no names, no plan content); the recipient logs in to see what they may
 NOTICES = {
@@ -18,7 +26,7 @@ NOTICES = {
 NOTICE_FOOTER = "\n\nDe inhoud staat niet in dit bericht. Log in om te zien wat u mag zien.\n"
 
 
-def case_dict(case: Case, cal: Werkdagen, today: date) -> dict:
+def case_dict(case: Case, cal: Werkdagen, today: date) -> dict[str, Any]:
     """A case as the API shows it: every step with who acts, the required outcome, deadlines and overdue flags."""
     deadlines = case_deadlines(case, cal, today)
     steps = []
@@ -44,3 +52,22 @@ def case_dict(case: Case, cal: Werkdagen, today: date) -> dict:
 
 def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
+
+
+def shown_cases(plan: PlanService, access: Access, cases: list[dict[str, Any]]
+                ) -> tuple[list[dict[str, Any]], list[AccessEvent]]:
+    """Cases cut to the caller by the policy (`may_read_case_text`), and the access-log entry of exactly
+    what they show: `doelen` and `afspraken` only when some free text was shown, none when redacted."""
+    if not cases:
+        return cases, []
+    if not may_read_case_text(access):
+        for case in cases:
+            case.update(dict.fromkeys(CASE_TEXT))
+            for step in case["steps"]:
+                step.update(dict.fromkeys(STEP_TEXT))
+    with_text = sum(1 for c in cases if any(c[k] for k in CASE_TEXT)
+                    or any(st[k] for st in c["steps"] for k in STEP_TEXT))
+    sections = CASE_TEXT_SECTIONS if with_text else ()
+    detail = (f"stagnatie: {len(cases)} zaak/zaken, {with_text} met toelichting" if len(cases) > 1
+              else f"stagnatie {cases[0]['id']}: {'met' if with_text else 'zonder'} toelichting")
+    return cases, [plan.access_event(access, Event.READ, sections, Channel.API, detail)]

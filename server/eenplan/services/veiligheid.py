@@ -13,16 +13,34 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..domain.access import Access, Level, Principal, require_klant, require_personal
-from ..domain.audit import Channel, Event
+from ..domain.access import (
+    SIGNAL_SECTION,
+    Access,
+    Actor,
+    Principal,
+    may_read_signal_text,
+    may_read_signature,
+    may_see_others_signals,
+    require_klant,
+    require_personal,
+)
+from ..domain.audit import AccessEvent, Channel, Event
 from ..domain.betrokkene import Kind
 from ..domain.errors import Forbidden, NotFound, ValidationFailed
 from ..domain.overleg import OverlegStatus, OverlegType
-from ..domain.ports import Clock, IdFactory, UnitOfWorkFactory
-from ..domain.veiligheid import (Besluit, Signaal, SignaalStatus, Soort, check_resolution, needs_signature,
-                                 require_professional)
+from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
+from ..domain.veiligheid import (
+    Besluit,
+    Signaal,
+    SignaalStatus,
+    Soort,
+    check_resolution,
+    needs_signature,
+    require_professional,
+)
 from .common import resolve_actor
 from .plan import PlanService
 
@@ -33,6 +51,23 @@ def _klant_signs(access: Access, sections: set[str]) -> None:
     """The write rule of signing: a klant, the veiligheidsplan only (its content is fixed by `sign`)."""
     if access.actor.kind is not Kind.KLANT or sections != {"veiligheidsplan"}:
         raise Forbidden("only the klant signs the veiligheidsplan")
+
+
+def shown_signals(plan: PlanService, access: Access, found: list[Signaal]
+                  ) -> tuple[list[dict[str, Any]], list[AccessEvent]]:
+    """Signals cut to the caller by the policy, and the access-log entry of exactly what they show: others'
+    signals only for `may_see_others_signals`, text only for `may_read_signal_text`; the veiligheidsplan is
+    named only when text of a signal someone else raised was shown."""
+    actor = access.actor
+    if not may_see_others_signals(access):
+        found = [s for s in found if s.raised_by == actor.betrokkene_id]
+    texts = [may_read_signal_text(actor, s.raised_by) for s in found]
+    if not any(texts):
+        return [s.as_dict(with_content=False) for s in found], []
+    others = any(t and s.raised_by != actor.betrokkene_id for s, t in zip(found, texts, strict=True))
+    detail = f"veiligheidssignalen: {sum(texts)} met toelichting, {len(texts) - sum(texts)} zonder"
+    event = plan.access_event(access, Event.READ, (SIGNAL_SECTION,) if others else (), Channel.API, detail)
+    return [s.as_dict(with_content=t) for s, t in zip(found, texts, strict=True)], [event]
 
 
 class VeiligheidService:
@@ -48,7 +83,16 @@ class VeiligheidService:
         """Today in Europe/Amsterdam."""
         return self._clock().astimezone(AMSTERDAM).date()
 
-    async def raise_signal(self, principal: Principal, household_id: str, soort: Soort, toelichting: str) -> Signaal:
+    async def _shown_in(self, uow: UnitOfWork, actor: Actor, signal: Signaal) -> dict[str, Any]:
+        """A signal a write use case answers with, cut to the actor and logged in its transaction."""
+        access = await self._plan.access_in(uow, actor)
+        shown, events = shown_signals(self._plan, access, [signal])
+        if events:
+            await uow.access_log.append(events)
+        return shown[0]
+
+    async def raise_signal(self, principal: Principal, household_id: str, soort: Soort, toelichting: str
+                           ) -> dict[str, Any]:
         """Any professional raises a signal of onveiligheid or onvoldoende basiszorg, in any phase."""
         async with self._uow(write=True) as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
@@ -57,24 +101,23 @@ class VeiligheidService:
             signal = Signaal(id=self._new_id(), household_id=household_id, soort=soort, toelichting=toelichting,
                              phase=int(household.phase), raised_by=actor.betrokkene_id, raised_at=self._clock())
             await uow.stagnatie.add_signal(signal)
+            shown = await self._shown_in(uow, actor, signal)
             await uow.commit()
-            return signal
+            return shown
 
-    async def signals(self, principal: Principal, household_id: str) -> list[dict]:
-        """The household's signals (professionals); the toelichting only for regisseurs and the raiser."""
+    async def signals(self, principal: Principal, household_id: str) -> list[dict[str, Any]]:
+        """The household's signals (professionals), cut by the policy (`shown_signals`); logged before answering."""
         async with self._uow() as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
             require_professional(actor, "see safety signals")
             found = await uow.stagnatie.list_signals(household_id)
         access = await self._plan.access(principal, household_id)
-        if not (actor.is_regisseur or access.level("veiligheidsplan") >= Level.READ):
-            found = [s for s in found if s.raised_by == actor.betrokkene_id]
-        await self._plan.log_access(principal, household_id, Event.READ, ("veiligheidsplan",), Channel.API,
-                                    "veiligheidssignalen")
-        return [s.as_dict(with_content=actor.is_regisseur or s.raised_by == actor.betrokkene_id) for s in found]
+        shown, events = shown_signals(self._plan, access, found)
+        await self._plan.record(events)
+        return shown
 
     async def resolve(self, principal: Principal, household_id: str, signal_id: str, afwegingen: dict[str, str],
-                      besluit: Besluit) -> Signaal:
+                      besluit: Besluit) -> dict[str, Any]:
         """Resolve a signal with the five afwegingen and the decision (the raiser or a regisseur)."""
         async with self._uow(write=True) as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
@@ -87,8 +130,9 @@ class VeiligheidService:
                                 "resolved_by": actor.betrokkene_id, "resolved_at": self._clock(),
                                 "afwegingen": {k: v.strip() for k, v in afwegingen.items()}, "besluit": besluit})
             await uow.stagnatie.save_signal(signal)
+            shown = await self._shown_in(uow, actor, signal)
             await uow.commit()
-            return signal
+            return shown
 
     async def _last_voortgangsoverleg(self, household_id: str) -> date | None:
         async with self._uow() as uow:
@@ -107,7 +151,7 @@ class VeiligheidService:
             out["open_signalen"] = open_count
             out["afsluiten_mogelijk"] = open_count == 0
         access = await self._plan.access(principal, household_id)
-        if access.level("veiligheidsplan") >= 2:  # Level.READ: the signature is part of the section
+        if may_read_signature(access):
             snapshot = await self._plan.current(principal, household_id)
             plan = json.loads(snapshot.sections.get("veiligheidsplan", "null"))
             last = await self._last_voortgangsoverleg(household_id)

@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from ...domain.audit import Channel, Event
-from ...domain.sections import SECTION_KEYS
 from ...domain.errors import ValidationFailed
-from ...domain.overleg import DatePoll, Overleg, OverlegType
+from ...domain.overleg import DatePoll, OverlegType
+from ...services.overleg_close import CloseRequest
+from ...services.overleg_views import OverlegView
 from ...services.overleggen import OverlegDraft
 from ..keys import principal, services
 from ..overleg_schemas import (
-    AttendanceIn, OverlegClose, OverlegCreate, OverlegPatch, PollCreate, PollPick, PollVotes, invitees,
+    AttendanceIn,
+    OverlegClose,
+    OverlegCreate,
+    OverlegPatch,
+    PollCreate,
+    PollPick,
+    PollVotes,
+    invitees,
 )
-from ..registry import RouteTable
 from ..params import parse_date, query_int
+from ..registry import RouteTable
 from ..schemas import read_body
 
 table = RouteTable("overleggen")
@@ -31,30 +39,19 @@ def local(moment: datetime) -> str:
     return moment.astimezone(AMSTERDAM).isoformat()
 
 
-async def content_allowed(request: web.Request) -> bool:
-    """Agenda and decisions are care content: only for callers who may read the whole plan (regisseurs,
-    klanten, or with consent for every section); that read is written to the access log."""
-    svc, who, household_id = services(request), principal(request), request.match_info["id"]
-    access = await svc.plan.access(who, household_id)
-    if len(access.fully_readable) < len(SECTION_KEYS):
-        return False
-    await svc.plan.log_access(who, household_id, Event.READ, (), Channel.API, "overleg: agenda en besluiten")
-    return True
-
-
-def overleg_dict(o: Overleg, with_content: bool = True) -> dict:
-    """An overleg as the API shows it; without agenda and decisions for those who may not read them."""
+def overleg_dict(o: OverlegView) -> dict[str, Any]:
+    """An overleg view as the API shows it (the service cut agenda and decisions to the caller)."""
     return {"id": o.id, "household_id": o.household_id, "type": o.type.value, "status": o.status.value,
             "start": local(o.start), "end": local(o.end), "location": o.location,
             "video_link": o.video_link, "chair_id": o.chair_id, "minute_taker_id": o.minute_taker_id,
             "invitees": [{"betrokkene_id": i.betrokkene_id, "must_attend": i.must_attend,
                           "partstat": i.partstat.value} for i in o.invitees],
-            "agenda": o.agenda if with_content else None, "uid": o.uid, "sequence": o.sequence,
+            "agenda": o.agenda, "uid": o.uid, "sequence": o.sequence,
             "initiated": o.initiated_on.isoformat() if o.initiated_on else None,
             "outside_window_reason": o.outside_window_reason,
-            "decisions": o.decisions if with_content else None,
+            "decisions": o.decisions,
             "adopted_version": o.adopted_version, "next_overleg_id": o.next_overleg_id,
-            "no_next_reason": o.no_next_reason, "reminder_sent": o.reminder_sent_at is not None}
+            "no_next_reason": o.no_next_reason, "reminder_sent": o.reminder_sent}
 
 
 def poll_dict(p: DatePoll) -> dict:
@@ -133,8 +130,7 @@ async def overleg_status(request: web.Request) -> web.Response:
 @table.route("GET", BASE, summary="The overleggen the caller may see (regisseur: all; others: invited)")
 async def list_overleggen(request: web.Request) -> web.Response:
     found = await services(request).overleggen.list(principal(request), request.match_info["id"])
-    with_content = bool(found) and await content_allowed(request)
-    return web.json_response({"overleggen": [overleg_dict(o, with_content) for o in found]})
+    return web.json_response({"overleggen": [overleg_dict(o) for o in found]})
 
 
 @table.route("POST", BASE, summary="Plan an overleg and send its invitations (regisseur)", body=OverlegCreate,
@@ -150,7 +146,7 @@ async def plan_overleg(request: web.Request) -> web.Response:
 async def get_overleg(request: web.Request) -> web.Response:
     found = await services(request).overleggen.get(principal(request), request.match_info["id"],
                                                    request.match_info["oid"])
-    return web.json_response(overleg_dict(found, await content_allowed(request)))
+    return web.json_response(overleg_dict(found))
 
 
 @table.route("PATCH", BASE + "/{oid}", summary="Reschedule or change an overleg; re-invites (regisseur)",
@@ -177,9 +173,9 @@ async def cancel_overleg(request: web.Request) -> web.Response:
 async def close_overleg(request: web.Request) -> web.Response:
     body = await read_body(request, OverlegClose)
     overleg, warnings, queued = await services(request).overleggen.close(
-        principal(request), request.match_info["id"], request.match_info["oid"], decisions=body.decisions,
-        adopted_version=body.adopted_version, next_overleg_id=body.next_overleg_id,
-        next_draft=draft_from(body.next) if body.next else None, no_next_reason=body.no_next_reason)
+        principal(request), request.match_info["id"], request.match_info["oid"], CloseRequest(
+            decisions=body.decisions, adopted_version=body.adopted_version, next_overleg_id=body.next_overleg_id,
+            next_draft=draft_from(body.next) if body.next else None, no_next_reason=body.no_next_reason))
     return web.json_response({**overleg_dict(overleg), "warnings": warnings, "invites_queued": queued})
 
 

@@ -19,7 +19,7 @@ async def raise_signal(request: web.Request) -> web.Response:
     body = await read_body(request, SignalRaise)
     signal = await services(request).veiligheid.raise_signal(principal(request), request.match_info["id"],
                                                              body.soort, body.toelichting)
-    return web.json_response(signal.as_dict(with_content=True), status=201)
+    return web.json_response(signal, status=201)
 
 
 @table.route("GET", SIGNALS, summary="The household's safety signals (professionals)")
@@ -34,7 +34,7 @@ async def resolve_signal(request: web.Request) -> web.Response:
     body = await read_body(request, SignalResolve)
     signal = await services(request).veiligheid.resolve(principal(request), request.match_info["id"],
                                                         request.match_info["signal"], body.afwegingen, body.besluit)
-    return web.json_response(signal.as_dict(with_content=True))
+    return web.json_response(signal)
 
 
 @table.route("GET", "/api/households/{id}/veiligheid", summary="Open signals (professionals) and whether the klant "
