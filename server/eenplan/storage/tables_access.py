@@ -7,7 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from .tables_base import _ts
+from .tables import _ts
 
 
 class ConsentRow(SQLModel, table=True):
