@@ -1,4 +1,5 @@
 # eenplan — the two commands: `make run` and `make test`. Everything else is set up by them.
+# `make lint` (run by CI before the tests): ruff, mypy with its ratchet, and the import-linter layer contracts.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -6,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 PG_BIN := /usr/lib/postgresql/15/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench install system-deps clean
+.PHONY: run test lint bench install system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +38,14 @@ run: install
 test: install system-deps
 	@[ -d tests/auth/oidc/node_modules ] || (cd tests/auth/oidc && npm ci --silent --no-audit --no-fund)
 	EENPLAN_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q
+
+## ruff (lint), mypy (strict for domain/ and services/, the rest ratcheted) and the layer contracts, all
+## configured in pyproject.toml. `$(BIN)/ruff format --check .` joins here once the tree has been formatted in one pass.
+lint: install
+	$(BIN)/ruff check --output-format concise .
+	$(BIN)/mypy
+	$(BIN)/python .ci/mypy_ratchet.py
+	$(BIN)/lint-imports
 
 bench: install system-deps
 	$(BIN)/python bench/run.py

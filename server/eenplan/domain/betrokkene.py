@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 
 class Kind(StrEnum):
@@ -83,7 +84,7 @@ class Betrokkene:
         b = self.birth_date
         return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """The betrokkene as the API shows it."""
         return {"id": self.id, "household_id": self.household_id, "name": self.name, "kind": self.kind.value,
                 "role": self.role.value, "relation": self.relation, "organisation": self.organisation,

@@ -62,7 +62,7 @@ def _diff_items(old: list[Any], new: list[Any]) -> list[Change]:
     return changes
 
 
-def _diff_actions(goal_id: str, old: list[dict], new: list[dict]) -> list[Change]:
+def _diff_actions(goal_id: str, old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[Change]:
     old_by_id = {a["id"]: a for a in old}
     new_by_id = {a["id"]: a for a in new}
     changes: list[Change] = []
@@ -81,7 +81,7 @@ def _diff_actions(goal_id: str, old: list[dict], new: list[dict]) -> list[Change
     return changes
 
 
-def _diff_doelen(old: list[dict], new: list[dict]) -> list[Change]:
+def _diff_doelen(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[Change]:
     old_by_id = {g["id"]: g for g in old}
     new_by_id = {g["id"]: g for g in new}
     changes: list[Change] = []

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
+from typing import Any
 
 from .errors import ValidationFailed
 
@@ -90,7 +91,7 @@ class Household:
     current_version: int
     created_at: datetime
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """The household as the API shows it."""
         return {"id": self.id, "code": self.code, "name": self.name, "gemeente": self.gemeente,
                 "phase": int(self.phase), "phase_name": self.phase.label,

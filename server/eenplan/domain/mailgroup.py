@@ -11,10 +11,11 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from .betrokkene import Betrokkene
 from .errors import ValidationFailed
@@ -63,7 +64,7 @@ class OutboxItem:
     sent_at: datetime | None = None
     payload: str | None = None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """The row as the API shows it (never the payload: it may hold an agenda)."""
         return {"id": self.id, "recipient_id": self.recipient_id, "kind": self.kind.value,
                 "version": self.version, "status": self.status.value, "attempts": self.attempts,
@@ -85,7 +86,7 @@ class PinnedKey:
     uploaded_by: str
     expiry_warned_at: datetime | None = None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """The key's facts as the API shows them."""
         return {"betrokkene_id": self.betrokkene_id, "fingerprint": self.fingerprint, "algorithm": self.algorithm,
                 "expires_at": self.expires_at.isoformat() if self.expires_at else None,
@@ -137,7 +138,7 @@ def plan_update_recipients(members: Iterable[Betrokkene], groups: Iterable[MailG
 
 def backoff_seconds(attempts: int, base: float, cap: float = 3600.0, jitter: float = 0.2) -> float:
     """Delay before retry number `attempts` (1-based): exponential, capped, with a little jitter."""
-    delay = min(cap, base * (2 ** max(0, attempts - 1)))
+    delay = min(cap, base * (2.0 ** max(0, attempts - 1)))
     return delay * (1 + random.uniform(-jitter, jitter))
 
 
@@ -168,7 +169,7 @@ _OP_WORDS: dict[str, tuple[str, str]] = {  # op → (singular, plural)
 }
 
 
-def summary_lines(diff: Mapping[str, list[Mapping]]) -> list[str]:
+def summary_lines(diff: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[str]:
     """Dutch lines 'Doelen en acties: 1 doel toegevoegd, 2 acties gewijzigd' from a scoped diff.
 
     Only section names and counts: the diff is already limited to the
@@ -193,7 +194,7 @@ def plan_update_subject(version: int) -> str:
     return f"Plan bijgewerkt — versie {version}"
 
 
-def plan_update_text(version: int, since: int | None, diff: Mapping[str, list[Mapping]], link: str) -> str:
+def plan_update_text(version: int, since: int | None, diff: Mapping[str, Sequence[Mapping[str, Any]]], link: str) -> str:
     """The (encrypted) body text of a plan-update mail, in Dutch; identical for recipients with one view."""
     head = (f"Het plan is bijgewerkt naar versie {version}."
             if since is None else f"Het plan is bijgewerkt van versie {since} naar versie {version}.")

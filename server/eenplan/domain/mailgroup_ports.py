@@ -41,11 +41,14 @@ class MailStore(Protocol):
 
 
 class KeyFacts(Protocol):
-    """What the keyring reports of a public key."""
+    """What the keyring reports of a public key (read-only, so a frozen dataclass satisfies it)."""
 
-    fingerprint: str
-    algorithm: str
-    expires: datetime | None
+    @property
+    def fingerprint(self) -> str: ...
+    @property
+    def algorithm(self) -> str: ...
+    @property
+    def expires(self) -> datetime | None: ...
 
 
 class KeyringPort(Protocol):

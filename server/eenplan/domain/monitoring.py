@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from calendar import monthrange
 from datetime import date
 from statistics import median
+from typing import Any
 
 from .errors import ValidationFailed
 from .household import Phase
@@ -64,7 +65,7 @@ def phase_on(history: Sequence[tuple[date, int]], day: date) -> int | None:
 
 
 def figures(gemeente: str, period: Period, histories: Iterable[Sequence[tuple[date, int]]],
-            cases: Iterable[Case], cal: Werkdagen, today: date) -> dict:
+            cases: Iterable[Case], cal: Werkdagen, today: date) -> dict[str, Any]:
     """The monitoring figures of one gemeente for one period (phases as of its last day)."""
     phases = Counter(p for h in histories if (p := phase_on(h, period.end)) is not None)
     # In a gemeente with fewer than K households even a 0 tells something about identifiable families
@@ -80,7 +81,8 @@ def figures(gemeente: str, period: Period, histories: Iterable[Sequence[tuple[da
         for record in case.steps:
             if period.holds(record.started_on):
                 opened[int(record.step)] += 1
-        if case.status is CaseStatus.OPGELOST and period.holds(case.solved_on):
+        if (case.status is CaseStatus.OPGELOST and case.solved_on is not None and case.solved_step is not None
+                and period.holds(case.solved_on)):
             solved[int(case.solved_step)] += 1
             durations.append(cal.werkdagen_between(case.opened_on, case.solved_on))
         if case.opened_on <= reference:
@@ -95,15 +97,20 @@ def figures(gemeente: str, period: Period, histories: Iterable[Sequence[tuple[da
     }
 
 
+#: first characters that make a spreadsheet read a cell as a formula (OWASP CSV injection; full-width forms too)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
 def _cell(value: str) -> str:
     """A text cell a spreadsheet will not run as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return "'" + value if value.lstrip(" ")[:1] in _FORMULA_START else value
 
 
-def as_csv(data: dict) -> str:
+def as_csv(data: dict[str, Any]) -> str:
     """The figures as CSV rows: metric, key, value."""
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    # Every cell quoted: Dutch spreadsheets split on ';', so "Gouda;=HYPERLINK(…)" must stay one cell.
+    w = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     w.writerow(["gemeente", "from", "to", "metric", "key", "value"])
     head = [_cell(data["gemeente"]), data["from"], data["to"]]
     for metric in ("huishoudens_per_fase", "escalaties_geopend_per_stap", "escalaties_opgelost_per_stap"):

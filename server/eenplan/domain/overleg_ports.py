@@ -6,9 +6,11 @@ storage implements `OverlegStore`; bootstrap wires them. Services only see these
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Protocol, Sequence
+from typing import Protocol
 
 from .overleg import DatePoll, Invitee, Overleg, Partstat, Vote
 
@@ -84,7 +86,7 @@ class OverlegStore(Protocol):
     async def list(self, household_id: str) -> list[Overleg]: ...
     async def set_partstat(self, overleg_id: str, betrokkene_id: str, partstat: Partstat) -> None: ...
     async def has_future(self, household_id: str, now: datetime) -> bool: ...
-    async def reminder_candidates(self, now: datetime, until: datetime) -> list[Overleg]: ...
+    async def reminder_candidates(self, now: datetime, until: datetime) -> builtins.list[Overleg]: ...
     async def mark_reminder_sent(self, overleg_id: str, at: datetime) -> bool: ...
     async def add_poll(self, poll: DatePoll) -> None: ...
     async def get_poll(self, household_id: str, poll_id: str, *, lock: bool = False) -> DatePoll | None: ...
@@ -92,5 +94,13 @@ class OverlegStore(Protocol):
     async def close_poll(self, poll_id: str, overleg_id: str) -> None: ...
 
 
-__all__ = ["AttendeeSpec", "InviteSpec", "SlotPerson", "Slot", "SlotPlanner", "InviteBuilder", "OverlegStore",
-           "Invitee"]
+__all__ = [
+    "AttendeeSpec",
+    "InviteBuilder",
+    "InviteSpec",
+    "Invitee",
+    "OverlegStore",
+    "Slot",
+    "SlotPerson",
+    "SlotPlanner",
+]

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import IntEnum, StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from .errors import ValidationFailed
 
@@ -148,7 +148,7 @@ class Deadline:
     done_on: date | None
     overdue: bool
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """The deadline as the API shows it."""
         return {"key": self.key, "label": self.label, "due": self.due.isoformat(),
                 "done_on": self.done_on.isoformat() if self.done_on else None, "overdue": self.overdue}
@@ -243,7 +243,7 @@ def check_afschalen(case: Case) -> None:
         raise ValidationFailed.one("commitment", "record the commitment (new agreements) before handing back")
 
 
-def find_goal(doelen: list[dict], doel_id: str, actie_id: str | None) -> None:
+def find_goal(doelen: list[dict[str, Any]], doel_id: str, actie_id: str | None) -> None:
     """Refuse a case that names no goal (or action) of the current plan."""
     goal = next((g for g in doelen or [] if g.get("id") == doel_id), None)
     if goal is None:
@@ -269,7 +269,7 @@ class Aanspreekpunt:
         """The registry key of its gemeente."""
         return gemeente_key(self.gemeente)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """The registry entry as the API shows it (public contact data of an official role)."""
         return {"gemeente": self.gemeente, "name": self.name, "email": self.email, "fingerprint": self.fingerprint,
                 "algorithm": self.algorithm, "expires_at": self.expires_at.isoformat() if self.expires_at else None}

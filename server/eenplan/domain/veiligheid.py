@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from .access import Actor
 from .betrokkene import Kind
@@ -67,12 +68,13 @@ class Signaal:
     afwegingen: dict[str, str] | None = None
     besluit: Besluit | None = None
 
-    def as_dict(self, *, with_content: bool) -> dict:
+    def as_dict(self, *, with_content: bool) -> dict[str, Any]:
         """The signal as the API shows it; its toelichting and afwegingen only `with_content`."""
-        out = {"id": self.id, "soort": self.soort.value, "phase": self.phase, "raised_by": self.raised_by,
-               "raised_at": self.raised_at.isoformat(), "status": self.status.value,
-               "resolved_by": self.resolved_by, "resolved_at": self.resolved_at.isoformat() if self.resolved_at else None,
-               "besluit": self.besluit.value if self.besluit else None}
+        out: dict[str, Any] = {
+            "id": self.id, "soort": self.soort.value, "phase": self.phase, "raised_by": self.raised_by,
+            "raised_at": self.raised_at.isoformat(), "status": self.status.value,
+            "resolved_by": self.resolved_by, "resolved_at": self.resolved_at.isoformat() if self.resolved_at else None,
+            "besluit": self.besluit.value if self.besluit else None}
         if with_content:
             out.update(toelichting=self.toelichting, afwegingen=self.afwegingen)
         return out
@@ -98,7 +100,7 @@ def check_resolution(signaal: Signaal, actor: Actor, afwegingen: dict[str, str])
         raise ValidationFailed(problems)
 
 
-def needs_signature(veiligheidsplan: dict | None, last_voortgangsoverleg: date | None) -> bool:
+def needs_signature(veiligheidsplan: dict[str, Any] | None, last_voortgangsoverleg: date | None) -> bool:
     """Whether the klant must (re-)sign: a plan without a signature, or signed before the last voortgangsoverleg."""
     if not veiligheidsplan:
         return False
@@ -128,7 +130,7 @@ def escalation_sections(excluded: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(k for k in SECTION_KEYS if k not in excluded)
 
 
-def guard_signature(old: dict | None, new: dict | None) -> dict | None:
+def guard_signature(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, Any] | None:
     """Keep the klant's signature honest on an ordinary plan change.
 
     Nobody but the klant signs (through the signing endpoint): a change that sets or alters

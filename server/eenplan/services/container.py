@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 from dataclasses import dataclass
 
+from .aanspreekpunten import AanspreekpuntService
 from .access_log import AccessLogService
 from .betrokkenen import BetrokkeneService
 from .consent import ConsentService
+from .exclusions import ExclusionService
 from .households import HouseholdService
 from .mailgroup import MailgroupService
+from .monitoring import MonitoringService
 from .outbox import OutboxWorker
 from .overleg_polls import PollService
 from .overleggen import OverlegService
 from .plan import PlanService
 from .sessions import SessionService
 from .signin import SignInService
+from .stagnatie import StagnatieService
 from .tokens import TokenService
+from .veiligheid import VeiligheidService
 
 
 @dataclass
@@ -36,10 +40,10 @@ class Services:
     polls: PollService
     mailgroup: MailgroupService
     outbox: OutboxWorker | None  # None when no SMTP relay or keyring is configured
+    stagnatie: StagnatieService
+    exclusions: ExclusionService
+    veiligheid: VeiligheidService
+    monitoring: MonitoringService
+    aanspreekpunten: AanspreekpuntService
     is_ready: Callable[[], Awaitable[bool]]
     close: Callable[[], Awaitable[None]]
-    stagnatie: Any = None        # StagnatieService (issue 6)
-    exclusions: Any = None       # ExclusionService
-    veiligheid: Any = None       # VeiligheidService
-    monitoring: Any = None       # MonitoringService
-    aanspreekpunten: Any = None  # AanspreekpuntService

@@ -12,8 +12,9 @@ import asyncio
 import base64
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ..domain.access import Actor, Principal, require_regisseur
 from ..domain.audit import Channel
@@ -24,7 +25,7 @@ from ..domain.mailgroup import (MailGroup, OutboxItem, OutboxKind, OutboxStatus,
 from ..domain.mailgroup_ports import KeyringPort, PdfRenderer
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
 from ..domain.versions import VersionInfo
-from .common import resolve_actor
+from .common import known_household, resolve_actor
 from .plan import PlanService
 
 
@@ -99,7 +100,7 @@ class MailgroupService:
                 raise NotFound("no key pinned for this betrokkene")
             await uow.commit()
 
-    async def missing_keys(self, principal: Principal, household_id: str) -> list[dict]:
+    async def missing_keys(self, principal: Principal, household_id: str) -> list[dict[str, Any]]:
         """Who does not receive encrypted mail, and why (regisseur): no e-mail, no key, or an unusable key."""
         now = self._clock()
         async with self._uow() as uow:
@@ -143,11 +144,11 @@ class MailgroupService:
             self._signers[household_code] = await self._keys().ensure_signing_key(address, f"eenplan {household_code}")
         return self._signers[household_code]
 
-    async def signing_key(self, principal: Principal, household_id: str) -> dict:
+    async def signing_key(self, principal: Principal, household_id: str) -> dict[str, str]:
         """The household's public signing key, so betrokkenen can verify its mail."""
         async with self._uow() as uow:
             await resolve_actor(uow, principal, household_id)
-            household = await uow.households.get(household_id)
+            household = await known_household(uow, household_id)
         fpr = await self.signer(household.code)
         return {"address": group_address(household.code, self.settings.mail_domain), "fingerprint": fpr,
                 "armored": await self._keys().export_public(fpr)}
@@ -157,7 +158,7 @@ class MailgroupService:
         """The default group's address and the named groups."""
         async with self._uow() as uow:
             await resolve_actor(uow, principal, household_id)
-            household = await uow.households.get(household_id)
+            household = await known_household(uow, household_id)
             return household.code, await uow.mail.list_groups(household_id)
 
     async def add_group(self, principal: Principal, household_id: str, slug: str, name: str,
@@ -178,7 +179,7 @@ class MailgroupService:
             await uow.mail.add_group(group)
             if plan_updates:
                 await uow.mail.set_plan_group(household_id, group.id)
-                group = await uow.mail.get_group(household_id, group.id)
+                group = await uow.mail.get_group(household_id, group.id) or group  # now with plan_updates
             await uow.commit()
             return group
 
@@ -280,8 +281,8 @@ class MailgroupService:
         self._notify()
 
     # -- PDF ----------------------------------------------------------------------------------
-    async def render_pdf(self, household_name: str, info: VersionInfo, sections: dict[str, str],
-                         names: dict[str, str]) -> bytes:
+    async def render_pdf(self, household_name: str, info: VersionInfo, sections: Mapping[str, str],
+                         names: Mapping[str, str]) -> bytes:
         """A scoped snapshot as PDF, rendered off the event loop."""
         parsed = {k: json.loads(v) for k, v in sections.items()}
         subtitle = f"{household_name} - versie {info.number} van {info.created_at.date().isoformat()}" + (
@@ -293,6 +294,6 @@ class MailgroupService:
         """The caller's scoped current plan as PDF; read on the PDF channel (a disclosure)."""
         snapshot = await self._plan.current(principal, household_id, channel=Channel.PDF)
         async with self._uow() as uow:
-            household = await uow.households.get(household_id)
+            household = await known_household(uow, household_id)
             names = {b.id: b.name for b in await uow.betrokkenen.list(household_id)}
         return await self.render_pdf(household.name, snapshot.info, snapshot.sections, names)

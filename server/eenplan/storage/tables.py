@@ -6,34 +6,15 @@ web layer's non-table models before anything reaches these classes.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
-
-class UTCDateTime(TypeDecorator):
-    """Timezone-aware UTC datetimes on both SQLite (which forgets the zone) and PostgreSQL."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is not None:
-            if value.tzinfo is None:
-                raise ValueError("naive datetime given to the database")
-            value = value.astimezone(timezone.utc)
-        return value
-
-    def process_result_value(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value
-
-
-def _ts(nullable: bool = False) -> sa.Column:
-    return sa.Column(UTCDateTime(), nullable=nullable)
+# The tables of each area live beside this module; importing them here puts them in `metadata`,
+# which the migrations and their test compare against. They import only `tables_base`, never this module.
+from . import tables_access, tables_auth, tables_mail, tables_overleg, tables_stagnatie  # noqa: F401
+from .tables_base import _ts
 
 
 class HouseholdRow(SQLModel, table=True):
@@ -109,6 +90,4 @@ class PlanVersionRow(SQLModel, table=True):
 
 metadata = SQLModel.metadata
 
-# The tables of each area live beside this module; importing them here puts them in `metadata`,
-# which the migrations and their test compare against.
-from . import tables_access, tables_auth, tables_mail, tables_overleg, tables_stagnatie  # noqa: E402,F401
+__all__ = ["BetrokkeneRow", "HouseholdRow", "PhaseChangeRow", "PlanVersionRow", "SectionBlobRow", "metadata"]

@@ -13,7 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from .tables import _ts
+from .tables_base import _ts
 
 
 class MailKeyRow(SQLModel, table=True):

@@ -11,7 +11,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from .tables import _ts
+from .tables_base import _ts
 
 
 class OverlegRow(SQLModel, table=True):

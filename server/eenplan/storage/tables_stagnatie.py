@@ -9,7 +9,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from .tables import _ts
+from .tables_base import _ts
 
 
 class AanspreekpuntRow(SQLModel, table=True):
