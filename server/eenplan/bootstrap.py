@@ -187,16 +187,18 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     overleg_services = build_overleggen(settings, uow, clock, plan, mailgroup)
     if outbox is not None:
         outbox.periodic.append(overleg_services["overleggen"].due_reminders)
+    consent = ConsentService(uow, clock, new_id, settings.consent_policy)
     return Services(
         households=HouseholdService(uow, clock, new_id),
-        betrokkenen=BetrokkeneService(uow, clock, new_id),
+        betrokkenen=BetrokkeneService(uow, clock, new_id, consent),
         plan=plan,
         mailgroup=mailgroup,
         outbox=outbox,
-        tokens=TokenService(settings.signing_key(), settings.token_ttl_seconds),
+        tokens=TokenService(settings.signing_key(), settings.token_ttl_seconds, uow=uow, revocations=reads,
+                            clock=clock),
         sessions=sessions,
         signin=signin,
-        consent=ConsentService(uow, clock, new_id, settings.consent_policy),
+        consent=consent,
         access_log=AccessLogService(uow),
         **overleg_services,
         **build_stagnatie(uow, clock, plan, mailgroup, outbox, keyring, overleg_services["overleggen"].werkdagen),

@@ -128,8 +128,26 @@ def _monitoring_token(settings: Settings, args: argparse.Namespace) -> int:
     if not args.gemeente.strip() or args.days < 1 or args.days > 366:
         print("eenplan: --gemeente is required and --days must be 1-366", file=sys.stderr)
         return 2
-    print(TokenService(settings.signing_key(), settings.token_ttl_seconds).issue_monitoring(
-        args.gemeente.strip(), args.days * 86_400))
+    issued = TokenService(settings.signing_key(), settings.token_ttl_seconds).issue_monitoring_token(
+        args.gemeente.strip(), args.days * 86_400)
+    print(issued.token)
+    print(f"eenplan: token id (for monitoring-revoke --jti): {issued.jti}", file=sys.stderr)
+    return 0
+
+
+def _monitoring_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    """Revoke a monitoring token by its id: /api/monitoring refuses it from the next request on."""
+    from .bootstrap import build_services
+
+    async def run() -> None:
+        services = build_services(settings)
+        try:
+            await services.tokens.revoke_monitoring(args.jti.strip())
+        finally:
+            await services.close()
+
+    asyncio.run(run())
+    print(f"revoked monitoring token {args.jti.strip()}")
     return 0
 
 
@@ -175,6 +193,10 @@ def main(argv: list[str] | None = None) -> int:
     mt.add_argument("--gemeente", required=True)
     mt.add_argument("--days", type=int, default=90, help="validity in days (default 90, at most 366)")
     mt.set_defaults(run=_monitoring_token)
+    mr = sub.add_parser("monitoring-revoke", help="revoke a monitoring token by its id (printed when issued; "
+                        "the token's `jti` claim)")
+    mr.add_argument("--jti", required=True)
+    mr.set_defaults(run=_monitoring_revoke)
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()

@@ -10,6 +10,13 @@ sources differ:
 
 Adults consent for themselves. A birthday changes the rule that very day
 (ages are computed on the Europe/Amsterdam date).
+
+Who must consent is fixed when the request is made (`Consent.required`). A
+change to the people that matters for it — a required klant's kind, role or
+birth date, a removal, or anything that changes who the rule now names —
+re-opens a pending or granted request (`needs_reopening`): its answers are
+cleared and the set recomputed, so nobody can consent "without the parent"
+by briefly recording the parent as someone else.
 """
 
 from __future__ import annotations
@@ -78,6 +85,8 @@ class Consent:
     revoked_at: datetime | None = None
     revoked_by: str | None = None
     approvals: tuple[Approval, ...] = field(default_factory=tuple)
+    #: the klanten whose answer this request needs, fixed when it was made (None: stored before that was kept)
+    required: frozenset[str] | None = None
 
     def in_force(self, today: date) -> bool:
         """Granted, not revoked, and not past its last day."""
@@ -143,3 +152,18 @@ def check_request(sections: Iterable[str], level: Level, until: date, today: dat
         raise ValidationFailed.one("until", "consent is never open-ended: at most one year ahead")
     if len(purpose.strip()) < 5:
         raise ValidationFailed.one("purpose", "must state the purpose of sharing")
+
+
+def consent_relevant(before: Betrokkene, after: Betrokkene | None) -> bool:
+    """Whether a change to a person can change who must consent: kind, role, birth date, or removal."""
+    return (after is None or not after.active or before.kind is not after.kind or before.role is not after.role
+            or before.birth_date != after.birth_date)
+
+
+def needs_reopening(consent: Consent, stored: frozenset[str], now_required: frozenset[str], changed_id: str,
+                    today: date) -> bool:
+    """A pending or granted (not yet expired) request is re-opened when the changed person was required,
+    or when the rule now names other klanten than those fixed with the request."""
+    open_ = consent.status is ConsentStatus.REQUESTED or (consent.status is ConsentStatus.GRANTED
+                                                           and today <= consent.until)
+    return open_ and (changed_id in stored or now_required != stored)

@@ -85,6 +85,19 @@ class AccessLogStore(Protocol):
     async def households(self) -> list[str]: ...
 
 
+class TokenRevocationStore(Protocol):
+    """Revoked API and monitoring tokens by `jti` (household None: a monitoring token)."""
+
+    async def revoke(self, jti: str, household_id: str | None, by: str | None, at: datetime,
+                     expires_at: datetime) -> None: ...
+
+
+class RevocationList(Protocol):
+    """Whether a token id was revoked for this household (None: monitoring); asked on every request."""
+
+    async def revoked(self, jti: str, household_id: str | None) -> bool: ...
+
+
 class AccessLog(Protocol):
     """Durable access logging for reads outside a transaction (group commit)."""
 
@@ -113,6 +126,8 @@ class UnitOfWork(Protocol):
     def mail(self) -> MailStore: ...
     @property
     def stagnatie(self) -> StagnatieStore: ...
+    @property
+    def token_revocations(self) -> TokenRevocationStore: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

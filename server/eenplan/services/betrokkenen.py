@@ -11,6 +11,7 @@ from ..domain.betrokkene import Betrokkene, Kind, Role, is_regisseur, role_fits_
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.ports import Clock, IdFactory, UnitOfWorkFactory
 from .common import resolve_actor
+from .consent import ConsentService
 
 
 def _check(b: Betrokkene, today: date) -> None:
@@ -30,7 +31,9 @@ SELF_SERVICE = frozenset({"name", "email", "phone", "reachable_days"})
 class BetrokkeneService:
     """The people involved with a household, kept by its regisseur."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, new_id: IdFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, new_id: IdFactory,
+                 consent: ConsentService | None = None) -> None:
+        self._consent = consent  # re-opens consent a change to the people matters for (same transaction)
         self._uow = uow
         self._clock = clock
         self._new_id = new_id
@@ -76,6 +79,8 @@ class BetrokkeneService:
             if is_regisseur(found.role) and not is_regisseur(updated.role):
                 await self._keep_a_regisseur(uow, household_id, betrokkene_id)
             await uow.betrokkenen.update(updated)
+            if self._consent is not None:
+                await self._consent.reopen_after_change(uow, found, updated, actor.betrokkene_id)
             await uow.commit()
             return updated
 
@@ -90,6 +95,8 @@ class BetrokkeneService:
             if is_regisseur(found.role):
                 await self._keep_a_regisseur(uow, household_id, betrokkene_id)
             await uow.betrokkenen.update(replace(found, removed_at=self._clock()))
+            if self._consent is not None:
+                await self._consent.reopen_after_change(uow, found, None, actor.betrokkene_id)
             await uow.commit()
 
     async def ensure_member(self, principal: Principal, household_id: str, betrokkene_id: str,

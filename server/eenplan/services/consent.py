@@ -7,9 +7,11 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from ..domain.access import Level, Principal, decide, require_klant, require_personal
-from ..domain.betrokkene import Kind
+from ..domain.audit import AccessEvent, Channel, Event
+from ..domain.betrokkene import Betrokkene, Kind
 from ..domain.consent import (
-    Approval, Consent, ConsentMethod, ConsentStatus, check_request, outcome, required_consenters,
+    Approval, Consent, ConsentMethod, ConsentStatus, check_request, consent_relevant, needs_reopening, outcome,
+    required_consenters,
 )
 from ..domain.errors import Forbidden, NotFound, ValidationFailed
 from ..domain.overmacht import Besluit, Overmacht, check_overmacht
@@ -55,9 +57,48 @@ class ConsentService:
         return self._clock().astimezone(AMSTERDAM).date()
 
     async def _required(self, uow: UnitOfWork, consent: Consent) -> frozenset[str]:
-        people = await uow.betrokkenen.list(consent.household_id)
-        about = next((p for p in people if p.id == consent.about_id), None)
-        return required_consenters(people, about, self._today(), self._policy)
+        """Who must consent: fixed with the request (computed now only for rows stored before that was kept)."""
+        if consent.required is not None:
+            return consent.required
+        return self._rule(await uow.betrokkenen.list(consent.household_id), consent.about_id)
+
+    def _rule(self, people: list[Betrokkene], about_id: str | None, removed: Betrokkene | None = None
+              ) -> frozenset[str]:
+        """Who the age policy names today; nobody when no klant of the household can give it."""
+        about = next((p for p in people if p.id == about_id), None)
+        if about_id is not None and about is None:
+            about = removed if removed is not None and removed.id == about_id else None
+            if about is None:
+                return frozenset()
+        try:
+            return required_consenters(people, about, self._today(), self._policy)
+        except ValidationFailed:
+            return frozenset()
+
+    async def reopen_after_change(self, uow: UnitOfWork, before: Betrokkene, after: Betrokkene | None,
+                                  actor_id: str, channel: Channel = Channel.API) -> int:
+        """Inside the caller's transaction: a change to a person's kind, role or birth date (after=None: removed)
+        re-opens the pending and granted requests it matters for, and a klant's change is access-logged.
+
+        Re-opened means back to 'aangevraagd' with every answer cleared and who must consent recomputed, so
+        access given by the request ends until it is answered again. Returns how many were re-opened."""
+        if not consent_relevant(before, after):
+            return 0
+        listed = [p for p in await uow.betrokkenen.list(before.household_id) if p.id != before.id]
+        old_people = listed + [before]
+        new_people = listed + ([after] if after is not None and after.active else [])
+        reopened = 0
+        for consent in await uow.consents.list(before.household_id, lock=True):
+            stored = consent.required if consent.required is not None else self._rule(old_people, consent.about_id)
+            now_required = self._rule(new_people, consent.about_id, removed=before)
+            if needs_reopening(consent, stored, now_required, before.id, self._today()):
+                await uow.consents.reopen(consent.id, now_required)
+                reopened += 1
+        if Kind.KLANT in (before.kind, after.kind if after is not None else before.kind):
+            await uow.access_log.append([AccessEvent(
+                Event.CHANGE, before.household_id, actor_id, (), channel, "betrokkene gewijzigd",
+                self._clock(), detail=_change_detail(before, after, reopened))])
+        return reopened
 
     async def _one(self, uow: UnitOfWork, household_id: str, consent_id: str, *, lock: bool = False) -> Consent:
         found = await uow.consents.list(household_id, consent_id=consent_id, lock=lock)
@@ -83,7 +124,10 @@ class ConsentService:
                               grantee_id=grantee_id, sections=tuple(k for k in SECTION_KEYS if k in sections),
                               level=level, purpose=purpose.strip(), until=until, about_id=about_id,
                               status=ConsentStatus.REQUESTED, created_at=self._clock())
-            required = await self._required(uow, consent)
+            required = self._rule(list(people.values()), about_id)
+            if not required:
+                raise ValidationFailed.one("about", "no klant of this household can give this consent")
+            consent = replace(consent, required=required)
             await uow.consents.add(consent)
             await uow.commit()
             return ConsentView(consent, required, self._today())
@@ -204,3 +248,16 @@ class ConsentService:
             if actor.kind is Kind.KLANT or actor.is_regisseur:
                 return records
             return [r for r in records if r.professional_id == actor.betrokkene_id]
+
+
+def _change_detail(before: Betrokkene, after: Betrokkene | None, reopened: int) -> str:
+    """What changed about a klant, for the access log: ids and kinds only, never a name or birth date."""
+    if after is None or not after.active:
+        parts = ["verwijderd"]
+    else:
+        parts = [f"{name} {old}->{new}" for name, old, new in (("soort", before.kind.value, after.kind.value),
+                                                               ("rol", before.role.value, after.role.value))
+                 if old != new]
+        if before.birth_date != after.birth_date:
+            parts.append("geboortedatum gewijzigd")
+    return f"betrokkene {before.id}: {', '.join(parts)}; toestemmingen heropend: {reopened}"[:200]

@@ -1,98 +1,181 @@
-"""Bearer tokens for the API: signed JWTs naming one betrokkene of one household.
+"""Bearer tokens for the API: signed JWTs naming one betrokkene of one household, and their revocation.
 
-authlib's JOSE implementation with an explicit algorithm allow-list (HS256
-only), a bounded token size, required claims and expiry; unknown `crit`
-headers are refused by authlib.
+joserfc with an explicit algorithm allow-list (HS256 only), a bounded token
+size, required claims (iss, aud, sub/hh or scope/gemeente, exp, jti) and no
+`crit` header at all (we never set one). A token can be revoked by its `jti`
+(the id returned when it is issued): the revocation list is checked on every
+request (`authenticate`), so a revoked token fails at the next request on
+every node; the signature check itself is remembered per token.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
-import warnings
 from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
 
-import authlib.deprecate
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import OctKey
 
-# authlib.jose is the product card's choice; its move to joserfc is announced for 2.0, not done.
-warnings.filterwarnings("ignore", message="authlib.jose module is deprecated",
-                        category=authlib.deprecate.AuthlibDeprecationWarning)
-from authlib.jose import JsonWebToken  # noqa: E402
-from authlib.jose.errors import JoseError  # noqa: E402
-
-from ..domain.access import Principal
-from ..domain.errors import Unauthenticated
+from ..domain.access import Principal, require_regisseur
+from ..domain.errors import Unauthenticated, ValidationFailed
+from ..domain.ports import Clock, RevocationList, UnitOfWorkFactory
+from .common import resolve_actor
 
 ISSUER = "eenplan"
 AUDIENCE = "eenplan-api"
 MONITORING_AUDIENCE = "eenplan-monitoring"  # never accepted as a household token, nor vice versa
 MAX_TOKEN_BYTES = 2048
-_jwt = JsonWebToken(["HS256"])
+MAX_MONITORING_DAYS = 366
+ALGORITHMS = ["HS256"]
+JTI = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new token with the id that revokes it and when it expires by itself."""
+
+    token: str
+    jti: str
+    expires_at: datetime
+
+
+def _utc(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, timezone.utc)
 
 
 class TokenService:
-    """Issues and verifies API tokens with the deployment's signing key."""
+    """Issues, verifies and revokes API tokens with the deployment's signing key."""
 
-    def __init__(self, key: bytes, ttl_seconds: int, cache_size: int = 1024) -> None:
+    def __init__(self, key: bytes, ttl_seconds: int, cache_size: int = 1024, *,
+                 uow: UnitOfWorkFactory | None = None, revocations: RevocationList | None = None,
+                 clock: Clock | None = None) -> None:
         if len(key) < 32:
             raise ValueError("signing key too short")
-        self._key = key
+        self._key = OctKey.import_key(key)
         self._ttl = ttl_seconds
-        self._verified: OrderedDict[str, tuple[Principal, int]] = OrderedDict()
+        self._verified: OrderedDict[str, tuple[Principal, int, str]] = OrderedDict()
         self._cache_size = cache_size
+        self._uow = uow
+        self._revocations = revocations
+        self._clock = clock or (lambda: datetime.now(timezone.utc))
 
-    def issue(self, principal: Principal, ttl_seconds: int | None = None) -> str:
-        """A new token for the betrokkene, valid for the configured lifetime."""
-        now = int(time.time())
-        claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": principal.betrokkene_id, "hh": principal.household_id,
-                  "iat": now, "exp": now + (ttl_seconds or self._ttl), "jti": secrets.token_urlsafe(16)}
-        if principal.issued_by and principal.issued_by != principal.betrokkene_id:
-            claims["iby"] = principal.issued_by  # issued by someone else: may not speak for the person
-        return _jwt.encode({"alg": "HS256", "typ": "JWT"}, claims, self._key).decode()
+    def _sign(self, claims: dict[str, Any]) -> str:
+        return jwt.encode({"alg": "HS256", "typ": "JWT"}, claims, self._key, algorithms=ALGORITHMS)
 
-    def verify(self, token: str) -> Principal:
-        """The principal a token names, or Unauthenticated. Membership is checked by the services."""
-        now = int(time.time())
-        cached = self._verified.get(token)
-        if cached and cached[1] > now:
-            return cached[0]
+    def _decode(self, token: str, what: str, **required: Any) -> dict[str, Any]:
+        """The claims of a well-formed, correctly signed, unexpired token with every required claim."""
         if len(token) > MAX_TOKEN_BYTES or token.count(".") != 2:
             raise Unauthenticated("malformed bearer token")
         try:
-            claims = _jwt.decode(token, self._key, claims_options={
-                "iss": {"essential": True, "value": ISSUER}, "aud": {"essential": True, "value": AUDIENCE},
-                "sub": {"essential": True}, "hh": {"essential": True}, "exp": {"essential": True}})
-            claims.validate(now=now, leeway=0)
+            decoded = jwt.decode(token, self._key, algorithms=ALGORITHMS)
+            if "crit" in decoded.header or decoded.header.get("alg") != "HS256":
+                raise Unauthenticated(f"invalid {what}")
+            options = {name: {"essential": True, **({"value": value} if value is not None else {})}
+                       for name, value in required.items()}
+            jwt.JWTClaimsRegistry(leeway=0, exp={"essential": True}, jti={"essential": True},
+                                  **options).validate(decoded.claims)
         except (JoseError, ValueError, TypeError):
-            raise Unauthenticated("invalid or expired bearer token") from None
+            raise Unauthenticated(f"invalid or expired {what}") from None
+        claims = decoded.claims
+        if not isinstance(claims["jti"], str) or not JTI.fullmatch(claims["jti"]):
+            raise Unauthenticated(f"invalid {what}")
+        return claims
+
+    def issue_token(self, principal: Principal, ttl_seconds: int | None = None) -> IssuedToken:
+        """A new token for the betrokkene, valid for the configured lifetime, with its id (`jti`)."""
+        now = int(time.time())
+        exp, jti = now + (ttl_seconds or self._ttl), secrets.token_urlsafe(16)
+        claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": principal.betrokkene_id, "hh": principal.household_id,
+                  "iat": now, "exp": exp, "jti": jti}
+        if principal.issued_by and principal.issued_by != principal.betrokkene_id:
+            claims["iby"] = principal.issued_by  # issued by someone else: may not speak for the person
+        return IssuedToken(self._sign(claims), jti, _utc(exp))
+
+    def issue(self, principal: Principal, ttl_seconds: int | None = None) -> str:
+        """A new token for the betrokkene (just the token; `issue_token` also gives its id)."""
+        return self.issue_token(principal, ttl_seconds).token
+
+    def _verified_claims(self, token: str) -> tuple[Principal, str]:
+        now = int(time.time())
+        cached = self._verified.get(token)
+        if cached and cached[1] > now:
+            return cached[0], cached[2]
+        claims = self._decode(token, "bearer token", iss=ISSUER, aud=AUDIENCE, sub=None, hh=None)
         if not isinstance(claims["sub"], str) or not isinstance(claims["hh"], str):
             raise Unauthenticated("invalid bearer token")
         issued_by = claims.get("iby")
         principal = Principal(claims["sub"], claims["hh"], issued_by if isinstance(issued_by, str) else None)
-        self._verified[token] = (principal, int(claims["exp"]))
+        self._verified[token] = (principal, int(claims["exp"]), claims["jti"])
         if len(self._verified) > self._cache_size:
             self._verified.popitem(last=False)
+        return principal, claims["jti"]
+
+    def verify(self, token: str) -> Principal:
+        """The principal a token's signature and claims name, or Unauthenticated (revocation: `authenticate`)."""
+        return self._verified_claims(token)[0]
+
+    async def authenticate(self, token: str) -> Principal:
+        """The principal of a valid token that was not revoked; membership is checked by the services."""
+        principal, jti = self._verified_claims(token)
+        if self._revocations is not None and await self._revocations.revoked(jti, principal.household_id):
+            raise Unauthenticated("this bearer token was revoked")
         return principal
 
     def issue_monitoring(self, gemeente: str, ttl_seconds: int) -> str:
         """A monitoring token (scope `mon`) for one gemeente, or "*" for all: aggregate figures only."""
-        now = int(time.time())
-        claims = {"iss": ISSUER, "aud": MONITORING_AUDIENCE, "sub": "monitoring", "scope": "mon",
-                  "gemeente": gemeente, "iat": now, "exp": now + ttl_seconds, "jti": secrets.token_urlsafe(16)}
-        return _jwt.encode({"alg": "HS256", "typ": "JWT"}, claims, self._key).decode()
+        return self.issue_monitoring_token(gemeente, ttl_seconds).token
 
-    def verify_monitoring(self, token: str) -> str:
-        """The gemeente a valid monitoring token covers, or Unauthenticated."""
-        if len(token) > MAX_TOKEN_BYTES or token.count(".") != 2:
-            raise Unauthenticated("malformed bearer token")
-        try:
-            claims = _jwt.decode(token, self._key, claims_options={
-                "iss": {"essential": True, "value": ISSUER}, "aud": {"essential": True, "value": MONITORING_AUDIENCE},
-                "scope": {"essential": True, "value": "mon"}, "gemeente": {"essential": True},
-                "exp": {"essential": True}})
-            claims.validate(now=int(time.time()), leeway=0)
-        except (JoseError, ValueError, TypeError):
-            raise Unauthenticated("invalid or expired monitoring token") from None
+    def issue_monitoring_token(self, gemeente: str, ttl_seconds: int) -> IssuedToken:
+        """A monitoring token with its id (`jti`, for `eenplan monitoring-revoke`)."""
+        now = int(time.time())
+        exp, jti = now + ttl_seconds, secrets.token_urlsafe(16)
+        claims = {"iss": ISSUER, "aud": MONITORING_AUDIENCE, "sub": "monitoring", "scope": "mon",
+                  "gemeente": gemeente, "iat": now, "exp": exp, "jti": jti}
+        return IssuedToken(self._sign(claims), jti, _utc(exp))
+
+    def _monitoring_claims(self, token: str) -> tuple[str, str]:
+        claims = self._decode(token, "monitoring token", iss=ISSUER, aud=MONITORING_AUDIENCE, scope="mon",
+                              gemeente=None)
         if not isinstance(claims["gemeente"], str) or not claims["gemeente"]:
             raise Unauthenticated("invalid monitoring token")
-        return claims["gemeente"]
+        return claims["gemeente"], claims["jti"]
+
+    def verify_monitoring(self, token: str) -> str:
+        """The gemeente a validly signed monitoring token covers, or Unauthenticated."""
+        return self._monitoring_claims(token)[0]
+
+    async def authenticate_monitoring(self, token: str) -> str:
+        """The gemeente of a valid monitoring token that was not revoked."""
+        gemeente, jti = self._monitoring_claims(token)
+        if self._revocations is not None and await self._revocations.revoked(jti, None):
+            raise Unauthenticated("this monitoring token was revoked")
+        return gemeente
+
+    async def revoke(self, principal: Principal, household_id: str, jti: str) -> None:
+        """A regisseur ends an API token of their household by its id, from the next request on."""
+        assert self._uow is not None, "TokenService needs a unit of work to revoke"
+        async with self._uow(write=True) as uow:
+            actor, _ = await resolve_actor(uow, principal, household_id)
+            require_regisseur(actor, "revoke API tokens")
+            if not JTI.fullmatch(jti):
+                raise ValidationFailed.one("jti", "is not a token id")
+            now = self._clock()
+            await uow.token_revocations.revoke(jti, household_id, actor.betrokkene_id, now,
+                                               now + timedelta(seconds=self._ttl))
+            await uow.commit()
+
+    async def revoke_monitoring(self, jti: str) -> None:
+        """The operator ends a monitoring token by its id (`eenplan monitoring-revoke`)."""
+        assert self._uow is not None, "TokenService needs a unit of work to revoke"
+        if not JTI.fullmatch(jti):
+            raise ValidationFailed.one("jti", "is not a token id")
+        async with self._uow(write=True) as uow:
+            now = self._clock()
+            await uow.token_revocations.revoke(jti, None, None, now, now + timedelta(days=MAX_MONITORING_DAYS))
+            await uow.commit()

@@ -15,7 +15,10 @@ from ..domain.audit import GENESIS, AccessEvent, Channel, Event, extend_chain
 from ..domain.consent import Approval, Consent, ConsentMethod, ConsentStatus
 from ..domain.overmacht import Besluit, Overmacht
 from .tables_stagnatie import EscalatieGrantRow
-from .tables_access import AccessLogHeadRow, AccessLogRow, ConsentApprovalRow, ConsentRow, OvermachtRow
+from .tables_access import (
+    MONITORING_SCOPE, AccessLogHeadRow, AccessLogRow, ConsentApprovalRow, ConsentRow, OvermachtRow,
+    TokenRevocationRow,
+)
 
 
 def _consent(row: ConsentRow, approvals: list[ConsentApprovalRow]) -> Consent:
@@ -26,7 +29,12 @@ def _consent(row: ConsentRow, approvals: list[ConsentApprovalRow]) -> Consent:
                    revoked_at=row.revoked_at, revoked_by=row.revoked_by,
                    approvals=tuple(Approval(a.betrokkene_id, a.approved,
                                             ConsentMethod(a.method) if a.method else None, a.at, a.confirmed_at)
-                                   for a in approvals))
+                                   for a in approvals),
+                   required=None if row.required is None else frozenset(i for i in row.required.split(",") if i))
+
+
+def _ids(ids: frozenset[str] | None) -> str | None:
+    return None if ids is None else ",".join(sorted(ids))
 
 
 def _overmacht(row: OvermachtRow) -> Overmacht:
@@ -47,7 +55,7 @@ class ConsentRepository:
         self._s.add(ConsentRow(id=c.id, household_id=c.household_id, requested_by=c.requested_by,
                                grantee_id=c.grantee_id, about_id=c.about_id, sections=",".join(c.sections),
                                level=int(c.level), purpose=c.purpose, until=c.until, status=c.status.value,
-                               created_at=c.created_at))
+                               created_at=c.created_at, required=_ids(c.required)))
         await self._s.flush()
 
     async def list(self, household_id: str, *, consent_id: str | None = None, lock: bool = False) -> list[Consent]:
@@ -85,6 +93,12 @@ class ConsentRepository:
             values["decided_at"] = at
         await self._s.execute(sa.update(ConsentRow).where(ConsentRow.id == consent_id).values(**values))
 
+    async def reopen(self, consent_id: str, required: frozenset[str]) -> None:
+        """Back to 'aangevraagd' with no answers and a new set of who must consent (people changed)."""
+        await self._s.execute(sa.delete(ConsentApprovalRow).where(ConsentApprovalRow.consent_id == consent_id))
+        await self._s.execute(sa.update(ConsentRow).where(ConsentRow.id == consent_id).values(
+            status=ConsentStatus.REQUESTED.value, decided_at=None, required=_ids(required)))
+
     async def add_overmacht(self, o: Overmacht) -> None:
         """Store an overmacht record (both decisions to share and not to share)."""
         self._s.add(OvermachtRow(id=o.id, household_id=o.household_id, professional_id=o.professional_id,
@@ -117,6 +131,25 @@ class ConsentRepository:
             grants.append(Grant(frozenset(s for s in row.sections.split(",") if s), Level.READ,
                                 f"escalatie:{row.id}", row.until))
         return grants
+
+
+class TokenRevocationRepository:
+    """Revoked API and monitoring tokens by `jti`; checked on every request by `PlanReader.revoked`."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._s = session
+
+    async def revoke(self, jti: str, household_id: str | None, by: str | None, at: datetime,
+                     expires_at: datetime) -> None:
+        """List a token id as revoked for a household (None: a monitoring token); again is harmless.
+        Entries whose tokens have expired anyway are dropped on the way."""
+        await self._s.execute(sa.delete(TokenRevocationRow).where(TokenRevocationRow.expires_at < at))
+        scope = household_id if household_id is not None else MONITORING_SCOPE
+        found = await self._s.get(TokenRevocationRow, (jti, scope))
+        if found is None:
+            self._s.add(TokenRevocationRow(jti=jti, scope=scope, revoked_by=by, revoked_at=at,
+                                           expires_at=expires_at))
+            await self._s.flush()
 
 
 #: the access_log columns in the order every append path writes them

@@ -32,7 +32,7 @@ from .engine import is_sqlite
 from .loop_db import BUSY_RETRIES, LoopConnection, is_busy
 from .pg_reads import ERRORS as PG_ERRORS, PgReads
 from .tables import BetrokkeneRow, HouseholdRow, PlanVersionRow, SectionBlobRow
-from .tables_access import ConsentRow, OvermachtRow
+from .tables_access import MONITORING_SCOPE, ConsentRow, OvermachtRow, TokenRevocationRow
 from .tables_stagnatie import EscalatieGrantRow
 
 MemberVersion = tuple[str, str, int, VersionInfo | None, Mapping[str, str] | None]
@@ -87,6 +87,7 @@ ANSWERS_KEPT = 4096
 _DATA_VERSION = sa.text("SELECT 1")  # placeholder statement; SQLite runs the pragma text
 _ACCESS_CURRENT = _member_access_stmt(False)
 _ACCESS_NUMBERED = _member_access_stmt(True)
+_REVOKED = sa.select(TokenRevocationRow.__table__.c.jti, TokenRevocationRow.__table__.c.scope)
 _BLOBS = sa.select(_BLOB.hash, _BLOB.content).where(_BLOB.household_id == sa.bindparam("hh"),
                                                     _BLOB.hash.in_(sa.bindparam("hashes", expanding=True)))
 
@@ -151,13 +152,14 @@ class PlanReader:
         self._sqlite_path = make_url(url).database if is_sqlite(url) else None
         self._loop_db = loop_db or (LoopConnection(self._sqlite_path) if self._sqlite_path else None)
         self._pg = None if self._sqlite_path else (pg or PgReads(url))
-        statements = (_CURRENT, _NUMBERED, _ACCESS_CURRENT, _ACCESS_NUMBERED)
+        statements = (_CURRENT, _NUMBERED, _ACCESS_CURRENT, _ACCESS_NUMBERED, _REVOKED)
         self._sql = {stmt: _sqlite_text(stmt) for stmt in statements} if self._sqlite_path else {}
         self._versions = _Decoded(_decode_version)
         self._grants = _Decoded(_decode_grant)
         # SQLite: answers of member_access while no other connection has committed (see `_unchanged`)
         self._answers: dict[tuple, MemberAccess | None] = {}
         self._data_version: tuple[int, int] | None = None
+        self._revoked: frozenset[tuple[str, str]] | None = None  # SQLite: the (jti, scope) revocation list
 
     def _raw(self) -> sqlite3.Connection | None:
         """The event loop's SQLite connection (None on PostgreSQL)."""
@@ -207,9 +209,24 @@ class PlanReader:
             self._answers[key] = answer
         return answer
 
+    async def revoked(self, jti: str, household_id: str | None) -> bool:
+        """Whether a token id was revoked for this household (None: a monitoring token). SQLite: the small
+        revocation list is remembered while no other connection has committed; PostgreSQL asks every time."""
+        scope = household_id if household_id is not None else MONITORING_SCOPE
+        if self._pg is not None:
+            try:
+                return bool(await self._pg.fetch_sql(
+                    "SELECT 1 FROM token_revocation WHERE jti = $1 AND scope = $2", jti, scope))
+            except (OSError, *PG_ERRORS) as exc:
+                raise TemporaryFailure("the database is unavailable") from exc
+        if not await self._unchanged() or self._revoked is None:
+            self._revoked = frozenset((row[0], row[1]) for row in await self._fetch(_REVOKED, {}))
+        return (jti, scope) in self._revoked
+
     def forget(self) -> None:
         """Drop remembered answers, so the next reads go to the database."""
         self._answers.clear()
+        self._revoked = None
         self._data_version = None
 
     async def _unchanged(self) -> bool:
@@ -226,6 +243,7 @@ class PlanReader:
         if seen == self._data_version:
             return True
         self._answers.clear()
+        self._revoked = None
         self._data_version = seen
         return False
 

@@ -9,6 +9,8 @@ from sqlmodel import Field, SQLModel
 
 from .tables import _ts
 
+MONITORING_SCOPE = "monitoring"  # token_revocation.scope of monitoring tokens (household ids are UUIDs)
+
 
 class ConsentRow(SQLModel, table=True):
     """A request to share sections with one betrokkene, and its outcome."""
@@ -28,6 +30,9 @@ class ConsentRow(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     revoked_by: str | None = Field(default=None, max_length=36)
+    #: comma-separated ids of the klanten whose answer the request needs, fixed when it is made
+    #: (NULL on rows from before migration 0008: computed from the current people)
+    required: str | None = Field(default=None, sa_column=sa.Column(sa.Text(), nullable=True))
 
 
 class ConsentApprovalRow(SQLModel, table=True):
@@ -83,3 +88,17 @@ class AccessLogHeadRow(SQLModel, table=True):
     household_id: str = Field(primary_key=True, max_length=36)
     seq: int
     hash: str = Field(max_length=64)
+
+
+class TokenRevocationRow(SQLModel, table=True):
+    """A revoked API or monitoring token (its `jti`), kept until the token would have expired anyway.
+
+    The scope is the household a revoking regisseur acts for (or MONITORING_SCOPE): a jti listed for one
+    household never ends another household's token."""
+
+    __tablename__ = "token_revocation"
+    jti: str = Field(primary_key=True, max_length=64)
+    scope: str = Field(primary_key=True, max_length=36)
+    revoked_by: str | None = Field(default=None, max_length=36)
+    revoked_at: datetime = Field(sa_column=_ts())
+    expires_at: datetime = Field(sa_column=_ts())

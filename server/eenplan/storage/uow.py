@@ -13,7 +13,7 @@ from .mail_repository import MailRepository
 from .stagnatie_repository import StagnatieRepository
 from .overleg_repository import OverlegRepository
 from .auth_repository import AuthRepository
-from .access_repository import AccessLogRepository, ConsentRepository
+from .access_repository import AccessLogRepository, ConsentRepository, TokenRevocationRepository
 from .repositories import BetrokkeneRepository, HouseholdRepository, PlanRepository
 
 
@@ -46,6 +46,7 @@ class UnitOfWork:
         self.overleggen = OverlegRepository(self.session)
         self.mail = MailRepository(self.session)
         self.stagnatie = StagnatieRepository(self.session)
+        self.token_revocations = TokenRevocationRepository(self.session)
         return self
 
     async def commit(self) -> None:

@@ -1,7 +1,9 @@
 """Bearer-token authentication for /api (and sign-out), before any handler runs.
 
 Two kinds of bearer token: API tokens (signed JWTs, for machine clients;
-verified in memory, no database query) and sign-in sessions (opaque 256-bit
+signature verified in memory, then the revocation list: on SQLite a set
+remembered while no other connection committed, on PostgreSQL one indexed
+query) and sign-in sessions (opaque 256-bit
 tokens without dots; one indexed query that also checks the betrokkene is
 not removed). The /auth/ sign-in routes are public except /auth/logout.
 """
@@ -34,9 +36,9 @@ async def auth_middleware(request: web.Request, handler) -> web.StreamResponse:
         token = token.strip()
         svc = request.app[SERVICES]
         if path == MONITORING_PATH:
-            request[MONITORING] = svc.tokens.verify_monitoring(token)
+            request[MONITORING] = await svc.tokens.authenticate_monitoring(token)
         elif "." in token:
-            request[PRINCIPAL] = svc.tokens.verify(token)
+            request[PRINCIPAL] = await svc.tokens.authenticate(token)
         else:
             request[PRINCIPAL] = await svc.sessions.authenticate(token)
     return await handler(request)

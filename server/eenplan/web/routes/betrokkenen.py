@@ -71,5 +71,15 @@ async def issue_token(request: web.Request) -> web.Response:
                                                 request.match_info["bid"], by_regisseur=True)
     # A regisseur-issued token can read and work as the betrokkene (machine clients), but it never gives
     # consent, revokes it, records overmacht or reads the klant's access log: those need the person.
-    token = svc.tokens.issue(Principal(found.id, found.household_id, issued_by=principal(request).betrokkene_id))
-    return web.json_response({"betrokkene_id": found.id, "token": token}, status=201)
+    issued = svc.tokens.issue_token(Principal(found.id, found.household_id,
+                                              issued_by=principal(request).betrokkene_id))
+    return web.json_response({"betrokkene_id": found.id, "token": issued.token, "jti": issued.jti,
+                              "expires_at": issued.expires_at.isoformat()}, status=201)
+
+
+@table.route("DELETE", "/api/households/{id}/tokens/{jti}", summary="Revoke an API token of this household "
+             "by its id (`jti`, returned when it was issued); it fails from the next request on (regisseur)",
+             responses={204: "Revoked"})
+async def revoke_token(request: web.Request) -> web.Response:
+    await services(request).tokens.revoke(principal(request), request.match_info["id"], request.match_info["jti"])
+    return web.Response(status=204)
