@@ -7,7 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from .tables import _ts
+from .tables_base import _ts
 
 MONITORING_SCOPE = "monitoring"  # token_revocation.scope of monitoring tokens (household ids are UUIDs)
 

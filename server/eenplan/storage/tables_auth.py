@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from .tables import _ts
+from .tables_base import _ts
 
 
 class SignInSessionRow(SQLModel, table=True):
