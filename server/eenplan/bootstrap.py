@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
@@ -97,7 +98,8 @@ def build_mail(settings: Settings, uow: UnitOfWorkFactory, plan: PlanService, cl
     from .domain.errors import ValidationFailed
     from .export.pdf import PlanPdfRenderer
     from .services.mailgroup import MailgroupService, MailSettings
-    from .services.outbox import OutboxWorker, WorkerSettings
+    from .services.outbox import OutboxWorker
+    from .services.outbox_rows import WorkerSettings
 
     try:
         keyring = Keyring(settings.effective_gnupg_home)
@@ -217,15 +219,19 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> web.Application
     return app
 
 
-def worker_context(services: Services):
+def worker_context(services: Services) -> Callable[[web.Application], AsyncIterator[None]]:
     """An aiohttp cleanup_ctx running the outbox worker as a background task of the server."""
     import asyncio
     import contextlib
 
-    async def run(_app: web.Application):
-        task = asyncio.create_task(services.outbox.run_forever(), name="eenplan-outbox")
+    worker = services.outbox
+    if worker is None:
+        raise ValueError("no outbox worker to run (no SMTP relay or keyring configured)")
+
+    async def run(_app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(worker.run_forever(), name="eenplan-outbox")
         yield
-        services.outbox.stop()  # finish the pass in hand, then return
+        worker.stop()  # finish the pass in hand, then return
         try:
             await asyncio.wait_for(asyncio.shield(task), timeout=10)
         except TimeoutError:
