@@ -11,7 +11,6 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta, timezone
 
-import sqlalchemy as sa
 from aiohttp import web
 
 from .config import Settings
@@ -27,7 +26,7 @@ from .services.plan import PlanService
 from .services.sessions import SessionService
 from .services.signin import SignInService
 from .services.tokens import TokenService
-from .storage.engine import create_engine
+from .storage.engine import create_engine, engine_health, is_ready as storage_ready
 from .storage.audit_writer import AccessLogWriter
 from .storage.loop_db import for_database as loop_connection
 from .storage.pg_reads import PgReads
@@ -159,8 +158,9 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     engine = create_engine(settings.effective_database_url)
     uow = UnitOfWorkFactory(engine)
     # the hot reads and the access log share one SQLite connection on the loop, or one asyncpg pool
-    loop_db = loop_connection(settings.effective_database_url)
-    pg = None if loop_db is not None else PgReads(settings.effective_database_url)
+    health = engine_health(engine)  # one view of storage faults for the engine, the hot path and the log
+    loop_db = loop_connection(settings.effective_database_url, health)
+    pg = None if loop_db is not None else PgReads(settings.effective_database_url, health=health)
     reads = PlanReader(engine, loop_db, pg)
     access_log = AccessLogWriter(engine, loop_db, pg)
 
@@ -170,12 +170,7 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
         await engine.dispose()
 
     async def is_ready() -> bool:
-        try:
-            async with engine.connect() as conn:
-                await conn.execute(sa.text("SELECT 1"))
-            return True
-        except Exception:  # any failure means: not ready
-            return False
+        return await storage_ready(engine, health)
 
     plan = PlanService(uow, reads, access_log, clock, new_id)
     mailgroup, outbox, keyring = build_mail(settings, uow, plan, clock)

@@ -105,6 +105,13 @@ class TemporaryFailure(AdapterError):
     kind = "temporary"
 
 
+class StorageUnavailable(TemporaryFailure):
+    """The database cannot do its work now (full, read-only, failing I/O, unreachable): retrying at once
+    will not help, so nothing retries it; it clears when the fault does."""
+
+    kind = "storage-unavailable"
+
+
 class PermanentFailure(AdapterError):
     """The failure will not go away on retry (5xx SMTP reply, unusable key)."""
 

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from ..domain.access import Actor, Principal
 from ..domain.betrokkene import Kind, Role
-from ..domain.errors import NotFound, TemporaryFailure
+from ..domain.errors import NotFound, StorageUnavailable, TemporaryFailure
 from ..domain.household import Household
 from ..domain.ports import UnitOfWork
 
@@ -42,10 +42,15 @@ async def known_household(uow: UnitOfWork, household_id: str) -> Household:
 
 
 async def retry_on_conflict(attempt: Callable[[], Awaitable[T]], tries: int = 8) -> T:
-    """Run a write transaction again when a concurrent one got there first."""
+    """Run a write transaction again when a concurrent one got there first.
+
+    A storage fault (full disk, read-only file, failing I/O) is not a conflict: it fails at once.
+    """
     for n in range(tries):
         try:
             return await attempt()
+        except StorageUnavailable:
+            raise
         except TemporaryFailure:
             if n == tries - 1:
                 raise

@@ -13,7 +13,14 @@ in WAL mode with synchronous=NORMAL, and then a helper process (`wal_sync`)
 fdatasyncs the WAL before anyone is answered. NORMAL
 plus that sync is what synchronous=FULL does at commit, without a thread
 competing with the event loop for the GIL. PostgreSQL: one transaction per batch on
-the asyncpg pool the hot reads use (`pg_reads`).
+the asyncpg pool the hot reads use (`pg_reads`). All three writers (these two and the ORM's)
+append by the one algorithm of `log_chain`.
+
+A failed batch fails every request in it (503) and is logged; a storage fault
+(read-only, full, I/O) is reported to the storage health, which turns
+`/readyz` red, and the loop's connection is reopened on the next batch after
+the backoff. A failed fsync is different: the kernel may have dropped the
+pages, so the log refuses until restart.
 """
 
 from __future__ import annotations
@@ -24,25 +31,23 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timezone
+from typing import Any
 
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ..domain.audit import GENESIS, AccessEvent, extend_chain
-from ..domain.errors import TemporaryFailure
-from .access_repository import LOG_COLUMNS, AccessLogRepository, log_values
+from ..domain.audit import GENESIS, AccessEvent
+from ..domain.errors import StorageUnavailable, TemporaryFailure
 from . import wal_sync
-from .engine import is_sqlite
-from .loop_db import LoopConnection, is_busy
-from .pg_reads import ERRORS as PG_ERRORS, PgReads
+from .access_repository import LOG_COLUMNS, log_values
+from .engine import engine_health, is_sqlite
+from .faults import IO
+from .log_chain import InsertRows, LockHead, MoveHead, Step, arun
+from .loop_db import LoopConnection, append_sqlite, is_busy
+from .pg_reads import PgReads
 
 log = logging.getLogger("eenplan.audit")
 
-_INSERT = f"INSERT INTO access_log ({', '.join(LOG_COLUMNS)}) VALUES ({','.join('?' * len(LOG_COLUMNS))})"
-_HEAD = ("INSERT INTO access_log_head (household_id, seq, hash) VALUES (?,?,?) "
-         "ON CONFLICT(household_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash")
 #: Checkpoint the WAL in the helper process after this many batches (the loop's connection never does).
 CHECKPOINT_EVERY = 200
 #: seconds to wait for the helper's answer before failing the batch (a stuck disk must not hang every request)
@@ -54,17 +59,18 @@ class AccessLogWriter:
 
     def __init__(self, engine: AsyncEngine, loop_db: LoopConnection | None = None, pg: PgReads | None = None, *,
                  commit_spacing: float = 0.001, sync_helper: Sequence[str] | None = None) -> None:
-        self._engine = engine
         self._spacing = commit_spacing
         self._last_commit = float("-inf")
-        self._pending: list[tuple[list[AccessEvent], asyncio.Future]] = []
-        self._drainer: asyncio.Task | None = None
+        self._pending: list[tuple[list[AccessEvent], asyncio.Future[None]]] = []
+        self._drainer: asyncio.Task[None] | None = None
         url = engine.url.render_as_string(hide_password=False)
         self._sqlite_path = make_url(url).database if is_sqlite(url) else None
+        health = (loop_db or pg).health if (loop_db or pg) is not None else engine_health(engine)
+        self._health = health
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="access-log") if self._sqlite_path \
             else None
-        self._loop_db = loop_db or (LoopConnection(self._sqlite_path) if self._sqlite_path else None)
-        self._pg = pg  # PostgreSQL through asyncpg when given; else the engine
+        self._loop_db = loop_db or (LoopConnection(self._sqlite_path, health) if self._sqlite_path else None)
+        self._pg = None if self._sqlite_path else (pg or PgReads(url, health=health))
         self._waiting: sqlite3.Connection | None = None  # the thread's own, for batches that must wait for a lock
         self._syncer: asyncio.subprocess.Process | None = None
         #: the command of the WAL sync helper; its last argument is the database file
@@ -80,6 +86,8 @@ class AccessLogWriter:
             return
         if self._broken is not None or self._closed:
             raise TemporaryFailure("the access log is unavailable") from self._broken
+        if not self._health.may_attempt():  # a storage fault, within its backoff: fail at once
+            raise self._health.refuse()
         future = asyncio.get_running_loop().create_future()
         self._pending.append((events, future))
         if self._drainer is None or self._drainer.done():
@@ -100,20 +108,16 @@ class AccessLogWriter:
                     raise self._broken
                 if self._thread is not None:
                     await self._write_sqlite(events)
-                elif self._pg is not None:
-                    await self._pg.transaction(lambda conn: _append_pg(conn, events))
                 else:
-                    await self._write_engine(events)
+                    assert self._pg is not None
+                    await self._pg.transaction(lambda conn, batch_events=events: append_pg(conn, batch_events))
             except asyncio.CancelledError:  # shutting down: nobody may wait forever, nor be told "logged"
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(TemporaryFailure("the access log is shutting down"))
                 raise
             except Exception as exc:  # whatever went wrong, every waiting request gets its answer: 503
-                if not isinstance(exc, (sqlite3.Error, sa_exc.SQLAlchemyError, OSError, *PG_ERRORS)):
-                    log.error("access log batch failed: %s", type(exc).__name__)
-                failure = TemporaryFailure("the access log could not be written")
-                failure.__cause__ = exc
+                failure = self._failed(exc, len(events))
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(failure)
@@ -121,6 +125,7 @@ class AccessLogWriter:
                 for _, future in batch:
                     if not future.done():
                         future.set_result(None)
+                self._health.recovered(wrote=True)
                 self._batches += 1
                 if self._thread is not None and self._batches % CHECKPOINT_EVERY == 0:
                     try:  # after answering: moving the WAL into the database is nobody's wait
@@ -130,9 +135,21 @@ class AccessLogWriter:
                     except OSError:
                         pass  # the next sync notices a lost helper; the WAL stays valid meanwhile
 
-    async def _write_engine(self, events: list[AccessEvent]) -> None:
-        async with AsyncSession(self._engine) as session, session.begin():
-            await AccessLogRepository(session).append(events)
+    def _failed(self, exc: Exception, entries: int) -> TemporaryFailure:
+        """Log a failed batch (kind of error only) and give the error its waiters get."""
+        fault = exc if isinstance(exc, StorageUnavailable) else self._health.check(exc, "access log")
+        if fault is not None:
+            self._drop_waiting()  # may have been opened read-only, or be broken: a fresh one next time
+        log.warning("access log batch of %d entries failed: %s", entries,
+                    fault.detail if fault is not None else type(exc).__name__)
+        failure = fault or TemporaryFailure("the access log could not be written")
+        failure.__cause__ = exc
+        return failure
+
+    def _drop_waiting(self) -> None:
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None and self._thread is not None:
+            self._thread.submit(waiting.close)
 
     async def _write_sqlite(self, events: list[AccessEvent]) -> None:
         assert self._loop_db is not None
@@ -140,7 +157,7 @@ class AccessLogWriter:
             if self._off_loop_once:
                 self._off_loop_once = False
                 raise sqlite3.OperationalError("busy: restarting the WAL after a checkpoint")
-            _append(self._loop_db.get(), events)  # on the loop: no lock wait (busy_timeout 0), no fsync (NORMAL)
+            self._loop_db.append_log(events)  # on the loop: no lock wait (busy_timeout 0), no fsync (NORMAL)
         except sqlite3.OperationalError as exc:
             if not is_busy(exc):
                 raise
@@ -170,6 +187,7 @@ class AccessLogWriter:
         if answer != b"k":
             # After a failed fsync the kernel may have dropped the pages: never trust this log again.
             self._broken = OSError("fdatasync of the WAL failed")
+            self._health.report(IO, "syncing the access log", permanent=True)
             log.critical("syncing the access log failed; refusing plan reads until restart")
             raise self._broken
 
@@ -177,7 +195,7 @@ class AccessLogWriter:
         if self._waiting is None:
             self._waiting = sqlite3.connect(self._sqlite_path, isolation_level=None, timeout=30)
             self._waiting.execute("PRAGMA synchronous=NORMAL")  # durable by the helper's sync, as on the loop
-        _append(self._waiting, events)
+        append_sqlite(self._waiting, events)
 
     async def close(self) -> None:
         """Finish pending writes and release the connection and the helper process; later records fail."""
@@ -195,53 +213,30 @@ class AccessLogWriter:
             self._thread.shutdown(wait=True)
         if self._loop_db is not None:
             self._loop_db.close()
-
-
-def _append(conn: sqlite3.Connection, events: list[AccessEvent]) -> None:
-    """Insert the events at the end of their households' chains, in one transaction."""
-    conn.execute("BEGIN IMMEDIATE")  # raises at once (busy_timeout 0) when another writer holds the lock
-    try:
-        for household_id, group in _by_household(events):
-            head = conn.execute("SELECT seq, hash FROM access_log_head WHERE household_id = ?",
-                                (household_id,)).fetchone()
-            rows = extend_chain(*(head or (0, GENESIS)), group)
-            conn.executemany(_INSERT, [_sqlite_values(household_id, *row) for row in rows])
-            conn.execute(_HEAD, (household_id, rows[-1][0], rows[-1][2]))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-
-
-def _by_household(events: list[AccessEvent]) -> list[tuple[str, list[AccessEvent]]]:
-    """The events per household, households in a fixed order (so two writers lock heads alike)."""
-    grouped: dict[str, list[AccessEvent]] = {}
-    for e in events:
-        grouped.setdefault(e.household_id, []).append(e)
-    return sorted(grouped.items())
-
-
-def _sqlite_values(household_id: str, seq: int, prev: str, digest: str, e: AccessEvent) -> tuple:
-    values = log_values(household_id, seq, prev, digest, e)
-    at = e.at.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ")  # SQLite keeps naive UTC text
-    return (*values[:2], at, *values[3:])
+        if self._pg is not None:
+            await self._pg.close()
 
 
 _INSERT_PG = (f"INSERT INTO access_log ({', '.join(LOG_COLUMNS)}) "
               f"VALUES ({','.join(f'${n}' for n in range(1, len(LOG_COLUMNS) + 1))})")
 
 
-async def _append_pg(conn, events: list[AccessEvent]) -> None:
-    """The PostgreSQL twin of `_append`: the head row locked, rows inserted, the head moved, in the caller's
-    transaction (the same statements `AccessLogRepository.append` runs through the ORM)."""
-    for household_id, group in _by_household(events):
-        # a household's first entry: make the head row exist, so FOR UPDATE has a row to lock
-        await conn.execute("INSERT INTO access_log_head (household_id, seq, hash) VALUES ($1, 0, $2) "
-                           "ON CONFLICT (household_id) DO NOTHING", household_id, GENESIS)
-        head = await conn.fetchrow("SELECT seq, hash FROM access_log_head WHERE household_id = $1 FOR UPDATE",
-                                   household_id)
-        rows = extend_chain(*((head["seq"], head["hash"]) if head else (0, GENESIS)), group)
-        await conn.executemany(_INSERT_PG, [log_values(household_id, *row) for row in rows])
-        await conn.execute("INSERT INTO access_log_head (household_id, seq, hash) VALUES ($1, $2, $3) "
-                           "ON CONFLICT (household_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-                           household_id, rows[-1][0], rows[-1][2])
+async def append_pg(conn: Any, events: list[AccessEvent]) -> None:
+    """Append on an asyncpg connection, in the caller's transaction (the steps of `log_chain`)."""
+
+    async def execute(step: Step) -> tuple[int, str] | None:
+        if isinstance(step, LockHead):
+            # a household's first entry: make the head row exist, so FOR UPDATE has a row to lock
+            await conn.execute("INSERT INTO access_log_head (household_id, seq, hash) VALUES ($1, 0, $2) "
+                               "ON CONFLICT (household_id) DO NOTHING", step.household_id, GENESIS)
+            head = await conn.fetchrow("SELECT seq, hash FROM access_log_head WHERE household_id = $1 FOR UPDATE",
+                                       step.household_id)
+            return (head["seq"], head["hash"]) if head else None
+        if isinstance(step, InsertRows):
+            await conn.executemany(_INSERT_PG, [log_values(step.household_id, *row) for row in step.rows])
+        elif isinstance(step, MoveHead):
+            await conn.execute("UPDATE access_log_head SET seq = $2, hash = $3 WHERE household_id = $1",
+                               step.household_id, step.seq, step.hash)
+        return None
+
+    await arun(events, execute)

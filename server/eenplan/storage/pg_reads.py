@@ -17,23 +17,33 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import asyncpg as pg_asyncpg
 from sqlalchemy.engine import make_url
 
+from ..domain.errors import TemporaryFailure
+from .faults import StorageHealth
+
 _DIALECT = pg_asyncpg.dialect(paramstyle="numeric_dollar")
 
-#: connection problems asyncpg reports (besides OSError); the caller turns them into TemporaryFailure
+#: connection problems asyncpg reports (besides OSError); they become TemporaryFailure
 ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
 class PgReads:
-    """A small asyncpg pool for statements compiled once, with their parameters in order."""
+    """A small asyncpg pool for statements compiled once, with their parameters in order.
 
-    def __init__(self, url: str, max_size: int = 10) -> None:
+    Database errors leave as `StorageUnavailable` (a storage fault, reported to the health; the pool's
+    connections are replaced, since one may be on a read-only standby) or `TemporaryFailure`.
+    """
+
+    def __init__(self, url: str, max_size: int = 10, *, health: StorageHealth | None = None) -> None:
         self._dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         self._max = max_size
+        self.health = health or StorageHealth()
         self._pool: asyncpg.Pool | None = None
         self._opening = asyncio.Lock()
         self._compiled: dict[Any, tuple[str, tuple[str, ...]]] = {}
 
     async def _ready(self) -> asyncpg.Pool:
+        if not self.health.may_attempt():  # a storage fault, and its backoff has not passed
+            raise self.health.refuse()
         if self._pool is None:
             async with self._opening:
                 if self._pool is None:
@@ -50,19 +60,36 @@ class PgReads:
     async def fetch(self, stmt: sa.Select | sa.CompoundSelect, params: dict[str, Any]) -> list[Any]:
         """All rows of a compiled statement (asyncpg Records index like tuples)."""
         sql, names = self._sql(stmt)
-        pool = await self._ready()
-        return list(await pool.fetch(sql, *[params[name] for name in names]))
+        return await self.fetch_sql(sql, *[params[name] for name in names])
 
     async def fetch_sql(self, sql: str, *args: Any) -> list[Any]:
         """All rows of a hand-written statement with $n parameters."""
-        pool = await self._ready()
-        return list(await pool.fetch(sql, *args))
+        try:
+            pool = await self._ready()
+            rows = list(await pool.fetch(sql, *args))
+        except (OSError, *ERRORS) as exc:
+            raise await self._failure(exc, "hot read") from exc
+        self.health.recovered(wrote=False)
+        return rows
 
     async def transaction(self, work: Any) -> Any:
         """Run `work(connection)` in one transaction on a pooled connection (e.g. the access-log append)."""
-        pool = await self._ready()
-        async with pool.acquire() as conn, conn.transaction():
-            return await work(conn)
+        try:
+            pool = await self._ready()
+            async with pool.acquire() as conn, conn.transaction():
+                result = await work(conn)
+        except (OSError, *ERRORS) as exc:
+            raise await self._failure(exc, "access log") from exc
+        self.health.recovered(wrote=True)
+        return result
+
+    async def _failure(self, exc: BaseException, where: str) -> TemporaryFailure:
+        fault = self.health.check(exc, where)
+        if fault is None:
+            return TemporaryFailure("the database is unavailable")
+        if self._pool is not None:
+            await self._pool.expire_connections()  # each is replaced on its next use
+        return fault
 
     async def close(self) -> None:
         """Close the pool's connections."""

@@ -15,20 +15,21 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timezone
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..domain.access import Grant, Level
 from ..domain.consent import ConsentStatus
-from ..domain.errors import TemporaryFailure
+from ..domain.errors import StorageUnavailable, TemporaryFailure
+from ..domain.lru import ByteLru, texts_bytes
 from ..domain.overmacht import Besluit
 from ..domain.ports import MemberAccess
 from ..domain.versions import VersionInfo
-from .engine import is_sqlite
+from .engine import engine_health, is_sqlite
+from .faults import DETAIL, classify
 from .loop_db import BUSY_RETRIES, LoopConnection, is_busy
 from .pg_reads import ERRORS as PG_ERRORS, PgReads
 from .tables import BetrokkeneRow, HouseholdRow, PlanVersionRow, SectionBlobRow
@@ -44,11 +45,56 @@ _H = HouseholdRow.__table__.c
 _BLOB = SectionBlobRow.__table__.c
 
 
+class MemberColumns(NamedTuple):
+    """The member part of a hot-read row."""
+
+    kind: str
+    role: str
+    current: int
+
+
+class VersionColumns(NamedTuple):
+    """The requested version's columns of a hot-read row, raw as the database returns them (hashable)."""
+
+    number: int
+    author_id: str | None
+    created_at: Any
+    summary: str
+    changed_sections: str
+    section_hashes: str
+    base_version: int | None
+    vastgesteld_at: Any
+    vastgesteld_by: str | None
+    vastgesteld_overleg: str | None
+
+
+class GrantColumns(NamedTuple):
+    """One grant's columns of a hot-read row (kind 'toestemming', 'overmacht' or 'escalatie')."""
+
+    kind: str
+    id: str
+    sections: str
+    level: int
+    until: Any
+
+
+_MEMBER_END = len(MemberColumns._fields)
+_VERSION_END = _MEMBER_END + len(VersionColumns._fields)
+
+
+def _shape(row: Any) -> tuple[MemberColumns, VersionColumns | None, GrantColumns | None]:
+    """A raw hot-read row (member, version, grant columns in the statements' order) by name."""
+    member = MemberColumns(*row[:_MEMBER_END])
+    version = VersionColumns(*row[_MEMBER_END:_VERSION_END])
+    grant = GrantColumns(*row[_VERSION_END:]) if len(row) > _VERSION_END else None
+    return (member, version if version.number is not None else None,
+            grant if grant is not None and grant.kind is not None else None)
+
+
 def _member_version_stmt(numbered: bool) -> sa.Select:
     number = sa.bindparam("number") if numbered else _H.current_version
-    return (sa.select(_B.kind, _B.role, _H.current_version, _V.number, _V.author_id, _V.created_at, _V.summary,
-                      _V.changed_sections, _V.section_hashes, _V.base_version, _V.vastgesteld_at, _V.vastgesteld_by,
-                      _V.vastgesteld_overleg)
+    member = {"kind": _B.kind, "role": _B.role, "current": _H.current_version}
+    return (sa.select(*(member[f] for f in MemberColumns._fields), *(_V[f] for f in VersionColumns._fields))
             .select_from(BetrokkeneRow.__table__.join(HouseholdRow.__table__, _H.id == _B.household_id)
                          .outerjoin(PlanVersionRow.__table__, sa.and_(_V.household_id == _H.id, _V.number == number)))
             .where(_B.id == sa.bindparam("bid"), _B.household_id == sa.bindparam("hh"), _B.removed_at.is_(None)))
@@ -77,14 +123,14 @@ def _member_access_stmt(numbered: bool) -> sa.Select:
     """Membership, the version and every grant in force in one statement: a row per grant (or one row)."""
     grants = _GRANTS.subquery("g")
     base = _member_version_stmt(numbered)
-    return (base.add_columns(grants.c.kind.label("grant_kind"), grants.c.id.label("grant_id"), grants.c.sections,
-                             grants.c.level, grants.c.until)
+    return (base.add_columns(*(grants.c[f].label(f"grant_{f}") for f in GrantColumns._fields))
             .outerjoin(grants, sa.true()))
 
 
 #: member_access answers remembered at most (SQLite; a new commit elsewhere forgets them all)
 ANSWERS_KEPT = 4096
-_DATA_VERSION = sa.text("SELECT 1")  # placeholder statement; SQLite runs the pragma text
+#: bytes of decoded version rows and grants remembered (each cache)
+DECODED_BYTES = 4 * 1024 * 1024
 _ACCESS_CURRENT = _member_access_stmt(False)
 _ACCESS_NUMBERED = _member_access_stmt(True)
 _REVOKED = sa.select(TokenRevocationRow.__table__.c.jti, TokenRevocationRow.__table__.c.scope)
@@ -101,38 +147,41 @@ def _utc(value: datetime | str | None) -> datetime | None:
     return value
 
 
-def _decode_version(v: Any) -> tuple[VersionInfo, Mapping[str, str]]:
-    info = VersionInfo(number=v[0], author_id=v[1], created_at=_utc(v[2]), summary=v[3],
-                       changed_sections=tuple(s for s in v[4].split(",") if s), base_version=v[6],
-                       vastgesteld_at=_utc(v[7]), vastgesteld_by=v[8], vastgesteld_overleg=v[9])
-    return info, MappingProxyType(json.loads(v[5]))
+def _decode_version(v: VersionColumns) -> tuple[VersionInfo, Mapping[str, str]]:
+    info = VersionInfo(number=v.number, author_id=v.author_id, created_at=_utc(v.created_at), summary=v.summary,
+                       changed_sections=tuple(s for s in v.changed_sections.split(",") if s),
+                       base_version=v.base_version, vastgesteld_at=_utc(v.vastgesteld_at),
+                       vastgesteld_by=v.vastgesteld_by, vastgesteld_overleg=v.vastgesteld_overleg)
+    return info, MappingProxyType(json.loads(v.section_hashes))
 
 
-def _decode_grant(g: Any) -> Grant:
-    kind, grant_id, sections, level, until = g
-    until = date.fromisoformat(until) if isinstance(until, str) else until
-    return Grant(frozenset(s for s in sections.split(",") if s), Level(level), f"{kind}:{grant_id}", until,
-                 emergency=(kind == "overmacht"))
+def _decode_grant(g: GrantColumns) -> Grant:
+    until = date.fromisoformat(g.until) if isinstance(g.until, str) else g.until
+    return Grant(frozenset(s for s in g.sections.split(",") if s), Level(g.level), f"{g.kind}:{g.id}", until,
+                 emergency=(g.kind == "overmacht"))
+
+
+def _raw_bytes(raw: tuple[Any, ...]) -> int:
+    """Roughly what a decoded row costs: its text twice (raw key and decoded value)."""
+    return 2 * texts_bytes(v for v in raw if isinstance(v, str))
 
 
 class _Decoded:
     """Decoded values by the raw column values they came from: equal input, the same (immutable) result.
 
     Keyed by the whole raw value, so a changed row (a version being vastgesteld) is simply a new key;
-    nothing here can go stale, and repeated reads skip parsing dates and JSON.
+    nothing here can go stale, and repeated reads skip parsing dates and JSON. Bounded in bytes.
     """
 
-    def __init__(self, decode: Any, max_entries: int = 2048) -> None:
+    def __init__(self, decode: Any, max_bytes: int = DECODED_BYTES) -> None:
         self._decode = decode
-        self._items: dict[Any, Any] = {}
-        self._max = max_entries
+        self._items: ByteLru[tuple[Any, ...], Any] = ByteLru(max_bytes, lambda _: 0)
 
-    def __call__(self, raw: tuple) -> Any:
+    def __call__(self, raw: tuple[Any, ...]) -> Any:
         found = self._items.get(raw)
         if found is None:
-            if len(self._items) >= self._max:
-                self._items.clear()  # a cheap bound; the hot working set refills at once
-            found = self._items[raw] = self._decode(raw)
+            found = self._decode(raw)
+            self._items.put(raw, found, _raw_bytes(raw))
         return found
 
 
@@ -150,8 +199,9 @@ class PlanReader:
                  ) -> None:
         url = engine.url.render_as_string(hide_password=False)
         self._sqlite_path = make_url(url).database if is_sqlite(url) else None
-        self._loop_db = loop_db or (LoopConnection(self._sqlite_path) if self._sqlite_path else None)
-        self._pg = None if self._sqlite_path else (pg or PgReads(url))
+        self._health = (loop_db or pg).health if (loop_db or pg) is not None else engine_health(engine)
+        self._loop_db = loop_db or (LoopConnection(self._sqlite_path, self._health) if self._sqlite_path else None)
+        self._pg = None if self._sqlite_path else (pg or PgReads(url, health=self._health))
         statements = (_CURRENT, _NUMBERED, _ACCESS_CURRENT, _ACCESS_NUMBERED, _REVOKED)
         self._sql = {stmt: _sqlite_text(stmt) for stmt in statements} if self._sqlite_path else {}
         self._versions = _Decoded(_decode_version)
@@ -162,27 +212,36 @@ class PlanReader:
         self._revoked: frozenset[tuple[str, str]] | None = None  # SQLite: the (jti, scope) revocation list
 
     def _raw(self) -> sqlite3.Connection | None:
-        """The event loop's SQLite connection (None on PostgreSQL)."""
-        return self._loop_db.get() if self._loop_db is not None else None
+        """For tests that count statements: the loop's raw SQLite connection (None on PostgreSQL)."""
+        return self._loop_db._get() if self._loop_db is not None else None
 
     async def _fetch(self, stmt: sa.Select, params: dict[str, Any], sqlite_sql: str | None = None,
                      sqlite_params: Any = None) -> list[Any]:
         """All rows of a statement: on the loop's SQLite connection (retrying briefly instead of waiting
         on a lock, which would stall the loop) or through asyncpg (`pg_reads`)."""
+        if self._loop_db is None:
+            assert self._pg is not None
+            return await self._pg.fetch(stmt, params)
+        return await self._sqlite(lambda db: db.read(sqlite_sql or self._sql[stmt],
+                                                      params if sqlite_params is None else sqlite_params))
+
+    async def _sqlite(self, work: Any) -> Any:
+        """`work(loop connection)`, retried briefly while another connection holds a lock; a storage
+        fault leaves as StorageUnavailable (reported and the connection closed by `loop_db`)."""
+        assert self._loop_db is not None
         try:
-            if (raw := self._raw()) is None:
-                assert self._pg is not None
-                return await self._pg.fetch(stmt, params)
             for attempt in range(BUSY_RETRIES):
                 try:
-                    return raw.execute(sqlite_sql or self._sql[stmt], params if sqlite_params is None
-                                       else sqlite_params).fetchall()
+                    return work(self._loop_db)
                 except sqlite3.OperationalError as exc:
                     if attempt + 1 == BUSY_RETRIES or not is_busy(exc):
                         raise
                     await asyncio.sleep(0.002 * (attempt + 1))
             raise AssertionError("unreachable")
-        except (sqlite3.Error, sa_exc.DBAPIError, OSError, *PG_ERRORS) as exc:
+        except (sqlite3.Error, OSError) as exc:
+            fault = classify(exc)
+            if fault is not None:
+                raise StorageUnavailable(DETAIL[fault]) from exc
             raise TemporaryFailure("the database is unavailable") from exc
 
     async def member_access(self, household_id: str, betrokkene_id: str, number: int | None, today: date
@@ -199,10 +258,11 @@ class PlanReader:
         rows = await self._fetch(_ACCESS_NUMBERED if number is not None else _ACCESS_CURRENT, params)
         answer = None
         if rows:
-            first = rows[0]
-            info, hashes = self._versions(tuple(first[3:13])) if first[3] is not None else (None, None)
-            grants = tuple(self._grants(tuple(r[13:18])) for r in rows if r[13] is not None)
-            answer = MemberAccess(first[0], first[1], first[2], info, hashes, grants)
+            shaped = [_shape(r) for r in rows]
+            member, version, _ = shaped[0]
+            info, hashes = self._versions(version) if version is not None else (None, None)
+            grants = tuple(self._grants(grant) for _, _, grant in shaped if grant is not None)
+            answer = MemberAccess(member.kind, member.role, member.current, info, hashes, grants)
         if self._sqlite_path:
             if len(self._answers) >= ANSWERS_KEPT:
                 self._answers.clear()
@@ -237,9 +297,7 @@ class PlanReader:
         change that could alter an access decision (membership, roles, consent, overmacht, escalation,
         versions) is committed elsewhere, so it empties the answers before the next request is decided.
         """
-        rows = await self._fetch(_DATA_VERSION, {}, "PRAGMA data_version")
-        assert self._loop_db is not None
-        seen = (self._loop_db.generation, rows[0][0])  # a reopened connection counts data_version afresh
+        seen = await self._sqlite(lambda db: db.data_version())  # a reopened connection counts afresh
         if seen == self._data_version:
             return True
         self._answers.clear()
@@ -258,19 +316,16 @@ class PlanReader:
         rows = await self._fetch(_NUMBERED if number is not None else _CURRENT, params)
         if not rows:
             return None
-        row = rows[0]
-        info, hashes = self._versions(tuple(row[3:13])) if row[3] is not None else (None, None)
-        return row[0], row[1], row[2], info, hashes
+        member, version, _ = _shape(rows[0])
+        info, hashes = self._versions(version) if version is not None else (None, None)
+        return member.kind, member.role, member.current, info, hashes
 
     async def blobs(self, household_id: str, hashes: Iterable[str]) -> dict[str, str]:
         """Blob hash → canonical JSON text."""
         wanted = sorted(set(hashes))
-        if self._pg is not None:
-            try:
-                return dict(await self._pg.fetch_sql("SELECT hash, content FROM section_blob WHERE household_id = $1 "
-                                                     "AND hash = ANY($2::varchar[])", household_id, wanted))
-            except (OSError, *PG_ERRORS) as exc:
-                raise TemporaryFailure("the database is unavailable") from exc
+        if self._pg is not None:  # errors leave pg_reads as StorageUnavailable or TemporaryFailure
+            return dict(await self._pg.fetch_sql("SELECT hash, content FROM section_blob WHERE household_id = $1 "
+                                                 "AND hash = ANY($2::varchar[])", household_id, wanted))
         sql = (f"SELECT hash, content FROM section_blob WHERE household_id = ? AND hash IN ({','.join('?' * len(wanted))})")
         return dict(await self._fetch(_BLOBS, {"hh": household_id, "hashes": wanted}, sql, [household_id, *wanted]))
 

@@ -7,14 +7,15 @@ from types import TracebackType
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from ..domain.errors import TemporaryFailure
-from .engine import WRITE_OPTION
-from .mail_repository import MailRepository
-from .stagnatie_repository import StagnatieRepository
-from .overleg_repository import OverlegRepository
-from .auth_repository import AuthRepository
+from ..domain.errors import StorageUnavailable, TemporaryFailure
 from .access_repository import AccessLogRepository, ConsentRepository, TokenRevocationRepository
+from .auth_repository import AuthRepository
+from .engine import WRITE_OPTION, engine_health
+from .faults import DETAIL, classify
+from .mail_repository import MailRepository
+from .overleg_repository import OverlegRepository
 from .repositories import BetrokkeneRepository, HouseholdRepository, PlanRepository
+from .stagnatie_repository import StagnatieRepository
 
 
 class StorageConflict(TemporaryFailure):
@@ -23,20 +24,35 @@ class StorageConflict(TemporaryFailure):
     kind = "storage-conflict"
 
 
+def _translate(exc: BaseException, conflict: str) -> TemporaryFailure | None:
+    """A storage fault (full, read-only, I/O, unreachable: not retried), a conflict (retried), or None."""
+    kind = classify(exc)
+    if kind is not None:  # the engine has logged it and dropped the connection
+        return StorageUnavailable(DETAIL[kind])
+    if isinstance(exc, (sa_exc.IntegrityError, sa_exc.OperationalError)):
+        return StorageConflict(conflict)
+    return None
+
+
 class UnitOfWork:
     """One database transaction. Nothing is stored unless `commit()` is called."""
 
     def __init__(self, engine: AsyncEngine, *, write: bool) -> None:
         self._engine = engine
         self._write = write
+        self._health = engine_health(engine)
 
-    async def __aenter__(self) -> "UnitOfWork":
+    async def __aenter__(self) -> UnitOfWork:
+        if self._write and self._health.fault is not None:
+            if not self._health.may_attempt():  # a fault, and its backoff has not passed
+                raise self._health.refuse()
+            await self._engine.dispose()  # retry on new connections: one opened read-only stays read-only
         self.session = AsyncSession(self._engine, expire_on_commit=False, autoflush=False)
         try:
             await self.session.connection(execution_options={WRITE_OPTION: self._write})
-        except sa_exc.OperationalError as exc:
+        except (sa_exc.DBAPIError, OSError) as exc:
             await self.session.close()
-            raise StorageConflict("the database is busy") from exc
+            raise (_translate(exc, "the database is busy") or StorageConflict("the database is busy")) from exc
         self.households = HouseholdRepository(self.session)
         self.betrokkenen = BetrokkeneRepository(self.session)
         self.plans = PlanRepository(self.session)
@@ -53,8 +69,13 @@ class UnitOfWork:
         """Make every change of this unit durable at once."""
         try:
             await self.session.commit()
-        except (sa_exc.IntegrityError, sa_exc.OperationalError) as exc:
-            raise StorageConflict("a concurrent change got there first") from exc
+        except sa_exc.DBAPIError as exc:
+            translated = _translate(exc, "a concurrent change got there first")
+            if translated is None:
+                raise
+            raise translated from exc
+        if self._write:
+            self._health.recovered(wrote=True)
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
@@ -62,8 +83,10 @@ class UnitOfWork:
             await self.session.rollback()
         finally:
             await self.session.close()
-        if isinstance(exc, (sa_exc.IntegrityError, sa_exc.OperationalError)):
-            raise StorageConflict("a concurrent change got there first") from exc
+        if isinstance(exc, sa_exc.DBAPIError):
+            translated = _translate(exc, "a concurrent change got there first")
+            if translated is not None:
+                raise translated from exc
 
 
 class UnitOfWorkFactory:
