@@ -10,16 +10,14 @@ encryption capability) and pinned by fingerprint.
 
 from __future__ import annotations
 
-
 from ..domain.access import Principal, require_regisseur
 from ..domain.addresses import check_address
 from ..domain.errors import NotFound, ValidationFailed
-from ..domain.names import check_name
 from ..domain.mailgroup_ports import KeyringPort
+from ..domain.names import check_name
 from ..domain.ports import Clock, UnitOfWorkFactory
 from ..domain.stagnatie import Aanspreekpunt, gemeente_key
-from .common import resolve_actor
-
+from .common import known_household, resolve_actor
 
 
 class AanspreekpuntService:
@@ -62,7 +60,7 @@ class AanspreekpuntService:
         async with self._uow() as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
             require_regisseur(actor, "see the gemeentelijk aanspreekpunt")
-            household = await uow.households.get(household_id)
+            household = await known_household(uow, household_id)
             found = await uow.stagnatie.get_aanspreekpunt(gemeente_key(household.gemeente))
         if found is None:
             raise NotFound("no aanspreekpunt registered for this household's gemeente")

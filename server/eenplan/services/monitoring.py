@@ -9,6 +9,7 @@ operator issues a monitoring token (`eenplan monitoring-token --gemeente X`), a 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..domain.errors import Forbidden
@@ -27,7 +28,7 @@ class MonitoringService:
         self._clock = clock
         self._werkdagen = werkdagen
 
-    async def figures(self, scope: str, gemeente: str, start: date, end: date) -> dict:
+    async def figures(self, scope: str, gemeente: str, start: date, end: date) -> dict[str, Any]:
         """The figures of `gemeente` in [start, end], if the monitoring token's scope covers it."""
         if scope != "*" and gemeente_key(scope) != gemeente_key(gemeente):
             raise Forbidden("this monitoring token does not cover that gemeente")

@@ -7,8 +7,8 @@ outbox separately, for the encrypted part of the recipient's mail only.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Callable, Sequence
 
 from ..domain.betrokkene import Betrokkene
 from ..domain.household import Household
@@ -46,8 +46,9 @@ class InviteSender:
         invitees = visible_attendees(recipient_id, overleg.invitees)
         if only is not None:
             invitees = tuple(i for i in invitees if i.betrokkene_id in only)
-        attendees = tuple(AttendeeSpec(people[i.betrokkene_id].email, people[i.betrokkene_id].name, i.must_attend)
-                          for i in invitees if i.betrokkene_id in people and people[i.betrokkene_id].email)
+        attendees = tuple(AttendeeSpec(email, people[i.betrokkene_id].name, i.must_attend)
+                          for i in invitees if i.betrokkene_id in people
+                          if (email := people[i.betrokkene_id].email))
         if not attendees:
             return None
         return InviteSpec(uid=overleg.uid, sequence=overleg.sequence, start=overleg.start, end=overleg.end,

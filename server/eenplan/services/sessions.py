@@ -10,13 +10,19 @@ Last-seen is written at most once a minute per session.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ..domain.access import Principal
 from ..domain.errors import TemporaryFailure, Unauthenticated, ValidationFailed
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from ..domain.sessions import (
-    IssuedSession, SessionPolicy, is_live, looks_like_secret, needs_touch, new_secret, secret_hash,
+    IssuedSession,
+    SessionPolicy,
+    is_live,
+    looks_like_secret,
+    needs_touch,
+    new_secret,
+    secret_hash,
 )
 
 log = logging.getLogger("eenplan.signin")
@@ -31,7 +37,7 @@ class SessionService:
         self._uow = uow
         self._clock = clock
         self.policy = policy
-        self._last_purge = None
+        self._last_purge: datetime | None = None
 
     async def start(self, uow: UnitOfWork, betrokkene_id: str, household_id: str, method: str) -> IssuedSession:
         """A brand-new session in the caller's transaction (a new token at every sign-in; never reused)."""
