@@ -32,7 +32,12 @@ class ConsoleLinkSender:
         self._smtp_configured = smtp_configured
 
     async def send_link(self, betrokkene: Betrokkene, url: str, expires_at: datetime) -> None:
-        """Print the link for the betrokkene (name only; no plan content), with its expiry."""
-        note = ""
-        print(f"eenplan sign-in link for {betrokkene.name} <{betrokkene.email}> "
-              f"(valid until {expires_at.isoformat(timespec='seconds')}){note}:\n  {url}", file=sys.stdout, flush=True)
+        """Without SMTP (development, `make run`): print the link a developer needs to sign in, marked as such,
+        with the betrokkene's id only — never a name or an address. With SMTP set but no mail pipeline the
+        link is not printed at all: a console in production must not hold live credentials."""
+        if self._smtp_configured:
+            print(f"eenplan: sign-in link for betrokkene {betrokkene.id} NOT delivered: SMTP is set but the mail "
+                  "pipeline is not configured (EENPLAN_GNUPGHOME)", file=sys.stderr, flush=True)
+            return
+        print(f"DEV MAIL (no SMTP configured): sign-in link for betrokkene {betrokkene.id} "
+              f"(valid until {expires_at.isoformat(timespec='seconds')}):\n  {url}", file=sys.stdout, flush=True)
