@@ -13,11 +13,11 @@ import subprocess
 import sys
 
 from aiohttp.test_utils import TestClient, TestServer
+from support.helpers import bearer, plan_url
+
 from eenplan.bootstrap import build_services
 from eenplan.domain.access import Principal
 from eenplan.web.app import create_app
-
-from support.helpers import bearer, plan_url
 
 MONITORING = "/api/monitoring?gemeente=Heerlen&from=2026-04-01&to=2026-05-31"
 
@@ -80,7 +80,6 @@ async def test_only_a_regisseur_of_the_household_revokes(client, demo):
 
 async def test_a_revocation_in_one_household_never_ends_another_households_token(client, demo, services):
     """The list is kept per household: knowing a foreign jti does not let a regisseur end that token."""
-    issued = await _issue(client, demo)
     other_household_token = services.tokens.issue(Principal("someone", "another-household"))
     claims = json.loads(base64.urlsafe_b64decode(other_household_token.split(".")[1] + "=="))
     await services.tokens.revoke_monitoring(claims["jti"])  # listed for monitoring, not for this household

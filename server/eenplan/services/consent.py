@@ -10,7 +10,14 @@ from ..domain.access import Level, Principal, decide, require_klant, require_per
 from ..domain.audit import AccessEvent, Channel, Event
 from ..domain.betrokkene import Betrokkene, Kind
 from ..domain.consent import (
-    Approval, Consent, ConsentMethod, ConsentStatus, check_request, consent_relevant, needs_reopening, outcome,
+    Approval,
+    Consent,
+    ConsentMethod,
+    ConsentStatus,
+    check_request,
+    consent_relevant,
+    needs_reopening,
+    outcome,
     required_consenters,
 )
 from ..domain.errors import Forbidden, NotFound, ValidationFailed
@@ -85,7 +92,7 @@ class ConsentService:
         if not consent_relevant(before, after):
             return 0
         listed = [p for p in await uow.betrokkenen.list(before.household_id) if p.id != before.id]
-        old_people = listed + [before]
+        old_people = [*listed, before]
         new_people = listed + ([after] if after is not None and after.active else [])
         reopened = 0
         for consent in await uow.consents.list(before.household_id, lock=True):

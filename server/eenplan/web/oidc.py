@@ -2,8 +2,9 @@
 
 HTTP goes through aiohttp; authlib builds the authorization request and the
 token request, authenticates the client (client_secret_basic) and validates
-the ID token (`CodeIDToken`: iss, aud, azp, exp, iat, nonce, at_hash) against
-the provider's JWKS with an explicit algorithm allow-list. Discovery and
+the ID token's claims (`CodeIDToken`: iss, aud, azp, exp, iat, nonce,
+at_hash); joserfc checks its signature against the provider's JWKS with an
+explicit algorithm allow-list (and refuses unknown `crit` headers). Discovery and
 JWKS are cached; an unknown key id refreshes the JWKS once (key rotation).
 Foreign errors become SignInFailed (a bad code or token) or TemporaryFailure
 (the provider is unreachable).
@@ -14,24 +15,19 @@ from __future__ import annotations
 import json
 import logging
 import time
-import warnings
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
-import authlib.deprecate
+from authlib.oauth2.auth import ClientAuth
+from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from authlib.oidc.core import CodeIDToken
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
 
-warnings.filterwarnings("ignore", message="authlib.jose module is deprecated",
-                        category=authlib.deprecate.AuthlibDeprecationWarning)
-from authlib.jose import JsonWebKey, JsonWebToken  # noqa: E402
-from authlib.jose.errors import JoseError  # noqa: E402
-from authlib.oauth2.auth import ClientAuth  # noqa: E402
-from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request  # noqa: E402
-from authlib.oauth2.rfc7636 import create_s256_code_challenge  # noqa: E402
-from authlib.oidc.core import CodeIDToken  # noqa: E402
-from joserfc.errors import JoseError as RfcJoseError  # noqa: E402  (authlib.oidc.core raises joserfc's errors)
-
-from ..domain.errors import TemporaryFailure  # noqa: E402
-from ..domain.signin import SignInFailed, VerifiedIdentity  # noqa: E402
+from ..domain.errors import TemporaryFailure
+from ..domain.signin import SignInFailed, VerifiedIdentity
 
 log = logging.getLogger("eenplan.signin")
 
@@ -53,9 +49,8 @@ class OidcClient:
         self._auth = ClientAuth(client_id, client_secret, "client_secret_basic")
         self._redirect_uri = redirect_uri
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
-        self._jwt = JsonWebToken(list(ALGORITHMS))
         self._metadata: tuple[float, dict[str, Any]] | None = None
-        self._keys: tuple[float, Any] | None = None
+        self._keys: tuple[float, KeySet] | None = None
 
     async def authorization_url(self, *, state: str, nonce: str, code_verifier: str) -> str:
         """Where to send the browser: the provider's authorization endpoint with state, nonce and PKCE."""
@@ -103,13 +98,13 @@ class OidcClient:
             params["access_token"] = access_token
         for refresh in (False, True):
             try:
-                claims = self._jwt.decode(id_token, await self._jwks(refresh), claims_cls=CodeIDToken,
-                                          claims_options=options, claims_params=params)
-            except (JoseError, RfcJoseError, ValueError, TypeError, KeyError):
+                token = jwt.decode(id_token, await self._jwks(refresh), algorithms=list(ALGORITHMS))
+            except (JoseError, ValueError, TypeError, KeyError):
                 continue  # perhaps a rotated key: fetch the JWKS once more
+            claims = CodeIDToken(token.claims, token.header, options, params)
             try:
                 claims.validate(now=int(time.time()), leeway=LEEWAY_SECONDS)
-            except (JoseError, RfcJoseError, ValueError, TypeError) as err:
+            except (JoseError, ValueError, TypeError) as err:
                 log.info("oidc id token refused: %s", type(err).__name__)
                 raise SignInFailed(FAILED) from None
             return claims
@@ -128,7 +123,7 @@ class OidcClient:
         self._metadata = (time.monotonic() + CACHE_SECONDS, metadata)
         return metadata
 
-    async def _jwks(self, refresh: bool) -> Any:
+    async def _jwks(self, refresh: bool) -> KeySet:
         if self._keys and self._keys[0] > time.monotonic() and not refresh:
             return self._keys[1]
         metadata = await self._discover()
@@ -136,7 +131,7 @@ class OidcClient:
         if status != 200 or not isinstance(jwks, dict):
             raise TemporaryFailure("the identity provider's keys could not be read")
         try:
-            keys = JsonWebKey.import_key_set(jwks)
+            keys = KeySet.import_key_set(cast(Any, jwks))  # its shape is checked by joserfc
         except (JoseError, ValueError, TypeError):
             raise TemporaryFailure("the identity provider's keys could not be read") from None
         self._keys = (time.monotonic() + CACHE_SECONDS, keys)
@@ -145,14 +140,14 @@ class OidcClient:
     async def _request(self, method: str, url: str, **kwargs: Any) -> tuple[int, Any]:
         """(status, JSON body or None). One short-lived HTTP session per call: sign-ins are infrequent."""
         try:
-            async with aiohttp.ClientSession(timeout=self._timeout) as http:
-                async with http.request(method, url, allow_redirects=False, **kwargs) as resp:
-                    raw = await resp.content.read(MAX_RESPONSE_BYTES + 1)
-                    if len(raw) > MAX_RESPONSE_BYTES:
-                        return resp.status, None
-                    try:
-                        return resp.status, json.loads(raw)
-                    except ValueError:
-                        return resp.status, None
+            async with (aiohttp.ClientSession(timeout=self._timeout) as http,
+                        http.request(method, url, allow_redirects=False, **kwargs) as resp):
+                raw = await resp.content.read(MAX_RESPONSE_BYTES + 1)
+                if len(raw) > MAX_RESPONSE_BYTES:
+                    return resp.status, None
+                try:
+                    return resp.status, json.loads(raw)
+                except ValueError:
+                    return resp.status, None
         except (aiohttp.ClientError, TimeoutError, OSError):
             raise TemporaryFailure("the identity provider could not be reached") from None
