@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from ..domain.access import Principal, require_klant, require_personal
 from ..domain.audit import GENESIS, AccessEvent, ChainCheck, chain_hash
-from ..domain.ports import UnitOfWorkFactory
+from ..domain.ports import UnitOfWork, UnitOfWorkFactory
 from .common import resolve_actor
+
+
+#: entries of a chain read at a time by `verify`
+VERIFY_PAGE = 1000
 
 
 class AccessLogService:
@@ -23,20 +27,29 @@ class AccessLogService:
             require_personal(principal, "read the access log")
             return await uow.access_log.entries(household_id, before=before, limit=limit)
 
-    async def verify(self, household_id: str | None = None) -> list[ChainCheck]:
-        """Recompute every chain (or one) and report entries whose hash or link does not match."""
+    async def verify(self, household_id: str | None = None, *, page_size: int = VERIFY_PAGE) -> list[ChainCheck]:
+        """Recompute every chain (or one) and report entries whose hash or link does not match.
+
+        A chain is read page by page (by key, `page_size` entries at a time), so memory stays constant
+        however long it is; entries appended while it runs lie beyond the head read first and are left out.
+        """
         async with self._uow() as uow:
             households = [household_id] if household_id else await uow.access_log.households()
-            results = []
-            for hh in households:
-                check = ChainCheck(hh)
-                prev, expected_seq = GENESIS, 1
-                for seq, prev_hash, digest, event in await uow.access_log.chain(hh):
-                    check.entries += 1
-                    if seq != expected_seq or prev_hash != prev or chain_hash(prev, seq, event.canonical()) != digest:
-                        check.broken_at.append(seq)
-                    prev, expected_seq = digest, seq + 1
-                if await uow.access_log.head(hh) != (expected_seq - 1, prev):
-                    check.broken_at.append(expected_seq)  # entries were removed from the end
-                results.append(check)
-            return results
+            return [await self._verify_one(uow, hh, page_size) for hh in households]
+
+    async def _verify_one(self, uow: UnitOfWork, household_id: str, page_size: int) -> ChainCheck:
+        check = ChainCheck(household_id)
+        head = await uow.access_log.head(household_id)
+        prev, expected_seq = GENESIS, 1
+        while True:
+            page = await uow.access_log.chain_page(household_id, expected_seq - 1, page_size, head[0])
+            for seq, prev_hash, digest, event in page:
+                check.entries += 1
+                if seq != expected_seq or prev_hash != prev or chain_hash(prev, seq, event.canonical()) != digest:
+                    check.broken_at.append(seq)
+                prev, expected_seq = digest, seq + 1
+            if len(page) < page_size:
+                break
+        if head != (expected_seq - 1, prev):
+            check.broken_at.append(expected_seq)  # entries were removed from the end
+        return check

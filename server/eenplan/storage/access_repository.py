@@ -5,20 +5,28 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.access import Grant, Level
-from ..domain.audit import GENESIS, AccessEvent, Channel, Event, extend_chain
+from ..domain.audit import GENESIS, AccessEvent, Channel, Event
 from ..domain.consent import Approval, Consent, ConsentMethod, ConsentStatus
 from ..domain.overmacht import Besluit, Overmacht
-from .tables_stagnatie import EscalatieGrantRow
+from .log_chain import InsertRows, LockHead, MoveHead, Step, arun
 from .tables_access import (
-    MONITORING_SCOPE, AccessLogHeadRow, AccessLogRow, ConsentApprovalRow, ConsentRow, OvermachtRow,
+    MONITORING_SCOPE,
+    AccessLogHeadRow,
+    AccessLogRow,
+    ConsentApprovalRow,
+    ConsentRow,
+    OvermachtRow,
     TokenRevocationRow,
 )
+from .tables_stagnatie import EscalatieGrantRow
 
 
 def _consent(row: ConsentRow, approvals: list[ConsentApprovalRow]) -> Consent:
@@ -167,7 +175,7 @@ def _row(household_id: str, seq: int, prev: str, digest: str, e: AccessEvent) ->
     return dict(zip(LOG_COLUMNS, log_values(household_id, seq, prev, digest, e)))
 
 
-def row_event(row: AccessLogRow) -> AccessEvent:
+def row_event(row: Any) -> AccessEvent:
     """The domain event a stored row records."""
     return AccessEvent(event=Event(row.event), household_id=row.household_id, actor_id=row.actor_id,
                        sections=tuple(s for s in row.sections.split(",") if s), channel=Channel(row.channel),
@@ -182,26 +190,24 @@ class AccessLogRepository:
         self._s = session
 
     async def append(self, events: list[AccessEvent]) -> None:
-        """Append events, extending each household's chain under a lock on its head row."""
-        by_household: dict[str, list[AccessEvent]] = defaultdict(list)
-        for e in events:
-            by_household[e.household_id].append(e)
-        for household_id in sorted(by_household):
-            if self._s.bind.dialect.name == "postgresql":  # a first entry: give FOR UPDATE a row to lock
-                await self._s.execute(pg_insert(AccessLogHeadRow).values(
-                    household_id=household_id, seq=0, hash=GENESIS).on_conflict_do_nothing())
-            head = (await self._s.execute(sa.select(AccessLogHeadRow).where(
-                AccessLogHeadRow.household_id == household_id).with_for_update())).scalar_one_or_none()
-            seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
-            rows = extend_chain(seq, prev, by_household[household_id])
-            await self._s.execute(sa.insert(AccessLogRow), [_row(household_id, *r) for r in rows])
-            last_seq, _, last_hash, _ = rows[-1]
-            if head is None:
-                await self._s.execute(sa.insert(AccessLogHeadRow).values(household_id=household_id, seq=last_seq,
-                                                                          hash=last_hash))
-            else:
+        """Append events, extending each household's chain under a lock on its head row (`log_chain`)."""
+        insert_head = pg_insert if self._s.bind.dialect.name == "postgresql" else sqlite_insert
+
+        async def execute(step: Step) -> tuple[int, str] | None:
+            if isinstance(step, LockHead):  # a first entry: give FOR UPDATE a row to lock
+                await self._s.execute(insert_head(AccessLogHeadRow).values(
+                    household_id=step.household_id, seq=0, hash=GENESIS).on_conflict_do_nothing())
+                head = (await self._s.execute(sa.select(AccessLogHeadRow.seq, AccessLogHeadRow.hash).where(
+                    AccessLogHeadRow.household_id == step.household_id).with_for_update())).first()
+                return (head[0], head[1]) if head else None
+            if isinstance(step, InsertRows):
+                await self._s.execute(sa.insert(AccessLogRow), [_row(step.household_id, *r) for r in step.rows])
+            elif isinstance(step, MoveHead):
                 await self._s.execute(sa.update(AccessLogHeadRow).where(
-                    AccessLogHeadRow.household_id == household_id).values(seq=last_seq, hash=last_hash))
+                    AccessLogHeadRow.household_id == step.household_id).values(seq=step.seq, hash=step.hash))
+            return None
+
+        await arun(events, execute)
 
     async def entries(self, household_id: str, *, before: int | None = None, limit: int = 100
                       ) -> list[tuple[int, AccessEvent]]:
@@ -212,10 +218,14 @@ class AccessLogRepository:
         rows = (await self._s.execute(stmt.order_by(AccessLogRow.seq.desc()).limit(limit))).scalars()
         return [(r.seq, row_event(r)) for r in rows]
 
-    async def chain(self, household_id: str) -> list[tuple[int, str, str, AccessEvent]]:
-        """Every entry of one household's chain in order: (seq, prev_hash, hash, event)."""
-        rows = (await self._s.execute(sa.select(AccessLogRow).where(AccessLogRow.household_id == household_id)
-                                      .order_by(AccessLogRow.seq))).scalars()
+    async def chain_page(self, household_id: str, after: int, limit: int, upto: int
+                         ) -> list[tuple[int, str, str, AccessEvent]]:
+        """One page of a household's chain in order, (seq, prev_hash, hash, event) for after < seq <= upto:
+        by key, so verifying a chain of any length holds one page at a time."""
+        table = AccessLogRow.__table__
+        rows = await self._s.execute(sa.select(table).where(
+            table.c.household_id == household_id, table.c.seq > after, table.c.seq <= upto)
+            .order_by(table.c.seq).limit(limit))
         return [(r.seq, r.prev_hash, r.hash, row_event(r)) for r in rows]
 
     async def head(self, household_id: str) -> tuple[int, str]:

@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from ..domain.audit import AccessEvent
+from ..domain.audit import GENESIS, AccessEvent
 from .access_repository import LOG_COLUMNS, log_values
 from .engine import is_sqlite
 from .faults import StorageHealth
@@ -37,8 +37,8 @@ from .log_chain import ChainRow, InsertRows, LockHead, MoveHead, Step, run
 BUSY_RETRIES = 5
 
 _INSERT = f"INSERT INTO access_log ({', '.join(LOG_COLUMNS)}) VALUES ({','.join('?' * len(LOG_COLUMNS))})"
-_HEAD = ("INSERT INTO access_log_head (household_id, seq, hash) VALUES (?,?,?) "
-         "ON CONFLICT(household_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash")
+_NEW_HEAD = "INSERT INTO access_log_head (household_id, seq, hash) VALUES (?, 0, ?) ON CONFLICT DO NOTHING"
+_MOVE_HEAD = "UPDATE access_log_head SET seq = ?, hash = ? WHERE household_id = ?"
 
 
 def is_busy(exc: sqlite3.OperationalError) -> bool:
@@ -131,12 +131,13 @@ def append_sqlite(conn: sqlite3.Connection, events: list[AccessEvent]) -> None:
 
     def execute(step: Step) -> tuple[int, str] | None:
         if isinstance(step, LockHead):  # the write lock is the database's, taken at BEGIN IMMEDIATE
+            conn.execute(_NEW_HEAD, (step.household_id, GENESIS))
             return conn.execute("SELECT seq, hash FROM access_log_head WHERE household_id = ?",
                                 (step.household_id,)).fetchone()
         if isinstance(step, InsertRows):
             conn.executemany(_INSERT, [_sqlite_values(step.household_id, row) for row in step.rows])
         elif isinstance(step, MoveHead):
-            conn.execute(_HEAD, (step.household_id, step.seq, step.hash))
+            conn.execute(_MOVE_HEAD, (step.seq, step.hash, step.household_id))
         return None
 
     conn.execute("BEGIN IMMEDIATE")  # raises at once (busy_timeout 0) when another writer holds the lock
