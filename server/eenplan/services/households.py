@@ -10,7 +10,7 @@ from ..domain.betrokkene import Betrokkene, Kind, Role
 from ..domain.errors import Forbidden, NotFound, ValidationFailed
 from ..domain.household import Household, Phase, PhaseChange, check_code, check_transition
 from ..domain.ports import Clock, IdFactory, UnitOfWorkFactory
-from .common import resolve_actor, retry_on_conflict
+from .common import NOT_FOUND, known_household, resolve_actor, retry_on_conflict
 from .plan import create_first_version
 
 
@@ -80,6 +80,8 @@ class HouseholdService:
             if not actor.is_regisseur:
                 raise Forbidden("only a regisseur may open a household")
             me = await uow.betrokkenen.get(principal.household_id, principal.betrokkene_id)
+            if me is None:  # resolve_actor found the membership in this same transaction
+                raise NotFound(NOT_FOUND)
         return await self.open(data, RegisseurDetails(name=me.name, email=me.email, organisation=me.organisation,
                                                       phone=me.phone, role=Role.PROCESREGISSEUR, kind=me.kind))
 
@@ -99,11 +101,13 @@ class HouseholdService:
             actor, _ = await resolve_actor(uow, principal, household_id)
             require_regisseur(actor, "change the phase")
             household = await uow.households.get(household_id, lock=True)
+            if household is None:
+                raise NotFound(NOT_FOUND)
             open_signals = await uow.stagnatie.open_signals(household_id) if to is Phase.AFSLUITEN else 0
             check_transition(household.phase, to, open_signals)
             await uow.households.set_phase(household_id, PhaseChange(household.phase, to, self._clock(),
                                                                      actor.betrokkene_id, reason))
-            household = await uow.households.get(household_id)
+            household = await known_household(uow, household_id)
             await uow.commit()
             return household
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from ..domain.access import Access, Actor, Principal, decide, require_regisseur, require_write
 from ..domain.audit import AccessEvent, Channel, Event
 from ..domain.betrokkene import Kind, Role
-from ..domain.diff import diff_plans, diff_section, summarise
+from ..domain.diff import Change, diff_plans, diff_section, summarise
 from ..domain.errors import NotFound, TemporaryFailure, ValidationFailed
 from ..domain.ports import AccessLog, Clock, IdFactory, PlanReads, UnitOfWork, UnitOfWorkFactory
 from ..domain.sections import SECTION_KEYS
@@ -27,10 +27,17 @@ from ..domain.veiligheid import guard_signature
 from ..domain.versions import VersionInfo, changed_since, check_merge
 from .common import NOT_FOUND, resolve_actor, retry_on_conflict
 from .plan_content import (
-    BlobCache, Lru, PlanSnapshot, blob_hash, canonical_json, create_first_version, scoped_texts, visible_info,
+    BlobCache,
+    Lru,
+    PlanSnapshot,
+    blob_hash,
+    canonical_json,
+    create_first_version,
+    scoped_texts,
+    visible_info,
 )
 
-__all__ = ["PlanService", "PlanSnapshot", "canonical_json", "create_first_version", "VersionListener"]
+__all__ = ["PlanService", "PlanSnapshot", "VersionListener", "canonical_json", "create_first_version"]
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 #: Content leaving the server by mail is a disclosure; a PDF is an export (NEN 7513 event types).
@@ -64,7 +71,7 @@ class PlanService:
         self._clock = clock
         self._new_id = new_id
         self._cache = cache or BlobCache()
-        self._views: Lru[tuple, _View] = Lru(1024)
+        self._views: Lru[tuple[object, ...], _View] = Lru(1024)
         self._day: tuple[date, datetime, datetime] | None = None  # (today, its start, the next day's start)
         #: called inside the transaction that creates a version (e.g. to queue mail: transactional outbox)
         self.on_version_created: list[VersionListener] = list(on_version_created or [])
@@ -183,17 +190,17 @@ class PlanService:
         return [visible_info(info, access) for info in page], current
 
     async def diff(self, principal: Principal, household_id: str, a: int, b: int, *,
-                   channel: Channel = Channel.API) -> dict[str, list[dict]]:
+                   channel: Channel = Channel.API) -> dict[str, list[Change]]:
         """The plan-aware diff from version a to b, over exactly what the caller may read of both."""
         access, _, _, old = await self._member_version(principal, household_id, a)
         other = await self._reads.member_version(household_id, principal.betrokkene_id, b)  # access decided above
-        if other is None or other[3] is None:
+        if other is None or other[3] is None or other[4] is None:
             raise NotFound(f"version {b} does not exist" if other else NOT_FOUND)
         new = other[4]
         changed = [k for k in access.readable if old.get(k) != new.get(k)]
         old_texts = scoped_texts(access, await self._texts(self._reads, household_id, old, changed))
         new_texts = scoped_texts(access, await self._texts(self._reads, household_id, new, changed))
-        result = {}
+        result: dict[str, list[Change]] = {}
         for key in changed:
             changes = diff_section(key, json.loads(old_texts[key]), json.loads(new_texts[key]))
             if changes:
@@ -226,8 +233,10 @@ class PlanService:
                             self.today())
             authorise(access, set(normalised))
             household = await uow.households.get(household_id, lock=True)
+            if household is None:
+                raise NotFound(NOT_FOUND)
             current = household.current_version
-            _, current_hashes = await uow.plans.version(household_id, current)
+            _, current_hashes = await _existing_version(uow, household_id, current)
             base = current if base is None else base
             if base == current:
                 base_hashes = current_hashes
@@ -261,7 +270,7 @@ class PlanService:
                                                          f"versie {number}")])
                 for listener in self.on_version_created:
                     await listener(uow, actor, info)
-            info, hashes = await uow.plans.version(household_id, number)
+            info, hashes = await _existing_version(uow, household_id, number)
             texts_now = scoped_texts(access, await self._texts(uow.plans, household_id, hashes, access.readable))
             await uow.access_log.append([self._event(Event.READ, access, texts_now, Channel.API, f"versie {number}")])
             await uow.commit()
@@ -287,5 +296,13 @@ class PlanService:
         if loaded[0].vastgesteld_at is not None:
             raise ValidationFailed.one("number", f"version {number} is already vastgesteld")
         await uow.plans.mark_vastgesteld(household_id, number, self._clock(), actor.betrokkene_id, overleg)
-        info, _ = await uow.plans.version(household_id, number)
+        info, _ = await _existing_version(uow, household_id, number)
         return info
+
+
+async def _existing_version(uow: UnitOfWork, household_id: str, number: int) -> tuple[VersionInfo, dict[str, str]]:
+    """A version this transaction knows exists (the current one, or one it just wrote); NotFound otherwise."""
+    loaded = await uow.plans.version(household_id, number)
+    if loaded is None:
+        raise NotFound(f"version {number} does not exist")
+    return loaded
