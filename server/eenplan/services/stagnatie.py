@@ -43,7 +43,7 @@ from ..domain.stagnatie import (
 from ..domain.veiligheid import escalation_sections
 from .common import resolve_actor, retry_on_conflict
 from .plan import PlanService
-from .stagnatie_views import NOTICE_FOOTER, NOTICES, case_dict, shown_cases
+from .stagnatie_views import NOTICE_FOOTER, NOTICES, case_dict, responsible, shown_cases
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -135,7 +135,8 @@ class StagnatieService:
                 if betrokkene_id:
                     who = await uow.betrokkenen.get(household_id, betrokkene_id)
                     if who is None or not who.active or who.kind is not Kind.PROFESSIONAL:
-                        raise ValidationFailed.one("betrokkene_id", "must be a professional betrokkene of this household")
+                        raise ValidationFailed.one("betrokkene_id",
+                                                   "must be a professional betrokkene of this household")
                 now, today = self._clock(), self.today()
                 case = Case(id=self._new_id(), household_id=household_id, doel_id=doel_id, actie_id=actie_id,
                             betrokkene_id=betrokkene_id, organisatie=organisatie.strip(), toelichting=toelichting,
@@ -173,7 +174,7 @@ class StagnatieService:
             nxt = check_escalation(case)
             today = self.today()
             case = _set_step(case, ended_on=today, ended_by=StepEnd.ESCALATIE)
-            case = replace(case, step=nxt, steps=case.steps + (StepRecord(nxt, today, actor.betrokkene_id),))
+            case = replace(case, step=nxt, steps=(*case.steps, StepRecord(nxt, today, actor.betrokkene_id)))
             if nxt is Step.AANSPREEKPUNT:
                 case = await self._involve_aanspreekpunt(uow, actor, case)
             return case
@@ -294,24 +295,13 @@ class StagnatieService:
                     if not d.overdue or not await uow.stagnatie.mark_reminded(case.id, int(case.step), d.key,
                                                                               d.due, now):
                         continue
-                    for rid in sorted(self._responsible(case, members)):
+                    for rid in sorted(responsible(case, members)):
                         key = f"termijn:{case.id}:{int(case.step)}:{d.key}:{d.due.isoformat()}"
                         queued += await self._notice(uow, case.household_id, rid, "termijn", key)
             await uow.commit()
         if queued:
             self._wake()
         return queued
-
-    @staticmethod
-    def _responsible(case: Case, members: list[Betrokkene]) -> set[str]:
-        ids = {b.id for b in members if is_regisseur(b.role)}
-        if case.step is Step.BILATERAAL and case.betrokkene_id:
-            ids.add(case.betrokkene_id)
-        if case.step in (Step.INTERN, Step.MANAGERS):
-            ids |= {b.id for b in members if b.role is Role.MANAGER}
-        if case.step is Step.AANSPREEKPUNT and case.aanspreekpunt_id:
-            ids.add(case.aanspreekpunt_id)
-        return ids & {b.id for b in members}
 
 
 __all__ = ["StagnatieService", "case_dict"]

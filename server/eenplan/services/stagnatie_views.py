@@ -7,8 +7,9 @@ from typing import Any
 
 from ..domain.access import CASE_TEXT_SECTIONS, Access, may_read_case_text
 from ..domain.audit import AccessEvent, Channel, Event
+from ..domain.betrokkene import Betrokkene, Role, is_regisseur
 from ..domain.ports import Werkdagen
-from ..domain.stagnatie import RULES, Case, case_deadlines
+from ..domain.stagnatie import RULES, Case, Step, case_deadlines
 from .plan import PlanService
 
 #: the free text of a case and of each of its steps (about goals and agreements: care content)
@@ -71,3 +72,15 @@ def shown_cases(plan: PlanService, access: Access, cases: list[dict[str, Any]]
     detail = (f"stagnatie: {len(cases)} zaak/zaken, {with_text} met toelichting" if len(cases) > 1
               else f"stagnatie {cases[0]['id']}: {'met' if with_text else 'zonder'} toelichting")
     return cases, [plan.access_event(access, Event.READ, sections, Channel.API, detail)]
+
+
+def responsible(case: Case, members: list[Betrokkene]) -> set[str]:
+    """Who is told of an overdue deadline: the regisseurs and whoever acts in the running step."""
+    ids = {b.id for b in members if is_regisseur(b.role)}
+    if case.step is Step.BILATERAAL and case.betrokkene_id:
+        ids.add(case.betrokkene_id)
+    if case.step in (Step.INTERN, Step.MANAGERS):
+        ids |= {b.id for b in members if b.role is Role.MANAGER}
+    if case.step is Step.AANSPREEKPUNT and case.aanspreekpunt_id:
+        ids.add(case.aanspreekpunt_id)
+    return ids & {b.id for b in members}
