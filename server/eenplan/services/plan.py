@@ -27,6 +27,7 @@ from ..domain.veiligheid import guard_signature
 from ..domain.versions import VersionInfo, changed_since, check_merge
 from .common import NOT_FOUND, resolve_actor, retry_on_conflict
 from .plan_content import (
+    CACHE_BYTES,
     BlobCache,
     Lru,
     PlanSnapshot,
@@ -34,6 +35,7 @@ from .plan_content import (
     canonical_json,
     create_first_version,
     scoped_texts,
+    snapshot_bytes,
     visible_info,
 )
 
@@ -71,7 +73,7 @@ class PlanService:
         self._clock = clock
         self._new_id = new_id
         self._cache = cache or BlobCache()
-        self._views: Lru[tuple[object, ...], _View] = Lru(1024)
+        self._views: Lru[tuple[object, ...], _View] = Lru(CACHE_BYTES, lambda view: snapshot_bytes(view.snapshot))
         self._day: tuple[date, datetime, datetime] | None = None  # (today, its start, the next day's start)
         #: called inside the transaction that creates a version (e.g. to queue mail: transactional outbox)
         self.on_version_created: list[VersionListener] = list(on_version_created or [])

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from ..domain.access import Access, Level, scope_section
+from ..domain.lru import ByteLru, text_bytes, texts_bytes
 from ..domain.ports import Clock, UnitOfWork
 from ..domain.sections import SECTION_KEYS, empty_plan
 from ..domain.versions import VersionInfo
@@ -37,37 +37,28 @@ class PlanSnapshot:
     sections: Mapping[str, str]
 
 
-K = TypeVar("K")
-V = TypeVar("V")
+#: bytes each cache of plan content may hold: section texts, views cut to a decision, rendered bodies
+CACHE_BYTES = 32 * 1024 * 1024
+
+Lru = ByteLru  # every cache of plan content is bounded in bytes (domain.lru)
 
 
-class Lru(Generic[K, V]):
-    """A bounded mapping that forgets the least recently used entry first."""
-
-    def __init__(self, max_entries: int) -> None:
-        self._items: OrderedDict[K, V] = OrderedDict()
-        self._max = max_entries
-
-    def get(self, key: K) -> V | None:
-        """The value for key, or None; marks it as recently used."""
-        value = self._items.get(key)
-        if value is not None:
-            self._items.move_to_end(key)
-        return value
-
-    def put(self, key: K, value: V) -> None:
-        """Remember a value, dropping the least recently used beyond the limit."""
-        self._items[key] = value
-        if len(self._items) > self._max:
-            self._items.popitem(last=False)
+def snapshot_bytes(snapshot: PlanSnapshot) -> int:
+    """What a view's section texts take (shared texts counted again: the bound errs on the safe side)."""
+    return texts_bytes(snapshot.sections.values())
 
 
 class BlobCache:
-    """An LRU of section texts by (household, hash). Blobs never change, so it never needs invalidating."""
+    """An LRU of section texts by (household, hash), bounded in bytes. Blobs never change, so it never
+    needs invalidating."""
 
-    def __init__(self, max_entries: int = 4096) -> None:
-        self._items: OrderedDict[tuple[str, str], str] = OrderedDict()
-        self._max = max_entries
+    def __init__(self, max_bytes: int = CACHE_BYTES) -> None:
+        self._items: ByteLru[tuple[str, str], str] = ByteLru(max_bytes, text_bytes)
+
+    @property
+    def total_bytes(self) -> int:
+        """What the remembered texts take now."""
+        return self._items.total_bytes
 
     def get_many(self, household_id: str, hashes: Iterable[str]) -> tuple[dict[str, str], set[str]]:
         """Cached texts for the hashes, and the hashes still missing."""
@@ -77,16 +68,13 @@ class BlobCache:
             if text is None:
                 missing.add(h)
             else:
-                self._items.move_to_end((household_id, h))
                 found[h] = text
         return found, missing
 
     def put_many(self, household_id: str, blobs: Mapping[str, str]) -> None:
-        """Remember texts, dropping the least recently used beyond the limit."""
+        """Remember texts, forgetting the least recently used beyond the budget."""
         for h, text in blobs.items():
-            self._items[(household_id, h)] = text
-        while len(self._items) > self._max:
-            self._items.popitem(last=False)
+            self._items.put((household_id, h), text)
 
 
 def scoped_texts(access: Access, texts: Mapping[str, str]) -> dict[str, str]:
