@@ -41,7 +41,7 @@ from ..domain.veiligheid import (
     needs_signature,
     require_professional,
 )
-from .common import resolve_actor
+from .common import known_household, resolve_actor
 from .plan import PlanService
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -97,7 +97,7 @@ class VeiligheidService:
         async with self._uow(write=True) as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
             require_professional(actor, "raise a safety signal")
-            household = await uow.households.get(household_id)
+            household = await known_household(uow, household_id)
             signal = Signaal(id=self._new_id(), household_id=household_id, soort=soort, toelichting=toelichting,
                              phase=int(household.phase), raised_by=actor.betrokkene_id, raised_at=self._clock())
             await uow.stagnatie.add_signal(signal)
@@ -126,9 +126,9 @@ class VeiligheidService:
             if signal is None:
                 raise NotFound("signal not found")
             check_resolution(signal, actor, afwegingen)
-            signal = replace(signal, **{"status": SignaalStatus.AFGEHANDELD,
-                                "resolved_by": actor.betrokkene_id, "resolved_at": self._clock(),
-                                "afwegingen": {k: v.strip() for k, v in afwegingen.items()}, "besluit": besluit})
+            signal = replace(signal, status=SignaalStatus.AFGEHANDELD, resolved_by=actor.betrokkene_id,
+                             resolved_at=self._clock(), afwegingen={k: v.strip() for k, v in afwegingen.items()},
+                             besluit=besluit)
             await uow.stagnatie.save_signal(signal)
             shown = await self._shown_in(uow, actor, signal)
             await uow.commit()
@@ -140,13 +140,13 @@ class VeiligheidService:
                     if o.type is OverlegType.VOORTGANGSOVERLEG and o.status is OverlegStatus.HELD]
         return max(held).astimezone(AMSTERDAM).date() if held else None
 
-    async def status(self, principal: Principal, household_id: str) -> dict:
+    async def status(self, principal: Principal, household_id: str) -> dict[str, Any]:
         """Open signals (professionals only: a signal may concern a household member) and whether the klant
         must (re-)sign the veiligheidsplan: unsigned, or signed before the last held voortgangsoverleg."""
         async with self._uow() as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
             open_count = await uow.stagnatie.open_signals(household_id)
-        out: dict = {}
+        out: dict[str, Any] = {}
         if actor.kind is Kind.PROFESSIONAL or actor.is_regisseur:
             out["open_signalen"] = open_count
             out["afsluiten_mogelijk"] = open_count == 0
@@ -161,7 +161,7 @@ class VeiligheidService:
             out["opnieuw_tekenen"] = needs_signature(plan, last)
         return out
 
-    async def sign(self, principal: Principal, household_id: str) -> dict:
+    async def sign(self, principal: Principal, household_id: str) -> dict[str, Any]:
         """The klant signs the veiligheidsplan today: a new plan version with only the signature changed."""
         async with self._uow() as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
