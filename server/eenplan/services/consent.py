@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, replace
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -82,28 +83,34 @@ class ConsentService:
         except ValidationFailed:
             return frozenset()
 
-    async def reopen_after_change(self, uow: UnitOfWork, before: Betrokkene, after: Betrokkene | None,
+    async def reopen_after_change(self, uow: UnitOfWork, before: Betrokkene | None, after: Betrokkene | None,
                                   actor_id: str, channel: Channel = Channel.API) -> int:
-        """Inside the caller's transaction: a change to a person's kind, role or birth date (after=None: removed)
-        re-opens the pending and granted requests it matters for, and a klant's change is access-logged.
+        """Inside the caller's transaction: a person added (before=None), changed in kind, role or birth date,
+        or removed (after=None) re-opens the pending and granted requests it matters for; a klant's change
+        is access-logged.
 
         Re-opened means back to 'aangevraagd' with every answer cleared and who must consent recomputed, so
         access given by the request ends until it is answered again. Returns how many were re-opened."""
-        if not consent_relevant(before, after):
+        person = before or after
+        if person is None:
             return 0
-        listed = [p for p in await uow.betrokkenen.list(before.household_id) if p.id != before.id]
-        old_people = [*listed, before]
-        new_people = listed + ([after] if after is not None and after.active else [])
+        if before is None and (after is None or after.kind != Kind.KLANT):
+            return 0  # a new netwerk member or professional never changes who must consent
+        if before is not None and not consent_relevant(before, after):
+            return 0
+        listed = [p for p in await uow.betrokkenen.list(person.household_id) if p.id != person.id]
+        old_people = [*listed, before] if before is not None else listed
+        new_people = [*listed, after] if after is not None and after.active else listed
         reopened = 0
-        for consent in await uow.consents.list(before.household_id, lock=True):
+        for consent in await uow.consents.list(person.household_id, lock=True):
             stored = consent.required if consent.required is not None else self._rule(old_people, consent.about_id)
             now_required = self._rule(new_people, consent.about_id, removed=before)
-            if needs_reopening(consent, stored, now_required, before.id, self._today()):
+            if needs_reopening(consent, stored, now_required, before.id if before else None, self._today()):
                 await uow.consents.reopen(consent.id, now_required)
                 reopened += 1
-        if Kind.KLANT in (before.kind, after.kind if after is not None else before.kind):
+        if Kind.KLANT in {p.kind for p in (before, after) if p is not None}:
             await uow.access_log.append([AccessEvent(
-                Event.CHANGE, before.household_id, actor_id, (), channel, "betrokkene gewijzigd",
+                Event.CHANGE, person.household_id, actor_id, (), channel, "betrokkene gewijzigd",
                 self._clock(), detail=_change_detail(before, after, reopened))])
         return reopened
 
@@ -219,7 +226,7 @@ class ConsentService:
             return ConsentView(consent, required, self._today())
 
     async def record_overmacht(self, principal: Principal, household_id: str, *, recipient_id: str,
-                               answers: dict[str, str], besluit: Besluit, sections: list[str],
+                               answers: dict[str, str], besluit: Besluit, sections: builtins.list[str],
                                until: date | None) -> Overmacht:
         """Record a professional's decision to share without consent — or not to share."""
         unknown = [s for s in sections if s not in SECTION_KEYS]
@@ -247,7 +254,7 @@ class ConsentService:
             await uow.commit()
             return record
 
-    async def overmacht(self, principal: Principal, household_id: str) -> list[Overmacht]:
+    async def overmacht(self, principal: Principal, household_id: str) -> builtins.list[Overmacht]:
         """Overmacht records: visible to the klant, regisseurs, and the professional who made them."""
         async with self._uow() as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
@@ -257,9 +264,13 @@ class ConsentService:
             return [r for r in records if r.professional_id == actor.betrokkene_id]
 
 
-def _change_detail(before: Betrokkene, after: Betrokkene | None, reopened: int) -> str:
+def _change_detail(before: Betrokkene | None, after: Betrokkene | None, reopened: int) -> str:
     """What changed about a klant, for the access log: ids and kinds only, never a name or birth date."""
-    if after is None or not after.active:
+    person = before or after
+    assert person is not None
+    if before is None and after is not None:
+        parts = [f"toegevoegd als {after.kind.value}, rol {after.role.value}"]
+    elif after is None or not after.active or before is None:
         parts = ["verwijderd"]
     else:
         parts = [f"{name} {old}->{new}" for name, old, new in (("soort", before.kind.value, after.kind.value),
@@ -267,4 +278,4 @@ def _change_detail(before: Betrokkene, after: Betrokkene | None, reopened: int) 
                  if old != new]
         if before.birth_date != after.birth_date:
             parts.append("geboortedatum gewijzigd")
-    return f"betrokkene {before.id}: {', '.join(parts)}; toestemmingen heropend: {reopened}"[:200]
+    return f"betrokkene {person.id}: {', '.join(parts)}; toestemmingen heropend: {reopened}"[:200]

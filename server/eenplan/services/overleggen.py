@@ -7,6 +7,7 @@ cancel and close; betrokkenen see the overleggen they are invited to.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -33,7 +34,7 @@ from ..domain.overleg import (
 )
 from ..domain.overleg_ports import Slot, SlotPerson, SlotPlanner
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory, Werkdagen
-from .common import resolve_actor
+from .common import known_household, resolve_actor
 from .overleg_close import CloseRequest, OverlegCloser
 from .overleg_drafts import AMSTERDAM, OverlegDraft, local_date
 from .overleg_invites import CANCEL, REQUEST, InviteSender, overleg_uid
@@ -143,7 +144,7 @@ class OverlegService:
             overleg = await self._visible(uow, actor, overleg_id)
             if overleg.invitee(for_id) is None:
                 raise NotFound("no invite for this betrokkene")
-            household = await uow.households.get(household_id)
+            household = await known_household(uow, household_id)
             people = {b.id: b for b in await uow.betrokkenen.list(household_id)}
             sent_by = await self._sent_by(uow, household_id, overleg.created_by)
         spec = self.invites.spec(household, overleg, for_id, people, sent_by)
@@ -153,11 +154,11 @@ class OverlegService:
         await self._plan.log_access(principal, household_id, Event.EXPORT, (), Channel.ICS, f"uitnodiging {method}")
         return overleg.uid, self.invites.ics(spec, method)
 
-    async def status(self, principal: Principal, household_id: str) -> dict:
+    async def status(self, principal: Principal, household_id: str) -> dict[str, Any]:
         """Whether the household needs an overleg planned (phase 4/5 without a future one), and the next one."""
         async with self._uow() as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
-            household = await uow.households.get(household_id)
+            household = await known_household(uow, household_id)
             now = self._clock()
             upcoming = [o for o in await uow.overleggen.list(household_id)
                         if o.status is OverlegStatus.PLANNED and o.start > now]
@@ -196,7 +197,7 @@ class OverlegService:
             created_by=actor.betrokkene_id, created_at=now, initiated_on=draft.initiated_on,
             outside_window_reason=reason)
         await uow.overleggen.add(overleg)
-        household = await uow.households.get(actor.household_id)
+        household = await known_household(uow, actor.household_id)
         sent_by = await self._sent_by(uow, actor.household_id, actor.betrokkene_id)
         queued = await self.invites.send(uow, household, overleg, [i.betrokkene_id for i in invitees], REQUEST,
                                          sent_by, f"overleg:{oid}:r0")
@@ -226,7 +227,7 @@ class OverlegService:
                 new = replace(new, invitees=tuple(replace(i, partstat=Partstat.NEEDS_ACTION) for i in new.invitees))
             new = replace(new, sequence=old.sequence + (1 if bump else 0), revision=old.revision + 1)
             await uow.overleggen.update(new)
-            household = await uow.households.get(household_id)
+            household = await known_household(uow, household_id)
             sent_by = await self._sent_by(uow, household_id, actor.betrokkene_id)
             dedupe = f"overleg:{new.id}:r{new.revision}"
             queued = await self.invites.send(uow, household, replace(new, invitees=old.invitees), removed, CANCEL,
@@ -247,7 +248,7 @@ class OverlegService:
             require_status(old, OverlegStatus.PLANNED, what="cancel")
             new = replace(old, status=OverlegStatus.CANCELLED, sequence=old.sequence + 1, revision=old.revision + 1)
             await uow.overleggen.update(new)
-            household = await uow.households.get(household_id)
+            household = await known_household(uow, household_id)
             sent_by = await self._sent_by(uow, household_id, actor.betrokkene_id)
             queued = await self.invites.send(uow, household, new, [i.betrokkene_id for i in new.invitees], CANCEL,
                                              sent_by, f"overleg:{new.id}:r{new.revision}")
@@ -276,13 +277,13 @@ class OverlegService:
         return view
 
     async def close(self, principal: Principal, household_id: str, overleg_id: str, request: CloseRequest
-                    ) -> tuple[OverlegView, list[str], int]:
+                    ) -> tuple[OverlegView, builtins.list[str], int]:
         """Record a held overleg: decisions, the adopted plan version, and the next overleg — one transaction
         (see overleg_close)."""
         return await self._closer.close(principal, household_id, overleg_id, request)
 
     # ------------------------------------------------------------------ the worker
-    async def due_reminders(self, today: date | None = None) -> list[str]:
+    async def due_reminders(self, today: date | None = None) -> builtins.list[str]:
         """Queue the reminder invite of every voortgangsoverleg N werkdagen ahead; idempotent (reminder_sent).
 
         Returns the ids of the overleggen whose reminder was queued by this call.
@@ -301,7 +302,7 @@ class OverlegService:
                 overleg = await uow.overleggen.get(cand.household_id, cand.id, lock=True)
                 if overleg is None or not await uow.overleggen.mark_reminder_sent(overleg.id, now):
                     continue
-                household = await uow.households.get(overleg.household_id)
+                household = await known_household(uow, overleg.household_id)
                 sent_by = await self._sent_by(uow, overleg.household_id, overleg.created_by)
                 await self.invites.send(uow, household, overleg, [i.betrokkene_id for i in overleg.invitees],
                                         REQUEST, sent_by, f"overleg:{overleg.id}:reminder:s{overleg.sequence}")
