@@ -5,6 +5,7 @@ Hostile input does not depend on the database, so these tests run on SQLite only
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import uuid
@@ -134,3 +135,21 @@ async def test_oversized_authorization_is_refused_without_traceback_or_echo(clie
     assert not [r for r in caplog.records if r.exc_info], [r.getMessage() for r in caplog.records if r.exc_info]
     assert "QQQQ" not in caplog.text
     assert "refused a malformed HTTP request: LineTooLong" in caplog.text
+
+
+@pytest.mark.parametrize("path, body, field", [
+    ("/overleggen", {"type": "voortgangsoverleg", "start": "9999-12-31T23:00:00+00:00",
+                     "end": "9999-12-31T23:30:00+00:00", "invitees": [{"betrokkene_id": "FATIMA", "must_attend": True}]},
+     "start"),  # was a 500: the moment overflows when shown in Amsterdam time
+    ("/betrokkenen", {"name": "X", "kind": "klant", "role": "jeugdige", "birth_date": "0001-01-01"}, "birth_date"),
+    ("/toestemmingen", {"grantee_id": "REGISSEUR", "sections": ["analyse"], "purpose": "hulpverlening",
+                        "until": "9999-12-31"}, "until"),
+])
+async def test_far_dates_in_bodies_are_422_naming_the_field(client, demo, path, body, field):
+    ids = {"FATIMA": demo["by_name"]["Fatima El Amrani"]["id"], "REGISSEUR": demo["regisseur"]["id"]}
+    text = json.dumps(body)
+    for placeholder, value in ids.items():
+        text = text.replace(placeholder, value)
+    resp = await client.post(f"/api/households/{demo['household']['id']}{path}", data=text,
+                             headers={**bearer(demo["regisseur"]), "Content-Type": "application/json"})
+    await _expect_422(resp, field)

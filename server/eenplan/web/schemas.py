@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
 from aiohttp import web
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from sqlmodel import SQLModel
 
 from ..domain.betrokkene import WEEKDAYS, Kind, Role
 from ..domain.addresses import address_problem
 from ..domain.errors import FieldProblem, ValidationFailed
 from ..domain.names import MAX_NAME_CHARS, name_problem
-from .params import parse_int
+from .params import MAX_DATE, MIN_DATE, parse_int
 
 M = TypeVar("M", bound=SQLModel)
 #: how deep arrays and objects may nest in a request body (plans need about six levels)
@@ -142,12 +142,35 @@ def parse(model: type[M], data: Any) -> M:
     if not isinstance(data, dict):
         raise ValidationFailed.one("body", "must be a JSON object")
     try:
-        return model.model_validate(data)
+        parsed = model.model_validate(data)
     except ValidationError as exc:
         problems = [FieldProblem(".".join(str(p) for p in err["loc"]) or "body",
                                  str(err["msg"]).removeprefix("Value error, "))
                     for err in exc.errors(include_url=False, include_input=False)]
         raise ValidationFailed(problems) from None
+    far = _far_dates(parsed, "")
+    if far:
+        raise ValidationFailed([FieldProblem(path, f"must be from {MIN_DATE.isoformat()} to {MAX_DATE.isoformat()}")
+                                for path in far])
+    return parsed
+
+
+def _far_dates(value: Any, path: str) -> list[str]:
+    """Paths of dates and moments in a parsed body outside the range the calendar code can count in
+    (a meeting on 9999-12-31T23:00Z overflows when shown in Amsterdam time)."""
+    if isinstance(value, datetime):
+        return [] if MIN_DATE <= value.date() <= MAX_DATE else [path or "body"]
+    if isinstance(value, date):
+        return [] if MIN_DATE <= value <= MAX_DATE else [path or "body"]
+    if isinstance(value, BaseModel):
+        items: Any = ((name, getattr(value, name)) for name in type(value).model_fields)
+    elif isinstance(value, (list, tuple)):
+        items = enumerate(value)
+    elif isinstance(value, dict):
+        items = value.items()
+    else:
+        return []
+    return [p for key, child in items for p in _far_dates(child, f"{path}.{key}" if path else str(key))]
 
 
 async def read_body(request: web.Request, model: type[M]) -> M:
