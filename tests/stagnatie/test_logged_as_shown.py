@@ -74,3 +74,14 @@ async def test_signals_not_shown_are_not_logged_as_read(client, services, demo):
     # a regisseur reading Joost's text: a read of the veiligheidsplan
     await client.get(signals, headers=auth(demo["regisseur"]))
     assert "veiligheidsplan" in (await _entries(services, hh, demo["regisseur"]["id"]))[0].sections
+
+
+async def test_the_safety_status_logs_a_read_of_the_veiligheidsplan_only(client, services, demo):
+    hh, fatima = demo["household"]["id"], demo["by_name"]["Fatima El Amrani"]
+    resp = await client.get(f"/api/households/{hh}/veiligheid", headers=auth(fatima))
+    assert resp.status == 200
+    shown = await resp.json()
+    entries = await _entries(services, hh, fatima["id"])
+    assert all(set(e.sections) <= {"veiligheidsplan"} for e in entries)  # it showed the signature, no more
+    if shown.get("veiligheidsplan"):
+        assert entries and entries[0].sections == ("veiligheidsplan",)

@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from ..domain.access import Access, Actor, Principal, decide, require_regisseur, require_write
+from ..domain.access import Access, Actor, Level, Principal, decide, require_regisseur, require_write
 from ..domain.audit import AccessEvent, Channel, Event
 from ..domain.betrokkene import Kind, Role
 from ..domain.diff import Change, diff_plans, diff_section, summarise
@@ -176,6 +176,18 @@ class PlanService:
         """The caller's current access decision (for other services: exports, mail, invites)."""
         access, _, _, _ = await self._member_version(principal, household_id, None)
         return access
+
+    async def section(self, principal: Principal, household_id: str, key: str, detail: str, *,
+                      channel: Channel = Channel.API) -> tuple[int, str | None]:
+        """One section of the current plan as the caller may read it (None: nothing of it), logged as a read
+        of that section alone: for services that use or show one part of the plan, so the log says no more
+        than they read. Returns the current version number and the (scoped) section text."""
+        access, _, info, hashes = await self._member_version(principal, household_id, None)
+        if access.level(key) is Level.NONE or key not in hashes:
+            return info.number, None
+        text = scoped_texts(access, await self._texts(self._reads, household_id, hashes, [key])).get(key)
+        await self._log.record([self._event(Event.READ, access, [key], channel, detail)])
+        return info.number, text
 
     async def log_access(self, principal: Principal, household_id: str, event: Event, sections: Iterable[str],
                          channel: Channel, detail: str) -> None:

@@ -124,8 +124,8 @@ class StagnatieService:
         async with self._uow() as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
             require_regisseur(actor, "open a stagnation case")
-        snapshot = await self._plan.current(principal, household_id)
-        find_goal(json.loads(snapshot.sections.get("doelen", "[]")), doel_id, actie_id)
+        _, doelen = await self._plan.section(principal, household_id, "doelen", "stagnatie: doel nagaan")
+        find_goal(json.loads(doelen or "[]"), doel_id, actie_id)
         if not betrokkene_id and not organisatie.strip():
             raise ValidationFailed.one("betrokkene_id", "name the professional (betrokkene_id) or the organisatie")
 

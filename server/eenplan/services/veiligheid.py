@@ -152,8 +152,8 @@ class VeiligheidService:
             out["afsluiten_mogelijk"] = open_count == 0
         access = await self._plan.access(principal, household_id)
         if may_read_signature(access):
-            snapshot = await self._plan.current(principal, household_id)
-            plan = json.loads(snapshot.sections.get("veiligheidsplan", "null"))
+            _, text = await self._plan.section(principal, household_id, SIGNAL_SECTION, "veiligheidsplan: handtekening")
+            plan = json.loads(text or "null")
             last = await self._last_voortgangsoverleg(household_id)
             out["veiligheidsplan"] = plan is not None
             out["handtekening"] = plan.get("handtekening") if plan else None
@@ -167,11 +167,11 @@ class VeiligheidService:
             actor, _ = await resolve_actor(uow, principal, household_id)
             require_klant(actor, "sign the veiligheidsplan")
             require_personal(principal, "sign the veiligheidsplan")
-        snapshot = await self._plan.current(principal, household_id)
-        plan = json.loads(snapshot.sections.get("veiligheidsplan", "null"))
+        number, text = await self._plan.section(principal, household_id, SIGNAL_SECTION, "veiligheidsplan: tekenen")
+        plan = json.loads(text or "null")
         if not plan:
             raise ValidationFailed.one("veiligheidsplan", "there is no veiligheidsplan to sign")
         plan["handtekening"] = {"betrokkene_id": actor.betrokkene_id, "datum": self.today().isoformat()}
-        new, _ = await self._plan.change(principal, household_id, snapshot.info.number, {"veiligheidsplan": plan},
+        new, _ = await self._plan.change(principal, household_id, number, {"veiligheidsplan": plan},
                                          authorise=_klant_signs)
         return {"version": new.info.number, "handtekening": plan["handtekening"]}
