@@ -1,4 +1,5 @@
-"""Shared fixtures: a real SQLite file and a real PostgreSQL for every storage test."""
+"""Shared fixtures: a real SQLite file for every test that needs a database, and a real PostgreSQL
+where storage, locking and concurrency matter (support/databases.py has the rule)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from support import postgres  # noqa: E402
+from support import databases, postgres  # noqa: E402
 from support.clock import MovableClock  # noqa: E402
+from support.demo_templates import DemoTemplates  # noqa: E402
 
 from eenplan.bootstrap import build_services  # noqa: E402
 from eenplan.config import Settings  # noqa: E402
+from eenplan.domain.access import Principal  # noqa: E402
 from eenplan.storage import migrate  # noqa: E402
 from eenplan.web.app import create_app  # noqa: E402
 
@@ -48,10 +51,35 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """`database_url`: SQLite, plus PostgreSQL where storage matters (support/databases.py)."""
+    databases.parametrize(metafunc, __file__)
+
+
+@pytest.fixture(scope="session")
+def demo_templates(tmp_path_factory, sqlite_template) -> DemoTemplates:
+    """The demo household seeded once per (database, clock time) and copied per test."""
+    return DemoTemplates(tmp_path_factory.mktemp("demo-templates"), sqlite_template, SECRET, TEMPLATE_DB)
+
+
+#: the demo a test's database was made with: (database URL, seed result)
+SEEDED = pytest.StashKey[tuple[str, dict]]()
+
+
+@pytest.fixture
 def database_url(request, tmp_path, sqlite_template) -> str:
-    """A fresh, migrated database: a SQLite file, then a PostgreSQL database."""
-    if request.param == "sqlite":
+    """A fresh, migrated database: a SQLite file, or a PostgreSQL database (`request.param`).
+
+    A test that uses `demo` gets it already in the database (a copy of a session template).
+    """
+    kind = getattr(request, "param", "sqlite")
+    if "demo" in request.node.fixturenames:
+        templates = request.getfixturevalue("demo_templates")
+        cluster = request.getfixturevalue("pg_cluster") if kind == "postgresql" else None
+        url, result = templates.database(kind, request.getfixturevalue("clock"), tmp_path, cluster)
+        request.node.stash[SEEDED] = (url, result)
+        return url
+    if kind == "sqlite":
         target = tmp_path / "eenplan.db"
         shutil.copy(sqlite_template, target)
         return f"sqlite+aiosqlite:///{target}"
@@ -86,11 +114,16 @@ async def client(aiohttp_client, services, settings):
 
 
 @pytest.fixture
-async def demo(services, settings) -> dict:
+async def demo(services, settings, request) -> dict:
     """The demo household, with a token per betrokkene, keyed by role and name."""
     from eenplan.demo import seed_demo
 
-    result = await seed_demo(settings, services=services)
+    url, result = request.node.stash.get(SEEDED, (None, None))
+    if result is not None and url == settings.effective_database_url:
+        for person in result["betrokkenen"]:
+            person["token"] = services.tokens.issue(Principal(person["id"], result["household"]["id"]))
+    else:  # settings on another database than `database_url`: seed it here
+        result = await seed_demo(settings, services=services)
     result["by_name"] = {b["name"]: b for b in result["betrokkenen"]}
     result["regisseur"] = next(b for b in result["betrokkenen"] if b["role"] == "procesregisseur")
     return result
