@@ -143,3 +143,28 @@ async def test_contact_details_and_other_people_leave_consent_alone(client, demo
     await _patch_person(client, demo, joost, {"role": "manager"})
     after = await _get(client, demo, consent["id"])
     assert after["status"] == "aangevraagd" and len(after["approvals"]) == 1
+
+
+async def test_removing_the_parent_and_adding_her_again_does_not_leave_the_consent_standing(client, demo, clock):
+    """The same attack by removal: the child alone consents, then the mother is recorded anew — asked again."""
+    consent = await _setup(client, demo, clock)
+    fatima = demo["by_name"]["Fatima El Amrani"]["id"]
+    assert (await client.delete(hh(demo, f"/betrokkenen/{fatima}"), headers=bearer(demo["regisseur"]))).status == 204
+    assert (await (await _answer(client, demo, "Youssef El Amrani", consent["id"])).json())["status"] == "verleend"
+    created = await client.post(hh(demo, "/betrokkenen"), headers=bearer(demo["regisseur"]), json={
+        "name": "Fatima El Amrani", "kind": "klant", "role": "ouder", "birth_date": "1987-06-02"})
+    again = (await created.json())["id"]
+    after = await _get(client, demo, consent["id"])
+    assert after["status"] == "aangevraagd" and after["approvals"] == []
+    assert set(after["required_consenters"]) == {again, demo["by_name"]["Youssef El Amrani"]["id"]}
+    assert not await _oma_sees_marker(client, demo)
+
+
+async def test_adding_someone_who_is_not_a_klant_changes_nothing(client, demo, clock):
+    consent = await _setup(client, demo, clock)
+    await _answer(client, demo, "Fatima El Amrani", consent["id"])
+    created = await client.post(hh(demo, "/betrokkenen"), headers=bearer(demo["regisseur"]), json={
+        "name": "Buurvrouw Ans", "kind": "netwerk", "role": "netwerklid"})
+    assert created.status == 201
+    after = await _get(client, demo, consent["id"])
+    assert after["status"] == "aangevraagd" and len(after["approvals"]) == 1

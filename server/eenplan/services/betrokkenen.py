@@ -61,6 +61,8 @@ class BetrokkeneService:
             b = Betrokkene(id=self._new_id(), household_id=household_id, created_at=self._clock(), **fields)
             _check(b, self._clock().date())
             await uow.betrokkenen.add(b)
+            if self._consent is not None:
+                await self._consent.reopen_after_change(uow, None, b, actor.betrokkene_id)
             await uow.commit()
             return b
 

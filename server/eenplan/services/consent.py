@@ -108,7 +108,8 @@ class ConsentService:
             if needs_reopening(consent, stored, now_required, before.id if before else None, self._today()):
                 await uow.consents.reopen(consent.id, now_required)
                 reopened += 1
-        if Kind.KLANT in {p.kind for p in (before, after) if p is not None}:
+        # a klant's change is logged; a klant added only when it re-opened a request (not every household setup)
+        if Kind.KLANT in {p.kind for p in (before, after) if p is not None} and (before is not None or reopened):
             await uow.access_log.append([AccessEvent(
                 Event.CHANGE, person.household_id, actor_id, (), channel, "betrokkene gewijzigd",
                 self._clock(), detail=_change_detail(before, after, reopened))])
