@@ -228,6 +228,11 @@ def may_see_case(actor: Actor, aanspreekpunt_id: str | None, afgeschaald: bool) 
                                   and not afgeschaald)
 
 
+def may_see_exclusions(actor: Actor) -> bool:
+    """What the klanten keep from the aanspreekpunt is theirs to know, and the regisseurs' who escalate."""
+    return actor.kind is Kind.KLANT or actor.is_regisseur
+
+
 def may_read_case_text(access: Access) -> bool:
     """A case's free text only with whole read access to `doelen` and `afspraken` (the klant may have kept
     them from the aanspreekpunt)."""

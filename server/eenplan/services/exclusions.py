@@ -6,7 +6,7 @@ so no klant and no removal can undo another's choice. Escalation grants in force
 
 from __future__ import annotations
 
-from ..domain.access import Actor, Principal, require_personal
+from ..domain.access import Actor, Principal, may_see_exclusions, require_personal
 from ..domain.betrokkene import Kind
 from ..domain.errors import Forbidden
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -26,7 +26,7 @@ class ExclusionService:
         `mine`, their own list (what they PUT). Klanten and regisseurs may see it."""
         async with self._uow() as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
-            if actor.kind is not Kind.KLANT and not actor.is_regisseur:
+            if not may_see_exclusions(actor):
                 raise Forbidden("only the klant or a regisseur may see this")
             return await self._exclusions_view(uow, actor)
 
