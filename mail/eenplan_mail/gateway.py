@@ -11,11 +11,11 @@ from collections.abc import Iterable
 from email.message import EmailMessage, MIMEPart
 
 from eenplan.domain.errors import ValidationFailed
-from eenplan.domain.mailgroup_ports import MailBody, Envelope
+from eenplan.domain.mailgroup_ports import Envelope, MailBody
 
 from .engine import CryptoEngine
 from .headers import OutboundHeaders, check_text, make_list_id, stable_message_id
-from .pgpmime import POLICY, build_signed_entity, build_signed_notice, wrap_encrypted
+from .pgpmime import POLICY, attach_part, build_signed_entity, build_signed_notice, wrap_encrypted
 from .smtp import SmtpSender
 
 _METHODS = frozenset({"REQUEST", "CANCEL", "PUBLISH", "REPLY"})
@@ -45,13 +45,13 @@ def inner_entity(body: MailBody) -> EmailMessage:
         return msg
     msg.make_mixed()
     if body.calendar is not None:
-        msg.attach(_calendar_part(body.calendar, body.calendar_method))
+        attach_part(msg, _calendar_part(body.calendar, body.calendar_method))
     for att in body.attachments:
         check_text(att.filename, "filename", 100)
         maintype, _, subtype = att.mime_type.partition("/")
         part = MIMEPart(policy=POLICY)
         part.set_content(att.data, maintype=maintype, subtype=subtype, filename=att.filename)
-        msg.attach(part)
+        attach_part(msg, part)
     return msg
 
 

@@ -16,7 +16,8 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from eenplan.domain.addresses import check_address, check_domain  # noqa: F401 - one rule, re-exported
+from eenplan.domain.addresses import check_address as check_address  # one rule, re-exported
+from eenplan.domain.addresses import check_domain as check_domain
 from eenplan.domain.errors import ValidationFailed
 
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")

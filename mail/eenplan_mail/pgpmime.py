@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import email.policy
 import re
-from email.message import EmailMessage, MIMEPart
+from collections.abc import Iterable
+from email.message import EmailMessage, Message, MIMEPart
 from email.parser import BytesParser
-from typing import Iterable
+from typing import cast
 
 from eenplan.domain.errors import PermanentFailure, ValidationFailed
 
@@ -49,6 +50,24 @@ def _part(content_type: str, payload: str, **headers: str) -> MIMEPart:
     return part
 
 
+def attach_part(parent: EmailMessage, part: MIMEPart) -> None:
+    """Add a sub-part. Parts stay plain MIMEParts (an EmailMessage would add a MIME-Version header to the
+    signed bytes); typeshed's `attach` only names the parent's own class, hence the cast."""
+    parent.attach(cast(EmailMessage, part))
+
+
+def _param(msg: Message, name: str) -> str:
+    """A Content-Type parameter in lower case; "" when absent or RFC 2231-encoded (never what we expect)."""
+    value = msg.get_param(name)
+    return value.lower() if isinstance(value, str) else ""
+
+
+def _decoded(part: Message) -> bytes:
+    """A leaf part's payload with its transfer encoding undone; b"" when there is none."""
+    data = part.get_payload(decode=True)
+    return data if isinstance(data, bytes) else b""
+
+
 def _outer(headers: OutboundHeaders, content_type: str, preamble: str) -> EmailMessage:
     msg = EmailMessage(policy=POLICY)
     headers.apply(msg)
@@ -81,9 +100,9 @@ def wrap_encrypted(armored: bytes, headers: OutboundHeaders) -> EmailMessage:
         raise PgpMimeError("crypto engine did not return an armored OpenPGP message; not sending")
     msg = _outer(headers, 'multipart/encrypted; protocol="application/pgp-encrypted"',
                  "This is an OpenPGP/MIME encrypted message (RFC 4880 and 3156)")
-    msg.attach(_part("application/pgp-encrypted", "Version: 1\r\n",
+    attach_part(msg, _part("application/pgp-encrypted", "Version: 1\r\n",
                      Content_Description="PGP/MIME version identification"))
-    msg.attach(_part('application/octet-stream; name="encrypted.asc"', armored.decode("ascii"),
+    attach_part(msg, _part('application/octet-stream; name="encrypted.asc"', armored.decode("ascii"),
                      Content_Description="OpenPGP encrypted message",
                      Content_Disposition='inline; filename="encrypted.asc"',
                      Content_Transfer_Encoding="7bit"))
@@ -115,8 +134,8 @@ async def build_signed_entity(body: MIMEPart, *, engine: CryptoEngine, signer_fp
         raise PgpMimeError("crypto engine did not return a usable detached signature")
     msg = _outer(headers, f'multipart/signed; micalg="{micalg}"; protocol="application/pgp-signature"',
                  "This is an OpenPGP/MIME signed message (RFC 4880 and 3156)")
-    msg.attach(body)
-    msg.attach(_part('application/pgp-signature; name="signature.asc"', signature.decode("ascii"),
+    attach_part(msg, body)
+    attach_part(msg, _part('application/pgp-signature; name="signature.asc"', signature.decode("ascii"),
                      Content_Description="OpenPGP digital signature",
                      Content_Disposition='attachment; filename="signature.asc"'))
     if extract_signed_parts(msg.as_bytes(policy=POLICY))[0] != signed:  # serialisation drifted
@@ -130,24 +149,23 @@ def _parse(raw: bytes, expected_type: str, protocol: str) -> EmailMessage:
     msg = BytesParser(policy=email.policy.default).parsebytes(bytes(raw))
     if msg.get_content_type() != expected_type:
         raise ValidationFailed.one("message", f"is not {expected_type}")
-    if (msg.get_param("protocol") or "").lower() != protocol:
+    if _param(msg, "protocol") != protocol:
         raise ValidationFailed.one("message", f"protocol parameter is not {protocol}")
     parts = msg.get_payload()
     if not isinstance(parts, list) or len(parts) != 2:
         raise ValidationFailed.one("message", "must have exactly two MIME parts")
-    return msg  # type: ignore[return-value]
+    return msg
 
 
 def parse_pgpmime(raw: bytes) -> bytes:
     """Return the OpenPGP payload of an RFC 3156 multipart/encrypted message (structure checked)."""
     msg = _parse(raw, "multipart/encrypted", "application/pgp-encrypted")
-    control, data = msg.get_payload()  # type: ignore[misc]
-    if control.get_content_type() != "application/pgp-encrypted" or \
-            b"Version: 1" not in (control.get_payload(decode=True) or b""):
+    control, data = cast(list[Message], msg.get_payload())  # _parse checked: exactly two parts
+    if control.get_content_type() != "application/pgp-encrypted" or b"Version: 1" not in _decoded(control):
         raise ValidationFailed.one("message", "first part must be application/pgp-encrypted Version: 1")
     if data.get_content_type() != "application/octet-stream":
         raise ValidationFailed.one("message", "second part must be application/octet-stream")
-    return data.get_payload(decode=True) or b""
+    return _decoded(data)
 
 
 def extract_signed_parts(raw: bytes) -> tuple[bytes, bytes, str]:
@@ -165,5 +183,5 @@ def extract_signed_parts(raw: bytes) -> tuple[bytes, bytes, str]:
     end = body.find(delimiter, start)
     if first < 0 or start < 2 or end < 0:
         raise ValidationFailed.one("message", "multipart/signed body is malformed")
-    signature = msg.get_payload()[1].get_payload(decode=True) or b""  # type: ignore[index]
-    return body[start:end], signature, (msg.get_param("micalg") or "").lower()
+    signature = _decoded(cast(list[Message], msg.get_payload())[1])  # _parse checked: exactly two parts
+    return body[start:end], signature, _param(msg, "micalg")
