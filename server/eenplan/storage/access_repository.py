@@ -16,6 +16,7 @@ from ..domain.access import Grant, Level
 from ..domain.audit import GENESIS, AccessEvent, Channel, Event
 from ..domain.consent import Approval, Consent, ConsentMethod, ConsentStatus
 from ..domain.overmacht import Besluit, Overmacht
+from .grant_rows import GRANTS, GrantColumns, grant_of
 from .log_chain import InsertRows, LockHead, MoveHead, Step, arun
 from .tables_access import (
     MONITORING_SCOPE,
@@ -26,7 +27,6 @@ from .tables_access import (
     OvermachtRow,
     TokenRevocationRow,
 )
-from .tables_stagnatie import EscalatieGrantRow
 
 
 def _consent(row: ConsentRow, approvals: list[ConsentApprovalRow]) -> Consent:
@@ -122,23 +122,10 @@ class ConsentRepository:
         return [_overmacht(r) for r in (await self._s.execute(stmt)).scalars()]
 
     async def grants(self, household_id: str, betrokkene_id: str, today: date) -> list[Grant]:
-        """Every grant in force today for one betrokkene (consents, overmacht decisions to share, escalations)."""
-        consents = (await self._s.execute(sa.select(ConsentRow).where(
-            ConsentRow.household_id == household_id, ConsentRow.grantee_id == betrokkene_id,
-            ConsentRow.status == ConsentStatus.GRANTED.value, ConsentRow.until >= today))).scalars()
-        grants = [_consent(r, []).as_grant() for r in consents]
-        for row in (await self._s.execute(sa.select(OvermachtRow).where(
-                OvermachtRow.household_id == household_id, OvermachtRow.recipient_id == betrokkene_id,
-                OvermachtRow.besluit == Besluit.DELEN.value, OvermachtRow.until >= today))).scalars():
-            grant = _overmacht(row).as_grant()
-            if grant:
-                grants.append(grant)
-        for row in (await self._s.execute(sa.select(EscalatieGrantRow).where(  # same rows as reads._GRANTS
-                EscalatieGrantRow.household_id == household_id, EscalatieGrantRow.grantee_id == betrokkene_id,
-                EscalatieGrantRow.ended_at.is_(None)))).scalars():
-            grants.append(Grant(frozenset(s for s in row.sections.split(",") if s), Level.READ,
-                                f"escalatie:{row.id}", row.until))
-        return grants
+        """Every grant in force today for one betrokkene (consents, overmacht decisions to share, escalations):
+        the statement and decoder the hot read uses (`grant_rows`), so both loaders always agree."""
+        rows = await self._s.execute(GRANTS, {"hh": household_id, "bid": betrokkene_id, "today": today})
+        return [grant_of(GrantColumns(*row)) for row in rows]
 
 
 class TokenRevocationRepository:

@@ -21,20 +21,17 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ..domain.access import Grant, Level
-from ..domain.consent import ConsentStatus
 from ..domain.errors import StorageUnavailable, TemporaryFailure
 from ..domain.lru import ByteLru, texts_bytes
-from ..domain.overmacht import Besluit
 from ..domain.ports import MemberAccess
 from ..domain.versions import VersionInfo
 from .engine import engine_health, is_sqlite
 from .faults import DETAIL, classify
+from .grant_rows import GRANTS, GrantColumns, grant_of
 from .loop_db import BUSY_RETRIES, LoopConnection, is_busy
 from .pg_reads import ERRORS as PG_ERRORS, PgReads
 from .tables import BetrokkeneRow, HouseholdRow, PlanVersionRow, SectionBlobRow
-from .tables_access import MONITORING_SCOPE, ConsentRow, OvermachtRow, TokenRevocationRow
-from .tables_stagnatie import EscalatieGrantRow
+from .tables_access import MONITORING_SCOPE, TokenRevocationRow
 
 MemberVersion = tuple[str, str, int, VersionInfo | None, Mapping[str, str] | None]
 
@@ -68,16 +65,6 @@ class VersionColumns(NamedTuple):
     vastgesteld_overleg: str | None
 
 
-class GrantColumns(NamedTuple):
-    """One grant's columns of a hot-read row (kind 'toestemming', 'overmacht' or 'escalatie')."""
-
-    kind: str
-    id: str
-    sections: str
-    level: int
-    until: Any
-
-
 _MEMBER_END = len(MemberColumns._fields)
 _VERSION_END = _MEMBER_END + len(VersionColumns._fields)
 
@@ -100,28 +87,13 @@ def _member_version_stmt(numbered: bool) -> sa.Select:
             .where(_B.id == sa.bindparam("bid"), _B.household_id == sa.bindparam("hh"), _B.removed_at.is_(None)))
 
 
-_C = ConsentRow.__table__.c
-_O = OvermachtRow.__table__.c
-_E = EscalatieGrantRow.__table__.c
-_GRANTS = sa.union_all(  # constants inline, so the same text runs on raw SQLite
-    sa.select(sa.literal_column("'toestemming'").label("kind"), _C.id, _C.sections, _C.level, _C.until).where(
-        _C.household_id == sa.bindparam("hh"), _C.grantee_id == sa.bindparam("bid"),
-        _C.status == sa.literal_column(f"'{ConsentStatus.GRANTED.value}'"), _C.until >= sa.bindparam("today")),
-    sa.select(sa.literal_column("'overmacht'"), _O.id, _O.sections, sa.literal_column(str(int(Level.READ))),
-              _O.until).where(
-        _O.household_id == sa.bindparam("hh"), _O.recipient_id == sa.bindparam("bid"),
-        _O.besluit == sa.literal_column(f"'{Besluit.DELEN.value}'"), _O.until >= sa.bindparam("today")),
-    # escalation to the gemeentelijk aanspreekpunt (stagnatie step 4): read access until afschalen
-    sa.select(sa.literal_column("'escalatie'"), _E.id, _E.sections, sa.literal_column(str(int(Level.READ))),
-              _E.until).where(
-        _E.household_id == sa.bindparam("hh"), _E.grantee_id == sa.bindparam("bid"), _E.ended_at.is_(None)))
 _CURRENT = _member_version_stmt(False)
 _NUMBERED = _member_version_stmt(True)
 
 
 def _member_access_stmt(numbered: bool) -> sa.Select:
     """Membership, the version and every grant in force in one statement: a row per grant (or one row)."""
-    grants = _GRANTS.subquery("g")
+    grants = GRANTS.subquery("g")
     base = _member_version_stmt(numbered)
     return (base.add_columns(*(grants.c[f].label(f"grant_{f}") for f in GrantColumns._fields))
             .outerjoin(grants, sa.true()))
@@ -153,12 +125,6 @@ def _decode_version(v: VersionColumns) -> tuple[VersionInfo, Mapping[str, str]]:
                        base_version=v.base_version, vastgesteld_at=_utc(v.vastgesteld_at),
                        vastgesteld_by=v.vastgesteld_by, vastgesteld_overleg=v.vastgesteld_overleg)
     return info, MappingProxyType(json.loads(v.section_hashes))
-
-
-def _decode_grant(g: GrantColumns) -> Grant:
-    until = date.fromisoformat(g.until) if isinstance(g.until, str) else g.until
-    return Grant(frozenset(s for s in g.sections.split(",") if s), Level(g.level), f"{g.kind}:{g.id}", until,
-                 emergency=(g.kind == "overmacht"))
 
 
 def _raw_bytes(raw: tuple[Any, ...]) -> int:
@@ -205,7 +171,7 @@ class PlanReader:
         statements = (_CURRENT, _NUMBERED, _ACCESS_CURRENT, _ACCESS_NUMBERED, _REVOKED)
         self._sql = {stmt: _sqlite_text(stmt) for stmt in statements} if self._sqlite_path else {}
         self._versions = _Decoded(_decode_version)
-        self._grants = _Decoded(_decode_grant)
+        self._grants = _Decoded(grant_of)
         # SQLite: answers of member_access while no other connection has committed (see `_unchanged`)
         self._answers: dict[tuple, MemberAccess | None] = {}
         self._data_version: tuple[int, int] | None = None

@@ -1,0 +1,58 @@
+"""The grants in force for one betrokkene: one statement and one decoder, for both loaders.
+
+Both the hot read (`reads.PlanReader`, joined into its one statement) and
+`ConsentRepository.grants` (inside a unit of work) load grants through
+`GRANTS` and turn rows into `Grant`s with `grant_of`, so a new kind of grant,
+or a changed rule for one, cannot reach one path and miss the other
+(`tests/storage/test_grant_loaders_agree.py` holds them to it).
+  toestemming  a granted consent until its last day: its sections at its level
+  overmacht    a decision to share (DELEN) until its last day: read, flagged as emergency
+  escalatie    an escalation to the gemeentelijk aanspreekpunt (stagnatie step 4): read, until afschalen
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+
+from ..domain.access import Grant, Level
+from ..domain.consent import ConsentStatus
+from ..domain.overmacht import Besluit
+from .tables_access import ConsentRow, OvermachtRow
+from .tables_stagnatie import EscalatieGrantRow
+
+
+class GrantColumns(NamedTuple):
+    """One grant's columns (kind 'toestemming', 'overmacht' or 'escalatie'), raw as the database gives them."""
+
+    kind: str
+    id: str
+    sections: str
+    level: int
+    until: Any
+
+
+_C = ConsentRow.__table__.c
+_O = OvermachtRow.__table__.c
+_E = EscalatieGrantRow.__table__.c
+#: every grant in force for :bid in household :hh on :today; constants inline, so the same text runs on raw SQLite
+GRANTS = sa.union_all(
+    sa.select(sa.literal_column("'toestemming'").label("kind"), _C.id, _C.sections, _C.level, _C.until).where(
+        _C.household_id == sa.bindparam("hh"), _C.grantee_id == sa.bindparam("bid"),
+        _C.status == sa.literal_column(f"'{ConsentStatus.GRANTED.value}'"), _C.until >= sa.bindparam("today")),
+    sa.select(sa.literal_column("'overmacht'"), _O.id, _O.sections, sa.literal_column(str(int(Level.READ))),
+              _O.until).where(
+        _O.household_id == sa.bindparam("hh"), _O.recipient_id == sa.bindparam("bid"),
+        _O.besluit == sa.literal_column(f"'{Besluit.DELEN.value}'"), _O.until >= sa.bindparam("today")),
+    sa.select(sa.literal_column("'escalatie'"), _E.id, _E.sections, sa.literal_column(str(int(Level.READ))),
+              _E.until).where(
+        _E.household_id == sa.bindparam("hh"), _E.grantee_id == sa.bindparam("bid"), _E.ended_at.is_(None)))
+
+
+def grant_of(g: GrantColumns) -> Grant:
+    """The grant one row of GRANTS gives (SQLite hands dates back as text)."""
+    until = date.fromisoformat(g.until) if isinstance(g.until, str) else g.until
+    return Grant(frozenset(s for s in g.sections.split(",") if s), Level(g.level), f"{g.kind}:{g.id}", until,
+                 emergency=(g.kind == "overmacht"))
