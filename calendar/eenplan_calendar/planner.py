@@ -6,8 +6,8 @@ services never import eenplan_calendar; bootstrap builds one `CalendarPlanner` f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
-from typing import Sequence
 
 from eenplan.domain.errors import ValidationFailed
 from eenplan.domain.overleg_ports import InviteSpec, Slot, SlotPerson

@@ -7,9 +7,9 @@ reachable; slots are ranked by how many optional betrokkenen are reachable, then
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Iterable, Sequence
 
 from eenplan.domain.errors import FieldProblem, ValidationFailed
 

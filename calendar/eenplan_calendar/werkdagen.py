@@ -19,11 +19,12 @@ Holiday sets are built once per (configuration, year) and cached, so hot-path ca
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Literal, Mapping
+from typing import Literal
 
 import holidays
 from dateutil.easter import easter
@@ -32,7 +33,7 @@ from eenplan.domain.errors import FieldProblem, ValidationFailed
 
 from ._tz import amsterdam
 
-__all__ = ["WerkdagCalendar", "BevrijdingsdagPolicy", "BEVRIJDINGSDAG_POLICIES"]
+__all__ = ["BEVRIJDINGSDAG_POLICIES", "BevrijdingsdagPolicy", "WerkdagCalendar"]
 
 BevrijdingsdagPolicy = Literal["every_year", "lustrum", "never"]
 BEVRIJDINGSDAG_POLICIES: tuple[str, ...] = ("every_year", "lustrum", "never")
@@ -97,7 +98,7 @@ class WerkdagCalendar:
 
     # ----------------------------------------------------------------- factory
     @classmethod
-    def from_settings(cls, bevrijdingsdag: str, goede_vrijdag: bool, extra: str) -> "WerkdagCalendar":
+    def from_settings(cls, bevrijdingsdag: str, goede_vrijdag: bool, extra: str) -> WerkdagCalendar:
         """Build a calendar from deployment settings (strings as found in a config file).
 
         ``extra`` is a comma-separated list of ISO dates "YYYY-MM-DD,YYYY-MM-DD" (blank = none).

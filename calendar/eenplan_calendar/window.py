@@ -15,11 +15,11 @@ from ._tz import amsterdam
 from .werkdagen import WerkdagCalendar
 
 __all__ = [
-    "Window",
-    "startoverleg_window",
-    "check_in_window",
-    "STARTOVERLEG_MIN_WERKDAGEN",
     "STARTOVERLEG_MAX_WERKDAGEN",
+    "STARTOVERLEG_MIN_WERKDAGEN",
+    "Window",
+    "check_in_window",
+    "startoverleg_window",
 ]
 
 STARTOVERLEG_MIN_WERKDAGEN = 5

@@ -23,9 +23,10 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, TypeVar
 
 import gnupg
 
@@ -136,7 +137,7 @@ class Keyring:
 
     async def import_pinned(self, armored: str, now: datetime | None = None) -> KeyInfo:
         """Inspect, then import a member's key; return its KeyInfo whose fingerprint the caller pins."""
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         precheck(armored)  # before the lock, like inspect_public_key
 
         def work(gpg: gnupg.GPG) -> KeyInfo:
@@ -174,7 +175,7 @@ class Keyring:
             raise ValidationFailed.one("name", "must be 1-64 characters without control characters")
 
         def work(gpg: gnupg.GPG) -> str:
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             listing = gpg.list_keys(secret=True).data.decode("utf-8", "replace")
             mine: list[KeyInfo] = []
             for parsed in parse_colons(listing):
