@@ -112,6 +112,7 @@ class AccessLogWriter:
                     assert self._pg is not None
                     await self._pg.transaction(lambda conn, batch_events=events: append_pg(conn, batch_events))
             except asyncio.CancelledError:  # shutting down: nobody may wait forever, nor be told "logged"
+                log.warning("access log batch of %d entries cancelled (shutting down)", len(events))
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(TemporaryFailure("the access log is shutting down"))

@@ -17,9 +17,11 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-@table.route("GET", "/readyz", summary="The database is reachable", auth=False,
-             responses={200: "Ready", 503: "Database unreachable"})
+@table.route("GET", "/readyz", summary="Storage can do its work", auth=False,
+             responses={200: "Ready", 503: "Database unreachable, or a storage fault (full, read-only, I/O)"})
 async def readyz(request: web.Request) -> web.Response:
+    """Red while the database is unreachable or a storage fault lasts (logged once by kind); green again
+    by itself once the fault clears (`storage/faults.py`)."""
     ok = await request.app[SERVICES].is_ready()
     return web.json_response({"status": "ready" if ok else "unavailable"}, status=200 if ok else 503)
 
