@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import re
-import shutil
-from datetime import datetime, timedelta, timezone
-
-import pytest
+from datetime import UTC, datetime, timedelta
 
 from eenplan.domain.betrokkene import Betrokkene
 from eenplan.web.keys import SERVICES
@@ -14,12 +11,6 @@ from eenplan.web.signin_links import ConsoleLinkSender
 
 LINK = re.compile(r"https?://\S+/auth/magic-link/([A-Za-z0-9_-]{43})")
 
-
-@pytest.fixture
-def database_url(tmp_path, sqlite_template) -> str:
-    target = tmp_path / "eenplan.db"
-    shutil.copy(sqlite_template, target)
-    return f"sqlite+aiosqlite:///{target}"
 
 
 async def _settle(client) -> None:
@@ -49,6 +40,6 @@ async def test_with_smtp_set_the_console_never_holds_the_link(capsys):
     person = Betrokkene.__new__(Betrokkene)
     object.__setattr__(person, "id", "b-1")
     await sender.send_link(person, "https://plan.example.org/auth/magic-link/" + "x" * 43,
-                           datetime.now(timezone.utc) + timedelta(minutes=15))
+                           datetime.now(UTC) + timedelta(minutes=15))
     out = capsys.readouterr()
     assert "magic-link" not in out.out + out.err and "b-1" in out.err

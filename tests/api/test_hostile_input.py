@@ -7,24 +7,17 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 import uuid
 
 import pytest
+from support.helpers import bearer, plan_url
 
 from eenplan.web.app import ROUTE_TABLES
-from support.helpers import bearer, plan_url
 
 BIG = "9999999999999999999999999"  # above 64 bits
 DEEP_ARRAY = "[" * 10_000 + "]" * 10_000
 DEEP_OBJECT = '{"a":' * 40 + "1" + "}" * 40  # fits the parser's stack, deeper than any body needs
 
-
-@pytest.fixture
-def database_url(tmp_path, sqlite_template) -> str:
-    target = tmp_path / "eenplan.db"
-    shutil.copy(sqlite_template, target)
-    return f"sqlite+aiosqlite:///{target}"
 
 
 def _fields(problem: dict) -> set[str]:
@@ -139,7 +132,8 @@ async def test_oversized_authorization_is_refused_without_traceback_or_echo(clie
 
 @pytest.mark.parametrize("path, body, field", [
     ("/overleggen", {"type": "voortgangsoverleg", "start": "9999-12-31T23:00:00+00:00",
-                     "end": "9999-12-31T23:30:00+00:00", "invitees": [{"betrokkene_id": "FATIMA", "must_attend": True}]},
+                     "end": "9999-12-31T23:30:00+00:00",
+                     "invitees": [{"betrokkene_id": "FATIMA", "must_attend": True}]},
      "start"),  # was a 500: the moment overflows when shown in Amsterdam time
     ("/betrokkenen", {"name": "X", "kind": "klant", "role": "jeugdige", "birth_date": "0001-01-01"}, "birth_date"),
     ("/toestemmingen", {"grantee_id": "REGISSEUR", "sections": ["analyse"], "purpose": "hulpverlening",
@@ -153,3 +147,22 @@ async def test_far_dates_in_bodies_are_422_naming_the_field(client, demo, path, 
     resp = await client.post(f"/api/households/{demo['household']['id']}{path}", data=text,
                              headers={**bearer(demo["regisseur"]), "Content-Type": "application/json"})
     await _expect_422(resp, field)
+
+
+@pytest.mark.both_databases  # PostgreSQL refuses NUL in text: these were 500s there
+async def test_nul_characters_never_reach_the_database(client, demo):
+    headers = bearer(demo["regisseur"])
+    hh = demo["household"]["id"]
+    for url in (f"/api/households/{hh}/betrokkenen/a%00b", f"/api/households/{hh}/overleggen/%00"):
+        assert (await client.get(url, headers=headers)).status == 404
+    resp = await client.get(f"/api/households/{hh}/toestemmingen?status=%00", headers=headers)
+    await _expect_422(resp, "status")
+    ids = {"id": hh, "bid": demo["regisseur"]["id"], "n": "1"}
+    for method, path in _body_routes():
+        url = path.format_map({k: ids.get(k, str(uuid.uuid4())) for k in _names(path)})
+        resp = await client.request(method, url, data='{"name": "a\\u0000b"}',
+                                    headers={**headers, "If-Match": '"2"', "Content-Type": "application/json"})
+        assert resp.status == 422, (method, path, resp.status)
+        assert "body" in _fields(await resp.json()), (method, path)
+    resp = await client.post("/auth/magic-link", json={"household_code": "\u0000", "email": "a@example.org"})
+    await _expect_422(resp, "body")

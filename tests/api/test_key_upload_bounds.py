@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import base64
 import os
-import shutil
 
 import pytest
-
 from support.helpers import bearer
-
-
-@pytest.fixture
-def database_url(tmp_path, sqlite_template) -> str:
-    target = tmp_path / "eenplan.db"
-    shutil.copy(sqlite_template, target)
-    return f"sqlite+aiosqlite:///{target}"
 
 
 @pytest.fixture

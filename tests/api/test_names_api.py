@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
+from datetime import UTC, datetime
 
 import pytest
+from support.helpers import bearer
 
 from eenplan.domain.errors import ValidationFailed
 from eenplan.domain.names import check_name, name_problem
 from eenplan_calendar import itip
 from eenplan_mail.headers import check_text
-from support.helpers import bearer
 
 REFUSED = ["\u0085", "\u0090", "\u009f", "\u0080", "\x1b", "\x7f", "\u2028", "\u2029", "\u202e", "\u2066", "\u200f",
            "\t", "\n"]
 
-
-@pytest.fixture
-def database_url(tmp_path, sqlite_template) -> str:
-    target = tmp_path / "eenplan.db"
-    shutil.copy(sqlite_template, target)
-    return f"sqlite+aiosqlite:///{target}"
 
 
 def hh_url(demo, suffix=""):
@@ -66,8 +60,8 @@ def test_every_name_the_rule_accepts_can_be_invited():
             continue
         itip._check_text(name, "name", "name", False)
         check_text(name, "to_name", 78)
-    invite = itip.Invite(uid="u@eenplan.example.org", sequence=0, start=itip.datetime(2026, 6, 2, 8, tzinfo=itip.timezone.utc),
-                         end=itip.datetime(2026, 6, 2, 9, tzinfo=itip.timezone.utc), summary="Overleg",
+    invite = itip.Invite(uid="u@eenplan.example.org", sequence=0, summary="Overleg",
+                         start=datetime(2026, 6, 2, 8, tzinfo=UTC), end=datetime(2026, 6, 2, 9, tzinfo=UTC),
                          organizer_email="g@groep.example.org", organizer_name="Huishouden",
                          attendees=[("a@example.org", "Zoë \u00a0Öztürk", True)])
     assert b"Zo" in itip.build_request(invite)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,7 +13,7 @@ from eenplan_crypto.errors import UnusableKey
 from eenplan_crypto.packets import MAX_KEY_CHARS, MAX_USER_IDS, count_packets, dearmor, precheck
 from eenplan_crypto.testing import create_key, run_gpg
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 def armor(data: bytes) -> str:

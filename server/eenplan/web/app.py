@@ -10,6 +10,7 @@ from ..services.container import Services
 from .auth import auth_middleware
 from ..services.plan_content import CACHE_BYTES, Lru
 from .keys import MAX_BODY, RENDERED, SERVICES, TRUSTED_PROXIES
+from .params import refuse_nul
 from .problems import name_server, problem_middleware, quiet_protocol_errors
 from .routes import betrokkenen, households, meta, plan, toestemming
 from .routes import signin
@@ -26,7 +27,7 @@ ROUTE_TABLES = (meta.table, plan.table, households.table, betrokkenen.table, toe
 def create_app(services: Services, *, max_body_bytes: int = 1_048_576,
                trusted_proxies: frozenset[str] = frozenset()) -> web.Application:
     """A web application serving the given services; closing the app closes them."""
-    app = web.Application(middlewares=[problem_middleware, auth_middleware],
+    app = web.Application(middlewares=[problem_middleware, auth_middleware, refuse_nul],
                           client_max_size=max_body_bytes)
 
     app.on_response_prepare.append(name_server)

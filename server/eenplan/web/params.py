@@ -12,7 +12,8 @@ from datetime import date
 
 from aiohttp import web
 
-from ..domain.errors import ValidationFailed
+from ..domain.errors import NotFound, ValidationFailed
+from .registry import Handler
 
 #: the largest whole number any route accepts (a 32-bit signed column holds it on every database)
 MAX_INT = 2_147_483_647
@@ -72,3 +73,15 @@ def parse_date(value: str | None, name: str, *, minimum: date = MIN_DATE, maximu
 def query_date(request: web.Request, name: str, *, minimum: date = MIN_DATE, maximum: date = MAX_DATE) -> date:
     """The required query parameter `name` as a bounded date, or a 422 naming it."""
     return parse_date(request.query.get(name), name, minimum=minimum, maximum=maximum)
+
+
+@web.middleware
+async def refuse_nul(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A NUL character in a path id or a query value reaches no handler: no id holds one (404) and no
+    parameter may (422). PostgreSQL refuses NUL in text, so it used to surface as a 500 there."""
+    if any("\x00" in value for value in request.match_info.values()):
+        raise NotFound("not found")
+    for name, value in request.query.items():
+        if "\x00" in name or "\x00" in value:
+            raise ValidationFailed.one(name.replace("\x00", "")[:64] or "query", "must not contain NUL characters")
+    return await handler(request)

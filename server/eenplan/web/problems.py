@@ -9,11 +9,18 @@ from typing import Any
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from ..logsafe import describe_error
 from ..domain.errors import (
-    Conflict, EenplanError, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, TemporaryFailure,
-    Unauthenticated, ValidationFailed,
+    Conflict,
+    EenplanError,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    TemporaryFailure,
+    Unauthenticated,
+    ValidationFailed,
 )
+from ..logsafe import describe_error
 
 log = logging.getLogger("eenplan.web")
 

@@ -10,8 +10,8 @@ from aiohttp import web
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from sqlmodel import SQLModel
 
-from ..domain.betrokkene import WEEKDAYS, Kind, Role
 from ..domain.addresses import address_problem
+from ..domain.betrokkene import WEEKDAYS, Kind, Role
 from ..domain.errors import FieldProblem, ValidationFailed
 from ..domain.names import MAX_NAME_CHARS, name_problem
 from .params import MAX_DATE, MIN_DATE, parse_int
@@ -115,26 +115,32 @@ async def read_json(request: web.Request) -> Any:
         raise ValidationFailed.one("body", "is not valid JSON") from None
     except RecursionError:
         raise ValidationFailed.one("body", f"nests deeper than {MAX_JSON_DEPTH} levels") from None
-    if _depth_exceeds(data, MAX_JSON_DEPTH):
-        raise ValidationFailed.one("body", f"nests deeper than {MAX_JSON_DEPTH} levels")
+    problem = _body_problem(data, MAX_JSON_DEPTH)
+    if problem:
+        raise ValidationFailed.one("body", problem)
     return data
 
 
-def _depth_exceeds(data: Any, limit: int) -> bool:
-    """True when arrays/objects nest deeper than `limit` (iterative: deep input cannot exhaust the stack)."""
+def _body_problem(data: Any, limit: int) -> str | None:
+    """What no body may hold: arrays/objects nested deeper than `limit`, or a NUL character in any key or
+    string (PostgreSQL refuses NUL in text). Iterative, so deep input cannot exhaust the stack."""
     stack: list[tuple[Any, int]] = [(data, 1)]
     while stack:
         value, depth = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return "must not contain NUL characters"
+            continue
         if isinstance(value, dict):
-            children: Any = value.values()
+            children: list[Any] = [*value.keys(), *value.values()]
         elif isinstance(value, list):
             children = value
         else:
             continue
         if depth > limit:
-            return True
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
-    return False
+            return f"nests deeper than {limit} levels"
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list, str)))
+    return None
 
 
 def parse(model: type[M], data: Any) -> M:
