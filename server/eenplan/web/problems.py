@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from aiohttp import web
+from aiohttp import web_response as aiohttp_web_response
 from aiohttp.http_exceptions import HttpProcessingError
 
 from ..domain.errors import (
@@ -122,7 +123,12 @@ class QuietProtocolErrors(logging.Filter):
 
 
 def quiet_protocol_errors(logger: logging.Logger | None = None) -> None:
-    """Install QuietProtocolErrors on aiohttp's server logger once (idempotent; create_app calls it)."""
+    """Install QuietProtocolErrors on aiohttp's server logger once (idempotent; create_app calls it).
+
+    Also names the server without versions on the answers aiohttp's HTTP parser gives before any app
+    code runs (an oversized header line): those never reach `name_server`, and aiohttp offers no hook
+    for them, so its default is replaced (tests/api/test_hostile_input.py notices if that stops working)."""
     target = logger or logging.getLogger("aiohttp.server")
     if not any(isinstance(f, QuietProtocolErrors) for f in target.filters):
         target.addFilter(QuietProtocolErrors())
+    aiohttp_web_response.SERVER_SOFTWARE = SERVER_NAME
