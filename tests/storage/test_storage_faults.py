@@ -174,3 +174,27 @@ async def test_a_full_disk_answers_storage_full_at_once_and_recovers(aiohttp_cli
         assert any(r.getMessage() == "storage recovered from: full" for r in caplog.records)
     finally:
         await services.close()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_postgresql_sessions_turned_read_only_fail_closed_and_recover(client, demo, settings, pg_cluster,
+                                                                             caplog):
+    caplog.set_level(logging.INFO)
+    name = settings.effective_database_url.rsplit("/", 1)[1]
+    terminate = (f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' "
+                 "AND pid <> pg_backend_pid()")
+    version = (await client.get(plan_url(demo), headers=bearer(demo["regisseur"]))).headers["ETag"]
+    pg_cluster.psql(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+    pg_cluster.psql(terminate)  # every pooled connection is gone; new ones may not write
+    try:
+        for _ in range(2):  # the first attempt may meet a terminated connection (unavailable), then read-only
+            change = await patch_plan(client, demo, {"analyse": {"analyse": "nieuw"}}, version=version)
+        assert change.status == 503 and (await change.json())["detail"] == "storage is read-only"
+        assert (await client.get(plan_url(demo), headers=bearer(demo["regisseur"]))).status == 503
+        assert (await client.get("/readyz")).status == 503
+    finally:
+        pg_cluster.psql(f'ALTER DATABASE "{name}" RESET default_transaction_read_only')
+    assert (await client.get("/readyz")).status == 200  # no restart: new connections may write again
+    assert (await patch_plan(client, demo, {"analyse": {"analyse": "nieuw"}}, version=version)).status == 200
+    assert (await client.get(plan_url(demo), headers=bearer(demo["regisseur"]))).status == 200
+    assert _faults_logged(caplog, "read-only") == 1

@@ -106,7 +106,8 @@ async def is_ready(engine: AsyncEngine, health: StorageHealth) -> bool:
                 await conn.begin()  # BEGIN IMMEDIATE: the write lock, as a writer takes it
                 await conn.execute(sa.text("CREATE TABLE eenplan_probe (x BLOB)"))
                 await conn.rollback()
-            elif (await conn.execute(sa.text("SELECT pg_is_in_recovery()"))).scalar():
+            elif (await conn.execute(sa.text(  # a standby, or sessions that may not write
+                    "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on'"))).scalar():
                 health.report(READ_ONLY, "readiness")
                 return False
     except Exception as exc:  # any failure means: not ready
