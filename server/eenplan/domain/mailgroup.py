@@ -194,7 +194,8 @@ def plan_update_subject(version: int) -> str:
     return f"Plan bijgewerkt — versie {version}"
 
 
-def plan_update_text(version: int, since: int | None, diff: Mapping[str, Sequence[Mapping[str, Any]]], link: str) -> str:
+def plan_update_text(version: int, since: int | None, diff: Mapping[str, Sequence[Mapping[str, Any]]],
+                     link: str) -> str:
     """The (encrypted) body text of a plan-update mail, in Dutch; identical for recipients with one view."""
     head = (f"Het plan is bijgewerkt naar versie {version}."
             if since is None else f"Het plan is bijgewerkt van versie {since} naar versie {version}.")
