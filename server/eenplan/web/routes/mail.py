@@ -22,7 +22,7 @@ class KeyUpload(SQLModel):
     """An OpenPGP public key, ASCII-armored (-----BEGIN PGP PUBLIC KEY BLOCK-----)."""
 
     model_config = ConfigDict(extra="forbid")
-    armored: Annotated[str, StringConstraints(min_length=1, max_length=65_536)]  # = eenplan_crypto.packets.MAX_KEY_CHARS
+    armored: Annotated[str, StringConstraints(min_length=1, max_length=65_536)]  # eenplan_crypto.packets.MAX_KEY_CHARS
 
 
 class GroupCreate(SQLModel):
