@@ -102,6 +102,10 @@ def test_health_logs_a_fault_once_backs_off_and_clears(caplog, monkeypatch):
     assert health.fault == FULL
     health.recovered(wrote=True)
     assert health.fault is None and health.may_attempt()
+    health.report(UNAVAILABLE, "engine")  # one dropped connection must not refuse everyone for a while
+    assert health.may_attempt()
+    health.recovered(wrote=False)  # reaching the database again is enough
+    assert health.fault is None
     health.report(IO, "syncing the access log", permanent=True)
     health.recovered(wrote=True)
     now[0] += 3600

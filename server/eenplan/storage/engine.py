@@ -32,6 +32,8 @@ def _watch_faults(engine: AsyncEngine, health: StorageHealth) -> None:
 
     @event.listens_for(engine.sync_engine, "handle_error")
     def _on_error(ctx) -> None:  # pragma: no cover - exercised by the storage fault tests
+        if ctx.is_pre_ping:  # a stale pooled connection, replaced by the pool at once: not a fault
+            return
         if health.check(ctx.original_exception, "engine") is not None:
             ctx.is_disconnect = True
 

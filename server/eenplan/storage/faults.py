@@ -96,8 +96,14 @@ class StorageHealth:
         self.fault, self._backoff = None, 0.0
 
     def may_attempt(self) -> bool:
-        """Whether storage may be tried now: no fault, or the backoff since the last failure has passed."""
-        return self.fault is None or (not self.permanent and self._clock() >= self._next_attempt)
+        """Whether storage may be tried now: no fault, or the backoff since the last failure has passed.
+
+        An unreachable database has no backoff: trying to connect is the cheapest probe there is, and one
+        dropped connection must not refuse everyone else's requests for a while.
+        """
+        if self.fault is None or self.fault == UNAVAILABLE and not self.permanent:
+            return True
+        return not self.permanent and self._clock() >= self._next_attempt
 
     def refuse(self) -> StorageUnavailable:
         """The error for an attempt refused during the backoff (nothing is logged again)."""

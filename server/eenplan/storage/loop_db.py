@@ -70,10 +70,13 @@ class LoopConnection:
 
     def _execute(self, sql: str, params: Sequence[Any] | dict[str, Any]) -> list[Any]:
         try:
-            return self._get().execute(sql, params).fetchall()
+            rows = self._get().execute(sql, params).fetchall()
         except sqlite3.Error as exc:
             self._fault(exc, "hot read")
             raise
+        if self.health.fault is not None:
+            self.health.recovered(wrote=False)  # clears only "unavailable": a read shows it can be reached
+        return rows
 
     def append_log(self, events: list[AccessEvent]) -> None:
         """Append access-log entries in one transaction; raises at once (busy) when another writer holds
