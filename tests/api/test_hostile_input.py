@@ -166,3 +166,14 @@ async def test_nul_characters_never_reach_the_database(client, demo):
         assert "body" in _fields(await resp.json()), (method, path)
     resp = await client.post("/auth/magic-link", json={"household_code": "\u0000", "email": "a@example.org"})
     await _expect_422(resp, "body")
+
+
+@pytest.mark.parametrize("text", ["-+5", "+-5", "1_000", "²", "1e3", "0x10", "٣", " ", "5.0", "9" * 5000])
+def test_parse_int_refuses_what_is_not_a_bounded_whole_number(text):
+    from eenplan.domain.errors import ValidationFailed
+    from eenplan.web.params import parse_int
+
+    with pytest.raises(ValidationFailed) as caught:
+        parse_int(text, "before", default=None)
+        raise AssertionError("accepted")
+    assert caught.value.problems[0].field == "before"

@@ -8,6 +8,7 @@ answers 422 too, exactly like one that is not a number: both are malformed reque
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from aiohttp import web
@@ -21,6 +22,7 @@ MAX_INT = 2_147_483_647
 MIN_DATE = date(1900, 1, 1)
 MAX_DATE = date(9000, 12, 31)
 _MAX_DIGITS = len(str(MAX_INT))
+_WHOLE = re.compile(r"[+-]?[0-9]+")
 
 
 def parse_int(value: str | None, name: str, *, default: int | None = None, minimum: int = 1,
@@ -29,10 +31,9 @@ def parse_int(value: str | None, name: str, *, default: int | None = None, minim
     if value is None or value == "":
         return default
     text = value.strip()
-    digits = text.removeprefix("-").removeprefix("+")
-    if not digits.isascii() or not digits.isdigit():
+    if not _WHOLE.fullmatch(text):
         raise ValidationFailed.one(name, "must be a whole number")
-    if len(digits.lstrip("0")) > _MAX_DIGITS:  # never build a huge int from a huge string
+    if len(text.lstrip("+-").lstrip("0")) > _MAX_DIGITS:  # never build a huge int from a huge string
         raise ValidationFailed.one(name, f"must be from {minimum} to {maximum}")
     number = int(text)
     if not minimum <= number <= maximum:
