@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import vobject
-
 from support.helpers import bearer, patch_plan
 
 AMS = ZoneInfo("Europe/Amsterdam")

@@ -191,7 +191,8 @@ async def test_only_regisseurs_plan_change_cancel(client, demo):
 
 async def test_non_member_gets_404_everywhere(client, demo, services):
     household, regisseur = await services.households.open(
-        NewHousehold("ANDER-001", "Ander huishouden", "Heerlen"), RegisseurDetails(name="Piet", email="piet@example.org"))
+        NewHousehold("ANDER-001", "Ander huishouden", "Heerlen"),
+        RegisseurDetails(name="Piet", email="piet@example.org"))
     outsider = {"Authorization": "Bearer " + services.tokens.issue(Principal(regisseur.id, household.id))}
     overleg = await (await client.post(url(demo), json=voortgang(demo, datetime(2027, 2, 2, 10, tzinfo=AMS)),
                                        headers=bearer(demo["regisseur"]))).json()

@@ -6,7 +6,6 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from support.helpers import bearer
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -102,7 +101,7 @@ async def test_slots_respect_must_attend_reachable_days(client, demo):
     # the window's Tuesdays and Thursdays: 29-12, 31-12, 5-1, 7-1, 12-1 (no holiday among them)
     assert {d.date() for d in days} == {date(2026, 12, 29), date(2026, 12, 31), date(2027, 1, 5),
                                         date(2027, 1, 7), date(2027, 1, 12)}
-    assert all(9 <= d.hour and d.hour + 1 <= 17 for d in days)
+    assert all(d.hour >= 9 and d.hour + 1 <= 17 for d in days)
     scores = [len(s["optional_reachable"]) for s in slots]
     assert scores == sorted(scores, reverse=True)  # ranked by optional betrokkenen reachable
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
+from support.clock import MovableClock
 
 from eenplan.config import Settings
 from eenplan_crypto.testing import create_keys
-from support.clock import MovableClock
 
 AP_EMAIL = "a.punt@maastricht.example"
 
@@ -16,7 +16,7 @@ AP_EMAIL = "a.punt@maastricht.example"
 @pytest.fixture
 def clock() -> MovableClock:
     """Tuesday 21 April 2026, before Koningsdag (Monday 27 April)."""
-    return MovableClock(datetime(2026, 4, 21, 8, 0, tzinfo=timezone.utc))
+    return MovableClock(datetime(2026, 4, 21, 8, 0, tzinfo=UTC))
 
 
 @pytest.fixture

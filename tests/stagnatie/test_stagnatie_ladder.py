@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import json
 
-AP_EMAIL = "a.punt@maastricht.example"  # as in conftest.py
 from support.mail_helpers import drain, inner_text_and_pdf, open_encrypted, pdf_text
 
 from eenplan.domain.access import Principal
 
+AP_EMAIL = "a.punt@maastricht.example"  # as in conftest.py
 VISIBLE = "MARKER-ZICHTBAAR-4411"
 EXCLUDED = "MARKER-UITGESLOTEN-7731"
 
@@ -44,8 +44,8 @@ async def test_ladder_to_step_4_and_back(client, services, demo, clock, ap_key, 
     assert resp.status == 200 and (await resp.json())["mine"] == ["krachten_zorgen"]
 
     # step 1 on Tuesday 21 April: 5 werkdagen skip Koningsdag (Monday 27 April) → Wednesday 29 April
-    resp = await client.post(base, headers=auth(reg), json={"doel_id": "school", "actie_id": "mentor",
-                                                             "betrokkene_id": inge["id"], "toelichting": "Geen gesprek"})
+    resp = await client.post(base, headers=auth(reg), json={
+        "doel_id": "school", "actie_id": "mentor", "betrokkene_id": inge["id"], "toelichting": "Geen gesprek"})
     assert resp.status == 201, await resp.text()
     case = await resp.json()
     cid = case["id"]
@@ -111,7 +111,7 @@ async def test_ladder_to_step_4_and_back(client, services, demo, clock, ap_key, 
     sealed = [m for m in peer.to(AP_EMAIL) if m.get_content_type() == "multipart/encrypted"]
     assert len(sealed) == 1
     assert VISIBLE not in sealed[0].as_string() and "El Amrani" not in sealed[0]["Subject"]
-    inner, status = open_encrypted(sealed[0], ap_key)
+    inner, _status = open_encrypted(sealed[0], ap_key)
     text, pdf = inner_text_and_pdf(inner)
     assert pdf is not None and VISIBLE in pdf_text(pdf)
     assert EXCLUDED not in text and EXCLUDED not in pdf_text(pdf)

@@ -13,18 +13,24 @@ so a refused close (a 4xx) leaves the version, the overleg and the outbox as the
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from datetime import date, datetime
+from typing import Protocol
 
 from ..domain.access import Actor, Principal
 from ..domain.errors import NotFound, ValidationFailed
-from ..domain.overleg import NEEDS_NEXT, OverlegStatus, check_invitees, check_times, require_status
+from ..domain.overleg import (
+    NEEDS_NEXT,
+    Overleg,
+    OverlegStatus,
+    OverlegType,
+    check_invitees,
+    check_times,
+    require_status,
+)
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from .overleg_drafts import OverlegDraft
 from .overleg_views import OverlegView, shown_in
 from .plan import PlanService
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .overleggen import OverlegService
 
 NEXT_REQUIRED = ("closing an overleg asks for the next one: give `next` (to plan it now) or `next_overleg_id`, "
                  "or `no_next_reason`")
@@ -41,11 +47,28 @@ class CloseRequest:
     no_next_reason: str | None = None
 
 
+class OverlegPlanning(Protocol):
+    """What closing needs of the overleg service: its public planning (no import cycle, no private parts)."""
+
+    async def regisseur_in(self, uow: UnitOfWork, principal: Principal, household_id: str, what: str) -> Actor:
+        """The caller as a regisseur of the household."""
+        ...
+
+    def check_window(self, draft_type: OverlegType, start: datetime, initiated: date | None,
+                     reason: str | None) -> str | None:
+        """A startoverleg's window check."""
+        ...
+
+    async def create_in(self, uow: UnitOfWork, actor: Actor, draft: OverlegDraft) -> tuple[Overleg, int]:
+        """Plan an overleg inside an open unit of work."""
+        ...
+
+
 class OverlegCloser:
     """The close use case, on the overleg service's public planning (`regisseur_in`, `check_window`,
     `create_in`) and the plan service's `adopt_in`."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, plan: PlanService, overleggen: OverlegService
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, plan: PlanService, overleggen: OverlegPlanning
                  ) -> None:
         self._uow = uow
         self._clock = clock

@@ -81,7 +81,8 @@ async def get_exclusions(request: web.Request) -> web.Response:
 
 
 @table.route("PUT", "/api/households/{id}/aanspreekpunt-uitsluitingen", summary="Set the sections this klant "
-             "keeps from the aanspreekpunt (klant only; no klant can undo another's); grants in force follow at once", body=Exclusions)
+             "keeps from the aanspreekpunt (klant only; no klant can undo another's); grants in force follow at once",
+             body=Exclusions)
 async def put_exclusions(request: web.Request) -> web.Response:
     body = await read_body(request, Exclusions)
     return web.json_response(await services(request).exclusions.set_exclusions(
