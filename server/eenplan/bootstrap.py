@@ -79,7 +79,9 @@ def build_overleggen(settings: Settings, uow: UnitOfWorkFactory, clock: Clock, p
     outbox = invite_outbox  # the mail outbox's InviteOutbox (MailgroupService.enqueue_invite, issue 4)
     invites = InviteSender(planner, settings.mail_domain, clock, outbox)
     overleggen = OverlegService(uow, clock, new_id, werkdagen, planner, invites, plan, settings.reminder_werkdagen)
-    return {"overleggen": overleggen, "polls": PollService(overleggen, plan, uow, clock, new_id)}
+    polls = PollService(overleggen, plan, uow, clock, new_id,
+                        wake_after_commit=getattr(outbox, "wake_after_commit", None))  # poll notices wake the worker
+    return {"overleggen": overleggen, "polls": polls}
 
 
 def build_mail(settings: Settings, uow: UnitOfWorkFactory, plan: PlanService, clock: Clock):

@@ -134,6 +134,9 @@ class UnitOfWork(Protocol):
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None: ...
     async def commit(self) -> None: ...
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` after this unit commits; never when it rolls back."""
+        ...
 
 
 class Werkdagen(Protocol):

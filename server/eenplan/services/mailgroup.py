@@ -200,8 +200,14 @@ class MailgroupService:
                           OutboxStatus.QUEUED, 0, now, now, payload=payload)
 
     def _notify(self) -> None:
+        """Wake the in-process workers now: for rows this service has just committed itself."""
         for wake in self.on_enqueued:
             wake()
+
+    def wake_after_commit(self, uow: UnitOfWork) -> None:
+        """Wake the in-process workers once `uow` commits the rows queued in it: not before (a worker woken
+        early finds nothing and sleeps a whole poll interval), never if it rolls back."""
+        uow.on_commit(self._notify)
 
     async def enqueue_plan_update(self, uow: UnitOfWork, actor: Actor, info: VersionInfo) -> None:
         """VersionListener: one outbox row per recipient of the new version, in the version's transaction."""
@@ -210,7 +216,8 @@ class MailgroupService:
         for b in recipients:
             await uow.mail.enqueue(self._row(actor.household_id, b.id, OutboxKind.PLAN_UPDATE, f"v{info.number}",
                                              version=info.number, group_id=group.id if group else None))
-        self._notify()
+        if recipients:
+            self.wake_after_commit(uow)
 
     async def enqueue_invite(self, uow: UnitOfWork, household_id: str, recipient_id: str, method: str,
                              ics: bytes, agenda: str, dedupe_key: str) -> None:
@@ -224,7 +231,7 @@ class MailgroupService:
         payload = json.dumps({"method": method, "ics": base64.b64encode(ics).decode("ascii"), "agenda": agenda})
         await uow.mail.enqueue(self._row(household_id, recipient_id, OutboxKind.INVITE, dedupe_key,
                                          payload=payload))
-        self._notify()
+        self.wake_after_commit(uow)
 
     async def enqueue_signin_link(self, household_id: str, recipient_id: str, url: str) -> None:
         """Queue a magic sign-in link for one betrokkene (sent encrypted when they have a usable key).

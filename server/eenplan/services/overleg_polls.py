@@ -9,6 +9,7 @@ transaction that closes the poll.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -36,12 +37,14 @@ class PollService:
     `create_in`, `regisseur_in`), the plan service (what a pick shows) and its own unit of work, clock, ids."""
 
     def __init__(self, overleggen: OverlegService, plan: PlanService, uow: UnitOfWorkFactory, clock: Clock,
-                 new_id: IdFactory) -> None:
+                 new_id: IdFactory, *, wake_after_commit: Callable[[UnitOfWork], None] | None = None) -> None:
         self._overleggen = overleggen
         self._plan = plan
         self._uow = uow
         self._clock = clock
         self._new_id = new_id
+        #: wakes the outbox worker once a transaction that queued notices commits (MailgroupService)
+        self._wake_after_commit = wake_after_commit
 
     async def create(self, principal: Principal, household_id: str, *, overleg_type: OverlegType,
                      options: list[tuple[datetime, datetime]], invitees: tuple[Invitee, ...],
@@ -76,11 +79,15 @@ class PollService:
         people = {b.id: b for b in await uow.betrokkenen.list(poll.household_id)}
         now = self._clock()
         payload = json.dumps({"subject": "Datumprikker voor een overleg", "text": POLL_NOTICE})
+        queued = False
         for invitee in poll.invitees:
             if people.get(invitee.betrokkene_id) and people[invitee.betrokkene_id].email:
                 await uow.mail.enqueue(OutboxItem(self._new_id(), poll.household_id, invitee.betrokkene_id,
                                                   OutboxKind.NOTICE, f"poll:{poll.id}", None, None,
                                                   OutboxStatus.QUEUED, 0, now, now, payload=payload))
+                queued = True
+        if queued and self._wake_after_commit is not None:
+            self._wake_after_commit(uow)
 
     async def get(self, principal: Principal, household_id: str, poll_id: str) -> DatePoll:
         """A poll with its votes, for the regisseur and the invited betrokkenen."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy import exc as sa_exc
@@ -16,6 +18,9 @@ from .mail_repository import MailRepository
 from .overleg_repository import OverlegRepository
 from .repositories import BetrokkeneRepository, HouseholdRepository, PlanRepository
 from .stagnatie_repository import StagnatieRepository
+
+
+log = logging.getLogger("eenplan.storage")
 
 
 class StorageConflict(TemporaryFailure):
@@ -41,6 +46,7 @@ class UnitOfWork:
         self._engine = engine
         self._write = write
         self._health = engine_health(engine)
+        self._after_commit: list[Callable[[], None]] = []
 
     async def __aenter__(self) -> UnitOfWork:
         if self._write and self._health.fault is not None:
@@ -76,9 +82,21 @@ class UnitOfWork:
             raise translated from exc
         if self._write:
             self._health.recovered(wrote=True)
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception as exc:  # noqa: BLE001 - the commit stands; a failed callback must not undo the answer
+                log.error("after-commit callback failed: %s", type(exc).__name__)
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once this unit has committed (e.g. wake the outbox worker for rows queued in it);
+        never if it rolls back, so nobody is told of rows that do not exist."""
+        self._after_commit.append(callback)
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
+        self._after_commit = []  # not committed (or already run): nothing to announce
         try:
             await self.session.rollback()
         finally:
