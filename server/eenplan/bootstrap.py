@@ -179,6 +179,7 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     sessions, signin = build_signin(settings, uow, clock, mailgroup)
 
     async def close() -> None:
+        await signin.settle()  # accepted sign-in link requests finish before storage closes
         if keyring is not None:
             await keyring.aclose()
         await close_storage()
@@ -189,7 +190,7 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     consent = ConsentService(uow, clock, new_id, settings.consent_policy)
     return Services(
         households=HouseholdService(uow, clock, new_id),
-        betrokkenen=BetrokkeneService(uow, clock, new_id, consent),
+        betrokkenen=BetrokkeneService(uow, clock, new_id, consent, contacts=signin.contacts),
         plan=plan,
         mailgroup=mailgroup,
         outbox=outbox,

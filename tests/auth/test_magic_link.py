@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
-from authkit import link_tokens, sign_in_by_link
+from authkit import link_tokens, settle, sign_in_by_link
 
 from eenplan.bootstrap import build_services
 from eenplan.web.app import create_app
@@ -14,7 +14,9 @@ from support.helpers import bearer, plan_url
 
 async def _ask(client, demo, email: str, **household):
     body = {"email": email, **(household or {"household_id": demo["household"]["id"]})}
-    return await client.post("/auth/magic-link", json=body)
+    resp = await client.post("/auth/magic-link", json=body)
+    await settle(client)  # the links are made and sent after the answer
+    return resp
 
 
 async def test_link_is_printed_when_no_smtp_and_signs_the_klant_in(client, demo, capsys):

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from .betrokkene import Betrokkene
+from .contact_changes import ContactNoticeSender, PendingContactChange
 from .errors import EenplanError, Unauthenticated
 from .sessions import OidcRequest, SignInSession
 
@@ -44,8 +45,8 @@ class VerifiedIdentity:
     email_verified: bool
 
 
-class SignInLinkSender(Protocol):
-    """Delivers a magic sign-in link to one betrokkene.
+class SignInLinkSender(ContactNoticeSender, Protocol):
+    """Delivers a magic sign-in link to one betrokkene, and notices about their sign-in data.
 
     With SMTP configured the link goes out through the mailgroup's outbox (encrypted when the betrokkene
     has a pinned key, otherwise a signed notice holding only the link); without SMTP it is printed.
@@ -79,6 +80,12 @@ class SignInStore(Protocol):
     async def pinned_identity(self, betrokkene_id: str) -> tuple[str, str] | None: ...
     async def pin_identity(self, betrokkene_id: str, issuer: str, subject: str, now: datetime) -> None: ...
     async def active_by_email(self, household_id: str, email: str) -> list[Betrokkene]: ...
+    async def email_unconfirmed(self, betrokkene_id: str) -> bool: ...
+    async def void_links(self, betrokkene_id: str, now: datetime) -> None: ...
+    async def add_contact_change(self, token_hash: str, change: PendingContactChange, now: datetime,
+                                 expires_at: datetime) -> None: ...
+    async def close_contact_changes(self, betrokkene_id: str, field: str, now: datetime, outcome: str) -> None: ...
+    async def use_contact_change(self, token_hash: str, now: datetime) -> PendingContactChange | None: ...
     async def purge(self, now: datetime) -> None: ...
 
 
@@ -131,6 +138,12 @@ class SignInLimits:
 
     per_ip: AttemptLimiter
     per_target: AttemptLimiter
+
+    def check_ip(self, action: str, ip: str, now: float) -> None:
+        """Raise RateLimited when `ip` has no attempt of `action` left (counts nothing; `check` counts)."""
+        wait = self.per_ip.wait_needed(f"{action}|ip|{ip}", now)
+        if wait > 0:
+            raise RateLimited(math.ceil(wait))
 
     def check(self, action: str, ip: str, target: str, now: float) -> None:
         """Count one attempt of `action` from `ip` at `target`, or raise RateLimited without counting it."""

@@ -9,8 +9,10 @@ from typing import Any
 from ..domain.access import Principal, require_regisseur
 from ..domain.betrokkene import Betrokkene, Kind, Role, is_regisseur, role_fits_kind
 from ..domain.errors import NotFound, ValidationFailed
-from ..domain.ports import Clock, IdFactory, UnitOfWorkFactory
+from ..domain.contact_changes import same_address
+from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
 from .common import resolve_actor
+from .contact_changes import ContactChanges
 from .consent import ConsentService
 
 
@@ -32,8 +34,9 @@ class BetrokkeneService:
     """The people involved with a household, kept by its regisseur."""
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, new_id: IdFactory,
-                 consent: ConsentService | None = None) -> None:
+                 consent: ConsentService | None = None, contacts: ContactChanges | None = None) -> None:
         self._consent = consent  # re-opens consent a change to the people matters for (same transaction)
+        self._contacts = contacts  # someone else's change of a sign-in address waits for the person
         self._uow = uow
         self._clock = clock
         self._new_id = new_id
@@ -80,11 +83,14 @@ class BetrokkeneService:
             _check(updated, self._clock().date())
             if is_regisseur(found.role) and not is_regisseur(updated.role):
                 await self._keep_a_regisseur(uow, household_id, betrokkene_id)
+            updated = await self._sign_in_address(uow, principal, found, updated, "email" in fields)
             await uow.betrokkenen.update(updated)
             if self._consent is not None:
                 await self._consent.reopen_after_change(uow, found, updated, actor.betrokkene_id)
             await uow.commit()
-            return updated
+        if self._contacts is not None:
+            self._contacts.wake()
+        return updated
 
     async def remove(self, principal: Principal, household_id: str, betrokkene_id: str) -> None:
         """End a betrokkene's involvement: their credentials stop working at once; history keeps their name."""
@@ -112,6 +118,16 @@ class BetrokkeneService:
             if found is None or not found.active:
                 raise NotFound("betrokkene not found")
             return found
+
+    async def _sign_in_address(self, uow: UnitOfWork, principal: Principal, found: Betrokkene,
+                               updated: Betrokkene, asked: bool) -> Betrokkene:
+        """`updated` with the e-mail address that may take effect now (services.contact_changes decides:
+        the person's own change at once, someone else's only once the person confirms)."""
+        if self._contacts is None or not asked:
+            return updated
+        if same_address(found.email, updated.email) and not await uow.auth.email_unconfirmed(found.id):
+            return updated  # the same channel (at most spelled differently)
+        return replace(updated, email=await self._contacts.change_email(uow, found, updated.email, principal))
 
     @staticmethod
     async def _keep_a_regisseur(uow, household_id: str, leaving_id: str) -> None:

@@ -17,7 +17,7 @@ import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from ..domain.access import Principal
@@ -243,8 +243,11 @@ class OutboxWorker:
                                     calendar=base64.b64decode(data["ics"]), calendar_method=data["method"])
             return job
         if item.kind is OutboxKind.NOTICE:  # neutral, content-free (e.g. stagnatie deadlines, escalation steps)
-            subject = json.loads(item.payload or "{}").get("subject") or "Bericht over de samenwerking"
-            return Job(item, person, self._envelope(ctx, item, person, subject), None)
+            data = json.loads(item.payload or "{}")
+            envelope = self._envelope(ctx, item, person, data.get("subject") or "Bericht over de samenwerking")
+            if data.get("to"):  # a notice about sign-in data goes to the address it concerns (the old one)
+                envelope = replace(envelope, to_addr=data["to"])
+            return Job(item, person, envelope, None)
         if item.kind is OutboxKind.SIGNIN_LINK:
             job = Job(item, person, self._envelope(ctx, item, person, "Inloggen bij uw plan"), fpr)
             if fpr is not None:
@@ -303,7 +306,8 @@ class OutboxWorker:
         elif item.kind is OutboxKind.SIGNIN_LINK:
             link, text = json.loads(item.payload or "{}").get("link", link), SIGNIN_LINK_TEXT
         elif item.kind is OutboxKind.NOTICE:
-            text = json.loads(item.payload or "{}").get("text") or NOTICE_TEXT
+            data = json.loads(item.payload or "{}")
+            link, text = data.get("link") or link, data.get("text") or NOTICE_TEXT
         else:
             text = NOTICE_TEXT
         send = self.gateway.send_notice(job.envelope, link=link, text=text, signer_fpr=ctx.signer,

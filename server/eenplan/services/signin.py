@@ -1,14 +1,19 @@
 """Signing in: e-mail magic links (klant, netwerk, anyone with an address) and OpenID Connect (professionals).
 
 Both end in a new server-side session (services.sessions). Every attempt is
-rate-limited per client IP and per target before any database work. Answers
-never tell a stranger whether an address, household or link exists.
+rate-limited per client IP before any database work, and per target (the
+household resolved to its id, the address in one spelling) before any work
+about a person. Answers never tell a stranger whether an address, household
+or link exists, neither by their content nor by their timing.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
+from collections.abc import Coroutine
+from typing import Any
 
 from ..domain.betrokkene import Kind
 from ..domain.errors import Forbidden, NotFound, ValidationFailed
@@ -18,7 +23,9 @@ from ..domain.sessions import (
     secret_hash,
 )
 from ..domain.signin import IdentityProvider, SignInFailed, SignInLimits, SignInLinkSender
+from ..logsafe import describe_error
 from .common import retry_on_conflict
+from .contact_changes import ContactChanges
 from .sessions import SessionService
 
 log = logging.getLogger("eenplan.signin")
@@ -40,6 +47,9 @@ class SignInService:
         self._links = links
         self._public_url = public_url.rstrip("/")
         self._idp = identity_provider
+        self._pending: set[asyncio.Task[None]] = set()
+        #: changes of sign-in addresses (BetrokkeneService hands them over; the confirmation route uses it)
+        self.contacts = ContactChanges(uow, clock, limits, links, public_url)
 
     def _limit(self, action: str, client_ip: str, target: str) -> None:
         self._limits.check(action, client_ip, target, self._clock().timestamp())
@@ -48,23 +58,52 @@ class SignInService:
 
     async def request_link(self, *, household_id: str | None, household_code: str | None, email: str,
                            client_ip: str) -> None:
-        """Send a single-use sign-in link to each active betrokkene of the household with this address.
+        """Accept a request for a single-use sign-in link; the links are made and sent in the background.
 
-        Returns the same way whether or not anyone matched (no account enumeration).
+        Only what is the same for every address happens before the answer: the input check, resolving
+        the household (so its id and its code, in any case, count as one target) and the rate limits.
+        Looking the address up, creating links and sending them follow in a task tracked by this
+        service (`settle` awaits them; shutdown does), so the answer time tells nothing about who
+        exists (issue 10, item 6). Returns the same way whether or not anyone matched.
         """
         if bool(household_id) == bool(household_code):
             raise ValidationFailed.one("household_id", "give exactly one of household_id and household_code")
         email = email.strip().lower()
-        self._limit("link", client_ip, f"{household_id or household_code}|{email}")
+        self._limits.check_ip("link", client_ip, self._clock().timestamp())  # a flood stops before the lookup
+        if household_code is not None:
+            async with self._uow() as uow:
+                found = await uow.households.find_by_code(household_code.strip().upper())
+            target = found.id if found else f"code:{household_code.strip().upper()}"
+            household_id = found.id if found else None
+        else:
+            household_id = target = (household_id or "").strip().lower()
+        self._limit("link", client_ip, f"{target}|{email}")
+        self._spawn(self._issue_links(household_id, email))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work, name="eenplan-signin-link")
+        self._pending.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._pending.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("sign-in link not issued: %s", describe_error(task.exception()))
+
+    async def settle(self) -> None:
+        """Wait until every accepted link request has been looked up and handed to the sender."""
+        while self._pending:
+            await asyncio.gather(*list(self._pending), return_exceptions=True)
+
+    async def _issue_links(self, household_id: str | None, email: str) -> None:
+        """Create and send a link for each active betrokkene of the household who signs in with `email`."""
+        if not household_id:
+            return
         now = self._clock()
         expires_at = now + MAGIC_LINK_TTL
         outgoing = []
         async with self._uow(write=True) as uow:
-            if household_id is None:
-                found = await uow.households.find_by_code(household_code.strip().upper())
-                household_id = found.id if found else None
-            people = await uow.auth.active_by_email(household_id, email) if household_id else []
-            for person in people:
+            for person in await uow.auth.active_by_email(household_id, email):
                 token = new_secret()
                 await uow.auth.add_link(secret_hash(token), person.id, person.household_id, now, expires_at)
                 outgoing.append((person, f"{self._public_url}/auth/magic-link/{token}"))
@@ -86,6 +125,8 @@ class SignInService:
                     raise SignInFailed(LINK_FAILED)
                 betrokkene_id, household_id = owner
                 if await uow.betrokkenen.membership(household_id, betrokkene_id) is None:
+                    raise SignInFailed(LINK_FAILED)
+                if await uow.auth.email_unconfirmed(betrokkene_id):  # the address changed since the link went out
                     raise SignInFailed(LINK_FAILED)
                 issued = await self._sessions.start(uow, betrokkene_id, household_id, SignInMethod.MAGIC_LINK)
                 await uow.commit()

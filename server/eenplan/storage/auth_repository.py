@@ -8,10 +8,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.betrokkene import Betrokkene
+from ..domain.contact_changes import PendingContactChange, Step
 from ..domain.sessions import OidcRequest, SignInSession
 from .repositories import _betrokkene
 from .tables import BetrokkeneRow
-from .tables_auth import MagicLinkRow, OidcIdentityRow, OidcRequestRow, SignInSessionRow
+from .tables_auth import ContactChangeRow, MagicLinkRow, OidcIdentityRow, OidcRequestRow, SignInSessionRow
 
 
 class AuthRepository:
@@ -101,15 +102,68 @@ class AuthRepository:
         await self._s.flush()
 
     async def active_by_email(self, household_id: str, email: str) -> list[Betrokkene]:
-        """The household's active betrokkenen with this e-mail address (compared case-insensitively)."""
+        """The household's active betrokkenen who sign in with this e-mail address (compared
+        case-insensitively); an address someone else added and its owner has not confirmed signs nobody in."""
         stmt = (sa.select(BetrokkeneRow)
                 .where(BetrokkeneRow.household_id == household_id, BetrokkeneRow.removed_at.is_(None),
-                       sa.func.lower(BetrokkeneRow.email) == email.lower())
+                       sa.func.lower(BetrokkeneRow.email) == email.lower(),
+                       ~sa.exists().where(*_unconfirmed(BetrokkeneRow.id)))
                 .order_by(BetrokkeneRow.created_at, BetrokkeneRow.id))
         return [_betrokkene(r) for r in (await self._s.execute(stmt)).scalars()]
+
+    async def email_unconfirmed(self, betrokkene_id: str) -> bool:
+        """Whether the betrokkene's address was added by someone else and its owner has not confirmed it."""
+        stmt = sa.select(sa.exists().where(*_unconfirmed(betrokkene_id)))
+        return bool((await self._s.execute(stmt)).scalar())
+
+    async def void_links(self, betrokkene_id: str, now: datetime) -> None:
+        """Use up the betrokkene's unused sign-in links (their address changed: links to the old one stop)."""
+        await self._s.execute(sa.update(MagicLinkRow)
+                              .where(MagicLinkRow.betrokkene_id == betrokkene_id, MagicLinkRow.used_at.is_(None))
+                              .values(used_at=now))
+
+    async def add_contact_change(self, token_hash: str, change: PendingContactChange, now: datetime,
+                                 expires_at: datetime) -> None:
+        """Store a pending change under the hash of its confirmation token."""
+        self._s.add(ContactChangeRow(token_hash=token_hash, betrokkene_id=change.betrokkene_id,
+                                     household_id=change.household_id, field=change.field, step=change.step.value,
+                                     old_value=change.old_value, new_value=change.new_value,
+                                     requested_by=change.requested_by, created_at=now, expires_at=expires_at))
+        await self._s.flush()
+
+    async def close_contact_changes(self, betrokkene_id: str, field: str, now: datetime, outcome: str) -> None:
+        """Close every open change of this field of the betrokkene (a newer change replaces them)."""
+        await self._s.execute(sa.update(ContactChangeRow)
+                              .where(ContactChangeRow.betrokkene_id == betrokkene_id, ContactChangeRow.field == field,
+                                     ContactChangeRow.closed_at.is_(None))
+                              .values(closed_at=now, outcome=outcome))
+
+    async def use_contact_change(self, token_hash: str, now: datetime) -> PendingContactChange | None:
+        """Close an open, unexpired change as confirmed and return it; None if unknown, closed, expired or lost."""
+        result = await self._s.execute(sa.update(ContactChangeRow)
+                                       .where(ContactChangeRow.token_hash == token_hash,
+                                              ContactChangeRow.closed_at.is_(None),
+                                              ContactChangeRow.expires_at > now)
+                                       .values(closed_at=now, outcome="confirmed"))
+        if result.rowcount != 1:
+            return None
+        row = (await self._s.execute(sa.select(ContactChangeRow)
+                                     .where(ContactChangeRow.token_hash == token_hash))).scalar_one()
+        return PendingContactChange(row.betrokkene_id, row.household_id, row.field, Step(row.step), row.old_value,
+                                    row.new_value, row.requested_by)
 
     async def purge(self, now: datetime) -> None:
         """Delete sessions, links and authorization requests past their absolute end (kept no longer than needed)."""
         await self._s.execute(sa.delete(SignInSessionRow).where(SignInSessionRow.expires_at < now))
         await self._s.execute(sa.delete(MagicLinkRow).where(MagicLinkRow.expires_at < now))
         await self._s.execute(sa.delete(OidcRequestRow).where(OidcRequestRow.expires_at < now))
+        # an unconfirmed address stays blocked by its open row, so only closed or expired approvals go
+        await self._s.execute(sa.delete(ContactChangeRow).where(
+            ContactChangeRow.expires_at < now,
+            sa.or_(ContactChangeRow.closed_at.is_not(None), ContactChangeRow.step == Step.APPROVE.value)))
+
+
+def _unconfirmed(betrokkene_id) -> tuple[sa.ColumnElement[bool], ...]:
+    """An open 'confirm' change: the betrokkene's address was added by someone else, not yet confirmed."""
+    return (ContactChangeRow.betrokkene_id == betrokkene_id, ContactChangeRow.field == "email",
+            ContactChangeRow.step == Step.CONFIRM.value, ContactChangeRow.closed_at.is_(None))

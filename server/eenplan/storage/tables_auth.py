@@ -60,3 +60,26 @@ class OidcIdentityRow(SQLModel, table=True):
     issuer: str = Field(max_length=300)
     subject: str = Field(max_length=255)
     created_at: datetime = Field(sa_column=_ts())
+
+
+class ContactChangeRow(SQLModel, table=True):
+    """A change of someone's sign-in address made by someone else, waiting for the person's confirmation.
+
+    step 'approve': the address stays as it was until the person approves through the link sent to
+    the old address (old_value). step 'confirm': there was no address; new_value is recorded but may
+    not sign in until its owner confirms through the link sent to it. The token is stored as its hash.
+    """
+
+    __tablename__ = "contact_change"
+    token_hash: str = Field(primary_key=True, max_length=64)
+    betrokkene_id: str = Field(foreign_key="betrokkene.id", index=True, max_length=36)
+    household_id: str = Field(max_length=36)
+    field: str = Field(max_length=20)
+    step: str = Field(max_length=10)
+    old_value: str | None = Field(default=None, max_length=254)
+    new_value: str | None = Field(default=None, max_length=254)
+    requested_by: str = Field(max_length=36)
+    created_at: datetime = Field(sa_column=_ts())
+    expires_at: datetime = Field(sa_column=_ts())
+    closed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    outcome: str | None = Field(default=None, max_length=20)

@@ -47,12 +47,19 @@ async def get_betrokkene(request: web.Request) -> web.Response:
 
 
 @table.route("PATCH", "/api/households/{id}/betrokkenen/{bid}", summary="Change a betrokkene's details "
-             "(regisseur; or one's own contact details)", body=BetrokkenePatch)
+             "(regisseur; or one's own contact details). Someone else's change of an e-mail address is pending "
+             "(answer: `pending`) until the person approves it through a link sent to the old address",
+             body=BetrokkenePatch)
 async def update_betrokkene(request: web.Request) -> web.Response:
     body = await read_body(request, BetrokkenePatch)
+    fields = _fields(body)
     updated = await services(request).betrokkenen.update(principal(request), request.match_info["id"],
-                                                         request.match_info["bid"], _fields(body))
-    return web.json_response(updated.as_dict())
+                                                         request.match_info["bid"], fields)
+    data = updated.as_dict()
+    if "email" in fields and (fields["email"] or "").lower() != (updated.email or "").lower():
+        # someone else's change of a sign-in address waits for the person's approval at the old address
+        data["pending"] = {"email": fields["email"]}
+    return web.json_response(data)
 
 
 @table.route("DELETE", "/api/households/{id}/betrokkenen/{bid}", summary="End a betrokkene's involvement; "

@@ -116,6 +116,34 @@ async def redeem_magic_link(request: web.Request) -> web.Response:
     return web.json_response(issued.as_dict())
 
 
+_CONFIRM_PAGE = """<!doctype html>
+<html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<meta name="robots" content="noindex"><title>Wijziging bevestigen</title></head>
+<body><main><h1>Wijziging van uw inloggegevens bevestigen</h1>
+<p>Klik op de knop om de wijziging te bevestigen. Wilt u dit niet? Sluit dan deze pagina.</p>
+<form method="post" action="{action}"><button type="submit">Bevestigen</button></form>
+</main></body></html>
+"""
+
+
+@table.route("GET", "/auth/contact-change/{token}", summary="A page with a button to confirm a change of "
+             "sign-in data (does not confirm anything: mail scanners prefetch links)", auth=False,
+             responses={200: "HTML page with a form that POSTs to this URL"})
+async def contact_change_page(request: web.Request) -> web.Response:
+    action = html.escape(f"/auth/contact-change/{request.match_info['token']}", quote=True)
+    return web.Response(text=_CONFIRM_PAGE.format(action=action), content_type="text/html", headers={
+        "Content-Security-Policy": "default-src 'none'; form-action 'self'; frame-ancestors 'none'"})
+
+
+@table.route("POST", "/auth/contact-change/{token}", summary="Confirm a change of sign-in data (once): the "
+             "person approves a change someone else asked for, or the owner confirms an added address",
+             auth=False, responses={200: "Confirmed", 401: "Link unknown, used or expired", 429: "Too many attempts"})
+@limited
+async def confirm_contact_change(request: web.Request) -> web.Response:
+    field = await services(request).signin.contacts.confirm(request.match_info["token"], _client_ip(request))
+    return web.json_response({"status": "confirmed", "field": field})
+
+
 @table.route("GET", "/auth/oidc/login", summary="Start OpenID Connect sign-in for a professional: redirects to "
              "the organisation's provider (state, nonce, PKCE S256)", auth=False,
              query={"household": "id of the household to sign in to"},
