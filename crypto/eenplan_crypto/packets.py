@@ -22,6 +22,7 @@ MAX_USER_IDS = 20
 MAX_SUBKEYS = 20
 MAX_PACKETS = 256
 
+_MINIMAL = "export it without third-party signatures: gpg --armor --export-options export-minimal --export <key>"
 _BEGIN = "-----BEGIN PGP PUBLIC KEY BLOCK-----"
 _END = "-----END PGP PUBLIC KEY BLOCK-----"
 _PUBLIC_KEY, _SECRET_KEY, _SECRET_SUBKEY, _USER_ID, _PUBLIC_SUBKEY, _USER_ATTRIBUTE = 6, 5, 7, 13, 14, 17
@@ -40,7 +41,8 @@ class PacketCounts:
 def dearmor(armored: str, field_name: str = "armored") -> bytes:
     """The binary packets inside one ASCII-armored public key block, or UnusableKey naming the field."""
     if len(armored) > MAX_KEY_CHARS:
-        raise UnusableKey(f"must be an ASCII-armored public key of at most {MAX_KEY_CHARS} characters", field_name)
+        raise UnusableKey(f"must be an ASCII-armored public key of at most {MAX_KEY_CHARS} characters; {_MINIMAL}",
+                          field_name)
     if not armored.isascii():
         raise UnusableKey("must be ASCII-armored (only ASCII characters)", field_name)
     lines = [line.strip() for line in armored.splitlines()]
@@ -110,8 +112,7 @@ def count_packets(data: bytes, field_name: str = "armored") -> PacketCounts:
         subkeys += tag == _PUBLIC_SUBKEY
         uids += tag in (_USER_ID, _USER_ATTRIBUTE)
         if packets > MAX_PACKETS:
-            raise UnusableKey(f"has more than {MAX_PACKETS} packets; export it with "
-                              "'gpg --export --export-options export-minimal --armor'", field_name)
+            raise UnusableKey(f"has more than {MAX_PACKETS} packets; {_MINIMAL}", field_name)
         pos = start + length
     if uids > MAX_USER_IDS:
         raise UnusableKey(f"has {uids} user ids; at most {MAX_USER_IDS} are accepted", field_name)

@@ -157,3 +157,13 @@ async def test_gpg_refusing_to_read_is_unusable_not_unavailable(keyring, monkeyp
     packet = bytes([0xC6, 0xFF]) + len(body).to_bytes(4, "big") + body
     with pytest.raises(UnusableKey):
         await keyring.inspect_public_key(armor(packet), NOW)
+
+
+async def test_a_key_with_hundreds_of_signatures_is_refused_before_gpg(keyring, member_keys, no_gpg):
+    alice = member_keys["alice"]
+    parts = packets(alice.gpg("--export", alice.fingerprint).stdout)
+    uid_at = next(i for i, p in enumerate(parts) if _tag(p) == 13)
+    signed = b"".join(parts[:uid_at + 1]) + parts[uid_at + 1] * 300 + b"".join(parts[uid_at + 2:])
+    assert len(armor(signed)) <= MAX_KEY_CHARS
+    with pytest.raises(UnusableKey, match=r"more than 256 packets.*export-minimal"):
+        await keyring.inspect_public_key(armor(signed), NOW)
