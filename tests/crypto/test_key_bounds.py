@@ -11,7 +11,7 @@ import pytest
 from eenplan_crypto import keyring as keyring_module
 from eenplan_crypto.errors import UnusableKey
 from eenplan_crypto.packets import MAX_KEY_CHARS, MAX_USER_IDS, count_packets, dearmor, precheck
-from eenplan_crypto.testing import create_key, run_gpg
+from eenplan_crypto.testing import create_key, make_home, remove_home, run_gpg
 
 NOW = datetime.now(UTC)
 
@@ -114,13 +114,15 @@ async def test_ordinary_keys_pass_the_pre_check(keyring, member_keys):
 
 
 def test_a_key_with_exactly_the_allowed_user_ids_passes(many_uids):
-    home = many_uids.home
-    run_gpg(home, "--quick-revoke-uid", many_uids.fingerprint, "Many <many0@example.org>")
-    # revoking keeps the packet; deleting the uid is what makes it 20
-    proc = run_gpg(home, "--command-fd", "0", "--edit-key", many_uids.fingerprint,
-                   input=b"uid 1\ndeluid\ny\nsave\n")
-    assert proc.returncode == 0, proc.stderr
-    exported = run_gpg(home, "--armor", "--export", many_uids.fingerprint).stdout.decode()
+    home = make_home()  # a copy of the public key, so the shared fixture stays at MAX_USER_IDS + 1
+    try:
+        run_gpg(home, "--import", input=many_uids.armored_public.encode())
+        proc = run_gpg(home, "--command-fd", "0", "--edit-key", many_uids.fingerprint,
+                       input=b"uid 1\ndeluid\ny\nsave\n")
+        assert proc.returncode == 0, proc.stderr
+        exported = run_gpg(home, "--armor", "--export", many_uids.fingerprint).stdout.decode()
+    finally:
+        remove_home(home)
     assert precheck(exported).user_ids == MAX_USER_IDS
 
 
