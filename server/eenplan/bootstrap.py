@@ -10,11 +10,12 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, TypedDict
 
 from aiohttp import web
 
 from .config import Settings
-from .domain.ports import Clock
+from .domain.ports import Clock, InviteOutbox, Werkdagen
 from .domain.sessions import SessionPolicy
 from .domain.signin import AttemptLimiter, SignInLimits
 from .services.access_log import AccessLogService
@@ -36,6 +37,36 @@ from .web.app import create_app as create_web_app
 from .web.oidc import OidcClient
 from .web.signin_links import ConsoleLinkSender, OutboxLinkSender
 
+if TYPE_CHECKING:  # built lazily below (each area only when wired); named here for the signatures
+    from eenplan_crypto.keyring import Keyring
+
+    from .services.aanspreekpunten import AanspreekpuntService
+    from .services.exclusions import ExclusionService
+    from .services.mailgroup import MailgroupService
+    from .services.monitoring import MonitoringService
+    from .services.outbox import OutboxWorker
+    from .services.overleg_polls import PollService
+    from .services.overleggen import OverlegService
+    from .services.stagnatie import StagnatieService
+    from .services.veiligheid import VeiligheidService
+
+
+class OverlegServices(TypedDict):
+    """What `build_overleggen` adds to `Services`."""
+
+    overleggen: OverlegService
+    polls: PollService
+
+
+class StagnatieServices(TypedDict):
+    """What `build_stagnatie` adds to `Services`."""
+
+    stagnatie: StagnatieService
+    exclusions: ExclusionService
+    veiligheid: VeiligheidService
+    monitoring: MonitoringService
+    aanspreekpunten: AanspreekpuntService
+
 
 def utc_now() -> datetime:
     """The real clock."""
@@ -47,7 +78,7 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def build_signin(settings: Settings, uow: UnitOfWorkFactory, clock: Clock, mailgroup=None
+def build_signin(settings: Settings, uow: UnitOfWorkFactory, clock: Clock, mailgroup: MailgroupService | None = None
                  ) -> tuple[SessionService, SignInService]:
     """Sessions and sign-in: magic links by mail (console without SMTP); OIDC when configured."""
     sessions = SessionService(uow, clock, SessionPolicy(timedelta(seconds=settings.session_idle_seconds),
@@ -64,7 +95,7 @@ def build_signin(settings: Settings, uow: UnitOfWorkFactory, clock: Clock, mailg
 
 
 def build_overleggen(settings: Settings, uow: UnitOfWorkFactory, clock: Clock, plan: PlanService,
-                     invite_outbox=None) -> dict:
+                     invite_outbox: InviteOutbox | None = None) -> OverlegServices:
     """Overleggen and date polls: werkdagen and iTIP from eenplan_calendar, invites into the mail outbox."""
     from eenplan_calendar.planner import CalendarPlanner, parse_office_hours
     from eenplan_calendar.werkdagen import WerkdagCalendar
@@ -84,7 +115,8 @@ def build_overleggen(settings: Settings, uow: UnitOfWorkFactory, clock: Clock, p
     return {"overleggen": overleggen, "polls": polls}
 
 
-def build_mail(settings: Settings, uow: UnitOfWorkFactory, plan: PlanService, clock: Clock):
+def build_mail(settings: Settings, uow: UnitOfWorkFactory, plan: PlanService, clock: Clock
+               ) -> tuple[MailgroupService, OutboxWorker | None, Keyring | None]:
     """The mailgroup (keys, groups, transactional outbox) and, with an SMTP relay, its worker.
 
     One signing key per household (uid plan-<code>@MAIL_DOMAIN) in one server keyring.
@@ -122,8 +154,8 @@ def build_mail(settings: Settings, uow: UnitOfWorkFactory, plan: PlanService, cl
     return mailgroup, outbox, keyring
 
 
-def build_stagnatie(uow: UnitOfWorkFactory, clock: Clock, plan: PlanService, mailgroup, outbox, keyring,
-                    werkdagen) -> dict:
+def build_stagnatie(uow: UnitOfWorkFactory, clock: Clock, plan: PlanService, mailgroup: MailgroupService,
+                    outbox: OutboxWorker | None, keyring: Keyring | None, werkdagen: Werkdagen) -> StagnatieServices:
     """Stagnatie, safety and monitoring on the overleggen' werkdag calendar; overdue deadlines run in the worker."""
     from .services.aanspreekpunten import AanspreekpuntService
     from .services.exclusions import ExclusionService
