@@ -131,4 +131,4 @@ def quiet_protocol_errors(logger: logging.Logger | None = None) -> None:
     target = logger or logging.getLogger("aiohttp.server")
     if not any(isinstance(f, QuietProtocolErrors) for f in target.filters):
         target.addFilter(QuietProtocolErrors())
-    aiohttp_web_response.SERVER_SOFTWARE = SERVER_NAME
+    aiohttp_web_response.SERVER_SOFTWARE = SERVER_NAME  # type: ignore[attr-defined]  # not exported, still read
