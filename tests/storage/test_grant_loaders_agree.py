@@ -3,7 +3,7 @@ give the same grants for every kind of grant, in force or not, on SQLite and Pos
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from eenplan.domain.access import Level
 from eenplan.domain.consent import ConsentStatus as S
@@ -16,9 +16,10 @@ async def test_both_loaders_agree_on_every_kind_of_grant(services, demo):
     hh = demo["household"]["id"]
     plan = services.plan
     today = plan.today()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     klant = next(b for b in demo["betrokkenen"] if b["kind"] == "klant")
-    grantee = next(b for b in demo["betrokkenen"] if b["kind"] == "professional" and b["role"] != "procesregisseur")
+    grantee = next(b for b in demo["betrokkenen"]
+                   if b["kind"] == "professional" and b["role"] != "procesregisseur")
     by = demo["regisseur"]["id"]
 
     def consent(cid: str, status: S, level: Level, until_days: int, about: str | None = None,
@@ -29,8 +30,8 @@ async def test_both_loaders_agree_on_every_kind_of_grant(services, demo):
 
     def overmacht(oid: str, besluit: Besluit, until_days: int) -> OvermachtRow:
         return OvermachtRow(id=oid, household_id=hh, professional_id=by, recipient_id=grantee["id"], answers="{}",
-                            besluit=besluit.value, sections="veiligheid,netwerk", until=today + timedelta(days=until_days),
-                            created_at=now)
+                            besluit=besluit.value, sections="veiligheid,netwerk",
+                            until=today + timedelta(days=until_days), created_at=now)
 
     rows = [
         consent("c-read", S.GRANTED, Level.READ, 30),

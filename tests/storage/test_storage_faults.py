@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import event
+from support.helpers import bearer, patch_plan, plan_url
 
 from eenplan.bootstrap import build_services
 from eenplan.config import Settings
 from eenplan.storage import faults
 from eenplan.web.app import create_app
-from support.helpers import bearer, patch_plan, plan_url
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 

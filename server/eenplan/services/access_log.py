@@ -7,7 +7,6 @@ from ..domain.audit import GENESIS, AccessEvent, ChainCheck, chain_hash
 from ..domain.ports import UnitOfWork, UnitOfWorkFactory
 from .common import resolve_actor
 
-
 #: entries of a chain read at a time by `verify`
 VERIFY_PAGE = 1000
 

@@ -65,8 +65,8 @@ class AccessLogWriter:
         self._drainer: asyncio.Task[None] | None = None
         url = engine.url.render_as_string(hide_password=False)
         self._sqlite_path = make_url(url).database if is_sqlite(url) else None
-        health = (loop_db or pg).health if (loop_db or pg) is not None else engine_health(engine)
-        self._health = health
+        shared = loop_db if loop_db is not None else pg
+        health = self._health = shared.health if shared is not None else engine_health(engine)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="access-log") if self._sqlite_path \
             else None
         self._loop_db = loop_db or (LoopConnection(self._sqlite_path, health) if self._sqlite_path else None)
@@ -194,6 +194,7 @@ class AccessLogWriter:
 
     def _append_waiting(self, events: list[AccessEvent]) -> None:
         if self._waiting is None:
+            assert self._sqlite_path is not None
             self._waiting = sqlite3.connect(self._sqlite_path, isolation_level=None, timeout=30)
             self._waiting.execute("PRAGMA synchronous=NORMAL")  # durable by the helper's sync, as on the loop
         append_sqlite(self._waiting, events)

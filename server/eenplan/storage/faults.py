@@ -101,7 +101,7 @@ class StorageHealth:
         An unreachable database has no backoff: trying to connect is the cheapest probe there is, and one
         dropped connection must not refuse everyone else's requests for a while.
         """
-        if self.fault is None or self.fault == UNAVAILABLE and not self.permanent:
+        if self.fault is None or (self.fault == UNAVAILABLE and not self.permanent):
             return True
         return not self.permanent and self._clock() >= self._next_attempt
 

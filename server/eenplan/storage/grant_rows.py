@@ -34,9 +34,9 @@ class GrantColumns(NamedTuple):
     until: Any
 
 
-_C = ConsentRow.__table__.c
-_O = OvermachtRow.__table__.c
-_E = EscalatieGrantRow.__table__.c
+_C = sa.inspect(ConsentRow).local_table.c
+_O = sa.inspect(OvermachtRow).local_table.c
+_E = sa.inspect(EscalatieGrantRow).local_table.c
 #: every grant in force for :bid in household :hh on :today; constants inline, so the same text runs on raw SQLite
 GRANTS = sa.union_all(
     sa.select(sa.literal_column("'toestemming'").label("kind"), _C.id, _C.sections, _C.level, _C.until).where(

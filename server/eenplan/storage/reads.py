@@ -36,10 +36,13 @@ from .tables_access import MONITORING_SCOPE, TokenRevocationRow
 MemberVersion = tuple[str, str, int, VersionInfo | None, Mapping[str, str] | None]
 
 
-_V = PlanVersionRow.__table__.c
-_B = BetrokkeneRow.__table__.c
-_H = HouseholdRow.__table__.c
-_BLOB = SectionBlobRow.__table__.c
+_VERSIONS = sa.inspect(PlanVersionRow).local_table
+_MEMBERS = sa.inspect(BetrokkeneRow).local_table
+_HOUSEHOLDS = sa.inspect(HouseholdRow).local_table
+_V = _VERSIONS.c
+_B = _MEMBERS.c
+_H = _HOUSEHOLDS.c
+_BLOB = sa.inspect(SectionBlobRow).local_table.c
 
 
 class MemberColumns(NamedTuple):
@@ -82,8 +85,8 @@ def _member_version_stmt(numbered: bool) -> sa.Select:
     number = sa.bindparam("number") if numbered else _H.current_version
     member = {"kind": _B.kind, "role": _B.role, "current": _H.current_version}
     return (sa.select(*(member[f] for f in MemberColumns._fields), *(_V[f] for f in VersionColumns._fields))
-            .select_from(BetrokkeneRow.__table__.join(HouseholdRow.__table__, _H.id == _B.household_id)
-                         .outerjoin(PlanVersionRow.__table__, sa.and_(_V.household_id == _H.id, _V.number == number)))
+            .select_from(_MEMBERS.join(_HOUSEHOLDS, _H.id == _B.household_id)
+                         .outerjoin(_VERSIONS, sa.and_(_V.household_id == _H.id, _V.number == number)))
             .where(_B.id == sa.bindparam("bid"), _B.household_id == sa.bindparam("hh"), _B.removed_at.is_(None)))
 
 
@@ -105,7 +108,8 @@ ANSWERS_KEPT = 4096
 DECODED_BYTES = 4 * 1024 * 1024
 _ACCESS_CURRENT = _member_access_stmt(False)
 _ACCESS_NUMBERED = _member_access_stmt(True)
-_REVOKED = sa.select(TokenRevocationRow.__table__.c.jti, TokenRevocationRow.__table__.c.scope)
+_REVOCATIONS = sa.inspect(TokenRevocationRow).local_table.c
+_REVOKED = sa.select(_REVOCATIONS.jti, _REVOCATIONS.scope)
 _BLOBS = sa.select(_BLOB.hash, _BLOB.content).where(_BLOB.household_id == sa.bindparam("hh"),
                                                     _BLOB.hash.in_(sa.bindparam("hashes", expanding=True)))
 
@@ -120,7 +124,9 @@ def _utc(value: datetime | str | None) -> datetime | None:
 
 
 def _decode_version(v: VersionColumns) -> tuple[VersionInfo, Mapping[str, str]]:
-    info = VersionInfo(number=v.number, author_id=v.author_id, created_at=_utc(v.created_at), summary=v.summary,
+    created_at = _utc(v.created_at)
+    assert created_at is not None  # NOT NULL
+    info = VersionInfo(number=v.number, author_id=v.author_id, created_at=created_at, summary=v.summary,
                        changed_sections=tuple(s for s in v.changed_sections.split(",") if s),
                        base_version=v.base_version, vastgesteld_at=_utc(v.vastgesteld_at),
                        vastgesteld_by=v.vastgesteld_by, vastgesteld_overleg=v.vastgesteld_overleg)
@@ -165,7 +171,8 @@ class PlanReader:
                  ) -> None:
         url = engine.url.render_as_string(hide_password=False)
         self._sqlite_path = make_url(url).database if is_sqlite(url) else None
-        self._health = (loop_db or pg).health if (loop_db or pg) is not None else engine_health(engine)
+        shared = loop_db if loop_db is not None else pg
+        self._health = shared.health if shared is not None else engine_health(engine)
         self._loop_db = loop_db or (LoopConnection(self._sqlite_path, self._health) if self._sqlite_path else None)
         self._pg = None if self._sqlite_path else (pg or PgReads(url, health=self._health))
         statements = (_CURRENT, _NUMBERED, _ACCESS_CURRENT, _ACCESS_NUMBERED, _REVOKED)

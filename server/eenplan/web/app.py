@@ -8,7 +8,7 @@ from aiohttp import web
 
 from ..services.container import Services
 from .auth import auth_middleware
-from ..services.plan_content import CACHE_BYTES, Lru
+from ..services.plan_content import rendered_cache
 from .keys import MAX_BODY, RENDERED, SERVICES, TRUSTED_PROXIES
 from .params import refuse_nul
 from .problems import name_server, problem_middleware, quiet_protocol_errors
@@ -34,7 +34,7 @@ def create_app(services: Services, *, max_body_bytes: int = 1_048_576,
     quiet_protocol_errors()
     app[SERVICES] = services
     app[MAX_BODY] = max_body_bytes
-    app[RENDERED] = Lru(CACHE_BYTES, len)  # rendered plan bodies, bounded in bytes
+    app[RENDERED] = rendered_cache()
     app[TRUSTED_PROXIES] = trusted_proxies
     routes = [r for t in ROUTE_TABLES for r in t.routes]
     app[meta.OPENAPI] = meta.build_document(routes)
