@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from support.helpers import bearer
+from support.mail_helpers import drain
 
 from eenplan.bootstrap import utc_now
 from eenplan.domain.contact_changes import SUBJECT
-from support.helpers import bearer
-from support.mail_helpers import drain
 
 CONFIRM = re.compile(r"https://plan\.example\.org/auth/contact-change/([A-Za-z0-9_\-]{43})")
 SIGNIN = re.compile(r"https://plan\.example\.org/auth/magic-link/([A-Za-z0-9_\-]{43})")
@@ -175,3 +175,29 @@ async def test_an_approval_is_stale_once_the_address_changed_otherwise(client, d
                              headers=bearer(fatima))
     assert (await own.json())["email"] == "fatima2@example.org"
     assert (await client.post(f"/auth/contact-change/{token}")).status == 401
+
+
+@pytest.fixture(scope="module")
+def fatima_key():
+    """A good OpenPGP key for Fatima in its own GNUPGHOME."""
+    from eenplan_crypto.testing import create_keys
+
+    keys = create_keys({"fatima": ("good", "Fatima <fatima@example.org>")})
+    yield keys["fatima"]
+    keys["fatima"].cleanup()
+
+
+async def test_a_key_pinned_or_removed_by_someone_else_is_told_to_the_person(client, demo, services, smtp_peer,
+                                                                            fatima_key):
+    _, peer = smtp_peer
+    fatima, sanne = demo["by_name"]["Fatima El Amrani"], demo["regisseur"]
+    key_url = _url(demo, f"/betrokkenen/{fatima['id']}/key")
+    own = await client.put(key_url, json={"armored": fatima_key.armored_public}, headers=bearer(fatima))
+    assert own.status == 200
+    await drain(services.outbox)
+    assert _mail(peer, "fatima@example.org", SUBJECT) == []  # her own key: nothing to tell
+    assert (await client.delete(key_url, headers=bearer(sanne))).status == 204
+    assert (await client.put(key_url, json={"armored": fatima_key.armored_public}, headers=bearer(sanne))).status == 200
+    await drain(services.outbox)
+    texts = sorted(_text(m) for m in _mail(peer, "fatima@example.org", SUBJECT))
+    assert len(texts) == 2 and "verwijderd" in texts[0] + texts[1] and "ingesteld" in texts[0] + texts[1]

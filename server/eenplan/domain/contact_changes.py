@@ -11,6 +11,10 @@ professional). Whoever can change it can become the person, so:
   its owner confirms it through a link sent to it;
 * the address recorded when a betrokkene is added is their channel (the regisseur's intake is the
   trust anchor; there is no earlier channel to ask).
+
+An OpenPGP key signs nobody in (it encrypts what is mailed to the person): someone else may pin or
+unpin it, and the person is told. An OIDC pin (issuer, subject) is set at a professional's first
+OIDC sign-in and no route removes or replaces it.
 """
 
 from __future__ import annotations
@@ -46,6 +50,16 @@ CONFIRM_TEXT = (
 CHANGED_TEXT = (
     "Het e-mailadres waarmee u inlogt bij het plan waar u bij betrokken bent, is gewijzigd.\n"
     "Heeft u dit niet zelf gedaan? Neem dan direct contact op met uw regisseur.\n"
+)
+KEY_PINNED_TEXT = (
+    "Iemand anders heeft een OpenPGP-sleutel voor u ingesteld bij het plan waar u bij betrokken bent.\n"
+    "Versleutelde berichten gaan voortaan naar die sleutel. Heeft u dit niet gevraagd? Neem dan direct\n"
+    "contact op met uw regisseur.\n"
+)
+KEY_REMOVED_TEXT = (
+    "Iemand anders heeft uw OpenPGP-sleutel verwijderd bij het plan waar u bij betrokken bent. U krijgt\n"
+    "voortaan alleen berichten zonder inhoud. Heeft u dit niet gevraagd? Neem dan direct contact op met\n"
+    "uw regisseur.\n"
 )
 
 

@@ -8,12 +8,12 @@ from typing import Any
 
 from ..domain.access import Principal, require_regisseur
 from ..domain.betrokkene import Betrokkene, Kind, Role, is_regisseur, role_fits_kind
-from ..domain.errors import NotFound, ValidationFailed
 from ..domain.contact_changes import same_address
+from ..domain.errors import NotFound, ValidationFailed
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
 from .common import resolve_actor
-from .contact_changes import ContactChanges
 from .consent import ConsentService
+from .contact_changes import ContactChanges
 
 
 def _check(b: Betrokkene, today: date) -> None:

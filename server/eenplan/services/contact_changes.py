@@ -14,8 +14,17 @@ from dataclasses import replace
 from ..domain.access import Principal
 from ..domain.betrokkene import Betrokkene
 from ..domain.contact_changes import (
-    APPROVE_TEXT, CHANGED_TEXT, CONFIRM_TEXT, CONTACT_CHANGE_TTL, REMOVE_TEXT_NEW, ContactNotice, ContactNoticeSender,
-    PendingContactChange, Step, email_change_step, same_address,
+    APPROVE_TEXT,
+    CHANGED_TEXT,
+    CONFIRM_TEXT,
+    CONTACT_CHANGE_TTL,
+    REMOVE_TEXT_NEW,
+    ContactNotice,
+    ContactNoticeSender,
+    PendingContactChange,
+    Step,
+    email_change_step,
+    same_address,
 )
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from ..domain.sessions import looks_like_secret, new_secret, secret_hash

@@ -19,6 +19,8 @@ from typing import Any
 from ..domain.access import Actor, Principal, require_regisseur
 from ..domain.audit import Channel
 from ..domain.betrokkene import Betrokkene, is_regisseur
+from ..domain.contact_changes import KEY_PINNED_TEXT, KEY_REMOVED_TEXT, is_personal
+from ..domain.contact_changes import SUBJECT as CONTACT_SUBJECT
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.mailgroup import (MailGroup, OutboxItem, OutboxKind, OutboxStatus, PinnedKey, check_slug,
                                 group_address, plan_update_recipients)
@@ -80,7 +82,10 @@ class MailgroupService:
         async with self._uow(write=True) as uow:
             await self._self_or_regisseur(uow, principal, household_id, betrokkene_id)
             await uow.mail.put_key(key)
+            told = await self._tell_key_owner(uow, principal, household_id, betrokkene_id, KEY_PINNED_TEXT)
             await uow.commit()
+        if told:
+            self._notify()
         return key
 
     async def get_key(self, principal: Principal, household_id: str, betrokkene_id: str) -> PinnedKey:
@@ -98,7 +103,19 @@ class MailgroupService:
             await self._self_or_regisseur(uow, principal, household_id, betrokkene_id)
             if not await uow.mail.delete_key(household_id, betrokkene_id):
                 raise NotFound("no key pinned for this betrokkene")
+            told = await self._tell_key_owner(uow, principal, household_id, betrokkene_id, KEY_REMOVED_TEXT)
             await uow.commit()
+        if told:
+            self._notify()
+
+    async def _tell_key_owner(self, uow: UnitOfWork, principal: Principal, household_id: str, betrokkene_id: str,
+                              text: str) -> bool:
+        """Someone else pinned or unpinned a person's key: the person is told (a content-free notice)."""
+        if is_personal(principal, betrokkene_id):
+            return False
+        payload = json.dumps({"subject": CONTACT_SUBJECT, "text": text})
+        return await uow.mail.enqueue(self._row(household_id, betrokkene_id, OutboxKind.NOTICE,
+                                                f"contact:key:{self._clock().isoformat()}", payload=payload))
 
     async def missing_keys(self, principal: Principal, household_id: str) -> list[dict[str, Any]]:
         """Who does not receive encrypted mail, and why (regisseur): no e-mail, no key, or an unusable key."""

@@ -19,7 +19,13 @@ from ..domain.betrokkene import Kind
 from ..domain.errors import Forbidden, NotFound, ValidationFailed
 from ..domain.ports import Clock, UnitOfWorkFactory
 from ..domain.sessions import (
-    MAGIC_LINK_TTL, OIDC_STATE_TTL, IssuedSession, OidcRequest, SignInMethod, looks_like_secret, new_secret,
+    MAGIC_LINK_TTL,
+    OIDC_STATE_TTL,
+    IssuedSession,
+    OidcRequest,
+    SignInMethod,
+    looks_like_secret,
+    new_secret,
     secret_hash,
 )
 from ..domain.signin import IdentityProvider, SignInFailed, SignInLimits, SignInLinkSender
