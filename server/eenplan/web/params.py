@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import overload
 
 from aiohttp import web
 
@@ -25,6 +26,11 @@ _MAX_DIGITS = len(str(MAX_INT))
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 
 
+@overload
+def parse_int(value: str | None, name: str, *, default: int, minimum: int = 1, maximum: int = MAX_INT) -> int: ...
+@overload
+def parse_int(value: str | None, name: str, *, default: None = None, minimum: int = 1,
+              maximum: int = MAX_INT) -> int | None: ...
 def parse_int(value: str | None, name: str, *, default: int | None = None, minimum: int = 1,
               maximum: int = MAX_INT) -> int | None:
     """A whole number in [minimum, maximum] from text, `default` when absent, or a 422 naming `name`."""
@@ -49,6 +55,11 @@ def path_int(request: web.Request, name: str, *, minimum: int = 1, maximum: int 
     return number
 
 
+@overload
+def query_int(request: web.Request, name: str, *, default: int, minimum: int = 1, maximum: int = MAX_INT) -> int: ...
+@overload
+def query_int(request: web.Request, name: str, *, default: None = None, minimum: int = 1,
+              maximum: int = MAX_INT) -> int | None: ...
 def query_int(request: web.Request, name: str, *, default: int | None = None, minimum: int = 1,
               maximum: int = MAX_INT) -> int | None:
     """The query parameter `name` as a bounded whole number (`default` when absent), or a 422 naming it."""
