@@ -13,6 +13,7 @@ the aanspreekpunt as betrokkene in one transaction: their next request is a 404.
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -41,7 +42,7 @@ from ..domain.stagnatie import (
     gemeente_key,
 )
 from ..domain.veiligheid import escalation_sections
-from .common import resolve_actor, retry_on_conflict
+from .common import NOT_FOUND, known_household, resolve_actor, retry_on_conflict
 from .plan import PlanService
 from .stagnatie_views import NOTICE_FOOTER, NOTICES, case_dict, responsible, shown_cases
 
@@ -76,7 +77,7 @@ class StagnatieService:
     def _may_see(actor: Actor, case: Case) -> bool:
         return may_see_case(actor, case.aanspreekpunt_id, case.afgeschaald_at is not None)
 
-    async def list(self, principal: Principal, household_id: str) -> list[dict[str, Any]]:
+    async def list(self, principal: Principal, household_id: str) -> builtins.list[dict[str, Any]]:
         """The household's cases with deadlines (regisseurs; the aanspreekpunt its own escalated cases)."""
         async with self._uow() as uow:
             actor, _ = await resolve_actor(uow, principal, household_id)
@@ -85,7 +86,8 @@ class StagnatieService:
             cases = [c for c in await uow.stagnatie.list_cases(household_id) if self._may_see(actor, c)]
         return await self._shown(principal, household_id, cases)
 
-    async def _shown(self, principal: Principal, household_id: str, cases: list[Case]) -> list[dict[str, Any]]:
+    async def _shown(self, principal: Principal, household_id: str, cases: builtins.list[Case]
+                     ) -> builtins.list[dict[str, Any]]:
         """Cases read outside a transaction, cut to the caller (`shown_cases`); logged before answering."""
         if not cases:
             return []
@@ -199,8 +201,8 @@ class StagnatieService:
                 if case.current.acties_on is not None:
                     raise ValidationFailed.one("soort", "actions, result and term are already recorded")
                 await self._notify_partners(uow, case, "voortgang")
-                return _set_step(case, acties=acties.strip(), resultaat=resultaat.strip(), termijn=termijn,
-                                 acties_on=day)
+                return _set_step(case, acties=(acties or "").strip(), resultaat=(resultaat or "").strip(),
+                                 termijn=termijn, acties_on=day)
             require_regisseur(actor, "record this outcome")
             field = "intern_plan_on" if outcome is Outcome.INTERN_PLAN else "gesprek_on"
             return _set_step(case, **{field: day})
@@ -212,7 +214,7 @@ class StagnatieService:
         """Record commitment: the new agreements and the plan version that holds them. Solves steps 1–3;
         at step 4 the aanspreekpunt then hands back (afschalen)."""
         async def change(uow: UnitOfWork, actor: Actor, case: Case) -> Case:
-            household = await uow.households.get(household_id)
+            household = await known_household(uow, household_id)
             check_commitment(case, plan_version, household.current_version)
             if not afspraken.strip():
                 raise ValidationFailed.one("afspraken", "name the new agreements")
@@ -247,6 +249,8 @@ class StagnatieService:
     async def _involve_aanspreekpunt(self, uow: UnitOfWork, actor: Actor, case: Case) -> Case:
         # locked: the exclusions read below must not change under us (see set_exclusions)
         household = await uow.households.get(case.household_id, lock=True)
+        if household is None:
+            raise NotFound(NOT_FOUND)
         ap = await uow.stagnatie.get_aanspreekpunt(gemeente_key(household.gemeente))
         if ap is None:
             raise ValidationFailed.one("gemeente", "no gemeentelijk aanspreekpunt is registered for this gemeente "

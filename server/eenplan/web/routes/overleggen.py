@@ -154,7 +154,7 @@ async def get_overleg(request: web.Request) -> web.Response:
 async def change_overleg(request: web.Request) -> web.Response:
     body = await read_body(request, OverlegPatch)
     changes = body.model_dump(exclude_unset=True)
-    if "invitees" in changes:
+    if body.invitees is not None:  # (null is refused by the schema)
         changes["invitees"] = invitees(body.invitees)
     overleg, queued = await services(request).overleggen.change(principal(request), request.match_info["id"],
                                                                 request.match_info["oid"], changes)
