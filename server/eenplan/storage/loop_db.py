@@ -59,7 +59,7 @@ class LoopConnection:
 
     def read(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Any]:
         """All rows of one reading statement (no transaction: one statement is its own snapshot)."""
-        if sql.lstrip()[:6].upper() != "SELECT":
+        if not sql.startswith(("SELECT", "select")):
             raise ValueError("the loop connection only reads")
         return self._execute(sql, params)
 
