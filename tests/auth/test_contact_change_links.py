@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from authkit import link_tokens, settle
-
 from support.helpers import bearer
 
 
