@@ -201,3 +201,13 @@ async def test_a_key_pinned_or_removed_by_someone_else_is_told_to_the_person(cli
     await drain(services.outbox)
     texts = sorted(_text(m) for m in _mail(peer, "fatima@example.org", SUBJECT))
     assert len(texts) == 2 and "verwijderd" in texts[0] + texts[1] and "ingesteld" in texts[0] + texts[1]
+
+
+async def test_removing_ones_own_address_is_told_at_that_address(client, demo, services, smtp_peer):
+    _, peer = smtp_peer
+    oma = demo["by_name"]["Khadija El Amrani"]
+    resp = await client.patch(_url(demo, f"/betrokkenen/{oma['id']}"), json={"email": None}, headers=bearer(oma))
+    assert resp.status == 200 and (await resp.json())["email"] is None
+    await drain(services.outbox)
+    (told,) = _mail(peer, "khadija@example.org", SUBJECT)
+    assert "gewijzigd" in _text(told)

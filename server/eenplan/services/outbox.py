@@ -187,7 +187,9 @@ class OutboxWorker:
         singles: list[Job] = []
         for item in rows:
             person = ctx.members.get(item.recipient_id)
-            if person is None or not person.active or not person.email:
+            # a notice about sign-in data names its address: an old one is told even after it was removed
+            addressed = item.kind is OutboxKind.NOTICE and bool(json.loads(item.payload or "{}").get("to"))
+            if person is None or not person.active or not (person.email or addressed):
                 await self._rows.final(item, OutboxStatus.SKIPPED, "recipient is no betrokkene or has no e-mail", stats)
                 continue
             try:
