@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 from aiosmtpd.controller import Controller
 
 from eenplan.config import Settings
+from eenplan.demo import DEMO_CODE
+from eenplan.domain.mailgroup import group_address
 from eenplan_crypto.testing import make_home, remove_home
 
+from .demo_templates import _in_own_loop
 from .smtp import Peer, free_port
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
+MAIL_DOMAIN = "eenplan.example"
 
 
 @pytest.fixture
@@ -24,10 +32,33 @@ def smtp_peer():
     controller.stop()
 
 
-@pytest.fixture
-def server_gnupg():
-    """A fresh short GNUPGHOME for the server keyring of one test."""
+async def _demo_signing_key(home: Path) -> None:
+    from eenplan_crypto.keyring import Keyring
+
+    keyring = Keyring(home)
+    try:  # the uid and name MailgroupService.signer asks for
+        await keyring.ensure_signing_key(group_address(DEMO_CODE, MAIL_DOMAIN), f"eenplan {DEMO_CODE}")
+    finally:
+        await keyring.aclose()
+
+
+@pytest.fixture(scope="session")
+def server_gnupg_template():
+    """A server GNUPGHOME holding the demo household's signing key, generated once per session."""
     home = make_home()
+    _in_own_loop(_demo_signing_key(home))
+    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], capture_output=True, timeout=30, check=False)
+    yield home
+    remove_home(home)
+
+
+@pytest.fixture
+def server_gnupg(server_gnupg_template):
+    """A fresh short GNUPGHOME for the server keyring of one test: a copy of the session's, so the demo
+    household's signing key exists (other households' keys are made on first use, as in production)."""
+    home = make_home()
+    shutil.copytree(server_gnupg_template, home, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("S.*", "*.lock", ".#lk*"))
     yield home
     remove_home(home)
 
@@ -37,4 +68,4 @@ def mail_settings(tmp_path, database_url, smtp_peer, server_gnupg) -> Settings:
     """Settings with mail on: the aiosmtpd peer, the short keyring, an https public URL."""
     return Settings(data_dir=tmp_path / "var", database_url=database_url, secret_key=SECRET,
                     smtp_url=smtp_peer[0], gnupg_home=str(server_gnupg), public_url="https://plan.example.org",
-                    mail_domain="eenplan.example", outbox_backoff_seconds=1)
+                    mail_domain=MAIL_DOMAIN, outbox_backoff_seconds=1)
