@@ -130,7 +130,7 @@ class BetrokkeneService:
         return replace(updated, email=await self._contacts.change_email(uow, found, updated.email, principal))
 
     @staticmethod
-    async def _keep_a_regisseur(uow, household_id: str, leaving_id: str) -> None:
+    async def _keep_a_regisseur(uow: UnitOfWork, household_id: str, leaving_id: str) -> None:
         others = [b for b in await uow.betrokkenen.list(household_id)
                   if b.id != leaving_id and is_regisseur(b.role)]
         if not others:

@@ -93,8 +93,9 @@ class SignInService:
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._pending.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("sign-in link not issued: %s", describe_error(task.exception()))
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
+            log.error("sign-in link not issued: %s", describe_error(error))
 
     async def settle(self) -> None:
         """Wait until every accepted link request has been looked up and handed to the sender."""
@@ -190,13 +191,14 @@ class SignInService:
         if request is None:
             raise SignInFailed("the sign-in could not be completed; start again")
         identity = await self._idp.redeem(code=code, code_verifier=request.code_verifier, nonce=request.nonce)
-        if not identity.email or not identity.email_verified:
+        email = identity.email
+        if not email or not identity.email_verified:
             log.info("oidc sign-in refused: no verified e-mail")
             raise Forbidden(NOT_A_BETROKKENE)
 
         async def attempt() -> IssuedSession:
             async with self._uow(write=True) as uow:
-                people = [b for b in await uow.auth.active_by_email(request.household_id, identity.email)
+                people = [b for b in await uow.auth.active_by_email(request.household_id, email)
                           if b.kind is Kind.PROFESSIONAL]
                 if len(people) != 1:
                     raise Forbidden(NOT_A_BETROKKENE)
