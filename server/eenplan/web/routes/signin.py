@@ -91,21 +91,27 @@ async def request_magic_link(request: web.Request) -> web.Response:
 
 _PAGE = """<!doctype html>
 <html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<meta name="robots" content="noindex"><title>Inloggen bij eenplan</title></head>
-<body><main><h1>Inloggen bij eenplan</h1>
-<p>Klik op de knop om in te loggen. De link werkt één keer en 15 minuten lang.</p>
-<form method="post" action="{action}"><button type="submit">Inloggen</button></form>
+<meta name="robots" content="noindex"><title>{title}</title></head>
+<body><main><h1>{title}</h1>
+<p>{text}</p>
+<form method="post" action="{action}"><button type="submit">{button}</button></form>
 </main></body></html>
 """
+
+
+def _button_page(action: str, title: str, text: str, button: str) -> web.Response:
+    """A page whose one button POSTs to `action`: a GET (a mail scanner's prefetch) uses nothing up."""
+    return web.Response(text=_PAGE.format(action=html.escape(action, quote=True), title=title, text=text,
+                                          button=button), content_type="text/html", headers={
+        "Content-Security-Policy": "default-src 'none'; form-action 'self'; frame-ancestors 'none'"})
 
 
 @table.route("GET", "/auth/magic-link/{token}", summary="A page with a sign-in button for a magic link "
              "(does not use the link up: mail scanners prefetch links)", auth=False,
              responses={200: "HTML page with a form that POSTs to this URL"})
 async def magic_link_page(request: web.Request) -> web.Response:
-    action = html.escape(f"/auth/magic-link/{request.match_info['token']}", quote=True)
-    return web.Response(text=_PAGE.format(action=action), content_type="text/html", headers={
-        "Content-Security-Policy": "default-src 'none'; form-action 'self'; frame-ancestors 'none'"})
+    return _button_page(f"/auth/magic-link/{request.match_info['token']}", "Inloggen bij eenplan",
+                        "Klik op de knop om in te loggen. De link werkt één keer en 15 minuten lang.", "Inloggen")
 
 
 @table.route("POST", "/auth/magic-link/{token}", summary="Redeem a magic link (once) for a new session token",
@@ -116,23 +122,13 @@ async def redeem_magic_link(request: web.Request) -> web.Response:
     return web.json_response(issued.as_dict())
 
 
-_CONFIRM_PAGE = """<!doctype html>
-<html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<meta name="robots" content="noindex"><title>Wijziging bevestigen</title></head>
-<body><main><h1>Wijziging van uw inloggegevens bevestigen</h1>
-<p>Klik op de knop om de wijziging te bevestigen. Wilt u dit niet? Sluit dan deze pagina.</p>
-<form method="post" action="{action}"><button type="submit">Bevestigen</button></form>
-</main></body></html>
-"""
-
-
 @table.route("GET", "/auth/contact-change/{token}", summary="A page with a button to confirm a change of "
              "sign-in data (does not confirm anything: mail scanners prefetch links)", auth=False,
              responses={200: "HTML page with a form that POSTs to this URL"})
 async def contact_change_page(request: web.Request) -> web.Response:
-    action = html.escape(f"/auth/contact-change/{request.match_info['token']}", quote=True)
-    return web.Response(text=_CONFIRM_PAGE.format(action=action), content_type="text/html", headers={
-        "Content-Security-Policy": "default-src 'none'; form-action 'self'; frame-ancestors 'none'"})
+    return _button_page(f"/auth/contact-change/{request.match_info['token']}", "Wijziging van uw inloggegevens",
+                        "Klik op de knop om de wijziging te bevestigen. Wilt u dit niet? Sluit dan deze pagina.",
+                        "Bevestigen")
 
 
 @table.route("POST", "/auth/contact-change/{token}", summary="Confirm a change of sign-in data (once): the "
