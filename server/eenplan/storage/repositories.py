@@ -8,10 +8,12 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from ..domain.betrokkene import Betrokkene, Kind, Role
 from ..domain.household import Household, Phase, PhaseChange
 from ..domain.versions import VersionInfo
+from .results import rows_changed
 from .tables import BetrokkeneRow, HouseholdRow, PhaseChangeRow, PlanVersionRow, SectionBlobRow
 
 
@@ -49,7 +51,7 @@ class HouseholdRepository:
 
     async def get(self, household_id: str, *, lock: bool = False) -> Household | None:
         """One household; with `lock`, hold its row until commit (PostgreSQL FOR UPDATE)."""
-        stmt = sa.select(HouseholdRow).where(HouseholdRow.id == household_id)
+        stmt = sa.select(HouseholdRow).where(col(HouseholdRow.id) == household_id)
         if lock:
             stmt = stmt.with_for_update()
         row = (await self._s.execute(stmt)).scalar_one_or_none()
@@ -57,7 +59,7 @@ class HouseholdRepository:
 
     async def code_taken(self, code: str) -> bool:
         """Whether a household with this code exists."""
-        stmt = sa.select(sa.func.count()).select_from(HouseholdRow).where(HouseholdRow.code == code)
+        stmt = sa.select(sa.func.count()).select_from(HouseholdRow).where(col(HouseholdRow.code) == code)
         return bool((await self._s.execute(stmt)).scalar_one())
 
     async def count(self) -> int:
@@ -66,19 +68,20 @@ class HouseholdRepository:
 
     async def find_by_code(self, code: str) -> Household | None:
         """The household with this code, if any."""
-        row = (await self._s.execute(sa.select(HouseholdRow).where(HouseholdRow.code == code))).scalar_one_or_none()
+        stmt = sa.select(HouseholdRow).where(col(HouseholdRow.code) == code)
+        row = (await self._s.execute(stmt)).scalar_one_or_none()
         return _household(row) if row else None
 
     async def advance_version(self, household_id: str, expected: int, new: int) -> bool:
         """Move the current-version pointer from `expected` to `new`; False if someone else moved it."""
         stmt = (sa.update(HouseholdRow)
-                .where(HouseholdRow.id == household_id, HouseholdRow.current_version == expected)
+                .where(col(HouseholdRow.id) == household_id, col(HouseholdRow.current_version) == expected)
                 .values(current_version=new))
-        return (await self._s.execute(stmt)).rowcount == 1
+        return rows_changed(await self._s.execute(stmt)) == 1
 
     async def set_phase(self, household_id: str, change: PhaseChange) -> None:
         """Record a phase transition and make it current."""
-        await self._s.execute(sa.update(HouseholdRow).where(HouseholdRow.id == household_id)
+        await self._s.execute(sa.update(HouseholdRow).where(col(HouseholdRow.id) == household_id)
                               .values(phase=int(change.to_phase)))
         self._s.add(PhaseChangeRow(household_id=household_id,
                                    from_phase=int(change.from_phase) if change.from_phase else None,
@@ -88,8 +91,8 @@ class HouseholdRepository:
 
     async def phase_history(self, household_id: str) -> list[PhaseChange]:
         """Every phase transition, oldest first."""
-        rows = (await self._s.execute(sa.select(PhaseChangeRow).where(PhaseChangeRow.household_id == household_id)
-                                      .order_by(PhaseChangeRow.id))).scalars()
+        rows = (await self._s.execute(sa.select(PhaseChangeRow).where(col(PhaseChangeRow.household_id) == household_id)
+                                      .order_by(col(PhaseChangeRow.id)))).scalars()
         return [PhaseChange(Phase(r.from_phase) if r.from_phase else None, Phase(r.to_phase), r.at,
                             r.by_betrokkene_id, r.reason) for r in rows]
 
@@ -115,25 +118,25 @@ class BetrokkeneRepository:
 
     async def list(self, household_id: str, *, include_removed: bool = False) -> list[Betrokkene]:
         """The household's betrokkenen, in the order they were added."""
-        stmt = sa.select(BetrokkeneRow).where(BetrokkeneRow.household_id == household_id)
+        stmt = sa.select(BetrokkeneRow).where(col(BetrokkeneRow.household_id) == household_id)
         if not include_removed:
-            stmt = stmt.where(BetrokkeneRow.removed_at.is_(None))
-        rows = (await self._s.execute(stmt.order_by(BetrokkeneRow.created_at, BetrokkeneRow.id))).scalars()
+            stmt = stmt.where(col(BetrokkeneRow.removed_at).is_(None))
+        rows = (await self._s.execute(stmt.order_by(col(BetrokkeneRow.created_at), col(BetrokkeneRow.id)))).scalars()
         return [_betrokkene(r) for r in rows]
 
     async def update(self, b: Betrokkene) -> None:
         """Overwrite a betrokkene's recorded details."""
-        await self._s.execute(sa.update(BetrokkeneRow).where(BetrokkeneRow.id == b.id).values(
+        await self._s.execute(sa.update(BetrokkeneRow).where(col(BetrokkeneRow.id) == b.id).values(
             name=b.name, kind=b.kind.value, role=b.role.value, relation=b.relation, organisation=b.organisation,
             email=b.email, phone=b.phone, reachable_days=",".join(b.reachable_days), birth_date=b.birth_date,
             removed_at=b.removed_at))
 
     async def membership(self, household_id: str, betrokkene_id: str) -> tuple[str, str, int] | None:
         """(kind, role, current plan version) for an active betrokkene of the household, in one query."""
-        stmt = (sa.select(BetrokkeneRow.kind, BetrokkeneRow.role, HouseholdRow.current_version)
-                .join(HouseholdRow, HouseholdRow.id == BetrokkeneRow.household_id)
-                .where(BetrokkeneRow.id == betrokkene_id, BetrokkeneRow.household_id == household_id,
-                       BetrokkeneRow.removed_at.is_(None)))
+        stmt = (sa.select(col(BetrokkeneRow.kind), col(BetrokkeneRow.role), col(HouseholdRow.current_version))
+                .join(HouseholdRow, col(HouseholdRow.id) == col(BetrokkeneRow.household_id))
+                .where(col(BetrokkeneRow.id) == betrokkene_id, col(BetrokkeneRow.household_id) == household_id,
+                       col(BetrokkeneRow.removed_at).is_(None)))
         row = (await self._s.execute(stmt)).first()
         return (row[0], row[1], row[2]) if row else None
 
@@ -151,10 +154,10 @@ class PlanRepository:
 
     async def versions(self, household_id: str, *, before: int | None, limit: int) -> list[VersionInfo]:
         """Versions newest first, `limit` at a time, starting below `before`."""
-        stmt = sa.select(PlanVersionRow).where(PlanVersionRow.household_id == household_id)
+        stmt = sa.select(PlanVersionRow).where(col(PlanVersionRow.household_id) == household_id)
         if before is not None:
-            stmt = stmt.where(PlanVersionRow.number < before)
-        rows = (await self._s.execute(stmt.order_by(PlanVersionRow.number.desc()).limit(limit))).scalars()
+            stmt = stmt.where(col(PlanVersionRow.number) < before)
+        rows = (await self._s.execute(stmt.order_by(col(PlanVersionRow.number).desc()).limit(limit))).scalars()
         return [_version(r) for r in rows]
 
     async def blobs(self, household_id: str, hashes: Iterable[str]) -> dict[str, str]:
@@ -162,9 +165,9 @@ class PlanRepository:
         wanted = set(hashes)
         if not wanted:
             return {}
-        stmt = sa.select(SectionBlobRow.hash, SectionBlobRow.content).where(
-            SectionBlobRow.household_id == household_id, SectionBlobRow.hash.in_(wanted))
-        return {h: c for h, c in (await self._s.execute(stmt)).all()}
+        stmt = sa.select(col(SectionBlobRow.hash), col(SectionBlobRow.content)).where(
+            col(SectionBlobRow.household_id) == household_id, col(SectionBlobRow.hash).in_(wanted))
+        return dict((await self._s.execute(stmt)).all())
 
     async def add_blobs(self, household_id: str, blobs: dict[str, str]) -> None:
         """Store section contents not stored before (identical content is stored once)."""
@@ -187,5 +190,5 @@ class PlanRepository:
                                overleg: str | None) -> None:
         """Record that a version was adopted (vastgesteld); the content itself stays immutable."""
         await self._s.execute(sa.update(PlanVersionRow).where(
-            PlanVersionRow.household_id == household_id, PlanVersionRow.number == number).values(
+            col(PlanVersionRow.household_id) == household_id, col(PlanVersionRow.number) == number).values(
             vastgesteld_at=at, vastgesteld_by=by, vastgesteld_overleg=overleg))
