@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from ..domain.overleg import (
-    DatePoll, Invitee, Overleg, OverlegStatus, OverlegType, Partstat, PollOption, Vote,
+    DatePoll,
+    Invitee,
+    Overleg,
+    OverlegStatus,
+    OverlegType,
+    Partstat,
+    PollOption,
+    Vote,
 )
+from .results import rows_changed
 from .tables_overleg import DatePollOptionRow, DatePollRow, DatePollVoteRow, OverlegInviteeRow, OverlegRow
 
 _FIELDS = ("type", "status", "start_at", "end_at", "location", "video_link", "chair_id", "minute_taker_id",
@@ -50,14 +60,14 @@ class OverlegRepository:
     async def _load(self, rows: list[OverlegRow]) -> list[Overleg]:
         if not rows:
             return []
-        stmt = sa.select(OverlegInviteeRow).where(OverlegInviteeRow.overleg_id.in_([r.id for r in rows]))
+        stmt = sa.select(OverlegInviteeRow).where(col(OverlegInviteeRow.overleg_id).in_([r.id for r in rows]))
         by_overleg: dict[str, list[OverlegInviteeRow]] = {}
         for inv in (await self._s.execute(stmt)).scalars():
             by_overleg.setdefault(inv.overleg_id, []).append(inv)
         return [_overleg(r, by_overleg.get(r.id, [])) for r in rows]
 
     async def _write_invitees(self, o: Overleg) -> None:
-        await self._s.execute(sa.delete(OverlegInviteeRow).where(OverlegInviteeRow.overleg_id == o.id))
+        await self._s.execute(sa.delete(OverlegInviteeRow).where(col(OverlegInviteeRow.overleg_id) == o.id))
         for n, inv in enumerate(o.invitees):
             self._s.add(OverlegInviteeRow(overleg_id=o.id, betrokkene_id=inv.betrokkene_id, position=n,
                                           must_attend=inv.must_attend, partstat=inv.partstat.value))
@@ -72,7 +82,7 @@ class OverlegRepository:
 
     async def get(self, household_id: str, overleg_id: str, *, lock: bool = False) -> Overleg | None:
         """One overleg of the household; with `lock`, held until commit (PostgreSQL FOR UPDATE)."""
-        stmt = sa.select(OverlegRow).where(OverlegRow.id == overleg_id, OverlegRow.household_id == household_id)
+        stmt = sa.select(OverlegRow).where(col(OverlegRow.id) == overleg_id, col(OverlegRow.household_id) == household_id)
         if lock:
             stmt = stmt.with_for_update()
         row = (await self._s.execute(stmt)).scalar_one_or_none()
@@ -80,41 +90,41 @@ class OverlegRepository:
 
     async def update(self, overleg: Overleg) -> None:
         """Overwrite an overleg's changeable fields and its invitee list."""
-        await self._s.execute(sa.update(OverlegRow).where(OverlegRow.id == overleg.id).values(**_values(overleg)))
+        await self._s.execute(sa.update(OverlegRow).where(col(OverlegRow.id) == overleg.id).values(**_values(overleg)))
         await self._write_invitees(overleg)
 
     async def list(self, household_id: str) -> list[Overleg]:
         """Every overleg of the household, by start time."""
-        stmt = (sa.select(OverlegRow).where(OverlegRow.household_id == household_id)
-                .order_by(OverlegRow.start_at, OverlegRow.id))
+        stmt = (sa.select(OverlegRow).where(col(OverlegRow.household_id) == household_id)
+                .order_by(col(OverlegRow.start_at), col(OverlegRow.id)))
         return await self._load(list((await self._s.execute(stmt)).scalars()))
 
     async def set_partstat(self, overleg_id: str, betrokkene_id: str, partstat: Partstat) -> None:
         """Record one invitee's answer."""
         await self._s.execute(sa.update(OverlegInviteeRow).where(
-            OverlegInviteeRow.overleg_id == overleg_id, OverlegInviteeRow.betrokkene_id == betrokkene_id
+            col(OverlegInviteeRow.overleg_id) == overleg_id, col(OverlegInviteeRow.betrokkene_id) == betrokkene_id
         ).values(partstat=partstat.value))
 
     async def has_future(self, household_id: str, now: datetime) -> bool:
         """Whether a planned overleg starts after `now`."""
         stmt = sa.select(sa.func.count()).select_from(OverlegRow).where(
-            OverlegRow.household_id == household_id, OverlegRow.status == OverlegStatus.PLANNED.value,
-            OverlegRow.start_at > now)
+            col(OverlegRow.household_id) == household_id, col(OverlegRow.status) == OverlegStatus.PLANNED.value,
+            col(OverlegRow.start_at) > now)
         return bool((await self._s.execute(stmt)).scalar_one())
 
-    async def reminder_candidates(self, now: datetime, until: datetime) -> list[Overleg]:
+    async def reminder_candidates(self, now: datetime, until: datetime) -> builtins.list[Overleg]:
         """Planned voortgangsoverleggen starting in (now, until] whose reminder is unsent (all households)."""
         stmt = (sa.select(OverlegRow).where(
-            OverlegRow.status == OverlegStatus.PLANNED.value, OverlegRow.type == OverlegType.VOORTGANGSOVERLEG.value,
-            OverlegRow.reminder_sent_at.is_(None), OverlegRow.start_at > now, OverlegRow.start_at <= until)
-            .order_by(OverlegRow.start_at))
+            col(OverlegRow.status) == OverlegStatus.PLANNED.value, col(OverlegRow.type) == OverlegType.VOORTGANGSOVERLEG.value,
+            col(OverlegRow.reminder_sent_at).is_(None), col(OverlegRow.start_at) > now, col(OverlegRow.start_at) <= until)
+            .order_by(col(OverlegRow.start_at)))
         return await self._load(list((await self._s.execute(stmt)).scalars()))
 
     async def mark_reminder_sent(self, overleg_id: str, at: datetime) -> bool:
         """Mark the reminder sent, once: False if another worker already did (compare-and-set)."""
-        stmt = (sa.update(OverlegRow).where(OverlegRow.id == overleg_id, OverlegRow.reminder_sent_at.is_(None))
+        stmt = (sa.update(OverlegRow).where(col(OverlegRow.id) == overleg_id, col(OverlegRow.reminder_sent_at).is_(None))
                 .values(reminder_sent_at=at))
-        return (await self._s.execute(stmt)).rowcount == 1
+        return rows_changed(await self._s.execute(stmt)) == 1
 
     # ------------------------------------------------------------------ date polls
     async def add_poll(self, poll: DatePoll) -> None:
@@ -132,16 +142,16 @@ class OverlegRepository:
 
     async def get_poll(self, household_id: str, poll_id: str, *, lock: bool = False) -> DatePoll | None:
         """One date poll of the household with its options and votes."""
-        stmt = sa.select(DatePollRow).where(DatePollRow.id == poll_id, DatePollRow.household_id == household_id)
+        stmt = sa.select(DatePollRow).where(col(DatePollRow.id) == poll_id, col(DatePollRow.household_id) == household_id)
         if lock:
             stmt = stmt.with_for_update()
         row = (await self._s.execute(stmt)).scalar_one_or_none()
         if row is None:
             return None
-        options = (await self._s.execute(sa.select(DatePollOptionRow).where(DatePollOptionRow.poll_id == poll_id)
-                                         .order_by(DatePollOptionRow.start_at, DatePollOptionRow.id))).scalars()
+        options = (await self._s.execute(sa.select(DatePollOptionRow).where(col(DatePollOptionRow.poll_id) == poll_id)
+                                         .order_by(col(DatePollOptionRow.start_at), col(DatePollOptionRow.id)))).scalars()
         votes: dict[str, dict[str, Vote]] = {}
-        for v in (await self._s.execute(sa.select(DatePollVoteRow).where(DatePollVoteRow.poll_id == poll_id))).scalars():
+        for v in (await self._s.execute(sa.select(DatePollVoteRow).where(col(DatePollVoteRow.poll_id) == poll_id))).scalars():
             votes.setdefault(v.option_id, {})[v.betrokkene_id] = Vote(v.vote)
         return DatePoll(
             id=row.id, household_id=row.household_id, type=OverlegType(row.type),
@@ -155,8 +165,8 @@ class OverlegRepository:
         if not votes:
             return
         await self._s.execute(sa.delete(DatePollVoteRow).where(
-            DatePollVoteRow.poll_id == poll_id, DatePollVoteRow.betrokkene_id == betrokkene_id,
-            DatePollVoteRow.option_id.in_(list(votes))))
+            col(DatePollVoteRow.poll_id) == poll_id, col(DatePollVoteRow.betrokkene_id) == betrokkene_id,
+            col(DatePollVoteRow.option_id).in_(list(votes))))
         for option_id, vote in votes.items():
             self._s.add(DatePollVoteRow(option_id=option_id, betrokkene_id=betrokkene_id, poll_id=poll_id,
                                         vote=vote.value, at=at))
@@ -164,4 +174,4 @@ class OverlegRepository:
 
     async def close_poll(self, poll_id: str, overleg_id: str) -> None:
         """Record the overleg the regisseur's pick became."""
-        await self._s.execute(sa.update(DatePollRow).where(DatePollRow.id == poll_id).values(overleg_id=overleg_id))
+        await self._s.execute(sa.update(DatePollRow).where(col(DatePollRow.id) == poll_id).values(overleg_id=overleg_id))

@@ -8,13 +8,22 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
-from ..domain.stagnatie import (Aanspreekpunt, Case, CaseStatus, Step, StepEnd, StepRecord, gemeente_key)
-from ..domain.veiligheid import Besluit, Signaal, SignaalStatus, Soort
 from ..domain.sections import SECTION_KEYS
+from ..domain.stagnatie import Aanspreekpunt, Case, CaseStatus, Step, StepEnd, StepRecord, gemeente_key
+from ..domain.veiligheid import Besluit, Signaal, SignaalStatus, Soort
+from .results import rows_changed
 from .tables import HouseholdRow, PhaseChangeRow
-from .tables_stagnatie import (AanspreekpuntRow, AanspreekpuntUitsluitingRow, EscalatieGrantRow,
-                               StagnatieCaseRow, StagnatieReminderRow, StagnatieStepRow, VeiligheidSignaalRow)
+from .tables_stagnatie import (
+    AanspreekpuntRow,
+    AanspreekpuntUitsluitingRow,
+    EscalatieGrantRow,
+    StagnatieCaseRow,
+    StagnatieReminderRow,
+    StagnatieStepRow,
+    VeiligheidSignaalRow,
+)
 
 _STEP_FIELDS = ("started_on", "started_by", "ended_on", "intern_plan_on", "gesprek_on", "acties", "resultaat",
                 "termijn", "acties_on", "commitment_on", "afspraken", "plan_version")
@@ -76,13 +85,13 @@ class StagnatieRepository:
 
     async def list_aanspreekpunten(self) -> list[Aanspreekpunt]:
         """Every registered aanspreekpunt, by gemeente."""
-        rows = (await self._s.execute(sa.select(AanspreekpuntRow).order_by(AanspreekpuntRow.gemeente_key))).scalars()
+        rows = (await self._s.execute(sa.select(AanspreekpuntRow).order_by(col(AanspreekpuntRow.gemeente_key)))).scalars()
         return [_aanspreekpunt(r) for r in rows]
 
     async def delete_aanspreekpunt(self, key: str) -> bool:
         """Remove a gemeente's entry; whether there was one."""
-        result = await self._s.execute(sa.delete(AanspreekpuntRow).where(AanspreekpuntRow.gemeente_key == key))
-        return result.rowcount > 0
+        result = await self._s.execute(sa.delete(AanspreekpuntRow).where(col(AanspreekpuntRow.gemeente_key) == key))
+        return rows_changed(result) > 0
 
     # -- cases --------------------------------------------------------------------------------
     async def add_case(self, case: Case) -> None:
@@ -93,12 +102,12 @@ class StagnatieRepository:
 
     async def save_case(self, case: Case) -> None:
         """Write a changed case and its steps."""
-        await self._s.execute(sa.update(StagnatieCaseRow).where(StagnatieCaseRow.id == case.id)
+        await self._s.execute(sa.update(StagnatieCaseRow).where(col(StagnatieCaseRow.id) == case.id)
                               .values(**_case_values(case)))
         await self._save_steps(case)
 
     async def _save_steps(self, case: Case) -> None:
-        await self._s.execute(sa.delete(StagnatieStepRow).where(StagnatieStepRow.case_id == case.id))
+        await self._s.execute(sa.delete(StagnatieStepRow).where(col(StagnatieStepRow.case_id) == case.id))
         for r in case.steps:
             self._s.add(StagnatieStepRow(case_id=case.id, step=int(r.step),
                                          ended_by=r.ended_by.value if r.ended_by else None,
@@ -110,14 +119,14 @@ class StagnatieRepository:
             return []
         steps: dict[str, list[StagnatieStepRow]] = defaultdict(list)
         for s in (await self._s.execute(sa.select(StagnatieStepRow).where(
-                StagnatieStepRow.case_id.in_([r.id for r in rows])))).scalars():
+                col(StagnatieStepRow.case_id).in_([r.id for r in rows])))).scalars():
             steps[s.case_id].append(s)
         return [_case(r, steps[r.id]) for r in rows]
 
     async def get_case(self, household_id: str, case_id: str, *, lock: bool = False) -> Case | None:
         """One case of a household (None for another household's)."""
-        stmt = sa.select(StagnatieCaseRow).where(StagnatieCaseRow.id == case_id,
-                                                 StagnatieCaseRow.household_id == household_id)
+        stmt = sa.select(StagnatieCaseRow).where(col(StagnatieCaseRow.id) == case_id,
+                                                 col(StagnatieCaseRow.household_id) == household_id)
         if lock:
             stmt = stmt.with_for_update()
         found = await self._with_steps(list((await self._s.execute(stmt)).scalars()))
@@ -125,18 +134,18 @@ class StagnatieRepository:
 
     async def list_cases(self, household_id: str) -> list[Case]:
         """A household's cases, oldest first."""
-        stmt = (sa.select(StagnatieCaseRow).where(StagnatieCaseRow.household_id == household_id)
-                .order_by(StagnatieCaseRow.opened_at, StagnatieCaseRow.id))
+        stmt = (sa.select(StagnatieCaseRow).where(col(StagnatieCaseRow.household_id) == household_id)
+                .order_by(col(StagnatieCaseRow.opened_at), col(StagnatieCaseRow.id)))
         return await self._with_steps(list((await self._s.execute(stmt)).scalars()))
 
     async def open_cases(self) -> list[Case]:
         """Every open case (the deadline scheduler)."""
-        stmt = sa.select(StagnatieCaseRow).where(StagnatieCaseRow.status == CaseStatus.OPEN.value)
+        stmt = sa.select(StagnatieCaseRow).where(col(StagnatieCaseRow.status) == CaseStatus.OPEN.value)
         return await self._with_steps(list((await self._s.execute(stmt)).scalars()))
 
     async def _household_ids(self, gemeente: str) -> list[str]:
         key = gemeente_key(gemeente)
-        rows = (await self._s.execute(sa.select(HouseholdRow.id, HouseholdRow.gemeente))).all()
+        rows = (await self._s.execute(sa.select(col(HouseholdRow.id), col(HouseholdRow.gemeente)))).all()
         return [hid for hid, name in rows if gemeente_key(name) == key]
 
     async def cases_in_gemeente(self, gemeente: str) -> list[Case]:
@@ -144,7 +153,7 @@ class StagnatieRepository:
         ids = await self._household_ids(gemeente)
         if not ids:
             return []
-        stmt = sa.select(StagnatieCaseRow).where(StagnatieCaseRow.household_id.in_(ids))
+        stmt = sa.select(StagnatieCaseRow).where(col(StagnatieCaseRow.household_id).in_(ids))
         return await self._with_steps(list((await self._s.execute(stmt)).scalars()))
 
     async def phase_histories(self, gemeente: str) -> list[list[tuple[date, int]]]:
@@ -154,8 +163,8 @@ class StagnatieRepository:
             return []
         out: dict[str, list[tuple[date, int]]] = defaultdict(list)
         for hid, at, phase in (await self._s.execute(sa.select(
-                PhaseChangeRow.household_id, PhaseChangeRow.at, PhaseChangeRow.to_phase).where(
-                PhaseChangeRow.household_id.in_(ids)).order_by(PhaseChangeRow.id))).all():
+                col(PhaseChangeRow.household_id), col(PhaseChangeRow.at), col(PhaseChangeRow.to_phase)).where(
+                col(PhaseChangeRow.household_id).in_(ids)).order_by(col(PhaseChangeRow.id)))).all():
             at = datetime.fromisoformat(at) if isinstance(at, str) else at
             out[hid].append((at.date(), phase))
         return list(out.values())
@@ -170,34 +179,34 @@ class StagnatieRepository:
 
     async def end_grant(self, grant_id: str, at: datetime) -> None:
         """End an escalation grant (afschalen): the next request no longer sees it."""
-        await self._s.execute(sa.update(EscalatieGrantRow).where(EscalatieGrantRow.id == grant_id)
+        await self._s.execute(sa.update(EscalatieGrantRow).where(col(EscalatieGrantRow.id) == grant_id)
                               .values(ended_at=at))
 
     async def active_grants(self, household_id: str) -> list[tuple[str, str]]:
         """(grant id, grantee id) of the household's escalation grants in force."""
-        rows = await self._s.execute(sa.select(EscalatieGrantRow.id, EscalatieGrantRow.grantee_id).where(
-            EscalatieGrantRow.household_id == household_id, EscalatieGrantRow.ended_at.is_(None)))
+        rows = await self._s.execute(sa.select(col(EscalatieGrantRow.id), col(EscalatieGrantRow.grantee_id)).where(
+            col(EscalatieGrantRow.household_id) == household_id, col(EscalatieGrantRow.ended_at).is_(None)))
         return [(r[0], r[1]) for r in rows.all()]
 
     async def set_grant_sections(self, grant_id: str, sections: tuple[str, ...]) -> None:
         """Narrow or widen a grant in force (the klant changed the exclusions)."""
-        await self._s.execute(sa.update(EscalatieGrantRow).where(EscalatieGrantRow.id == grant_id)
+        await self._s.execute(sa.update(EscalatieGrantRow).where(col(EscalatieGrantRow.id) == grant_id)
                               .values(sections=",".join(sections)))
 
     async def exclusions(self, household_id: str, klant_id: str | None = None) -> tuple[str, ...]:
         """Sections kept from the aanspreekpunt: by one klant, or (None) by any klant of the household — a klant
         who has since left included: removing someone must not undo what they chose to keep back."""
-        query = sa.select(AanspreekpuntUitsluitingRow.sections).where(
-            AanspreekpuntUitsluitingRow.household_id == household_id)
+        query = sa.select(col(AanspreekpuntUitsluitingRow.sections)).where(
+            col(AanspreekpuntUitsluitingRow.household_id) == household_id)
         if klant_id is not None:
-            query = query.where(AanspreekpuntUitsluitingRow.set_by == klant_id)
+            query = query.where(col(AanspreekpuntUitsluitingRow.set_by) == klant_id)
         kept = {s for (sections,) in (await self._s.execute(query)).all() for s in sections.split(",") if s}
         return tuple(k for k in SECTION_KEYS if k in kept)
 
     async def set_exclusions(self, household_id: str, sections: tuple[str, ...], by: str, at: datetime) -> None:
         """Replace one klant's exclusion list (the others' lists stay as they are)."""
         await self._s.execute(sa.delete(AanspreekpuntUitsluitingRow).where(
-            AanspreekpuntUitsluitingRow.household_id == household_id, AanspreekpuntUitsluitingRow.set_by == by))
+            col(AanspreekpuntUitsluitingRow.household_id) == household_id, col(AanspreekpuntUitsluitingRow.set_by) == by))
         if sections:
             self._s.add(AanspreekpuntUitsluitingRow(household_id=household_id, sections=",".join(sections),
                                                     set_by=by, set_at=at))
@@ -223,7 +232,7 @@ class StagnatieRepository:
 
     async def save_signal(self, s: Signaal) -> None:
         """Write a signal's resolution."""
-        await self._s.execute(sa.update(VeiligheidSignaalRow).where(VeiligheidSignaalRow.id == s.id).values(
+        await self._s.execute(sa.update(VeiligheidSignaalRow).where(col(VeiligheidSignaalRow.id) == s.id).values(
             status=s.status.value, resolved_by=s.resolved_by, resolved_at=s.resolved_at,
             afwegingen=json.dumps(s.afwegingen, ensure_ascii=False) if s.afwegingen else None,
             besluit=s.besluit.value if s.besluit else None))
@@ -231,19 +240,19 @@ class StagnatieRepository:
     async def get_signal(self, household_id: str, signal_id: str) -> Signaal | None:
         """One signal of a household."""
         row = (await self._s.execute(sa.select(VeiligheidSignaalRow).where(
-            VeiligheidSignaalRow.id == signal_id, VeiligheidSignaalRow.household_id == household_id))
+            col(VeiligheidSignaalRow.id) == signal_id, col(VeiligheidSignaalRow.household_id) == household_id))
                ).scalar_one_or_none()
         return _signal(row) if row else None
 
     async def list_signals(self, household_id: str) -> list[Signaal]:
         """A household's signals, newest first."""
         rows = (await self._s.execute(sa.select(VeiligheidSignaalRow).where(
-            VeiligheidSignaalRow.household_id == household_id).order_by(VeiligheidSignaalRow.raised_at.desc(),
-                                                                       VeiligheidSignaalRow.id))).scalars()
+            col(VeiligheidSignaalRow.household_id) == household_id).order_by(col(VeiligheidSignaalRow.raised_at).desc(),
+                                                                       col(VeiligheidSignaalRow.id)))).scalars()
         return [_signal(r) for r in rows]
 
     async def open_signals(self, household_id: str) -> int:
         """How many signals of the household are open."""
         return (await self._s.execute(sa.select(sa.func.count()).select_from(VeiligheidSignaalRow).where(
-            VeiligheidSignaalRow.household_id == household_id,
-            VeiligheidSignaalRow.status == SignaalStatus.OPEN.value))).scalar_one()
+            col(VeiligheidSignaalRow.household_id) == household_id,
+            col(VeiligheidSignaalRow.status) == SignaalStatus.OPEN.value))).scalar_one()
