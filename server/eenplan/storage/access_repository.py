@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections import defaultdict
 from datetime import date, datetime
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from ..domain.access import Grant, Level
 from ..domain.audit import GENESIS, AccessEvent, Channel, Event
@@ -68,24 +70,24 @@ class ConsentRepository:
 
     async def list(self, household_id: str, *, consent_id: str | None = None, lock: bool = False) -> list[Consent]:
         """The household's consents (or one), newest first, with their answers."""
-        stmt = sa.select(ConsentRow).where(ConsentRow.household_id == household_id)
+        stmt = sa.select(ConsentRow).where(col(ConsentRow.household_id) == household_id)
         if consent_id is not None:
-            stmt = stmt.where(ConsentRow.id == consent_id)
+            stmt = stmt.where(col(ConsentRow.id) == consent_id)
         if lock:
             stmt = stmt.with_for_update()
-        rows = list((await self._s.execute(stmt.order_by(ConsentRow.created_at.desc(), ConsentRow.id))).scalars())
+        rows = list((await self._s.execute(stmt.order_by(col(ConsentRow.created_at).desc(), col(ConsentRow.id)))).scalars())
         if not rows:
             return []
         answers: dict[str, list[ConsentApprovalRow]] = defaultdict(list)
-        stmt = sa.select(ConsentApprovalRow).where(ConsentApprovalRow.consent_id.in_([r.id for r in rows]))
-        for a in (await self._s.execute(stmt)).scalars():
+        approvals = sa.select(ConsentApprovalRow).where(col(ConsentApprovalRow.consent_id).in_([r.id for r in rows]))
+        for a in (await self._s.execute(approvals)).scalars():
             answers[a.consent_id].append(a)
         return [_consent(r, answers[r.id]) for r in rows]
 
     async def answer(self, consent_id: str, approval: Approval) -> None:
         """Record (or replace) one klant's answer."""
         await self._s.execute(sa.delete(ConsentApprovalRow).where(
-            ConsentApprovalRow.consent_id == consent_id, ConsentApprovalRow.betrokkene_id == approval.betrokkene_id))
+            col(ConsentApprovalRow.consent_id) == consent_id, col(ConsentApprovalRow.betrokkene_id) == approval.betrokkene_id))
         self._s.add(ConsentApprovalRow(consent_id=consent_id, betrokkene_id=approval.betrokkene_id,
                                        approved=approval.approved,
                                        method=approval.method.value if approval.method else None, at=approval.at,
@@ -99,12 +101,12 @@ class ConsentRepository:
             values.update(revoked_at=at, revoked_by=by)
         else:
             values["decided_at"] = at
-        await self._s.execute(sa.update(ConsentRow).where(ConsentRow.id == consent_id).values(**values))
+        await self._s.execute(sa.update(ConsentRow).where(col(ConsentRow.id) == consent_id).values(**values))
 
     async def reopen(self, consent_id: str, required: frozenset[str]) -> None:
         """Back to 'aangevraagd' with no answers and a new set of who must consent (people changed)."""
-        await self._s.execute(sa.delete(ConsentApprovalRow).where(ConsentApprovalRow.consent_id == consent_id))
-        await self._s.execute(sa.update(ConsentRow).where(ConsentRow.id == consent_id).values(
+        await self._s.execute(sa.delete(ConsentApprovalRow).where(col(ConsentApprovalRow.consent_id) == consent_id))
+        await self._s.execute(sa.update(ConsentRow).where(col(ConsentRow.id) == consent_id).values(
             status=ConsentStatus.REQUESTED.value, decided_at=None, required=_ids(required)))
 
     async def add_overmacht(self, o: Overmacht) -> None:
@@ -115,13 +117,13 @@ class ConsentRepository:
                                  created_at=o.created_at))
         await self._s.flush()
 
-    async def overmacht(self, household_id: str) -> list[Overmacht]:
+    async def overmacht(self, household_id: str) -> builtins.list[Overmacht]:
         """The household's overmacht records, newest first."""
-        stmt = (sa.select(OvermachtRow).where(OvermachtRow.household_id == household_id)
-                .order_by(OvermachtRow.created_at.desc()))
+        stmt = (sa.select(OvermachtRow).where(col(OvermachtRow.household_id) == household_id)
+                .order_by(col(OvermachtRow.created_at).desc()))
         return [_overmacht(r) for r in (await self._s.execute(stmt)).scalars()]
 
-    async def grants(self, household_id: str, betrokkene_id: str, today: date) -> list[Grant]:
+    async def grants(self, household_id: str, betrokkene_id: str, today: date) -> builtins.list[Grant]:
         """Every grant in force today for one betrokkene (consents, overmacht decisions to share, escalations):
         the statement and decoder the hot read uses (`grant_rows`), so both loaders always agree."""
         rows = await self._s.execute(GRANTS, {"hh": household_id, "bid": betrokkene_id, "today": today})
@@ -138,7 +140,7 @@ class TokenRevocationRepository:
                      expires_at: datetime) -> None:
         """List a token id as revoked for a household (None: a monitoring token); again is harmless.
         Entries whose tokens have expired anyway are dropped on the way."""
-        await self._s.execute(sa.delete(TokenRevocationRow).where(TokenRevocationRow.expires_at < at))
+        await self._s.execute(sa.delete(TokenRevocationRow).where(col(TokenRevocationRow.expires_at) < at))
         scope = household_id if household_id is not None else MONITORING_SCOPE
         found = await self._s.get(TokenRevocationRow, (jti, scope))
         if found is None:
@@ -178,20 +180,20 @@ class AccessLogRepository:
 
     async def append(self, events: list[AccessEvent]) -> None:
         """Append events, extending each household's chain under a lock on its head row (`log_chain`)."""
-        insert_head = pg_insert if self._s.bind.dialect.name == "postgresql" else sqlite_insert
+        insert_head = pg_insert if self._s.get_bind().dialect.name == "postgresql" else sqlite_insert
 
         async def execute(step: Step) -> tuple[int, str] | None:
             if isinstance(step, LockHead):  # a first entry: give FOR UPDATE a row to lock
                 await self._s.execute(insert_head(AccessLogHeadRow).values(
                     household_id=step.household_id, seq=0, hash=GENESIS).on_conflict_do_nothing())
-                head = (await self._s.execute(sa.select(AccessLogHeadRow.seq, AccessLogHeadRow.hash).where(
-                    AccessLogHeadRow.household_id == step.household_id).with_for_update())).first()
+                head = (await self._s.execute(sa.select(col(AccessLogHeadRow.seq), col(AccessLogHeadRow.hash)).where(
+                    col(AccessLogHeadRow.household_id) == step.household_id).with_for_update())).first()
                 return (head[0], head[1]) if head else None
             if isinstance(step, InsertRows):
                 await self._s.execute(sa.insert(AccessLogRow), [_row(step.household_id, *r) for r in step.rows])
             elif isinstance(step, MoveHead):
                 await self._s.execute(sa.update(AccessLogHeadRow).where(
-                    AccessLogHeadRow.household_id == step.household_id).values(seq=step.seq, hash=step.hash))
+                    col(AccessLogHeadRow.household_id) == step.household_id).values(seq=step.seq, hash=step.hash))
             return None
 
         await arun(events, execute)
@@ -199,17 +201,17 @@ class AccessLogRepository:
     async def entries(self, household_id: str, *, before: int | None = None, limit: int = 100
                       ) -> list[tuple[int, AccessEvent]]:
         """A page of the household's log, newest first."""
-        stmt = sa.select(AccessLogRow).where(AccessLogRow.household_id == household_id)
+        stmt = sa.select(AccessLogRow).where(col(AccessLogRow.household_id) == household_id)
         if before is not None:
-            stmt = stmt.where(AccessLogRow.seq < before)
-        rows = (await self._s.execute(stmt.order_by(AccessLogRow.seq.desc()).limit(limit))).scalars()
+            stmt = stmt.where(col(AccessLogRow.seq) < before)
+        rows = (await self._s.execute(stmt.order_by(col(AccessLogRow.seq).desc()).limit(limit))).scalars()
         return [(r.seq, row_event(r)) for r in rows]
 
     async def chain_page(self, household_id: str, after: int, limit: int, upto: int
                          ) -> list[tuple[int, str, str, AccessEvent]]:
         """One page of a household's chain in order, (seq, prev_hash, hash, event) for after < seq <= upto:
         by key, so verifying a chain of any length holds one page at a time."""
-        table = AccessLogRow.__table__
+        table = sa.inspect(AccessLogRow).local_table
         rows = await self._s.execute(sa.select(table).where(
             table.c.household_id == household_id, table.c.seq > after, table.c.seq <= upto)
             .order_by(table.c.seq).limit(limit))
@@ -217,10 +219,10 @@ class AccessLogRepository:
 
     async def head(self, household_id: str) -> tuple[int, str]:
         """(seq, hash) of the chain's last entry as recorded in its head row."""
-        row = (await self._s.execute(sa.select(AccessLogHeadRow.seq, AccessLogHeadRow.hash).where(
-            AccessLogHeadRow.household_id == household_id))).first()
+        row = (await self._s.execute(sa.select(col(AccessLogHeadRow.seq), col(AccessLogHeadRow.hash)).where(
+            col(AccessLogHeadRow.household_id) == household_id))).first()
         return (row[0], row[1]) if row else (0, GENESIS)
 
     async def households(self) -> list[str]:
         """Every household that has a log."""
-        return list((await self._s.execute(sa.select(AccessLogHeadRow.household_id))).scalars())
+        return list((await self._s.execute(sa.select(col(AccessLogHeadRow.household_id)))).scalars())
