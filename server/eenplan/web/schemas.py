@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
 from aiohttp import web
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, ValidationError
 from sqlmodel import SQLModel
 
 from ..domain.addresses import address_problem
@@ -44,7 +44,7 @@ Weekday = Annotated[str, StringConstraints(pattern="^(" + "|".join(WEEKDAYS) + "
 
 
 class _Body(SQLModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = {"extra": "forbid"}  # a literal: SQLModel types model_config as its own TypedDict
 
 
 class HouseholdCreate(_Body):
@@ -99,9 +99,9 @@ class AdoptRequest(_Body):
 class PlanChange(SQLModel):
     """Section key → new content of that section (only the sections to replace)."""
 
-    model_config = ConfigDict(extra="allow", json_schema_extra={
+    model_config = {"extra": "allow", "json_schema_extra": {
         "propertyNames": {"enum": ["algemeen", "krachten_zorgen", "analyse", "doelen", "voorzieningen",
-                                   "veiligheidsplan", "afspraken"]}})
+                                   "veiligheidsplan", "afspraken"]}}}
 
 
 async def read_json(request: web.Request) -> Any:

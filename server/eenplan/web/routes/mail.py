@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from aiohttp import web
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 from sqlmodel import SQLModel
 
 from ...domain.errors import ValidationFailed
 from ...domain.mailgroup import MailGroup, OutboxStatus, group_address, list_code
 from ..keys import principal, services
-from ..registry import RouteTable
 from ..params import query_int
+from ..registry import RouteTable
 from ..schemas import read_body
 
 table = RouteTable("mail")
@@ -21,14 +21,14 @@ table = RouteTable("mail")
 class KeyUpload(SQLModel):
     """An OpenPGP public key, ASCII-armored (-----BEGIN PGP PUBLIC KEY BLOCK-----)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = {"extra": "forbid"}  # a literal: SQLModel types model_config as its own TypedDict
     armored: Annotated[str, StringConstraints(min_length=1, max_length=65_536)]  # eenplan_crypto.packets.MAX_KEY_CHARS
 
 
 class GroupCreate(SQLModel):
     """A named subset of the household's betrokkenen, with its own address plan-<code>-<slug>@domain."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = {"extra": "forbid"}  # a literal: SQLModel types model_config as its own TypedDict
     slug: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,19}$")]
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     members: list[Annotated[str, StringConstraints(min_length=1, max_length=36)]] = Field(max_length=500)

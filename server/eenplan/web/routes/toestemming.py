@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from aiohttp import web
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 from sqlmodel import SQLModel
 
 from ...domain.access import LEVEL_NAMES
@@ -14,8 +14,8 @@ from ...domain.consent import ConsentMethod
 from ...domain.overmacht import Besluit, Overmacht
 from ...services.consent import ConsentView
 from ..keys import principal, services
-from ..registry import RouteTable
 from ..params import query_int
+from ..registry import RouteTable
 from ..schemas import read_body
 
 table = RouteTable("toestemming")
@@ -26,7 +26,7 @@ Answer = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000
 class ConsentRequestBody(SQLModel):
     """Share these sections with this betrokkene, for this purpose, until this date."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = {"extra": "forbid"}  # a literal: SQLModel types model_config as its own TypedDict
     grantee_id: str = Field(min_length=1, max_length=64)
     sections: list[str] = Field(min_length=1, max_length=7)
     level: Literal["read", "write"] = "read"
@@ -38,7 +38,7 @@ class ConsentRequestBody(SQLModel):
 class ConsentAnswerBody(SQLModel):
     """A klant's answer: ja or nee, and how consent is given."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = {"extra": "forbid"}  # a literal: SQLModel types model_config as its own TypedDict
     besluit: Literal["ja", "nee"]
     wijze: ConsentMethod | None = None
 
@@ -46,7 +46,7 @@ class ConsentAnswerBody(SQLModel):
 class OvermachtQuestions(SQLModel):
     """The method's five questions, all required."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = {"extra": "forbid"}  # a literal: SQLModel types model_config as its own TypedDict
     doel: Answer
     zonder_delen: Answer
     toestemming_vragen: Answer
@@ -57,7 +57,7 @@ class OvermachtQuestions(SQLModel):
 class OvermachtBody(SQLModel):
     """A decision to share without consent, or not to."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = {"extra": "forbid"}  # a literal: SQLModel types model_config as its own TypedDict
     recipient_id: str = Field(min_length=1, max_length=64)
     vragen: OvermachtQuestions
     besluit: Besluit
