@@ -11,9 +11,10 @@ addresses are restricted to a conservative ASCII form that is also safe inside a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import NamedTuple, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple, ParamSpec, TypeVar
 
 from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
 
@@ -23,16 +24,16 @@ from eenplan.domain.errors import FieldProblem, ValidationFailed
 from ._tz import TZID, amsterdam
 
 __all__ = [
+    "CONTENT_TYPE_CANCEL",
+    "CONTENT_TYPE_REQUEST",
+    "PRODID",
     "Attendee",
     "Invite",
-    "build_request",
     "build_cancel",
-    "needs_sequence_bump",
+    "build_request",
     "ics_filename",
+    "needs_sequence_bump",
     "validate_email",
-    "PRODID",
-    "CONTENT_TYPE_REQUEST",
-    "CONTENT_TYPE_CANCEL",
 ]
 
 PRODID = "-//eenplan//eenplan 0.1//NL"
@@ -44,6 +45,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _UID = re.compile(r"^[A-Za-z0-9@._+=-]{1,255}$")
 _MAX_TEXT = {"summary": 200, "location": 200, "name": 120, "alarm_description": 200}
 _MAX_SEQUENCE = 2**31 - 1
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 
 class Attendee(NamedTuple):
@@ -215,9 +218,9 @@ def _validated(invite: Invite) -> dict:
     """Check every field of ``invite``; collect all problems into one ValidationFailed."""
     problems: list[FieldProblem] = []
 
-    def guard(fn, *args) -> object:
+    def guard(fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T | None:
         try:
-            return fn(*args)
+            return fn(*args, **kwargs)
         except ValidationFailed as exc:
             problems.extend(exc.problems)
             return None
@@ -230,7 +233,7 @@ def _validated(invite: Invite) -> dict:
     end = guard(_aware, invite.end, "end")
     if start is not None and end is not None and end <= start:
         problems.append(FieldProblem("end", "must be after start"))
-    stamp = datetime.now(timezone.utc) if invite.dtstamp is None else guard(_aware, invite.dtstamp, "dtstamp")
+    stamp = datetime.now(UTC) if invite.dtstamp is None else guard(_aware, invite.dtstamp, "dtstamp")
     guard(_check_text, invite.summary, "summary", "summary", False)
     guard(_check_text, invite.location, "location", "location", True)
     guard(_check_text, invite.alarm_description, "alarm_description", "alarm_description", False)
@@ -266,7 +269,7 @@ def _validated(invite: Invite) -> dict:
     return {
         "start": start.astimezone(amsterdam()),  # type: ignore[union-attr]
         "end": end.astimezone(amsterdam()),  # type: ignore[union-attr]
-        "dtstamp": stamp.astimezone(timezone.utc).replace(microsecond=0),  # type: ignore[union-attr]
+        "dtstamp": stamp.astimezone(UTC).replace(microsecond=0),  # type: ignore[union-attr]
         "attendees": attendees,
     }
 
