@@ -7,6 +7,7 @@ import asyncio
 import os
 import shutil
 import sys
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,41 @@ SECRET = "test-secret-key-that-is-long-enough-0123456789"
 TEMPLATE_DB = "eenplan_template"
 
 
+def _start_pg() -> postgres.Cluster:
+    """A started cluster with an empty template database (migrated by `pg_cluster`, in the main thread:
+    alembic's context is process-global, so two migrations must never run at once)."""
+    cluster = postgres.Cluster().start()
+    try:
+        cluster.psql(f'CREATE DATABASE "{TEMPLATE_DB}"')
+    except BaseException:
+        cluster.stop()
+        raise
+    return cluster
+
+
+#: the cluster being started in the background as soon as collection shows a PostgreSQL test
+_pg_starting: Future[postgres.Cluster] | None = None
+
+
+@pytest.hookimpl(trylast=True)  # after -k/-m deselection
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Start PostgreSQL (initdb, server start) while the first SQLite tests run, if any test will need it."""
+    global _pg_starting
+    wanted = any(getattr(item, "callspec", None) is not None
+                 and item.callspec.params.get("database_url") == "postgresql" for item in items)
+    if wanted and postgres.available() and _pg_starting is None:
+        _pg_starting = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-start").submit(_start_pg)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Stop a background-started cluster even when no test asked for it (-x, interrupted runs)."""
+    if _pg_starting is not None:
+        try:
+            _pg_starting.result().stop()  # a second stop after the fixture's is harmless
+        except Exception:  # noqa: BLE001 - it never started: nothing to stop
+            pass
+
+
 @pytest.fixture(scope="session")
 def pg_cluster():
     """One throwaway PostgreSQL for the whole session, or a skip when the binaries are missing."""
@@ -36,8 +72,7 @@ def pg_cluster():
         if os.environ.get("EENPLAN_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL binaries missing in {postgres.PG_BIN} (make test installs them)")
         pytest.skip(f"PostgreSQL binaries missing in {postgres.PG_BIN}")
-    cluster = postgres.Cluster().start()
-    cluster.psql(f'CREATE DATABASE "{TEMPLATE_DB}"')
+    cluster = _pg_starting.result() if _pg_starting is not None else _start_pg()
     asyncio.run(migrate.upgrade(cluster.url(TEMPLATE_DB)))
     yield cluster
     cluster.stop()
