@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple, ParamSpec, TypeVar
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
 
@@ -190,7 +190,8 @@ def _build(invite: Invite, method: str) -> bytes:
         event.add_component(alarm)
 
     cal.add_component(event)
-    return cal.to_ical()
+    data: bytes = cal.to_ical()
+    return data
 
 
 def _vtimezone() -> Timezone:
@@ -214,7 +215,7 @@ def _vtimezone() -> Timezone:
     return tz
 
 
-def _validated(invite: Invite) -> dict:
+def _validated(invite: Invite) -> dict[str, Any]:
     """Check every field of ``invite``; collect all problems into one ValidationFailed."""
     problems: list[FieldProblem] = []
 

@@ -209,7 +209,7 @@ class Keyring:
         text = await self._run(lambda gpg: gpg.export_keys(fpr, armor=True, minimal=True))
         if "BEGIN PGP PUBLIC KEY BLOCK" not in (text or ""):
             raise KeyNotFound(f"key {fpr} is not in the keyring")
-        return text
+        return str(text)
 
     async def autocrypt_keydata(self, fpr: str) -> str:
         """Base64 of the minimal binary public key, the `keydata=` of an Autocrypt header."""

@@ -55,7 +55,7 @@ class TestKey:
     fingerprint: str
     armored_public: str
 
-    def gpg(self, *args: str, input: bytes | None = None) -> subprocess.CompletedProcess:
+    def gpg(self, *args: str, input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
         """Run gpg in this key's home (batch, empty passphrase); output captured, not checked."""
         return run_gpg(self.home, *args, input=input)
 
@@ -69,14 +69,14 @@ class TestKey:
         remove_home(self.home)
 
 
-def run_gpg(home: Path, *args: str, input: bytes | None = None) -> subprocess.CompletedProcess:
+def run_gpg(home: Path, *args: str, input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     """Run the gpg CLI against `home` in batch mode with an empty passphrase."""
     cmd = ["gpg", "--homedir", str(home), "--batch", "--no-tty", "--pinentry-mode", "loopback",
            "--passphrase", "", *args]
     return subprocess.run(cmd, input=input, capture_output=True, timeout=120, check=False)
 
 
-def gpg_status(proc: subprocess.CompletedProcess) -> list[tuple[str, str]]:
+def gpg_status(proc: subprocess.CompletedProcess[bytes]) -> list[tuple[str, str]]:
     """Status lines ("[GNUPG:] KEYWORD args") of a gpg run made with --status-fd 2."""
     out = []
     for line in proc.stderr.decode("utf-8", "replace").splitlines():
@@ -95,7 +95,7 @@ def remove_home(home: Path) -> None:
 
 def _first_fpr(home: Path) -> str:
     out = run_gpg(home, "--with-colons", "--list-keys").stdout.decode()
-    return next(line.split(":")[9] for line in out.splitlines() if line.startswith("fpr:"))
+    return str(next(line.split(":")[9] for line in out.splitlines() if line.startswith("fpr:")))
 
 
 def create_key(name: str, recipe: str, uid: str) -> TestKey:

@@ -96,7 +96,7 @@ class ConsentRepository:
 
     async def set_status(self, consent_id: str, status: ConsentStatus, at: datetime, by: str | None = None) -> None:
         """Move a consent to a new status (revocation records who and when)."""
-        values: dict = {"status": status.value}
+        values: dict[str, Any] = {"status": status.value}
         if status is ConsentStatus.REVOKED:
             values.update(revoked_at=at, revoked_by=by)
         else:
@@ -154,13 +154,13 @@ LOG_COLUMNS = ("household_id", "seq", "at", "event", "actor_id", "on_behalf_of",
                "emergency", "detail", "prev_hash", "hash")
 
 
-def log_values(household_id: str, seq: int, prev: str, digest: str, e: AccessEvent) -> tuple:
+def log_values(household_id: str, seq: int, prev: str, digest: str, e: AccessEvent) -> tuple[object, ...]:
     """One access_log row's values, in LOG_COLUMNS order (shared by the ORM, SQLite and asyncpg appends)."""
     return (household_id, seq, e.at, e.event.value, e.actor_id, e.on_behalf_of, ",".join(e.sections),
             e.channel.value, e.ground, e.emergency, e.detail, prev, digest)
 
 
-def _row(household_id: str, seq: int, prev: str, digest: str, e: AccessEvent) -> dict:
+def _row(household_id: str, seq: int, prev: str, digest: str, e: AccessEvent) -> dict[str, Any]:
     return dict(zip(LOG_COLUMNS, log_values(household_id, seq, prev, digest, e)))
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped
 from sqlmodel import col
 
 from ..domain.betrokkene import Betrokkene
@@ -165,7 +166,7 @@ class AuthRepository:
             sa.or_(col(ContactChangeRow.closed_at).is_not(None), col(ContactChangeRow.step) == Step.APPROVE.value)))
 
 
-def _unconfirmed(betrokkene_id) -> tuple[sa.ColumnElement[bool], ...]:
+def _unconfirmed(betrokkene_id: str | Mapped[str]) -> tuple[sa.ColumnElement[bool], ...]:
     """An open 'confirm' change: the betrokkene's address was added by someone else, not yet confirmed."""
     return (col(ContactChangeRow.betrokkene_id) == betrokkene_id, col(ContactChangeRow.field) == "email",
             col(ContactChangeRow.step) == Step.CONFIRM.value, col(ContactChangeRow.closed_at).is_(None))

@@ -10,6 +10,7 @@ taken again after the lease ends.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -27,7 +28,7 @@ def _key(row: MailKeyRow) -> PinnedKey:
                      uploaded_by=row.uploaded_by, expiry_warned_at=row.expiry_warned_at)
 
 
-def _item(row) -> OutboxItem:
+def _item(row: Any) -> OutboxItem:
     return OutboxItem(id=row.id, household_id=row.household_id, recipient_id=row.recipient_id,
                       kind=OutboxKind(row.kind), dedupe_key=row.dedupe_key, version=row.version,
                       group_id=row.group_id, status=OutboxStatus(row.status), attempts=row.attempts,

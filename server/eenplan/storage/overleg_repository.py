@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import json
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,7 +29,7 @@ _FIELDS = ("type", "status", "start_at", "end_at", "location", "video_link", "ch
            "adopted_version", "next_overleg_id", "no_next_reason", "reminder_sent_at")
 
 
-def _values(o: Overleg) -> dict:
+def _values(o: Overleg) -> dict[str, Any]:
     return {"type": o.type.value, "status": o.status.value, "start_at": o.start, "end_at": o.end,
             "location": o.location, "video_link": o.video_link, "chair_id": o.chair_id,
             "minute_taker_id": o.minute_taker_id, "agenda": o.agenda, "sequence": o.sequence,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,7 +56,7 @@ def _signal(r: VeiligheidSignaalRow) -> Signaal:
                    besluit=Besluit(r.besluit) if r.besluit else None)
 
 
-def _case_values(c: Case) -> dict:
+def _case_values(c: Case) -> dict[str, Any]:
     return dict(household_id=c.household_id, doel_id=c.doel_id, actie_id=c.actie_id, betrokkene_id=c.betrokkene_id,
                 organisatie=c.organisatie, toelichting=c.toelichting, step=int(c.step), status=c.status.value,
                 opened_by=c.opened_by, opened_at=c.opened_at, opened_on=c.opened_on, solved_on=c.solved_on,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
+from sqlmodel import SQLModel
 
 from ...domain.access import Principal
 from ..keys import principal, services
@@ -12,7 +15,7 @@ from ..schemas import BetrokkeneCreate, BetrokkenePatch, read_body
 table = RouteTable("betrokkenen")
 
 
-def _fields(body) -> dict:
+def _fields(body: SQLModel) -> dict[str, Any]:
     data = body.model_dump(exclude_unset=True)
     if "reachable_days" in data and data["reachable_days"] is not None:
         data["reachable_days"] = tuple(data["reachable_days"])

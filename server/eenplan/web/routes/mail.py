@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from aiohttp import web
 from pydantic import Field, StringConstraints
@@ -35,7 +35,7 @@ class GroupCreate(SQLModel):
     plan_updates: bool = False
 
 
-def _group(g: MailGroup, code: str, domain: str) -> dict:
+def _group(g: MailGroup, code: str, domain: str) -> dict[str, Any]:
     return {"id": g.id, "slug": g.slug, "name": g.name, "plan_updates": g.plan_updates, "members": list(g.members),
             "address": group_address(code, domain, g.slug), "created_at": g.created_at.isoformat()}
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from ... import __version__
 from ..keys import SERVICES
-from ..registry import RouteTable, describe
+from ..registry import Route, RouteTable, describe
 
 table = RouteTable("meta")
 OPENAPI = web.AppKey("openapi", dict)
@@ -37,9 +39,9 @@ PROBLEM_SCHEMA = {"type": "object", "description": "RFC 9457 problem details", "
         "field": {"type": "string"}, "problem": {"type": "string"}}}}}}
 
 
-def build_document(routes) -> dict:
+def build_document(routes: list[Route]) -> dict[str, Any]:
     """The OpenAPI 3.1 document for every route of the app (every `$ref` resolves within it)."""
-    schemas: dict = {"Problem": PROBLEM_SCHEMA}
+    schemas: dict[str, Any] = {"Problem": PROBLEM_SCHEMA}
     return {
         "openapi": "3.1.0",
         "info": {"title": "eenplan", "version": __version__,

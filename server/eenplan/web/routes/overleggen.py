@@ -54,7 +54,7 @@ def overleg_dict(o: OverlegView) -> dict[str, Any]:
             "no_next_reason": o.no_next_reason, "reminder_sent": o.reminder_sent}
 
 
-def poll_dict(p: DatePoll) -> dict:
+def poll_dict(p: DatePoll) -> dict[str, Any]:
     """A date poll with its options, everyone's votes and the tally."""
     tally = p.tally()
     return {"id": p.id, "type": p.type.value, "open": p.open, "overleg_id": p.overleg_id,

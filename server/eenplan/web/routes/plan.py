@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from aiohttp import web
 
@@ -11,14 +12,14 @@ from ...domain.versions import VersionInfo
 from ...services.plan import PlanSnapshot
 from ...services.plan_content import Lru
 from ..keys import RENDERED, principal, services
-from ..registry import RouteTable
 from ..params import parse_int, path_int, query_int
+from ..registry import RouteTable
 from ..schemas import AdoptRequest, PlanChange, read_body, read_json
 
 table = RouteTable("plan")
 
 
-def info_dict(info: VersionInfo) -> dict:
+def info_dict(info: VersionInfo) -> dict[str, Any]:
     """A version's facts as the API shows them."""
     return {"version": info.number, "author_id": info.author_id, "created_at": info.created_at.isoformat(),
             "summary": info.summary, "changed_sections": list(info.changed_sections),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from aiohttp import web
 from pydantic import Field, StringConstraints
@@ -65,7 +65,7 @@ class OvermachtBody(SQLModel):
     until: date | None = None
 
 
-def consent_dict(view: ConsentView) -> dict:
+def consent_dict(view: ConsentView) -> dict[str, Any]:
     """A consent as the API shows it."""
     c = view.consent
     level = next(name for name, value in LEVEL_NAMES.items() if value == c.level)
@@ -81,7 +81,7 @@ def consent_dict(view: ConsentView) -> dict:
                            "schriftelijke_bevestiging_verwacht": a.confirmation_due} for a in c.approvals]}
 
 
-def overmacht_dict(o: Overmacht) -> dict:
+def overmacht_dict(o: Overmacht) -> dict[str, Any]:
     """An overmacht record as the API shows it."""
     return {"id": o.id, "professional_id": o.professional_id, "recipient_id": o.recipient_id,
             "vragen": o.answers, "besluit": o.besluit.value, "sections": list(o.sections),
