@@ -75,7 +75,8 @@ class ConsentRepository:
             stmt = stmt.where(col(ConsentRow.id) == consent_id)
         if lock:
             stmt = stmt.with_for_update()
-        rows = list((await self._s.execute(stmt.order_by(col(ConsentRow.created_at).desc(), col(ConsentRow.id)))).scalars())
+        rows = list((await self._s.execute(stmt.order_by(col(ConsentRow.created_at).desc(),
+                                                         col(ConsentRow.id)))).scalars())
         if not rows:
             return []
         answers: dict[str, list[ConsentApprovalRow]] = defaultdict(list)
@@ -87,7 +88,8 @@ class ConsentRepository:
     async def answer(self, consent_id: str, approval: Approval) -> None:
         """Record (or replace) one klant's answer."""
         await self._s.execute(sa.delete(ConsentApprovalRow).where(
-            col(ConsentApprovalRow.consent_id) == consent_id, col(ConsentApprovalRow.betrokkene_id) == approval.betrokkene_id))
+            col(ConsentApprovalRow.consent_id) == consent_id,
+            col(ConsentApprovalRow.betrokkene_id) == approval.betrokkene_id))
         self._s.add(ConsentApprovalRow(consent_id=consent_id, betrokkene_id=approval.betrokkene_id,
                                        approved=approval.approved,
                                        method=approval.method.value if approval.method else None, at=approval.at,

@@ -34,7 +34,8 @@ class AuthRepository:
     async def live_session(self, token_hash: str) -> SignInSession | None:
         """The session for a token hash if it is not revoked and its betrokkene is not removed (one PK probe)."""
         stmt = (sa.select(col(SignInSessionRow.betrokkene_id), col(SignInSessionRow.household_id),
-                          col(SignInSessionRow.created_at), col(SignInSessionRow.last_seen_at), col(SignInSessionRow.expires_at))
+                          col(SignInSessionRow.created_at), col(SignInSessionRow.last_seen_at),
+                          col(SignInSessionRow.expires_at))
                 .join(BetrokkeneRow, col(BetrokkeneRow.id) == col(SignInSessionRow.betrokkene_id))
                 .where(col(SignInSessionRow.token_hash) == token_hash, col(SignInSessionRow.revoked_at).is_(None),
                        col(BetrokkeneRow.removed_at).is_(None)))
@@ -66,7 +67,8 @@ class AuthRepository:
     async def use_link(self, token_hash: str, now: datetime) -> tuple[str, str] | None:
         """Mark an unused, unexpired link used and return (betrokkene_id, household_id); None if this call lost."""
         result = await self._s.execute(sa.update(MagicLinkRow)
-                                       .where(col(MagicLinkRow.token_hash) == token_hash, col(MagicLinkRow.used_at).is_(None),
+                                       .where(col(MagicLinkRow.token_hash) == token_hash,
+                                              col(MagicLinkRow.used_at).is_(None),
                                               col(MagicLinkRow.expires_at) > now)
                                        .values(used_at=now))
         if rows_changed(result) != 1:
@@ -86,7 +88,8 @@ class AuthRepository:
         """Consume an unused, unexpired authorization request; None if unknown, used, expired or lost a race."""
         result = await self._s.execute(sa.update(OidcRequestRow)
                                        .where(col(OidcRequestRow.state_hash) == state_hash,
-                                              col(OidcRequestRow.used_at).is_(None), col(OidcRequestRow.expires_at) > now)
+                                              col(OidcRequestRow.used_at).is_(None),
+                                              col(OidcRequestRow.expires_at) > now)
                                        .values(used_at=now))
         if rows_changed(result) != 1:
             return None
@@ -122,7 +125,8 @@ class AuthRepository:
     async def void_links(self, betrokkene_id: str, now: datetime) -> None:
         """Use up the betrokkene's unused sign-in links (their address changed: links to the old one stop)."""
         await self._s.execute(sa.update(MagicLinkRow)
-                              .where(col(MagicLinkRow.betrokkene_id) == betrokkene_id, col(MagicLinkRow.used_at).is_(None))
+                              .where(col(MagicLinkRow.betrokkene_id) == betrokkene_id,
+                                     col(MagicLinkRow.used_at).is_(None))
                               .values(used_at=now))
 
     async def add_contact_change(self, token_hash: str, change: PendingContactChange, now: datetime,
@@ -137,7 +141,8 @@ class AuthRepository:
     async def close_contact_changes(self, betrokkene_id: str, field: str, now: datetime, outcome: str) -> None:
         """Close every open change of this field of the betrokkene (a newer change replaces them)."""
         await self._s.execute(sa.update(ContactChangeRow)
-                              .where(col(ContactChangeRow.betrokkene_id) == betrokkene_id, col(ContactChangeRow.field) == field,
+                              .where(col(ContactChangeRow.betrokkene_id) == betrokkene_id,
+                                     col(ContactChangeRow.field) == field,
                                      col(ContactChangeRow.closed_at).is_(None))
                               .values(closed_at=now, outcome=outcome))
 

@@ -74,7 +74,8 @@ class MailRepository:
 
     async def keys_expiring_before(self, moment: datetime, limit: int = 100) -> list[PinnedKey]:
         """Keys (any household) that expire before `moment` and were not warned about yet."""
-        stmt = (sa.select(MailKeyRow).where(col(MailKeyRow.expires_at).is_not(None), col(MailKeyRow.expires_at) < moment,
+        stmt = (sa.select(MailKeyRow).where(col(MailKeyRow.expires_at).is_not(None),
+                                            col(MailKeyRow.expires_at) < moment,
                                             col(MailKeyRow.expiry_warned_at).is_(None)).limit(limit))
         return [_key(r) for r in (await self._s.execute(stmt)).scalars()]
 
@@ -148,15 +149,18 @@ class MailRepository:
         """Take up to `limit` due rows under a lease; rows claimed `max_attempts` times become dead letters."""
         t = OutboxRow
         free = sa.or_(col(t.claimed_until).is_(None), col(t.claimed_until) < now)
-        await self._s.execute(sa.update(t).where(col(t.status) == OutboxStatus.QUEUED.value, col(t.attempts) >= max_attempts,
+        await self._s.execute(sa.update(t).where(col(t.status) == OutboxStatus.QUEUED.value,
+                                                 col(t.attempts) >= max_attempts,
                                                  free).values(status=OutboxStatus.DEAD.value,
                                                               last_error=sa.func.coalesce(col(t.last_error),
                                                                                           "worker stopped mid-send")))
-        due = (sa.select(col(t.id)).where(col(t.status) == OutboxStatus.QUEUED.value, col(t.next_attempt_at) <= now, free)
+        due = (sa.select(col(t.id)).where(col(t.status) == OutboxStatus.QUEUED.value, col(t.next_attempt_at) <= now,
+                                          free)
                .order_by(col(t.next_attempt_at), col(t.created_at)).limit(limit))
         if self._dialect == "postgresql":
             due = due.with_for_update(skip_locked=True)
-        stmt = (sa.update(t).where(col(t.id).in_(due.scalar_subquery()), col(t.status) == OutboxStatus.QUEUED.value, free)
+        stmt = (sa.update(t).where(col(t.id).in_(due.scalar_subquery()), col(t.status) == OutboxStatus.QUEUED.value,
+                                   free)
                 .values(claimed_until=lease_until, claimed_by=worker, attempts=col(t.attempts) + 1)
                 .returning(*sa.inspect(t).local_table.columns))
         rows = (await self._s.execute(stmt)).all()

@@ -83,7 +83,8 @@ class OverlegRepository:
 
     async def get(self, household_id: str, overleg_id: str, *, lock: bool = False) -> Overleg | None:
         """One overleg of the household; with `lock`, held until commit (PostgreSQL FOR UPDATE)."""
-        stmt = sa.select(OverlegRow).where(col(OverlegRow.id) == overleg_id, col(OverlegRow.household_id) == household_id)
+        stmt = sa.select(OverlegRow).where(col(OverlegRow.id) == overleg_id,
+                                           col(OverlegRow.household_id) == household_id)
         if lock:
             stmt = stmt.with_for_update()
         row = (await self._s.execute(stmt)).scalar_one_or_none()
@@ -116,14 +117,17 @@ class OverlegRepository:
     async def reminder_candidates(self, now: datetime, until: datetime) -> builtins.list[Overleg]:
         """Planned voortgangsoverleggen starting in (now, until] whose reminder is unsent (all households)."""
         stmt = (sa.select(OverlegRow).where(
-            col(OverlegRow.status) == OverlegStatus.PLANNED.value, col(OverlegRow.type) == OverlegType.VOORTGANGSOVERLEG.value,
-            col(OverlegRow.reminder_sent_at).is_(None), col(OverlegRow.start_at) > now, col(OverlegRow.start_at) <= until)
+            col(OverlegRow.status) == OverlegStatus.PLANNED.value,
+            col(OverlegRow.type) == OverlegType.VOORTGANGSOVERLEG.value,
+            col(OverlegRow.reminder_sent_at).is_(None), col(OverlegRow.start_at) > now,
+            col(OverlegRow.start_at) <= until)
             .order_by(col(OverlegRow.start_at)))
         return await self._load(list((await self._s.execute(stmt)).scalars()))
 
     async def mark_reminder_sent(self, overleg_id: str, at: datetime) -> bool:
         """Mark the reminder sent, once: False if another worker already did (compare-and-set)."""
-        stmt = (sa.update(OverlegRow).where(col(OverlegRow.id) == overleg_id, col(OverlegRow.reminder_sent_at).is_(None))
+        stmt = (sa.update(OverlegRow).where(col(OverlegRow.id) == overleg_id,
+                                            col(OverlegRow.reminder_sent_at).is_(None))
                 .values(reminder_sent_at=at))
         return rows_changed(await self._s.execute(stmt)) == 1
 
@@ -143,16 +147,19 @@ class OverlegRepository:
 
     async def get_poll(self, household_id: str, poll_id: str, *, lock: bool = False) -> DatePoll | None:
         """One date poll of the household with its options and votes."""
-        stmt = sa.select(DatePollRow).where(col(DatePollRow.id) == poll_id, col(DatePollRow.household_id) == household_id)
+        stmt = sa.select(DatePollRow).where(col(DatePollRow.id) == poll_id,
+                                            col(DatePollRow.household_id) == household_id)
         if lock:
             stmt = stmt.with_for_update()
         row = (await self._s.execute(stmt)).scalar_one_or_none()
         if row is None:
             return None
         options = (await self._s.execute(sa.select(DatePollOptionRow).where(col(DatePollOptionRow.poll_id) == poll_id)
-                                         .order_by(col(DatePollOptionRow.start_at), col(DatePollOptionRow.id)))).scalars()
+                                         .order_by(col(DatePollOptionRow.start_at),
+                                                   col(DatePollOptionRow.id)))).scalars()
         votes: dict[str, dict[str, Vote]] = {}
-        for v in (await self._s.execute(sa.select(DatePollVoteRow).where(col(DatePollVoteRow.poll_id) == poll_id))).scalars():
+        vote_rows = sa.select(DatePollVoteRow).where(col(DatePollVoteRow.poll_id) == poll_id)
+        for v in (await self._s.execute(vote_rows)).scalars():
             votes.setdefault(v.option_id, {})[v.betrokkene_id] = Vote(v.vote)
         return DatePoll(
             id=row.id, household_id=row.household_id, type=OverlegType(row.type),
@@ -175,4 +182,5 @@ class OverlegRepository:
 
     async def close_poll(self, poll_id: str, overleg_id: str) -> None:
         """Record the overleg the regisseur's pick became."""
-        await self._s.execute(sa.update(DatePollRow).where(col(DatePollRow.id) == poll_id).values(overleg_id=overleg_id))
+        await self._s.execute(sa.update(DatePollRow).where(col(DatePollRow.id) == poll_id)
+                              .values(overleg_id=overleg_id))

@@ -86,7 +86,8 @@ class StagnatieRepository:
 
     async def list_aanspreekpunten(self) -> list[Aanspreekpunt]:
         """Every registered aanspreekpunt, by gemeente."""
-        rows = (await self._s.execute(sa.select(AanspreekpuntRow).order_by(col(AanspreekpuntRow.gemeente_key)))).scalars()
+        stmt = sa.select(AanspreekpuntRow).order_by(col(AanspreekpuntRow.gemeente_key))
+        rows = (await self._s.execute(stmt)).scalars()
         return [_aanspreekpunt(r) for r in rows]
 
     async def delete_aanspreekpunt(self, key: str) -> bool:
@@ -207,7 +208,8 @@ class StagnatieRepository:
     async def set_exclusions(self, household_id: str, sections: tuple[str, ...], by: str, at: datetime) -> None:
         """Replace one klant's exclusion list (the others' lists stay as they are)."""
         await self._s.execute(sa.delete(AanspreekpuntUitsluitingRow).where(
-            col(AanspreekpuntUitsluitingRow.household_id) == household_id, col(AanspreekpuntUitsluitingRow.set_by) == by))
+            col(AanspreekpuntUitsluitingRow.household_id) == household_id,
+            col(AanspreekpuntUitsluitingRow.set_by) == by))
         if sections:
             self._s.add(AanspreekpuntUitsluitingRow(household_id=household_id, sections=",".join(sections),
                                                     set_by=by, set_at=at))
