@@ -57,7 +57,8 @@ def attach_part(parent: EmailMessage, part: MIMEPart) -> None:
 
 
 def _param(msg: Message, name: str) -> str:
-    """A Content-Type parameter in lower case; "" when absent or RFC 2231-encoded (never what we expect)."""
+    """A Content-Type parameter in lower case, "" when absent (the default policy decodes RFC 2231 values to text;
+    the tuple in the stubs is the compat32 form, never seen here)."""
     value = msg.get_param(name)
     return value.lower() if isinstance(value, str) else ""
 
