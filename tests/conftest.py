@@ -4,6 +4,7 @@ where storage, locking and concurrency matter (support/databases.py has the rule
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import sys
@@ -14,15 +15,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from support import databases, postgres  # noqa: E402
-from support.clock import MovableClock  # noqa: E402
-from support.demo_templates import DemoTemplates  # noqa: E402
+from support import databases, postgres
+from support.clock import MovableClock
+from support.demo_templates import DemoTemplates
 
-from eenplan.bootstrap import build_services  # noqa: E402
-from eenplan.config import Settings  # noqa: E402
-from eenplan.domain.access import Principal  # noqa: E402
-from eenplan.storage import migrate  # noqa: E402
-from eenplan.web.app import create_app  # noqa: E402
+from eenplan.bootstrap import build_services
+from eenplan.config import Settings
+from eenplan.domain.access import Principal
+from eenplan.storage import migrate
+from eenplan.web.app import create_app
 
 pytest_plugins = ["support.mail_fixtures"]
 
@@ -59,10 +60,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Stop a background-started cluster even when no test asked for it (-x, interrupted runs)."""
     if _pg_starting is not None:
-        try:
+        with contextlib.suppress(Exception):  # it never started: nothing to stop
             _pg_starting.result().stop()  # a second stop after the fixture's is harmless
-        except Exception:  # noqa: BLE001 - it never started: nothing to stop
-            pass
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -146,7 +146,7 @@ def test_add_werkdagen_does_not_count_start_and_n_zero_normalises():
 
 def test_datetime_input_uses_amsterdam_date():
     # 23:30 UTC on Sunday 26 April 2026 is already Monday 27 April (Koningsdag) in Amsterdam
-    late = datetime(2026, 4, 26, 23, 30, tzinfo=timezone.utc)
+    late = datetime(2026, 4, 26, 23, 30, tzinfo=UTC)
     assert DEFAULT.holiday_name(late) == "Koningsdag"
 
 
@@ -197,7 +197,7 @@ def test_calendar_is_hashable_value_object():
     a.is_werkdag(D(2026, 1, 5))  # fills a's cache only
     assert a == b and hash(a) == hash(b)
     assert {a: 1}[b] == 1
-    with pytest.raises(Exception):
+    with pytest.raises(AttributeError):  # frozen: FrozenInstanceError
         a.goede_vrijdag = True  # type: ignore[misc]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -30,7 +30,7 @@ def sqlite_path(settings) -> str:
 
 def entry(household_id: str, n: int) -> AccessEvent:
     return AccessEvent(Event.READ, household_id, f"actor-{n}", ("algemeen",), Channel.API, "klant",
-                       datetime.now(timezone.utc), None, False, f"versie {n}")
+                       datetime.now(UTC), None, False, f"versie {n}")
 
 
 def log_count(path: str, household_id: str) -> int:

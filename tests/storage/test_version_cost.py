@@ -43,11 +43,16 @@ async def test_query_count_does_not_grow_with_history(services, demo, settings):
     pg = services.plan._reads._pg  # PostgreSQL's asyncpg pool for the hot statements, if any
     statements: list[str] = []
     if pg is not None:  # asyncpg has no global hook: count each statement (or transaction) it is given
+        def counting(name: str):
+            inner = getattr(pg, name)
+
+            def counted(*args):
+                statements.append(name)
+                return inner(*args)
+            return counted
+
         for name in ("fetch", "fetch_sql", "transaction"):
-            def counted(*args, _inner=getattr(pg, name), _name=name):
-                statements.append(_name)
-                return _inner(*args)
-            setattr(pg, name, counted)
+            setattr(pg, name, counting(name))
 
     def count(conn, cursor, statement, *args):
         statements.append(statement)

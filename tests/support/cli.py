@@ -55,7 +55,7 @@ def _child(args: tuple[str, ...], env: dict[str, str], cwd: str, answer: Connect
             code = main(list(args))
         except SystemExit as exc:  # argparse and sys.exit
             code = _exit_code(exc)
-        except BaseException:  # noqa: BLE001 - reported like an uncaught exception in a real process
+        except BaseException:  # reported like an uncaught exception in a real process
             traceback.print_exc()
             code = 1
     answer.send((code, out.getvalue(), err.getvalue()))

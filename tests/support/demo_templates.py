@@ -21,7 +21,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ REAL_TIME_SLACK = 5.0
 def clock_key(clock: Callable[[], datetime]) -> str:
     """'real' for a clock on the real time, else the exact time it stands on."""
     now = clock()
-    if abs((now - datetime.now(timezone.utc)).total_seconds()) < REAL_TIME_SLACK:
+    if abs((now - datetime.now(UTC)).total_seconds()) < REAL_TIME_SLACK:
         return "real"
     return now.isoformat()
 

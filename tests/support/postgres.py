@@ -7,6 +7,7 @@ and a free port, with its socket and data in a private temp directory.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import pwd
 import shutil
@@ -48,7 +49,7 @@ class Cluster:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
         return subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=self.base)
 
-    def start(self) -> "Cluster":
+    def start(self) -> Cluster:
         """initdb and start; returns when the server accepts connections."""
         data = self.base / "data"
         self._run(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
@@ -78,8 +79,6 @@ class Cluster:
         """Stop the server and remove every file (again: a no-op)."""
         if not self.base.exists():
             return
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.base / "data"), "-m", "immediate", "stop")
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.base, ignore_errors=True)

@@ -19,7 +19,6 @@ from .overleg_repository import OverlegRepository
 from .repositories import BetrokkeneRepository, HouseholdRepository, PlanRepository
 from .stagnatie_repository import StagnatieRepository
 
-
 log = logging.getLogger("eenplan.storage")
 
 
@@ -86,7 +85,7 @@ class UnitOfWork:
         for callback in callbacks:
             try:
                 callback()
-            except Exception as exc:  # noqa: BLE001 - the commit stands; a failed callback must not undo the answer
+            except Exception as exc:  # the commit stands: a failed callback must not undo the answer
                 log.error("after-commit callback failed: %s", type(exc).__name__)
 
     def on_commit(self, callback: Callable[[], None]) -> None:
