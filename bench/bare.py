@@ -17,6 +17,6 @@ async def handler(request: web.Request) -> web.Response:
 app = web.Application()
 app.router.add_get("/{tail:.*}", handler)
 # The same event loop eenplan serves on (uvloop where installed), so the ratio compares handlers.
-from eenplan.cli import new_loop  # noqa: E402
+from eenplan.cli import new_loop
 
 web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None, loop=new_loop())

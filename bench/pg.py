@@ -15,8 +15,8 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-import run as bench  # noqa: E402
-from support import postgres  # noqa: E402
+import run as bench
+from support import postgres
 
 PAIRS = int(os.environ.get("BENCH_PAIRS", "5"))
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+
+from eenplan.domain.errors import ValidationFailed
 
 from .errors import UnusableKey
-from eenplan.domain.errors import ValidationFailed
 
 MIN_RSA_BITS = 3072
 _GOOD_CURVES = frozenset({"ed25519", "cv25519", "curve25519", "ed448", "cv448", "x448", "x25519"})
@@ -76,9 +77,9 @@ def _when(value: str) -> datetime | None:
     if not value:
         return None
     if value.isdigit():
-        return datetime.fromtimestamp(int(value), tz=timezone.utc)
+        return datetime.fromtimestamp(int(value), tz=UTC)
     try:  # ISO form, e.g. 20200101T000000
-        return datetime.strptime(value, "%Y%m%dT%H%M%S").replace(tzinfo=timezone.utc)
+        return datetime.strptime(value, "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
     except ValueError:
         return None
 
@@ -191,13 +192,13 @@ def evaluate(keys: list[ParsedKey], now: datetime, field_name: str = "armored") 
     sub_expiries = [k.expires for k in usable]
     enc_until = None if any(e is None for e in sub_expiries) else max(sub_expiries)  # type: ignore[type-var]
     expires = min((e for e in (primary.expires, enc_until) if e is not None), default=None)
-    newest = max(usable, key=lambda k: k.created or datetime.min.replace(tzinfo=timezone.utc))
+    newest = max(usable, key=lambda k: k.created or datetime.min.replace(tzinfo=UTC))
     return KeyInfo(
         fingerprint=primary.fingerprint,
         uids=uids,
         algorithm=_algo_label(primary),
         bits=primary.bits,
-        created=primary.created or datetime.fromtimestamp(0, tz=timezone.utc),
+        created=primary.created or datetime.fromtimestamp(0, tz=UTC),
         expires=expires,
         encryption_algorithm=_algo_label(newest),
     )

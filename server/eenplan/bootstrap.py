@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, TypedDict
 
 from aiohttp import web
@@ -27,8 +27,9 @@ from .services.plan import PlanService
 from .services.sessions import SessionService
 from .services.signin import SignInService
 from .services.tokens import TokenService
-from .storage.engine import create_engine, engine_health, is_ready as storage_ready
 from .storage.audit_writer import AccessLogWriter
+from .storage.engine import create_engine, engine_health
+from .storage.engine import is_ready as storage_ready
 from .storage.loop_db import for_database as loop_connection
 from .storage.pg_reads import PgReads
 from .storage.reads import PlanReader
@@ -70,7 +71,7 @@ class StagnatieServices(TypedDict):
 
 def utc_now() -> datetime:
     """The real clock."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def new_id() -> str:

@@ -90,7 +90,7 @@ class Settings:
                                          "sent again after it (same Message-ID).", "EENPLAN_OUTBOX_LEASE_SECONDS")
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read every EENPLAN_* variable, converting and checking types; unset ones keep their defaults."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}

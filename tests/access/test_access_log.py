@@ -8,10 +8,9 @@ import sys
 
 import pytest
 import sqlalchemy as sa
+from support.helpers import bearer, patch_plan, plan_url
 
 from eenplan.storage.engine import create_engine
-
-from support.helpers import bearer, patch_plan, plan_url
 
 CANARY = "CANARY-PLANTEXT-5d81e"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from eenplan.domain.sections import SECTION_KEYS
-
 from support.helpers import bearer, plan_url
+
+from eenplan.domain.sections import SECTION_KEYS
 
 M = {key: f"MX-{key.upper()}-42" for key in SECTION_KEYS}
 OWN_ACTION, OWN_AFSPRAAK = "MX-JOOST-OWN-ACTION", "MX-JOOST-OWN-AFSPRAAK"

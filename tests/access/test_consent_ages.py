@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from support.helpers import bearer
 
 from eenplan.domain.betrokkene import Betrokkene, Kind, Role
 from eenplan.domain.consent import required_consenters
 
-from support.helpers import bearer
-
-NOW = datetime(2026, 11, 22, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, tzinfo=UTC)
 
 
 def person(pid, role, birth=None, kind=Kind.KLANT):
@@ -61,7 +60,7 @@ def test_whole_household_needs_every_adult_and_the_older_children():
 
 async def test_api_uses_the_amsterdam_date_for_a_twelfth_birthday(client, demo, clock):
     """Late on 21 November UTC it is already the 22nd in Amsterdam: the child turned 12 there."""
-    clock.now = datetime(2026, 11, 21, 23, 30, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 11, 21, 23, 30, tzinfo=UTC)
     headers = bearer(demo["regisseur"])
     created = await client.post(f"/api/households/{demo['household']['id']}/betrokkenen", headers=headers, json={
         "name": "Sara El Amrani", "kind": "klant", "role": "jeugdige", "birth_date": "2014-11-22"})
@@ -71,6 +70,6 @@ async def test_api_uses_the_amsterdam_date_for_a_twelfth_birthday(client, demo, 
     resp = await client.post(f"/api/households/{demo['household']['id']}/toestemmingen", json=body, headers=headers)
     assert resp.status == 201, await resp.text()
     assert sara in (await resp.json())["required_consenters"]
-    clock.now = datetime(2026, 11, 21, 22, 30, tzinfo=timezone.utc)  # 23:30 on the 21st in Amsterdam
+    clock.now = datetime(2026, 11, 21, 22, 30, tzinfo=UTC)  # 23:30 on the 21st in Amsterdam
     resp = await client.post(f"/api/households/{demo['household']['id']}/toestemmingen", json=body, headers=headers)
     assert sara not in (await resp.json())["required_consenters"]

@@ -26,7 +26,7 @@ async def test_every_household_route_refuses_other_households(client, demo):
             continue
         responses = []
         for values in (ids, missing):
-            url = re.sub(r"\{(\w+)(:[^}]*)?\}", lambda m: values.get(m.group(1), "x"), path)
+            url = re.sub(r"\{(\w+)(:[^}]*)?\}", lambda m, values=values: values.get(m.group(1), "x"), path)
             resp = await client.request(route.method, url + "?from=1&to=2", headers=stranger | {"If-Match": '"2"'},
                                         json={})
             body = await resp.text()

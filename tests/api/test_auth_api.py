@@ -8,7 +8,6 @@ import time
 
 from joserfc import jwt
 from joserfc.jwk import OctKey
-
 from support.helpers import bearer, plan_url
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"

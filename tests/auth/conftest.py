@@ -15,8 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from authkit import ACCOUNTS, APP_URL, CLIENT_ID, CLIENT_SECRET  # noqa: E402
-
+from authkit import ACCOUNTS, APP_URL, CLIENT_ID, CLIENT_SECRET
 
 OIDC_DIR = Path(__file__).parent / "oidc"
 @dataclass

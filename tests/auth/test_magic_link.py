@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
-from authkit import link_tokens, settle, sign_in_by_link
+from authkit import link_tokens, settle
+from support.helpers import bearer, plan_url
 
 from eenplan.bootstrap import build_services
 from eenplan.web.app import create_app
-from support.helpers import bearer, plan_url
 
 
 async def _ask(client, demo, email: str, **household):
@@ -144,7 +144,7 @@ async def test_behind_a_trusted_proxy_the_limit_is_per_client(aiohttp_client, se
         try:
             client = await aiohttp_client(web_app(svc, trusted_proxies=trusted))
 
-            async def ask(forwarded: str):
+            async def ask(forwarded: str, client=client):
                 return await client.post("/auth/magic-link", headers={"X-Forwarded-For": forwarded},
                                          json={"household_code": demo["household"]["code"],
                                                "email": "nobody@example.org"})

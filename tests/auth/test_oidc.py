@@ -9,7 +9,6 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 import aiohttp
 import pytest
 from authkit import APP_URL, CLIENT_ID, CLIENT_SECRET
-
 from support.helpers import plan_url
 
 JOOST = "Joost Willems"

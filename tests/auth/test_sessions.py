@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from authkit import sign_in_by_link
-
 from support.helpers import bearer, plan_url
 
 FATIMA = "Fatima El Amrani"

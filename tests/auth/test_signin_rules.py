@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from eenplan.domain.sessions import (
-    SessionPolicy, SignInSession, is_live, looks_like_secret, needs_touch, new_secret, secret_hash,
+    SessionPolicy,
+    SignInSession,
+    is_live,
+    looks_like_secret,
+    needs_touch,
+    new_secret,
+    secret_hash,
 )
 from eenplan.domain.signin import AttemptLimiter, RateLimited, SignInLimits
 
-T0 = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 POLICY = SessionPolicy(idle=timedelta(minutes=15), absolute=timedelta(hours=8))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -55,7 +55,7 @@ def test_must_attend_respected_and_no_weekend_or_holiday():
 
 
 def test_thursday_only_must_attendee():
-    ppl = people()[1:] + [Betrokkene("ouder", True, frozenset({THU}))]
+    ppl = [*people()[1:], Betrokkene("ouder", True, frozenset({THU}))]
     slots = propose_slots(WINDOW, CAL, ppl, timedelta(minutes=90), limit=100)
     assert {s.start.date() for s in slots} == {D(2026, 4, 23), D(2026, 4, 30)}
     assert max(s.end.time() for s in slots) == time(17, 0)
@@ -67,10 +67,10 @@ def test_no_common_day_gives_empty_list():
 
 
 def test_limit_and_not_before():
-    nb = datetime(2026, 4, 21, 12, 0, tzinfo=timezone.utc)  # 14:00 in Amsterdam
+    nb = datetime(2026, 4, 21, 12, 0, tzinfo=UTC)  # 14:00 in Amsterdam
     slots = propose_slots(WINDOW, CAL, people(), timedelta(hours=1), limit=3, not_before=nb)
     assert len(slots) == 3
-    assert slots[0].start == datetime(2026, 4, 21, 12, 0, tzinfo=timezone.utc)
+    assert slots[0].start == datetime(2026, 4, 21, 12, 0, tzinfo=UTC)
     assert all(s.start >= nb for s in slots)
 
 
@@ -99,7 +99,7 @@ def test_bad_parameters_rejected(kwargs, field):
 
 
 def test_bad_betrokkenen_rejected():
-    dup = people() + [Betrokkene("klant", False)]
+    dup = [*people(), Betrokkene("klant", False)]
     with pytest.raises(ValidationFailed) as exc:
         propose_slots(WINDOW, CAL, dup)
     assert "betrokkenen[4].id" in [p.field for p in exc.value.problems]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -76,9 +76,9 @@ def test_outside_window_with_reason_is_allowed_and_reported():
 def test_datetime_judged_in_amsterdam():
     w = Window(D(2026, 12, 28), D(2027, 1, 12))
     # 23:30 UTC on 27 Dec is 00:30 on 28 Dec in Amsterdam -> inside
-    assert check_in_window(datetime(2026, 12, 27, 23, 30, tzinfo=timezone.utc), w, None) is True
+    assert check_in_window(datetime(2026, 12, 27, 23, 30, tzinfo=UTC), w, None) is True
     with pytest.raises(ValidationFailed):
-        check_in_window(datetime(2026, 12, 27, 22, 30, tzinfo=timezone.utc), w, None)
+        check_in_window(datetime(2026, 12, 27, 22, 30, tzinfo=UTC), w, None)
 
 
 def test_window_rejects_reversed_bounds():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,7 +12,7 @@ from eenplan_crypto.keyring import Keyring
 from eenplan_crypto.keys import evaluate, parse_colons
 from eenplan_crypto.testing import make_home, remove_home, run_gpg
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 async def test_accepts_ed25519_cv25519(keyring, member_keys):

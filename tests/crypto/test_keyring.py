@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -16,7 +16,7 @@ from eenplan_crypto.status import check_decrypt_verify
 from eenplan_crypto.testing import gpg_status, make_home, remove_home, run_gpg
 
 SERVER_EMAIL = "plan@eenplan.example"  # as in conftest.py
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 PLAIN = "Plan versie 7 — doelen en acties\r\n".encode() * 20
 
 

@@ -4,7 +4,7 @@ fast assembly must stay byte-for-byte what json.dumps produces, for any field va
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -13,7 +13,7 @@ from eenplan.domain.audit import AccessEvent, Channel, Event, chain_hash, extend
 
 def reference(e: AccessEvent) -> str:
     return json.dumps([e.event.value, e.household_id, e.actor_id, list(e.sections), e.channel.value, e.ground,
-                       e.at.astimezone(timezone.utc).isoformat(), e.on_behalf_of, e.emergency, e.detail],
+                       e.at.astimezone(UTC).isoformat(), e.on_behalf_of, e.emergency, e.detail],
                       ensure_ascii=False, separators=(",", ":"))
 
 
@@ -23,7 +23,7 @@ AWKWARD = ['quote " and backslash \\', "tab\tnewline\nnul\x00", "ë ü — € �
 @pytest.mark.parametrize("text", AWKWARD)
 def test_canonical_equals_json_dumps_for_awkward_text(text):
     event = AccessEvent(Event.DISCLOSE, f"hh{text}", text, (text, "doelen"), Channel.MAIL, text,
-                        datetime(2026, 11, 22, 21, 30, 5, 123456, tzinfo=timezone.utc), text, True, text)
+                        datetime(2026, 11, 22, 21, 30, 5, 123456, tzinfo=UTC), text, True, text)
     assert event.canonical() == reference(event)
 
 
@@ -37,7 +37,7 @@ def test_canonical_equals_json_dumps_with_nulls_and_other_time_zones():
 
 
 def test_a_changed_field_changes_the_chain():
-    at = datetime(2026, 11, 22, tzinfo=timezone.utc)
+    at = datetime(2026, 11, 22, tzinfo=UTC)
     a = AccessEvent(Event.READ, "hh", "x", ("doelen",), Channel.API, "klant", at)
     b = AccessEvent(Event.READ, "hh", "x", ("doelen", "analyse"), Channel.API, "klant", at)
     (_, _, hash_a, _), = extend_chain(0, "0" * 64, [a])

@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import email.policy
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.parser import BytesParser
 
 import pytest
 
 from eenplan.domain.errors import PermanentFailure, ValidationFailed
+from eenplan_crypto.testing import gpg_status
 from eenplan_mail.engine import CryptoEngine
 from eenplan_mail.headers import OutboundHeaders, make_list_id, stable_message_id
 from eenplan_mail.pgpmime import (
@@ -22,7 +23,6 @@ from eenplan_mail.pgpmime import (
     parse_pgpmime,
 )
 from eenplan_mail.smtp import SmtpSender
-from eenplan_crypto.testing import gpg_status
 
 CANARY = "CANARY-PLAN-TEXT-123"
 SUBJECT = "Plan bijgewerkt — versie 7"
@@ -31,7 +31,7 @@ SUBJECT = "Plan bijgewerkt — versie 7"
 def _headers(keydata: str | None = None, **changes) -> OutboundHeaders:
     values = dict(from_addr="plan-k3x9@eenplan.example", to_addr="alice@example.org", subject=SUBJECT,
                   message_id=stable_message_id("version-7", "betrokkene-1", "eenplan.example"),
-                  list_id=make_list_id("k3x9", "eenplan.example"), date=datetime.now(timezone.utc),
+                  list_id=make_list_id("k3x9", "eenplan.example"), date=datetime.now(UTC),
                   from_name="Plan k3x9", autocrypt_keydata=keydata)
     values.update(changes)
     return OutboundHeaders(**values)

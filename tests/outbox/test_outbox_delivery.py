@@ -6,8 +6,16 @@ with the gpg command line), real SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from support.mail_helpers import (bearer, drain, inner_text_and_pdf, open_encrypted, pdf_text, trust_signer,
-                            upload_keys, validsig)
+from support.mail_helpers import (
+    bearer,
+    drain,
+    inner_text_and_pdf,
+    open_encrypted,
+    pdf_text,
+    trust_signer,
+    upload_keys,
+    validsig,
+)
 
 from eenplan_mail.pgpmime import extract_signed_parts
 
@@ -116,11 +124,11 @@ async def test_no_key_gets_a_signed_content_free_notice(client, demo, services, 
     assert notice.get_content_type() == "multipart/signed"
     assert MARKER.encode() not in raw and ACTION_MARKER.encode() not in raw and b"Budgetplan" not in raw
     assert b"https://plan.example.org/" in raw
-    signed, signature, micalg = extract_signed_parts(raw)
+    signed, signature, _micalg = extract_signed_parts(raw)
     key = person_keys["Khadija El Amrani"]
     (key.home / "sig.asc").write_bytes(signature)
     proc = key.gpg("--status-fd", "2", "--verify", str(key.home / "sig.asc"), "-", input=signed)
-    assert f"VALIDSIG" in proc.stderr.decode() and signer in proc.stderr.decode()
+    assert "VALIDSIG" in proc.stderr.decode() and signer in proc.stderr.decode()
     [encrypted] = peer.to(demo["by_name"]["Fatima El Amrani"]["email"])
     assert encrypted.get_content_type() == "multipart/encrypted"
 

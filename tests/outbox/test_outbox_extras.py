@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from eenplan_crypto import testing
 from support.mail_helpers import bearer, drain, open_encrypted, upload_keys
+
+from eenplan_crypto import testing
 
 ICS = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//eenplan//test//NL\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n"
        b"UID:overleg-1@eenplan.example\r\nDTSTAMP:20260101T090000Z\r\nDTSTART:20260110T090000Z\r\n"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
+from support.helpers import bearer, patch_plan, plan_url
+
 from eenplan.domain.access import Principal
 from eenplan.domain.errors import Conflict
 from eenplan.domain.sections import SECTION_KEYS
-
-from support.helpers import patch_plan, plan_url, bearer
 
 
 def _content(section: str, marker: str, owner: str):
@@ -77,7 +77,7 @@ async def test_concurrent_service_writers_each_on_current_version(services, demo
             items = __import__("json").loads(snap.sections["afspraken"])
             try:
                 await services.plan.change(me, hh, snap.info.number,
-                                           {"afspraken": items + [{"wat": f"afspraak {i}"}]})
+                                           {"afspraken": [*items, {"wat": f"afspraak {i}"}]})
                 return
             except Conflict:
                 await asyncio.sleep(0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -10,7 +10,7 @@ class MovableClock:
     """Stands at `now` (default: the real time at creation) until the test moves it."""
 
     def __init__(self, now: datetime | None = None) -> None:
-        self.now = now or datetime.now(timezone.utc).replace(microsecond=0)
+        self.now = now or datetime.now(UTC).replace(microsecond=0)
 
     def __call__(self) -> datetime:
         return self.now
@@ -29,4 +29,4 @@ class MovableClock:
 
     def to(self, year: int, month: int, day: int, hour: int = 8) -> None:
         """Jump to a day, at `hour` UTC (10:00 Amsterdam summer time by default)."""
-        self.now = datetime(year, month, day, hour, 0, tzinfo=timezone.utc)
+        self.now = datetime(year, month, day, hour, 0, tzinfo=UTC)

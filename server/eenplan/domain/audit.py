@@ -10,7 +10,7 @@ import hashlib
 import json
 import json.encoder
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
 
 
@@ -55,7 +55,7 @@ class AccessEvent:
         Exactly `json.dumps([...], ensure_ascii=False, separators=(",", ":"))` of the fields (a test
         holds it to that), assembled from the encoder's own string quoting because every read is hashed.
         """
-        at = self.at if self.at.tzinfo is timezone.utc else self.at.astimezone(timezone.utc)
+        at = self.at if self.at.tzinfo is UTC else self.at.astimezone(UTC)
         return (f"[{_quote(self.event)},{_quote(self.household_id)},{_quote_or_null(self.actor_id)},"
                 f"[{','.join(map(_quote, self.sections))}],{_quote(self.channel)},{_quote(self.ground)},"
                 f"{_quote(at.isoformat())},{_quote_or_null(self.on_behalf_of)},"

@@ -48,7 +48,7 @@ class ValidationFailed(EenplanError):
         super().__init__(detail or f"invalid input: {summary}")
 
     @classmethod
-    def one(cls, field_name: str, problem: str) -> "ValidationFailed":
+    def one(cls, field_name: str, problem: str) -> ValidationFailed:
         """Shorthand for a single field problem."""
         return cls([FieldProblem(field_name, problem)])
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import csv
 import io
+from calendar import monthrange
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from calendar import monthrange
 from datetime import date
 from statistics import median
 from typing import Any
@@ -122,4 +122,4 @@ def as_csv(data: dict[str, Any]) -> str:
     return out.getvalue()
 
 
-__all__ = ["figures", "as_csv", "Period", "suppress", "phase_on"]
+__all__ = ["Period", "as_csv", "figures", "phase_on", "suppress"]

@@ -8,10 +8,11 @@ the encrypted part of a mail, never in an .ics, a log line or an error message.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from .errors import FieldProblem, ValidationFailed
 from .household import Phase
@@ -217,7 +218,7 @@ def needs_planning(phase: Phase, has_future_overleg: bool) -> bool:
     return phase in PLANNING_PHASES and not has_future_overleg
 
 
-def reminder_due(overleg: Overleg, today: date, now: datetime, werkdagen: "Werkdagen", n: int,
+def reminder_due(overleg: Overleg, today: date, now: datetime, werkdagen: Werkdagen, n: int,
                  local_date: date) -> bool:
     """Whether today is at most `n` werkdagen before a planned voortgangsoverleg whose reminder is unsent.
 

@@ -91,7 +91,7 @@ class Actie(_Strict):
     evaluatie: Text = ""
 
     @model_validator(mode="after")
-    def _einde_after_start(self) -> "Actie":
+    def _einde_after_start(self) -> Actie:
         if self.einde < self.start:
             raise ValueError("einde is before start")
         return self

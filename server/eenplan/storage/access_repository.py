@@ -163,7 +163,7 @@ def log_values(household_id: str, seq: int, prev: str, digest: str, e: AccessEve
 
 
 def _row(household_id: str, seq: int, prev: str, digest: str, e: AccessEvent) -> dict[str, Any]:
-    return dict(zip(LOG_COLUMNS, log_values(household_id, seq, prev, digest, e)))
+    return dict(zip(LOG_COLUMNS, log_values(household_id, seq, prev, digest, e), strict=True))
 
 
 def row_event(row: Any) -> AccessEvent:

@@ -13,7 +13,7 @@ import asyncio
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -29,7 +29,8 @@ from .engine import engine_health, is_sqlite
 from .faults import DETAIL, classify
 from .grant_rows import GRANTS, GrantColumns, grant_of
 from .loop_db import BUSY_RETRIES, LoopConnection, is_busy
-from .pg_reads import ERRORS as PG_ERRORS, PgReads
+from .pg_reads import ERRORS as PG_ERRORS
+from .pg_reads import PgReads
 from .tables import BetrokkeneRow, HouseholdRow, PlanVersionRow, SectionBlobRow
 from .tables_access import MONITORING_SCOPE, TokenRevocationRow
 
@@ -119,7 +120,7 @@ def _utc(value: datetime | str | None) -> datetime | None:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if value is not None and value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value
 
 

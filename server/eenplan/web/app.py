@@ -7,16 +7,14 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from ..services.container import Services
-from .auth import auth_middleware
 from ..services.plan_content import rendered_cache
+from .auth import auth_middleware
 from .keys import MAX_BODY, RENDERED, SERVICES, TRUSTED_PROXIES
 from .params import refuse_nul
 from .problems import name_server, problem_middleware, quiet_protocol_errors
-from .routes import betrokkenen, households, meta, plan, toestemming
-from .routes import signin
+from .routes import betrokkenen, households, meta, overleggen, plan, signin, stagnatie, toestemming, veiligheid
 from .routes import mail as mail_routes
-from .routes import overleggen
-from .routes import monitoring as monitoring_routes, stagnatie, veiligheid
+from .routes import monitoring as monitoring_routes
 
 #: aiohttp tries the routes under one prefix in this order: the plan (the hot path) first.
 ROUTE_TABLES = (meta.table, plan.table, households.table, betrokkenen.table, toestemming.table,
