@@ -10,14 +10,14 @@ encryption capability) and pinned by fingerprint.
 
 from __future__ import annotations
 
-from ..domain.access import Principal, require_regisseur
+from ..domain.access import Principal
 from ..domain.addresses import check_address
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.mailgroup_ports import KeyringPort
 from ..domain.names import check_name
 from ..domain.ports import Clock, UnitOfWorkFactory
 from ..domain.stagnatie import Aanspreekpunt, gemeente_key
-from .common import known_household, resolve_actor
+from .common import Need, authorised, known_household
 
 
 class AanspreekpuntService:
@@ -57,9 +57,9 @@ class AanspreekpuntService:
 
     async def for_household(self, principal: Principal, household_id: str) -> Aanspreekpunt:
         """The aanspreekpunt of the household's gemeente (regisseurs)."""
-        async with self._uow() as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            require_regisseur(actor, "see the gemeentelijk aanspreekpunt")
+        async with authorised(self._uow, principal, household_id, need=Need.REGISSEUR,
+                              what="see the gemeentelijk aanspreekpunt") as caller:
+            uow = caller.uow
             household = await known_household(uow, household_id)
             found = await uow.stagnatie.get_aanspreekpunt(gemeente_key(household.gemeente))
         if found is None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..domain.access import Principal, require_klant, require_personal
+from ..domain.access import Principal
 from ..domain.audit import GENESIS, AccessEvent, ChainCheck, chain_hash
 from ..domain.ports import UnitOfWork, UnitOfWorkFactory
-from .common import resolve_actor
+from .common import Need, authorised
 
 #: entries of a chain read at a time by `verify`
 VERIFY_PAGE = 1000
@@ -20,11 +20,9 @@ class AccessLogService:
     async def entries(self, principal: Principal, household_id: str, *, before: int | None = None,
                       limit: int = 100) -> list[tuple[int, AccessEvent]]:
         """A page of the household's access log, newest first — for the klant."""
-        async with self._uow() as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            require_klant(actor, "read the access log")
-            require_personal(principal, "read the access log")
-            return await uow.access_log.entries(household_id, before=before, limit=limit)
+        async with authorised(self._uow, principal, household_id, need=Need.PERSONAL_KLANT,
+                              what="read the access log") as caller:
+            return await caller.uow.access_log.entries(household_id, before=before, limit=limit)
 
     async def verify(self, household_id: str | None = None, *, page_size: int = VERIFY_PAGE) -> list[ChainCheck]:
         """Recompute every chain (or one) and report entries whose hash or link does not match.

@@ -6,12 +6,12 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from ..domain.access import Principal, require_regisseur
+from ..domain.access import Principal
 from ..domain.betrokkene import Betrokkene, Kind, Role, is_regisseur, role_fits_kind
 from ..domain.contact_changes import same_address
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
-from .common import resolve_actor
+from .common import Need, authorised
 from .consent import ConsentService
 from .contact_changes import ContactChanges
 
@@ -43,24 +43,22 @@ class BetrokkeneService:
 
     async def list(self, principal: Principal, household_id: str) -> list[Betrokkene]:
         """The household's active betrokkenen: the contact list every betrokkene may see."""
-        async with self._uow() as uow:
-            await resolve_actor(uow, principal, household_id)
-            return await uow.betrokkenen.list(household_id)
+        async with authorised(self._uow, principal, household_id) as caller:
+            return await caller.uow.betrokkenen.list(household_id)
 
     async def get(self, principal: Principal, household_id: str, betrokkene_id: str) -> Betrokkene:
         """One active betrokkene."""
-        async with self._uow() as uow:
-            await resolve_actor(uow, principal, household_id)
-            found = await uow.betrokkenen.get(household_id, betrokkene_id)
+        async with authorised(self._uow, principal, household_id) as caller:
+            found = await caller.uow.betrokkenen.get(household_id, betrokkene_id)
             if found is None or not found.active:
                 raise NotFound("betrokkene not found")
             return found
 
     async def add(self, principal: Principal, household_id: str, fields: dict[str, Any]) -> Betrokkene:
         """Record a new betrokkene (regisseurs only)."""
-        async with self._uow(write=True) as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            require_regisseur(actor, "add betrokkenen")
+        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
+                              what="add betrokkenen") as caller:
+            uow, actor = caller.uow, caller.actor
             b = Betrokkene(id=self._new_id(), household_id=household_id, created_at=self._clock(), **fields)
             _check(b, self._clock().date())
             await uow.betrokkenen.add(b)
@@ -72,10 +70,11 @@ class BetrokkeneService:
     async def update(self, principal: Principal, household_id: str, betrokkene_id: str,
                      fields: dict[str, Any]) -> Betrokkene:
         """Change recorded details: a regisseur any betrokkene's, everyone their own contact details."""
-        async with self._uow(write=True) as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            if betrokkene_id != actor.betrokkene_id or set(fields) - SELF_SERVICE:
-                require_regisseur(actor, "change another betrokkene's details or anyone's role")
+        others = betrokkene_id != principal.betrokkene_id or bool(set(fields) - SELF_SERVICE)
+        async with authorised(self._uow, principal, household_id, write=True,
+                              need=Need.REGISSEUR if others else Need.MEMBER,
+                              what="change another betrokkene's details or anyone's role") as caller:
+            uow, actor = caller.uow, caller.actor
             found = await uow.betrokkenen.get(household_id, betrokkene_id)
             if found is None or not found.active:
                 raise NotFound("betrokkene not found")
@@ -94,9 +93,9 @@ class BetrokkeneService:
 
     async def remove(self, principal: Principal, household_id: str, betrokkene_id: str) -> None:
         """End a betrokkene's involvement: their credentials stop working at once; history keeps their name."""
-        async with self._uow(write=True) as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            require_regisseur(actor, "remove betrokkenen")
+        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
+                              what="remove betrokkenen") as caller:
+            uow, actor = caller.uow, caller.actor
             found = await uow.betrokkenen.get(household_id, betrokkene_id)
             if found is None or not found.active:
                 raise NotFound("betrokkene not found")
@@ -110,11 +109,10 @@ class BetrokkeneService:
     async def ensure_member(self, principal: Principal, household_id: str, betrokkene_id: str,
                             *, by_regisseur: bool) -> Betrokkene:
         """Check the caller may act for `betrokkene_id` (themself, or any as regisseur) and return it."""
-        async with self._uow() as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            if by_regisseur or betrokkene_id != actor.betrokkene_id:
-                require_regisseur(actor, "act for another betrokkene")
-            found = await uow.betrokkenen.get(household_id, betrokkene_id)
+        others = by_regisseur or betrokkene_id != principal.betrokkene_id
+        async with authorised(self._uow, principal, household_id, need=Need.REGISSEUR if others else Need.MEMBER,
+                              what="act for another betrokkene") as caller:
+            found = await caller.uow.betrokkenen.get(household_id, betrokkene_id)
             if found is None or not found.active:
                 raise NotFound("betrokkene not found")
             return found

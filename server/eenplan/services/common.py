@@ -1,24 +1,80 @@
-"""What every service shares: resolving the caller to an actor, retrying on write conflicts."""
+"""What every service shares: authorising the caller (`authorised`), retrying on write conflicts."""
 
 from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from enum import Enum
 from typing import TypeVar
 
-from ..domain.access import Actor, Principal
+from ..domain.access import Actor, Principal, require_klant, require_personal, require_regisseur
 from ..domain.betrokkene import Kind, Role
 from ..domain.errors import NotFound, StorageUnavailable, TemporaryFailure
 from ..domain.household import Household
-from ..domain.ports import UnitOfWork
+from ..domain.ports import UnitOfWork, UnitOfWorkFactory
+from ..domain.veiligheid import require_professional
 
 T = TypeVar("T")
 
 NOT_FOUND = "household not found"
 
 
-async def resolve_actor(uow: UnitOfWork, principal: Principal, household_id: str) -> tuple[Actor, int]:
+class Need(Enum):
+    """What a use case asks of its caller beyond membership (checked in this order: role, then personal)."""
+
+    MEMBER = "member"  # any active betrokkene of the household
+    REGISSEUR = "regisseur"  # a regisseur of the household (require_regisseur)
+    PROFESSIONAL = "professional"  # a professional or a regisseur (safety signals: require_professional)
+    KLANT = "klant"  # a klant of the household (require_klant)
+    PERSONAL = "personal"  # a credential the person holds themself, not one issued for them (require_personal)
+    PERSONAL_KLANT = "personal klant"  # a klant speaking for themself: KLANT, then PERSONAL
+
+
+@dataclass(frozen=True)
+class Caller:
+    """An authorised caller inside its open unit of work: what the body of a use case works with."""
+
+    uow: UnitOfWork
+    actor: Actor
+    current_version: int
+    principal: Principal
+
+
+def _require(need: Need, caller: Caller, what: str) -> None:
+    """Raise Forbidden (the message names `what`) unless the caller meets `need`."""
+    if need is Need.REGISSEUR:
+        require_regisseur(caller.actor, what)
+    elif need is Need.PROFESSIONAL:
+        require_professional(caller.actor, what)
+    if need in (Need.KLANT, Need.PERSONAL_KLANT):
+        require_klant(caller.actor, what)
+    if need in (Need.PERSONAL, Need.PERSONAL_KLANT):
+        require_personal(caller.principal, what)
+
+
+@asynccontextmanager
+async def authorised(uow_factory: UnitOfWorkFactory, principal: Principal, household_id: str, *,
+                     write: bool = False, need: Need = Need.MEMBER, what: str = "") -> AsyncIterator[Caller]:
+    """Open a unit of work (`write` for one that commits) for a caller who may do `what`.
+
+    The one preamble of every use case: membership first (NotFound for a non-member, as for a household
+    that does not exist), then `need` (Forbidden naming `what`), before the body runs. The body works
+    with `caller.uow`; it commits itself, and an exception in it rolls the unit back.
+    Access to plan content is still decided by `decide` in the body: this checks who, not what.
+    """
+    if need is not Need.MEMBER and not what:
+        raise ValueError("name what the caller wants to do: the Forbidden message says it")
+    async with uow_factory(write=write) as uow:
+        actor, current = await _resolve_actor(uow, principal, household_id)
+        caller = Caller(uow, actor, current, principal)
+        _require(need, caller, what)
+        yield caller
+
+
+async def _resolve_actor(uow: UnitOfWork, principal: Principal, household_id: str) -> tuple[Actor, int]:
     """The caller as an actor of this household and the plan's current version.
 
     A caller who is not an active betrokkene of the household gets the same

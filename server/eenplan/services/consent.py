@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from ..domain.access import Level, Principal, decide, require_klant, require_personal
+from ..domain.access import Level, Principal, decide
 from ..domain.audit import AccessEvent, Channel, Event
 from ..domain.betrokkene import Betrokkene, Kind
 from ..domain.consent import (
@@ -25,7 +25,7 @@ from ..domain.errors import Forbidden, NotFound, ValidationFailed
 from ..domain.overmacht import Besluit, Overmacht, check_overmacht
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
 from ..domain.sections import SECTION_KEYS
-from .common import resolve_actor
+from .common import Need, authorised
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -128,8 +128,8 @@ class ConsentService:
         if unknown:
             raise ValidationFailed.one("sections", f"unknown section(s): {', '.join(unknown)}")
         check_request(sections, level, until, self._today(), purpose)
-        async with self._uow(write=True) as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
+        async with authorised(self._uow, principal, household_id, write=True) as caller:
+            uow, actor = caller.uow, caller.actor
             people = {p.id: p for p in await uow.betrokkenen.list(household_id)}
             if grantee_id not in people:
                 raise ValidationFailed.one("grantee_id", "is not a betrokkene of this household")
@@ -149,8 +149,8 @@ class ConsentService:
 
     async def list(self, principal: Principal, household_id: str, status: str | None = None) -> list[ConsentView]:
         """Consents the caller may see: all for klant and regisseur; others those they asked or receive."""
-        async with self._uow() as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
+        async with authorised(self._uow, principal, household_id) as caller:
+            uow, actor = caller.uow, caller.actor
             views = []
             for consent in await uow.consents.list(household_id):
                 if not (actor.kind is Kind.KLANT or actor.is_regisseur
@@ -173,10 +173,9 @@ class ConsentService:
         """A klant whose consent is required approves or declines; the request is decided when complete."""
         if approve and method is None:
             raise ValidationFailed.one("wijze", "say how consent is given: schriftelijk or mondeling_urgent")
-        async with self._uow(write=True) as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            require_klant(actor, "answer a consent request")
-            require_personal(principal, "answer a consent request")
+        async with authorised(self._uow, principal, household_id, write=True, need=Need.PERSONAL_KLANT,
+                              what="answer a consent request") as caller:
+            uow, actor = caller.uow, caller.actor
             consent = await self._one(uow, household_id, consent_id, lock=True)
             if consent.status is not ConsentStatus.REQUESTED:
                 raise ValidationFailed.one("status", f"this request is already {consent.status.value}")
@@ -196,9 +195,9 @@ class ConsentService:
 
     async def confirm(self, principal: Principal, household_id: str, consent_id: str) -> ConsentView:
         """Record the written confirmation of one's own oral consent given in urgency."""
-        async with self._uow(write=True) as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            require_personal(principal, "confirm consent")
+        async with authorised(self._uow, principal, household_id, write=True, need=Need.PERSONAL,
+                              what="confirm consent") as caller:
+            uow, actor = caller.uow, caller.actor
             consent = await self._one(uow, household_id, consent_id, lock=True)
             mine = next((a for a in consent.approvals if a.betrokkene_id == actor.betrokkene_id), None)
             if mine is None or not mine.confirmation_due:
@@ -211,10 +210,9 @@ class ConsentService:
 
     async def revoke(self, principal: Principal, household_id: str, consent_id: str) -> ConsentView:
         """A klant withdraws consent; access ends with the next request."""
-        async with self._uow(write=True) as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            require_klant(actor, "revoke consent")
-            require_personal(principal, "revoke consent")
+        async with authorised(self._uow, principal, household_id, write=True, need=Need.PERSONAL_KLANT,
+                              what="revoke consent") as caller:
+            uow, actor = caller.uow, caller.actor
             consent = await self._one(uow, household_id, consent_id, lock=True)
             if actor.betrokkene_id not in await self._required(uow, consent):
                 raise Forbidden("only a klant whose consent this needs can revoke it")
@@ -233,9 +231,9 @@ class ConsentService:
         unknown = [s for s in sections if s not in SECTION_KEYS]
         if unknown:
             raise ValidationFailed.one("sections", f"unknown section(s): {', '.join(unknown)}")
-        async with self._uow(write=True) as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            require_personal(principal, "record an overmacht decision")
+        async with authorised(self._uow, principal, household_id, write=True, need=Need.PERSONAL,
+                              what="record an overmacht decision") as caller:
+            uow, actor = caller.uow, caller.actor
             last = check_overmacht(actor, answers, besluit, sections, until, self._today())
             recipient = await uow.betrokkenen.get(household_id, recipient_id)
             if recipient is None or not recipient.active:
@@ -257,9 +255,9 @@ class ConsentService:
 
     async def overmacht(self, principal: Principal, household_id: str) -> builtins.list[Overmacht]:
         """Overmacht records: visible to the klant, regisseurs, and the professional who made them."""
-        async with self._uow() as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            records = await uow.consents.overmacht(household_id)
+        async with authorised(self._uow, principal, household_id) as caller:
+            actor = caller.actor
+            records = await caller.uow.consents.overmacht(household_id)
             if actor.kind is Kind.KLANT or actor.is_regisseur:
                 return records
             return [r for r in records if r.professional_id == actor.betrokkene_id]

@@ -6,12 +6,12 @@ so no klant and no removal can undo another's choice. Escalation grants in force
 
 from __future__ import annotations
 
-from ..domain.access import Actor, Principal, may_see_exclusions, require_personal
+from ..domain.access import Actor, Principal, may_see_exclusions
 from ..domain.betrokkene import Kind
 from ..domain.errors import Forbidden
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from ..domain.veiligheid import check_exclusions, escalation_sections
-from .common import resolve_actor
+from .common import Need, authorised
 
 
 class ExclusionService:
@@ -24,22 +24,20 @@ class ExclusionService:
     async def exclusions(self, principal: Principal, household_id: str) -> dict[str, list[str]]:
         """What the aanspreekpunt does not see: `applies`, the union of every klant's list; for a klant also
         `mine`, their own list (what they PUT). Klanten and regisseurs may see it."""
-        async with self._uow() as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
+        async with authorised(self._uow, principal, household_id) as caller:
+            actor = caller.actor
             if not may_see_exclusions(actor):
                 raise Forbidden("only the klant or a regisseur may see this")
-            return await self._exclusions_view(uow, actor)
+            return await self._exclusions_view(caller.uow, actor)
 
     async def set_exclusions(self, principal: Principal, household_id: str, sections: list[str]
                              ) -> dict[str, list[str]]:
         """A klant sets their own list; the union of all klanten's lists applies, so no klant can undo
         another's. Escalation grants in force narrow (or widen) at once."""
         clean = check_exclusions(sections)
-        async with self._uow(write=True) as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            if actor.kind is not Kind.KLANT:
-                raise Forbidden("only the klant may decide what the aanspreekpunt does not see")
-            require_personal(principal, "decide what the aanspreekpunt sees")
+        async with authorised(self._uow, principal, household_id, write=True, need=Need.PERSONAL_KLANT,
+                              what="decide what the aanspreekpunt does not see") as caller:
+            uow, actor = caller.uow, caller.actor
             # two klanten saving at once must not each write a union without the other's list
             await uow.households.get(household_id, lock=True)
             await uow.stagnatie.set_exclusions(household_id, clean, actor.betrokkene_id, self._clock())

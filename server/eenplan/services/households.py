@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..domain.access import Principal, require_regisseur
+from ..domain.access import Principal
 from ..domain.audit import AccessEvent, Channel, Event
 from ..domain.betrokkene import Betrokkene, Kind, Role
-from ..domain.errors import Forbidden, NotFound, ValidationFailed
+from ..domain.errors import NotFound, ValidationFailed
 from ..domain.household import Household, Phase, PhaseChange, check_code, check_transition
 from ..domain.ports import Clock, IdFactory, UnitOfWorkFactory
-from .common import NOT_FOUND, known_household, resolve_actor, retry_on_conflict
+from .common import NOT_FOUND, Need, authorised, known_household, retry_on_conflict
 from .plan import create_first_version
 
 
@@ -75,21 +75,18 @@ class HouseholdService:
 
     async def open_by(self, principal: Principal, data: NewHousehold) -> tuple[Household, Betrokkene]:
         """A regisseur of one household opens another, becoming its procesregisseur."""
-        async with self._uow() as uow:
-            actor, _ = await resolve_actor(uow, principal, principal.household_id)
-            if not actor.is_regisseur:
-                raise Forbidden("only a regisseur may open a household")
-            me = await uow.betrokkenen.get(principal.household_id, principal.betrokkene_id)
-            if me is None:  # resolve_actor found the membership in this same transaction
+        async with authorised(self._uow, principal, principal.household_id, need=Need.REGISSEUR,
+                              what="open a household") as caller:
+            me = await caller.uow.betrokkenen.get(principal.household_id, principal.betrokkene_id)
+            if me is None:  # `authorised` found the membership in this same transaction
                 raise NotFound(NOT_FOUND)
         return await self.open(data, RegisseurDetails(name=me.name, email=me.email, organisation=me.organisation,
                                                       phone=me.phone, role=Role.PROCESREGISSEUR, kind=me.kind))
 
     async def get(self, principal: Principal, household_id: str) -> Household:
         """The household, for its betrokkenen."""
-        async with self._uow() as uow:
-            await resolve_actor(uow, principal, household_id)
-            household = await uow.households.get(household_id)
+        async with authorised(self._uow, principal, household_id) as caller:
+            household = await caller.uow.households.get(household_id)
             if household is None:
                 raise NotFound("household not found")
             return household
@@ -97,9 +94,9 @@ class HouseholdService:
     async def change_phase(self, principal: Principal, household_id: str, to: Phase, reason: str | None
                            ) -> Household:
         """Move the household to another phase, if the method allows that step."""
-        async with self._uow(write=True) as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            require_regisseur(actor, "change the phase")
+        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
+                              what="change the phase") as caller:
+            uow, actor = caller.uow, caller.actor
             household = await uow.households.get(household_id, lock=True)
             if household is None:
                 raise NotFound(NOT_FOUND)
@@ -113,9 +110,8 @@ class HouseholdService:
 
     async def phase_history(self, principal: Principal, household_id: str) -> list[PhaseChange]:
         """Every phase transition of the household, oldest first."""
-        async with self._uow() as uow:
-            await resolve_actor(uow, principal, household_id)
-            return await uow.households.phase_history(household_id)
+        async with authorised(self._uow, principal, household_id) as caller:
+            return await caller.uow.households.phase_history(household_id)
 
     async def find_by_code(self, code: str) -> Household | None:
         """The household with this code (operator use: cli and demo; no caller to authorise)."""

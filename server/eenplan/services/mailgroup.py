@@ -13,10 +13,11 @@ import base64
 import hashlib
 import json
 from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from ..domain.access import Actor, Principal, require_regisseur
+from ..domain.access import Actor, Principal
 from ..domain.audit import Channel
 from ..domain.betrokkene import Betrokkene, is_regisseur
 from ..domain.contact_changes import KEY_PINNED_TEXT, KEY_REMOVED_TEXT, is_personal
@@ -27,7 +28,7 @@ from ..domain.mailgroup import (MailGroup, OutboxItem, OutboxKind, OutboxStatus,
 from ..domain.mailgroup_ports import KeyringPort, PdfRenderer
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
 from ..domain.versions import VersionInfo
-from .common import known_household, resolve_actor
+from .common import Caller, Need, authorised, known_household
 from .plan import PlanService
 
 
@@ -62,11 +63,15 @@ class MailgroupService:
             raise ValidationFailed.one("EENPLAN_GNUPGHOME", "no keyring is configured")
         return self._keyring
 
-    async def _self_or_regisseur(self, uow: UnitOfWork, principal: Principal, household_id: str,
-                                 betrokkene_id: str) -> Betrokkene:
-        actor, _ = await resolve_actor(uow, principal, household_id)
-        if actor.betrokkene_id != betrokkene_id:
-            require_regisseur(actor, "manage another betrokkene's key")
+    def _self_or_regisseur(self, principal: Principal, household_id: str, betrokkene_id: str, *,
+                           write: bool = False) -> AbstractAsyncContextManager[Caller]:
+        """`authorised` for a key's owner, or a regisseur managing another betrokkene's key."""
+        return authorised(self._uow, principal, household_id, write=write,
+                          need=Need.MEMBER if principal.betrokkene_id == betrokkene_id else Need.REGISSEUR,
+                          what="manage another betrokkene's key")
+
+    @staticmethod
+    async def _key_owner(uow: UnitOfWork, household_id: str, betrokkene_id: str) -> Betrokkene:
         target = await uow.betrokkenen.get(household_id, betrokkene_id)
         if target is None or not target.active:
             raise NotFound("betrokkene not found")
@@ -74,13 +79,14 @@ class MailgroupService:
 
     async def put_key(self, principal: Principal, household_id: str, betrokkene_id: str, armored: str) -> PinnedKey:
         """Validate an OpenPGP public key and pin it by fingerprint (the betrokkene or a regisseur)."""
-        async with self._uow() as uow:
-            await self._self_or_regisseur(uow, principal, household_id, betrokkene_id)
+        async with self._self_or_regisseur(principal, household_id, betrokkene_id) as caller:
+            await self._key_owner(caller.uow, household_id, betrokkene_id)
         info = await self._keys().import_pinned(armored, self._clock())
         key = PinnedKey(household_id, betrokkene_id, info.fingerprint, info.algorithm, info.expires,
                         self._clock(), principal.betrokkene_id)
-        async with self._uow(write=True) as uow:
-            await self._self_or_regisseur(uow, principal, household_id, betrokkene_id)
+        async with self._self_or_regisseur(principal, household_id, betrokkene_id, write=True) as caller:
+            uow = caller.uow
+            await self._key_owner(uow, household_id, betrokkene_id)
             await uow.mail.put_key(key)
             told = await self._tell_key_owner(uow, principal, household_id, betrokkene_id, KEY_PINNED_TEXT)
             await uow.commit()
@@ -90,17 +96,17 @@ class MailgroupService:
 
     async def get_key(self, principal: Principal, household_id: str, betrokkene_id: str) -> PinnedKey:
         """The key pinned for a betrokkene (any betrokkene may see fingerprints: they are public)."""
-        async with self._uow() as uow:
-            await resolve_actor(uow, principal, household_id)
-            key = await uow.mail.get_key(household_id, betrokkene_id)
+        async with authorised(self._uow, principal, household_id) as caller:
+            key = await caller.uow.mail.get_key(household_id, betrokkene_id)
         if key is None:
             raise NotFound("no key pinned for this betrokkene")
         return key
 
     async def delete_key(self, principal: Principal, household_id: str, betrokkene_id: str) -> None:
         """Unpin a key (the betrokkene or a regisseur); mail falls back to content-free notices."""
-        async with self._uow(write=True) as uow:
-            await self._self_or_regisseur(uow, principal, household_id, betrokkene_id)
+        async with self._self_or_regisseur(principal, household_id, betrokkene_id, write=True) as caller:
+            uow = caller.uow
+            await self._key_owner(uow, household_id, betrokkene_id)
             if not await uow.mail.delete_key(household_id, betrokkene_id):
                 raise NotFound("no key pinned for this betrokkene")
             told = await self._tell_key_owner(uow, principal, household_id, betrokkene_id, KEY_REMOVED_TEXT)
@@ -120,9 +126,9 @@ class MailgroupService:
     async def missing_keys(self, principal: Principal, household_id: str) -> list[dict[str, Any]]:
         """Who does not receive encrypted mail, and why (regisseur): no e-mail, no key, or an unusable key."""
         now = self._clock()
-        async with self._uow() as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            require_regisseur(actor, "list who lacks a key")
+        async with authorised(self._uow, principal, household_id, need=Need.REGISSEUR,
+                              what="list who lacks a key") as caller:
+            uow = caller.uow
             members = await uow.betrokkenen.list(household_id)
             keys = {k.betrokkene_id: k for k in await uow.mail.list_keys(household_id)}
         out = []
@@ -163,9 +169,8 @@ class MailgroupService:
 
     async def signing_key(self, principal: Principal, household_id: str) -> dict[str, str]:
         """The household's public signing key, so betrokkenen can verify its mail."""
-        async with self._uow() as uow:
-            await resolve_actor(uow, principal, household_id)
-            household = await known_household(uow, household_id)
+        async with authorised(self._uow, principal, household_id) as caller:
+            household = await known_household(caller.uow, household_id)
         fpr = await self.signer(household.code)
         return {"address": group_address(household.code, self.settings.mail_domain), "fingerprint": fpr,
                 "armored": await self._keys().export_public(fpr)}
@@ -173,8 +178,8 @@ class MailgroupService:
     # -- groups -------------------------------------------------------------------------------
     async def groups(self, principal: Principal, household_id: str) -> tuple[str, list[MailGroup]]:
         """The default group's address and the named groups."""
-        async with self._uow() as uow:
-            await resolve_actor(uow, principal, household_id)
+        async with authorised(self._uow, principal, household_id) as caller:
+            uow = caller.uow
             household = await known_household(uow, household_id)
             return household.code, await uow.mail.list_groups(household_id)
 
@@ -182,9 +187,9 @@ class MailgroupService:
                         members: list[str], plan_updates: bool) -> MailGroup:
         """Create a named subset (regisseur); with plan_updates it receives plan mail instead of everyone."""
         check_slug(slug)
-        async with self._uow(write=True) as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            require_regisseur(actor, "manage mail groups")
+        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
+                              what="manage mail groups") as caller:
+            uow = caller.uow
             known = {b.id for b in await uow.betrokkenen.list(household_id)}
             unknown = [m for m in members if m not in known]
             if unknown:
@@ -202,9 +207,9 @@ class MailgroupService:
 
     async def delete_group(self, principal: Principal, household_id: str, group_id: str) -> None:
         """Remove a named group (regisseur); plan mail then goes to the default group again."""
-        async with self._uow(write=True) as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            require_regisseur(actor, "manage mail groups")
+        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
+                              what="manage mail groups") as caller:
+            uow = caller.uow
             if not await uow.mail.delete_group(household_id, group_id):
                 raise NotFound("mail group not found")
             await uow.commit()
@@ -289,16 +294,14 @@ class MailgroupService:
     async def outbox(self, principal: Principal, household_id: str, status: OutboxStatus | None,
                      limit: int = 100) -> list[OutboxItem]:
         """The household's outbox rows (regisseur): dead letters with their recorded error, etc."""
-        async with self._uow() as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            require_regisseur(actor, "see the outbox")
-            return await uow.mail.list_outbox(household_id, status, limit)
+        async with authorised(self._uow, principal, household_id, need=Need.REGISSEUR, what="see the outbox") as caller:
+            return await caller.uow.mail.list_outbox(household_id, status, limit)
 
     async def requeue(self, principal: Principal, household_id: str, item_id: str) -> None:
         """Give a dead letter a fresh set of attempts (regisseur)."""
-        async with self._uow(write=True) as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            require_regisseur(actor, "retry mail")
+        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
+                              what="retry mail") as caller:
+            uow = caller.uow
             if not await uow.mail.requeue(household_id, item_id, self._clock()):
                 raise NotFound("no dead letter with this id")
             await uow.commit()

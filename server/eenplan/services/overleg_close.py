@@ -28,6 +28,7 @@ from ..domain.overleg import (
     require_status,
 )
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from .common import Need, authorised
 from .overleg_drafts import OverlegDraft
 from .overleg_views import OverlegView, shown_in
 from .plan import PlanService
@@ -50,10 +51,6 @@ class CloseRequest:
 class OverlegPlanning(Protocol):
     """What closing needs of the overleg service: its public planning (no import cycle, no private parts)."""
 
-    async def regisseur_in(self, uow: UnitOfWork, principal: Principal, household_id: str, what: str) -> Actor:
-        """The caller as a regisseur of the household."""
-        ...
-
     def check_window(self, draft_type: OverlegType, start: datetime, initiated: date | None,
                      reason: str | None) -> str | None:
         """A startoverleg's window check."""
@@ -65,8 +62,8 @@ class OverlegPlanning(Protocol):
 
 
 class OverlegCloser:
-    """The close use case, on the overleg service's public planning (`regisseur_in`, `check_window`,
-    `create_in`) and the plan service's `adopt_in`."""
+    """The close use case, on the overleg service's public planning (`check_window`, `create_in`) and the
+    plan service's `adopt_in`."""
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, plan: PlanService, overleggen: OverlegPlanning
                  ) -> None:
@@ -84,8 +81,9 @@ class OverlegCloser:
         """
         now = self._clock()
         no_next_reason = (request.no_next_reason or "").strip() or None
-        async with self._uow(write=True) as uow:
-            actor = await self._overleggen.regisseur_in(uow, principal, household_id, "close overleggen")
+        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
+                              what="close overleggen") as caller:
+            uow, actor = caller.uow, caller.actor
             overleg = await uow.overleggen.get(household_id, overleg_id, lock=True)
             if overleg is None:
                 raise NotFound("overleg not found")

@@ -18,7 +18,7 @@ from ..domain.errors import NotFound, ValidationFailed
 from ..domain.mailgroup import OutboxItem, OutboxKind, OutboxStatus
 from ..domain.overleg import DatePoll, Invitee, OverlegType, PollOption, Vote, check_invitees, check_times
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
-from .common import resolve_actor
+from .common import Need, authorised
 from .overleg_drafts import OverlegDraft
 from .overleg_views import OverlegView, shown_in
 from .overleggen import OverlegService
@@ -34,7 +34,7 @@ POLL_NOTICE = ("Er staat een datumprikker klaar voor een overleg over het plan w
 
 class PollService:
     """Date polls of households, on top of the overleg service's public planning (`check_window`,
-    `create_in`, `regisseur_in`), the plan service (what a pick shows) and its own unit of work, clock, ids."""
+    `create_in`), the plan service (what a pick shows) and its own unit of work, clock, ids."""
 
     def __init__(self, overleggen: OverlegService, plan: PlanService, uow: UnitOfWorkFactory, clock: Clock,
                  new_id: IdFactory, *, wake_after_commit: Callable[[UnitOfWork], None] | None = None) -> None:
@@ -61,8 +61,9 @@ class PollService:
             except ValidationFailed as exc:
                 raise ValidationFailed([replace(p, field=f"options[{i}].{p.field}") if p.field in ("start", "end")
                                         else p for p in exc.problems]) from None
-        async with self._uow(write=True) as uow:
-            actor = await self._overleggen.regisseur_in(uow, principal, household_id, "open date polls")
+        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
+                              what="open date polls") as caller:
+            uow, actor = caller.uow, caller.actor
             check_invitees(invitees, [b.id for b in await uow.betrokkenen.list(household_id)])
             poll = DatePoll(id=self._new_id(), household_id=household_id, type=overleg_type,
                             options=tuple(PollOption(self._new_id(), s, e) for s, e in sorted(options)),
@@ -91,17 +92,17 @@ class PollService:
 
     async def get(self, principal: Principal, household_id: str, poll_id: str) -> DatePoll:
         """A poll with its votes, for the regisseur and the invited betrokkenen."""
-        async with self._uow() as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            poll = await uow.overleggen.get_poll(household_id, poll_id)
+        async with authorised(self._uow, principal, household_id) as caller:
+            actor = caller.actor
+            poll = await caller.uow.overleggen.get_poll(household_id, poll_id)
         if poll is None or not may_see_overleg(actor, (i.betrokkene_id for i in poll.invitees)):
             raise NotFound(NOT_FOUND)
         return poll
 
     async def vote(self, principal: Principal, household_id: str, poll_id: str, votes: dict[str, Vote]) -> DatePoll:
         """An invited betrokkene answers yes, maybe or no per option (answers can be changed while open)."""
-        async with self._uow(write=True) as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
+        async with authorised(self._uow, principal, household_id, write=True) as caller:
+            uow, actor = caller.uow, caller.actor
             poll = await uow.overleggen.get_poll(household_id, poll_id)
             if poll is None or not may_see_overleg(actor, (i.betrokkene_id for i in poll.invitees)):
                 raise NotFound(NOT_FOUND)
@@ -121,8 +122,9 @@ class PollService:
                    agenda: str = "", location: str | None = None, video_link: str | None = None,
                    chair_id: str | None = None, minute_taker_id: str | None = None) -> tuple[OverlegView, int]:
         """The regisseur picks an option: it becomes the overleg and its invitations, and the poll closes."""
-        async with self._uow(write=True) as uow:
-            actor = await self._overleggen.regisseur_in(uow, principal, household_id, "pick a date")
+        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
+                              what="pick a date") as caller:
+            uow, actor = caller.uow, caller.actor
             poll = await uow.overleggen.get_poll(household_id, poll_id, lock=True)
             if poll is None:
                 raise NotFound(NOT_FOUND)

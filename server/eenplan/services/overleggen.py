@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from ..domain.access import Actor, Principal, may_see_overleg, require_regisseur
+from ..domain.access import Actor, Principal, may_see_overleg
 from ..domain.audit import Channel, Event
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.overleg import (
@@ -34,7 +34,7 @@ from ..domain.overleg import (
 )
 from ..domain.overleg_ports import Slot, SlotPerson, SlotPlanner
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory, Werkdagen
-from .common import known_household, resolve_actor
+from .common import Need, authorised, known_household
 from .overleg_close import CloseRequest, OverlegCloser
 from .overleg_drafts import AMSTERDAM, OverlegDraft, local_date
 from .overleg_invites import CANCEL, REQUEST, InviteSender, overleg_uid
@@ -64,12 +64,6 @@ class OverlegService:
         self._closer = OverlegCloser(uow, clock, plan, self)
 
     # ------------------------------------------------------------------ helpers
-    async def regisseur_in(self, uow: UnitOfWork, principal: Principal, household_id: str, what: str) -> Actor:
-        """The caller as a regisseur of the household, inside an open unit of work (403 otherwise)."""
-        actor, _ = await resolve_actor(uow, principal, household_id)
-        require_regisseur(actor, what)
-        return actor
-
     async def _sent_by(self, uow: UnitOfWork, household_id: str, betrokkene_id: str) -> str | None:
         me = await uow.betrokkenen.get(household_id, betrokkene_id)
         return me.email if me else None
@@ -101,17 +95,17 @@ class OverlegService:
     async def window_for(self, principal: Principal, household_id: str, overleg_type: OverlegType,
                          initiated: date) -> tuple[date, date]:
         """The window, for a betrokkene of the household."""
-        async with self._uow() as uow:
-            await resolve_actor(uow, principal, household_id)
+        async with authorised(self._uow, principal, household_id):
+            pass  # membership only: the window is the same for every betrokkene
         return self.window(overleg_type, initiated)
 
     async def slots(self, principal: Principal, household_id: str, *, earliest: date, latest: date,
                     must: list[str], optional: list[str], duration: timedelta, limit: int = 10,
                     max_per_day: int | None = 2) -> list[Slot]:
         """Slots in [earliest, latest] where every must-attend betrokkene is reachable, best first."""
-        async with self._uow() as uow:
-            await self.regisseur_in(uow, principal, household_id, "plan overleggen")
-            people = {b.id: b for b in await uow.betrokkenen.list(household_id)}
+        async with authorised(self._uow, principal, household_id, need=Need.REGISSEUR,
+                              what="plan overleggen") as caller:
+            people = {b.id: b for b in await caller.uow.betrokkenen.list(household_id)}
         check_invitees([Invitee(b, True) for b in must] + [Invitee(b, False) for b in optional], people)
         persons = [SlotPerson(b, b in must, reachable_weekdays(people[b].reachable_days)) for b in must + optional]
         return self.planner.propose_slots(earliest, latest, persons, duration, limit=limit,
@@ -120,27 +114,27 @@ class OverlegService:
     async def list(self, principal: Principal, household_id: str) -> list[OverlegView]:
         """The overleggen the caller may see (all for a regisseur, otherwise those they are invited to),
         each cut to what the caller may read."""
-        async with self._uow() as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            found = [o for o in await uow.overleggen.list(household_id)
+        async with authorised(self._uow, principal, household_id) as caller:
+            actor = caller.actor
+            found = [o for o in await caller.uow.overleggen.list(household_id)
                      if may_see_overleg(actor, (i.betrokkene_id for i in o.invitees))]
         return await shown(self._plan, principal, household_id, found)
 
     async def get(self, principal: Principal, household_id: str, overleg_id: str) -> OverlegView:
         """One overleg, for a regisseur or an invitee (404 for everyone else), cut to what they may read."""
-        async with self._uow() as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            found = await self._visible(uow, actor, overleg_id)
+        async with authorised(self._uow, principal, household_id) as caller:
+            actor = caller.actor
+            found = await self._visible(caller.uow, actor, overleg_id)
         return (await shown(self._plan, principal, household_id, [found]))[0]
 
     async def invite_ics(self, principal: Principal, household_id: str, overleg_id: str,
                          for_id: str | None) -> tuple[str, bytes]:
         """The caller's own invite as .ics (a regisseur may fetch any invitee's): (uid, bytes)."""
-        async with self._uow() as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            for_id = for_id or actor.betrokkene_id
-            if for_id != actor.betrokkene_id:
-                require_regisseur(actor, "fetch another betrokkene's invite")
+        for_id = for_id or principal.betrokkene_id
+        async with authorised(self._uow, principal, household_id,
+                              need=Need.MEMBER if for_id == principal.betrokkene_id else Need.REGISSEUR,
+                              what="fetch another betrokkene's invite") as caller:
+            uow, actor = caller.uow, caller.actor
             overleg = await self._visible(uow, actor, overleg_id)
             if overleg.invitee(for_id) is None:
                 raise NotFound("no invite for this betrokkene")
@@ -156,8 +150,8 @@ class OverlegService:
 
     async def status(self, principal: Principal, household_id: str) -> dict[str, Any]:
         """Whether the household needs an overleg planned (phase 4/5 without a future one), and the next one."""
-        async with self._uow() as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
+        async with authorised(self._uow, principal, household_id) as caller:
+            uow, actor = caller.uow, caller.actor
             household = await known_household(uow, household_id)
             now = self._clock()
             upcoming = [o for o in await uow.overleggen.list(household_id)
@@ -173,8 +167,9 @@ class OverlegService:
     # ------------------------------------------------------------------ changing
     async def plan(self, principal: Principal, household_id: str, draft: OverlegDraft) -> tuple[OverlegView, int]:
         """Plan an overleg and queue its invites; returns the overleg and how many invites were queued."""
-        async with self._uow(write=True) as uow:
-            actor = await self.regisseur_in(uow, principal, household_id, "plan overleggen")
+        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
+                              what="plan overleggen") as caller:
+            uow, actor = caller.uow, caller.actor
             overleg, queued = await self.create_in(uow, actor, draft)
             view = await shown_in(self._plan, uow, actor, overleg)
             await uow.commit()
@@ -206,8 +201,9 @@ class OverlegService:
     async def change(self, principal: Principal, household_id: str, overleg_id: str,
                      changes: dict[str, Any]) -> tuple[OverlegView, int]:
         """Reschedule or change an overleg; time or place changes raise SEQUENCE. Removed invitees get CANCEL."""
-        async with self._uow(write=True) as uow:
-            actor = await self.regisseur_in(uow, principal, household_id, "change overleggen")
+        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
+                              what="change overleggen") as caller:
+            uow, actor = caller.uow, caller.actor
             old = await uow.overleggen.get(household_id, overleg_id, lock=True)
             if old is None:
                 raise NotFound(NOT_FOUND)
@@ -240,8 +236,9 @@ class OverlegService:
 
     async def cancel(self, principal: Principal, household_id: str, overleg_id: str) -> tuple[OverlegView, int]:
         """Cancel a planned overleg: SEQUENCE is raised and every invitee gets METHOD:CANCEL."""
-        async with self._uow(write=True) as uow:
-            actor = await self.regisseur_in(uow, principal, household_id, "cancel overleggen")
+        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
+                              what="cancel overleggen") as caller:
+            uow, actor = caller.uow, caller.actor
             old = await uow.overleggen.get(household_id, overleg_id, lock=True)
             if old is None:
                 raise NotFound(NOT_FOUND)
@@ -262,8 +259,8 @@ class OverlegService:
         shows the overleg cut to the invitee, like a read."""
         if partstat is Partstat.NEEDS_ACTION:
             raise ValidationFailed.one("partstat", "must be accepted, declined or tentative")
-        async with self._uow(write=True) as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
+        async with authorised(self._uow, principal, household_id, write=True) as caller:
+            uow, actor = caller.uow, caller.actor
             overleg = await self._visible(uow, actor, overleg_id)
             if overleg.invitee(actor.betrokkene_id) is None:
                 raise ValidationFailed.one("partstat", "you are not invited to this overleg")

@@ -25,7 +25,7 @@ from ..domain.sections import SECTION_KEYS
 from ..domain.validation import assign_item_ids, check_identities_and_references, validate_sections
 from ..domain.veiligheid import guard_signature
 from ..domain.versions import VersionInfo, changed_since, check_merge
-from .common import NOT_FOUND, resolve_actor, retry_on_conflict
+from .common import NOT_FOUND, Need, authorised, retry_on_conflict
 from .plan_content import (
     CACHE_BYTES,
     BlobCache,
@@ -241,8 +241,8 @@ class PlanService:
     async def _change_once(self, principal: Principal, household_id: str, base: int | None,
                            normalised: dict[str, Any], authorise: Callable[[Access, set[str]], None] = require_write
                            ) -> tuple[PlanSnapshot, bool]:
-        async with self._uow(write=True) as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
+        async with authorised(self._uow, principal, household_id, write=True) as caller:
+            uow, actor = caller.uow, caller.actor
             access = decide(actor, await uow.consents.grants(household_id, actor.betrokkene_id, self.today()),
                             self.today())
             authorise(access, set(normalised))
@@ -292,14 +292,16 @@ class PlanService:
 
     async def adopt(self, principal: Principal, household_id: str, number: int, overleg: str | None) -> VersionInfo:
         """Mark a version vastgesteld (adopted at an overleg). Only regisseurs do this."""
-        async with self._uow(write=True) as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            info = await self.adopt_in(uow, actor, number, overleg)
-            await uow.commit()
+        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
+                              what="adopt a plan version") as caller:
+            info = await self.adopt_in(caller.uow, caller.actor, number, overleg)
+            await caller.uow.commit()
             return info
 
     async def adopt_in(self, uow: UnitOfWork, actor: Actor, number: int, overleg: str | None) -> VersionInfo:
-        """`adopt` inside the caller's open unit of work (closing an overleg adopts in its own transaction)."""
+        """`adopt` inside the caller's open unit of work (closing an overleg adopts in its own transaction).
+
+        Checks the role again: a caller from inside need not have opened its unit with `Need.REGISSEUR`."""
         require_regisseur(actor, "adopt a plan version")
         household_id = actor.household_id
         loaded = await uow.plans.version(household_id, number)

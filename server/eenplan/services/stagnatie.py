@@ -42,7 +42,7 @@ from ..domain.stagnatie import (
     gemeente_key,
 )
 from ..domain.veiligheid import escalation_sections
-from .common import NOT_FOUND, known_household, resolve_actor, retry_on_conflict
+from .common import NOT_FOUND, Need, authorised, known_household, retry_on_conflict
 from .plan import PlanService
 from .stagnatie_views import NOTICE_FOOTER, NOTICES, case_dict, responsible, shown_cases
 
@@ -79,11 +79,11 @@ class StagnatieService:
 
     async def list(self, principal: Principal, household_id: str) -> builtins.list[dict[str, Any]]:
         """The household's cases with deadlines (regisseurs; the aanspreekpunt its own escalated cases)."""
-        async with self._uow() as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
+        async with authorised(self._uow, principal, household_id) as caller:
+            actor = caller.actor
             if not may_list_cases(actor):
                 raise Forbidden("only a regisseur (or the gemeentelijk aanspreekpunt) may see stagnation cases")
-            cases = [c for c in await uow.stagnatie.list_cases(household_id) if self._may_see(actor, c)]
+            cases = [c for c in await caller.uow.stagnatie.list_cases(household_id) if self._may_see(actor, c)]
         return await self._shown(principal, household_id, cases)
 
     async def _shown(self, principal: Principal, household_id: str, cases: builtins.list[Case]
@@ -105,9 +105,9 @@ class StagnatieService:
 
     async def get(self, principal: Principal, household_id: str, case_id: str) -> dict[str, Any]:
         """One case with its deadlines, cut to what the caller may read."""
-        async with self._uow() as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            case = await self._case(uow, actor, household_id, case_id)
+        async with authorised(self._uow, principal, household_id) as caller:
+            actor = caller.actor
+            case = await self._case(caller.uow, actor, household_id, case_id)
         return (await self._shown(principal, household_id, [case]))[0]
 
     async def _case(self, uow: UnitOfWork, actor: Actor, household_id: str, case_id: str, lock: bool = False
@@ -123,17 +123,17 @@ class StagnatieService:
     async def open(self, principal: Principal, household_id: str, *, doel_id: str, actie_id: str | None,
                    betrokkene_id: str | None, organisatie: str, toelichting: str) -> dict[str, Any]:
         """Open a case at step 1 naming the goal/action not kept and the professional or organisation (regisseur)."""
-        async with self._uow() as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            require_regisseur(actor, "open a stagnation case")
+        async with authorised(self._uow, principal, household_id, need=Need.REGISSEUR,
+                              what="open a stagnation case"):
+            pass  # who may open is checked before the goal is read; the write below checks membership again
         _, doelen = await self._plan.section(principal, household_id, "doelen", "stagnatie: doel nagaan")
         find_goal(json.loads(doelen or "[]"), doel_id, actie_id)
         if not betrokkene_id and not organisatie.strip():
             raise ValidationFailed.one("betrokkene_id", "name the professional (betrokkene_id) or the organisatie")
 
         async def attempt() -> dict[str, Any]:
-            async with self._uow(write=True) as uow:
-                actor, _ = await resolve_actor(uow, principal, household_id)
+            async with authorised(self._uow, principal, household_id, write=True) as caller:
+                uow, actor = caller.uow, caller.actor
                 if betrokkene_id:
                     who = await uow.betrokkenen.get(household_id, betrokkene_id)
                     if who is None or not who.active or who.kind is not Kind.PROFESSIONAL:
@@ -156,8 +156,8 @@ class StagnatieService:
     async def _change(self, principal: Principal, household_id: str, case_id: str, change: _Change
                       ) -> dict[str, Any]:
         async def attempt() -> dict[str, Any]:
-            async with self._uow(write=True) as uow:
-                actor, _ = await resolve_actor(uow, principal, household_id)
+            async with authorised(self._uow, principal, household_id, write=True) as caller:
+                uow, actor = caller.uow, caller.actor
                 case = await self._case(uow, actor, household_id, case_id, lock=True)
                 case = await change(uow, actor, case)
                 await uow.stagnatie.save_case(case)

@@ -22,10 +22,10 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
-from ..domain.access import Principal, require_regisseur
+from ..domain.access import Principal
 from ..domain.errors import Unauthenticated, ValidationFailed
 from ..domain.ports import Clock, RevocationList, UnitOfWorkFactory
-from .common import resolve_actor
+from .common import Need, authorised
 
 ISSUER = "eenplan"
 AUDIENCE = "eenplan-api"
@@ -160,9 +160,9 @@ class TokenService:
     async def revoke(self, principal: Principal, household_id: str, jti: str) -> None:
         """A regisseur ends an API token of their household by its id, from the next request on."""
         assert self._uow is not None, "TokenService needs a unit of work to revoke"
-        async with self._uow(write=True) as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            require_regisseur(actor, "revoke API tokens")
+        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
+                              what="revoke API tokens") as caller:
+            uow, actor = caller.uow, caller.actor
             if not JTI.fullmatch(jti):
                 raise ValidationFailed.one("jti", "is not a token id")
             now = self._clock()

@@ -24,8 +24,6 @@ from ..domain.access import (
     may_read_signal_text,
     may_read_signature,
     may_see_others_signals,
-    require_klant,
-    require_personal,
 )
 from ..domain.audit import AccessEvent, Channel, Event
 from ..domain.betrokkene import Kind
@@ -39,9 +37,8 @@ from ..domain.veiligheid import (
     Soort,
     check_resolution,
     needs_signature,
-    require_professional,
 )
-from .common import known_household, resolve_actor
+from .common import Need, authorised, known_household
 from .plan import PlanService
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -94,9 +91,9 @@ class VeiligheidService:
     async def raise_signal(self, principal: Principal, household_id: str, soort: Soort, toelichting: str
                            ) -> dict[str, Any]:
         """Any professional raises a signal of onveiligheid or onvoldoende basiszorg, in any phase."""
-        async with self._uow(write=True) as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            require_professional(actor, "raise a safety signal")
+        async with authorised(self._uow, principal, household_id, write=True, need=Need.PROFESSIONAL,
+                              what="raise a safety signal") as caller:
+            uow, actor = caller.uow, caller.actor
             household = await known_household(uow, household_id)
             signal = Signaal(id=self._new_id(), household_id=household_id, soort=soort, toelichting=toelichting,
                              phase=int(household.phase), raised_by=actor.betrokkene_id, raised_at=self._clock())
@@ -107,10 +104,9 @@ class VeiligheidService:
 
     async def signals(self, principal: Principal, household_id: str) -> list[dict[str, Any]]:
         """The household's signals (professionals), cut by the policy (`shown_signals`); logged before answering."""
-        async with self._uow() as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            require_professional(actor, "see safety signals")
-            found = await uow.stagnatie.list_signals(household_id)
+        async with authorised(self._uow, principal, household_id, need=Need.PROFESSIONAL,
+                              what="see safety signals") as caller:
+            found = await caller.uow.stagnatie.list_signals(household_id)
         access = await self._plan.access(principal, household_id)
         shown, events = shown_signals(self._plan, access, found)
         await self._plan.record(events)
@@ -119,9 +115,9 @@ class VeiligheidService:
     async def resolve(self, principal: Principal, household_id: str, signal_id: str, afwegingen: dict[str, str],
                       besluit: Besluit) -> dict[str, Any]:
         """Resolve a signal with the five afwegingen and the decision (the raiser or a regisseur)."""
-        async with self._uow(write=True) as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            require_professional(actor, "resolve a safety signal")
+        async with authorised(self._uow, principal, household_id, write=True, need=Need.PROFESSIONAL,
+                              what="resolve a safety signal") as caller:
+            uow, actor = caller.uow, caller.actor
             signal = await uow.stagnatie.get_signal(household_id, signal_id)
             if signal is None:
                 raise NotFound("signal not found")
@@ -143,9 +139,9 @@ class VeiligheidService:
     async def status(self, principal: Principal, household_id: str) -> dict[str, Any]:
         """Open signals (professionals only: a signal may concern a household member) and whether the klant
         must (re-)sign the veiligheidsplan: unsigned, or signed before the last held voortgangsoverleg."""
-        async with self._uow() as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            open_count = await uow.stagnatie.open_signals(household_id)
+        async with authorised(self._uow, principal, household_id) as caller:
+            actor = caller.actor
+            open_count = await caller.uow.stagnatie.open_signals(household_id)
         out: dict[str, Any] = {}
         if actor.kind is Kind.PROFESSIONAL or actor.is_regisseur:
             out["open_signalen"] = open_count
@@ -163,10 +159,9 @@ class VeiligheidService:
 
     async def sign(self, principal: Principal, household_id: str) -> dict[str, Any]:
         """The klant signs the veiligheidsplan today: a new plan version with only the signature changed."""
-        async with self._uow() as uow:
-            actor, _ = await resolve_actor(uow, principal, household_id)
-            require_klant(actor, "sign the veiligheidsplan")
-            require_personal(principal, "sign the veiligheidsplan")
+        async with authorised(self._uow, principal, household_id, need=Need.PERSONAL_KLANT,
+                              what="sign the veiligheidsplan") as caller:
+            actor = caller.actor
         number, text = await self._plan.section(principal, household_id, SIGNAL_SECTION, "veiligheidsplan: tekenen")
         plan = json.loads(text or "null")
         if not plan:
