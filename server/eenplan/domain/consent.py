@@ -29,6 +29,7 @@ from enum import StrEnum
 from .access import Grant, Level
 from .betrokkene import Betrokkene, Kind, Role
 from .errors import ValidationFailed
+from .grants import GrantKind, grant_from
 
 CONSENT_POLICIES = ("methode", "twaalf_zelf")
 ADULT = 18
@@ -94,7 +95,7 @@ class Consent:
 
     def as_grant(self) -> Grant:
         """The access this consent gives its grantee."""
-        return Grant(frozenset(self.sections), self.level, f"toestemming:{self.id}", self.until)
+        return grant_from(GrantKind.TOESTEMMING, self.id, self.sections, self.level, self.until)
 
 
 def _age(person: Betrokkene, today: date) -> int | None:

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from .access import Actor, Grant, Level
+from .access import Actor, Grant
 from .betrokkene import Kind
 from .errors import FieldProblem, Forbidden, ValidationFailed
+from .grants import GrantKind, grant_from
 
 MAX_DAYS = 14
 
@@ -52,7 +53,7 @@ class Overmacht:
         """Read access to the named sections for the recipient, flagged as emergency; None if not shared."""
         if self.besluit is not Besluit.DELEN:
             return None
-        return Grant(frozenset(self.sections), Level.READ, f"overmacht:{self.id}", self.until, emergency=True)
+        return grant_from(GrantKind.OVERMACHT, self.id, self.sections, None, self.until)
 
 
 def check_overmacht(actor: Actor, answers: dict[str, str], besluit: Besluit, sections: list[str],
