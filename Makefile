@@ -40,9 +40,10 @@ test: install system-deps
 	EENPLAN_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q
 
 ## ruff (lint), mypy (strict for domain/ and services/, the rest ratcheted) and the layer contracts, all
-## configured in pyproject.toml. `$(BIN)/ruff format --check .` joins here once the tree has been formatted in one pass.
+## configured in pyproject.toml; `ruff format --check` keeps the tree formatted (run `ruff format .`).
 lint: install
 	$(BIN)/ruff check --output-format concise .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python .ci/mypy_ratchet.py
 	$(BIN)/lint-imports

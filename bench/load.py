@@ -14,6 +14,7 @@ async def main(url: str, token: str, total: int, concurrency: int) -> None:
     remaining = total
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
+
         async def worker() -> None:
             nonlocal remaining
             while remaining > 0:

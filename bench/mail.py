@@ -47,22 +47,57 @@ async def _household(services, clock_now):
     from eenplan.domain.betrokkene import Kind, Role
     from eenplan.services.households import NewHousehold, RegisseurDetails
 
-    hh, reg = await services.households.open(NewHousehold("BENCH-001", "Benchhuishouden", "Maastricht"),
-                                             RegisseurDetails(name="Regisseur", email="r@example.org",
-                                                              organisation="Sociaal Team", phone=None))
+    hh, reg = await services.households.open(
+        NewHousehold("BENCH-001", "Benchhuishouden", "Maastricht"),
+        RegisseurDetails(name="Regisseur", email="r@example.org", organisation="Sociaal Team", phone=None),
+    )
     me = Principal(reg.id, hh.id)
     people = [reg]
-    specs = [(Kind.KLANT, Role.GEZINSLID)] * 3 + [(Kind.NETWERK, Role.NETWERKLID)] * 7 + \
-            [(Kind.PROFESSIONAL, Role.HULPVERLENER)] * 9
+    specs = (
+        [(Kind.KLANT, Role.GEZINSLID)] * 3
+        + [(Kind.NETWERK, Role.NETWERKLID)] * 7
+        + [(Kind.PROFESSIONAL, Role.HULPVERLENER)] * 9
+    )
     for n, (kind, role) in enumerate(specs):
-        people.append(await services.betrokkenen.add(me, hh.id, dict(
-            name=f"Lid {n}", kind=kind, role=role, relation="", organisation="", email=f"lid{n}@example.org",
-            phone=None, reachable_days=(), birth_date=None)))
+        people.append(
+            await services.betrokkenen.add(
+                me,
+                hh.id,
+                dict(
+                    name=f"Lid {n}",
+                    kind=kind,
+                    role=role,
+                    relation="",
+                    organisation="",
+                    email=f"lid{n}@example.org",
+                    phone=None,
+                    reachable_days=(),
+                    birth_date=None,
+                ),
+            )
+        )
     owners = people[-2:]
-    plan = {"analyse": {"analyse": "Analyse", "gewenst_perspectief": "Rust"},
-            "doelen": [{"id": "d1", "titel": "Doel", "status": "open", "acties": [
-                {"id": f"a{i}", "wie": o.id, "wat": f"Actie {i}", "start": clock_now, "einde": clock_now,
-                 "evaluatie": ""} for i, o in enumerate(owners)]}]}
+    plan = {
+        "analyse": {"analyse": "Analyse", "gewenst_perspectief": "Rust"},
+        "doelen": [
+            {
+                "id": "d1",
+                "titel": "Doel",
+                "status": "open",
+                "acties": [
+                    {
+                        "id": f"a{i}",
+                        "wie": o.id,
+                        "wat": f"Actie {i}",
+                        "start": clock_now,
+                        "einde": clock_now,
+                        "evaluatie": "",
+                    }
+                    for i, o in enumerate(owners)
+                ],
+            }
+        ],
+    }
     await services.plan.change(me, hh.id, None, plan)
     return hh, me, people
 
@@ -80,9 +115,15 @@ async def run(tmp: Path) -> None:
     controller = Controller(peer, hostname="127.0.0.1", port=port)
     controller.start()
     home = Path(tempfile.mkdtemp(prefix="gb", dir="/tmp"))
-    settings = Settings(data_dir=tmp, secret_key="b" * 48, smtp_url=f"smtp://127.0.0.1:{port}",
-                        gnupg_home=str(home), public_url="https://plan.example.org", mail_domain="eenplan.example",
-                        outbox_poll_seconds=1)
+    settings = Settings(
+        data_dir=tmp,
+        secret_key="b" * 48,
+        smtp_url=f"smtp://127.0.0.1:{port}",
+        gnupg_home=str(home),
+        public_url="https://plan.example.org",
+        mail_domain="eenplan.example",
+        outbox_poll_seconds=1,
+    )
     await migrate.upgrade(settings.effective_database_url)
     services = build_services(settings)
     keys = {}
@@ -93,7 +134,7 @@ async def run(tmp: Path) -> None:
         for p in people:
             await services.mailgroup.put_key(me, hh.id, p.id, keys[p.id].armored_public)
         worker = services.outbox
-        await worker.run_once()                         # the household's first mails (warm-up, signing key)
+        await worker.run_once()  # the household's first mails (warm-up, signing key)
 
         seals: list[tuple[float, bytes, list[str], float]] = []
         engine = worker.gateway._engine  # the keyring: time exactly the sign+encrypt calls of the fan-out
@@ -112,8 +153,9 @@ async def run(tmp: Path) -> None:
         signer = await services.mailgroup.signer(hh.code)
         for n in range(5):
             seals.clear()
-            await services.plan.change(me, hh.id, None, {"analyse": {"analyse": f"Fan-out {n}",
-                                                                     "gewenst_perspectief": ""}})
+            await services.plan.change(
+                me, hh.id, None, {"analyse": {"analyse": f"Fan-out {n}", "gewenst_perspectief": ""}}
+            )
             start = time.perf_counter()
             await worker.run_once()
             totals.append(time.perf_counter() - start)
@@ -125,8 +167,21 @@ async def run(tmp: Path) -> None:
                 last_end = max(last_end, s_end)
             raw_start = time.perf_counter()
             for _, data, fprs, _ in seals:
-                args = ["gpg", "--homedir", str(home), "--batch", "--no-tty", "--trust-model", "always", "--armor",
-                        "--throw-keyids", "--local-user", signer, "--sign", "--encrypt"]
+                args = [
+                    "gpg",
+                    "--homedir",
+                    str(home),
+                    "--batch",
+                    "--no-tty",
+                    "--trust-model",
+                    "always",
+                    "--armor",
+                    "--throw-keyids",
+                    "--local-user",
+                    signer,
+                    "--sign",
+                    "--encrypt",
+                ]
                 for f in fprs:
                     args += ["--recipient", f]
                 subprocess.run(args, input=data, capture_output=True, check=True)
@@ -138,8 +193,10 @@ async def run(tmp: Path) -> None:
         print(f"  worker gpg work      : {best[1] * 1e3:7.1f} ms  ({best[3]} sign+encrypt calls)")
         print(f"  raw gpg --encrypt ×{best[3]}: {best[2] * 1e3:7.1f} ms")
         print(f"  ratio                : {best[0]:7.2f}   (target ≤ 1.3)")
-        print(f"  whole worker pass    : {statistics.median(totals) * 1e3:7.1f} ms  (scoped reads, PDFs, gpg, "
-              "20 SMTP envelopes, 20 commits)")
+        print(
+            f"  whole worker pass    : {statistics.median(totals) * 1e3:7.1f} ms  (scoped reads, PDFs, gpg, "
+            "20 SMTP envelopes, 20 commits)"
+        )
 
         task = asyncio.create_task(worker.run_forever())
         latencies = []
@@ -147,11 +204,12 @@ async def run(tmp: Path) -> None:
             for n in range(ROUNDS):
                 before = len(peer.accepted)
                 start = time.perf_counter()
-                await services.plan.change(me, hh.id, None, {"analyse": {"analyse": f"Latentie {n}",
-                                                                         "gewenst_perspectief": ""}})
+                await services.plan.change(
+                    me, hh.id, None, {"analyse": {"analyse": f"Latentie {n}", "gewenst_perspectief": ""}}
+                )
                 while len(peer.accepted) < before + len(people):
                     await asyncio.sleep(0.005)
-                latencies += [t - start for t in peer.accepted[before:before + len(people)]]
+                latencies += [t - start for t in peer.accepted[before : before + len(people)]]
         finally:
             worker.stop()
             await task

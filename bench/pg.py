@@ -31,12 +31,21 @@ def main() -> None:
     cluster = postgres.Cluster().start()
     try:
         with tempfile.TemporaryDirectory(prefix="eenplan-bench-pg-") as tmp:
-            env = {**os.environ, "EENPLAN_DATA_DIR": tmp, "EENPLAN_SECRET_KEY": "b" * 48,
-                   "EENPLAN_LOG_LEVEL": "WARNING", "EENPLAN_DATABASE_URL": cluster.create_database()}
+            env = {
+                **os.environ,
+                "EENPLAN_DATA_DIR": tmp,
+                "EENPLAN_SECRET_KEY": "b" * 48,
+                "EENPLAN_LOG_LEVEL": "WARNING",
+                "EENPLAN_DATABASE_URL": cluster.create_database(),
+            }
             demo = asyncio.run(bench.seed(Settings.from_env(env), 3))
             port, bare_port = bench.free_port(), bench.free_port()
-            server = subprocess.Popen([bench.PY, "-m", "eenplan.cli", "serve"], env={**env, "EENPLAN_PORT": str(port)},
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            server = subprocess.Popen(
+                [bench.PY, "-m", "eenplan.cli", "serve"],
+                env={**env, "EENPLAN_PORT": str(port)},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             bare = None
             try:
                 bench.wait_for(f"http://127.0.0.1:{port}/healthz")
@@ -44,8 +53,11 @@ def main() -> None:
                 request = urllib.request.Request(url, headers={"Authorization": f"Bearer {demo['token']}"})
                 body = Path(tmp) / "body.json"
                 body.write_bytes(urllib.request.urlopen(request).read())
-                bare = subprocess.Popen([bench.PY, str(HERE / "bare.py"), str(bare_port), str(body)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                bare = subprocess.Popen(
+                    [bench.PY, str(HERE / "bare.py"), str(bare_port), str(body)],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
                 bench.wait_for(f"http://127.0.0.1:{bare_port}/x")
                 print(f"GET plan on PostgreSQL 15 (median of {PAIRS} interleaved pairs; informative):")
                 for concurrency in bench.CONCURRENCIES:
@@ -54,8 +66,10 @@ def main() -> None:
                         base = bench.load(f"http://127.0.0.1:{bare_port}/plan", "-", concurrency)
                         pairs.append((bench.load(url, demo["token"], concurrency), base))
                     rps, base = sorted(pairs, key=lambda p: p[0] / p[1])[len(pairs) // 2]
-                    print(f"  concurrency {concurrency:3d}: bare aiohttp {base:7.0f} req/s, eenplan {rps:7.0f} req/s, "
-                          f"ratio {rps / base:5.2f}")
+                    print(
+                        f"  concurrency {concurrency:3d}: bare aiohttp {base:7.0f} req/s, eenplan {rps:7.0f} req/s, "
+                        f"ratio {rps / base:5.2f}"
+                    )
             finally:
                 for proc in (server, bare):
                     if proc is not None:

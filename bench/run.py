@@ -47,8 +47,12 @@ def wait_for(url: str, timeout: float = 20) -> None:
 
 
 def load(url: str, token: str, concurrency: int) -> float:
-    out = subprocess.run([PY, str(HERE / "load.py"), url, token, str(TOTAL), str(concurrency)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [PY, str(HERE / "load.py"), url, token, str(TOTAL), str(concurrency)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return float(out.stdout.strip())
 
 
@@ -66,8 +70,9 @@ async def seed(settings, versions: int) -> dict:
         me = Principal(regisseur["id"], demo["household"]["id"])
         current = 2
         while current < versions:
-            snap, _ = await services.plan.change(me, me.household_id, None,
-                                                 {"analyse": {"analyse": f"Analyse versie {current + 1}"}})
+            snap, _ = await services.plan.change(
+                me, me.household_id, None, {"analyse": {"analyse": f"Analyse versie {current + 1}"}}
+            )
             current = snap.info.number
         demo["token"] = regisseur["token"]
         return demo
@@ -98,19 +103,27 @@ def main() -> None:
         demo = asyncio.run(seed(settings, 1000))
         hh, token = demo["household"]["id"], demo["token"]
         port, bare_port = free_port(), free_port()
-        server = subprocess.Popen([PY, "-m", "eenplan.cli", "serve"], env={**env, "EENPLAN_PORT": str(port)},
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [PY, "-m", "eenplan.cli", "serve"],
+            env={**env, "EENPLAN_PORT": str(port)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             wait_for(base + "/healthz")
             plan_url = f"{base}/api/households/{hh}/plan"
-            with urllib.request.urlopen(urllib.request.Request(
-                    plan_url, headers={"Authorization": f"Bearer {token}"})) as resp:
+            with urllib.request.urlopen(
+                urllib.request.Request(plan_url, headers={"Authorization": f"Bearer {token}"})
+            ) as resp:
                 body = resp.read()
             body_file = Path(tmp) / "body.json"
             body_file.write_bytes(body)
-            bare = subprocess.Popen([PY, str(HERE / "bare.py"), str(bare_port), str(body_file)],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            bare = subprocess.Popen(
+                [PY, str(HERE / "bare.py"), str(bare_port), str(body_file)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             try:
                 wait_for(f"http://127.0.0.1:{bare_port}/x")
                 results = {}
@@ -123,11 +136,15 @@ def main() -> None:
             finally:
                 bare.terminate()
                 bare.wait()
-            print(f"\nGET plan ({len(body)} bytes, {TOTAL} requests, median of {PAIRS} interleaved pairs; scopes "
-                  "and the access log on, every read durably in the log before the answer):")
+            print(
+                f"\nGET plan ({len(body)} bytes, {TOTAL} requests, median of {PAIRS} interleaved pairs; scopes "
+                "and the access log on, every read durably in the log before the answer):"
+            )
             for concurrency, (rps, base_rps) in results.items():
-                print(f"  concurrency {concurrency:3d}: bare aiohttp {base_rps:7.0f} req/s, eenplan {rps:7.0f} req/s, "
-                      f"ratio {rps / base_rps:5.2f}   (target ≥ 0.5)")
+                print(
+                    f"  concurrency {concurrency:3d}: bare aiohttp {base_rps:7.0f} req/s, eenplan {rps:7.0f} req/s, "
+                    f"ratio {rps / base_rps:5.2f}   (target ≥ 0.5)"
+                )
 
             v10 = timed(f"{plan_url}/versions/10", token)
             v1000 = timed(f"{plan_url}/versions/1000", token)

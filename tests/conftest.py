@@ -51,8 +51,10 @@ _pg_starting: Future[postgres.Cluster] | None = None
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     """Start PostgreSQL (initdb, server start) while the first SQLite tests run, if any test will need it."""
     global _pg_starting
-    wanted = any(getattr(item, "callspec", None) is not None
-                 and item.callspec.params.get("database_url") == "postgresql" for item in items)
+    wanted = any(
+        getattr(item, "callspec", None) is not None and item.callspec.params.get("database_url") == "postgresql"
+        for item in items
+    )
     if wanted and postgres.available() and _pg_starting is None:
         _pg_starting = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-start").submit(_start_pg)
 

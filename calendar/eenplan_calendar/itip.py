@@ -105,11 +105,7 @@ def needs_sequence_bump(old: Invite, new: Invite) -> bool:
     """
     if old.uid != new.uid:
         raise ValidationFailed.one("uid", "old and new invite must have the same uid")
-    return (
-        old.start != new.start
-        or old.end != new.end
-        or (old.location or "").strip() != (new.location or "").strip()
-    )
+    return old.start != new.start or old.end != new.end or (old.location or "").strip() != (new.location or "").strip()
 
 
 def ics_filename(uid: str) -> str:

@@ -46,13 +46,28 @@ class CalendarPlanner:
         """True inside the window; False outside with a reason; ValidationFailed on 'start' otherwise."""
         return window.check_in_window(when, window.Window(earliest, latest), reason)
 
-    def propose_slots(self, earliest: date, latest: date, people: Sequence[SlotPerson], duration: timedelta, *,
-                      limit: int, max_per_day: int | None, not_before: datetime | None) -> list[Slot]:
+    def propose_slots(
+        self,
+        earliest: date,
+        latest: date,
+        people: Sequence[SlotPerson],
+        duration: timedelta,
+        *,
+        limit: int,
+        max_per_day: int | None,
+        not_before: datetime | None,
+    ) -> list[Slot]:
         """Slots within office hours on werkdagen where every must-attend is reachable, best first."""
         found = slots.propose_slots(
-            window.Window(earliest, latest), self.cal,
-            [slots.Betrokkene(p.id, p.must_attend, p.reachable_weekdays) for p in people], duration,
-            office_hours=self.hours, limit=limit, max_per_day=max_per_day, not_before=not_before)
+            window.Window(earliest, latest),
+            self.cal,
+            [slots.Betrokkene(p.id, p.must_attend, p.reachable_weekdays) for p in people],
+            duration,
+            office_hours=self.hours,
+            limit=limit,
+            max_per_day=max_per_day,
+            not_before=not_before,
+        )
         return [Slot(s.start, s.end, s.optional_reachable, s.optional_unreachable) for s in found]
 
     def build_request(self, spec: InviteSpec) -> bytes:
@@ -70,7 +85,15 @@ class CalendarPlanner:
 
 def _invite(spec: InviteSpec) -> itip.Invite:
     return itip.Invite(
-        uid=spec.uid, sequence=spec.sequence, start=spec.start, end=spec.end, summary=spec.summary,
-        organizer_email=spec.organizer_email, organizer_name=spec.organizer_name,
+        uid=spec.uid,
+        sequence=spec.sequence,
+        start=spec.start,
+        end=spec.end,
+        summary=spec.summary,
+        organizer_email=spec.organizer_email,
+        organizer_name=spec.organizer_name,
         attendees=[itip.Attendee(a.email, a.name, a.required) for a in spec.attendees],
-        location=spec.location, sent_by_email=spec.sent_by_email, dtstamp=spec.dtstamp)
+        location=spec.location,
+        sent_by_email=spec.sent_by_email,
+        dtstamp=spec.dtstamp,
+    )

@@ -179,9 +179,7 @@ def _validate(
             problems.append(FieldProblem(f"betrokkenen[{i}].id", "is a duplicate"))
         seen.add(b.id)
         if not all(_is_weekday(w) for w in b.reachable_weekdays):
-            problems.append(
-                FieldProblem(f"betrokkenen[{i}].reachable_weekdays", "must be 0 (Monday) to 6 (Sunday)")
-            )
+            problems.append(FieldProblem(f"betrokkenen[{i}].reachable_weekdays", "must be 0 (Monday) to 6 (Sunday)"))
     if problems:
         raise ValidationFailed(problems)
 

@@ -83,9 +83,7 @@ class WerkdagCalendar:
 
     def __post_init__(self) -> None:
         if self.bevrijdingsdag not in BEVRIJDINGSDAG_POLICIES:
-            raise ValidationFailed.one(
-                "bevrijdingsdag", f"must be one of {', '.join(BEVRIJDINGSDAG_POLICIES)}"
-            )
+            raise ValidationFailed.one("bevrijdingsdag", f"must be one of {', '.join(BEVRIJDINGSDAG_POLICIES)}")
         if not isinstance(self.goede_vrijdag, bool):
             raise ValidationFailed.one("goede_vrijdag", "must be true or false")
         extra = self.extra_closing_days
@@ -108,9 +106,7 @@ class WerkdagCalendar:
         policy = (bevrijdingsdag or "").strip().lower()
         problems: list[FieldProblem] = []
         if policy not in BEVRIJDINGSDAG_POLICIES:
-            problems.append(
-                FieldProblem("bevrijdingsdag", f"must be one of {', '.join(BEVRIJDINGSDAG_POLICIES)}")
-            )
+            problems.append(FieldProblem("bevrijdingsdag", f"must be one of {', '.join(BEVRIJDINGSDAG_POLICIES)}"))
         if not isinstance(goede_vrijdag, bool):
             problems.append(FieldProblem("goede_vrijdag", "must be true or false"))
         days: set[date] = set()

@@ -51,9 +51,19 @@ T = TypeVar("T")
 MAX_HOME_CHARS = 80
 MAX_PLAINTEXT = 25_000_000
 _OPTIONS = [
-    "--no-auto-key-retrieve", "--auto-key-locate", "local", "--no-emit-version", "--no-comments",
-    "--pinentry-mode", "loopback", "--personal-digest-preferences", "SHA512 SHA384 SHA256",
-    "--personal-cipher-preferences", "AES256 AES192 AES", "--cert-digest-algo", "SHA512",
+    "--no-auto-key-retrieve",
+    "--auto-key-locate",
+    "local",
+    "--no-emit-version",
+    "--no-comments",
+    "--pinentry-mode",
+    "loopback",
+    "--personal-digest-preferences",
+    "SHA512 SHA384 SHA256",
+    "--personal-cipher-preferences",
+    "AES256 AES192 AES",
+    "--cert-digest-algo",
+    "SHA512",
 ]
 _EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9.-]{1,190}$")
 _NAME_RE = re.compile(r"^[^\x00-\x1f\x7f<>()\u2028\u2029\u0085]{1,64}$")
@@ -74,8 +84,10 @@ class Keyring:
         path = os.path.abspath(os.fspath(home))
         if len(path) > MAX_HOME_CHARS:
             raise ValidationFailed.one(
-                "gnupg_home", f"path is {len(path)} characters; gpg-agent socket paths allow at most "
-                f"{MAX_HOME_CHARS} here — use a short directory such as /var/lib/eenplan/gpg")
+                "gnupg_home",
+                f"path is {len(path)} characters; gpg-agent socket paths allow at most "
+                f"{MAX_HOME_CHARS} here — use a short directory such as /var/lib/eenplan/gpg",
+            )
         self.home = Path(path)
         self._binary = gpg_binary
         self._gpg: gnupg.GPG | None = None
@@ -110,8 +122,7 @@ class Keyring:
 
     def _info(self, gpg: gnupg.GPG, fpr: str, now: datetime) -> KeyInfo:
         listing = gpg.list_keys(keys=[fpr])
-        keys = [k for k in parse_colons(listing.data.decode("utf-8", "replace"))
-                if k.primary.fingerprint == fpr]
+        keys = [k for k in parse_colons(listing.data.decode("utf-8", "replace")) if k.primary.fingerprint == fpr]
         if not keys:
             raise KeyNotFound(f"key {fpr} is not in the keyring")
         return evaluate(keys, now, field_name="fingerprint")
@@ -142,8 +153,9 @@ class Keyring:
 
         def work(gpg: gnupg.GPG) -> KeyInfo:
             info = self._scan(armored, now)
-            result = gpg.import_keys(armored.encode("ascii", "replace"),
-                                     extra_args=["--import-options", "import-minimal"])
+            result = gpg.import_keys(
+                armored.encode("ascii", "replace"), extra_args=["--import-options", "import-minimal"]
+            )
             if info.fingerprint not in (result.fingerprints or []):
                 raise CryptoError("gpg did not import the key")
             merged = self._info(gpg, info.fingerprint, now)  # a stored revocation wins
@@ -192,9 +204,17 @@ class Keyring:
             if mine:
                 return max(mine, key=lambda k: k.created).fingerprint
             params = gpg.gen_key_input(
-                key_type="EDDSA", key_curve="ed25519", key_usage="sign",
-                subkey_type="ECDH", subkey_curve="cv25519", subkey_usage="encrypt",
-                name_real=name, name_email=uid_email, expire_date="0", no_protection=True)
+                key_type="EDDSA",
+                key_curve="ed25519",
+                key_usage="sign",
+                subkey_type="ECDH",
+                subkey_curve="cv25519",
+                subkey_usage="encrypt",
+                name_real=name,
+                name_email=uid_email,
+                expire_date="0",
+                no_protection=True,
+            )
             result = gpg.gen_key(params)
             if not result.fingerprint:
                 raise SigningFailed("could not generate the server signing key")
@@ -220,8 +240,9 @@ class Keyring:
         return base64.b64encode(raw).decode("ascii")
 
     # -- sign, encrypt, decrypt ---------------------------------------------------------------
-    async def sign_encrypt(self, data: bytes, recipients: Iterable[str], signer: str,
-                           hide_recipients: bool = True) -> bytes:
+    async def sign_encrypt(
+        self, data: bytes, recipients: Iterable[str], signer: str, hide_recipients: bool = True
+    ) -> bytes:
         """Sign with `signer` and encrypt once to all recipient fingerprints; ASCII-armored.
         With hide_recipients the key ids are thrown (--throw-keyids). Never returns plaintext."""
         if not isinstance(data, (bytes, bytearray)):
@@ -233,8 +254,9 @@ class Keyring:
             raise ValidationFailed.one("recipients", "at least one recipient fingerprint is required")
         signer = normalize_fingerprint(signer, "signer")
         extra = ["--throw-keyids"] if hide_recipients else None
-        result = await self._run(lambda gpg: gpg.encrypt(
-            bytes(data), fprs, sign=signer, always_trust=True, armor=True, extra_args=extra))
+        result = await self._run(
+            lambda gpg: gpg.encrypt(bytes(data), fprs, sign=signer, always_trust=True, armor=True, extra_args=extra)
+        )
         return check_sign_encrypt(result)
 
     async def sign_detached(self, data: bytes, signer: str) -> DetachedSignature:
@@ -242,12 +264,14 @@ class Keyring:
         if not isinstance(data, (bytes, bytearray)):
             raise TypeError("data must be bytes")
         signer = normalize_fingerprint(signer, "signer")
-        result = await self._run(lambda gpg: gpg.sign(
-            bytes(data), keyid=signer, detach=True, clearsign=False, binary=False))
+        result = await self._run(
+            lambda gpg: gpg.sign(bytes(data), keyid=signer, detach=True, clearsign=False, binary=False)
+        )
         return check_detached(result)
 
-    async def decrypt_verify(self, data: bytes, expected_signers: Iterable[str], *,
-                             max_bytes: int = MAX_PLAINTEXT) -> bytes:
+    async def decrypt_verify(
+        self, data: bytes, expected_signers: Iterable[str], *, max_bytes: int = MAX_PLAINTEXT
+    ) -> bytes:
         """Decrypt and return the plaintext only if it is integrity-protected (MDC), signed by a
         key whose *primary* fingerprint is in `expected_signers`, and at most `max_bytes` long
         (checked after decompression, so a compression bomb cannot fill memory)."""
@@ -277,15 +301,20 @@ class Keyring:
 
     async def aclose(self) -> None:
         """Stop this home's gpg-agent (it would otherwise linger); the keyring stays on disk."""
-        gpgconf = shutil.which("gpgconf", path=os.path.dirname(shutil.which(self._binary) or "")
-                               or None) or shutil.which("gpgconf")
+        gpgconf = shutil.which(
+            "gpgconf", path=os.path.dirname(shutil.which(self._binary) or "") or None
+        ) or shutil.which("gpgconf")
         if not gpgconf or not self.home.exists():
             return
 
         def kill() -> None:
             with self._thread_lock:
-                subprocess.run([gpgconf, "--homedir", str(self.home), "--kill", "gpg-agent"],
-                               capture_output=True, timeout=15, check=False)
+                subprocess.run(
+                    [gpgconf, "--homedir", str(self.home), "--kill", "gpg-agent"],
+                    capture_output=True,
+                    timeout=15,
+                    check=False,
+                )
 
         async with self._lock:
             await asyncio.to_thread(kill)

@@ -20,8 +20,21 @@ MIN_RSA_BITS = 3072
 _GOOD_CURVES = frozenset({"ed25519", "cv25519", "curve25519", "ed448", "cv448", "x448", "x25519"})
 _RSA = frozenset({1, 2, 3})
 _ECC_OK = frozenset({18, 22, 25, 26, 27, 28})  # ECDH, EdDSA, and RFC 9580 X25519/X448/Ed25519/Ed448
-_ALGO_NAMES = {1: "RSA", 2: "RSA", 3: "RSA", 16: "ElGamal", 17: "DSA", 18: "ECDH", 19: "ECDSA",
-               20: "ElGamal", 22: "EdDSA", 25: "X25519", 26: "X448", 27: "Ed25519", 28: "Ed448"}
+_ALGO_NAMES = {
+    1: "RSA",
+    2: "RSA",
+    3: "RSA",
+    16: "ElGamal",
+    17: "DSA",
+    18: "ECDH",
+    19: "ECDSA",
+    20: "ElGamal",
+    22: "EdDSA",
+    25: "X25519",
+    26: "X448",
+    27: "Ed25519",
+    28: "Ed448",
+}
 _FPR_RE = re.compile(r"^[0-9A-F]{40}$")
 _ESCAPE_RE = re.compile(r"\\x([0-9a-fA-F]{2})")
 
@@ -98,11 +111,16 @@ def parse_colons(text: str) -> list[ParsedKey]:
         if rtype in ("pub", "sec", "sub", "ssb"):
             algo = _field(parts, 3)
             bits = _field(parts, 2)
-            key = _Key(type=rtype, validity=_field(parts, 1),
-                       algo=int(algo) if algo.isdigit() else 0,
-                       bits=int(bits) if bits.isdigit() else 0,
-                       created=_when(_field(parts, 5)), expires=_when(_field(parts, 6)),
-                       cap=_field(parts, 11), curve=_field(parts, 16).lower())
+            key = _Key(
+                type=rtype,
+                validity=_field(parts, 1),
+                algo=int(algo) if algo.isdigit() else 0,
+                bits=int(bits) if bits.isdigit() else 0,
+                created=_when(_field(parts, 5)),
+                expires=_when(_field(parts, 6)),
+                cap=_field(parts, 11),
+                curve=_field(parts, 16).lower(),
+            )
             if rtype in ("pub", "sec"):
                 keys.append(ParsedKey(primary=key))
             elif keys:
@@ -132,8 +150,10 @@ def _strength_problem(key: _Key, what: str) -> str | None:
     name = _ALGO_NAMES.get(key.algo, f"algorithm {key.algo}")
     if key.curve:
         name = f"{name} ({key.curve})"
-    return (f"{what} uses {name}, which is not accepted; use Curve25519 (ed25519/cv25519) "
-            f"or RSA of at least {MIN_RSA_BITS} bits")
+    return (
+        f"{what} uses {name}, which is not accepted; use Curve25519 (ed25519/cv25519) "
+        f"or RSA of at least {MIN_RSA_BITS} bits"
+    )
 
 
 def _unusable_reason(key: _Key, now: datetime) -> str | None:
@@ -178,8 +198,9 @@ def evaluate(keys: list[ParsedKey], now: datetime, field_name: str = "armored") 
 
     candidates = [k for k in [primary, *parsed.subkeys] if "e" in k.cap]
     if not candidates:
-        raise UnusableKey("key has no encryption (sub)key (capability 'e'); "
-                          "it can sign but cannot receive encrypted mail", field_name)
+        raise UnusableKey(
+            "key has no encryption (sub)key (capability 'e'); it can sign but cannot receive encrypted mail", field_name
+        )
     usable = [k for k in candidates if _unusable_reason(k, now) is None]
     if not usable:
         reasons = sorted({_unusable_reason(k, now) or "" for k in candidates})

@@ -41,8 +41,9 @@ class PacketCounts:
 def dearmor(armored: str, field_name: str = "armored") -> bytes:
     """The binary packets inside one ASCII-armored public key block, or UnusableKey naming the field."""
     if len(armored) > MAX_KEY_CHARS:
-        raise UnusableKey(f"must be an ASCII-armored public key of at most {MAX_KEY_CHARS} characters; {_MINIMAL}",
-                          field_name)
+        raise UnusableKey(
+            f"must be an ASCII-armored public key of at most {MAX_KEY_CHARS} characters; {_MINIMAL}", field_name
+        )
     if not armored.isascii():
         raise UnusableKey("must be ASCII-armored (only ASCII characters)", field_name)
     lines = [line.strip() for line in armored.splitlines()]
@@ -51,9 +52,9 @@ def dearmor(armored: str, field_name: str = "armored") -> bytes:
         end = lines.index(_END, start + 1)
     except ValueError:
         raise UnusableKey(f"must be one block from '{_BEGIN}' to '{_END}'", field_name) from None
-    body = lines[start + 1:end]
+    body = lines[start + 1 : end]
     if "" in body:  # armor headers (Version:, Comment:) end at the first empty line
-        body = body[body.index("") + 1:]
+        body = body[body.index("") + 1 :]
     elif body and ":" in body[0]:
         raise UnusableKey("armor headers must end with an empty line", field_name)
     if body and body[-1].startswith("=") and len(body[-1]) == 5:  # the optional CRC-24 line
@@ -69,6 +70,7 @@ def dearmor(armored: str, field_name: str = "armored") -> bytes:
 
 def _header(data: bytes, pos: int, field_name: str) -> tuple[int, int, int]:
     """(tag, start of body, body length) of the packet at `pos`."""
+
     def need(n: int) -> None:
         if pos + n > len(data):
             raise UnusableKey("is not a well-formed OpenPGP key (a packet is cut off)", field_name)
@@ -88,14 +90,14 @@ def _header(data: bytes, pos: int, field_name: str) -> tuple[int, int, int]:
             return tag, pos + 3, ((o1 - 192) << 8) + data[pos + 2] + 192
         if o1 == 255:
             need(6)
-            return tag, pos + 6, int.from_bytes(data[pos + 2:pos + 6], "big")
+            return tag, pos + 6, int.from_bytes(data[pos + 2 : pos + 6], "big")
         raise UnusableKey("is not a well-formed OpenPGP key (partial lengths are not allowed in keys)", field_name)
     tag, kind = (first >> 2) & 0x0F, first & 0x03
     if kind == 3:
         raise UnusableKey("is not a well-formed OpenPGP key (indeterminate packet length)", field_name)
     size = 1 << kind
     need(1 + size)
-    return tag, pos + 1 + size, int.from_bytes(data[pos + 1:pos + 1 + size], "big")
+    return tag, pos + 1 + size, int.from_bytes(data[pos + 1 : pos + 1 + size], "big")
 
 
 def count_packets(data: bytes, field_name: str = "armored") -> PacketCounts:

@@ -16,10 +16,20 @@ MICALG = {"8": "pgp-sha256", "9": "pgp-sha384", "10": "pgp-sha512", "11": "pgp-s
 
 #: INV_RECP / INV_SGNR reason codes (gpg doc/DETAILS)
 _INVALID_REASONS = {
-    "0": "not usable", "1": "not found", "2": "ambiguous", "3": "wrong key usage",
-    "4": "revoked", "5": "expired", "6": "no CRL known", "7": "CRL too old",
-    "8": "policy mismatch", "9": "not a secret key", "10": "not trusted",
-    "11": "missing certificate", "12": "missing issuer certificate", "13": "key disabled",
+    "0": "not usable",
+    "1": "not found",
+    "2": "ambiguous",
+    "3": "wrong key usage",
+    "4": "revoked",
+    "5": "expired",
+    "6": "no CRL known",
+    "7": "CRL too old",
+    "8": "policy mismatch",
+    "9": "not a secret key",
+    "10": "not trusted",
+    "11": "missing certificate",
+    "12": "missing issuer certificate",
+    "13": "key disabled",
     "14": "syntax error in specification",
 }
 _BAD_SIG = {"BADSIG", "ERRSIG", "EXPSIG", "EXPKEYSIG", "REVKEYSIG", "NO_PUBKEY"}
@@ -62,8 +72,12 @@ def check_sign_encrypt(result: object) -> bytes:
     if problem:
         raise EncryptionFailed(f"sign+encrypt failed: {problem}")
     data = getattr(result, "data", b"") or b""
-    if (getattr(result, "returncode", 1) != 0 or "END_ENCRYPTION" not in keywords
-            or "SIG_CREATED" not in keywords or not data.startswith(b"-----BEGIN PGP MESSAGE-----")):
+    if (
+        getattr(result, "returncode", 1) != 0
+        or "END_ENCRYPTION" not in keywords
+        or "SIG_CREATED" not in keywords
+        or not data.startswith(b"-----BEGIN PGP MESSAGE-----")
+    ):
         failure = next((v for kw, v in status if kw in ("FAILURE", "ERROR")), "no details")
         raise EncryptionFailed(f"sign+encrypt failed ({failure})")
     return data
@@ -77,8 +91,11 @@ def check_detached(result: object) -> DetachedSignature:
         raise SigningFailed(f"signing failed: {problem}")
     created = [v for kw, v in status if kw == "SIG_CREATED"]
     data = getattr(result, "data", b"") or b""
-    if getattr(result, "returncode", 1) != 0 or len(created) != 1 or not data.startswith(
-            b"-----BEGIN PGP SIGNATURE-----"):
+    if (
+        getattr(result, "returncode", 1) != 0
+        or len(created) != 1
+        or not data.startswith(b"-----BEGIN PGP SIGNATURE-----")
+    ):
         raise SigningFailed("signing failed")
     parts = created[0].split()
     if parts[0] != "D":

@@ -20,19 +20,31 @@ _PAST = ["--faked-system-time", "20200101T000000!"]
 
 #: recipe name -> list of gpg invocations; "{uid}" and "{fpr}" are filled in
 RECIPES: dict[str, list[list[str]]] = {
-    "good": [["--quick-gen-key", "{uid}", "ed25519", "sign,cert", "1y"],
-             ["--quick-add-key", "{fpr}", "cv25519", "encr", "1y"]],
-    "subkey_expiring": [["--quick-gen-key", "{uid}", "ed25519", "sign,cert", "never"],
-                        ["--quick-add-key", "{fpr}", "cv25519", "encr", "1y"]],
-    "rsa3072": [["--quick-gen-key", "{uid}", "rsa3072", "sign,cert", "1y"],
-                ["--quick-add-key", "{fpr}", "rsa3072", "encr", "1y"]],
-    "weak_rsa2048": [["--quick-gen-key", "{uid}", "rsa2048", "sign,cert", "never"],
-                     ["--quick-add-key", "{fpr}", "rsa2048", "encr", "never"]],
-    "expired": [[*_PAST, "--quick-gen-key", "{uid}", "ed25519", "sign,cert", "1d"],
-                [*_PAST, "--quick-add-key", "{fpr}", "cv25519", "encr", "1d"]],
-    "revoked": [["--quick-gen-key", "{uid}", "ed25519", "sign,cert", "never"],
-                ["--quick-add-key", "{fpr}", "cv25519", "encr", "never"],
-                ["REVOKE"]],
+    "good": [
+        ["--quick-gen-key", "{uid}", "ed25519", "sign,cert", "1y"],
+        ["--quick-add-key", "{fpr}", "cv25519", "encr", "1y"],
+    ],
+    "subkey_expiring": [
+        ["--quick-gen-key", "{uid}", "ed25519", "sign,cert", "never"],
+        ["--quick-add-key", "{fpr}", "cv25519", "encr", "1y"],
+    ],
+    "rsa3072": [
+        ["--quick-gen-key", "{uid}", "rsa3072", "sign,cert", "1y"],
+        ["--quick-add-key", "{fpr}", "rsa3072", "encr", "1y"],
+    ],
+    "weak_rsa2048": [
+        ["--quick-gen-key", "{uid}", "rsa2048", "sign,cert", "never"],
+        ["--quick-add-key", "{fpr}", "rsa2048", "encr", "never"],
+    ],
+    "expired": [
+        [*_PAST, "--quick-gen-key", "{uid}", "ed25519", "sign,cert", "1d"],
+        [*_PAST, "--quick-add-key", "{fpr}", "cv25519", "encr", "1d"],
+    ],
+    "revoked": [
+        ["--quick-gen-key", "{uid}", "ed25519", "sign,cert", "never"],
+        ["--quick-add-key", "{fpr}", "cv25519", "encr", "never"],
+        ["REVOKE"],
+    ],
     "sign_only": [["--quick-gen-key", "{uid}", "ed25519", "sign,cert", "1y"]],
 }
 
@@ -71,8 +83,18 @@ class TestKey:
 
 def run_gpg(home: Path, *args: str, input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     """Run the gpg CLI against `home` in batch mode with an empty passphrase."""
-    cmd = ["gpg", "--homedir", str(home), "--batch", "--no-tty", "--pinentry-mode", "loopback",
-           "--passphrase", "", *args]
+    cmd = [
+        "gpg",
+        "--homedir",
+        str(home),
+        "--batch",
+        "--no-tty",
+        "--pinentry-mode",
+        "loopback",
+        "--passphrase",
+        "",
+        *args,
+    ]
     return subprocess.run(cmd, input=input, capture_output=True, timeout=120, check=False)
 
 
@@ -88,8 +110,7 @@ def gpg_status(proc: subprocess.CompletedProcess[bytes]) -> list[tuple[str, str]
 
 def remove_home(home: Path) -> None:
     """Kill the gpg-agent of `home` (by its homedir, nothing else) and remove the directory."""
-    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"],
-                   capture_output=True, timeout=30, check=False)
+    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], capture_output=True, timeout=30, check=False)
     shutil.rmtree(home, ignore_errors=True)
 
 
@@ -119,6 +140,5 @@ def create_key(name: str, recipe: str, uid: str) -> TestKey:
 def create_keys(specs: dict[str, tuple[str, str]]) -> dict[str, TestKey]:
     """Create several keys in parallel: {name: (recipe, uid)} -> {name: TestKey}."""
     with ThreadPoolExecutor(max_workers=max(1, len(specs))) as pool:
-        futures = {name: pool.submit(create_key, name, recipe, uid)
-                   for name, (recipe, uid) in specs.items()}
+        futures = {name: pool.submit(create_key, name, recipe, uid) for name, (recipe, uid) in specs.items()}
         return {name: f.result() for name, f in futures.items()}

@@ -16,8 +16,9 @@ from typing import Protocol, runtime_checkable
 class CryptoEngine(Protocol):
     """OpenPGP operations used to build PGP/MIME mail. Keys are full fingerprints."""
 
-    async def sign_encrypt(self, data: bytes, recipients: Iterable[str], signer: str,
-                           hide_recipients: bool = True) -> bytes:
+    async def sign_encrypt(
+        self, data: bytes, recipients: Iterable[str], signer: str, hide_recipients: bool = True
+    ) -> bytes:
         """Sign with `signer`, encrypt to all `recipients`; return ASCII-armored OpenPGP data."""
         ...
 

@@ -22,17 +22,30 @@ _METHODS = frozenset({"REQUEST", "CANCEL", "PUBLISH", "REPLY"})
 
 
 def _headers(envelope: Envelope) -> OutboundHeaders:
-    return OutboundHeaders(from_addr=envelope.from_addr, to_addr=envelope.to_addr, subject=envelope.subject,
-                           message_id=envelope.message_id, list_id=envelope.list_id, date=envelope.date,
-                           from_name=envelope.from_name, autocrypt_keydata=envelope.autocrypt_keydata)
+    return OutboundHeaders(
+        from_addr=envelope.from_addr,
+        to_addr=envelope.to_addr,
+        subject=envelope.subject,
+        message_id=envelope.message_id,
+        list_id=envelope.list_id,
+        date=envelope.date,
+        from_name=envelope.from_name,
+        autocrypt_keydata=envelope.autocrypt_keydata,
+    )
 
 
 def _calendar_part(data: bytes, method: str) -> MIMEPart:
     if method not in _METHODS:
         raise ValidationFailed.one("method", "must be REQUEST, CANCEL, PUBLISH or REPLY")
     part = MIMEPart(policy=POLICY)
-    part.set_content(data, maintype="text", subtype="calendar", cte="base64",
-                     params={"method": method, "charset": "utf-8"}, filename="uitnodiging.ics")
+    part.set_content(
+        data,
+        maintype="text",
+        subtype="calendar",
+        cte="base64",
+        params={"method": method, "charset": "utf-8"},
+        filename="uitnodiging.ics",
+    )
     part.replace_header("Content-Disposition", 'attachment; filename="uitnodiging.ics"')
     return part
 
@@ -85,17 +98,25 @@ class PgpMailGateway:
         msg = wrap_encrypted(sealed, _headers(envelope))
         await self._sender.send(msg, envelope.from_addr, envelope.to_addr)
 
-    async def send_notice(self, envelope: Envelope, *, link: str, text: str, signer_fpr: str,
-                          calendar: bytes | None = None, calendar_method: str = "REQUEST") -> None:
+    async def send_notice(
+        self,
+        envelope: Envelope,
+        *,
+        link: str,
+        text: str,
+        signer_fpr: str,
+        calendar: bytes | None = None,
+        calendar_method: str = "REQUEST",
+    ) -> None:
         """A signed, content-free notice; with `calendar`, the .ics travels inside the signed entity."""
         headers = _headers(envelope)
         if calendar is None:
-            msg = await build_signed_notice(link=link, engine=self._engine, signer_fpr=signer_fpr,
-                                            headers=headers, text=text)
+            msg = await build_signed_notice(
+                link=link, engine=self._engine, signer_fpr=signer_fpr, headers=headers, text=text
+            )
         else:
             body = MIMEPart(policy=POLICY)
-            body.set_content(f"{text.rstrip()}\n\n{link}\n", subtype="plain", charset="utf-8",
-                             cte="quoted-printable")
+            body.set_content(f"{text.rstrip()}\n\n{link}\n", subtype="plain", charset="utf-8", cte="quoted-printable")
             body.make_mixed()
             body.attach(_calendar_part(calendar, calendar_method))
             msg = await build_signed_entity(body, engine=self._engine, signer_fpr=signer_fpr, headers=headers)

@@ -55,7 +55,7 @@ def make_list_id(plan_code: str, domain: str) -> str:
 
 def fold_keydata(keydata: str, width: int = 64) -> str:
     """Split base64 keydata with spaces so the Autocrypt header folds (whitespace is ignored)."""
-    return " ".join(keydata[i:i + width] for i in range(0, len(keydata), width))
+    return " ".join(keydata[i : i + width] for i in range(0, len(keydata), width))
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,8 @@ class OutboundHeaders:
         if not isinstance(self.date, datetime) or self.date.tzinfo is None:
             raise ValidationFailed.one("date", "must be a timezone-aware datetime")
         if self.autocrypt_keydata is not None and (
-                len(self.autocrypt_keydata) > 20_000 or not _B64_RE.match(self.autocrypt_keydata)):
+            len(self.autocrypt_keydata) > 20_000 or not _B64_RE.match(self.autocrypt_keydata)
+        ):
             raise ValidationFailed.one("autocrypt_keydata", "must be unwrapped base64")
 
     def apply(self, msg: EmailMessage) -> None:
@@ -98,5 +99,6 @@ class OutboundHeaders:
         msg["List-Id"] = self.list_id
         msg["Auto-Submitted"] = "auto-generated"
         if self.autocrypt_keydata:
-            msg["Autocrypt"] = (f"addr={self.from_addr}; prefer-encrypt=mutual; "
-                                f"keydata={fold_keydata(self.autocrypt_keydata)}")
+            msg["Autocrypt"] = (
+                f"addr={self.from_addr}; prefer-encrypt=mutual; keydata={fold_keydata(self.autocrypt_keydata)}"
+            )

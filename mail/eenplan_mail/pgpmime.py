@@ -78,9 +78,14 @@ def _outer(headers: OutboundHeaders, content_type: str, preamble: str) -> EmailM
     return msg
 
 
-async def build_encrypted_message(inner: EmailMessage, *, engine: CryptoEngine,
-                                  recipients_fprs: Iterable[str], signer_fpr: str,
-                                  headers: OutboundHeaders) -> EmailMessage:
+async def build_encrypted_message(
+    inner: EmailMessage,
+    *,
+    engine: CryptoEngine,
+    recipients_fprs: Iterable[str],
+    signer_fpr: str,
+    headers: OutboundHeaders,
+) -> EmailMessage:
     """Sign+encrypt the whole inner MIME entity (serialised with CRLF) to the recipients'
     pinned fingerprints and wrap it in RFC 3156 multipart/encrypted with neutral outer headers."""
     fprs = list(recipients_fprs)
@@ -96,22 +101,36 @@ async def build_encrypted_message(inner: EmailMessage, *, engine: CryptoEngine,
 def wrap_encrypted(armored: bytes, headers: OutboundHeaders) -> EmailMessage:
     """Wrap already signed+encrypted OpenPGP data in RFC 3156 multipart/encrypted with neutral outer
     headers; lets one encryption to several recipients go out as one message per recipient."""
-    if not isinstance(armored, bytes) or not armored.startswith(b"-----BEGIN PGP MESSAGE-----") \
-            or not armored.isascii():
+    if (
+        not isinstance(armored, bytes)
+        or not armored.startswith(b"-----BEGIN PGP MESSAGE-----")
+        or not armored.isascii()
+    ):
         raise PgpMimeError("crypto engine did not return an armored OpenPGP message; not sending")
-    msg = _outer(headers, 'multipart/encrypted; protocol="application/pgp-encrypted"',
-                 "This is an OpenPGP/MIME encrypted message (RFC 4880 and 3156)")
-    attach_part(msg, _part("application/pgp-encrypted", "Version: 1\r\n",
-                     Content_Description="PGP/MIME version identification"))
-    attach_part(msg, _part('application/octet-stream; name="encrypted.asc"', armored.decode("ascii"),
-                     Content_Description="OpenPGP encrypted message",
-                     Content_Disposition='inline; filename="encrypted.asc"',
-                     Content_Transfer_Encoding="7bit"))
+    msg = _outer(
+        headers,
+        'multipart/encrypted; protocol="application/pgp-encrypted"',
+        "This is an OpenPGP/MIME encrypted message (RFC 4880 and 3156)",
+    )
+    attach_part(
+        msg, _part("application/pgp-encrypted", "Version: 1\r\n", Content_Description="PGP/MIME version identification")
+    )
+    attach_part(
+        msg,
+        _part(
+            'application/octet-stream; name="encrypted.asc"',
+            armored.decode("ascii"),
+            Content_Description="OpenPGP encrypted message",
+            Content_Disposition='inline; filename="encrypted.asc"',
+            Content_Transfer_Encoding="7bit",
+        ),
+    )
     return msg
 
 
-async def build_signed_notice(*, link: str, engine: CryptoEngine, signer_fpr: str,
-                              headers: OutboundHeaders, text: str = NOTICE_TEXT_NL) -> EmailMessage:
+async def build_signed_notice(
+    *, link: str, engine: CryptoEngine, signer_fpr: str, headers: OutboundHeaders, text: str = NOTICE_TEXT_NL
+) -> EmailMessage:
     """RFC 3156 multipart/signed notice with only neutral text and a sign-in link, for members
     without a usable key. micalg is the hash gpg actually used."""
     if not isinstance(link, str) or len(link) > 2000 or not (_URL_RE.match(link) or _LOCAL_URL_RE.match(link)):
@@ -119,26 +138,39 @@ async def build_signed_notice(*, link: str, engine: CryptoEngine, signer_fpr: st
     for number, line in enumerate(text.split("\n")):
         check_text(line, f"text[{number}]", 500, allow_empty=True)
     body = MIMEPart(policy=POLICY)
-    body.set_content(f"{text.rstrip()}\n\n{link}\n", subtype="plain", charset="utf-8",
-                     cte="quoted-printable")
+    body.set_content(f"{text.rstrip()}\n\n{link}\n", subtype="plain", charset="utf-8", cte="quoted-printable")
     return await build_signed_entity(body, engine=engine, signer_fpr=signer_fpr, headers=headers)
 
 
-async def build_signed_entity(body: MIMEPart, *, engine: CryptoEngine, signer_fpr: str,
-                              headers: OutboundHeaders) -> EmailMessage:
+async def build_signed_entity(
+    body: MIMEPart, *, engine: CryptoEngine, signer_fpr: str, headers: OutboundHeaders
+) -> EmailMessage:
     """RFC 3156 multipart/signed around a content-free MIME entity (e.g. notice text plus a
     content-free .ics invite); micalg is the hash gpg actually used."""
     signed = body.as_bytes(policy=POLICY)
     signature, micalg = await engine.sign_detached(signed, signer_fpr)
-    if micalg not in MICALGS or not isinstance(signature, bytes) \
-            or not signature.startswith(b"-----BEGIN PGP SIGNATURE-----") or not signature.isascii():
+    if (
+        micalg not in MICALGS
+        or not isinstance(signature, bytes)
+        or not signature.startswith(b"-----BEGIN PGP SIGNATURE-----")
+        or not signature.isascii()
+    ):
         raise PgpMimeError("crypto engine did not return a usable detached signature")
-    msg = _outer(headers, f'multipart/signed; micalg="{micalg}"; protocol="application/pgp-signature"',
-                 "This is an OpenPGP/MIME signed message (RFC 4880 and 3156)")
+    msg = _outer(
+        headers,
+        f'multipart/signed; micalg="{micalg}"; protocol="application/pgp-signature"',
+        "This is an OpenPGP/MIME signed message (RFC 4880 and 3156)",
+    )
     attach_part(msg, body)
-    attach_part(msg, _part('application/pgp-signature; name="signature.asc"', signature.decode("ascii"),
-                     Content_Description="OpenPGP digital signature",
-                     Content_Disposition='attachment; filename="signature.asc"'))
+    attach_part(
+        msg,
+        _part(
+            'application/pgp-signature; name="signature.asc"',
+            signature.decode("ascii"),
+            Content_Description="OpenPGP digital signature",
+            Content_Disposition='attachment; filename="signature.asc"',
+        ),
+    )
     if extract_signed_parts(msg.as_bytes(policy=POLICY))[0] != signed:  # serialisation drifted
         raise PgpMimeError("signed part does not serialise to the signed bytes; not sending")
     return msg
@@ -177,7 +209,7 @@ def extract_signed_parts(raw: bytes) -> tuple[bytes, bytes, str]:
     if not boundary:
         raise ValidationFailed.one("message", "has no MIME boundary")
     canonical = re.sub(rb"\r?\n", b"\r\n", bytes(raw))
-    body = b"\r\n" + canonical[canonical.index(b"\r\n\r\n") + 4:]
+    body = b"\r\n" + canonical[canonical.index(b"\r\n\r\n") + 4 :]
     delimiter = b"\r\n--" + boundary.encode("ascii")
     first = body.find(delimiter)
     start = body.find(b"\r\n", first + len(delimiter)) + 2

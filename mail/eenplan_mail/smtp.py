@@ -87,11 +87,16 @@ def parse_smtp_url(url: str, field: str = "smtp_url") -> _Settings:
         raise ValidationFailed.one(field, "must be scheme://[user:password@]host[:port]")
     if parts.scheme == "smtp" and not is_loopback(host):
         raise ValidationFailed.one(
-            field, "plain smtp:// is only allowed to a loopback relay; use smtp+starttls:// or smtps://")
-    return _Settings(host=host, port=port, use_tls=parts.scheme == "smtps",
-                     start_tls=parts.scheme == "smtp+starttls",
-                     username=unquote(parts.username) if parts.username else None,
-                     password=unquote(parts.password) if parts.password else None)
+            field, "plain smtp:// is only allowed to a loopback relay; use smtp+starttls:// or smtps://"
+        )
+    return _Settings(
+        host=host,
+        port=port,
+        use_tls=parts.scheme == "smtps",
+        start_tls=parts.scheme == "smtp+starttls",
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+    )
 
 
 def _classify(exc: BaseException) -> Exception:
@@ -118,8 +123,14 @@ def _by_code(code: int, message: str) -> Exception:
 class SmtpSender:
     """Sends EmailMessages to one configured SMTP relay."""
 
-    def __init__(self, url: str, *, timeout: float = 30.0, local_hostname: str | None = None,
-                 tls_context: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 30.0,
+        local_hostname: str | None = None,
+        tls_context: ssl.SSLContext | None = None,
+    ) -> None:
         """Validate the relay URL now, so a bad setting fails at start-up, not at first send."""
         self._settings = parse_smtp_url(url)
         self._timeout = timeout
@@ -140,13 +151,19 @@ class SmtpSender:
             raise ValidationFailed.one("message", "must be an EmailMessage")
         s = self._settings
         client = aiosmtplib.SMTP(
-            hostname=s.host, port=s.port, username=s.username, password=s.password,
-            use_tls=s.use_tls, start_tls=s.start_tls, timeout=self._timeout,
-            local_hostname=self._local_hostname, tls_context=self._tls_context)
+            hostname=s.host,
+            port=s.port,
+            username=s.username,
+            password=s.password,
+            use_tls=s.use_tls,
+            start_tls=s.start_tls,
+            timeout=self._timeout,
+            local_hostname=self._local_hostname,
+            tls_context=self._tls_context,
+        )
         try:
             async with client:
-                errors, _ = await client.send_message(msg, sender=envelope_from,
-                                                      recipients=[envelope_to])
+                errors, _ = await client.send_message(msg, sender=envelope_from, recipients=[envelope_to])
         except Exception as exc:  # translate every foreign failure; nothing else escapes
             raise _classify(exc) from exc
         if errors:

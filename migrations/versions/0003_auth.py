@@ -4,11 +4,12 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-22
 """
+
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0003'
-down_revision = '0002'
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
@@ -24,7 +25,10 @@ def upgrade() -> None:
         sa.Column("betrokkene_id", sa.String(36), sa.ForeignKey("betrokkene.id"), nullable=False),
         sa.Column("household_id", sa.String(36), nullable=False),
         sa.Column("method", sa.String(20), nullable=False),
-        _ts("created_at"), _ts("last_seen_at"), _ts("expires_at"), _ts("revoked_at", nullable=True),
+        _ts("created_at"),
+        _ts("last_seen_at"),
+        _ts("expires_at"),
+        _ts("revoked_at", nullable=True),
     )
     op.create_index("ix_signin_session_betrokkene_id", "signin_session", ["betrokkene_id"])
     op.create_table(
@@ -32,7 +36,9 @@ def upgrade() -> None:
         sa.Column("token_hash", sa.String(64), primary_key=True),
         sa.Column("betrokkene_id", sa.String(36), sa.ForeignKey("betrokkene.id"), nullable=False),
         sa.Column("household_id", sa.String(36), nullable=False),
-        _ts("created_at"), _ts("expires_at"), _ts("used_at", nullable=True),
+        _ts("created_at"),
+        _ts("expires_at"),
+        _ts("used_at", nullable=True),
     )
     op.create_index("ix_magic_link_betrokkene_id", "magic_link", ["betrokkene_id"])
     op.create_table(
@@ -41,7 +47,9 @@ def upgrade() -> None:
         sa.Column("household_id", sa.String(36), nullable=False),
         sa.Column("nonce", sa.String(64), nullable=False),
         sa.Column("code_verifier", sa.String(128), nullable=False),
-        _ts("created_at"), _ts("expires_at"), _ts("used_at", nullable=True),
+        _ts("created_at"),
+        _ts("expires_at"),
+        _ts("used_at", nullable=True),
     )
     op.create_table(
         "oidc_identity",

@@ -11,29 +11,31 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-01
 """
+
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008'
-down_revision = '0007'
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('consent') as batch:
-        batch.add_column(sa.Column('required', sa.Text(), nullable=True))
-    op.create_table('token_revocation',
-    sa.Column('jti', sa.String(length=64), nullable=False),
-    sa.Column('scope', sa.String(length=36), nullable=False),
-    sa.Column('revoked_by', sa.String(length=36), nullable=True),
-    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('jti', 'scope')
+    with op.batch_alter_table("consent") as batch:
+        batch.add_column(sa.Column("required", sa.Text(), nullable=True))
+    op.create_table(
+        "token_revocation",
+        sa.Column("jti", sa.String(length=64), nullable=False),
+        sa.Column("scope", sa.String(length=36), nullable=False),
+        sa.Column("revoked_by", sa.String(length=36), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("jti", "scope"),
     )
 
 
 def downgrade() -> None:
-    op.drop_table('token_revocation')
-    with op.batch_alter_table('consent') as batch:
-        batch.drop_column('required')
+    op.drop_table("token_revocation")
+    with op.batch_alter_table("consent") as batch:
+        batch.drop_column("required")

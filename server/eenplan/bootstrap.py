@@ -79,24 +79,47 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def build_signin(settings: Settings, uow: UnitOfWorkFactory, clock: Clock, mailgroup: MailgroupService | None = None
-                 ) -> tuple[SessionService, SignInService]:
+def build_signin(
+    settings: Settings, uow: UnitOfWorkFactory, clock: Clock, mailgroup: MailgroupService | None = None
+) -> tuple[SessionService, SignInService]:
     """Sessions and sign-in: magic links by mail (console without SMTP); OIDC when configured."""
-    sessions = SessionService(uow, clock, SessionPolicy(timedelta(seconds=settings.session_idle_seconds),
-                                                        timedelta(seconds=settings.session_max_seconds)))
+    sessions = SessionService(
+        uow,
+        clock,
+        SessionPolicy(
+            timedelta(seconds=settings.session_idle_seconds), timedelta(seconds=settings.session_max_seconds)
+        ),
+    )
     window = settings.signin_limit_window_seconds
-    limits = SignInLimits(AttemptLimiter(settings.signin_ip_limit, window),
-                          AttemptLimiter(settings.signin_target_limit, window))
+    limits = SignInLimits(
+        AttemptLimiter(settings.signin_ip_limit, window), AttemptLimiter(settings.signin_target_limit, window)
+    )
     public_url = settings.effective_public_url
-    idp = (OidcClient(settings.oidc_issuer, settings.oidc_client_id, settings.oidc_client_secret,
-                      f"{public_url}/auth/oidc/callback") if settings.oidc_issuer else None)
-    sender = OutboxLinkSender(mailgroup) if settings.smtp_url and mailgroup is not None \
+    idp = (
+        OidcClient(
+            settings.oidc_issuer,
+            settings.oidc_client_id,
+            settings.oidc_client_secret,
+            f"{public_url}/auth/oidc/callback",
+        )
+        if settings.oidc_issuer
+        else None
+    )
+    sender = (
+        OutboxLinkSender(mailgroup)
+        if settings.smtp_url and mailgroup is not None
         else ConsoleLinkSender(bool(settings.smtp_url))
+    )
     return sessions, SignInService(uow, clock, sessions, limits, sender, public_url, idp)
 
 
-def build_overleggen(settings: Settings, uow: UnitOfWorkFactory, clock: Clock, plan: PlanService,
-                     invite_outbox: InviteOutbox | None = None) -> OverlegServices:
+def build_overleggen(
+    settings: Settings,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    plan: PlanService,
+    invite_outbox: InviteOutbox | None = None,
+) -> OverlegServices:
     """Overleggen and date polls: werkdagen and iTIP from eenplan_calendar, invites into the mail outbox."""
     from eenplan_calendar.planner import CalendarPlanner, parse_office_hours
     from eenplan_calendar.werkdagen import WerkdagCalendar
@@ -105,19 +128,22 @@ def build_overleggen(settings: Settings, uow: UnitOfWorkFactory, clock: Clock, p
     from .services.overleg_polls import PollService
     from .services.overleggen import OverlegService
 
-    werkdagen = WerkdagCalendar.from_settings(settings.bevrijdingsdag, settings.goede_vrijdag,
-                                              settings.extra_closing_days)
+    werkdagen = WerkdagCalendar.from_settings(
+        settings.bevrijdingsdag, settings.goede_vrijdag, settings.extra_closing_days
+    )
     planner = CalendarPlanner(werkdagen, parse_office_hours(settings.office_hours))
     outbox = invite_outbox  # the mail outbox's InviteOutbox (MailgroupService.enqueue_invite, issue 4)
     invites = InviteSender(planner, settings.mail_domain, clock, outbox)
     overleggen = OverlegService(uow, clock, new_id, werkdagen, planner, invites, plan, settings.reminder_werkdagen)
-    polls = PollService(overleggen, plan, uow, clock, new_id,
-                        wake_after_commit=getattr(outbox, "wake_after_commit", None))  # poll notices wake the worker
+    polls = PollService(
+        overleggen, plan, uow, clock, new_id, wake_after_commit=getattr(outbox, "wake_after_commit", None)
+    )  # poll notices wake the worker
     return {"overleggen": overleggen, "polls": polls}
 
 
-def build_mail(settings: Settings, uow: UnitOfWorkFactory, plan: PlanService, clock: Clock
-               ) -> tuple[MailgroupService, OutboxWorker | None, Keyring | None]:
+def build_mail(
+    settings: Settings, uow: UnitOfWorkFactory, plan: PlanService, clock: Clock
+) -> tuple[MailgroupService, OutboxWorker | None, Keyring | None]:
     """The mailgroup (keys, groups, transactional outbox) and, with an SMTP relay, its worker.
 
     One signing key per household (uid plan-<code>@MAIL_DOMAIN) in one server keyring.
@@ -142,21 +168,45 @@ def build_mail(settings: Settings, uow: UnitOfWorkFactory, plan: PlanService, cl
             raise
         logging.getLogger(__name__).warning("EENPLAN_GNUPGHOME is too long; key upload and mail are off")
         keyring = None
-    mailgroup = MailgroupService(uow, plan, keyring, PlanPdfRenderer(), clock, new_id,
-                                 MailSettings(settings.mail_domain, settings.effective_public_url,
-                                              settings.outbox_max_attempts))
+    mailgroup = MailgroupService(
+        uow,
+        plan,
+        keyring,
+        PlanPdfRenderer(),
+        clock,
+        new_id,
+        MailSettings(settings.mail_domain, settings.effective_public_url, settings.outbox_max_attempts),
+    )
     plan.on_version_created.append(mailgroup.enqueue_plan_update)
     outbox = None
     if settings.smtp_url and keyring is not None:
         gateway = PgpMailGateway(keyring, SmtpSender(settings.smtp_url), settings.mail_domain)
-        outbox = OutboxWorker(uow, plan, mailgroup, gateway, keyring, clock, WorkerSettings(
-            lease_seconds=settings.outbox_lease_seconds, max_attempts=settings.outbox_max_attempts,
-            backoff_seconds=settings.outbox_backoff_seconds, poll_seconds=settings.outbox_poll_seconds))
+        outbox = OutboxWorker(
+            uow,
+            plan,
+            mailgroup,
+            gateway,
+            keyring,
+            clock,
+            WorkerSettings(
+                lease_seconds=settings.outbox_lease_seconds,
+                max_attempts=settings.outbox_max_attempts,
+                backoff_seconds=settings.outbox_backoff_seconds,
+                poll_seconds=settings.outbox_poll_seconds,
+            ),
+        )
     return mailgroup, outbox, keyring
 
 
-def build_stagnatie(uow: UnitOfWorkFactory, clock: Clock, plan: PlanService, mailgroup: MailgroupService,
-                    outbox: OutboxWorker | None, keyring: Keyring | None, werkdagen: Werkdagen) -> StagnatieServices:
+def build_stagnatie(
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    plan: PlanService,
+    mailgroup: MailgroupService,
+    outbox: OutboxWorker | None,
+    keyring: Keyring | None,
+    werkdagen: Werkdagen,
+) -> StagnatieServices:
     """Stagnatie, safety and monitoring on the overleggen' werkdag calendar; overdue deadlines run in the worker."""
     from .services.aanspreekpunten import AanspreekpuntService
     from .services.exclusions import ExclusionService
@@ -171,10 +221,13 @@ def build_stagnatie(uow: UnitOfWorkFactory, clock: Clock, plan: PlanService, mai
     stagnatie = StagnatieService(uow, plan, clock, new_id, werkdagen, wake)
     if outbox is not None:
         outbox.periodic.append(stagnatie.notify_overdue)
-    return {"stagnatie": stagnatie, "exclusions": ExclusionService(uow, clock),
-            "veiligheid": VeiligheidService(uow, plan, clock, new_id),
-            "monitoring": MonitoringService(uow, clock, werkdagen),
-            "aanspreekpunten": AanspreekpuntService(uow, keyring, clock)}
+    return {
+        "stagnatie": stagnatie,
+        "exclusions": ExclusionService(uow, clock),
+        "veiligheid": VeiligheidService(uow, plan, clock, new_id),
+        "monitoring": MonitoringService(uow, clock, werkdagen),
+        "aanspreekpunten": AanspreekpuntService(uow, keyring, clock),
+    }
 
 
 #: Libraries that log SQL parameters (plan content) at DEBUG; kept at WARNING whatever the log level.
@@ -227,8 +280,9 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
         plan=plan,
         mailgroup=mailgroup,
         outbox=outbox,
-        tokens=TokenService(settings.signing_key(), settings.token_ttl_seconds, uow=uow, revocations=reads,
-                            clock=clock),
+        tokens=TokenService(
+            settings.signing_key(), settings.token_ttl_seconds, uow=uow, revocations=reads, clock=clock
+        ),
         sessions=sessions,
         signin=signin,
         consent=consent,
@@ -243,8 +297,9 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
 def create_app(settings: Settings, *, clock: Clock = utc_now) -> web.Application:
     """The web application for these settings (with the outbox worker unless EENPLAN_WORKER_IN_SERVE=false)."""
     services = build_services(settings, clock=clock)
-    app = create_web_app(services, max_body_bytes=settings.max_body_bytes,
-                         trusted_proxies=settings.trusted_proxy_addresses)
+    app = create_web_app(
+        services, max_body_bytes=settings.max_body_bytes, trusted_proxies=settings.trusted_proxy_addresses
+    )
     if settings.runs_worker_in_serve and services.outbox is not None:
         app.cleanup_ctx.append(worker_context(services))
     return app

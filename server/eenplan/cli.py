@@ -48,8 +48,14 @@ def _serve(settings: Settings, _args: argparse.Namespace) -> int:
 
     from .bootstrap import create_app
 
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, access_log=None, loop=new_loop(),
-                print=lambda msg: print(f"eenplan serving on http://{settings.host}:{settings.port}", flush=True))
+    web.run_app(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        access_log=None,
+        loop=new_loop(),
+        print=lambda msg: print(f"eenplan serving on http://{settings.host}:{settings.port}", flush=True),
+    )
     return 0
 
 
@@ -129,7 +135,8 @@ def _monitoring_token(settings: Settings, args: argparse.Namespace) -> int:
         print("eenplan: --gemeente is required and --days must be 1-366", file=sys.stderr)
         return 2
     issued = TokenService(settings.signing_key(), settings.token_ttl_seconds).issue_monitoring_token(
-        args.gemeente.strip(), args.days * 86_400)
+        args.gemeente.strip(), args.days * 86_400
+    )
     print(issued.token)
     print(f"eenplan: token id (for monitoring-revoke --jti): {issued.jti}", file=sys.stderr)
     return 0
@@ -169,8 +176,11 @@ def main(argv: list[str] | None = None) -> int:
     m.set_defaults(run=_migrate)
     d = sub.add_parser("demo", help="create the demo household and print tokens for its betrokkenen")
     d.add_argument("--json", action="store_true", help="print JSON")
-    d.add_argument("--if-empty", action="store_true",
-                   help="only create it when the database has no households (otherwise reissue demo tokens)")
+    d.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="only create it when the database has no households (otherwise reissue demo tokens)",
+    )
     d.set_defaults(run=_demo)
     a = sub.add_parser("audit", help="access log tools")
     a_sub = a.add_subparsers(dest="audit_command", required=True)
@@ -188,13 +198,16 @@ def main(argv: list[str] | None = None) -> int:
     ap_rm.add_argument("--gemeente", required=True)
     ap_sub.add_parser("list", help="list every registered aanspreekpunt (JSON lines)")
     ap.set_defaults(run=_aanspreekpunt)
-    mt = sub.add_parser("monitoring-token", help="issue a monitoring token for /api/monitoring (aggregate "
-                        "figures of one gemeente; '*' for all)")
+    mt = sub.add_parser(
+        "monitoring-token",
+        help="issue a monitoring token for /api/monitoring (aggregate figures of one gemeente; '*' for all)",
+    )
     mt.add_argument("--gemeente", required=True)
     mt.add_argument("--days", type=int, default=90, help="validity in days (default 90, at most 366)")
     mt.set_defaults(run=_monitoring_token)
-    mr = sub.add_parser("monitoring-revoke", help="revoke a monitoring token by its id (printed when issued; "
-                        "the token's `jti` claim)")
+    mr = sub.add_parser(
+        "monitoring-revoke", help="revoke a monitoring token by its id (printed when issued; the token's `jti` claim)"
+    )
     mr.add_argument("--jti", required=True)
     mr.set_defaults(run=_monitoring_revoke)
     args = parser.parse_args(argv)

@@ -28,66 +28,137 @@ def _setting(default: Any, help: str, env: str) -> Any:
 class Settings:
     """All of eenplan's configuration."""
 
-    data_dir: Path = _setting(Path("./var"), "Directory for the SQLite file, keyrings and generated secrets.",
-                              "EENPLAN_DATA_DIR")
-    database_url: str = _setting("", "SQLAlchemy async URL. Default: sqlite+aiosqlite under the data dir; "
-                                 "production: postgresql+asyncpg://user:pass@host/db.", "EENPLAN_DATABASE_URL")
+    data_dir: Path = _setting(
+        Path("./var"), "Directory for the SQLite file, keyrings and generated secrets.", "EENPLAN_DATA_DIR"
+    )
+    database_url: str = _setting(
+        "",
+        "SQLAlchemy async URL. Default: sqlite+aiosqlite under the data dir; "
+        "production: postgresql+asyncpg://user:pass@host/db.",
+        "EENPLAN_DATABASE_URL",
+    )
     host: str = _setting("127.0.0.1", "Address the HTTP server binds to.", "EENPLAN_HOST")
     port: int = _setting(8080, "Port the HTTP server listens on.", "EENPLAN_PORT")
-    public_url: str = _setting("", "Base URL users reach the server at (links in mail). Default: http://HOST:PORT.",
-                               "EENPLAN_PUBLIC_URL")
-    smtp_url: str = _setting("", "Outbound SMTP, e.g. smtp+starttls://user:pass@mail.example.org:587. "
-                             "Empty: mail is not sent (sign-in links are printed to the console).", "EENPLAN_SMTP_URL")
-    mail_domain: str = _setting("eenplan.localhost", "Domain of the household group addresses "
-                                "(plan-<code>@DOMAIN) and Message-IDs.", "EENPLAN_MAIL_DOMAIN")
-    bevrijdingsdag: str = _setting("lustrum", "Is Bevrijdingsdag (5 May) a day off for werkdagen: 'lustrum' (every "
-                                   "fifth year, most CAOs), 'every_year' or 'never'.", "EENPLAN_BEVRIJDINGSDAG")
+    public_url: str = _setting(
+        "", "Base URL users reach the server at (links in mail). Default: http://HOST:PORT.", "EENPLAN_PUBLIC_URL"
+    )
+    smtp_url: str = _setting(
+        "",
+        "Outbound SMTP, e.g. smtp+starttls://user:pass@mail.example.org:587. "
+        "Empty: mail is not sent (sign-in links are printed to the console).",
+        "EENPLAN_SMTP_URL",
+    )
+    mail_domain: str = _setting(
+        "eenplan.localhost",
+        "Domain of the household group addresses (plan-<code>@DOMAIN) and Message-IDs.",
+        "EENPLAN_MAIL_DOMAIN",
+    )
+    bevrijdingsdag: str = _setting(
+        "lustrum",
+        "Is Bevrijdingsdag (5 May) a day off for werkdagen: 'lustrum' (every "
+        "fifth year, most CAOs), 'every_year' or 'never'.",
+        "EENPLAN_BEVRIJDINGSDAG",
+    )
     goede_vrijdag: bool = _setting(False, "Count Goede Vrijdag as a day off (true/false).", "EENPLAN_GOEDE_VRIJDAG")
-    extra_closing_days: str = _setting("", "Extra local closing days, comma-separated YYYY-MM-DD (e.g. a bridge "
-                                       "day); they are no werkdagen.", "EENPLAN_EXTRA_CLOSING_DAYS")
-    reminder_werkdagen: int = _setting(2, "Werkdagen before each voortgangsoverleg the reminder invitation goes "
-                                       "out.", "EENPLAN_REMINDER_WERKDAGEN")
-    office_hours: str = _setting("09:00-17:00", "Office hours (Europe/Amsterdam) within which overleg slots are "
-                                 "proposed, HH:MM-HH:MM.", "EENPLAN_OFFICE_HOURS")
-    secret_key: str = _setting("", "Token-signing key (at least 32 characters). Empty: generated on first run "
-                               "into DATA_DIR/secret_key with mode 0600.", "EENPLAN_SECRET_KEY")
+    extra_closing_days: str = _setting(
+        "",
+        "Extra local closing days, comma-separated YYYY-MM-DD (e.g. a bridge day); they are no werkdagen.",
+        "EENPLAN_EXTRA_CLOSING_DAYS",
+    )
+    reminder_werkdagen: int = _setting(
+        2, "Werkdagen before each voortgangsoverleg the reminder invitation goes out.", "EENPLAN_REMINDER_WERKDAGEN"
+    )
+    office_hours: str = _setting(
+        "09:00-17:00",
+        "Office hours (Europe/Amsterdam) within which overleg slots are proposed, HH:MM-HH:MM.",
+        "EENPLAN_OFFICE_HOURS",
+    )
+    secret_key: str = _setting(
+        "",
+        "Token-signing key (at least 32 characters). Empty: generated on first run "
+        "into DATA_DIR/secret_key with mode 0600.",
+        "EENPLAN_SECRET_KEY",
+    )
     token_ttl_seconds: int = _setting(86_400, "Lifetime of API bearer tokens, in seconds.", "EENPLAN_TOKEN_TTL_SECONDS")
     max_body_bytes: int = _setting(1_048_576, "Largest request body accepted, in bytes.", "EENPLAN_MAX_BODY_BYTES")
-    consent_policy: str = _setting("methode", "Who must consent for a minor: 'methode' (under 12 the parents; "
-                                   "12–16 parents and youth; 16+ the youth alone) or 'twaalf_zelf' (12+ the youth "
-                                   "alone).", "EENPLAN_CONSENT_POLICY")
+    consent_policy: str = _setting(
+        "methode",
+        "Who must consent for a minor: 'methode' (under 12 the parents; "
+        "12–16 parents and youth; 16+ the youth alone) or 'twaalf_zelf' (12+ the youth "
+        "alone).",
+        "EENPLAN_CONSENT_POLICY",
+    )
     log_level: str = _setting("INFO", "Python log level (DEBUG, INFO, WARNING, ERROR).", "EENPLAN_LOG_LEVEL")
-    session_idle_seconds: int = _setting(900, "Sign-in sessions end after this many seconds without a request.",
-                                         "EENPLAN_SESSION_IDLE_SECONDS")
-    session_max_seconds: int = _setting(28_800, "Absolute lifetime of a sign-in session, in seconds (sign in again "
-                                        "after it).", "EENPLAN_SESSION_MAX_SECONDS")
-    oidc_issuer: str = _setting("", "OpenID Connect issuer URL for professionals' sign-in (discovery via "
-                                "/.well-known/openid-configuration). Empty: OIDC sign-in is off.", "EENPLAN_OIDC_ISSUER")
-    oidc_client_id: str = _setting("", "OIDC client id registered at the issuer; redirect URI "
-                                   "PUBLIC_URL/auth/oidc/callback.", "EENPLAN_OIDC_CLIENT_ID")
+    session_idle_seconds: int = _setting(
+        900, "Sign-in sessions end after this many seconds without a request.", "EENPLAN_SESSION_IDLE_SECONDS"
+    )
+    session_max_seconds: int = _setting(
+        28_800,
+        "Absolute lifetime of a sign-in session, in seconds (sign in again after it).",
+        "EENPLAN_SESSION_MAX_SECONDS",
+    )
+    oidc_issuer: str = _setting(
+        "",
+        "OpenID Connect issuer URL for professionals' sign-in (discovery via "
+        "/.well-known/openid-configuration). Empty: OIDC sign-in is off.",
+        "EENPLAN_OIDC_ISSUER",
+    )
+    oidc_client_id: str = _setting(
+        "",
+        "OIDC client id registered at the issuer; redirect URI PUBLIC_URL/auth/oidc/callback.",
+        "EENPLAN_OIDC_CLIENT_ID",
+    )
     oidc_client_secret: str = _setting("", "OIDC client secret (client_secret_basic).", "EENPLAN_OIDC_CLIENT_SECRET")
-    signin_ip_limit: int = _setting(60, "Sign-in attempts (link requests, link redemptions, OIDC callbacks) per "
-                                    "client IP per window, per server process.", "EENPLAN_SIGNIN_IP_LIMIT")
-    signin_target_limit: int = _setting(5, "Sign-in attempts per target (e-mail address, link, OIDC state) per "
-                                        "window, per server process.", "EENPLAN_SIGNIN_TARGET_LIMIT")
-    trusted_proxies: str = _setting("", "Comma-separated IP addresses of reverse proxies in front of eenplan whose "
-                                    "X-Forwarded-For names the client (for the per-IP sign-in limits). Empty: the "
-                                    "direct peer is the client.", "EENPLAN_TRUSTED_PROXIES")
-    signin_limit_window_seconds: int = _setting(900, "Window in which the sign-in limits refill, in seconds.",
-                                                "EENPLAN_SIGNIN_LIMIT_WINDOW_SECONDS")
-    gnupg_home: str = _setting("", "Server keyring (GNUPGHOME) holding the households' signing keys and the "
-                               "pinned keys of betrokkenen; at most 80 characters. Default: DATA_DIR/gnupg.",
-                               "EENPLAN_GNUPGHOME")
-    worker_in_serve: str = _setting("true", "Run the outbox worker inside `eenplan serve` (true/false); with false, "
-                                    "run `eenplan worker` separately.", "EENPLAN_WORKER_IN_SERVE")
-    outbox_max_attempts: int = _setting(8, "Attempts per outbox message before it becomes a dead letter.",
-                                        "EENPLAN_OUTBOX_MAX_ATTEMPTS")
-    outbox_poll_seconds: int = _setting(2, "Seconds between outbox polls (rows queued by the same process are "
-                                        "sent at once).", "EENPLAN_OUTBOX_POLL_SECONDS")
-    outbox_backoff_seconds: int = _setting(30, "First retry delay after a temporary SMTP failure; doubles per "
-                                           "attempt, at most one hour.", "EENPLAN_OUTBOX_BACKOFF_SECONDS")
-    outbox_lease_seconds: int = _setting(300, "How long a worker holds claimed rows; a crashed worker's rows are "
-                                         "sent again after it (same Message-ID).", "EENPLAN_OUTBOX_LEASE_SECONDS")
+    signin_ip_limit: int = _setting(
+        60,
+        "Sign-in attempts (link requests, link redemptions, OIDC callbacks) per "
+        "client IP per window, per server process.",
+        "EENPLAN_SIGNIN_IP_LIMIT",
+    )
+    signin_target_limit: int = _setting(
+        5,
+        "Sign-in attempts per target (e-mail address, link, OIDC state) per window, per server process.",
+        "EENPLAN_SIGNIN_TARGET_LIMIT",
+    )
+    trusted_proxies: str = _setting(
+        "",
+        "Comma-separated IP addresses of reverse proxies in front of eenplan whose "
+        "X-Forwarded-For names the client (for the per-IP sign-in limits). Empty: the "
+        "direct peer is the client.",
+        "EENPLAN_TRUSTED_PROXIES",
+    )
+    signin_limit_window_seconds: int = _setting(
+        900, "Window in which the sign-in limits refill, in seconds.", "EENPLAN_SIGNIN_LIMIT_WINDOW_SECONDS"
+    )
+    gnupg_home: str = _setting(
+        "",
+        "Server keyring (GNUPGHOME) holding the households' signing keys and the "
+        "pinned keys of betrokkenen; at most 80 characters. Default: DATA_DIR/gnupg.",
+        "EENPLAN_GNUPGHOME",
+    )
+    worker_in_serve: str = _setting(
+        "true",
+        "Run the outbox worker inside `eenplan serve` (true/false); with false, run `eenplan worker` separately.",
+        "EENPLAN_WORKER_IN_SERVE",
+    )
+    outbox_max_attempts: int = _setting(
+        8, "Attempts per outbox message before it becomes a dead letter.", "EENPLAN_OUTBOX_MAX_ATTEMPTS"
+    )
+    outbox_poll_seconds: int = _setting(
+        2,
+        "Seconds between outbox polls (rows queued by the same process are sent at once).",
+        "EENPLAN_OUTBOX_POLL_SECONDS",
+    )
+    outbox_backoff_seconds: int = _setting(
+        30,
+        "First retry delay after a temporary SMTP failure; doubles per attempt, at most one hour.",
+        "EENPLAN_OUTBOX_BACKOFF_SECONDS",
+    )
+    outbox_lease_seconds: int = _setting(
+        300,
+        "How long a worker holds claimed rows; a crashed worker's rows are sent again after it (same Message-ID).",
+        "EENPLAN_OUTBOX_LEASE_SECONDS",
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -141,8 +212,9 @@ class Settings:
         if self.session_max_seconds < self.session_idle_seconds:
             raise ValidationFailed.one("EENPLAN_SESSION_MAX_SECONDS", "must not be shorter than the idle timeout")
         if self.oidc_issuer and not (self.oidc_client_id and self.oidc_client_secret):
-            raise ValidationFailed.one("EENPLAN_OIDC_CLIENT_ID", "and EENPLAN_OIDC_CLIENT_SECRET are required "
-                                       "with EENPLAN_OIDC_ISSUER")
+            raise ValidationFailed.one(
+                "EENPLAN_OIDC_CLIENT_ID", "and EENPLAN_OIDC_CLIENT_SECRET are required with EENPLAN_OIDC_ISSUER"
+            )
         self.trusted_proxy_addresses  # noqa: B018 - raises on an address that is not one
         for name in ("signin_ip_limit", "signin_target_limit", "signin_limit_window_seconds"):
             if getattr(self, name) < 1:

@@ -48,8 +48,11 @@ async def test_no_content_tokens_or_secrets_in_logs(client, demo, settings, capl
     for person in demo["betrokkenen"]:
         await client.get(plan_url(demo), headers=bearer(person))
         await client.get(plan_url(demo, "/diff?from=2&to=3"), headers=bearer(person))
-    bad = await client.patch(plan_url(demo), json={"analyse": {"analyse": CANARY, "x": CANARY}},
-                             headers=bearer(demo["regisseur"]) | {"If-Match": '"3"'})
+    bad = await client.patch(
+        plan_url(demo),
+        json={"analyse": {"analyse": CANARY, "x": CANARY}},
+        headers=bearer(demo["regisseur"]) | {"If-Match": '"3"'},
+    )
     assert bad.status == 422 and CANARY not in await bad.text()
     engine = create_engine(settings.effective_database_url)
     try:
@@ -94,21 +97,37 @@ async def test_log_is_append_only_for_the_application(client, demo, settings):
 async def test_tampered_row_is_detected(client, demo, services, settings):
     await client.get(plan_url(demo), headers=bearer(demo["by_name"]["Joost Willems"]))
     assert all(check.ok for check in await services.access_log.verify())
-    await _tamper(settings, f"UPDATE access_log SET actor_id = 'someone-else' WHERE seq = 2 "
-                            f"AND household_id = '{demo['household']['id']}'")
+    await _tamper(
+        settings,
+        f"UPDATE access_log SET actor_id = 'someone-else' WHERE seq = 2 AND household_id = '{demo['household']['id']}'",
+    )
     checks = await services.access_log.verify(demo["household"]["id"])
     assert checks[0].broken_at == [2]
 
 
 async def test_removed_tail_is_detected_by_the_cli(client, demo, settings):
     await client.get(plan_url(demo), headers=bearer(demo["by_name"]["Joost Willems"]))
-    env = {"EENPLAN_DATABASE_URL": settings.effective_database_url, "EENPLAN_SECRET_KEY": settings.secret_key,
-           "EENPLAN_DATA_DIR": str(settings.data_dir)}
-    ok = subprocess.run([sys.executable, "-m", "eenplan.cli", "audit", "verify"], capture_output=True, text=True,
-                        env=env | {"PATH": "/usr/bin:/bin"})
+    env = {
+        "EENPLAN_DATABASE_URL": settings.effective_database_url,
+        "EENPLAN_SECRET_KEY": settings.secret_key,
+        "EENPLAN_DATA_DIR": str(settings.data_dir),
+    }
+    ok = subprocess.run(
+        [sys.executable, "-m", "eenplan.cli", "audit", "verify"],
+        capture_output=True,
+        text=True,
+        env=env | {"PATH": "/usr/bin:/bin"},
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    await _tamper(settings, f"DELETE FROM access_log WHERE household_id = '{demo['household']['id']}' "
-                            f"AND seq = (SELECT MAX(seq) FROM access_log WHERE household_id = '{demo['household']['id']}')")
-    broken = subprocess.run([sys.executable, "-m", "eenplan.cli", "audit", "verify"], capture_output=True, text=True,
-                            env=env | {"PATH": "/usr/bin:/bin"})
+    await _tamper(
+        settings,
+        f"DELETE FROM access_log WHERE household_id = '{demo['household']['id']}' "
+        f"AND seq = (SELECT MAX(seq) FROM access_log WHERE household_id = '{demo['household']['id']}')",
+    )
+    broken = subprocess.run(
+        [sys.executable, "-m", "eenplan.cli", "audit", "verify"],
+        capture_output=True,
+        text=True,
+        env=env | {"PATH": "/usr/bin:/bin"},
+    )
     assert broken.returncode == 1 and "BROKEN" in broken.stdout

@@ -28,9 +28,11 @@ async def _body_runs(services, principal: Principal, household_id: str, **kw) ->
 async def test_a_non_member_gets_not_found_before_the_body(services, demo):
     hh = demo["household"]["id"]
     ran = []
-    for principal, household_id in ((Principal("no-such-betrokkene", hh), hh),          # not a betrokkene
-                                    (_principal(demo["regisseur"], hh), "another-household"),  # other household
-                                    (_principal(demo["regisseur"], "another-household"), hh)):
+    for principal, household_id in (
+        (Principal("no-such-betrokkene", hh), hh),  # not a betrokkene
+        (_principal(demo["regisseur"], hh), "another-household"),  # other household
+        (_principal(demo["regisseur"], "another-household"), hh),
+    ):
         with pytest.raises(NotFound) as caught:
             async with authorised(services.plan._uow, principal, household_id, write=True):
                 ran.append(principal)
@@ -43,8 +45,7 @@ async def test_a_non_regisseur_gets_forbidden_before_the_body(services, demo):
     klant = _principal(demo["by_name"]["Fatima El Amrani"], hh)
     ran = False
     with pytest.raises(Forbidden, match="only a regisseur may change the phase"):
-        async with authorised(services.plan._uow, klant, hh, write=True, need=Need.REGISSEUR,
-                              what="change the phase"):
+        async with authorised(services.plan._uow, klant, hh, write=True, need=Need.REGISSEUR, what="change the phase"):
             ran = True
     assert not ran
     assert await _body_runs(services, klant, hh)  # as a member, the klant passes a MEMBER need
@@ -81,8 +82,9 @@ async def test_a_failure_in_the_body_rolls_the_write_back(services, demo):
     regisseur = _principal(demo["regisseur"], hh)
     klant_id = demo["by_name"]["Fatima El Amrani"]["id"]
     with pytest.raises(ValidationFailed):
-        async with authorised(services.plan._uow, regisseur, hh, write=True, need=Need.REGISSEUR,
-                              what="rename") as caller:
+        async with authorised(
+            services.plan._uow, regisseur, hh, write=True, need=Need.REGISSEUR, what="rename"
+        ) as caller:
             found = await caller.uow.betrokkenen.get(hh, klant_id)
             assert found is not None
             await caller.uow.betrokkenen.update(replace(found, name="Half Geschreven"))

@@ -19,12 +19,23 @@ def marked_plan(demo) -> dict:
         "algemeen": {"huishouden": M["algemeen"]},
         "krachten_zorgen": [{"leefgebied": "wonen", "krachten": [M["krachten_zorgen"]]}],
         "analyse": {"analyse": M["analyse"]},
-        "doelen": [{"id": "geheim", "titel": M["doelen"], "acties": [
-                       {"id": "a1", "wie": sanne, "wat": "iets geheims", "start": "2026-12-01", "einde": "2026-12-09"}]},
-                   {"id": "eigen", "titel": "Schulden", "acties": [
-                       {"id": "a2", "wie": joost, "wat": OWN_ACTION, "start": "2026-12-01", "einde": "2026-12-09"},
-                       {"id": "a3", "wie": sanne, "wat": "MX-NOT-JOOSTS", "start": "2026-12-01",
-                        "einde": "2026-12-09"}]}],
+        "doelen": [
+            {
+                "id": "geheim",
+                "titel": M["doelen"],
+                "acties": [
+                    {"id": "a1", "wie": sanne, "wat": "iets geheims", "start": "2026-12-01", "einde": "2026-12-09"}
+                ],
+            },
+            {
+                "id": "eigen",
+                "titel": "Schulden",
+                "acties": [
+                    {"id": "a2", "wie": joost, "wat": OWN_ACTION, "start": "2026-12-01", "einde": "2026-12-09"},
+                    {"id": "a3", "wie": sanne, "wat": "MX-NOT-JOOSTS", "start": "2026-12-01", "einde": "2026-12-09"},
+                ],
+            },
+        ],
         "voorzieningen": [{"voorziening": M["voorzieningen"]}],
         "veiligheidsplan": {"zorgen": [M["veiligheidsplan"]]},
         "afspraken": [{"wat": M["afspraken"], "wie": sanne}, {"wat": OWN_AFSPRAAK, "wie": joost}],
@@ -41,8 +52,9 @@ def expected(persona: str, grants: dict[str, str]) -> tuple[set[str], set[str], 
     return full, {"doelen", "afspraken"} - full, {s for s, level in grants.items() if level == "write"}
 
 
-async def check_cell(client, demo, persona: str, who: dict, grants: dict[str, str], regisseur_plan: dict,
-                     version: int) -> None:
+async def check_cell(
+    client, demo, persona: str, who: dict, grants: dict[str, str], regisseur_plan: dict, version: int
+) -> None:
     full, parts, writable = expected(persona, grants)
     headers = bearer(who)
     bodies = []
@@ -61,8 +73,9 @@ async def check_cell(client, demo, persona: str, who: dict, grants: dict[str, st
     if "afspraken" in parts:
         assert (OWN_AFSPRAAK in text) == is_joost
     for key in SECTION_KEYS:
-        resp = await client.patch(plan_url(demo), json={key: regisseur_plan[key]},
-                                  headers=headers | {"If-Match": f'"{version}"'})
+        resp = await client.patch(
+            plan_url(demo), json={key: regisseur_plan[key]}, headers=headers | {"If-Match": f'"{version}"'}
+        )
         assert (resp.status == 200) == (key in writable), (persona, key, resp.status)
         if resp.status != 200:
             assert resp.status == 403
@@ -71,40 +84,57 @@ async def check_cell(client, demo, persona: str, who: dict, grants: dict[str, st
 
 
 async def _grant(client, demo, section: str, level: str, until) -> str:
-    body = {"grantee_id": demo["by_name"]["Joost Willems"]["id"], "sections": [section], "level": level,
-            "purpose": "Matrixtest: delen voor de hulpverlening", "until": until.isoformat()}
+    body = {
+        "grantee_id": demo["by_name"]["Joost Willems"]["id"],
+        "sections": [section],
+        "level": level,
+        "purpose": "Matrixtest: delen voor de hulpverlening",
+        "until": until.isoformat(),
+    }
     hh = f"/api/households/{demo['household']['id']}"
     cid = (await (await client.post(f"{hh}/toestemmingen", json=body, headers=bearer(demo["regisseur"]))).json())["id"]
     for name in ("Fatima El Amrani", "Youssef El Amrani"):
-        resp = await client.post(f"{hh}/toestemmingen/{cid}/antwoord", json={"besluit": "ja", "wijze": "schriftelijk"},
-                                 headers=bearer(demo["by_name"][name]))
+        resp = await client.post(
+            f"{hh}/toestemmingen/{cid}/antwoord",
+            json={"besluit": "ja", "wijze": "schriftelijk"},
+            headers=bearer(demo["by_name"][name]),
+        )
         assert resp.status == 200
     return cid
 
 
 async def _revoke(client, demo, cid: str) -> None:
-    resp = await client.post(f"/api/households/{demo['household']['id']}/toestemmingen/{cid}/intrekking",
-                             headers=bearer(demo["by_name"]["Fatima El Amrani"]))
+    resp = await client.post(
+        f"/api/households/{demo['household']['id']}/toestemmingen/{cid}/intrekking",
+        headers=bearer(demo["by_name"]["Fatima El Amrani"]),
+    )
     assert resp.status == 200
 
 
 async def test_matrix(client, demo, clock):
-    resp = await client.patch(plan_url(demo), json=marked_plan(demo), headers=bearer(demo["regisseur"]) |
-                              {"If-Match": '"2"'})
+    resp = await client.patch(
+        plan_url(demo), json=marked_plan(demo), headers=bearer(demo["regisseur"]) | {"If-Match": '"2"'}
+    )
     assert resp.status == 200
     version = (await resp.json())["version"]
     regisseur_plan = (await resp.json())["sections"]
-    personas = {"regisseur": demo["regisseur"], "ouder": demo["by_name"]["Fatima El Amrani"],
-                "jeugdige": demo["by_name"]["Youssef El Amrani"], "netwerk": demo["by_name"]["Khadija El Amrani"],
-                "professional": demo["by_name"]["Joost Willems"], "professional-2": demo["by_name"]["Inge Bakker"]}
+    personas = {
+        "regisseur": demo["regisseur"],
+        "ouder": demo["by_name"]["Fatima El Amrani"],
+        "jeugdige": demo["by_name"]["Youssef El Amrani"],
+        "netwerk": demo["by_name"]["Khadija El Amrani"],
+        "professional": demo["by_name"]["Joost Willems"],
+        "professional-2": demo["by_name"]["Inge Bakker"],
+    }
     for persona, who in personas.items():
         await check_cell(client, demo, persona.removesuffix("-2"), who, {}, regisseur_plan, version)
     until = clock.today() + timedelta(days=10)
     for section in SECTION_KEYS:
         for level in ("read", "write"):
             cid = await _grant(client, demo, section, level, until)
-            await check_cell(client, demo, "professional", personas["professional"], {section: level},
-                             regisseur_plan, version)
+            await check_cell(
+                client, demo, "professional", personas["professional"], {section: level}, regisseur_plan, version
+            )
             await check_cell(client, demo, "netwerk", personas["netwerk"], {}, regisseur_plan, version)
             await _revoke(client, demo, cid)
             await check_cell(client, demo, "professional", personas["professional"], {}, regisseur_plan, version)

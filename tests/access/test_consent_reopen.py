@@ -31,9 +31,12 @@ async def _oma_sees_marker(client, demo) -> bool:
 async def _setup(client, demo, clock, **over) -> dict:
     body = {"krachten_zorgen": [{"leefgebied": "sociale_steun", "krachten": [MARKER]}]}
     assert (await patch_plan(client, demo, body, version=2)).status == 200
-    request = {"grantee_id": demo["by_name"]["Khadija El Amrani"]["id"], "sections": ["krachten_zorgen"],
-               "purpose": "Oma helpt bij de opvoeding en moet de krachten kennen",
-               "until": (clock.today() + timedelta(days=30)).isoformat()} | over
+    request = {
+        "grantee_id": demo["by_name"]["Khadija El Amrani"]["id"],
+        "sections": ["krachten_zorgen"],
+        "purpose": "Oma helpt bij de opvoeding en moet de krachten kennen",
+        "until": (clock.today() + timedelta(days=30)).isoformat(),
+    } | over
     resp = await client.post(hh(demo, "/toestemmingen"), json=request, headers=bearer(demo["regisseur"]))
     assert resp.status == 201, await resp.text()
     return await resp.json()
@@ -45,8 +48,11 @@ async def _patch_person(client, demo, bid, body):
 
 
 async def _answer(client, demo, name, cid, besluit="ja"):
-    return await client.post(hh(demo, f"/toestemmingen/{cid}/antwoord"),
-                             json={"besluit": besluit, "wijze": "schriftelijk"}, headers=bearer(demo["by_name"][name]))
+    return await client.post(
+        hh(demo, f"/toestemmingen/{cid}/antwoord"),
+        json={"besluit": besluit, "wijze": "schriftelijk"},
+        headers=bearer(demo["by_name"][name]),
+    )
 
 
 async def _get(client, demo, cid) -> dict:
@@ -81,12 +87,14 @@ async def test_the_role_and_kind_change_is_in_the_klants_access_log(client, demo
     fatima = demo["by_name"]["Fatima El Amrani"]["id"]
     await _patch_person(client, demo, fatima, {"kind": "netwerk", "role": "netwerklid"})
     await _patch_person(client, demo, fatima, {"kind": "klant", "role": "ouder"})
-    log = await (await client.get(hh(demo, "/toegangslog?limit=500"),
-                                  headers=bearer(demo["by_name"]["Youssef El Amrani"]))).json()
+    log = await (
+        await client.get(hh(demo, "/toegangslog?limit=500"), headers=bearer(demo["by_name"]["Youssef El Amrani"]))
+    ).json()
     changes = [e for e in log["entries"] if e["ground"] == "betrokkene gewijzigd"]
     assert [e["detail"] for e in changes] == [  # newest first
         f"betrokkene {fatima}: soort netwerk->klant, rol netwerklid->ouder; toestemmingen heropend: 1",
-        f"betrokkene {fatima}: soort klant->netwerk, rol ouder->netwerklid; toestemmingen heropend: 1"]
+        f"betrokkene {fatima}: soort klant->netwerk, rol ouder->netwerklid; toestemmingen heropend: 1",
+    ]
     assert all(e["actor_id"] == demo["regisseur"]["id"] and e["event"] == "change" for e in changes)
     assert consent["id"] not in str(changes) and "Fatima" not in str(changes)  # ids and kinds, no names
 
@@ -108,9 +116,16 @@ async def test_a_granted_consent_is_reopened_and_access_ends(client, demo, clock
 
 async def test_a_birth_date_that_makes_a_child_twelve_adds_the_child(client, demo, clock):
     today = clock.today()
-    created = await client.post(hh(demo, "/betrokkenen"), headers=bearer(demo["regisseur"]), json={
-        "name": "Sara El Amrani", "kind": "klant", "role": "jeugdige",
-        "birth_date": date(today.year - 11, 1, 1).isoformat()})
+    created = await client.post(
+        hh(demo, "/betrokkenen"),
+        headers=bearer(demo["regisseur"]),
+        json={
+            "name": "Sara El Amrani",
+            "kind": "klant",
+            "role": "jeugdige",
+            "birth_date": date(today.year - 11, 1, 1).isoformat(),
+        },
+    )
     sara = (await created.json())["id"]
     consent = await _setup(client, demo, clock, about_id=sara)
     fatima = demo["by_name"]["Fatima El Amrani"]["id"]
@@ -151,8 +166,11 @@ async def test_removing_the_parent_and_adding_her_again_does_not_leave_the_conse
     fatima = demo["by_name"]["Fatima El Amrani"]["id"]
     assert (await client.delete(hh(demo, f"/betrokkenen/{fatima}"), headers=bearer(demo["regisseur"]))).status == 204
     assert (await (await _answer(client, demo, "Youssef El Amrani", consent["id"])).json())["status"] == "verleend"
-    created = await client.post(hh(demo, "/betrokkenen"), headers=bearer(demo["regisseur"]), json={
-        "name": "Fatima El Amrani", "kind": "klant", "role": "ouder", "birth_date": "1987-06-02"})
+    created = await client.post(
+        hh(demo, "/betrokkenen"),
+        headers=bearer(demo["regisseur"]),
+        json={"name": "Fatima El Amrani", "kind": "klant", "role": "ouder", "birth_date": "1987-06-02"},
+    )
     again = (await created.json())["id"]
     after = await _get(client, demo, consent["id"])
     assert after["status"] == "aangevraagd" and after["approvals"] == []
@@ -163,8 +181,11 @@ async def test_removing_the_parent_and_adding_her_again_does_not_leave_the_conse
 async def test_adding_someone_who_is_not_a_klant_changes_nothing(client, demo, clock):
     consent = await _setup(client, demo, clock)
     await _answer(client, demo, "Fatima El Amrani", consent["id"])
-    created = await client.post(hh(demo, "/betrokkenen"), headers=bearer(demo["regisseur"]), json={
-        "name": "Buurvrouw Ans", "kind": "netwerk", "role": "netwerklid"})
+    created = await client.post(
+        hh(demo, "/betrokkenen"),
+        headers=bearer(demo["regisseur"]),
+        json={"name": "Buurvrouw Ans", "kind": "netwerk", "role": "netwerklid"},
+    )
     assert created.status == 201
     after = await _get(client, demo, consent["id"])
     assert after["status"] == "aangevraagd" and len(after["approvals"]) == 1

@@ -57,8 +57,9 @@ def _mail(peer, address: str, subject: str) -> list:
 async def test_a_regisseur_cannot_become_the_klant(client, demo, services, smtp_peer):
     _, peer = smtp_peer
     fatima, sanne = demo["by_name"]["Fatima El Amrani"], demo["regisseur"]
-    changed = await client.patch(_url(demo, f"/betrokkenen/{fatima['id']}"), json={"email": ATTACKER},
-                                 headers=bearer(sanne))
+    changed = await client.patch(
+        _url(demo, f"/betrokkenen/{fatima['id']}"), json={"email": ATTACKER}, headers=bearer(sanne)
+    )
     assert changed.status == 200
     body = await changed.json()
     assert body["email"] == "fatima@example.org" and body["pending"] == {"email": ATTACKER}
@@ -76,8 +77,7 @@ async def test_a_regisseur_cannot_become_the_klant(client, demo, services, smtp_
     assert len(_mail(peer, "fatima@example.org", "Inloggen bij uw plan")) == 1
 
 
-async def test_the_person_approves_at_the_old_address_and_then_the_new_one_signs_in(client, demo, services,
-                                                                                      smtp_peer):
+async def test_the_person_approves_at_the_old_address_and_then_the_new_one_signs_in(client, demo, services, smtp_peer):
     _, peer = smtp_peer
     fatima, sanne = demo["by_name"]["Fatima El Amrani"], demo["regisseur"]
     new = "fatima.nieuw@example.org"
@@ -86,14 +86,16 @@ async def test_the_person_approves_at_the_old_address_and_then_the_new_one_signs
     (token,) = CONFIRM.findall(_text(_mail(peer, "fatima@example.org", SUBJECT)[0]))
     page = await client.get(f"/auth/contact-change/{token}")  # a mail scanner's prefetch confirms nothing
     assert page.status == 200 and 'method="post"' in await page.text()
-    assert (await (await client.get(_url(demo, f"/betrokkenen/{fatima['id']}"),
-                                    headers=bearer(sanne))).json())["email"] == "fatima@example.org"
+    assert (await (await client.get(_url(demo, f"/betrokkenen/{fatima['id']}"), headers=bearer(sanne))).json())[
+        "email"
+    ] == "fatima@example.org"
     confirmed = await client.post(f"/auth/contact-change/{token}")
     assert confirmed.status == 200 and (await confirmed.json()) == {"status": "confirmed", "field": "email"}
     again = await client.post(f"/auth/contact-change/{token}")
     assert again.status == 401 and again.content_type == "application/problem+json"
-    assert (await (await client.get(_url(demo, f"/betrokkenen/{fatima['id']}"),
-                                    headers=bearer(sanne))).json())["email"] == new
+    assert (await (await client.get(_url(demo, f"/betrokkenen/{fatima['id']}"), headers=bearer(sanne))).json())[
+        "email"
+    ] == new
     await _ask_link(client, services, demo, new)
     (signin,) = _mail(peer, new, "Inloggen bij uw plan")
     (link,) = SIGNIN.findall(_text(signin))
@@ -104,12 +106,14 @@ async def test_the_person_approves_at_the_old_address_and_then_the_new_one_signs
 async def test_removing_an_address_waits_for_the_person_too(client, demo, services, smtp_peer):
     _, peer = smtp_peer
     fatima = demo["by_name"]["Fatima El Amrani"]
-    resp = await client.patch(_url(demo, f"/betrokkenen/{fatima['id']}"), json={"email": None},
-                              headers=bearer(demo["regisseur"]))
+    resp = await client.patch(
+        _url(demo, f"/betrokkenen/{fatima['id']}"), json={"email": None}, headers=bearer(demo["regisseur"])
+    )
     assert resp.status == 200 and (await resp.json())["email"] == "fatima@example.org"
     # then adding the attacker's address to the "empty" record is still a change of Fatima's address
-    resp = await client.patch(_url(demo, f"/betrokkenen/{fatima['id']}"), json={"email": ATTACKER},
-                              headers=bearer(demo["regisseur"]))
+    resp = await client.patch(
+        _url(demo, f"/betrokkenen/{fatima['id']}"), json={"email": ATTACKER}, headers=bearer(demo["regisseur"])
+    )
     assert (await resp.json())["email"] == "fatima@example.org"
     await _ask_link(client, services, demo, ATTACKER)
     assert peer.to(ATTACKER) == []
@@ -144,16 +148,21 @@ async def test_the_persons_own_change_applies_and_the_old_address_is_told(client
     assert _mail(peer, new, SUBJECT) == []
 
 
-async def test_an_address_added_by_someone_else_signs_in_only_once_its_owner_confirms(client, demo, services,
-                                                                                     smtp_peer):
+async def test_an_address_added_by_someone_else_signs_in_only_once_its_owner_confirms(
+    client, demo, services, smtp_peer
+):
     _, peer = smtp_peer
-    added = await client.post(_url(demo, "/betrokkenen"), headers=bearer(demo["regisseur"]),
-                              json={"name": "Ahmed El Amrani", "kind": "netwerk", "role": "netwerklid"})
+    added = await client.post(
+        _url(demo, "/betrokkenen"),
+        headers=bearer(demo["regisseur"]),
+        json={"name": "Ahmed El Amrani", "kind": "netwerk", "role": "netwerklid"},
+    )
     assert added.status == 201, await added.text()
     ahmed = await added.json()
     address = "ahmed@example.org"
-    resp = await client.patch(_url(demo, f"/betrokkenen/{ahmed['id']}"), json={"email": address},
-                              headers=bearer(demo["regisseur"]))
+    resp = await client.patch(
+        _url(demo, f"/betrokkenen/{ahmed['id']}"), json={"email": address}, headers=bearer(demo["regisseur"])
+    )
     assert (await resp.json())["email"] == address  # recorded (mail can reach it) ...
     await _ask_link(client, services, demo, address)
     assert _mail(peer, address, "Inloggen bij uw plan") == []  # ... but it signs nobody in yet
@@ -167,12 +176,14 @@ async def test_an_address_added_by_someone_else_signs_in_only_once_its_owner_con
 async def test_an_approval_is_stale_once_the_address_changed_otherwise(client, demo, services, smtp_peer):
     _, peer = smtp_peer
     fatima = demo["by_name"]["Fatima El Amrani"]
-    await client.patch(_url(demo, f"/betrokkenen/{fatima['id']}"), json={"email": ATTACKER},
-                       headers=bearer(demo["regisseur"]))
+    await client.patch(
+        _url(demo, f"/betrokkenen/{fatima['id']}"), json={"email": ATTACKER}, headers=bearer(demo["regisseur"])
+    )
     await drain(services.outbox)
     (token,) = CONFIRM.findall(_text(_mail(peer, "fatima@example.org", SUBJECT)[0]))
-    own = await client.patch(_url(demo, f"/betrokkenen/{fatima['id']}"), json={"email": "fatima2@example.org"},
-                             headers=bearer(fatima))
+    own = await client.patch(
+        _url(demo, f"/betrokkenen/{fatima['id']}"), json={"email": "fatima2@example.org"}, headers=bearer(fatima)
+    )
     assert (await own.json())["email"] == "fatima2@example.org"
     assert (await client.post(f"/auth/contact-change/{token}")).status == 401
 
@@ -187,8 +198,9 @@ def fatima_key():
     keys["fatima"].cleanup()
 
 
-async def test_a_key_pinned_or_removed_by_someone_else_is_told_to_the_person(client, demo, services, smtp_peer,
-                                                                            fatima_key):
+async def test_a_key_pinned_or_removed_by_someone_else_is_told_to_the_person(
+    client, demo, services, smtp_peer, fatima_key
+):
     _, peer = smtp_peer
     fatima, sanne = demo["by_name"]["Fatima El Amrani"], demo["regisseur"]
     key_url = _url(demo, f"/betrokkenen/{fatima['id']}/key")

@@ -7,9 +7,13 @@ from datetime import timedelta
 from support.helpers import bearer, patch_plan, plan_url
 
 MARKER = "MARKER-ANALYSE-OVERMACHT-91c2"
-QUESTIONS = {"doel": "Veiligheid van Youssef bewaken", "zonder_delen": "Nee, oma vangt hem na school op",
-             "toestemming_vragen": "Moeder is onbereikbaar opgenomen; vader onbekend",
-             "afweging": "Acuut risico weegt zwaarder", "welke_informatie": "Alleen de analyse"}
+QUESTIONS = {
+    "doel": "Veiligheid van Youssef bewaken",
+    "zonder_delen": "Nee, oma vangt hem na school op",
+    "toestemming_vragen": "Moeder is onbereikbaar opgenomen; vader onbekend",
+    "afweging": "Acuut risico weegt zwaarder",
+    "welke_informatie": "Alleen de analyse",
+}
 
 
 def hh(demo, suffix=""):
@@ -18,16 +22,25 @@ def hh(demo, suffix=""):
 
 async def test_five_questions_all_required_and_only_professionals(client, demo, clock):
     oma = demo["by_name"]["Khadija El Amrani"]
-    body = {"recipient_id": oma["id"], "vragen": QUESTIONS | {"afweging": ""}, "besluit": "delen",
-            "sections": ["analyse"]}
+    body = {
+        "recipient_id": oma["id"],
+        "vragen": QUESTIONS | {"afweging": ""},
+        "besluit": "delen",
+        "sections": ["analyse"],
+    }
     resp = await client.post(hh(demo, "/overmacht"), json=body, headers=bearer(demo["by_name"]["Joost Willems"]))
     assert resp.status == 422 and (await resp.json())["errors"][0]["field"] == "vragen.afweging"
-    missing = {"recipient_id": oma["id"], "vragen": {k: v for k, v in QUESTIONS.items() if k != "doel"},
-               "besluit": "delen", "sections": ["analyse"]}
+    missing = {
+        "recipient_id": oma["id"],
+        "vragen": {k: v for k, v in QUESTIONS.items() if k != "doel"},
+        "besluit": "delen",
+        "sections": ["analyse"],
+    }
     resp = await client.post(hh(demo, "/overmacht"), json=missing, headers=bearer(demo["by_name"]["Joost Willems"]))
     assert resp.status == 422 and "vragen.doel" in {e["field"] for e in (await resp.json())["errors"]}
-    by_klant = await client.post(hh(demo, "/overmacht"), json=body | {"vragen": QUESTIONS},
-                                 headers=bearer(demo["by_name"]["Fatima El Amrani"]))
+    by_klant = await client.post(
+        hh(demo, "/overmacht"), json=body | {"vragen": QUESTIONS}, headers=bearer(demo["by_name"]["Fatima El Amrani"])
+    )
     assert by_klant.status == 403
     too_long = body | {"vragen": QUESTIONS, "until": (clock.today() + timedelta(days=30)).isoformat()}
     resp = await client.post(hh(demo, "/overmacht"), json=too_long, headers=bearer(demo["by_name"]["Joost Willems"]))
@@ -42,13 +55,21 @@ async def test_sharing_grants_the_named_scope_briefly_and_is_flagged(client, dem
     assert resp.status == 201
     assert MARKER not in await (await client.get(plan_url(demo), headers=bearer(oma))).text()
 
-    shared = {"recipient_id": oma["id"], "vragen": QUESTIONS, "besluit": "delen", "sections": ["analyse"],
-              "until": (clock.today() + timedelta(days=2)).isoformat()}
+    shared = {
+        "recipient_id": oma["id"],
+        "vragen": QUESTIONS,
+        "besluit": "delen",
+        "sections": ["analyse"],
+        "until": (clock.today() + timedelta(days=2)).isoformat(),
+    }
     inge = demo["by_name"]["Inge Bakker"]
     cannot = await client.post(hh(demo, "/overmacht"), json=shared, headers=bearer(inge))
     assert cannot.status == 403  # she may not read the analyse herself, so she cannot share it
-    to_self = await client.post(hh(demo, "/overmacht"), json=shared | {"recipient_id": demo["regisseur"]["id"]},
-                                headers=bearer(demo["regisseur"]))
+    to_self = await client.post(
+        hh(demo, "/overmacht"),
+        json=shared | {"recipient_id": demo["regisseur"]["id"]},
+        headers=bearer(demo["regisseur"]),
+    )
     assert to_self.status == 422 and (await to_self.json())["errors"][0]["field"] == "recipient_id"
     resp = await client.post(hh(demo, "/overmacht"), json=shared, headers=bearer(demo["regisseur"]))
     assert resp.status == 201

@@ -24,11 +24,16 @@ MAY_READ = {
     "klant": {AGENDA, DECISIONS},
     "jeugdige": {AGENDA, DECISIONS},
     "netwerk": set(),
-    "professional": set(),           # another professional, without consent
-    "raiser": {SIGNAL_TEXT},         # the professional who raised the signal sees its text
+    "professional": set(),  # another professional, without consent
+    "raiser": {SIGNAL_TEXT},  # the professional who raised the signal sees its text
 }
-ROLES = {"klant": "Fatima El Amrani", "jeugdige": "Youssef El Amrani", "netwerk": "Khadija El Amrani",
-         "professional": "Inge Bakker", "raiser": "Joost Willems"}
+ROLES = {
+    "klant": "Fatima El Amrani",
+    "jeugdige": "Youssef El Amrani",
+    "netwerk": "Khadija El Amrani",
+    "professional": "Inge Bakker",
+    "raiser": "Joost Willems",
+}
 #: what a disclosure of each marker is logged as (the entry's detail or sections)
 LOGGED_AS = {AGENDA: "overleg", DECISIONS: "overleg", CASE_TEXT: "stagnatie", SIGNAL_TEXT: "veiligheidssignalen"}
 SWEPT = ("/overleggen", "/polls", "/stagnatie", "/veiligheid", "/aanspreekpunt")
@@ -47,34 +52,69 @@ async def _plant(client, demo, clock) -> dict[str, list[str]]:
     everyone = [{"betrokkene_id": b["id"], "must_attend": False} for b in demo["betrokkenen"]]
 
     def overleg(start):
-        return {"type": "voortgangsoverleg", "start": start.isoformat(),
-                "end": (start + timedelta(hours=1)).isoformat(), "location": "Wijkcentrum",
-                "agenda": f"Agenda {AGENDA}", "invitees": everyone}
+        return {
+            "type": "voortgangsoverleg",
+            "start": start.isoformat(),
+            "end": (start + timedelta(hours=1)).isoformat(),
+            "location": "Wijkcentrum",
+            "agenda": f"Agenda {AGENDA}",
+            "invitees": everyone,
+        }
 
-    held = await (await client.post(f"/api/households/{hh}/overleggen", json=overleg(clock.now + timedelta(hours=1)),
-                                    headers=reg)).json()
+    held = await (
+        await client.post(f"/api/households/{hh}/overleggen", json=overleg(clock.now + timedelta(hours=1)), headers=reg)
+    ).json()
     clock.advance(timedelta(hours=2))
-    resp = await client.post(f"/api/households/{hh}/overleggen/{held['id']}/close", headers=reg,
-                             json={"decisions": f"Besluit {DECISIONS}", "no_next_reason": "volgt"})
+    resp = await client.post(
+        f"/api/households/{hh}/overleggen/{held['id']}/close",
+        headers=reg,
+        json={"decisions": f"Besluit {DECISIONS}", "no_next_reason": "volgt"},
+    )
     assert resp.status == 200, await resp.text()
-    planned = await (await client.post(f"/api/households/{hh}/overleggen", headers=reg,
-                                       json=overleg(clock.now + timedelta(days=14)))).json()
+    planned = await (
+        await client.post(f"/api/households/{hh}/overleggen", headers=reg, json=overleg(clock.now + timedelta(days=14)))
+    ).json()
     start = clock.now + timedelta(days=21)
-    poll = await (await client.post(f"/api/households/{hh}/polls", headers=reg, json={
-        "type": "voortgangsoverleg", "invitees": everyone,
-        "options": [{"start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat()}]})).json()
-    resp = await client.post(f"/api/households/{hh}/stagnatie", headers=reg, json={
-        "doel_id": "school", "actie_id": "mentor", "betrokkene_id": demo["by_name"]["Inge Bakker"]["id"],
-        "toelichting": f"Geen gesprek {CASE_TEXT}"})
+    poll = await (
+        await client.post(
+            f"/api/households/{hh}/polls",
+            headers=reg,
+            json={
+                "type": "voortgangsoverleg",
+                "invitees": everyone,
+                "options": [{"start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat()}],
+            },
+        )
+    ).json()
+    resp = await client.post(
+        f"/api/households/{hh}/stagnatie",
+        headers=reg,
+        json={
+            "doel_id": "school",
+            "actie_id": "mentor",
+            "betrokkene_id": demo["by_name"]["Inge Bakker"]["id"],
+            "toelichting": f"Geen gesprek {CASE_TEXT}",
+        },
+    )
     assert resp.status == 201, await resp.text()
     case = await resp.json()
     joost = bearer(demo["by_name"]["Joost Willems"])
-    resp = await client.post(f"/api/households/{hh}/veiligheid/signalen", headers=joost,
-                             json={"soort": "onveiligheid", "toelichting": f"Gezien {SIGNAL_TEXT}"})
+    resp = await client.post(
+        f"/api/households/{hh}/veiligheid/signalen",
+        headers=joost,
+        json={"soort": "onveiligheid", "toelichting": f"Gezien {SIGNAL_TEXT}"},
+    )
     assert resp.status == 201, await resp.text()
     signal = await resp.json()
-    return {"id": [hh], "oid": [planned["id"], held["id"]], "pid": [poll["id"]], "case": [case["id"]],
-            "signal": [signal["id"]], "bid": [demo["regisseur"]["id"]], "option": [poll["options"][0]["id"]]}
+    return {
+        "id": [hh],
+        "oid": [planned["id"], held["id"]],
+        "pid": [poll["id"]],
+        "case": [case["id"]],
+        "signal": [signal["id"]],
+        "bid": [demo["regisseur"]["id"]],
+        "option": [poll["options"][0]["id"]],
+    }
 
 
 def _routes(app) -> list[tuple[str, str]]:
@@ -92,8 +132,9 @@ def _urls(path: str, ids: dict[str, list[str]]) -> list[str]:
     names = re.findall(r"\{(\w+)(?::[^}]*)?\}", path)
     urls = [path]
     for name in names:
-        urls = [re.sub(r"\{" + name + r"(?::[^}]*)?\}", value, u, count=1) for u in urls
-                for value in ids.get(name, ["x"])]
+        urls = [
+            re.sub(r"\{" + name + r"(?::[^}]*)?\}", value, u, count=1) for u in urls for value in ids.get(name, ["x"])
+        ]
     return urls
 
 

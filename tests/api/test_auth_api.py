@@ -19,8 +19,16 @@ def _forge(claims: dict, alg: str = "HS256", key: str = SECRET) -> str:
 
 def _claims(demo, **over) -> dict:
     now = int(time.time())
-    return {"iss": "eenplan", "aud": "eenplan-api", "sub": demo["regisseur"]["id"],
-            "hh": demo["household"]["id"], "iat": now, "exp": now + 60, "jti": "forged-token-id-0123", **over}
+    return {
+        "iss": "eenplan",
+        "aud": "eenplan-api",
+        "sub": demo["regisseur"]["id"],
+        "hh": demo["household"]["id"],
+        "iat": now,
+        "exp": now + 60,
+        "jti": "forged-token-id-0123",
+        **over,
+    }
 
 
 async def test_api_requires_a_bearer_token(client, demo):
@@ -55,8 +63,11 @@ async def test_oversized_token_is_refused(client, demo):
 
 
 async def test_stranger_sees_404_exactly_like_a_missing_household(client, demo):
-    created = await client.post("/api/households", json={"code": "H-OTHER-1", "name": "Ander huishouden",
-                                                          "gemeente": "Heerlen"}, headers=bearer(demo["regisseur"]))
+    created = await client.post(
+        "/api/households",
+        json={"code": "H-OTHER-1", "name": "Ander huishouden", "gemeente": "Heerlen"},
+        headers=bearer(demo["regisseur"]),
+    )
     assert created.status == 201, await created.text()
     stranger = (await created.json())["token"]
     headers = {"Authorization": f"Bearer {stranger}"}
@@ -71,7 +82,8 @@ async def test_stranger_sees_404_exactly_like_a_missing_household(client, demo):
 async def test_removed_betrokkene_loses_access_at_once(client, demo):
     oma = demo["by_name"]["Khadija El Amrani"]
     assert (await client.get(plan_url(demo), headers=bearer(oma))).status == 200
-    resp = await client.delete(f"/api/households/{demo['household']['id']}/betrokkenen/{oma['id']}",
-                               headers=bearer(demo["regisseur"]))
+    resp = await client.delete(
+        f"/api/households/{demo['household']['id']}/betrokkenen/{oma['id']}", headers=bearer(demo["regisseur"])
+    )
     assert resp.status == 204
     assert (await client.get(plan_url(demo), headers=bearer(oma))).status == 404

@@ -12,7 +12,6 @@ from eenplan.web.signin_links import ConsoleLinkSender
 LINK = re.compile(r"https?://\S+/auth/magic-link/([A-Za-z0-9_-]{43})")
 
 
-
 async def _settle(client) -> None:
     settle = getattr(client.app[SERVICES].signin, "settle", None)
     if settle is not None:  # links may be sent after the answer
@@ -22,8 +21,9 @@ async def _settle(client) -> None:
 async def test_dev_console_shows_the_link_and_the_id_but_no_name_or_address(client, demo, capsys, caplog):
     person = demo["by_name"]["Fatima El Amrani"]
     capsys.readouterr()
-    resp = await client.post("/auth/magic-link", json={"household_id": demo["household"]["id"],
-                                                       "email": person["email"]})
+    resp = await client.post(
+        "/auth/magic-link", json={"household_id": demo["household"]["id"], "email": person["email"]}
+    )
     assert resp.status == 202
     await _settle(client)
     out = capsys.readouterr()
@@ -39,7 +39,8 @@ async def test_with_smtp_set_the_console_never_holds_the_link(capsys):
     sender = ConsoleLinkSender(smtp_configured=True)
     person = Betrokkene.__new__(Betrokkene)
     object.__setattr__(person, "id", "b-1")
-    await sender.send_link(person, "https://plan.example.org/auth/magic-link/" + "x" * 43,
-                           datetime.now(UTC) + timedelta(minutes=15))
+    await sender.send_link(
+        person, "https://plan.example.org/auth/magic-link/" + "x" * 43, datetime.now(UTC) + timedelta(minutes=15)
+    )
     out = capsys.readouterr()
     assert "magic-link" not in out.out + out.err and "b-1" in out.err

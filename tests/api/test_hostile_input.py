@@ -19,7 +19,6 @@ DEEP_ARRAY = "[" * 10_000 + "]" * 10_000
 DEEP_OBJECT = '{"a":' * 40 + "1" + "}" * 40  # fits the parser's stack, deeper than any body needs
 
 
-
 def _fields(problem: dict) -> set[str]:
     return {e["field"] for e in problem.get("errors", [])}
 
@@ -30,26 +29,29 @@ async def _expect_422(resp, field: str) -> None:
     assert field in _fields(await resp.json())
 
 
-@pytest.mark.parametrize("suffix, field", [
-    ("/plan/versions/" + BIG, "n"),
-    ("/plan/versions?before=" + BIG, "before"),
-    ("/plan/versions?limit=" + BIG, "limit"),
-    (f"/plan/diff?from={BIG}&to=1", "from"),
-    (f"/plan/diff?from=1&to={BIG}", "to"),
-    ("/plan/versions/-" + BIG, "n"),
-    ("/plan/versions/" + "1" * 5000, "n"),
-    ("/plan/versions/%C2%B2", "n"),  # a superscript two is a digit to str.isdigit, not to int()
-    ("/toegangslog?before=" + BIG, "before"),
-    ("/mail/outbox?limit=" + BIG, "limit"),
-    (f"/overleggen/slots?type=voortgangsoverleg&from=2026-01-05&to=2026-01-09&duration={BIG}", "duration"),
-    ("/overleggen/slots?type=voortgangsoverleg&from=2026-01-05&to=2026-01-09&duration=100000", "duration"),
-    (f"/overleggen/slots?type=voortgangsoverleg&from=2026-01-05&to=2026-01-09&limit={BIG}", "limit"),
-    (f"/overleggen/slots?type=voortgangsoverleg&from=2026-01-05&to=2026-01-09&per_day={BIG}", "per_day"),
-    ("/overleggen/slots?type=voortgangsoverleg&from=0001-01-01&to=2026-01-09", "from"),
-    ("/overleggen/slots?type=voortgangsoverleg&from=2026-01-05&to=9999-12-31", "to"),
-    ("/overleggen/slots?initiated=9999-12-31", "initiated"),
-    ("/overleggen/window?initiated=9999-12-31", "initiated"),
-])
+@pytest.mark.parametrize(
+    "suffix, field",
+    [
+        ("/plan/versions/" + BIG, "n"),
+        ("/plan/versions?before=" + BIG, "before"),
+        ("/plan/versions?limit=" + BIG, "limit"),
+        (f"/plan/diff?from={BIG}&to=1", "from"),
+        (f"/plan/diff?from=1&to={BIG}", "to"),
+        ("/plan/versions/-" + BIG, "n"),
+        ("/plan/versions/" + "1" * 5000, "n"),
+        ("/plan/versions/%C2%B2", "n"),  # a superscript two is a digit to str.isdigit, not to int()
+        ("/toegangslog?before=" + BIG, "before"),
+        ("/mail/outbox?limit=" + BIG, "limit"),
+        (f"/overleggen/slots?type=voortgangsoverleg&from=2026-01-05&to=2026-01-09&duration={BIG}", "duration"),
+        ("/overleggen/slots?type=voortgangsoverleg&from=2026-01-05&to=2026-01-09&duration=100000", "duration"),
+        (f"/overleggen/slots?type=voortgangsoverleg&from=2026-01-05&to=2026-01-09&limit={BIG}", "limit"),
+        (f"/overleggen/slots?type=voortgangsoverleg&from=2026-01-05&to=2026-01-09&per_day={BIG}", "per_day"),
+        ("/overleggen/slots?type=voortgangsoverleg&from=0001-01-01&to=2026-01-09", "from"),
+        ("/overleggen/slots?type=voortgangsoverleg&from=2026-01-05&to=9999-12-31", "to"),
+        ("/overleggen/slots?initiated=9999-12-31", "initiated"),
+        ("/overleggen/window?initiated=9999-12-31", "initiated"),
+    ],
+)
 async def test_out_of_range_numbers_and_dates_are_422_naming_the_parameter(client, demo, suffix, field):
     resp = await client.get(f"/api/households/{demo['household']['id']}{suffix}", headers=bearer(demo["regisseur"]))
     await _expect_422(resp, field)
@@ -57,8 +59,9 @@ async def test_out_of_range_numbers_and_dates_are_422_naming_the_parameter(clien
 
 async def test_huge_if_match_is_422(client, demo):
     for tag in (f'"{BIG}"', '"²"'):
-        resp = await client.patch(plan_url(demo), json={"analyse": {"analyse": "x"}},
-                                  headers={**bearer(demo["regisseur"]), "If-Match": tag})
+        resp = await client.patch(
+            plan_url(demo), json={"analyse": {"analyse": "x"}}, headers={**bearer(demo["regisseur"]), "If-Match": tag}
+        )
         await _expect_422(resp, "If-Match")
 
 
@@ -94,8 +97,9 @@ def _names(path: str) -> list[str]:
 
 async def test_a_plan_of_ordinary_depth_is_accepted(client, demo):
     doel = {"titel": "t", "acties": [{"wat": "w", "wie": demo["regisseur"]["id"]}]}
-    resp = await client.patch(plan_url(demo), json={"doelen": [doel]},
-                              headers={**bearer(demo["regisseur"]), "If-Match": '"2"'})
+    resp = await client.patch(
+        plan_url(demo), json={"doelen": [doel]}, headers={**bearer(demo["regisseur"]), "If-Match": '"2"'}
+    )
     assert resp.status in (200, 422), await resp.text()
     if resp.status == 422:  # a schema problem is fine here; depth must not be the reason
         assert "body" not in _fields(await resp.json())
@@ -109,9 +113,12 @@ async def test_405_lists_the_allowed_methods(client, demo):
 
 
 async def test_server_header_names_no_versions(client, demo):
-    for resp in (await client.get(plan_url(demo), headers=bearer(demo["regisseur"])),
-                 await client.get("/api/openapi.json"), await client.get("/nope"),
-                 await client.get(plan_url(demo))):
+    for resp in (
+        await client.get(plan_url(demo), headers=bearer(demo["regisseur"])),
+        await client.get("/api/openapi.json"),
+        await client.get("/nope"),
+        await client.get(plan_url(demo)),
+    ):
         assert resp.headers["Server"] == "eenplan", resp.headers["Server"]
 
 
@@ -130,22 +137,37 @@ async def test_oversized_authorization_is_refused_without_traceback_or_echo(clie
     assert "refused a malformed HTTP request: LineTooLong" in caplog.text
 
 
-@pytest.mark.parametrize("path, body, field", [
-    ("/overleggen", {"type": "voortgangsoverleg", "start": "9999-12-31T23:00:00+00:00",
-                     "end": "9999-12-31T23:30:00+00:00",
-                     "invitees": [{"betrokkene_id": "FATIMA", "must_attend": True}]},
-     "start"),  # was a 500: the moment overflows when shown in Amsterdam time
-    ("/betrokkenen", {"name": "X", "kind": "klant", "role": "jeugdige", "birth_date": "0001-01-01"}, "birth_date"),
-    ("/toestemmingen", {"grantee_id": "REGISSEUR", "sections": ["analyse"], "purpose": "hulpverlening",
-                        "until": "9999-12-31"}, "until"),
-])
+@pytest.mark.parametrize(
+    "path, body, field",
+    [
+        (
+            "/overleggen",
+            {
+                "type": "voortgangsoverleg",
+                "start": "9999-12-31T23:00:00+00:00",
+                "end": "9999-12-31T23:30:00+00:00",
+                "invitees": [{"betrokkene_id": "FATIMA", "must_attend": True}],
+            },
+            "start",
+        ),  # was a 500: the moment overflows when shown in Amsterdam time
+        ("/betrokkenen", {"name": "X", "kind": "klant", "role": "jeugdige", "birth_date": "0001-01-01"}, "birth_date"),
+        (
+            "/toestemmingen",
+            {"grantee_id": "REGISSEUR", "sections": ["analyse"], "purpose": "hulpverlening", "until": "9999-12-31"},
+            "until",
+        ),
+    ],
+)
 async def test_far_dates_in_bodies_are_422_naming_the_field(client, demo, path, body, field):
     ids = {"FATIMA": demo["by_name"]["Fatima El Amrani"]["id"], "REGISSEUR": demo["regisseur"]["id"]}
     text = json.dumps(body)
     for placeholder, value in ids.items():
         text = text.replace(placeholder, value)
-    resp = await client.post(f"/api/households/{demo['household']['id']}{path}", data=text,
-                             headers={**bearer(demo["regisseur"]), "Content-Type": "application/json"})
+    resp = await client.post(
+        f"/api/households/{demo['household']['id']}{path}",
+        data=text,
+        headers={**bearer(demo["regisseur"]), "Content-Type": "application/json"},
+    )
     await _expect_422(resp, field)
 
 
@@ -160,8 +182,12 @@ async def test_nul_characters_never_reach_the_database(client, demo):
     ids = {"id": hh, "bid": demo["regisseur"]["id"], "n": "1"}
     for method, path in _body_routes():
         url = path.format_map({k: ids.get(k, str(uuid.uuid4())) for k in _names(path)})
-        resp = await client.request(method, url, data='{"name": "a\\u0000b"}',
-                                    headers={**headers, "If-Match": '"2"', "Content-Type": "application/json"})
+        resp = await client.request(
+            method,
+            url,
+            data='{"name": "a\\u0000b"}',
+            headers={**headers, "If-Match": '"2"', "Content-Type": "application/json"},
+        )
         assert resp.status == 422, (method, path, resp.status)
         assert "body" in _fields(await resp.json()), (method, path)
     resp = await client.post("/auth/magic-link", json={"household_code": "\u0000", "email": "a@example.org"})

@@ -13,9 +13,21 @@ from eenplan.domain.names import check_name, name_problem
 from eenplan_calendar import itip
 from eenplan_mail.headers import check_text
 
-REFUSED = ["\u0085", "\u0090", "\u009f", "\u0080", "\x1b", "\x7f", "\u2028", "\u2029", "\u202e", "\u2066", "\u200f",
-           "\t", "\n"]
-
+REFUSED = [
+    "\u0085",
+    "\u0090",
+    "\u009f",
+    "\u0080",
+    "\x1b",
+    "\x7f",
+    "\u2028",
+    "\u2029",
+    "\u202e",
+    "\u2066",
+    "\u200f",
+    "\t",
+    "\n",
+]
 
 
 def hh_url(demo, suffix=""):
@@ -30,22 +42,27 @@ def _fields(problem: dict) -> set[str]:
 async def test_names_with_control_or_direction_characters_are_422(client, demo, char):
     headers = bearer(demo["regisseur"])
     name = f"Jan{char}Jansen"
-    created = await client.post(hh_url(demo, "/betrokkenen"), json={
-        "name": name, "kind": "netwerk", "role": "netwerklid"}, headers=headers)
+    created = await client.post(
+        hh_url(demo, "/betrokkenen"), json={"name": name, "kind": "netwerk", "role": "netwerklid"}, headers=headers
+    )
     assert created.status == 422 and _fields(await created.json()) == {"name"}
-    patched = await client.patch(hh_url(demo, f"/betrokkenen/{demo['regisseur']['id']}"), json={"name": name},
-                                 headers=headers)
+    patched = await client.patch(
+        hh_url(demo, f"/betrokkenen/{demo['regisseur']['id']}"), json={"name": name}, headers=headers
+    )
     assert patched.status == 422 and _fields(await patched.json()) == {"name"}
-    household = await client.post("/api/households", json={"code": "H-2026-777", "name": name,
-                                                            "gemeente": f"Gou{char}da"}, headers=headers)
+    household = await client.post(
+        "/api/households", json={"code": "H-2026-777", "name": name, "gemeente": f"Gou{char}da"}, headers=headers
+    )
     assert household.status == 422 and _fields(await household.json()) == {"name", "gemeente"}
 
 
 async def test_ordinary_names_in_any_script_are_accepted(client, demo):
     for name in ("Zoë van 't Hek-Öztürk", "Łukasz Żółć", "فاطمة العمراني", "José María O'Brien"):
-        resp = await client.post(hh_url(demo, "/betrokkenen"), json={
-            "name": name, "kind": "netwerk", "role": "netwerklid", "email": "buur@example.org"},
-            headers=bearer(demo["regisseur"]))
+        resp = await client.post(
+            hh_url(demo, "/betrokkenen"),
+            json={"name": name, "kind": "netwerk", "role": "netwerklid", "email": "buur@example.org"},
+            headers=bearer(demo["regisseur"]),
+        )
         assert resp.status == 201, await resp.text()
         assert (await resp.json())["name"] == name
 
@@ -60,10 +77,16 @@ def test_every_name_the_rule_accepts_can_be_invited():
             continue
         itip._check_text(name, "name", "name", False)
         check_text(name, "to_name", 78)
-    invite = itip.Invite(uid="u@eenplan.example.org", sequence=0, summary="Overleg",
-                         start=datetime(2026, 6, 2, 8, tzinfo=UTC), end=datetime(2026, 6, 2, 9, tzinfo=UTC),
-                         organizer_email="g@groep.example.org", organizer_name="Huishouden",
-                         attendees=[("a@example.org", "Zoë \u00a0Öztürk", True)])
+    invite = itip.Invite(
+        uid="u@eenplan.example.org",
+        sequence=0,
+        summary="Overleg",
+        start=datetime(2026, 6, 2, 8, tzinfo=UTC),
+        end=datetime(2026, 6, 2, 9, tzinfo=UTC),
+        organizer_email="g@groep.example.org",
+        organizer_name="Huishouden",
+        attendees=[("a@example.org", "Zoë \u00a0Öztürk", True)],
+    )
     assert b"Zo" in itip.build_request(invite)
 
 

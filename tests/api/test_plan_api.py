@@ -10,8 +10,15 @@ async def test_current_plan_has_etag_and_all_sections(client, demo):
     assert resp.status == 200
     body = await resp.json()
     assert resp.headers["ETag"] == f'"{body["version"]}"' == '"2"'
-    assert set(body["sections"]) == {"algemeen", "krachten_zorgen", "analyse", "doelen", "voorzieningen",
-                                      "veiligheidsplan", "afspraken"}
+    assert set(body["sections"]) == {
+        "algemeen",
+        "krachten_zorgen",
+        "analyse",
+        "doelen",
+        "voorzieningen",
+        "veiligheidsplan",
+        "afspraken",
+    }
     assert body["sections"]["doelen"][0]["titel"] == "Fatima heeft overzicht over haar geld"
 
 
@@ -24,8 +31,9 @@ async def test_patch_without_if_match_is_428_and_changes_nothing(client, demo):
 
 
 async def test_patch_creates_new_version_with_summary(client, demo):
-    resp = await patch_plan(client, demo, {"analyse": {"analyse": "Nieuwe analyse", "gewenst_perspectief": "x"}},
-                            version=2)
+    resp = await patch_plan(
+        client, demo, {"analyse": {"analyse": "Nieuwe analyse", "gewenst_perspectief": "x"}}, version=2
+    )
     assert resp.status == 200, await resp.text()
     body = await resp.json()
     assert body["version"] == 3 and resp.headers["ETag"] == '"3"'
@@ -70,9 +78,17 @@ async def test_future_base_is_412(client, demo):
 
 
 async def test_invalid_section_names_the_field(client, demo):
-    body = {"doelen": [{"titel": "Doel", "acties": [{"wie": demo["regisseur"]["id"], "wat": "iets",
-                                                      "start": "2026-12-10", "einde": "2026-12-01"}]}],
-            "onbekend": {}}
+    body = {
+        "doelen": [
+            {
+                "titel": "Doel",
+                "acties": [
+                    {"wie": demo["regisseur"]["id"], "wat": "iets", "start": "2026-12-10", "einde": "2026-12-01"}
+                ],
+            }
+        ],
+        "onbekend": {},
+    }
     resp = await patch_plan(client, demo, body, version=2)
     assert resp.status == 422
     problem = await resp.json()
@@ -82,24 +98,39 @@ async def test_invalid_section_names_the_field(client, demo):
 
 
 async def test_action_owner_must_be_a_betrokkene(client, demo):
-    body = {"doelen": [{"titel": "Doel", "acties": [{"wie": "iemand-anders", "wat": "iets",
-                                                      "start": "2026-12-01", "einde": "2026-12-10"}]}]}
+    body = {
+        "doelen": [
+            {
+                "titel": "Doel",
+                "acties": [{"wie": "iemand-anders", "wat": "iets", "start": "2026-12-01", "einde": "2026-12-10"}],
+            }
+        ]
+    }
     resp = await patch_plan(client, demo, body, version=2)
     assert resp.status == 422
     assert (await resp.json())["errors"][0]["field"] == "doelen[0].acties[0].wie"
 
 
 async def test_goals_and_actions_get_ids(client, demo):
-    body = {"doelen": [{"titel": "Nieuw doel", "acties": [{"wie": demo["regisseur"]["id"], "wat": "bellen",
-                                                           "start": "2026-12-01", "einde": "2026-12-10"}]}]}
+    body = {
+        "doelen": [
+            {
+                "titel": "Nieuw doel",
+                "acties": [
+                    {"wie": demo["regisseur"]["id"], "wat": "bellen", "start": "2026-12-01", "einde": "2026-12-10"}
+                ],
+            }
+        ]
+    }
     resp = await patch_plan(client, demo, body, version=2)
     goal = (await resp.json())["sections"]["doelen"][0]
     assert goal["id"] and goal["acties"][0]["id"] and goal["status"] == "open"
 
 
 async def test_non_regisseur_cannot_change_the_plan(client, demo):
-    resp = await patch_plan(client, demo, {"analyse": {"analyse": "x"}}, version=2,
-                            person=demo["by_name"]["Joost Willems"])
+    resp = await patch_plan(
+        client, demo, {"analyse": {"analyse": "x"}}, version=2, person=demo["by_name"]["Joost Willems"]
+    )
     assert resp.status == 403
 
 
@@ -110,14 +141,16 @@ async def test_versions_list_get_and_adopt(client, demo):
     listing = await (await client.get(plan_url(demo, "/versions?limit=2"), headers=headers)).json()
     assert listing["current_version"] == 5
     assert [v["version"] for v in listing["versions"]] == [5, 4]
-    older = await (await client.get(plan_url(demo, f"/versions?before={listing['next_before']}"),
-                                     headers=headers)).json()
+    older = await (
+        await client.get(plan_url(demo, f"/versions?before={listing['next_before']}"), headers=headers)
+    ).json()
     assert [v["version"] for v in older["versions"]] == [3, 2, 1]
     v3 = await client.get(plan_url(demo, "/versions/3"), headers=headers)
     assert v3.headers["ETag"] == '"3"' and (await v3.json())["sections"]["analyse"]["analyse"] == "v0"
     assert (await client.get(plan_url(demo, "/versions/9"), headers=headers)).status == 404
-    bogus = await client.post(plan_url(demo, "/versions/4/vaststellen"), json={"overleg": "geen-overleg"},
-                              headers=bearer(demo["regisseur"]))
+    bogus = await client.post(
+        plan_url(demo, "/versions/4/vaststellen"), json={"overleg": "geen-overleg"}, headers=bearer(demo["regisseur"])
+    )
     assert bogus.status == 422 and (await bogus.json())["errors"][0]["field"] == "overleg"
     adopt = await client.post(plan_url(demo, "/versions/4/vaststellen"), json={}, headers=bearer(demo["regisseur"]))
     assert adopt.status == 200 and (await adopt.json())["vastgesteld"] is True
@@ -130,12 +163,12 @@ async def test_diff_is_plan_aware(client, demo):
     plan = await (await client.get(plan_url(demo), headers=bearer(demo["regisseur"]))).json()
     doelen = plan["sections"]["doelen"]
     inge, oma = demo["by_name"]["Inge Bakker"]["id"], demo["by_name"]["Khadija El Amrani"]["id"]
-    doelen[0]["acties"][0]["wie"] = oma                      # owner changed
-    doelen[0]["acties"][1]["einde"] = "2027-02-01"           # dates changed
+    doelen[0]["acties"][0]["wie"] = oma  # owner changed
+    doelen[0]["acties"][1]["einde"] = "2027-02-01"  # dates changed
     doelen[1]["acties"].append({"wie": inge, "wat": "Huisbezoek", "start": "2026-12-01", "einde": "2026-12-05"})
     doelen.append({"titel": "Youssef sport weer", "acties": []})
     removed_goal = doelen.pop(1)
-    doelen.append(removed_goal | {"id": "school-2"})         # old goal removed, a new one added
+    doelen.append(removed_goal | {"id": "school-2"})  # old goal removed, a new one added
     resp = await patch_plan(client, demo, {"doelen": doelen}, version=2)
     assert resp.status == 200
     diff = await (await client.get(plan_url(demo, "/diff?from=2&to=3"), headers=bearer(demo["regisseur"]))).json()

@@ -18,6 +18,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from authkit import ACCOUNTS, APP_URL, CLIENT_ID, CLIENT_SECRET
 
 OIDC_DIR = Path(__file__).parent / "oidc"
+
+
 @dataclass
 class Provider:
     """A running OIDC provider."""
@@ -51,10 +53,17 @@ def oidc_provider():
             _unavailable("npm to install tests/auth/oidc")
         subprocess.run([npm, "ci", "--silent", "--no-audit", "--no-fund"], cwd=OIDC_DIR, check=True, timeout=300)
     port = _free_port()
-    env = {**os.environ, "PORT": str(port), "CLIENT_ID": CLIENT_ID, "CLIENT_SECRET": CLIENT_SECRET,
-           "REDIRECT_URI": f"{APP_URL}/auth/oidc/callback", "ACCOUNTS": json.dumps(ACCOUNTS)}
-    process = subprocess.Popen([node, "provider.mjs"], cwd=OIDC_DIR, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True)
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "CLIENT_ID": CLIENT_ID,
+        "CLIENT_SECRET": CLIENT_SECRET,
+        "REDIRECT_URI": f"{APP_URL}/auth/oidc/callback",
+        "ACCOUNTS": json.dumps(ACCOUNTS),
+    }
+    process = subprocess.Popen(
+        [node, "provider.mjs"], cwd=OIDC_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
     try:
         deadline = time.monotonic() + 30
         line = process.stdout.readline()

@@ -17,8 +17,11 @@ async def test_a_link_to_the_old_address_stops_working_when_the_address_changes(
     capsys.readouterr()
     await _ask(client, demo, oma["email"])
     (token,) = link_tokens(capsys.readouterr().out)
-    resp = await client.patch(f"/api/households/{demo['household']['id']}/betrokkenen/{oma['id']}",
-                              json={"email": "oma.nieuw@example.org"}, headers=bearer(oma))
+    resp = await client.patch(
+        f"/api/households/{demo['household']['id']}/betrokkenen/{oma['id']}",
+        json={"email": "oma.nieuw@example.org"},
+        headers=bearer(oma),
+    )
     assert resp.status == 200 and (await resp.json())["email"] == "oma.nieuw@example.org"
     assert (await client.post(f"/auth/magic-link/{token}")).status == 401
 
@@ -26,8 +29,11 @@ async def test_a_link_to_the_old_address_stops_working_when_the_address_changes(
 async def test_without_smtp_the_approval_link_is_printed_for_the_developer(client, demo, capsys):
     fatima = demo["by_name"]["Fatima El Amrani"]
     capsys.readouterr()
-    resp = await client.patch(f"/api/households/{demo['household']['id']}/betrokkenen/{fatima['id']}",
-                              json={"email": "elders@example.org"}, headers=bearer(demo["regisseur"]))
+    resp = await client.patch(
+        f"/api/households/{demo['household']['id']}/betrokkenen/{fatima['id']}",
+        json={"email": "elders@example.org"},
+        headers=bearer(demo["regisseur"]),
+    )
     assert (await resp.json())["pending"] == {"email": "elders@example.org"}
     out = capsys.readouterr().out
     assert "DEV MAIL (no SMTP configured)" in out and fatima["id"] in out

@@ -51,8 +51,9 @@ async def test_the_answer_comes_before_the_address_is_looked_up(client, services
     for household in ({"household_id": demo["household"]["id"]}, {"household_code": demo["household"]["code"]}):
         # answered while the lookup of the address is still held at the gate (the bound only keeps a
         # regression from hanging the suite: without the fix the answer never comes while the gate is shut)
-        resp = await asyncio.wait_for(client.post("/auth/magic-link", json={"email": fatima["email"], **household}),
-                                      timeout=30)
+        resp = await asyncio.wait_for(
+            client.post("/auth/magic-link", json={"email": fatima["email"], **household}), timeout=30
+        )
         assert resp.status == 202
     assert link_tokens(capsys.readouterr().out) == []
     gate.set()
@@ -63,10 +64,13 @@ async def test_the_answer_comes_before_the_address_is_looked_up(client, services
 async def test_known_and_unknown_addresses_get_the_same_answer_before_any_work(client, services, demo):
     gate = asyncio.Event()
     _hold_writes(services.signin, gate)
-    known = await client.post("/auth/magic-link", json={"household_id": demo["household"]["id"],
-                                                        "email": demo["by_name"]["Khadija El Amrani"]["email"]})
-    unknown = await client.post("/auth/magic-link", json={"household_id": demo["household"]["id"],
-                                                          "email": "nobody@example.org"})
+    known = await client.post(
+        "/auth/magic-link",
+        json={"household_id": demo["household"]["id"], "email": demo["by_name"]["Khadija El Amrani"]["email"]},
+    )
+    unknown = await client.post(
+        "/auth/magic-link", json={"household_id": demo["household"]["id"], "email": "nobody@example.org"}
+    )
     assert known.status == unknown.status == 202
     assert await known.read() == await unknown.read()
     gate.set()
@@ -79,8 +83,10 @@ async def test_shutdown_waits_for_accepted_requests(aiohttp_client, settings, cl
     gate = asyncio.Event()
     _hold_writes(svc.signin, gate)
     capsys.readouterr()
-    resp = await client.post("/auth/magic-link", json={"household_id": demo["household"]["id"],
-                                                       "email": demo["by_name"]["Youssef El Amrani"]["email"]})
+    resp = await client.post(
+        "/auth/magic-link",
+        json={"household_id": demo["household"]["id"], "email": demo["by_name"]["Youssef El Amrani"]["email"]},
+    )
     assert resp.status == 202
     closing = asyncio.create_task(svc.close())
     await asyncio.sleep(0)
@@ -90,17 +96,20 @@ async def test_shutdown_waits_for_accepted_requests(aiohttp_client, settings, cl
     assert len(link_tokens(capsys.readouterr().out)) == 1
 
 
-async def test_one_target_is_one_counter_however_the_household_is_spelled(aiohttp_client, settings, clock, demo,
-                                                                           capsys):
+async def test_one_target_is_one_counter_however_the_household_is_spelled(
+    aiohttp_client, settings, clock, demo, capsys
+):
     strict = replace(settings, signin_target_limit=3, signin_ip_limit=100)
     svc = build_services(strict, clock=clock)
     try:
         client = await aiohttp_client(create_app(svc))
         hh, code = demo["household"]["id"], demo["household"]["code"]
         oma = demo["by_name"]["Khadija El Amrani"]["email"]
-        spellings = [{"household_id": hh, "email": oma},
-                     {"household_code": code.lower(), "email": oma.upper()},
-                     {"household_code": f" {code} ", "email": oma}]
+        spellings = [
+            {"household_id": hh, "email": oma},
+            {"household_code": code.lower(), "email": oma.upper()},
+            {"household_code": f" {code} ", "email": oma},
+        ]
         for body in spellings:
             assert (await client.post("/auth/magic-link", json=body)).status == 202
         for body in ({"household_id": hh.upper(), "email": oma}, {"household_code": code, "email": oma.title()}):

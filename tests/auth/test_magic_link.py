@@ -48,8 +48,9 @@ async def test_unknown_address_and_household_get_the_same_answer(client, demo, c
 
 async def test_removed_betrokkene_gets_no_link(client, demo, capsys):
     oma = demo["by_name"]["Khadija El Amrani"]
-    resp = await client.delete(f"/api/households/{demo['household']['id']}/betrokkenen/{oma['id']}",
-                               headers=bearer(demo["regisseur"]))
+    resp = await client.delete(
+        f"/api/households/{demo['household']['id']}/betrokkenen/{oma['id']}", headers=bearer(demo["regisseur"])
+    )
     assert resp.status == 204
     capsys.readouterr()
     assert (await _ask(client, demo, oma["email"])).status == 202
@@ -103,8 +104,10 @@ async def test_unknown_used_and_garbage_links_get_one_answer(client, demo, capsy
 
 
 async def test_request_needs_exactly_one_household_reference(client, demo):
-    both = await client.post("/auth/magic-link", json={"household_id": demo["household"]["id"],
-                                                       "household_code": "DEMO-001", "email": "a@example.org"})
+    both = await client.post(
+        "/auth/magic-link",
+        json={"household_id": demo["household"]["id"], "household_code": "DEMO-001", "email": "a@example.org"},
+    )
     neither = await client.post("/auth/magic-link", json={"email": "a@example.org"})
     bad_email = await client.post("/auth/magic-link", json={"household_id": "x", "email": "not an address"})
     assert both.status == neither.status == bad_email.status == 422
@@ -145,9 +148,11 @@ async def test_behind_a_trusted_proxy_the_limit_is_per_client(aiohttp_client, se
             client = await aiohttp_client(web_app(svc, trusted_proxies=trusted))
 
             async def ask(forwarded: str, client=client):
-                return await client.post("/auth/magic-link", headers={"X-Forwarded-For": forwarded},
-                                         json={"household_code": demo["household"]["code"],
-                                               "email": "nobody@example.org"})
+                return await client.post(
+                    "/auth/magic-link",
+                    headers={"X-Forwarded-For": forwarded},
+                    json={"household_code": demo["household"]["code"], "email": "nobody@example.org"},
+                )
 
             # a client cannot escape its own limit by writing addresses into the header itself
             assert [(await ask(f"10.0.0.{n}, 203.0.113.7")).status for n in range(3)][-1] == 429

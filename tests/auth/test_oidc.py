@@ -17,14 +17,18 @@ JOOST = "Joost Willems"
 @pytest.fixture
 def settings(settings, oidc_provider):
     """The test's settings with the provider configured and the app's public URL its redirect target."""
-    return replace(settings, public_url=APP_URL, oidc_issuer=oidc_provider.issuer, oidc_client_id=CLIENT_ID,
-                   oidc_client_secret=CLIENT_SECRET)
+    return replace(
+        settings,
+        public_url=APP_URL,
+        oidc_issuer=oidc_provider.issuer,
+        oidc_client_id=CLIENT_ID,
+        oidc_client_secret=CLIENT_SECRET,
+    )
 
 
 async def start(client, demo) -> str:
     """Begin sign-in at the app; the provider URL it redirects to (the state cookie is in the client's jar)."""
-    resp = await client.get("/auth/oidc/login", params={"household": demo["household"]["id"]},
-                            allow_redirects=False)
+    resp = await client.get("/auth/oidc/login", params={"household": demo["household"]["id"]}, allow_redirects=False)
     assert resp.status == 302, await resp.text()
     return resp.headers["Location"]
 
@@ -43,8 +47,11 @@ async def at_provider(auth_url: str, login: str) -> dict[str, str]:
                 page = await resp.text()
                 assert resp.status == 200, page
             action = urljoin(url, re.search(r'<form[^>]*action="([^"]+)"', page).group(1))
-            form = ({"prompt": "login", "login": login, "password": "any"} if 'name="login"' in page
-                    else {"prompt": "consent"})
+            form = (
+                {"prompt": "login", "login": login, "password": "any"}
+                if 'name="login"' in page
+                else {"prompt": "consent"}
+            )
             async with http.post(action, data=form, allow_redirects=False) as resp:
                 assert resp.status in (302, 303), await resp.text()
                 url = urljoin(action, resp.headers["Location"])
@@ -120,8 +127,9 @@ async def test_someone_who_is_no_betrokkene_gets_a_neutral_403(client, demo):
 
 
 async def test_unknown_household_gets_the_same_403(client, demo):
-    resp = await client.get("/auth/oidc/login", params={"household": "00000000-0000-0000-0000-000000000000"},
-                            allow_redirects=False)
+    resp = await client.get(
+        "/auth/oidc/login", params={"household": "00000000-0000-0000-0000-000000000000"}, allow_redirects=False
+    )
     answer = await callback(client, await at_provider(resp.headers["Location"], "joost"))
     assert answer.status == 403
 

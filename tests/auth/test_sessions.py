@@ -69,8 +69,10 @@ async def test_sign_out_needs_a_session(client, demo):
 async def test_removing_a_betrokkene_ends_their_sessions_at_once(client, demo, capsys):
     session = await sign_in_by_link(client, capsys, demo, OMA)
     assert await _reads(client, demo, session) == 200
-    resp = await client.delete(f"/api/households/{demo['household']['id']}/betrokkenen/{demo['by_name'][OMA]['id']}",
-                               headers=bearer(demo["regisseur"]))
+    resp = await client.delete(
+        f"/api/households/{demo['household']['id']}/betrokkenen/{demo['by_name'][OMA]['id']}",
+        headers=bearer(demo["regisseur"]),
+    )
     assert resp.status == 204
     assert await _reads(client, demo, session) == 401
     assert (await client.get(f"/api/households/{demo['household']['id']}", headers=_auth(session))).status == 401
@@ -89,8 +91,11 @@ async def test_api_tokens_keep_working_next_to_sessions(client, demo, capsys):
 
 
 async def test_a_session_only_opens_its_own_household(client, demo, capsys):
-    created = await client.post("/api/households", json={"code": "H-OTHER-2", "name": "Ander huishouden",
-                                                          "gemeente": "Heerlen"}, headers=bearer(demo["regisseur"]))
+    created = await client.post(
+        "/api/households",
+        json={"code": "H-OTHER-2", "name": "Ander huishouden", "gemeente": "Heerlen"},
+        headers=bearer(demo["regisseur"]),
+    )
     assert created.status == 201
     other = (await created.json())["household"]["id"]
     session = await sign_in_by_link(client, capsys, demo, FATIMA)

@@ -27,8 +27,9 @@ def hh(demo, suffix=""):
 
 
 async def _issue(client, demo, name="Joost Willems") -> dict:
-    resp = await client.post(hh(demo, f"/betrokkenen/{demo['by_name'][name]['id']}/token"),
-                             headers=bearer(demo["regisseur"]))
+    resp = await client.post(
+        hh(demo, f"/betrokkenen/{demo['by_name'][name]['id']}/token"), headers=bearer(demo["regisseur"])
+    )
     assert resp.status == 201, await resp.text()
     body = await resp.json()
     assert body["jti"] and body["expires_at"]
@@ -88,17 +89,29 @@ async def test_a_revocation_in_one_household_never_ends_another_households_token
 
 
 async def test_a_monitoring_token_is_revoked_with_the_cli(client, demo, settings, services):
-    env = {"EENPLAN_DATABASE_URL": settings.effective_database_url, "EENPLAN_SECRET_KEY": settings.secret_key,
-           "EENPLAN_DATA_DIR": str(settings.data_dir), "PATH": "/usr/bin:/bin"}
-    issued = subprocess.run([sys.executable, "-m", "eenplan.cli", "monitoring-token", "--gemeente", "Heerlen"],
-                            capture_output=True, text=True, env=env)
+    env = {
+        "EENPLAN_DATABASE_URL": settings.effective_database_url,
+        "EENPLAN_SECRET_KEY": settings.secret_key,
+        "EENPLAN_DATA_DIR": str(settings.data_dir),
+        "PATH": "/usr/bin:/bin",
+    }
+    issued = subprocess.run(
+        [sys.executable, "-m", "eenplan.cli", "monitoring-token", "--gemeente", "Heerlen"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert issued.returncode == 0, issued.stderr
     token = issued.stdout.strip()
     jti = issued.stderr.strip().rsplit(" ", 1)[-1]
     headers = {"Authorization": f"Bearer {token}"}
     assert (await client.get(MONITORING, headers=headers)).status == 200
-    revoked = subprocess.run([sys.executable, "-m", "eenplan.cli", "monitoring-revoke", "--jti", jti],
-                             capture_output=True, text=True, env=env)
+    revoked = subprocess.run(
+        [sys.executable, "-m", "eenplan.cli", "monitoring-revoke", "--jti", jti],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert revoked.returncode == 0, revoked.stdout + revoked.stderr
     assert (await client.get(MONITORING, headers=headers)).status == 401
     fresh = services.tokens.issue_monitoring("Heerlen", 3600)
@@ -127,13 +140,14 @@ async def test_jwt_rules(client, demo, settings):
     forged = [
         _forge(settings, {"alg": "HS512"}, claims),
         _forge(settings, {"alg": "HS256", "crit": ["exp"]}, claims),
-        *(_forge(settings, {"alg": "HS256"}, {k: v for k, v in claims.items() if k != missing})
-          for missing in ("iss", "aud", "sub", "hh", "exp", "jti")),
+        *(
+            _forge(settings, {"alg": "HS256"}, {k: v for k, v in claims.items() if k != missing})
+            for missing in ("iss", "aud", "sub", "hh", "exp", "jti")
+        ),
         _forge(settings, {"alg": "HS256"}, claims | {"aud": "eenplan-monitoring"}),
         _forge(settings, {"alg": "HS256"}, claims | {"exp": claims["iat"] - 1}),
         _forge(settings, {"alg": "HS256"}, claims | {"pad": "x" * 3000}),
-        ".".join([base64.urlsafe_b64encode(b'{"alg":"none"}').decode().rstrip("="),
-                  good["token"].split(".")[1], ""]),
+        ".".join([base64.urlsafe_b64encode(b'{"alg":"none"}').decode().rstrip("="), good["token"].split(".")[1], ""]),
     ]
     for token in forged:
         resp = await client.get(plan_url(demo), headers={"Authorization": f"Bearer {token}"})

@@ -205,9 +205,7 @@ TEXT_FIELDS = {
     "summary": lambda s: {"summary": s},
     "location": lambda s: {"location": s},
     "organizer_name": lambda s: {"organizer_name": s},
-    "attendees[1].name": lambda s: {
-        "attendees": [("anna@example.nl", "Anna", True), ("b@example.nl", s, False)]
-    },
+    "attendees[1].name": lambda s: {"attendees": [("anna@example.nl", "Anna", True), ("b@example.nl", s, False)]},
     "alarm_description": lambda s: {"alarm_description": s},
 }
 
@@ -231,8 +229,18 @@ ODD_TEXT = [
 ]
 
 EXPECTED_EVENT_PROPS = {
-    "UID", "SEQUENCE", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "LOCATION", "STATUS",
-    "CLASS", "TRANSP", "ORGANIZER", "ATTENDEE",
+    "UID",
+    "SEQUENCE",
+    "DTSTAMP",
+    "DTSTART",
+    "DTEND",
+    "SUMMARY",
+    "LOCATION",
+    "STATUS",
+    "CLASS",
+    "TRANSP",
+    "ORGANIZER",
+    "ATTENDEE",
 }
 
 

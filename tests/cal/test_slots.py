@@ -30,8 +30,10 @@ def people():
 def test_ranking_by_optional_then_earliest():
     slots = propose_slots(WINDOW, CAL, people(), timedelta(hours=1), max_per_day=1)
     assert [s.start.date() for s in slots] == [
-        D(2026, 4, 21), D(2026, 4, 28),  # Tuesdays: 2 optional
-        D(2026, 4, 22), D(2026, 4, 29),  # Wednesdays: 1 optional
+        D(2026, 4, 21),
+        D(2026, 4, 28),  # Tuesdays: 2 optional
+        D(2026, 4, 22),
+        D(2026, 4, 29),  # Wednesdays: 1 optional
         D(2026, 4, 20),  # Monday: 0 optional (Mon 27 is Koningsdag)
     ]
     assert [s.score for s in slots] == [2, 2, 1, 1, 0]
@@ -76,8 +78,9 @@ def test_limit_and_not_before():
 
 def test_custom_office_hours():
     hours = OfficeHours(time(13, 0), time(15, 0))
-    slots = propose_slots(WINDOW, CAL, people(), timedelta(hours=1), office_hours=hours,
-                          step=timedelta(hours=1), limit=100)
+    slots = propose_slots(
+        WINDOW, CAL, people(), timedelta(hours=1), office_hours=hours, step=timedelta(hours=1), limit=100
+    )
     assert {s.start.time() for s in slots} == {time(13, 0), time(14, 0)}
 
 

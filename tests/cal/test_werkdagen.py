@@ -218,7 +218,10 @@ def test_stdlib_calendar_not_shadowed():
     assert not (root / "calendar" / "__init__.py").exists()
     out = subprocess.run(
         [sys.executable, "-c", "import calendar; print(calendar.monthrange(2026, 2))"],
-        cwd=root, capture_output=True, text=True, timeout=60,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "(6, 28)"

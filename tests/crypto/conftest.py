@@ -13,15 +13,17 @@ SERVER_EMAIL = "plan@eenplan.example"
 @pytest.fixture(scope="session")
 def member_keys():
     """One key per recipe, each in its own GNUPGHOME (generated in parallel, once per session)."""
-    keys = create_keys({
-        "alice": ("good", "Alice <alice@example.org>"),
-        "bob": ("subkey_expiring", "Bob <bob@example.org>"),
-        "carol": ("rsa3072", "Carol <carol@example.org>"),
-        "weak": ("weak_rsa2048", "Weak <weak@example.org>"),
-        "expired": ("expired", "Old <old@example.org>"),
-        "revoked": ("revoked", "Rev <rev@example.org>"),
-        "signonly": ("sign_only", "Signer <signer@example.org>"),
-    })
+    keys = create_keys(
+        {
+            "alice": ("good", "Alice <alice@example.org>"),
+            "bob": ("subkey_expiring", "Bob <bob@example.org>"),
+            "carol": ("rsa3072", "Carol <carol@example.org>"),
+            "weak": ("weak_rsa2048", "Weak <weak@example.org>"),
+            "expired": ("expired", "Old <old@example.org>"),
+            "revoked": ("revoked", "Rev <rev@example.org>"),
+            "signonly": ("sign_only", "Signer <signer@example.org>"),
+        }
+    )
     yield keys
     for key in keys.values():
         key.cleanup()

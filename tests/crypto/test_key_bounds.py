@@ -19,7 +19,7 @@ NOW = datetime.now(UTC)
 def armor(data: bytes) -> str:
     """An ASCII-armored public key block around `data` (no checksum line, which RFC 9580 allows)."""
     text = base64.b64encode(data).decode()
-    lines = [text[i:i + 64] for i in range(0, len(text), 64)]
+    lines = [text[i : i + 64] for i in range(0, len(text), 64)]
     return "\n".join(["-----BEGIN PGP PUBLIC KEY BLOCK-----", "", *lines, "-----END PGP PUBLIC KEY BLOCK-----", ""])
 
 
@@ -35,11 +35,11 @@ def packets(data: bytes) -> list[bytes]:
             elif o1 < 224:
                 start, length = pos + 3, ((o1 - 192) << 8) + data[pos + 2] + 192
             else:
-                start, length = pos + 6, int.from_bytes(data[pos + 2:pos + 6], "big")
+                start, length = pos + 6, int.from_bytes(data[pos + 2 : pos + 6], "big")
         else:
             size = 1 << (first & 3)
-            start, length = pos + 1 + size, int.from_bytes(data[pos + 1:pos + 1 + size], "big")
-        out.append(data[pos:start + length])
+            start, length = pos + 1 + size, int.from_bytes(data[pos + 1 : pos + 1 + size], "big")
+        out.append(data[pos : start + length])
         pos = start + length
     return out
 
@@ -63,8 +63,10 @@ def many_uids():
 @pytest.fixture
 def no_gpg(monkeypatch):
     """Fail the test if gpg would be started for the inspection."""
+
     def refuse(*_args, **_kwargs):
         raise AssertionError("gpg was started for a key the pre-check should have refused")
+
     monkeypatch.setattr(keyring_module.Keyring, "_run", refuse)
 
 
@@ -80,11 +82,11 @@ async def test_a_synthesised_key_with_1000_user_ids_is_refused_before_gpg(keyrin
     parts = packets(binary)
     uid_at = next(i for i, p in enumerate(parts) if _tag(p) == 13)
     uid_and_sig = parts[uid_at] + parts[uid_at + 1]
-    bloated = b"".join(parts[:uid_at]) + uid_and_sig * 1000 + b"".join(parts[uid_at + 2:])
+    bloated = b"".join(parts[:uid_at]) + uid_and_sig * 1000 + b"".join(parts[uid_at + 2 :])
     text = armor(bloated)
     with pytest.raises(UnusableKey):
         await keyring.inspect_public_key(text, NOW)
-    small = b"".join(parts[:uid_at]) + uid_and_sig * 30 + b"".join(parts[uid_at + 2:])
+    small = b"".join(parts[:uid_at]) + uid_and_sig * 30 + b"".join(parts[uid_at + 2 :])
     assert len(armor(small)) <= MAX_KEY_CHARS
     with pytest.raises(UnusableKey, match="has 30 user ids"):
         await keyring.inspect_public_key(armor(small), NOW)
@@ -117,8 +119,9 @@ def test_a_key_with_exactly_the_allowed_user_ids_passes(many_uids):
     home = make_home()  # a copy of the public key, so the shared fixture stays at MAX_USER_IDS + 1
     try:
         run_gpg(home, "--import", input=many_uids.armored_public.encode())
-        proc = run_gpg(home, "--command-fd", "0", "--edit-key", many_uids.fingerprint,
-                       input=b"uid 1\ndeluid\ny\nsave\n")
+        proc = run_gpg(
+            home, "--command-fd", "0", "--edit-key", many_uids.fingerprint, input=b"uid 1\ndeluid\ny\nsave\n"
+        )
         assert proc.returncode == 0, proc.stderr
         exported = run_gpg(home, "--armor", "--export", many_uids.fingerprint).stdout.decode()
     finally:
@@ -126,25 +129,31 @@ def test_a_key_with_exactly_the_allowed_user_ids_passes(many_uids):
     assert precheck(exported).user_ids == MAX_USER_IDS
 
 
-@pytest.mark.parametrize("text, problem", [
-    ("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n!!!!\n-----END PGP PUBLIC KEY BLOCK-----", "bad base64"),
-    ("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nxsA=\n", "must be one block"),
-    ("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nkey\u00e9\n-----END PGP PUBLIC KEY BLOCK-----", "ASCII"),
-    ("x" * (MAX_KEY_CHARS + 1), "at most"),
-])
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n!!!!\n-----END PGP PUBLIC KEY BLOCK-----", "bad base64"),
+        ("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nxsA=\n", "must be one block"),
+        ("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nkey\u00e9\n-----END PGP PUBLIC KEY BLOCK-----", "ASCII"),
+        ("x" * (MAX_KEY_CHARS + 1), "at most"),
+    ],
+)
 def test_dearmor_refuses_malformed_armor(text, problem):
     with pytest.raises(UnusableKey, match=problem):
         dearmor(text)
 
 
-@pytest.mark.parametrize("data, problem", [
-    (b"\x00\x01", "bad packet header"),
-    (bytes([0xC6, 0x10]) + b"short", "cut off"),
-    (bytes([0xC6, 0xE1]) + b"x" * 4, "partial lengths"),
-    (bytes([0x9B]) + b"x" * 4, "indeterminate"),
-    (bytes([0xC5, 0x01, 0x00]), "secret key material"),
-    (bytes([0xCD, 0x01, 0x41]), "contains 0 keys"),
-])
+@pytest.mark.parametrize(
+    "data, problem",
+    [
+        (b"\x00\x01", "bad packet header"),
+        (bytes([0xC6, 0x10]) + b"short", "cut off"),
+        (bytes([0xC6, 0xE1]) + b"x" * 4, "partial lengths"),
+        (bytes([0x9B]) + b"x" * 4, "indeterminate"),
+        (bytes([0xC5, 0x01, 0x00]), "secret key material"),
+        (bytes([0xCD, 0x01, 0x41]), "contains 0 keys"),
+    ],
+)
 def test_packet_walk_refuses_malformed_framing(data, problem):
     with pytest.raises(UnusableKey, match=problem):
         count_packets(data)
@@ -165,7 +174,7 @@ async def test_a_key_with_hundreds_of_signatures_is_refused_before_gpg(keyring, 
     alice = member_keys["alice"]
     parts = packets(alice.gpg("--export", alice.fingerprint).stdout)
     uid_at = next(i for i, p in enumerate(parts) if _tag(p) == 13)
-    signed = b"".join(parts[:uid_at + 1]) + parts[uid_at + 1] * 300 + b"".join(parts[uid_at + 2:])
+    signed = b"".join(parts[: uid_at + 1]) + parts[uid_at + 1] * 300 + b"".join(parts[uid_at + 2 :])
     assert len(armor(signed)) <= MAX_KEY_CHARS
     with pytest.raises(UnusableKey, match=r"more than 256 packets.*export-minimal"):
         await keyring.inspect_public_key(armor(signed), NOW)

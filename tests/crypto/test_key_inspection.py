@@ -29,12 +29,15 @@ async def test_accepts_rsa3072(keyring, member_keys):
     assert (info.algorithm, info.bits) == ("rsa3072", 3072)
 
 
-@pytest.mark.parametrize("name, problem", [
-    ("weak", "RSA 2048 bits"),
-    ("expired", "expired on 2020-01-02"),
-    ("revoked", "revoked"),
-    ("signonly", "no encryption (sub)key"),
-])
+@pytest.mark.parametrize(
+    "name, problem",
+    [
+        ("weak", "RSA 2048 bits"),
+        ("expired", "expired on 2020-01-02"),
+        ("revoked", "revoked"),
+        ("signonly", "no encryption (sub)key"),
+    ],
+)
 async def test_rejects_unusable_keys(keyring, member_keys, name, problem):
     with pytest.raises(UnusableKey) as caught:
         await keyring.inspect_public_key(member_keys[name].armored_public, NOW)
@@ -92,21 +95,29 @@ def _listing(pub: str, subs: list[str]) -> str:
     return "\n".join(lines + subs)
 
 
-@pytest.mark.parametrize("pub, sub, problem", [
-    ("pub:-:2048:17:K:1700000000:::-:::scSC::::::23::0:", "sub:-:2048:16:S:1700000000::::::e::::::23:",
-     "DSA"),
-    ("pub:-:255:22:K:1700000000:::-:::scESC:::::ed25519:::0:", "sub:-:2048:16:S:1700000000::::::e::::::23:",
-     "encryption subkey uses ElGamal"),
-    ("pub:-:256:19:K:1700000000:::-:::scESC:::::nistp256:::0:",
-     "sub:-:256:18:S:1700000000::::::e:::::nistp256::",
-     "ECDSA (nistp256)"),
-])
+@pytest.mark.parametrize(
+    "pub, sub, problem",
+    [
+        ("pub:-:2048:17:K:1700000000:::-:::scSC::::::23::0:", "sub:-:2048:16:S:1700000000::::::e::::::23:", "DSA"),
+        (
+            "pub:-:255:22:K:1700000000:::-:::scESC:::::ed25519:::0:",
+            "sub:-:2048:16:S:1700000000::::::e::::::23:",
+            "encryption subkey uses ElGamal",
+        ),
+        (
+            "pub:-:256:19:K:1700000000:::-:::scESC:::::nistp256:::0:",
+            "sub:-:256:18:S:1700000000::::::e:::::nistp256::",
+            "ECDSA (nistp256)",
+        ),
+    ],
+)
 def test_policy_rejects_dsa_elgamal_and_nist(pub, sub, problem):
     with pytest.raises(UnusableKey, match=problem.replace("(", r"\(").replace(")", r"\)")):
         evaluate(parse_colons(_listing(pub, [sub])), NOW)
 
 
 def test_colon_uids_are_unescaped():
-    text = _listing("pub:-:255:22:K:1700000000:::-:::scESC:::::ed25519:::0:",
-                    ["sub:-:255:18:S:1700000000::::::e:::::cv25519::"]).replace("X <", r"Team\x3a X <")
+    text = _listing(
+        "pub:-:255:22:K:1700000000:::-:::scESC:::::ed25519:::0:", ["sub:-:255:18:S:1700000000::::::e:::::cv25519::"]
+    ).replace("X <", r"Team\x3a X <")
     assert evaluate(parse_colons(text), NOW).uids == ("Team: X <x@example.org>",)

@@ -78,15 +78,15 @@ async def test_detached_signature_verifies_with_gpg(keyring, member_keys, pinned
     assert micalg == "pgp-sha512" and signature.startswith(b"-----BEGIN PGP SIGNATURE-----")
     (tmp_path / "d").write_bytes(data)
     (tmp_path / "d.asc").write_bytes(signature)
-    proc = member_keys["alice"].gpg("--status-fd", "2", "--verify",
-                                    str(tmp_path / "d.asc"), str(tmp_path / "d"))
+    proc = member_keys["alice"].gpg("--status-fd", "2", "--verify", str(tmp_path / "d.asc"), str(tmp_path / "d"))
     validsig = [v.split() for kw, v in gpg_status(proc) if kw == "VALIDSIG"]
     assert proc.returncode == 0 and validsig[0][9] == server_fpr and validsig[0][7] == "10"
 
 
 async def _from_alice(member_keys, server_fpr, *extra: str) -> bytes:
-    proc = member_keys["alice"].gpg("--trust-model", "always", "--armor", "--recipient", server_fpr,
-                                    *extra, "--encrypt", input=PLAIN)
+    proc = member_keys["alice"].gpg(
+        "--trust-model", "always", "--armor", "--recipient", server_fpr, *extra, "--encrypt", input=PLAIN
+    )
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
@@ -108,8 +108,7 @@ async def test_decrypt_verify_requires_the_expected_signer(keyring, member_keys,
 
 async def test_decrypt_verify_refuses_missing_mdc(keyring, member_keys, pinned, server_fpr):
     alice = member_keys["alice"]
-    no_mdc = await _from_alice(member_keys, server_fpr, "--rfc2440",
-                               "--local-user", alice.fingerprint, "--sign")
+    no_mdc = await _from_alice(member_keys, server_fpr, "--rfc2440", "--local-user", alice.fingerprint, "--sign")
     with pytest.raises(VerificationFailed, match="integrity"):
         await keyring.decrypt_verify(no_mdc, {pinned["alice"]})
 
@@ -123,8 +122,9 @@ class _Fake:
 def test_signer_is_the_primary_fingerprint_not_the_subkey():
     primary, subkey = "A" * 40, "B" * 40
     validsig = f"VALIDSIG {subkey} 2026-01-01 1 0 4 0 22 10 00 {primary}"
-    result = _Fake(["DECRYPTION_INFO 2 9", "NEWSIG", f"GOODSIG {subkey[-16:]} X", validsig,
-                    "DECRYPTION_OKAY", "GOODMDC"])
+    result = _Fake(
+        ["DECRYPTION_INFO 2 9", "NEWSIG", f"GOODSIG {subkey[-16:]} X", validsig, "DECRYPTION_OKAY", "GOODMDC"]
+    )
     assert check_decrypt_verify(result, {primary}) == (b"x", primary)
     with pytest.raises(VerificationFailed):
         check_decrypt_verify(result, {subkey})

@@ -14,9 +14,22 @@ from eenplan_calendar.itip import validate_email
 from eenplan_mail.headers import check_address as header_address
 
 GOOD = ["fatima@example.org", "f.el-amrani+plan@gemeente.heerlen.example", "o'brien@xn--bcher-kva.example"]
-BAD = ["a%b@example.org", "a..b@example.org", ".a@example.org", "a?b@example.org", "a b@example.org",
-       "a@b@example.org", "a@localhost", "a@-x.example", "ä@example.org", "a@example.org\r\nBcc: x@y.example",
-       'a"b@example.org', "a;b@example.org", "", "x" * 65 + "@example.org"]
+BAD = [
+    "a%b@example.org",
+    "a..b@example.org",
+    ".a@example.org",
+    "a?b@example.org",
+    "a b@example.org",
+    "a@b@example.org",
+    "a@localhost",
+    "a@-x.example",
+    "ä@example.org",
+    "a@example.org\r\nBcc: x@y.example",
+    'a"b@example.org',
+    "a;b@example.org",
+    "",
+    "x" * 65 + "@example.org",
+]
 
 
 def api_accepts(value: str) -> bool:

@@ -19,11 +19,26 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE_ROOTS = ("server", "mail", "crypto", "calendar")
 #: the libraries adapters wrap: only adapters (and web, for aiohttp) may import them
-IO_LIBRARIES = ("aiohttp", "sqlalchemy", "sqlmodel", "gnupg", "aiosmtplib", "aiosmtpd", "asyncpg", "aiosqlite",
-                "alembic", "icalendar", "fpdf")
-ADAPTERS = {"server/eenplan/storage": "eenplan.storage", "server/eenplan/export": "eenplan.export",
-            "mail/eenplan_mail": "eenplan_mail", "crypto/eenplan_crypto": "eenplan_crypto",
-            "calendar/eenplan_calendar": "eenplan_calendar"}
+IO_LIBRARIES = (
+    "aiohttp",
+    "sqlalchemy",
+    "sqlmodel",
+    "gnupg",
+    "aiosmtplib",
+    "aiosmtpd",
+    "asyncpg",
+    "aiosqlite",
+    "alembic",
+    "icalendar",
+    "fpdf",
+)
+ADAPTERS = {
+    "server/eenplan/storage": "eenplan.storage",
+    "server/eenplan/export": "eenplan.export",
+    "mail/eenplan_mail": "eenplan_mail",
+    "crypto/eenplan_crypto": "eenplan_crypto",
+    "calendar/eenplan_calendar": "eenplan_calendar",
+}
 OUTER = ("eenplan.web", "eenplan.services", "eenplan.bootstrap", "eenplan.cli", "eenplan.demo")
 FORBIDDEN_IN_DOMAIN = (*IO_LIBRARIES, "authlib", "joserfc", *ADAPTERS.values(), *OUTER)
 FORBIDDEN_IN_SERVICES = (*IO_LIBRARIES, *ADAPTERS.values(), "eenplan.web", "eenplan.bootstrap", "eenplan.cli")
@@ -40,7 +55,7 @@ def _imports(path: Path, source_root: Path | None = None) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             module = node.module or ""
             if node.level:
-                parts = path.relative_to(source_root).with_suffix("").parts[:-node.level]
+                parts = path.relative_to(source_root).with_suffix("").parts[: -node.level]
                 module = ".".join(parts + ((module,) if module else ()))
             names.add(module)
             names.update(f"{module}.{a.name}" for a in node.names)  # `from eenplan import storage`
@@ -53,8 +68,12 @@ def _is_within(name: str, packages: tuple[str, ...]) -> bool:
 
 def violations(folder: Path, forbidden: tuple[str, ...], source_root: Path | None = None) -> list[str]:
     """`file imports module` for every forbidden import under a folder (subpackages included)."""
-    return sorted(f"{path.relative_to(folder)} imports {name}" for path in folder.rglob("*.py")
-                  for name in _imports(path, source_root) if _is_within(name, forbidden))
+    return sorted(
+        f"{path.relative_to(folder)} imports {name}"
+        for path in folder.rglob("*.py")
+        for name in _imports(path, source_root)
+        if _is_within(name, forbidden)
+    )
 
 
 def test_domain_imports_no_io_library():
@@ -72,11 +91,18 @@ def test_adapters_never_import_each_other(folder):
     assert violations(ROOT / folder, (*others, *OUTER)) == []
 
 
-@pytest.mark.parametrize("statement", [
-    "from ..storage.uow import UnitOfWork", "from eenplan.storage import reads", "from eenplan import storage",
-    "import sqlalchemy as sa", "from eenplan_calendar.werkdagen import WerkdagCalendar",
-    "def later():\n    from eenplan_crypto.keyring import Keyring\n",
-    "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from aiohttp import web\n"])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "from ..storage.uow import UnitOfWork",
+        "from eenplan.storage import reads",
+        "from eenplan import storage",
+        "import sqlalchemy as sa",
+        "from eenplan_calendar.werkdagen import WerkdagCalendar",
+        "def later():\n    from eenplan_crypto.keyring import Keyring\n",
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from aiohttp import web\n",
+    ],
+)
 def test_the_check_sees_a_service_importing_an_adapter(tmp_path, statement):
     services = tmp_path / "eenplan" / "services"
     services.mkdir(parents=True)

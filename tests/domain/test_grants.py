@@ -14,7 +14,12 @@ UNTIL = date(2027, 1, 31)
 def test_consent_grants_its_own_level_without_emergency():
     g = grant_from(GrantKind.TOESTEMMING, "c1", ["analyse", "doelen"], Level.WRITE, UNTIL)
     assert (g.sections, g.level, g.ground, g.until, g.emergency) == (
-        frozenset({"analyse", "doelen"}), Level.WRITE, "toestemming:c1", UNTIL, False)
+        frozenset({"analyse", "doelen"}),
+        Level.WRITE,
+        "toestemming:c1",
+        UNTIL,
+        False,
+    )
 
 
 def test_overmacht_grants_read_only_and_every_use_is_emergency_access():

@@ -29,10 +29,16 @@ SUBJECT = "Plan bijgewerkt — versie 7"
 
 
 def _headers(keydata: str | None = None, **changes) -> OutboundHeaders:
-    values = dict(from_addr="plan-k3x9@eenplan.example", to_addr="alice@example.org", subject=SUBJECT,
-                  message_id=stable_message_id("version-7", "betrokkene-1", "eenplan.example"),
-                  list_id=make_list_id("k3x9", "eenplan.example"), date=datetime.now(UTC),
-                  from_name="Plan k3x9", autocrypt_keydata=keydata)
+    values = dict(
+        from_addr="plan-k3x9@eenplan.example",
+        to_addr="alice@example.org",
+        subject=SUBJECT,
+        message_id=stable_message_id("version-7", "betrokkene-1", "eenplan.example"),
+        list_id=make_list_id("k3x9", "eenplan.example"),
+        date=datetime.now(UTC),
+        from_name="Plan k3x9",
+        autocrypt_keydata=keydata,
+    )
     values.update(changes)
     return OutboundHeaders(**values)
 
@@ -40,10 +46,18 @@ def _headers(keydata: str | None = None, **changes) -> OutboundHeaders:
 def _inner() -> EmailMessage:
     inner = EmailMessage()
     inner.set_content(f"Er is een nieuwe versie van het plan.\n{CANARY}\nGroet, de regisseur\n")
-    inner.add_attachment(b"%PDF-1.7\n" + CANARY.encode() + b"\n%%EOF\n", maintype="application",
-                         subtype="pdf", filename="plan-versie-7.pdf")
-    inner.add_attachment("BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n", subtype="calendar",
-                         params={"method": "REQUEST"}, filename="invite.ics")
+    inner.add_attachment(
+        b"%PDF-1.7\n" + CANARY.encode() + b"\n%%EOF\n",
+        maintype="application",
+        subtype="pdf",
+        filename="plan-versie-7.pdf",
+    )
+    inner.add_attachment(
+        "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n",
+        subtype="calendar",
+        params={"method": "REQUEST"},
+        filename="invite.ics",
+    )
     return inner
 
 
@@ -52,8 +66,9 @@ async def test_encrypted_plan_mail_end_to_end(engine, member_keys, smtpd):
     assert isinstance(keyring, CryptoEngine)
     url, handler = smtpd()
     keydata = await keyring.autocrypt_keydata(server)
-    msg = await build_encrypted_message(_inner(), engine=keyring, recipients_fprs=[alice],
-                                        signer_fpr=server, headers=_headers(keydata))
+    msg = await build_encrypted_message(
+        _inner(), engine=keyring, recipients_fprs=[alice], signer_fpr=server, headers=_headers(keydata)
+    )
     await SmtpSender(url).send(msg, "bounces@eenplan.example", "alice@example.org")
 
     [(mail_from, rcpt_tos, raw)] = handler.envelopes
@@ -101,8 +116,7 @@ async def test_signed_notice_verifies_and_carries_no_content(engine, member_keys
     assert link in received.get_payload()[0].get_content() and CANARY.encode() not in raw
     (tmp_path / "part").write_bytes(signed)
     (tmp_path / "part.asc").write_bytes(signature)
-    proc = member_keys["alice"].gpg("--status-fd", "2", "--verify", str(tmp_path / "part.asc"),
-                                    str(tmp_path / "part"))
+    proc = member_keys["alice"].gpg("--status-fd", "2", "--verify", str(tmp_path / "part.asc"), str(tmp_path / "part"))
     validsig = [v.split() for kw, v in gpg_status(proc) if kw == "VALIDSIG"]
     assert proc.returncode == 0 and validsig[0][9] == server and validsig[0][7] == "10"  # 10 = SHA512
     (tmp_path / "part").write_bytes(signed.replace(b"inloggen", b"inlogGen"))
@@ -121,27 +135,32 @@ class _PlaintextEngine:
 async def test_engine_output_is_checked_never_plaintext():
     fpr = "A" * 40
     with pytest.raises(PgpMimeError) as caught:
-        await build_encrypted_message(_inner(), engine=_PlaintextEngine(), recipients_fprs=[fpr],
-                                      signer_fpr=fpr, headers=_headers())
+        await build_encrypted_message(
+            _inner(), engine=_PlaintextEngine(), recipients_fprs=[fpr], signer_fpr=fpr, headers=_headers()
+        )
     assert isinstance(caught.value, PermanentFailure)
     with pytest.raises(PgpMimeError):
-        await build_signed_notice(link="https://x.example/", engine=_PlaintextEngine(), signer_fpr=fpr,
-                                  headers=_headers())
+        await build_signed_notice(
+            link="https://x.example/", engine=_PlaintextEngine(), signer_fpr=fpr, headers=_headers()
+        )
 
 
-@pytest.mark.parametrize("field, changes", [
-    ("to", {"to_addr": "alice@example.org\r\nBcc: spy@evil.example"}),
-    ("to", {"to_addr": "alice@example.org\nBcc: spy@evil.example"}),
-    ("from", {"from_addr": "plan@eenplan.example\r\nBcc: spy@evil.example"}),
-    ("to", {"to_addr": "two@@example.org"}),
-    ("to", {"to_addr": "alice@example.org, spy@evil.example"}),
-    ("subject", {"subject": "Plan\r\nBcc: spy@evil.example"}),
-    ("subject", {"subject": "Plan\u2028bijgewerkt"}),
-    ("from_name", {"from_name": "Plan\nBcc: x"}),
-    ("message_id", {"message_id": "<a@b.example>\r\nBcc: x"}),
-    ("list_id", {"list_id": "<plan-a.example>\nBcc: x"}),
-    ("date", {"date": datetime(2026, 1, 1)}),
-])
+@pytest.mark.parametrize(
+    "field, changes",
+    [
+        ("to", {"to_addr": "alice@example.org\r\nBcc: spy@evil.example"}),
+        ("to", {"to_addr": "alice@example.org\nBcc: spy@evil.example"}),
+        ("from", {"from_addr": "plan@eenplan.example\r\nBcc: spy@evil.example"}),
+        ("to", {"to_addr": "two@@example.org"}),
+        ("to", {"to_addr": "alice@example.org, spy@evil.example"}),
+        ("subject", {"subject": "Plan\r\nBcc: spy@evil.example"}),
+        ("subject", {"subject": "Plan\u2028bijgewerkt"}),
+        ("from_name", {"from_name": "Plan\nBcc: x"}),
+        ("message_id", {"message_id": "<a@b.example>\r\nBcc: x"}),
+        ("list_id", {"list_id": "<plan-a.example>\nBcc: x"}),
+        ("date", {"date": datetime(2026, 1, 1)}),
+    ],
+)
 def test_header_injection_is_refused(field, changes):
     with pytest.raises(ValidationFailed) as caught:
         _headers(**changes)

@@ -27,12 +27,15 @@ async def test_accepted_message_is_delivered(smtpd):
     assert (mail_from, rcpt_tos) == (FROM, [TO]) and b"SECRET-BODY-CANARY" in raw
 
 
-@pytest.mark.parametrize("where, reply, kind, code", [
-    ("rcpt", "451 4.3.0 Try again later", SmtpTemporaryFailure, 451),
-    ("rcpt", "550 5.1.1 No such user", SmtpPermanentFailure, 550),
-    ("data", "452 4.3.1 Insufficient storage", SmtpTemporaryFailure, 452),
-    ("data", "554 5.7.1 Rejected", SmtpPermanentFailure, 554),
-])
+@pytest.mark.parametrize(
+    "where, reply, kind, code",
+    [
+        ("rcpt", "451 4.3.0 Try again later", SmtpTemporaryFailure, 451),
+        ("rcpt", "550 5.1.1 No such user", SmtpPermanentFailure, 550),
+        ("data", "452 4.3.1 Insufficient storage", SmtpTemporaryFailure, 452),
+        ("data", "554 5.7.1 Rejected", SmtpPermanentFailure, 554),
+    ],
+)
 async def test_smtp_replies_are_classified(smtpd, where, reply, kind, code):
     url, handler = smtpd(**{f"{where}_reply": reply})
     with pytest.raises(kind) as caught:
@@ -62,24 +65,36 @@ async def test_required_starttls_is_never_skipped(smtpd):
     assert not handler.envelopes
 
 
-@pytest.mark.parametrize("url", [
-    "smtp://mail.example.org:25", "smtp://10.0.0.5", "smtp://user:pw@192.168.1.1:587",
-    "http://127.0.0.1:25", "smtp://", "smtp://127.0.0.1:25/path", "smtp://127.0.0.1:99999",
-    "smtp+starttls://mail.example.org:587\r\nRCPT", "smtp://127.0.0.1:25 ",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "smtp://mail.example.org:25",
+        "smtp://10.0.0.5",
+        "smtp://user:pw@192.168.1.1:587",
+        "http://127.0.0.1:25",
+        "smtp://",
+        "smtp://127.0.0.1:25/path",
+        "smtp://127.0.0.1:99999",
+        "smtp+starttls://mail.example.org:587\r\nRCPT",
+        "smtp://127.0.0.1:25 ",
+    ],
+)
 def test_unsafe_or_malformed_urls_are_refused_at_construction(url):
     with pytest.raises(ValidationFailed) as caught:
         SmtpSender(url.replace("\\r\\n", "\r\n"))
     assert caught.value.problems[0].field == "smtp_url"
 
 
-@pytest.mark.parametrize("url, host, port, tls, starttls", [
-    ("smtp://127.0.0.1:2525", "127.0.0.1", 2525, False, False),
-    ("smtp://localhost", "localhost", 25, False, False),
-    ("smtp://[::1]:25", "::1", 25, False, False),
-    ("smtp+starttls://u%40x:p%3Aw@mail.example.org", "mail.example.org", 587, False, True),
-    ("smtps://mail.example.org", "mail.example.org", 465, True, False),
-])
+@pytest.mark.parametrize(
+    "url, host, port, tls, starttls",
+    [
+        ("smtp://127.0.0.1:2525", "127.0.0.1", 2525, False, False),
+        ("smtp://localhost", "localhost", 25, False, False),
+        ("smtp://[::1]:25", "::1", 25, False, False),
+        ("smtp+starttls://u%40x:p%3Aw@mail.example.org", "mail.example.org", 587, False, True),
+        ("smtps://mail.example.org", "mail.example.org", 465, True, False),
+    ],
+)
 def test_accepted_urls(url, host, port, tls, starttls):
     settings = parse_smtp_url(url)
     assert (settings.host, settings.port, settings.use_tls, settings.start_tls) == (host, port, tls, starttls)
@@ -88,8 +103,10 @@ def test_accepted_urls(url, host, port, tls, starttls):
 
 async def test_envelope_addresses_are_validated(smtpd):
     url, handler = smtpd()
-    for field, sender, recipient in [("envelope_to", FROM, TO + "\r\nRCPT TO:<spy@evil.example>"),
-                                     ("envelope_from", FROM + ">\r\nRSET", TO)]:
+    for field, sender, recipient in [
+        ("envelope_to", FROM, TO + "\r\nRCPT TO:<spy@evil.example>"),
+        ("envelope_from", FROM + ">\r\nRSET", TO),
+    ]:
         with pytest.raises(ValidationFailed) as caught:
             await SmtpSender(url).send(_message(), sender, recipient)
         assert caught.value.problems[0].field == field

@@ -8,8 +8,14 @@ from eenplan.bootstrap import utc_now
 from eenplan.config import Settings
 from eenplan_crypto.testing import create_keys
 
-PEOPLE = ("Sanne de Vries", "Fatima El Amrani", "Youssef El Amrani", "Khadija El Amrani", "Joost Willems",
-          "Inge Bakker")
+PEOPLE = (
+    "Sanne de Vries",
+    "Fatima El Amrani",
+    "Youssef El Amrani",
+    "Khadija El Amrani",
+    "Joost Willems",
+    "Inge Bakker",
+)
 
 
 @pytest.fixture
@@ -28,11 +34,15 @@ def settings(mail_settings) -> Settings:
 def person_keys():
     """A good key per demo betrokkene plus unusable ones, each in its own GNUPGHOME."""
     specs = {name: ("good", f"{name.split()[0]} <{name.split()[0].lower()}@example.org>") for name in PEOPLE}
-    specs.update({"weak": ("weak_rsa2048", "Weak <weak@example.org>"),
-                  "expired": ("expired", "Old <old@example.org>"),
-                  "revoked": ("revoked", "Rev <rev@example.org>"),
-                  "signonly": ("sign_only", "Signer <signer@example.org>"),
-                  "soon": ("subkey_expiring", "Soon <soon@example.org>")})
+    specs.update(
+        {
+            "weak": ("weak_rsa2048", "Weak <weak@example.org>"),
+            "expired": ("expired", "Old <old@example.org>"),
+            "revoked": ("revoked", "Rev <rev@example.org>"),
+            "signonly": ("sign_only", "Signer <signer@example.org>"),
+            "soon": ("subkey_expiring", "Soon <soon@example.org>"),
+        }
+    )
     keys = create_keys(specs)
     yield keys
     for key in keys.values():

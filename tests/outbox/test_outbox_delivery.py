@@ -19,8 +19,14 @@ from support.mail_helpers import (
 
 from eenplan_mail.pgpmime import extract_signed_parts
 
-PEOPLE = ("Sanne de Vries", "Fatima El Amrani", "Youssef El Amrani", "Khadija El Amrani", "Joost Willems",
-          "Inge Bakker")
+PEOPLE = (
+    "Sanne de Vries",
+    "Fatima El Amrani",
+    "Youssef El Amrani",
+    "Khadija El Amrani",
+    "Joost Willems",
+    "Inge Bakker",
+)
 MARKER = "GEHEIM-ANALYSE-7731"
 ACTION_MARKER = "JOOST-ACTIE-4411"
 
@@ -31,9 +37,11 @@ async def _change(client, demo, marker: str = MARKER) -> int:
     current = await (await client.get(f"/api/households/{hh}/plan", headers=headers)).json()
     doelen = current["sections"]["doelen"]
     doelen[0]["acties"][0]["wat"] = f"Budgetplan opstellen ({ACTION_MARKER})"
-    resp = await client.patch(f"/api/households/{hh}/plan", headers={**headers, "If-Match": f'"{current["version"]}"'},
-                              json={"analyse": {"analyse": f"Nieuwe analyse {marker}", "gewenst_perspectief": "Rust"},
-                                    "doelen": doelen})
+    resp = await client.patch(
+        f"/api/households/{hh}/plan",
+        headers={**headers, "If-Match": f'"{current["version"]}"'},
+        json={"analyse": {"analyse": f"Nieuwe analyse {marker}", "gewenst_perspectief": "Rust"}, "doelen": doelen},
+    )
     assert resp.status == 200, await resp.text()
     return (await resp.json())["version"]
 
@@ -48,7 +56,7 @@ async def _outbox(client, demo, status: str | None = None) -> list[dict]:
 
 async def test_each_betrokkene_gets_their_own_view_encrypted(client, demo, services, smtp_peer, person_keys):
     _, peer = smtp_peer
-    await drain(services.outbox)          # the demo's own version: content-free notices (no keys yet)
+    await drain(services.outbox)  # the demo's own version: content-free notices (no keys yet)
     peer.messages.clear()
     await upload_keys(client, demo, person_keys, PEOPLE)
     signer = await trust_signer(client, demo, person_keys, PEOPLE)
@@ -67,7 +75,7 @@ async def test_each_betrokkene_gets_their_own_view_encrypted(client, demo, servi
     await drain(services.outbox)
 
     assert len(peer.messages) == len(PEOPLE) and len(seals) < len(PEOPLE)
-    assert sum(seals) == len(PEOPLE)      # each recipient's key is in exactly one encryption
+    assert sum(seals) == len(PEOPLE)  # each recipient's key is in exactly one encryption
     payloads: dict[str, bytes] = {}
     for name in PEOPLE:
         person = demo["by_name"][name]
@@ -85,7 +93,7 @@ async def test_each_betrokkene_gets_their_own_view_encrypted(client, demo, servi
         assert f"versie {version}" in text and pdf is not None
         payloads[name] = msg.get_payload()[1].get_payload(decode=True)
         seen = text + pdf_text(pdf)
-        if name == "Khadija El Amrani":   # the grandmother: algemeen and her own actions only
+        if name == "Khadija El Amrani":  # the grandmother: algemeen and her own actions only
             assert MARKER not in seen and ACTION_MARKER not in seen and MARKER.encode() not in msg.as_bytes()
             assert "Samen de post ordenen" in pdf_text(pdf)
         if name in ("Fatima El Amrani", "Sanne de Vries"):
@@ -109,12 +117,14 @@ async def test_no_key_gets_a_signed_content_free_notice(client, demo, services, 
     await upload_keys(client, demo, person_keys, ["Fatima El Amrani"])
     signer = await trust_signer(client, demo, person_keys, ["Khadija El Amrani"])
     hh = demo["household"]["id"]
-    lacking = await (await client.get(f"/api/households/{hh}/mail/missing-keys",
-                                      headers=bearer(demo["regisseur"]))).json()
+    lacking = await (
+        await client.get(f"/api/households/{hh}/mail/missing-keys", headers=bearer(demo["regisseur"]))
+    ).json()
     names = {row["name"] for row in lacking["betrokkenen"]}
     assert "Khadija El Amrani" in names and "Fatima El Amrani" not in names
-    forbidden = await client.get(f"/api/households/{hh}/mail/missing-keys",
-                                 headers=bearer(demo["by_name"]["Khadija El Amrani"]))
+    forbidden = await client.get(
+        f"/api/households/{hh}/mail/missing-keys", headers=bearer(demo["by_name"]["Khadija El Amrani"])
+    )
     assert forbidden.status == 403
 
     await _change(client, demo)
@@ -141,8 +151,11 @@ async def test_a_rolled_back_version_queues_nothing(client, demo, services):
 
     services.plan.on_version_created.append(boom)
     hh = demo["household"]["id"]
-    resp = await client.patch(f"/api/households/{hh}/plan", headers={**bearer(demo["regisseur"]), "If-Match": "*"},
-                              json={"analyse": {"analyse": "wordt niet bewaard", "gewenst_perspectief": ""}})
+    resp = await client.patch(
+        f"/api/households/{hh}/plan",
+        headers={**bearer(demo["regisseur"]), "If-Match": "*"},
+        json={"analyse": {"analyse": "wordt niet bewaard", "gewenst_perspectief": ""}},
+    )
     assert resp.status >= 500
     services.plan.on_version_created.remove(boom)
     assert len(await _outbox(client, demo)) == before
@@ -161,11 +174,15 @@ async def test_key_upload_is_validated(client, demo, person_keys):
     resp = await client.put(url, json={"armored": "not a key"}, headers=bearer(oma))
     assert resp.status == 422 and "armored" in await resp.text()
     joost = demo["by_name"]["Joost Willems"]
-    resp = await client.put(f"/api/households/{hh}/betrokkenen/{joost['id']}/key",
-                            json={"armored": person_keys["Joost Willems"].armored_public}, headers=bearer(oma))
-    assert resp.status == 403   # only oneself or a regisseur
-    resp = await client.put(url, json={"armored": person_keys["Khadija El Amrani"].armored_public},
-                            headers=bearer(demo["regisseur"]))
+    resp = await client.put(
+        f"/api/households/{hh}/betrokkenen/{joost['id']}/key",
+        json={"armored": person_keys["Joost Willems"].armored_public},
+        headers=bearer(oma),
+    )
+    assert resp.status == 403  # only oneself or a regisseur
+    resp = await client.put(
+        url, json={"armored": person_keys["Khadija El Amrani"].armored_public}, headers=bearer(demo["regisseur"])
+    )
     assert resp.status == 200
     data = await resp.json()
     assert data["fingerprint"] == person_keys["Khadija El Amrani"].fingerprint and data["expires_at"]

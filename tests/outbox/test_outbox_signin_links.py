@@ -29,8 +29,9 @@ async def test_signin_link_arrives_by_mail_and_works(client, demo, services, smt
     assert fatima_mail.get_content_type() == "multipart/encrypted"
     assert not LINK.search(fatima_mail.as_string())  # the credential is inside the encryption
     inner, _status = open_encrypted(fatima_mail, person_keys["Fatima El Amrani"])
-    fatima_link = LINK.search("".join(p.get_content() for p in inner.walk()
-                                      if p.get_content_type() == "text/plain")).group(0)
+    fatima_link = LINK.search(
+        "".join(p.get_content() for p in inner.walk() if p.get_content_type() == "text/plain")
+    ).group(0)
 
     oma_mail = signin_mail("khadija@example.org")
     assert oma_mail.get_content_type() == "multipart/signed"
@@ -42,6 +43,7 @@ async def test_signin_link_arrives_by_mail_and_works(client, demo, services, smt
         redeemed = await client.post(f"/auth/magic-link/{token}")
         assert redeemed.status == 200, await redeemed.text()
         session = (await redeemed.json())["session"]
-        plan = await client.get(f"/api/households/{demo['household']['id']}/plan",
-                                headers={"Authorization": f"Bearer {session}"})
+        plan = await client.get(
+            f"/api/households/{demo['household']['id']}/plan", headers={"Authorization": f"Bearer {session}"}
+        )
         assert plan.status == 200

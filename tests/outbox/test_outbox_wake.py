@@ -81,10 +81,13 @@ async def test_a_date_polls_notice_wakes_a_waiting_worker(services, demo, smtp_p
         await asyncio.sleep(0.2)  # the worker has found nothing and waits (an hour, unless woken)
         fatima = demo["by_name"]["Fatima El Amrani"]
         start = next_werkdag_at_ten(clock())
-        await services.polls.create(Principal(demo["regisseur"]["id"], demo["household"]["id"]),
-                                    demo["household"]["id"], overleg_type=OverlegType.VOORTGANGSOVERLEG,
-                                    options=[(start, start + timedelta(hours=1))],
-                                    invitees=(Invitee(fatima["id"], True),))
+        await services.polls.create(
+            Principal(demo["regisseur"]["id"], demo["household"]["id"]),
+            demo["household"]["id"],
+            overleg_type=OverlegType.VOORTGANGSOVERLEG,
+            options=[(start, start + timedelta(hours=1))],
+            invitees=(Invitee(fatima["id"], True),),
+        )
         for _ in range(300):  # the notice is sent long before the hour's poll would have come
             if peer.to(fatima["email"]):
                 break

@@ -20,9 +20,15 @@ def outbox(services):
             if item.kind.value != "invite":
                 continue
             payload = json.loads(item.payload)
-            found.append({"recipient_id": item.recipient_id, "method": payload["method"],
-                          "ics": base64.b64decode(payload["ics"]), "agenda": payload["agenda"],
-                          "dedupe_key": item.dedupe_key})
+            found.append(
+                {
+                    "recipient_id": item.recipient_id,
+                    "method": payload["method"],
+                    "ics": base64.b64decode(payload["ics"]),
+                    "agenda": payload["agenda"],
+                    "dedupe_key": item.dedupe_key,
+                }
+            )
         return found
 
     return read

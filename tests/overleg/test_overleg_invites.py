@@ -19,14 +19,20 @@ def url(demo, suffix=""):
 
 async def plan_startoverleg(client, demo, agenda=f"Bespreken: {MARKER}"):
     people = demo["by_name"]
-    body = {"type": "startoverleg", "initiated": "2026-12-18",
-            "start": datetime(2026, 12, 29, 10, 0, tzinfo=AMS).isoformat(),
-            "end": datetime(2026, 12, 29, 11, 30, tzinfo=AMS).isoformat(),
-            "location": "Wijkcentrum De Kring, Maastricht", "agenda": agenda,
-            "chair_id": demo["regisseur"]["id"],
-            "invitees": [{"betrokkene_id": people["Fatima El Amrani"]["id"], "must_attend": True},
-                         {"betrokkene_id": people["Joost Willems"]["id"], "must_attend": True},
-                         {"betrokkene_id": people["Khadija El Amrani"]["id"], "must_attend": False}]}
+    body = {
+        "type": "startoverleg",
+        "initiated": "2026-12-18",
+        "start": datetime(2026, 12, 29, 10, 0, tzinfo=AMS).isoformat(),
+        "end": datetime(2026, 12, 29, 11, 30, tzinfo=AMS).isoformat(),
+        "location": "Wijkcentrum De Kring, Maastricht",
+        "agenda": agenda,
+        "chair_id": demo["regisseur"]["id"],
+        "invitees": [
+            {"betrokkene_id": people["Fatima El Amrani"]["id"], "must_attend": True},
+            {"betrokkene_id": people["Joost Willems"]["id"], "must_attend": True},
+            {"betrokkene_id": people["Khadija El Amrani"]["id"], "must_attend": False},
+        ],
+    }
     resp = await client.post(url(demo), json=body, headers=bearer(demo["regisseur"]))
     assert resp.status == 201, await resp.text()
     return await resp.json()
@@ -44,10 +50,15 @@ async def test_scheduled_startoverleg_invites_parse_in_two_parsers(client, demo,
     overleg = await plan_startoverleg(client, demo)
     assert overleg["invites_queued"] == 4  # Fatima, Joost, Khadija and the chair (Sanne, must attend)
     invites = await outbox(demo["household"]["id"])
-    assert {i["recipient_id"] for i in invites} == {demo["by_name"][n]["id"] for n in (
-        "Fatima El Amrani", "Joost Willems", "Khadija El Amrani", "Sanne de Vries")}
-    expected = {"fatima@example.org": "REQ-PARTICIPANT", "j.willems@shv.example.org": "REQ-PARTICIPANT",
-                "khadija@example.org": "OPT-PARTICIPANT", "sanne.devries@example.org": "REQ-PARTICIPANT"}
+    assert {i["recipient_id"] for i in invites} == {
+        demo["by_name"][n]["id"] for n in ("Fatima El Amrani", "Joost Willems", "Khadija El Amrani", "Sanne de Vries")
+    }
+    expected = {
+        "fatima@example.org": "REQ-PARTICIPANT",
+        "j.willems@shv.example.org": "REQ-PARTICIPANT",
+        "khadija@example.org": "OPT-PARTICIPANT",
+        "sanne.devries@example.org": "REQ-PARTICIPANT",
+    }
     for invite in invites:
         assert invite["method"] == "REQUEST"
         ics = invite["ics"]
@@ -91,29 +102,37 @@ async def test_invite_ics_endpoint_gives_own_invite_only(client, demo):
     assert resp.status == 403
     resp = await client.get(url(demo, f"/{overleg['id']}/invite.ics"), headers=bearer(youssef))  # not invited
     assert resp.status == 404
-    log = await (await client.get(f"/api/households/{demo['household']['id']}/toegangslog",
-                                  headers=bearer(fatima))).json()
+    log = await (
+        await client.get(f"/api/households/{demo['household']['id']}/toegangslog", headers=bearer(fatima))
+    ).json()
     ics_entries = [e for e in log["entries"] if e["channel"] == "ics"]
     assert [(e["actor_id"], e["event"]) for e in ics_entries] == [(fatima["id"], "export")]
 
 
 async def test_reschedule_raises_sequence_and_agenda_change_does_not(client, demo, outbox):
     overleg = await plan_startoverleg(client, demo)
-    moved = {"start": datetime(2026, 12, 31, 14, 0, tzinfo=AMS).isoformat(),
-             "end": datetime(2026, 12, 31, 15, 0, tzinfo=AMS).isoformat()}
+    moved = {
+        "start": datetime(2026, 12, 31, 14, 0, tzinfo=AMS).isoformat(),
+        "end": datetime(2026, 12, 31, 15, 0, tzinfo=AMS).isoformat(),
+    }
     resp = await client.patch(url(demo, f"/{overleg['id']}"), json=moved, headers=bearer(demo["regisseur"]))
     assert resp.status == 200, await resp.text()
     assert (await resp.json())["sequence"] == 1
-    resp = await client.patch(url(demo, f"/{overleg['id']}"), json={"location": "Gemeentehuis"},
-                              headers=bearer(demo["regisseur"]))
+    resp = await client.patch(
+        url(demo, f"/{overleg['id']}"), json={"location": "Gemeentehuis"}, headers=bearer(demo["regisseur"])
+    )
     assert (await resp.json())["sequence"] == 2
-    resp = await client.patch(url(demo, f"/{overleg['id']}"), json={"agenda": "Andere agenda"},
-                              headers=bearer(demo["regisseur"]))
+    resp = await client.patch(
+        url(demo, f"/{overleg['id']}"), json={"agenda": "Andere agenda"}, headers=bearer(demo["regisseur"])
+    )
     assert (await resp.json())["sequence"] == 2
     invites = await outbox(demo["household"]["id"])
     fatima = demo["by_name"]["Fatima El Amrani"]["id"]
-    sequences = sorted(int(icalendar.Calendar.from_ical(i["ics"]).walk("VEVENT")[0]["SEQUENCE"])
-                       for i in invites if i["recipient_id"] == fatima)
+    sequences = sorted(
+        int(icalendar.Calendar.from_ical(i["ics"]).walk("VEVENT")[0]["SEQUENCE"])
+        for i in invites
+        if i["recipient_id"] == fatima
+    )
     assert sequences == [0, 1, 2, 2]
     latest = next(i for i in invites if i["recipient_id"] == fatima and i["dedupe_key"].endswith(":r1:REQUEST"))
     event = vobject.readOne(latest["ics"].decode()).vevent
@@ -124,12 +143,14 @@ async def test_uninvited_betrokkene_gets_cancel(client, demo, outbox):
     overleg = await plan_startoverleg(client, demo)
     people = demo["by_name"]
     keep = [{"betrokkene_id": people["Fatima El Amrani"]["id"], "must_attend": True}]
-    resp = await client.patch(url(demo, f"/{overleg['id']}"), json={"invitees": keep},
-                              headers=bearer(demo["regisseur"]))
+    resp = await client.patch(
+        url(demo, f"/{overleg['id']}"), json={"invitees": keep}, headers=bearer(demo["regisseur"])
+    )
     assert resp.status == 200 and (await resp.json())["sequence"] == 1
     khadija = people["Khadija El Amrani"]["id"]
-    cancel = next(i for i in await outbox(demo["household"]["id"])
-                  if i["recipient_id"] == khadija and i["method"] == "CANCEL")
+    cancel = next(
+        i for i in await outbox(demo["household"]["id"]) if i["recipient_id"] == khadija and i["method"] == "CANCEL"
+    )
     assert list(attendees_icalendar(cancel["ics"])) == ["khadija@example.org"]
 
 
@@ -147,21 +168,23 @@ async def test_cancel_sends_cancel(client, demo, outbox):
         assert str(cal["METHOD"]) == "CANCEL" and str(event["STATUS"]) == "CANCELLED"
         assert int(event["SEQUENCE"]) == 1 and str(event["UID"]) == overleg["uid"]
         assert vobject.readOne(c["ics"].decode()).method.value == "CANCEL"
-    resp = await client.get(url(demo, f"/{overleg['id']}/invite.ics"),
-                            headers=bearer(demo["by_name"]["Fatima El Amrani"]))
+    resp = await client.get(
+        url(demo, f"/{overleg['id']}/invite.ics"), headers=bearer(demo["by_name"]["Fatima El Amrani"])
+    )
     assert b"METHOD:CANCEL" in await resp.read()
     again = await client.post(url(demo, f"/{overleg['id']}/cancel"), headers=bearer(demo["regisseur"]))
     assert again.status == 422
 
 
 async def test_no_invite_contains_plan_or_agenda_text(client, demo, outbox, services):
-    resp = await patch_plan(client, demo, {"analyse": {"analyse": MARKER, "gewenst_perspectief": MARKER}},
-                            version=2)
+    resp = await patch_plan(client, demo, {"analyse": {"analyse": MARKER, "gewenst_perspectief": MARKER}}, version=2)
     assert resp.status == 200
     overleg = await plan_startoverleg(client, demo)
-    await client.patch(url(demo, f"/{overleg['id']}"), json={"agenda": f"Nieuw: {MARKER}",
-                                                            "location": "Gemeentehuis"},
-                       headers=bearer(demo["regisseur"]))
+    await client.patch(
+        url(demo, f"/{overleg['id']}"),
+        json={"agenda": f"Nieuw: {MARKER}", "location": "Gemeentehuis"},
+        headers=bearer(demo["regisseur"]),
+    )
     await client.post(url(demo, f"/{overleg['id']}/cancel"), headers=bearer(demo["regisseur"]))
     invites = await outbox(demo["household"]["id"])
     assert len(invites) >= 12
@@ -170,17 +193,21 @@ async def test_no_invite_contains_plan_or_agenda_text(client, demo, outbox, serv
         assert MARKER not in text and "Bespreken" not in text and "Nieuw:" not in text
         assert "Fatima heeft overzicht" not in text and "Geldzorgen" not in text
     for person in demo["betrokkenen"]:
-        resp = await client.get(url(demo, f"/{overleg['id']}/invite.ics?for={person['id']}"),
-                                headers=bearer(demo["regisseur"]))
+        resp = await client.get(
+            url(demo, f"/{overleg['id']}/invite.ics?for={person['id']}"), headers=bearer(demo["regisseur"])
+        )
         if resp.status == 200:
             assert MARKER not in (await resp.text())
 
 
 async def test_injection_in_location_is_refused(client, demo):
     people = demo["by_name"]
-    body = {"type": "spoedoverleg", "start": datetime(2026, 12, 29, 10, 0, tzinfo=AMS).isoformat(),
-            "end": datetime(2026, 12, 29, 11, 0, tzinfo=AMS).isoformat(),
-            "location": "Kamer 1\r\nATTENDEE:mailto:evil@example.org",
-            "invitees": [{"betrokkene_id": people["Fatima El Amrani"]["id"], "must_attend": True}]}
+    body = {
+        "type": "spoedoverleg",
+        "start": datetime(2026, 12, 29, 10, 0, tzinfo=AMS).isoformat(),
+        "end": datetime(2026, 12, 29, 11, 0, tzinfo=AMS).isoformat(),
+        "location": "Kamer 1\r\nATTENDEE:mailto:evil@example.org",
+        "invitees": [{"betrokkene_id": people["Fatima El Amrani"]["id"], "must_attend": True}],
+    }
     resp = await client.post(url(demo), json=body, headers=bearer(demo["regisseur"]))
     assert resp.status == 422 and (await resp.json())["errors"][0]["field"] == "location"

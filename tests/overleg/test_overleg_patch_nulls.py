@@ -13,9 +13,17 @@ AMS = ZoneInfo("Europe/Amsterdam")
 async def test_null_start_end_agenda_or_invitees_is_refused(client, demo):
     hh, reg = demo["household"]["id"], bearer(demo["regisseur"])
     start = datetime(2027, 2, 2, 10, tzinfo=AMS)
-    resp = await client.post(f"/api/households/{hh}/overleggen", headers=reg, json={
-        "type": "voortgangsoverleg", "start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat(),
-        "location": "Wijkcentrum", "invitees": [{"betrokkene_id": demo["by_name"]["Inge Bakker"]["id"]}]})
+    resp = await client.post(
+        f"/api/households/{hh}/overleggen",
+        headers=reg,
+        json={
+            "type": "voortgangsoverleg",
+            "start": start.isoformat(),
+            "end": (start + timedelta(hours=1)).isoformat(),
+            "location": "Wijkcentrum",
+            "invitees": [{"betrokkene_id": demo["by_name"]["Inge Bakker"]["id"]}],
+        },
+    )
     assert resp.status == 201, await resp.text()
     oid = (await resp.json())["id"]
     for field in ("start", "end", "agenda", "invitees"):

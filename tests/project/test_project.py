@@ -18,9 +18,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_stdlib_calendar_works_from_the_repo_root():
-    code = ("import calendar, email.utils, aiohttp, http.cookiejar; "
-            "assert calendar.__file__ and 'site-packages' not in calendar.__file__; "
-            "assert calendar.monthrange(2026, 2) == (6, 28); print(calendar.__file__)")
+    code = (
+        "import calendar, email.utils, aiohttp, http.cookiejar; "
+        "assert calendar.__file__ and 'site-packages' not in calendar.__file__; "
+        "assert calendar.monthrange(2026, 2) == (6, 28); print(calendar.__file__)"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert not out.stdout.strip().startswith(str(ROOT / "calendar"))
@@ -54,8 +56,14 @@ def test_secret_is_generated_once_with_mode_0600(tmp_path):
 
 
 def _cli(*args: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "eenplan.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, **env}, cwd=ROOT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "eenplan.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        cwd=ROOT,
+        timeout=120,
+    )
 
 
 def test_cli_migrate_and_demo_json(tmp_path):

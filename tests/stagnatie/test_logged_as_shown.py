@@ -17,14 +17,18 @@ async def _entries(services, hh: str, actor_id: str) -> list:
         return [e for _, e in await uow.access_log.entries(hh, limit=1000) if e.actor_id == actor_id]
 
 
-async def test_a_case_read_without_its_free_text_is_not_logged_as_reading_doelen(client, services, demo, ap_key,
-                                                                                 smtp_peer):
+async def test_a_case_read_without_its_free_text_is_not_logged_as_reading_doelen(
+    client, services, demo, ap_key, smtp_peer
+):
     hh = demo["household"]["id"]
     reg, fatima = demo["regisseur"], demo["by_name"]["Fatima El Amrani"]
     base = f"/api/households/{hh}/stagnatie"
     await services.aanspreekpunten.add("Maastricht", "Anna Punt", AP_EMAIL, ap_key.armored_public)
-    resp = await client.post(base, headers=auth(reg), json={"doel_id": "school", "organisatie": "School",
-                                                             "toelichting": f"Geen gesprek {CASE_TEXT}"})
+    resp = await client.post(
+        base,
+        headers=auth(reg),
+        json={"doel_id": "school", "organisatie": "School", "toelichting": f"Geen gesprek {CASE_TEXT}"},
+    )
     assert resp.status == 201, await resp.text()
     cid = (await resp.json())["id"]
     for _ in range(3):  # to step 4: the aanspreekpunt is involved
@@ -33,14 +37,21 @@ async def test_a_case_read_without_its_free_text_is_not_logged_as_reading_doelen
     case = await resp.json()
     ap = {"id": case["aanspreekpunt_id"], "token": services.tokens.issue(Principal(case["aanspreekpunt_id"], hh))}
     # the klant keeps the goals from the aanspreekpunt: the case's free text is cut for them
-    resp = await client.put(f"/api/households/{hh}/aanspreekpunt-uitsluitingen", headers=auth(fatima),
-                            json={"sections": ["doelen"]})
+    resp = await client.put(
+        f"/api/households/{hh}/aanspreekpunt-uitsluitingen", headers=auth(fatima), json={"sections": ["doelen"]}
+    )
     assert resp.status == 200
 
     before = len(await _entries(services, hh, ap["id"]))
-    for resp in (await client.get(f"{base}/{cid}", headers=auth(ap)), await client.get(base, headers=auth(ap)),
-                 await client.post(f"{base}/{cid}/uitkomst", headers=auth(ap), json={
-                     "soort": "acties", "acties": "Overleg", "resultaat": "Gesprek", "termijn": "2099-01-01"})):
+    for resp in (
+        await client.get(f"{base}/{cid}", headers=auth(ap)),
+        await client.get(base, headers=auth(ap)),
+        await client.post(
+            f"{base}/{cid}/uitkomst",
+            headers=auth(ap),
+            json={"soort": "acties", "acties": "Overleg", "resultaat": "Gesprek", "termijn": "2099-01-01"},
+        ),
+    ):
         assert resp.status == 200, await resp.text()
         assert CASE_TEXT not in await resp.text()
     after = await _entries(services, hh, ap["id"])  # newest first

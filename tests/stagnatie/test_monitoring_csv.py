@@ -9,17 +9,24 @@ import pytest
 
 from eenplan.domain.monitoring import as_csv
 
-FIGURES = {"from": "2026-04-01", "to": "2026-05-31", "huishoudens_per_fase": {"aanmelding": 6},
-           "escalaties_geopend_per_stap": {"1": 8}, "escalaties_opgelost_per_stap": {"1": "<5"},
-           "mediaan_werkdagen_tot_oplossing": None, "achterstallige_stappen": 0}
+FIGURES = {
+    "from": "2026-04-01",
+    "to": "2026-05-31",
+    "huishoudens_per_fase": {"aanmelding": 6},
+    "escalaties_geopend_per_stap": {"1": 8},
+    "escalaties_opgelost_per_stap": {"1": "<5"},
+    "mediaan_werkdagen_tot_oplossing": None,
+    "achterstallige_stappen": 0,
+}
 
 
 def _cells(text: str, delimiter: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
-@pytest.mark.parametrize("gemeente", ["Gouda;=HYPERLINK(\"http://x\")", "Gouda;+1", "Gouda,=1+1", "Gouda;@SUM(A1)",
-                                      "Gouda\";=1;\"", "Gouda;-2"])
+@pytest.mark.parametrize(
+    "gemeente", ['Gouda;=HYPERLINK("http://x")', "Gouda;+1", "Gouda,=1+1", "Gouda;@SUM(A1)", 'Gouda";=1;"', "Gouda;-2"]
+)
 @pytest.mark.parametrize("delimiter", [",", ";"])
 def test_a_gemeente_with_separators_stays_one_cell_and_no_cell_is_a_formula(gemeente, delimiter):
     rows = _cells(as_csv({**FIGURES, "gemeente": gemeente}), delimiter)

@@ -35,17 +35,28 @@ async def test_ladder_to_step_4_and_back(client, services, demo, clock, ap_key, 
     await services.aanspreekpunten.add("Maastricht", "Anna Punt", AP_EMAIL, ap_key.armored_public)
 
     # the plan carries a visible marker and one in a section the klant keeps from the aanspreekpunt
-    resp = await client.patch(f"/api/households/{hh}/plan", headers={**auth(reg), "If-Match": "*"}, json={
-        "analyse": {"analyse": f"Analyse {VISIBLE}", "gewenst_perspectief": "Rust"},
-        "krachten_zorgen": [{"leefgebied": "veiligheid", "zorgen": [f"Zorg {EXCLUDED}"]}]})
+    resp = await client.patch(
+        f"/api/households/{hh}/plan",
+        headers={**auth(reg), "If-Match": "*"},
+        json={
+            "analyse": {"analyse": f"Analyse {VISIBLE}", "gewenst_perspectief": "Rust"},
+            "krachten_zorgen": [{"leefgebied": "veiligheid", "zorgen": [f"Zorg {EXCLUDED}"]}],
+        },
+    )
     assert resp.status == 200, await resp.text()
-    resp = await client.put(f"/api/households/{hh}/aanspreekpunt-uitsluitingen", headers=auth(fatima),
-                            json={"sections": ["krachten_zorgen"]})
+    resp = await client.put(
+        f"/api/households/{hh}/aanspreekpunt-uitsluitingen",
+        headers=auth(fatima),
+        json={"sections": ["krachten_zorgen"]},
+    )
     assert resp.status == 200 and (await resp.json())["mine"] == ["krachten_zorgen"]
 
     # step 1 on Tuesday 21 April: 5 werkdagen skip Koningsdag (Monday 27 April) → Wednesday 29 April
-    resp = await client.post(base, headers=auth(reg), json={
-        "doel_id": "school", "actie_id": "mentor", "betrokkene_id": inge["id"], "toelichting": "Geen gesprek"})
+    resp = await client.post(
+        base,
+        headers=auth(reg),
+        json={"doel_id": "school", "actie_id": "mentor", "betrokkene_id": inge["id"], "toelichting": "Geen gesprek"},
+    )
     assert resp.status == 201, await resp.text()
     case = await resp.json()
     cid = case["id"]
@@ -84,11 +95,13 @@ async def test_ladder_to_step_4_and_back(client, services, demo, clock, ap_key, 
     assert resp.status == 200, await resp.text()
     case = await resp.json()
     assert case["step"] == 4 and dues(case, 4) == {"acties": "2026-06-05", "commitment": "2026-06-05"}
-    ap = {"id": case["aanspreekpunt_id"],
-          "token": services.tokens.issue(Principal(case["aanspreekpunt_id"], hh))}
+    ap = {"id": case["aanspreekpunt_id"], "token": services.tokens.issue(Principal(case["aanspreekpunt_id"], hh))}
     members = await (await client.get(f"/api/households/{hh}/betrokkenen", headers=auth(reg))).json()
-    listed_ap = [b for b in members["betrokkenen"] if b["id"] == ap["id"]] if isinstance(members, dict) else \
-        [b for b in members if b["id"] == ap["id"]]
+    listed_ap = (
+        [b for b in members["betrokkenen"] if b["id"] == ap["id"]]
+        if isinstance(members, dict)
+        else [b for b in members if b["id"] == ap["id"]]
+    )
     assert listed_ap and listed_ap[0]["role"] == "aanspreekpunt"
 
     # access through the policy: every section except the excluded one
@@ -98,12 +111,18 @@ async def test_ladder_to_step_4_and_back(client, services, demo, clock, ap_key, 
     seen = await (await client.get(f"{base}/{case['id']}", headers=auth(ap))).json()
     assert seen["toelichting"] == "Geen gesprek"
     # with `doelen` excluded too, the case's free text about the goal is kept from the aanspreekpunt
-    await client.put(f"/api/households/{hh}/aanspreekpunt-uitsluitingen", headers=auth(fatima),
-                     json={"sections": ["krachten_zorgen", "doelen"]})
+    await client.put(
+        f"/api/households/{hh}/aanspreekpunt-uitsluitingen",
+        headers=auth(fatima),
+        json={"sections": ["krachten_zorgen", "doelen"]},
+    )
     hidden = await (await client.get(f"{base}/{case['id']}", headers=auth(ap))).json()
     assert hidden["toelichting"] is None and hidden["step"] == 4
-    await client.put(f"/api/households/{hh}/aanspreekpunt-uitsluitingen", headers=auth(fatima),
-                     json={"sections": ["krachten_zorgen"]})
+    await client.put(
+        f"/api/households/{hh}/aanspreekpunt-uitsluitingen",
+        headers=auth(fatima),
+        json={"sections": ["krachten_zorgen"]},
+    )
 
     # the encrypted copy: decrypt with the gpg command line in the aanspreekpunt's own home
     await drain(services.outbox)
@@ -122,17 +141,26 @@ async def test_ladder_to_step_4_and_back(client, services, demo, clock, ap_key, 
     assert all("krachten_zorgen" not in e.sections for e in disclosed)
 
     # the aanspreekpunt records actions, result and term; commitment; afschalen
-    resp = await client.post(f"{base}/{cid}/uitkomst", headers=auth(reg), json={
-        "soort": "acties", "acties": "Overleg wethouder", "resultaat": "Mentorgesprek", "termijn": "2026-06-19"})
+    resp = await client.post(
+        f"{base}/{cid}/uitkomst",
+        headers=auth(reg),
+        json={"soort": "acties", "acties": "Overleg wethouder", "resultaat": "Mentorgesprek", "termijn": "2026-06-19"},
+    )
     assert resp.status == 403
-    resp = await client.post(f"{base}/{cid}/uitkomst", headers=auth(ap), json={
-        "soort": "acties", "acties": "Overleg wethouder", "resultaat": "Mentorgesprek", "termijn": "2026-06-19"})
+    resp = await client.post(
+        f"{base}/{cid}/uitkomst",
+        headers=auth(ap),
+        json={"soort": "acties", "acties": "Overleg wethouder", "resultaat": "Mentorgesprek", "termijn": "2026-06-19"},
+    )
     assert resp.status == 200, await resp.text()
     resp = await client.post(f"{base}/{cid}/afschalen", headers=auth(ap))
     assert resp.status == 422  # commitment first
     current = plan["version"]
-    resp = await client.post(f"{base}/{cid}/commitment", headers=auth(reg),
-                             json={"afspraken": "Mentorgesprek binnen een week", "plan_version": current})
+    resp = await client.post(
+        f"{base}/{cid}/commitment",
+        headers=auth(reg),
+        json={"afspraken": "Mentorgesprek binnen een week", "plan_version": current},
+    )
     assert resp.status == 200
     resp = await client.post(f"{base}/{cid}/afschalen", headers=auth(ap))
     assert resp.status == 200, await resp.text()
@@ -153,20 +181,25 @@ async def test_who_may_act(client, services, demo):
     body = {"doel_id": "financien", "organisatie": "Woningcorporatie"}
     assert (await client.post(f"/api/households/{hh}/stagnatie", headers=auth(joost), json=body)).status == 403
     assert (await client.get(f"/api/households/{hh}/stagnatie", headers=auth(joost))).status == 403
-    bad = await client.post(f"/api/households/{hh}/stagnatie", headers=auth(demo["regisseur"]),
-                            json={"doel_id": "bestaat-niet", "organisatie": "X"})
+    bad = await client.post(
+        f"/api/households/{hh}/stagnatie",
+        headers=auth(demo["regisseur"]),
+        json={"doel_id": "bestaat-niet", "organisatie": "X"},
+    )
     assert bad.status == 422 and "doel_id" in await bad.text()
     # a regisseur of another household: 404, as for a household that does not exist
     from eenplan.services.households import NewHousehold, RegisseurDetails
 
-    other, other_reg = await services.households.open(NewHousehold("OTHER-1", "Ander", "Maastricht"),
-                                                      RegisseurDetails(name="Piet", email="piet@example.org"))
+    other, other_reg = await services.households.open(
+        NewHousehold("OTHER-1", "Ander", "Maastricht"), RegisseurDetails(name="Piet", email="piet@example.org")
+    )
     stranger = {"token": services.tokens.issue(Principal(other_reg.id, other.id))}
     assert (await client.get(f"/api/households/{hh}/stagnatie", headers=auth(stranger))).status == 404
     assert (await client.post(f"/api/households/{hh}/stagnatie", headers=auth(stranger), json=body)).status == 404
     # escalation to step 4 needs a registered aanspreekpunt for the gemeente
-    case = await (await client.post(f"/api/households/{hh}/stagnatie", headers=auth(demo["regisseur"]),
-                                    json=body)).json()
+    case = await (
+        await client.post(f"/api/households/{hh}/stagnatie", headers=auth(demo["regisseur"]), json=body)
+    ).json()
     for _ in range(2):
         await client.post(f"/api/households/{hh}/stagnatie/{case['id']}/escaleren", headers=auth(demo["regisseur"]))
     resp = await client.post(f"/api/households/{hh}/stagnatie/{case['id']}/escaleren", headers=auth(demo["regisseur"]))

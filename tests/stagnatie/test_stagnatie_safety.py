@@ -7,8 +7,13 @@ from datetime import date
 
 from eenplan.domain.veiligheid import needs_signature
 
-AFWEGINGEN = {"huiselijk_geweld": "Nee", "acute_onveiligheid": "Nee, geen acute onveiligheid",
-              "hulp_mogelijk": "Ja, via het jeugdteam", "medewerking": "Ja", "duurzame_veiligheid": "Naar verwachting"}
+AFWEGINGEN = {
+    "huiselijk_geweld": "Nee",
+    "acute_onveiligheid": "Nee, geen acute onveiligheid",
+    "hulp_mogelijk": "Ja, via het jeugdteam",
+    "medewerking": "Ja",
+    "duurzame_veiligheid": "Naar verwachting",
+}
 
 
 def auth(person: dict) -> dict:
@@ -19,10 +24,12 @@ async def test_open_signal_blocks_closing(client, demo):
     hh = demo["household"]["id"]
     reg, joost, fatima = demo["regisseur"], demo["by_name"]["Joost Willems"], demo["by_name"]["Fatima El Amrani"]
     url = f"/api/households/{hh}/veiligheid/signalen"
-    assert (await client.post(url, headers=auth(fatima), json={"soort": "onveiligheid",
-                                                               "toelichting": "Gezien"})).status == 403
-    resp = await client.post(url, headers=auth(joost), json={"soort": "onvoldoende_basiszorg",
-                                                             "toelichting": "Geen eten in huis gezien"})
+    assert (
+        await client.post(url, headers=auth(fatima), json={"soort": "onveiligheid", "toelichting": "Gezien"})
+    ).status == 403
+    resp = await client.post(
+        url, headers=auth(joost), json={"soort": "onvoldoende_basiszorg", "toelichting": "Geen eten in huis gezien"}
+    )
     assert resp.status == 201
     signal = await resp.json()
     assert signal["phase"] == 1 and signal["status"] == "open"
@@ -36,14 +43,21 @@ async def test_open_signal_blocks_closing(client, demo):
     klant_status = await (await client.get(f"/api/households/{hh}/veiligheid", headers=auth(fatima))).json()
     assert "open_signalen" not in klant_status  # a signal may concern a household member
 
-    incomplete = await client.post(f"{url}/{signal['id']}/afhandelen", headers=auth(joost),
-                                   json={"afwegingen": {"huiselijk_geweld": "Nee"}, "besluit": "hulp"})
+    incomplete = await client.post(
+        f"{url}/{signal['id']}/afhandelen",
+        headers=auth(joost),
+        json={"afwegingen": {"huiselijk_geweld": "Nee"}, "besluit": "hulp"},
+    )
     assert incomplete.status == 422 and "afwegingen.medewerking" in await incomplete.text()
     other = demo["by_name"]["Inge Bakker"]
-    assert (await client.post(f"{url}/{signal['id']}/afhandelen", headers=auth(other),
-                              json={"afwegingen": AFWEGINGEN, "besluit": "hulp"})).status == 403
-    resp = await client.post(f"{url}/{signal['id']}/afhandelen", headers=auth(joost),
-                             json={"afwegingen": AFWEGINGEN, "besluit": "beide"})
+    assert (
+        await client.post(
+            f"{url}/{signal['id']}/afhandelen", headers=auth(other), json={"afwegingen": AFWEGINGEN, "besluit": "hulp"}
+        )
+    ).status == 403
+    resp = await client.post(
+        f"{url}/{signal['id']}/afhandelen", headers=auth(joost), json={"afwegingen": AFWEGINGEN, "besluit": "beide"}
+    )
     assert resp.status == 200 and (await resp.json())["besluit"] == "beide"
     listed = await (await client.get(url, headers=auth(reg))).json()
     assert listed["signalen"][0]["status"] == "afgehandeld"
@@ -58,10 +72,13 @@ async def test_klant_signs_the_veiligheidsplan(client, demo):
     reg, fatima = demo["regisseur"], demo["by_name"]["Fatima El Amrani"]
     sign = f"/api/households/{hh}/veiligheidsplan/handtekening"
     assert (await client.post(sign, headers=auth(fatima))).status == 422  # no veiligheidsplan yet
-    plan = {"zorgen": ["Spanning thuis"], "schaalscores": [{"betrokkene_id": reg["id"], "score": 6,
-                                                           "datum": "2026-04-21"}]}
-    resp = await client.patch(f"/api/households/{hh}/plan", headers={**auth(reg), "If-Match": "*"},
-                              json={"veiligheidsplan": plan})
+    plan = {
+        "zorgen": ["Spanning thuis"],
+        "schaalscores": [{"betrokkene_id": reg["id"], "score": 6, "datum": "2026-04-21"}],
+    }
+    resp = await client.patch(
+        f"/api/households/{hh}/plan", headers={**auth(reg), "If-Match": "*"}, json={"veiligheidsplan": plan}
+    )
     assert resp.status == 200
     status = await (await client.get(f"/api/households/{hh}/veiligheid", headers=auth(fatima))).json()
     assert status["opnieuw_tekenen"] is True and status["handtekening"] is None
@@ -76,8 +93,11 @@ async def test_klant_signs_the_veiligheidsplan(client, demo):
     status = await (await client.get(f"/api/households/{hh}/veiligheid", headers=auth(fatima))).json()
     assert status["opnieuw_tekenen"] is False
     # the klant still cannot write the plan otherwise
-    resp = await client.patch(f"/api/households/{hh}/plan", headers={**auth(fatima), "If-Match": "*"},
-                              json={"veiligheidsplan": {"zorgen": []}})
+    resp = await client.patch(
+        f"/api/households/{hh}/plan",
+        headers={**auth(fatima), "If-Match": "*"},
+        json={"veiligheidsplan": {"zorgen": []}},
+    )
     assert resp.status == 403
 
 

@@ -29,8 +29,18 @@ def sqlite_path(settings) -> str:
 
 
 def entry(household_id: str, n: int) -> AccessEvent:
-    return AccessEvent(Event.READ, household_id, f"actor-{n}", ("algemeen",), Channel.API, "klant",
-                       datetime.now(UTC), None, False, f"versie {n}")
+    return AccessEvent(
+        Event.READ,
+        household_id,
+        f"actor-{n}",
+        ("algemeen",),
+        Channel.API,
+        "klant",
+        datetime.now(UTC),
+        None,
+        False,
+        f"versie {n}",
+    )
 
 
 def log_count(path: str, household_id: str) -> int:
@@ -115,12 +125,16 @@ async def test_a_helper_that_died_between_batches_is_replaced(settings, demo):
 
 
 async def test_a_helper_lost_during_a_batch_fails_it_closed_and_the_next_one_works(settings, demo, tmp_path):
-    dies_once = [sys.executable, "-c", "import os, runpy, sys\n"
-                 f"mark = {str(tmp_path / 'died')!r}\n"
-                 "if not os.path.exists(mark):\n"
-                 "    open(mark, 'w').close(); sys.stdin.buffer.read(1); sys.exit(1)\n"
-                 "sys.argv = ['wal_sync', sys.argv[-1]]\n"
-                 f"runpy.run_path({wal_sync.__file__!r}, run_name='__main__')"]
+    dies_once = [
+        sys.executable,
+        "-c",
+        "import os, runpy, sys\n"
+        f"mark = {str(tmp_path / 'died')!r}\n"
+        "if not os.path.exists(mark):\n"
+        "    open(mark, 'w').close(); sys.stdin.buffer.read(1); sys.exit(1)\n"
+        "sys.argv = ['wal_sync', sys.argv[-1]]\n"
+        f"runpy.run_path({wal_sync.__file__!r}, run_name='__main__')",
+    ]
     engine = create_engine(settings.effective_database_url)
     writer = AccessLogWriter(engine, sync_helper=dies_once)
     hh = demo["household"]["id"]
@@ -134,8 +148,11 @@ async def test_a_helper_lost_during_a_batch_fails_it_closed_and_the_next_one_wor
 
 
 async def test_a_failed_fsync_stops_the_log_until_restart(settings, demo):
-    failing = [sys.executable, "-c", "import sys\nwhile sys.stdin.buffer.read(1):\n"
-               "    sys.stdout.buffer.write(b'E'); sys.stdout.flush()"]
+    failing = [
+        sys.executable,
+        "-c",
+        "import sys\nwhile sys.stdin.buffer.read(1):\n    sys.stdout.buffer.write(b'E'); sys.stdout.flush()",
+    ]
     engine = create_engine(settings.effective_database_url)
     writer = AccessLogWriter(engine, sync_helper=failing)
     hh = demo["household"]["id"]
@@ -210,8 +227,12 @@ async def test_a_change_committed_by_another_process_decides_the_next_read(servi
 
 
 async def test_requests_queued_behind_a_failed_fsync_are_not_answered_as_logged(settings, demo):
-    slow_failure = [sys.executable, "-c", "import sys, time\nwhile sys.stdin.buffer.read(1):\n"
-                    "    time.sleep(0.2); sys.stdout.buffer.write(b'E'); sys.stdout.flush()"]
+    slow_failure = [
+        sys.executable,
+        "-c",
+        "import sys, time\nwhile sys.stdin.buffer.read(1):\n"
+        "    time.sleep(0.2); sys.stdout.buffer.write(b'E'); sys.stdout.flush()",
+    ]
     engine = create_engine(settings.effective_database_url)
     writer = AccessLogWriter(engine, sync_helper=slow_failure)
     hh = demo["household"]["id"]

@@ -29,8 +29,7 @@ async def _sql(settings, sql: str) -> None:
         await engine.dispose()
 
 
-async def test_verify_streams_the_chain_and_finds_tampering_in_a_later_page(services, demo, settings,
-                                                                            monkeypatch):
+async def test_verify_streams_the_chain_and_finds_tampering_in_a_later_page(services, demo, settings, monkeypatch):
     me = Principal(demo["regisseur"]["id"], demo["household"]["id"])
     hh = me.household_id
     for _ in range(3):
@@ -50,8 +49,9 @@ async def test_verify_streams_the_chain_and_finds_tampering_in_a_later_page(serv
     assert len(pages) >= 8 and max(pages) <= 4  # never more than a page in hand
 
     late = check.entries - 2  # in the last pages
-    await _sql(settings, f"UPDATE access_log SET actor_id = 'iemand-anders' WHERE household_id = '{hh}' "
-                         f"AND seq = {late}")
+    await _sql(
+        settings, f"UPDATE access_log SET actor_id = 'iemand-anders' WHERE household_id = '{hh}' AND seq = {late}"
+    )
     [check] = await services.access_log.verify(hh, page_size=4)
     assert check.broken_at == [late]
 

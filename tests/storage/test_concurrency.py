@@ -36,8 +36,9 @@ async def test_twenty_concurrent_patches_on_different_sections_all_land(client, 
         base = (await (await client.get(plan_url(demo), headers=bearer(demo["regisseur"]))).json())["version"]
         wave = list(SECTION_KEYS)[: min(len(SECTION_KEYS), 20 - sent)]
         markers = {s: f"wave-{sent}-{s}" for s in wave}
-        responses = await asyncio.gather(*[
-            patch_plan(client, demo, {s: _content(s, markers[s], owner)}, version=base) for s in wave])
+        responses = await asyncio.gather(
+            *[patch_plan(client, demo, {s: _content(s, markers[s], owner)}, version=base) for s in wave]
+        )
         assert [r.status for r in responses] == [200] * len(wave), [await r.text() for r in responses]
         landed.update(markers)
         sent += len(wave)
@@ -51,8 +52,9 @@ async def test_twenty_concurrent_patches_on_different_sections_all_land(client, 
 
 
 async def test_twenty_concurrent_patches_on_one_section_land_or_conflict(client, demo):
-    responses = await asyncio.gather(*[
-        patch_plan(client, demo, {"analyse": {"analyse": f"schrijver-{i}"}}, version=2) for i in range(20)])
+    responses = await asyncio.gather(
+        *[patch_plan(client, demo, {"analyse": {"analyse": f"schrijver-{i}"}}, version=2) for i in range(20)]
+    )
     statuses = [r.status for r in responses]
     assert set(statuses) <= {200, 409}, statuses
     winners = [i for i, r in enumerate(responses) if r.status == 200]
@@ -76,8 +78,7 @@ async def test_concurrent_service_writers_each_on_current_version(services, demo
             snap = await services.plan.current(me, hh)
             items = __import__("json").loads(snap.sections["afspraken"])
             try:
-                await services.plan.change(me, hh, snap.info.number,
-                                           {"afspraken": [*items, {"wat": f"afspraak {i}"}]})
+                await services.plan.change(me, hh, snap.info.number, {"afspraken": [*items, {"wat": f"afspraak {i}"}]})
                 return
             except Conflict:
                 await asyncio.sleep(0)

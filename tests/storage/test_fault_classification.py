@@ -41,15 +41,18 @@ def test_sqlite_busy_is_a_conflict_not_a_fault():
     assert isinstance(_translate(sa_exc.OperationalError("UPDATE ...", {}, busy), "conflict"), StorageConflict)
 
 
-@pytest.mark.parametrize(("error", "kind"), [
-    (asyncpg.exceptions.DiskFullError, FULL),                       # 53100
-    (asyncpg.exceptions.InsufficientResourcesError, UNAVAILABLE),   # 53000
-    (asyncpg.exceptions.OutOfMemoryError, UNAVAILABLE),             # 53200
-    (asyncpg.exceptions.TooManyConnectionsError, UNAVAILABLE),      # 53300
-    (asyncpg.exceptions.PostgresIOError, IO),                       # 58030
-    (asyncpg.exceptions.ReadOnlySQLTransactionError, READ_ONLY),    # 25006
-    (asyncpg.exceptions.AdminShutdownError, UNAVAILABLE),           # 57P01
-])
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        (asyncpg.exceptions.DiskFullError, FULL),  # 53100
+        (asyncpg.exceptions.InsufficientResourcesError, UNAVAILABLE),  # 53000
+        (asyncpg.exceptions.OutOfMemoryError, UNAVAILABLE),  # 53200
+        (asyncpg.exceptions.TooManyConnectionsError, UNAVAILABLE),  # 53300
+        (asyncpg.exceptions.PostgresIOError, IO),  # 58030
+        (asyncpg.exceptions.ReadOnlySQLTransactionError, READ_ONLY),  # 25006
+        (asyncpg.exceptions.AdminShutdownError, UNAVAILABLE),  # 57P01
+    ],
+)
 def test_postgresql_faults_by_sqlstate(error, kind):
     assert classify(error("boom")) == kind
     # as SQLAlchemy's asyncpg dialect hands it to the unit of work: a DBAPIError wrapping an adapted error
@@ -61,8 +64,14 @@ def test_postgresql_faults_by_sqlstate(error, kind):
     assert isinstance(translated, StorageUnavailable) and "storage is" in translated.detail
 
 
-@pytest.mark.parametrize("error", [asyncpg.exceptions.SerializationError, asyncpg.exceptions.DeadlockDetectedError,
-                                   asyncpg.exceptions.UniqueViolationError])
+@pytest.mark.parametrize(
+    "error",
+    [
+        asyncpg.exceptions.SerializationError,
+        asyncpg.exceptions.DeadlockDetectedError,
+        asyncpg.exceptions.UniqueViolationError,
+    ],
+)
 def test_postgresql_conflicts_are_not_faults(error):
     assert classify(error("boom")) is None
 
@@ -94,7 +103,8 @@ def test_health_logs_a_fault_once_backs_off_and_clears(caplog, monkeypatch):
     for _ in range(5):
         health.report(FULL, "engine")
     assert [r.getMessage() for r in caplog.records if r.name == "eenplan.storage"] == [
-        "storage fault: full (at engine); failing closed until it clears"]
+        "storage fault: full (at engine); failing closed until it clears"
+    ]
     assert not health.may_attempt()  # within the backoff
     now[0] += faults.BACKOFF_MAX
     assert health.may_attempt()

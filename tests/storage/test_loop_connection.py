@@ -23,9 +23,13 @@ def test_it_offers_reading_and_appending_only(settings):
     try:
         public = {name for name in dir(db) if not name.startswith("_")}
         assert public == {"read", "data_version", "append_log", "close", "generation", "health", "path"}
-        for statement in ("UPDATE betrokkene SET role = 'procesregisseur'", "DELETE FROM consent",
-                          "INSERT INTO consent (id) VALUES ('x')", "PRAGMA user_version = 7",
-                          " SELECT 1; DELETE FROM consent"):
+        for statement in (
+            "UPDATE betrokkene SET role = 'procesregisseur'",
+            "DELETE FROM consent",
+            "INSERT INTO consent (id) VALUES ('x')",
+            "PRAGMA user_version = 7",
+            " SELECT 1; DELETE FROM consent",
+        ):
             with pytest.raises(ValueError):
                 db.read(statement)
         with pytest.raises(sqlite3.ProgrammingError):  # one statement at a time: no write behind a SELECT

@@ -65,13 +65,19 @@ async def test_exclusions_per_klant_migrate_without_losing_what_was_kept_back(em
     at = "2026-11-22 10:00:00+00:00"
     try:
         async with engine.begin() as conn:
-            await conn.execute(sa.text(
-                "INSERT INTO household (id, code, name, gemeente, phase, current_version, created_at) "
-                f"VALUES ('h1', 'c1', 'n', 'Heerlen', 1, 1, '{at}')"))
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO household (id, code, name, gemeente, phase, current_version, created_at) "
+                    f"VALUES ('h1', 'c1', 'n', 'Heerlen', 1, 1, '{at}')"
+                )
+            )
             for klant, sections in (("k1", "analyse,doelen"), ("k2", "krachten_zorgen")):  # the same set_at
-                await conn.execute(sa.text(
-                    "INSERT INTO aanspreekpunt_uitsluiting (household_id, sections, set_by, set_at) "
-                    f"VALUES ('h1', '{sections}', '{klant}', '{at}')"))
+                await conn.execute(
+                    sa.text(
+                        "INSERT INTO aanspreekpunt_uitsluiting (household_id, sections, set_by, set_at) "
+                        f"VALUES ('h1', '{sections}', '{klant}', '{at}')"
+                    )
+                )
     finally:
         await engine.dispose()
     await migrate.downgrade(empty_url, "0006")

@@ -62,8 +62,11 @@ class ReadOnly:
 
 
 def _faults_logged(caplog, kind: str) -> int:
-    return sum(1 for r in caplog.records if r.name == "eenplan.storage" and r.getMessage().startswith(
-        f"storage fault: {kind} "))
+    return sum(
+        1
+        for r in caplog.records
+        if r.name == "eenplan.storage" and r.getMessage().startswith(f"storage fault: {kind} ")
+    )
 
 
 async def _current_version(client, demo) -> str:
@@ -74,11 +77,13 @@ async def _current_version(client, demo) -> str:
 
 @SQLITE_ONLY
 async def test_a_server_started_on_a_read_only_file_recovers_when_write_access_returns(
-        aiohttp_client, demo, settings, caplog):
+    aiohttp_client, demo, settings, caplog
+):
     caplog.set_level(logging.INFO)
     with sqlite3.connect(_db_path(settings)) as conn:
-        version = conn.execute("SELECT current_version FROM household WHERE id = ?",
-                               (demo["household"]["id"],)).fetchone()[0]
+        version = conn.execute(
+            "SELECT current_version FROM household WHERE id = ?", (demo["household"]["id"],)
+        ).fetchone()[0]
     with ReadOnly(_db_path(settings)) as read_only:
         services = build_services(settings)  # a fresh server, started while the file is read-only
         try:
@@ -109,8 +114,12 @@ def small_disk(tmp_path, sqlite_template):
     """A 24 MB tmpfs holding a copy of the migrated database (root only: it mounts a file system)."""
     mount = tmp_path / "disk"
     mount.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(mount)],
-                                           capture_output=True).returncode:
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(mount)], capture_output=True
+        ).returncode
+    ):
         pytest.skip("a small file system needs root and mount (tmpfs)")
     try:
         shutil.copy(sqlite_template, mount / "eenplan.db")
@@ -133,12 +142,14 @@ def _fill(disk: Path) -> Path:
 
 @pytest.fixture
 def full_disk_settings(small_disk, tmp_path) -> Settings:
-    return Settings(data_dir=tmp_path / "var", database_url=f"sqlite+aiosqlite:///{small_disk / 'eenplan.db'}",
-                    secret_key=SECRET)
+    return Settings(
+        data_dir=tmp_path / "var", database_url=f"sqlite+aiosqlite:///{small_disk / 'eenplan.db'}", secret_key=SECRET
+    )
 
 
-async def test_a_full_disk_answers_storage_full_at_once_and_recovers(aiohttp_client, small_disk,
-                                                                     full_disk_settings, caplog):
+async def test_a_full_disk_answers_storage_full_at_once_and_recovers(
+    aiohttp_client, small_disk, full_disk_settings, caplog
+):
     from eenplan.demo import seed_demo
 
     caplog.set_level(logging.INFO)
@@ -177,12 +188,12 @@ async def test_a_full_disk_answers_storage_full_at_once_and_recovers(aiohttp_cli
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-async def test_postgresql_sessions_turned_read_only_fail_closed_and_recover(client, demo, settings, pg_cluster,
-                                                                             caplog):
+async def test_postgresql_sessions_turned_read_only_fail_closed_and_recover(client, demo, settings, pg_cluster, caplog):
     caplog.set_level(logging.INFO)
     name = settings.effective_database_url.rsplit("/", 1)[1]
-    terminate = (f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' "
-                 "AND pid <> pg_backend_pid()")
+    terminate = (
+        f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+    )
     version = (await client.get(plan_url(demo), headers=bearer(demo["regisseur"]))).headers["ETag"]
     pg_cluster.psql(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
     pg_cluster.psql(terminate)  # every pooled connection is gone; new ones may not write

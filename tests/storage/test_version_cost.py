@@ -23,8 +23,14 @@ async def bulk_versions(services, household_id: str, author_id: str, upto: int) 
         await uow.plans.add_blobs(household_id, {blob_hash(t): t for t in texts.values()})
         for n, text in texts.items():
             hashes = {**hashes, "analyse": blob_hash(text)}
-            info = VersionInfo(number=n, author_id=author_id, created_at=services.plan._clock(),
-                               summary="analyse gewijzigd", changed_sections=("analyse",), base_version=n - 1)
+            info = VersionInfo(
+                number=n,
+                author_id=author_id,
+                created_at=services.plan._clock(),
+                summary="analyse gewijzigd",
+                changed_sections=("analyse",),
+                base_version=n - 1,
+            )
             await uow.plans.add_version(household_id, info, hashes)
         assert await uow.households.advance_version(household_id, current, upto)
         await uow.commit()
@@ -43,12 +49,14 @@ async def test_query_count_does_not_grow_with_history(services, demo, settings):
     pg = services.plan._reads._pg  # PostgreSQL's asyncpg pool for the hot statements, if any
     statements: list[str] = []
     if pg is not None:  # asyncpg has no global hook: count each statement (or transaction) it is given
+
         def counting(name: str):
             inner = getattr(pg, name)
 
             def counted(*args):
                 statements.append(name)
                 return inner(*args)
+
             return counted
 
         for name in ("fetch", "fetch_sql", "transaction"):

@@ -23,8 +23,17 @@ from multiprocessing.context import ForkServerContext
 from pathlib import Path
 
 #: modules the forkserver imports once, so a forked run finds them loaded
-PRELOAD = ["eenplan.cli", "eenplan.bootstrap", "eenplan.export.pdf", "eenplan_crypto.keyring",
-           "eenplan_mail.gateway", "eenplan_mail.smtp", "eenplan_calendar.planner", "asyncpg", "aiosqlite"]
+PRELOAD = [
+    "eenplan.cli",
+    "eenplan.bootstrap",
+    "eenplan.export.pdf",
+    "eenplan_crypto.keyring",
+    "eenplan_mail.gateway",
+    "eenplan_mail.smtp",
+    "eenplan_calendar.planner",
+    "asyncpg",
+    "aiosqlite",
+]
 _context: ForkServerContext | None = None
 
 
@@ -62,13 +71,15 @@ def _child(args: tuple[str, ...], env: dict[str, str], cwd: str, answer: Connect
     answer.close()
 
 
-def run_cli(*args: str, env: Mapping[str, str] | None = None, cwd: str | Path | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: Mapping[str, str] | None = None, cwd: str | Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """`python -m eenplan.cli *args` in a child process with exactly `env` (default: this process's)."""
     context = _forkserver()
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(args, dict(os.environ if env is None else env),
-                                                 str(cwd or os.getcwd()), send), daemon=True)
+    child = context.Process(
+        target=_child, args=(args, dict(os.environ if env is None else env), str(cwd or os.getcwd()), send), daemon=True
+    )
     child.start()
     send.close()
     command = [sys.executable, "-m", "eenplan.cli", *args]

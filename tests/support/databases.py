@@ -22,8 +22,9 @@ TESTS = Path(__file__).resolve().parents[1]
 BOTH_DIRS = frozenset({"storage", "outbox"})
 #: single modules that exercise dialect-specific storage: the hash-chained log and the PostgreSQL hot reads
 #: of grants; monitoring's aggregate counts
-BOTH_MODULES = frozenset({"access/test_access_log.py", "access/test_consent_flow.py",
-                          "stagnatie/test_stagnatie_monitoring.py"})
+BOTH_MODULES = frozenset(
+    {"access/test_access_log.py", "access/test_consent_flow.py", "stagnatie/test_stagnatie_monitoring.py"}
+)
 MARKER = "both_databases"
 
 
@@ -61,5 +62,4 @@ def parametrize(metafunc: pytest.Metafunc, root_fixture_file: str) -> None:
         code = getattr(definitions[-1].func, "__code__", None)
         if code is not None and Path(code.co_filename).resolve() != Path(root_fixture_file).resolve():
             return  # a directory's own database_url (e.g. SQLite-only hostile-input tests) decides
-    metafunc.parametrize("database_url", DATABASES if needs_both(metafunc.definition) else DATABASES[:1],
-                         indirect=True)
+    metafunc.parametrize("database_url", DATABASES if needs_both(metafunc.definition) else DATABASES[:1], indirect=True)

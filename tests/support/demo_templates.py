@@ -75,8 +75,9 @@ class DemoTemplates:
         self._made: dict[tuple[str, str], tuple[str, dict[str, Any], float]] = {}
         self._count = 0
 
-    def database(self, kind: str, clock: Callable[[], datetime], target_dir: Path,
-                 cluster: Any = None) -> tuple[str, dict[str, Any]]:
+    def database(
+        self, kind: str, clock: Callable[[], datetime], target_dir: Path, cluster: Any = None
+    ) -> tuple[str, dict[str, Any]]:
         """A new database of `kind` holding the demo as seeded at the clock's time: (URL, seed result).
 
         `cluster` is the session's PostgreSQL (support/postgres.Cluster) when kind is "postgresql".

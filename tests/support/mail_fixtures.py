@@ -57,8 +57,9 @@ def server_gnupg(server_gnupg_template):
     """A fresh short GNUPGHOME for the server keyring of one test: a copy of the session's, so the demo
     household's signing key exists (other households' keys are made on first use, as in production)."""
     home = make_home()
-    shutil.copytree(server_gnupg_template, home, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("S.*", "*.lock", ".#lk*"))
+    shutil.copytree(
+        server_gnupg_template, home, dirs_exist_ok=True, ignore=shutil.ignore_patterns("S.*", "*.lock", ".#lk*")
+    )
     yield home
     remove_home(home)
 
@@ -66,6 +67,13 @@ def server_gnupg(server_gnupg_template):
 @pytest.fixture
 def mail_settings(tmp_path, database_url, smtp_peer, server_gnupg) -> Settings:
     """Settings with mail on: the aiosmtpd peer, the short keyring, an https public URL."""
-    return Settings(data_dir=tmp_path / "var", database_url=database_url, secret_key=SECRET,
-                    smtp_url=smtp_peer[0], gnupg_home=str(server_gnupg), public_url="https://plan.example.org",
-                    mail_domain=MAIL_DOMAIN, outbox_backoff_seconds=1)
+    return Settings(
+        data_dir=tmp_path / "var",
+        database_url=database_url,
+        secret_key=SECRET,
+        smtp_url=smtp_peer[0],
+        gnupg_home=str(server_gnupg),
+        public_url="https://plan.example.org",
+        mail_domain=MAIL_DOMAIN,
+        outbox_backoff_seconds=1,
+    )

@@ -39,8 +39,11 @@ async def upload_keys(client, demo: dict, person_keys, names) -> None:
     hh = demo["household"]["id"]
     for name in names:
         person = demo["by_name"][name]
-        resp = await client.put(f"/api/households/{hh}/betrokkenen/{person['id']}/key",
-                                json={"armored": person_keys[name].armored_public}, headers=bearer(person))
+        resp = await client.put(
+            f"/api/households/{hh}/betrokkenen/{person['id']}/key",
+            json={"armored": person_keys[name].armored_public},
+            headers=bearer(person),
+        )
         assert resp.status == 200, await resp.text()
 
 

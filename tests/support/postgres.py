@@ -52,18 +52,44 @@ class Cluster:
     def start(self) -> Cluster:
         """initdb and start; returns when the server accepts connections."""
         data = self.base / "data"
-        self._run(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-                  "--no-sync", "--locale=C")
-        opts = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.base} -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300")
+        self._run(
+            str(PG_BIN / "initdb"),
+            "-D",
+            str(data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--locale=C",
+        )
+        opts = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.base} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+        )
         self._run(str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(self.base / "log"), "-w", "start")
         atexit.register(self.stop)  # also when the session ends without its teardown (INTERNALERROR, ^C)
         return self
 
     def psql(self, sql: str, database: str = "postgres") -> str:
         """Run one SQL statement as the superuser."""
-        return self._run(str(PG_BIN / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-                         "-d", database, "-v", "ON_ERROR_STOP=1", "-qAtc", sql).stdout
+        return self._run(
+            str(PG_BIN / "psql"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-d",
+            database,
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-qAtc",
+            sql,
+        ).stdout
 
     def create_database(self, template: str | None = None) -> str:
         """A new empty (or templated) database; returns its asyncpg URL."""

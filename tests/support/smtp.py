@@ -32,8 +32,9 @@ class Peer:
 
     def to(self, address: str) -> list[email.message.EmailMessage]:
         """Parsed messages received for one address."""
-        return [email.message_from_bytes(raw, policy=email.policy.default) for rcpt, raw in self.messages
-                if rcpt == address]
+        return [
+            email.message_from_bytes(raw, policy=email.policy.default) for rcpt, raw in self.messages if rcpt == address
+        ]
 
 
 def free_port() -> int:

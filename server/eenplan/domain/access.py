@@ -32,7 +32,7 @@ class Level(IntEnum):
     """Access to one section, weakest first."""
 
     NONE = 0
-    OWN = 1     # only the parts the betrokkene owns (their actions and agreements)
+    OWN = 1  # only the parts the betrokkene owns (their actions and agreements)
     READ = 2
     WRITE = 3
 
@@ -75,8 +75,8 @@ class Grant:
 
     sections: frozenset[str]
     level: Level
-    ground: str              # "toestemming:<id>" or "overmacht:<id>"
-    until: date | None       # last day it holds (Europe/Amsterdam), inclusive
+    ground: str  # "toestemming:<id>" or "overmacht:<id>"
+    until: date | None  # last day it holds (Europe/Amsterdam), inclusive
     emergency: bool = False  # overmacht: flagged in the access log
 
     def holds_on(self, today: date) -> bool:
@@ -110,8 +110,12 @@ class Access:
     @cached_property
     def view_key(self) -> tuple[object, ...]:
         """Everything a view of a plan version depends on besides the version: equal keys, equal views."""
-        return (self.actor, tuple(self.level(k) for k in SECTION_KEYS), tuple(sorted(self.grounds.items())),
-                self.emergency_sections)
+        return (
+            self.actor,
+            tuple(self.level(k) for k in SECTION_KEYS),
+            tuple(sorted(self.grounds.items())),
+            self.emergency_sections,
+        )
 
     def ground_for(self, sections: Iterable[str]) -> str:
         """The grounds for a set of sections, for the access log."""
@@ -158,8 +162,15 @@ def scope_section(key: str, value: Any, level: Level, betrokkene_id: str) -> Any
         for goal in value or []:
             mine = [a for a in goal["acties"] if a.get("wie") == betrokkene_id]
             if mine:
-                goals.append({"id": goal["id"], "titel": goal["titel"], "status": goal["status"],
-                              "behaald_in_plaats": None, "acties": mine})
+                goals.append(
+                    {
+                        "id": goal["id"],
+                        "titel": goal["titel"],
+                        "status": goal["status"],
+                        "behaald_in_plaats": None,
+                        "acties": mine,
+                    }
+                )
         return goals
     if level is Level.OWN and key == "afspraken":
         return [item for item in value or [] if item.get("wie") == betrokkene_id]
@@ -224,8 +235,9 @@ def may_list_cases(actor: Actor) -> bool:
 def may_see_case(actor: Actor, aanspreekpunt_id: str | None, afgeschaald: bool) -> bool:
     """The aanspreekpunt's scope over cases: a regisseur sees every case, the aanspreekpunt only a case
     escalated to them that was not handed back (afgeschaald)."""
-    return actor.is_regisseur or (actor.role is Role.AANSPREEKPUNT and aanspreekpunt_id == actor.betrokkene_id
-                                  and not afgeschaald)
+    return actor.is_regisseur or (
+        actor.role is Role.AANSPREEKPUNT and aanspreekpunt_id == actor.betrokkene_id and not afgeschaald
+    )
 
 
 def may_see_exclusions(actor: Actor) -> bool:

@@ -56,10 +56,12 @@ class AccessEvent:
         holds it to that), assembled from the encoder's own string quoting because every read is hashed.
         """
         at = self.at if self.at.tzinfo is UTC else self.at.astimezone(UTC)
-        return (f"[{_quote(self.event)},{_quote(self.household_id)},{_quote_or_null(self.actor_id)},"
-                f"[{','.join(map(_quote, self.sections))}],{_quote(self.channel)},{_quote(self.ground)},"
-                f"{_quote(at.isoformat())},{_quote_or_null(self.on_behalf_of)},"
-                f"{'true' if self.emergency else 'false'},{_quote(self.detail)}]")
+        return (
+            f"[{_quote(self.event)},{_quote(self.household_id)},{_quote_or_null(self.actor_id)},"
+            f"[{','.join(map(_quote, self.sections))}],{_quote(self.channel)},{_quote(self.ground)},"
+            f"{_quote(at.isoformat())},{_quote_or_null(self.on_behalf_of)},"
+            f"{'true' if self.emergency else 'false'},{_quote(self.detail)}]"
+        )
 
 
 _quote = json.encoder.encode_basestring  # the quoting json.dumps(ensure_ascii=False) uses
@@ -91,8 +93,7 @@ class ChainCheck:
         return not self.broken_at
 
 
-def extend_chain(head_seq: int, head_hash: str, events: list[AccessEvent]
-                 ) -> list[tuple[int, str, str, AccessEvent]]:
+def extend_chain(head_seq: int, head_hash: str, events: list[AccessEvent]) -> list[tuple[int, str, str, AccessEvent]]:
     """(seq, previous hash, hash, event) for each event appended after the chain's head."""
     rows = []
     seq, prev = head_seq, head_hash

@@ -86,8 +86,17 @@ class Betrokkene:
 
     def as_dict(self) -> dict[str, Any]:
         """The betrokkene as the API shows it."""
-        return {"id": self.id, "household_id": self.household_id, "name": self.name, "kind": self.kind.value,
-                "role": self.role.value, "relation": self.relation, "organisation": self.organisation,
-                "email": self.email, "phone": self.phone, "reachable_days": list(self.reachable_days),
-                "birth_date": self.birth_date.isoformat() if self.birth_date else None,
-                "created_at": self.created_at.isoformat()}
+        return {
+            "id": self.id,
+            "household_id": self.household_id,
+            "name": self.name,
+            "kind": self.kind.value,
+            "role": self.role.value,
+            "relation": self.relation,
+            "organisation": self.organisation,
+            "email": self.email,
+            "phone": self.phone,
+            "reachable_days": list(self.reachable_days),
+            "birth_date": self.birth_date.isoformat() if self.birth_date else None,
+            "created_at": self.created_at.isoformat(),
+        }

@@ -115,8 +115,9 @@ def _deciders_for(person: Betrokkene, parents: list[Betrokkene], today: date, po
     return {person.id}
 
 
-def required_consenters(klanten: Iterable[Betrokkene], about: Betrokkene | None, today: date,
-                        policy: str) -> frozenset[str]:
+def required_consenters(
+    klanten: Iterable[Betrokkene], about: Betrokkene | None, today: date, policy: str
+) -> frozenset[str]:
     """The klanten whose consent is needed: for information about one member, or the whole household."""
     if policy not in CONSENT_POLICIES:
         raise ValidationFailed.one("EENPLAN_CONSENT_POLICY", f"must be one of {', '.join(CONSENT_POLICIES)}")
@@ -157,14 +158,21 @@ def check_request(sections: Iterable[str], level: Level, until: date, today: dat
 
 def consent_relevant(before: Betrokkene, after: Betrokkene | None) -> bool:
     """Whether a change to a person can change who must consent: kind, role, birth date, or removal."""
-    return (after is None or not after.active or before.kind != after.kind or before.role != after.role
-            or before.birth_date != after.birth_date)
+    return (
+        after is None
+        or not after.active
+        or before.kind != after.kind
+        or before.role != after.role
+        or before.birth_date != after.birth_date
+    )
 
 
-def needs_reopening(consent: Consent, stored: frozenset[str], now_required: frozenset[str],
-                    changed_id: str | None, today: date) -> bool:
+def needs_reopening(
+    consent: Consent, stored: frozenset[str], now_required: frozenset[str], changed_id: str | None, today: date
+) -> bool:
     """A pending or granted (not yet expired) request is re-opened when the changed person was required,
     or when the rule now names other klanten than those fixed with the request (a klant added, say)."""
-    open_ = consent.status is ConsentStatus.REQUESTED or (consent.status is ConsentStatus.GRANTED
-                                                           and today <= consent.until)
+    open_ = consent.status is ConsentStatus.REQUESTED or (
+        consent.status is ConsentStatus.GRANTED and today <= consent.until
+    )
     return open_ and (changed_id in stored or now_required != stored)

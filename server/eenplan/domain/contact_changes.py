@@ -66,9 +66,9 @@ KEY_REMOVED_TEXT = (
 class Step(StrEnum):
     """What a requested change of a sign-in address does."""
 
-    APPLY = "apply"        # the person's own change: at once, the old address is told
-    APPROVE = "approve"    # someone else's change of an existing address: waits for the old address
-    CONFIRM = "confirm"    # someone else adds an address where there was none: recorded, unconfirmed
+    APPLY = "apply"  # the person's own change: at once, the old address is told
+    APPROVE = "approve"  # someone else's change of an existing address: waits for the old address
+    CONFIRM = "confirm"  # someone else adds an address where there was none: recorded, unconfirmed
 
 
 def same_address(a: str | None, b: str | None) -> bool:

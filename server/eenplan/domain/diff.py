@@ -76,8 +76,16 @@ def _diff_actions(goal_id: str, old: list[dict[str, Any]], new: list[dict[str, A
             continue
         for name, op in _ACTION_FIELD_OPS.items():
             if before.get(name) != action.get(name):
-                changes.append({"op": op, "goal_id": goal_id, "action_id": action_id, "field": name,
-                                "from": before.get(name), "to": action.get(name)})
+                changes.append(
+                    {
+                        "op": op,
+                        "goal_id": goal_id,
+                        "action_id": action_id,
+                        "field": name,
+                        "from": before.get(name),
+                        "to": action.get(name),
+                    }
+                )
     return changes
 
 
@@ -95,8 +103,15 @@ def _diff_doelen(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[C
             continue
         for name in _GOAL_FIELDS:
             if before.get(name) != goal.get(name):
-                changes.append({"op": "goal_changed", "goal_id": goal_id, "field": name,
-                                "from": before.get(name), "to": goal.get(name)})
+                changes.append(
+                    {
+                        "op": "goal_changed",
+                        "goal_id": goal_id,
+                        "field": name,
+                        "from": before.get(name),
+                        "to": goal.get(name),
+                    }
+                )
         changes.extend(_diff_actions(goal_id, before["acties"], goal["acties"]))
     return changes
 
@@ -112,8 +127,9 @@ def diff_section(key: str, old: Any, new: Any) -> list[Change]:
     return _diff_fields(old, new)
 
 
-def diff_plans(old: Mapping[str, Any], new: Mapping[str, Any], sections: tuple[str, ...] = SECTION_KEYS
-               ) -> dict[str, list[Change]]:
+def diff_plans(
+    old: Mapping[str, Any], new: Mapping[str, Any], sections: tuple[str, ...] = SECTION_KEYS
+) -> dict[str, list[Change]]:
     """Per section key, the changes from `old` to `new`; unchanged sections are left out."""
     result: dict[str, list[Change]] = {}
     for key in sections:
@@ -124,11 +140,19 @@ def diff_plans(old: Mapping[str, Any], new: Mapping[str, Any], sections: tuple[s
 
 
 _OP_WORDS = {
-    "goal_added": "doel toegevoegd", "goal_removed": "doel verwijderd", "goal_changed": "doel gewijzigd",
-    "action_added": "actie toegevoegd", "action_removed": "actie verwijderd",
-    "action_owner_changed": "actie naar ander persoon", "action_dates_changed": "data van actie gewijzigd",
-    "action_changed": "actie gewijzigd", "item_added": "toegevoegd", "item_removed": "verwijderd",
-    "field_changed": "gewijzigd", "section_created": "aangemaakt", "section_removed": "verwijderd",
+    "goal_added": "doel toegevoegd",
+    "goal_removed": "doel verwijderd",
+    "goal_changed": "doel gewijzigd",
+    "action_added": "actie toegevoegd",
+    "action_removed": "actie verwijderd",
+    "action_owner_changed": "actie naar ander persoon",
+    "action_dates_changed": "data van actie gewijzigd",
+    "action_changed": "actie gewijzigd",
+    "item_added": "toegevoegd",
+    "item_removed": "verwijderd",
+    "field_changed": "gewijzigd",
+    "section_created": "aangemaakt",
+    "section_removed": "verwijderd",
 }
 
 

@@ -31,10 +31,12 @@ FIXED_LEVEL = {GrantKind.OVERMACHT: Level.READ, GrantKind.ESCALATIE: Level.READ}
 EMERGENCY = frozenset({GrantKind.OVERMACHT})
 
 
-def grant_from(kind: GrantKind | str, record_id: str, sections: Iterable[str], level: Level | int | None,
-               until: date | None) -> Grant:
+def grant_from(
+    kind: GrantKind | str, record_id: str, sections: Iterable[str], level: Level | int | None, until: date | None
+) -> Grant:
     """The grant a record in force gives: its sections, the kind's level (or the consent's own), its ground."""
     kind = GrantKind(kind)
     granted = FIXED_LEVEL.get(kind) or Level(level if level is not None else Level.NONE)
-    return Grant(frozenset(s for s in sections if s), granted, f"{kind.value}:{record_id}", until,
-                 emergency=kind in EMERGENCY)
+    return Grant(
+        frozenset(s for s in sections if s), granted, f"{kind.value}:{record_id}", until, emergency=kind in EMERGENCY
+    )

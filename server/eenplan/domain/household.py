@@ -50,8 +50,10 @@ def check_transition(current: Phase, target: Phase, open_signals: int = 0) -> No
     """
     if target is Phase.AFSLUITEN and open_signals > 0 and target in ALLOWED_TRANSITIONS[current]:
         raise ValidationFailed.one(
-            "to", f"phase 6 (afsluiten) is not possible while {open_signals} safety signal(s) are open;"
-            " resolve them first (meldcode: the five afwegingen and a decision)")
+            "to",
+            f"phase 6 (afsluiten) is not possible while {open_signals} safety signal(s) are open;"
+            " resolve them first (meldcode: the five afwegingen and a decision)",
+        )
     if target not in ALLOWED_TRANSITIONS[current]:
         allowed = ", ".join(f"{p.value} ({p.label})" for p in sorted(ALLOWED_TRANSITIONS[current]))
         raise ValidationFailed.one(
@@ -93,6 +95,13 @@ class Household:
 
     def as_dict(self) -> dict[str, Any]:
         """The household as the API shows it."""
-        return {"id": self.id, "code": self.code, "name": self.name, "gemeente": self.gemeente,
-                "phase": int(self.phase), "phase_name": self.phase.label,
-                "current_version": self.current_version, "created_at": self.created_at.isoformat()}
+        return {
+            "id": self.id,
+            "code": self.code,
+            "name": self.name,
+            "gemeente": self.gemeente,
+            "phase": int(self.phase),
+            "phase_name": self.phase.label,
+            "current_version": self.current_version,
+            "created_at": self.created_at.isoformat(),
+        }

@@ -28,20 +28,20 @@ _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,19}$")
 class OutboxKind(StrEnum):
     """What an outbox row sends."""
 
-    PLAN_UPDATE = "plan_update"   # a new plan version (encrypted) or, without a key, a notice
-    KEY_EXPIRY = "key_expiry"     # content-free signed warning: a pinned key expires soon
-    INVITE = "invite"             # an overleg invite (.ics), agenda text only inside encryption
-    NOTICE = "notice"             # content-free signed notice; its neutral subject and text are in the payload
-    SIGNIN_LINK = "signin_link"   # a magic sign-in link (a credential, no care content); encrypted when a key exists
+    PLAN_UPDATE = "plan_update"  # a new plan version (encrypted) or, without a key, a notice
+    KEY_EXPIRY = "key_expiry"  # content-free signed warning: a pinned key expires soon
+    INVITE = "invite"  # an overleg invite (.ics), agenda text only inside encryption
+    NOTICE = "notice"  # content-free signed notice; its neutral subject and text are in the payload
+    SIGNIN_LINK = "signin_link"  # a magic sign-in link (a credential, no care content); encrypted when a key exists
 
 
 class OutboxStatus(StrEnum):
     """Where an outbox row stands."""
 
-    QUEUED = "queued"     # waiting (or claimed under a lease by a worker)
-    SENT = "sent"         # the SMTP relay answered 250
-    DEAD = "dead"         # given up: permanent failure or too many attempts (dead letter)
-    SKIPPED = "skipped"   # not sent on purpose: recipient no longer may read it, or has no address
+    QUEUED = "queued"  # waiting (or claimed under a lease by a worker)
+    SENT = "sent"  # the SMTP relay answered 250
+    DEAD = "dead"  # given up: permanent failure or too many attempts (dead letter)
+    SKIPPED = "skipped"  # not sent on purpose: recipient no longer may read it, or has no address
 
 
 @dataclass(frozen=True)
@@ -66,11 +66,19 @@ class OutboxItem:
 
     def as_dict(self) -> dict[str, Any]:
         """The row as the API shows it (never the payload: it may hold an agenda)."""
-        return {"id": self.id, "recipient_id": self.recipient_id, "kind": self.kind.value,
-                "version": self.version, "status": self.status.value, "attempts": self.attempts,
-                "next_attempt_at": self.next_attempt_at.isoformat(), "created_at": self.created_at.isoformat(),
-                "last_error": self.last_error, "message_id": self.message_id,
-                "sent_at": self.sent_at.isoformat() if self.sent_at else None}
+        return {
+            "id": self.id,
+            "recipient_id": self.recipient_id,
+            "kind": self.kind.value,
+            "version": self.version,
+            "status": self.status.value,
+            "attempts": self.attempts,
+            "next_attempt_at": self.next_attempt_at.isoformat(),
+            "created_at": self.created_at.isoformat(),
+            "last_error": self.last_error,
+            "message_id": self.message_id,
+            "sent_at": self.sent_at.isoformat() if self.sent_at else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -88,9 +96,14 @@ class PinnedKey:
 
     def as_dict(self) -> dict[str, Any]:
         """The key's facts as the API shows them."""
-        return {"betrokkene_id": self.betrokkene_id, "fingerprint": self.fingerprint, "algorithm": self.algorithm,
-                "expires_at": self.expires_at.isoformat() if self.expires_at else None,
-                "uploaded_at": self.uploaded_at.isoformat(), "uploaded_by": self.uploaded_by}
+        return {
+            "betrokkene_id": self.betrokkene_id,
+            "fingerprint": self.fingerprint,
+            "algorithm": self.algorithm,
+            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            "uploaded_at": self.uploaded_at.isoformat(),
+            "uploaded_by": self.uploaded_by,
+        }
 
 
 @dataclass(frozen=True)
@@ -125,8 +138,9 @@ def group_address(household_code: str, domain: str, slug: str | None = None) -> 
     return f"{local}@{domain}"
 
 
-def plan_update_recipients(members: Iterable[Betrokkene], groups: Iterable[MailGroup]
-                           ) -> tuple[list[Betrokkene], MailGroup | None]:
+def plan_update_recipients(
+    members: Iterable[Betrokkene], groups: Iterable[MailGroup]
+) -> tuple[list[Betrokkene], MailGroup | None]:
     """Who receives a new plan version: the group marked for plan updates, else everyone with e-mail."""
     chosen = next((g for g in groups if g.plan_updates), None)
     active = [b for b in members if b.active and b.email]
@@ -194,17 +208,26 @@ def plan_update_subject(version: int) -> str:
     return f"Plan bijgewerkt — versie {version}"
 
 
-def plan_update_text(version: int, since: int | None, diff: Mapping[str, Sequence[Mapping[str, Any]]],
-                     link: str) -> str:
+def plan_update_text(
+    version: int, since: int | None, diff: Mapping[str, Sequence[Mapping[str, Any]]], link: str
+) -> str:
     """The (encrypted) body text of a plan-update mail, in Dutch; identical for recipients with one view."""
-    head = (f"Het plan is bijgewerkt naar versie {version}."
-            if since is None else f"Het plan is bijgewerkt van versie {since} naar versie {version}.")
+    head = (
+        f"Het plan is bijgewerkt naar versie {version}."
+        if since is None
+        else f"Het plan is bijgewerkt van versie {since} naar versie {version}."
+    )
     lines = summary_lines(diff)
-    changed = ("Wat er veranderde in de delen die u mag zien:\n" + "\n".join(lines)) if lines else \
-        "In de delen van het plan die u mag zien is niets veranderd."
-    return (f"{head}\n\n{changed}\n\nIn de bijlage staat het plan zoals u het mag zien (PDF).\n"
-            f"U kunt het plan ook bekijken na inloggen: {link}\n\n"
-            "Dit bericht is automatisch verstuurd; beantwoorden is niet nodig.\n")
+    changed = (
+        ("Wat er veranderde in de delen die u mag zien:\n" + "\n".join(lines))
+        if lines
+        else "In de delen van het plan die u mag zien is niets veranderd."
+    )
+    return (
+        f"{head}\n\n{changed}\n\nIn de bijlage staat het plan zoals u het mag zien (PDF).\n"
+        f"U kunt het plan ook bekijken na inloggen: {link}\n\n"
+        "Dit bericht is automatisch verstuurd; beantwoorden is niet nodig.\n"
+    )
 
 
 KEY_EXPIRY_TEXT = (

@@ -30,8 +30,9 @@ class MailStore(Protocol):
     async def delete_group(self, household_id: str, group_id: str) -> bool: ...
     async def set_plan_group(self, household_id: str, group_id: str | None) -> None: ...
     async def enqueue(self, item: OutboxItem) -> bool: ...
-    async def claim(self, now: datetime, lease_until: datetime, worker: str, limit: int,
-                    max_attempts: int) -> list[OutboxItem]: ...
+    async def claim(
+        self, now: datetime, lease_until: datetime, worker: str, limit: int, max_attempts: int
+    ) -> list[OutboxItem]: ...
     async def mark_sent(self, item_id: str, at: datetime, message_id: str) -> None: ...
     async def mark_retry(self, item_id: str, next_at: datetime, error: str) -> None: ...
     async def mark_final(self, item_id: str, status: OutboxStatus, error: str | None) -> None: ...
@@ -113,8 +114,16 @@ class MailGateway(Protocol):
         """Wrap sealed data as multipart/encrypted and send it to the envelope's one recipient."""
         ...
 
-    async def send_notice(self, envelope: Envelope, *, link: str, text: str, signer_fpr: str,
-                          calendar: bytes | None = None, calendar_method: str = "REQUEST") -> None:
+    async def send_notice(
+        self,
+        envelope: Envelope,
+        *,
+        link: str,
+        text: str,
+        signer_fpr: str,
+        calendar: bytes | None = None,
+        calendar_method: str = "REQUEST",
+    ) -> None:
         """Send a signed, content-free notice (optionally with a content-free .ics)."""
         ...
 
@@ -122,8 +131,7 @@ class MailGateway(Protocol):
 class PdfRenderer(Protocol):
     """Renders one recipient's view of the plan as a PDF (blocking; run it in a thread)."""
 
-    def render(self, *, title: str, subtitle: str, sections: Mapping[str, Any],
-               names: Mapping[str, str]) -> bytes: ...
+    def render(self, *, title: str, subtitle: str, sections: Mapping[str, Any], names: Mapping[str, str]) -> bytes: ...
 
 
 @dataclass

@@ -64,8 +64,14 @@ def phase_on(history: Sequence[tuple[date, int]], day: date) -> int | None:
     return current
 
 
-def figures(gemeente: str, period: Period, histories: Iterable[Sequence[tuple[date, int]]],
-            cases: Iterable[Case], cal: Werkdagen, today: date) -> dict[str, Any]:
+def figures(
+    gemeente: str,
+    period: Period,
+    histories: Iterable[Sequence[tuple[date, int]]],
+    cases: Iterable[Case],
+    cal: Werkdagen,
+    today: date,
+) -> dict[str, Any]:
     """The monitoring figures of one gemeente for one period (phases as of its last day)."""
     phases = Counter(p for h in histories if (p := phase_on(h, period.end)) is not None)
     # In a gemeente with fewer than K households even a 0 tells something about identifiable families
@@ -81,14 +87,21 @@ def figures(gemeente: str, period: Period, histories: Iterable[Sequence[tuple[da
         for record in case.steps:
             if period.holds(record.started_on):
                 opened[int(record.step)] += 1
-        if (case.status is CaseStatus.OPGELOST and case.solved_on is not None and case.solved_step is not None
-                and period.holds(case.solved_on)):
+        if (
+            case.status is CaseStatus.OPGELOST
+            and case.solved_on is not None
+            and case.solved_step is not None
+            and period.holds(case.solved_on)
+        ):
             solved[int(case.solved_step)] += 1
             durations.append(cal.werkdagen_between(case.opened_on, case.solved_on))
         if case.opened_on <= reference:
             overdue += sum(d.overdue for ds in case_deadlines(case, cal, reference).values() for d in ds)
     return {
-        "gemeente": gemeente, "from": period.start.isoformat(), "to": period.end.isoformat(), "k_anonimiteit": K,
+        "gemeente": gemeente,
+        "from": period.start.isoformat(),
+        "to": period.end.isoformat(),
+        "k_anonimiteit": K,
         "huishoudens_per_fase": {Phase(p).label: cell(phases.get(p, 0)) for p in range(1, 7)},
         "escalaties_geopend_per_stap": {str(s): cell(opened.get(s, 0)) for s in range(1, 5)},
         "escalaties_opgelost_per_stap": {str(s): cell(solved.get(s, 0)) for s in range(1, 5)},

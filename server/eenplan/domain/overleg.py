@@ -143,8 +143,10 @@ class DatePoll:
 
     def tally(self) -> dict[str, dict[str, int]]:
         """Per option: how many yes / maybe / no."""
-        return {o.id: {v.value: sum(1 for x in self.votes.get(o.id, {}).values() if x is v) for v in Vote}
-                for o in self.options}
+        return {
+            o.id: {v.value: sum(1 for x in self.votes.get(o.id, {}).values() if x is v) for v in Vote}
+            for o in self.options
+        }
 
 
 # --------------------------------------------------------------------------- rules
@@ -218,8 +220,7 @@ def needs_planning(phase: Phase, has_future_overleg: bool) -> bool:
     return phase in PLANNING_PHASES and not has_future_overleg
 
 
-def reminder_due(overleg: Overleg, today: date, now: datetime, werkdagen: Werkdagen, n: int,
-                 local_date: date) -> bool:
+def reminder_due(overleg: Overleg, today: date, now: datetime, werkdagen: Werkdagen, n: int, local_date: date) -> bool:
     """Whether today is at most `n` werkdagen before a planned voortgangsoverleg whose reminder is unsent.
 
     `local_date` is the overleg's start date in Europe/Amsterdam. Due from the werkdag that lies

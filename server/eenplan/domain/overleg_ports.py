@@ -65,8 +65,17 @@ class SlotPlanner(Protocol):
 
     def startoverleg_window(self, initiated: date) -> tuple[date, date]: ...
     def in_window(self, when: datetime, earliest: date, latest: date, reason: str | None) -> bool: ...
-    def propose_slots(self, earliest: date, latest: date, people: Sequence[SlotPerson], duration: timedelta, *,
-                      limit: int, max_per_day: int | None, not_before: datetime | None) -> list[Slot]: ...
+    def propose_slots(
+        self,
+        earliest: date,
+        latest: date,
+        people: Sequence[SlotPerson],
+        duration: timedelta,
+        *,
+        limit: int,
+        max_per_day: int | None,
+        not_before: datetime | None,
+    ) -> list[Slot]: ...
 
 
 class InviteBuilder(Protocol):

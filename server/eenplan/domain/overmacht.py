@@ -56,13 +56,17 @@ class Overmacht:
         return grant_from(GrantKind.OVERMACHT, self.id, self.sections, None, self.until)
 
 
-def check_overmacht(actor: Actor, answers: dict[str, str], besluit: Besluit, sections: list[str],
-                    until: date | None, today: date) -> date:
+def check_overmacht(
+    actor: Actor, answers: dict[str, str], besluit: Besluit, sections: list[str], until: date | None, today: date
+) -> date:
     """Validate a record: a professional, all five answers, a scope when sharing; returns the last day."""
     if actor.kind is not Kind.PROFESSIONAL:
         raise Forbidden("only a professional may record an overmacht decision")
-    problems = [FieldProblem(f"vragen.{key}", "must be answered") for key in QUESTIONS
-                if len((answers.get(key) or "").strip()) < 3]
+    problems = [
+        FieldProblem(f"vragen.{key}", "must be answered")
+        for key in QUESTIONS
+        if len((answers.get(key) or "").strip()) < 3
+    ]
     unknown = sorted(set(answers) - set(QUESTIONS))
     problems += [FieldProblem(f"vragen.{key}", "is not one of the five questions") for key in unknown]
     if besluit is Besluit.DELEN and not sections:

@@ -171,8 +171,9 @@ SECTION_SCHEMAS: dict[str, TypeAdapter[Any]] = {
 
 def empty_section(key: str) -> Any:
     """The content of a section nobody has written yet."""
-    value = SECTION_SCHEMAS[key].validate_python({} if key in ("algemeen", "analyse") else None
-                                                 if key == "veiligheidsplan" else [])
+    value = SECTION_SCHEMAS[key].validate_python(
+        {} if key in ("algemeen", "analyse") else None if key == "veiligheidsplan" else []
+    )
     return SECTION_SCHEMAS[key].dump_python(value, mode="json")
 
 

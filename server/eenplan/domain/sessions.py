@@ -96,9 +96,14 @@ class IssuedSession:
 
     def as_dict(self) -> dict[str, object]:
         """The JSON body of a successful sign-in."""
-        return {"session": self.token, "token_type": "Bearer", "expires_at": self.expires_at.isoformat(),
-                "idle_timeout_seconds": self.idle_timeout_seconds, "betrokkene_id": self.betrokkene_id,
-                "household_id": self.household_id}
+        return {
+            "session": self.token,
+            "token_type": "Bearer",
+            "expires_at": self.expires_at.isoformat(),
+            "idle_timeout_seconds": self.idle_timeout_seconds,
+            "betrokkene_id": self.betrokkene_id,
+            "household_id": self.household_id,
+        }
 
 
 @dataclass(frozen=True)

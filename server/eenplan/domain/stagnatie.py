@@ -51,8 +51,8 @@ class Step(IntEnum):
 class CaseStatus(StrEnum):
     """Where a case stands."""
 
-    OPEN = "open"              # a step is running
-    OPGELOST = "opgelost"      # commitment reached (at step 4: and handed back)
+    OPEN = "open"  # a step is running
+    OPGELOST = "opgelost"  # commitment reached (at step 4: and handed back)
 
 
 class StepEnd(StrEnum):
@@ -65,9 +65,9 @@ class StepEnd(StrEnum):
 class Outcome(StrEnum):
     """Intermediate outcomes a step records before commitment or escalation."""
 
-    INTERN_PLAN = "intern_plan"   # step 2: the regisseur's manager made an internal plan
-    GESPREK = "gesprek"           # step 3: the managers met
-    ACTIES = "acties"             # step 4: the aanspreekpunt recorded actions, result and term
+    INTERN_PLAN = "intern_plan"  # step 2: the regisseur's manager made an internal plan
+    GESPREK = "gesprek"  # step 3: the managers met
+    ACTIES = "acties"  # step 4: the aanspreekpunt recorded actions, result and term
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class DeadlineRule:
     label: str
     werkdagen: int | None = None
     kalenderdagen: int | None = None
-    after: str | None = None   # an outcome whose date, once recorded, is the base instead
+    after: str | None = None  # an outcome whose date, once recorded, is the base instead
 
 
 @dataclass(frozen=True)
@@ -92,20 +92,36 @@ class StepRule:
 
 
 RULES: dict[Step, StepRule] = {
-    Step.BILATERAAL: StepRule(Step.BILATERAAL, "casusregisseur en de betrokken professional (bilateraal)",
-                              "nieuwe afspraken (commitment)",
-                              (DeadlineRule("commitment", "commitment", werkdagen=5),)),
-    Step.INTERN: StepRule(Step.INTERN, "casusregisseur met de eigen manager/coördinator",
-                          "intern plan van aanpak",
-                          (DeadlineRule("intern_plan", "intern plan", werkdagen=5),)),
-    Step.MANAGERS: StepRule(Step.MANAGERS, "manager van de regisseur met de manager van de andere professional",
-                            "gesprek binnen twee weken, commitment binnen vijf werkdagen",
-                            (DeadlineRule("gesprek", "gesprek managers", kalenderdagen=14),
-                             DeadlineRule("commitment", "commitment", werkdagen=5, after="gesprek"))),
-    Step.AANSPREEKPUNT: StepRule(Step.AANSPREEKPUNT, "gemeentelijk aanspreekpunt (doorzettingsmacht)",
-                                 "acties, resultaat en termijn binnen één week; commitment binnen vijf werkdagen",
-                                 (DeadlineRule("acties", "acties, resultaat en termijn vastgelegd", kalenderdagen=7),
-                                  DeadlineRule("commitment", "commitment", werkdagen=5))),
+    Step.BILATERAAL: StepRule(
+        Step.BILATERAAL,
+        "casusregisseur en de betrokken professional (bilateraal)",
+        "nieuwe afspraken (commitment)",
+        (DeadlineRule("commitment", "commitment", werkdagen=5),),
+    ),
+    Step.INTERN: StepRule(
+        Step.INTERN,
+        "casusregisseur met de eigen manager/coördinator",
+        "intern plan van aanpak",
+        (DeadlineRule("intern_plan", "intern plan", werkdagen=5),),
+    ),
+    Step.MANAGERS: StepRule(
+        Step.MANAGERS,
+        "manager van de regisseur met de manager van de andere professional",
+        "gesprek binnen twee weken, commitment binnen vijf werkdagen",
+        (
+            DeadlineRule("gesprek", "gesprek managers", kalenderdagen=14),
+            DeadlineRule("commitment", "commitment", werkdagen=5, after="gesprek"),
+        ),
+    ),
+    Step.AANSPREEKPUNT: StepRule(
+        Step.AANSPREEKPUNT,
+        "gemeentelijk aanspreekpunt (doorzettingsmacht)",
+        "acties, resultaat en termijn binnen één week; commitment binnen vijf werkdagen",
+        (
+            DeadlineRule("acties", "acties, resultaat en termijn vastgelegd", kalenderdagen=7),
+            DeadlineRule("commitment", "commitment", werkdagen=5),
+        ),
+    ),
 }
 
 #: which outcome each step may record (besides commitment and escalation)
@@ -133,8 +149,12 @@ class StepRecord:
 
     def done_on(self, key: str) -> date | None:
         """When the deadline `key` was met (None: not yet)."""
-        return {"commitment": self.commitment_on, "intern_plan": self.intern_plan_on,
-                "gesprek": self.gesprek_on, "acties": self.acties_on}[key]
+        return {
+            "commitment": self.commitment_on,
+            "intern_plan": self.intern_plan_on,
+            "gesprek": self.gesprek_on,
+            "acties": self.acties_on,
+        }[key]
 
 
 @dataclass(frozen=True)
@@ -150,8 +170,13 @@ class Deadline:
 
     def as_dict(self) -> dict[str, Any]:
         """The deadline as the API shows it."""
-        return {"key": self.key, "label": self.label, "due": self.due.isoformat(),
-                "done_on": self.done_on.isoformat() if self.done_on else None, "overdue": self.overdue}
+        return {
+            "key": self.key,
+            "label": self.label,
+            "due": self.due.isoformat(),
+            "done_on": self.done_on.isoformat() if self.done_on else None,
+            "overdue": self.overdue,
+        }
 
 
 @dataclass(frozen=True)
@@ -199,15 +224,20 @@ def step_deadlines(record: StepRecord, cal: Werkdagen, today: date, *, running: 
         due = _due(cal, base, rule)
         due_of[rule.key] = due
         done = record.done_on(rule.key)
-        out.append(Deadline(record.step, rule.key, rule.label, due, done,
-                            overdue=running and done is None and today > due))
+        out.append(
+            Deadline(record.step, rule.key, rule.label, due, done, overdue=running and done is None and today > due)
+        )
     return out
 
 
 def case_deadlines(case: Case, cal: Werkdagen, today: date) -> dict[Step, list[Deadline]]:
     """Every step's deadlines; only the running step of an open case can be overdue."""
-    return {r.step: step_deadlines(r, cal, today, running=case.status is CaseStatus.OPEN and r.step == case.step
-                                   and r.ended_on is None) for r in case.steps}
+    return {
+        r.step: step_deadlines(
+            r, cal, today, running=case.status is CaseStatus.OPEN and r.step == case.step and r.ended_on is None
+        )
+        for r in case.steps
+    }
 
 
 def check_escalation(case: Case) -> Step:
@@ -271,8 +301,14 @@ class Aanspreekpunt:
 
     def as_dict(self) -> dict[str, Any]:
         """The registry entry as the API shows it (public contact data of an official role)."""
-        return {"gemeente": self.gemeente, "name": self.name, "email": self.email, "fingerprint": self.fingerprint,
-                "algorithm": self.algorithm, "expires_at": self.expires_at.isoformat() if self.expires_at else None}
+        return {
+            "gemeente": self.gemeente,
+            "name": self.name,
+            "email": self.email,
+            "fingerprint": self.fingerprint,
+            "algorithm": self.algorithm,
+            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+        }
 
 
 def gemeente_key(gemeente: str) -> str:

@@ -71,10 +71,16 @@ class Signaal:
     def as_dict(self, *, with_content: bool) -> dict[str, Any]:
         """The signal as the API shows it; its toelichting and afwegingen only `with_content`."""
         out: dict[str, Any] = {
-            "id": self.id, "soort": self.soort.value, "phase": self.phase, "raised_by": self.raised_by,
-            "raised_at": self.raised_at.isoformat(), "status": self.status.value,
-            "resolved_by": self.resolved_by, "resolved_at": self.resolved_at.isoformat() if self.resolved_at else None,
-            "besluit": self.besluit.value if self.besluit else None}
+            "id": self.id,
+            "soort": self.soort.value,
+            "phase": self.phase,
+            "raised_by": self.raised_by,
+            "raised_at": self.raised_at.isoformat(),
+            "status": self.status.value,
+            "resolved_by": self.resolved_by,
+            "resolved_at": self.resolved_at.isoformat() if self.resolved_at else None,
+            "besluit": self.besluit.value if self.besluit else None,
+        }
         if with_content:
             out.update(toelichting=self.toelichting, afwegingen=self.afwegingen)
         return out
@@ -92,10 +98,15 @@ def check_resolution(signaal: Signaal, actor: Actor, afwegingen: dict[str, str])
         raise ValidationFailed.one("status", "the signal is already resolved")
     if actor.betrokkene_id != signaal.raised_by and not actor.is_regisseur:
         raise Forbidden("only the professional who raised the signal or a regisseur may resolve it")
-    problems = [FieldProblem(f"afwegingen.{k}", "must be answered") for k in AFWEGINGEN
-                if len((afwegingen.get(k) or "").strip()) < 2]
-    problems += [FieldProblem(f"afwegingen.{k}", "is not one of the five afwegingen")
-                 for k in sorted(set(afwegingen) - set(AFWEGINGEN))]
+    problems = [
+        FieldProblem(f"afwegingen.{k}", "must be answered")
+        for k in AFWEGINGEN
+        if len((afwegingen.get(k) or "").strip()) < 2
+    ]
+    problems += [
+        FieldProblem(f"afwegingen.{k}", "is not one of the five afwegingen")
+        for k in sorted(set(afwegingen) - set(AFWEGINGEN))
+    ]
     if problems:
         raise ValidationFailed(problems)
 
@@ -120,8 +131,10 @@ def check_exclusions(sections: list[str]) -> tuple[str, ...]:
     if unknown:
         raise ValidationFailed.one("sections", f"unknown section(s): {', '.join(unknown)}")
     if NOT_EXCLUDABLE & set(sections):
-        raise ValidationFailed.one("sections", "algemeen (contact and coordination) is shared with every "
-                                   "professional betrokkene and cannot be excluded")
+        raise ValidationFailed.one(
+            "sections",
+            "algemeen (contact and coordination) is shared with every professional betrokkene and cannot be excluded",
+        )
     return tuple(k for k in SECTION_KEYS if k in sections)
 
 
@@ -142,8 +155,9 @@ def guard_signature(old: dict[str, Any] | None, new: dict[str, Any] | None) -> d
     old_signature = (old or {}).get("handtekening")
     new_signature = new.get("handtekening")
     if new_signature is not None and new_signature != old_signature:
-        raise ValidationFailed.one("veiligheidsplan.handtekening",
-                                   "only the klant signs, through POST …/veiligheidsplan/handtekening")
+        raise ValidationFailed.one(
+            "veiligheidsplan.handtekening", "only the klant signs, through POST …/veiligheidsplan/handtekening"
+        )
     body = {k: v for k, v in new.items() if k != "handtekening"}
     old_body = {k: v for k, v in (old or {}).items() if k != "handtekening"}
     if new_signature is not None and body != old_body:

@@ -18,16 +18,46 @@ from fpdf import FPDF
 
 from ..domain.mailgroup import SECTION_TITLES
 
-_REPLACE = {"\u2014": "-", "\u2013": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
-            "\u2026": "...", "\u20ac": "EUR", "\u2022": "-", "\u00a0": " ", "\ufb01": "fi", "\ufb02": "fl",
-            "\u2192": "->", "\u0153": "oe", "\u0152": "OE"}
+_REPLACE = {
+    "\u2014": "-",
+    "\u2013": "-",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u2026": "...",
+    "\u20ac": "EUR",
+    "\u2022": "-",
+    "\u00a0": " ",
+    "\ufb01": "fi",
+    "\ufb02": "fl",
+    "\u2192": "->",
+    "\u0153": "oe",
+    "\u0152": "OE",
+}
 _FIELD_LABELS = {
-    "huishouden": "Huishouden", "adres": "Adres", "coordinatie": "Coördinatie", "eerste_afspraken": "Eerste afspraken",
-    "leefgebied": "Leefgebied", "betrokkene_id": "Betreft", "krachten": "Krachten", "zorgen": "Zorgen",
-    "analyse": "Analyse", "gewenst_perspectief": "Gewenst perspectief", "titel": "Doel", "status": "Status",
-    "acties": "Acties", "wie": "Wie", "wat": "Wat", "start": "Start", "einde": "Einde", "evaluatie": "Evaluatie",
-    "behaald_in_plaats": "Wat werd in plaats daarvan bereikt", "voorziening": "Voorziening",
-    "toelichting": "Toelichting", "wanneer": "Wanneer",
+    "huishouden": "Huishouden",
+    "adres": "Adres",
+    "coordinatie": "Coördinatie",
+    "eerste_afspraken": "Eerste afspraken",
+    "leefgebied": "Leefgebied",
+    "betrokkene_id": "Betreft",
+    "krachten": "Krachten",
+    "zorgen": "Zorgen",
+    "analyse": "Analyse",
+    "gewenst_perspectief": "Gewenst perspectief",
+    "titel": "Doel",
+    "status": "Status",
+    "acties": "Acties",
+    "wie": "Wie",
+    "wat": "Wat",
+    "start": "Start",
+    "einde": "Einde",
+    "evaluatie": "Evaluatie",
+    "behaald_in_plaats": "Wat werd in plaats daarvan bereikt",
+    "voorziening": "Voorziening",
+    "toelichting": "Toelichting",
+    "wanneer": "Wanneer",
 }
 _HIDDEN = {"id"}
 
@@ -117,6 +147,12 @@ class PlanPdfRenderer:
                 pdf.multi_cell(0, 5, latin1(text), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(4)
         pdf.set_font("Helvetica", "I", 8)
-        pdf.multi_cell(0, 4, "Vertrouwelijk: alleen bestemd voor de ontvanger. Dit overzicht bevat alleen de "
-                       "delen van het plan die de ontvanger mag zien.", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            0,
+            4,
+            "Vertrouwelijk: alleen bestemd voor de ontvanger. Dit overzicht bevat alleen de "
+            "delen van het plan die de ontvanger mag zien.",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         return bytes(pdf.output())

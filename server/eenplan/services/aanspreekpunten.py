@@ -36,8 +36,15 @@ class AanspreekpuntService:
         if self._keyring is None:
             raise ValidationFailed.one("EENPLAN_GNUPGHOME", "no keyring is configured")
         info = await self._keyring.import_pinned(armored, self._clock())
-        entry = Aanspreekpunt(" ".join(gemeente.split()), name.strip(), email.lower(), info.fingerprint,
-                              info.algorithm, info.expires, self._clock())
+        entry = Aanspreekpunt(
+            " ".join(gemeente.split()),
+            name.strip(),
+            email.lower(),
+            info.fingerprint,
+            info.algorithm,
+            info.expires,
+            self._clock(),
+        )
         async with self._uow(write=True) as uow:
             await uow.stagnatie.put_aanspreekpunt(entry)
             await uow.commit()
@@ -57,8 +64,9 @@ class AanspreekpuntService:
 
     async def for_household(self, principal: Principal, household_id: str) -> Aanspreekpunt:
         """The aanspreekpunt of the household's gemeente (regisseurs)."""
-        async with authorised(self._uow, principal, household_id, need=Need.REGISSEUR,
-                              what="see the gemeentelijk aanspreekpunt") as caller:
+        async with authorised(
+            self._uow, principal, household_id, need=Need.REGISSEUR, what="see the gemeentelijk aanspreekpunt"
+        ) as caller:
             uow = caller.uow
             household = await known_household(uow, household_id)
             found = await uow.stagnatie.get_aanspreekpunt(gemeente_key(household.gemeente))

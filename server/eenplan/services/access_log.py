@@ -17,11 +17,13 @@ class AccessLogService:
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
-    async def entries(self, principal: Principal, household_id: str, *, before: int | None = None,
-                      limit: int = 100) -> list[tuple[int, AccessEvent]]:
+    async def entries(
+        self, principal: Principal, household_id: str, *, before: int | None = None, limit: int = 100
+    ) -> list[tuple[int, AccessEvent]]:
         """A page of the household's access log, newest first — for the klant."""
-        async with authorised(self._uow, principal, household_id, need=Need.PERSONAL_KLANT,
-                              what="read the access log") as caller:
+        async with authorised(
+            self._uow, principal, household_id, need=Need.PERSONAL_KLANT, what="read the access log"
+        ) as caller:
             return await caller.uow.access_log.entries(household_id, before=before, limit=limit)
 
     async def verify(self, household_id: str | None = None, *, page_size: int = VERIFY_PAGE) -> list[ChainCheck]:

@@ -33,8 +33,14 @@ SELF_SERVICE = frozenset({"name", "email", "phone", "reachable_days"})
 class BetrokkeneService:
     """The people involved with a household, kept by its regisseur."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, new_id: IdFactory,
-                 consent: ConsentService | None = None, contacts: ContactChanges | None = None) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        new_id: IdFactory,
+        consent: ConsentService | None = None,
+        contacts: ContactChanges | None = None,
+    ) -> None:
         self._consent = consent  # re-opens consent a change to the people matters for (same transaction)
         self._contacts = contacts  # someone else's change of a sign-in address waits for the person
         self._uow = uow
@@ -56,8 +62,9 @@ class BetrokkeneService:
 
     async def add(self, principal: Principal, household_id: str, fields: dict[str, Any]) -> Betrokkene:
         """Record a new betrokkene (regisseurs only)."""
-        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
-                              what="add betrokkenen") as caller:
+        async with authorised(
+            self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="add betrokkenen"
+        ) as caller:
             uow, actor = caller.uow, caller.actor
             b = Betrokkene(id=self._new_id(), household_id=household_id, created_at=self._clock(), **fields)
             _check(b, self._clock().date())
@@ -67,13 +74,19 @@ class BetrokkeneService:
             await uow.commit()
             return b
 
-    async def update(self, principal: Principal, household_id: str, betrokkene_id: str,
-                     fields: dict[str, Any]) -> Betrokkene:
+    async def update(
+        self, principal: Principal, household_id: str, betrokkene_id: str, fields: dict[str, Any]
+    ) -> Betrokkene:
         """Change recorded details: a regisseur any betrokkene's, everyone their own contact details."""
         others = betrokkene_id != principal.betrokkene_id or bool(set(fields) - SELF_SERVICE)
-        async with authorised(self._uow, principal, household_id, write=True,
-                              need=Need.REGISSEUR if others else Need.MEMBER,
-                              what="change another betrokkene's details or anyone's role") as caller:
+        async with authorised(
+            self._uow,
+            principal,
+            household_id,
+            write=True,
+            need=Need.REGISSEUR if others else Need.MEMBER,
+            what="change another betrokkene's details or anyone's role",
+        ) as caller:
             uow, actor = caller.uow, caller.actor
             found = await uow.betrokkenen.get(household_id, betrokkene_id)
             if found is None or not found.active:
@@ -93,8 +106,9 @@ class BetrokkeneService:
 
     async def remove(self, principal: Principal, household_id: str, betrokkene_id: str) -> None:
         """End a betrokkene's involvement: their credentials stop working at once; history keeps their name."""
-        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
-                              what="remove betrokkenen") as caller:
+        async with authorised(
+            self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="remove betrokkenen"
+        ) as caller:
             uow, actor = caller.uow, caller.actor
             found = await uow.betrokkenen.get(household_id, betrokkene_id)
             if found is None or not found.active:
@@ -106,19 +120,26 @@ class BetrokkeneService:
                 await self._consent.reopen_after_change(uow, found, None, actor.betrokkene_id)
             await uow.commit()
 
-    async def ensure_member(self, principal: Principal, household_id: str, betrokkene_id: str,
-                            *, by_regisseur: bool) -> Betrokkene:
+    async def ensure_member(
+        self, principal: Principal, household_id: str, betrokkene_id: str, *, by_regisseur: bool
+    ) -> Betrokkene:
         """Check the caller may act for `betrokkene_id` (themself, or any as regisseur) and return it."""
         others = by_regisseur or betrokkene_id != principal.betrokkene_id
-        async with authorised(self._uow, principal, household_id, need=Need.REGISSEUR if others else Need.MEMBER,
-                              what="act for another betrokkene") as caller:
+        async with authorised(
+            self._uow,
+            principal,
+            household_id,
+            need=Need.REGISSEUR if others else Need.MEMBER,
+            what="act for another betrokkene",
+        ) as caller:
             found = await caller.uow.betrokkenen.get(household_id, betrokkene_id)
             if found is None or not found.active:
                 raise NotFound("betrokkene not found")
             return found
 
-    async def _sign_in_address(self, uow: UnitOfWork, principal: Principal, found: Betrokkene,
-                               updated: Betrokkene, asked: bool) -> Betrokkene:
+    async def _sign_in_address(
+        self, uow: UnitOfWork, principal: Principal, found: Betrokkene, updated: Betrokkene, asked: bool
+    ) -> Betrokkene:
         """`updated` with the e-mail address that may take effect now (services.contact_changes decides:
         the person's own change at once, someone else's only once the person confirms)."""
         if self._contacts is None or not asked:
@@ -129,8 +150,7 @@ class BetrokkeneService:
 
     @staticmethod
     async def _keep_a_regisseur(uow: UnitOfWork, household_id: str, leaving_id: str) -> None:
-        others = [b for b in await uow.betrokkenen.list(household_id)
-                  if b.id != leaving_id and is_regisseur(b.role)]
+        others = [b for b in await uow.betrokkenen.list(household_id) if b.id != leaving_id and is_regisseur(b.role)]
         if not others:
             raise ValidationFailed.one("role", "a household keeps at least one regisseur")
 

@@ -56,8 +56,15 @@ def _require(need: Need, caller: Caller, what: str) -> None:
 
 
 @asynccontextmanager
-async def authorised(uow_factory: UnitOfWorkFactory, principal: Principal, household_id: str, *,
-                     write: bool = False, need: Need = Need.MEMBER, what: str = "") -> AsyncIterator[Caller]:
+async def authorised(
+    uow_factory: UnitOfWorkFactory,
+    principal: Principal,
+    household_id: str,
+    *,
+    write: bool = False,
+    need: Need = Need.MEMBER,
+    what: str = "",
+) -> AsyncIterator[Caller]:
     """Open a unit of work (`write` for one that commits) for a caller who may do `what`.
 
     The one preamble of every use case: membership first (NotFound for a non-member, as for a household

@@ -70,8 +70,9 @@ class ConsentService:
             return consent.required
         return self._rule(await uow.betrokkenen.list(consent.household_id), consent.about_id)
 
-    def _rule(self, people: list[Betrokkene], about_id: str | None, removed: Betrokkene | None = None
-              ) -> frozenset[str]:
+    def _rule(
+        self, people: list[Betrokkene], about_id: str | None, removed: Betrokkene | None = None
+    ) -> frozenset[str]:
         """Who the age policy names today; nobody when no klant of the household can give it."""
         about = next((p for p in people if p.id == about_id), None)
         if about_id is not None and about is None:
@@ -83,8 +84,14 @@ class ConsentService:
         except ValidationFailed:
             return frozenset()
 
-    async def reopen_after_change(self, uow: UnitOfWork, before: Betrokkene | None, after: Betrokkene | None,
-                                  actor_id: str, channel: Channel = Channel.API) -> int:
+    async def reopen_after_change(
+        self,
+        uow: UnitOfWork,
+        before: Betrokkene | None,
+        after: Betrokkene | None,
+        actor_id: str,
+        channel: Channel = Channel.API,
+    ) -> int:
         """Inside the caller's transaction: a person added (before=None), changed in kind, role or birth date,
         or removed (after=None) re-opens the pending and granted requests it matters for; a klant's change
         is access-logged.
@@ -110,9 +117,20 @@ class ConsentService:
                 reopened += 1
         # a klant's change is logged; a klant added only when it re-opened a request (not every household setup)
         if Kind.KLANT in {p.kind for p in (before, after) if p is not None} and (before is not None or reopened):
-            await uow.access_log.append([AccessEvent(
-                Event.CHANGE, person.household_id, actor_id, (), channel, "betrokkene gewijzigd",
-                self._clock(), detail=_change_detail(before, after, reopened))])
+            await uow.access_log.append(
+                [
+                    AccessEvent(
+                        Event.CHANGE,
+                        person.household_id,
+                        actor_id,
+                        (),
+                        channel,
+                        "betrokkene gewijzigd",
+                        self._clock(),
+                        detail=_change_detail(before, after, reopened),
+                    )
+                ]
+            )
         return reopened
 
     async def _one(self, uow: UnitOfWork, household_id: str, consent_id: str, *, lock: bool = False) -> Consent:
@@ -121,8 +139,18 @@ class ConsentService:
             raise NotFound("toestemming not found")
         return found[0]
 
-    async def request(self, principal: Principal, household_id: str, *, grantee_id: str, sections: list[str],
-                      level: Level, purpose: str, until: date, about_id: str | None) -> ConsentView:
+    async def request(
+        self,
+        principal: Principal,
+        household_id: str,
+        *,
+        grantee_id: str,
+        sections: list[str],
+        level: Level,
+        purpose: str,
+        until: date,
+        about_id: str | None,
+    ) -> ConsentView:
         """Ask the klant to share sections with one betrokkene, for a purpose, until a date."""
         unknown = [s for s in sections if s not in SECTION_KEYS]
         if unknown:
@@ -135,10 +163,19 @@ class ConsentService:
                 raise ValidationFailed.one("grantee_id", "is not a betrokkene of this household")
             if about_id is not None and (about_id not in people or people[about_id].kind is not Kind.KLANT):
                 raise ValidationFailed.one("about_id", "must be a klant of this household")
-            consent = Consent(id=self._new_id(), household_id=household_id, requested_by=actor.betrokkene_id,
-                              grantee_id=grantee_id, sections=tuple(k for k in SECTION_KEYS if k in sections),
-                              level=level, purpose=purpose.strip(), until=until, about_id=about_id,
-                              status=ConsentStatus.REQUESTED, created_at=self._clock())
+            consent = Consent(
+                id=self._new_id(),
+                household_id=household_id,
+                requested_by=actor.betrokkene_id,
+                grantee_id=grantee_id,
+                sections=tuple(k for k in SECTION_KEYS if k in sections),
+                level=level,
+                purpose=purpose.strip(),
+                until=until,
+                about_id=about_id,
+                status=ConsentStatus.REQUESTED,
+                created_at=self._clock(),
+            )
             required = self._rule(list(people.values()), about_id)
             if not required:
                 raise ValidationFailed.one("about", "no klant of this household can give this consent")
@@ -153,8 +190,11 @@ class ConsentService:
             uow, actor = caller.uow, caller.actor
             views = []
             for consent in await uow.consents.list(household_id):
-                if not (actor.kind is Kind.KLANT or actor.is_regisseur
-                        or actor.betrokkene_id in (consent.requested_by, consent.grantee_id)):
+                if not (
+                    actor.kind is Kind.KLANT
+                    or actor.is_regisseur
+                    or actor.betrokkene_id in (consent.requested_by, consent.grantee_id)
+                ):
                     continue
                 view = ConsentView(consent, await self._required(uow, consent), self._today())
                 if status is None or view.effective_status == status:
@@ -168,13 +208,15 @@ class ConsentService:
                 return view
         raise NotFound("toestemming not found")
 
-    async def answer(self, principal: Principal, household_id: str, consent_id: str, approve: bool,
-                     method: ConsentMethod | None) -> ConsentView:
+    async def answer(
+        self, principal: Principal, household_id: str, consent_id: str, approve: bool, method: ConsentMethod | None
+    ) -> ConsentView:
         """A klant whose consent is required approves or declines; the request is decided when complete."""
         if approve and method is None:
             raise ValidationFailed.one("wijze", "say how consent is given: schriftelijk or mondeling_urgent")
-        async with authorised(self._uow, principal, household_id, write=True, need=Need.PERSONAL_KLANT,
-                              what="answer a consent request") as caller:
+        async with authorised(
+            self._uow, principal, household_id, write=True, need=Need.PERSONAL_KLANT, what="answer a consent request"
+        ) as caller:
             uow, actor = caller.uow, caller.actor
             consent = await self._one(uow, household_id, consent_id, lock=True)
             if consent.status is not ConsentStatus.REQUESTED:
@@ -195,8 +237,9 @@ class ConsentService:
 
     async def confirm(self, principal: Principal, household_id: str, consent_id: str) -> ConsentView:
         """Record the written confirmation of one's own oral consent given in urgency."""
-        async with authorised(self._uow, principal, household_id, write=True, need=Need.PERSONAL,
-                              what="confirm consent") as caller:
+        async with authorised(
+            self._uow, principal, household_id, write=True, need=Need.PERSONAL, what="confirm consent"
+        ) as caller:
             uow, actor = caller.uow, caller.actor
             consent = await self._one(uow, household_id, consent_id, lock=True)
             mine = next((a for a in consent.approvals if a.betrokkene_id == actor.betrokkene_id), None)
@@ -210,8 +253,9 @@ class ConsentService:
 
     async def revoke(self, principal: Principal, household_id: str, consent_id: str) -> ConsentView:
         """A klant withdraws consent; access ends with the next request."""
-        async with authorised(self._uow, principal, household_id, write=True, need=Need.PERSONAL_KLANT,
-                              what="revoke consent") as caller:
+        async with authorised(
+            self._uow, principal, household_id, write=True, need=Need.PERSONAL_KLANT, what="revoke consent"
+        ) as caller:
             uow, actor = caller.uow, caller.actor
             consent = await self._one(uow, household_id, consent_id, lock=True)
             if actor.betrokkene_id not in await self._required(uow, consent):
@@ -224,15 +268,24 @@ class ConsentService:
             await uow.commit()
             return ConsentView(consent, required, self._today())
 
-    async def record_overmacht(self, principal: Principal, household_id: str, *, recipient_id: str,
-                               answers: dict[str, str], besluit: Besluit, sections: builtins.list[str],
-                               until: date | None) -> Overmacht:
+    async def record_overmacht(
+        self,
+        principal: Principal,
+        household_id: str,
+        *,
+        recipient_id: str,
+        answers: dict[str, str],
+        besluit: Besluit,
+        sections: builtins.list[str],
+        until: date | None,
+    ) -> Overmacht:
         """Record a professional's decision to share without consent — or not to share."""
         unknown = [s for s in sections if s not in SECTION_KEYS]
         if unknown:
             raise ValidationFailed.one("sections", f"unknown section(s): {', '.join(unknown)}")
-        async with authorised(self._uow, principal, household_id, write=True, need=Need.PERSONAL,
-                              what="record an overmacht decision") as caller:
+        async with authorised(
+            self._uow, principal, household_id, write=True, need=Need.PERSONAL, what="record an overmacht decision"
+        ) as caller:
             uow, actor = caller.uow, caller.actor
             last = check_overmacht(actor, answers, besluit, sections, until, self._today())
             recipient = await uow.betrokkenen.get(household_id, recipient_id)
@@ -240,15 +293,23 @@ class ConsentService:
                 raise ValidationFailed.one("recipient_id", "is not a betrokkene of this household")
             if recipient_id == actor.betrokkene_id:
                 raise ValidationFailed.one("recipient_id", "overmacht shares with someone else, never with oneself")
-            own = decide(actor, await uow.consents.grants(household_id, actor.betrokkene_id, self._today()),
-                         self._today())
+            own = decide(
+                actor, await uow.consents.grants(household_id, actor.betrokkene_id, self._today()), self._today()
+            )
             unreadable = [s for s in sections if own.level(s) < Level.READ]
             if unreadable:
                 raise Forbidden(f"you cannot share what you may not read yourself: {', '.join(unreadable)}")
-            record = Overmacht(id=self._new_id(), household_id=household_id, professional_id=actor.betrokkene_id,
-                               recipient_id=recipient_id, answers={k: v.strip() for k, v in answers.items()},
-                               besluit=besluit, sections=tuple(k for k in SECTION_KEYS if k in sections),
-                               until=last, created_at=self._clock())
+            record = Overmacht(
+                id=self._new_id(),
+                household_id=household_id,
+                professional_id=actor.betrokkene_id,
+                recipient_id=recipient_id,
+                answers={k: v.strip() for k, v in answers.items()},
+                besluit=besluit,
+                sections=tuple(k for k in SECTION_KEYS if k in sections),
+                until=last,
+                created_at=self._clock(),
+            )
             await uow.consents.add_overmacht(record)
             await uow.commit()
             return record
@@ -272,9 +333,14 @@ def _change_detail(before: Betrokkene | None, after: Betrokkene | None, reopened
     elif after is None or not after.active or before is None:
         parts = ["verwijderd"]
     else:
-        parts = [f"{name} {old}->{new}" for name, old, new in (("soort", before.kind.value, after.kind.value),
-                                                               ("rol", before.role.value, after.role.value))
-                 if old != new]
+        parts = [
+            f"{name} {old}->{new}"
+            for name, old, new in (
+                ("soort", before.kind.value, after.kind.value),
+                ("rol", before.role.value, after.role.value),
+            )
+            if old != new
+        ]
         if before.birth_date != after.birth_date:
             parts.append("geboortedatum gewijzigd")
     return f"betrokkene {person.id}: {', '.join(parts)}; toestemmingen heropend: {reopened}"[:200]

@@ -39,8 +39,9 @@ CHANGE_FAILED = "this confirmation link is not valid (any more)"
 class ContactChanges:
     """Pending changes of sign-in addresses, their notices and their confirmation."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, limits: SignInLimits, notices: ContactNoticeSender,
-                 public_url: str) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, limits: SignInLimits, notices: ContactNoticeSender, public_url: str
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._limits = limits
@@ -51,8 +52,9 @@ class ContactChanges:
         """Tell the mail worker notices were queued (call after the transaction committed)."""
         self._notices.wake()
 
-    async def change_email(self, uow: UnitOfWork, person: Betrokkene, new: str | None,
-                           principal: Principal) -> str | None:
+    async def change_email(
+        self, uow: UnitOfWork, person: Betrokkene, new: str | None, principal: Principal
+    ) -> str | None:
         """Take a requested change of `person`'s address in the caller's transaction; the address to record now.
 
         The person's own change applies (old address told); someone else's change of an existing
@@ -73,20 +75,23 @@ class ContactChanges:
         if step is Step.CONFIRM and not new:
             return None  # an unconfirmed address removed: nothing signs in, nobody to tell
         token = new_secret()
-        change = PendingContactChange(person.id, person.household_id, "email", step, channel, new,
-                                      principal.betrokkene_id)
+        change = PendingContactChange(
+            person.id, person.household_id, "email", step, channel, new, principal.betrokkene_id
+        )
         await uow.auth.add_contact_change(secret_hash(token), change, now, now + CONTACT_CHANGE_TTL)
         url = f"{self._public_url}/auth/contact-change/{token}"
         if step is Step.APPROVE:
             text = APPROVE_TEXT.format(new=new or REMOVE_TEXT_NEW)
             await self._tell(uow, person, channel or "", text, url, f"approve:{secret_hash(token)[:32]}")
-            log.info("sign-in address change pending approval betrokkene=%s by=%s", person.id,
-                     principal.betrokkene_id)
+            log.info("sign-in address change pending approval betrokkene=%s by=%s", person.id, principal.betrokkene_id)
             return person.email
         await self._tell(uow, person, new or "", CONFIRM_TEXT, url, f"confirm:{secret_hash(token)[:32]}")
         await uow.auth.void_links(person.id, now)
-        log.info("sign-in address added, pending its owner's confirmation betrokkene=%s by=%s", person.id,
-                 principal.betrokkene_id)
+        log.info(
+            "sign-in address added, pending its owner's confirmation betrokkene=%s by=%s",
+            person.id,
+            principal.betrokkene_id,
+        )
         return new
 
     async def confirm(self, token: str, client_ip: str) -> str:
@@ -121,7 +126,9 @@ class ContactChanges:
 
         return await retry_on_conflict(attempt)
 
-    async def _tell(self, uow: UnitOfWork, person: Betrokkene, address: str, text: str, url: str | None,
-                    key: str) -> None:
-        await self._notices.queue_notice(uow, ContactNotice(person.household_id, person.id, address, text, url,
-                                                            f"contact:{key}", self._clock()))
+    async def _tell(
+        self, uow: UnitOfWork, person: Betrokkene, address: str, text: str, url: str | None, key: str
+    ) -> None:
+        await self._notices.queue_notice(
+            uow, ContactNotice(person.household_id, person.id, address, text, url, f"contact:{key}", self._clock())
+        )

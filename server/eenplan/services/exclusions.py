@@ -30,13 +30,20 @@ class ExclusionService:
                 raise Forbidden("only the klant or a regisseur may see this")
             return await self._exclusions_view(caller.uow, actor)
 
-    async def set_exclusions(self, principal: Principal, household_id: str, sections: list[str]
-                             ) -> dict[str, list[str]]:
+    async def set_exclusions(
+        self, principal: Principal, household_id: str, sections: list[str]
+    ) -> dict[str, list[str]]:
         """A klant sets their own list; the union of all klanten's lists applies, so no klant can undo
         another's. Escalation grants in force narrow (or widen) at once."""
         clean = check_exclusions(sections)
-        async with authorised(self._uow, principal, household_id, write=True, need=Need.PERSONAL_KLANT,
-                              what="decide what the aanspreekpunt does not see") as caller:
+        async with authorised(
+            self._uow,
+            principal,
+            household_id,
+            write=True,
+            need=Need.PERSONAL_KLANT,
+            what="decide what the aanspreekpunt does not see",
+        ) as caller:
             uow, actor = caller.uow, caller.actor
             # two klanten saving at once must not each write a union without the other's list
             await uow.households.get(household_id, lock=True)

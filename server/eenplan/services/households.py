@@ -54,20 +54,49 @@ class HouseholdService:
                 if await uow.households.code_taken(data.code):
                     raise ValidationFailed.one("code", "is already used by another household")
                 now = self._clock()
-                household = Household(id=self._new_id(), code=data.code, name=data.name, gemeente=data.gemeente,
-                                      phase=Phase.AANMELDING, current_version=1, created_at=now)
+                household = Household(
+                    id=self._new_id(),
+                    code=data.code,
+                    name=data.name,
+                    gemeente=data.gemeente,
+                    phase=Phase.AANMELDING,
+                    current_version=1,
+                    created_at=now,
+                )
                 await uow.households.add(household)
-                first = Betrokkene(id=self._new_id(), household_id=household.id, name=regisseur.name,
-                                   kind=regisseur.kind, role=regisseur.role, relation="regisseur",
-                                   organisation=regisseur.organisation, email=regisseur.email,
-                                   phone=regisseur.phone, reachable_days=(), birth_date=None, created_at=now)
+                first = Betrokkene(
+                    id=self._new_id(),
+                    household_id=household.id,
+                    name=regisseur.name,
+                    kind=regisseur.kind,
+                    role=regisseur.role,
+                    relation="regisseur",
+                    organisation=regisseur.organisation,
+                    email=regisseur.email,
+                    phone=regisseur.phone,
+                    reachable_days=(),
+                    birth_date=None,
+                    created_at=now,
+                )
                 await uow.betrokkenen.add(first)
-                await uow.households.set_phase(household.id, PhaseChange(None, Phase.AANMELDING, now, first.id,
-                                                                         "aangemeld"))
+                await uow.households.set_phase(
+                    household.id, PhaseChange(None, Phase.AANMELDING, now, first.id, "aangemeld")
+                )
                 await create_first_version(uow, household.id, first.id, self._clock)
-                await uow.access_log.append([AccessEvent(
-                    event=Event.CREATE, household_id=household.id, actor_id=first.id, sections=(),
-                    channel=Channel.API, ground=f"rol:{first.role.value}", at=now, detail="huishouden en plan")])
+                await uow.access_log.append(
+                    [
+                        AccessEvent(
+                            event=Event.CREATE,
+                            household_id=household.id,
+                            actor_id=first.id,
+                            sections=(),
+                            channel=Channel.API,
+                            ground=f"rol:{first.role.value}",
+                            at=now,
+                            detail="huishouden en plan",
+                        )
+                    ]
+                )
                 await uow.commit()
                 return household, first
 
@@ -75,13 +104,23 @@ class HouseholdService:
 
     async def open_by(self, principal: Principal, data: NewHousehold) -> tuple[Household, Betrokkene]:
         """A regisseur of one household opens another, becoming its procesregisseur."""
-        async with authorised(self._uow, principal, principal.household_id, need=Need.REGISSEUR,
-                              what="open a household") as caller:
+        async with authorised(
+            self._uow, principal, principal.household_id, need=Need.REGISSEUR, what="open a household"
+        ) as caller:
             me = await caller.uow.betrokkenen.get(principal.household_id, principal.betrokkene_id)
             if me is None:  # `authorised` found the membership in this same transaction
                 raise NotFound(NOT_FOUND)
-        return await self.open(data, RegisseurDetails(name=me.name, email=me.email, organisation=me.organisation,
-                                                      phone=me.phone, role=Role.PROCESREGISSEUR, kind=me.kind))
+        return await self.open(
+            data,
+            RegisseurDetails(
+                name=me.name,
+                email=me.email,
+                organisation=me.organisation,
+                phone=me.phone,
+                role=Role.PROCESREGISSEUR,
+                kind=me.kind,
+            ),
+        )
 
     async def get(self, principal: Principal, household_id: str) -> Household:
         """The household, for its betrokkenen."""
@@ -91,19 +130,20 @@ class HouseholdService:
                 raise NotFound("household not found")
             return household
 
-    async def change_phase(self, principal: Principal, household_id: str, to: Phase, reason: str | None
-                           ) -> Household:
+    async def change_phase(self, principal: Principal, household_id: str, to: Phase, reason: str | None) -> Household:
         """Move the household to another phase, if the method allows that step."""
-        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
-                              what="change the phase") as caller:
+        async with authorised(
+            self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="change the phase"
+        ) as caller:
             uow, actor = caller.uow, caller.actor
             household = await uow.households.get(household_id, lock=True)
             if household is None:
                 raise NotFound(NOT_FOUND)
             open_signals = await uow.stagnatie.open_signals(household_id) if to is Phase.AFSLUITEN else 0
             check_transition(household.phase, to, open_signals)
-            await uow.households.set_phase(household_id, PhaseChange(household.phase, to, self._clock(),
-                                                                     actor.betrokkene_id, reason))
+            await uow.households.set_phase(
+                household_id, PhaseChange(household.phase, to, self._clock(), actor.betrokkene_id, reason)
+            )
             household = await known_household(uow, household_id)
             await uow.commit()
             return household

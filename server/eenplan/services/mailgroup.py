@@ -23,8 +23,16 @@ from ..domain.betrokkene import Betrokkene, is_regisseur
 from ..domain.contact_changes import KEY_PINNED_TEXT, KEY_REMOVED_TEXT, is_personal
 from ..domain.contact_changes import SUBJECT as CONTACT_SUBJECT
 from ..domain.errors import NotFound, ValidationFailed
-from ..domain.mailgroup import (MailGroup, OutboxItem, OutboxKind, OutboxStatus, PinnedKey, check_slug,
-                                group_address, plan_update_recipients)
+from ..domain.mailgroup import (
+    MailGroup,
+    OutboxItem,
+    OutboxKind,
+    OutboxStatus,
+    PinnedKey,
+    check_slug,
+    group_address,
+    plan_update_recipients,
+)
 from ..domain.mailgroup_ports import KeyringPort, PdfRenderer
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
 from ..domain.versions import VersionInfo
@@ -44,8 +52,16 @@ class MailSettings:
 class MailgroupService:
     """Keys, groups, queuing and the PDF of a household's plan."""
 
-    def __init__(self, uow: UnitOfWorkFactory, plan: PlanService, keyring: KeyringPort | None, pdf: PdfRenderer,
-                 clock: Clock, new_id: IdFactory, settings: MailSettings) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        plan: PlanService,
+        keyring: KeyringPort | None,
+        pdf: PdfRenderer,
+        clock: Clock,
+        new_id: IdFactory,
+        settings: MailSettings,
+    ) -> None:
         self._uow = uow
         self._plan = plan
         self._keyring = keyring
@@ -63,12 +79,18 @@ class MailgroupService:
             raise ValidationFailed.one("EENPLAN_GNUPGHOME", "no keyring is configured")
         return self._keyring
 
-    def _self_or_regisseur(self, principal: Principal, household_id: str, betrokkene_id: str, *,
-                           write: bool = False) -> AbstractAsyncContextManager[Caller]:
+    def _self_or_regisseur(
+        self, principal: Principal, household_id: str, betrokkene_id: str, *, write: bool = False
+    ) -> AbstractAsyncContextManager[Caller]:
         """`authorised` for a key's owner, or a regisseur managing another betrokkene's key."""
-        return authorised(self._uow, principal, household_id, write=write,
-                          need=Need.MEMBER if principal.betrokkene_id == betrokkene_id else Need.REGISSEUR,
-                          what="manage another betrokkene's key")
+        return authorised(
+            self._uow,
+            principal,
+            household_id,
+            write=write,
+            need=Need.MEMBER if principal.betrokkene_id == betrokkene_id else Need.REGISSEUR,
+            what="manage another betrokkene's key",
+        )
 
     @staticmethod
     async def _key_owner(uow: UnitOfWork, household_id: str, betrokkene_id: str) -> Betrokkene:
@@ -82,8 +104,15 @@ class MailgroupService:
         async with self._self_or_regisseur(principal, household_id, betrokkene_id) as caller:
             await self._key_owner(caller.uow, household_id, betrokkene_id)
         info = await self._keys().import_pinned(armored, self._clock())
-        key = PinnedKey(household_id, betrokkene_id, info.fingerprint, info.algorithm, info.expires,
-                        self._clock(), principal.betrokkene_id)
+        key = PinnedKey(
+            household_id,
+            betrokkene_id,
+            info.fingerprint,
+            info.algorithm,
+            info.expires,
+            self._clock(),
+            principal.betrokkene_id,
+        )
         async with self._self_or_regisseur(principal, household_id, betrokkene_id, write=True) as caller:
             uow = caller.uow
             await self._key_owner(uow, household_id, betrokkene_id)
@@ -114,20 +143,29 @@ class MailgroupService:
         if told:
             self._notify()
 
-    async def _tell_key_owner(self, uow: UnitOfWork, principal: Principal, household_id: str, betrokkene_id: str,
-                              text: str) -> bool:
+    async def _tell_key_owner(
+        self, uow: UnitOfWork, principal: Principal, household_id: str, betrokkene_id: str, text: str
+    ) -> bool:
         """Someone else pinned or unpinned a person's key: the person is told (a content-free notice)."""
         if is_personal(principal, betrokkene_id):
             return False
         payload = json.dumps({"subject": CONTACT_SUBJECT, "text": text})
-        return await uow.mail.enqueue(self._row(household_id, betrokkene_id, OutboxKind.NOTICE,
-                                                f"contact:key:{self._clock().isoformat()}", payload=payload))
+        return await uow.mail.enqueue(
+            self._row(
+                household_id,
+                betrokkene_id,
+                OutboxKind.NOTICE,
+                f"contact:key:{self._clock().isoformat()}",
+                payload=payload,
+            )
+        )
 
     async def missing_keys(self, principal: Principal, household_id: str) -> list[dict[str, Any]]:
         """Who does not receive encrypted mail, and why (regisseur): no e-mail, no key, or an unusable key."""
         now = self._clock()
-        async with authorised(self._uow, principal, household_id, need=Need.REGISSEUR,
-                              what="list who lacks a key") as caller:
+        async with authorised(
+            self._uow, principal, household_id, need=Need.REGISSEUR, what="list who lacks a key"
+        ) as caller:
             uow = caller.uow
             members = await uow.betrokkenen.list(household_id)
             keys = {k.betrokkene_id: k for k in await uow.mail.list_keys(household_id)}
@@ -144,8 +182,14 @@ class MailgroupService:
             elif key.expires_at is not None and (key.expires_at - now).days < 30:
                 reason = "sleutel verloopt binnen 30 dagen"
             if reason:
-                out.append({"betrokkene_id": b.id, "name": b.name, "reason": reason,
-                            "fingerprint": key.fingerprint if key else None})
+                out.append(
+                    {
+                        "betrokkene_id": b.id,
+                        "name": b.name,
+                        "reason": reason,
+                        "fingerprint": key.fingerprint if key else None,
+                    }
+                )
         return out
 
     async def key_usable(self, fingerprint: str) -> bool:
@@ -172,8 +216,11 @@ class MailgroupService:
         async with authorised(self._uow, principal, household_id) as caller:
             household = await known_household(caller.uow, household_id)
         fpr = await self.signer(household.code)
-        return {"address": group_address(household.code, self.settings.mail_domain), "fingerprint": fpr,
-                "armored": await self._keys().export_public(fpr)}
+        return {
+            "address": group_address(household.code, self.settings.mail_domain),
+            "fingerprint": fpr,
+            "armored": await self._keys().export_public(fpr),
+        }
 
     # -- groups -------------------------------------------------------------------------------
     async def groups(self, principal: Principal, household_id: str) -> tuple[str, list[MailGroup]]:
@@ -183,12 +230,14 @@ class MailgroupService:
             household = await known_household(uow, household_id)
             return household.code, await uow.mail.list_groups(household_id)
 
-    async def add_group(self, principal: Principal, household_id: str, slug: str, name: str,
-                        members: list[str], plan_updates: bool) -> MailGroup:
+    async def add_group(
+        self, principal: Principal, household_id: str, slug: str, name: str, members: list[str], plan_updates: bool
+    ) -> MailGroup:
         """Create a named subset (regisseur); with plan_updates it receives plan mail instead of everyone."""
         check_slug(slug)
-        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
-                              what="manage mail groups") as caller:
+        async with authorised(
+            self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="manage mail groups"
+        ) as caller:
             uow = caller.uow
             known = {b.id for b in await uow.betrokkenen.list(household_id)}
             unknown = [m for m in members if m not in known]
@@ -196,8 +245,9 @@ class MailgroupService:
                 raise ValidationFailed.one("members", f"{len(unknown)} id(s) are not betrokkenen of this household")
             if any(g.slug == slug for g in await uow.mail.list_groups(household_id)):
                 raise ValidationFailed.one("slug", "is already used by another group")
-            group = MailGroup(self._new_id(), household_id, slug, name, False, tuple(sorted(set(members))),
-                              self._clock())
+            group = MailGroup(
+                self._new_id(), household_id, slug, name, False, tuple(sorted(set(members))), self._clock()
+            )
             await uow.mail.add_group(group)
             if plan_updates:
                 await uow.mail.set_plan_group(household_id, group.id)
@@ -207,19 +257,41 @@ class MailgroupService:
 
     async def delete_group(self, principal: Principal, household_id: str, group_id: str) -> None:
         """Remove a named group (regisseur); plan mail then goes to the default group again."""
-        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
-                              what="manage mail groups") as caller:
+        async with authorised(
+            self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="manage mail groups"
+        ) as caller:
             uow = caller.uow
             if not await uow.mail.delete_group(household_id, group_id):
                 raise NotFound("mail group not found")
             await uow.commit()
 
     # -- queuing (inside the caller's transaction) --------------------------------------------
-    def _row(self, household_id: str, recipient_id: str, kind: OutboxKind, dedupe_key: str, *,
-             version: int | None = None, group_id: str | None = None, payload: str | None = None) -> OutboxItem:
+    def _row(
+        self,
+        household_id: str,
+        recipient_id: str,
+        kind: OutboxKind,
+        dedupe_key: str,
+        *,
+        version: int | None = None,
+        group_id: str | None = None,
+        payload: str | None = None,
+    ) -> OutboxItem:
         now = self._clock()
-        return OutboxItem(self._new_id(), household_id, recipient_id, kind, dedupe_key, version, group_id,
-                          OutboxStatus.QUEUED, 0, now, now, payload=payload)
+        return OutboxItem(
+            self._new_id(),
+            household_id,
+            recipient_id,
+            kind,
+            dedupe_key,
+            version,
+            group_id,
+            OutboxStatus.QUEUED,
+            0,
+            now,
+            now,
+            payload=payload,
+        )
 
     def _notify(self) -> None:
         """Wake the in-process workers now: for rows this service has just committed itself."""
@@ -236,13 +308,29 @@ class MailgroupService:
         members = await uow.betrokkenen.list(actor.household_id)
         recipients, group = plan_update_recipients(members, await uow.mail.list_groups(actor.household_id))
         for b in recipients:
-            await uow.mail.enqueue(self._row(actor.household_id, b.id, OutboxKind.PLAN_UPDATE, f"v{info.number}",
-                                             version=info.number, group_id=group.id if group else None))
+            await uow.mail.enqueue(
+                self._row(
+                    actor.household_id,
+                    b.id,
+                    OutboxKind.PLAN_UPDATE,
+                    f"v{info.number}",
+                    version=info.number,
+                    group_id=group.id if group else None,
+                )
+            )
         if recipients:
             self.wake_after_commit(uow)
 
-    async def enqueue_invite(self, uow: UnitOfWork, household_id: str, recipient_id: str, method: str,
-                             ics: bytes, agenda: str, dedupe_key: str) -> None:
+    async def enqueue_invite(
+        self,
+        uow: UnitOfWork,
+        household_id: str,
+        recipient_id: str,
+        method: str,
+        ics: bytes,
+        agenda: str,
+        dedupe_key: str,
+    ) -> None:
         """InviteOutbox: queue an overleg invite; the .ics is content-free, the agenda goes only encrypted."""
         if method not in ("REQUEST", "CANCEL"):
             raise ValidationFailed.one("method", "must be REQUEST or CANCEL")
@@ -251,8 +339,7 @@ class MailgroupService:
         if not dedupe_key or len(dedupe_key) > 200:
             raise ValidationFailed.one("dedupe_key", "must be 1-200 characters")
         payload = json.dumps({"method": method, "ics": base64.b64encode(ics).decode("ascii"), "agenda": agenda})
-        await uow.mail.enqueue(self._row(household_id, recipient_id, OutboxKind.INVITE, dedupe_key,
-                                         payload=payload))
+        await uow.mail.enqueue(self._row(household_id, recipient_id, OutboxKind.INVITE, dedupe_key, payload=payload))
         self.wake_after_commit(uow)
 
     async def enqueue_signin_link(self, household_id: str, recipient_id: str, url: str) -> None:
@@ -263,8 +350,15 @@ class MailgroupService:
         """
         digest = hashlib.sha256(url.encode()).hexdigest()[:32]
         async with self._uow(write=True) as uow:
-            await uow.mail.enqueue(self._row(household_id, recipient_id, OutboxKind.SIGNIN_LINK, f"link:{digest}",
-                                             payload=json.dumps({"link": url})))
+            await uow.mail.enqueue(
+                self._row(
+                    household_id,
+                    recipient_id,
+                    OutboxKind.SIGNIN_LINK,
+                    f"link:{digest}",
+                    payload=json.dumps({"link": url}),
+                )
+            )
             await uow.commit()
         self._notify()
 
@@ -281,8 +375,11 @@ class MailgroupService:
                 members = await uow.betrokkenen.list(key.household_id)
                 targets = {key.betrokkene_id} | {b.id for b in members if is_regisseur(b.role)}
                 for rid in sorted(targets):
-                    if await uow.mail.enqueue(self._row(key.household_id, rid, OutboxKind.KEY_EXPIRY,
-                                                       f"{key.betrokkene_id}:{key.fingerprint}")):
+                    if await uow.mail.enqueue(
+                        self._row(
+                            key.household_id, rid, OutboxKind.KEY_EXPIRY, f"{key.betrokkene_id}:{key.fingerprint}"
+                        )
+                    ):
                         queued += 1
                 await uow.mail.mark_key_warned(key.household_id, key.betrokkene_id, now)
             await uow.commit()
@@ -291,16 +388,18 @@ class MailgroupService:
         return queued
 
     # -- outbox view --------------------------------------------------------------------------
-    async def outbox(self, principal: Principal, household_id: str, status: OutboxStatus | None,
-                     limit: int = 100) -> list[OutboxItem]:
+    async def outbox(
+        self, principal: Principal, household_id: str, status: OutboxStatus | None, limit: int = 100
+    ) -> list[OutboxItem]:
         """The household's outbox rows (regisseur): dead letters with their recorded error, etc."""
         async with authorised(self._uow, principal, household_id, need=Need.REGISSEUR, what="see the outbox") as caller:
             return await caller.uow.mail.list_outbox(household_id, status, limit)
 
     async def requeue(self, principal: Principal, household_id: str, item_id: str) -> None:
         """Give a dead letter a fresh set of attempts (regisseur)."""
-        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
-                              what="retry mail") as caller:
+        async with authorised(
+            self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="retry mail"
+        ) as caller:
             uow = caller.uow
             if not await uow.mail.requeue(household_id, item_id, self._clock()):
                 raise NotFound("no dead letter with this id")
@@ -308,14 +407,17 @@ class MailgroupService:
         self._notify()
 
     # -- PDF ----------------------------------------------------------------------------------
-    async def render_pdf(self, household_name: str, info: VersionInfo, sections: Mapping[str, str],
-                         names: Mapping[str, str]) -> bytes:
+    async def render_pdf(
+        self, household_name: str, info: VersionInfo, sections: Mapping[str, str], names: Mapping[str, str]
+    ) -> bytes:
         """A scoped snapshot as PDF, rendered off the event loop."""
         parsed = {k: json.loads(v) for k, v in sections.items()}
         subtitle = f"{household_name} - versie {info.number} van {info.created_at.date().isoformat()}" + (
-            " (vastgesteld)" if info.vastgesteld_at else "")
-        return await asyncio.to_thread(self._pdf.render, title=f"Plan - versie {info.number}", subtitle=subtitle,
-                                       sections=parsed, names=names)
+            " (vastgesteld)" if info.vastgesteld_at else ""
+        )
+        return await asyncio.to_thread(
+            self._pdf.render, title=f"Plan - versie {info.number}", subtitle=subtitle, sections=parsed, names=names
+        )
 
     async def plan_pdf(self, principal: Principal, household_id: str) -> bytes:
         """The caller's scoped current plan as PDF; read on the PDF channel (a disclosure)."""

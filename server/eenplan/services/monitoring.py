@@ -36,5 +36,11 @@ class MonitoringService:
         async with self._uow() as uow:
             histories = await uow.stagnatie.phase_histories(gemeente)
             cases = await uow.stagnatie.cases_in_gemeente(gemeente)
-        return figures(" ".join(gemeente.split()), period, histories, cases, self._werkdagen,
-                       self._clock().astimezone(AMSTERDAM).date())
+        return figures(
+            " ".join(gemeente.split()),
+            period,
+            histories,
+            cases,
+            self._werkdagen,
+            self._clock().astimezone(AMSTERDAM).date(),
+        )

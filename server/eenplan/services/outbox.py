@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import json
 import logging
@@ -25,12 +26,22 @@ from ..domain.audit import Channel, Event
 from ..domain.betrokkene import Betrokkene
 from ..domain.errors import NotFound
 from ..domain.household import Household
-from ..domain.sections import SECTION_KEYS
-from ..domain.mailgroup import (INVITE_NOTICE_TEXT, SIGNIN_LINK_TEXT, KEY_EXPIRY_TEXT, EXPIRY_WARNING_DAYS, OutboxItem, OutboxKind,
-                                OutboxStatus, group_address, list_code, plan_update_subject,
-                                plan_update_text)
+from ..domain.mailgroup import (
+    EXPIRY_WARNING_DAYS,
+    INVITE_NOTICE_TEXT,
+    KEY_EXPIRY_TEXT,
+    SIGNIN_LINK_TEXT,
+    OutboxItem,
+    OutboxKind,
+    OutboxStatus,
+    group_address,
+    list_code,
+    plan_update_subject,
+    plan_update_text,
+)
 from ..domain.mailgroup_ports import Attachment, Envelope, KeyringPort, MailBody, MailGateway, SendStats
 from ..domain.ports import Clock, UnitOfWorkFactory
+from ..domain.sections import SECTION_KEYS
 from ..logsafe import describe_error
 from .mailgroup import MailgroupService
 from .outbox_rows import Job, RowOutcomes, WorkerSettings
@@ -38,11 +49,13 @@ from .plan import PlanService
 
 log = logging.getLogger(__name__)
 
-NOTICE_TEXT = ("Er is iets nieuws in het plan waar u bij betrokken bent.\n\n"
-               "Wij sturen de inhoud alleen versleuteld per e-mail. Omdat er (nog)\n"
-               "geen bruikbare OpenPGP-sleutel van u bekend is, staat de inhoud niet\n"
-               "in dit bericht. U kunt het plan bekijken door in te loggen via de\n"
-               "link hieronder.\n")
+NOTICE_TEXT = (
+    "Er is iets nieuws in het plan waar u bij betrokken bent.\n\n"
+    "Wij sturen de inhoud alleen versleuteld per e-mail. Omdat er (nog)\n"
+    "geen bruikbare OpenPGP-sleutel van u bekend is, staat de inhoud niet\n"
+    "in dit bericht. U kunt het plan bekijken door in te loggen via de\n"
+    "link hieronder.\n"
+)
 
 
 @dataclass
@@ -59,8 +72,17 @@ class _Context:
 class OutboxWorker:
     """Sends the outbox; several may run against PostgreSQL, one against SQLite."""
 
-    def __init__(self, uow: UnitOfWorkFactory, plan: PlanService, mailgroup: MailgroupService, gateway: MailGateway,
-                 keyring: KeyringPort, clock: Clock, settings: WorkerSettings, worker_id: str | None = None) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        plan: PlanService,
+        mailgroup: MailgroupService,
+        gateway: MailGateway,
+        keyring: KeyringPort,
+        clock: Clock,
+        settings: WorkerSettings,
+        worker_id: str | None = None,
+    ) -> None:
         self._uow = uow
         self._plan = plan
         self._mail = mailgroup
@@ -82,7 +104,7 @@ class OutboxWorker:
         for job in self.periodic:
             try:
                 await job()
-            except Exception as exc:  # noqa: BLE001 - logged by type; the next hour tries again
+            except Exception as exc:
                 log.error("periodic job %s failed: %s", getattr(job, "__qualname__", job), describe_error(exc))
 
     def wake(self) -> None:
@@ -120,17 +142,20 @@ class OutboxWorker:
                 log.error("outbox pass failed: %s", describe_error(exc))
             if self._stopping:
                 break
-            try:
+            with contextlib.suppress(TimeoutError):  # a poll interval passed without a wake-up
                 await asyncio.wait_for(self._wake.wait(), timeout=self.settings.poll_seconds)
-            except TimeoutError:
-                pass
 
     async def run_once(self) -> SendStats:
         """Claim due rows under a lease and process them; returns what happened."""
         now = self._clock()
         async with self._uow(write=True) as uow:
-            items = await uow.mail.claim(now, now + timedelta(seconds=self.settings.lease_seconds), self.worker_id,
-                                         self.settings.batch, self.settings.max_attempts)
+            items = await uow.mail.claim(
+                now,
+                now + timedelta(seconds=self.settings.lease_seconds),
+                self.worker_id,
+                self.settings.batch,
+                self.settings.max_attempts,
+            )
             await uow.commit()
         stats = SendStats(claimed=len(items))
         by_household: dict[str, list[OutboxItem]] = {}
@@ -157,13 +182,21 @@ class OutboxWorker:
 
     def _envelope(self, ctx: _Context, item: OutboxItem, person: Betrokkene, subject: str) -> Envelope:
         domain = self._mail.settings.mail_domain
-        stable = f"{item.household_id}:v{item.version}" if item.kind is OutboxKind.PLAN_UPDATE else \
-            f"{item.household_id}:{item.kind.value}:{item.dedupe_key}"
-        return Envelope(from_addr=group_address(ctx.household.code, domain), from_name="eenplan",
-                        to_addr=person.email or "", subject=subject,
-                        message_id=self.gateway.message_id(stable, item.recipient_id),
-                        list_id=self.gateway.list_id(list_code(ctx.household.code)), date=self._clock(),
-                        autocrypt_keydata=ctx.autocrypt)
+        stable = (
+            f"{item.household_id}:v{item.version}"
+            if item.kind is OutboxKind.PLAN_UPDATE
+            else f"{item.household_id}:{item.kind.value}:{item.dedupe_key}"
+        )
+        return Envelope(
+            from_addr=group_address(ctx.household.code, domain),
+            from_name="eenplan",
+            to_addr=person.email or "",
+            subject=subject,
+            message_id=self.gateway.message_id(stable, item.recipient_id),
+            list_id=self.gateway.list_id(list_code(ctx.household.code)),
+            date=self._clock(),
+            autocrypt_keydata=ctx.autocrypt,
+        )
 
     async def _usable(self, ctx: _Context, person_id: str) -> str | None:
         fpr = ctx.keys.get(person_id)
@@ -207,8 +240,12 @@ class OutboxWorker:
         # Seal every distinct view first, then send: gpg's reader threads need the GIL, so
         # encrypting while SMTP traffic runs on the loop would slow both down.
         sealed = [(await self._seal_group(ctx, jobs, stats), jobs) for jobs in sealed_groups.values()]
-        tasks = [self._rows.deliver(job, self.gateway.send_sealed(data, job.envelope), stats, False)
-                 for data, jobs in sealed if data is not None for job in jobs]
+        tasks = [
+            self._rows.deliver(job, self.gateway.send_sealed(data, job.envelope), stats, False)
+            for data, jobs in sealed
+            if data is not None
+            for job in jobs
+        ]
         tasks += [self._send_single(ctx, job, stats) for job in singles]
         await asyncio.gather(*tasks)
 
@@ -227,22 +264,27 @@ class OutboxWorker:
                 since = await uow.mail.last_sent_version(item.household_id, person.id, version)
             diff = await self._plan.diff(principal, item.household_id, since or 1, version, channel=Channel.MAIL)
             text = plan_update_text(version, since, diff, self._link(item.household_id))
-            view = hashlib.sha256(json.dumps([item.household_id, version, text, sorted(snapshot.sections.items())]
-                                             ).encode()).hexdigest()
+            view = hashlib.sha256(
+                json.dumps([item.household_id, version, text, sorted(snapshot.sections.items())]).encode()
+            ).hexdigest()
             job.view = view
             job.body = ctx.bodies.get(view)
             if job.body is None:  # one PDF per distinct view, like one encryption per view
                 names = {b.id: b.name for b in ctx.members.values()}
                 pdf = await self._mail.render_pdf(ctx.household.name, snapshot.info, snapshot.sections, names)
                 job.body = ctx.bodies[view] = MailBody(
-                    text, (Attachment(f"plan-versie-{version}.pdf", "application/pdf", pdf),))
+                    text, (Attachment(f"plan-versie-{version}.pdf", "application/pdf", pdf),)
+                )
             return job
         if item.kind is OutboxKind.INVITE:
             data = json.loads(item.payload or "{}")
             job = Job(item, person, self._envelope(ctx, item, person, "Uitnodiging voor een overleg"), fpr)
             if fpr is not None:
-                job.body = MailBody(await self._agenda_for(item, person, data.get("agenda") or ""),
-                                    calendar=base64.b64decode(data["ics"]), calendar_method=data["method"])
+                job.body = MailBody(
+                    await self._agenda_for(item, person, data.get("agenda") or ""),
+                    calendar=base64.b64decode(data["ics"]),
+                    calendar_method=data["method"],
+                )
             return job
         if item.kind is OutboxKind.NOTICE:  # neutral, content-free (e.g. stagnatie deadlines, escalation steps)
             data = json.loads(item.payload or "{}")
@@ -267,8 +309,9 @@ class OutboxWorker:
         access = await self._plan.access(principal, item.household_id)
         if len(access.fully_readable) < len(SECTION_KEYS):
             return ""
-        await self._plan.log_access(principal, item.household_id, Event.DISCLOSE, (), Channel.MAIL,
-                                    "uitnodiging met agenda")
+        await self._plan.log_access(
+            principal, item.household_id, Event.DISCLOSE, (), Channel.MAIL, "uitnodiging met agenda"
+        )
         return agenda
 
     # -- sending ------------------------------------------------------------------------------
@@ -312,6 +355,7 @@ class OutboxWorker:
             link, text = data.get("link") or link, data.get("text") or NOTICE_TEXT
         else:
             text = NOTICE_TEXT
-        send = self.gateway.send_notice(job.envelope, link=link, text=text, signer_fpr=ctx.signer,
-                                         calendar=calendar, calendar_method=method)
+        send = self.gateway.send_notice(
+            job.envelope, link=link, text=text, signer_fpr=ctx.signer, calendar=calendar, calendar_method=method
+        )
         await self._rows.deliver(job, send, stats, True)

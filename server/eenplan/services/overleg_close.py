@@ -33,8 +33,9 @@ from .overleg_drafts import OverlegDraft
 from .overleg_views import OverlegView, shown_in
 from .plan import PlanService
 
-NEXT_REQUIRED = ("closing an overleg asks for the next one: give `next` (to plan it now) or `next_overleg_id`, "
-                 "or `no_next_reason`")
+NEXT_REQUIRED = (
+    "closing an overleg asks for the next one: give `next` (to plan it now) or `next_overleg_id`, or `no_next_reason`"
+)
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,9 @@ class CloseRequest:
 class OverlegPlanning(Protocol):
     """What closing needs of the overleg service: its public planning (no import cycle, no private parts)."""
 
-    def check_window(self, draft_type: OverlegType, start: datetime, initiated: date | None,
-                     reason: str | None) -> str | None:
+    def check_window(
+        self, draft_type: OverlegType, start: datetime, initiated: date | None, reason: str | None
+    ) -> str | None:
         """A startoverleg's window check."""
         ...
 
@@ -65,15 +67,15 @@ class OverlegCloser:
     """The close use case, on the overleg service's public planning (`check_window`, `create_in`) and the
     plan service's `adopt_in`."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, plan: PlanService, overleggen: OverlegPlanning
-                 ) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, plan: PlanService, overleggen: OverlegPlanning) -> None:
         self._uow = uow
         self._clock = clock
         self._plan = plan
         self._overleggen = overleggen
 
-    async def close(self, principal: Principal, household_id: str, overleg_id: str, request: CloseRequest
-                    ) -> tuple[OverlegView, list[str], int]:
+    async def close(
+        self, principal: Principal, household_id: str, overleg_id: str, request: CloseRequest
+    ) -> tuple[OverlegView, list[str], int]:
         """Mark the overleg held; adopt the plan version; link or plan the next overleg — all or nothing.
 
         Returns the held overleg (cut to the caller), warnings (field: message, never content) and how
@@ -81,8 +83,9 @@ class OverlegCloser:
         """
         now = self._clock()
         no_next_reason = (request.no_next_reason or "").strip() or None
-        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
-                              what="close overleggen") as caller:
+        async with authorised(
+            self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="close overleggen"
+        ) as caller:
             uow, actor = caller.uow, caller.actor
             overleg = await uow.overleggen.get(household_id, overleg_id, lock=True)
             if overleg is None:
@@ -93,13 +96,20 @@ class OverlegCloser:
             adopt = await self._check_adoption(uow, household_id, overleg_id, request.adopted_version)
             if request.next_overleg_id is not None:
                 nxt = await uow.overleggen.get(household_id, request.next_overleg_id)
-                if (nxt is None or nxt.id == overleg_id or nxt.status is not OverlegStatus.PLANNED
-                        or nxt.start <= now):
+                if nxt is None or nxt.id == overleg_id or nxt.status is not OverlegStatus.PLANNED or nxt.start <= now:
                     raise ValidationFailed.one("next_overleg_id", "must be a planned future overleg of this household")
-            future = [o for o in await uow.overleggen.list(household_id)
-                      if o.id != overleg_id and o.status is OverlegStatus.PLANNED and o.start > now]
-            if (request.next_draft is None and request.next_overleg_id is None and not future
-                    and overleg.type in NEEDS_NEXT and no_next_reason is None):
+            future = [
+                o
+                for o in await uow.overleggen.list(household_id)
+                if o.id != overleg_id and o.status is OverlegStatus.PLANNED and o.start > now
+            ]
+            if (
+                request.next_draft is None
+                and request.next_overleg_id is None
+                and not future
+                and overleg.type in NEEDS_NEXT
+                and no_next_reason is None
+            ):
                 raise ValidationFailed.one("next_overleg", NEXT_REQUIRED)
             if request.next_draft is not None:
                 await self._check_draft(uow, actor, request.next_draft)
@@ -113,15 +123,22 @@ class OverlegCloser:
                 next_id = created.id
             elif next_id is None and future:
                 next_id = future[0].id
-                warnings.append("next_overleg: linked the overleg already planned for "
-                                f"{future[0].start.date().isoformat()}")
+                warnings.append(
+                    f"next_overleg: linked the overleg already planned for {future[0].start.date().isoformat()}"
+                )
             elif next_id is None and overleg.type in NEEDS_NEXT:
                 warnings.append("next_overleg: no next overleg is planned; plan one soon")
             if adopt and request.adopted_version is not None:
                 await self._plan.adopt_in(uow, actor, request.adopted_version, overleg_id)
-            held = replace(overleg, status=OverlegStatus.HELD, decisions=request.decisions,
-                           adopted_version=request.adopted_version, next_overleg_id=next_id,
-                           no_next_reason=no_next_reason if next_id is None else None, revision=overleg.revision + 1)
+            held = replace(
+                overleg,
+                status=OverlegStatus.HELD,
+                decisions=request.decisions,
+                adopted_version=request.adopted_version,
+                next_overleg_id=next_id,
+                no_next_reason=no_next_reason if next_id is None else None,
+                revision=overleg.revision + 1,
+            )
             await uow.overleggen.update(held)
             view = await shown_in(self._plan, uow, actor, held)
             await uow.commit()

@@ -33,36 +33,66 @@ def overleg_uid(overleg_id: str, mail_domain: str) -> str:
 class InviteSender:
     """Turns an overleg into per-recipient .ics and hands them to the outbox port."""
 
-    def __init__(self, builder: InviteBuilder, mail_domain: str, clock: Callable[[], datetime],
-                 outbox: InviteOutbox | None) -> None:
+    def __init__(
+        self, builder: InviteBuilder, mail_domain: str, clock: Callable[[], datetime], outbox: InviteOutbox | None
+    ) -> None:
         self.builder = builder
         self.mail_domain = mail_domain
         self.outbox = outbox
         self._clock = clock
 
-    def spec(self, household: Household, overleg: Overleg, recipient_id: str, people: dict[str, Betrokkene],
-             sent_by: str | None, *, only: Sequence[str] | None = None) -> InviteSpec | None:
+    def spec(
+        self,
+        household: Household,
+        overleg: Overleg,
+        recipient_id: str,
+        people: dict[str, Betrokkene],
+        sent_by: str | None,
+        *,
+        only: Sequence[str] | None = None,
+    ) -> InviteSpec | None:
         """The invite one recipient gets; None when nobody in it has an e-mail address."""
         invitees = visible_attendees(recipient_id, overleg.invitees)
         if only is not None:
             invitees = tuple(i for i in invitees if i.betrokkene_id in only)
-        attendees = tuple(AttendeeSpec(email, people[i.betrokkene_id].name, i.must_attend)
-                          for i in invitees if i.betrokkene_id in people
-                          if (email := people[i.betrokkene_id].email))
+        attendees = tuple(
+            AttendeeSpec(email, people[i.betrokkene_id].name, i.must_attend)
+            for i in invitees
+            if i.betrokkene_id in people
+            if (email := people[i.betrokkene_id].email)
+        )
         if not attendees:
             return None
-        return InviteSpec(uid=overleg.uid, sequence=overleg.sequence, start=overleg.start, end=overleg.end,
-                          summary=f"Overleg huishouden {household.code}",
-                          organizer_email=group_address(household.code, self.mail_domain),
-                          organizer_name=f"Huishouden {household.code}", attendees=attendees,
-                          location=overleg.place, sent_by_email=sent_by, dtstamp=self._clock())
+        return InviteSpec(
+            uid=overleg.uid,
+            sequence=overleg.sequence,
+            start=overleg.start,
+            end=overleg.end,
+            summary=f"Overleg huishouden {household.code}",
+            organizer_email=group_address(household.code, self.mail_domain),
+            organizer_name=f"Huishouden {household.code}",
+            attendees=attendees,
+            location=overleg.place,
+            sent_by_email=sent_by,
+            dtstamp=self._clock(),
+        )
 
     def ics(self, spec: InviteSpec, method: str) -> bytes:
         """The .ics bytes of an invite with the given iTIP method."""
         return self.builder.build_request(spec) if method == REQUEST else self.builder.build_cancel(spec)
 
-    async def send(self, uow: UnitOfWork, household: Household, overleg: Overleg, recipients: Sequence[str],
-                   method: str, sent_by: str | None, dedupe: str, *, uninvited: bool = False) -> int:
+    async def send(
+        self,
+        uow: UnitOfWork,
+        household: Household,
+        overleg: Overleg,
+        recipients: Sequence[str],
+        method: str,
+        sent_by: str | None,
+        dedupe: str,
+        *,
+        uninvited: bool = False,
+    ) -> int:
         """Queue one invite per recipient with an e-mail address; returns how many were queued.
 
         `uninvited`: a CANCEL to people taken off the list names only themselves.

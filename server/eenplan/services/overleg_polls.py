@@ -5,7 +5,6 @@ regisseur using one later. The pick plans the overleg and queues its invitations
 transaction that closes the poll.
 """
 
-
 from __future__ import annotations
 
 import json
@@ -28,16 +27,26 @@ MAX_OPTIONS = 20
 NOT_FOUND = "date poll not found"
 
 
-POLL_NOTICE = ("Er staat een datumprikker klaar voor een overleg over het plan waar u bij betrokken bent.\n\n"
-               "Geef via de link hieronder aan wanneer u kunt. De inhoud van het plan staat niet in dit bericht.\n")
+POLL_NOTICE = (
+    "Er staat een datumprikker klaar voor een overleg over het plan waar u bij betrokken bent.\n\n"
+    "Geef via de link hieronder aan wanneer u kunt. De inhoud van het plan staat niet in dit bericht.\n"
+)
 
 
 class PollService:
     """Date polls of households, on top of the overleg service's public planning (`check_window`,
     `create_in`), the plan service (what a pick shows) and its own unit of work, clock, ids."""
 
-    def __init__(self, overleggen: OverlegService, plan: PlanService, uow: UnitOfWorkFactory, clock: Clock,
-                 new_id: IdFactory, *, wake_after_commit: Callable[[UnitOfWork], None] | None = None) -> None:
+    def __init__(
+        self,
+        overleggen: OverlegService,
+        plan: PlanService,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        new_id: IdFactory,
+        *,
+        wake_after_commit: Callable[[UnitOfWork], None] | None = None,
+    ) -> None:
         self._overleggen = overleggen
         self._plan = plan
         self._uow = uow
@@ -46,9 +55,17 @@ class PollService:
         #: wakes the outbox worker once a transaction that queued notices commits (MailgroupService)
         self._wake_after_commit = wake_after_commit
 
-    async def create(self, principal: Principal, household_id: str, *, overleg_type: OverlegType,
-                     options: list[tuple[datetime, datetime]], invitees: tuple[Invitee, ...],
-                     initiated_on: date | None = None, reason: str | None = None) -> DatePoll:
+    async def create(
+        self,
+        principal: Principal,
+        household_id: str,
+        *,
+        overleg_type: OverlegType,
+        options: list[tuple[datetime, datetime]],
+        invitees: tuple[Invitee, ...],
+        initiated_on: date | None = None,
+        reason: str | None = None,
+    ) -> DatePoll:
         """Open a poll with candidate slots (a startoverleg's must lie in its window unless a reason is given)."""
         if not 1 <= len(options) <= MAX_OPTIONS:
             raise ValidationFailed.one("options", f"give 1 to {MAX_OPTIONS} candidate slots")
@@ -59,16 +76,28 @@ class PollService:
                 check_times(start, end, now)
                 recorded = self._overleggen.check_window(overleg_type, start, initiated_on, reason) or recorded
             except ValidationFailed as exc:
-                raise ValidationFailed([replace(p, field=f"options[{i}].{p.field}") if p.field in ("start", "end")
-                                        else p for p in exc.problems]) from None
-        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
-                              what="open date polls") as caller:
+                raise ValidationFailed(
+                    [
+                        replace(p, field=f"options[{i}].{p.field}") if p.field in ("start", "end") else p
+                        for p in exc.problems
+                    ]
+                ) from None
+        async with authorised(
+            self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="open date polls"
+        ) as caller:
             uow, actor = caller.uow, caller.actor
             check_invitees(invitees, [b.id for b in await uow.betrokkenen.list(household_id)])
-            poll = DatePoll(id=self._new_id(), household_id=household_id, type=overleg_type,
-                            options=tuple(PollOption(self._new_id(), s, e) for s, e in sorted(options)),
-                            invitees=invitees, created_by=actor.betrokkene_id, created_at=now,
-                            initiated_on=initiated_on, outside_window_reason=recorded)
+            poll = DatePoll(
+                id=self._new_id(),
+                household_id=household_id,
+                type=overleg_type,
+                options=tuple(PollOption(self._new_id(), s, e) for s, e in sorted(options)),
+                invitees=invitees,
+                created_by=actor.betrokkene_id,
+                created_at=now,
+                initiated_on=initiated_on,
+                outside_window_reason=recorded,
+            )
             await uow.overleggen.add_poll(poll)
             await self._announce(uow, poll)
             await uow.commit()
@@ -83,9 +112,22 @@ class PollService:
         queued = False
         for invitee in poll.invitees:
             if people.get(invitee.betrokkene_id) and people[invitee.betrokkene_id].email:
-                await uow.mail.enqueue(OutboxItem(self._new_id(), poll.household_id, invitee.betrokkene_id,
-                                                  OutboxKind.NOTICE, f"poll:{poll.id}", None, None,
-                                                  OutboxStatus.QUEUED, 0, now, now, payload=payload))
+                await uow.mail.enqueue(
+                    OutboxItem(
+                        self._new_id(),
+                        poll.household_id,
+                        invitee.betrokkene_id,
+                        OutboxKind.NOTICE,
+                        f"poll:{poll.id}",
+                        None,
+                        None,
+                        OutboxStatus.QUEUED,
+                        0,
+                        now,
+                        now,
+                        payload=payload,
+                    )
+                )
                 queued = True
         if queued and self._wake_after_commit is not None:
             self._wake_after_commit(uow)
@@ -118,12 +160,23 @@ class PollService:
             await uow.commit()
         return await self.get(principal, household_id, poll_id)
 
-    async def pick(self, principal: Principal, household_id: str, poll_id: str, option_id: str, *,
-                   agenda: str = "", location: str | None = None, video_link: str | None = None,
-                   chair_id: str | None = None, minute_taker_id: str | None = None) -> tuple[OverlegView, int]:
+    async def pick(
+        self,
+        principal: Principal,
+        household_id: str,
+        poll_id: str,
+        option_id: str,
+        *,
+        agenda: str = "",
+        location: str | None = None,
+        video_link: str | None = None,
+        chair_id: str | None = None,
+        minute_taker_id: str | None = None,
+    ) -> tuple[OverlegView, int]:
         """The regisseur picks an option: it becomes the overleg and its invitations, and the poll closes."""
-        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
-                              what="pick a date") as caller:
+        async with authorised(
+            self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="pick a date"
+        ) as caller:
             uow, actor = caller.uow, caller.actor
             poll = await uow.overleggen.get_poll(household_id, poll_id, lock=True)
             if poll is None:
@@ -133,10 +186,19 @@ class PollService:
             option = next((opt for opt in poll.options if opt.id == option_id), None)
             if option is None:
                 raise ValidationFailed.one("option_id", "is not an option of this poll")
-            draft = OverlegDraft(type=poll.type, start=option.start, end=option.end, invitees=poll.invitees,
-                                 agenda=agenda, location=location, video_link=video_link, chair_id=chair_id,
-                                 minute_taker_id=minute_taker_id, initiated_on=poll.initiated_on,
-                                 reason=poll.outside_window_reason)
+            draft = OverlegDraft(
+                type=poll.type,
+                start=option.start,
+                end=option.end,
+                invitees=poll.invitees,
+                agenda=agenda,
+                location=location,
+                video_link=video_link,
+                chair_id=chair_id,
+                minute_taker_id=minute_taker_id,
+                initiated_on=poll.initiated_on,
+                reason=poll.outside_window_reason,
+            )
             overleg, queued = await self._overleggen.create_in(uow, actor, draft)
             await uow.overleggen.close_poll(poll_id, overleg.id)
             view = await shown_in(self._plan, uow, actor, overleg)

@@ -54,14 +54,28 @@ def cut(overleg: Overleg, access: Access) -> OverlegView:
     """The overleg as the policy lets this caller see it."""
     content = may_read_overleg_content(access)
     return OverlegView(
-        id=overleg.id, household_id=overleg.household_id, type=overleg.type, status=overleg.status,
-        start=overleg.start, end=overleg.end, location=overleg.location, video_link=overleg.video_link,
-        chair_id=overleg.chair_id, minute_taker_id=overleg.minute_taker_id, invitees=overleg.invitees,
-        uid=overleg.uid, sequence=overleg.sequence, initiated_on=overleg.initiated_on,
-        outside_window_reason=overleg.outside_window_reason, adopted_version=overleg.adopted_version,
-        next_overleg_id=overleg.next_overleg_id, no_next_reason=overleg.no_next_reason,
+        id=overleg.id,
+        household_id=overleg.household_id,
+        type=overleg.type,
+        status=overleg.status,
+        start=overleg.start,
+        end=overleg.end,
+        location=overleg.location,
+        video_link=overleg.video_link,
+        chair_id=overleg.chair_id,
+        minute_taker_id=overleg.minute_taker_id,
+        invitees=overleg.invitees,
+        uid=overleg.uid,
+        sequence=overleg.sequence,
+        initiated_on=overleg.initiated_on,
+        outside_window_reason=overleg.outside_window_reason,
+        adopted_version=overleg.adopted_version,
+        next_overleg_id=overleg.next_overleg_id,
+        no_next_reason=overleg.no_next_reason,
         reminder_sent=overleg.reminder_sent_at is not None,
-        agenda=overleg.agenda if content else None, decisions=overleg.decisions if content else None)
+        agenda=overleg.agenda if content else None,
+        decisions=overleg.decisions if content else None,
+    )
 
 
 def disclosure(plan: PlanService, access: Access, views: Sequence[OverlegView]) -> list[AccessEvent]:
@@ -85,8 +99,7 @@ async def shown_in(plan: PlanService, uow: UnitOfWork, actor: Actor, overleg: Ov
     return view
 
 
-async def shown(plan: PlanService, principal: Principal, household_id: str, found: list[Overleg]
-                ) -> list[OverlegView]:
+async def shown(plan: PlanService, principal: Principal, household_id: str, found: list[Overleg]) -> list[OverlegView]:
     """Overleggen read outside a transaction, cut to the caller; the disclosure is logged before answering."""
     if not found:
         return []

@@ -51,8 +51,17 @@ class OverlegService:
     disclosed is access-logged here (inside the transaction of a change).
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, new_id: IdFactory, werkdagen: Werkdagen,
-                 planner: SlotPlanner, invites: InviteSender, plan: PlanService, reminder_werkdagen: int = 2) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        new_id: IdFactory,
+        werkdagen: Werkdagen,
+        planner: SlotPlanner,
+        invites: InviteSender,
+        plan: PlanService,
+        reminder_werkdagen: int = 2,
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._new_id = new_id
@@ -80,8 +89,9 @@ class OverlegService:
             raise ValidationFailed.one("type", "only a startoverleg has a window (5–15 werkdagen after initiation)")
         return self.planner.startoverleg_window(initiated)
 
-    def check_window(self, draft_type: OverlegType, start: datetime, initiated: date | None,
-                     reason: str | None) -> str | None:
+    def check_window(
+        self, draft_type: OverlegType, start: datetime, initiated: date | None, reason: str | None
+    ) -> str | None:
         """For a startoverleg: the reason to record when outside the window, or ValidationFailed on 'start'."""
         if draft_type is not OverlegType.STARTOVERLEG:
             return None
@@ -92,32 +102,48 @@ class OverlegService:
         return None if inside else (reason or "").strip()
 
     # ------------------------------------------------------------------ reading
-    async def window_for(self, principal: Principal, household_id: str, overleg_type: OverlegType,
-                         initiated: date) -> tuple[date, date]:
+    async def window_for(
+        self, principal: Principal, household_id: str, overleg_type: OverlegType, initiated: date
+    ) -> tuple[date, date]:
         """The window, for a betrokkene of the household."""
         async with authorised(self._uow, principal, household_id):
             pass  # membership only: the window is the same for every betrokkene
         return self.window(overleg_type, initiated)
 
-    async def slots(self, principal: Principal, household_id: str, *, earliest: date, latest: date,
-                    must: list[str], optional: list[str], duration: timedelta, limit: int = 10,
-                    max_per_day: int | None = 2) -> list[Slot]:
+    async def slots(
+        self,
+        principal: Principal,
+        household_id: str,
+        *,
+        earliest: date,
+        latest: date,
+        must: list[str],
+        optional: list[str],
+        duration: timedelta,
+        limit: int = 10,
+        max_per_day: int | None = 2,
+    ) -> list[Slot]:
         """Slots in [earliest, latest] where every must-attend betrokkene is reachable, best first."""
-        async with authorised(self._uow, principal, household_id, need=Need.REGISSEUR,
-                              what="plan overleggen") as caller:
+        async with authorised(
+            self._uow, principal, household_id, need=Need.REGISSEUR, what="plan overleggen"
+        ) as caller:
             people = {b.id: b for b in await caller.uow.betrokkenen.list(household_id)}
         check_invitees([Invitee(b, True) for b in must] + [Invitee(b, False) for b in optional], people)
         persons = [SlotPerson(b, b in must, reachable_weekdays(people[b].reachable_days)) for b in must + optional]
-        return self.planner.propose_slots(earliest, latest, persons, duration, limit=limit,
-                                          max_per_day=max_per_day, not_before=self._clock())
+        return self.planner.propose_slots(
+            earliest, latest, persons, duration, limit=limit, max_per_day=max_per_day, not_before=self._clock()
+        )
 
     async def list(self, principal: Principal, household_id: str) -> list[OverlegView]:
         """The overleggen the caller may see (all for a regisseur, otherwise those they are invited to),
         each cut to what the caller may read."""
         async with authorised(self._uow, principal, household_id) as caller:
             actor = caller.actor
-            found = [o for o in await caller.uow.overleggen.list(household_id)
-                     if may_see_overleg(actor, (i.betrokkene_id for i in o.invitees))]
+            found = [
+                o
+                for o in await caller.uow.overleggen.list(household_id)
+                if may_see_overleg(actor, (i.betrokkene_id for i in o.invitees))
+            ]
         return await shown(self._plan, principal, household_id, found)
 
     async def get(self, principal: Principal, household_id: str, overleg_id: str) -> OverlegView:
@@ -127,13 +153,18 @@ class OverlegService:
             found = await self._visible(caller.uow, actor, overleg_id)
         return (await shown(self._plan, principal, household_id, [found]))[0]
 
-    async def invite_ics(self, principal: Principal, household_id: str, overleg_id: str,
-                         for_id: str | None) -> tuple[str, bytes]:
+    async def invite_ics(
+        self, principal: Principal, household_id: str, overleg_id: str, for_id: str | None
+    ) -> tuple[str, bytes]:
         """The caller's own invite as .ics (a regisseur may fetch any invitee's): (uid, bytes)."""
         for_id = for_id or principal.betrokkene_id
-        async with authorised(self._uow, principal, household_id,
-                              need=Need.MEMBER if for_id == principal.betrokkene_id else Need.REGISSEUR,
-                              what="fetch another betrokkene's invite") as caller:
+        async with authorised(
+            self._uow,
+            principal,
+            household_id,
+            need=Need.MEMBER if for_id == principal.betrokkene_id else Need.REGISSEUR,
+            what="fetch another betrokkene's invite",
+        ) as caller:
             uow, actor = caller.uow, caller.actor
             overleg = await self._visible(uow, actor, overleg_id)
             if overleg.invitee(for_id) is None:
@@ -154,21 +185,34 @@ class OverlegService:
             uow, actor = caller.uow, caller.actor
             household = await known_household(uow, household_id)
             now = self._clock()
-            upcoming = [o for o in await uow.overleggen.list(household_id)
-                        if o.status is OverlegStatus.PLANNED and o.start > now]
+            upcoming = [
+                o
+                for o in await uow.overleggen.list(household_id)
+                if o.status is OverlegStatus.PLANNED and o.start > now
+            ]
         visible = [o for o in upcoming if may_see_overleg(actor, (i.betrokkene_id for i in o.invitees))]
         # Others learn only of overleggen they are invited to, not that unseen ones exist.
         known = upcoming if actor.is_regisseur else visible
-        return {"needs_planning": needs_planning(household.phase, bool(known)), "phase": int(household.phase),
-                "next_overleg": ({"id": visible[0].id, "type": visible[0].type.value,
-                                  "start": visible[0].start.astimezone(AMSTERDAM).isoformat()}
-                                 if visible else None)}
+        return {
+            "needs_planning": needs_planning(household.phase, bool(known)),
+            "phase": int(household.phase),
+            "next_overleg": (
+                {
+                    "id": visible[0].id,
+                    "type": visible[0].type.value,
+                    "start": visible[0].start.astimezone(AMSTERDAM).isoformat(),
+                }
+                if visible
+                else None
+            ),
+        }
 
     # ------------------------------------------------------------------ changing
     async def plan(self, principal: Principal, household_id: str, draft: OverlegDraft) -> tuple[OverlegView, int]:
         """Plan an overleg and queue its invites; returns the overleg and how many invites were queued."""
-        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
-                              what="plan overleggen") as caller:
+        async with authorised(
+            self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="plan overleggen"
+        ) as caller:
             uow, actor = caller.uow, caller.actor
             overleg, queued = await self.create_in(uow, actor, draft)
             view = await shown_in(self._plan, uow, actor, overleg)
@@ -185,24 +229,41 @@ class OverlegService:
         check_invitees(invitees, members)
         oid = self._new_id()
         overleg = Overleg(
-            id=oid, household_id=actor.household_id, type=draft.type, start=draft.start, end=draft.end,
-            location=draft.location, video_link=draft.video_link, chair_id=draft.chair_id,
-            minute_taker_id=draft.minute_taker_id, invitees=invitees, agenda=draft.agenda,
-            status=OverlegStatus.PLANNED, uid=overleg_uid(oid, self.invites.mail_domain), sequence=0, revision=0,
-            created_by=actor.betrokkene_id, created_at=now, initiated_on=draft.initiated_on,
-            outside_window_reason=reason)
+            id=oid,
+            household_id=actor.household_id,
+            type=draft.type,
+            start=draft.start,
+            end=draft.end,
+            location=draft.location,
+            video_link=draft.video_link,
+            chair_id=draft.chair_id,
+            minute_taker_id=draft.minute_taker_id,
+            invitees=invitees,
+            agenda=draft.agenda,
+            status=OverlegStatus.PLANNED,
+            uid=overleg_uid(oid, self.invites.mail_domain),
+            sequence=0,
+            revision=0,
+            created_by=actor.betrokkene_id,
+            created_at=now,
+            initiated_on=draft.initiated_on,
+            outside_window_reason=reason,
+        )
         await uow.overleggen.add(overleg)
         household = await known_household(uow, actor.household_id)
         sent_by = await self._sent_by(uow, actor.household_id, actor.betrokkene_id)
-        queued = await self.invites.send(uow, household, overleg, [i.betrokkene_id for i in invitees], REQUEST,
-                                         sent_by, f"overleg:{oid}:r0")
+        queued = await self.invites.send(
+            uow, household, overleg, [i.betrokkene_id for i in invitees], REQUEST, sent_by, f"overleg:{oid}:r0"
+        )
         return overleg, queued
 
-    async def change(self, principal: Principal, household_id: str, overleg_id: str,
-                     changes: dict[str, Any]) -> tuple[OverlegView, int]:
+    async def change(
+        self, principal: Principal, household_id: str, overleg_id: str, changes: dict[str, Any]
+    ) -> tuple[OverlegView, int]:
         """Reschedule or change an overleg; time or place changes raise SEQUENCE. Removed invitees get CANCEL."""
-        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
-                              what="change overleggen") as caller:
+        async with authorised(
+            self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="change overleggen"
+        ) as caller:
             uow, actor = caller.uow, caller.actor
             old = await uow.overleggen.get(household_id, overleg_id, lock=True)
             if old is None:
@@ -226,18 +287,21 @@ class OverlegService:
             household = await known_household(uow, household_id)
             sent_by = await self._sent_by(uow, household_id, actor.betrokkene_id)
             dedupe = f"overleg:{new.id}:r{new.revision}"
-            queued = await self.invites.send(uow, household, replace(new, invitees=old.invitees), removed, CANCEL,
-                                             sent_by, dedupe, uninvited=True)
-            queued += await self.invites.send(uow, household, new, sorted(kept, key=_order(new)), REQUEST, sent_by,
-                                              dedupe)
+            queued = await self.invites.send(
+                uow, household, replace(new, invitees=old.invitees), removed, CANCEL, sent_by, dedupe, uninvited=True
+            )
+            queued += await self.invites.send(
+                uow, household, new, sorted(kept, key=_order(new)), REQUEST, sent_by, dedupe
+            )
             view = await shown_in(self._plan, uow, actor, new)
             await uow.commit()
             return view, queued
 
     async def cancel(self, principal: Principal, household_id: str, overleg_id: str) -> tuple[OverlegView, int]:
         """Cancel a planned overleg: SEQUENCE is raised and every invitee gets METHOD:CANCEL."""
-        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
-                              what="cancel overleggen") as caller:
+        async with authorised(
+            self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="cancel overleggen"
+        ) as caller:
             uow, actor = caller.uow, caller.actor
             old = await uow.overleggen.get(household_id, overleg_id, lock=True)
             if old is None:
@@ -247,14 +311,22 @@ class OverlegService:
             await uow.overleggen.update(new)
             household = await known_household(uow, household_id)
             sent_by = await self._sent_by(uow, household_id, actor.betrokkene_id)
-            queued = await self.invites.send(uow, household, new, [i.betrokkene_id for i in new.invitees], CANCEL,
-                                             sent_by, f"overleg:{new.id}:r{new.revision}")
+            queued = await self.invites.send(
+                uow,
+                household,
+                new,
+                [i.betrokkene_id for i in new.invitees],
+                CANCEL,
+                sent_by,
+                f"overleg:{new.id}:r{new.revision}",
+            )
             view = await shown_in(self._plan, uow, actor, new)
             await uow.commit()
             return view, queued
 
-    async def attendance(self, principal: Principal, household_id: str, overleg_id: str,
-                         partstat: Partstat) -> OverlegView:
+    async def attendance(
+        self, principal: Principal, household_id: str, overleg_id: str, partstat: Partstat
+    ) -> OverlegView:
         """An invitee answers: accepted, declined or tentative (replies by e-mail come later); the answer
         shows the overleg cut to the invitee, like a read."""
         if partstat is Partstat.NEEDS_ACTION:
@@ -266,15 +338,20 @@ class OverlegService:
                 raise ValidationFailed.one("partstat", "you are not invited to this overleg")
             require_status(overleg, OverlegStatus.PLANNED, what="answer for")
             await uow.overleggen.set_partstat(overleg_id, actor.betrokkene_id, partstat)
-            answered = replace(overleg, invitees=tuple(replace(i, partstat=partstat)
-                                                       if i.betrokkene_id == actor.betrokkene_id else i
-                                                       for i in overleg.invitees))
+            answered = replace(
+                overleg,
+                invitees=tuple(
+                    replace(i, partstat=partstat) if i.betrokkene_id == actor.betrokkene_id else i
+                    for i in overleg.invitees
+                ),
+            )
             view = await shown_in(self._plan, uow, actor, answered)
             await uow.commit()
         return view
 
-    async def close(self, principal: Principal, household_id: str, overleg_id: str, request: CloseRequest
-                    ) -> tuple[OverlegView, builtins.list[str], int]:
+    async def close(
+        self, principal: Principal, household_id: str, overleg_id: str, request: CloseRequest
+    ) -> tuple[OverlegView, builtins.list[str], int]:
         """Record a held overleg: decisions, the adopted plan version, and the next overleg — one transaction
         (see overleg_close)."""
         return await self._closer.close(principal, household_id, overleg_id, request)
@@ -301,8 +378,15 @@ class OverlegService:
                     continue
                 household = await known_household(uow, overleg.household_id)
                 sent_by = await self._sent_by(uow, overleg.household_id, overleg.created_by)
-                await self.invites.send(uow, household, overleg, [i.betrokkene_id for i in overleg.invitees],
-                                        REQUEST, sent_by, f"overleg:{overleg.id}:reminder:s{overleg.sequence}")
+                await self.invites.send(
+                    uow,
+                    household,
+                    overleg,
+                    [i.betrokkene_id for i in overleg.invitees],
+                    REQUEST,
+                    sent_by,
+                    f"overleg:{overleg.id}:reminder:s{overleg.sequence}",
+                )
                 await uow.commit()
                 sent.append(overleg.id)
         return sent

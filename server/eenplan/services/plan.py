@@ -64,9 +64,16 @@ _decide = lru_cache(maxsize=4096)(decide)
 class PlanService:
     """Everything done with a household's plan."""
 
-    def __init__(self, uow: UnitOfWorkFactory, reads: PlanReads, access_log: AccessLog, clock: Clock,
-                 new_id: IdFactory, cache: BlobCache | None = None,
-                 on_version_created: list[VersionListener] | None = None):
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        reads: PlanReads,
+        access_log: AccessLog,
+        clock: Clock,
+        new_id: IdFactory,
+        cache: BlobCache | None = None,
+        on_version_created: list[VersionListener] | None = None,
+    ):
         self._uow = uow
         self._reads = reads
         self._log = access_log
@@ -83,12 +90,16 @@ class PlanService:
         now = self._clock()
         if self._day is None or not self._day[1] <= now < self._day[2]:  # a new day, or a moved clock
             day = now.astimezone(AMSTERDAM).date()
-            self._day = (day, datetime.combine(day, time(), AMSTERDAM),
-                         datetime.combine(day + timedelta(days=1), time(), AMSTERDAM))
+            self._day = (
+                day,
+                datetime.combine(day, time(), AMSTERDAM),
+                datetime.combine(day + timedelta(days=1), time(), AMSTERDAM),
+            )
         return self._day[0]
 
-    async def _texts(self, source: Any, household_id: str, hashes: Mapping[str, str],
-                     sections: Iterable[str]) -> dict[str, str]:
+    async def _texts(
+        self, source: Any, household_id: str, hashes: Mapping[str, str], sections: Iterable[str]
+    ) -> dict[str, str]:
         wanted = {key: hashes[key] for key in SECTION_KEYS if key in sections and key in hashes}
         found, missing = self._cache.get_many(household_id, wanted.values())
         if missing:
@@ -99,8 +110,9 @@ class PlanService:
             found.update(loaded)
         return {key: found[h] for key, h in wanted.items()}
 
-    async def _member_version(self, principal: Principal, household_id: str, number: int | None
-                              ) -> tuple[Access, int, VersionInfo, Mapping[str, str]]:
+    async def _member_version(
+        self, principal: Principal, household_id: str, number: int | None
+    ) -> tuple[Access, int, VersionInfo, Mapping[str, str]]:
         """Decide the caller's access and fetch a version's facts, before any plan content."""
         if principal.household_id != household_id:
             raise NotFound(NOT_FOUND)
@@ -121,23 +133,49 @@ class PlanService:
             household_id = access.actor.household_id
             texts = scoped_texts(access, await self._texts(self._reads, household_id, hashes, access.readable))
             sections = tuple(texts)
-            view = _View(PlanSnapshot(household_id, visible_info(info, access), MappingProxyType(texts)),
-                         sections, access.ground_for(sections), access.emergency_for(sections),
-                         f"versie {info.number}")
+            view = _View(
+                PlanSnapshot(household_id, visible_info(info, access), MappingProxyType(texts)),
+                sections,
+                access.ground_for(sections),
+                access.emergency_for(sections),
+                f"versie {info.number}",
+            )
             self._views.put(key, view)
         return view
 
-    def _event(self, event: Event, access: Access, sections: Iterable[str], channel: Channel, detail: str,
-               basis: Iterable[str] | None = None) -> AccessEvent:
+    def _event(
+        self,
+        event: Event,
+        access: Access,
+        sections: Iterable[str],
+        channel: Channel,
+        detail: str,
+        basis: Iterable[str] | None = None,
+    ) -> AccessEvent:
         sections = tuple(sections)
         basis = sections if basis is None else tuple(basis)
-        return AccessEvent(event=event, household_id=access.actor.household_id,
-                           actor_id=access.actor.betrokkene_id, sections=sections, channel=channel,
-                           ground=access.ground_for(basis), at=self._clock(),
-                           emergency=access.emergency_for(basis), detail=detail)
+        return AccessEvent(
+            event=event,
+            household_id=access.actor.household_id,
+            actor_id=access.actor.betrokkene_id,
+            sections=sections,
+            channel=channel,
+            ground=access.ground_for(basis),
+            at=self._clock(),
+            emergency=access.emergency_for(basis),
+            detail=detail,
+        )
 
-    def access_event(self, access: Access, event: Event, sections: Iterable[str], channel: Channel, detail: str,
-                     *, basis: Iterable[str] | None = None) -> AccessEvent:
+    def access_event(
+        self,
+        access: Access,
+        event: Event,
+        sections: Iterable[str],
+        channel: Channel,
+        detail: str,
+        *,
+        basis: Iterable[str] | None = None,
+    ) -> AccessEvent:
         """An access-log entry for what another service showed under a decision it holds; `basis` names the
         sections whose grounds the disclosure rests on (default: `sections`). Append it in the service's own
         transaction (`uow.access_log.append`) or `record` it."""
@@ -153,22 +191,36 @@ class PlanService:
         today = self.today()
         return decide(actor, await uow.consents.grants(actor.household_id, actor.betrokkene_id, today), today)
 
-    async def _read(self, principal: Principal, household_id: str, number: int | None,
-                    channel: Channel) -> PlanSnapshot:
+    async def _read(
+        self, principal: Principal, household_id: str, number: int | None, channel: Channel
+    ) -> PlanSnapshot:
         access, _, info, hashes = await self._member_version(principal, household_id, number)
         view = await self._view(access, info, hashes)
-        await self._log.record([AccessEvent(EVENT_BY_CHANNEL.get(channel, Event.READ), household_id,
-                                            principal.betrokkene_id, view.sections, channel, view.ground,
-                                            self._clock(), None, view.emergency, view.detail)])
+        await self._log.record(
+            [
+                AccessEvent(
+                    EVENT_BY_CHANNEL.get(channel, Event.READ),
+                    household_id,
+                    principal.betrokkene_id,
+                    view.sections,
+                    channel,
+                    view.ground,
+                    self._clock(),
+                    None,
+                    view.emergency,
+                    view.detail,
+                )
+            ]
+        )
         return view.snapshot
 
-    async def current(self, principal: Principal, household_id: str, *, channel: Channel = Channel.API
-                      ) -> PlanSnapshot:
+    async def current(self, principal: Principal, household_id: str, *, channel: Channel = Channel.API) -> PlanSnapshot:
         """The current plan, limited to what the caller may read; logged as a read on `channel`."""
         return await self._read(principal, household_id, None, channel)
 
-    async def version(self, principal: Principal, household_id: str, number: int, *,
-                      channel: Channel = Channel.API) -> PlanSnapshot:
+    async def version(
+        self, principal: Principal, household_id: str, number: int, *, channel: Channel = Channel.API
+    ) -> PlanSnapshot:
         """One historical version, limited to what the caller may read; logged on `channel`."""
         return await self._read(principal, household_id, number, channel)
 
@@ -177,8 +229,9 @@ class PlanService:
         access, _, _, _ = await self._member_version(principal, household_id, None)
         return access
 
-    async def section(self, principal: Principal, household_id: str, key: str, detail: str, *,
-                      channel: Channel = Channel.API) -> tuple[int, str | None]:
+    async def section(
+        self, principal: Principal, household_id: str, key: str, detail: str, *, channel: Channel = Channel.API
+    ) -> tuple[int, str | None]:
         """One section of the current plan as the caller may read it (None: nothing of it), logged as a read
         of that section alone: for services that use or show one part of the plan, so the log says no more
         than they read. Returns the current version number and the (scoped) section text."""
@@ -189,22 +242,31 @@ class PlanService:
         await self._log.record([self._event(Event.READ, access, [key], channel, detail)])
         return info.number, text
 
-    async def log_access(self, principal: Principal, household_id: str, event: Event, sections: Iterable[str],
-                         channel: Channel, detail: str) -> None:
+    async def log_access(
+        self,
+        principal: Principal,
+        household_id: str,
+        event: Event,
+        sections: Iterable[str],
+        channel: Channel,
+        detail: str,
+    ) -> None:
         """Record an access another service made for this caller (an export, an invite, a disclosure)."""
         access = await self.access(principal, household_id)
         await self._log.record([self._event(event, access, sections, channel, detail)])
 
-    async def versions(self, principal: Principal, household_id: str, *, before: int | None = None,
-                       limit: int = 50) -> tuple[list[VersionInfo], int]:
+    async def versions(
+        self, principal: Principal, household_id: str, *, before: int | None = None, limit: int = 50
+    ) -> tuple[list[VersionInfo], int]:
         """A page of versions, newest first, and the current version number."""
         access, current, _, _ = await self._member_version(principal, household_id, None)
         async with self._uow() as uow:
             page = await uow.plans.versions(household_id, before=before, limit=limit)
         return [visible_info(info, access) for info in page], current
 
-    async def diff(self, principal: Principal, household_id: str, a: int, b: int, *,
-                   channel: Channel = Channel.API) -> dict[str, list[Change]]:
+    async def diff(
+        self, principal: Principal, household_id: str, a: int, b: int, *, channel: Channel = Channel.API
+    ) -> dict[str, list[Change]]:
         """The plan-aware diff from version a to b, over exactly what the caller may read of both."""
         access, _, _, old = await self._member_version(principal, household_id, a)
         other = await self._reads.member_version(household_id, principal.betrokkene_id, b)  # access decided above
@@ -219,13 +281,20 @@ class PlanService:
             changes = diff_section(key, json.loads(old_texts[key]), json.loads(new_texts[key]))
             if changes:
                 result[key] = changes
-        await self._log.record([self._event(EVENT_BY_CHANNEL.get(channel, Event.READ), access, changed, channel,
-                                            f"diff {a}-{b}")])
+        await self._log.record(
+            [self._event(EVENT_BY_CHANNEL.get(channel, Event.READ), access, changed, channel, f"diff {a}-{b}")]
+        )
         return result
 
-    async def change(self, principal: Principal, household_id: str, base: int | None,
-                     changes: Mapping[str, Any], *,
-                     authorise: Callable[[Access, set[str]], None] = require_write) -> tuple[PlanSnapshot, bool]:
+    async def change(
+        self,
+        principal: Principal,
+        household_id: str,
+        base: int | None,
+        changes: Mapping[str, Any],
+        *,
+        authorise: Callable[[Access, set[str]], None] = require_write,
+    ) -> tuple[PlanSnapshot, bool]:
         """Replace sections, based on version `base` (None: the current one).
 
         Lands as a new version when none of the touched sections changed since
@@ -235,16 +304,21 @@ class PlanService:
         case such as the klant signing the veiligheidsplan passes its own rule.
         """
         normalised = validate_sections(changes)
-        return await retry_on_conflict(lambda: self._change_once(principal, household_id, base, normalised,
-                                                                 authorise))
+        return await retry_on_conflict(lambda: self._change_once(principal, household_id, base, normalised, authorise))
 
-    async def _change_once(self, principal: Principal, household_id: str, base: int | None,
-                           normalised: dict[str, Any], authorise: Callable[[Access, set[str]], None] = require_write
-                           ) -> tuple[PlanSnapshot, bool]:
+    async def _change_once(
+        self,
+        principal: Principal,
+        household_id: str,
+        base: int | None,
+        normalised: dict[str, Any],
+        authorise: Callable[[Access, set[str]], None] = require_write,
+    ) -> tuple[PlanSnapshot, bool]:
         async with authorised(self._uow, principal, household_id, write=True) as caller:
             uow, actor = caller.uow, caller.actor
-            access = decide(actor, await uow.consents.grants(household_id, actor.betrokkene_id, self.today()),
-                            self.today())
+            access = decide(
+                actor, await uow.consents.grants(household_id, actor.betrokkene_id, self.today()), self.today()
+            )
             authorise(access, set(normalised))
             household = await uow.households.get(household_id, lock=True)
             if household is None:
@@ -257,13 +331,15 @@ class PlanService:
             else:
                 loaded = await uow.plans.version(household_id, base) if 0 < base < current else None
                 base_hashes = loaded[1] if loaded else {}
-            check_merge(base=base, current=current, touched=normalised,
-                        changed=changed_since(base_hashes, current_hashes))
+            check_merge(
+                base=base, current=current, touched=normalised, changed=changed_since(base_hashes, current_hashes)
+            )
             sections = assign_item_ids(json.loads(json.dumps(normalised)), self._new_id)
             if "veiligheidsplan" in sections and authorise is require_write:  # signing has its own path
                 old_vp = await self._texts(uow.plans, household_id, current_hashes, ["veiligheidsplan"])
-                sections["veiligheidsplan"] = guard_signature(json.loads(old_vp["veiligheidsplan"]),
-                                                              sections["veiligheidsplan"])
+                sections["veiligheidsplan"] = guard_signature(
+                    json.loads(old_vp["veiligheidsplan"]), sections["veiligheidsplan"]
+                )
             check_identities_and_references(sections, [b.id for b in await uow.betrokkenen.list(household_id)])
             texts = {key: canonical_json(value) for key, value in sections.items()}
             new_hashes = {key: blob_hash(text) for key, text in texts.items()}
@@ -271,17 +347,30 @@ class PlanService:
             number = current + 1 if touched else current
             if touched:
                 old_texts = await self._texts(uow.plans, household_id, current_hashes, touched)
-                summary = summarise(diff_plans({k: json.loads(old_texts[k]) for k in touched},
-                                               {k: sections[k] for k in touched}, tuple(touched)))
-                info = VersionInfo(number=number, author_id=actor.betrokkene_id, created_at=self._clock(),
-                                   summary=summary, changed_sections=tuple(touched), base_version=base)
+                summary = summarise(
+                    diff_plans(
+                        {k: json.loads(old_texts[k]) for k in touched},
+                        {k: sections[k] for k in touched},
+                        tuple(touched),
+                    )
+                )
+                info = VersionInfo(
+                    number=number,
+                    author_id=actor.betrokkene_id,
+                    created_at=self._clock(),
+                    summary=summary,
+                    changed_sections=tuple(touched),
+                    base_version=base,
+                )
                 await uow.plans.add_blobs(household_id, {new_hashes[k]: texts[k] for k in touched})
-                await uow.plans.add_version(household_id, info,
-                                            {**current_hashes, **{k: new_hashes[k] for k in touched}})
+                await uow.plans.add_version(
+                    household_id, info, {**current_hashes, **{k: new_hashes[k] for k in touched}}
+                )
                 if not await uow.households.advance_version(household_id, current, number):
                     raise TemporaryFailure("the plan moved on while saving")
-                await uow.access_log.append([self._event(Event.CHANGE, access, touched, Channel.API,
-                                                         f"versie {number}")])
+                await uow.access_log.append(
+                    [self._event(Event.CHANGE, access, touched, Channel.API, f"versie {number}")]
+                )
                 for listener in self.on_version_created:
                     await listener(uow, actor, info)
             info, hashes = await _existing_version(uow, household_id, number)
@@ -292,8 +381,9 @@ class PlanService:
 
     async def adopt(self, principal: Principal, household_id: str, number: int, overleg: str | None) -> VersionInfo:
         """Mark a version vastgesteld (adopted at an overleg). Only regisseurs do this."""
-        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
-                              what="adopt a plan version") as caller:
+        async with authorised(
+            self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="adopt a plan version"
+        ) as caller:
             info = await self.adopt_in(caller.uow, caller.actor, number, overleg)
             await caller.uow.commit()
             return info

@@ -101,8 +101,9 @@ def visible_info(info: VersionInfo, access: Access) -> VersionInfo:
     visible = tuple(s for s in info.changed_sections if s in access.fully_readable)
     if visible == info.changed_sections:
         return info
-    return replace(info, changed_sections=visible,
-                   summary=("Gewijzigd: " + ", ".join(visible)) if visible else "Gewijzigd")
+    return replace(
+        info, changed_sections=visible, summary=("Gewijzigd: " + ", ".join(visible)) if visible else "Gewijzigd"
+    )
 
 
 async def create_first_version(uow: UnitOfWork, household_id: str, author_id: str | None, clock: Clock) -> None:
@@ -110,6 +111,15 @@ async def create_first_version(uow: UnitOfWork, household_id: str, author_id: st
     texts = {key: canonical_json(value) for key, value in empty_plan().items()}
     hashes = {key: blob_hash(text) for key, text in texts.items()}
     await uow.plans.add_blobs(household_id, {hashes[k]: texts[k] for k in texts})
-    await uow.plans.add_version(household_id, VersionInfo(
-        number=1, author_id=author_id, created_at=clock(), summary="Plan aangemaakt",
-        changed_sections=(), base_version=None), hashes)
+    await uow.plans.add_version(
+        household_id,
+        VersionInfo(
+            number=1,
+            author_id=author_id,
+            created_at=clock(),
+            summary="Plan aangemaakt",
+            changed_sections=(),
+            base_version=None,
+        ),
+        hashes,
+    )

@@ -77,8 +77,9 @@ class SessionService:
     async def sign_out(self, token: str) -> None:
         """End the session of this token at once (API tokens, which are JWTs, cannot be signed out)."""
         if not looks_like_secret(token):
-            raise ValidationFailed.one("Authorization", "only a sign-in session can be signed out; "
-                                       "API tokens end at their expiry")
+            raise ValidationFailed.one(
+                "Authorization", "only a sign-in session can be signed out; API tokens end at their expiry"
+            )
         async with self._uow(write=True) as uow:
             await uow.auth.revoke_session(secret_hash(token), self._clock())
             await uow.commit()

@@ -44,8 +44,16 @@ LINK_FAILED = "this sign-in link is not valid (any more); ask for a new one"
 class SignInService:
     """Magic links and OIDC sign-in, each ending in a new session."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, sessions: SessionService, limits: SignInLimits,
-                 links: SignInLinkSender, public_url: str, identity_provider: IdentityProvider | None) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        sessions: SessionService,
+        limits: SignInLimits,
+        links: SignInLinkSender,
+        public_url: str,
+        identity_provider: IdentityProvider | None,
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._sessions = sessions
@@ -62,8 +70,9 @@ class SignInService:
 
     # -- magic links ---------------------------------------------------------------------------------------
 
-    async def request_link(self, *, household_id: str | None, household_code: str | None, email: str,
-                           client_ip: str) -> None:
+    async def request_link(
+        self, *, household_id: str | None, household_code: str | None, email: str, client_ip: str
+    ) -> None:
         """Accept a request for a single-use sign-in link; the links are made and sent in the background.
 
         Only what is the same for every address happens before the answer: the input check, resolving
@@ -170,13 +179,15 @@ class SignInService:
         state, nonce, verifier = new_secret(), new_secret(), new_secret()
         now = self._clock()
         async with self._uow(write=True) as uow:
-            await uow.auth.add_oidc_request(secret_hash(state), OidcRequest(household_id, nonce, verifier,
-                                                                            now + OIDC_STATE_TTL), now)
+            await uow.auth.add_oidc_request(
+                secret_hash(state), OidcRequest(household_id, nonce, verifier, now + OIDC_STATE_TTL), now
+            )
             await uow.commit()
         return await self._idp.authorization_url(state=state, nonce=nonce, code_verifier=verifier), state
 
-    async def finish_oidc(self, *, code: str, state: str, browser_state: str | None, issuer: str | None,
-                          client_ip: str) -> IssuedSession:
+    async def finish_oidc(
+        self, *, code: str, state: str, browser_state: str | None, issuer: str | None, client_ip: str
+    ) -> IssuedSession:
         """Complete the code flow: consume the state, redeem the code, map the verified address to a session."""
         if self._idp is None:
             raise NotFound("OpenID Connect sign-in is not configured")
@@ -198,8 +209,11 @@ class SignInService:
 
         async def attempt() -> IssuedSession:
             async with self._uow(write=True) as uow:
-                people = [b for b in await uow.auth.active_by_email(request.household_id, email)
-                          if b.kind is Kind.PROFESSIONAL]
+                people = [
+                    b
+                    for b in await uow.auth.active_by_email(request.household_id, email)
+                    if b.kind is Kind.PROFESSIONAL
+                ]
                 if len(people) != 1:
                     raise Forbidden(NOT_A_BETROKKENE)
                 person = people[0]
@@ -207,8 +221,9 @@ class SignInService:
                 if pinned is None:
                     await uow.auth.pin_identity(person.id, identity.issuer, identity.subject, self._clock())
                 elif pinned != (identity.issuer, identity.subject):
-                    log.warning("oidc sign-in refused: provider account differs from the pinned one betrokkene=%s",
-                                person.id)
+                    log.warning(
+                        "oidc sign-in refused: provider account differs from the pinned one betrokkene=%s", person.id
+                    )
                     raise Forbidden(NOT_A_BETROKKENE)
                 issued = await self._sessions.start(uow, person.id, person.household_id, SignInMethod.OIDC)
                 await uow.commit()

@@ -59,8 +59,15 @@ def _set_step(case: Case, **changes: Any) -> Case:
 class StagnatieService:
     """The escalation ladder of one household's stagnation cases."""
 
-    def __init__(self, uow: UnitOfWorkFactory, plan: PlanService, clock: Clock, new_id: IdFactory,
-                 werkdagen: Werkdagen, wake: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        plan: PlanService,
+        clock: Clock,
+        new_id: IdFactory,
+        werkdagen: Werkdagen,
+        wake: Callable[[], None] | None = None,
+    ) -> None:
         self._uow = uow
         self._plan = plan
         self._clock = clock
@@ -86,8 +93,9 @@ class StagnatieService:
             cases = [c for c in await caller.uow.stagnatie.list_cases(household_id) if self._may_see(actor, c)]
         return await self._shown(principal, household_id, cases)
 
-    async def _shown(self, principal: Principal, household_id: str, cases: builtins.list[Case]
-                     ) -> builtins.list[dict[str, Any]]:
+    async def _shown(
+        self, principal: Principal, household_id: str, cases: builtins.list[Case]
+    ) -> builtins.list[dict[str, Any]]:
         """Cases read outside a transaction, cut to the caller (`shown_cases`); logged before answering."""
         if not cases:
             return []
@@ -110,8 +118,7 @@ class StagnatieService:
             case = await self._case(caller.uow, actor, household_id, case_id)
         return (await self._shown(principal, household_id, [case]))[0]
 
-    async def _case(self, uow: UnitOfWork, actor: Actor, household_id: str, case_id: str, lock: bool = False
-                    ) -> Case:
+    async def _case(self, uow: UnitOfWork, actor: Actor, household_id: str, case_id: str, lock: bool = False) -> Case:
         case = await uow.stagnatie.get_case(household_id, case_id, lock=lock)
         if case is None:
             raise NotFound("stagnation case not found")
@@ -120,11 +127,19 @@ class StagnatieService:
         return case
 
     # -- opening ------------------------------------------------------------------------------
-    async def open(self, principal: Principal, household_id: str, *, doel_id: str, actie_id: str | None,
-                   betrokkene_id: str | None, organisatie: str, toelichting: str) -> dict[str, Any]:
+    async def open(
+        self,
+        principal: Principal,
+        household_id: str,
+        *,
+        doel_id: str,
+        actie_id: str | None,
+        betrokkene_id: str | None,
+        organisatie: str,
+        toelichting: str,
+    ) -> dict[str, Any]:
         """Open a case at step 1 naming the goal/action not kept and the professional or organisation (regisseur)."""
-        async with authorised(self._uow, principal, household_id, need=Need.REGISSEUR,
-                              what="open a stagnation case"):
+        async with authorised(self._uow, principal, household_id, need=Need.REGISSEUR, what="open a stagnation case"):
             pass  # who may open is checked before the goal is read; the write below checks membership again
         _, doelen = await self._plan.section(principal, household_id, "doelen", "stagnatie: doel nagaan")
         find_goal(json.loads(doelen or "[]"), doel_id, actie_id)
@@ -137,14 +152,25 @@ class StagnatieService:
                 if betrokkene_id:
                     who = await uow.betrokkenen.get(household_id, betrokkene_id)
                     if who is None or not who.active or who.kind is not Kind.PROFESSIONAL:
-                        raise ValidationFailed.one("betrokkene_id",
-                                                   "must be a professional betrokkene of this household")
+                        raise ValidationFailed.one(
+                            "betrokkene_id", "must be a professional betrokkene of this household"
+                        )
                 now, today = self._clock(), self.today()
-                case = Case(id=self._new_id(), household_id=household_id, doel_id=doel_id, actie_id=actie_id,
-                            betrokkene_id=betrokkene_id, organisatie=organisatie.strip(), toelichting=toelichting,
-                            step=Step.BILATERAAL, status=CaseStatus.OPEN, opened_by=actor.betrokkene_id,
-                            opened_at=now, opened_on=today,
-                            steps=(StepRecord(Step.BILATERAAL, today, actor.betrokkene_id),))
+                case = Case(
+                    id=self._new_id(),
+                    household_id=household_id,
+                    doel_id=doel_id,
+                    actie_id=actie_id,
+                    betrokkene_id=betrokkene_id,
+                    organisatie=organisatie.strip(),
+                    toelichting=toelichting,
+                    step=Step.BILATERAAL,
+                    status=CaseStatus.OPEN,
+                    opened_by=actor.betrokkene_id,
+                    opened_at=now,
+                    opened_on=today,
+                    steps=(StepRecord(Step.BILATERAAL, today, actor.betrokkene_id),),
+                )
                 await uow.stagnatie.add_case(case)
                 shown = await self._shown_in(uow, actor, case)
                 await uow.commit()
@@ -153,8 +179,7 @@ class StagnatieService:
         return await retry_on_conflict(attempt)
 
     # -- moving along the ladder --------------------------------------------------------------
-    async def _change(self, principal: Principal, household_id: str, case_id: str, change: _Change
-                      ) -> dict[str, Any]:
+    async def _change(self, principal: Principal, household_id: str, case_id: str, change: _Change) -> dict[str, Any]:
         async def attempt() -> dict[str, Any]:
             async with authorised(self._uow, principal, household_id, write=True) as caller:
                 uow, actor = caller.uow, caller.actor
@@ -171,6 +196,7 @@ class StagnatieService:
 
     async def escalate(self, principal: Principal, household_id: str, case_id: str) -> dict[str, Any]:
         """End the running step without commitment and start the next (regisseur); step 4 involves the gemeente."""
+
         async def change(uow: UnitOfWork, actor: Actor, case: Case) -> Case:
             require_regisseur(actor, "escalate a stagnation case")
             nxt = check_escalation(case)
@@ -183,11 +209,21 @@ class StagnatieService:
 
         return await self._change(principal, household_id, case_id, change)
 
-    async def record_outcome(self, principal: Principal, household_id: str, case_id: str, outcome: Outcome, *,
-                             datum: date | None, acties: str | None, resultaat: str | None,
-                             termijn: date | None) -> dict[str, Any]:
+    async def record_outcome(
+        self,
+        principal: Principal,
+        household_id: str,
+        case_id: str,
+        outcome: Outcome,
+        *,
+        datum: date | None,
+        acties: str | None,
+        resultaat: str | None,
+        termijn: date | None,
+    ) -> dict[str, Any]:
         """Record the running step's outcome: intern plan (2), managers' meeting (3), or — by the
         aanspreekpunt — actions, result and term (4)."""
+
         async def change(uow: UnitOfWork, actor: Actor, case: Case) -> Case:
             check_outcome(case, outcome)
             day = datum or self.today()
@@ -201,18 +237,25 @@ class StagnatieService:
                 if case.current.acties_on is not None:
                     raise ValidationFailed.one("soort", "actions, result and term are already recorded")
                 await self._notify_partners(uow, case, "voortgang")
-                return _set_step(case, acties=(acties or "").strip(), resultaat=(resultaat or "").strip(),
-                                 termijn=termijn, acties_on=day)
+                return _set_step(
+                    case,
+                    acties=(acties or "").strip(),
+                    resultaat=(resultaat or "").strip(),
+                    termijn=termijn,
+                    acties_on=day,
+                )
             require_regisseur(actor, "record this outcome")
             field = "intern_plan_on" if outcome is Outcome.INTERN_PLAN else "gesprek_on"
             return _set_step(case, **{field: day})
 
         return await self._change(principal, household_id, case_id, change)
 
-    async def commit(self, principal: Principal, household_id: str, case_id: str, afspraken: str,
-                     plan_version: int) -> dict[str, Any]:
+    async def commit(
+        self, principal: Principal, household_id: str, case_id: str, afspraken: str, plan_version: int
+    ) -> dict[str, Any]:
         """Record commitment: the new agreements and the plan version that holds them. Solves steps 1–3;
         at step 4 the aanspreekpunt then hands back (afschalen)."""
+
         async def change(uow: UnitOfWork, actor: Actor, case: Case) -> Case:
             household = await known_household(uow, household_id)
             check_commitment(case, plan_version, household.current_version)
@@ -230,6 +273,7 @@ class StagnatieService:
 
     async def afschalen(self, principal: Principal, household_id: str, case_id: str) -> dict[str, Any]:
         """Hand the case back to the regisseur: the aanspreekpunt's grant ends and they stop being a betrokkene."""
+
         async def change(uow: UnitOfWork, actor: Actor, case: Case) -> Case:
             check_afschalen(case)
             now, today = self._clock(), self.today()
@@ -240,8 +284,9 @@ class StagnatieService:
                 await uow.betrokkenen.update(replace(ap, removed_at=now))
             await self._notify_partners(uow, case, "einde")
             case = _set_step(case, ended_on=today, ended_by=StepEnd.COMMITMENT)
-            return replace(case, status=CaseStatus.OPGELOST, solved_on=today, solved_step=Step.AANSPREEKPUNT,
-                           afgeschaald_at=now)
+            return replace(
+                case, status=CaseStatus.OPGELOST, solved_on=today, solved_step=Step.AANSPREEKPUNT, afgeschaald_at=now
+            )
 
         return await self._change(principal, household_id, case_id, change)
 
@@ -253,25 +298,52 @@ class StagnatieService:
             raise NotFound(NOT_FOUND)
         ap = await uow.stagnatie.get_aanspreekpunt(gemeente_key(household.gemeente))
         if ap is None:
-            raise ValidationFailed.one("gemeente", "no gemeentelijk aanspreekpunt is registered for this gemeente "
-                                       "(operator: `eenplan aanspreekpunt add`)")
+            raise ValidationFailed.one(
+                "gemeente",
+                "no gemeentelijk aanspreekpunt is registered for this gemeente (operator: `eenplan aanspreekpunt add`)",
+            )
         now = self._clock()
         members = await uow.betrokkenen.list(case.household_id)
         person = next((b for b in members if b.role is Role.AANSPREEKPUNT and b.email == ap.email), None)
         if person is None:
-            person = Betrokkene(id=self._new_id(), household_id=case.household_id, name=ap.name,
-                                kind=Kind.PROFESSIONAL, role=Role.AANSPREEKPUNT, relation="gemeentelijk aanspreekpunt",
-                                organisation=f"Gemeente {ap.gemeente}", email=ap.email, phone=None,
-                                reachable_days=(), birth_date=None, created_at=now)
+            person = Betrokkene(
+                id=self._new_id(),
+                household_id=case.household_id,
+                name=ap.name,
+                kind=Kind.PROFESSIONAL,
+                role=Role.AANSPREEKPUNT,
+                relation="gemeentelijk aanspreekpunt",
+                organisation=f"Gemeente {ap.gemeente}",
+                email=ap.email,
+                phone=None,
+                reachable_days=(),
+                birth_date=None,
+                created_at=now,
+            )
             await uow.betrokkenen.add(person)
-        await uow.mail.put_key(PinnedKey(case.household_id, person.id, ap.fingerprint, ap.algorithm, ap.expires_at,
-                                         now, actor.betrokkene_id))
+        await uow.mail.put_key(
+            PinnedKey(
+                case.household_id, person.id, ap.fingerprint, ap.algorithm, ap.expires_at, now, actor.betrokkene_id
+            )
+        )
         sections = escalation_sections(await uow.stagnatie.exclusions(case.household_id))
         await uow.stagnatie.add_grant(case.id, case.household_id, person.id, sections, now)
         # the copy of the plan: a plan-update mail, rendered in the aanspreekpunt's scope at send time
-        await uow.mail.enqueue(OutboxItem(self._new_id(), case.household_id, person.id, OutboxKind.PLAN_UPDATE,
-                                          f"escalatie:{case.id}", household.current_version, None,
-                                          OutboxStatus.QUEUED, 0, now, now))
+        await uow.mail.enqueue(
+            OutboxItem(
+                self._new_id(),
+                case.household_id,
+                person.id,
+                OutboxKind.PLAN_UPDATE,
+                f"escalatie:{case.id}",
+                household.current_version,
+                None,
+                OutboxStatus.QUEUED,
+                0,
+                now,
+                now,
+            )
+        )
         case = replace(case, aanspreekpunt_id=person.id)
         await self._notify_partners(uow, case, "start")
         return case
@@ -279,8 +351,22 @@ class StagnatieService:
     async def _notice(self, uow: UnitOfWork, household_id: str, recipient_id: str, event: str, key: str) -> bool:
         now = self._clock()
         payload = json.dumps({"subject": "Bericht over de samenwerking", "text": NOTICES[event] + NOTICE_FOOTER})
-        return await uow.mail.enqueue(OutboxItem(self._new_id(), household_id, recipient_id, OutboxKind.NOTICE,
-                                                 key, None, None, OutboxStatus.QUEUED, 0, now, now, payload=payload))
+        return await uow.mail.enqueue(
+            OutboxItem(
+                self._new_id(),
+                household_id,
+                recipient_id,
+                OutboxKind.NOTICE,
+                key,
+                None,
+                None,
+                OutboxStatus.QUEUED,
+                0,
+                now,
+                now,
+                payload=payload,
+            )
+        )
 
     async def _notify_partners(self, uow: UnitOfWork, case: Case, event: str) -> None:
         """Chain partners (professionals and regisseurs) get a neutral notice at start, progress and end."""
@@ -296,8 +382,9 @@ class StagnatieService:
             for case in await uow.stagnatie.open_cases():
                 members = await uow.betrokkenen.list(case.household_id)
                 for d in case_deadlines(case, self.werkdagen, today)[case.step]:
-                    if not d.overdue or not await uow.stagnatie.mark_reminded(case.id, int(case.step), d.key,
-                                                                              d.due, now):
+                    if not d.overdue or not await uow.stagnatie.mark_reminded(
+                        case.id, int(case.step), d.key, d.due, now
+                    ):
                         continue
                     for rid in sorted(responsible(case, members)):
                         key = f"termijn:{case.id}:{int(case.step)}:{d.key}:{d.due.isoformat()}"

@@ -52,9 +52,16 @@ def _utc(seconds: int) -> datetime:
 class TokenService:
     """Issues, verifies and revokes API tokens with the deployment's signing key."""
 
-    def __init__(self, key: bytes, ttl_seconds: int, cache_size: int = 1024, *,
-                 uow: UnitOfWorkFactory | None = None, revocations: RevocationList | None = None,
-                 clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        key: bytes,
+        ttl_seconds: int,
+        cache_size: int = 1024,
+        *,
+        uow: UnitOfWorkFactory | None = None,
+        revocations: RevocationList | None = None,
+        clock: Clock | None = None,
+    ) -> None:
         if len(key) < 32:
             raise ValueError("signing key too short")
         self._key = OctKey.import_key(key)
@@ -91,8 +98,15 @@ class TokenService:
         """A new token for the betrokkene, valid for the configured lifetime, with its id (`jti`)."""
         now = int(time.time())
         exp, jti = now + (ttl_seconds or self._ttl), secrets.token_urlsafe(16)
-        claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": principal.betrokkene_id, "hh": principal.household_id,
-                  "iat": now, "exp": exp, "jti": jti}
+        claims = {
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "sub": principal.betrokkene_id,
+            "hh": principal.household_id,
+            "iat": now,
+            "exp": exp,
+            "jti": jti,
+        }
         if principal.issued_by and principal.issued_by != principal.betrokkene_id:
             claims["iby"] = principal.issued_by  # issued by someone else: may not speak for the person
         return IssuedToken(self._sign(claims), jti, _utc(exp))
@@ -135,13 +149,22 @@ class TokenService:
         """A monitoring token with its id (`jti`, for `eenplan monitoring-revoke`)."""
         now = int(time.time())
         exp, jti = now + ttl_seconds, secrets.token_urlsafe(16)
-        claims = {"iss": ISSUER, "aud": MONITORING_AUDIENCE, "sub": "monitoring", "scope": "mon",
-                  "gemeente": gemeente, "iat": now, "exp": exp, "jti": jti}
+        claims = {
+            "iss": ISSUER,
+            "aud": MONITORING_AUDIENCE,
+            "sub": "monitoring",
+            "scope": "mon",
+            "gemeente": gemeente,
+            "iat": now,
+            "exp": exp,
+            "jti": jti,
+        }
         return IssuedToken(self._sign(claims), jti, _utc(exp))
 
     def _monitoring_claims(self, token: str) -> tuple[str, str]:
-        claims = self._decode(token, "monitoring token", iss=ISSUER, aud=MONITORING_AUDIENCE, scope="mon",
-                              gemeente=None)
+        claims = self._decode(
+            token, "monitoring token", iss=ISSUER, aud=MONITORING_AUDIENCE, scope="mon", gemeente=None
+        )
         if not isinstance(claims["gemeente"], str) or not claims["gemeente"]:
             raise Unauthenticated("invalid monitoring token")
         return claims["gemeente"], claims["jti"]
@@ -160,14 +183,16 @@ class TokenService:
     async def revoke(self, principal: Principal, household_id: str, jti: str) -> None:
         """A regisseur ends an API token of their household by its id, from the next request on."""
         assert self._uow is not None, "TokenService needs a unit of work to revoke"
-        async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR,
-                              what="revoke API tokens") as caller:
+        async with authorised(
+            self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="revoke API tokens"
+        ) as caller:
             uow, actor = caller.uow, caller.actor
             if not JTI.fullmatch(jti):
                 raise ValidationFailed.one("jti", "is not a token id")
             now = self._clock()
-            await uow.token_revocations.revoke(jti, household_id, actor.betrokkene_id, now,
-                                               now + timedelta(seconds=self._ttl))
+            await uow.token_revocations.revoke(
+                jti, household_id, actor.betrokkene_id, now, now + timedelta(seconds=self._ttl)
+            )
             await uow.commit()
 
     async def revoke_monitoring(self, jti: str) -> None:

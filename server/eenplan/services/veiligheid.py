@@ -50,8 +50,9 @@ def _klant_signs(access: Access, sections: set[str]) -> None:
         raise Forbidden("only the klant signs the veiligheidsplan")
 
 
-def shown_signals(plan: PlanService, access: Access, found: list[Signaal]
-                  ) -> tuple[list[dict[str, Any]], list[AccessEvent]]:
+def shown_signals(
+    plan: PlanService, access: Access, found: list[Signaal]
+) -> tuple[list[dict[str, Any]], list[AccessEvent]]:
     """Signals cut to the caller by the policy, and the access-log entry of exactly what they show: others'
     signals only for `may_see_others_signals`, text only for `may_read_signal_text`; the veiligheidsplan is
     named only when text of a signal someone else raised was shown."""
@@ -88,15 +89,24 @@ class VeiligheidService:
             await uow.access_log.append(events)
         return shown[0]
 
-    async def raise_signal(self, principal: Principal, household_id: str, soort: Soort, toelichting: str
-                           ) -> dict[str, Any]:
+    async def raise_signal(
+        self, principal: Principal, household_id: str, soort: Soort, toelichting: str
+    ) -> dict[str, Any]:
         """Any professional raises a signal of onveiligheid or onvoldoende basiszorg, in any phase."""
-        async with authorised(self._uow, principal, household_id, write=True, need=Need.PROFESSIONAL,
-                              what="raise a safety signal") as caller:
+        async with authorised(
+            self._uow, principal, household_id, write=True, need=Need.PROFESSIONAL, what="raise a safety signal"
+        ) as caller:
             uow, actor = caller.uow, caller.actor
             household = await known_household(uow, household_id)
-            signal = Signaal(id=self._new_id(), household_id=household_id, soort=soort, toelichting=toelichting,
-                             phase=int(household.phase), raised_by=actor.betrokkene_id, raised_at=self._clock())
+            signal = Signaal(
+                id=self._new_id(),
+                household_id=household_id,
+                soort=soort,
+                toelichting=toelichting,
+                phase=int(household.phase),
+                raised_by=actor.betrokkene_id,
+                raised_at=self._clock(),
+            )
             await uow.stagnatie.add_signal(signal)
             shown = await self._shown_in(uow, actor, signal)
             await uow.commit()
@@ -104,27 +114,35 @@ class VeiligheidService:
 
     async def signals(self, principal: Principal, household_id: str) -> list[dict[str, Any]]:
         """The household's signals (professionals), cut by the policy (`shown_signals`); logged before answering."""
-        async with authorised(self._uow, principal, household_id, need=Need.PROFESSIONAL,
-                              what="see safety signals") as caller:
+        async with authorised(
+            self._uow, principal, household_id, need=Need.PROFESSIONAL, what="see safety signals"
+        ) as caller:
             found = await caller.uow.stagnatie.list_signals(household_id)
         access = await self._plan.access(principal, household_id)
         shown, events = shown_signals(self._plan, access, found)
         await self._plan.record(events)
         return shown
 
-    async def resolve(self, principal: Principal, household_id: str, signal_id: str, afwegingen: dict[str, str],
-                      besluit: Besluit) -> dict[str, Any]:
+    async def resolve(
+        self, principal: Principal, household_id: str, signal_id: str, afwegingen: dict[str, str], besluit: Besluit
+    ) -> dict[str, Any]:
         """Resolve a signal with the five afwegingen and the decision (the raiser or a regisseur)."""
-        async with authorised(self._uow, principal, household_id, write=True, need=Need.PROFESSIONAL,
-                              what="resolve a safety signal") as caller:
+        async with authorised(
+            self._uow, principal, household_id, write=True, need=Need.PROFESSIONAL, what="resolve a safety signal"
+        ) as caller:
             uow, actor = caller.uow, caller.actor
             signal = await uow.stagnatie.get_signal(household_id, signal_id)
             if signal is None:
                 raise NotFound("signal not found")
             check_resolution(signal, actor, afwegingen)
-            signal = replace(signal, status=SignaalStatus.AFGEHANDELD, resolved_by=actor.betrokkene_id,
-                             resolved_at=self._clock(), afwegingen={k: v.strip() for k, v in afwegingen.items()},
-                             besluit=besluit)
+            signal = replace(
+                signal,
+                status=SignaalStatus.AFGEHANDELD,
+                resolved_by=actor.betrokkene_id,
+                resolved_at=self._clock(),
+                afwegingen={k: v.strip() for k, v in afwegingen.items()},
+                besluit=besluit,
+            )
             await uow.stagnatie.save_signal(signal)
             shown = await self._shown_in(uow, actor, signal)
             await uow.commit()
@@ -132,8 +150,11 @@ class VeiligheidService:
 
     async def _last_voortgangsoverleg(self, household_id: str) -> date | None:
         async with self._uow() as uow:
-            held = [o.start for o in await uow.overleggen.list(household_id)
-                    if o.type is OverlegType.VOORTGANGSOVERLEG and o.status is OverlegStatus.HELD]
+            held = [
+                o.start
+                for o in await uow.overleggen.list(household_id)
+                if o.type is OverlegType.VOORTGANGSOVERLEG and o.status is OverlegStatus.HELD
+            ]
         return max(held).astimezone(AMSTERDAM).date() if held else None
 
     async def status(self, principal: Principal, household_id: str) -> dict[str, Any]:
@@ -159,14 +180,16 @@ class VeiligheidService:
 
     async def sign(self, principal: Principal, household_id: str) -> dict[str, Any]:
         """The klant signs the veiligheidsplan today: a new plan version with only the signature changed."""
-        async with authorised(self._uow, principal, household_id, need=Need.PERSONAL_KLANT,
-                              what="sign the veiligheidsplan") as caller:
+        async with authorised(
+            self._uow, principal, household_id, need=Need.PERSONAL_KLANT, what="sign the veiligheidsplan"
+        ) as caller:
             actor = caller.actor
         number, text = await self._plan.section(principal, household_id, SIGNAL_SECTION, "veiligheidsplan: tekenen")
         plan = json.loads(text or "null")
         if not plan:
             raise ValidationFailed.one("veiligheidsplan", "there is no veiligheidsplan to sign")
         plan["handtekening"] = {"betrokkene_id": actor.betrokkene_id, "datum": self.today().isoformat()}
-        new, _ = await self._plan.change(principal, household_id, number, {"veiligheidsplan": plan},
-                                         authorise=_klant_signs)
+        new, _ = await self._plan.change(
+            principal, household_id, number, {"veiligheidsplan": plan}, authorise=_klant_signs
+        )
         return {"version": new.info.number, "handtekening": plan["handtekening"]}

@@ -57,8 +57,15 @@ SYNC_TIMEOUT = 30.0
 class AccessLogWriter:
     """Appends access events durably, batching concurrent requests into one transaction."""
 
-    def __init__(self, engine: AsyncEngine, loop_db: LoopConnection | None = None, pg: PgReads | None = None, *,
-                 commit_spacing: float = 0.001, sync_helper: Sequence[str] | None = None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        loop_db: LoopConnection | None = None,
+        pg: PgReads | None = None,
+        *,
+        commit_spacing: float = 0.001,
+        sync_helper: Sequence[str] | None = None,
+    ) -> None:
         self._spacing = commit_spacing
         self._last_commit = float("-inf")
         self._pending: list[tuple[list[AccessEvent], asyncio.Future[None]]] = []
@@ -67,8 +74,7 @@ class AccessLogWriter:
         self._sqlite_path = make_url(url).database if is_sqlite(url) else None
         shared = loop_db if loop_db is not None else pg
         health = self._health = shared.health if shared is not None else engine_health(engine)
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="access-log") if self._sqlite_path \
-            else None
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="access-log") if self._sqlite_path else None
         self._loop_db = loop_db or (LoopConnection(self._sqlite_path, health) if self._sqlite_path else None)
         self._pg = None if self._sqlite_path else (pg or PgReads(url, health=health))
         self._waiting: sqlite3.Connection | None = None  # the thread's own, for batches that must wait for a lock
@@ -141,8 +147,11 @@ class AccessLogWriter:
         fault = exc if isinstance(exc, StorageUnavailable) else self._health.check(exc, "access log")
         if fault is not None:
             self._drop_waiting()  # may have been opened read-only, or be broken: a fresh one next time
-        log.warning("access log batch of %d entries failed: %s", entries,
-                    fault.detail if fault is not None else type(exc).__name__)
+        log.warning(
+            "access log batch of %d entries failed: %s",
+            entries,
+            fault.detail if fault is not None else type(exc).__name__,
+        )
         failure = fault or TemporaryFailure("the access log could not be written")
         failure.__cause__ = exc
         return failure
@@ -172,7 +181,8 @@ class AccessLogWriter:
             raise self._broken
         if self._syncer is None or self._syncer.returncode is not None:
             self._syncer = await asyncio.create_subprocess_exec(
-                *self._helper, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+                *self._helper, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+            )
         syncer = self._syncer
         assert syncer.stdin is not None and syncer.stdout is not None
         try:
@@ -219,8 +229,10 @@ class AccessLogWriter:
             await self._pg.close()
 
 
-_INSERT_PG = (f"INSERT INTO access_log ({', '.join(LOG_COLUMNS)}) "
-              f"VALUES ({','.join(f'${n}' for n in range(1, len(LOG_COLUMNS) + 1))})")
+_INSERT_PG = (
+    f"INSERT INTO access_log ({', '.join(LOG_COLUMNS)}) "
+    f"VALUES ({','.join(f'${n}' for n in range(1, len(LOG_COLUMNS) + 1))})"
+)
 
 
 async def append_pg(conn: Any, events: list[AccessEvent]) -> None:
@@ -229,16 +241,25 @@ async def append_pg(conn: Any, events: list[AccessEvent]) -> None:
     async def execute(step: Step) -> tuple[int, str] | None:
         if isinstance(step, LockHead):
             # a household's first entry: make the head row exist, so FOR UPDATE has a row to lock
-            await conn.execute("INSERT INTO access_log_head (household_id, seq, hash) VALUES ($1, 0, $2) "
-                               "ON CONFLICT (household_id) DO NOTHING", step.household_id, GENESIS)
-            head = await conn.fetchrow("SELECT seq, hash FROM access_log_head WHERE household_id = $1 FOR UPDATE",
-                                       step.household_id)
+            await conn.execute(
+                "INSERT INTO access_log_head (household_id, seq, hash) VALUES ($1, 0, $2) "
+                "ON CONFLICT (household_id) DO NOTHING",
+                step.household_id,
+                GENESIS,
+            )
+            head = await conn.fetchrow(
+                "SELECT seq, hash FROM access_log_head WHERE household_id = $1 FOR UPDATE", step.household_id
+            )
             return (head["seq"], head["hash"]) if head else None
         if isinstance(step, InsertRows):
             await conn.executemany(_INSERT_PG, [log_values(step.household_id, *row) for row in step.rows])
         elif isinstance(step, MoveHead):
-            await conn.execute("UPDATE access_log_head SET seq = $2, hash = $3 WHERE household_id = $1",
-                               step.household_id, step.seq, step.hash)
+            await conn.execute(
+                "UPDATE access_log_head SET seq = $2, hash = $3 WHERE household_id = $1",
+                step.household_id,
+                step.seq,
+                step.hash,
+            )
         return None
 
     await arun(events, execute)

@@ -24,77 +24,127 @@ class AuthRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
 
-    async def add_session(self, token_hash: str, betrokkene_id: str, household_id: str, method: str,
-                          now: datetime, expires_at: datetime) -> None:
+    async def add_session(
+        self, token_hash: str, betrokkene_id: str, household_id: str, method: str, now: datetime, expires_at: datetime
+    ) -> None:
         """Store a new session under the hash of its token."""
-        self._s.add(SignInSessionRow(token_hash=token_hash, betrokkene_id=betrokkene_id, household_id=household_id,
-                                     method=method, created_at=now, last_seen_at=now, expires_at=expires_at))
+        self._s.add(
+            SignInSessionRow(
+                token_hash=token_hash,
+                betrokkene_id=betrokkene_id,
+                household_id=household_id,
+                method=method,
+                created_at=now,
+                last_seen_at=now,
+                expires_at=expires_at,
+            )
+        )
         await self._s.flush()
 
     async def live_session(self, token_hash: str) -> SignInSession | None:
         """The session for a token hash if it is not revoked and its betrokkene is not removed (one PK probe)."""
-        stmt = (sa.select(col(SignInSessionRow.betrokkene_id), col(SignInSessionRow.household_id),
-                          col(SignInSessionRow.created_at), col(SignInSessionRow.last_seen_at),
-                          col(SignInSessionRow.expires_at))
-                .join(BetrokkeneRow, col(BetrokkeneRow.id) == col(SignInSessionRow.betrokkene_id))
-                .where(col(SignInSessionRow.token_hash) == token_hash, col(SignInSessionRow.revoked_at).is_(None),
-                       col(BetrokkeneRow.removed_at).is_(None)))
+        stmt = (
+            sa.select(
+                col(SignInSessionRow.betrokkene_id),
+                col(SignInSessionRow.household_id),
+                col(SignInSessionRow.created_at),
+                col(SignInSessionRow.last_seen_at),
+                col(SignInSessionRow.expires_at),
+            )
+            .join(BetrokkeneRow, col(BetrokkeneRow.id) == col(SignInSessionRow.betrokkene_id))
+            .where(
+                col(SignInSessionRow.token_hash) == token_hash,
+                col(SignInSessionRow.revoked_at).is_(None),
+                col(BetrokkeneRow.removed_at).is_(None),
+            )
+        )
         row = (await self._s.execute(stmt)).first()
         return SignInSession(*row) if row else None
 
     async def touch_session(self, token_hash: str, now: datetime, older_than: datetime) -> None:
         """Record activity, unless another request already did so since `older_than`."""
-        await self._s.execute(sa.update(SignInSessionRow)
-                              .where(col(SignInSessionRow.token_hash) == token_hash,
-                                     col(SignInSessionRow.last_seen_at) <= older_than)
-                              .values(last_seen_at=now))
+        await self._s.execute(
+            sa.update(SignInSessionRow)
+            .where(col(SignInSessionRow.token_hash) == token_hash, col(SignInSessionRow.last_seen_at) <= older_than)
+            .values(last_seen_at=now)
+        )
 
     async def revoke_session(self, token_hash: str, now: datetime) -> bool:
         """End a session; False when it was already ended (or never existed)."""
-        result = await self._s.execute(sa.update(SignInSessionRow)
-                                       .where(col(SignInSessionRow.token_hash) == token_hash,
-                                              col(SignInSessionRow.revoked_at).is_(None))
-                                       .values(revoked_at=now))
+        result = await self._s.execute(
+            sa.update(SignInSessionRow)
+            .where(col(SignInSessionRow.token_hash) == token_hash, col(SignInSessionRow.revoked_at).is_(None))
+            .values(revoked_at=now)
+        )
         return rows_changed(result) == 1
 
-    async def add_link(self, token_hash: str, betrokkene_id: str, household_id: str, now: datetime,
-                       expires_at: datetime) -> None:
+    async def add_link(
+        self, token_hash: str, betrokkene_id: str, household_id: str, now: datetime, expires_at: datetime
+    ) -> None:
         """Store a new magic link under the hash of its token."""
-        self._s.add(MagicLinkRow(token_hash=token_hash, betrokkene_id=betrokkene_id, household_id=household_id,
-                                 created_at=now, expires_at=expires_at))
+        self._s.add(
+            MagicLinkRow(
+                token_hash=token_hash,
+                betrokkene_id=betrokkene_id,
+                household_id=household_id,
+                created_at=now,
+                expires_at=expires_at,
+            )
+        )
         await self._s.flush()
 
     async def use_link(self, token_hash: str, now: datetime) -> tuple[str, str] | None:
         """Mark an unused, unexpired link used and return (betrokkene_id, household_id); None if this call lost."""
-        result = await self._s.execute(sa.update(MagicLinkRow)
-                                       .where(col(MagicLinkRow.token_hash) == token_hash,
-                                              col(MagicLinkRow.used_at).is_(None),
-                                              col(MagicLinkRow.expires_at) > now)
-                                       .values(used_at=now))
+        result = await self._s.execute(
+            sa.update(MagicLinkRow)
+            .where(
+                col(MagicLinkRow.token_hash) == token_hash,
+                col(MagicLinkRow.used_at).is_(None),
+                col(MagicLinkRow.expires_at) > now,
+            )
+            .values(used_at=now)
+        )
         if rows_changed(result) != 1:
             return None
-        row = (await self._s.execute(sa.select(col(MagicLinkRow.betrokkene_id), col(MagicLinkRow.household_id))
-                                     .where(col(MagicLinkRow.token_hash) == token_hash))).one()
+        row = (
+            await self._s.execute(
+                sa.select(col(MagicLinkRow.betrokkene_id), col(MagicLinkRow.household_id)).where(
+                    col(MagicLinkRow.token_hash) == token_hash
+                )
+            )
+        ).one()
         return row[0], row[1]
 
     async def add_oidc_request(self, state_hash: str, request: OidcRequest, now: datetime) -> None:
         """Store the nonce and PKCE verifier of an authorization request under the hash of its state."""
-        self._s.add(OidcRequestRow(state_hash=state_hash, household_id=request.household_id, nonce=request.nonce,
-                                   code_verifier=request.code_verifier, created_at=now,
-                                   expires_at=request.expires_at))
+        self._s.add(
+            OidcRequestRow(
+                state_hash=state_hash,
+                household_id=request.household_id,
+                nonce=request.nonce,
+                code_verifier=request.code_verifier,
+                created_at=now,
+                expires_at=request.expires_at,
+            )
+        )
         await self._s.flush()
 
     async def use_oidc_request(self, state_hash: str, now: datetime) -> OidcRequest | None:
         """Consume an unused, unexpired authorization request; None if unknown, used, expired or lost a race."""
-        result = await self._s.execute(sa.update(OidcRequestRow)
-                                       .where(col(OidcRequestRow.state_hash) == state_hash,
-                                              col(OidcRequestRow.used_at).is_(None),
-                                              col(OidcRequestRow.expires_at) > now)
-                                       .values(used_at=now))
+        result = await self._s.execute(
+            sa.update(OidcRequestRow)
+            .where(
+                col(OidcRequestRow.state_hash) == state_hash,
+                col(OidcRequestRow.used_at).is_(None),
+                col(OidcRequestRow.expires_at) > now,
+            )
+            .values(used_at=now)
+        )
         if rows_changed(result) != 1:
             return None
-        row = (await self._s.execute(sa.select(OidcRequestRow)
-                                     .where(col(OidcRequestRow.state_hash) == state_hash))).scalar_one()
+        row = (
+            await self._s.execute(sa.select(OidcRequestRow).where(col(OidcRequestRow.state_hash) == state_hash))
+        ).scalar_one()
         return OidcRequest(row.household_id, row.nonce, row.code_verifier, row.expires_at)
 
     async def pinned_identity(self, betrokkene_id: str) -> tuple[str, str] | None:
@@ -110,11 +160,16 @@ class AuthRepository:
     async def active_by_email(self, household_id: str, email: str) -> list[Betrokkene]:
         """The household's active betrokkenen who sign in with this e-mail address (compared
         case-insensitively); an address someone else added and its owner has not confirmed signs nobody in."""
-        stmt = (sa.select(BetrokkeneRow)
-                .where(col(BetrokkeneRow.household_id) == household_id, col(BetrokkeneRow.removed_at).is_(None),
-                       sa.func.lower(col(BetrokkeneRow.email)) == email.lower(),
-                       ~sa.exists().where(*_unconfirmed(col(BetrokkeneRow.id))))
-                .order_by(col(BetrokkeneRow.created_at), col(BetrokkeneRow.id)))
+        stmt = (
+            sa.select(BetrokkeneRow)
+            .where(
+                col(BetrokkeneRow.household_id) == household_id,
+                col(BetrokkeneRow.removed_at).is_(None),
+                sa.func.lower(col(BetrokkeneRow.email)) == email.lower(),
+                ~sa.exists().where(*_unconfirmed(col(BetrokkeneRow.id))),
+            )
+            .order_by(col(BetrokkeneRow.created_at), col(BetrokkeneRow.id))
+        )
         return [_betrokkene(r) for r in (await self._s.execute(stmt)).scalars()]
 
     async def email_unconfirmed(self, betrokkene_id: str) -> bool:
@@ -124,41 +179,69 @@ class AuthRepository:
 
     async def void_links(self, betrokkene_id: str, now: datetime) -> None:
         """Use up the betrokkene's unused sign-in links (their address changed: links to the old one stop)."""
-        await self._s.execute(sa.update(MagicLinkRow)
-                              .where(col(MagicLinkRow.betrokkene_id) == betrokkene_id,
-                                     col(MagicLinkRow.used_at).is_(None))
-                              .values(used_at=now))
+        await self._s.execute(
+            sa.update(MagicLinkRow)
+            .where(col(MagicLinkRow.betrokkene_id) == betrokkene_id, col(MagicLinkRow.used_at).is_(None))
+            .values(used_at=now)
+        )
 
-    async def add_contact_change(self, token_hash: str, change: PendingContactChange, now: datetime,
-                                 expires_at: datetime) -> None:
+    async def add_contact_change(
+        self, token_hash: str, change: PendingContactChange, now: datetime, expires_at: datetime
+    ) -> None:
         """Store a pending change under the hash of its confirmation token."""
-        self._s.add(ContactChangeRow(token_hash=token_hash, betrokkene_id=change.betrokkene_id,
-                                     household_id=change.household_id, field=change.field, step=change.step.value,
-                                     old_value=change.old_value, new_value=change.new_value,
-                                     requested_by=change.requested_by, created_at=now, expires_at=expires_at))
+        self._s.add(
+            ContactChangeRow(
+                token_hash=token_hash,
+                betrokkene_id=change.betrokkene_id,
+                household_id=change.household_id,
+                field=change.field,
+                step=change.step.value,
+                old_value=change.old_value,
+                new_value=change.new_value,
+                requested_by=change.requested_by,
+                created_at=now,
+                expires_at=expires_at,
+            )
+        )
         await self._s.flush()
 
     async def close_contact_changes(self, betrokkene_id: str, field: str, now: datetime, outcome: str) -> None:
         """Close every open change of this field of the betrokkene (a newer change replaces them)."""
-        await self._s.execute(sa.update(ContactChangeRow)
-                              .where(col(ContactChangeRow.betrokkene_id) == betrokkene_id,
-                                     col(ContactChangeRow.field) == field,
-                                     col(ContactChangeRow.closed_at).is_(None))
-                              .values(closed_at=now, outcome=outcome))
+        await self._s.execute(
+            sa.update(ContactChangeRow)
+            .where(
+                col(ContactChangeRow.betrokkene_id) == betrokkene_id,
+                col(ContactChangeRow.field) == field,
+                col(ContactChangeRow.closed_at).is_(None),
+            )
+            .values(closed_at=now, outcome=outcome)
+        )
 
     async def use_contact_change(self, token_hash: str, now: datetime) -> PendingContactChange | None:
         """Close an open, unexpired change as confirmed and return it; None if unknown, closed, expired or lost."""
-        result = await self._s.execute(sa.update(ContactChangeRow)
-                                       .where(col(ContactChangeRow.token_hash) == token_hash,
-                                              col(ContactChangeRow.closed_at).is_(None),
-                                              col(ContactChangeRow.expires_at) > now)
-                                       .values(closed_at=now, outcome="confirmed"))
+        result = await self._s.execute(
+            sa.update(ContactChangeRow)
+            .where(
+                col(ContactChangeRow.token_hash) == token_hash,
+                col(ContactChangeRow.closed_at).is_(None),
+                col(ContactChangeRow.expires_at) > now,
+            )
+            .values(closed_at=now, outcome="confirmed")
+        )
         if rows_changed(result) != 1:
             return None
-        row = (await self._s.execute(sa.select(ContactChangeRow)
-                                     .where(col(ContactChangeRow.token_hash) == token_hash))).scalar_one()
-        return PendingContactChange(row.betrokkene_id, row.household_id, row.field, Step(row.step), row.old_value,
-                                    row.new_value, row.requested_by)
+        row = (
+            await self._s.execute(sa.select(ContactChangeRow).where(col(ContactChangeRow.token_hash) == token_hash))
+        ).scalar_one()
+        return PendingContactChange(
+            row.betrokkene_id,
+            row.household_id,
+            row.field,
+            Step(row.step),
+            row.old_value,
+            row.new_value,
+            row.requested_by,
+        )
 
     async def purge(self, now: datetime) -> None:
         """Delete sessions, links and authorization requests past their absolute end (kept no longer than needed)."""
@@ -166,12 +249,19 @@ class AuthRepository:
         await self._s.execute(sa.delete(MagicLinkRow).where(col(MagicLinkRow.expires_at) < now))
         await self._s.execute(sa.delete(OidcRequestRow).where(col(OidcRequestRow.expires_at) < now))
         # an unconfirmed address stays blocked by its open row, so only closed or expired approvals go
-        await self._s.execute(sa.delete(ContactChangeRow).where(
-            col(ContactChangeRow.expires_at) < now,
-            sa.or_(col(ContactChangeRow.closed_at).is_not(None), col(ContactChangeRow.step) == Step.APPROVE.value)))
+        await self._s.execute(
+            sa.delete(ContactChangeRow).where(
+                col(ContactChangeRow.expires_at) < now,
+                sa.or_(col(ContactChangeRow.closed_at).is_not(None), col(ContactChangeRow.step) == Step.APPROVE.value),
+            )
+        )
 
 
 def _unconfirmed(betrokkene_id: str | Mapped[str]) -> tuple[sa.ColumnElement[bool], ...]:
     """An open 'confirm' change: the betrokkene's address was added by someone else, not yet confirmed."""
-    return (col(ContactChangeRow.betrokkene_id) == betrokkene_id, col(ContactChangeRow.field) == "email",
-            col(ContactChangeRow.step) == Step.CONFIRM.value, col(ContactChangeRow.closed_at).is_(None))
+    return (
+        col(ContactChangeRow.betrokkene_id) == betrokkene_id,
+        col(ContactChangeRow.field) == "email",
+        col(ContactChangeRow.step) == Step.CONFIRM.value,
+        col(ContactChangeRow.closed_at).is_(None),
+    )

@@ -50,8 +50,9 @@ def create_engine(url: str, *, pool_size: int = 10, health: StorageHealth | None
     content can never reach a log line through a database exception.
     """
     if not is_sqlite(url):
-        pg_engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
-                                        hide_parameters=True)
+        pg_engine = create_async_engine(
+            url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True
+        )
         _watch_faults(pg_engine, health or StorageHealth())
         return pg_engine
     database = make_url(url).database
@@ -108,8 +109,13 @@ async def is_ready(engine: AsyncEngine, health: StorageHealth) -> bool:
                 await conn.begin()  # BEGIN IMMEDIATE: the write lock, as a writer takes it
                 await conn.execute(sa.text("CREATE TABLE eenplan_probe (x BLOB)"))
                 await conn.rollback()
-            elif (await conn.execute(sa.text(  # a standby, or sessions that may not write
-                    "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on'"))).scalar():
+            elif (
+                await conn.execute(
+                    sa.text(  # a standby, or sessions that may not write
+                        "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on'"
+                    )
+                )
+            ).scalar():
                 health.report(READ_ONLY, "readiness")
                 return False
     except Exception as exc:  # any failure means: not ready

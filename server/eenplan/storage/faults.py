@@ -29,12 +29,22 @@ FULL, READ_ONLY, IO, UNAVAILABLE = "full", "read-only", "io", "unavailable"
 _SQLITE = {13: FULL, 8: READ_ONLY, 3: READ_ONLY, 10: IO, 11: IO, 26: IO, 14: UNAVAILABLE}
 #: PostgreSQL SQLSTATEs (exact, then by class): 53 insufficient resources, 58 system error,
 #: 57P0x shutting down, 08 connection exceptions, 25006 a read-only (standby) transaction
-_PG_EXACT = {"53100": FULL, "58030": IO, "25006": READ_ONLY, "57P01": UNAVAILABLE, "57P02": UNAVAILABLE,
-             "57P03": UNAVAILABLE}
+_PG_EXACT = {
+    "53100": FULL,
+    "58030": IO,
+    "25006": READ_ONLY,
+    "57P01": UNAVAILABLE,
+    "57P02": UNAVAILABLE,
+    "57P03": UNAVAILABLE,
+}
 _PG_CLASS = {"53": UNAVAILABLE, "58": IO, "08": UNAVAILABLE}
 
-DETAIL = {FULL: "storage is full", READ_ONLY: "storage is read-only", IO: "storage is failing (I/O error)",
-          UNAVAILABLE: "storage is unavailable"}
+DETAIL = {
+    FULL: "storage is full",
+    READ_ONLY: "storage is read-only",
+    IO: "storage is failing (I/O error)",
+    UNAVAILABLE: "storage is unavailable",
+}
 
 #: seconds before the first new attempt after a fault, and the most it grows to (doubling per failed attempt)
 BACKOFF_FIRST = 0.2

@@ -45,13 +45,21 @@ _ESCALATIE: sa.ColumnClause[Any] = sa.literal_column(f"'{GrantKind.ESCALATIE.val
 _NO_LEVEL: sa.ColumnClause[Any] = sa.literal_column("0")
 GRANTS = sa.union_all(
     sa.select(_TOESTEMMING.label("kind"), _C.id, _C.sections, _C.level, _C.until).where(
-        _C.household_id == sa.bindparam("hh"), _C.grantee_id == sa.bindparam("bid"),
-        _C.status == sa.literal_column(f"'{ConsentStatus.GRANTED.value}'"), _C.until >= sa.bindparam("today")),
+        _C.household_id == sa.bindparam("hh"),
+        _C.grantee_id == sa.bindparam("bid"),
+        _C.status == sa.literal_column(f"'{ConsentStatus.GRANTED.value}'"),
+        _C.until >= sa.bindparam("today"),
+    ),
     sa.select(_OVERMACHT, _O.id, _O.sections, _NO_LEVEL, _O.until).where(
-        _O.household_id == sa.bindparam("hh"), _O.recipient_id == sa.bindparam("bid"),
-        _O.besluit == sa.literal_column(f"'{Besluit.DELEN.value}'"), _O.until >= sa.bindparam("today")),
+        _O.household_id == sa.bindparam("hh"),
+        _O.recipient_id == sa.bindparam("bid"),
+        _O.besluit == sa.literal_column(f"'{Besluit.DELEN.value}'"),
+        _O.until >= sa.bindparam("today"),
+    ),
     sa.select(_ESCALATIE, _E.id, _E.sections, _NO_LEVEL, _E.until).where(
-        _E.household_id == sa.bindparam("hh"), _E.grantee_id == sa.bindparam("bid"), _E.ended_at.is_(None)))
+        _E.household_id == sa.bindparam("hh"), _E.grantee_id == sa.bindparam("bid"), _E.ended_at.is_(None)
+    ),
+)
 
 
 def grant_of(g: GrantColumns) -> Grant:

@@ -78,8 +78,7 @@ def run(events: Iterable[AccessEvent], execute: Callable[[Step], tuple[int, str]
         return
 
 
-async def arun(events: Iterable[AccessEvent], execute: Callable[[Step], Awaitable[tuple[int, str] | None]]
-               ) -> None:
+async def arun(events: Iterable[AccessEvent], execute: Callable[[Step], Awaitable[tuple[int, str] | None]]) -> None:
     """Append `events` on an async connection: `execute` carries out one step."""
     steps = append_steps(events)
     try:

@@ -95,15 +95,16 @@ class LoopConnection:
             if not self.health.may_attempt():  # a storage fault, and its backoff has not passed
                 raise self.health.refuse()
             try:
-                conn = sqlite3.connect(f"file:{self.path}?mode=rw", uri=True, isolation_level=None,
-                                       check_same_thread=False)
+                conn = sqlite3.connect(
+                    f"file:{self.path}?mode=rw", uri=True, isolation_level=None, check_same_thread=False
+                )
             except sqlite3.Error as exc:
                 self._fault(exc, "opening the database")
                 raise
             try:
                 if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                     raise sqlite3.OperationalError("the database must be in WAL mode (run the migrations)")
-                conn.execute("PRAGMA synchronous=NORMAL")    # durable by the writer's WAL sync before answering
+                conn.execute("PRAGMA synchronous=NORMAL")  # durable by the writer's WAL sync before answering
                 conn.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints run outside the event loop
                 conn.execute("PRAGMA busy_timeout=0")
                 conn.execute("PRAGMA foreign_keys=ON")
@@ -135,8 +136,9 @@ def append_sqlite(conn: sqlite3.Connection, events: list[AccessEvent]) -> None:
     def execute(step: Step) -> tuple[int, str] | None:
         if isinstance(step, LockHead):  # the write lock is the database's, taken at BEGIN IMMEDIATE
             conn.execute(_NEW_HEAD, (step.household_id, GENESIS))
-            return conn.execute("SELECT seq, hash FROM access_log_head WHERE household_id = ?",
-                                (step.household_id,)).fetchone()
+            return conn.execute(
+                "SELECT seq, hash FROM access_log_head WHERE household_id = ?", (step.household_id,)
+            ).fetchone()
         if isinstance(step, InsertRows):
             conn.executemany(_INSERT, [_sqlite_values(step.household_id, row) for row in step.rows])
         elif isinstance(step, MoveHead):

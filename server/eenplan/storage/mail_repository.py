@@ -23,17 +23,36 @@ from .tables_mail import MailGroupMemberRow, MailGroupRow, MailKeyRow, OutboxRow
 
 
 def _key(row: MailKeyRow) -> PinnedKey:
-    return PinnedKey(household_id=row.household_id, betrokkene_id=row.betrokkene_id, fingerprint=row.fingerprint,
-                     algorithm=row.algorithm, expires_at=row.expires_at, uploaded_at=row.uploaded_at,
-                     uploaded_by=row.uploaded_by, expiry_warned_at=row.expiry_warned_at)
+    return PinnedKey(
+        household_id=row.household_id,
+        betrokkene_id=row.betrokkene_id,
+        fingerprint=row.fingerprint,
+        algorithm=row.algorithm,
+        expires_at=row.expires_at,
+        uploaded_at=row.uploaded_at,
+        uploaded_by=row.uploaded_by,
+        expiry_warned_at=row.expiry_warned_at,
+    )
 
 
 def _item(row: Any) -> OutboxItem:
-    return OutboxItem(id=row.id, household_id=row.household_id, recipient_id=row.recipient_id,
-                      kind=OutboxKind(row.kind), dedupe_key=row.dedupe_key, version=row.version,
-                      group_id=row.group_id, status=OutboxStatus(row.status), attempts=row.attempts,
-                      next_attempt_at=row.next_attempt_at, created_at=row.created_at, last_error=row.last_error,
-                      message_id=row.message_id, sent_at=row.sent_at, payload=row.payload)
+    return OutboxItem(
+        id=row.id,
+        household_id=row.household_id,
+        recipient_id=row.recipient_id,
+        kind=OutboxKind(row.kind),
+        dedupe_key=row.dedupe_key,
+        version=row.version,
+        group_id=row.group_id,
+        status=OutboxStatus(row.status),
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        created_at=row.created_at,
+        last_error=row.last_error,
+        message_id=row.message_id,
+        sent_at=row.sent_at,
+        payload=row.payload,
+    )
 
 
 class MailRepository:
@@ -54,17 +73,32 @@ class MailRepository:
 
     async def put_key(self, key: PinnedKey) -> None:
         """Pin (or replace) a betrokkene's key; a new key resets the expiry warning."""
-        await self._s.execute(sa.delete(MailKeyRow).where(col(MailKeyRow.household_id) == key.household_id,
-                                                          col(MailKeyRow.betrokkene_id) == key.betrokkene_id))
-        self._s.add(MailKeyRow(household_id=key.household_id, betrokkene_id=key.betrokkene_id,
-                               fingerprint=key.fingerprint, algorithm=key.algorithm, expires_at=key.expires_at,
-                               uploaded_at=key.uploaded_at, uploaded_by=key.uploaded_by, expiry_warned_at=None))
+        await self._s.execute(
+            sa.delete(MailKeyRow).where(
+                col(MailKeyRow.household_id) == key.household_id, col(MailKeyRow.betrokkene_id) == key.betrokkene_id
+            )
+        )
+        self._s.add(
+            MailKeyRow(
+                household_id=key.household_id,
+                betrokkene_id=key.betrokkene_id,
+                fingerprint=key.fingerprint,
+                algorithm=key.algorithm,
+                expires_at=key.expires_at,
+                uploaded_at=key.uploaded_at,
+                uploaded_by=key.uploaded_by,
+                expiry_warned_at=None,
+            )
+        )
         await self._s.flush()
 
     async def delete_key(self, household_id: str, betrokkene_id: str) -> bool:
         """Unpin a betrokkene's key; whether there was one."""
-        result = await self._s.execute(sa.delete(MailKeyRow).where(col(MailKeyRow.household_id) == household_id,
-                                                                   col(MailKeyRow.betrokkene_id) == betrokkene_id))
+        result = await self._s.execute(
+            sa.delete(MailKeyRow).where(
+                col(MailKeyRow.household_id) == household_id, col(MailKeyRow.betrokkene_id) == betrokkene_id
+            )
+        )
         return rows_changed(result) > 0
 
     async def list_keys(self, household_id: str) -> list[PinnedKey]:
@@ -74,23 +108,34 @@ class MailRepository:
 
     async def keys_expiring_before(self, moment: datetime, limit: int = 100) -> list[PinnedKey]:
         """Keys (any household) that expire before `moment` and were not warned about yet."""
-        stmt = (sa.select(MailKeyRow).where(col(MailKeyRow.expires_at).is_not(None),
-                                            col(MailKeyRow.expires_at) < moment,
-                                            col(MailKeyRow.expiry_warned_at).is_(None)).limit(limit))
+        stmt = (
+            sa.select(MailKeyRow)
+            .where(
+                col(MailKeyRow.expires_at).is_not(None),
+                col(MailKeyRow.expires_at) < moment,
+                col(MailKeyRow.expiry_warned_at).is_(None),
+            )
+            .limit(limit)
+        )
         return [_key(r) for r in (await self._s.execute(stmt)).scalars()]
 
     async def mark_key_warned(self, household_id: str, betrokkene_id: str, at: datetime) -> None:
         """Remember that the expiry warning for this key was queued (once per key)."""
-        await self._s.execute(sa.update(MailKeyRow).where(col(MailKeyRow.household_id) == household_id,
-                                                          col(MailKeyRow.betrokkene_id) == betrokkene_id)
-                              .values(expiry_warned_at=at))
+        await self._s.execute(
+            sa.update(MailKeyRow)
+            .where(col(MailKeyRow.household_id) == household_id, col(MailKeyRow.betrokkene_id) == betrokkene_id)
+            .values(expiry_warned_at=at)
+        )
 
     # -- groups -------------------------------------------------------------------------------
     async def _members(self, group_ids: list[str]) -> dict[str, list[str]]:
         if not group_ids:
             return {}
-        rows = await self._s.execute(sa.select(col(MailGroupMemberRow.group_id), col(MailGroupMemberRow.betrokkene_id))
-                                     .where(col(MailGroupMemberRow.group_id).in_(group_ids)))
+        rows = await self._s.execute(
+            sa.select(col(MailGroupMemberRow.group_id), col(MailGroupMemberRow.betrokkene_id)).where(
+                col(MailGroupMemberRow.group_id).in_(group_ids)
+            )
+        )
         out: dict[str, list[str]] = {g: [] for g in group_ids}
         for gid, bid in rows:
             out[gid].append(bid)
@@ -98,11 +143,22 @@ class MailRepository:
 
     async def list_groups(self, household_id: str) -> list[MailGroup]:
         """The household's named groups with their members."""
-        rows = list((await self._s.execute(sa.select(MailGroupRow).where(col(MailGroupRow.household_id) == household_id)
-                                           .order_by(col(MailGroupRow.slug)))).scalars())
+        rows = list(
+            (
+                await self._s.execute(
+                    sa.select(MailGroupRow)
+                    .where(col(MailGroupRow.household_id) == household_id)
+                    .order_by(col(MailGroupRow.slug))
+                )
+            ).scalars()
+        )
         members = await self._members([r.id for r in rows])
-        return [MailGroup(r.id, r.household_id, r.slug, r.name, bool(r.plan_updates), tuple(sorted(members[r.id])),
-                          r.created_at) for r in rows]
+        return [
+            MailGroup(
+                r.id, r.household_id, r.slug, r.name, bool(r.plan_updates), tuple(sorted(members[r.id])), r.created_at
+            )
+            for r in rows
+        ]
 
     async def get_group(self, household_id: str, group_id: str) -> MailGroup | None:
         """One named group of the household."""
@@ -110,8 +166,16 @@ class MailRepository:
 
     async def add_group(self, group: MailGroup) -> None:
         """Store a named group and its members."""
-        self._s.add(MailGroupRow(id=group.id, household_id=group.household_id, slug=group.slug, name=group.name,
-                                 plan_updates=group.plan_updates, created_at=group.created_at))
+        self._s.add(
+            MailGroupRow(
+                id=group.id,
+                household_id=group.household_id,
+                slug=group.slug,
+                name=group.name,
+                plan_updates=group.plan_updates,
+                created_at=group.created_at,
+            )
+        )
         await self._s.flush()
         for bid in group.members:
             self._s.add(MailGroupMemberRow(group_id=group.id, betrokkene_id=bid))
@@ -123,64 +187,99 @@ class MailRepository:
         if found is None or found.household_id != household_id:
             return False
         await self._s.execute(sa.delete(MailGroupMemberRow).where(col(MailGroupMemberRow.group_id) == group_id))
-        result = await self._s.execute(sa.delete(MailGroupRow).where(col(MailGroupRow.id) == group_id,
-                                                                     col(MailGroupRow.household_id) == household_id))
+        result = await self._s.execute(
+            sa.delete(MailGroupRow).where(
+                col(MailGroupRow.id) == group_id, col(MailGroupRow.household_id) == household_id
+            )
+        )
         return rows_changed(result) > 0
 
     async def set_plan_group(self, household_id: str, group_id: str | None) -> None:
         """Make `group_id` (or, with None, the default group) the one that receives plan updates."""
-        await self._s.execute(sa.update(MailGroupRow).where(col(MailGroupRow.household_id) == household_id)
-                              .values(plan_updates=col(MailGroupRow.id) == group_id if group_id else False))
+        await self._s.execute(
+            sa.update(MailGroupRow)
+            .where(col(MailGroupRow.household_id) == household_id)
+            .values(plan_updates=col(MailGroupRow.id) == group_id if group_id else False)
+        )
 
     # -- outbox -------------------------------------------------------------------------------
     async def enqueue(self, item: OutboxItem) -> bool:
         """Queue a row in the caller's transaction; False when the same (recipient, kind, key) is queued."""
-        values = dict(id=item.id, household_id=item.household_id, recipient_id=item.recipient_id,
-                      kind=item.kind.value, dedupe_key=item.dedupe_key, version=item.version, group_id=item.group_id,
-                      payload=item.payload, status=item.status.value, attempts=item.attempts,
-                      next_attempt_at=item.next_attempt_at, created_at=item.created_at)
+        values = dict(
+            id=item.id,
+            household_id=item.household_id,
+            recipient_id=item.recipient_id,
+            kind=item.kind.value,
+            dedupe_key=item.dedupe_key,
+            version=item.version,
+            group_id=item.group_id,
+            payload=item.payload,
+            status=item.status.value,
+            attempts=item.attempts,
+            next_attempt_at=item.next_attempt_at,
+            created_at=item.created_at,
+        )
         insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
         stmt = insert(OutboxRow).values(**values).on_conflict_do_nothing()
         result = await self._s.execute(stmt)
         return rows_changed(result) > 0
 
-    async def claim(self, now: datetime, lease_until: datetime, worker: str, limit: int,
-                    max_attempts: int) -> list[OutboxItem]:
+    async def claim(
+        self, now: datetime, lease_until: datetime, worker: str, limit: int, max_attempts: int
+    ) -> list[OutboxItem]:
         """Take up to `limit` due rows under a lease; rows claimed `max_attempts` times become dead letters."""
         t = OutboxRow
         free = sa.or_(col(t.claimed_until).is_(None), col(t.claimed_until) < now)
-        await self._s.execute(sa.update(t).where(col(t.status) == OutboxStatus.QUEUED.value,
-                                                 col(t.attempts) >= max_attempts,
-                                                 free).values(status=OutboxStatus.DEAD.value,
-                                                              last_error=sa.func.coalesce(col(t.last_error),
-                                                                                          "worker stopped mid-send")))
-        due = (sa.select(col(t.id)).where(col(t.status) == OutboxStatus.QUEUED.value, col(t.next_attempt_at) <= now,
-                                          free)
-               .order_by(col(t.next_attempt_at), col(t.created_at)).limit(limit))
+        await self._s.execute(
+            sa.update(t)
+            .where(col(t.status) == OutboxStatus.QUEUED.value, col(t.attempts) >= max_attempts, free)
+            .values(
+                status=OutboxStatus.DEAD.value,
+                last_error=sa.func.coalesce(col(t.last_error), "worker stopped mid-send"),
+            )
+        )
+        due = (
+            sa.select(col(t.id))
+            .where(col(t.status) == OutboxStatus.QUEUED.value, col(t.next_attempt_at) <= now, free)
+            .order_by(col(t.next_attempt_at), col(t.created_at))
+            .limit(limit)
+        )
         if self._dialect == "postgresql":
             due = due.with_for_update(skip_locked=True)
-        stmt = (sa.update(t).where(col(t.id).in_(due.scalar_subquery()), col(t.status) == OutboxStatus.QUEUED.value,
-                                   free)
-                .values(claimed_until=lease_until, claimed_by=worker, attempts=col(t.attempts) + 1)
-                .returning(*sa.inspect(t).local_table.columns))
+        stmt = (
+            sa.update(t)
+            .where(col(t.id).in_(due.scalar_subquery()), col(t.status) == OutboxStatus.QUEUED.value, free)
+            .values(claimed_until=lease_until, claimed_by=worker, attempts=col(t.attempts) + 1)
+            .returning(*sa.inspect(t).local_table.columns)
+        )
         rows = (await self._s.execute(stmt)).all()
         return sorted((_item(r) for r in rows), key=lambda i: (i.household_id, i.version or 0, i.created_at))
 
     async def mark_sent(self, item_id: str, at: datetime, message_id: str) -> None:
         """The relay answered 250: never send this row again."""
-        await self._s.execute(sa.update(OutboxRow).where(col(OutboxRow.id) == item_id).values(
-            status=OutboxStatus.SENT.value, sent_at=at, message_id=message_id, claimed_until=None, last_error=None))
+        await self._s.execute(
+            sa.update(OutboxRow)
+            .where(col(OutboxRow.id) == item_id)
+            .values(
+                status=OutboxStatus.SENT.value, sent_at=at, message_id=message_id, claimed_until=None, last_error=None
+            )
+        )
 
     async def mark_retry(self, item_id: str, next_at: datetime, error: str) -> None:
         """A temporary failure: release the lease and try again at `next_at`."""
-        await self._s.execute(sa.update(OutboxRow).where(col(OutboxRow.id) == item_id, col(OutboxRow.status) ==
-                                                         OutboxStatus.QUEUED.value).values(
-            next_attempt_at=next_at, claimed_until=None, claimed_by=None, last_error=error[:300]))
+        await self._s.execute(
+            sa.update(OutboxRow)
+            .where(col(OutboxRow.id) == item_id, col(OutboxRow.status) == OutboxStatus.QUEUED.value)
+            .values(next_attempt_at=next_at, claimed_until=None, claimed_by=None, last_error=error[:300])
+        )
 
     async def mark_final(self, item_id: str, status: OutboxStatus, error: str | None) -> None:
         """Dead letter or skipped: the row is done without a delivery."""
-        await self._s.execute(sa.update(OutboxRow).where(col(OutboxRow.id) == item_id).values(
-            status=status.value, claimed_until=None, last_error=(error or "")[:300] or None))
+        await self._s.execute(
+            sa.update(OutboxRow)
+            .where(col(OutboxRow.id) == item_id)
+            .values(status=status.value, claimed_until=None, last_error=(error or "")[:300] or None)
+        )
 
     async def list_outbox(self, household_id: str, status: OutboxStatus | None, limit: int) -> list[OutboxItem]:
         """A household's outbox rows, newest first, optionally of one status."""
@@ -192,16 +291,26 @@ class MailRepository:
 
     async def requeue(self, household_id: str, item_id: str, now: datetime) -> bool:
         """Give a dead letter a fresh set of attempts."""
-        result = await self._s.execute(sa.update(OutboxRow).where(
-            col(OutboxRow.id) == item_id, col(OutboxRow.household_id) == household_id,
-            col(OutboxRow.status) == OutboxStatus.DEAD.value).values(
-            status=OutboxStatus.QUEUED.value, attempts=0, next_attempt_at=now, claimed_until=None, claimed_by=None))
+        result = await self._s.execute(
+            sa.update(OutboxRow)
+            .where(
+                col(OutboxRow.id) == item_id,
+                col(OutboxRow.household_id) == household_id,
+                col(OutboxRow.status) == OutboxStatus.DEAD.value,
+            )
+            .values(
+                status=OutboxStatus.QUEUED.value, attempts=0, next_attempt_at=now, claimed_until=None, claimed_by=None
+            )
+        )
         return rows_changed(result) > 0
 
     async def last_sent_version(self, household_id: str, recipient_id: str, before: int) -> int | None:
         """The newest plan version below `before` that this recipient was sent."""
         stmt = sa.select(sa.func.max(col(OutboxRow.version))).where(
-            col(OutboxRow.household_id) == household_id, col(OutboxRow.recipient_id) == recipient_id,
-            col(OutboxRow.kind) == OutboxKind.PLAN_UPDATE.value, col(OutboxRow.status) == OutboxStatus.SENT.value,
-            col(OutboxRow.version) < before)
+            col(OutboxRow.household_id) == household_id,
+            col(OutboxRow.recipient_id) == recipient_id,
+            col(OutboxRow.kind) == OutboxKind.PLAN_UPDATE.value,
+            col(OutboxRow.status) == OutboxStatus.SENT.value,
+            col(OutboxRow.version) < before,
+        )
         return (await self._s.execute(stmt)).scalar()

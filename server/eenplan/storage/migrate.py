@@ -37,10 +37,12 @@ async def _run(url: str, action, *args) -> None:
     engine = create_engine(url)
     try:
         async with engine.begin() as conn:
+
             def run(sync_conn) -> None:
                 cfg = alembic_config()
                 cfg.attributes["connection"] = sync_conn
                 action(cfg, *args)
+
             await conn.run_sync(run)
     finally:
         await engine.dispose()

@@ -78,17 +78,25 @@ def _shape(row: Any) -> tuple[MemberColumns, VersionColumns | None, GrantColumns
     member = MemberColumns(*row[:_MEMBER_END])
     version = VersionColumns(*row[_MEMBER_END:_VERSION_END])
     grant = GrantColumns(*row[_VERSION_END:]) if len(row) > _VERSION_END else None
-    return (member, version if version.number is not None else None,
-            grant if grant is not None and grant.kind is not None else None)
+    return (
+        member,
+        version if version.number is not None else None,
+        grant if grant is not None and grant.kind is not None else None,
+    )
 
 
 def _member_version_stmt(numbered: bool) -> sa.Select:
     number = sa.bindparam("number") if numbered else _H.current_version
     member = {"kind": _B.kind, "role": _B.role, "current": _H.current_version}
-    return (sa.select(*(member[f] for f in MemberColumns._fields), *(_V[f] for f in VersionColumns._fields))
-            .select_from(_MEMBERS.join(_HOUSEHOLDS, _H.id == _B.household_id)
-                         .outerjoin(_VERSIONS, sa.and_(_V.household_id == _H.id, _V.number == number)))
-            .where(_B.id == sa.bindparam("bid"), _B.household_id == sa.bindparam("hh"), _B.removed_at.is_(None)))
+    return (
+        sa.select(*(member[f] for f in MemberColumns._fields), *(_V[f] for f in VersionColumns._fields))
+        .select_from(
+            _MEMBERS.join(_HOUSEHOLDS, _H.id == _B.household_id).outerjoin(
+                _VERSIONS, sa.and_(_V.household_id == _H.id, _V.number == number)
+            )
+        )
+        .where(_B.id == sa.bindparam("bid"), _B.household_id == sa.bindparam("hh"), _B.removed_at.is_(None))
+    )
 
 
 _CURRENT = _member_version_stmt(False)
@@ -99,8 +107,9 @@ def _member_access_stmt(numbered: bool) -> sa.Select:
     """Membership, the version and every grant in force in one statement: a row per grant (or one row)."""
     grants = GRANTS.subquery("g")
     base = _member_version_stmt(numbered)
-    return (base.add_columns(*(grants.c[f].label(f"grant_{f}") for f in GrantColumns._fields))
-            .outerjoin(grants, sa.true()))
+    return base.add_columns(*(grants.c[f].label(f"grant_{f}") for f in GrantColumns._fields)).outerjoin(
+        grants, sa.true()
+    )
 
 
 #: member_access answers remembered at most (SQLite; a new commit elsewhere forgets them all)
@@ -111,8 +120,9 @@ _ACCESS_CURRENT = _member_access_stmt(False)
 _ACCESS_NUMBERED = _member_access_stmt(True)
 _REVOCATIONS = sa.inspect(TokenRevocationRow).local_table.c
 _REVOKED = sa.select(_REVOCATIONS.jti, _REVOCATIONS.scope)
-_BLOBS = sa.select(_BLOB.hash, _BLOB.content).where(_BLOB.household_id == sa.bindparam("hh"),
-                                                    _BLOB.hash.in_(sa.bindparam("hashes", expanding=True)))
+_BLOBS = sa.select(_BLOB.hash, _BLOB.content).where(
+    _BLOB.household_id == sa.bindparam("hh"), _BLOB.hash.in_(sa.bindparam("hashes", expanding=True))
+)
 
 
 def _utc(value: datetime | str | None) -> datetime | None:
@@ -127,10 +137,17 @@ def _utc(value: datetime | str | None) -> datetime | None:
 def _decode_version(v: VersionColumns) -> tuple[VersionInfo, Mapping[str, str]]:
     created_at = _utc(v.created_at)
     assert created_at is not None  # NOT NULL
-    info = VersionInfo(number=v.number, author_id=v.author_id, created_at=created_at, summary=v.summary,
-                       changed_sections=tuple(s for s in v.changed_sections.split(",") if s),
-                       base_version=v.base_version, vastgesteld_at=_utc(v.vastgesteld_at),
-                       vastgesteld_by=v.vastgesteld_by, vastgesteld_overleg=v.vastgesteld_overleg)
+    info = VersionInfo(
+        number=v.number,
+        author_id=v.author_id,
+        created_at=created_at,
+        summary=v.summary,
+        changed_sections=tuple(s for s in v.changed_sections.split(",") if s),
+        base_version=v.base_version,
+        vastgesteld_at=_utc(v.vastgesteld_at),
+        vastgesteld_by=v.vastgesteld_by,
+        vastgesteld_overleg=v.vastgesteld_overleg,
+    )
     return info, MappingProxyType(json.loads(v.section_hashes))
 
 
@@ -168,8 +185,7 @@ def _sqlite_text(stmt: sa.Select | sa.CompoundSelect) -> str:
 class PlanReader:
     """Single-statement reads for the plan's hot paths."""
 
-    def __init__(self, engine: AsyncEngine, loop_db: LoopConnection | None = None, pg: PgReads | None = None
-                 ) -> None:
+    def __init__(self, engine: AsyncEngine, loop_db: LoopConnection | None = None, pg: PgReads | None = None) -> None:
         url = engine.url.render_as_string(hide_password=False)
         self._sqlite_path = make_url(url).database if is_sqlite(url) else None
         shared = loop_db if loop_db is not None else pg
@@ -189,15 +205,17 @@ class PlanReader:
         """For tests that count statements: the loop's raw SQLite connection (None on PostgreSQL)."""
         return self._loop_db._get() if self._loop_db is not None else None
 
-    async def _fetch(self, stmt: sa.Select, params: dict[str, Any], sqlite_sql: str | None = None,
-                     sqlite_params: Any = None) -> list[Any]:
+    async def _fetch(
+        self, stmt: sa.Select, params: dict[str, Any], sqlite_sql: str | None = None, sqlite_params: Any = None
+    ) -> list[Any]:
         """All rows of a statement: on the loop's SQLite connection (retrying briefly instead of waiting
         on a lock, which would stall the loop) or through asyncpg (`pg_reads`)."""
         if self._loop_db is None:
             assert self._pg is not None
             return await self._pg.fetch(stmt, params)
-        return await self._sqlite(lambda db: db.read(sqlite_sql or self._sql[stmt],
-                                                      params if sqlite_params is None else sqlite_params))
+        return await self._sqlite(
+            lambda db: db.read(sqlite_sql or self._sql[stmt], params if sqlite_params is None else sqlite_params)
+        )
 
     async def _sqlite(self, work: Any) -> Any:
         """`work(loop connection)`, retried briefly while another connection holds a lock; a storage
@@ -218,15 +236,19 @@ class PlanReader:
                 raise StorageUnavailable(DETAIL[fault]) from exc
             raise TemporaryFailure("the database is unavailable") from exc
 
-    async def member_access(self, household_id: str, betrokkene_id: str, number: int | None, today: date
-                            ) -> MemberAccess | None:
+    async def member_access(
+        self, household_id: str, betrokkene_id: str, number: int | None, today: date
+    ) -> MemberAccess | None:
         """Everything deciding a read of version `number` (None: the current one) needs, in one statement;
         None when the betrokkene is not an active member of the household. The hashes are shared: read-only."""
         key = (household_id, betrokkene_id, number, today)
         if self._sqlite_path and await self._unchanged() and key in self._answers:
             return self._answers[key]
-        params: dict[str, Any] = {"bid": betrokkene_id, "hh": household_id,
-                                  "today": today.isoformat() if self._sqlite_path else today}
+        params: dict[str, Any] = {
+            "bid": betrokkene_id,
+            "hh": household_id,
+            "today": today.isoformat() if self._sqlite_path else today,
+        }
         if number is not None:
             params["number"] = number
         rows = await self._fetch(_ACCESS_NUMBERED if number is not None else _ACCESS_CURRENT, params)
@@ -249,8 +271,9 @@ class PlanReader:
         scope = household_id if household_id is not None else MONITORING_SCOPE
         if self._pg is not None:
             try:
-                return bool(await self._pg.fetch_sql(
-                    "SELECT 1 FROM token_revocation WHERE jti = $1 AND scope = $2", jti, scope))
+                return bool(
+                    await self._pg.fetch_sql("SELECT 1 FROM token_revocation WHERE jti = $1 AND scope = $2", jti, scope)
+                )
             except (OSError, *PG_ERRORS) as exc:
                 raise TemporaryFailure("the database is unavailable") from exc
         if not await self._unchanged() or self._revoked is None:
@@ -298,9 +321,16 @@ class PlanReader:
         """Blob hash → canonical JSON text."""
         wanted = sorted(set(hashes))
         if self._pg is not None:  # errors leave pg_reads as StorageUnavailable or TemporaryFailure
-            return dict(await self._pg.fetch_sql("SELECT hash, content FROM section_blob WHERE household_id = $1 "
-                                                 "AND hash = ANY($2::varchar[])", household_id, wanted))
-        sql = (f"SELECT hash, content FROM section_blob WHERE household_id = ? AND hash IN ({','.join('?' * len(wanted))})")
+            return dict(
+                await self._pg.fetch_sql(
+                    "SELECT hash, content FROM section_blob WHERE household_id = $1 AND hash = ANY($2::varchar[])",
+                    household_id,
+                    wanted,
+                )
+            )
+        sql = (
+            f"SELECT hash, content FROM section_blob WHERE household_id = ? AND hash IN ({','.join('?' * len(wanted))})"
+        )
         return dict(await self._fetch(_BLOBS, {"hh": household_id, "hashes": wanted}, sql, [household_id, *wanted]))
 
     async def close(self) -> None:

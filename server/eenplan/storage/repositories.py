@@ -18,22 +18,47 @@ from .tables import BetrokkeneRow, HouseholdRow, PhaseChangeRow, PlanVersionRow,
 
 
 def _household(row: HouseholdRow) -> Household:
-    return Household(id=row.id, code=row.code, name=row.name, gemeente=row.gemeente, phase=Phase(row.phase),
-                     current_version=row.current_version, created_at=row.created_at)
+    return Household(
+        id=row.id,
+        code=row.code,
+        name=row.name,
+        gemeente=row.gemeente,
+        phase=Phase(row.phase),
+        current_version=row.current_version,
+        created_at=row.created_at,
+    )
 
 
 def _betrokkene(row: BetrokkeneRow) -> Betrokkene:
-    return Betrokkene(id=row.id, household_id=row.household_id, name=row.name, kind=Kind(row.kind),
-                      role=Role(row.role), relation=row.relation, organisation=row.organisation, email=row.email,
-                      phone=row.phone, reachable_days=tuple(d for d in row.reachable_days.split(",") if d),
-                      birth_date=row.birth_date, created_at=row.created_at, removed_at=row.removed_at)
+    return Betrokkene(
+        id=row.id,
+        household_id=row.household_id,
+        name=row.name,
+        kind=Kind(row.kind),
+        role=Role(row.role),
+        relation=row.relation,
+        organisation=row.organisation,
+        email=row.email,
+        phone=row.phone,
+        reachable_days=tuple(d for d in row.reachable_days.split(",") if d),
+        birth_date=row.birth_date,
+        created_at=row.created_at,
+        removed_at=row.removed_at,
+    )
 
 
 def _version(row: PlanVersionRow) -> VersionInfo:
-    return VersionInfo(number=row.number, author_id=row.author_id, created_at=row.created_at, summary=row.summary,
-                       changed_sections=tuple(s for s in row.changed_sections.split(",") if s),
-                       base_version=row.base_version, vastgesteld_at=row.vastgesteld_at,
-                       vastgesteld_by=row.vastgesteld_by, vastgesteld_overleg=row.vastgesteld_overleg)
+    return VersionInfo(
+        number=row.number,
+        author_id=row.author_id,
+        created_at=row.created_at,
+        summary=row.summary,
+        changed_sections=tuple(s for s in row.changed_sections.split(",") if s),
+        base_version=row.base_version,
+        vastgesteld_at=row.vastgesteld_at,
+        vastgesteld_by=row.vastgesteld_by,
+        vastgesteld_overleg=row.vastgesteld_overleg,
+    )
 
 
 class HouseholdRepository:
@@ -44,9 +69,17 @@ class HouseholdRepository:
 
     async def add(self, household: Household) -> None:
         """Store a new household."""
-        self._s.add(HouseholdRow(id=household.id, code=household.code, name=household.name,
-                                 gemeente=household.gemeente, phase=int(household.phase),
-                                 current_version=household.current_version, created_at=household.created_at))
+        self._s.add(
+            HouseholdRow(
+                id=household.id,
+                code=household.code,
+                name=household.name,
+                gemeente=household.gemeente,
+                phase=int(household.phase),
+                current_version=household.current_version,
+                created_at=household.created_at,
+            )
+        )
         await self._s.flush()
 
     async def get(self, household_id: str, *, lock: bool = False) -> Household | None:
@@ -74,27 +107,45 @@ class HouseholdRepository:
 
     async def advance_version(self, household_id: str, expected: int, new: int) -> bool:
         """Move the current-version pointer from `expected` to `new`; False if someone else moved it."""
-        stmt = (sa.update(HouseholdRow)
-                .where(col(HouseholdRow.id) == household_id, col(HouseholdRow.current_version) == expected)
-                .values(current_version=new))
+        stmt = (
+            sa.update(HouseholdRow)
+            .where(col(HouseholdRow.id) == household_id, col(HouseholdRow.current_version) == expected)
+            .values(current_version=new)
+        )
         return rows_changed(await self._s.execute(stmt)) == 1
 
     async def set_phase(self, household_id: str, change: PhaseChange) -> None:
         """Record a phase transition and make it current."""
-        await self._s.execute(sa.update(HouseholdRow).where(col(HouseholdRow.id) == household_id)
-                              .values(phase=int(change.to_phase)))
-        self._s.add(PhaseChangeRow(household_id=household_id,
-                                   from_phase=int(change.from_phase) if change.from_phase else None,
-                                   to_phase=int(change.to_phase), at=change.at,
-                                   by_betrokkene_id=change.by_betrokkene_id, reason=change.reason))
+        await self._s.execute(
+            sa.update(HouseholdRow).where(col(HouseholdRow.id) == household_id).values(phase=int(change.to_phase))
+        )
+        self._s.add(
+            PhaseChangeRow(
+                household_id=household_id,
+                from_phase=int(change.from_phase) if change.from_phase else None,
+                to_phase=int(change.to_phase),
+                at=change.at,
+                by_betrokkene_id=change.by_betrokkene_id,
+                reason=change.reason,
+            )
+        )
         await self._s.flush()
 
     async def phase_history(self, household_id: str) -> list[PhaseChange]:
         """Every phase transition, oldest first."""
-        rows = (await self._s.execute(sa.select(PhaseChangeRow).where(col(PhaseChangeRow.household_id) == household_id)
-                                      .order_by(col(PhaseChangeRow.id)))).scalars()
-        return [PhaseChange(Phase(r.from_phase) if r.from_phase else None, Phase(r.to_phase), r.at,
-                            r.by_betrokkene_id, r.reason) for r in rows]
+        rows = (
+            await self._s.execute(
+                sa.select(PhaseChangeRow)
+                .where(col(PhaseChangeRow.household_id) == household_id)
+                .order_by(col(PhaseChangeRow.id))
+            )
+        ).scalars()
+        return [
+            PhaseChange(
+                Phase(r.from_phase) if r.from_phase else None, Phase(r.to_phase), r.at, r.by_betrokkene_id, r.reason
+            )
+            for r in rows
+        ]
 
 
 class BetrokkeneRepository:
@@ -105,10 +156,23 @@ class BetrokkeneRepository:
 
     async def add(self, b: Betrokkene) -> None:
         """Store a new betrokkene."""
-        self._s.add(BetrokkeneRow(id=b.id, household_id=b.household_id, name=b.name, kind=b.kind.value,
-                                  role=b.role.value, relation=b.relation, organisation=b.organisation,
-                                  email=b.email, phone=b.phone, reachable_days=",".join(b.reachable_days),
-                                  birth_date=b.birth_date, created_at=b.created_at, removed_at=b.removed_at))
+        self._s.add(
+            BetrokkeneRow(
+                id=b.id,
+                household_id=b.household_id,
+                name=b.name,
+                kind=b.kind.value,
+                role=b.role.value,
+                relation=b.relation,
+                organisation=b.organisation,
+                email=b.email,
+                phone=b.phone,
+                reachable_days=",".join(b.reachable_days),
+                birth_date=b.birth_date,
+                created_at=b.created_at,
+                removed_at=b.removed_at,
+            )
+        )
         await self._s.flush()
 
     async def get(self, household_id: str, betrokkene_id: str) -> Betrokkene | None:
@@ -126,17 +190,34 @@ class BetrokkeneRepository:
 
     async def update(self, b: Betrokkene) -> None:
         """Overwrite a betrokkene's recorded details."""
-        await self._s.execute(sa.update(BetrokkeneRow).where(col(BetrokkeneRow.id) == b.id).values(
-            name=b.name, kind=b.kind.value, role=b.role.value, relation=b.relation, organisation=b.organisation,
-            email=b.email, phone=b.phone, reachable_days=",".join(b.reachable_days), birth_date=b.birth_date,
-            removed_at=b.removed_at))
+        await self._s.execute(
+            sa.update(BetrokkeneRow)
+            .where(col(BetrokkeneRow.id) == b.id)
+            .values(
+                name=b.name,
+                kind=b.kind.value,
+                role=b.role.value,
+                relation=b.relation,
+                organisation=b.organisation,
+                email=b.email,
+                phone=b.phone,
+                reachable_days=",".join(b.reachable_days),
+                birth_date=b.birth_date,
+                removed_at=b.removed_at,
+            )
+        )
 
     async def membership(self, household_id: str, betrokkene_id: str) -> tuple[str, str, int] | None:
         """(kind, role, current plan version) for an active betrokkene of the household, in one query."""
-        stmt = (sa.select(col(BetrokkeneRow.kind), col(BetrokkeneRow.role), col(HouseholdRow.current_version))
-                .join(HouseholdRow, col(HouseholdRow.id) == col(BetrokkeneRow.household_id))
-                .where(col(BetrokkeneRow.id) == betrokkene_id, col(BetrokkeneRow.household_id) == household_id,
-                       col(BetrokkeneRow.removed_at).is_(None)))
+        stmt = (
+            sa.select(col(BetrokkeneRow.kind), col(BetrokkeneRow.role), col(HouseholdRow.current_version))
+            .join(HouseholdRow, col(HouseholdRow.id) == col(BetrokkeneRow.household_id))
+            .where(
+                col(BetrokkeneRow.id) == betrokkene_id,
+                col(BetrokkeneRow.household_id) == household_id,
+                col(BetrokkeneRow.removed_at).is_(None),
+            )
+        )
         row = (await self._s.execute(stmt)).first()
         return (row[0], row[1], row[2]) if row else None
 
@@ -166,7 +247,8 @@ class PlanRepository:
         if not wanted:
             return {}
         stmt = sa.select(col(SectionBlobRow.hash), col(SectionBlobRow.content)).where(
-            col(SectionBlobRow.household_id) == household_id, col(SectionBlobRow.hash).in_(wanted))
+            col(SectionBlobRow.household_id) == household_id, col(SectionBlobRow.hash).in_(wanted)
+        )
         return dict((await self._s.execute(stmt)).all())
 
     async def add_blobs(self, household_id: str, blobs: dict[str, str]) -> None:
@@ -179,16 +261,26 @@ class PlanRepository:
 
     async def add_version(self, household_id: str, info: VersionInfo, hashes: dict[str, str]) -> None:
         """Store a new immutable version (the primary key refuses a second one with the same number)."""
-        self._s.add(PlanVersionRow(household_id=household_id, number=info.number, author_id=info.author_id,
-                                   created_at=info.created_at, summary=info.summary,
-                                   changed_sections=",".join(info.changed_sections),
-                                   section_hashes=json.dumps(hashes, sort_keys=True),
-                                   base_version=info.base_version))
+        self._s.add(
+            PlanVersionRow(
+                household_id=household_id,
+                number=info.number,
+                author_id=info.author_id,
+                created_at=info.created_at,
+                summary=info.summary,
+                changed_sections=",".join(info.changed_sections),
+                section_hashes=json.dumps(hashes, sort_keys=True),
+                base_version=info.base_version,
+            )
+        )
         await self._s.flush()
 
-    async def mark_vastgesteld(self, household_id: str, number: int, at: datetime, by: str,
-                               overleg: str | None) -> None:
+    async def mark_vastgesteld(
+        self, household_id: str, number: int, at: datetime, by: str, overleg: str | None
+    ) -> None:
         """Record that a version was adopted (vastgesteld); the content itself stays immutable."""
-        await self._s.execute(sa.update(PlanVersionRow).where(
-            col(PlanVersionRow.household_id) == household_id, col(PlanVersionRow.number) == number).values(
-            vastgesteld_at=at, vastgesteld_by=by, vastgesteld_overleg=overleg))
+        await self._s.execute(
+            sa.update(PlanVersionRow)
+            .where(col(PlanVersionRow.household_id) == household_id, col(PlanVersionRow.number) == number)
+            .values(vastgesteld_at=at, vastgesteld_by=by, vastgesteld_overleg=overleg)
+        )

@@ -93,8 +93,9 @@ class UnitOfWork:
         never if it rolls back, so nobody is told of rows that do not exist."""
         self._after_commit.append(callback)
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self._after_commit = []  # not committed (or already run): nothing to announce
         try:
             await self.session.rollback()

@@ -17,16 +17,26 @@ from .routes import mail as mail_routes
 from .routes import monitoring as monitoring_routes
 
 #: aiohttp tries the routes under one prefix in this order: the plan (the hot path) first.
-ROUTE_TABLES = (meta.table, plan.table, households.table, betrokkenen.table, toestemming.table,
-                signin.table, overleggen.table, mail_routes.table,
-                stagnatie.table, veiligheid.table, monitoring_routes.table)
+ROUTE_TABLES = (
+    meta.table,
+    plan.table,
+    households.table,
+    betrokkenen.table,
+    toestemming.table,
+    signin.table,
+    overleggen.table,
+    mail_routes.table,
+    stagnatie.table,
+    veiligheid.table,
+    monitoring_routes.table,
+)
 
 
-def create_app(services: Services, *, max_body_bytes: int = 1_048_576,
-               trusted_proxies: frozenset[str] = frozenset()) -> web.Application:
+def create_app(
+    services: Services, *, max_body_bytes: int = 1_048_576, trusted_proxies: frozenset[str] = frozenset()
+) -> web.Application:
     """A web application serving the given services; closing the app closes them."""
-    app = web.Application(middlewares=[problem_middleware, auth_middleware, refuse_nul],
-                          client_max_size=max_body_bytes)
+    app = web.Application(middlewares=[problem_middleware, auth_middleware, refuse_nul], client_max_size=max_body_bytes)
 
     app.on_response_prepare.append(name_server)
     quiet_protocol_errors()

@@ -42,8 +42,9 @@ FAILED = "the sign-in could not be completed; start again"
 class OidcClient:
     """One OpenID Connect provider, as configured by EENPLAN_OIDC_*."""
 
-    def __init__(self, issuer: str, client_id: str, client_secret: str, redirect_uri: str, *,
-                 timeout_seconds: float = 10) -> None:
+    def __init__(
+        self, issuer: str, client_id: str, client_secret: str, redirect_uri: str, *, timeout_seconds: float = 10
+    ) -> None:
         self.issuer = issuer.rstrip("/")
         self._client_id = client_id
         self._auth = ClientAuth(client_id, client_secret, "client_secret_basic")
@@ -55,21 +56,32 @@ class OidcClient:
     async def authorization_url(self, *, state: str, nonce: str, code_verifier: str) -> str:
         """Where to send the browser: the provider's authorization endpoint with state, nonce and PKCE."""
         metadata = await self._discover()
-        return prepare_grant_uri(metadata["authorization_endpoint"], self._client_id, "code", self._redirect_uri,
-                                 "openid email", state, nonce=nonce,
-                                 code_challenge=create_s256_code_challenge(code_verifier),
-                                 code_challenge_method="S256")
+        return prepare_grant_uri(
+            metadata["authorization_endpoint"],
+            self._client_id,
+            "code",
+            self._redirect_uri,
+            "openid email",
+            state,
+            nonce=nonce,
+            code_challenge=create_s256_code_challenge(code_verifier),
+            code_challenge_method="S256",
+        )
 
     async def redeem(self, *, code: str, code_verifier: str, nonce: str) -> VerifiedIdentity:
         """Exchange the code, validate the ID token, and return who the provider says signed in."""
         if not code or len(code) > 2048:
             raise SignInFailed(FAILED)
         metadata = await self._discover()
-        body = prepare_token_request("authorization_code", code=code, redirect_uri=self._redirect_uri,
-                                     code_verifier=code_verifier)
-        uri, headers, body = self._auth.prepare("POST", metadata["token_endpoint"],
-                                                {"Content-Type": "application/x-www-form-urlencoded",
-                                                 "Accept": "application/json"}, body)
+        body = prepare_token_request(
+            "authorization_code", code=code, redirect_uri=self._redirect_uri, code_verifier=code_verifier
+        )
+        uri, headers, body = self._auth.prepare(
+            "POST",
+            metadata["token_endpoint"],
+            {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
+            body,
+        )
         status, tokens = await self._request("POST", uri, headers=headers, data=body)
         if status != 200 or not isinstance(tokens, dict) or not isinstance(tokens.get("id_token"), str):
             raise SignInFailed(FAILED)
@@ -77,22 +89,29 @@ class OidcClient:
         claims = await self._validate(tokens["id_token"], nonce, access_token)
         email, verified = claims.get("email"), claims.get("email_verified")
         if email is None and access_token and metadata.get("userinfo_endpoint"):
-            status, info = await self._request("GET", metadata["userinfo_endpoint"],
-                                               headers={"Authorization": f"Bearer {access_token}",
-                                                        "Accept": "application/json"})
+            status, info = await self._request(
+                "GET",
+                metadata["userinfo_endpoint"],
+                headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
+            )
             # OIDC Core §5.3.2: the userinfo `sub` must be the ID token's, or the answer is not about this user.
             if status == 200 and isinstance(info, dict) and info.get("sub") == claims["sub"]:
                 email, verified = info.get("email"), info.get("email_verified")
-        return VerifiedIdentity(self.issuer, str(claims["sub"]), email if isinstance(email, str) else None,
-                                verified is True)
+        return VerifiedIdentity(
+            self.issuer, str(claims["sub"]), email if isinstance(email, str) else None, verified is True
+        )
 
     async def _validate(self, id_token: str, nonce: str, access_token: str | None) -> CodeIDToken:
         if len(id_token) > MAX_ID_TOKEN_BYTES:
             raise SignInFailed(FAILED)
-        options = {"iss": {"essential": True, "value": self.issuer},
-                   "aud": {"essential": True, "value": self._client_id},
-                   "sub": {"essential": True}, "exp": {"essential": True}, "iat": {"essential": True},
-                   "nonce": {"essential": True}}
+        options = {
+            "iss": {"essential": True, "value": self.issuer},
+            "aud": {"essential": True, "value": self._client_id},
+            "sub": {"essential": True},
+            "exp": {"essential": True},
+            "iat": {"essential": True},
+            "nonce": {"essential": True},
+        }
         params = {"nonce": nonce, "client_id": self._client_id}
         if access_token:
             params["access_token"] = access_token
@@ -115,8 +134,12 @@ class OidcClient:
             return self._metadata[1]
         status, metadata = await self._request("GET", f"{self.issuer}/.well-known/openid-configuration")
         needed = ("authorization_endpoint", "token_endpoint", "jwks_uri")
-        if (status != 200 or not isinstance(metadata, dict) or metadata.get("issuer") != self.issuer
-                or not all(isinstance(metadata.get(k), str) for k in needed)):
+        if (
+            status != 200
+            or not isinstance(metadata, dict)
+            or metadata.get("issuer") != self.issuer
+            or not all(isinstance(metadata.get(k), str) for k in needed)
+        ):
             raise TemporaryFailure("the identity provider's configuration could not be read")
         if "S256" not in metadata.get("code_challenge_methods_supported", ["S256"]):
             raise TemporaryFailure("the identity provider does not support PKCE S256")
@@ -140,8 +163,10 @@ class OidcClient:
     async def _request(self, method: str, url: str, **kwargs: Any) -> tuple[int, Any]:
         """(status, JSON body or None). One short-lived HTTP session per call: sign-ins are infrequent."""
         try:
-            async with (aiohttp.ClientSession(timeout=self._timeout) as http,
-                        http.request(method, url, allow_redirects=False, **kwargs) as resp):
+            async with (
+                aiohttp.ClientSession(timeout=self._timeout) as http,
+                http.request(method, url, allow_redirects=False, **kwargs) as resp,
+            ):
                 raw = await resp.content.read(MAX_RESPONSE_BYTES + 1)
                 if len(raw) > MAX_RESPONSE_BYTES:
                     return resp.status, None

@@ -12,8 +12,10 @@ from .schemas import _Body  # extra fields are refused, like every request body
 
 _NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
 Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_NO_CONTROL)]
-VideoLink = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200,
-                                             pattern=r"^https://[^\s\x00-\x1f\x7f-\x9f\u2028\u2029]+$")]
+VideoLink = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=200, pattern=r"^https://[^\s\x00-\x1f\x7f-\x9f\u2028\u2029]+$"),
+]
 Agenda = Annotated[str, StringConstraints(max_length=20_000)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 Id = Annotated[str, StringConstraints(min_length=1, max_length=36)]

@@ -29,10 +29,12 @@ _WHOLE = re.compile(r"[+-]?[0-9]+")
 @overload
 def parse_int(value: str | None, name: str, *, default: int, minimum: int = 1, maximum: int = MAX_INT) -> int: ...
 @overload
-def parse_int(value: str | None, name: str, *, default: None = None, minimum: int = 1,
-              maximum: int = MAX_INT) -> int | None: ...
-def parse_int(value: str | None, name: str, *, default: int | None = None, minimum: int = 1,
-              maximum: int = MAX_INT) -> int | None:
+def parse_int(
+    value: str | None, name: str, *, default: None = None, minimum: int = 1, maximum: int = MAX_INT
+) -> int | None: ...
+def parse_int(
+    value: str | None, name: str, *, default: int | None = None, minimum: int = 1, maximum: int = MAX_INT
+) -> int | None:
     """A whole number in [minimum, maximum] from text, `default` when absent, or a 422 naming `name`."""
     if value is None or value == "":
         return default
@@ -58,10 +60,12 @@ def path_int(request: web.Request, name: str, *, minimum: int = 1, maximum: int 
 @overload
 def query_int(request: web.Request, name: str, *, default: int, minimum: int = 1, maximum: int = MAX_INT) -> int: ...
 @overload
-def query_int(request: web.Request, name: str, *, default: None = None, minimum: int = 1,
-              maximum: int = MAX_INT) -> int | None: ...
-def query_int(request: web.Request, name: str, *, default: int | None = None, minimum: int = 1,
-              maximum: int = MAX_INT) -> int | None:
+def query_int(
+    request: web.Request, name: str, *, default: None = None, minimum: int = 1, maximum: int = MAX_INT
+) -> int | None: ...
+def query_int(
+    request: web.Request, name: str, *, default: int | None = None, minimum: int = 1, maximum: int = MAX_INT
+) -> int | None:
     """The query parameter `name` as a bounded whole number (`default` when absent), or a 422 naming it."""
     return parse_int(request.query.get(name), name, default=default, minimum=minimum, maximum=maximum)
 

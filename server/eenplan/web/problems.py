@@ -45,8 +45,12 @@ def problem(status: int, title: str, detail: str, kind: str, **extra: Any) -> we
     headers = {"WWW-Authenticate": 'Bearer realm="eenplan"'} if status == 401 else None
     if status == 503:
         headers = {"Retry-After": "1"}
-    return web.Response(status=status, body=json.dumps(body, ensure_ascii=False).encode(),
-                        content_type="application/problem+json", headers=headers)
+    return web.Response(
+        status=status,
+        body=json.dumps(body, ensure_ascii=False).encode(),
+        content_type="application/problem+json",
+        headers=headers,
+    )
 
 
 def from_error(err: EenplanError) -> web.Response:
@@ -66,8 +70,12 @@ def from_error(err: EenplanError) -> web.Response:
 #: what the Server header says: no product versions for a scanner to match against
 SERVER_NAME = "eenplan"
 
-SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
-                    "Cache-Control": "no-store"}
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
 
 
 @web.middleware
@@ -95,8 +103,12 @@ async def _handle(request: web.Request, handler) -> web.StreamResponse:
         return response
     except Exception as exc:
         # Log the type and the code path only: exception messages may quote data.
-        log.error("unhandled error on %s %s: %s", request.method,
-                  getattr(request.match_info.route.resource, "canonical", "?"), describe_error(exc))
+        log.error(
+            "unhandled error on %s %s: %s",
+            request.method,
+            getattr(request.match_info.route.resource, "canonical", "?"),
+            describe_error(exc),
+        )
         return problem(500, "Internal error", "the server could not complete the request", "internal")
 
 

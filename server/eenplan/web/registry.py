@@ -34,14 +34,37 @@ class RouteTable:
         self.tag = tag
         self.routes: list[Route] = []
 
-    def route(self, method: str, path: str, *, summary: str, body: type | None = None,
-              query: dict[str, str] | None = None, headers: dict[str, str] | None = None,
-              responses: dict[int, str] | None = None, auth: bool = True) -> Callable[[Handler], Handler]:
+    def route(
+        self,
+        method: str,
+        path: str,
+        *,
+        summary: str,
+        body: type | None = None,
+        query: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        responses: dict[int, str] | None = None,
+        auth: bool = True,
+    ) -> Callable[[Handler], Handler]:
         """Declare a handler for METHOD PATH with its documentation."""
+
         def decorate(handler: Handler) -> Handler:
-            self.routes.append(Route(method, path, handler, summary, self.tag, body, query or {}, headers or {},
-                                     responses or {200: "OK"}, auth))
+            self.routes.append(
+                Route(
+                    method,
+                    path,
+                    handler,
+                    summary,
+                    self.tag,
+                    body,
+                    query or {},
+                    headers or {},
+                    responses or {200: "OK"},
+                    auth,
+                )
+            )
             return handler
+
         return decorate
 
     def install(self, app: web.Application) -> None:
@@ -62,17 +85,31 @@ def describe(routes: list[Route], schemas: dict[str, Any]) -> dict[str, Any]:
     """
     paths: dict[str, Any] = {}
     for r in routes:
-        params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                  for name in _path_params(r.path)]
-        params += [{"name": k, "in": "query", "required": False, "description": v, "schema": {"type": "string"}}
-                   for k, v in r.query.items()]
-        params += [{"name": k, "in": "header", "required": False, "description": v, "schema": {"type": "string"}}
-                   for k, v in r.headers.items()]
-        op: dict[str, Any] = {"summary": r.summary, "tags": [r.tag], "operationId": r.handler.__name__,
-                              "responses": {str(code): {"description": text} for code, text in r.responses.items()}}
-        op["responses"].setdefault("default", {"description": "Error (RFC 9457 problem details)",
-                                               "content": {"application/problem+json": {
-                                                   "schema": {"$ref": "#/components/schemas/Problem"}}}})
+        params = [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in _path_params(r.path)
+        ]
+        params += [
+            {"name": k, "in": "query", "required": False, "description": v, "schema": {"type": "string"}}
+            for k, v in r.query.items()
+        ]
+        params += [
+            {"name": k, "in": "header", "required": False, "description": v, "schema": {"type": "string"}}
+            for k, v in r.headers.items()
+        ]
+        op: dict[str, Any] = {
+            "summary": r.summary,
+            "tags": [r.tag],
+            "operationId": r.handler.__name__,
+            "responses": {str(code): {"description": text} for code, text in r.responses.items()},
+        }
+        op["responses"].setdefault(
+            "default",
+            {
+                "description": "Error (RFC 9457 problem details)",
+                "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            },
+        )
         if params:
             op["parameters"] = params
         if r.body is not None:

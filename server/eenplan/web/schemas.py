@@ -20,6 +20,7 @@ M = TypeVar("M", bound=SQLModel)
 #: how deep arrays and objects may nest in a request body (plans need about six levels)
 MAX_JSON_DEPTH = 32
 
+
 def _email(value: str) -> str:
     problem = address_problem(value)
     if problem:
@@ -28,6 +29,8 @@ def _email(value: str) -> str:
 
 
 Email = Annotated[str, AfterValidator(_email)]
+
+
 def _name(value: str) -> str:
     problem = name_problem(value)
     if problem:
@@ -36,8 +39,9 @@ def _name(value: str) -> str:
 
 
 #: one name rule (domain.names) for people, households and gemeenten
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME_CHARS),
-                 AfterValidator(_name)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME_CHARS), AfterValidator(_name)
+]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()-]{6,30}$")]
 Weekday = Annotated[str, StringConstraints(pattern="^(" + "|".join(WEEKDAYS) + ")$")]
@@ -99,9 +103,22 @@ class AdoptRequest(_Body):
 class PlanChange(SQLModel):
     """Section key → new content of that section (only the sections to replace)."""
 
-    model_config = {"extra": "allow", "json_schema_extra": {
-        "propertyNames": {"enum": ["algemeen", "krachten_zorgen", "analyse", "doelen", "voorzieningen",
-                                   "veiligheidsplan", "afspraken"]}}}
+    model_config = {
+        "extra": "allow",
+        "json_schema_extra": {
+            "propertyNames": {
+                "enum": [
+                    "algemeen",
+                    "krachten_zorgen",
+                    "analyse",
+                    "doelen",
+                    "voorzieningen",
+                    "veiligheidsplan",
+                    "afspraken",
+                ]
+            }
+        },
+    }
 
 
 async def read_json(request: web.Request) -> Any:
@@ -150,14 +167,16 @@ def parse(model: type[M], data: Any) -> M:
     try:
         parsed = model.model_validate(data)
     except ValidationError as exc:
-        problems = [FieldProblem(".".join(str(p) for p in err["loc"]) or "body",
-                                 str(err["msg"]).removeprefix("Value error, "))
-                    for err in exc.errors(include_url=False, include_input=False)]
+        problems = [
+            FieldProblem(".".join(str(p) for p in err["loc"]) or "body", str(err["msg"]).removeprefix("Value error, "))
+            for err in exc.errors(include_url=False, include_input=False)
+        ]
         raise ValidationFailed(problems) from None
     far = _far_dates(parsed, "")
     if far:
-        raise ValidationFailed([FieldProblem(path, f"must be from {MIN_DATE.isoformat()} to {MAX_DATE.isoformat()}")
-                                for path in far])
+        raise ValidationFailed(
+            [FieldProblem(path, f"must be from {MIN_DATE.isoformat()} to {MAX_DATE.isoformat()}") for path in far]
+        )
     return parsed
 
 

@@ -36,9 +36,22 @@ class OutboxLinkSender:
         payload = {"subject": SUBJECT, "text": notice.text, "to": notice.to_address}
         if notice.url:
             payload["link"] = notice.url
-        await uow.mail.enqueue(OutboxItem(str(uuid.uuid4()), notice.household_id, notice.betrokkene_id,
-                                          OutboxKind.NOTICE, notice.dedupe_key, None, None, OutboxStatus.QUEUED, 0,
-                                          notice.at, notice.at, payload=json.dumps(payload)))
+        await uow.mail.enqueue(
+            OutboxItem(
+                str(uuid.uuid4()),
+                notice.household_id,
+                notice.betrokkene_id,
+                OutboxKind.NOTICE,
+                notice.dedupe_key,
+                None,
+                None,
+                OutboxStatus.QUEUED,
+                0,
+                notice.at,
+                notice.at,
+                payload=json.dumps(payload),
+            )
+        )
 
     def wake(self) -> None:
         """Wake the outbox worker (after the queuing transaction committed)."""
@@ -57,21 +70,37 @@ class ConsoleLinkSender:
         with the betrokkene's id only — never a name or an address. With SMTP set but no mail pipeline the
         link is not printed at all: a console in production must not hold live credentials."""
         if self._smtp_configured:
-            print(f"eenplan: sign-in link for betrokkene {betrokkene.id} NOT delivered: SMTP is set but the mail "
-                  "pipeline is not configured (EENPLAN_GNUPGHOME)", file=sys.stderr, flush=True)
+            print(
+                f"eenplan: sign-in link for betrokkene {betrokkene.id} NOT delivered: SMTP is set but the mail "
+                "pipeline is not configured (EENPLAN_GNUPGHOME)",
+                file=sys.stderr,
+                flush=True,
+            )
             return
-        print(f"DEV MAIL (no SMTP configured): sign-in link for betrokkene {betrokkene.id} "
-              f"(valid until {expires_at.isoformat(timespec='seconds')}):\n  {url}", file=sys.stdout, flush=True)
+        print(
+            f"DEV MAIL (no SMTP configured): sign-in link for betrokkene {betrokkene.id} "
+            f"(valid until {expires_at.isoformat(timespec='seconds')}):\n  {url}",
+            file=sys.stdout,
+            flush=True,
+        )
 
     async def queue_notice(self, uow: UnitOfWork, notice: ContactNotice) -> None:
         """A notice about sign-in data, like a link: without SMTP printed, marked, with the betrokkene's id and
         the confirmation link only; with SMTP set but no mail pipeline only the fact that it was not sent."""
         if self._smtp_configured:
-            print(f"eenplan: sign-in data notice for betrokkene {notice.betrokkene_id} NOT delivered: SMTP is set "
-                  "but the mail pipeline is not configured (EENPLAN_GNUPGHOME)", file=sys.stderr, flush=True)
+            print(
+                f"eenplan: sign-in data notice for betrokkene {notice.betrokkene_id} NOT delivered: SMTP is set "
+                "but the mail pipeline is not configured (EENPLAN_GNUPGHOME)",
+                file=sys.stderr,
+                flush=True,
+            )
             return
-        print(f"DEV MAIL (no SMTP configured): sign-in data notice for betrokkene {notice.betrokkene_id}"
-              + (f":\n  {notice.url}" if notice.url else " (the address was changed)"), file=sys.stdout, flush=True)
+        print(
+            f"DEV MAIL (no SMTP configured): sign-in data notice for betrokkene {notice.betrokkene_id}"
+            + (f":\n  {notice.url}" if notice.url else " (the address was changed)"),
+            file=sys.stdout,
+            flush=True,
+        )
 
     def wake(self) -> None:
         """Nothing to wake: notices are printed at once."""

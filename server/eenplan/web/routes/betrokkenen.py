@@ -28,8 +28,13 @@ async def list_betrokkenen(request: web.Request) -> web.Response:
     return web.json_response({"betrokkenen": [b.as_dict() for b in people]})
 
 
-@table.route("POST", "/api/households/{id}/betrokkenen", summary="Record a betrokkene (regisseur)",
-             body=BetrokkeneCreate, responses={201: "Created"})
+@table.route(
+    "POST",
+    "/api/households/{id}/betrokkenen",
+    summary="Record a betrokkene (regisseur)",
+    body=BetrokkeneCreate,
+    responses={201: "Created"},
+)
 async def add_betrokkene(request: web.Request) -> web.Response:
     body = await read_body(request, BetrokkeneCreate)
     data = _fields(body)
@@ -44,20 +49,26 @@ async def add_betrokkene(request: web.Request) -> web.Response:
 
 @table.route("GET", "/api/households/{id}/betrokkenen/{bid}", summary="One betrokkene")
 async def get_betrokkene(request: web.Request) -> web.Response:
-    found = await services(request).betrokkenen.get(principal(request), request.match_info["id"],
-                                                    request.match_info["bid"])
+    found = await services(request).betrokkenen.get(
+        principal(request), request.match_info["id"], request.match_info["bid"]
+    )
     return web.json_response(found.as_dict())
 
 
-@table.route("PATCH", "/api/households/{id}/betrokkenen/{bid}", summary="Change a betrokkene's details "
-             "(regisseur; or one's own contact details). Someone else's change of an e-mail address is pending "
-             "(answer: `pending`) until the person approves it through a link sent to the old address",
-             body=BetrokkenePatch)
+@table.route(
+    "PATCH",
+    "/api/households/{id}/betrokkenen/{bid}",
+    summary="Change a betrokkene's details "
+    "(regisseur; or one's own contact details). Someone else's change of an e-mail address is pending "
+    "(answer: `pending`) until the person approves it through a link sent to the old address",
+    body=BetrokkenePatch,
+)
 async def update_betrokkene(request: web.Request) -> web.Response:
     body = await read_body(request, BetrokkenePatch)
     fields = _fields(body)
-    updated = await services(request).betrokkenen.update(principal(request), request.match_info["id"],
-                                                         request.match_info["bid"], fields)
+    updated = await services(request).betrokkenen.update(
+        principal(request), request.match_info["id"], request.match_info["bid"], fields
+    )
     data = updated.as_dict()
     if "email" in fields and (fields["email"] or "").lower() != (updated.email or "").lower():
         # someone else's change of a sign-in address waits for the person's approval at the old address
@@ -65,31 +76,49 @@ async def update_betrokkene(request: web.Request) -> web.Response:
     return web.json_response(data)
 
 
-@table.route("DELETE", "/api/households/{id}/betrokkenen/{bid}", summary="End a betrokkene's involvement; "
-             "their tokens stop working at once (regisseur)", responses={204: "Removed"})
+@table.route(
+    "DELETE",
+    "/api/households/{id}/betrokkenen/{bid}",
+    summary="End a betrokkene's involvement; their tokens stop working at once (regisseur)",
+    responses={204: "Removed"},
+)
 async def remove_betrokkene(request: web.Request) -> web.Response:
-    await services(request).betrokkenen.remove(principal(request), request.match_info["id"],
-                                               request.match_info["bid"])
+    await services(request).betrokkenen.remove(principal(request), request.match_info["id"], request.match_info["bid"])
     return web.Response(status=204)
 
 
-@table.route("POST", "/api/households/{id}/betrokkenen/{bid}/token", summary="Issue an API token for a "
-             "betrokkene (regisseur), e.g. for a machine client", responses={201: "Created"})
+@table.route(
+    "POST",
+    "/api/households/{id}/betrokkenen/{bid}/token",
+    summary="Issue an API token for a betrokkene (regisseur), e.g. for a machine client",
+    responses={201: "Created"},
+)
 async def issue_token(request: web.Request) -> web.Response:
     svc = services(request)
-    found = await svc.betrokkenen.ensure_member(principal(request), request.match_info["id"],
-                                                request.match_info["bid"], by_regisseur=True)
+    found = await svc.betrokkenen.ensure_member(
+        principal(request), request.match_info["id"], request.match_info["bid"], by_regisseur=True
+    )
     # A regisseur-issued token can read and work as the betrokkene (machine clients), but it never gives
     # consent, revokes it, records overmacht or reads the klant's access log: those need the person.
-    issued = svc.tokens.issue_token(Principal(found.id, found.household_id,
-                                              issued_by=principal(request).betrokkene_id))
-    return web.json_response({"betrokkene_id": found.id, "token": issued.token, "jti": issued.jti,
-                              "expires_at": issued.expires_at.isoformat()}, status=201)
+    issued = svc.tokens.issue_token(Principal(found.id, found.household_id, issued_by=principal(request).betrokkene_id))
+    return web.json_response(
+        {
+            "betrokkene_id": found.id,
+            "token": issued.token,
+            "jti": issued.jti,
+            "expires_at": issued.expires_at.isoformat(),
+        },
+        status=201,
+    )
 
 
-@table.route("DELETE", "/api/households/{id}/tokens/{jti}", summary="Revoke an API token of this household "
-             "by its id (`jti`, returned when it was issued); it fails from the next request on (regisseur)",
-             responses={204: "Revoked"})
+@table.route(
+    "DELETE",
+    "/api/households/{id}/tokens/{jti}",
+    summary="Revoke an API token of this household "
+    "by its id (`jti`, returned when it was issued); it fails from the next request on (regisseur)",
+    responses={204: "Revoked"},
+)
 async def revoke_token(request: web.Request) -> web.Response:
     await services(request).tokens.revoke(principal(request), request.match_info["id"], request.match_info["jti"])
     return web.Response(status=204)

@@ -14,17 +14,19 @@ from ..schemas import HouseholdCreate, PhaseChangeRequest, read_body
 table = RouteTable("households")
 
 
-@table.route("POST", "/api/households", summary="Open a new household; the calling regisseur becomes its "
-             "procesregisseur and receives a token for it", body=HouseholdCreate,
-             responses={201: "Created: household, betrokkene and token"})
+@table.route(
+    "POST",
+    "/api/households",
+    summary="Open a new household; the calling regisseur becomes its procesregisseur and receives a token for it",
+    body=HouseholdCreate,
+    responses={201: "Created: household, betrokkene and token"},
+)
 async def create_household(request: web.Request) -> web.Response:
     body = await read_body(request, HouseholdCreate)
     svc = services(request)
-    household, me = await svc.households.open_by(principal(request), NewHousehold(body.code, body.name,
-                                                                                   body.gemeente))
+    household, me = await svc.households.open_by(principal(request), NewHousehold(body.code, body.name, body.gemeente))
     token = svc.tokens.issue(Principal(me.id, household.id))
-    return web.json_response({"household": household.as_dict(), "betrokkene": me.as_dict(), "token": token},
-                             status=201)
+    return web.json_response({"household": household.as_dict(), "betrokkene": me.as_dict(), "token": token}, status=201)
 
 
 @table.route("GET", "/api/households", summary="The households the caller is a betrokkene of")
@@ -40,18 +42,35 @@ async def get_household(request: web.Request) -> web.Response:
     return web.json_response(household.as_dict())
 
 
-@table.route("POST", "/api/households/{id}/phase", summary="Move the household to another phase (regisseur)",
-             body=PhaseChangeRequest)
+@table.route(
+    "POST",
+    "/api/households/{id}/phase",
+    summary="Move the household to another phase (regisseur)",
+    body=PhaseChangeRequest,
+)
 async def change_phase(request: web.Request) -> web.Response:
     body = await read_body(request, PhaseChangeRequest)
-    household = await services(request).households.change_phase(principal(request), request.match_info["id"],
-                                                                  Phase(body.to), body.reason)
+    household = await services(request).households.change_phase(
+        principal(request), request.match_info["id"], Phase(body.to), body.reason
+    )
     return web.json_response(household.as_dict())
 
 
 @table.route("GET", "/api/households/{id}/phases", summary="The household's phase history")
 async def phase_history(request: web.Request) -> web.Response:
     history = await services(request).households.phase_history(principal(request), request.match_info["id"])
-    return web.json_response({"phases": [
-        {"from": int(c.from_phase) if c.from_phase else None, "to": int(c.to_phase), "to_name": c.to_phase.label,
-         "at": c.at.isoformat(), "by": c.by_betrokkene_id, "reason": c.reason} for c in history]})
+    return web.json_response(
+        {
+            "phases": [
+                {
+                    "from": int(c.from_phase) if c.from_phase else None,
+                    "to": int(c.to_phase),
+                    "to_name": c.to_phase.label,
+                    "at": c.at.isoformat(),
+                    "by": c.by_betrokkene_id,
+                    "reason": c.reason,
+                }
+                for c in history
+            ]
+        }
+    )

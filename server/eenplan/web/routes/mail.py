@@ -36,18 +36,29 @@ class GroupCreate(SQLModel):
 
 
 def _group(g: MailGroup, code: str, domain: str) -> dict[str, Any]:
-    return {"id": g.id, "slug": g.slug, "name": g.name, "plan_updates": g.plan_updates, "members": list(g.members),
-            "address": group_address(code, domain, g.slug), "created_at": g.created_at.isoformat()}
+    return {
+        "id": g.id,
+        "slug": g.slug,
+        "name": g.name,
+        "plan_updates": g.plan_updates,
+        "members": list(g.members),
+        "address": group_address(code, domain, g.slug),
+        "created_at": g.created_at.isoformat(),
+    }
 
 
 def _key_path(request: web.Request) -> tuple[str, str]:
     return request.match_info["id"], request.match_info["bid"]
 
 
-@table.route("PUT", "/api/households/{id}/betrokkenen/{bid}/key", body=KeyUpload,
-             summary="Pin a betrokkene's OpenPGP public key (the betrokkene or a regisseur); validated: usable "
-             "encryption subkey, not expired or revoked, RSA ≥ 3072 or Curve25519",
-             responses={200: "Pinned key", 422: "Key not usable (names 'armored')"})
+@table.route(
+    "PUT",
+    "/api/households/{id}/betrokkenen/{bid}/key",
+    body=KeyUpload,
+    summary="Pin a betrokkene's OpenPGP public key (the betrokkene or a regisseur); validated: usable "
+    "encryption subkey, not expired or revoked, RSA ≥ 3072 or Curve25519",
+    responses={200: "Pinned key", 422: "Key not usable (names 'armored')"},
+)
 async def put_key(request: web.Request) -> web.Response:
     body = await read_body(request, KeyUpload)
     hh, bid = _key_path(request)
@@ -61,8 +72,12 @@ async def get_key(request: web.Request) -> web.Response:
     return web.json_response((await services(request).mailgroup.get_key(principal(request), hh, bid)).as_dict())
 
 
-@table.route("DELETE", "/api/households/{id}/betrokkenen/{bid}/key", summary="Unpin a betrokkene's key",
-             responses={204: "Unpinned"})
+@table.route(
+    "DELETE",
+    "/api/households/{id}/betrokkenen/{bid}/key",
+    summary="Unpin a betrokkene's key",
+    responses={204: "Unpinned"},
+)
 async def delete_key(request: web.Request) -> web.Response:
     hh, bid = _key_path(request)
     await services(request).mailgroup.delete_key(principal(request), hh, bid)
@@ -74,47 +89,74 @@ async def list_groups(request: web.Request) -> web.Response:
     svc = services(request).mailgroup
     code, groups = await svc.groups(principal(request), request.match_info["id"])
     domain = svc.settings.mail_domain
-    return web.json_response({"default": {"address": group_address(code, domain), "list_id": f"<plan-{list_code(code)}."
-                                          f"{domain}>", "plan_updates": not any(g.plan_updates for g in groups)},
-                              "groups": [_group(g, code, domain) for g in groups]})
+    return web.json_response(
+        {
+            "default": {
+                "address": group_address(code, domain),
+                "list_id": f"<plan-{list_code(code)}.{domain}>",
+                "plan_updates": not any(g.plan_updates for g in groups),
+            },
+            "groups": [_group(g, code, domain) for g in groups],
+        }
+    )
 
 
-@table.route("POST", "/api/households/{id}/mail/groups", body=GroupCreate, summary="Create a named group "
-             "(regisseur); plan_updates: it receives plan mail instead of everyone", responses={201: "Created"})
+@table.route(
+    "POST",
+    "/api/households/{id}/mail/groups",
+    body=GroupCreate,
+    summary="Create a named group (regisseur); plan_updates: it receives plan mail instead of everyone",
+    responses={201: "Created"},
+)
 async def create_group(request: web.Request) -> web.Response:
     body = await read_body(request, GroupCreate)
     svc = services(request).mailgroup
-    group = await svc.add_group(principal(request), request.match_info["id"], body.slug, body.name, body.members,
-                                body.plan_updates)
+    group = await svc.add_group(
+        principal(request), request.match_info["id"], body.slug, body.name, body.members, body.plan_updates
+    )
     code, _ = await svc.groups(principal(request), request.match_info["id"])
     return web.json_response(_group(group, code, svc.settings.mail_domain), status=201)
 
 
-@table.route("DELETE", "/api/households/{id}/mail/groups/{gid}", summary="Remove a named group (regisseur)",
-             responses={204: "Removed"})
+@table.route(
+    "DELETE",
+    "/api/households/{id}/mail/groups/{gid}",
+    summary="Remove a named group (regisseur)",
+    responses={204: "Removed"},
+)
 async def delete_group(request: web.Request) -> web.Response:
-    await services(request).mailgroup.delete_group(principal(request), request.match_info["id"],
-                                                   request.match_info["gid"])
+    await services(request).mailgroup.delete_group(
+        principal(request), request.match_info["id"], request.match_info["gid"]
+    )
     return web.Response(status=204)
 
 
-@table.route("GET", "/api/households/{id}/mail/missing-keys", summary="Betrokkenen who get only content-free "
-             "notices: no e-mail, no key, or an unusable or soon expiring key (regisseur)")
+@table.route(
+    "GET",
+    "/api/households/{id}/mail/missing-keys",
+    summary="Betrokkenen who get only content-free "
+    "notices: no e-mail, no key, or an unusable or soon expiring key (regisseur)",
+)
 async def missing_keys(request: web.Request) -> web.Response:
     rows = await services(request).mailgroup.missing_keys(principal(request), request.match_info["id"])
     return web.json_response({"betrokkenen": rows})
 
 
-@table.route("GET", "/api/households/{id}/mail/signing-key", summary="The household's public signing key "
-             "(to verify its mail)")
+@table.route(
+    "GET", "/api/households/{id}/mail/signing-key", summary="The household's public signing key (to verify its mail)"
+)
 async def signing_key(request: web.Request) -> web.Response:
-    return web.json_response(await services(request).mailgroup.signing_key(principal(request),
-                                                                            request.match_info["id"]))
+    return web.json_response(
+        await services(request).mailgroup.signing_key(principal(request), request.match_info["id"])
+    )
 
 
-@table.route("GET", "/api/households/{id}/mail/outbox", summary="Outbox messages, newest first (regisseur); "
-             "status=dead lists the dead letters with their recorded error",
-             query={"status": "queued, sent, dead or skipped", "limit": "1-500, default 100"})
+@table.route(
+    "GET",
+    "/api/households/{id}/mail/outbox",
+    summary="Outbox messages, newest first (regisseur); status=dead lists the dead letters with their recorded error",
+    query={"status": "queued, sent, dead or skipped", "limit": "1-500, default 100"},
+)
 async def list_outbox(request: web.Request) -> web.Response:
     raw = request.query.get("status")
     try:
@@ -126,16 +168,27 @@ async def list_outbox(request: web.Request) -> web.Response:
     return web.json_response({"messages": [i.as_dict() for i in items]})
 
 
-@table.route("POST", "/api/households/{id}/mail/outbox/{oid}/retry", summary="Send a dead letter again "
-             "(regisseur)", responses={202: "Queued again"})
+@table.route(
+    "POST",
+    "/api/households/{id}/mail/outbox/{oid}/retry",
+    summary="Send a dead letter again (regisseur)",
+    responses={202: "Queued again"},
+)
 async def retry_message(request: web.Request) -> web.Response:
     await services(request).mailgroup.requeue(principal(request), request.match_info["id"], request.match_info["oid"])
     return web.json_response({"status": "queued"}, status=202)
 
 
-@table.route("GET", "/api/households/{id}/plan.pdf", summary="The caller's view of the current plan as PDF "
-             "(recorded in the access log as a disclosure)", responses={200: "application/pdf"})
+@table.route(
+    "GET",
+    "/api/households/{id}/plan.pdf",
+    summary="The caller's view of the current plan as PDF (recorded in the access log as a disclosure)",
+    responses={200: "application/pdf"},
+)
 async def plan_pdf(request: web.Request) -> web.Response:
     pdf = await services(request).mailgroup.plan_pdf(principal(request), request.match_info["id"])
-    return web.Response(body=pdf, content_type="application/pdf", headers={
-        "Content-Disposition": 'attachment; filename="plan.pdf"', "Cache-Control": "no-store"})
+    return web.Response(
+        body=pdf,
+        content_type="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="plan.pdf"', "Cache-Control": "no-store"},
+    )

@@ -19,8 +19,13 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-@table.route("GET", "/readyz", summary="Storage can do its work", auth=False,
-             responses={200: "Ready", 503: "Database unreachable, or a storage fault (full, read-only, I/O)"})
+@table.route(
+    "GET",
+    "/readyz",
+    summary="Storage can do its work",
+    auth=False,
+    responses={200: "Ready", 503: "Database unreachable, or a storage fault (full, read-only, I/O)"},
+)
 async def readyz(request: web.Request) -> web.Response:
     """Red while the database is unreachable or a storage fault lasts (logged once by kind); green again
     by itself once the fault clears (`storage/faults.py`)."""
@@ -33,10 +38,20 @@ async def openapi(request: web.Request) -> web.Response:
     return web.json_response(request.app[OPENAPI])
 
 
-PROBLEM_SCHEMA = {"type": "object", "description": "RFC 9457 problem details", "properties": {
-    "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-    "detail": {"type": "string"}, "errors": {"type": "array", "items": {"type": "object", "properties": {
-        "field": {"type": "string"}, "problem": {"type": "string"}}}}}}
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"field": {"type": "string"}, "problem": {"type": "string"}}},
+        },
+    },
+}
 
 
 def build_document(routes: list[Route]) -> dict[str, Any]:
@@ -44,8 +59,11 @@ def build_document(routes: list[Route]) -> dict[str, Any]:
     schemas: dict[str, Any] = {"Problem": PROBLEM_SCHEMA}
     return {
         "openapi": "3.1.0",
-        "info": {"title": "eenplan", "version": __version__,
-                 "description": "One household, one plan, one regisseur: versioned plans with scoped access."},
+        "info": {
+            "title": "eenplan",
+            "version": __version__,
+            "description": "One household, one plan, one regisseur: versioned plans with scoped access.",
+        },
         "paths": describe(routes, schemas),
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},

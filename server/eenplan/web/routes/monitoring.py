@@ -19,12 +19,19 @@ def _day(request: web.Request, name: str) -> date:
     return query_date(request, name)
 
 
-@table.route("GET", "/api/monitoring", summary="Households per phase, escalations opened and solved per step, "
-             "median werkdagen to solution, overdue steps — no personal data; counts below 5 shown as \"<5\". "
-             "Needs a monitoring token (eenplan monitoring-token)",
-             query={"gemeente": "the gemeente", "from": "first day of a month (YYYY-MM-01)",
-                    "to": "last day of a month (YYYY-MM-DD); periods are whole months",
-                    "format": "json (default) or csv"})
+@table.route(
+    "GET",
+    "/api/monitoring",
+    summary="Households per phase, escalations opened and solved per step, "
+    'median werkdagen to solution, overdue steps — no personal data; counts below 5 shown as "<5". '
+    "Needs a monitoring token (eenplan monitoring-token)",
+    query={
+        "gemeente": "the gemeente",
+        "from": "first day of a month (YYYY-MM-01)",
+        "to": "last day of a month (YYYY-MM-DD); periods are whole months",
+        "format": "json (default) or csv",
+    },
+)
 async def monitoring(request: web.Request) -> web.Response:
     gemeente = (request.query.get("gemeente") or "").strip()
     if not gemeente:
@@ -32,9 +39,14 @@ async def monitoring(request: web.Request) -> web.Response:
     fmt = request.query.get("format", "json")
     if fmt not in ("json", "csv"):
         raise ValidationFailed.one("format", "must be json or csv")
-    data = await services(request).monitoring.figures(request[MONITORING], gemeente, _day(request, "from"),
-                                                      _day(request, "to"))
+    data = await services(request).monitoring.figures(
+        request[MONITORING], gemeente, _day(request, "from"), _day(request, "to")
+    )
     if fmt == "csv":
-        return web.Response(text=as_csv(data), content_type="text/csv", charset="utf-8",
-                            headers={"Content-Disposition": 'attachment; filename="monitoring.csv"'})
+        return web.Response(
+            text=as_csv(data),
+            content_type="text/csv",
+            charset="utf-8",
+            headers={"Content-Disposition": 'attachment; filename="monitoring.csv"'},
+        )
     return web.json_response(data)

@@ -21,11 +21,18 @@ table = RouteTable("plan")
 
 def info_dict(info: VersionInfo) -> dict[str, Any]:
     """A version's facts as the API shows them."""
-    return {"version": info.number, "author_id": info.author_id, "created_at": info.created_at.isoformat(),
-            "summary": info.summary, "changed_sections": list(info.changed_sections),
-            "base_version": info.base_version, "vastgesteld": info.vastgesteld_at is not None,
-            "vastgesteld_at": info.vastgesteld_at.isoformat() if info.vastgesteld_at else None,
-            "vastgesteld_by": info.vastgesteld_by, "vastgesteld_overleg": info.vastgesteld_overleg}
+    return {
+        "version": info.number,
+        "author_id": info.author_id,
+        "created_at": info.created_at.isoformat(),
+        "summary": info.summary,
+        "changed_sections": list(info.changed_sections),
+        "base_version": info.base_version,
+        "vastgesteld": info.vastgesteld_at is not None,
+        "vastgesteld_at": info.vastgesteld_at.isoformat() if info.vastgesteld_at else None,
+        "vastgesteld_by": info.vastgesteld_by,
+        "vastgesteld_overleg": info.vastgesteld_overleg,
+    }
 
 
 def render_snapshot(snap: PlanSnapshot) -> bytes:
@@ -54,22 +61,32 @@ def parse_if_match(value: str | None) -> int | None:
         return None
     tag = value.removeprefix("W/").strip('"')
     if not tag.isascii() or not tag.isdigit():
-        raise ValidationFailed.one("If-Match", "must be the plan's ETag, e.g. \"7\"")
+        raise ValidationFailed.one("If-Match", 'must be the plan\'s ETag, e.g. "7"')
     return parse_int(tag, "If-Match")
 
 
-@table.route("GET", "/api/households/{id}/plan", summary="The current plan (sections the caller may read); "
-             "ETag is the version")
+@table.route(
+    "GET", "/api/households/{id}/plan", summary="The current plan (sections the caller may read); ETag is the version"
+)
 async def get_plan(request: web.Request) -> web.Response:
     snap = await services(request).plan.current(principal(request), request.match_info["id"])
     return snapshot_response(snap, request.app[RENDERED])
 
 
-@table.route("PATCH", "/api/households/{id}/plan", summary="Replace sections; requires If-Match. Merges when "
-             "the touched sections did not change since; 409 with their current content otherwise",
-             body=PlanChange, headers={"If-Match": "ETag of the version the change is based on"},
-             responses={200: "New version (or unchanged)", 409: "Conflict", 412: "Unknown base version",
-                        428: "If-Match missing"})
+@table.route(
+    "PATCH",
+    "/api/households/{id}/plan",
+    summary="Replace sections; requires If-Match. Merges when "
+    "the touched sections did not change since; 409 with their current content otherwise",
+    body=PlanChange,
+    headers={"If-Match": "ETag of the version the change is based on"},
+    responses={
+        200: "New version (or unchanged)",
+        409: "Conflict",
+        412: "Unknown base version",
+        428: "If-Match missing",
+    },
+)
 async def patch_plan(request: web.Request) -> web.Response:
     base = parse_if_match(request.headers.get("If-Match"))
     changes = await read_json(request)
@@ -86,15 +103,25 @@ async def patch_plan(request: web.Request) -> web.Response:
     return snapshot_response(snap)
 
 
-@table.route("GET", "/api/households/{id}/plan/versions", summary="Versions, newest first",
-             query={"before": "only versions below this number", "limit": "page size (1–200, default 50)"})
+@table.route(
+    "GET",
+    "/api/households/{id}/plan/versions",
+    summary="Versions, newest first",
+    query={"before": "only versions below this number", "limit": "page size (1–200, default 50)"},
+)
 async def list_versions(request: web.Request) -> web.Response:
     before = query_int(request, "before")
     limit = min(query_int(request, "limit", default=50), 200)
-    page, current = await services(request).plan.versions(principal(request), request.match_info["id"],
-                                                           before=before, limit=limit)
-    return web.json_response({"current_version": current, "versions": [info_dict(i) for i in page],
-                              "next_before": page[-1].number if page and page[-1].number > 1 else None})
+    page, current = await services(request).plan.versions(
+        principal(request), request.match_info["id"], before=before, limit=limit
+    )
+    return web.json_response(
+        {
+            "current_version": current,
+            "versions": [info_dict(i) for i in page],
+            "next_before": page[-1].number if page and page[-1].number > 1 else None,
+        }
+    )
 
 
 @table.route("GET", "/api/households/{id}/plan/versions/{n}", summary="One version of the plan")
@@ -104,8 +131,12 @@ async def get_version(request: web.Request) -> web.Response:
     return snapshot_response(snap, request.app[RENDERED])
 
 
-@table.route("POST", "/api/households/{id}/plan/versions/{n}/vaststellen", summary="Mark a version "
-             "vastgesteld (adopted at an overleg; regisseur)", body=AdoptRequest)
+@table.route(
+    "POST",
+    "/api/households/{id}/plan/versions/{n}/vaststellen",
+    summary="Mark a version vastgesteld (adopted at an overleg; regisseur)",
+    body=AdoptRequest,
+)
 async def adopt_version(request: web.Request) -> web.Response:
     number = path_int(request, "n")
     body = await read_body(request, AdoptRequest) if request.can_read_body else AdoptRequest()
@@ -113,8 +144,12 @@ async def adopt_version(request: web.Request) -> web.Response:
     return web.json_response(info_dict(info))
 
 
-@table.route("GET", "/api/households/{id}/plan/diff", summary="Plan-aware diff between two versions",
-             query={"from": "older version", "to": "newer version"})
+@table.route(
+    "GET",
+    "/api/households/{id}/plan/diff",
+    summary="Plan-aware diff between two versions",
+    query={"from": "older version", "to": "newer version"},
+)
 async def diff_versions(request: web.Request) -> web.Response:
     a = query_int(request, "from")
     b = query_int(request, "to")

@@ -25,9 +25,11 @@ from ..schemas import Email, _Body, read_body
 table = RouteTable("sign-in")
 
 STATE_COOKIE = "eenplan_oidc_state"
-ACCEPTED = {"status": "accepted",
-            "detail": "If this address belongs to a betrokkene of the household, a sign-in link is on its way. "
-                      "It works once, for 15 minutes."}
+ACCEPTED = {
+    "status": "accepted",
+    "detail": "If this address belongs to a betrokkene of the household, a sign-in link is on its way. "
+    "It works once, for 15 minutes.",
+}
 
 
 class MagicLinkRequest(_Body):
@@ -67,6 +69,7 @@ def _normalised(value: str | None) -> str | None:
 
 def limited(handler: Handler) -> Handler:
     """Turn RateLimited into 429 problem+json with Retry-After."""
+
     @functools.wraps(handler)
     async def wrapper(request: web.Request) -> web.StreamResponse:
         try:
@@ -75,17 +78,28 @@ def limited(handler: Handler) -> Handler:
             resp = problem(429, "Too many requests", err.detail, err.kind)
             resp.headers["Retry-After"] = str(err.retry_after)
             return resp
+
     return wrapper
 
 
-@table.route("POST", "/auth/magic-link", summary="Ask for a single-use sign-in link by e-mail (always 202: "
-             "the answer does not reveal whether the address is known)", body=MagicLinkRequest, auth=False,
-             responses={202: "Accepted", 429: "Too many attempts"})
+@table.route(
+    "POST",
+    "/auth/magic-link",
+    summary="Ask for a single-use sign-in link by e-mail (always 202: "
+    "the answer does not reveal whether the address is known)",
+    body=MagicLinkRequest,
+    auth=False,
+    responses={202: "Accepted", 429: "Too many attempts"},
+)
 @limited
 async def request_magic_link(request: web.Request) -> web.Response:
     body = await read_body(request, MagicLinkRequest)
-    await services(request).signin.request_link(household_id=body.household_id, household_code=body.household_code,
-                                                email=body.email, client_ip=_client_ip(request))
+    await services(request).signin.request_link(
+        household_id=body.household_id,
+        household_code=body.household_code,
+        email=body.email,
+        client_ip=_client_ip(request),
+    )
     return web.json_response(ACCEPTED, status=202)
 
 
@@ -101,65 +115,116 @@ _PAGE = """<!doctype html>
 
 def _button_page(action: str, title: str, text: str, button: str) -> web.Response:
     """A page whose one button POSTs to `action`: a GET (a mail scanner's prefetch) uses nothing up."""
-    return web.Response(text=_PAGE.format(action=html.escape(action, quote=True), title=title, text=text,
-                                          button=button), content_type="text/html", headers={
-        "Content-Security-Policy": "default-src 'none'; form-action 'self'; frame-ancestors 'none'"})
+    return web.Response(
+        text=_PAGE.format(action=html.escape(action, quote=True), title=title, text=text, button=button),
+        content_type="text/html",
+        headers={"Content-Security-Policy": "default-src 'none'; form-action 'self'; frame-ancestors 'none'"},
+    )
 
 
-@table.route("GET", "/auth/magic-link/{token}", summary="A page with a sign-in button for a magic link "
-             "(does not use the link up: mail scanners prefetch links)", auth=False,
-             responses={200: "HTML page with a form that POSTs to this URL"})
+@table.route(
+    "GET",
+    "/auth/magic-link/{token}",
+    summary="A page with a sign-in button for a magic link (does not use the link up: mail scanners prefetch links)",
+    auth=False,
+    responses={200: "HTML page with a form that POSTs to this URL"},
+)
 async def magic_link_page(request: web.Request) -> web.Response:
-    return _button_page(f"/auth/magic-link/{request.match_info['token']}", "Inloggen bij eenplan",
-                        "Klik op de knop om in te loggen. De link werkt één keer en 15 minuten lang.", "Inloggen")
+    return _button_page(
+        f"/auth/magic-link/{request.match_info['token']}",
+        "Inloggen bij eenplan",
+        "Klik op de knop om in te loggen. De link werkt één keer en 15 minuten lang.",
+        "Inloggen",
+    )
 
 
-@table.route("POST", "/auth/magic-link/{token}", summary="Redeem a magic link (once) for a new session token",
-             auth=False, responses={200: "Session", 401: "Link unknown, used or expired", 429: "Too many attempts"})
+@table.route(
+    "POST",
+    "/auth/magic-link/{token}",
+    summary="Redeem a magic link (once) for a new session token",
+    auth=False,
+    responses={200: "Session", 401: "Link unknown, used or expired", 429: "Too many attempts"},
+)
 @limited
 async def redeem_magic_link(request: web.Request) -> web.Response:
     issued = await services(request).signin.redeem_link(request.match_info["token"], _client_ip(request))
     return web.json_response(issued.as_dict())
 
 
-@table.route("GET", "/auth/contact-change/{token}", summary="A page with a button to confirm a change of "
-             "sign-in data (does not confirm anything: mail scanners prefetch links)", auth=False,
-             responses={200: "HTML page with a form that POSTs to this URL"})
+@table.route(
+    "GET",
+    "/auth/contact-change/{token}",
+    summary="A page with a button to confirm a change of "
+    "sign-in data (does not confirm anything: mail scanners prefetch links)",
+    auth=False,
+    responses={200: "HTML page with a form that POSTs to this URL"},
+)
 async def contact_change_page(request: web.Request) -> web.Response:
-    return _button_page(f"/auth/contact-change/{request.match_info['token']}", "Wijziging van uw inloggegevens",
-                        "Klik op de knop om de wijziging te bevestigen. Wilt u dit niet? Sluit dan deze pagina.",
-                        "Bevestigen")
+    return _button_page(
+        f"/auth/contact-change/{request.match_info['token']}",
+        "Wijziging van uw inloggegevens",
+        "Klik op de knop om de wijziging te bevestigen. Wilt u dit niet? Sluit dan deze pagina.",
+        "Bevestigen",
+    )
 
 
-@table.route("POST", "/auth/contact-change/{token}", summary="Confirm a change of sign-in data (once): the "
-             "person approves a change someone else asked for, or the owner confirms an added address",
-             auth=False, responses={200: "Confirmed", 401: "Link unknown, used or expired", 429: "Too many attempts"})
+@table.route(
+    "POST",
+    "/auth/contact-change/{token}",
+    summary="Confirm a change of sign-in data (once): the "
+    "person approves a change someone else asked for, or the owner confirms an added address",
+    auth=False,
+    responses={200: "Confirmed", 401: "Link unknown, used or expired", 429: "Too many attempts"},
+)
 @limited
 async def confirm_contact_change(request: web.Request) -> web.Response:
     field = await services(request).signin.contacts.confirm(request.match_info["token"], _client_ip(request))
     return web.json_response({"status": "confirmed", "field": field})
 
 
-@table.route("GET", "/auth/oidc/login", summary="Start OpenID Connect sign-in for a professional: redirects to "
-             "the organisation's provider (state, nonce, PKCE S256)", auth=False,
-             query={"household": "id of the household to sign in to"},
-             responses={302: "Redirect to the provider", 404: "OIDC not configured", 429: "Too many attempts"})
+@table.route(
+    "GET",
+    "/auth/oidc/login",
+    summary="Start OpenID Connect sign-in for a professional: redirects to "
+    "the organisation's provider (state, nonce, PKCE S256)",
+    auth=False,
+    query={"household": "id of the household to sign in to"},
+    responses={302: "Redirect to the provider", 404: "OIDC not configured", 429: "Too many attempts"},
+)
 @limited
 async def oidc_login(request: web.Request) -> web.Response:
     svc = services(request)
     url, state = await svc.signin.start_oidc(request.query.get("household", "").strip(), _client_ip(request))
     resp = web.Response(status=302, headers={"Location": url})
-    resp.set_cookie(STATE_COOKIE, state, max_age=600, path="/auth/oidc/", httponly=True, samesite="Lax",
-                    secure=svc.signin.secure_cookies)
+    resp.set_cookie(
+        STATE_COOKIE,
+        state,
+        max_age=600,
+        path="/auth/oidc/",
+        httponly=True,
+        samesite="Lax",
+        secure=svc.signin.secure_cookies,
+    )
     return resp
 
 
-@table.route("GET", "/auth/oidc/callback", summary="The provider's redirect back: validates the sign-in and "
-             "answers with a new session token", auth=False, query={"code": "authorization code",
-                                                                    "state": "state from the login redirect",
-                                                                    "iss": "issuer (RFC 9207), when sent"},
-             responses={200: "Session", 401: "State unknown, used, expired or from another browser",
-                        403: "Not a professional betrokkene of the household", 429: "Too many attempts"})
+@table.route(
+    "GET",
+    "/auth/oidc/callback",
+    summary="The provider's redirect back: validates the sign-in and answers with a new session token",
+    auth=False,
+    query={
+        "code": "authorization code",
+        "state": "state from the login redirect",
+        "iss": "issuer (RFC 9207), when sent",
+    },
+    responses={
+        200: "Session",
+        401: "State unknown, used, expired or from another browser",
+        403: "Not a professional betrokkene of the household",
+        429: "Too many attempts",
+    },
+)
 @limited
 async def oidc_callback(request: web.Request) -> web.Response:
     q = request.query
@@ -168,16 +233,25 @@ async def oidc_callback(request: web.Request) -> web.Response:
     code, state = q.get("code", ""), q.get("state", "")
     if not code or not state:
         raise ValidationFailed.one("code" if not code else "state", "is required")
-    issued = await services(request).signin.finish_oidc(code=code, state=state,
-                                                        browser_state=request.cookies.get(STATE_COOKIE),
-                                                        issuer=q.get("iss"), client_ip=_client_ip(request))
+    issued = await services(request).signin.finish_oidc(
+        code=code,
+        state=state,
+        browser_state=request.cookies.get(STATE_COOKIE),
+        issuer=q.get("iss"),
+        client_ip=_client_ip(request),
+    )
     resp = web.json_response(issued.as_dict())
     resp.del_cookie(STATE_COOKIE, path="/auth/oidc/")
     return resp
 
 
-@table.route("POST", "/auth/logout", summary="Sign out: end this session at once", auth=True,
-             responses={204: "Signed out", 401: "No valid session"})
+@table.route(
+    "POST",
+    "/auth/logout",
+    summary="Sign out: end this session at once",
+    auth=True,
+    responses={204: "Signed out", 401: "No valid session"},
+)
 async def logout(request: web.Request) -> web.Response:
     token = request.headers.get("Authorization", "").partition(" ")[2].strip()
     await services(request).sessions.sign_out(token)

@@ -13,12 +13,18 @@ table = RouteTable("veiligheid")
 SIGNALS = "/api/households/{id}/veiligheid/signalen"
 
 
-@table.route("POST", SIGNALS, summary="Raise a safety signal (any professional, any phase)", body=SignalRaise,
-             responses={201: "The signal"})
+@table.route(
+    "POST",
+    SIGNALS,
+    summary="Raise a safety signal (any professional, any phase)",
+    body=SignalRaise,
+    responses={201: "The signal"},
+)
 async def raise_signal(request: web.Request) -> web.Response:
     body = await read_body(request, SignalRaise)
-    signal = await services(request).veiligheid.raise_signal(principal(request), request.match_info["id"],
-                                                             body.soort, body.toelichting)
+    signal = await services(request).veiligheid.raise_signal(
+        principal(request), request.match_info["id"], body.soort, body.toelichting
+    )
     return web.json_response(signal, status=201)
 
 
@@ -28,22 +34,33 @@ async def list_signals(request: web.Request) -> web.Response:
     return web.json_response({"signalen": found})
 
 
-@table.route("POST", SIGNALS + "/{signal}/afhandelen", summary="Resolve a signal with the five afwegingen and "
-             "the decision melden|hulp|beide (the raiser or a regisseur)", body=SignalResolve)
+@table.route(
+    "POST",
+    SIGNALS + "/{signal}/afhandelen",
+    summary="Resolve a signal with the five afwegingen and the decision melden|hulp|beide (the raiser or a regisseur)",
+    body=SignalResolve,
+)
 async def resolve_signal(request: web.Request) -> web.Response:
     body = await read_body(request, SignalResolve)
-    signal = await services(request).veiligheid.resolve(principal(request), request.match_info["id"],
-                                                        request.match_info["signal"], body.afwegingen, body.besluit)
+    signal = await services(request).veiligheid.resolve(
+        principal(request), request.match_info["id"], request.match_info["signal"], body.afwegingen, body.besluit
+    )
     return web.json_response(signal)
 
 
-@table.route("GET", "/api/households/{id}/veiligheid", summary="Open signals (professionals) and whether the klant "
-             "must (re-)sign the veiligheidsplan (opnieuw_tekenen)")
+@table.route(
+    "GET",
+    "/api/households/{id}/veiligheid",
+    summary="Open signals (professionals) and whether the klant must (re-)sign the veiligheidsplan (opnieuw_tekenen)",
+)
 async def safety_status(request: web.Request) -> web.Response:
     return web.json_response(await services(request).veiligheid.status(principal(request), request.match_info["id"]))
 
 
-@table.route("POST", "/api/households/{id}/veiligheidsplan/handtekening", summary="The klant signs the "
-             "veiligheidsplan (a new plan version with only the signature changed)")
+@table.route(
+    "POST",
+    "/api/households/{id}/veiligheidsplan/handtekening",
+    summary="The klant signs the veiligheidsplan (a new plan version with only the signature changed)",
+)
 async def sign(request: web.Request) -> web.Response:
     return web.json_response(await services(request).veiligheid.sign(principal(request), request.match_info["id"]))
