@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from ..domain.access import Level, Principal, decide
+from ..domain.access import Level, Principal, decide, unshareable_sections
 from ..domain.audit import AccessEvent, Channel, Event
 from ..domain.betrokkene import Betrokkene, Kind
 from ..domain.consent import (
@@ -296,7 +296,7 @@ class ConsentService:
             own = decide(
                 actor, await uow.consents.grants(household_id, actor.betrokkene_id, self._today()), self._today()
             )
-            unreadable = [s for s in sections if own.level(s) < Level.READ]
+            unreadable = unshareable_sections(own, sections)
             if unreadable:
                 raise Forbidden(f"you cannot share what you may not read yourself: {', '.join(unreadable)}")
             record = Overmacht(

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
-from ..domain.access import Principal
+from ..domain.access import Principal, may_read_overleg_content
 from ..domain.audit import Channel, Event
 from ..domain.betrokkene import Betrokkene
 from ..domain.errors import NotFound
@@ -41,7 +41,6 @@ from ..domain.mailgroup import (
 )
 from ..domain.mailgroup_ports import Attachment, Envelope, KeyringPort, MailBody, MailGateway, SendStats
 from ..domain.ports import Clock, UnitOfWorkFactory
-from ..domain.sections import SECTION_KEYS
 from ..logsafe import describe_error
 from .mailgroup import MailgroupService
 from .outbox_rows import Job, RowOutcomes, WorkerSettings
@@ -126,14 +125,8 @@ class OutboxWorker:
                     await self._mail.enqueue_expiry_warnings()
                     await self._run_periodic()
                     next_expiry_check = self._clock() + timedelta(hours=1)
-                woken = self._wake.is_set()
-                self._wake.clear()
+                self._wake.clear()  # every wake-up comes after its rows were committed
                 stats = await self.run_once()
-                if not stats.claimed and woken:  # queued in a transaction that may not have committed yet
-                    for _ in range(10):
-                        await asyncio.sleep(0.02)
-                        if (await self.run_once()).claimed:
-                            break
                 if stats.claimed:
                     continue
             except asyncio.CancelledError:
@@ -301,13 +294,13 @@ class OutboxWorker:
         return Job(item, person, self._envelope(ctx, item, person, "Sleutel verloopt binnenkort"), None)
 
     async def _agenda_for(self, item: OutboxItem, person: Betrokkene, agenda: str) -> str:
-        """The agenda is care content: re-checked at send time, only for recipients who may read the
-        whole plan, and logged as a disclosure; others get the invitation without it."""
+        """The agenda is care content: re-checked at send time by the policy's rule for overleg content,
+        and logged as a disclosure; others get the invitation without it."""
         if not agenda:
             return ""
         principal = Principal(person.id, item.household_id)
         access = await self._plan.access(principal, item.household_id)
-        if len(access.fully_readable) < len(SECTION_KEYS):
+        if not may_read_overleg_content(access):
             return ""
         await self._plan.log_access(
             principal, item.household_id, Event.DISCLOSE, (), Channel.MAIL, "uitnodiging met agenda"
