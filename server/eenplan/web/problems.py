@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from aiohttp import web
+from aiohttp import web_protocol as aiohttp_web_protocol
 from aiohttp import web_response as aiohttp_web_response
 from aiohttp.http_exceptions import HttpProcessingError
 
@@ -144,3 +145,37 @@ def quiet_protocol_errors(logger: logging.Logger | None = None) -> None:
     if not any(isinstance(f, QuietProtocolErrors) for f in target.filters):
         target.addFilter(QuietProtocolErrors())
     aiohttp_web_response.SERVER_SOFTWARE = SERVER_NAME  # type: ignore[attr-defined]  # not exported, still read
+    if aiohttp_web_protocol.RequestHandler.handle_error is not _unreadable_request:
+        global _AIOHTTP_HANDLE_ERROR
+        _AIOHTTP_HANDLE_ERROR = aiohttp_web_protocol.RequestHandler.handle_error
+        aiohttp_web_protocol.RequestHandler.handle_error = _unreadable_request  # type: ignore[method-assign]
+
+
+_AIOHTTP_HANDLE_ERROR: Any = None
+
+
+def _unreadable_request(
+    self: aiohttp_web_protocol.RequestHandler,
+    request: web.BaseRequest,
+    status: int = 500,
+    exc: BaseException | None = None,
+    message: str | None = None,
+) -> web.StreamResponse:
+    """aiohttp's answer to a request its parser refused, as a fixed RFC 9457 problem.
+
+    aiohttp's own text quotes the first bytes of the offending line back (part of a bearer token, or
+    a query string); this answer says only what to do. aiohttp still logs (quietly, see above) and
+    checks that nothing was sent yet."""
+    _AIOHTTP_HANDLE_ERROR(self, request, status, exc, "")
+    if status >= 500:
+        response = problem(status, "Server error", "something went wrong on our side; try again later", "server-error")
+    else:
+        response = problem(
+            status,
+            "Unreadable request",
+            "the request could not be read (a header or the address is too long "
+            "or malformed); send a shorter, well-formed request",
+            "unreadable-request",
+        )
+    response.force_close()
+    return response
