@@ -56,12 +56,13 @@ class Principal:
 
 @dataclass(frozen=True)
 class Actor:
-    """An authenticated betrokkene acting on one household."""
+    """An authenticated betrokkene acting on one household (`issued_by`: as the credential's Principal)."""
 
     betrokkene_id: str
     household_id: str
     kind: Kind
     role: Role
+    issued_by: str | None = None
 
     @property
     def is_regisseur(self) -> bool:

@@ -12,6 +12,7 @@ import json.encoder
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Protocol
 
 
 class Event(StrEnum):
@@ -32,6 +33,29 @@ class Channel(StrEnum):
     MAIL = "mail"
     PDF = "pdf"
     ICS = "ics"
+
+
+class Acting(Protocol):
+    """Whoever acts on a credential: its subject and, when someone else issued it, the issuer."""
+
+    @property
+    def betrokkene_id(self) -> str: ...
+
+    @property
+    def issued_by(self) -> str | None: ...
+
+
+def actor_fields(who: Acting) -> tuple[str, str | None]:
+    """(actor_id, on_behalf_of) of an access-log entry for whoever acts on this credential.
+
+    NEN 7513 wants the user and on whose behalf the user acted: with a token someone else issued for a
+    betrokkene, the issuer is the user, acting for the betrokkene (whose access decision applies); with
+    the person's own credential the person is the user and acts for no one else.
+    """
+    issuer = who.issued_by
+    if issuer is None or issuer == who.betrokkene_id:
+        return who.betrokkene_id, None
+    return issuer, who.betrokkene_id
 
 
 @dataclass(frozen=True)

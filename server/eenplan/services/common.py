@@ -31,6 +31,7 @@ class Need(Enum):
     KLANT = "klant"  # a klant of the household (require_klant)
     PERSONAL = "personal"  # a credential the person holds themself, not one issued for them (require_personal)
     PERSONAL_KLANT = "personal klant"  # a klant speaking for themself: KLANT, then PERSONAL
+    PERSONAL_PROFESSIONAL = "personal professional"  # a professional acting as themself: PROFESSIONAL, PERSONAL
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,11 @@ def _require(need: Need, caller: Caller, what: str) -> None:
     """Raise Forbidden (the message names `what`) unless the caller meets `need`."""
     if need is Need.REGISSEUR:
         require_regisseur(caller.actor, what)
-    elif need is Need.PROFESSIONAL:
+    elif need in (Need.PROFESSIONAL, Need.PERSONAL_PROFESSIONAL):
         require_professional(caller.actor, what)
     if need in (Need.KLANT, Need.PERSONAL_KLANT):
         require_klant(caller.actor, what)
-    if need in (Need.PERSONAL, Need.PERSONAL_KLANT):
+    if need in (Need.PERSONAL, Need.PERSONAL_KLANT, Need.PERSONAL_PROFESSIONAL):
         require_personal(caller.principal, what)
 
 
@@ -93,7 +94,7 @@ async def _resolve_actor(uow: UnitOfWork, principal: Principal, household_id: st
     if row is None:
         raise NotFound(NOT_FOUND)
     kind, role, current = row
-    return Actor(principal.betrokkene_id, household_id, Kind(kind), Role(role)), current
+    return Actor(principal.betrokkene_id, household_id, Kind(kind), Role(role), principal.issued_by), current
 
 
 async def known_household(uow: UnitOfWork, household_id: str) -> Household:

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from ..domain.access import Access, Actor, Level, Principal, decide, require_regisseur, require_write
-from ..domain.audit import AccessEvent, Channel, Event
+from ..domain.audit import AccessEvent, Channel, Event, actor_fields
 from ..domain.betrokkene import Kind, Role
 from ..domain.diff import Change, diff_plans, diff_section, summarise
 from ..domain.errors import NotFound, TemporaryFailure, ValidationFailed
@@ -122,7 +122,7 @@ class PlanService:
             raise NotFound(NOT_FOUND)
         if row.info is None or row.hashes is None:
             raise NotFound(f"version {number} does not exist")
-        actor = Actor(principal.betrokkene_id, household_id, Kind(row.kind), Role(row.role))
+        actor = Actor(principal.betrokkene_id, household_id, Kind(row.kind), Role(row.role), principal.issued_by)
         return _decide(actor, row.grants, today), row.current, row.info, row.hashes
 
     async def _view(self, access: Access, info: VersionInfo, hashes: Mapping[str, str]) -> _View:
@@ -154,14 +154,16 @@ class PlanService:
     ) -> AccessEvent:
         sections = tuple(sections)
         basis = sections if basis is None else tuple(basis)
+        actor_id, on_behalf_of = actor_fields(access.actor)
         return AccessEvent(
             event=event,
             household_id=access.actor.household_id,
-            actor_id=access.actor.betrokkene_id,
+            actor_id=actor_id,
             sections=sections,
             channel=channel,
             ground=access.ground_for(basis),
             at=self._clock(),
+            on_behalf_of=on_behalf_of,
             emergency=access.emergency_for(basis),
             detail=detail,
         )
@@ -196,17 +198,18 @@ class PlanService:
     ) -> PlanSnapshot:
         access, _, info, hashes = await self._member_version(principal, household_id, number)
         view = await self._view(access, info, hashes)
+        actor_id, on_behalf_of = actor_fields(principal)
         await self._log.record(
             [
                 AccessEvent(
                     EVENT_BY_CHANNEL.get(channel, Event.READ),
                     household_id,
-                    principal.betrokkene_id,
+                    actor_id,
                     view.sections,
                     channel,
                     view.ground,
                     self._clock(),
-                    None,
+                    on_behalf_of,
                     view.emergency,
                     view.detail,
                 )

@@ -92,9 +92,17 @@ class VeiligheidService:
     async def raise_signal(
         self, principal: Principal, household_id: str, soort: Soort, toelichting: str
     ) -> dict[str, Any]:
-        """Any professional raises a signal of onveiligheid or onvoldoende basiszorg, in any phase."""
+        """Any professional raises a signal of onveiligheid or onvoldoende basiszorg, in any phase.
+
+        A meldcode signal is the professional's own act: a token someone else issued for them cannot raise
+        (or resolve) one, so `raised_by` always names who really raised it."""
         async with authorised(
-            self._uow, principal, household_id, write=True, need=Need.PROFESSIONAL, what="raise a safety signal"
+            self._uow,
+            principal,
+            household_id,
+            write=True,
+            need=Need.PERSONAL_PROFESSIONAL,
+            what="raise a safety signal",
         ) as caller:
             uow, actor = caller.uow, caller.actor
             household = await known_household(uow, household_id)
@@ -128,7 +136,12 @@ class VeiligheidService:
     ) -> dict[str, Any]:
         """Resolve a signal with the five afwegingen and the decision (the raiser or a regisseur)."""
         async with authorised(
-            self._uow, principal, household_id, write=True, need=Need.PROFESSIONAL, what="resolve a safety signal"
+            self._uow,
+            principal,
+            household_id,
+            write=True,
+            need=Need.PERSONAL_PROFESSIONAL,
+            what="resolve a safety signal",
         ) as caller:
             uow, actor = caller.uow, caller.actor
             signal = await uow.stagnatie.get_signal(household_id, signal_id)
