@@ -56,6 +56,12 @@ def _require(need: Need, caller: Caller, what: str) -> None:
         require_personal(caller.principal, what)
 
 
+def require_need(caller: Caller, need: Need, what: str) -> None:
+    """Check `need` inside a use case's body, where it depends on what the body read (e.g. a case's
+    aanspreekpunt acting): the same checks and messages as `authorised(need=...)`."""
+    _require(need, caller, what)
+
+
 @asynccontextmanager
 async def authorised(
     uow_factory: UnitOfWorkFactory,

@@ -42,7 +42,7 @@ from ..domain.stagnatie import (
     gemeente_key,
 )
 from ..domain.veiligheid import escalation_sections
-from .common import NOT_FOUND, Need, authorised, known_household, retry_on_conflict
+from .common import NOT_FOUND, Need, authorised, known_household, require_need, retry_on_conflict
 from .plan import PlanService
 from .stagnatie_views import NOTICE_FOOTER, NOTICES, case_dict, responsible, shown_cases
 
@@ -184,6 +184,10 @@ class StagnatieService:
             async with authorised(self._uow, principal, household_id, write=True) as caller:
                 uow, actor = caller.uow, caller.actor
                 case = await self._case(uow, actor, household_id, case_id, lock=True)
+                if case.aanspreekpunt_id == actor.betrokkene_id:
+                    # the gemeente's acts (actions, commitment, afschalen) are the aanspreekpunt's own:
+                    # a token a regisseur issued for them must not record them in the gemeente's name
+                    require_need(caller, Need.PERSONAL, "act as the gemeentelijk aanspreekpunt")
                 case = await change(uow, actor, case)
                 await uow.stagnatie.save_case(case)
                 shown = await self._shown_in(uow, actor, case)

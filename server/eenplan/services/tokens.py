@@ -23,7 +23,8 @@ from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
 from ..domain.access import Principal
-from ..domain.errors import Unauthenticated, ValidationFailed
+from ..domain.betrokkene import Role
+from ..domain.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 from ..domain.ports import Clock, RevocationList, UnitOfWorkFactory
 from .common import Need, authorised
 
@@ -110,6 +111,27 @@ class TokenService:
         if principal.issued_by and principal.issued_by != principal.betrokkene_id:
             claims["iby"] = principal.issued_by  # issued by someone else: may not speak for the person
         return IssuedToken(self._sign(claims), jti, _utc(exp))
+
+    async def issue_for(self, principal: Principal, household_id: str, betrokkene_id: str) -> IssuedToken:
+        """A regisseur issues an API token for an active betrokkene of the household (e.g. a machine client);
+        it carries who issued it, so it never speaks for the person (`Need.PERSONAL`).
+
+        Never for the gemeentelijk aanspreekpunt: its acts at step 4 are the gemeente's decisions, and a
+        token in someone else's hands would record them in the gemeente's name.
+        """
+        assert self._uow is not None, "TokenService needs a unit of work to issue for a betrokkene"
+        async with authorised(
+            self._uow, principal, household_id, need=Need.REGISSEUR, what="act for another betrokkene"
+        ) as caller:
+            found = await caller.uow.betrokkenen.get(household_id, betrokkene_id)
+            if found is None or not found.active:
+                raise NotFound("betrokkene not found")
+            if found.role is Role.AANSPREEKPUNT:
+                raise Forbidden(
+                    "no API token is issued for the gemeentelijk aanspreekpunt: the gemeente acts only "
+                    "through its own sign-in"
+                )
+        return self.issue_token(Principal(found.id, household_id, issued_by=principal.betrokkene_id))
 
     def issue(self, principal: Principal, ttl_seconds: int | None = None) -> str:
         """A new token for the betrokkene (just the token; `issue_token` also gives its id)."""

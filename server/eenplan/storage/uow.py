@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from types import TracebackType
 
@@ -28,11 +29,49 @@ class StorageConflict(TemporaryFailure):
     kind = "storage-conflict"
 
 
+#: constraints no concurrent transaction can make a row break (SQLite extended result codes, PostgreSQL
+#: SQLSTATEs): the row itself is wrong. UNIQUE and FOREIGN KEY stay conflicts: a concurrent insert or
+#: removal can cause those, and the retry then sees the other transaction's rows.
+_SQLITE_ROW_REFUSED = {1299: "NOT NULL", 275: "CHECK"}
+_PG_ROW_REFUSED = {"23502": "NOT NULL", "23514": "CHECK"}
+
+
+def _refused_row(exc: BaseException | None) -> str | None:
+    """Which constraint the row broke and where (schema names only, never values), when the database
+    refused a row for a NOT NULL or CHECK constraint; None for anything else."""
+    seen = 0
+    while exc is not None and seen < 8:
+        seen += 1
+        if isinstance(exc, sqlite3.Error):
+            kind = _SQLITE_ROW_REFUSED.get(getattr(exc, "sqlite_errorcode", None) or 0)
+            # SQLite's message names only the constraint: "NOT NULL constraint failed: betrokkenen.name"
+            return f"{kind} constraint on {str(exc).rpartition(': ')[2][:100]}" if kind else None
+        state = getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None)
+        if isinstance(state, str) and len(state) == 5:
+            kind = _PG_ROW_REFUSED.get(state)
+            if kind is None:
+                return None
+            names = [getattr(exc, a, None) for a in ("table_name", "column_name", "constraint_name")]
+            if not any(names):  # the dialect's adapted error: the asyncpg error it wraps has the names
+                return _refused_row(exc.__cause__) or f"{kind} constraint"
+            return f"{kind} constraint on {'.'.join(str(n) for n in names if n)}"
+        exc = getattr(exc, "orig", None) or exc.__cause__
+    return None
+
+
 def _translate(exc: BaseException, conflict: str) -> TemporaryFailure | None:
-    """A storage fault (full, read-only, I/O, unreachable: not retried), a conflict (retried), or None."""
+    """A storage fault (full, read-only, I/O, unreachable: not retried), a conflict (retried), or None.
+
+    A row refused for NOT NULL or CHECK is None, i.e. the database error itself: a bug (input validation
+    must refuse such input with a 4xx first), answered 500 and logged as one, not a 503 "concurrent change"
+    that a retry cannot cure."""
     kind = classify(exc)
     if kind is not None:  # the engine has logged it and dropped the connection
         return StorageUnavailable(DETAIL[kind])
+    refused = _refused_row(exc)
+    if refused is not None:
+        log.error("the database refused a row (%s); a bug: validation should have refused the input", refused)
+        return None
     if isinstance(exc, (sa_exc.IntegrityError, sa_exc.OperationalError)):
         return StorageConflict(conflict)
     return None

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, Field, StringConstraints
 
 from ..domain.overleg import Invitee, OverlegType, Partstat, Vote
-from .schemas import _Body  # extra fields are refused, like every request body
+from .schemas import _Body, not_null  # extra fields are refused, like every request body
 
 _NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
 Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_NO_CONTROL)]
@@ -76,13 +76,8 @@ class OverlegPatch(_Body):
     invitees: list[InviteeIn] | None = Field(default=None, min_length=1, max_length=100)
     reason: Reason | None = None
 
-    @field_validator("start", "end", "agenda", "invitees", mode="before")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        """Leave a field out to keep it; these cannot be emptied with null (location and the roles can)."""
-        if value is None:
-            raise ValueError("leave the field out to keep it; it cannot be null")
-        return value
+    # leave a field out to keep it; these cannot be emptied with null (location and the roles can)
+    _not_null = not_null("start", "end", "agenda", "invitees")
 
 
 class OverlegClose(_Body):

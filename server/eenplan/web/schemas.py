@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
 from aiohttp import web
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, ValidationError, field_validator
 from sqlmodel import SQLModel
 
 from ..domain.addresses import address_problem
@@ -51,6 +51,18 @@ class _Body(SQLModel):
     model_config = {"extra": "forbid"}  # a literal: SQLModel types model_config as its own TypedDict
 
 
+def _refuse_null(value: object) -> object:
+    if value is None:
+        raise ValueError("leave the field out to keep it; it cannot be null")
+    return value
+
+
+def not_null(*fields: str) -> Any:
+    """A validator for a patch body: `fields` may be left out (kept as they are) but not sent as null,
+    since the record has no empty value for them. Assign it in the class body: `_not_null = not_null(...)`."""
+    return field_validator(*fields, mode="before")(_refuse_null)
+
+
 class HouseholdCreate(_Body):
     """Open a household: its code (e.g. H-2026-001), name and gemeente."""
 
@@ -92,6 +104,9 @@ class BetrokkenePatch(_Body):
     phone: Phone | None = None
     reachable_days: list[Weekday] | None = Field(default=None, max_length=7)
     birth_date: date | None = None
+
+    # email, phone and birth_date may be cleared with null; relation and organisation with "", the days with []
+    _not_null = not_null("name", "kind", "role", "relation", "organisation", "reachable_days")
 
 
 class AdoptRequest(_Body):

@@ -7,7 +7,6 @@ from typing import Any
 from aiohttp import web
 from sqlmodel import SQLModel
 
-from ...domain.access import Principal
 from ..keys import principal, services
 from ..registry import RouteTable
 from ..schemas import BetrokkeneCreate, BetrokkenePatch, read_body
@@ -94,16 +93,14 @@ async def remove_betrokkene(request: web.Request) -> web.Response:
     responses={201: "Created"},
 )
 async def issue_token(request: web.Request) -> web.Response:
-    svc = services(request)
-    found = await svc.betrokkenen.ensure_member(
-        principal(request), request.match_info["id"], request.match_info["bid"], by_regisseur=True
-    )
     # A regisseur-issued token can read and work as the betrokkene (machine clients), but it never gives
     # consent, revokes it, records overmacht or reads the klant's access log: those need the person.
-    issued = svc.tokens.issue_token(Principal(found.id, found.household_id, issued_by=principal(request).betrokkene_id))
+    # None is issued for the gemeentelijk aanspreekpunt (services.tokens.issue_for).
+    bid = request.match_info["bid"]
+    issued = await services(request).tokens.issue_for(principal(request), request.match_info["id"], bid)
     return web.json_response(
         {
-            "betrokkene_id": found.id,
+            "betrokkene_id": bid,
             "token": issued.token,
             "jti": issued.jti,
             "expires_at": issued.expires_at.isoformat(),
