@@ -16,7 +16,9 @@ change to the people that matters for it — a required klant's kind, role or
 birth date, a removal, or anything that changes who the rule now names —
 re-opens a pending or granted request (`needs_reopening`): its answers are
 cleared and the set recomputed, so nobody can consent "without the parent"
-by briefly recording the parent as someone else.
+by briefly recording the parent as someone else. Removing a person the request
+needs, or is about, ends it (`ends_on_removal`: 'ingetrokken'); a new request
+is made for whoever is recorded next.
 """
 
 from __future__ import annotations
@@ -176,3 +178,10 @@ def needs_reopening(
         consent.status is ConsentStatus.GRANTED and today <= consent.until
     )
     return open_ and (changed_id in stored or now_required != stored)
+
+
+def ends_on_removal(consent: Consent, stored: frozenset[str], removed_id: str) -> bool:
+    """Whether removing `removed_id` ends a request instead of re-opening it: they had to consent, or it is
+    about them. Re-asking those who remain would let a person recorded in their place (say a "mother" with
+    someone else's address) finish a request the real one never answered; a new request is made instead."""
+    return removed_id in stored or consent.about_id == removed_id

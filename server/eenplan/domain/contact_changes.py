@@ -10,7 +10,12 @@ professional). Whoever can change it can become the person, so:
 * someone else adding an address where there was none records it, but it signs nobody in until
   its owner confirms it through a link sent to it;
 * the address recorded when a betrokkene is added is their channel (the regisseur's intake is the
-  trust anchor; there is no earlier channel to ask).
+  trust anchor; there is no earlier channel to ask);
+* an address someone else added where there was none keeps who added it (`address_adder`): a
+  session obtained through it is not the person's own (`Principal.issued_by` = the adder), so it
+  never speaks for the person — consent, the klant's access log, exclusions — however it is
+  confirmed, because whoever added it may own it. A change approved through that address keeps
+  that origin (the adder may be the one approving); only the person's own personal change clears it.
 
 An OpenPGP key signs nobody in (it encrypts what is mailed to the person): someone else may pin or
 unpin it, and the person is told. An OIDC pin (issuer, subject) is set at a professional's first
@@ -62,6 +67,16 @@ KEY_REMOVED_TEXT = (
     "uw regisseur.\n"
 )
 
+REMOVED_TEXT = (
+    "U bent niet langer als betrokkene vastgelegd bij het plan waar u bij betrokken was. U kunt er niet\n"
+    "meer mee inloggen. Klopt dit niet? Neem dan direct contact op met uw regisseur of de organisatie.\n"
+)
+RECORD_CHANGED_TEXT = (
+    "Iemand heeft gewijzigd hoe u bent vastgelegd bij het plan waar u bij betrokken bent (uw rol of\n"
+    "geboortedatum). Dat kan bepalen wie toestemming geeft voor het delen van informatie. Heeft u dit\n"
+    "niet verwacht? Neem dan direct contact op met uw regisseur.\n"
+)
+
 
 class Step(StrEnum):
     """What a requested change of a sign-in address does."""
@@ -86,6 +101,14 @@ def email_change_step(principal: Principal, betrokkene_id: str, old: str | None,
     if is_personal(principal, betrokkene_id):
         return Step.APPLY
     return Step.APPROVE if old else Step.CONFIRM
+
+
+def address_adder(principal: Principal, betrokkene_id: str) -> str:
+    """Who adds an address where there was none, for `email_change_step`'s CONFIRM: whoever holds the credential
+    (the caller, or for the person's own non-personal credential the one it came from)."""
+    if principal.betrokkene_id != betrokkene_id:
+        return principal.betrokkene_id
+    return principal.issued_by or betrokkene_id
 
 
 @dataclass(frozen=True)

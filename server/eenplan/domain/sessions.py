@@ -72,6 +72,8 @@ class SignInSession:
     created_at: datetime
     last_seen_at: datetime
     expires_at: datetime
+    #: set when the session was obtained through an address someone else added: it cannot speak for the person
+    issued_by: str | None = None
 
 
 def is_live(session: SignInSession, now: datetime, policy: SessionPolicy) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..domain.access import Principal
 from ..domain.betrokkene import Betrokkene, Kind, Role, is_regisseur, role_fits_kind
+from ..domain.consent import consent_relevant
 from ..domain.contact_changes import same_address
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
@@ -23,6 +24,31 @@ def _check(b: Betrokkene, today: date) -> None:
         raise ValidationFailed.one("birth_date", "is in the future")
     if b.role is Role.JEUGDIGE and b.birth_date is None:
         raise ValidationFailed.one("birth_date", "is required for a jeugdige (the consent rules depend on age)")
+
+
+#: Kept by the operator (`eenplan aanspreekpunt add`) and involved by the stagnation ladder, never through the API.
+OPERATOR_ROLES = frozenset({Role.AANSPREEKPUNT})
+OPERATOR_ROLE = "the gemeentelijk aanspreekpunt is kept by the operator and involved on escalation, not recorded here"
+
+
+def _check_new_role(b: Betrokkene) -> None:
+    if b.role in OPERATOR_ROLES:
+        raise ValidationFailed.one("role", OPERATOR_ROLE)
+
+
+def _check_change(principal: Principal, found: Betrokkene, updated: Betrokkene) -> None:
+    """What a change of kind or role may never do (issue 10): make a professional a klant or back — a person
+    is one or the other, so the regisseur could otherwise become the klant —, be made by the person
+    themself, or touch the operator's aanspreekpunt."""
+    if (found.kind is Kind.PROFESSIONAL) != (updated.kind is Kind.PROFESSIONAL):
+        raise ValidationFailed.one(
+            "kind", "a professional never becomes a klant or netwerk member, nor back: record a new betrokkene instead"
+        )
+    if found.id == principal.betrokkene_id and (found.kind, found.role) != (updated.kind, updated.role):
+        field = "kind" if found.kind != updated.kind else "role"
+        raise ValidationFailed.one(field, "nobody changes their own kind or role: another regisseur records it")
+    if found.role != updated.role and {found.role, updated.role} & OPERATOR_ROLES:
+        raise ValidationFailed.one("role", OPERATOR_ROLE)
 
 
 #: What a betrokkene may change about themself; kind, role and birth date (which decides who must
@@ -68,6 +94,7 @@ class BetrokkeneService:
             uow, actor = caller.uow, caller.actor
             b = Betrokkene(id=self._new_id(), household_id=household_id, created_at=self._clock(), **fields)
             _check(b, self._clock().date())
+            _check_new_role(b)
             await uow.betrokkenen.add(b)
             if self._consent is not None:
                 await self._consent.reopen_after_change(uow, None, b, actor.betrokkene_id)
@@ -93,12 +120,15 @@ class BetrokkeneService:
                 raise NotFound("betrokkene not found")
             updated = replace(found, **fields)
             _check(updated, self._clock().date())
+            _check_change(principal, found, updated)
             if is_regisseur(found.role) and not is_regisseur(updated.role):
                 await self._keep_a_regisseur(uow, household_id, betrokkene_id)
             updated = await self._sign_in_address(uow, principal, found, updated, "email" in fields)
             await uow.betrokkenen.update(updated)
             if self._consent is not None:
                 await self._consent.reopen_after_change(uow, found, updated, actor.betrokkene_id)
+            if self._contacts is not None and _told_of_change(principal, found, updated):
+                await self._contacts.tell_record_changed(uow, updated)
             await uow.commit()
         if self._contacts is not None:
             self._contacts.wake()
@@ -118,7 +148,11 @@ class BetrokkeneService:
             await uow.betrokkenen.update(replace(found, removed_at=self._clock()))
             if self._consent is not None:
                 await self._consent.reopen_after_change(uow, found, None, actor.betrokkene_id)
+            if self._contacts is not None:
+                await self._contacts.tell_removed(uow, found)  # nobody is removed (and replaced) silently
             await uow.commit()
+        if self._contacts is not None:
+            self._contacts.wake()
 
     async def ensure_member(
         self, principal: Principal, household_id: str, betrokkene_id: str, *, by_regisseur: bool
@@ -153,6 +187,15 @@ class BetrokkeneService:
         others = [b for b in await uow.betrokkenen.list(household_id) if b.id != leaving_id and is_regisseur(b.role)]
         if not others:
             raise ValidationFailed.one("role", "a household keeps at least one regisseur")
+
+
+def _told_of_change(principal: Principal, found: Betrokkene, updated: Betrokkene) -> bool:
+    """Whether a klant is told of this change: someone else changed their kind, role or birth date."""
+    return (
+        Kind.KLANT in (found.kind, updated.kind)
+        and found.id != principal.betrokkene_id
+        and consent_relevant(found, updated)
+    )
 
 
 __all__ = ["BetrokkeneService", "Kind", "Role"]

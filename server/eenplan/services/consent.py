@@ -17,6 +17,7 @@ from ..domain.consent import (
     ConsentStatus,
     check_request,
     consent_relevant,
+    ends_on_removal,
     needs_reopening,
     outcome,
     required_consenters,
@@ -97,7 +98,10 @@ class ConsentService:
         is access-logged.
 
         Re-opened means back to 'aangevraagd' with every answer cleared and who must consent recomputed, so
-        access given by the request ends until it is answered again. Returns how many were re-opened."""
+        access given by the request ends until it is answered again. A removal of someone whose consent the
+        request needs (or whom it is about) instead ends it ('ingetrokken', by the remover): a new request must
+        be made, so a person recorded in their place never joins one under way. Returns how many were
+        re-opened or ended."""
         person = before or after
         if person is None:
             return 0
@@ -108,11 +112,17 @@ class ConsentService:
         listed = [p for p in await uow.betrokkenen.list(person.household_id) if p.id != person.id]
         old_people = [*listed, before] if before is not None else listed
         new_people = [*listed, after] if after is not None and after.active else listed
-        reopened = 0
+        removed = before is not None and (after is None or not after.active)
+        reopened = ended = 0
         for consent in await uow.consents.list(person.household_id, lock=True):
             stored = consent.required if consent.required is not None else self._rule(old_people, consent.about_id)
             now_required = self._rule(new_people, consent.about_id, removed=before)
-            if needs_reopening(consent, stored, now_required, before.id if before else None, self._today()):
+            if not needs_reopening(consent, stored, now_required, before.id if before else None, self._today()):
+                continue
+            if removed and ends_on_removal(consent, stored, person.id):
+                await uow.consents.set_status(consent.id, ConsentStatus.REVOKED, self._clock(), actor_id)
+                ended += 1
+            else:
                 await uow.consents.reopen(consent.id, now_required)
                 reopened += 1
         # a klant's change is logged; a klant added only when it re-opened a request (not every household setup)
@@ -127,11 +137,11 @@ class ConsentService:
                         channel,
                         "betrokkene gewijzigd",
                         self._clock(),
-                        detail=_change_detail(before, after, reopened),
+                        detail=_change_detail(before, after, reopened, ended),
                     )
                 ]
             )
-        return reopened
+        return reopened + ended
 
     async def _one(self, uow: UnitOfWork, household_id: str, consent_id: str, *, lock: bool = False) -> Consent:
         found = await uow.consents.list(household_id, consent_id=consent_id, lock=lock)
@@ -324,7 +334,7 @@ class ConsentService:
             return [r for r in records if r.professional_id == actor.betrokkene_id]
 
 
-def _change_detail(before: Betrokkene | None, after: Betrokkene | None, reopened: int) -> str:
+def _change_detail(before: Betrokkene | None, after: Betrokkene | None, reopened: int, ended: int = 0) -> str:
     """What changed about a klant, for the access log: ids and kinds only, never a name or birth date."""
     person = before or after
     assert person is not None
@@ -343,4 +353,5 @@ def _change_detail(before: Betrokkene | None, after: Betrokkene | None, reopened
         ]
         if before.birth_date != after.birth_date:
             parts.append("geboortedatum gewijzigd")
-    return f"betrokkene {person.id}: {', '.join(parts)}; toestemmingen heropend: {reopened}"[:200]
+    closed = f", ingetrokken: {ended}" if ended else ""
+    return f"betrokkene {person.id}: {', '.join(parts)}; toestemmingen heropend: {reopened}{closed}"[:200]

@@ -18,11 +18,14 @@ from ..domain.contact_changes import (
     CHANGED_TEXT,
     CONFIRM_TEXT,
     CONTACT_CHANGE_TTL,
+    RECORD_CHANGED_TEXT,
     REMOVE_TEXT_NEW,
+    REMOVED_TEXT,
     ContactNotice,
     ContactNoticeSender,
     PendingContactChange,
     Step,
+    address_adder,
     email_change_step,
     same_address,
 )
@@ -67,6 +70,7 @@ class ContactChanges:
         step = email_change_step(principal, person.id, channel, new)
         await uow.auth.close_contact_changes(person.id, "email", now, "superseded")
         if step is Step.APPLY:
+            await uow.auth.set_address_added_by(person.id, None, now)  # the person's own address now
             await uow.auth.void_links(person.id, now)
             if channel and not same_address(channel, new):
                 await self._tell(uow, person, channel, CHANGED_TEXT, None, f"changed:{now.isoformat()}")
@@ -87,6 +91,8 @@ class ContactChanges:
             return person.email
         await self._tell(uow, person, new or "", CONFIRM_TEXT, url, f"confirm:{secret_hash(token)[:32]}")
         await uow.auth.void_links(person.id, now)
+        # whoever added it may own it: a session through this address never speaks for the person
+        await uow.auth.set_address_added_by(person.id, address_adder(principal, person.id), now)
         log.info(
             "sign-in address added, pending its owner's confirmation betrokkene=%s by=%s",
             person.id,
@@ -125,6 +131,19 @@ class ContactChanges:
                 return change.field
 
         return await retry_on_conflict(attempt)
+
+    async def tell_removed(self, uow: UnitOfWork, person: Betrokkene) -> None:
+        """In the caller's transaction: tell a removed betrokkene at their address (content-free), if they have one."""
+        await self._tell_recorded(uow, person, REMOVED_TEXT, "removed")
+
+    async def tell_record_changed(self, uow: UnitOfWork, person: Betrokkene) -> None:
+        """In the caller's transaction: tell a klant that someone else changed their kind, role or birth date."""
+        await self._tell_recorded(uow, person, RECORD_CHANGED_TEXT, "record")
+
+    async def _tell_recorded(self, uow: UnitOfWork, person: Betrokkene, text: str, what: str) -> None:
+        if not person.email or await uow.auth.email_unconfirmed(person.id):
+            return  # no channel of theirs (an unconfirmed address may be someone else's)
+        await self._tell(uow, person, person.email, text, None, f"{what}:{self._clock().isoformat()}")
 
     async def _tell(
         self, uow: UnitOfWork, person: Betrokkene, address: str, text: str, url: str | None, key: str

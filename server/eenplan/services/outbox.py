@@ -162,7 +162,8 @@ class OutboxWorker:
     async def _context(self, household_id: str) -> _Context:
         async with self._uow() as uow:
             household = await uow.households.get(household_id)
-            members = {b.id: b for b in await uow.betrokkenen.list(household_id)}
+            # removed ones too: a content-free notice names its address and reaches a removed person (issue 10)
+            members = {b.id: b for b in await uow.betrokkenen.list(household_id, include_removed=True)}
             keys = {k.betrokkene_id: k.fingerprint for k in await uow.mail.list_keys(household_id)}
         if household is None:  # deleted since its rows were queued: the rows are retried, then dead-lettered
             raise NotFound("household")
@@ -213,9 +214,10 @@ class OutboxWorker:
         singles: list[Job] = []
         for item in rows:
             person = ctx.members.get(item.recipient_id)
-            # a notice about sign-in data names its address: an old one is told even after it was removed
+            # a notice about sign-in data names its address: an old one is told even after it was removed,
+            # and a removed person is told of the removal
             addressed = item.kind is OutboxKind.NOTICE and bool(json.loads(item.payload or "{}").get("to"))
-            if person is None or not person.active or not (person.email or addressed):
+            if person is None or not (person.active or addressed) or not (person.email or addressed):
                 await self._rows.final(item, OutboxStatus.SKIPPED, "recipient is no betrokkene or has no e-mail", stats)
                 continue
             try:
@@ -263,7 +265,7 @@ class OutboxWorker:
             job.view = view
             job.body = ctx.bodies.get(view)
             if job.body is None:  # one PDF per distinct view, like one encryption per view
-                names = {b.id: b.name for b in ctx.members.values()}
+                names = {b.id: b.name for b in ctx.members.values() if b.active}
                 pdf = await self._mail.render_pdf(ctx.household.name, snapshot.info, snapshot.sections, names)
                 job.body = ctx.bodies[view] = MailBody(
                     text, (Attachment(f"plan-versie-{version}.pdf", "application/pdf", pdf),)

@@ -39,15 +39,21 @@ class SessionService:
         self.policy = policy
         self._last_purge: datetime | None = None
 
-    async def start(self, uow: UnitOfWork, betrokkene_id: str, household_id: str, method: str) -> IssuedSession:
-        """A brand-new session in the caller's transaction (a new token at every sign-in; never reused)."""
+    async def start(
+        self, uow: UnitOfWork, betrokkene_id: str, household_id: str, method: str, issued_by: str | None = None
+    ) -> IssuedSession:
+        """A brand-new session in the caller's transaction (a new token at every sign-in; never reused).
+
+        `issued_by`: the session came through an address someone else added; it is then, like a
+        token a regisseur issued, not the person's own (it never speaks for them: require_personal).
+        """
         now = self._clock()
         if self._last_purge is None or now - self._last_purge >= PURGE_EVERY:
             await uow.auth.purge(now)
             self._last_purge = now
         token = new_secret()
         expires_at = now + self.policy.absolute
-        await uow.auth.add_session(secret_hash(token), betrokkene_id, household_id, method, now, expires_at)
+        await uow.auth.add_session(secret_hash(token), betrokkene_id, household_id, method, now, expires_at, issued_by)
         return IssuedSession(token, betrokkene_id, household_id, expires_at, int(self.policy.idle.total_seconds()))
 
     async def authenticate(self, token: str) -> Principal:
@@ -62,7 +68,7 @@ class SessionService:
             raise Unauthenticated("invalid or expired session")
         if needs_touch(session, now, self.policy):
             await self._touch(token_hash)
-        return Principal(session.betrokkene_id, session.household_id)
+        return Principal(session.betrokkene_id, session.household_id, session.issued_by)
 
     async def _touch(self, token_hash: str) -> None:
         now = self._clock()

@@ -144,7 +144,10 @@ class SignInService:
                     raise SignInFailed(LINK_FAILED)
                 if await uow.auth.email_unconfirmed(betrokkene_id):  # the address changed since the link went out
                     raise SignInFailed(LINK_FAILED)
-                issued = await self._sessions.start(uow, betrokkene_id, household_id, SignInMethod.MAGIC_LINK)
+                adder = await uow.auth.address_added_by(betrokkene_id)  # someone else added it: not personal
+                issued = await self._sessions.start(
+                    uow, betrokkene_id, household_id, SignInMethod.MAGIC_LINK, issued_by=adder
+                )
                 await uow.commit()
                 return issued
 
@@ -225,7 +228,10 @@ class SignInService:
                         "oidc sign-in refused: provider account differs from the pinned one betrokkene=%s", person.id
                     )
                     raise Forbidden(NOT_A_BETROKKENE)
-                issued = await self._sessions.start(uow, person.id, person.household_id, SignInMethod.OIDC)
+                adder = await uow.auth.address_added_by(person.id)  # mapped by an address someone else added
+                issued = await self._sessions.start(
+                    uow, person.id, person.household_id, SignInMethod.OIDC, issued_by=adder
+                )
                 await uow.commit()
                 return issued
 

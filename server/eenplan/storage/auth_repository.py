@@ -15,7 +15,14 @@ from ..domain.sessions import OidcRequest, SignInSession
 from .repositories import _betrokkene
 from .results import rows_changed
 from .tables import BetrokkeneRow
-from .tables_auth import ContactChangeRow, MagicLinkRow, OidcIdentityRow, OidcRequestRow, SignInSessionRow
+from .tables_auth import (
+    ContactChangeRow,
+    MagicLinkRow,
+    OidcIdentityRow,
+    OidcRequestRow,
+    SignInAddressOriginRow,
+    SignInSessionRow,
+)
 
 
 class AuthRepository:
@@ -25,9 +32,16 @@ class AuthRepository:
         self._s = session
 
     async def add_session(
-        self, token_hash: str, betrokkene_id: str, household_id: str, method: str, now: datetime, expires_at: datetime
+        self,
+        token_hash: str,
+        betrokkene_id: str,
+        household_id: str,
+        method: str,
+        now: datetime,
+        expires_at: datetime,
+        issued_by: str | None = None,
     ) -> None:
-        """Store a new session under the hash of its token."""
+        """Store a new session under the hash of its token (`issued_by`: not the person's own, see SignInSession)."""
         self._s.add(
             SignInSessionRow(
                 token_hash=token_hash,
@@ -37,6 +51,7 @@ class AuthRepository:
                 created_at=now,
                 last_seen_at=now,
                 expires_at=expires_at,
+                issued_by=issued_by,
             )
         )
         await self._s.flush()
@@ -50,6 +65,7 @@ class AuthRepository:
                 col(SignInSessionRow.created_at),
                 col(SignInSessionRow.last_seen_at),
                 col(SignInSessionRow.expires_at),
+                col(SignInSessionRow.issued_by),
             )
             .join(BetrokkeneRow, col(BetrokkeneRow.id) == col(SignInSessionRow.betrokkene_id))
             .where(
@@ -176,6 +192,20 @@ class AuthRepository:
         """Whether the betrokkene's address was added by someone else and its owner has not confirmed it."""
         stmt = sa.select(sa.exists().where(*_unconfirmed(betrokkene_id)))
         return bool((await self._s.execute(stmt)).scalar())
+
+    async def address_added_by(self, betrokkene_id: str) -> str | None:
+        """Who added the betrokkene's sign-in address, when someone else added it where there was none."""
+        row = await self._s.get(SignInAddressOriginRow, betrokkene_id)
+        return row.added_by if row else None
+
+    async def set_address_added_by(self, betrokkene_id: str, added_by: str | None, now: datetime) -> None:
+        """Record who added the betrokkene's sign-in address (None: the person's own, nothing recorded)."""
+        await self._s.execute(
+            sa.delete(SignInAddressOriginRow).where(col(SignInAddressOriginRow.betrokkene_id) == betrokkene_id)
+        )
+        if added_by is not None:
+            self._s.add(SignInAddressOriginRow(betrokkene_id=betrokkene_id, added_by=added_by, created_at=now))
+            await self._s.flush()
 
     async def void_links(self, betrokkene_id: str, now: datetime) -> None:
         """Use up the betrokkene's unused sign-in links (their address changed: links to the old one stop)."""

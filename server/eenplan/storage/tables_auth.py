@@ -25,6 +25,8 @@ class SignInSessionRow(SQLModel, table=True):
     last_seen_at: datetime = Field(sa_column=_ts())
     expires_at: datetime = Field(sa_column=_ts())
     revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    #: who added the address this session was obtained through, when that was someone else (not personal)
+    issued_by: str | None = Field(default=None, max_length=36)
 
 
 class MagicLinkRow(SQLModel, table=True):
@@ -83,3 +85,16 @@ class ContactChangeRow(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=_ts())
     closed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     outcome: str | None = Field(default=None, max_length=20)
+
+
+class SignInAddressOriginRow(SQLModel, table=True):
+    """Who added a betrokkene's sign-in address, when someone else added it where there was none.
+
+    A session obtained through such an address is not the person's own (`issued_by` = the adder).
+    No row: the address was recorded at intake or set by the person in their own session.
+    """
+
+    __tablename__ = "signin_address_origin"
+    betrokkene_id: str = Field(foreign_key="betrokkene.id", primary_key=True, max_length=36)
+    added_by: str = Field(max_length=36)
+    created_at: datetime = Field(sa_column=_ts())
