@@ -97,7 +97,7 @@ class BetrokkeneService:
             _check_new_role(b)
             await uow.betrokkenen.add(b)
             if self._consent is not None:
-                await self._consent.reopen_after_change(uow, None, b, actor.betrokkene_id)
+                await self._consent.reopen_after_change(uow, None, b, actor)
             await uow.commit()
             return b
 
@@ -126,7 +126,7 @@ class BetrokkeneService:
             updated = await self._sign_in_address(uow, principal, found, updated, "email" in fields)
             await uow.betrokkenen.update(updated)
             if self._consent is not None:
-                await self._consent.reopen_after_change(uow, found, updated, actor.betrokkene_id)
+                await self._consent.reopen_after_change(uow, found, updated, actor)
             if self._contacts is not None and _told_of_change(principal, found, updated):
                 await self._contacts.tell_record_changed(uow, updated)
             await uow.commit()
@@ -147,29 +147,12 @@ class BetrokkeneService:
                 await self._keep_a_regisseur(uow, household_id, betrokkene_id)
             await uow.betrokkenen.update(replace(found, removed_at=self._clock()))
             if self._consent is not None:
-                await self._consent.reopen_after_change(uow, found, None, actor.betrokkene_id)
+                await self._consent.reopen_after_change(uow, found, None, actor)
             if self._contacts is not None:
                 await self._contacts.tell_removed(uow, found)  # nobody is removed (and replaced) silently
             await uow.commit()
         if self._contacts is not None:
             self._contacts.wake()
-
-    async def ensure_member(
-        self, principal: Principal, household_id: str, betrokkene_id: str, *, by_regisseur: bool
-    ) -> Betrokkene:
-        """Check the caller may act for `betrokkene_id` (themself, or any as regisseur) and return it."""
-        others = by_regisseur or betrokkene_id != principal.betrokkene_id
-        async with authorised(
-            self._uow,
-            principal,
-            household_id,
-            need=Need.REGISSEUR if others else Need.MEMBER,
-            what="act for another betrokkene",
-        ) as caller:
-            found = await caller.uow.betrokkenen.get(household_id, betrokkene_id)
-            if found is None or not found.active:
-                raise NotFound("betrokkene not found")
-            return found
 
     async def _sign_in_address(
         self, uow: UnitOfWork, principal: Principal, found: Betrokkene, updated: Betrokkene, asked: bool

@@ -7,8 +7,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from ..domain.access import Level, Principal, decide, unshareable_sections
-from ..domain.audit import AccessEvent, Channel, Event
+from ..domain.access import Actor, Level, Principal, decide, unshareable_sections
+from ..domain.audit import AccessEvent, Channel, Event, actor_fields
 from ..domain.betrokkene import Betrokkene, Kind
 from ..domain.consent import (
     Approval,
@@ -90,7 +90,7 @@ class ConsentService:
         uow: UnitOfWork,
         before: Betrokkene | None,
         after: Betrokkene | None,
-        actor_id: str,
+        actor: Actor,
         channel: Channel = Channel.API,
     ) -> int:
         """Inside the caller's transaction: a person added (before=None), changed in kind, role or birth date,
@@ -105,6 +105,7 @@ class ConsentService:
         person = before or after
         if person is None:
             return 0
+        actor_id, on_behalf_of = actor_fields(actor)
         if before is None and (after is None or after.kind != Kind.KLANT):
             return 0  # a new netwerk member or professional never changes who must consent
         if before is not None and not consent_relevant(before, after):
@@ -137,6 +138,7 @@ class ConsentService:
                         channel,
                         "betrokkene gewijzigd",
                         self._clock(),
+                        on_behalf_of=on_behalf_of,
                         detail=_change_detail(before, after, reopened, ended),
                     )
                 ]

@@ -131,7 +131,11 @@ class TokenService:
                     "no API token is issued for the gemeentelijk aanspreekpunt: the gemeente acts only "
                     "through its own sign-in"
                 )
-        return self.issue_token(Principal(found.id, household_id, issued_by=principal.betrokkene_id))
+        # Whoever really holds the caller's credential issues it: a credential that is itself not personal
+        # (issued by someone else, or a session through an address someone else added) passes that on,
+        # so a token issued "for oneself" can never turn such a credential into a personal one.
+        issuer = principal.issued_by or principal.betrokkene_id
+        return self.issue_token(Principal(found.id, household_id, issued_by=issuer))
 
     def issue(self, principal: Principal, ttl_seconds: int | None = None) -> str:
         """A new token for the betrokkene (just the token; `issue_token` also gives its id)."""
