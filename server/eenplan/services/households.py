@@ -10,7 +10,7 @@ from ..domain.betrokkene import Betrokkene, Kind, Role
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.household import Household, Phase, PhaseChange, check_code, check_transition
 from ..domain.ports import Clock, IdFactory, UnitOfWorkFactory
-from .common import NOT_FOUND, Need, authorised, known_household, retry_on_conflict
+from .common import NOT_FOUND, Need, authorised, known_household, require_need, retry_on_conflict
 from .plan import create_first_version
 
 
@@ -103,10 +103,15 @@ class HouseholdService:
         return await retry_on_conflict(attempt)
 
     async def open_by(self, principal: Principal, data: NewHousehold) -> tuple[Household, Betrokkene]:
-        """A regisseur of one household opens another, becoming its procesregisseur."""
+        """A regisseur of one household opens another, becoming its procesregisseur.
+
+        Only with their own credential: the new household's first token is personal, so a token someone
+        else issued for the regisseur (or a session through an address someone else added) must not
+        open a household in the regisseur's name."""
         async with authorised(
             self._uow, principal, principal.household_id, need=Need.REGISSEUR, what="open a household"
         ) as caller:
+            require_need(caller, Need.PERSONAL, "open a household")
             me = await caller.uow.betrokkenen.get(principal.household_id, principal.betrokkene_id)
             if me is None:  # `authorised` found the membership in this same transaction
                 raise NotFound(NOT_FOUND)

@@ -18,6 +18,15 @@ from ..domain.contact_changes import SUBJECT, ContactNotice
 from ..domain.mailgroup import OutboxItem, OutboxKind, OutboxStatus
 from ..domain.ports import UnitOfWork
 
+#: what a notice is about, for the developer's console (from its dedupe key, services.contact_changes)
+NOTICE_KINDS = {
+    "changed": "the address was changed",
+    "approve": "approve a change of the address",
+    "confirm": "confirm a new address",
+    "removed": "removed from the household",
+    "record": "kind, role or birth date changed by someone else",
+}
+
 
 class OutboxLinkSender:
     """Mails each sign-in link through the household mailgroup's outbox (encrypted when a key is pinned,
@@ -95,9 +104,10 @@ class ConsoleLinkSender:
                 flush=True,
             )
             return
+        kind = NOTICE_KINDS.get(notice.dedupe_key.split(":")[1] if ":" in notice.dedupe_key else "", "a notice")
         print(
-            f"DEV MAIL (no SMTP configured): sign-in data notice for betrokkene {notice.betrokkene_id}"
-            + (f":\n  {notice.url}" if notice.url else " (the address was changed)"),
+            f"DEV MAIL (no SMTP configured): sign-in data notice for betrokkene {notice.betrokkene_id}: {kind}"
+            + (f":\n  {notice.url}" if notice.url else ""),
             file=sys.stdout,
             flush=True,
         )
