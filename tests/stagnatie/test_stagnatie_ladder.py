@@ -156,12 +156,13 @@ async def test_ladder_to_step_4_and_back(client, services, demo, clock, ap_key, 
     resp = await client.post(f"{base}/{cid}/afschalen", headers=auth(ap))
     assert resp.status == 422  # commitment first
     current = plan["version"]
-    resp = await client.post(
-        f"{base}/{cid}/commitment",
-        headers=auth(reg),
-        json={"afspraken": "Mentorgesprek binnen een week", "plan_version": current},
-    )
-    assert resp.status == 200
+    commitment = {"afspraken": "Mentorgesprek binnen een week", "plan_version": current}
+    resp = await client.post(f"{base}/{cid}/commitment", headers=auth(reg), json=commitment)
+    assert resp.status == 403  # step 4 is the gemeente's: the regisseur does not commit in its place
+    resp = await client.post(f"{base}/{cid}/commitment", headers=auth(ap), json=commitment)
+    assert resp.status == 200, await resp.text()
+    resp = await client.post(f"{base}/{cid}/afschalen", headers=auth(reg))
+    assert resp.status == 403  # nor hand back for it
     resp = await client.post(f"{base}/{cid}/afschalen", headers=auth(ap))
     assert resp.status == 200, await resp.text()
     case = await resp.json()

@@ -29,7 +29,7 @@ from datetime import date, datetime, timedelta
 from enum import IntEnum, StrEnum
 from typing import Any, Protocol
 
-from .errors import ValidationFailed
+from .errors import FieldProblem, Forbidden, ValidationFailed
 
 
 class Werkdagen(Protocol):
@@ -257,19 +257,49 @@ def check_outcome(case: Case, outcome: Outcome) -> None:
         raise ValidationFailed.one("soort", f"step {int(case.step)} records no '{outcome.value}'")
 
 
-def check_commitment(case: Case, plan_version: int, current_version: int) -> None:
-    """Commitment needs a running step and a plan version that exists (the new agreements' plan change)."""
+def check_commitment(case: Case, plan_version: int, current_version: int, *, by: str) -> None:
+    """Commitment needs a running step and a plan version that exists (the new agreements' plan change).
+
+    At step 4 it is the gemeente's act: only the case's aanspreekpunt (`by` is the caller's betrokkene id)
+    records it, not a regisseur in the gemeente's place [001 Deel II]."""
+    if case.step is Step.AANSPREEKPUNT and case.status is CaseStatus.OPEN:
+        require_aanspreekpunt(case, by, "record the commitment of step 4")
     if case.status is not CaseStatus.OPEN or case.current.commitment_on is not None:
         raise ValidationFailed.one("status", "this step already ended")
     if not 1 <= plan_version <= current_version:
         raise ValidationFailed.one("plan_version", f"must be an existing plan version (1–{current_version})")
 
 
-def check_afschalen(case: Case) -> None:
-    """Afschalen is the end of step 4: after its commitment, while the aanspreekpunt is involved."""
+def require_aanspreekpunt(case: Case, by: str, what: str) -> None:
+    """Step 4 is the gemeentelijk aanspreekpunt's (doorzettingsmacht): Forbidden for anyone else."""
+    if case.aanspreekpunt_id is None or by != case.aanspreekpunt_id:
+        raise Forbidden(f"only the gemeentelijk aanspreekpunt of this case may {what}")
+
+
+#: the step-4 outcome the aanspreekpunt records before handing back: each field as a user reads it
+STEP4_OUTCOME = {"acties": "its actions", "resultaat": "the result", "termijn": "the term (termijn)"}
+
+
+def check_afschalen(case: Case, *, by: str) -> None:
+    """Afschalen is the end of step 4, by the case's aanspreekpunt (`by`: the caller's betrokkene id):
+    after it recorded actions, result and term and the commitment, while it is still involved."""
     if case.step is not Step.AANSPREEKPUNT or case.afgeschaald_at is not None:
         raise ValidationFailed.one("step", "only a case at step 4 that was not yet handed back can be afgeschaald")
-    if case.current.commitment_on is None:
+    require_aanspreekpunt(case, by, "hand the case back (afschalen)")
+    record = case.current
+    missing = [f for f in STEP4_OUTCOME if not getattr(record, f)]
+    if missing:
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    f,
+                    f"the gemeentelijk aanspreekpunt records {STEP4_OUTCOME[f]} (uitkomst 'acties') "
+                    "before handing the case back",
+                )
+                for f in missing
+            ]
+        )
+    if record.commitment_on is None:
         raise ValidationFailed.one("commitment", "record the commitment (new agreements) before handing back")
 
 

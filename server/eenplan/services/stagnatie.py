@@ -257,12 +257,12 @@ class StagnatieService:
     async def commit(
         self, principal: Principal, household_id: str, case_id: str, afspraken: str, plan_version: int
     ) -> dict[str, Any]:
-        """Record commitment: the new agreements and the plan version that holds them. Solves steps 1–3;
-        at step 4 the aanspreekpunt then hands back (afschalen)."""
+        """Record commitment: the new agreements and the plan version that holds them. Solves steps 1–3
+        (regisseur); at step 4 it is the aanspreekpunt's, who then hands back (afschalen)."""
 
         async def change(uow: UnitOfWork, actor: Actor, case: Case) -> Case:
             household = await known_household(uow, household_id)
-            check_commitment(case, plan_version, household.current_version)
+            check_commitment(case, plan_version, household.current_version, by=actor.betrokkene_id)
             if not afspraken.strip():
                 raise ValidationFailed.one("afspraken", "name the new agreements")
             today = self.today()
@@ -276,10 +276,11 @@ class StagnatieService:
         return await self._change(principal, household_id, case_id, change)
 
     async def afschalen(self, principal: Principal, household_id: str, case_id: str) -> dict[str, Any]:
-        """Hand the case back to the regisseur: the aanspreekpunt's grant ends and they stop being a betrokkene."""
+        """Hand the case back to the regisseur (the aanspreekpunt, after recording actions, result, term and
+        commitment): the aanspreekpunt's grant ends and they stop being a betrokkene."""
 
         async def change(uow: UnitOfWork, actor: Actor, case: Case) -> Case:
-            check_afschalen(case)
+            check_afschalen(case, by=actor.betrokkene_id)
             now, today = self._clock(), self.today()
             await uow.stagnatie.end_grant(case.id, now)
             still = [g for g in await uow.stagnatie.active_grants(household_id) if g[0] != case.id]
