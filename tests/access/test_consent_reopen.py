@@ -93,7 +93,8 @@ async def test_the_role_and_kind_change_is_in_the_klants_access_log(client, demo
     changes = [e for e in log["entries"] if e["ground"] == "betrokkene gewijzigd"]
     assert [e["detail"] for e in changes] == [  # newest first
         f"betrokkene {fatima}: soort netwerk->klant, rol netwerklid->ouder; toestemmingen heropend: 1",
-        f"betrokkene {fatima}: soort klant->netwerk, rol ouder->netwerklid; toestemmingen heropend: 1",
+        f"betrokkene {fatima}: soort klant->netwerk, rol ouder->netwerklid; toestemmingen heropend: 1"
+        ", geven geen toestemming meer: 1",  # she had to consent, and no longer does
     ]
     assert all(e["actor_id"] == demo["regisseur"]["id"] and e["event"] == "change" for e in changes)
     assert consent["id"] not in str(changes) and "Fatima" not in str(changes)  # ids and kinds, no names

@@ -185,3 +185,9 @@ def ends_on_removal(consent: Consent, stored: frozenset[str], removed_id: str) -
     about them. Re-asking those who remain would let a person recorded in their place (say a "mother" with
     someone else's address) finish a request the real one never answered; a new request is made instead."""
     return removed_id in stored or consent.about_id == removed_id
+
+
+def dropped_consenters(stored: frozenset[str], now_required: frozenset[str]) -> frozenset[str]:
+    """The klanten a re-opened request no longer asks: they lost their say and are told (content-free), so
+    nobody is cut out of a decision about their family silently (a birth date changed, say)."""
+    return stored - now_required

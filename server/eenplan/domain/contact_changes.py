@@ -76,6 +76,10 @@ RECORD_CHANGED_TEXT = (
     "geboortedatum). Dat kan bepalen wie toestemming geeft voor het delen van informatie. Heeft u dit\n"
     "niet verwacht? Neem dan direct contact op met uw regisseur.\n"
 )
+CONSENTERS_CHANGED_TEXT = (
+    "Er is iets veranderd aan wie toestemming geeft in uw plan. Log in om te zien wat.\n"
+    "Heeft u dit niet verwacht? Neem dan direct contact op met uw regisseur.\n"
+)
 
 
 class Step(StrEnum):

@@ -126,7 +126,9 @@ class BetrokkeneService:
             updated = await self._sign_in_address(uow, principal, found, updated, "email" in fields)
             await uow.betrokkenen.update(updated)
             if self._consent is not None:
-                await self._consent.reopen_after_change(uow, found, updated, actor)
+                changed = await self._consent.reopen_after_change(uow, found, updated, actor)
+                if self._contacts is not None:  # whoever lost their say in a request is told
+                    await self._contacts.tell_consenters_changed(uow, changed.dropped)
             if self._contacts is not None and _told_of_change(principal, found, updated):
                 await self._contacts.tell_record_changed(uow, updated)
             await uow.commit()
@@ -147,7 +149,9 @@ class BetrokkeneService:
                 await self._keep_a_regisseur(uow, household_id, betrokkene_id)
             await uow.betrokkenen.update(replace(found, removed_at=self._clock()))
             if self._consent is not None:
-                await self._consent.reopen_after_change(uow, found, None, actor)
+                changed = await self._consent.reopen_after_change(uow, found, None, actor)
+                if self._contacts is not None:  # whoever lost their say in a request is told
+                    await self._contacts.tell_consenters_changed(uow, changed.dropped)
             if self._contacts is not None:
                 await self._contacts.tell_removed(uow, found)  # nobody is removed (and replaced) silently
             await uow.commit()

@@ -17,6 +17,7 @@ from ..domain.consent import (
     ConsentStatus,
     check_request,
     consent_relevant,
+    dropped_consenters,
     ends_on_removal,
     needs_reopening,
     outcome,
@@ -29,6 +30,16 @@ from ..domain.sections import SECTION_KEYS
 from .common import Need, authorised
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+@dataclass(frozen=True)
+class ConsentersChanged:
+    """What a change to the people did to consent: requests re-opened or ended, and the klanten who no longer
+    must consent to one of them (the caller tells those, content-free, in the same transaction)."""
+
+    reopened: int = 0
+    ended: int = 0
+    dropped: tuple[Betrokkene, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,7 +103,7 @@ class ConsentService:
         after: Betrokkene | None,
         actor: Actor,
         channel: Channel = Channel.API,
-    ) -> int:
+    ) -> ConsentersChanged:
         """Inside the caller's transaction: a person added (before=None), changed in kind, role or birth date,
         or removed (after=None) re-opens the pending and granted requests it matters for; a klant's change
         is access-logged.
@@ -101,20 +112,22 @@ class ConsentService:
         access given by the request ends until it is answered again. A removal of someone whose consent the
         request needs (or whom it is about) instead ends it ('ingetrokken', by the remover): a new request must
         be made, so a person recorded in their place never joins one under way. Returns how many were
-        re-opened or ended."""
+        re-opened or ended, and the klanten a re-opened request no longer asks (`dropped_consenters`): the
+        caller tells them, so nobody loses their say silently."""
         person = before or after
         if person is None:
-            return 0
+            return ConsentersChanged()
         actor_id, on_behalf_of = actor_fields(actor)
         if before is None and (after is None or after.kind != Kind.KLANT):
-            return 0  # a new netwerk member or professional never changes who must consent
+            return ConsentersChanged()  # a new netwerk member or professional never changes who must consent
         if before is not None and not consent_relevant(before, after):
-            return 0
+            return ConsentersChanged()
         listed = [p for p in await uow.betrokkenen.list(person.household_id) if p.id != person.id]
         old_people = [*listed, before] if before is not None else listed
         new_people = [*listed, after] if after is not None and after.active else listed
         removed = before is not None and (after is None or not after.active)
         reopened = ended = 0
+        dropped: set[str] = set()
         for consent in await uow.consents.list(person.household_id, lock=True):
             stored = consent.required if consent.required is not None else self._rule(old_people, consent.about_id)
             now_required = self._rule(new_people, consent.about_id, removed=before)
@@ -126,7 +139,9 @@ class ConsentService:
             else:
                 await uow.consents.reopen(consent.id, now_required)
                 reopened += 1
+                dropped |= dropped_consenters(stored, now_required)
         # a klant's change is logged; a klant added only when it re-opened a request (not every household setup)
+        told = tuple(p for p in new_people if p.id in dropped)  # a removed person is told of the removal
         if Kind.KLANT in {p.kind for p in (before, after) if p is not None} and (before is not None or reopened):
             await uow.access_log.append(
                 [
@@ -139,11 +154,11 @@ class ConsentService:
                         "betrokkene gewijzigd",
                         self._clock(),
                         on_behalf_of=on_behalf_of,
-                        detail=_change_detail(before, after, reopened, ended),
+                        detail=_change_detail(before, after, reopened, ended, len(dropped)),
                     )
                 ]
             )
-        return reopened + ended
+        return ConsentersChanged(reopened, ended, told)
 
     async def _one(self, uow: UnitOfWork, household_id: str, consent_id: str, *, lock: bool = False) -> Consent:
         found = await uow.consents.list(household_id, consent_id=consent_id, lock=lock)
@@ -336,8 +351,11 @@ class ConsentService:
             return [r for r in records if r.professional_id == actor.betrokkene_id]
 
 
-def _change_detail(before: Betrokkene | None, after: Betrokkene | None, reopened: int, ended: int = 0) -> str:
-    """What changed about a klant, for the access log: ids and kinds only, never a name or birth date."""
+def _change_detail(
+    before: Betrokkene | None, after: Betrokkene | None, reopened: int, ended: int = 0, dropped: int = 0
+) -> str:
+    """What changed about a klant, for the access log: ids, kinds and counts only, never a name or birth date
+    (`dropped`: how many klanten a re-opened request no longer asks)."""
     person = before or after
     assert person is not None
     if before is None and after is not None:
@@ -356,4 +374,5 @@ def _change_detail(before: Betrokkene | None, after: Betrokkene | None, reopened
         if before.birth_date != after.birth_date:
             parts.append("geboortedatum gewijzigd")
     closed = f", ingetrokken: {ended}" if ended else ""
+    closed += f", geven geen toestemming meer: {dropped}" if dropped else ""
     return f"betrokkene {person.id}: {', '.join(parts)}; toestemmingen heropend: {reopened}{closed}"[:200]

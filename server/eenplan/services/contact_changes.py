@@ -9,6 +9,7 @@ new address (a confirmation link). `confirm` is the use case behind that link.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import replace
 
 from ..domain.access import Principal
@@ -17,6 +18,7 @@ from ..domain.contact_changes import (
     APPROVE_TEXT,
     CHANGED_TEXT,
     CONFIRM_TEXT,
+    CONSENTERS_CHANGED_TEXT,
     CONTACT_CHANGE_TTL,
     RECORD_CHANGED_TEXT,
     REMOVE_TEXT_NEW,
@@ -139,6 +141,11 @@ class ContactChanges:
     async def tell_record_changed(self, uow: UnitOfWork, person: Betrokkene) -> None:
         """In the caller's transaction: tell a klant that someone else changed their kind, role or birth date."""
         await self._tell_recorded(uow, person, RECORD_CHANGED_TEXT, "record")
+
+    async def tell_consenters_changed(self, uow: UnitOfWork, people: Iterable[Betrokkene]) -> None:
+        """In the caller's transaction: tell each klant a change took out of who must consent (content-free)."""
+        for person in people:
+            await self._tell_recorded(uow, person, CONSENTERS_CHANGED_TEXT, "consenters")
 
     async def _tell_recorded(self, uow: UnitOfWork, person: Betrokkene, text: str, what: str) -> None:
         if not person.email or await uow.auth.email_unconfirmed(person.id):
