@@ -10,7 +10,7 @@ from ..domain.access import Principal
 from ..domain.betrokkene import Betrokkene, Kind, Role, is_regisseur, role_fits_kind
 from ..domain.consent import consent_relevant
 from ..domain.contact_changes import same_address
-from ..domain.errors import NotFound, ValidationFailed
+from ..domain.errors import Forbidden, NotFound, ValidationFailed
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
 from .common import Need, authorised
 from .consent import ConsentService
@@ -36,6 +36,13 @@ def _check_new_role(b: Betrokkene) -> None:
         raise ValidationFailed.one("role", OPERATOR_ROLE)
 
 
+def _check_operator_kept(found: Betrokkene) -> None:
+    """The aanspreekpunt's record is the operator's: a household's regisseur neither edits nor removes it
+    (removing it would leave a case at step 4 that nobody can act on)."""
+    if found.role in OPERATOR_ROLES:
+        raise Forbidden(OPERATOR_ROLE)
+
+
 def _check_change(principal: Principal, found: Betrokkene, updated: Betrokkene) -> None:
     """What a change of kind or role may never do (issue 10): make a professional a klant or back — a person
     is one or the other, so the regisseur could otherwise become the klant —, be made by the person
@@ -44,7 +51,9 @@ def _check_change(principal: Principal, found: Betrokkene, updated: Betrokkene) 
         raise ValidationFailed.one(
             "kind", "a professional never becomes a klant or netwerk member, nor back: record a new betrokkene instead"
         )
-    if found.id == principal.betrokkene_id and (found.kind, found.role) != (updated.kind, updated.role):
+    # "themself" is the credential's subject and whoever really holds it (a token someone else issued)
+    themself = {principal.betrokkene_id, principal.issued_by or principal.betrokkene_id}
+    if found.id in themself and (found.kind, found.role) != (updated.kind, updated.role):
         field = "kind" if found.kind != updated.kind else "role"
         raise ValidationFailed.one(field, "nobody changes their own kind or role: another regisseur records it")
     if found.role != updated.role and {found.role, updated.role} & OPERATOR_ROLES:
@@ -118,6 +127,8 @@ class BetrokkeneService:
             found = await uow.betrokkenen.get(household_id, betrokkene_id)
             if found is None or not found.active:
                 raise NotFound("betrokkene not found")
+            if found.id != principal.betrokkene_id:
+                _check_operator_kept(found)
             updated = replace(found, **fields)
             _check(updated, self._clock().date())
             _check_change(principal, found, updated)
@@ -145,6 +156,7 @@ class BetrokkeneService:
             found = await uow.betrokkenen.get(household_id, betrokkene_id)
             if found is None or not found.active:
                 raise NotFound("betrokkene not found")
+            _check_operator_kept(found)
             if is_regisseur(found.role):
                 await self._keep_a_regisseur(uow, household_id, betrokkene_id)
             await uow.betrokkenen.update(replace(found, removed_at=self._clock()))

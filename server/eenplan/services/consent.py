@@ -193,7 +193,7 @@ class ConsentService:
             consent = Consent(
                 id=self._new_id(),
                 household_id=household_id,
-                requested_by=actor.betrokkene_id,
+                requested_by=actor_fields(actor)[0],  # who really asks, also with a token issued for someone
                 grantee_id=grantee_id,
                 sections=tuple(k for k in SECTION_KEYS if k in sections),
                 level=level,

@@ -67,6 +67,7 @@ class ContactChanges:
         where there was none is recorded but signs nobody in until its owner confirms it.
         """
         now = self._clock()
+        holder = principal.issued_by or principal.betrokkene_id  # who really asks (a token may be issued)
         unconfirmed = bool(person.email) and await uow.auth.email_unconfirmed(person.id)
         channel = None if unconfirmed else person.email  # an unconfirmed address is no channel to ask
         step = email_change_step(principal, person.id, channel, new)
@@ -81,15 +82,13 @@ class ContactChanges:
         if step is Step.CONFIRM and not new:
             return None  # an unconfirmed address removed: nothing signs in, nobody to tell
         token = new_secret()
-        change = PendingContactChange(
-            person.id, person.household_id, "email", step, channel, new, principal.betrokkene_id
-        )
+        change = PendingContactChange(person.id, person.household_id, "email", step, channel, new, holder)
         await uow.auth.add_contact_change(secret_hash(token), change, now, now + CONTACT_CHANGE_TTL)
         url = f"{self._public_url}/auth/contact-change/{token}"
         if step is Step.APPROVE:
             text = APPROVE_TEXT.format(new=new or REMOVE_TEXT_NEW)
             await self._tell(uow, person, channel or "", text, url, f"approve:{secret_hash(token)[:32]}")
-            log.info("sign-in address change pending approval betrokkene=%s by=%s", person.id, principal.betrokkene_id)
+            log.info("sign-in address change pending approval betrokkene=%s by=%s", person.id, holder)
             return person.email
         await self._tell(uow, person, new or "", CONFIRM_TEXT, url, f"confirm:{secret_hash(token)[:32]}")
         await uow.auth.void_links(person.id, now)
@@ -98,7 +97,7 @@ class ContactChanges:
         log.info(
             "sign-in address added, pending its owner's confirmation betrokkene=%s by=%s",
             person.id,
-            principal.betrokkene_id,
+            holder,
         )
         return new
 
