@@ -5,34 +5,9 @@ in the aanspreekpunt's name. The aanspreekpunt's own credential still can."""
 from __future__ import annotations
 
 from support.helpers import bearer
+from support.stagnatie import escalate_to_step_4 as _at_step_4
 
 from eenplan.domain.access import Principal
-
-AP_EMAIL = "a.punt@maastricht.example"  # as in conftest.py
-
-
-async def _at_step_4(client, services, demo, ap_key) -> tuple[str, str, str]:
-    """A case escalated to step 4: (stagnatie base URL, case id, the aanspreekpunt's betrokkene id)."""
-    hh, reg = demo["household"]["id"], demo["regisseur"]
-    base = f"/api/households/{hh}/stagnatie"
-    await services.aanspreekpunten.add("Maastricht", "Anna Punt", AP_EMAIL, ap_key.armored_public)
-    resp = await client.post(
-        base,
-        headers=bearer(reg),
-        json={"doel_id": "school", "actie_id": "mentor", "organisatie": "Jeugdteam", "toelichting": "Geen gesprek"},
-    )
-    assert resp.status == 201, await resp.text()
-    cid = (await resp.json())["id"]
-    for outcome in ("intern_plan", "gesprek", None):
-        resp = await client.post(f"{base}/{cid}/escaleren", headers=bearer(reg))
-        assert resp.status == 200, await resp.text()
-        if outcome:
-            resp = await client.post(f"{base}/{cid}/uitkomst", headers=bearer(reg), json={"soort": outcome})
-            assert resp.status == 200, await resp.text()
-    case = await resp.json()
-    assert case["step"] == 4 and case["aanspreekpunt_id"]
-    return base, cid, case["aanspreekpunt_id"]
-
 
 ACTIES = {"soort": "acties", "acties": "Schuldsanering", "resultaat": "Besluit genomen", "termijn": "2026-05-15"}
 
