@@ -9,6 +9,7 @@ import sys
 import pytest
 import sqlalchemy as sa
 from support.helpers import bearer, patch_plan, plan_url
+from support.tamper import tamper_with_log
 
 from eenplan.storage.engine import create_engine
 
@@ -66,22 +67,6 @@ async def test_no_content_tokens_or_secrets_in_logs(client, demo, settings, capl
         assert secret not in dump
 
 
-async def _tamper(settings, sql: str) -> None:
-    engine = create_engine(settings.effective_database_url)
-    try:
-        async with engine.begin() as conn:
-            if engine.dialect.name == "postgresql":
-                await conn.execute(sa.text("ALTER TABLE access_log DISABLE TRIGGER access_log_no_change"))
-                await conn.execute(sa.text(sql))
-                await conn.execute(sa.text("ALTER TABLE access_log ENABLE TRIGGER access_log_no_change"))
-            else:
-                await conn.execute(sa.text("DROP TRIGGER access_log_no_update"))
-                await conn.execute(sa.text("DROP TRIGGER access_log_no_delete"))
-                await conn.execute(sa.text(sql))
-    finally:
-        await engine.dispose()
-
-
 async def test_log_is_append_only_for_the_application(client, demo, settings):
     await client.get(plan_url(demo), headers=bearer(demo["regisseur"]))
     engine = create_engine(settings.effective_database_url)
@@ -97,7 +82,7 @@ async def test_log_is_append_only_for_the_application(client, demo, settings):
 async def test_tampered_row_is_detected(client, demo, services, settings):
     await client.get(plan_url(demo), headers=bearer(demo["by_name"]["Joost Willems"]))
     assert all(check.ok for check in await services.access_log.verify())
-    await _tamper(
+    await tamper_with_log(
         settings,
         f"UPDATE access_log SET actor_id = 'someone-else' WHERE seq = 2 AND household_id = '{demo['household']['id']}'",
     )
@@ -119,7 +104,7 @@ async def test_removed_tail_is_detected_by_the_cli(client, demo, settings):
         env=env | {"PATH": "/usr/bin:/bin"},
     )
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    await _tamper(
+    await tamper_with_log(
         settings,
         f"DELETE FROM access_log WHERE household_id = '{demo['household']['id']}' "
         f"AND seq = (SELECT MAX(seq) FROM access_log WHERE household_id = '{demo['household']['id']}')",

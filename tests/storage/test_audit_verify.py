@@ -5,28 +5,10 @@ from __future__ import annotations
 
 import asyncio
 
-import sqlalchemy as sa
+from support.tamper import tamper_with_log
 
 from eenplan.domain.access import Principal
 from eenplan.storage.access_repository import AccessLogRepository
-from eenplan.storage.engine import create_engine
-
-
-async def _sql(settings, sql: str) -> None:
-    """Change the log behind the application's back (its triggers refuse to)."""
-    engine = create_engine(settings.effective_database_url)
-    try:
-        async with engine.begin() as conn:
-            if engine.dialect.name == "postgresql":
-                await conn.execute(sa.text("ALTER TABLE access_log DISABLE TRIGGER access_log_no_change"))
-                await conn.execute(sa.text(sql))
-                await conn.execute(sa.text("ALTER TABLE access_log ENABLE TRIGGER access_log_no_change"))
-            else:
-                await conn.execute(sa.text("DROP TRIGGER IF EXISTS access_log_no_update"))
-                await conn.execute(sa.text("DROP TRIGGER IF EXISTS access_log_no_delete"))
-                await conn.execute(sa.text(sql))
-    finally:
-        await engine.dispose()
 
 
 async def test_verify_streams_the_chain_and_finds_tampering_in_a_later_page(services, demo, settings, monkeypatch):
@@ -49,12 +31,12 @@ async def test_verify_streams_the_chain_and_finds_tampering_in_a_later_page(serv
     assert len(pages) >= 8 and max(pages) <= 4  # never more than a page in hand
 
     late = check.entries - 2  # in the last pages
-    await _sql(
+    await tamper_with_log(
         settings, f"UPDATE access_log SET actor_id = 'iemand-anders' WHERE household_id = '{hh}' AND seq = {late}"
     )
     [check] = await services.access_log.verify(hh, page_size=4)
     assert check.broken_at == [late]
 
-    await _sql(settings, f"DELETE FROM access_log WHERE household_id = '{hh}' AND seq > {late}")
+    await tamper_with_log(settings, f"DELETE FROM access_log WHERE household_id = '{hh}' AND seq > {late}")
     [check] = await services.access_log.verify(hh, page_size=4)
     assert check.broken_at == [late, late + 1]  # the tampered entry, and the tail the head still counts

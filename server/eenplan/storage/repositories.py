@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -148,6 +149,22 @@ class HouseholdRepository:
         ]
 
 
+def _recorded(b: Betrokkene) -> dict[str, Any]:
+    """The columns of a betrokkene's recorded details (what add stores and update overwrites)."""
+    return {
+        "name": b.name,
+        "kind": b.kind.value,
+        "role": b.role.value,
+        "relation": b.relation,
+        "organisation": b.organisation,
+        "email": b.email,
+        "phone": b.phone,
+        "reachable_days": ",".join(b.reachable_days),
+        "birth_date": b.birth_date,
+        "removed_at": b.removed_at,
+    }
+
+
 class BetrokkeneRepository:
     """The betrokkenen of households."""
 
@@ -156,23 +173,7 @@ class BetrokkeneRepository:
 
     async def add(self, b: Betrokkene) -> None:
         """Store a new betrokkene."""
-        self._s.add(
-            BetrokkeneRow(
-                id=b.id,
-                household_id=b.household_id,
-                name=b.name,
-                kind=b.kind.value,
-                role=b.role.value,
-                relation=b.relation,
-                organisation=b.organisation,
-                email=b.email,
-                phone=b.phone,
-                reachable_days=",".join(b.reachable_days),
-                birth_date=b.birth_date,
-                created_at=b.created_at,
-                removed_at=b.removed_at,
-            )
-        )
+        self._s.add(BetrokkeneRow(id=b.id, household_id=b.household_id, created_at=b.created_at, **_recorded(b)))
         await self._s.flush()
 
     async def get(self, household_id: str, betrokkene_id: str) -> Betrokkene | None:
@@ -190,22 +191,7 @@ class BetrokkeneRepository:
 
     async def update(self, b: Betrokkene) -> None:
         """Overwrite a betrokkene's recorded details."""
-        await self._s.execute(
-            sa.update(BetrokkeneRow)
-            .where(col(BetrokkeneRow.id) == b.id)
-            .values(
-                name=b.name,
-                kind=b.kind.value,
-                role=b.role.value,
-                relation=b.relation,
-                organisation=b.organisation,
-                email=b.email,
-                phone=b.phone,
-                reachable_days=",".join(b.reachable_days),
-                birth_date=b.birth_date,
-                removed_at=b.removed_at,
-            )
-        )
+        await self._s.execute(sa.update(BetrokkeneRow).where(col(BetrokkeneRow.id) == b.id).values(**_recorded(b)))
 
     async def membership(self, household_id: str, betrokkene_id: str) -> tuple[str, str, int] | None:
         """(kind, role, current plan version) for an active betrokkene of the household, in one query."""
