@@ -17,7 +17,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## system packages the tests need: PostgreSQL 15 server binaries, gpg, runuser, Node.js + npm (the test OIDC provider)
+## system packages the tests need: PostgreSQL 15 server binaries, gpg, runuser, Node.js + npm (the test OIDC provider,
+## axe-core), Debian's chromium (the browser tests drive it through Playwright; no browser is ever downloaded)
 system-deps:
 	@missing=""; \
 	[ -x $(PG_BIN)/initdb ] || missing="$$missing postgresql-15"; \
@@ -25,6 +26,7 @@ system-deps:
 	command -v runuser >/dev/null || missing="$$missing util-linux"; \
 	command -v node >/dev/null || missing="$$missing nodejs"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
@@ -37,6 +39,7 @@ run: install
 
 test: install system-deps
 	@[ -d tests/auth/oidc/node_modules ] || (cd tests/auth/oidc && npm ci --silent --no-audit --no-fund)
+	@[ -d tests/web/node_modules ] || (cd tests/web && npm ci --silent --no-audit --no-fund)
 	EENPLAN_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q
 
 ## ruff (lint), mypy (strict for domain/ and services/, the rest ratcheted) and the layer contracts, all

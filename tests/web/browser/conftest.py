@@ -1,0 +1,134 @@
+"""Browser test fixtures: the real server on a TCP port with a real SMTP peer, and Debian's chromium via Playwright.
+
+The server runs in the test's own event loop (aiohttp AppRunner + TCPSite) rather than as an `eenplan serve`
+subprocess: the same `bootstrap.create_app` (with the outbox worker as in `serve`), but the test can seed the
+demo and issue API tokens through the very services the server uses, there is no process to start, poll and
+kill, and a failing request shows its traceback in the test's output. Chromium is a separate process, so the
+browser and the server never block each other.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from aiohttp import web
+from harness import AXE, Mailbox, Site
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from support.mail_fixtures import MAIL_DOMAIN, SECRET
+from support.smtp import free_port
+
+from eenplan.bootstrap import create_app
+from eenplan.config import Settings
+from eenplan.demo import seed_demo
+from eenplan.web.keys import SERVICES
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _missing(what: str) -> None:
+    """Skip with the reason, or fail where CI must run the browser tests (`make test` sets the variable)."""
+    if os.environ.get("EENPLAN_REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"{what} (make test installs it)")
+    pytest.skip(what)
+
+
+@pytest.fixture
+def site_overrides() -> dict[str, Any]:
+    """Settings a test module changes for its server (override this fixture)."""
+    return {}
+
+
+@pytest.fixture
+async def site(tmp_path, database_url, smtp_peer, server_gnupg, site_overrides) -> AsyncIterator[Site]:
+    """The app from `eenplan.bootstrap` on http://localhost:<port>, the demo seeded, the outbox worker sending
+    to a real aiosmtpd peer. localhost is a secure context, so WebAuthn works without TLS."""
+    port = free_port()
+    settings = Settings(
+        **{
+            "data_dir": tmp_path / "var",
+            "database_url": database_url,
+            "secret_key": SECRET,
+            "smtp_url": smtp_peer[0],
+            "gnupg_home": str(server_gnupg),
+            "public_url": f"http://localhost:{port}",
+            "mail_domain": MAIL_DOMAIN,
+            "host": "127.0.0.1",
+            "port": port,
+            "outbox_backoff_seconds": 1,
+            "outbox_poll_seconds": 1,
+            **site_overrides,
+        }
+    )
+    app = create_app(settings)
+    services = app[SERVICES]
+    demo = await seed_demo(settings, services=services)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()  # starts the outbox worker (bootstrap.worker_context)
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield Site(f"http://localhost:{port}", settings, services, demo, Mailbox(smtp_peer[1]))
+    finally:
+        await runner.cleanup()  # stops the worker, closes the services
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """Debian's chromium, headless, driven by Playwright's async API (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        _missing(f"Debian's chromium is missing ({CHROMIUM})")
+    if not AXE.exists():
+        _missing(f"axe-core is missing ({AXE}; run npm ci in tests/web)")
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            # Playwright's own chromium sandbox flags are for its builds; Debian's runs with --no-sandbox above
+            chromium_sandbox=False,
+        )
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+@pytest.fixture
+async def context(browser: Browser, site: Site) -> AsyncIterator[BrowserContext]:
+    """A fresh browser profile on the site; bypass_csp only so axe can be injected (test_csp checks the CSP holds)."""
+    ctx = await browser.new_context(base_url=site.url, bypass_csp=True, locale="nl-NL")
+    try:
+        yield ctx
+    finally:
+        await ctx.close()
+
+
+@pytest.fixture
+async def page(context: BrowserContext) -> Page:
+    """One tab in the fresh profile."""
+    return await context.new_page()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_screenshots() -> None:
+    """Screenshots of this run only (test-output/ is ignored by git)."""
+    from harness import SCREENSHOTS
+
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
