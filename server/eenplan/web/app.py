@@ -10,6 +10,8 @@ from ..services.container import Services
 from ..services.plan_content import rendered_cache
 from .auth import auth_middleware
 from .keys import MAX_BODY, RENDERED, SERVICES, TRUSTED_PROXIES
+from .pages import install as install_pages
+from .pages.errors import page_errors
 from .params import refuse_nul
 from .problems import name_server, problem_middleware, quiet_protocol_errors
 from .routes import betrokkenen, households, meta, overleggen, plan, signin, stagnatie, toestemming, veiligheid
@@ -33,10 +35,20 @@ ROUTE_TABLES = (
 
 
 def create_app(
-    services: Services, *, max_body_bytes: int = 1_048_576, trusted_proxies: frozenset[str] = frozenset()
+    services: Services,
+    *,
+    max_body_bytes: int = 1_048_576,
+    trusted_proxies: frozenset[str] = frozenset(),
+    csrf_key: bytes | None = None,
+    theme_css: str = "",
 ) -> web.Application:
-    """A web application serving the given services; closing the app closes them."""
-    app = web.Application(middlewares=[problem_middleware, auth_middleware, refuse_nul], client_max_size=max_body_bytes)
+    """A web application serving the given services; closing the app closes them.
+
+    `csrf_key` signs the pages' form tokens (random when not given); `theme_css` is a municipality's
+    stylesheet served at /static/thema.css (EENPLAN_THEME_CSS)."""
+    app = web.Application(
+        middlewares=[problem_middleware, page_errors, auth_middleware, refuse_nul], client_max_size=max_body_bytes
+    )
 
     app.on_response_prepare.append(name_server)
     quiet_protocol_errors()
@@ -48,6 +60,7 @@ def create_app(
     app[meta.OPENAPI] = meta.build_document(routes)
     for t in ROUTE_TABLES:
         t.install(app)
+    install_pages(app, csrf_key=csrf_key, theme_css=theme_css)
 
     async def lifecycle(_app: web.Application) -> AsyncIterator[None]:
         yield

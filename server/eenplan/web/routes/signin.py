@@ -18,6 +18,7 @@ from pydantic import StringConstraints
 from ...domain.errors import ValidationFailed
 from ...domain.signin import RateLimited
 from ..keys import TRUSTED_PROXIES, services
+from ..pages.cookies import set_session
 from ..problems import problem
 from ..registry import Handler, RouteTable
 from ..schemas import Email, _Body, read_body
@@ -27,17 +28,15 @@ table = RouteTable("sign-in")
 STATE_COOKIE = "eenplan_oidc_state"
 ACCEPTED = {
     "status": "accepted",
-    "detail": "If this address belongs to a betrokkene of the household, a sign-in link is on its way. "
-    "It works once, for 15 minutes.",
+    "detail": "If this address belongs to a betrokkene, a sign-in link is on its way. It works once, for 10 minutes.",
 }
 
 
 class MagicLinkRequest(_Body):
-    """Ask for a sign-in link: the household (its id or its code) and your e-mail address."""
+    """Ask for a sign-in link: only your e-mail address (and, optionally, the local path to return to)."""
 
-    household_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=36)] | None = None
-    household_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None = None
     email: Email
+    next: Annotated[str, StringConstraints(max_length=300)] | None = None
 
 
 def _client_ip(request: web.Request) -> str:
@@ -94,12 +93,7 @@ def limited(handler: Handler) -> Handler:
 @limited
 async def request_magic_link(request: web.Request) -> web.Response:
     body = await read_body(request, MagicLinkRequest)
-    await services(request).signin.request_link(
-        household_id=body.household_id,
-        household_code=body.household_code,
-        email=body.email,
-        client_ip=_client_ip(request),
-    )
+    await services(request).signin.request_link(email=body.email, client_ip=_client_ip(request), next_path=body.next)
     return web.json_response(ACCEPTED, status=202)
 
 
@@ -122,20 +116,7 @@ def _button_page(action: str, title: str, text: str, button: str) -> web.Respons
     )
 
 
-@table.route(
-    "GET",
-    "/auth/magic-link/{token}",
-    summary="A page with a sign-in button for a magic link (does not use the link up: mail scanners prefetch links)",
-    auth=False,
-    responses={200: "HTML page with a form that POSTs to this URL"},
-)
-async def magic_link_page(request: web.Request) -> web.Response:
-    return _button_page(
-        f"/auth/magic-link/{request.match_info['token']}",
-        "Inloggen bij eenplan",
-        "Klik op de knop om in te loggen. De link werkt één keer en 15 minuten lang.",
-        "Inloggen",
-    )
+# GET /auth/magic-link/{token} is a page (web/pages/signin.py): a button that posts to /inloggen/link.
 
 
 @table.route(
@@ -147,7 +128,9 @@ async def magic_link_page(request: web.Request) -> web.Response:
 )
 @limited
 async def redeem_magic_link(request: web.Request) -> web.Response:
-    issued = await services(request).signin.redeem_link(request.match_info["token"], _client_ip(request))
+    issued = await services(request).signin.redeem_link(
+        request.match_info["token"], _client_ip(request), request.headers.get("User-Agent", "")
+    )
     return web.json_response(issued.as_dict())
 
 
@@ -188,13 +171,13 @@ async def confirm_contact_change(request: web.Request) -> web.Response:
     summary="Start OpenID Connect sign-in for a professional: redirects to "
     "the organisation's provider (state, nonce, PKCE S256)",
     auth=False,
-    query={"household": "id of the household to sign in to"},
+    query={"next": "local path to return to after sign-in (optional)"},
     responses={302: "Redirect to the provider", 404: "OIDC not configured", 429: "Too many attempts"},
 )
 @limited
 async def oidc_login(request: web.Request) -> web.Response:
     svc = services(request)
-    url, state = await svc.signin.start_oidc(request.query.get("household", "").strip(), _client_ip(request))
+    url, state = await svc.signin.start_oidc(_client_ip(request), request.query.get("next"))
     resp = web.Response(status=302, headers={"Location": url})
     resp.set_cookie(
         STATE_COOKIE,
@@ -219,7 +202,8 @@ async def oidc_login(request: web.Request) -> web.Response:
         "iss": "issuer (RFC 9207), when sent",
     },
     responses={
-        200: "Session",
+        200: "Session (with Accept: application/json)",
+        303: "Signed in: the session cookie is set, on to the page the person was going to",
         401: "State unknown, used, expired or from another browser",
         403: "Not a professional betrokkene of the household",
         429: "Too many attempts",
@@ -239,8 +223,13 @@ async def oidc_callback(request: web.Request) -> web.Response:
         browser_state=request.cookies.get(STATE_COOKIE),
         issuer=q.get("iss"),
         client_ip=_client_ip(request),
+        user_agent=request.headers.get("User-Agent", ""),
     )
-    resp = web.json_response(issued.as_dict())
+    if "application/json" in request.headers.get("Accept", ""):  # an API client: the session as a bearer token
+        resp: web.Response = web.json_response(issued.as_dict())
+    else:  # a browser: the session in its cookie, then where the person was going
+        resp = web.Response(status=303, headers={"Location": issued.next_path or "/huishoudens"})
+        set_session(resp, request, issued)
     resp.del_cookie(STATE_COOKIE, path="/auth/oidc/")
     return resp
 

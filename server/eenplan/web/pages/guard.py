@@ -1,0 +1,43 @@
+"""Who the browser is signed in as, before a page shows anything personal.
+
+The core decides; this only asks it with the cookie's token and remembers the answer for the layout.
+Errors (no session, a second factor or a choice still to do) become pages in `errors.py`.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ...domain.access import Principal
+from ...domain.errors import SecondFactorRequired, Unauthenticated
+from ...domain.sessions import PersonSessionView
+from ..keys import services
+from .cookies import session_token
+from .keys import PERSON
+
+
+def token_or_401(request: web.Request) -> str:
+    """The cookie's session token, or Unauthenticated (→ the sign-in page, returning here afterwards)."""
+    token = session_token(request)
+    if token is None:
+        raise Unauthenticated("sign in first")
+    return token
+
+
+async def signed_in(request: web.Request, *, second_factor: bool = True) -> PersonSessionView:
+    """The signed-in person; with `second_factor`, also refuse while the policy still asks for one
+    (SecondFactorRequired → /inloggen/tweede-stap). The second-factor pages themselves pass False."""
+    view = await services(request).sessions.person_session(token_or_401(request))
+    request[PERSON] = view
+    if second_factor and view.needs_second_factor:
+        raise SecondFactorRequired("confirm your sign-in with a second factor first")
+    return view
+
+
+async def household_principal(request: web.Request, household_id: str) -> Principal:
+    """Who the person is in this household (the core raises for a choice or factor still to do; for a
+    household the session does not reach the services answer 404, as for a missing one)."""
+    token = token_or_401(request)
+    if PERSON not in request:
+        request[PERSON] = await services(request).sessions.person_session(token)
+    return await services(request).sessions.principal_for(token, household_id)

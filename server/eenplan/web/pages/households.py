@@ -1,0 +1,53 @@
+"""The person's households and a household's start page (the next issue's pages hang under it)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ...domain.household import Phase
+from ..keys import services
+from . import guard
+from .i18n import _
+from .keys import WHERE
+from .render import page
+
+routes = web.RouteTableDef()
+
+
+def phase_label(phase: Phase) -> str:
+    """The phase as families and professionals call it."""
+    labels = {
+        Phase.AANMELDING: _("Aanmelding"),
+        Phase.INTAKE: _("Intake"),
+        Phase.STARTOVERLEG: _("Startoverleg"),
+        Phase.VOORTGANG: _("Voortgang"),
+        Phase.VOORTGANGSOVERLEG: _("Voortgangsoverleg"),
+        Phase.AFSLUITEN: _("Afsluiten"),
+    }
+    return labels[phase]
+
+
+@routes.get("/huishoudens")
+async def household_list(request: web.Request) -> web.StreamResponse:
+    """Every household the person is an active betrokkene of, with who they are there."""
+    view = await guard.signed_in(request)
+    entries = await services(request).households.for_session(guard.token_or_401(request))
+    return page(request, "huishoudens.html", {"entries": entries, "choices_pending": view.choices_pending})
+
+
+@routes.get("/huishoudens/{id}")
+async def household_start(request: web.Request) -> web.StreamResponse:
+    """A household's start page: its name, the person's role there, the phase. A household the person is
+    not in answers the same 404 page as one that does not exist (the services decide)."""
+    await guard.signed_in(request)
+    household_id = request.match_info["id"]
+    principal = await guard.household_principal(request, household_id)
+    household = await services(request).households.get(principal, household_id)
+    entries = await services(request).households.for_session(guard.token_or_401(request))
+    mine = next((e for e in entries if e.household_id == household_id), None)
+    request[WHERE] = household.name
+    return page(
+        request,
+        "huishouden.html",
+        {"household": household, "entry": mine, "phase": phase_label(household.phase)},
+    )
