@@ -6,6 +6,8 @@ tests, benchmarks) calls `build_services` or `create_app` here.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -298,7 +300,11 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> web.Application
     """The web application for these settings (with the outbox worker unless EENPLAN_WORKER_IN_SERVE=false)."""
     services = build_services(settings, clock=clock)
     app = create_web_app(
-        services, max_body_bytes=settings.max_body_bytes, trusted_proxies=settings.trusted_proxy_addresses
+        services,
+        max_body_bytes=settings.max_body_bytes,
+        trusted_proxies=settings.trusted_proxy_addresses,
+        csrf_key=hmac.new(settings.signing_key(), b"eenplan page forms", hashlib.sha256).digest(),
+        theme_css=settings.theme_css,
     )
     if settings.runs_worker_in_serve and services.outbox is not None:
         app.cleanup_ctx.append(worker_context(services))

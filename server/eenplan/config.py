@@ -89,6 +89,12 @@ class Settings:
         "EENPLAN_CONSENT_POLICY",
     )
     log_level: str = _setting("INFO", "Python log level (DEBUG, INFO, WARNING, ERROR).", "EENPLAN_LOG_LEVEL")
+    theme_css: str = _setting(
+        "",
+        "Path to a municipality's own stylesheet (NL Design System theme tokens), served at /static/thema.css "
+        "after the default theme. Empty: the NL Design System example theme only.",
+        "EENPLAN_THEME_CSS",
+    )
     session_idle_seconds: int = _setting(
         900, "Sign-in sessions end after this many seconds without a request.", "EENPLAN_SESSION_IDLE_SECONDS"
     )
@@ -196,6 +202,8 @@ class Settings:
             raise ValidationFailed.one("EENPLAN_MAX_BODY_BYTES", "must be at least 1024")
         if self.consent_policy not in ("methode", "twaalf_zelf"):
             raise ValidationFailed.one("EENPLAN_CONSENT_POLICY", "must be 'methode' or 'twaalf_zelf'")
+        if self.theme_css and not Path(self.theme_css).is_file():
+            raise ValidationFailed.one("EENPLAN_THEME_CSS", "must be the path of a readable stylesheet file")
         if self.bevrijdingsdag not in ("lustrum", "every_year", "never"):
             raise ValidationFailed.one("EENPLAN_BEVRIJDINGSDAG", "must be lustrum, every_year or never")
         if not 0 <= self.reminder_werkdagen <= 30:
