@@ -148,6 +148,16 @@ async def test_replayed_or_misdirected_assertions_are_refused(services, factors)
     assert await _verify(factors, authenticator, person) == person
 
 
+async def test_a_challenge_expires_after_five_minutes(services, factors, clock):
+    person = await _person(services)
+    authenticator = await _with_passkey(factors, person)
+    challenge_id, options = await factors.passkey_options(person)
+    clock.advance(minutes=5, seconds=1)
+    with pytest.raises(SignInFailed):
+        await factors.verify_passkey(challenge_id, authenticator.get(options), person)
+    assert await _verify(factors, authenticator, person) == person
+
+
 async def test_a_passkey_does_not_serve_another_person(services, factors):
     person, other = await _person(services), await _person(services)
     authenticator = await _with_passkey(factors, person)

@@ -113,6 +113,7 @@ class Passkeys:
     async def _new_challenge(self, uow: UnitOfWork, challenge: bytes, person_id: str | None, purpose: str) -> str:
         challenge_id = new_secret()
         now = self._clock()
+        await uow.factors.purge(now)  # what can no longer be answered goes, so the table holds minutes of requests
         await uow.factors.add_challenge(
             secret_hash(challenge_id), challenge, person_id, purpose, now, now + CHALLENGE_TTL
         )
