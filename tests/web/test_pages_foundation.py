@@ -73,3 +73,12 @@ async def test_a_token_from_another_browser_does_not_work(client, aiohttp_client
     await client.get("/")  # a fresh cookie of its own
     resp = await client.post("/inloggen", data={"email": "a@example.org", "csrf": token})
     assert resp.status == 403
+
+
+async def test_the_first_page_gives_the_browser_its_form_cookie_and_the_form_then_works(client):
+    page = await client.get("/")
+    cookie = page.cookies["eenplan-csrf"]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["path"] == "/"
+    token = CSRF_FIELD.search(await page.text()).group(1)
+    resp = await client.post("/inloggen", data={"email": "a@example.org", "csrf": token}, allow_redirects=False)
+    assert resp.status == 303 and resp.headers["Location"] == "/inloggen/verstuurd"

@@ -13,7 +13,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from . import csrf, headers, households, info, signin
+from . import headers, households, info, signin
 from .i18n import translations
 from .keys import CSRF_KEY, HAS_THEME
 
@@ -56,4 +56,3 @@ def install(app: web.Application, *, csrf_key: bytes | None = None, theme_css: s
         app.router.add_routes(module.routes)
     app.router.add_static("/static/", STATIC, append_version=False)
     app.on_response_prepare.append(headers.page_headers)
-    app.on_response_prepare.append(csrf.set_new_cookie)

@@ -54,7 +54,7 @@ def verify(request: web.Request, presented: str | None) -> None:
         raise FormExpired("the form's security code is missing or old")
 
 
-async def checked_form(request: web.Request) -> MultiDictProxy[str | bytes | web.FileField]:
+async def checked_form(request: web.Request) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:
     """The posted form, after its CSRF token was checked."""
     form = await request.post()
     value = form.get(FIELD)
@@ -67,7 +67,7 @@ def check_header(request: web.Request) -> None:
     verify(request, request.headers.get(HEADER))
 
 
-async def set_new_cookie(request: web.Request, response: web.StreamResponse) -> None:
-    """on_response_prepare: give the browser the CSRF cookie made while rendering (pre-sign-in forms)."""
-    if NEW_CSRF in request and not response.prepared:
+def give_cookie(request: web.Request, response: web.StreamResponse) -> None:
+    """Set the CSRF cookie made while rendering this page (the first page a browser sees)."""
+    if NEW_CSRF in request:
         set_cookie(response, request, csrf_cookie_name(request), request[NEW_CSRF])

@@ -31,7 +31,9 @@ def page(
 ) -> web.Response:
     """The HTML answer: `template` rendered with the layout's context and the page's own."""
     values = {**layout(request), **(context or {})}
-    return aiohttp_jinja2.render_template(template, request, values, status=status)
+    response = aiohttp_jinja2.render_template(template, request, values, status=status)
+    csrf.give_cookie(request, response)
+    return response
 
 
 def redirect(location: str) -> web.HTTPSeeOther:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import urllib.parse
+from typing import NoReturn
 
 from aiohttp import web
 
@@ -119,12 +120,11 @@ async def redeem(request: web.Request) -> web.StreamResponse:
             status=401,
         )
     await signed_in_response(request, issued)
-    raise AssertionError("unreachable")  # signed_in_response always raises its redirect
 
 
-async def signed_in_response(request: web.Request, issued: IssuedSession) -> web.StreamResponse:
-    """After any sign-in: set the new cookie and go to the second factor, the choice, or where the person
-    was going (their households when nowhere in particular). The passkey sign-in uses this too."""
+async def signed_in_response(request: web.Request, issued: IssuedSession) -> NoReturn:
+    """After any sign-in: set the new cookie and go (a raised 303) to the second factor, the choice, or where
+    the person was going (their households when nowhere in particular). The passkey sign-in uses this too."""
     view = await services(request).sessions.person_session(issued.token)
     next_path = safe_next(issued.next_path)
     if view.needs_second_factor:
