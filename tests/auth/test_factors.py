@@ -279,7 +279,7 @@ def test_totp_steps_are_the_current_one_and_its_neighbours_after_the_last_used()
     assert totp_candidate_steps(NOON, step + 1) == []
 
 
-async def test_wrong_totp_codes_are_rate_limited_per_person(services, factors, clock):
+async def test_wrong_totp_codes_are_rate_limited_per_person(services, factors, clock, caplog):
     clock.now = NOON
     person, other = await _person(services), await _person(services)
     app = await _with_totp(factors, person, clock)  # one attempt
@@ -290,6 +290,7 @@ async def test_wrong_totp_codes_are_rate_limited_per_person(services, factors, c
             await factors.verify_totp(person, wrong)
     with pytest.raises(RateLimited):  # even the right code waits now
         await factors.verify_totp(person, app.at(clock.now))
+    assert f"rate-limited kind=totp target={person}" in caplog.text
     await factors.verify_totp(other, other_app.at(clock.now))  # somebody else is not held up
     clock.advance(7)  # the bucket refills one attempt per 6 seconds
     await factors.verify_totp(person, app.at(clock.now))

@@ -84,15 +84,18 @@ class SecondFactors:
     def _limit(self, action: str, target: str, client_ip: str | None) -> None:
         """Count one attempt of `action` at `target` (and from `client_ip` when known), or raise RateLimited."""
         now = self._clock().timestamp()
-        if client_ip:
-            self._limits.check(f"factor-{action}", client_ip, target, now)
-            return
-        key = f"factor-{action}|t|{target}"
-        wait = self._limits.per_target.wait_needed(key, now)
-        if wait > 0:
-            security.warning("second factor rate-limited kind=%s person=%s", action, target)
-            raise RateLimited(math.ceil(wait))
-        self._limits.per_target.take(key, now)
+        try:
+            if client_ip:
+                self._limits.check(f"factor-{action}", client_ip, target, now)
+                return
+            key = f"factor-{action}|t|{target}"
+            wait = self._limits.per_target.wait_needed(key, now)
+            if wait > 0:
+                raise RateLimited(math.ceil(wait))
+            self._limits.per_target.take(key, now)
+        except RateLimited:
+            security.warning("second factor rate-limited kind=%s target=%s", action, target)
+            raise
 
     # -- overview and removal -----------------------------------------------------------------------------
 
