@@ -31,8 +31,13 @@ def phase_label(phase: Phase) -> str:
 async def household_list(request: web.Request) -> web.StreamResponse:
     """Every household the person is an active betrokkene of, with who they are there."""
     view = await guard.signed_in(request)
-    entries = await services(request).households.for_session(guard.token_or_401(request))
-    return page(request, "huishoudens.html", {"entries": entries, "choices_pending": view.choices_pending})
+    entries = await services(request).people.households(guard.token_or_401(request))
+    shown, seen = [], set()
+    for entry in entries:  # a household still to choose in comes once per candidate: show it once
+        if entry.chosen or entry.household_id not in seen:
+            shown.append(entry)
+            seen.add(entry.household_id)
+    return page(request, "huishoudens.html", {"entries": shown, "choices_pending": view.choices_pending})
 
 
 @routes.get("/huishoudens/{id}")
@@ -43,7 +48,7 @@ async def household_start(request: web.Request) -> web.StreamResponse:
     household_id = request.match_info["id"]
     principal = await guard.household_principal(request, household_id)
     household = await services(request).households.get(principal, household_id)
-    entries = await services(request).households.for_session(guard.token_or_401(request))
+    entries = await services(request).people.households(guard.token_or_401(request))
     mine = next((e for e in entries if e.household_id == household_id), None)
     request[WHERE] = household.name
     return page(

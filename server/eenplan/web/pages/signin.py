@@ -142,7 +142,7 @@ async def signed_in_response(request: web.Request, issued: IssuedSession) -> NoR
 async def choose_page(request: web.Request) -> web.StreamResponse:
     """Where one address belongs to several betrokkenen of a household: say who you are there."""
     await guard.signed_in(request)
-    choices = await services(request).signin.choices(guard.token_or_401(request))
+    choices = await services(request).people.choices(guard.token_or_401(request))
     next_path = safe_next(request.query.get("next"))
     if not choices:
         raise web.HTTPSeeOther(next_path or "/huishoudens")
@@ -159,11 +159,11 @@ async def choose(request: web.Request) -> web.StreamResponse:
     next_path = safe_next(str(form.get("next", "")) or None)
     betrokkene_id = str(form.get("betrokkene", ""))
     if not betrokkene_id:
-        choices = await services(request).signin.choices(token)
+        choices = await services(request).people.choices(token)
         errors = {household_id: _("Kies wie u bent.")}
         return page(request, "kiezen.html", {"choices": choices, "next_path": next_path, "errors": errors}, status=422)
-    await services(request).signin.choose(token, household_id, betrokkene_id)
-    if await services(request).signin.choices(token):
+    await services(request).people.choose(token, household_id, betrokkene_id)
+    if await services(request).people.choices(token):
         raise web.HTTPSeeOther(with_next("/inloggen/kiezen", next_path))
     raise web.HTTPSeeOther(next_path or "/huishoudens")
 

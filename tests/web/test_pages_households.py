@@ -1,0 +1,97 @@
+"""The household list and a household's start page: only one's own households, names always escaped."""
+
+from __future__ import annotations
+
+import urllib.parse
+
+import pytest
+from support.pagekit import csrf_of, sign_in
+
+from eenplan.config import Settings
+from eenplan.domain.access import Principal
+from eenplan.domain.betrokkene import Kind, Role
+from eenplan.services.households import NewHousehold, RegisseurDetails
+
+SANNE = "sanne.devries@example.org"
+FATIMA = "fatima@example.org"
+HOSTILE = '<script>alert("x")</script> & "Co"'
+ESCAPED = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;Co&#34;"
+
+
+@pytest.fixture
+def settings(tmp_path, database_url) -> Settings:
+    """No second factor here: these tests are about who sees which household (factors: their own tests)."""
+    from conftest import SECRET
+
+    return Settings(data_dir=tmp_path / "var", database_url=database_url, secret_key=SECRET, second_factor="off")
+
+
+async def _open(services, name: str, regisseur: str, email: str) -> str:
+    household, _ = await services.households.open(
+        NewHousehold(f"T-{abs(hash(name)) % 10_000:04d}", name, "Utrecht"),
+        RegisseurDetails(name=regisseur, email=email),
+    )
+    return household.id
+
+
+async def test_a_person_in_two_households_sees_both_with_hostile_names_escaped(client, services, demo, capsys):
+    other = await _open(services, HOSTILE, "Sanne <b>de Vries</b>", SANNE)
+    await sign_in(client, capsys, SANNE)
+    listing = await (await client.get("/huishoudens")).text()
+    assert demo["household"]["name"] in listing and ESCAPED in listing
+    assert "<script>alert" not in listing and "<b>de Vries</b>" not in listing
+    assert "Sanne &lt;b&gt;de Vries&lt;/b&gt;" in listing
+    start = await client.get(f"/huishoudens/{other}")
+    text = await start.text()
+    assert start.status == 200 and "<script>alert" not in text
+    assert f'<h1 class="utrecht-heading-1">{ESCAPED}</h1>' in text and f"<title>{ESCAPED} — eenplan</title>" in text
+    assert "Aanmelding" in text  # the phase, in words
+
+
+async def test_a_household_that_is_not_yours_looks_exactly_like_a_missing_one(client, services, demo, capsys):
+    stranger = await _open(services, "Huishouden Jansen", "Piet Regisseur", "piet@elders.example.org")
+    await sign_in(client, capsys, FATIMA)
+    theirs = await client.get(f"/huishoudens/{stranger}")
+    missing = await client.get("/huishoudens/00000000-0000-4000-8000-000000000000")
+    assert theirs.status == missing.status == 404
+    assert theirs.content_type == missing.content_type == "text/html"
+    assert await theirs.text() == await missing.text()
+    assert "Jansen" not in await (await client.get("/huishoudens")).text()
+
+
+async def test_a_shared_address_asks_who_you_are_before_the_household_opens(client, services, demo, capsys):
+    hid = demo["household"]["id"]
+    regisseur = Principal(demo["by_name"]["Sanne de Vries"]["id"], hid, second_factor=True)
+    amira = await services.betrokkenen.add(
+        regisseur,
+        hid,
+        {
+            "name": "Amira El Amrani",
+            "kind": Kind.KLANT,
+            "role": Role.OUDER,
+            "relation": "tante",
+            "email": FATIMA,
+            "organisation": "",
+            "phone": None,
+            "reachable_days": (),
+            "birth_date": None,
+        },
+    )
+    resp = await sign_in(client, capsys, FATIMA, next_path=f"/huishoudens/{hid}")
+    assert urllib.parse.unquote(resp.headers["Location"]) == f"/inloggen/kiezen?next=/huishoudens/{hid}"
+    page = await client.get(f"/huishoudens/{hid}", allow_redirects=False)
+    assert page.status == 303 and page.headers["Location"].startswith("/inloggen/kiezen")
+    choose = await client.get(resp.headers["Location"])
+    text = await choose.text()
+    assert "Amira El Amrani" in text and "Fatima El Amrani" in text and f'value="{amira.id}"' in text
+    token = await csrf_of(client, resp.headers["Location"])
+    nothing = await client.post("/inloggen/kiezen", data={"csrf": token, "household": hid})
+    assert nothing.status == 422 and "Kies wie u bent." in await nothing.text()
+    chosen = await client.post(
+        "/inloggen/kiezen",
+        data={"csrf": token, "household": hid, "betrokkene": amira.id, "next": f"/huishoudens/{hid}"},
+        allow_redirects=False,
+    )
+    assert chosen.status == 303 and chosen.headers["Location"] == f"/huishoudens/{hid}"
+    start = await (await client.get(f"/huishoudens/{hid}")).text()
+    assert "Amira El Amrani" in start and "Fatima El Amrani" not in start

@@ -1,0 +1,118 @@
+"""Signing in from a browser: the form, the mail link's landing page, the cookie, returning to where one was."""
+
+from __future__ import annotations
+
+import pytest
+from support.pagekit import CSRF, ask_link, csrf_of, press_link_button, sign_in
+
+from eenplan.config import Settings
+
+FATIMA = "fatima@example.org"
+
+
+@pytest.fixture
+def settings(tmp_path, database_url) -> Settings:
+    """No second factor here: these tests are about the link, the cookie and the way back (factors: H2b)."""
+    from conftest import SECRET
+
+    return Settings(data_dir=tmp_path / "var", database_url=database_url, secret_key=SECRET, second_factor="off")
+
+
+async def test_sign_in_by_mail_link_sets_a_cookie_and_shows_the_households(client, demo, capsys):
+    resp = await sign_in(client, capsys, FATIMA)
+    assert resp.headers["Location"] == "/huishoudens"
+    cookie = resp.cookies["eenplan"]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["path"] == "/" and not cookie["secure"]
+    assert "__Host-eenplan" not in resp.cookies
+    listing = await client.get("/huishoudens")
+    assert listing.status == 200
+    text = await listing.text()
+    assert demo["household"]["name"] in text and FATIMA in text
+    assert f'href="/huishoudens/{demo["household"]["id"]}"' in text
+
+
+async def test_opening_the_link_uses_nothing_up(client, demo, capsys):
+    token = await ask_link(client, capsys, FATIMA)
+    for _ in range(3):  # a mail scanner, a link preview, the person
+        page = await client.get(f"/auth/magic-link/{token}")
+        text = await page.text()
+        assert page.status == 200 and 'action="/inloggen/link"' in text and f'value="{token}"' in text
+        assert page.headers["Referrer-Policy"] == "no-referrer" and page.headers["Cache-Control"] == "no-store"
+    assert (await press_link_button(client, token)).status == 303
+    again = await press_link_button(client, token)
+    assert again.status == 401 and "werkt niet meer" in await again.text()
+
+
+async def test_the_link_button_needs_the_form_token(client, demo, capsys):
+    token = await ask_link(client, capsys, FATIMA)
+    await client.get(f"/auth/magic-link/{token}")
+    refused = await client.post("/inloggen/link", data={"token": token}, allow_redirects=False)
+    assert refused.status == 403 and "eenplan" not in refused.cookies
+    assert (await press_link_button(client, token)).status == 303  # the refused post did not use the link
+
+
+async def test_a_page_that_needs_sign_in_shows_the_form_and_comes_back_after_it(client, demo, capsys):
+    target = f"/huishoudens/{demo['household']['id']}"
+    first = await client.get(target)
+    assert first.status == 401 and first.content_type == "text/html"
+    assert f'name="next" value="{target}"' in await first.text()
+    resp = await sign_in(client, capsys, FATIMA, next_path=target)
+    assert resp.headers["Location"] == target
+    page = await client.get(target)
+    assert page.status == 200 and demo["household"]["name"] in await page.text()
+
+
+async def test_links_in_older_mails_go_to_the_household(client, demo):
+    hid = demo["household"]["id"]
+    resp = await client.get(f"/?huishouden={hid}", allow_redirects=False)
+    assert resp.status == 303 and resp.headers["Location"] == f"/huishoudens/{hid}"
+    odd = await client.get("/?huishouden=https://elders.example.org", allow_redirects=False)
+    assert odd.status == 200  # not an id: just the start page, never a redirect elsewhere
+
+
+async def test_only_local_return_addresses_are_kept(client, demo, capsys):
+    for hostile in ("https://elders.example.org/", "//elders.example.org/x", "/\\elders.example.org"):
+        page = await client.get("/", params={"next": hostile})
+        assert 'name="next"' not in await page.text()
+        resp = await sign_in(client, capsys, FATIMA, next_path=hostile)
+        assert resp.headers["Location"] == "/huishoudens"
+
+
+async def test_the_cookie_alone_never_reaches_the_api(client, demo, capsys):
+    await sign_in(client, capsys, FATIMA)
+    assert (await client.get("/huishoudens")).status == 200
+    api = await client.get("/api/households")
+    assert api.status == 401 and api.content_type == "application/problem+json"
+
+
+async def test_sign_out_ends_the_session_and_forgets_the_cookie(client, demo, capsys):
+    await sign_in(client, capsys, FATIMA)
+    form_token = await csrf_of(client, "/huishoudens")
+    without = await client.post("/uitloggen", allow_redirects=False)
+    assert without.status == 403
+    resp = await client.post("/uitloggen", data={"csrf": form_token}, allow_redirects=False)
+    assert resp.status == 303 and resp.cookies["eenplan"].value == ""
+    assert "uitgelogd" in await (await client.get(resp.headers["Location"])).text()
+    assert (await client.get("/huishoudens")).status == 401
+
+
+async def test_a_stolen_cookie_value_is_dead_after_sign_out(client, demo, capsys, aiohttp_client):
+    resp = await sign_in(client, capsys, FATIMA)
+    stolen = resp.cookies["eenplan"].value
+    await client.post("/uitloggen", data={"csrf": await csrf_of(client, "/huishoudens")})
+    client.session.cookie_jar.update_cookies({"eenplan": stolen})
+    assert (await client.get("/huishoudens")).status == 401
+
+
+async def test_an_unknown_address_gets_the_same_answer(client, demo, capsys):
+    data = {"email": "niemand@elders.example.org", "csrf": await csrf_of(client)}
+    resp = await client.post("/inloggen", data=data, allow_redirects=False)
+    assert resp.status == 303 and resp.headers["Location"] == "/inloggen/verstuurd"
+
+
+async def test_a_wrong_address_is_named_next_to_the_field(client, demo):
+    resp = await client.post("/inloggen", data={"email": "geen adres", "csrf": await csrf_of(client)})
+    text = await resp.text()
+    assert resp.status == 422
+    assert 'aria-invalid="true"' in text and 'aria-describedby="email-fout"' in text and 'id="email-fout"' in text
+    assert 'value="geen adres"' in text and CSRF.search(text)
