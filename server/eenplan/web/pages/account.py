@@ -1,0 +1,120 @@
+"""The account page (/account): your passkeys and authenticator app (add, remove), new recovery codes (shown
+once), your sessions, and "overal uitloggen".
+
+Changing factors needs a session that did its second step (or a person without any factor yet: the first
+set-up), so a mail link alone never adds or removes one; `factors.may_change_factors` says so. Whether a code
+or passkey is valid, and telling the person by mail, is `services.factors`'s work.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from babel.dates import format_datetime
+
+from ...domain.errors import ValidationFailed
+from ...domain.sessions import PersonSessionView
+from ...domain.signin import SignInFailed
+from ..keys import services
+from ..routes.signin import _client_ip
+from . import cookies, csrf, guard
+from .factors import SECOND_STEP, app_setup_page, form_next, may_change_factors, with_next
+from .i18n import SOURCE_LANGUAGE
+from .render import page, redirect
+
+routes = web.RouteTableDef()
+
+ACCOUNT = "/account"
+#: times on the page are Dutch local time
+ZONE = ZoneInfo("Europe/Amsterdam")
+
+
+def when(moment: datetime | None) -> str:
+    """A moment as the page shows it ("1 december 2026 11:05"); empty for never."""
+    if moment is None:
+        return ""
+    return format_datetime(moment, "d MMMM y HH:mm", tzinfo=ZONE, locale=SOURCE_LANGUAGE)
+
+
+async def _changer(request: web.Request) -> PersonSessionView:
+    """The signed-in person, if this session may change their factors; else to the second step first."""
+    view = await guard.signed_in(request)
+    if not may_change_factors(view, await services(request).factors.summary(view.person_id)):
+        raise redirect(with_next(SECOND_STEP, ACCOUNT))
+    return view
+
+
+@routes.get(ACCOUNT)
+async def account(request: web.Request) -> web.Response:
+    """Your factors and sessions."""
+    view = await _changer(request)
+    svc = services(request)
+    summary = await svc.factors.summary(view.person_id)
+    sessions = await svc.sessions.sessions_of(guard.token_or_401(request))
+    context: dict[str, Any] = {
+        "view": view,
+        "summary": summary,
+        "passkeys": [
+            {"info": p, "created": when(p.created_at), "used": when(p.last_used_at)} for p in summary.passkeys
+        ],
+        "totp_created": when(summary.totp.created_at) if summary.totp else "",
+        "sessions": [{"info": s, "created": when(s.created_at), "seen": when(s.last_seen_at)} for s in sessions],
+        "notice": request.query.get("gelukt", ""),
+    }
+    return page(request, "account.html", context)
+
+
+@routes.post(ACCOUNT + "/factor/{factor_id}/verwijderen")
+async def remove_factor(request: web.Request) -> web.Response:
+    """Remove a passkey or the authenticator app (the person is told by mail)."""
+    await csrf.checked_form(request)
+    view = await _changer(request)
+    await services(request).factors.remove(view.person_id, request.match_info["factor_id"])
+    raise redirect(ACCOUNT + "?gelukt=verwijderd")
+
+
+@routes.get(ACCOUNT + "/app")
+async def app_setup(request: web.Request) -> web.Response:
+    """Set up an authenticator app from the account page."""
+    view = await _changer(request)
+    return await app_setup_page(request, view, ACCOUNT + "/app", None)
+
+
+@routes.post(ACCOUNT + "/app")
+async def app_confirm(request: web.Request) -> web.Response:
+    """Confirm the app with one code from it."""
+    form = await csrf.checked_form(request)
+    view = await _changer(request)
+    try:
+        await services(request).factors.confirm_totp(
+            view.person_id, str(form.get("setup_id", "")), str(form.get("code", "")), client_ip=_client_ip(request)
+        )
+    except (SignInFailed, ValidationFailed):
+        return await app_setup_page(request, view, ACCOUNT + "/app", None, error=True)
+    raise redirect(ACCOUNT + "?gelukt=app")
+
+
+@routes.post(ACCOUNT + "/herstelcodes")
+async def recovery_codes(request: web.Request) -> web.Response:
+    """A new set of recovery codes, shown this once (the old set stops working). Only after the second step:
+    otherwise a mail link alone could make codes and pass the step with them."""
+    form = await csrf.checked_form(request)
+    view = await guard.signed_in(request)
+    next_path = form_next(form)
+    if not view.second_factor:
+        raise redirect(with_next(SECOND_STEP, next_path or ACCOUNT))
+    codes = await services(request).factors.new_recovery_codes(view.person_id)
+    return page(request, "herstelcodes.html", {"codes": codes, "onward": next_path or ACCOUNT})
+
+
+@routes.post(ACCOUNT + "/overal-uitloggen")
+async def sign_out_everywhere(request: web.Request) -> web.Response:
+    """End every session of the person, this one too (possible even before the second step: it only ends)."""
+    await csrf.checked_form(request)
+    await services(request).sessions.sign_out_everywhere(guard.token_or_401(request))
+    response = redirect("/?uitgelogd=overal")
+    cookies.clear_session(response, request)
+    raise response

@@ -1,0 +1,182 @@
+"""The second step of sign-in (/inloggen/tweede-stap): prove it is you with a passkey, an authenticator app or
+a recovery code — or, when you have none yet, set one up.
+
+Pages only call the services and render: whether a code or a passkey is valid is `services.factors`'s
+answer, whether the session needs the step is `services.sessions`'s. Completing the step rotates the
+session (a new cookie). The passkey buttons are JavaScript (static/passkey.js, the JSON in `passkeys.py`);
+everything else is a plain form.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any, NoReturn
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from ...domain.errors import ValidationFailed
+from ...domain.factors import FactorSummary
+from ...domain.sessions import PersonSessionView, safe_next
+from ...domain.signin import SignInFailed
+from ..keys import services
+from ..routes.signin import _client_ip
+from . import cookies, csrf, guard
+from .render import page, redirect
+
+routes = web.RouteTableDef()
+
+SECOND_STEP = "/inloggen/tweede-stap"
+DONE = "/inloggen/tweede-stap/klaar"
+
+
+def may_change_factors(view: PersonSessionView, summary: FactorSummary) -> bool:
+    """Whether this session may add or remove factors or make recovery codes: after its own second step, or
+    while the person has no factor at all (the first set-up). Otherwise a mail link alone could add a factor
+    and then pass the second step with it."""
+    return view.second_factor or not has_any_factor(summary)
+
+
+def has_any_factor(summary: FactorSummary) -> bool:
+    """Whether the person can pass a second step at all (a passkey, an app, or a recovery code left)."""
+    return summary.has_factor or summary.recovery_codes_left > 0
+
+
+def after_second_step(view: PersonSessionView, next_path: str | None) -> str:
+    """Where a person goes once the step is done: choose who they are first, else back to the mail's target."""
+    if view.choices_pending:
+        return with_next("/inloggen/kiezen", next_path)
+    return next_path or "/huishoudens"
+
+
+def with_next(path: str, next_path: str | None) -> str:
+    """A local path carrying the return address along."""
+    return path + ("?" + urlencode({"next": next_path}) if next_path else "")
+
+
+def form_next(form: Any) -> str | None:
+    """The return address a form carried (only a local path survives)."""
+    value = form.get("next")
+    return safe_next(value) if isinstance(value, str) else None
+
+
+async def complete(request: web.Request, method: str, target: str) -> NoReturn:
+    """End the step: the core rotates the session; the new token goes in the cookie, then on to `target`."""
+    issued = await services(request).sessions.complete_second_factor(guard.token_or_401(request), method)
+    response = redirect(target)
+    cookies.set_session(response, request, issued)
+    raise response
+
+
+@routes.get(SECOND_STEP)
+async def second_step(request: web.Request) -> web.Response:
+    """Ask for the second factor, or offer to set one up when the person has none."""
+    view = await guard.signed_in(request, second_factor=False)
+    next_path = safe_next(request.query.get("next"))
+    if view.second_factor:
+        raise redirect(after_second_step(view, next_path))
+    return await second_step_page(request, view, next_path)
+
+
+async def second_step_page(
+    request: web.Request, view: PersonSessionView, next_path: str | None, *, error: str | None = None
+) -> web.Response:
+    """The step's page: the ways the person has (verify), or the ways to set one up (none yet)."""
+    summary = await services(request).factors.summary(view.person_id)
+    context = {
+        "summary": summary,
+        "setting_up": not has_any_factor(summary),
+        "next": next_path,
+        "error": error,
+    }
+    return page(request, "tweede_stap.html", context, status=400 if error else 200)
+
+
+@routes.post(SECOND_STEP + "/code")
+async def verify_totp(request: web.Request) -> web.Response:
+    """Check the six digits of the authenticator app."""
+    form = await csrf.checked_form(request)
+    view = await guard.signed_in(request, second_factor=False)
+    next_path = form_next(form)
+    try:
+        await services(request).factors.verify_totp(
+            view.person_id, str(form.get("code", "")), client_ip=_client_ip(request)
+        )
+    except (SignInFailed, ValidationFailed):
+        return await second_step_page(request, view, next_path, error="totp")
+    await complete(request, "totp", after_second_step(view, next_path))
+
+
+@routes.post(SECOND_STEP + "/herstelcode")
+async def use_recovery_code(request: web.Request) -> web.Response:
+    """Use one recovery code (it then no longer works); afterwards the account page offers new ones."""
+    form = await csrf.checked_form(request)
+    view = await guard.signed_in(request, second_factor=False)
+    next_path = form_next(form)
+    try:
+        await services(request).factors.use_recovery_code(
+            view.person_id, str(form.get("code", "")), client_ip=_client_ip(request)
+        )
+    except (SignInFailed, ValidationFailed):
+        return await second_step_page(request, view, next_path, error="recovery")
+    await complete(request, "recovery-code", after_second_step(view, next_path))
+
+
+@routes.get(SECOND_STEP + "/app")
+async def app_setup(request: web.Request) -> web.Response:
+    """Set up an authenticator app as the first factor: a QR code and the secret, then one code to confirm."""
+    view = await guard.signed_in(request, second_factor=False)
+    next_path = safe_next(request.query.get("next"))
+    summary = await services(request).factors.summary(view.person_id)
+    if not may_change_factors(view, summary):
+        raise redirect(with_next(SECOND_STEP, next_path))
+    return await app_setup_page(request, view, SECOND_STEP + "/app", next_path)
+
+
+async def app_setup_page(
+    request: web.Request, view: PersonSessionView, action: str, next_path: str | None, *, error: bool = False
+) -> web.Response:
+    """The authenticator-app set-up form (shared with the account page): a fresh secret each time it shows."""
+    setup = await services(request).factors.totp_setup(view.person_id, view.email)
+    context = {
+        "setup": setup,
+        "qr_src": "data:image/svg+xml;base64," + base64.b64encode(setup.qr_svg.encode()).decode(),
+        "secret_groups": " ".join(setup.secret[i : i + 4] for i in range(0, len(setup.secret), 4)),
+        "action": action,
+        "next": next_path,
+        "error": error,
+        "back": with_next(SECOND_STEP, next_path) if action.startswith(SECOND_STEP) else "/account",
+    }
+    return page(request, "app_instellen.html", context, status=400 if error else 200)
+
+
+@routes.post(SECOND_STEP + "/app")
+async def app_confirm(request: web.Request) -> web.Response:
+    """Confirm the first authenticator app with a code: that also completes this session's second step."""
+    form = await csrf.checked_form(request)
+    view = await guard.signed_in(request, second_factor=False)
+    next_path = form_next(form)
+    factors = services(request).factors
+    if not may_change_factors(view, await factors.summary(view.person_id)):
+        raise redirect(with_next(SECOND_STEP, next_path))
+    try:
+        await factors.confirm_totp(
+            view.person_id, str(form.get("setup_id", "")), str(form.get("code", "")), client_ip=_client_ip(request)
+        )
+    except (SignInFailed, ValidationFailed):
+        return await app_setup_page(request, view, SECOND_STEP + "/app", next_path, error=True)
+    if view.second_factor:
+        raise redirect(with_next(DONE, next_path))
+    await complete(request, "totp", with_next(DONE, next_path))
+
+
+@routes.get(DONE)
+async def done(request: web.Request) -> web.Response:
+    """The first factor is set up: now make recovery codes (for when the phone or key is lost), or go on."""
+    view = await guard.signed_in(request, second_factor=False)
+    next_path = safe_next(request.query.get("next"))
+    context = {
+        "next": next_path,
+        "onward": after_second_step(view, next_path),
+    }
+    return page(request, "tweede_stap_klaar.html", context)

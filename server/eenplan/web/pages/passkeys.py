@@ -1,0 +1,156 @@
+"""The JSON the passkey buttons (static/passkey.js) talk to, under /inloggen/passkey.
+
+Each action is two POSTs: `…/opties` hands out WebAuthn options with a single-use challenge, the action
+itself takes the browser's answer. All of them need the page's CSRF token in the `X-CSRF-Token` header.
+- `inloggen`: sign in with a passkey alone (no session yet; a discoverable credential names the person);
+- `controle`: the second step of a session that signed in by mail link;
+- `nieuw`: add a passkey (the first set-up during the second step, or from the account page).
+Every answer on success is `{"redirect": "<local path>"}`; the browser goes there.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from aiohttp import web
+from pydantic import StringConstraints
+
+from ...domain.errors import Forbidden
+from ...domain.factors import MAX_CREDENTIAL_JSON_CHARS
+from ...domain.sessions import safe_next
+from ..keys import services
+from ..routes.signin import _client_ip
+from ..schemas import _Body, read_body
+from . import cookies, csrf, guard
+from .factors import DONE, after_second_step, may_change_factors, with_next
+
+routes = web.RouteTableDef()
+
+PREFIX = "/inloggen/passkey"
+#: the user agent kept with a session is short ("your sessions" shows it)
+USER_AGENT_CHARS = 120
+
+Short = Annotated[str, StringConstraints(max_length=MAX_CREDENTIAL_JSON_CHARS // 64)]
+
+
+class OptionsRequest(_Body):
+    """Ask for WebAuthn options (the label is only used by `nieuw`)."""
+
+    next: Short | None = None
+    label: Short | None = None
+
+
+class PasskeyAnswer(_Body):
+    """The browser's answer to a challenge: PublicKeyCredential as JSON (base64url fields)."""
+
+    challenge_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    credential: dict[str, Any]
+    next: Short | None = None
+    label: Short | None = None
+
+
+def _credential_json(answer: PasskeyAnswer) -> str:
+    """The credential as the JSON text py_webauthn parses (its size bounded here, its shape by the service)."""
+    return json.dumps(answer.credential, separators=(",", ":"))
+
+
+def _options(challenge_id: str, options_json: str) -> web.Response:
+    """The options for navigator.credentials.create()/get() with the challenge's id."""
+    return web.json_response({"challenge_id": challenge_id, "options": json.loads(options_json)})
+
+
+def _go(target: str) -> web.Response:
+    """Tell the script where to go next (always a local path)."""
+    return web.json_response({"redirect": target})
+
+
+def _user_agent(request: web.Request) -> str:
+    """The browser's name as it gives it, shortened (shown on the account page only)."""
+    return request.headers.get("User-Agent", "")[:USER_AGENT_CHARS]
+
+
+@routes.post(PREFIX + "/inloggen/opties")
+async def signin_options(request: web.Request) -> web.Response:
+    """Options for signing in with a passkey alone (any of the device's passkeys for this site)."""
+    csrf.check_header(request)
+    await read_body(request, OptionsRequest)
+    return _options(*await services(request).factors.passkey_options(None))
+
+
+@routes.post(PREFIX + "/inloggen")
+async def signin(request: web.Request) -> web.Response:
+    """Sign in with a passkey: the person it belongs to gets a new session that has its second factor."""
+    csrf.check_header(request)
+    answer = await read_body(request, PasskeyAnswer)
+    svc = services(request)
+    person_id = await svc.factors.verify_passkey(
+        answer.challenge_id, _credential_json(answer), None, client_ip=_client_ip(request)
+    )
+    issued = await svc.signin.start_passkey_session(person_id, _client_ip(request), _user_agent(request))
+    view = await svc.sessions.person_session(issued.token)
+    response = _go(after_second_step(view, safe_next(answer.next)))
+    cookies.set_session(response, request, issued)
+    return response
+
+
+@routes.post(PREFIX + "/controle/opties")
+async def verify_options(request: web.Request) -> web.Response:
+    """Options for the second step: one of the signed-in person's own passkeys."""
+    csrf.check_header(request)
+    await read_body(request, OptionsRequest)
+    view = await guard.signed_in(request, second_factor=False)
+    return _options(*await services(request).factors.passkey_options(view.person_id))
+
+
+@routes.post(PREFIX + "/controle")
+async def verify(request: web.Request) -> web.Response:
+    """The second step with a passkey: the session is rotated and has its second factor from now on."""
+    csrf.check_header(request)
+    answer = await read_body(request, PasskeyAnswer)
+    view = await guard.signed_in(request, second_factor=False)
+    svc = services(request)
+    await svc.factors.verify_passkey(
+        answer.challenge_id, _credential_json(answer), view.person_id, client_ip=_client_ip(request)
+    )
+    issued = await svc.sessions.complete_second_factor(guard.token_or_401(request), "passkey")
+    response = _go(after_second_step(view, safe_next(answer.next)))
+    cookies.set_session(response, request, issued)
+    return response
+
+
+@routes.post(PREFIX + "/nieuw/opties")
+async def register_options(request: web.Request) -> web.Response:
+    """Options for adding a passkey to the signed-in person (their address as the name the device shows)."""
+    csrf.check_header(request)
+    await read_body(request, OptionsRequest)
+    view = await guard.signed_in(request, second_factor=False)
+    factors = services(request).factors
+    if not may_change_factors(view, await factors.summary(view.person_id)):
+        raise Forbidden("complete the second step first")
+    return _options(*await factors.passkey_registration_options(view.person_id, view.email, view.email))
+
+
+@routes.post(PREFIX + "/nieuw")
+async def register(request: web.Request) -> web.Response:
+    """Add the passkey; when it is the person's first factor it also completes this session's second step."""
+    csrf.check_header(request)
+    answer = await read_body(request, PasskeyAnswer)
+    view = await guard.signed_in(request, second_factor=False)
+    svc = services(request)
+    if not may_change_factors(view, await svc.factors.summary(view.person_id)):
+        raise Forbidden("complete the second step first")
+    await svc.factors.register_passkey(
+        view.person_id,
+        answer.challenge_id,
+        _credential_json(answer),
+        answer.label or "Passkey",
+        client_ip=_client_ip(request),
+    )
+    next_path = safe_next(answer.next)
+    if view.second_factor:
+        return _go(next_path or "/account")
+    issued = await svc.sessions.complete_second_factor(guard.token_or_401(request), "passkey")
+    response = _go(with_next(DONE, next_path))
+    cookies.set_session(response, request, issued)
+    return response

@@ -1,0 +1,288 @@
+"""The second step of sign-in in pages: set up and use an authenticator app, recovery codes and passkeys
+(real WebAuthn verification with a software authenticator), and what a mail link alone may not do."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import unquote
+
+import pyotp
+import pytest
+from support.factor_pages import (
+    CLIENT_IP,
+    DATA_CSRF,
+    PUBLIC_URL,
+    RECOVERY,
+    SECRET,
+    SETUP_ID,
+    find,
+    page_token,
+    session_cookie,
+    sign_in_by_link,
+)
+from support.soft_authenticator import SoftAuthenticator
+
+from eenplan.config import Settings
+from eenplan.domain.errors import Unauthenticated
+from eenplan.web.keys import SERVICES
+from eenplan.web.pages.headers import CSP
+
+JOOST = "j.willems@shv.example.org"  # a professional: the policy asks him for a second factor
+FATIMA = "fatima@example.org"  # the mother: a klant, not asked (policy "professionals")
+
+
+@pytest.fixture
+def settings(tmp_path, database_url) -> Settings:
+    """The test settings on a public URL WebAuthn accepts (localhost is a secure context)."""
+    from conftest import SECRET as KEY
+
+    return Settings(data_dir=tmp_path / "var", database_url=database_url, secret_key=KEY, public_url=PUBLIC_URL)
+
+
+def _wrong(code: str) -> str:
+    return "000000" if code != "000000" else "111111"
+
+
+async def _reaches(client, household_id: str) -> None:
+    """The browser's session now reaches the household with its second factor (no step left to do)."""
+    principal = await client.app[SERVICES].sessions.principal_for(session_cookie(client), household_id)
+    assert principal.second_factor
+
+
+async def _set_up_app(client, clock, next_path: str = "") -> pyotp.TOTP:
+    """Through the pages: the app set-up during the second step; a first wrong code, then the right one."""
+    query = f"?next={next_path}" if next_path else ""
+    text, csrf = await page_token(client, "/inloggen/tweede-stap/app" + query)
+    totp = pyotp.TOTP(find(SECRET, text).replace(" ", ""))
+    wrong = await client.post(
+        "/inloggen/tweede-stap/app",
+        data={"csrf": csrf, "setup_id": find(SETUP_ID, text), "code": _wrong(totp.at(clock().timestamp()))},
+        allow_redirects=False,
+    )
+    body = await wrong.text()
+    print("JAR", [(c.key, c.value[:6], c["domain"]) for c in client.session.cookie_jar])
+    assert wrong.status == 400, body[-1200:]
+    text = await wrong.text()
+    assert 'aria-invalid="true"' in text and "Die code klopt niet" in text
+    totp = pyotp.TOTP(find(SECRET, text).replace(" ", ""))  # a fresh secret: scan again
+    ok = await client.post(
+        "/inloggen/tweede-stap/app",
+        data={"csrf": csrf, "setup_id": find(SETUP_ID, text), "code": totp.at(clock().timestamp()), "next": next_path},
+        allow_redirects=False,
+    )
+    assert ok.status == 303, await ok.text()
+    assert ok.headers["Location"].startswith("/inloggen/tweede-stap/klaar")
+    return totp
+
+
+async def test_a_professional_sets_up_an_app_then_signs_in_with_link_and_code(client, demo, capsys, clock):
+    hid = demo["household"]["id"]
+    first = await sign_in_by_link(client, capsys, JOOST)
+    blocked = await client.get(f"/huishoudens/{hid}", allow_redirects=False)
+    assert blocked.status == 303 and blocked.headers["Location"].startswith("/inloggen/tweede-stap")
+
+    setup = await client.get("/inloggen/tweede-stap")
+    assert setup.status == 200
+    text = await setup.text()
+    assert "Beveilig uw account" in text and 'href="/inloggen/tweede-stap/app"' in text
+    assert 'data-passkey="register"' in text and 'src="/static/passkey.js"' in text
+    assert setup.headers["Content-Security-Policy"] == CSP and setup.headers["Cache-Control"] == "no-store"
+
+    totp = await _set_up_app(client, clock, next_path=f"/huishoudens/{hid}")
+    rotated = session_cookie(client)
+    assert rotated and rotated != first  # a new session token at the second factor
+    with pytest.raises(Unauthenticated):
+        await client.app[SERVICES].sessions.person_session(first)
+    await _reaches(client, hid)
+
+    # the next sign-in: the link, then the code (the set-up's code cannot be used again)
+    client.session.cookie_jar.clear()
+    await sign_in_by_link(client, capsys, JOOST)
+    text, csrf = await page_token(client, f"/inloggen/tweede-stap?next=/huishoudens/{hid}")
+    assert 'action="/inloggen/tweede-stap/code"' in text and 'autocomplete="one-time-code"' in text
+    assert 'inputmode="numeric"' in text
+    replay = await client.post(
+        "/inloggen/tweede-stap/code", data={"csrf": csrf, "code": totp.at(clock().timestamp())}, allow_redirects=False
+    )
+    assert replay.status == 400 and 'aria-invalid="true"' in await replay.text()
+    later = totp.at(clock().timestamp() + 30)  # one step ahead is accepted (clock drift)
+    done = await client.post(
+        "/inloggen/tweede-stap/code",
+        data={"csrf": csrf, "code": later, "next": f"/huishoudens/{hid}"},
+        allow_redirects=False,
+    )
+    assert done.status == 303 and done.headers["Location"] == f"/huishoudens/{hid}"
+    await _reaches(client, hid)
+
+
+async def test_recovery_codes_are_shown_once_and_each_works_once(client, demo, capsys, clock):
+    await sign_in_by_link(client, capsys, JOOST)
+    await _set_up_app(client, clock)
+    text, csrf = await page_token(client, "/inloggen/tweede-stap/klaar")
+    assert 'action="/account/herstelcodes"' in text
+    shown = await client.post("/account/herstelcodes", data={"csrf": csrf})
+    assert shown.status == 200 and shown.headers["Cache-Control"] == "no-store"
+    codes = RECOVERY.findall(await shown.text())
+    assert len(codes) == 10
+
+    for attempt in ("works", "used"):
+        client.session.cookie_jar.clear()
+        await sign_in_by_link(client, capsys, JOOST)
+        text, csrf = await page_token(client, "/inloggen/tweede-stap")
+        assert 'action="/inloggen/tweede-stap/herstelcode"' in text
+        resp = await client.post(
+            "/inloggen/tweede-stap/herstelcode",
+            data={"csrf": csrf, "code": codes[0].lower().replace("-", " ")},
+            allow_redirects=False,
+        )
+        if attempt == "works":
+            assert resp.status == 303 and resp.headers["Location"] == "/huishoudens"
+        else:
+            assert resp.status == 400 and "al gebruikt" in await resp.text()
+
+
+async def _json(client, path: str, csrf: str, body: dict) -> dict:
+    resp = await client.post(path, json=body, headers={"X-CSRF-Token": csrf}, allow_redirects=False)
+    assert resp.status == 200, (path, resp.status, await resp.text())
+    return await resp.json()
+
+
+async def test_a_passkey_set_up_at_the_second_step_later_signs_in_alone(client, demo, capsys):
+    hid = demo["household"]["id"]
+    device = SoftAuthenticator(origin=PUBLIC_URL)
+    await sign_in_by_link(client, capsys, JOOST)
+    text = await (await client.get("/inloggen/tweede-stap")).text()
+    csrf = find(DATA_CSRF, text)
+    options = await _json(client, "/inloggen/passkey/nieuw/opties", csrf, {})
+    credential = json.loads(device.create(json.dumps(options["options"])))
+    done = await _json(
+        client,
+        "/inloggen/passkey/nieuw",
+        csrf,
+        {"challenge_id": options["challenge_id"], "credential": credential, "label": "<b>Telefoon</b>"},
+    )
+    assert done == {"redirect": "/inloggen/tweede-stap/klaar"}
+    account = await client.get("/account")
+    assert account.status == 200
+    page = await account.text()
+    assert "&lt;b&gt;Telefoon&lt;/b&gt;" in page and "<b>Telefoon" not in page  # escaped, never markup
+    assert "deze sessie" in page
+
+    client.session.cookie_jar.clear()  # another day, a fresh browser: no mail link at all
+    text, csrf = await page_token(client, "/")
+    options = await _json(client, "/inloggen/passkey/inloggen/opties", csrf, {})
+    assertion = json.loads(device.get(json.dumps(options["options"])))
+    done = await _json(
+        client,
+        "/inloggen/passkey/inloggen",
+        csrf,
+        {"challenge_id": options["challenge_id"], "credential": assertion, "next": f"/huishoudens/{hid}"},
+    )
+    assert done == {"redirect": f"/huishoudens/{hid}"}
+    await _reaches(client, hid)
+
+    # and as the second step after a mail link
+    client.session.cookie_jar.clear()
+    await sign_in_by_link(client, capsys, JOOST)
+    text = await (await client.get("/inloggen/tweede-stap")).text()
+    assert 'data-passkey="verify"' in text
+    csrf = find(DATA_CSRF, text)
+    options = await _json(client, "/inloggen/passkey/controle/opties", csrf, {})
+    assertion = json.loads(device.get(json.dumps(options["options"])))
+    done = await _json(
+        client, "/inloggen/passkey/controle", csrf, {"challenge_id": options["challenge_id"], "credential": assertion}
+    )
+    assert done == {"redirect": "/huishoudens"}
+    await _reaches(client, hid)
+
+
+async def test_a_replayed_passkey_answer_does_not_sign_in(client, demo, capsys):
+    device = SoftAuthenticator(origin=PUBLIC_URL)
+    await sign_in_by_link(client, capsys, JOOST)
+    csrf = find(DATA_CSRF, await (await client.get("/inloggen/tweede-stap")).text())
+    options = await _json(client, "/inloggen/passkey/nieuw/opties", csrf, {})
+    credential = json.loads(device.create(json.dumps(options["options"])))
+    body = {"challenge_id": options["challenge_id"], "credential": credential}
+    await _json(client, "/inloggen/passkey/nieuw", csrf, body)
+
+    client.session.cookie_jar.clear()
+    _, csrf = await page_token(client, "/")
+    options = await _json(client, "/inloggen/passkey/inloggen/opties", csrf, {})
+    body = {
+        "challenge_id": options["challenge_id"],
+        "credential": json.loads(device.get(json.dumps(options["options"]))),
+    }
+    await _json(client, "/inloggen/passkey/inloggen", csrf, body)
+    client.session.cookie_jar.clear()
+    _, csrf = await page_token(client, "/")
+    again = await client.post("/inloggen/passkey/inloggen", json=body, headers={"X-CSRF-Token": csrf})
+    assert again.status == 401
+    assert session_cookie(client) is None
+
+
+async def test_a_mail_link_alone_cannot_add_or_change_factors_of_someone_who_has_one(client, demo, capsys, clock):
+    """Fatima is not asked for a second factor, but once she has one, a mail link alone (someone reading her
+    mail) may not add a passkey, make recovery codes or remove her app: that needs the second step first."""
+    svc = client.app[SERVICES]
+    first = await sign_in_by_link(client, capsys, FATIMA)
+    view = await svc.sessions.person_session(first)
+    assert not view.needs_second_factor
+    assert (await client.get("/account")).status == 200  # no factor yet: she may set one up here
+    setup = await svc.factors.totp_setup(view.person_id, FATIMA)
+    await svc.factors.confirm_totp(view.person_id, setup.setup_id, pyotp.TOTP(setup.secret).at(clock().timestamp()))
+
+    account = await client.get("/account", allow_redirects=False)
+    assert account.status == 303 and unquote(account.headers["Location"]) == "/inloggen/tweede-stap?next=/account"
+    app = await client.get("/inloggen/tweede-stap/app", allow_redirects=False)
+    assert app.status == 303 and app.headers["Location"].startswith("/inloggen/tweede-stap")
+    text, csrf = await page_token(client, "/inloggen/tweede-stap")
+    data_csrf = find(DATA_CSRF, text) if "data-csrf" in text else csrf
+    refused = await client.post("/inloggen/passkey/nieuw/opties", json={}, headers={"X-CSRF-Token": data_csrf})
+    assert refused.status == 403
+    codes = await client.post("/account/herstelcodes", data={"csrf": csrf}, allow_redirects=False)
+    assert codes.status == 303 and codes.headers["Location"].startswith("/inloggen/tweede-stap")
+    summary = await svc.factors.summary(view.person_id)
+    assert summary.totp is not None and summary.recovery_codes_left == 0
+    removed = await client.post(
+        f"/account/factor/{summary.totp.id}/verwijderen", data={"csrf": csrf}, allow_redirects=False
+    )
+    assert removed.status == 303 and removed.headers["Location"].startswith("/inloggen/tweede-stap")
+    assert (await svc.factors.summary(view.person_id)).totp is not None
+
+
+async def test_forms_and_passkey_calls_need_the_csrf_token(client, demo, capsys):
+    await sign_in_by_link(client, capsys, JOOST)
+    text = await (await client.get("/inloggen/tweede-stap")).text()
+    token = find(DATA_CSRF, text)
+    for headers in ({}, {"X-CSRF-Token": token[:-2] + "xx"}):
+        resp = await client.post("/inloggen/passkey/nieuw/opties", json={}, headers=headers)
+        assert resp.status == 403
+    for path in ("/inloggen/tweede-stap/code", "/inloggen/tweede-stap/herstelcode", "/account/overal-uitloggen"):
+        resp = await client.post(path, data={"code": "123456"}, allow_redirects=False)
+        assert resp.status == 403 and "Formulier verlopen" in await resp.text(), path
+    assert session_cookie(client) is not None
+    assert (await client.get("/inloggen/tweede-stap")).status == 200  # still signed in
+
+
+@pytest.mark.parametrize("path", ["/account", "/inloggen/tweede-stap", "/inloggen/tweede-stap/app"])
+async def test_without_a_session_the_pages_ask_to_sign_in_and_return(client, path):
+    resp = await client.get(path, allow_redirects=False)
+    assert resp.status == 401 and resp.content_type == "text/html"
+    text = await resp.text()
+    assert 'type="email"' in text and f'name="next" value="{path}"' in text
+
+
+async def test_sign_out_everywhere_ends_every_session_of_the_person(client, demo, capsys, aiohttp_client):
+    svc = client.app[SERVICES]
+    elsewhere = await sign_in_by_link(client, capsys, FATIMA)
+    client.session.cookie_jar.clear()
+    here = await sign_in_by_link(client, capsys, FATIMA)
+    text, csrf = await page_token(client, "/account")
+    assert text.count("Link in e-mail") == 2  # both sessions listed
+    resp = await client.post("/account/overal-uitloggen", data={"csrf": csrf}, allow_redirects=False)
+    assert resp.status == 303 and resp.headers["Location"] == "/?uitgelogd=overal"
+    assert session_cookie(client) in (None, "")
+    for token in (elsewhere, here):
+        with pytest.raises(Unauthenticated):
+            await svc.sessions.person_session(token)
+    assert CLIENT_IP  # the sign-ins above came from one test address
