@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 
 import pytest
@@ -20,13 +21,9 @@ def database_url(tmp_path, sqlite_template) -> str:
 
 
 @pytest.fixture
-def settings(tmp_path, database_url) -> Settings:
+def settings(settings: Settings) -> Settings:
     """A deployment reached over https."""
-    from conftest import SECRET
-
-    return Settings(
-        data_dir=tmp_path / "var", database_url=database_url, secret_key=SECRET, public_url="https://plan.example.org"
-    )
+    return dataclasses.replace(settings, public_url="https://plan.example.org")
 
 
 async def test_on_https_the_cookies_are_host_prefixed_and_secure(client):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import urllib.parse
 
 import pytest
@@ -19,11 +20,9 @@ ESCAPED = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;Co&#34;"
 
 
 @pytest.fixture
-def settings(tmp_path, database_url) -> Settings:
+def settings(settings: Settings) -> Settings:
     """No second factor here: these tests are about who sees which household (factors: their own tests)."""
-    from conftest import SECRET
-
-    return Settings(data_dir=tmp_path / "var", database_url=database_url, secret_key=SECRET, second_factor="off")
+    return dataclasses.replace(settings, second_factor="off")
 
 
 async def _open(services, name: str, regisseur: str, email: str) -> str:

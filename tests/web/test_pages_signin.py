@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from support.pagekit import CSRF, ask_link, csrf_of, press_link_button, sign_in
 
@@ -11,11 +13,9 @@ FATIMA = "fatima@example.org"
 
 
 @pytest.fixture
-def settings(tmp_path, database_url) -> Settings:
+def settings(settings: Settings) -> Settings:
     """No second factor here: these tests are about the link, the cookie and the way back (factors: H2b)."""
-    from conftest import SECRET
-
-    return Settings(data_dir=tmp_path / "var", database_url=database_url, secret_key=SECRET, second_factor="off")
+    return dataclasses.replace(settings, second_factor="off")
 
 
 async def test_sign_in_by_mail_link_sets_a_cookie_and_shows_the_households(client, demo, capsys):

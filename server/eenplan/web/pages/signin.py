@@ -15,8 +15,8 @@ from aiohttp import web
 from ...domain.addresses import address_problem
 from ...domain.errors import Unauthenticated, ValidationFailed
 from ...domain.sessions import IssuedSession, safe_next
+from ..client import client_ip
 from ..keys import services
-from ..routes.signin import _client_ip
 from . import cookies, csrf, guard
 from .errors import page_route
 from .i18n import _
@@ -80,7 +80,7 @@ async def ask_link(request: web.Request) -> web.StreamResponse:
             status=422,
         )
     try:
-        await services(request).signin.request_link(email=email, client_ip=_client_ip(request), next_path=next_path)
+        await services(request).signin.request_link(email=email, client_ip=client_ip(request), next_path=next_path)
     except ValidationFailed:
         return page(
             request,
@@ -110,7 +110,7 @@ async def redeem(request: web.Request) -> web.StreamResponse:
     form = await csrf.checked_form(request)
     try:
         issued = await services(request).signin.redeem_link(
-            str(form.get("token", "")), _client_ip(request), _user_agent(request)
+            str(form.get("token", "")), client_ip(request), _user_agent(request)
         )
     except Unauthenticated:
         return page(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import html
-import ipaddress
 from typing import Annotated
 
 from aiohttp import web
@@ -17,7 +16,8 @@ from pydantic import StringConstraints
 
 from ...domain.errors import ValidationFailed
 from ...domain.signin import RateLimited
-from ..keys import TRUSTED_PROXIES, services
+from ..client import client_ip
+from ..keys import services
 from ..pages.cookies import set_session
 from ..problems import problem
 from ..registry import Handler, RouteTable
@@ -39,31 +39,8 @@ class MagicLinkRequest(_Body):
     next: Annotated[str, StringConstraints(max_length=300)] | None = None
 
 
-def _client_ip(request: web.Request) -> str:
-    """The client's address: the direct peer, unless that is a trusted proxy; then the nearest address in
-    X-Forwarded-For that is not one (entries further left are the client's own claims, never believed)."""
-    peer = _normalised(request.remote) or request.remote or "unknown"
-    trusted = request.app[TRUSTED_PROXIES]
-    if peer not in trusted:
-        return peer
-    hops = [h.strip() for value in request.headers.getall("X-Forwarded-For", []) for h in value.split(",")]
-    for hop in reversed(hops):
-        address = _normalised(hop)
-        if address is None:
-            return peer  # a malformed header: count the proxy, not a made-up client
-        if address not in trusted:
-            return address
-    return peer
-
-
-def _normalised(value: str | None) -> str | None:
-    """An IP address in one spelling (an IPv4 peer on a dual-stack socket arrives as ::ffff:a.b.c.d)."""
-    try:
-        address = ipaddress.ip_address(value or "")
-    except ValueError:
-        return None
-    mapped = getattr(address, "ipv4_mapped", None)
-    return str(mapped or address)
+# _client_ip moved to web/client.py (the pages use it too); kept here under its old name for now
+_client_ip = client_ip
 
 
 def limited(handler: Handler) -> Handler:
