@@ -8,7 +8,6 @@ Rate-limited attempts answer 429 problem+json with Retry-After.
 from __future__ import annotations
 
 import functools
-import html
 from typing import Annotated
 
 from aiohttp import web
@@ -74,26 +73,7 @@ async def request_magic_link(request: web.Request) -> web.Response:
     return web.json_response(ACCEPTED, status=202)
 
 
-_PAGE = """<!doctype html>
-<html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<meta name="robots" content="noindex"><title>{title}</title></head>
-<body><main><h1>{title}</h1>
-<p>{text}</p>
-<form method="post" action="{action}"><button type="submit">{button}</button></form>
-</main></body></html>
-"""
-
-
-def _button_page(action: str, title: str, text: str, button: str) -> web.Response:
-    """A page whose one button POSTs to `action`: a GET (a mail scanner's prefetch) uses nothing up."""
-    return web.Response(
-        text=_PAGE.format(action=html.escape(action, quote=True), title=title, text=text, button=button),
-        content_type="text/html",
-        headers={"Content-Security-Policy": "default-src 'none'; form-action 'self'; frame-ancestors 'none'"},
-    )
-
-
-# GET /auth/magic-link/{token} is a page (web/pages/signin.py): a button that posts to /inloggen/link.
+# GET /auth/magic-link/{token} is a page (web/pages/signin.py): its button posts to /inloggen/link.
 
 
 @table.route(
@@ -111,21 +91,7 @@ async def redeem_magic_link(request: web.Request) -> web.Response:
     return web.json_response(issued.as_dict())
 
 
-@table.route(
-    "GET",
-    "/auth/contact-change/{token}",
-    summary="A page with a button to confirm a change of "
-    "sign-in data (does not confirm anything: mail scanners prefetch links)",
-    auth=False,
-    responses={200: "HTML page with a form that POSTs to this URL"},
-)
-async def contact_change_page(request: web.Request) -> web.Response:
-    return _button_page(
-        f"/auth/contact-change/{request.match_info['token']}",
-        "Wijziging van uw inloggegevens",
-        "Klik op de knop om de wijziging te bevestigen. Wilt u dit niet? Sluit dan deze pagina.",
-        "Bevestigen",
-    )
+# GET /auth/contact-change/{token} is a page too (web/pages/contact.py): its button posts to /inloggen/wijziging.
 
 
 @table.route(
