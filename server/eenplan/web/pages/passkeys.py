@@ -149,7 +149,7 @@ async def register(request: web.Request) -> web.Response:
     )
     next_path = safe_next(answer.next)
     if view.second_factor:
-        return _go(next_path or "/account")
+        return _go(next_path or "/account?gelukt=passkey")
     issued = await svc.sessions.complete_second_factor(guard.token_or_401(request), "passkey")
     response = _go(with_next(DONE, next_path))
     cookies.set_session(response, request, issued)

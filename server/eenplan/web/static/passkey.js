@@ -4,7 +4,7 @@
  * A block like
  *   <div data-passkey="verify|signin|register" data-options-url="…" data-finish-url="…"
  *        data-csrf="…" data-next="/…" data-msg-failed="…" data-msg-cancelled="…"
- *        data-msg-limited="…" data-msg-busy="…" data-msg-unsupported="…" hidden>
+ *        data-msg-limited="…" data-msg-busy="…" data-msg-exists="…" hidden>
  *     <input data-passkey-label> (register only, optional)
  *     <button type="button" data-passkey-start>…</button>
  *     <p data-passkey-status role="status"></p>
@@ -121,6 +121,8 @@
       button.disabled = false;
       if (err instanceof Failure && err.status === 429) {
         status.textContent = block.dataset.msgLimited || block.dataset.msgFailed || "";
+      } else if (err && err.name === "InvalidStateError" && kind === "register") {
+        status.textContent = block.dataset.msgExists || block.dataset.msgFailed || "";
       } else if (err && (err.name === "NotAllowedError" || err.name === "AbortError")) {
         status.textContent = block.dataset.msgCancelled || block.dataset.msgFailed || "";
       } else {
