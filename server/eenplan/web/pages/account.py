@@ -18,8 +18,8 @@ from babel.dates import format_datetime
 from ...domain.errors import ValidationFailed
 from ...domain.sessions import PersonSessionView
 from ...domain.signin import SignInFailed
+from ..client import client_ip
 from ..keys import services
-from ..routes.signin import _client_ip
 from . import cookies, csrf, guard
 from .factors import SECOND_STEP, app_setup_page, form_next, may_change_factors, with_next
 from .i18n import SOURCE_LANGUAGE
@@ -90,7 +90,7 @@ async def app_confirm(request: web.Request) -> web.Response:
     view = await _changer(request)
     try:
         await services(request).factors.confirm_totp(
-            view.person_id, str(form.get("setup_id", "")), str(form.get("code", "")), client_ip=_client_ip(request)
+            view.person_id, str(form.get("setup_id", "")), str(form.get("code", "")), client_ip=client_ip(request)
         )
     except (SignInFailed, ValidationFailed):
         return await app_setup_page(request, view, ACCOUNT + "/app", None, error=True)

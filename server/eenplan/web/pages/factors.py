@@ -19,8 +19,8 @@ from ...domain.errors import ValidationFailed
 from ...domain.factors import FactorSummary
 from ...domain.sessions import PersonSessionView, safe_next
 from ...domain.signin import SignInFailed
+from ..client import client_ip
 from ..keys import services
-from ..routes.signin import _client_ip
 from . import cookies, csrf, guard
 from .render import page, redirect
 
@@ -100,7 +100,7 @@ async def verify_totp(request: web.Request) -> web.Response:
     next_path = form_next(form)
     try:
         await services(request).factors.verify_totp(
-            view.person_id, str(form.get("code", "")), client_ip=_client_ip(request)
+            view.person_id, str(form.get("code", "")), client_ip=client_ip(request)
         )
     except (SignInFailed, ValidationFailed):
         return await second_step_page(request, view, next_path, error="totp")
@@ -115,7 +115,7 @@ async def use_recovery_code(request: web.Request) -> web.Response:
     next_path = form_next(form)
     try:
         await services(request).factors.use_recovery_code(
-            view.person_id, str(form.get("code", "")), client_ip=_client_ip(request)
+            view.person_id, str(form.get("code", "")), client_ip=client_ip(request)
         )
     except (SignInFailed, ValidationFailed):
         return await second_step_page(request, view, next_path, error="recovery")
@@ -161,7 +161,7 @@ async def app_confirm(request: web.Request) -> web.Response:
         raise redirect(with_next(SECOND_STEP, next_path))
     try:
         await factors.confirm_totp(
-            view.person_id, str(form.get("setup_id", "")), str(form.get("code", "")), client_ip=_client_ip(request)
+            view.person_id, str(form.get("setup_id", "")), str(form.get("code", "")), client_ip=client_ip(request)
         )
     except (SignInFailed, ValidationFailed):
         return await app_setup_page(request, view, SECOND_STEP + "/app", next_path, error=True)

@@ -19,8 +19,8 @@ from pydantic import StringConstraints
 from ...domain.errors import Forbidden
 from ...domain.factors import MAX_CREDENTIAL_JSON_CHARS
 from ...domain.sessions import safe_next
+from ..client import client_ip
 from ..keys import services
-from ..routes.signin import _client_ip
 from ..schemas import _Body, read_body
 from . import cookies, csrf, guard
 from .factors import DONE, after_second_step, may_change_factors, with_next
@@ -85,9 +85,9 @@ async def signin(request: web.Request) -> web.Response:
     answer = await read_body(request, PasskeyAnswer)
     svc = services(request)
     person_id = await svc.factors.verify_passkey(
-        answer.challenge_id, _credential_json(answer), None, client_ip=_client_ip(request)
+        answer.challenge_id, _credential_json(answer), None, client_ip=client_ip(request)
     )
-    issued = await svc.signin.start_passkey_session(person_id, _client_ip(request), _user_agent(request))
+    issued = await svc.signin.start_passkey_session(person_id, client_ip(request), _user_agent(request))
     view = await svc.sessions.person_session(issued.token)
     response = _go(after_second_step(view, safe_next(answer.next)))
     cookies.set_session(response, request, issued)
@@ -111,7 +111,7 @@ async def verify(request: web.Request) -> web.Response:
     view = await guard.signed_in(request, second_factor=False)
     svc = services(request)
     await svc.factors.verify_passkey(
-        answer.challenge_id, _credential_json(answer), view.person_id, client_ip=_client_ip(request)
+        answer.challenge_id, _credential_json(answer), view.person_id, client_ip=client_ip(request)
     )
     issued = await svc.sessions.complete_second_factor(guard.token_or_401(request), "passkey")
     response = _go(after_second_step(view, safe_next(answer.next)))
@@ -145,7 +145,7 @@ async def register(request: web.Request) -> web.Response:
         answer.challenge_id,
         _credential_json(answer),
         answer.label or "Passkey",
-        client_ip=_client_ip(request),
+        client_ip=client_ip(request),
     )
     next_path = safe_next(answer.next)
     if view.second_factor:
