@@ -10,7 +10,6 @@ browser and the server never block each other.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -114,6 +113,7 @@ async def browser() -> AsyncIterator[Browser]:
 async def context(browser: Browser, site: Site) -> AsyncIterator[BrowserContext]:
     """A fresh browser profile on the site; bypass_csp only so axe can be injected (test_csp checks the CSP holds)."""
     ctx = await browser.new_context(base_url=site.url, bypass_csp=True, locale="nl-NL")
+    ctx.set_default_timeout(10_000)  # a wait's deadline (a page that never comes), not a speed assertion
     try:
         yield ctx
     finally:
@@ -124,11 +124,3 @@ async def context(browser: Browser, site: Site) -> AsyncIterator[BrowserContext]
 async def page(context: BrowserContext) -> Page:
     """One tab in the fresh profile."""
     return await context.new_page()
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _fresh_screenshots() -> None:
-    """Screenshots of this run only (test-output/ is ignored by git)."""
-    from harness import SCREENSHOTS
-
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)

@@ -1,0 +1,121 @@
+"""What a person does in the browser, step by step: ask for a link, open it, press the button, set up factors.
+
+Every page passed on the way goes through `check_page` (axe, screenshot, 320 px). Selectors are what a person
+sees: the e-mail field, the form's button, links by their target.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pyotp
+from harness import Site, add_virtual_authenticator, check_page
+from playwright.async_api import Page, expect
+
+EMAIL_FIELD = "main input[type=email]"
+HOUSEHOLD_PAGE = re.compile(r"/huishoudens/[^/?#]+$")
+
+
+def at(path: str) -> re.Pattern[str]:
+    """A URL whose whole path matches the regex `path` (any query): for wait_for_url, never fooled by ?next=."""
+    return re.compile(rf"^https?://[^/]+(?:{path})(?:[?#].*)?$")
+
+
+def path_of(page: Page) -> str:
+    """The current page's path (and query), without the origin."""
+    return re.sub(r"^https?://[^/]+", "", page.url)
+
+
+async def ask_link(page: Page, site: Site, address: str, *, name: str = "home") -> None:
+    """On the page in view (the home or the sign-in page): give the address, send; the 'check your mail' page."""
+    field = page.locator(EMAIL_FIELD)
+    await expect(field).to_be_visible()
+    await check_page(page, name)
+    await field.fill(address)
+    form = page.locator("main form").filter(has=page.locator("input[type=email]"))
+    await form.locator("button[type=submit], button:not([type])").click()
+    await page.wait_for_url(at("/inloggen/verstuurd"))
+    await check_page(page, "inloggen-verstuurd")
+
+
+async def use_link(page: Page, link: str) -> None:
+    """Open a sign-in link from a mail (a landing page with a button: scanners only look) and press the button."""
+    assert link.startswith("http://localhost:"), link
+    await page.goto(link)
+    await check_page(page, "link-landing")
+    await page.locator("main form button").first.click()
+    await page.wait_for_load_state("load")
+
+
+async def sign_in_by_link(page: Page, site: Site, address: str, *, start: str = "/") -> None:
+    """The whole sign-in by mail link, from `start` (a page with the sign-in form) to the page it leads to."""
+    await page.goto(start)
+    await ask_link(page, site, address, name="home" if start == "/" else "inloggen")
+    await use_link(page, await site.mail.next_link(address))
+
+
+async def household_links(page: Page) -> dict[str, str]:
+    """The household list page's links to households: {household id: link text}."""
+    out: dict[str, str] = {}
+    for link in await page.locator("main a[href^='/huishoudens/']").all():
+        href = await link.get_attribute("href") or ""
+        out[href.removeprefix("/huishoudens/").split("?")[0]] = (await link.inner_text()).strip()
+    return out
+
+
+async def api(site: Site, method: str, path: str, token: str, body: dict[str, Any] | None = None) -> Any:
+    """Call the JSON API with a bearer token (the regisseur arranging households); the decoded answer."""
+    import aiohttp
+
+    async with (
+        aiohttp.ClientSession() as http,
+        http.request(method, site.url + path, json=body, headers={"Authorization": f"Bearer {token}"}) as resp,
+    ):
+        assert resp.status < 300, (resp.status, await resp.text())
+        return await resp.json() if resp.content_type.endswith("json") else None
+
+
+async def second_household(site: Site, code: str, name: str, members: list[dict[str, Any]]) -> str:
+    """A household the demo regisseur opens through the API, with these members added; its id."""
+    sanne = site.person("Sanne de Vries")
+    opened = await api(
+        site, "POST", "/api/households", sanne["token"], {"code": code, "name": name, "gemeente": "Heerlen"}
+    )
+    hid = str(opened["household"]["id"])
+    for member in members:
+        await api(site, "POST", f"/api/households/{hid}/betrokkenen", opened["token"], member)
+    return hid
+
+
+JOOST_THERE = {
+    "name": "Joost Willems",
+    "kind": "professional",
+    "role": "hulpverlener",
+    "relation": "schuldhulpverlener",
+    "organisation": "Schuldhulpverlening Zuid-Limburg",
+    "email": "j.willems@shv.example.org",
+}
+
+
+async def add_passkey(page: Page) -> Any:
+    """On the second-factor or account page: add a passkey with Chromium's virtual authenticator; its CDP session."""
+    cdp = await add_virtual_authenticator(page)
+    await page.get_by_role("button", name=re.compile("passkey", re.I)).first.click()
+    await page.wait_for_load_state("load")
+    return cdp
+
+
+async def set_up_totp(page: Page) -> pyotp.TOTP:
+    """On the TOTP set-up: read the secret shown on the page, answer with the current code; the authenticator app."""
+    secret_text = await page.locator("main [data-totp-secret], main code").first.inner_text()
+    totp = pyotp.TOTP(re.sub(r"\s", "", secret_text))
+    await page.locator("main input[autocomplete=one-time-code]").first.fill(totp.now())
+    await (
+        page.locator("main form")
+        .filter(has=page.locator("input[autocomplete=one-time-code]"))
+        .locator("button")
+        .first.click()
+    )
+    await page.wait_for_load_state("load")
+    return totp

@@ -1,0 +1,73 @@
+"""Signing in by the link in a mail, in a real browser, as the mother and as a stranger would."""
+
+from __future__ import annotations
+
+from flows import ask_link, at, household_links, path_of, second_household, sign_in_by_link, use_link
+from harness import Site, check_page
+from playwright.async_api import Page, expect
+
+MOTHER = "fatima@example.org"
+
+
+async def test_the_mother_signs_in_from_her_mail_and_reaches_her_household(site: Site, page: Page) -> None:
+    await sign_in_by_link(page, site, MOTHER)
+    if path_of(page) != "/huishoudens":  # one household: the list may take her straight there
+        await page.goto("/huishoudens")
+    await check_page(page, "huishoudens")
+    links = await household_links(page)
+    assert list(links) == [site.household_id]
+    assert "El Amrani" in links[site.household_id]
+    await expect(page.locator("main")).to_contain_text("ouder")  # her role there
+    await page.locator(f"main a[href='/huishoudens/{site.household_id}']").click()
+    await page.wait_for_url(at(f"/huishoudens/{site.household_id}"))
+    await check_page(page, "huishouden-start")
+    await expect(page.locator("h1")).to_contain_text("El Amrani")
+    await expect(page.locator("header")).to_contain_text(MOTHER)  # who you are, in the header
+
+
+async def test_a_mail_link_to_a_household_page_lands_there_after_sign_in(site: Site, page: Page) -> None:
+    target = f"/huishoudens/{site.household_id}"
+    await page.goto(target)  # a plan-update mail's link, opened before signing in
+    await ask_link(page, site, MOTHER, name="inloggen-met-doel")
+    await use_link(page, await site.mail.next_link(MOTHER))
+    assert path_of(page) == target
+    await expect(page.locator("h1")).to_contain_text("El Amrani")
+
+
+async def test_an_old_mail_link_with_huishouden_redirects_to_the_household_page(site: Site, page: Page) -> None:
+    await page.goto(f"/?huishouden={site.household_id}")  # the links in mails before this issue
+    await ask_link(page, site, MOTHER, name="inloggen-oude-link")
+    await use_link(page, await site.mail.next_link(MOTHER))
+    assert path_of(page) == f"/huishoudens/{site.household_id}"
+
+
+async def test_a_stranger_sees_no_household_that_is_not_theirs(site: Site, page: Page) -> None:
+    stranger = "p.janssen@example.org"
+    own = await second_household(
+        site,
+        "H-2026-901",
+        "Huishouden Janssen",
+        [{"name": "Piet Janssen", "kind": "klant", "role": "ouder", "relation": "vader", "email": stranger}],
+    )
+    await sign_in_by_link(page, site, stranger)
+    await page.goto("/huishoudens")
+    assert list(await household_links(page)) == [own]
+    await page.goto(f"/huishoudens/{own}")
+    await expect(page.locator("h1")).to_contain_text("Janssen")
+
+    theirs = await page.goto(f"/huishoudens/{site.household_id}")
+    assert theirs is not None and theirs.status == 404
+    await check_page(page, "niet-gevonden")
+    not_theirs = (await page.locator("main").inner_text(), await page.title())
+    missing = await page.goto("/huishoudens/bestaat-niet-0000")
+    assert missing is not None and missing.status == 404
+    assert (await page.locator("main").inner_text(), await page.title()) == not_theirs  # nothing tells them apart
+    assert "El Amrani" not in not_theirs[0]
+
+
+async def test_the_accessibility_statement_and_the_sign_in_page_pass_axe(site: Site, page: Page) -> None:
+    await page.goto("/toegankelijkheid")
+    await check_page(page, "toegankelijkheid")
+    await page.goto("/huishoudens")  # not signed in: the sign-in page, keeping where they were going
+    await expect(page.locator("main input[type=email]")).to_be_visible()
+    await check_page(page, "inloggen-nodig")
