@@ -26,7 +26,7 @@ def find(pattern: re.Pattern[str], text: str) -> str:
     return match.group(1)
 
 
-async def sign_in_by_link(client: Any, capsys: Any, email: str) -> str:
+async def sign_in_by_link(client: Any, capsys: Any, email: str, user_agent: str = "pytest") -> str:
     """Ask for a link as the person, take it from the console mail, redeem it; the browser gets the cookie.
     Returns the session token."""
     svc = client.app[SERVICES]
@@ -36,7 +36,7 @@ async def sign_in_by_link(client: Any, capsys: Any, email: str) -> str:
     out = capsys.readouterr()
     tokens = LINK.findall(out.out + out.err)
     assert tokens, "no sign-in link was sent"
-    issued = await svc.signin.redeem_link(tokens[-1], CLIENT_IP, "pytest")
+    issued = await svc.signin.redeem_link(tokens[-1], CLIENT_IP, user_agent)
     client.session.cookie_jar.update_cookies({COOKIE: issued.token}, response_url=client.make_url("/"))
     return str(issued.token)
 

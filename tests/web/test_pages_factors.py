@@ -9,7 +9,6 @@ from urllib.parse import unquote
 import pyotp
 import pytest
 from support.factor_pages import (
-    CLIENT_IP,
     DATA_CSRF,
     PUBLIC_URL,
     RECOVERY,
@@ -147,20 +146,21 @@ async def _json(client, path: str, csrf: str, body: dict) -> dict:
     return await resp.json()
 
 
+async def _passkey(client, csrf: str, action: str, device: SoftAuthenticator, **extra) -> tuple[dict, dict]:
+    """One ceremony through passkey.js's two calls (options, then the device's answer); (body sent, reply)."""
+    options = await _json(client, f"/inloggen/passkey/{action}/opties", csrf, {})
+    make = device.create if action == "nieuw" else device.get
+    credential = json.loads(make(json.dumps(options["options"])))
+    body = {"challenge_id": options["challenge_id"], "credential": credential, **extra}
+    return body, await _json(client, f"/inloggen/passkey/{action}", csrf, body)
+
+
 async def test_a_passkey_set_up_at_the_second_step_later_signs_in_alone(client, demo, capsys):
     hid = demo["household"]["id"]
     device = SoftAuthenticator(origin=PUBLIC_URL)
     await sign_in_by_link(client, capsys, JOOST)
-    text = await (await client.get("/inloggen/tweede-stap")).text()
-    csrf = find(DATA_CSRF, text)
-    options = await _json(client, "/inloggen/passkey/nieuw/opties", csrf, {})
-    credential = json.loads(device.create(json.dumps(options["options"])))
-    done = await _json(
-        client,
-        "/inloggen/passkey/nieuw",
-        csrf,
-        {"challenge_id": options["challenge_id"], "credential": credential, "label": "<b>Telefoon</b>"},
-    )
+    csrf = find(DATA_CSRF, await (await client.get("/inloggen/tweede-stap")).text())
+    _, done = await _passkey(client, csrf, "nieuw", device, label="<b>Telefoon</b>")
     assert done == {"redirect": "/inloggen/tweede-stap/klaar"}
     account = await client.get("/account")
     assert account.status == 200
@@ -169,15 +169,8 @@ async def test_a_passkey_set_up_at_the_second_step_later_signs_in_alone(client, 
     assert "deze sessie" in page
 
     client.session.cookie_jar.clear()  # another day, a fresh browser: no mail link at all
-    text, csrf = await page_token(client, "/")
-    options = await _json(client, "/inloggen/passkey/inloggen/opties", csrf, {})
-    assertion = json.loads(device.get(json.dumps(options["options"])))
-    done = await _json(
-        client,
-        "/inloggen/passkey/inloggen",
-        csrf,
-        {"challenge_id": options["challenge_id"], "credential": assertion, "next": f"/huishoudens/{hid}"},
-    )
+    _, csrf = await page_token(client, "/")
+    _, done = await _passkey(client, csrf, "inloggen", device, next=f"/huishoudens/{hid}")
     assert done == {"redirect": f"/huishoudens/{hid}"}
     await _reaches(client, hid)
 
@@ -186,12 +179,7 @@ async def test_a_passkey_set_up_at_the_second_step_later_signs_in_alone(client, 
     await sign_in_by_link(client, capsys, JOOST)
     text = await (await client.get("/inloggen/tweede-stap")).text()
     assert 'data-passkey="verify"' in text
-    csrf = find(DATA_CSRF, text)
-    options = await _json(client, "/inloggen/passkey/controle/opties", csrf, {})
-    assertion = json.loads(device.get(json.dumps(options["options"])))
-    done = await _json(
-        client, "/inloggen/passkey/controle", csrf, {"challenge_id": options["challenge_id"], "credential": assertion}
-    )
+    _, done = await _passkey(client, find(DATA_CSRF, text), "controle", device)
     assert done == {"redirect": "/huishoudens"}
     await _reaches(client, hid)
 
@@ -199,20 +187,11 @@ async def test_a_passkey_set_up_at_the_second_step_later_signs_in_alone(client, 
 async def test_a_replayed_passkey_answer_does_not_sign_in(client, demo, capsys):
     device = SoftAuthenticator(origin=PUBLIC_URL)
     await sign_in_by_link(client, capsys, JOOST)
-    csrf = find(DATA_CSRF, await (await client.get("/inloggen/tweede-stap")).text())
-    options = await _json(client, "/inloggen/passkey/nieuw/opties", csrf, {})
-    credential = json.loads(device.create(json.dumps(options["options"])))
-    body = {"challenge_id": options["challenge_id"], "credential": credential}
-    await _json(client, "/inloggen/passkey/nieuw", csrf, body)
+    await _passkey(client, find(DATA_CSRF, await (await client.get("/inloggen/tweede-stap")).text()), "nieuw", device)
 
     client.session.cookie_jar.clear()
     _, csrf = await page_token(client, "/")
-    options = await _json(client, "/inloggen/passkey/inloggen/opties", csrf, {})
-    body = {
-        "challenge_id": options["challenge_id"],
-        "credential": json.loads(device.get(json.dumps(options["options"]))),
-    }
-    await _json(client, "/inloggen/passkey/inloggen", csrf, body)
+    body, _ = await _passkey(client, csrf, "inloggen", device)
     client.session.cookie_jar.clear()
     _, csrf = await page_token(client, "/")
     again = await client.post("/inloggen/passkey/inloggen", json=body, headers={"X-CSRF-Token": csrf})
@@ -274,15 +253,36 @@ async def test_without_a_session_the_pages_ask_to_sign_in_and_return(client, pat
 
 async def test_sign_out_everywhere_ends_every_session_of_the_person(client, demo, capsys, aiohttp_client):
     svc = client.app[SERVICES]
-    elsewhere = await sign_in_by_link(client, capsys, FATIMA)
+    elsewhere = await sign_in_by_link(client, capsys, FATIMA, user_agent="<script>alert(1)</script>")
     client.session.cookie_jar.clear()
     here = await sign_in_by_link(client, capsys, FATIMA)
     text, csrf = await page_token(client, "/account")
     assert text.count("Link in e-mail") == 2  # both sessions listed
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script>alert" not in text
     resp = await client.post("/account/overal-uitloggen", data={"csrf": csrf}, allow_redirects=False)
     assert resp.status == 303 and resp.headers["Location"] == "/?uitgelogd=overal"
     assert session_cookie(client) in (None, "")
     for token in (elsewhere, here):
         with pytest.raises(Unauthenticated):
             await svc.sessions.person_session(token)
-    assert CLIENT_IP  # the sign-ins above came from one test address
+
+
+async def test_guessing_app_codes_soon_gets_the_wait_page(client, demo, capsys, clock):
+    await sign_in_by_link(client, capsys, JOOST)
+    totp = await _set_up_app(client, clock)
+    client.session.cookie_jar.clear()
+    await sign_in_by_link(client, capsys, JOOST)
+    _, csrf = await page_token(client, "/inloggen/tweede-stap")
+    wrong = _wrong(totp.at(clock().timestamp()))
+    statuses = []
+    for _ in range(50):
+        resp = await client.post("/inloggen/tweede-stap/code", data={"csrf": csrf, "code": wrong})
+        statuses.append(resp.status)
+        if resp.status == 429:
+            break
+    assert set(statuses[:-1]) == {400} and statuses[-1] == 429
+    assert int(resp.headers["Retry-After"]) > 0 and "Even wachten" in await resp.text()
+    right = await client.post(
+        "/inloggen/tweede-stap/code", data={"csrf": csrf, "code": totp.at(clock().timestamp() + 30)}
+    )
+    assert right.status == 429  # not even the right code while the wait lasts

@@ -95,31 +95,27 @@ async def second_step_page(
 @routes.post(SECOND_STEP + "/code")
 async def verify_totp(request: web.Request) -> web.Response:
     """Check the six digits of the authenticator app."""
-    form = await csrf.checked_form(request)
-    view = await guard.signed_in(request, second_factor=False)
-    next_path = form_next(form)
-    try:
-        await services(request).factors.verify_totp(
-            view.person_id, str(form.get("code", "")), client_ip=client_ip(request)
-        )
-    except (SignInFailed, ValidationFailed):
-        return await second_step_page(request, view, next_path, error="totp")
-    await complete(request, "totp", after_second_step(view, next_path))
+    return await _with_code(request, "totp")
 
 
 @routes.post(SECOND_STEP + "/herstelcode")
 async def use_recovery_code(request: web.Request) -> web.Response:
     """Use one recovery code (it then no longer works); afterwards the account page offers new ones."""
+    return await _with_code(request, "recovery-code")
+
+
+async def _with_code(request: web.Request, method: str) -> web.Response:
+    """The second step with a typed code (`method`: "totp" or "recovery-code"): on, or the page again."""
     form = await csrf.checked_form(request)
     view = await guard.signed_in(request, second_factor=False)
     next_path = form_next(form)
+    factors = services(request).factors
+    check = factors.verify_totp if method == "totp" else factors.use_recovery_code
     try:
-        await services(request).factors.use_recovery_code(
-            view.person_id, str(form.get("code", "")), client_ip=client_ip(request)
-        )
+        await check(view.person_id, str(form.get("code", "")), client_ip=client_ip(request))
     except (SignInFailed, ValidationFailed):
-        return await second_step_page(request, view, next_path, error="recovery")
-    await complete(request, "recovery-code", after_second_step(view, next_path))
+        return await second_step_page(request, view, next_path, error=method)
+    await complete(request, method, after_second_step(view, next_path))
 
 
 @routes.get(SECOND_STEP + "/app")

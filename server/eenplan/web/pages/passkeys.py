@@ -11,14 +11,14 @@ Every answer on success is `{"redirect": "<local path>"}`; the browser goes ther
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from aiohttp import web
 from pydantic import StringConstraints
 
 from ...domain.errors import Forbidden
 from ...domain.factors import MAX_CREDENTIAL_JSON_CHARS
-from ...domain.sessions import safe_next
+from ...domain.sessions import PersonSessionView, safe_next
 from ..client import client_ip
 from ..keys import services
 from ..schemas import _Body, read_body
@@ -70,19 +70,44 @@ def _user_agent(request: web.Request) -> str:
     return request.headers.get("User-Agent", "")[:USER_AGENT_CHARS]
 
 
+B = TypeVar("B", OptionsRequest, PasskeyAnswer)
+
+
+async def _read(request: web.Request, model: type[B]) -> B:
+    """The JSON body of one of our script's calls, after its CSRF header was checked."""
+    csrf.check_header(request)
+    return await read_body(request, model)
+
+
+async def _person(request: web.Request, model: type[B], *, changing: bool = False) -> tuple[B, PersonSessionView]:
+    """The body and the signed-in person (before their second step too); `changing`: only if this session
+    may change the person's factors (factors.may_change_factors), else 403."""
+    body = await _read(request, model)
+    view = await guard.signed_in(request, second_factor=False)
+    if changing and not may_change_factors(view, await services(request).factors.summary(view.person_id)):
+        raise Forbidden("complete the second step first")
+    return body, view
+
+
+async def _rotated(request: web.Request, target: str) -> web.Response:
+    """The second step is done: the core rotates the session, the browser gets the new cookie and `target`."""
+    issued = await services(request).sessions.complete_second_factor(guard.token_or_401(request), "passkey")
+    response = _go(target)
+    cookies.set_session(response, request, issued)
+    return response
+
+
 @routes.post(PREFIX + "/inloggen/opties")
 async def signin_options(request: web.Request) -> web.Response:
     """Options for signing in with a passkey alone (any of the device's passkeys for this site)."""
-    csrf.check_header(request)
-    await read_body(request, OptionsRequest)
+    await _read(request, OptionsRequest)
     return _options(*await services(request).factors.passkey_options(None))
 
 
 @routes.post(PREFIX + "/inloggen")
 async def signin(request: web.Request) -> web.Response:
     """Sign in with a passkey: the person it belongs to gets a new session that has its second factor."""
-    csrf.check_header(request)
-    answer = await read_body(request, PasskeyAnswer)
+    answer = await _read(request, PasskeyAnswer)
     svc = services(request)
     person_id = await svc.factors.verify_passkey(
         answer.challenge_id, _credential_json(answer), None, client_ip=client_ip(request)
@@ -97,60 +122,37 @@ async def signin(request: web.Request) -> web.Response:
 @routes.post(PREFIX + "/controle/opties")
 async def verify_options(request: web.Request) -> web.Response:
     """Options for the second step: one of the signed-in person's own passkeys."""
-    csrf.check_header(request)
-    await read_body(request, OptionsRequest)
-    view = await guard.signed_in(request, second_factor=False)
+    _, view = await _person(request, OptionsRequest)
     return _options(*await services(request).factors.passkey_options(view.person_id))
 
 
 @routes.post(PREFIX + "/controle")
 async def verify(request: web.Request) -> web.Response:
     """The second step with a passkey: the session is rotated and has its second factor from now on."""
-    csrf.check_header(request)
-    answer = await read_body(request, PasskeyAnswer)
-    view = await guard.signed_in(request, second_factor=False)
-    svc = services(request)
-    await svc.factors.verify_passkey(
+    answer, view = await _person(request, PasskeyAnswer)
+    await services(request).factors.verify_passkey(
         answer.challenge_id, _credential_json(answer), view.person_id, client_ip=client_ip(request)
     )
-    issued = await svc.sessions.complete_second_factor(guard.token_or_401(request), "passkey")
-    response = _go(after_second_step(view, safe_next(answer.next)))
-    cookies.set_session(response, request, issued)
-    return response
+    return await _rotated(request, after_second_step(view, safe_next(answer.next)))
 
 
 @routes.post(PREFIX + "/nieuw/opties")
 async def register_options(request: web.Request) -> web.Response:
     """Options for adding a passkey to the signed-in person (their address as the name the device shows)."""
-    csrf.check_header(request)
-    await read_body(request, OptionsRequest)
-    view = await guard.signed_in(request, second_factor=False)
+    _, view = await _person(request, OptionsRequest, changing=True)
     factors = services(request).factors
-    if not may_change_factors(view, await factors.summary(view.person_id)):
-        raise Forbidden("complete the second step first")
     return _options(*await factors.passkey_registration_options(view.person_id, view.email, view.email))
 
 
 @routes.post(PREFIX + "/nieuw")
 async def register(request: web.Request) -> web.Response:
     """Add the passkey; when it is the person's first factor it also completes this session's second step."""
-    csrf.check_header(request)
-    answer = await read_body(request, PasskeyAnswer)
-    view = await guard.signed_in(request, second_factor=False)
-    svc = services(request)
-    if not may_change_factors(view, await svc.factors.summary(view.person_id)):
-        raise Forbidden("complete the second step first")
-    await svc.factors.register_passkey(
-        view.person_id,
-        answer.challenge_id,
-        _credential_json(answer),
-        answer.label or "Passkey",
-        client_ip=client_ip(request),
+    answer, view = await _person(request, PasskeyAnswer, changing=True)
+    label = answer.label or "Passkey"
+    await services(request).factors.register_passkey(
+        view.person_id, answer.challenge_id, _credential_json(answer), label, client_ip=client_ip(request)
     )
     next_path = safe_next(answer.next)
     if view.second_factor:
         return _go(next_path or "/account?gelukt=passkey")
-    issued = await svc.sessions.complete_second_factor(guard.token_or_401(request), "passkey")
-    response = _go(with_next(DONE, next_path))
-    cookies.set_session(response, request, issued)
-    return response
+    return await _rotated(request, with_next(DONE, next_path))
