@@ -157,7 +157,9 @@ async def demo(services, settings, request) -> dict:
     url, result = request.node.stash.get(SEEDED, (None, None))
     if result is not None and url == settings.effective_database_url:
         for person in result["betrokkenen"]:
-            person["token"] = services.tokens.issue(Principal(person["id"], result["household"]["id"]))
+            person["token"] = services.tokens.issue(
+                Principal(person["id"], result["household"]["id"], second_factor=True)
+            )
     else:  # settings on another database than `database_url`: seed it here
         result = await seed_demo(settings, services=services)
     result["by_name"] = {b["name"]: b for b in result["betrokkenen"]}

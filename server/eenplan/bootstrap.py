@@ -17,14 +17,19 @@ from typing import TYPE_CHECKING, TypedDict
 from aiohttp import web
 
 from .config import Settings
+from .domain.factors import FactorNotices
 from .domain.ports import Clock, InviteOutbox, Werkdagen
-from .domain.sessions import SessionPolicy
+from .domain.sessions import SecondFactorPolicy, SessionPolicy
 from .domain.signin import AttemptLimiter, SignInLimits
 from .services.access_log import AccessLogService
+from .services.account import AccountService
 from .services.betrokkenen import BetrokkeneService
 from .services.consent import ConsentService
 from .services.container import Services
+from .services.factor_notices import MailFactorNotices
+from .services.factors import SecondFactors, SecurityLogNotices, relying_party
 from .services.households import HouseholdService
+from .services.people import PersonDirectory
 from .services.plan import PlanService
 from .services.sessions import SessionService
 from .services.signin import SignInService
@@ -91,6 +96,7 @@ def build_signin(
         SessionPolicy(
             timedelta(seconds=settings.session_idle_seconds), timedelta(seconds=settings.session_max_seconds)
         ),
+        SecondFactorPolicy(settings.second_factor),
     )
     window = settings.signin_limit_window_seconds
     limits = SignInLimits(
@@ -112,7 +118,19 @@ def build_signin(
         if settings.smtp_url and mailgroup is not None
         else ConsoleLinkSender(bool(settings.smtp_url))
     )
-    return sessions, SignInService(uow, clock, sessions, limits, sender, public_url, idp)
+    return sessions, SignInService(uow, clock, sessions, limits, sender, public_url, idp, settings.mfa_values)
+
+
+def build_factors(
+    settings: Settings, uow: UnitOfWorkFactory, clock: Clock, notices: FactorNotices | None = None
+) -> SecondFactors:
+    """Second factors: the WebAuthn relying party is the public URL; proofs are limited like sign-in attempts."""
+    window = settings.signin_limit_window_seconds
+    limits = SignInLimits(
+        AttemptLimiter(settings.signin_ip_limit, window), AttemptLimiter(settings.signin_target_limit, window)
+    )
+    rp = relying_party(settings.effective_public_url)
+    return SecondFactors(uow, clock, limits, rp.rp_id, rp.rp_name, rp.origin, notices or SecurityLogNotices())
 
 
 def build_overleggen(
@@ -265,6 +283,7 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     plan = PlanService(uow, reads, access_log, clock, new_id)
     mailgroup, outbox, keyring = build_mail(settings, uow, plan, clock)
     sessions, signin = build_signin(settings, uow, clock, mailgroup)
+    factors = build_factors(settings, uow, clock, MailFactorNotices(signin.link_sender, clock))
 
     async def close() -> None:
         await signin.settle()  # accepted sign-in link requests finish before storage closes
@@ -287,6 +306,9 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
         ),
         sessions=sessions,
         signin=signin,
+        factors=factors,
+        account=AccountService(sessions, factors, signin),
+        people=PersonDirectory(uow, sessions),
         consent=consent,
         access_log=AccessLogService(uow),
         **overleg_services,

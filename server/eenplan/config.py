@@ -126,6 +126,18 @@ class Settings:
         "Sign-in attempts per target (e-mail address, link, OIDC state) per window, per server process.",
         "EENPLAN_SIGNIN_TARGET_LIMIT",
     )
+    second_factor: str = _setting(
+        "professionals",
+        "Who must complete a second factor (passkey, TOTP code or recovery code) before any plan content: "
+        "'professionals' (also met by an OIDC login whose amr/acr shows MFA), 'everyone', or 'off' "
+        "(development only). Reading the access log always needs one.",
+        "EENPLAN_SECOND_FACTOR",
+    )
+    oidc_mfa_values: str = _setting(
+        "mfa,hwk,swk,otp,sms,fpt,face,iris,pop,fido",
+        "Comma-separated OIDC amr/acr values that count as multi-factor sign-in at the provider.",
+        "EENPLAN_OIDC_MFA_VALUES",
+    )
     trusted_proxies: str = _setting(
         "",
         "Comma-separated IP addresses of reverse proxies in front of eenplan whose "
@@ -223,10 +235,17 @@ class Settings:
             raise ValidationFailed.one(
                 "EENPLAN_OIDC_CLIENT_ID", "and EENPLAN_OIDC_CLIENT_SECRET are required with EENPLAN_OIDC_ISSUER"
             )
+        if self.second_factor not in ("professionals", "everyone", "off"):
+            raise ValidationFailed.one("EENPLAN_SECOND_FACTOR", "must be professionals, everyone or off")
         self.trusted_proxy_addresses  # noqa: B018 - raises on an address that is not one
         for name in ("signin_ip_limit", "signin_target_limit", "signin_limit_window_seconds"):
             if getattr(self, name) < 1:
                 raise ValidationFailed.one("EENPLAN_" + name.upper(), "must be at least 1")
+
+    @property
+    def mfa_values(self) -> frozenset[str]:
+        """The OIDC amr/acr values accepted as multi-factor sign-in."""
+        return frozenset(v.strip() for v in self.oidc_mfa_values.split(",") if v.strip())
 
     @property
     def trusted_proxy_addresses(self) -> frozenset[str]:

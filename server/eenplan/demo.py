@@ -195,7 +195,7 @@ async def seed_demo(settings: Settings, *, if_empty: bool = False, services: Ser
                     "kind": b.kind.value,
                     "role": b.role.value,
                     "email": b.email,
-                    "token": services.tokens.issue(Principal(b.id, b.household_id)),
+                    "token": services.tokens.issue(Principal(b.id, b.household_id, second_factor=True)),
                 }
                 for b in people
             ],

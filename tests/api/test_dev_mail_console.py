@@ -22,7 +22,7 @@ async def test_dev_console_shows_the_link_and_the_id_but_no_name_or_address(clie
     person = demo["by_name"]["Fatima El Amrani"]
     capsys.readouterr()
     resp = await client.post(
-        "/auth/magic-link", json={"household_id": demo["household"]["id"], "email": person["email"]}
+        "/auth/magic-link", json={"email": person["email"]}
     )
     assert resp.status == 202
     await _settle(client)

@@ -7,7 +7,7 @@ from support.helpers import bearer
 
 
 async def _ask(client, demo, email: str) -> None:
-    resp = await client.post("/auth/magic-link", json={"household_id": demo["household"]["id"], "email": email})
+    resp = await client.post("/auth/magic-link", json={"email": email})
     assert resp.status == 202
     await settle(client)
 

@@ -28,7 +28,7 @@ def settings(settings, oidc_provider):
 
 async def start(client, demo) -> str:
     """Begin sign-in at the app; the provider URL it redirects to (the state cookie is in the client's jar)."""
-    resp = await client.get("/auth/oidc/login", params={"household": demo["household"]["id"]}, allow_redirects=False)
+    resp = await client.get("/auth/oidc/login", params={"next": "/huishoudens"}, allow_redirects=False)
     assert resp.status == 302, await resp.text()
     return resp.headers["Location"]
 
@@ -60,9 +60,9 @@ async def at_provider(auth_url: str, login: str) -> dict[str, str]:
     raise AssertionError("the provider never redirected back")
 
 
-async def callback(client, query: dict[str, str]):
-    """Deliver the provider's redirect to the app."""
-    return await client.get("/auth/oidc/callback", params=query, allow_redirects=False)
+async def callback(client, query: dict[str, str], accept: str = "application/json"):
+    """Deliver the provider's redirect to the app (as an API client, unless `accept` says a browser)."""
+    return await client.get("/auth/oidc/callback", params=query, allow_redirects=False, headers={"Accept": accept})
 
 
 async def sign_in(client, demo, login: str):
@@ -70,15 +70,37 @@ async def sign_in(client, demo, login: str):
     return await callback(client, await at_provider(await start(client, demo), login))
 
 
-async def test_professional_signs_in_and_reads_the_plan(client, demo):
+async def test_professional_signs_in_but_reads_nothing_before_a_second_factor(client, demo):
+    """The provider showed no MFA (no amr/acr): by the default policy the professional is signed in to
+    every household of the address, but no plan content opens until a second factor is completed."""
     resp = await sign_in(client, demo, "joost")
     assert resp.status == 200, await resp.text()
     body = await resp.json()
-    assert body["betrokkene_id"] == demo["by_name"][JOOST]["id"]
-    assert body["household_id"] == demo["household"]["id"]
+    assert body["households"] == [demo["household"]["id"]] and body["second_factor"] is False
     plan = await client.get(plan_url(demo), headers={"Authorization": f"Bearer {body['session']}"})
-    assert plan.status == 200
-    assert (await plan.json())["household_id"] == demo["household"]["id"]
+    assert plan.status == 403 and (await plan.json())["type"].endswith("second-factor-required")
+
+
+async def test_without_the_policy_the_professional_reads_the_plan(aiohttp_client, settings, clock, demo):
+    from eenplan.bootstrap import build_services
+    from eenplan.web.app import create_app
+
+    svc = build_services(replace(settings, second_factor="off"), clock=clock)
+    try:
+        client = await aiohttp_client(create_app(svc))
+        body = await (await sign_in(client, demo, "joost")).json()
+        plan = await client.get(plan_url(demo), headers={"Authorization": f"Bearer {body['session']}"})
+        assert plan.status == 200 and (await plan.json())["household_id"] == demo["household"]["id"]
+    finally:
+        await svc.close()
+
+
+async def test_a_browser_gets_the_session_cookie_and_goes_on(client, demo):
+    query = await at_provider(await start(client, demo), "joost")
+    resp = await callback(client, query, accept="text/html")
+    assert resp.status == 303 and resp.headers["Location"] == "/huishoudens"
+    cookie = resp.cookies.get("eenplan")
+    assert cookie is not None and cookie["httponly"] and cookie["samesite"] == "Lax" and len(cookie.value) == 43
 
 
 async def test_login_redirect_carries_state_nonce_and_pkce(client, demo):
@@ -123,15 +145,13 @@ async def test_someone_who_is_no_betrokkene_gets_a_neutral_403(client, demo):
     unverified = await sign_in(client, demo, "inge-unverified")
     assert stranger.status == netwerk.status == unverified.status == 403
     details = {(await r.json())["detail"] for r in (stranger, netwerk, unverified)}
-    assert details == {"this account cannot sign in to this household"}
+    assert details == {"this account cannot sign in here"}
 
 
-async def test_unknown_household_gets_the_same_403(client, demo):
-    resp = await client.get(
-        "/auth/oidc/login", params={"household": "00000000-0000-0000-0000-000000000000"}, allow_redirects=False
-    )
-    answer = await callback(client, await at_provider(resp.headers["Location"], "joost"))
-    assert answer.status == 403
+async def test_a_next_address_elsewhere_is_not_kept(client, demo):
+    resp = await client.get("/auth/oidc/login", params={"next": "//evil.example/x"}, allow_redirects=False)
+    answer = await callback(client, await at_provider(resp.headers["Location"], "joost"), accept="text/html")
+    assert answer.status == 303 and answer.headers["Location"] == "/huishoudens"
 
 
 async def test_the_first_provider_account_is_pinned(client, demo):
@@ -141,10 +161,6 @@ async def test_the_first_provider_account_is_pinned(client, demo):
     assert (await sign_in(client, demo, "joost")).status == 200
 
 
-async def test_login_needs_a_household(client, demo):
-    assert (await client.get("/auth/oidc/login", allow_redirects=False)).status == 422
-
-
 async def test_without_oidc_settings_the_routes_say_not_found(aiohttp_client, settings, services):
     from eenplan.bootstrap import build_services
     from eenplan.web.app import create_app
@@ -152,6 +168,6 @@ async def test_without_oidc_settings_the_routes_say_not_found(aiohttp_client, se
     svc = build_services(replace(settings, oidc_issuer=""))
     try:
         plain = await aiohttp_client(create_app(svc))
-        assert (await plain.get("/auth/oidc/login?household=x", allow_redirects=False)).status == 404
+        assert (await plain.get("/auth/oidc/login", allow_redirects=False)).status == 404
     finally:
         await svc.close()

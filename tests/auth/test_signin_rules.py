@@ -30,10 +30,10 @@ def test_secrets_have_256_bits_and_only_their_hash_is_kept():
 
 
 def test_a_session_lives_until_idle_or_absolute_end():
-    session = SignInSession("b", "h", T0, T0, T0 + POLICY.absolute)
+    session = SignInSession("p", "magic-link", T0, T0, T0 + POLICY.absolute, False, False)
     assert is_live(session, T0 + timedelta(minutes=14, seconds=59), POLICY)
     assert not is_live(session, T0 + timedelta(minutes=15), POLICY)
-    busy = SignInSession("b", "h", T0, T0 + timedelta(hours=7, minutes=59), T0 + POLICY.absolute)
+    busy = SignInSession("p", "magic-link", T0, T0 + timedelta(hours=7, minutes=59), T0 + POLICY.absolute, False, False)
     assert not is_live(busy, T0 + timedelta(hours=8), POLICY)
     assert not needs_touch(session, T0 + timedelta(seconds=59), POLICY)
     assert needs_touch(session, T0 + timedelta(seconds=60), POLICY)

@@ -24,7 +24,7 @@ from functools import cached_property
 from typing import Any
 
 from .betrokkene import Kind, Role, is_regisseur
-from .errors import Forbidden
+from .errors import Forbidden, SecondFactorRequired
 from .sections import SECTION_KEYS
 
 
@@ -47,11 +47,15 @@ class Principal:
 
     `issued_by` is set when someone else (a regisseur) issued the credential, e.g. for a machine
     client: such a credential may read and work, but never speak for the person (consent, overmacht).
+    A person's sign-in session reaches several households: it gives one Principal per household asked for.
     """
 
     betrokkene_id: str
     household_id: str
     issued_by: str | None = None
+    #: the credential was obtained with a second factor (a passkey, TOTP, a recovery code, or an OIDC login
+    #: whose amr/acr shows MFA): what reading the access log needs (NEN 7513)
+    second_factor: bool = False
 
 
 @dataclass(frozen=True)
@@ -195,6 +199,12 @@ def require_personal(principal: Principal, what: str) -> None:
     """Raise when the credential was issued by someone else: consent is given by the person themself."""
     if principal.issued_by is not None and principal.issued_by != principal.betrokkene_id:
         raise Forbidden(f"a token issued by someone else cannot {what}")
+
+
+def require_second_factor(principal: Principal, what: str) -> None:
+    """Raise unless the credential was obtained with a second factor (reading the access log: NEN 7513)."""
+    if not principal.second_factor:
+        raise SecondFactorRequired(f"confirm your sign-in with a second factor to {what}")
 
 
 def require_klant(actor: Actor, what: str) -> None:

@@ -33,6 +33,20 @@ class Role(StrEnum):
 
 REGISSEUR_ROLES = frozenset({Role.PROCESREGISSEUR, Role.CASUSREGISSEUR})
 
+#: How a role is named to people (Dutch, B1; the pages pass these through their gettext catalog).
+ROLE_LABELS: dict[Role, str] = {
+    Role.OUDER: "ouder",
+    Role.JEUGDIGE: "jongere",
+    Role.GEZINSLID: "gezinslid",
+    Role.NETWERKLID: "iemand uit het netwerk",
+    Role.MANTELZORGER: "mantelzorger",
+    Role.HULPVERLENER: "hulpverlener",
+    Role.PROCESREGISSEUR: "procesregisseur",
+    Role.CASUSREGISSEUR: "casusregisseur",
+    Role.MANAGER: "manager",
+    Role.AANSPREEKPUNT: "gemeentelijk aanspreekpunt",
+}
+
 #: Which roles fit which kind. The regisseur roles fit every kind: the klant
 #: may be its own regisseur (domain.md, "People and roles").
 ROLES_BY_KIND: dict[Kind, frozenset[Role]] = {

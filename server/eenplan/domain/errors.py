@@ -71,6 +71,18 @@ class Forbidden(EenplanError):
     kind = "forbidden"
 
 
+class SecondFactorRequired(Forbidden):
+    """The person signed in with one factor; this needs a second one first (a passkey, a code, a recovery code)."""
+
+    kind = "second-factor-required"
+
+
+class ChoiceRequired(Forbidden):
+    """One sign-in address belongs to several betrokkenen of this household: the person must say who they are."""
+
+    kind = "choice-required"
+
+
 class Conflict(EenplanError):
     """The change conflicts with the current state."""
 

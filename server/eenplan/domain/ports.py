@@ -12,11 +12,12 @@ from .access import Grant
 from .audit import AccessEvent
 from .betrokkene import Betrokkene
 from .consent import Approval, Consent, ConsentStatus
+from .factor_ports import FactorStore
 from .household import Household, PhaseChange
 from .mailgroup_ports import MailStore
 from .overleg_ports import OverlegStore
 from .overmacht import Overmacht
-from .signin import SignInStore
+from .signin import PersonStore, SignInStore
 from .stagnatie_ports import StagnatieStore
 from .versions import VersionInfo
 
@@ -126,6 +127,8 @@ class UnitOfWork(Protocol):
     @property
     def auth(self) -> SignInStore: ...
     @property
+    def persons(self) -> PersonStore: ...
+    @property
     def overleggen(self) -> OverlegStore: ...
     @property
     def mail(self) -> MailStore: ...
@@ -133,6 +136,8 @@ class UnitOfWork(Protocol):
     def stagnatie(self) -> StagnatieStore: ...
     @property
     def token_revocations(self) -> TokenRevocationStore: ...
+    @property
+    def factors(self) -> FactorStore: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(

@@ -22,7 +22,7 @@ class AccessLogService:
     ) -> list[tuple[int, AccessEvent]]:
         """A page of the household's access log, newest first — for the klant."""
         async with authorised(
-            self._uow, principal, household_id, need=Need.PERSONAL_KLANT, what="read the access log"
+            self._uow, principal, household_id, need=Need.PERSONAL_KLANT_SECOND_FACTOR, what="read the access log"
         ) as caller:
             return await caller.uow.access_log.entries(household_id, before=before, limit=limit)
 

@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TypeVar
 
-from ..domain.access import Actor, Principal, require_klant, require_personal, require_regisseur
+from ..domain.access import (
+    Actor,
+    Principal,
+    require_klant,
+    require_personal,
+    require_regisseur,
+    require_second_factor,
+)
 from ..domain.betrokkene import Kind, Role
 from ..domain.errors import NotFound, StorageUnavailable, TemporaryFailure
 from ..domain.household import Household
@@ -32,6 +39,8 @@ class Need(Enum):
     PERSONAL = "personal"  # a credential the person holds themself, not one issued for them (require_personal)
     PERSONAL_KLANT = "personal klant"  # a klant speaking for themself: KLANT, then PERSONAL
     PERSONAL_PROFESSIONAL = "personal professional"  # a professional acting as themself: PROFESSIONAL, PERSONAL
+    #: a klant reading what only they may, with a second factor (the access log, NEN 7513): PERSONAL_KLANT + 2FA
+    PERSONAL_KLANT_SECOND_FACTOR = "personal klant with a second factor"
 
 
 @dataclass(frozen=True)
@@ -50,10 +59,12 @@ def _require(need: Need, caller: Caller, what: str) -> None:
         require_regisseur(caller.actor, what)
     elif need in (Need.PROFESSIONAL, Need.PERSONAL_PROFESSIONAL):
         require_professional(caller.actor, what)
-    if need in (Need.KLANT, Need.PERSONAL_KLANT):
+    if need in (Need.KLANT, Need.PERSONAL_KLANT, Need.PERSONAL_KLANT_SECOND_FACTOR):
         require_klant(caller.actor, what)
-    if need in (Need.PERSONAL, Need.PERSONAL_KLANT, Need.PERSONAL_PROFESSIONAL):
+    if need in (Need.PERSONAL, Need.PERSONAL_KLANT, Need.PERSONAL_PROFESSIONAL, Need.PERSONAL_KLANT_SECOND_FACTOR):
         require_personal(caller.principal, what)
+    if need is Need.PERSONAL_KLANT_SECOND_FACTOR:
+        require_second_factor(caller.principal, what)
 
 
 def require_need(caller: Caller, need: Need, what: str) -> None:

@@ -7,15 +7,18 @@ from dataclasses import dataclass
 
 from .aanspreekpunten import AanspreekpuntService
 from .access_log import AccessLogService
+from .account import AccountService
 from .betrokkenen import BetrokkeneService
 from .consent import ConsentService
 from .exclusions import ExclusionService
+from .factors import SecondFactors
 from .households import HouseholdService
 from .mailgroup import MailgroupService
 from .monitoring import MonitoringService
 from .outbox import OutboxWorker
 from .overleg_polls import PollService
 from .overleggen import OverlegService
+from .people import PersonDirectory
 from .plan import PlanService
 from .sessions import SessionService
 from .signin import SignInService
@@ -34,6 +37,9 @@ class Services:
     tokens: TokenService
     sessions: SessionService
     signin: SignInService
+    factors: SecondFactors  # passkeys, authenticator app, recovery codes (keyed by person)
+    people: PersonDirectory  # the households of a person's session, and who they are there
+    account: AccountService  # the person's second-factor step and their factors (the rules about changing them)
     consent: ConsentService
     access_log: AccessLogService
     overleggen: OverlegService

@@ -201,7 +201,7 @@ class OutboxWorker:
         return fpr if ctx.usable[fpr] else None
 
     def _link(self, household_id: str) -> str:
-        return f"{self._mail.settings.public_url}/?huishouden={household_id}"
+        return f"{self._mail.settings.public_url}/huishoudens/{household_id}"
 
     async def _household(self, household_id: str, rows: list[OutboxItem], stats: SendStats) -> None:
         try:

@@ -1,10 +1,10 @@
-"""Server-side sign-in sessions: start one at sign-in, recognise it on each request, end it at sign-out.
+"""Server-side sign-in sessions of people: start one at sign-in, recognise it on each request, end it.
 
-A session token is an opaque 256-bit secret presented as `Authorization:
-Bearer <token>`; the database keeps only its hash. A session is recognised
-with one primary-key query that also checks the betrokkene is not removed,
-so removing a betrokkene ends all their sessions on their next request.
-Last-seen is written at most once a minute per session.
+A session token is an opaque 256-bit secret, sent by API clients as `Authorization: Bearer <token>` and
+by browsers in a cookie (the web layer); the database keeps only its hash. A session belongs to a person
+(one verified sign-in address) and reaches, as one betrokkene each, the households where that address
+belongs to an active betrokkene. Each request asks for one household: a household the session does not
+(or no longer) reach answers as one that does not exist. Last-seen is written at most once a minute.
 """
 
 from __future__ import annotations
@@ -13,11 +13,17 @@ import logging
 from datetime import datetime, timedelta
 
 from ..domain.access import Principal
-from ..domain.errors import TemporaryFailure, Unauthenticated, ValidationFailed
+from ..domain.errors import ChoiceRequired, SecondFactorRequired, TemporaryFailure, Unauthenticated, ValidationFailed
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from ..domain.sessions import (
+    NOBODY,
     IssuedSession,
+    Membership,
+    PersonSessionView,
+    SecondFactorPolicy,
+    SessionInfo,
     SessionPolicy,
+    SignInSession,
     is_live,
     looks_like_secret,
     needs_touch,
@@ -26,59 +32,164 @@ from ..domain.sessions import (
 )
 
 log = logging.getLogger("eenplan.signin")
+security = logging.getLogger("eenplan.security")
 
 PURGE_EVERY = timedelta(minutes=10)
 
 
 class SessionService:
-    """Sessions of betrokkenen, with the deployment's idle timeout and absolute lifetime."""
+    """Sessions of people, with the deployment's idle timeout, absolute lifetime and second-factor policy."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, policy: SessionPolicy) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        policy: SessionPolicy,
+        second_factor: SecondFactorPolicy = SecondFactorPolicy.PROFESSIONALS,
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self.policy = policy
+        self.second_factor = second_factor
         self._last_purge: datetime | None = None
 
     async def start(
-        self, uow: UnitOfWork, betrokkene_id: str, household_id: str, method: str, issued_by: str | None = None
+        self,
+        uow: UnitOfWork,
+        person_id: str,
+        method: str,
+        members: list[Membership],
+        *,
+        professional: bool,
+        second_factor: bool = False,
+        user_agent: str = "",
+        next_path: str | None = None,
     ) -> IssuedSession:
         """A brand-new session in the caller's transaction (a new token at every sign-in; never reused).
 
-        `issued_by`: the session came through an address someone else added; it is then, like a
-        token a regisseur issued, not the person's own (it never speaks for them: require_personal).
+        `members`: the betrokkene the person is in each household (several for one household: they choose);
+        a member's `issued_by` marks a membership through an address someone else added (never personal).
         """
         now = self._clock()
         if self._last_purge is None or now - self._last_purge >= PURGE_EVERY:
             await uow.auth.purge(now)
+            await uow.persons.purge(now)
             self._last_purge = now
         token = new_secret()
         expires_at = now + self.policy.absolute
-        await uow.auth.add_session(secret_hash(token), betrokkene_id, household_id, method, now, expires_at, issued_by)
-        return IssuedSession(token, betrokkene_id, household_id, expires_at, int(self.policy.idle.total_seconds()))
+        await uow.persons.add_session(
+            secret_hash(token),
+            person_id,
+            method,
+            members,
+            now=now,
+            expires_at=expires_at,
+            second_factor=second_factor,
+            professional=professional,
+            user_agent=user_agent,
+        )
+        households = tuple(sorted({m.household_id for m in members}))
+        return IssuedSession(
+            token,
+            person_id,
+            expires_at,
+            int(self.policy.idle.total_seconds()),
+            households,
+            next_path,
+            second_factor,
+        )
 
-    async def authenticate(self, token: str) -> Principal:
-        """The betrokkene a live session token belongs to, or Unauthenticated (one indexed query)."""
+    async def _live(self, token: str, household_id: str | None) -> tuple[str, SignInSession, list[Membership]]:
+        """The hash, the live session and its memberships (in one household, or all); Unauthenticated else."""
         if not looks_like_secret(token):
             raise Unauthenticated("malformed bearer token")
         token_hash = secret_hash(token)
         async with self._uow() as uow:
-            session = await uow.auth.live_session(token_hash)
+            found = await uow.persons.lookup(token_hash, household_id)
         now = self._clock()
-        if session is None or not is_live(session, now, self.policy):
+        if found is None or not is_live(found[0], now, self.policy):
             raise Unauthenticated("invalid or expired session")
+        session, members = found
         if needs_touch(session, now, self.policy):
             await self._touch(token_hash)
-        return Principal(session.betrokkene_id, session.household_id, session.issued_by)
+        return token_hash, session, members
 
-    async def _touch(self, token_hash: str) -> None:
+    def _needs_second_factor(self, session: SignInSession) -> bool:
+        return not session.second_factor and self.second_factor.requires(session.professional)
+
+    async def principal_for(self, token: str, household_id: str) -> Principal:
+        """The betrokkene a live session is in `household_id` (one indexed query).
+
+        Raises Unauthenticated (no live session), SecondFactorRequired (the policy asks for a second
+        factor the person has not completed) or ChoiceRequired (the address belongs to several
+        betrokkenen of this household and the person has not said who they are). A household the
+        session does not reach gives a principal nobody is, which the services answer with 404.
+        """
+        _, session, members = await self._live(token, household_id)
+        if self._needs_second_factor(session):
+            raise SecondFactorRequired("confirm your sign-in with a second factor first")
+        if len(members) > 1:
+            raise ChoiceRequired("say who you are in this household first")
+        if not members:
+            return Principal(NOBODY, household_id)
+        m = members[0]
+        return Principal(m.betrokkene_id, household_id, m.issued_by, session.second_factor)
+
+    async def check_live(self, token: str) -> None:
+        """Unauthenticated unless the token is a live session (one indexed query; no household, no 2FA check)."""
+        await self._live(token, "")
+
+    async def person_session(self, token: str) -> PersonSessionView:
+        """The live session as the pages see it (who, how, what is still to do); Unauthenticated if not live."""
+        _, session, members = await self._live(token, None)
+        async with self._uow() as uow:
+            email = await uow.persons.email_of(session.person_id) or ""
+        per_household: dict[str, int] = {}
+        for m in members:
+            per_household[m.household_id] = per_household.get(m.household_id, 0) + 1
+        return PersonSessionView(
+            session.person_id,
+            email,
+            session.method,
+            session.second_factor,
+            self._needs_second_factor(session),
+            any(n > 1 for n in per_household.values()),
+            session.created_at,
+            session.expires_at,
+        )
+
+    async def members(self, token: str) -> tuple[SignInSession, list[Membership]]:
+        """The live session and every membership that still counts (for the household list and choices);
+        SecondFactorRequired first where the policy asks for one (a caseload's names are not for one factor)."""
+        _, session, members = await self._live(token, None)
+        if self._needs_second_factor(session):
+            raise SecondFactorRequired("confirm your sign-in with a second factor first")
+        return session, members
+
+    async def complete_second_factor(self, token: str, method: str) -> IssuedSession:
+        """The person proved a second factor: a new token replaces this one (rotation), marked as such.
+
+        The old token ends at once, so a token seen before the second factor never carries it.
+        """
+        token_hash, session, _ = await self._live(token, None)
         now = self._clock()
-        try:
-            async with self._uow(write=True) as uow:
-                await uow.auth.touch_session(token_hash, now, now - self.policy.touch_every)
-                await uow.commit()
-        except TemporaryFailure:
-            # A busy database only delays the last-seen update to the next request; the session stays valid.
-            log.info("session last-seen update postponed: database busy")
+        async with self._uow(write=True) as uow:
+            row = await uow.persons.session_row(token_hash)
+            members = await uow.persons.members(token_hash)
+            if row is None or not await uow.persons.revoke(token_hash, now):
+                raise Unauthenticated("invalid or expired session")
+            issued = await self.start(
+                uow,
+                session.person_id,
+                row.method,
+                members,
+                professional=session.professional,
+                second_factor=True,
+                user_agent=row.user_agent,
+            )
+            await uow.commit()
+        security.info("second factor completed person=%s method=%s", session.person_id, method)
+        return issued
 
     async def sign_out(self, token: str) -> None:
         """End the session of this token at once (API tokens, which are JWTs, cannot be signed out)."""
@@ -87,5 +198,41 @@ class SessionService:
                 "Authorization", "only a sign-in session can be signed out; API tokens end at their expiry"
             )
         async with self._uow(write=True) as uow:
-            await uow.auth.revoke_session(secret_hash(token), self._clock())
+            row = await uow.persons.session_row(secret_hash(token))
+            ended = await uow.persons.revoke(secret_hash(token), self._clock())
             await uow.commit()
+        if ended and row is not None:
+            security.info("signed out person=%s", row.person_id)
+
+    async def sign_out_everywhere(self, token: str) -> int:
+        """End every session of the person this live session belongs to (this one too); how many ended."""
+        _, session, _ = await self._live(token, None)
+        async with self._uow(write=True) as uow:
+            ended = await uow.persons.revoke_all(session.person_id, self._clock())
+            await uow.commit()
+        security.info("signed out everywhere person=%s sessions=%d", session.person_id, ended)
+        return ended
+
+    async def sessions_of(self, token: str) -> list[SessionInfo]:
+        """The person's live sessions, this one marked (for "your sessions"; no tokens, no addresses)."""
+        token_hash, session, _ = await self._live(token, None)
+        now = self._clock()
+        async with self._uow() as uow:  # the rows are read while their transaction is open
+            rows = await uow.persons.sessions_of(session.person_id, now)
+            return [
+                SessionInfo(
+                    r.created_at, r.last_seen_at, r.method, r.user_agent, r.second_factor_at is not None, h == token_hash
+                )
+                for h, r in rows
+                if now < r.last_seen_at + self.policy.idle
+            ]
+
+    async def _touch(self, token_hash: str) -> None:
+        now = self._clock()
+        try:
+            async with self._uow(write=True) as uow:
+                await uow.persons.touch(token_hash, now, now - self.policy.touch_every)
+                await uow.commit()
+        except TemporaryFailure:
+            # A busy database only delays the last-seen update to the next request; the session stays valid.
+            log.info("session last-seen update postponed: database busy")

@@ -1,10 +1,11 @@
-"""Signing in: e-mail magic links (klant, netwerk, anyone with an address) and OpenID Connect (professionals).
+"""Signing in a person: e-mail magic links, OpenID Connect (professionals) and passkeys.
 
-Both end in a new server-side session (services.sessions). Every attempt is
-rate-limited per client IP before any database work, and per target (the
-household resolved to its id, the address in one spelling) before any work
-about a person. Answers never tell a stranger whether an address, household
-or link exists, neither by their content nor by their timing.
+Each ends in a new server-side session of the person (services.sessions) that reaches every household
+where their address belongs to an active betrokkene. Every attempt is rate-limited per client IP before
+any database work, and per target (the address in one spelling, the link, the state) before any work
+about a person. Answers never tell a stranger whether an address, household or link exists, neither by
+their content nor by their timing. Sign-ins, refusals and choices go to the security log
+(`eenplan.security`: ids and counts only).
 """
 
 from __future__ import annotations
@@ -15,18 +16,21 @@ import logging
 from collections.abc import Coroutine
 from typing import Any
 
-from ..domain.betrokkene import Kind
-from ..domain.errors import Forbidden, NotFound, ValidationFailed
-from ..domain.ports import Clock, UnitOfWorkFactory
+from ..domain.betrokkene import Betrokkene, Kind
+from ..domain.errors import Forbidden, NotFound
+from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from ..domain.sessions import (
     MAGIC_LINK_TTL,
     OIDC_STATE_TTL,
     IssuedSession,
+    Membership,
     OidcRequest,
     SignInMethod,
     looks_like_secret,
     new_secret,
+    safe_next,
     secret_hash,
+    shows_mfa,
 )
 from ..domain.signin import IdentityProvider, SignInFailed, SignInLimits, SignInLinkSender
 from ..logsafe import describe_error
@@ -35,10 +39,14 @@ from .contact_changes import ContactChanges
 from .sessions import SessionService
 
 log = logging.getLogger("eenplan.signin")
+security = logging.getLogger("eenplan.security")
 
 #: One message for every refused OIDC sign-in, so a refusal tells nothing about households or people.
-NOT_A_BETROKKENE = "this account cannot sign in to this household"
+NOT_A_BETROKKENE = "this account cannot sign in here"
 LINK_FAILED = "this sign-in link is not valid (any more); ask for a new one"
+PASSKEY_FAILED = "this passkey does not sign anyone in (any more)"
+#: OIDC `amr`/`acr` values that show multi-factor authentication at the provider (EENPLAN_OIDC_MFA_VALUES)
+DEFAULT_MFA_VALUES = frozenset({"mfa", "hwk", "swk", "otp", "sms", "fpt", "face", "iris", "pop", "fido"})
 
 
 class SignInService:
@@ -53,6 +61,7 @@ class SignInService:
         links: SignInLinkSender,
         public_url: str,
         identity_provider: IdentityProvider | None,
+        mfa_values: frozenset[str] = DEFAULT_MFA_VALUES,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -61,39 +70,34 @@ class SignInService:
         self._links = links
         self._public_url = public_url.rstrip("/")
         self._idp = identity_provider
+        self._mfa_values = mfa_values
         self._pending: set[asyncio.Task[None]] = set()
         #: changes of sign-in addresses (BetrokkeneService hands them over; the confirmation route uses it)
         self.contacts = ContactChanges(uow, clock, limits, links, public_url)
+
+    @property
+    def link_sender(self) -> SignInLinkSender:
+        """Where sign-in links and notices about sign-in data go (the outbox, or the console)."""
+        return self._links
 
     def _limit(self, action: str, client_ip: str, target: str) -> None:
         self._limits.check(action, client_ip, target, self._clock().timestamp())
 
     # -- magic links ---------------------------------------------------------------------------------------
 
-    async def request_link(
-        self, *, household_id: str | None, household_code: str | None, email: str, client_ip: str
-    ) -> None:
-        """Accept a request for a single-use sign-in link; the links are made and sent in the background.
+    async def request_link(self, *, email: str, client_ip: str, next_path: str | None = None) -> None:
+        """Accept a request for a single-use sign-in link to `email`; the link is made and sent in the background.
 
-        Only what is the same for every address happens before the answer: the input check, resolving
-        the household (so its id and its code, in any case, count as one target) and the rate limits.
-        Looking the address up, creating links and sending them follow in a task tracked by this
-        service (`settle` awaits them; shutdown does), so the answer time tells nothing about who
-        exists (issue 10, item 6). Returns the same way whether or not anyone matched.
+        The person gives only their address: the link signs in the *person*, who then reaches every
+        household where the address belongs to an active betrokkene. Only what is the same for every
+        address happens before the answer (the rate limits); looking the address up, creating the link and
+        sending it follow in a task tracked by this service (`settle` awaits them; shutdown does), so the
+        answer time tells nothing about who exists. `next_path` (a local path) is where the link returns to.
         """
-        if bool(household_id) == bool(household_code):
-            raise ValidationFailed.one("household_id", "give exactly one of household_id and household_code")
         email = email.strip().lower()
         self._limits.check_ip("link", client_ip, self._clock().timestamp())  # a flood stops before the lookup
-        if household_code is not None:
-            async with self._uow() as uow:
-                found = await uow.households.find_by_code(household_code.strip().upper())
-            target = found.id if found else f"code:{household_code.strip().upper()}"
-            household_id = found.id if found else None
-        else:
-            household_id = target = (household_id or "").strip().lower()
-        self._limit("link", client_ip, f"{target}|{email}")
-        self._spawn(self._issue_links(household_id, email))
+        self._limit("link", client_ip, email)
+        self._spawn(self._issue_link(email, safe_next(next_path)))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work, name="eenplan-signin-link")
@@ -111,55 +115,98 @@ class SignInService:
         while self._pending:
             await asyncio.gather(*list(self._pending), return_exceptions=True)
 
-    async def _issue_links(self, household_id: str | None, email: str) -> None:
-        """Create and send a link for each active betrokkene of the household who signs in with `email`."""
-        if not household_id:
-            return
+    async def _issue_link(self, email: str, next_path: str | None) -> None:
+        """Create and send one link for the address, if it belongs to an active betrokkene anywhere.
+
+        The mail goes through the mailgroup of the first household the address belongs to (encrypted
+        when that betrokkene has a pinned key): one link per request, however many households."""
         now = self._clock()
         expires_at = now + MAGIC_LINK_TTL
-        outgoing = []
         async with self._uow(write=True) as uow:
-            for person in await uow.auth.active_by_email(household_id, email):
-                token = new_secret()
-                await uow.auth.add_link(secret_hash(token), person.id, person.household_id, now, expires_at)
-                outgoing.append((person, f"{self._public_url}/auth/magic-link/{token}"))
+            people = await uow.persons.reached_by_email(email)
+            if not people:
+                return
+            token = new_secret()
+            await uow.auth.add_link(secret_hash(token), email, next_path, now, expires_at)
             await uow.commit()
-        for person, url in outgoing:
-            await self._links.send_link(person, url, expires_at)
-            log.info("sign-in link issued betrokkene=%s", person.id)
+        await self._links.send_link(people[0], f"{self._public_url}/auth/magic-link/{token}", expires_at)
+        security.info("sign-in link issued betrokkene=%s households=%d", people[0].id, len(people))
 
-    async def redeem_link(self, token: str, client_ip: str) -> IssuedSession:
-        """Exchange an unused, unexpired link for a new session; a second redemption fails, even concurrently."""
+    async def _members(self, uow: UnitOfWork, people: list[Betrokkene]) -> list[Membership]:
+        """The memberships a sign-in as these betrokkenen gives (an address someone else added: not personal)."""
+        return [Membership(b.household_id, b.id, await uow.auth.address_added_by(b.id)) for b in people]
+
+    async def redeem_link(self, token: str, client_ip: str, user_agent: str = "") -> IssuedSession:
+        """Exchange an unused, unexpired link for a new session of the person; a second redemption fails,
+        even concurrently. The session reaches every household where the address belongs to an active
+        betrokkene at this moment."""
         self._limit("redeem", client_ip, secret_hash(token)[:32])
         if not looks_like_secret(token):
+            security.info("sign-in failed method=magic-link reason=malformed")
             raise SignInFailed(LINK_FAILED)
 
         async def attempt() -> IssuedSession:
             async with self._uow(write=True) as uow:
-                owner = await uow.auth.use_link(secret_hash(token), self._clock())
+                now = self._clock()
+                owner = await uow.auth.use_link(secret_hash(token), now)
                 if owner is None:
                     raise SignInFailed(LINK_FAILED)
-                betrokkene_id, household_id = owner
-                if await uow.betrokkenen.membership(household_id, betrokkene_id) is None:
+                email, next_path = owner
+                people = await uow.persons.reached_by_email(email)
+                if not people:  # removed, or the address changed, since the link went out
                     raise SignInFailed(LINK_FAILED)
-                if await uow.auth.email_unconfirmed(betrokkene_id):  # the address changed since the link went out
-                    raise SignInFailed(LINK_FAILED)
-                adder = await uow.auth.address_added_by(betrokkene_id)  # someone else added it: not personal
+                person_id = await uow.persons.person_for(email, now)
                 issued = await self._sessions.start(
-                    uow, betrokkene_id, household_id, SignInMethod.MAGIC_LINK, issued_by=adder
+                    uow,
+                    person_id,
+                    SignInMethod.MAGIC_LINK,
+                    await self._members(uow, people),
+                    professional=any(b.kind is Kind.PROFESSIONAL for b in people),
+                    user_agent=user_agent,
+                    next_path=next_path,
+                )
+                await uow.commit()
+                return issued
+
+        try:
+            issued = await retry_on_conflict(attempt)
+        except SignInFailed:
+            security.info("sign-in failed method=magic-link reason=unknown-used-or-expired")
+            raise
+        security.info("signed in person=%s method=magic-link households=%d", issued.person_id, len(issued.households))
+        return issued
+
+    async def start_passkey_session(self, person_id: str, client_ip: str, user_agent: str = "") -> IssuedSession:
+        """A new session for a person whose passkey the factors service just verified (multi-factor by itself)."""
+        self._limit("passkey", client_ip, person_id)
+
+        async def attempt() -> IssuedSession:
+            async with self._uow(write=True) as uow:
+                email = await uow.persons.email_of(person_id)
+                people = await uow.persons.reached_by_email(email) if email else []
+                if not people:
+                    raise SignInFailed(PASSKEY_FAILED)
+                issued = await self._sessions.start(
+                    uow,
+                    person_id,
+                    SignInMethod.PASSKEY,
+                    await self._members(uow, people),
+                    professional=any(b.kind is Kind.PROFESSIONAL for b in people),
+                    second_factor=True,
+                    user_agent=user_agent,
                 )
                 await uow.commit()
                 return issued
 
         issued = await retry_on_conflict(attempt)
-        log.info("signed in betrokkene=%s method=magic-link", issued.betrokkene_id)
+        security.info("signed in person=%s method=passkey households=%d", person_id, len(issued.households))
         return issued
 
     # -- OpenID Connect ------------------------------------------------------------------------------------
 
     @property
     def secure_cookies(self) -> bool:
-        """Whether browser cookies of the sign-in flow must be Secure (the public URL is https)."""
+        """Whether browser cookies must be Secure (the public URL is https)."""
         return self._public_url.startswith("https://")
 
     @property
@@ -167,31 +214,40 @@ class SignInService:
         """Whether an OpenID Connect provider is configured."""
         return self._idp is not None
 
-    async def start_oidc(self, household_id: str, client_ip: str) -> tuple[str, str]:
-        """(authorization URL, state) for a professional signing in to `household_id`.
+    async def start_oidc(self, client_ip: str, next_path: str | None = None) -> tuple[str, str]:
+        """(authorization URL, state) for a professional signing in with their organisation's account.
 
-        The nonce and PKCE verifier stay on the server, bound to the state for
-        ten minutes; the state is also set in a cookie by the web layer so the
-        callback must come back to the same browser.
+        The nonce and PKCE verifier stay on the server, bound to the state for ten minutes; the state
+        is also set in a cookie by the web layer so the callback must come back to the same browser.
         """
         if self._idp is None:
             raise NotFound("OpenID Connect sign-in is not configured")
-        if not household_id or len(household_id) > 36:
-            raise ValidationFailed.one("household", "is required (the household's id)")
-        self._limit("oidc-login", client_ip, household_id)
+        self._limit("oidc-login", client_ip, "oidc")
         state, nonce, verifier = new_secret(), new_secret(), new_secret()
         now = self._clock()
         async with self._uow(write=True) as uow:
             await uow.auth.add_oidc_request(
-                secret_hash(state), OidcRequest(household_id, nonce, verifier, now + OIDC_STATE_TTL), now
+                secret_hash(state), OidcRequest(safe_next(next_path), nonce, verifier, now + OIDC_STATE_TTL), now
             )
             await uow.commit()
         return await self._idp.authorization_url(state=state, nonce=nonce, code_verifier=verifier), state
 
     async def finish_oidc(
-        self, *, code: str, state: str, browser_state: str | None, issuer: str | None, client_ip: str
+        self,
+        *,
+        code: str,
+        state: str,
+        browser_state: str | None,
+        issuer: str | None,
+        client_ip: str,
+        user_agent: str = "",
     ) -> IssuedSession:
-        """Complete the code flow: consume the state, redeem the code, map the verified address to a session."""
+        """Complete the code flow: consume the state, redeem the code, and start a session of the person.
+
+        The provider account reaches every household where it is pinned, and every household where its
+        verified address belongs to an active professional betrokkene not pinned to another account
+        (pinned at this first sign-in). An `amr`/`acr` showing MFA counts as the second factor.
+        """
         if self._idp is None:
             raise NotFound("OpenID Connect sign-in is not configured")
         self._limit("oidc-callback", client_ip, secret_hash(state)[:32])
@@ -205,36 +261,53 @@ class SignInService:
         if request is None:
             raise SignInFailed("the sign-in could not be completed; start again")
         identity = await self._idp.redeem(code=code, code_verifier=request.code_verifier, nonce=request.nonce)
-        email = identity.email
+        email = (identity.email or "").strip().lower()
         if not email or not identity.email_verified:
-            log.info("oidc sign-in refused: no verified e-mail")
+            security.info("sign-in refused method=oidc reason=no-verified-email")
             raise Forbidden(NOT_A_BETROKKENE)
+        mfa = shows_mfa(list(identity.amr), identity.acr, self._mfa_values)
 
         async def attempt() -> IssuedSession:
             async with self._uow(write=True) as uow:
-                people = [
-                    b
-                    for b in await uow.auth.active_by_email(request.household_id, email)
-                    if b.kind is Kind.PROFESSIONAL
-                ]
-                if len(people) != 1:
+                now = self._clock()
+                account = (identity.issuer, identity.subject)
+                members: dict[str, Membership] = {}
+                kinds: list[Kind] = []
+                for b in await uow.persons.pinned_to(*account):
+                    members[b.id] = Membership(b.household_id, b.id, await uow.auth.address_added_by(b.id), True)
+                    kinds.append(b.kind)
+                for b in await uow.persons.reached_by_email(email):
+                    if b.kind is not Kind.PROFESSIONAL or b.id in members:
+                        continue
+                    pinned = await uow.auth.pinned_identity(b.id)
+                    if pinned is None:
+                        await uow.auth.pin_identity(b.id, *account, now)
+                    elif pinned != account:
+                        log.warning("oidc: provider account differs from the pinned one betrokkene=%s", b.id)
+                        continue
+                    members[b.id] = Membership(b.household_id, b.id, await uow.auth.address_added_by(b.id), True)
+                    kinds.append(b.kind)
+                if not members:
                     raise Forbidden(NOT_A_BETROKKENE)
-                person = people[0]
-                pinned = await uow.auth.pinned_identity(person.id)
-                if pinned is None:
-                    await uow.auth.pin_identity(person.id, identity.issuer, identity.subject, self._clock())
-                elif pinned != (identity.issuer, identity.subject):
-                    log.warning(
-                        "oidc sign-in refused: provider account differs from the pinned one betrokkene=%s", person.id
-                    )
-                    raise Forbidden(NOT_A_BETROKKENE)
-                adder = await uow.auth.address_added_by(person.id)  # mapped by an address someone else added
                 issued = await self._sessions.start(
-                    uow, person.id, person.household_id, SignInMethod.OIDC, issued_by=adder
+                    uow,
+                    await uow.persons.person_for(email, now),
+                    SignInMethod.OIDC,
+                    list(members.values()),
+                    professional=Kind.PROFESSIONAL in kinds,
+                    second_factor=mfa,
+                    user_agent=user_agent,
+                    next_path=request.next_path,
                 )
                 await uow.commit()
                 return issued
 
-        issued = await retry_on_conflict(attempt)
-        log.info("signed in betrokkene=%s method=oidc", issued.betrokkene_id)
+        try:
+            issued = await retry_on_conflict(attempt)
+        except Forbidden:
+            security.info("sign-in refused method=oidc reason=not-a-betrokkene")
+            raise
+        security.info(
+            "signed in person=%s method=oidc mfa=%s households=%d", issued.person_id, mfa, len(issued.households)
+        )
         return issued

@@ -110,6 +110,8 @@ class TokenService:
         }
         if principal.issued_by and principal.issued_by != principal.betrokkene_id:
             claims["iby"] = principal.issued_by  # issued by someone else: may not speak for the person
+        elif principal.second_factor:
+            claims["sf"] = True  # the person's own credential, obtained with a second factor
         return IssuedToken(self._sign(claims), jti, _utc(exp))
 
     async def issue_for(self, principal: Principal, household_id: str, betrokkene_id: str) -> IssuedToken:
@@ -150,7 +152,12 @@ class TokenService:
         if not isinstance(claims["sub"], str) or not isinstance(claims["hh"], str):
             raise Unauthenticated("invalid bearer token")
         issued_by = claims.get("iby")
-        principal = Principal(claims["sub"], claims["hh"], issued_by if isinstance(issued_by, str) else None)
+        principal = Principal(
+            claims["sub"],
+            claims["hh"],
+            issued_by if isinstance(issued_by, str) else None,
+            claims.get("sf") is True and not isinstance(issued_by, str),
+        )
         self._verified[token] = (principal, int(claims["exp"]), claims["jti"])
         if len(self._verified) > self._cache_size:
             self._verified.popitem(last=False)

@@ -1,4 +1,6 @@
-"""The sign-in store: sessions, magic links, OIDC requests and pinned identities (hashes only)."""
+"""The sign-in store: magic links, OIDC requests, pinned identities and contact changes (hashes only).
+
+Sessions are people's and live in `person_repository`."""
 
 from __future__ import annotations
 
@@ -9,10 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped
 from sqlmodel import col
 
-from ..domain.betrokkene import Betrokkene
 from ..domain.contact_changes import PendingContactChange, Step
-from ..domain.sessions import OidcRequest, SignInSession
-from .repositories import _betrokkene
+from ..domain.sessions import OidcRequest
 from .results import rows_changed
 from .tables import BetrokkeneRow
 from .tables_auth import (
@@ -21,7 +21,6 @@ from .tables_auth import (
     OidcIdentityRow,
     OidcRequestRow,
     SignInAddressOriginRow,
-    SignInSessionRow,
 )
 
 
@@ -31,86 +30,17 @@ class AuthRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._s = session
 
-    async def add_session(
-        self,
-        token_hash: str,
-        betrokkene_id: str,
-        household_id: str,
-        method: str,
-        now: datetime,
-        expires_at: datetime,
-        issued_by: str | None = None,
-    ) -> None:
-        """Store a new session under the hash of its token (`issued_by`: not the person's own, see SignInSession)."""
-        self._s.add(
-            SignInSessionRow(
-                token_hash=token_hash,
-                betrokkene_id=betrokkene_id,
-                household_id=household_id,
-                method=method,
-                created_at=now,
-                last_seen_at=now,
-                expires_at=expires_at,
-                issued_by=issued_by,
-            )
-        )
-        await self._s.flush()
-
-    async def live_session(self, token_hash: str) -> SignInSession | None:
-        """The session for a token hash if it is not revoked and its betrokkene is not removed (one PK probe)."""
-        stmt = (
-            sa.select(
-                col(SignInSessionRow.betrokkene_id),
-                col(SignInSessionRow.household_id),
-                col(SignInSessionRow.created_at),
-                col(SignInSessionRow.last_seen_at),
-                col(SignInSessionRow.expires_at),
-                col(SignInSessionRow.issued_by),
-            )
-            .join(BetrokkeneRow, col(BetrokkeneRow.id) == col(SignInSessionRow.betrokkene_id))
-            .where(
-                col(SignInSessionRow.token_hash) == token_hash,
-                col(SignInSessionRow.revoked_at).is_(None),
-                col(BetrokkeneRow.removed_at).is_(None),
-            )
-        )
-        row = (await self._s.execute(stmt)).first()
-        return SignInSession(*row) if row else None
-
-    async def touch_session(self, token_hash: str, now: datetime, older_than: datetime) -> None:
-        """Record activity, unless another request already did so since `older_than`."""
-        await self._s.execute(
-            sa.update(SignInSessionRow)
-            .where(col(SignInSessionRow.token_hash) == token_hash, col(SignInSessionRow.last_seen_at) <= older_than)
-            .values(last_seen_at=now)
-        )
-
-    async def revoke_session(self, token_hash: str, now: datetime) -> bool:
-        """End a session; False when it was already ended (or never existed)."""
-        result = await self._s.execute(
-            sa.update(SignInSessionRow)
-            .where(col(SignInSessionRow.token_hash) == token_hash, col(SignInSessionRow.revoked_at).is_(None))
-            .values(revoked_at=now)
-        )
-        return rows_changed(result) == 1
-
     async def add_link(
-        self, token_hash: str, betrokkene_id: str, household_id: str, now: datetime, expires_at: datetime
+        self, token_hash: str, email: str, next_path: str | None, now: datetime, expires_at: datetime
     ) -> None:
-        """Store a new magic link under the hash of its token."""
+        """Store a new magic link for an address under the hash of its token."""
         self._s.add(
-            MagicLinkRow(
-                token_hash=token_hash,
-                betrokkene_id=betrokkene_id,
-                household_id=household_id,
-                created_at=now,
-                expires_at=expires_at,
-            )
+            MagicLinkRow(token_hash=token_hash, email=email, next_path=next_path, created_at=now, expires_at=expires_at)
         )
         await self._s.flush()
 
-    async def use_link(self, token_hash: str, now: datetime) -> tuple[str, str] | None:
-        """Mark an unused, unexpired link used and return (betrokkene_id, household_id); None if this call lost."""
+    async def use_link(self, token_hash: str, now: datetime) -> tuple[str, str | None] | None:
+        """Mark an unused, unexpired link used and return (email, next path); None if this call lost."""
         result = await self._s.execute(
             sa.update(MagicLinkRow)
             .where(
@@ -124,7 +54,7 @@ class AuthRepository:
             return None
         row = (
             await self._s.execute(
-                sa.select(col(MagicLinkRow.betrokkene_id), col(MagicLinkRow.household_id)).where(
+                sa.select(col(MagicLinkRow.email), col(MagicLinkRow.next_path)).where(
                     col(MagicLinkRow.token_hash) == token_hash
                 )
             )
@@ -136,7 +66,7 @@ class AuthRepository:
         self._s.add(
             OidcRequestRow(
                 state_hash=state_hash,
-                household_id=request.household_id,
+                next_path=request.next_path,
                 nonce=request.nonce,
                 code_verifier=request.code_verifier,
                 created_at=now,
@@ -161,7 +91,7 @@ class AuthRepository:
         row = (
             await self._s.execute(sa.select(OidcRequestRow).where(col(OidcRequestRow.state_hash) == state_hash))
         ).scalar_one()
-        return OidcRequest(row.household_id, row.nonce, row.code_verifier, row.expires_at)
+        return OidcRequest(row.next_path, row.nonce, row.code_verifier, row.expires_at)
 
     async def pinned_identity(self, betrokkene_id: str) -> tuple[str, str] | None:
         """(issuer, subject) pinned to a betrokkene, if it ever signed in with OIDC."""
@@ -172,21 +102,6 @@ class AuthRepository:
         """Pin a provider account to a betrokkene (a second pin for the same betrokkene is a conflict)."""
         self._s.add(OidcIdentityRow(betrokkene_id=betrokkene_id, issuer=issuer, subject=subject, created_at=now))
         await self._s.flush()
-
-    async def active_by_email(self, household_id: str, email: str) -> list[Betrokkene]:
-        """The household's active betrokkenen who sign in with this e-mail address (compared
-        case-insensitively); an address someone else added and its owner has not confirmed signs nobody in."""
-        stmt = (
-            sa.select(BetrokkeneRow)
-            .where(
-                col(BetrokkeneRow.household_id) == household_id,
-                col(BetrokkeneRow.removed_at).is_(None),
-                sa.func.lower(col(BetrokkeneRow.email)) == email.lower(),
-                ~sa.exists().where(*_unconfirmed(col(BetrokkeneRow.id))),
-            )
-            .order_by(col(BetrokkeneRow.created_at), col(BetrokkeneRow.id))
-        )
-        return [_betrokkene(r) for r in (await self._s.execute(stmt)).scalars()]
 
     async def email_unconfirmed(self, betrokkene_id: str) -> bool:
         """Whether the betrokkene's address was added by someone else and its owner has not confirmed it."""
@@ -208,10 +123,12 @@ class AuthRepository:
             await self._s.flush()
 
     async def void_links(self, betrokkene_id: str, now: datetime) -> None:
-        """Use up the betrokkene's unused sign-in links (their address changed: links to the old one stop)."""
+        """Use up the unused sign-in links to the betrokkene's current address (it is changing: links sent to
+        it before the change stop, in every household; the person asks for a new one)."""
+        address = sa.select(sa.func.lower(col(BetrokkeneRow.email))).where(col(BetrokkeneRow.id) == betrokkene_id)
         await self._s.execute(
             sa.update(MagicLinkRow)
-            .where(col(MagicLinkRow.betrokkene_id) == betrokkene_id, col(MagicLinkRow.used_at).is_(None))
+            .where(col(MagicLinkRow.email) == address.scalar_subquery(), col(MagicLinkRow.used_at).is_(None))
             .values(used_at=now)
         )
 
@@ -275,7 +192,6 @@ class AuthRepository:
 
     async def purge(self, now: datetime) -> None:
         """Delete sessions, links and authorization requests past their absolute end (kept no longer than needed)."""
-        await self._s.execute(sa.delete(SignInSessionRow).where(col(SignInSessionRow.expires_at) < now))
         await self._s.execute(sa.delete(MagicLinkRow).where(col(MagicLinkRow.expires_at) < now))
         await self._s.execute(sa.delete(OidcRequestRow).where(col(OidcRequestRow.expires_at) < now))
         # an unconfirmed address stays blocked by its open row, so only closed or expired approvals go

@@ -13,7 +13,15 @@ from sqlmodel import Field, SQLModel
 
 # The tables of each area live beside this module; importing them here puts them in `metadata`,
 # which the migrations and their test compare against. They import only `tables_base`, never this module.
-from . import tables_access, tables_auth, tables_mail, tables_overleg, tables_stagnatie  # noqa: F401
+from . import (  # noqa: F401
+    tables_access,
+    tables_auth,
+    tables_factors,
+    tables_mail,
+    tables_overleg,
+    tables_person,
+    tables_stagnatie,
+)
 from .tables_base import _ts
 
 

@@ -1,4 +1,4 @@
-"""Tables for sign-in sessions, magic links, OIDC authorization requests and pinned OIDC identities.
+"""Tables for magic links, OIDC authorization requests and pinned OIDC identities.
 
 Every secret (session token, link token, OIDC state) is stored only as its
 SHA-256 hash, which is also the primary key: a lookup is one index probe.
@@ -13,29 +13,13 @@ from sqlmodel import Field, SQLModel
 from .tables_base import _ts
 
 
-class SignInSessionRow(SQLModel, table=True):
-    """A server-side session of one betrokkene: live while not revoked, not idle, not past expires_at."""
-
-    __tablename__ = "signin_session"
-    token_hash: str = Field(primary_key=True, max_length=64)
-    betrokkene_id: str = Field(foreign_key="betrokkene.id", index=True, max_length=36)
-    household_id: str = Field(max_length=36)
-    method: str = Field(max_length=20)
-    created_at: datetime = Field(sa_column=_ts())
-    last_seen_at: datetime = Field(sa_column=_ts())
-    expires_at: datetime = Field(sa_column=_ts())
-    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    #: who added the address this session was obtained through, when that was someone else (not personal)
-    issued_by: str | None = Field(default=None, max_length=36)
-
-
 class MagicLinkRow(SQLModel, table=True):
-    """A single-use sign-in link for one betrokkene (used_at is set by the one redemption that wins)."""
+    """A single-use sign-in link for one address (used_at is set by the one redemption that wins)."""
 
     __tablename__ = "magic_link"
     token_hash: str = Field(primary_key=True, max_length=64)
-    betrokkene_id: str = Field(foreign_key="betrokkene.id", index=True, max_length=36)
-    household_id: str = Field(max_length=36)
+    email: str = Field(index=True, max_length=254)
+    next_path: str | None = Field(default=None, max_length=300)
     created_at: datetime = Field(sa_column=_ts())
     expires_at: datetime = Field(sa_column=_ts())
     used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
@@ -46,7 +30,7 @@ class OidcRequestRow(SQLModel, table=True):
 
     __tablename__ = "oidc_request"
     state_hash: str = Field(primary_key=True, max_length=64)
-    household_id: str = Field(max_length=36)
+    next_path: str | None = Field(default=None, max_length=300)
     nonce: str = Field(max_length=64)
     code_verifier: str = Field(max_length=128)
     created_at: datetime = Field(sa_column=_ts())

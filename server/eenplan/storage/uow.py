@@ -14,9 +14,11 @@ from ..domain.errors import StorageUnavailable, TemporaryFailure
 from .access_repository import AccessLogRepository, ConsentRepository, TokenRevocationRepository
 from .auth_repository import AuthRepository
 from .engine import WRITE_OPTION, engine_health
+from .factor_repository import FactorRepository
 from .faults import DETAIL, classify
 from .mail_repository import MailRepository
 from .overleg_repository import OverlegRepository
+from .person_repository import PersonRepository
 from .repositories import BetrokkeneRepository, HouseholdRepository, PlanRepository
 from .stagnatie_repository import StagnatieRepository
 
@@ -103,10 +105,12 @@ class UnitOfWork:
         self.consents = ConsentRepository(self.session)
         self.access_log = AccessLogRepository(self.session)
         self.auth = AuthRepository(self.session)
+        self.persons = PersonRepository(self.session)
         self.overleggen = OverlegRepository(self.session)
         self.mail = MailRepository(self.session)
         self.stagnatie = StagnatieRepository(self.session)
         self.token_revocations = TokenRevocationRepository(self.session)
+        self.factors = FactorRepository(self.session)
         return self
 
     async def commit(self) -> None:

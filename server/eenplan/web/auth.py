@@ -3,9 +3,12 @@
 Two kinds of bearer token: API tokens (signed JWTs, for machine clients;
 signature verified in memory, then the revocation list: on SQLite a set
 remembered while no other connection committed, on PostgreSQL one indexed
-query) and sign-in sessions (opaque 256-bit
-tokens without dots; one indexed query that also checks the betrokkene is
-not removed). The /auth/ sign-in routes are public except /auth/logout.
+query) and a person's sign-in session (opaque 256-bit tokens without dots).
+A session reaches several households: on a household route it is resolved
+to the betrokkene the person is there (one indexed query, which also checks
+the membership still counts); elsewhere the handler gets the session token.
+The browser's cookie never authenticates here: /api takes bearer tokens only.
+The /auth/ sign-in routes are public except /auth/logout.
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..domain.errors import Unauthenticated
-from .keys import MONITORING, PRINCIPAL, SERVICES
+from .keys import MONITORING, PRINCIPAL, SERVICES, SESSION_TOKEN
 
 PUBLIC_PATHS = frozenset({"/api/openapi.json"})
+HOUSEHOLD_PREFIX = "/api/households/"
 MONITORING_PATH = "/api/monitoring"  # monitoring tokens (scope `mon`) only, never household credentials
 SIGN_OUT_PATH = "/auth/logout"
 #: no token we issue is this long (sessions: 43 characters; JWTs: a few hundred); longer ones are refused unread
@@ -39,6 +43,9 @@ async def auth_middleware(request: web.Request, handler) -> web.StreamResponse:
             request[MONITORING] = await svc.tokens.authenticate_monitoring(token)
         elif "." in token:
             request[PRINCIPAL] = await svc.tokens.authenticate(token)
-        else:
-            request[PRINCIPAL] = await svc.sessions.authenticate(token)
+        elif (household_id := request.match_info.get("id")) is not None and path.startswith(HOUSEHOLD_PREFIX):
+            request[PRINCIPAL] = await svc.sessions.principal_for(token, household_id)
+        else:  # a person's session outside one household (the household list, opening a household, sign-out)
+            await svc.sessions.check_live(token)
+            request[SESSION_TOKEN] = token
     return await handler(request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..domain.access import Principal
+from ..domain.errors import Unauthenticated
 from ..services.container import Services
 from ..services.plan_content import Lru, PlanSnapshot
 
@@ -16,6 +17,8 @@ TRUSTED_PROXIES = web.AppKey("trusted_proxies", frozenset)
 RENDERED = web.AppKey("rendered", Lru[PlanSnapshot, bytes])
 PRINCIPAL = web.RequestKey("principal", Principal)
 MONITORING = web.RequestKey("monitoring", str)  # the gemeente a monitoring token covers
+#: a person's session token on an /api route outside one household (the household list, opening one)
+SESSION_TOKEN = web.RequestKey("session_token", str)
 
 
 def services(request: web.Request) -> Services:
@@ -24,5 +27,8 @@ def services(request: web.Request) -> Services:
 
 
 def principal(request: web.Request) -> Principal:
-    """The authenticated caller (set by the auth middleware on every /api route but the spec)."""
-    return request[PRINCIPAL]
+    """The authenticated caller (set by the auth middleware on every household route and for API tokens)."""
+    try:
+        return request[PRINCIPAL]
+    except KeyError:  # a person's session on a route that names no household
+        raise Unauthenticated("this needs an API token or a route of one household") from None

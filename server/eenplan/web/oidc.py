@@ -97,8 +97,14 @@ class OidcClient:
             # OIDC Core §5.3.2: the userinfo `sub` must be the ID token's, or the answer is not about this user.
             if status == 200 and isinstance(info, dict) and info.get("sub") == claims["sub"]:
                 email, verified = info.get("email"), info.get("email_verified")
+        amr, acr = claims.get("amr"), claims.get("acr")
         return VerifiedIdentity(
-            self.issuer, str(claims["sub"]), email if isinstance(email, str) else None, verified is True
+            self.issuer,
+            str(claims["sub"]),
+            email if isinstance(email, str) else None,
+            verified is True,
+            tuple(m for m in amr if isinstance(m, str)) if isinstance(amr, list) else (),
+            acr if isinstance(acr, str) else None,
         )
 
     async def _validate(self, id_token: str, nonce: str, access_token: str | None) -> CodeIDToken:

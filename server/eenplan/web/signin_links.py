@@ -25,6 +25,7 @@ NOTICE_KINDS = {
     "confirm": "confirm a new address",
     "removed": "removed from the household",
     "record": "kind, role or birth date changed by someone else",
+    "factor": "a way of signing in was added or removed",
 }
 
 

@@ -7,7 +7,7 @@ from aiohttp import web
 from ...domain.access import Principal
 from ...domain.household import Phase
 from ...services.households import NewHousehold
-from ..keys import principal, services
+from ..keys import PRINCIPAL, SESSION_TOKEN, principal, services
 from ..registry import RouteTable
 from ..schemas import HouseholdCreate, PhaseChangeRequest, read_body
 
@@ -24,16 +24,43 @@ table = RouteTable("households")
 async def create_household(request: web.Request) -> web.Response:
     body = await read_body(request, HouseholdCreate)
     svc = services(request)
-    household, me = await svc.households.open_by(principal(request), NewHousehold(body.code, body.name, body.gemeente))
-    token = svc.tokens.issue(Principal(me.id, household.id))
+    opener = principal(request) if PRINCIPAL in request else await svc.people.home_principal(request[SESSION_TOKEN])
+    household, me = await svc.households.open_by(opener, NewHousehold(body.code, body.name, body.gemeente))
+    token = svc.tokens.issue(Principal(me.id, household.id, second_factor=opener.second_factor))
     return web.json_response({"household": household.as_dict(), "betrokkene": me.as_dict(), "token": token}, status=201)
 
 
-@table.route("GET", "/api/households", summary="The households the caller is a betrokkene of")
+@table.route(
+    "GET",
+    "/api/households",
+    summary="The households the caller reaches: for a person's session every household where their address "
+    "belongs to an active betrokkene (with who they are there); for an API token its one household",
+)
 async def list_households(request: web.Request) -> web.Response:
-    p = principal(request)
-    household = await services(request).households.get(p, p.household_id)
-    return web.json_response({"households": [household.as_dict()]})
+    svc = services(request)
+    if PRINCIPAL in request:
+        p = principal(request)
+        household = await svc.households.get(p, p.household_id)
+        return web.json_response({"households": [household.as_dict()]})
+    entries = await svc.people.households(request[SESSION_TOKEN])
+    return web.json_response(
+        {
+            "households": [
+                {
+                    "id": e.household_id,
+                    "name": e.name,
+                    "gemeente": e.gemeente,
+                    "betrokkene_id": e.betrokkene_id,
+                    "betrokkene_name": e.betrokkene_name,
+                    "kind": e.kind,
+                    "role": e.role,
+                    "role_label": e.role_label,
+                    "chosen": e.chosen,
+                }
+                for e in entries
+            ]
+        }
+    )
 
 
 @table.route("GET", "/api/households/{id}", summary="One household")

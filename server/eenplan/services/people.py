@@ -1,0 +1,84 @@
+"""Who a signed-in person is, and where: the households their session reaches, and choosing who they are.
+
+One sign-in address may belong to several betrokkenen of one household (a shared family address): the
+person then says who they are there before that household opens (`choose`); the choice holds for this
+session and is in the security log.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ..domain.access import Principal
+from ..domain.betrokkene import ROLE_LABELS, Role, is_regisseur
+from ..domain.errors import NotFound, ValidationFailed
+from ..domain.ports import UnitOfWorkFactory
+from ..domain.sessions import Choice, HouseholdEntry, secret_hash
+from .sessions import SessionService
+
+security = logging.getLogger("eenplan.security")
+
+
+class PersonDirectory:
+    """The households of a person's session (the household list, `GET /api/households`) and their choices."""
+
+    def __init__(self, uow: UnitOfWorkFactory, sessions: SessionService) -> None:
+        self._uow = uow
+        self._sessions = sessions
+
+    async def households(self, token: str) -> list[HouseholdEntry]:
+        """The households this session reaches, with who the person is in each (a household where the
+        address belongs to several betrokkenen is listed once per candidate, `chosen` False)."""
+        _, members = await self._sessions.members(token)
+        async with self._uow() as uow:
+            rows = await uow.persons.household_entries([m.betrokkene_id for m in members])
+        counts: dict[str, int] = {}
+        for row in rows:
+            counts[row[0]] = counts.get(row[0], 0) + 1
+        return [
+            HouseholdEntry(
+                household_id=r[0],
+                name=r[1],
+                gemeente=r[2],
+                betrokkene_id=r[3],
+                betrokkene_name=r[4],
+                kind=r[5],
+                role=r[6],
+                role_label=ROLE_LABELS.get(Role(r[6]), r[6]),
+                chosen=counts[r[0]] == 1,
+            )
+            for r in rows
+        ]
+
+    async def choices(self, token: str) -> list[Choice]:
+        """The households where the person must still say who they are, with the betrokkenen to choose from."""
+        by_household: dict[str, list[HouseholdEntry]] = {}
+        for entry in await self.households(token):
+            if not entry.chosen:
+                by_household.setdefault(entry.household_id, []).append(entry)
+        return [
+            Choice(
+                entries[0].household_id,
+                entries[0].name,
+                tuple((e.betrokkene_id, e.betrokkene_name, e.role_label) for e in entries),
+            )
+            for entries in by_household.values()
+        ]
+
+    async def choose(self, token: str, household_id: str, betrokkene_id: str) -> None:
+        """The person says who they are in a household where their address belongs to several betrokkenen."""
+        session, _ = await self._sessions.members(token)
+        async with self._uow(write=True) as uow:
+            if not await uow.persons.keep_member(secret_hash(token), household_id, betrokkene_id):
+                raise ValidationFailed.one("betrokkene", "choose one of the people listed")
+            await uow.commit()
+        security.info("chose betrokkene=%s person=%s", betrokkene_id, session.person_id)
+
+    async def home_principal(self, token: str) -> Principal:
+        """The person as a regisseur somewhere (for opening a new household from a session); the first
+        household otherwise, where the services then refuse what needs a regisseur."""
+        entries = [e for e in await self.households(token) if e.chosen]
+        if not entries:
+            raise NotFound("household not found")
+        home = next((e for e in entries if is_regisseur(e.role)), entries[0])
+        return await self._sessions.principal_for(token, home.household_id)
