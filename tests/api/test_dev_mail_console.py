@@ -21,9 +21,7 @@ async def _settle(client) -> None:
 async def test_dev_console_shows_the_link_and_the_id_but_no_name_or_address(client, demo, capsys, caplog):
     person = demo["by_name"]["Fatima El Amrani"]
     capsys.readouterr()
-    resp = await client.post(
-        "/auth/magic-link", json={"email": person["email"]}
-    )
+    resp = await client.post("/auth/magic-link", json={"email": person["email"]})
     assert resp.status == 202
     await _settle(client)
     out = capsys.readouterr()

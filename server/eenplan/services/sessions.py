@@ -221,7 +221,12 @@ class SessionService:
             rows = await uow.persons.sessions_of(session.person_id, now)
             return [
                 SessionInfo(
-                    r.created_at, r.last_seen_at, r.method, r.user_agent, r.second_factor_at is not None, h == token_hash
+                    r.created_at,
+                    r.last_seen_at,
+                    r.method,
+                    r.user_agent,
+                    second_factor=r.second_factor_at is not None,
+                    current=h == token_hash,
                 )
                 for h, r in rows
                 if now < r.last_seen_at + self.policy.idle
