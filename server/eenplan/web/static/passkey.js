@@ -9,7 +9,7 @@
  *     <button type="button" data-passkey-start>…</button>
  *     <p data-passkey-status role="status"></p>
  *   </div>
- * is shown when the browser can use passkeys. The button asks the server for options (POST JSON, the CSRF token
+ * is shown when the browser can use passkeys (and a sibling [data-passkey-missing] text is hidden then). The button asks the server for options (POST JSON, the CSRF token
  * in the X-CSRF-Token header), calls navigator.credentials.create/get, sends the result back and follows the
  * local path the server answers with. Every text comes from the page (data-msg-*): nothing to translate here.
  */
@@ -139,6 +139,8 @@
       var status = block.querySelector("[data-passkey-status]");
       if (!button || !status || !supported) { return; }
       block.hidden = false;
+      var missing = block.parentNode && block.parentNode.querySelector("[data-passkey-missing]");
+      if (missing) { missing.hidden = true; }
       button.addEventListener("click", function () { run(block, status, button); });
     });
   }
