@@ -286,3 +286,29 @@ async def test_guessing_app_codes_soon_gets_the_wait_page(client, demo, capsys, 
         "/inloggen/tweede-stap/code", data={"csrf": csrf, "code": totp.at(clock().timestamp() + 30)}
     )
     assert right.status == 429  # not even the right code while the wait lasts
+
+
+async def test_the_mother_adds_an_app_on_her_account_page_and_removes_it_again(client, demo, capsys, clock):
+    first = await sign_in_by_link(client, capsys, FATIMA)
+    text, csrf = await page_token(client, "/account")
+    assert "U heeft geen app gekoppeld" in text and 'href="/account/app"' in text
+    text, csrf = await page_token(client, "/account/app")
+    code = pyotp.TOTP(find(SECRET, text).replace(" ", "")).at(clock().timestamp())
+    added = await client.post(
+        "/account/app", data={"csrf": csrf, "setup_id": find(SETUP_ID, text), "code": code}, allow_redirects=False
+    )
+    assert added.status == 303 and unquote(added.headers["Location"]) == "/inloggen/tweede-stap/klaar?next=/account"
+    assert session_cookie(client) != first  # her first factor: this session now has its second step
+
+    text, csrf = await page_token(client, "/account")
+    assert "U heeft een app gekoppeld sinds" in text
+    totp = (await client.app[SERVICES].factors.summary((await _view(client)).person_id)).totp
+    assert totp is not None and f'action="/account/factor/{totp.id}/verwijderen"' in text
+    removed = await client.post(f"/account/factor/{totp.id}/verwijderen", data={"csrf": csrf}, allow_redirects=False)
+    assert removed.status == 303 and removed.headers["Location"] == "/account?gelukt=verwijderd"
+    text = await (await client.get("/account?gelukt=verwijderd")).text()
+    assert "Verwijderd." in text and "U heeft geen app gekoppeld" in text
+
+
+async def _view(client):
+    return await client.app[SERVICES].sessions.person_session(session_cookie(client))

@@ -21,7 +21,7 @@ from ...domain.signin import SignInFailed
 from ..client import client_ip
 from ..keys import services
 from . import cookies, csrf, guard
-from .factors import SECOND_STEP, app_setup_page, form_next, may_change_factors, with_next
+from .factors import DONE, SECOND_STEP, app_setup_page, complete, form_next, may_change_factors, with_next
 from .i18n import SOURCE_LANGUAGE
 from .render import page, redirect
 
@@ -85,7 +85,8 @@ async def app_setup(request: web.Request) -> web.Response:
 
 @routes.post(ACCOUNT + "/app")
 async def app_confirm(request: web.Request) -> web.Response:
-    """Confirm the app with one code from it."""
+    """Confirm the app with one code from it; as the person's first factor it also completes this session's
+    second step (then on to make recovery codes, as after the first set-up at sign-in)."""
     form = await csrf.checked_form(request)
     view = await _changer(request)
     try:
@@ -94,6 +95,8 @@ async def app_confirm(request: web.Request) -> web.Response:
         )
     except (SignInFailed, ValidationFailed):
         return await app_setup_page(request, view, ACCOUNT + "/app", None, error=True)
+    if not view.second_factor:
+        await complete(request, "totp", with_next(DONE, ACCOUNT))
     raise redirect(ACCOUNT + "?gelukt=app")
 
 

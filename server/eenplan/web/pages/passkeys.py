@@ -154,5 +154,5 @@ async def register(request: web.Request) -> web.Response:
     )
     next_path = safe_next(answer.next)
     if view.second_factor:
-        return _go(next_path or "/account?gelukt=passkey")
+        return _go("/account?gelukt=passkey" if next_path in (None, "/account") else next_path)
     return await _rotated(request, with_next(DONE, next_path))
