@@ -1,13 +1,20 @@
-"""Helpers for the second-factor and account page tests: sign in by a real mail link, read a page's tokens."""
+"""Helpers for the second-factor and account page tests: sign in by a real mail link, read a page's tokens,
+go through passkey.js's calls with a software authenticator."""
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any
 
+from eenplan.config import Settings
 from eenplan.web.keys import SERVICES
+from support.soft_authenticator import SoftAuthenticator
 
 PUBLIC_URL = "http://localhost:8080"
+JOOST = "j.willems@shv.example.org"  # a professional of the demo: the policy asks him for a second factor
+FATIMA = "fatima@example.org"  # the mother: a klant, not asked (policy "professionals")
 CLIENT_IP = "192.0.2.10"
 LINK = re.compile(r"/auth/magic-link/([A-Za-z0-9_-]{43})")
 CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
@@ -55,3 +62,35 @@ async def page_token(client: Any, path: str) -> tuple[str, str]:
     text = await resp.text()
     assert resp.status == 200, (path, resp.status)
     return text, find(CSRF_FIELD, text)
+
+
+def localhost_settings(tmp_path: Path, database_url: str) -> Settings:
+    """Test settings on a public URL WebAuthn accepts (localhost is a secure context)."""
+    from conftest import SECRET as KEY
+
+    return Settings(data_dir=tmp_path / "var", database_url=database_url, secret_key=KEY, public_url=PUBLIC_URL)
+
+
+async def reaches(client: Any, household_id: str) -> None:
+    """The browser's session now reaches the household with its second factor (no step left to do)."""
+    principal = await client.app[SERVICES].sessions.principal_for(session_cookie(client), household_id)
+    assert principal.second_factor
+
+
+async def post_json(client: Any, path: str, csrf: str, body: dict[str, Any]) -> Any:
+    """POST as passkey.js does (JSON, the CSRF token in X-CSRF-Token); the 200 answer's JSON."""
+    resp = await client.post(path, json=body, headers={"X-CSRF-Token": csrf}, allow_redirects=False)
+    assert resp.status == 200, (path, resp.status, await resp.text())
+    return await resp.json()
+
+
+async def ceremony(
+    client: Any, csrf: str, action: str, device: SoftAuthenticator, **extra: Any
+) -> tuple[dict[str, Any], Any]:
+    """One passkey ceremony through passkey.js's two calls (options, then the device's answer) for `action`
+    ("nieuw", "inloggen", "controle"); (the body sent, the reply)."""
+    options = await post_json(client, f"/inloggen/passkey/{action}/opties", csrf, {})
+    make = device.create if action == "nieuw" else device.get
+    credential = json.loads(make(json.dumps(options["options"])))
+    body = {"challenge_id": options["challenge_id"], "credential": credential, **extra}
+    return body, await post_json(client, f"/inloggen/passkey/{action}", csrf, body)

@@ -1,51 +1,41 @@
-"""The second step of sign-in in pages: set up and use an authenticator app, recovery codes and passkeys
-(real WebAuthn verification with a software authenticator), and what a mail link alone may not do."""
+"""The second step of sign-in and the account page: set up and use an authenticator app, recovery codes,
+sessions and "overal uitloggen", and what a mail link alone may not do (the passkeys: test_pages_passkeys.py)."""
 
 from __future__ import annotations
 
-import json
 from urllib.parse import unquote
 
 import pyotp
 import pytest
 from support.factor_pages import (
     DATA_CSRF,
-    PUBLIC_URL,
+    FATIMA,
+    JOOST,
     RECOVERY,
     SECRET,
     SETUP_ID,
     find,
+    localhost_settings,
     page_token,
+    reaches,
     session_cookie,
     sign_in_by_link,
 )
-from support.soft_authenticator import SoftAuthenticator
 
 from eenplan.config import Settings
 from eenplan.domain.errors import Unauthenticated
 from eenplan.web.keys import SERVICES
 from eenplan.web.pages.headers import CSP
 
-JOOST = "j.willems@shv.example.org"  # a professional: the policy asks him for a second factor
-FATIMA = "fatima@example.org"  # the mother: a klant, not asked (policy "professionals")
-
 
 @pytest.fixture
 def settings(tmp_path, database_url) -> Settings:
     """The test settings on a public URL WebAuthn accepts (localhost is a secure context)."""
-    from conftest import SECRET as KEY
-
-    return Settings(data_dir=tmp_path / "var", database_url=database_url, secret_key=KEY, public_url=PUBLIC_URL)
+    return localhost_settings(tmp_path, database_url)
 
 
 def _wrong(code: str) -> str:
     return "000000" if code != "000000" else "111111"
-
-
-async def _reaches(client, household_id: str) -> None:
-    """The browser's session now reaches the household with its second factor (no step left to do)."""
-    principal = await client.app[SERVICES].sessions.principal_for(session_cookie(client), household_id)
-    assert principal.second_factor
 
 
 async def _set_up_app(client, clock, next_path: str = "") -> pyotp.TOTP:
@@ -92,7 +82,7 @@ async def test_a_professional_sets_up_an_app_then_signs_in_with_link_and_code(cl
     assert rotated and rotated != first  # a new session token at the second factor
     with pytest.raises(Unauthenticated):
         await client.app[SERVICES].sessions.person_session(first)
-    await _reaches(client, hid)
+    await reaches(client, hid)
 
     # the next sign-in: the link, then the code (the set-up's code cannot be used again)
     client.session.cookie_jar.clear()
@@ -111,7 +101,7 @@ async def test_a_professional_sets_up_an_app_then_signs_in_with_link_and_code(cl
         allow_redirects=False,
     )
     assert done.status == 303 and done.headers["Location"] == f"/huishoudens/{hid}"
-    await _reaches(client, hid)
+    await reaches(client, hid)
 
 
 async def test_recovery_codes_are_shown_once_and_each_works_once(client, demo, capsys, clock):
@@ -138,65 +128,6 @@ async def test_recovery_codes_are_shown_once_and_each_works_once(client, demo, c
             assert resp.status == 303 and resp.headers["Location"] == "/huishoudens"
         else:
             assert resp.status == 400 and "al gebruikt" in await resp.text()
-
-
-async def _json(client, path: str, csrf: str, body: dict) -> dict:
-    resp = await client.post(path, json=body, headers={"X-CSRF-Token": csrf}, allow_redirects=False)
-    assert resp.status == 200, (path, resp.status, await resp.text())
-    return await resp.json()
-
-
-async def _passkey(client, csrf: str, action: str, device: SoftAuthenticator, **extra) -> tuple[dict, dict]:
-    """One ceremony through passkey.js's two calls (options, then the device's answer); (body sent, reply)."""
-    options = await _json(client, f"/inloggen/passkey/{action}/opties", csrf, {})
-    make = device.create if action == "nieuw" else device.get
-    credential = json.loads(make(json.dumps(options["options"])))
-    body = {"challenge_id": options["challenge_id"], "credential": credential, **extra}
-    return body, await _json(client, f"/inloggen/passkey/{action}", csrf, body)
-
-
-async def test_a_passkey_set_up_at_the_second_step_later_signs_in_alone(client, demo, capsys):
-    hid = demo["household"]["id"]
-    device = SoftAuthenticator(origin=PUBLIC_URL)
-    await sign_in_by_link(client, capsys, JOOST)
-    csrf = find(DATA_CSRF, await (await client.get("/inloggen/tweede-stap")).text())
-    _, done = await _passkey(client, csrf, "nieuw", device, label="<b>Telefoon</b>")
-    assert done == {"redirect": "/inloggen/tweede-stap/klaar"}
-    account = await client.get("/account")
-    assert account.status == 200
-    page = await account.text()
-    assert "&lt;b&gt;Telefoon&lt;/b&gt;" in page and "<b>Telefoon" not in page  # escaped, never markup
-    assert "deze sessie" in page
-
-    client.session.cookie_jar.clear()  # another day, a fresh browser: no mail link at all
-    _, csrf = await page_token(client, "/")
-    _, done = await _passkey(client, csrf, "inloggen", device, next=f"/huishoudens/{hid}")
-    assert done == {"redirect": f"/huishoudens/{hid}"}
-    await _reaches(client, hid)
-
-    # and as the second step after a mail link
-    client.session.cookie_jar.clear()
-    await sign_in_by_link(client, capsys, JOOST)
-    text = await (await client.get("/inloggen/tweede-stap")).text()
-    assert 'data-passkey="verify"' in text
-    _, done = await _passkey(client, find(DATA_CSRF, text), "controle", device)
-    assert done == {"redirect": "/huishoudens"}
-    await _reaches(client, hid)
-
-
-async def test_a_replayed_passkey_answer_does_not_sign_in(client, demo, capsys):
-    device = SoftAuthenticator(origin=PUBLIC_URL)
-    await sign_in_by_link(client, capsys, JOOST)
-    await _passkey(client, find(DATA_CSRF, await (await client.get("/inloggen/tweede-stap")).text()), "nieuw", device)
-
-    client.session.cookie_jar.clear()
-    _, csrf = await page_token(client, "/")
-    body, _ = await _passkey(client, csrf, "inloggen", device)
-    client.session.cookie_jar.clear()
-    _, csrf = await page_token(client, "/")
-    again = await client.post("/inloggen/passkey/inloggen", json=body, headers={"X-CSRF-Token": csrf})
-    assert again.status == 401
-    assert session_cookie(client) is None
 
 
 async def test_a_mail_link_alone_cannot_add_or_change_factors_of_someone_who_has_one(client, demo, capsys, clock):
