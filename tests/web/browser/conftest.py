@@ -27,7 +27,7 @@ from support.smtp import free_port
 
 from eenplan.bootstrap import create_app
 from eenplan.config import Settings
-from eenplan.demo import seed_demo
+from eenplan.domain.access import Principal
 from eenplan.web.keys import SERVICES
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -56,9 +56,11 @@ def site_overrides() -> dict[str, Any]:
 
 
 @pytest.fixture
-async def site(tmp_path, database_url, smtp_peer, server_gnupg, site_overrides) -> AsyncIterator[Site]:
-    """The app from `eenplan.bootstrap` on http://localhost:<port>, the demo seeded, the outbox worker sending
-    to a real aiosmtpd peer. localhost is a secure context, so WebAuthn works without TLS."""
+async def site(tmp_path, demo_templates, clock, smtp_peer, server_gnupg, site_overrides) -> AsyncIterator[Site]:
+    """The app from `eenplan.bootstrap` on http://localhost:<port> with the demo household (a copy of the
+    session's seeded template), the outbox worker sending to a real aiosmtpd peer. localhost is a secure
+    context, so WebAuthn works without TLS."""
+    database_url, demo = demo_templates.database("sqlite", clock, tmp_path)
     port = free_port()
     settings = Settings(
         **{
@@ -76,9 +78,10 @@ async def site(tmp_path, database_url, smtp_peer, server_gnupg, site_overrides) 
             **site_overrides,
         }
     )
-    app = create_app(settings)
+    app = create_app(settings, clock=clock)
     services = app[SERVICES]
-    demo = await seed_demo(settings, services=services)
+    for person in demo["betrokkenen"]:  # API tokens of this server (the regisseur opens households with hers)
+        person["token"] = services.tokens.issue(Principal(person["id"], demo["household"]["id"]))
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()  # starts the outbox worker (bootstrap.worker_context)
     await web.TCPSite(runner, "127.0.0.1", port).start()

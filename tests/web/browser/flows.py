@@ -64,13 +64,16 @@ async def household_links(page: Page) -> dict[str, str]:
     return out
 
 
-async def api(site: Site, method: str, path: str, token: str, body: dict[str, Any] | None = None) -> Any:
+async def api(
+    site: Site, method: str, path: str, token: str, body: dict[str, Any] | None = None, **headers: str
+) -> Any:
     """Call the JSON API with a bearer token (the regisseur arranging households); the decoded answer."""
     import aiohttp
 
+    sent = {"Authorization": f"Bearer {token}", **{k.replace("_", "-"): v for k, v in headers.items()}}
     async with (
         aiohttp.ClientSession() as http,
-        http.request(method, site.url + path, json=body, headers={"Authorization": f"Bearer {token}"}) as resp,
+        http.request(method, site.url + path, json=body, headers=sent) as resp,
     ):
         assert resp.status < 300, (resp.status, await resp.text())
         return await resp.json() if resp.content_type.endswith("json") else None

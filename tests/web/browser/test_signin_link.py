@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flows import ask_link, at, household_links, path_of, second_household, sign_in_by_link, use_link
+import re
+
+from flows import api, ask_link, at, household_links, path_of, second_household, sign_in_by_link, use_link
 from harness import Site, check_page
 from playwright.async_api import Page, expect
 
@@ -32,6 +34,36 @@ async def test_a_mail_link_to_a_household_page_lands_there_after_sign_in(site: S
     await use_link(page, await site.mail.next_link(MOTHER))
     assert path_of(page) == target
     await expect(page.locator("h1")).to_contain_text("El Amrani")
+
+
+async def test_the_link_in_a_plan_update_mail_lands_on_the_household_after_sign_in(site: Site, page: Page) -> None:
+    sanne, hid = site.person("Sanne de Vries"), site.household_id
+    current = await api(site, "GET", f"/api/households/{hid}/plan", sanne["token"])
+    change = {"analyse": {"analyse": "Nieuwe analyse na het overleg", "gewenst_perspectief": "Rust in huis"}}
+    await api(site, "PATCH", f"/api/households/{hid}/plan", sanne["token"], change, If_Match=f'"{current["version"]}"')
+    notice = await site.mail.next_mail(MOTHER, containing=re.compile("/huishoudens/"))
+    assert notice.get_content_type() == "multipart/signed"  # no key of hers: a content-free notice
+    found = re.search(r"http://localhost:\d+/huishoudens/[^\s<>\"]+", site.mail.texts(notice))
+    assert found is not None
+    await page.goto(found.group(0))
+    await ask_link(page, site, MOTHER, name="inloggen-vanuit-mail")
+    await use_link(page, await site.mail.next_link(MOTHER))
+    assert path_of(page) == f"/huishoudens/{hid}"
+    await expect(page.locator("h1")).to_contain_text("El Amrani")
+
+
+async def test_one_address_of_two_people_chooses_who_they_are(site: Site, page: Page) -> None:
+    sanne, hid = site.person("Sanne de Vries"), site.household_id
+    shared = {"name": "Samira El Amrani", "kind": "netwerk", "role": "netwerklid", "relation": "tante", "email": MOTHER}
+    await api(site, "POST", f"/api/households/{hid}/betrokkenen", sanne["token"], shared)
+    await sign_in_by_link(page, site, MOTHER)
+    await page.wait_for_url(at("/inloggen/kiezen"))
+    await check_page(page, "inloggen-kiezen")
+    await page.get_by_label(re.compile("Fatima El Amrani")).check()
+    await page.locator("main form").filter(has=page.get_by_label(re.compile("Fatima"))).locator("button").click()
+    await page.wait_for_url(at("/huishoudens.*"))
+    await page.goto(f"/huishoudens/{hid}")
+    await expect(page.locator("main")).to_contain_text("Fatima El Amrani")
 
 
 async def test_an_old_mail_link_with_huishouden_redirects_to_the_household_page(site: Site, page: Page) -> None:

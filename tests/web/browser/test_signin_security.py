@@ -107,3 +107,23 @@ async def test_sign_in_works_with_the_keyboard_alone(site: Site, page: Page) -> 
     await page.wait_for_url(at(f"/huishoudens/{site.household_id}"))
     assert path_of(page) == f"/huishoudens/{site.household_id}"
     await expect(page.locator("h1")).to_contain_text("El Amrani")
+
+
+async def test_signing_out_everywhere_ends_the_session_on_the_other_device(
+    site: Site, page: Page, browser: Browser
+) -> None:
+    laptop = await browser.new_context(base_url=site.url, bypass_csp=True, locale="nl-NL")
+    try:
+        other = await laptop.new_page()
+        await sign_in_by_link(other, site, MOTHER)
+        await sign_in_by_link(page, site, MOTHER)
+        await page.goto("/account")
+        await check_page(page, "account-sessies")
+        await expect(page.locator("main table tbody tr")).to_have_count(2)  # this browser and the laptop
+        await page.locator("main form[action='/account/overal-uitloggen'] button").click()
+        await page.wait_for_load_state("load")
+        for device in (page, other):
+            await device.goto("/huishoudens")
+            await expect(device.locator("main input[type=email]")).to_be_visible()  # asked to sign in again
+    finally:
+        await laptop.close()
