@@ -116,3 +116,10 @@ async def test_a_wrong_address_is_named_next_to_the_field(client, demo):
     assert resp.status == 422
     assert 'aria-invalid="true"' in text and 'aria-describedby="email-fout"' in text and 'id="email-fout"' in text
     assert 'value="geen adres"' in text and CSRF.search(text)
+
+
+async def test_a_dead_session_cookie_is_forgotten_at_the_sign_in_page(client, demo, capsys, clock):
+    await sign_in(client, capsys, FATIMA)
+    clock.advance(24 * 3600)  # past the absolute lifetime
+    resp = await client.get("/huishoudens")
+    assert resp.status == 401 and resp.cookies["eenplan"].value == ""

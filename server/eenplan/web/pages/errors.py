@@ -25,6 +25,7 @@ from ...domain.sessions import safe_next
 from ...domain.signin import RateLimited
 from ...logsafe import describe_error
 from ..registry import Handler
+from .cookies import clear_session, session_token
 from .csrf import FormExpired
 from .i18n import _
 from .render import page
@@ -67,13 +68,17 @@ def error_page(request: web.Request, status: int, title: str, text: str) -> web.
 
 
 def sign_in_page(request: web.Request) -> web.Response:
-    """401: the sign-in form, which brings the person back here after the link."""
-    return page(
+    """401: the sign-in form, which brings the person back here after the link (a dead session's cookie
+    is forgotten on the way)."""
+    response = page(
         request,
         "start.html",
         {"next_path": return_path(request), "notice": _("Log eerst in. Daarna komt u terug op deze pagina.")},
         status=401,
     )
+    if session_token(request) is not None:
+        clear_session(response, request)
+    return response
 
 
 @web.middleware
