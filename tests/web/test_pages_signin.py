@@ -123,3 +123,10 @@ async def test_a_dead_session_cookie_is_forgotten_at_the_sign_in_page(client, de
     clock.advance(24 * 3600)  # past the absolute lifetime
     resp = await client.get("/huishoudens")
     assert resp.status == 401 and resp.cookies["eenplan"].value == ""
+
+
+async def test_the_start_page_says_so_when_you_are_signed_in(client, demo, capsys):
+    assert "U bent ingelogd" not in await (await client.get("/")).text()
+    await sign_in(client, capsys, FATIMA)
+    text = await (await client.get("/")).text()
+    assert "U bent ingelogd" in text and FATIMA in text
