@@ -86,6 +86,9 @@ async def test_a_shared_address_asks_who_you_are_before_the_household_opens(clie
     token = await csrf_of(client, resp.headers["Location"])
     nothing = await client.post("/inloggen/kiezen", data={"csrf": token, "household": hid})
     assert nothing.status == 422 and "Kies wie u bent." in await nothing.text()
+    stranger = demo["by_name"]["Youssef El Amrani"]["id"]  # not one of the choices: refused the same way
+    wrong = await client.post("/inloggen/kiezen", data={"csrf": token, "household": hid, "betrokkene": stranger})
+    assert wrong.status == 422 and "Kies wie u bent." in await wrong.text()
     chosen = await client.post(
         "/inloggen/kiezen",
         data={"csrf": token, "household": hid, "betrokkene": amira.id, "next": f"/huishoudens/{hid}"},

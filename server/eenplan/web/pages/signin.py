@@ -158,11 +158,14 @@ async def choose(request: web.Request) -> web.StreamResponse:
     household_id = str(form.get("household", ""))
     next_path = safe_next(str(form.get("next", "")) or None)
     betrokkene_id = str(form.get("betrokkene", ""))
-    if not betrokkene_id:
+    try:
+        if not betrokkene_id:
+            raise ValidationFailed.one("betrokkene", "choose one of the people listed")
+        await services(request).people.choose(token, household_id, betrokkene_id)
+    except ValidationFailed:
         choices = await services(request).people.choices(token)
         errors = {household_id: _("Kies wie u bent.")}
         return page(request, "kiezen.html", {"choices": choices, "next_path": next_path, "errors": errors}, status=422)
-    await services(request).people.choose(token, household_id, betrokkene_id)
     if await services(request).people.choices(token):
         raise web.HTTPSeeOther(with_next("/inloggen/kiezen", next_path))
     raise web.HTTPSeeOther(next_path or "/huishoudens")
