@@ -272,6 +272,15 @@ async def test_a_totp_code_works_once_and_never_after_a_later_one(services, fact
     await factors.verify_totp(person, " ".join([app.at(clock.now)[:3], app.at(clock.now)[3:]]))  # "123 456"
 
 
+async def test_concurrent_uses_of_one_totp_code_have_one_winner(services, factors, clock):
+    clock.now = NOON
+    person = await _person(services)
+    app = await _with_totp(factors, person, clock)
+    code = app.at(clock.now)
+    results = await asyncio.gather(*(factors.verify_totp(person, code) for _ in range(3)), return_exceptions=True)
+    assert results.count(None) == 1 and all(isinstance(r, SignInFailed) for r in results if r is not None)
+
+
 def test_totp_steps_are_the_current_one_and_its_neighbours_after_the_last_used():
     step = totp_step(NOON)
     assert totp_candidate_steps(NOON, None) == [step, step - 1, step + 1]
