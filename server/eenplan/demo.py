@@ -157,7 +157,10 @@ def _plan(ids: dict[str, str], today: date) -> dict[str, Any]:
 
 
 async def seed_demo(settings: Settings, *, if_empty: bool = False, services: Services | None = None) -> dict[str, Any]:
-    """Create the demo household (or find it) and return it with a fresh token per betrokkene."""
+    """Create the demo household (or find it) and return it with a fresh token per betrokkene.
+
+    The demo's tokens stand for a person fully signed in, second factor included (a developer's
+    shortcut: a real person's own credential comes from signing in, see `services.signin`)."""
     from .bootstrap import build_services, utc_now
 
     own = services is None
@@ -222,5 +225,8 @@ def describe(result: dict[str, Any], settings: Settings) -> str:
         "Try:",
         f"  curl -H 'Authorization: Bearer {regisseur['token'][:16]}…' {base}/api/households/{hh['id']}/plan",
         f"  (full tokens above; `eenplan demo --json` prints them as JSON; API description: {base}/api/openapi.json)",
+        f"In a browser: open {base}/ and sign in with one of these addresses; without SMTP the sign-in link",
+        "is printed on the server's console (professionals then set up a second factor: passkey or app):",
     ]
+    lines += [f"  {b['email']:<36} {b['name']} ({b['role']})" for b in result["betrokkenen"] if b.get("email")]
     return "\n".join(lines)

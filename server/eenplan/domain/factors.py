@@ -77,6 +77,11 @@ class FactorSummary:
         """Whether the person can complete a second factor with a passkey or an app (recovery codes aside)."""
         return bool(self.passkeys) or self.totp is not None
 
+    @property
+    def can_pass_second_step(self) -> bool:
+        """Whether the person has any way through a second step (a passkey, an app, or a recovery code left)."""
+        return self.has_factor or self.recovery_codes_left > 0
+
 
 @dataclass(frozen=True)
 class TotpSetup:

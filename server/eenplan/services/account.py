@@ -24,7 +24,7 @@ CONFIRM_FIRST = "confirm your sign-in with one of your second factors first"
 
 def may_change_factors(view: PersonSessionView, summary: FactorSummary) -> bool:
     """Whether this session may add or remove factors: with a second factor, or while the person has none."""
-    return view.second_factor or (not summary.has_factor and summary.recovery_codes_left == 0)
+    return view.second_factor or not summary.can_pass_second_step
 
 
 class AccountService:

@@ -2,8 +2,8 @@
 once), your sessions, and "overal uitloggen".
 
 Changing factors needs a session that did its second step (or a person without any factor yet: the first
-set-up), so a mail link alone never adds or removes one; `factors.may_change_factors` says so. Whether a code
-or passkey is valid, and telling the person by mail, is `services.factors`'s work.
+set-up), so a mail link alone never adds or removes one; `services.account` decides that, and whether a code
+or passkey is valid (`services.factors` tells the person by mail).
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from babel.dates import format_datetime
 
-from ...domain.errors import ValidationFailed
+from ...domain.errors import SecondFactorRequired, ValidationFailed
+from ...domain.factors import FactorSummary
 from ...domain.sessions import PersonSessionView
 from ...domain.signin import SignInFailed
 from ..client import client_ip
 from ..keys import services
 from . import cookies, csrf, guard
-from .factors import DONE, SECOND_STEP, app_setup_page, complete, form_next, may_change_factors, with_next
+from .factors import DONE, SECOND_STEP, app_setup_page, form_next, onward, with_next
 from .i18n import SOURCE_LANGUAGE
 from .render import page, redirect
 
@@ -39,20 +40,21 @@ def when(moment: datetime | None) -> str:
     return format_datetime(moment, "d MMMM y HH:mm", tzinfo=ZONE, locale=SOURCE_LANGUAGE)
 
 
-async def _changer(request: web.Request) -> PersonSessionView:
-    """The signed-in person, if this session may change their factors; else to the second step first."""
-    view = await guard.signed_in(request)
-    if not may_change_factors(view, await services(request).factors.summary(view.person_id)):
+async def _changer(request: web.Request) -> tuple[PersonSessionView, FactorSummary]:
+    """The signed-in person and their factors, if this session may change them (the account service says);
+    else to the second step first."""
+    await guard.signed_in(request)
+    view, summary, may_change = await services(request).account.overview(guard.token_or_401(request))
+    if not may_change:
         raise redirect(with_next(SECOND_STEP, ACCOUNT))
-    return view
+    return view, summary
 
 
 @routes.get(ACCOUNT)
 async def account(request: web.Request) -> web.Response:
     """Your factors and sessions."""
-    view = await _changer(request)
+    view, summary = await _changer(request)
     svc = services(request)
-    summary = await svc.factors.summary(view.person_id)
     sessions = await svc.sessions.sessions_of(guard.token_or_401(request))
     context: dict[str, Any] = {
         "view": view,
@@ -71,15 +73,15 @@ async def account(request: web.Request) -> web.Response:
 async def remove_factor(request: web.Request) -> web.Response:
     """Remove a passkey or the authenticator app (the person is told by mail)."""
     await csrf.checked_form(request)
-    view = await _changer(request)
-    await services(request).factors.remove(view.person_id, request.match_info["factor_id"])
+    await _changer(request)
+    await services(request).account.remove(guard.token_or_401(request), request.match_info["factor_id"])
     raise redirect(ACCOUNT + "?gelukt=verwijderd")
 
 
 @routes.get(ACCOUNT + "/app")
 async def app_setup(request: web.Request) -> web.Response:
     """Set up an authenticator app from the account page."""
-    view = await _changer(request)
+    view, _ = await _changer(request)
     return await app_setup_page(request, view, ACCOUNT + "/app", None)
 
 
@@ -88,15 +90,15 @@ async def app_confirm(request: web.Request) -> web.Response:
     """Confirm the app with one code from it; as the person's first factor it also completes this session's
     second step (then on to make recovery codes, as after the first set-up at sign-in)."""
     form = await csrf.checked_form(request)
-    view = await _changer(request)
+    view, _ = await _changer(request)
     try:
-        await services(request).factors.confirm_totp(
-            view.person_id, str(form.get("setup_id", "")), str(form.get("code", "")), client_ip=client_ip(request)
+        _, issued = await services(request).account.confirm_totp(
+            guard.token_or_401(request), str(form.get("setup_id", "")), str(form.get("code", "")), client_ip(request)
         )
     except (SignInFailed, ValidationFailed):
         return await app_setup_page(request, view, ACCOUNT + "/app", None, error=True)
-    if not view.second_factor:
-        await complete(request, "totp", with_next(DONE, ACCOUNT))
+    if issued is not None:  # the person's first factor: this session's second step is done too
+        onward(request, issued, with_next(DONE, ACCOUNT))
     raise redirect(ACCOUNT + "?gelukt=app")
 
 
@@ -105,11 +107,12 @@ async def recovery_codes(request: web.Request) -> web.Response:
     """A new set of recovery codes, shown this once (the old set stops working). Only after the second step:
     otherwise a mail link alone could make codes and pass the step with them."""
     form = await csrf.checked_form(request)
-    view = await guard.signed_in(request)
+    await guard.signed_in(request)
     next_path = form_next(form)
-    if not view.second_factor:
-        raise redirect(with_next(SECOND_STEP, next_path or ACCOUNT))
-    codes = await services(request).factors.new_recovery_codes(view.person_id)
+    try:
+        codes = await services(request).account.new_recovery_codes(guard.token_or_401(request))
+    except SecondFactorRequired:
+        raise redirect(with_next(SECOND_STEP, next_path or ACCOUNT)) from None
     return page(request, "herstelcodes.html", {"codes": codes, "onward": next_path or ACCOUNT})
 
 

@@ -33,7 +33,8 @@ from .render import page
 log = logging.getLogger("eenplan.web")
 
 #: paths that are not pages: the JSON API, the JSON sign-in routes and the probes
-NOT_PAGES = ("/api/", "/api", "/auth/", "/healthz", "/readyz")
+#: the passkey calls are JSON for static/passkey.js: their errors stay problem+json with their status
+NOT_PAGES = ("/api/", "/api", "/auth/", "/healthz", "/readyz", "/inloggen/passkey/")
 #: handlers under those prefixes that are pages all the same (marked with `@page_route`)
 _PAGE_HANDLERS: set[object] = set()
 

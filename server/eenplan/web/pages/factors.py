@@ -1,10 +1,10 @@
 """The second step of sign-in (/inloggen/tweede-stap): prove it is you with a passkey, an authenticator app or
 a recovery code — or, when you have none yet, set one up.
 
-Pages only call the services and render: whether a code or a passkey is valid is `services.factors`'s
-answer, whether the session needs the step is `services.sessions`'s. Completing the step rotates the
-session (a new cookie). The passkey buttons are JavaScript (static/passkey.js, the JSON in `passkeys.py`);
-everything else is a plain form.
+Pages only call the services and render: whether a code or a passkey is valid, and who may add or remove
+factors, is `services.account`'s answer (over `services.factors`); whether the session needs the step is
+`services.sessions`'s. Completing the step rotates the session (a new cookie). The passkey buttons are
+JavaScript (static/passkey.js, the JSON in `passkeys.py`); everything else is a plain form.
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from ...domain.errors import ValidationFailed
-from ...domain.factors import FactorSummary
-from ...domain.sessions import PersonSessionView, safe_next
+from ...domain.errors import SecondFactorRequired, ValidationFailed
+from ...domain.sessions import IssuedSession, PersonSessionView, safe_next
 from ...domain.signin import SignInFailed
 from ..client import client_ip
 from ..keys import services
@@ -28,18 +27,6 @@ routes = web.RouteTableDef()
 
 SECOND_STEP = "/inloggen/tweede-stap"
 DONE = "/inloggen/tweede-stap/klaar"
-
-
-def may_change_factors(view: PersonSessionView, summary: FactorSummary) -> bool:
-    """Whether this session may add or remove factors or make recovery codes: after its own second step, or
-    while the person has no factor at all (the first set-up). Otherwise a mail link alone could add a factor
-    and then pass the second step with it."""
-    return view.second_factor or not has_any_factor(summary)
-
-
-def has_any_factor(summary: FactorSummary) -> bool:
-    """Whether the person can pass a second step at all (a passkey, an app, or a recovery code left)."""
-    return summary.has_factor or summary.recovery_codes_left > 0
 
 
 def after_second_step(view: PersonSessionView, next_path: str | None) -> str:
@@ -60,11 +47,11 @@ def form_next(form: Any) -> str | None:
     return safe_next(value) if isinstance(value, str) else None
 
 
-async def complete(request: web.Request, method: str, target: str) -> NoReturn:
-    """End the step: the core rotates the session; the new token goes in the cookie, then on to `target`."""
-    issued = await services(request).sessions.complete_second_factor(guard.token_or_401(request), method)
+def onward(request: web.Request, issued: IssuedSession | None, target: str) -> NoReturn:
+    """On to `target`; when the core rotated the session (the step is done), with the new token's cookie."""
     response = redirect(target)
-    cookies.set_session(response, request, issued)
+    if issued is not None:
+        cookies.set_session(response, request, issued)
     raise response
 
 
@@ -85,7 +72,7 @@ async def second_step_page(
     summary = await services(request).factors.summary(view.person_id)
     context = {
         "summary": summary,
-        "setting_up": not has_any_factor(summary),
+        "setting_up": not summary.can_pass_second_step,
         "next": next_path,
         "error": error,
     }
@@ -109,13 +96,13 @@ async def _with_code(request: web.Request, method: str) -> web.Response:
     form = await csrf.checked_form(request)
     view = await guard.signed_in(request, second_factor=False)
     next_path = form_next(form)
-    factors = services(request).factors
-    check = factors.verify_totp if method == "totp" else factors.use_recovery_code
+    account = services(request).account
+    check = account.verify_totp if method == "totp" else account.use_recovery_code
     try:
-        await check(view.person_id, str(form.get("code", "")), client_ip=client_ip(request))
+        issued = await check(guard.token_or_401(request), str(form.get("code", "")), client_ip(request))
     except (SignInFailed, ValidationFailed):
         return await second_step_page(request, view, next_path, error=method)
-    await complete(request, method, after_second_step(view, next_path))
+    onward(request, issued, after_second_step(view, next_path))
 
 
 @routes.get(SECOND_STEP + "/app")
@@ -123,17 +110,18 @@ async def app_setup(request: web.Request) -> web.Response:
     """Set up an authenticator app as the first factor: a QR code and the secret, then one code to confirm."""
     view = await guard.signed_in(request, second_factor=False)
     next_path = safe_next(request.query.get("next"))
-    summary = await services(request).factors.summary(view.person_id)
-    if not may_change_factors(view, summary):
-        raise redirect(with_next(SECOND_STEP, next_path))
-    return await app_setup_page(request, view, SECOND_STEP + "/app", next_path)
+    try:
+        return await app_setup_page(request, view, SECOND_STEP + "/app", next_path)
+    except SecondFactorRequired:  # the person has a factor already: prove it first
+        raise redirect(with_next(SECOND_STEP, next_path)) from None
 
 
 async def app_setup_page(
     request: web.Request, view: PersonSessionView, action: str, next_path: str | None, *, error: bool = False
 ) -> web.Response:
-    """The authenticator-app set-up form (shared with the account page): a fresh secret each time it shows."""
-    setup = await services(request).factors.totp_setup(view.person_id, view.email)
+    """The authenticator-app set-up form (shared with the account page): a fresh secret each time it shows
+    (SecondFactorRequired when this session may not add one)."""
+    setup = await services(request).account.start_totp(guard.token_or_401(request))
     context = {
         "setup": setup,
         "qr_src": "data:image/svg+xml;base64," + base64.b64encode(setup.qr_svg.encode()).decode(),
@@ -152,18 +140,15 @@ async def app_confirm(request: web.Request) -> web.Response:
     form = await csrf.checked_form(request)
     view = await guard.signed_in(request, second_factor=False)
     next_path = form_next(form)
-    factors = services(request).factors
-    if not may_change_factors(view, await factors.summary(view.person_id)):
-        raise redirect(with_next(SECOND_STEP, next_path))
     try:
-        await factors.confirm_totp(
-            view.person_id, str(form.get("setup_id", "")), str(form.get("code", "")), client_ip=client_ip(request)
+        _, issued = await services(request).account.confirm_totp(
+            guard.token_or_401(request), str(form.get("setup_id", "")), str(form.get("code", "")), client_ip(request)
         )
+    except SecondFactorRequired:
+        raise redirect(with_next(SECOND_STEP, next_path)) from None
     except (SignInFailed, ValidationFailed):
         return await app_setup_page(request, view, SECOND_STEP + "/app", next_path, error=True)
-    if view.second_factor:
-        raise redirect(with_next(DONE, next_path))
-    await complete(request, "totp", with_next(DONE, next_path))
+    onward(request, issued, with_next(DONE, next_path))
 
 
 @routes.get(DONE)

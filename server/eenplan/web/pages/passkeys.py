@@ -16,14 +16,13 @@ from typing import Annotated, Any, TypeVar
 from aiohttp import web
 from pydantic import StringConstraints
 
-from ...domain.errors import Forbidden
 from ...domain.factors import MAX_CREDENTIAL_JSON_CHARS
-from ...domain.sessions import PersonSessionView, safe_next
+from ...domain.sessions import IssuedSession, PersonSessionView, safe_next
 from ..client import client_ip
 from ..keys import services
 from ..schemas import _Body, read_body
 from . import cookies, csrf, guard
-from .factors import DONE, after_second_step, may_change_factors, with_next
+from .factors import DONE, after_second_step, with_next
 
 routes = web.RouteTableDef()
 
@@ -79,21 +78,19 @@ async def _read(request: web.Request, model: type[B]) -> B:
     return await read_body(request, model)
 
 
-async def _person(request: web.Request, model: type[B], *, changing: bool = False) -> tuple[B, PersonSessionView]:
-    """The body and the signed-in person (before their second step too); `changing`: only if this session
-    may change the person's factors (factors.may_change_factors), else 403."""
+async def _person(request: web.Request, model: type[B]) -> tuple[B, PersonSessionView]:
+    """The body and the signed-in person (before their second step too); whether this session may change the
+    person's factors is the account service's answer (SecondFactorRequired → 403)."""
     body = await _read(request, model)
     view = await guard.signed_in(request, second_factor=False)
-    if changing and not may_change_factors(view, await services(request).factors.summary(view.person_id)):
-        raise Forbidden("complete the second step first")
     return body, view
 
 
-async def _rotated(request: web.Request, target: str) -> web.Response:
-    """The second step is done: the core rotates the session, the browser gets the new cookie and `target`."""
-    issued = await services(request).sessions.complete_second_factor(guard.token_or_401(request), "passkey")
+def _rotated(request: web.Request, issued: IssuedSession | None, target: str) -> web.Response:
+    """On to `target`; when the core rotated the session (the step is done), with the new token's cookie."""
     response = _go(target)
-    cookies.set_session(response, request, issued)
+    if issued is not None:
+        cookies.set_session(response, request, issued)
     return response
 
 
@@ -109,10 +106,9 @@ async def signin(request: web.Request) -> web.Response:
     """Sign in with a passkey: the person it belongs to gets a new session that has its second factor."""
     answer = await _read(request, PasskeyAnswer)
     svc = services(request)
-    person_id = await svc.factors.verify_passkey(
-        answer.challenge_id, _credential_json(answer), None, client_ip=client_ip(request)
+    issued = await svc.account.passkey_sign_in(
+        answer.challenge_id, _credential_json(answer), client_ip(request), _user_agent(request)
     )
-    issued = await svc.signin.start_passkey_session(person_id, client_ip(request), _user_agent(request))
     view = await svc.sessions.person_session(issued.token)
     response = _go(after_second_step(view, safe_next(answer.next)))
     cookies.set_session(response, request, issued)
@@ -122,37 +118,36 @@ async def signin(request: web.Request) -> web.Response:
 @routes.post(PREFIX + "/controle/opties")
 async def verify_options(request: web.Request) -> web.Response:
     """Options for the second step: one of the signed-in person's own passkeys."""
-    _, view = await _person(request, OptionsRequest)
-    return _options(*await services(request).factors.passkey_options(view.person_id))
+    await _person(request, OptionsRequest)
+    return _options(*await services(request).account.passkey_options(guard.token_or_401(request)))
 
 
 @routes.post(PREFIX + "/controle")
 async def verify(request: web.Request) -> web.Response:
     """The second step with a passkey: the session is rotated and has its second factor from now on."""
     answer, view = await _person(request, PasskeyAnswer)
-    await services(request).factors.verify_passkey(
-        answer.challenge_id, _credential_json(answer), view.person_id, client_ip=client_ip(request)
+    issued = await services(request).account.verify_passkey(
+        guard.token_or_401(request), answer.challenge_id, _credential_json(answer), client_ip(request)
     )
-    return await _rotated(request, after_second_step(view, safe_next(answer.next)))
+    return _rotated(request, issued, after_second_step(view, safe_next(answer.next)))
 
 
 @routes.post(PREFIX + "/nieuw/opties")
 async def register_options(request: web.Request) -> web.Response:
     """Options for adding a passkey to the signed-in person (their address as the name the device shows)."""
-    _, view = await _person(request, OptionsRequest, changing=True)
-    factors = services(request).factors
-    return _options(*await factors.passkey_registration_options(view.person_id, view.email, view.email))
+    await _person(request, OptionsRequest)
+    return _options(*await services(request).account.passkey_registration_options(guard.token_or_401(request)))
 
 
 @routes.post(PREFIX + "/nieuw")
 async def register(request: web.Request) -> web.Response:
     """Add the passkey; when it is the person's first factor it also completes this session's second step."""
-    answer, view = await _person(request, PasskeyAnswer, changing=True)
+    answer, _ = await _person(request, PasskeyAnswer)
     label = answer.label or "Passkey"
-    await services(request).factors.register_passkey(
-        view.person_id, answer.challenge_id, _credential_json(answer), label, client_ip=client_ip(request)
+    _, issued = await services(request).account.register_passkey(
+        guard.token_or_401(request), answer.challenge_id, _credential_json(answer), label, client_ip(request)
     )
     next_path = safe_next(answer.next)
-    if view.second_factor:
+    if issued is None:  # the session had its second factor already: an added passkey
         return _go("/account?gelukt=passkey" if next_path in (None, "/account") else next_path)
-    return await _rotated(request, with_next(DONE, next_path))
+    return _rotated(request, issued, with_next(DONE, next_path))
