@@ -66,9 +66,10 @@ async def page_token(client: Any, path: str) -> tuple[str, str]:
 
 def localhost_settings(tmp_path: Path, database_url: str) -> Settings:
     """Test settings on a public URL WebAuthn accepts (localhost is a secure context)."""
-    from conftest import SECRET as KEY
-
-    return Settings(data_dir=tmp_path / "var", database_url=database_url, secret_key=KEY, public_url=PUBLIC_URL)
+    # the shared fixtures' key (tests/conftest.py SECRET), spelled out: `import conftest` finds whichever
+    # conftest module is first on sys.path (tests/auth puts its own there)
+    key = "test-secret-key-that-is-long-enough-0123456789"
+    return Settings(data_dir=tmp_path / "var", database_url=database_url, secret_key=key, public_url=PUBLIC_URL)
 
 
 async def reaches(client: Any, household_id: str) -> None:
