@@ -100,7 +100,8 @@ async def axe_violations(page: Page) -> list[dict[str, Any]]:
     if not await page.evaluate("() => typeof window.axe !== 'undefined'"):
         await page.add_script_tag(path=str(AXE))
     result = await page.evaluate(
-        "async (tags) => { const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});"
+        "async (tags) => { const r = await axe.run(document,"
+        " {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});"
         " return JSON.stringify(r.violations); }",
         WCAG_TAGS,
     )

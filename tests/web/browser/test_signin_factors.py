@@ -81,6 +81,7 @@ async def test_a_professional_in_two_households_adds_a_passkey_and_signs_in_agai
     for hid, name in ((site.household_id, "El Amrani"), (second, "Smits")):
         await page.goto(f"/huishoudens/{hid}")
         await expect(page.locator("h1")).to_contain_text(name)
+        await check_page(page, f"huishouden-professional-{name.split()[-1].lower()}")
     not_his = await page.goto(f"/huishoudens/{other}")
     assert not_his is not None and not_his.status == 404
     await expect(page.locator("main")).not_to_contain_text("Peters")
@@ -98,6 +99,14 @@ async def test_a_professional_in_two_households_adds_a_passkey_and_signs_in_agai
     await page.goto(f"/huishoudens/{second}")
     await expect(page.locator("h1")).to_contain_text("Smits")
     assert (await authenticator_credentials(cdp))[0]["signCount"] >= 2
+
+    await sign_out(page)  # the mail link again: now the second step asks for the passkey he has
+    await sign_in_by_link(page, site, JOOST, start="/")
+    await page.wait_for_url(SECOND_STEP)
+    await check_page(page, "tweede-stap-passkey")
+    await page.locator("[data-passkey=verify] [data-passkey-start]").click()
+    await page.wait_for_url(at("/huishoudens.*"))
+    assert set(await household_links(page)) == {site.household_id, second}
 
 
 async def _app_set_up(page: Page, site: Site) -> pyotp.TOTP:

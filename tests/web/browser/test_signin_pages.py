@@ -1,0 +1,35 @@
+"""The pages around sign-in that a person meets without signing in: about, too many attempts, not found."""
+
+from __future__ import annotations
+
+from flows import EMAIL_FIELD
+from harness import Site, check_page
+from playwright.async_api import Page, expect
+
+
+async def test_the_about_page_passes_axe(site: Site, page: Page) -> None:
+    answer = await page.goto("/over")
+    assert answer is not None and answer.status == 200
+    await check_page(page, "over")
+
+
+async def test_too_many_link_requests_get_a_dutch_page_that_says_when_to_try_again(site: Site, page: Page) -> None:
+    limit = site.settings.signin_target_limit
+    for _ in range(limit + 1):
+        await page.goto("/")
+        await page.locator(EMAIL_FIELD).fill("khadija@example.org")
+        async with page.expect_response(lambda r: r.request.method == "POST") as posted:
+            await page.locator("main form button[type=submit]").first.click()
+        answer = await posted.value
+        await page.wait_for_load_state("load")
+    assert answer.status == 429
+    assert int(answer.headers["retry-after"]) > 0
+    await expect(page.locator("html")).to_have_attribute("lang", "nl")
+    await check_page(page, "te-vaak")
+
+
+async def test_a_page_that_does_not_exist_is_a_dutch_page(site: Site, page: Page) -> None:
+    answer = await page.goto("/bestaat-niet")
+    assert answer is not None and answer.status == 404
+    assert "text/html" in answer.headers["content-type"]
+    await check_page(page, "niet-gevonden-pad")
