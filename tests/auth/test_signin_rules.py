@@ -65,3 +65,38 @@ def test_limiter_forgets_the_oldest_keys_beyond_its_bound():
     for n in range(1000):
         limiter.take(f"k{n}", 0)
     assert len(limiter._buckets) == 100
+
+
+def test_only_a_local_path_is_kept_through_sign_in():
+    from eenplan.domain.sessions import safe_next
+
+    for kept in ("/huishoudens/abc", "/account?x=1", "/"):
+        assert safe_next(kept) == kept
+    for refused in (
+        None,
+        "",
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "huishoudens",
+        "/a b",
+        "/x\x00",
+        "/" + "a" * 300,
+        "/\u202e",
+    ):
+        assert safe_next(refused) is None, refused
+
+
+def test_mfa_at_the_provider_is_read_from_amr_or_acr():
+    from eenplan.domain.sessions import shows_mfa
+
+    accepted = frozenset({"mfa", "otp"})
+    assert shows_mfa(["pwd", "otp"], None, accepted) and shows_mfa(None, "mfa", accepted)
+    assert not shows_mfa(["pwd"], "urn:basic", accepted) and not shows_mfa("mfa", None, accepted)  # amr is a list
+
+
+def test_the_second_factor_policy():
+    from eenplan.domain.sessions import SecondFactorPolicy as P
+
+    assert P("professionals").requires(True) and not P("professionals").requires(False)
+    assert P("everyone").requires(False) and not P("off").requires(True)

@@ -73,7 +73,7 @@ def safe_next(path: str | None) -> str | None:
     """A return address kept through sign-in, only when it is a local path (never another site's URL)."""
     if not path or len(path) > MAX_NEXT or not path.startswith("/") or path.startswith("//"):
         return None
-    if "\\" in path or any(ord(c) < 0x21 or ord(c) == 0x7F for c in path):
+    if "\\" in path or any(not 0x21 <= ord(c) <= 0x7E for c in path):  # printable ASCII (URLs are %-encoded)
         return None
     return path
 
