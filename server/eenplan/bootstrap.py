@@ -130,7 +130,9 @@ def build_factors(
         AttemptLimiter(settings.signin_ip_limit, window), AttemptLimiter(settings.signin_target_limit, window)
     )
     rp = relying_party(settings.effective_public_url)
-    return SecondFactors(uow, clock, limits, rp.rp_id, rp.rp_name, rp.origin, notices or SecurityLogNotices())
+    notices = notices or SecurityLogNotices()
+    key = settings.signing_key()  # TOTP secrets are sealed with a key derived from it (not in the database)
+    return SecondFactors(uow, clock, limits, rp.rp_id, rp.rp_name, rp.origin, notices, secret_key=key)
 
 
 def build_overleggen(

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import pyotp
@@ -26,13 +26,16 @@ from eenplan.domain.factors import (
     totp_candidate_steps,
     totp_step,
 )
+from eenplan.domain.sessions import secret_hash
 from eenplan.domain.signin import AttemptLimiter, RateLimited, SignInFailed, SignInLimits
+from eenplan.services.factor_secrets import SecretBox
 from eenplan.services.factors import SecondFactors, relying_party
 from eenplan.storage.tables_person import PersonRow
 
 pytestmark = pytest.mark.both_databases  # single use is conditional UPDATEs; bytea and BIGINT on PostgreSQL
 
 ORIGIN = "http://localhost:8080"
+SECRET_KEY = b"a-deployment-secret-key-for-these-tests"
 #: the middle of a 30-second step, so ±30 s are exactly the neighbouring steps
 NOON = datetime(2026, 12, 1, 12, 0, 15, tzinfo=UTC)
 
@@ -58,7 +61,9 @@ def factors(services, clock, notices) -> SecondFactors:
     """The service on the test's database and clock; 10 attempts per person and minute."""
     limits = SignInLimits(AttemptLimiter(1000, 60), AttemptLimiter(10, 60))
     rp = relying_party(ORIGIN)
-    return SecondFactors(services.signin._uow, clock, limits, rp.rp_id, rp.rp_name, rp.origin, notices)
+    return SecondFactors(
+        services.signin._uow, clock, limits, rp.rp_id, rp.rp_name, rp.origin, notices, secret_key=SECRET_KEY
+    )
 
 
 async def _person(services, email: str | None = None) -> str:
@@ -279,6 +284,32 @@ async def test_concurrent_uses_of_one_totp_code_have_one_winner(services, factor
     code = app.at(clock.now)
     results = await asyncio.gather(*(factors.verify_totp(person, code) for _ in range(3)), return_exceptions=True)
     assert results.count(None) == 1 and all(isinstance(r, SignInFailed) for r in results if r is not None)
+
+
+async def test_the_database_holds_the_apps_secret_only_sealed(services, factors, clock, notices):
+    clock.now = NOON
+    person, other = await _person(services), await _person(services)
+    setup = await factors.totp_setup(person, "fatima@example.org")
+    async with services.signin._uow() as uow:
+        pending = await uow.factors.totp_setup(secret_hash(setup.setup_id), person, clock.now)
+    assert pending is not None and setup.secret not in pending
+    app = pyotp.TOTP(setup.secret)
+    await factors.confirm_totp(person, setup.setup_id, app.at(clock.now - timedelta(seconds=30)))
+    async with services.signin._uow(write=True) as uow:
+        stored = await uow.factors.totp(person)
+        assert stored is not None and setup.secret not in stored.secret
+        assert SecretBox(SECRET_KEY).open(stored.secret, person) == setup.secret
+        assert SecretBox(SECRET_KEY).open(stored.secret, other) is None  # bound to its person
+        await uow.factors.set_totp(replace(stored, id=str(uuid.uuid4()), person_id=other))  # a row moved over
+        await uow.commit()
+    with pytest.raises(SignInFailed):
+        await factors.verify_totp(other, app.at(clock.now))
+    elsewhere = SecondFactors(
+        services.signin._uow, clock, factors._limits, "localhost", "eenplan", ORIGIN, notices, secret_key=b"x" * 32
+    )
+    with pytest.raises(SignInFailed):  # another deployment key: the app no longer works, nothing breaks
+        await elsewhere.verify_totp(person, app.at(clock.now))
+    await factors.verify_totp(person, app.at(clock.now))
 
 
 def test_totp_steps_are_the_current_one_and_its_neighbours_after_the_last_used():

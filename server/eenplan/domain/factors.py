@@ -117,7 +117,7 @@ class StoredPasskey:
 
 @dataclass(frozen=True)
 class StoredTotp:
-    """A confirmed authenticator app: its secret and the last time step a code was accepted for."""
+    """A confirmed authenticator app: its secret (as stored: sealed) and the last time step a code was accepted for."""
 
     id: str
     person_id: str

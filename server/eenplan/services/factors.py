@@ -40,6 +40,7 @@ from ..domain.names import check_name
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from ..domain.sessions import looks_like_secret, new_secret, secret_hash
 from ..domain.signin import RateLimited, SignInFailed, SignInLimits
+from .factor_secrets import SecretBox
 from .passkeys import FACTOR_FAILED, Passkeys, RelyingParty
 
 security = logging.getLogger("eenplan.security")
@@ -73,8 +74,11 @@ class SecondFactors:
         rp_name: str,
         origin: str,
         notices: FactorNotices,
+        *,
+        secret_key: bytes,
     ) -> None:
         self._uow = uow
+        self._box = SecretBox(secret_key)  # TOTP secrets are stored sealed with a key outside the database
         self._clock = clock
         self._limits = limits
         self._rp_name = rp_name
@@ -158,7 +162,8 @@ class SecondFactors:
         now = self._clock()
         async with self._uow(write=True) as uow:
             await uow.factors.purge(now)
-            await uow.factors.add_totp_setup(secret_hash(setup_id), person_id, secret, now, now + TOTP_SETUP_TTL)
+            sealed = self._box.seal(secret, person_id)
+            await uow.factors.add_totp_setup(secret_hash(setup_id), person_id, sealed, now, now + TOTP_SETUP_TTL)
             await uow.commit()
         qr = segno.make(uri, error="m").svg_inline(scale=4, title="QR-code")
         return TotpSetup(setup_id, secret, uri, qr)
@@ -173,12 +178,13 @@ class SecondFactors:
             raise SignInFailed(FACTOR_FAILED)
         now = self._clock()
         async with self._uow(write=True) as uow:
-            secret = await uow.factors.totp_setup(secret_hash(setup_id), person_id, now)
+            sealed = await uow.factors.totp_setup(secret_hash(setup_id), person_id, now)
+            secret = self._box.open(sealed, person_id) if sealed else None
             step = _matching_step(secret, code, None, now) if secret else None
-            if secret is None or step is None or not await uow.factors.close_totp_setup(secret_hash(setup_id), now):
+            if sealed is None or step is None or not await uow.factors.close_totp_setup(secret_hash(setup_id), now):
                 security.warning("totp set-up refused person=%s", person_id)
                 raise SignInFailed(FACTOR_FAILED)
-            totp = StoredTotp(str(uuid4()), person_id, secret, now, last_step=step, last_used_at=now)
+            totp = StoredTotp(str(uuid4()), person_id, sealed, now, last_step=step, last_used_at=now)
             await uow.factors.set_totp(totp)  # the code just used counts as used
             await self._notices.factor_changed(uow, person_id, TOTP, True)
             await uow.commit()
@@ -192,7 +198,8 @@ class SecondFactors:
         now = self._clock()
         async with self._uow(write=True) as uow:
             totp = await uow.factors.totp(person_id)
-            step = _matching_step(totp.secret, code, totp.last_step, now) if totp else None
+            secret = self._box.open(totp.secret, person_id) if totp else None
+            step = _matching_step(secret, code, totp.last_step, now) if totp and secret else None
             if step is None or not await uow.factors.use_totp_step(person_id, step, now):
                 security.warning("totp refused person=%s", person_id)
                 raise SignInFailed(FACTOR_FAILED)

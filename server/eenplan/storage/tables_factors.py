@@ -2,7 +2,8 @@
 
 All keyed by person (`person.id`). One-time things (challenges, set-ups) are stored under the SHA-256
 of the id handed out; recovery codes only as hashes. A TOTP secret must be readable to check a code,
-so it is stored as is (the database is the one place that holds it).
+so it is stored sealed (AES-GCM under a key derived from the deployment's secret key, which the
+database does not hold; `services.factor_secrets`).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class TotpFactorRow(SQLModel, table=True):
     __tablename__ = "totp_factor"
     id: str = Field(primary_key=True, max_length=36)
     person_id: str = Field(foreign_key="person.id", max_length=36, sa_column_kwargs={"unique": True})
-    secret: str = Field(max_length=64)
+    secret: str = Field(max_length=120)
     created_at: datetime = Field(sa_column=_ts())
     last_step: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger(), nullable=True))
     last_used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
@@ -48,7 +49,7 @@ class TotpSetupRow(SQLModel, table=True):
     __tablename__ = "totp_setup"
     id_hash: str = Field(primary_key=True, max_length=64)
     person_id: str = Field(foreign_key="person.id", index=True, max_length=36)
-    secret: str = Field(max_length=64)
+    secret: str = Field(max_length=120)
     created_at: datetime = Field(sa_column=_ts())
     expires_at: datetime = Field(sa_column=_ts())
     used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
