@@ -5,6 +5,7 @@ from __future__ import annotations
 from flows import EMAIL_FIELD
 from harness import Site, check_page
 from playwright.async_api import Page, expect
+from support.clock import MovableClock
 
 
 async def test_the_about_page_passes_axe(site: Site, page: Page) -> None:
@@ -33,3 +34,20 @@ async def test_a_page_that_does_not_exist_is_a_dutch_page(site: Site, page: Page
     assert answer is not None and answer.status == 404
     assert "text/html" in answer.headers["content-type"]
     await check_page(page, "niet-gevonden-pad")
+
+
+async def test_a_sign_in_link_older_than_ten_minutes_leads_back_to_the_form(
+    site: Site, page: Page, clock: MovableClock
+) -> None:
+    await page.goto("/")
+    await page.locator(EMAIL_FIELD).fill("khadija@example.org")
+    await page.locator("main form button[type=submit]").first.click()
+    link = await site.mail.next_link("khadija@example.org")
+    clock.advance(minutes=11)
+    await page.goto(link)
+    await page.locator("main form button").first.click()
+    await page.wait_for_load_state("load")
+    await check_page(page, "link-verlopen")
+    assert "eenplan" not in {c["name"] for c in await page.context.cookies()}  # no session
+    await expect(page.locator("main [role=status], main .utrecht-alert").first).to_be_visible()  # says why
+    await expect(page.locator(EMAIL_FIELD)).to_be_visible()  # and offers a new link
