@@ -49,6 +49,9 @@ async def _add(client, household_id: str, token: str, **person) -> str:
     return (await resp.json())["id"]
 
 
+pytestmark = pytest.mark.both_databases  # outer joins, a unique person per address, concurrent first sign-ins
+
+
 @pytest.fixture
 def settings(settings):
     """Plan content opens without a second factor for professionals here (the policy has its own tests)."""
@@ -217,3 +220,19 @@ async def test_the_access_log_always_needs_a_second_factor(client, services, dem
     assert (await client.get(log_url, headers=_auth(again))).status == 403
     with pytest.raises(Exception, match="second factor"):
         await services.account.start_totp(again)
+
+
+async def test_two_first_sign_ins_of_one_address_at_once_make_one_person(client, demo, services, capsys):
+    import asyncio
+
+    email = demo["by_name"]["Youssef El Amrani"]["email"]
+    capsys.readouterr()
+    for _ in range(2):
+        assert (await client.post("/auth/magic-link", json={"email": email})).status == 202
+    await settle(client)
+    first, second = link_tokens(capsys.readouterr().out)
+    answers = await asyncio.gather(*(client.post(f"/auth/magic-link/{t}") for t in (first, second)))
+    assert [r.status for r in answers] == [200, 200]
+    sessions = [(await r.json())["session"] for r in answers]
+    people = {(await services.sessions.person_session(s)).person_id for s in sessions}
+    assert len(people) == 1  # one person, two sessions
