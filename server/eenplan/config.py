@@ -75,8 +75,8 @@ class Settings:
     )
     secret_key: str = _setting(
         "",
-        "Token-signing key (at least 32 characters). Empty: generated on first run "
-        "into DATA_DIR/secret_key with mode 0600.",
+        "Token-signing key (at least 32 characters), also sealing authenticator-app secrets (a new key "
+        "voids both). Empty: generated on first run into DATA_DIR/secret_key with mode 0600.",
         "EENPLAN_SECRET_KEY",
     )
     token_ttl_seconds: int = _setting(86_400, "Lifetime of API bearer tokens, in seconds.", "EENPLAN_TOKEN_TTL_SECONDS")

@@ -89,11 +89,14 @@ async def _verify(factors: SecondFactors, authenticator: SoftAuthenticator, pers
 # -- passkeys -------------------------------------------------------------------------------------------------
 
 
-def test_the_relying_party_comes_from_the_public_url():
+def test_the_relying_party_comes_from_the_public_url(caplog):
     assert relying_party("http://localhost:8080") == relying_party("http://localhost:8080/")
     rp = relying_party("https://eenplan.heerlen.nl/")
     assert (rp.rp_id, rp.origin, rp.rp_name) == ("eenplan.heerlen.nl", "https://eenplan.heerlen.nl", "eenplan")
     assert relying_party("http://localhost:8080").origin == "http://localhost:8080"
+    assert "host name" not in caplog.text
+    assert relying_party("http://127.0.0.1:8080").rp_id == "127.0.0.1"  # no browser takes it: a warning says so
+    assert "passkeys need EENPLAN_PUBLIC_URL with a host name" in caplog.text
 
 
 async def test_a_registered_passkey_signs_its_person_in_with_and_without_a_session(services, factors, notices):

@@ -9,6 +9,7 @@ addition and removal goes to the security log with ids and kinds only. The perso
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import math
 from datetime import datetime
@@ -59,7 +60,17 @@ def relying_party(public_url: str, rp_name: str = "eenplan") -> RelyingParty:
     parts = urlsplit(public_url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("the public URL needs a scheme and a host for WebAuthn")
+    if _is_ip_address(parts.hostname):  # WebAuthn needs a domain: browsers refuse an IP address as RP id
+        security.warning("passkeys need EENPLAN_PUBLIC_URL with a host name (e.g. http://localhost:8080), not an IP")
     return RelyingParty(parts.hostname, rp_name, f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}")
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 class SecondFactors:
