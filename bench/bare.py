@@ -1,4 +1,5 @@
-"""The baseline: a bare aiohttp handler returning fixed bytes (the same plan JSON eenplan serves)."""
+"""The baseline: a bare aiohttp handler returning fixed bytes (the same plan JSON eenplan serves, or with a
+third argument `text/html` the same page HTML)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from pathlib import Path
 from aiohttp import web
 
 body = Path(sys.argv[2]).read_bytes()
+content_type = sys.argv[3] if len(sys.argv) > 3 else "application/json"
+headers = {"ETag": '"2"'} if content_type == "application/json" else {}
 
 
 async def handler(request: web.Request) -> web.Response:
-    return web.Response(body=body, content_type="application/json", headers={"ETag": '"2"'})
+    return web.Response(body=body, content_type=content_type, charset=None, headers=headers)
 
 
 app = web.Application()

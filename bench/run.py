@@ -6,6 +6,8 @@
 3. The same GET plan on PostgreSQL (bench/pg.py; informative, needs the system's PostgreSQL 15).
 4. Mail fan-out to 20 members (bench/mail.py): gpg work vs raw gpg (≤ 1.3), p95 change → 250 (≤ 1 s).
 5. Werkdag arithmetic after warm-up vs plain Monday–Friday stepping (bench/werkdagen.py, ≤ 1.5).
+6. The household list and a household's start page for a signed-in person (cookie session) vs a bare
+   aiohttp handler returning the same HTML (bench/pages.py, target ≥ 0.5).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+import pages
 
 HERE = Path(__file__).parent
 PY = sys.executable
@@ -46,9 +50,11 @@ def wait_for(url: str, timeout: float = 20) -> None:
     raise SystemExit(f"server at {url} did not start")
 
 
-def load(url: str, token: str, concurrency: int) -> float:
+def load(url: str, token: str, concurrency: int, total: int = TOTAL, cookie: str = "", warmups: int = 2) -> float:
+    """Requests/s of a closed-loop run (bench/load.py in its own process) after `warmups` rounds."""
+    extra = [cookie, str(warmups)] if cookie or warmups != 2 else []
     out = subprocess.run(
-        [PY, str(HERE / "load.py"), url, token, str(TOTAL), str(concurrency)],
+        [PY, str(HERE / "load.py"), url, token, str(total), str(concurrency), *extra],
         capture_output=True,
         text=True,
         check=True,
@@ -75,6 +81,7 @@ async def seed(settings, versions: int) -> dict:
             )
             current = snap.info.number
         demo["token"] = regisseur["token"]
+        demo["page_token"] = await pages.sign_in(services)  # a person's browser session, by a real link
         return demo
     finally:
         await services.close()
@@ -155,6 +162,10 @@ def main() -> None:
             print(f"  read version 1,000   : {v1000 * 1e3:7.2f} ms   ratio {v1000 / v10:.2f} (target ≤ 1.5)")
             print(f"  diff 9→10            : {d10 * 1e3:7.2f} ms")
             print(f"  diff 999→1,000       : {d1000 * 1e3:7.2f} ms   ratio {d1000 / d10:.2f} (target ≤ 1.5)")
+            print()
+            name = demo["household"]["name"]
+            for line in pages.compare(base, hh, name, demo["page_token"], Path(tmp)):
+                print(line, flush=True)
         finally:
             server.terminate()
             server.wait()
