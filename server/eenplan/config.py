@@ -40,7 +40,10 @@ class Settings:
     host: str = _setting("127.0.0.1", "Address the HTTP server binds to.", "EENPLAN_HOST")
     port: int = _setting(8080, "Port the HTTP server listens on.", "EENPLAN_PORT")
     public_url: str = _setting(
-        "", "Base URL users reach the server at (links in mail). Default: http://HOST:PORT.", "EENPLAN_PUBLIC_URL"
+        "",
+        "Base URL users reach the server at (links in mail; the passkeys' relying party). "
+        "Default: http://HOST:PORT, with localhost for a loopback HOST.",
+        "EENPLAN_PUBLIC_URL",
     )
     smtp_url: str = _setting(
         "",
@@ -276,8 +279,10 @@ class Settings:
 
     @property
     def effective_public_url(self) -> str:
-        """The base URL for links, defaulting to the bind address."""
-        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+        """The base URL for links, defaulting to the bind address — spelled `localhost` for a loopback
+        address, the one name browsers accept for passkeys on plain http (development, `make run`)."""
+        host = "localhost" if self.host in ("127.0.0.1", "::1", "localhost") else self.host
+        return (self.public_url or f"http://{host}:{self.port}").rstrip("/")
 
     def signing_key(self) -> bytes:
         """The token-signing key: from the environment, else from (or newly into) DATA_DIR/secret_key, mode 0600."""
