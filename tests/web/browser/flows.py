@@ -7,6 +7,7 @@ sees: the e-mail field, the form's button, links by their target.
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pyotp
@@ -109,16 +110,14 @@ async def add_passkey(page: Page) -> Any:
     return cdp
 
 
-async def set_up_totp(page: Page) -> pyotp.TOTP:
-    """On the TOTP set-up: read the secret shown on the page, answer with the current code; the authenticator app."""
+async def set_up_totp(page: Page) -> tuple[pyotp.TOTP, float]:
+    """On the TOTP set-up: read the secret shown on the page, answer with the current code; the authenticator
+    app and the time whose code was used (that time step is then spent: a code works once)."""
     secret_text = await page.locator("main [data-totp-secret], main code").first.inner_text()
     totp = pyotp.TOTP(re.sub(r"\s", "", secret_text))
-    await page.locator("main input[autocomplete=one-time-code]").first.fill(totp.now())
-    await (
-        page.locator("main form")
-        .filter(has=page.locator("input[autocomplete=one-time-code]"))
-        .locator("button")
-        .first.click()
-    )
+    used_at = time.time()
+    await page.locator("main input[autocomplete=one-time-code]").first.fill(totp.at(used_at))
+    form = page.locator("main form").filter(has=page.locator("input[autocomplete=one-time-code]"))
+    await form.locator("button").first.click()
     await page.wait_for_load_state("load")
-    return totp
+    return totp, used_at

@@ -72,6 +72,8 @@ async def test_a_professional_in_two_households_adds_a_passkey_and_signs_in_agai
     await page.wait_for_url(at("/inloggen/tweede-stap/klaar|/huishoudens.*"))
     (credential,) = await authenticator_credentials(cdp)
     assert credential["isResidentCredential"] is True
+    told = await site.mail.next_mail(JOOST, containing=re.compile("toegevoegd: een passkey"))
+    assert told.get_content_type() == "multipart/signed"  # he is told by mail, content-free
     if "/klaar" in page.url:
         await onward(page)
 
@@ -109,20 +111,21 @@ async def test_a_professional_in_two_households_adds_a_passkey_and_signs_in_agai
     assert set(await household_links(page)) == {site.household_id, second}
 
 
-async def _app_set_up(page: Page, site: Site) -> pyotp.TOTP:
+async def _app_set_up(page: Page, site: Site) -> tuple[pyotp.TOTP, float]:
     """Inge signs in by link and sets up an authenticator app as her first factor."""
     await sign_in_by_link(page, site, INGE)
     await page.wait_for_url(SECOND_STEP)
     await page.locator("main a[href^='/inloggen/tweede-stap/app']").click()
     await page.wait_for_url(at("/inloggen/tweede-stap/app"))
     await check_page(page, "app-instellen")
-    totp = await set_up_totp(page)
+    totp, used_at = await set_up_totp(page)
     await page.wait_for_url(at("/inloggen/tweede-stap/klaar"))
-    return totp
+    return totp, used_at
 
 
 async def test_an_authenticator_app_is_set_up_and_then_signs_in_with_the_link(site: Site, page: Page) -> None:
-    totp = await _app_set_up(page, site)
+    totp, used_at = await _app_set_up(page, site)
+    await site.mail.next_mail(INGE, containing=re.compile("toegevoegd: een app"))  # she is told by mail
     await onward(page)
     assert path_of(page) == "/huishoudens"
     await sign_out(page)
@@ -131,12 +134,14 @@ async def test_an_authenticator_app_is_set_up_and_then_signs_in_with_the_link(si
     await page.wait_for_url(SECOND_STEP)
     await check_page(page, "tweede-stap-code")
     code_form = page.locator("main form[action^='/inloggen/tweede-stap/code']")
-    await code_form.locator("input[autocomplete=one-time-code]").fill("000000" if totp.now() != "000000" else "111111")
+    valid = {totp.at(time.time() + drift) for drift in (-30, 0, 30)} | {totp.at(used_at + 30)}
+    wrong = next(code for code in ("000000", "111111", "222222", "333333", "444444") if code not in valid)
+    await code_form.locator("input[autocomplete=one-time-code]").fill(wrong)
     await code_form.locator("button").click()
     await expect(page.locator("main [aria-invalid=true], main .utrecht-alert")).not_to_have_count(0)
     await check_page(page, "tweede-stap-code-fout")
-    # the set-up used this time step; a code is accepted once, so the next step's code (±1 step is allowed)
-    await code_form.locator("input[autocomplete=one-time-code]").fill(totp.at(time.time() + 30))
+    # the set-up spent its time step (a code works once); the step after it is still within ±1 of now
+    await code_form.locator("input[autocomplete=one-time-code]").fill(totp.at(used_at + 30))
     await code_form.locator("button").click()
     await page.wait_for_url(at("/huishoudens.*"))
     assert list(await household_links(page)) == [site.household_id]
