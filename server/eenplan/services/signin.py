@@ -177,8 +177,8 @@ class SignInService:
         return issued
 
     async def start_passkey_session(self, person_id: str, client_ip: str, user_agent: str = "") -> IssuedSession:
-        """A new session for a person whose passkey the factors service just verified (multi-factor by itself)."""
-        self._limit("passkey", client_ip, person_id)
+        """A new session for a person whose passkey the factors service just verified (multi-factor by itself;
+        the attempt was counted against the limits there)."""
 
         async def attempt() -> IssuedSession:
             async with self._uow(write=True) as uow:
