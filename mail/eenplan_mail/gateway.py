@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from email.message import EmailMessage, MIMEPart
 
 from eenplan.domain.errors import ValidationFailed
-from eenplan.domain.mailgroup_ports import Envelope, MailBody
+from eenplan.domain.mailgroup_ports import Envelope, MailBody, Sealed
 
 from .engine import CryptoEngine
 from .headers import OutboundHeaders, check_text, make_list_id, stable_message_id
@@ -85,13 +85,14 @@ class PgpMailGateway:
         """List-Id `<plan-<code>.<domain>>` of a household's group."""
         return make_list_id(code, self._domain)
 
-    async def seal(self, body: MailBody, recipient_fprs: Iterable[str], signer_fpr: str) -> bytes:
+    async def seal(self, body: MailBody, recipient_fprs: Iterable[str], signer_fpr: str) -> Sealed:
         """Sign and encrypt the inner entity once, to every fingerprint, with hidden key ids."""
         fprs = list(recipient_fprs)
         if not fprs:
             raise ValidationFailed.one("recipients_fprs", "at least one recipient key is required")
         cleartext = inner_entity(body).as_bytes(policy=POLICY)
-        return await self._engine.sign_encrypt(cleartext, fprs, signer_fpr, hide_recipients=True)
+        armored = await self._engine.sign_encrypt(cleartext, fprs, signer_fpr, hide_recipients=True)
+        return Sealed(dict.fromkeys(fprs, armored))
 
     async def send_sealed(self, sealed: bytes, envelope: Envelope) -> None:
         """One multipart/encrypted message, one SMTP envelope, one recipient."""

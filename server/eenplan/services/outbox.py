@@ -1,11 +1,18 @@
 """The outbox worker: claim due rows, re-check scope, render, encrypt once per view, send, retry.
 
-Delivery is at-least-once: a row is marked sent only after the relay's 250,
-in its own transaction; a crash in between leaves the row leased, and after
-the lease it is sent again with the same Message-ID. Recipients who see
-exactly the same content (same version, same sections, same "since") share
-one encryption; each still gets its own SMTP envelope. Recipients without a
-usable key get a signed, content-free notice — never plaintext.
+Delivery is at-least-once, and a crash costs at most one duplicate per recipient: a claim is a lease
+renewed while its rows are worked; rows go out in waves holding at most one row per recipient (in
+version order), each wave sealed and sent before the next is prepared; a row is marked sent by its
+claimant one group commit after the relay's 250 (`outbox_rows`). A crash in between leaves the row
+leased, and after the lease it is sent again with the same Message-ID. An attempt counts only when
+SMTP was tried, so a crash loop never dead-letters mail that was never tried. `stop()` (SIGTERM) lets
+the messages in flight finish and gives the rest back at once.
+
+Recipients who see exactly the same content (same version, same sections, same "since") share one
+encryption; each still gets its own SMTP envelope. Recipients without a usable key get a signed,
+content-free notice — never plaintext. A plan update whose view for its recipient hashes the same as
+the view last sent to them (`PlanService.view_hash`: the scoped sections, not the version number) is
+skipped: nothing they can see changed, and a mail would only tell them the plan is busy.
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ from ..domain.mailgroup import (
     plan_update_subject,
     plan_update_text,
 )
-from ..domain.mailgroup_ports import Attachment, Envelope, KeyringPort, MailBody, MailGateway, SendStats
+from ..domain.mailgroup_ports import Attachment, Envelope, KeyringPort, MailBody, MailGateway, Sealed, SendStats
 from ..domain.ports import Clock, UnitOfWorkFactory
 from ..logsafe import describe_error
 from .mailgroup import MailgroupService
@@ -236,7 +243,7 @@ class OutboxWorker:
         # encrypting while SMTP traffic runs on the loop would slow both down.
         sealed = [(await self._seal_group(ctx, jobs, stats), jobs) for jobs in sealed_groups.values()]
         tasks = [
-            self._rows.deliver(job, self.gateway.send_sealed(data, job.envelope), stats, False)
+            self._rows.deliver(job, self.gateway.send_sealed(data.for_key(job.fingerprint), job.envelope), stats, False)
             for data, jobs in sealed
             if data is not None
             for job in jobs
@@ -310,8 +317,8 @@ class OutboxWorker:
         return agenda
 
     # -- sending ------------------------------------------------------------------------------
-    async def _seal_group(self, ctx: _Context, jobs: list[Job], stats: SendStats) -> bytes | None:
-        """One encryption for every recipient of the same view (hidden key ids); None if it failed."""
+    async def _seal_group(self, ctx: _Context, jobs: list[Job], stats: SendStats) -> Sealed | None:
+        """One signed encryption for every recipient of the same view (a message per recipient); None if it failed."""
         body, fingerprints = jobs[0].body, [j.fingerprint for j in jobs if j.fingerprint]
         try:
             if body is None or len(fingerprints) != len(jobs):  # _household groups only jobs with both
@@ -335,7 +342,8 @@ class OutboxWorker:
             except Exception as exc:
                 await self._rows.failed(item, exc, stats)
                 return
-            await self._rows.deliver(job, self.gateway.send_sealed(sealed, job.envelope), stats, False)
+            send = self.gateway.send_sealed(sealed.for_key(job.fingerprint), job.envelope)
+            await self._rows.deliver(job, send, stats, False)
             return
         calendar, method = None, "REQUEST"
         if item.kind is OutboxKind.INVITE:
