@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from aiohttp import web
 from harness import AXE, Mailbox, Site
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 from support.mail_fixtures import MAIL_DOMAIN, SECRET
 from support.smtp import free_port
 
@@ -31,6 +31,9 @@ from eenplan.domain.access import Principal
 from eenplan.web.keys import SERVICES
 
 CHROMIUM = Path("/usr/bin/chromium")
+#: how long a wait (a page, an element) may take before it counts as never coming — not a speed assertion
+WAIT_MS = 10_000
+expect.set_options(timeout=WAIT_MS)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -86,7 +89,7 @@ async def site(tmp_path, demo_templates, clock, smtp_peer, server_gnupg, site_ov
     await runner.setup()  # starts the outbox worker (bootstrap.worker_context)
     await web.TCPSite(runner, "127.0.0.1", port).start()
     try:
-        yield Site(f"http://localhost:{port}", settings, services, demo, Mailbox(smtp_peer[1]))
+        yield Site(f"http://localhost:{port}", settings, services, demo, Mailbox(smtp_peer[1]), clock)
     finally:
         await runner.cleanup()  # stops the worker, closes the services
 
@@ -116,7 +119,7 @@ async def browser() -> AsyncIterator[Browser]:
 async def context(browser: Browser, site: Site) -> AsyncIterator[BrowserContext]:
     """A fresh browser profile on the site; bypass_csp only so axe can be injected (test_csp checks the CSP holds)."""
     ctx = await browser.new_context(base_url=site.url, bypass_csp=True, locale="nl-NL")
-    ctx.set_default_timeout(10_000)  # a wait's deadline (a page that never comes), not a speed assertion
+    ctx.set_default_timeout(WAIT_MS)
     try:
         yield ctx
     finally:

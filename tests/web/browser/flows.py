@@ -7,12 +7,11 @@ sees: the e-mail field, the form's button, links by their target.
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 import pyotp
-from harness import Site, add_virtual_authenticator, check_page
-from playwright.async_api import Page, expect
+from harness import Site, check_page
+from playwright.async_api import Locator, Page, expect
 
 EMAIL_FIELD = "main input[type=email]"
 HOUSEHOLD_PAGE = re.compile(r"/huishoudens/[^/?#]+$")
@@ -21,6 +20,12 @@ HOUSEHOLD_PAGE = re.compile(r"/huishoudens/[^/?#]+$")
 def at(path: str) -> re.Pattern[str]:
     """A URL whose whole path matches the regex `path` (any query): for wait_for_url, never fooled by ?next=."""
     return re.compile(rf"^https?://[^/]+(?:{path})(?:[?#].*)?$")
+
+
+async def press(page: Page, target: Locator) -> None:
+    """Click something that loads a new page (a form's button, a link) and wait until that page has loaded."""
+    async with page.expect_navigation():
+        await target.click()
 
 
 def path_of(page: Page) -> str:
@@ -45,8 +50,7 @@ async def use_link(page: Page, link: str) -> None:
     assert link.startswith("http://localhost:"), link
     await page.goto(link)
     await check_page(page, "link-landing")
-    await page.locator("main form button").first.click()
-    await page.wait_for_load_state("load")
+    await press(page, page.locator("main form button").first)
 
 
 async def sign_in_by_link(page: Page, site: Site, address: str, *, start: str = "/") -> None:
@@ -102,22 +106,12 @@ JOOST_THERE = {
 }
 
 
-async def add_passkey(page: Page) -> Any:
-    """On the second-factor or account page: add a passkey with Chromium's virtual authenticator; its CDP session."""
-    cdp = await add_virtual_authenticator(page)
-    await page.get_by_role("button", name=re.compile("passkey", re.I)).first.click()
-    await page.wait_for_load_state("load")
-    return cdp
-
-
-async def set_up_totp(page: Page) -> tuple[pyotp.TOTP, float]:
-    """On the TOTP set-up: read the secret shown on the page, answer with the current code; the authenticator
-    app and the time whose code was used (that time step is then spent: a code works once)."""
+async def set_up_totp(page: Page, site: Site) -> pyotp.TOTP:
+    """On the TOTP set-up: read the secret shown on the page, answer with the code of the server's time (its
+    clock stands still in tests; a code works once, so the next sign-in needs the clock moved a step)."""
     secret_text = await page.locator("main [data-totp-secret], main code").first.inner_text()
     totp = pyotp.TOTP(re.sub(r"\s", "", secret_text))
-    used_at = time.time()
-    await page.locator("main input[autocomplete=one-time-code]").first.fill(totp.at(used_at))
+    await page.locator("main input[autocomplete=one-time-code]").first.fill(totp.at(site.clock()))
     form = page.locator("main form").filter(has=page.locator("input[autocomplete=one-time-code]"))
-    await form.locator("button").first.click()
-    await page.wait_for_load_state("load")
-    return totp, used_at
+    await press(page, form.locator("button").first)
+    return totp

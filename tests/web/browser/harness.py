@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.async_api import Page
+from support.clock import MovableClock
 from support.smtp import Peer
 
 from eenplan.config import Settings
@@ -75,6 +76,7 @@ class Site:
     services: Services
     demo: dict[str, Any]
     mail: Mailbox
+    clock: MovableClock  # the server's clock: it stands still until a test moves it
 
     def person(self, name: str) -> dict[str, Any]:
         """A demo betrokkene by name (id, email, role, token)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flows import api, ask_link, at, household_links, path_of, second_household, sign_in_by_link, use_link
+from flows import api, ask_link, at, household_links, path_of, press, second_household, sign_in_by_link, use_link
 from harness import Site, check_page
 from playwright.async_api import Page, expect
 
@@ -20,7 +20,7 @@ async def test_the_mother_signs_in_from_her_mail_and_reaches_her_household(site:
     assert list(links) == [site.household_id]
     assert "El Amrani" in links[site.household_id]
     await expect(page.locator("main")).to_contain_text("ouder")  # her role there
-    await page.locator(f"main a[href='/huishoudens/{site.household_id}']").click()
+    await press(page, page.locator(f"main a[href='/huishoudens/{site.household_id}']"))
     await page.wait_for_url(at(f"/huishoudens/{site.household_id}"))
     await check_page(page, "huishouden-start")
     await expect(page.locator("h1")).to_contain_text("El Amrani")
@@ -60,7 +60,7 @@ async def test_one_address_of_two_people_chooses_who_they_are(site: Site, page: 
     await page.wait_for_url(at("/inloggen/kiezen"))
     await check_page(page, "inloggen-kiezen")
     await page.get_by_label(re.compile("Fatima El Amrani")).check()
-    await page.locator("main form").filter(has=page.get_by_label(re.compile("Fatima"))).locator("button").click()
+    await press(page, page.locator("main form").filter(has=page.get_by_label(re.compile("Fatima"))).locator("button"))
     await page.wait_for_url(at("/huishoudens.*"))
     await page.goto(f"/huishoudens/{hid}")
     await expect(page.locator("main")).to_contain_text("Fatima El Amrani")

@@ -3,7 +3,7 @@ bearer token, and a sign-in that works with the keyboard alone."""
 
 from __future__ import annotations
 
-from flows import EMAIL_FIELD, at, path_of, sign_in_by_link
+from flows import EMAIL_FIELD, at, path_of, press, sign_in_by_link
 from harness import Site, check_page
 from playwright.async_api import Browser, Page, expect
 
@@ -35,9 +35,8 @@ async def test_a_form_posted_without_its_csrf_token_is_refused(site: Site, page:
     await form.locator("input[type=hidden]:not([name=next])").evaluate_all("els => els.forEach(e => e.remove())")
     await form.locator("input[type=email]").fill(MOTHER)
     async with page.expect_response(lambda r: r.request.method == "POST") as answer:
-        await form.locator("button").click()
+        await press(page, form.locator("button"))
     assert (await answer.value).status == 403
-    await page.wait_for_load_state("load")
     await check_page(page, "csrf-geweigerd")
     forged = await page.request.post("/inloggen", form={"email": MOTHER})  # another site's form would look so
     assert forged.status == 403
@@ -120,8 +119,7 @@ async def test_signing_out_everywhere_ends_the_session_on_the_other_device(
         await page.goto("/account")
         await check_page(page, "account-sessies")
         await expect(page.locator("main table tbody tr")).to_have_count(2)  # this browser and the laptop
-        await page.locator("main form[action='/account/overal-uitloggen'] button").click()
-        await page.wait_for_load_state("load")
+        await press(page, page.locator("main form[action='/account/overal-uitloggen'] button"))
         for device in (page, other):
             await device.goto("/huishoudens")
             await expect(device.locator("main input[type=email]")).to_be_visible()  # asked to sign in again
