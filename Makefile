@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## system packages the tests need: PostgreSQL 15 server binaries, gpg, runuser, Node.js + npm (the test OIDC provider,
-## axe-core), Debian's chromium (the browser tests drive it through Playwright; no browser is ever downloaded)
+## axe-core), Debian's chromium (the browser tests drive it through Playwright; no browser is ever downloaded),
+## rnp and sq (the recipients' OpenPGP engines every plan mail is read with: Thunderbird's RNP, Sequoia)
 system-deps:
 	@missing=""; \
 	[ -x $(PG_BIN)/initdb ] || missing="$$missing postgresql-15"; \
@@ -27,6 +28,8 @@ system-deps:
 	command -v node >/dev/null || missing="$$missing nodejs"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v rnp >/dev/null || missing="$$missing rnp"; \
+	command -v sq >/dev/null || missing="$$missing sq"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
@@ -40,6 +43,7 @@ run: install
 test: install system-deps
 	@[ -d tests/auth/oidc/node_modules ] || (cd tests/auth/oidc && npm ci --silent --no-audit --no-fund)
 	@[ -d tests/web/node_modules ] || (cd tests/web && npm ci --silent --no-audit --no-fund)
+	@[ -d tests/cal/icaljs/node_modules ] || (cd tests/cal/icaljs && npm ci --silent --no-audit --no-fund)
 	EENPLAN_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q
 
 ## ruff (lint), mypy (strict for domain/ and services/, the rest ratcheted) and the layer contracts, all

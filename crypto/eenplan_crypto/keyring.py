@@ -32,6 +32,7 @@ import gnupg
 
 from eenplan.domain.errors import ValidationFailed
 
+from .envelopes import per_recipient
 from .errors import (
     CryptoError,
     KeyNotFound,
@@ -93,6 +94,8 @@ class Keyring:
         self._gpg: gnupg.GPG | None = None
         self._lock = asyncio.Lock()
         self._thread_lock = threading.Lock()
+        #: primary fingerprint -> key ids of its keys; emptied on every import (a new subkey may come with it)
+        self._key_id_cache: dict[str, frozenset[str]] = {}
 
     # -- plumbing -----------------------------------------------------------------------------
     def _prepare_home(self) -> None:
@@ -158,6 +161,7 @@ class Keyring:
             )
             if info.fingerprint not in (result.fingerprints or []):
                 raise CryptoError("gpg did not import the key")
+            self._key_id_cache.clear()
             merged = self._info(gpg, info.fingerprint, now)  # a stored revocation wins
             log.info("imported public key %s", info.fingerprint)
             return merged
@@ -258,6 +262,40 @@ class Keyring:
             lambda gpg: gpg.encrypt(bytes(data), fprs, sign=signer, always_trust=True, armor=True, extra_args=extra)
         )
         return check_sign_encrypt(result)
+
+    async def sign_encrypt_each(
+        self, data: bytes, recipients: Iterable[str], signer: str, hide_recipients: bool = False
+    ) -> dict[str, bytes]:
+        """Sign with `signer` and encrypt once (one gpg pass, one signature, one session key); return, per
+        recipient fingerprint, an armored message holding only that recipient's session-key packet.
+
+        Every client reads such a message (see `envelopes`); the key id is kept so that even clients that
+        cannot try hidden recipients find their key, unless `hide_recipients` zeroes it."""
+        if not isinstance(data, (bytes, bytearray)):
+            raise TypeError("data must be bytes")
+        if isinstance(recipients, str):
+            raise ValidationFailed.one("recipients", "must be a list of fingerprints, not one string")
+        fprs = sorted({normalize_fingerprint(r, "recipients") for r in recipients})
+        if not fprs:
+            raise ValidationFailed.one("recipients", "at least one recipient fingerprint is required")
+        signer = normalize_fingerprint(signer, "signer")
+
+        def work(gpg: gnupg.GPG) -> tuple[Any, dict[str, frozenset[str]]]:
+            result = gpg.encrypt(bytes(data), fprs, sign=signer, always_trust=True, armor=True)
+            return result, self._key_ids(gpg, fprs)
+
+        result, key_ids = await self._run(work)
+        return per_recipient(check_sign_encrypt(result), key_ids, hide=hide_recipients)
+
+    def _key_ids(self, gpg: gnupg.GPG, fprs: list[str]) -> dict[str, frozenset[str]]:
+        """The 16-hex key ids of each recipient's primary key and subkeys (a session-key packet names one)."""
+        missing = [f for f in fprs if f not in self._key_id_cache]
+        if missing:
+            listing = gpg.list_keys(keys=missing).data.decode("utf-8", "replace")
+            for parsed in parse_colons(listing):
+                keys = [parsed.primary, *parsed.subkeys]
+                self._key_id_cache[parsed.primary.fingerprint] = frozenset(k.fingerprint[-16:] for k in keys)
+        return {f: self._key_id_cache.get(f, frozenset()) for f in fprs}
 
     async def sign_detached(self, data: bytes, signer: str) -> DetachedSignature:
         """ASCII-armored detached signature over `data` exactly as given, plus its micalg."""

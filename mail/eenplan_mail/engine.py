@@ -22,6 +22,13 @@ class CryptoEngine(Protocol):
         """Sign with `signer`, encrypt to all `recipients`; return ASCII-armored OpenPGP data."""
         ...
 
+    async def sign_encrypt_each(
+        self, data: bytes, recipients: Iterable[str], signer: str, hide_recipients: bool = False
+    ) -> dict[str, bytes]:
+        """Sign once and encrypt once to all `recipients`; per recipient fingerprint, an ASCII-armored
+        message with only that recipient's session-key packet."""
+        ...
+
     async def sign_detached(self, data: bytes, signer: str) -> tuple[bytes, str]:
         """Return (ASCII-armored detached signature over `data`, RFC 3156 micalg e.g. 'pgp-sha512')."""
         ...

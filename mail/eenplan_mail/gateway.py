@@ -1,5 +1,5 @@
-"""The mail gateway the outbox uses: build the inner MIME entity, seal it once for several
-recipients, wrap it per recipient as RFC 3156 and send it through the SMTP relay.
+"""The mail gateway the outbox uses: build the inner MIME entity, sign and encrypt it once for several
+recipients, wrap each recipient's own message as RFC 3156 and send it through the SMTP relay.
 
 Satisfies eenplan.domain.mailgroup_ports.MailGateway. Plan content only ever
 enters `seal`; notices carry only neutral text, a link and a content-free .ics.
@@ -15,7 +15,7 @@ from eenplan.domain.mailgroup_ports import Envelope, MailBody, Sealed
 
 from .engine import CryptoEngine
 from .headers import OutboundHeaders, check_text, make_list_id, stable_message_id
-from .pgpmime import POLICY, attach_part, build_signed_entity, build_signed_notice, wrap_encrypted
+from .pgpmime import POLICY, PgpMimeError, attach_part, build_signed_entity, build_signed_notice, wrap_encrypted
 from .smtp import SmtpSender
 
 _METHODS = frozenset({"REQUEST", "CANCEL", "PUBLISH", "REPLY"})
@@ -86,13 +86,17 @@ class PgpMailGateway:
         return make_list_id(code, self._domain)
 
     async def seal(self, body: MailBody, recipient_fprs: Iterable[str], signer_fpr: str) -> Sealed:
-        """Sign and encrypt the inner entity once, to every fingerprint, with hidden key ids."""
+        """Sign the inner entity once and encrypt it in one pass to every fingerprint; each recipient gets a
+        message with only their own session-key packet, which every client reads (Thunderbird's RNP too)."""
         fprs = list(recipient_fprs)
         if not fprs:
             raise ValidationFailed.one("recipients_fprs", "at least one recipient key is required")
         cleartext = inner_entity(body).as_bytes(policy=POLICY)
-        armored = await self._engine.sign_encrypt(cleartext, fprs, signer_fpr, hide_recipients=True)
-        return Sealed(dict.fromkeys(fprs, armored))
+        each = await self._engine.sign_encrypt_each(cleartext, fprs, signer_fpr)
+        try:
+            return Sealed({fpr: each[fpr.replace(" ", "").upper()] for fpr in fprs})
+        except KeyError:
+            raise PgpMimeError("crypto engine did not seal the view for every recipient; not sending") from None
 
     async def send_sealed(self, sealed: bytes, envelope: Envelope) -> None:
         """One multipart/encrypted message, one SMTP envelope, one recipient."""
