@@ -17,6 +17,7 @@ from support.mail_helpers import (
     validsig,
 )
 
+from eenplan_crypto.envelopes import dearmor, split
 from eenplan_mail.pgpmime import extract_signed_parts
 
 PEOPLE = (
@@ -98,8 +99,11 @@ async def test_each_betrokkene_gets_their_own_view_encrypted(client, demo, servi
             assert "Samen de post ordenen" in pdf_text(pdf)
         if name in ("Fatima El Amrani", "Sanne de Vries"):
             assert MARKER in pdf_text(pdf)
-    # the klant and the regisseur see the same plan: one ciphertext, two envelopes
-    assert payloads["Fatima El Amrani"] == payloads["Sanne de Vries"]
+    # the klant and the regisseur see the same plan: one encryption, and a message each that holds only its
+    # reader's own session-key packet (eenplan_crypto.envelopes: so every client reads it)
+    fatima, sanne = (split(dearmor(payloads[name])) for name in ("Fatima El Amrani", "Sanne de Vries"))
+    assert fatima[1] == sanne[1] and len(fatima[0]) == len(sanne[0]) == 1
+    assert fatima[0][0].key_id != sanne[0][0].key_id
     # and a ciphertext for someone else does not open with the grandmother's key
     other, _ = person_keys["Khadija El Amrani"].decrypt(payloads["Fatima El Amrani"])
     assert not other
