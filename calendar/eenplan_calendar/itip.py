@@ -1,5 +1,11 @@
 """iTIP invitations (RFC 5545 / 5546, sent over iMIP RFC 6047) for an overleg.
 
+Three messages: a REQUEST (STATUS:CONFIRMED) for a new or changed overleg, carrying each attendee's
+known answer (PARTSTAT) and the chair as ``ROLE=CHAIR``; a CANCEL of the whole overleg
+(STATUS:CANCELLED); and a CANCEL that only takes some attendees off the list, which by
+RFC 5546 §3.2.5 MUST NOT carry STATUS:CANCELLED (clients would otherwise drop the meeting for
+everyone still invited when such a message reaches them).
+
 Everything is built with the `icalendar` library, never as hand-made text. Every text value and
 e-mail address is validated first: control characters (CR, LF, TAB, NUL, DEL, C1, U+2028/2029)
 are rejected outright, so no value can add a property, parameter, attendee or component, and
@@ -16,21 +22,23 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, ParamSpec, TypeVar
 
-from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
+from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 
 from eenplan.domain.addresses import check_address
 from eenplan.domain.errors import FieldProblem, ValidationFailed
 
-from ._tz import TZID, amsterdam
+from ._tz import amsterdam, vtimezone
 
 __all__ = [
     "CONTENT_TYPE_CANCEL",
     "CONTENT_TYPE_REQUEST",
+    "PARTSTATS",
     "PRODID",
     "Attendee",
     "Invite",
     "build_cancel",
     "build_request",
+    "build_uninvite",
     "ics_filename",
     "needs_sequence_bump",
     "validate_email",
@@ -45,16 +53,21 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _UID = re.compile(r"^[A-Za-z0-9@._+=-]{1,255}$")
 _MAX_TEXT = {"summary": 200, "location": 200, "name": 120, "alarm_description": 200}
 _MAX_SEQUENCE = 2**31 - 1
+#: the answers an attendee can have given (RFC 5545 §3.2.12, for a VEVENT)
+PARTSTATS = frozenset({"NEEDS-ACTION", "ACCEPTED", "DECLINED", "TENTATIVE"})
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
 
 
 class Attendee(NamedTuple):
-    """An invitee: address, display name, and whether attendance is required."""
+    """An invitee: address, display name, whether attendance is required, their answer so far
+    (an RFC 5545 PARTSTAT) and whether they chair the overleg (``ROLE=CHAIR``)."""
 
     email: str
     name: str
     required: bool = True
+    partstat: str = "NEEDS-ACTION"
+    chair: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,17 +96,28 @@ class Invite:
 
 
 def build_request(invite: Invite) -> bytes:
-    """METHOD:REQUEST calendar (STATUS:CONFIRMED) for a new or updated overleg, as .ics bytes."""
-    return _build(invite, method="REQUEST")
+    """METHOD:REQUEST calendar (STATUS:CONFIRMED) for a new or updated overleg, as .ics bytes.
+
+    Every attendee keeps the answer it was given (``Attendee.partstat``), so an update does not
+    ask again those who already answered, unless the caller resets them."""
+    return _build(invite, method="REQUEST", status="CONFIRMED")
 
 
 def build_cancel(invite: Invite) -> bytes:
-    """METHOD:CANCEL calendar (STATUS:CANCELLED) for the same UID, as .ics bytes.
+    """METHOD:CANCEL calendar with STATUS:CANCELLED: the whole overleg is called off, as .ics bytes.
 
-    The caller bumps ``sequence`` before cancelling (RFC 5546 §3.2.5) and lists the attendees
-    to notify (all of them, or only those being uninvited). No VALARM is included.
+    The caller bumps ``sequence`` before cancelling (RFC 5546 §3.2.5) and lists the attendees to
+    notify. No VALARM is included.
     """
-    return _build(invite, method="CANCEL")
+    return _build(invite, method="CANCEL", status="CANCELLED")
+
+
+def build_uninvite(invite: Invite) -> bytes:
+    """METHOD:CANCEL calendar *without* STATUS: only the listed attendees are taken off (RFC 5546
+    §3.2.5 "MUST NOT" carry STATUS:CANCELLED then), as .ics bytes; the overleg itself goes on.
+
+    The caller bumps ``sequence`` and lists only the attendees being uninvited."""
+    return _build(invite, method="CANCEL", status=None)
 
 
 def needs_sequence_bump(old: Invite, new: Invite) -> bool:
@@ -140,15 +164,22 @@ class _Text(vText):
         return text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n").encode("utf-8")
 
 
-def _build(invite: Invite, method: str) -> bytes:
-    """Validate the invite and serialise it with the given iTIP method."""
+def _cn(name: str) -> str:
+    """A display name as a CN parameter. Parameter values have no escape for a backslash (RFC 6868 knows
+    only ^n ^^ ^'), and parsers differ: ical.js (Thunderbird) reads ``\\N`` in a CN as a line break, icalendar
+    as two characters. A backslash is therefore written as U+FF3C, which looks the same and reads the same."""
+    return name.replace("\\", "\uff3c")
+
+
+def _build(invite: Invite, method: str, status: str | None) -> bytes:
+    """Validate the invite and serialise it with the given iTIP method and STATUS (None: no STATUS)."""
     v = _validated(invite)
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", method)
-    cal.add_component(_vtimezone())
+    cal.add_component(vtimezone())
 
     event = Event()
     event.add("uid", invite.uid)
@@ -159,23 +190,25 @@ def _build(invite: Invite, method: str) -> bytes:
     event.add("summary", _Text(invite.summary))
     if invite.location and invite.location.strip():
         event.add("location", _Text(invite.location))
-    event.add("status", "CONFIRMED" if method == "REQUEST" else "CANCELLED")
+    if status is not None:
+        event.add("status", status)
     event.add("class", "PRIVATE")
     event.add("transp", "OPAQUE")
 
     organizer = vCalAddress(f"mailto:{invite.organizer_email}")
-    organizer.params["CN"] = invite.organizer_name
+    organizer.params["CN"] = _cn(invite.organizer_name)
     if invite.sent_by_email:
         organizer.params["SENT-BY"] = f"mailto:{invite.sent_by_email}"
     event.add("organizer", organizer)
 
     for att in v["attendees"]:
         address = vCalAddress(f"mailto:{att.email}")
-        address.params["CN"] = att.name
+        address.params["CN"] = _cn(att.name)
         address.params["CUTYPE"] = "INDIVIDUAL"
-        address.params["ROLE"] = "REQ-PARTICIPANT" if att.required else "OPT-PARTICIPANT"
-        address.params["PARTSTAT"] = "NEEDS-ACTION"
-        address.params["RSVP"] = "TRUE"
+        address.params["ROLE"] = "CHAIR" if att.chair else "REQ-PARTICIPANT" if att.required else "OPT-PARTICIPANT"
+        if method == "REQUEST":  # a CANCEL asks nothing (RSVP) and its answers no longer matter
+            address.params["PARTSTAT"] = att.partstat
+            address.params["RSVP"] = "TRUE"
         event.add("attendee", address)
 
     if method == "REQUEST" and invite.alarm_trigger is not None:
@@ -188,27 +221,6 @@ def _build(invite: Invite, method: str) -> bytes:
     cal.add_component(event)
     data: bytes = cal.to_ical()
     return data
-
-
-def _vtimezone() -> Timezone:
-    """Compact VTIMEZONE for Europe/Amsterdam: only the EU rules in force since 1996."""
-    tz = Timezone()
-    tz.add("tzid", TZID)
-    standard = TimezoneStandard()
-    standard.add("dtstart", datetime(1970, 10, 25, 3, 0, 0))
-    standard.add("tzoffsetfrom", timedelta(hours=2))
-    standard.add("tzoffsetto", timedelta(hours=1))
-    standard.add("tzname", "CET")
-    standard.add("rrule", {"freq": "yearly", "bymonth": 10, "byday": "-1su"})
-    daylight = TimezoneDaylight()
-    daylight.add("dtstart", datetime(1970, 3, 29, 2, 0, 0))
-    daylight.add("tzoffsetfrom", timedelta(hours=1))
-    daylight.add("tzoffsetto", timedelta(hours=2))
-    daylight.add("tzname", "CEST")
-    daylight.add("rrule", {"freq": "yearly", "bymonth": 3, "byday": "-1su"})
-    tz.add_component(standard)
-    tz.add_component(daylight)
-    return tz
 
 
 def _validated(invite: Invite) -> dict[str, Any]:
@@ -247,14 +259,18 @@ def _validated(invite: Invite) -> dict[str, Any]:
         problems.append(FieldProblem("attendees", "must list at least one attendee"))
     else:
         for i, raw in enumerate(invite.attendees):
-            if not isinstance(raw, tuple) or len(raw) != 3:
-                problems.append(FieldProblem(f"attendees[{i}]", "must be (email, name, required)"))
+            if not isinstance(raw, tuple) or not 3 <= len(raw) <= 5:
+                problems.append(FieldProblem(f"attendees[{i}]", "must be (email, name, required[, partstat, chair])"))
                 continue
             att = Attendee(*raw)
             guard(validate_email, att.email, f"attendees[{i}].email")
             guard(_check_text, att.name, f"attendees[{i}].name", "name", False)
             if not isinstance(att.required, bool):
                 problems.append(FieldProblem(f"attendees[{i}].required", "must be true or false"))
+            if not isinstance(att.partstat, str) or att.partstat not in PARTSTATS:
+                problems.append(FieldProblem(f"attendees[{i}].partstat", "must be " + ", ".join(sorted(PARTSTATS))))
+            if not isinstance(att.chair, bool):
+                problems.append(FieldProblem(f"attendees[{i}].chair", "must be true or false"))
             if isinstance(att.email, str):
                 key = att.email.lower()
                 if key in seen:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
 from eenplan.domain.errors import ValidationFailed
+from eenplan.domain.overleg import Partstat
 from eenplan.domain.overleg_ports import InviteSpec, Slot, SlotPerson
 
 from . import itip, slots, window
@@ -75,15 +76,29 @@ class CalendarPlanner:
         return itip.build_request(_invite(spec))
 
     def build_cancel(self, spec: InviteSpec) -> bytes:
-        """METHOD:CANCEL .ics for the invite."""
+        """METHOD:CANCEL .ics (STATUS:CANCELLED) that calls the whole overleg off."""
         return itip.build_cancel(_invite(spec))
+
+    def build_uninvite(self, spec: InviteSpec) -> bytes:
+        """METHOD:CANCEL .ics without STATUS that takes only the listed attendees off (RFC 5546 §3.2.5)."""
+        return itip.build_uninvite(_invite(spec))
 
     def needs_sequence_bump(self, old: InviteSpec, new: InviteSpec) -> bool:
         """Whether time or place changed (RFC 5546 significant change)."""
         return itip.needs_sequence_bump(_invite(old), _invite(new))
 
 
+#: the domain's answers as iCalendar PARTSTAT values
+_PARTSTAT = {
+    Partstat.NEEDS_ACTION: "NEEDS-ACTION",
+    Partstat.ACCEPTED: "ACCEPTED",
+    Partstat.DECLINED: "DECLINED",
+    Partstat.TENTATIVE: "TENTATIVE",
+}
+
+
 def _invite(spec: InviteSpec) -> itip.Invite:
+    """The iTIP adapter's view of a port-level invite."""
     return itip.Invite(
         uid=spec.uid,
         sequence=spec.sequence,
@@ -92,7 +107,7 @@ def _invite(spec: InviteSpec) -> itip.Invite:
         summary=spec.summary,
         organizer_email=spec.organizer_email,
         organizer_name=spec.organizer_name,
-        attendees=[itip.Attendee(a.email, a.name, a.required) for a in spec.attendees],
+        attendees=[itip.Attendee(a.email, a.name, a.required, _PARTSTAT[a.partstat], a.chair) for a in spec.attendees],
         location=spec.location,
         sent_by_email=spec.sent_by_email,
         dtstamp=spec.dtstamp,

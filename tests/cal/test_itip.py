@@ -1,4 +1,5 @@
-"""iTIP REQUEST/CANCEL: parsed back with icalendar and independently with vobject."""
+"""iTIP REQUEST/CANCEL: parsed back with icalendar, with ical.js (Thunderbird's parser; both must agree) and
+independently with vobject."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 import vobject
+from support.ical_parsers import read
 
 from eenplan.domain.errors import ValidationFailed
 from eenplan_calendar.itip import (
@@ -19,6 +21,7 @@ from eenplan_calendar.itip import (
     Invite,
     build_cancel,
     build_request,
+    build_uninvite,
     ics_filename,
     needs_sequence_bump,
 )
@@ -49,12 +52,14 @@ def make_invite(**changes) -> Invite:
 
 
 def ical_event(data: bytes):
+    read(data)  # icalendar and ical.js read the same calendar
     cal = icalendar.Calendar.from_ical(data)
     (event,) = cal.walk("VEVENT")
     return cal, event
 
 
 def vobj(data: bytes):
+    read(data)
     return vobject.readOne(data.decode("utf-8"))
 
 
@@ -145,6 +150,8 @@ def test_compact_vtimezone_gives_correct_offsets_in_vobject(local, offset_hours)
     start = local.replace(tzinfo=AMS)
     data = build_request(make_invite(start=start, end=start + timedelta(hours=1)))
     assert vobj(data).vevent.dtstart.value.utcoffset() == timedelta(hours=offset_hours)
+    # ical.js resolves the local time through our VTIMEZONE too (read() compares it with icalendar's zoneinfo)
+    assert read(data).event.start_utc == (local - timedelta(hours=offset_hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
     # compact: just the two rules, no history
     assert data.count(b"BEGIN:STANDARD") == 1 and data.count(b"BEGIN:DAYLIGHT") == 1
 
@@ -187,6 +194,8 @@ def test_cancel_same_uid_bumped_sequence_both_parsers():
     assert v.vevent.uid.value == inv.uid
     assert v.vevent.sequence.value == "1"
     assert len(v.vevent.attendee_list) == 2
+    for att in read(data).event.attendees:  # a CANCEL asks for no answer
+        assert "RSVP" not in att.params and "PARTSTAT" not in att.params
 
 
 # ------------------------------------------------------------------ injection
@@ -401,3 +410,77 @@ def test_alarm_description_keeps_backslash_n():
     data = build_request(make_invite(alarm_description="Herinnering \\N overleg"))
     (alarm,) = icalendar.Calendar.from_ical(data).walk("VALARM")
     assert str(alarm["description"]) == "Herinnering \\N overleg"
+
+
+# ------------------------------------------------------------------ iTIP right (issue 14 item 3)
+
+
+def test_meeting_cancel_has_status_cancelled_and_uninvite_has_none():
+    """RFC 5546 §3.2.5: a CANCEL of the meeting carries STATUS:CANCELLED; one that uninvites attendees MUST NOT."""
+    inv = make_invite(sequence=1, attendees=[("wijkteam@example.nl", "Wijkteam Noord", False)])
+    meeting = read(build_cancel(inv))
+    uninvite = read(build_uninvite(inv))
+    assert meeting.method == uninvite.method == "CANCEL"
+    assert meeting.event.status == "CANCELLED"
+    assert uninvite.event.status is None and "STATUS" not in uninvite.event.props
+    assert uninvite.event.uid == inv.uid and uninvite.event.sequence == 1
+    assert [a.email for a in uninvite.event.attendees] == ["wijkteam@example.nl"]
+    assert not uninvite.event.alarms
+    v = vobject.readOne(build_uninvite(inv).decode())
+    assert v.method.value == "CANCEL" and not hasattr(v.vevent, "status")
+
+
+def test_request_carries_each_attendees_answer():
+    data = build_request(
+        make_invite(
+            attendees=[
+                Attendee("anna@example.nl", "Anna de Vries", True, "ACCEPTED"),
+                Attendee("wijkteam@example.nl", "Wijkteam Noord", False, "DECLINED"),
+                Attendee("piet@example.nl", "Piet", True, "TENTATIVE"),
+                Attendee("kees@example.nl", "Kees", True),
+            ]
+        )
+    )
+    event = read(data).event
+    answers = {a.email: a.params["PARTSTAT"] for a in event.attendees}
+    assert answers == {
+        "anna@example.nl": "ACCEPTED",
+        "wijkteam@example.nl": "DECLINED",
+        "piet@example.nl": "TENTATIVE",
+        "kees@example.nl": "NEEDS-ACTION",
+    }
+    in_vobject = {a.value.removeprefix("mailto:"): a.params["PARTSTAT"][0] for a in vobj(data).vevent.attendee_list}
+    assert in_vobject == answers
+
+
+def test_chair_is_role_chair():
+    data = build_request(
+        make_invite(
+            attendees=[
+                Attendee("anna@example.nl", "Anna de Vries", True),
+                Attendee(REGISSEUR, "Sanne de Vries", True, "ACCEPTED", True),
+            ]
+        )
+    )
+    event = read(data).event
+    assert event.attendee(REGISSEUR).params["ROLE"] == "CHAIR"
+    assert event.attendee("anna@example.nl").params["ROLE"] == "REQ-PARTICIPANT"
+    roles = {a.value.removeprefix("mailto:"): a.params["ROLE"][0] for a in vobj(data).vevent.attendee_list}
+    assert roles[REGISSEUR] == "CHAIR"
+
+
+@pytest.mark.parametrize("partstat", ["needs_action", "DELEGATED", "", "ACCEPTED\r\nX:1", None])
+def test_unknown_answers_are_refused(partstat):
+    with pytest.raises(ValidationFailed) as exc:
+        build_request(make_invite(attendees=[("anna@example.nl", "Anna", True, partstat)]))
+    assert "attendees[0].partstat" in [p.field for p in exc.value.problems]
+
+
+@pytest.mark.parametrize("name", ["Kamer \\N2", "C:\\n\\temp", "a\\b"])
+def test_a_backslash_in_a_name_reads_the_same_in_every_parser(name):
+    """ical.js reads '\\N' inside a CN as a line break, icalendar as two characters: a name must not split."""
+    for build in (build_request, build_cancel, build_uninvite):
+        data = build(make_invite(organizer_name=name, attendees=[("anna@example.nl", name, True)]))
+        event = read(data).event  # both parsers agree
+        for cn in (event.organizer.params["CN"], event.attendee("anna@example.nl").params["CN"]):
+            assert "\n" not in cn and cn.replace("\uff3c", "\\") == name

@@ -12,6 +12,8 @@ ICS = (
     b"DTEND:20260110T100000Z\r\nSUMMARY:Overleg\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 )
 AGENDA = "Agenda: schulden en school (GEHEIME-AGENDA-5150)"
+#: the cleartext one (organizer and recipient only, no place): what a notice without encryption may carry
+ICS_CLEAR = ICS.replace(b"SUMMARY:Overleg", b"SUMMARY:Overleg (zonder plaats)")
 
 
 async def test_invite_is_encrypted_with_key_and_content_free_without(client, demo, services, smtp_peer, person_keys):
@@ -24,8 +26,10 @@ async def test_invite_is_encrypted_with_key_and_content_free_without(client, dem
     fatima, youssef = demo["by_name"]["Fatima El Amrani"], demo["by_name"]["Youssef El Amrani"]
     async with services.mailgroup._uow(write=True) as uow:
         for person in (fatima, youssef):
-            await services.mailgroup.enqueue_invite(uow, hh, person["id"], "REQUEST", ICS, AGENDA, "overleg-1:0")
-            await services.mailgroup.enqueue_invite(uow, hh, person["id"], "REQUEST", ICS, AGENDA, "overleg-1:0")
+            for _ in range(2):
+                await services.mailgroup.enqueue_invite(
+                    uow, hh, person["id"], "REQUEST", ICS, AGENDA, "overleg-1:0", clear_ics=ICS_CLEAR
+                )
         await uow.commit()
     await drain(services.outbox)
     [enc] = peer.to(fatima["email"])  # queued twice with one dedupe key: sent once
@@ -36,7 +40,8 @@ async def test_invite_is_encrypted_with_key_and_content_free_without(client, dem
     assert cal.get_param("method") == "REQUEST" and b"UID:overleg-1" in cal.get_payload(decode=True)
     [plain] = peer.to(youssef["email"])
     assert plain.get_content_type() == "multipart/signed" and b"GEHEIME-AGENDA" not in plain.as_bytes()
-    assert any(p.get_content_type() == "text/calendar" for p in plain.walk())
+    [clear] = [p for p in plain.walk() if p.get_content_type() == "text/calendar"]
+    assert clear.get_payload(decode=True) == ICS_CLEAR  # never the full one
 
 
 async def test_expiry_warning_goes_once_to_owner_and_regisseur(client, demo, services, smtp_peer):

@@ -10,7 +10,8 @@ import pytest
 
 @pytest.fixture
 def outbox(services):
-    """Read the overleg invites queued in the real mail outbox: [{recipient_id, method, ics, agenda, dedupe_key}]."""
+    """Read the overleg invites queued in the real mail outbox:
+    [{recipient_id, method, ics, ics_clear, uninvited, agenda, dedupe_key}] (ics_clear: the cleartext one, or None)."""
 
     async def read(household_id: str) -> list[dict]:
         async with services.overleggen._uow() as uow:
@@ -25,6 +26,8 @@ def outbox(services):
                     "recipient_id": item.recipient_id,
                     "method": payload["method"],
                     "ics": base64.b64decode(payload["ics"]),
+                    "ics_clear": base64.b64decode(payload["ics_clear"]) if payload.get("ics_clear") else None,
+                    "uninvited": bool(payload.get("uninvited")),
                     "agenda": payload["agenda"],
                     "dedupe_key": item.dedupe_key,
                 }

@@ -1,4 +1,5 @@
-"""Invitations as calendar programs see them: two parsers, roles, SEQUENCE, CANCEL, and no care content."""
+"""Invitations as calendar programs see them: icalendar, ical.js and vobject, roles, SEQUENCE, CANCEL, and no care
+content."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import vobject
 from support.helpers import bearer, patch_plan
+from support.ical_parsers import read
 
 AMS = ZoneInfo("Europe/Amsterdam")
 MARKER = "GEHEIM-ZORGINHOUD-7731"
@@ -57,7 +59,7 @@ async def test_scheduled_startoverleg_invites_parse_in_two_parsers(client, demo,
         "fatima@example.org": "REQ-PARTICIPANT",
         "j.willems@shv.example.org": "REQ-PARTICIPANT",
         "khadija@example.org": "OPT-PARTICIPANT",
-        "sanne.devries@example.org": "REQ-PARTICIPANT",
+        "sanne.devries@example.org": "CHAIR",  # the regisseur chairs (chair_id)
     }
     for invite in invites:
         assert invite["method"] == "REQUEST"
@@ -87,6 +89,11 @@ async def test_scheduled_startoverleg_invites_parse_in_two_parsers(client, demo,
         assert vevent.location.value == "Wijkcentrum De Kring, Maastricht"
         # the agenda travels only beside the .ics, for the encrypted part
         assert MARKER in invite["agenda"]
+        # parser 3: ical.js (Thunderbird's), which must read what icalendar reads
+        event = read(ics).event
+        assert {a.email: a.params["ROLE"] for a in event.attendees} == expected
+        assert {a.params["PARTSTAT"] for a in event.attendees} == {"NEEDS-ACTION"}
+        assert event.start_utc == "2026-12-29T09:00:00Z" and event.location == "Wijkcentrum De Kring, Maastricht"
 
 
 async def test_invite_ics_endpoint_gives_own_invite_only(client, demo):
@@ -97,6 +104,7 @@ async def test_invite_ics_endpoint_gives_own_invite_only(client, demo):
     assert resp.headers["Content-Type"].startswith("text/calendar; method=REQUEST")
     ics = await resp.read()
     assert vobject.readOne(ics.decode()).vevent.uid.value == overleg["uid"]
+    assert read(ics).event.uid == overleg["uid"]
     other = demo["by_name"]["Joost Willems"]["id"]
     resp = await client.get(url(demo, f"/{overleg['id']}/invite.ics?for={other}"), headers=bearer(fatima))
     assert resp.status == 403
@@ -128,11 +136,7 @@ async def test_reschedule_raises_sequence_and_agenda_change_does_not(client, dem
     assert (await resp.json())["sequence"] == 2
     invites = await outbox(demo["household"]["id"])
     fatima = demo["by_name"]["Fatima El Amrani"]["id"]
-    sequences = sorted(
-        int(icalendar.Calendar.from_ical(i["ics"]).walk("VEVENT")[0]["SEQUENCE"])
-        for i in invites
-        if i["recipient_id"] == fatima
-    )
+    sequences = sorted(read(i["ics"]).event.sequence for i in invites if i["recipient_id"] == fatima)
     assert sequences == [0, 1, 2, 2]
     latest = next(i for i in invites if i["recipient_id"] == fatima and i["dedupe_key"].endswith(":r1:REQUEST"))
     event = vobject.readOne(latest["ics"].decode()).vevent
@@ -152,6 +156,10 @@ async def test_uninvited_betrokkene_gets_cancel(client, demo, outbox):
         i for i in await outbox(demo["household"]["id"]) if i["recipient_id"] == khadija and i["method"] == "CANCEL"
     )
     assert list(attendees_icalendar(cancel["ics"])) == ["khadija@example.org"]
+    # RFC 5546 §3.2.5: uninviting MUST NOT carry STATUS:CANCELLED (the overleg goes on for the others)
+    event = read(cancel["ics"]).event
+    assert event.status is None and "STATUS" not in event.props and event.sequence == 1
+    assert cancel["uninvited"] and read(cancel["ics_clear"]).event.status is None
 
 
 async def test_cancel_sends_cancel(client, demo, outbox):
@@ -168,6 +176,9 @@ async def test_cancel_sends_cancel(client, demo, outbox):
         assert str(cal["METHOD"]) == "CANCEL" and str(event["STATUS"]) == "CANCELLED"
         assert int(event["SEQUENCE"]) == 1 and str(event["UID"]) == overleg["uid"]
         assert vobject.readOne(c["ics"].decode()).method.value == "CANCEL"
+        for ics in (c["ics"], c["ics_clear"]):
+            seen = read(ics)
+            assert seen.method == "CANCEL" and seen.event.status == "CANCELLED" and not c["uninvited"]
     resp = await client.get(
         url(demo, f"/{overleg['id']}/invite.ics"), headers=bearer(demo["by_name"]["Fatima El Amrani"])
     )
@@ -189,9 +200,11 @@ async def test_no_invite_contains_plan_or_agenda_text(client, demo, outbox, serv
     invites = await outbox(demo["household"]["id"])
     assert len(invites) >= 12
     for invite in invites:
-        text = invite["ics"].decode()
-        assert MARKER not in text and "Bespreken" not in text and "Nieuw:" not in text
-        assert "Fatima heeft overzicht" not in text and "Geldzorgen" not in text
+        for ics in (invite["ics"], invite["ics_clear"]):
+            text = ics.decode()
+            assert MARKER not in text and "Bespreken" not in text and "Nieuw:" not in text
+            assert "Fatima heeft overzicht" not in text and "Geldzorgen" not in text
+            assert read(ics).event.description is None
     for person in demo["betrokkenen"]:
         resp = await client.get(
             url(demo, f"/{overleg['id']}/invite.ics?for={person['id']}"), headers=bearer(demo["regisseur"])

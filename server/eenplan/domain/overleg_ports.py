@@ -17,11 +17,14 @@ from .overleg import DatePoll, Invitee, Overleg, Partstat, Vote
 
 @dataclass(frozen=True)
 class AttendeeSpec:
-    """One ATTENDEE of an invite: address, display name, required or optional."""
+    """One ATTENDEE of an invite: address, display name, required or optional, the answer given so far,
+    and whether they chair the overleg."""
 
     email: str
     name: str
     required: bool
+    partstat: Partstat = Partstat.NEEDS_ACTION
+    chair: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class InviteBuilder(Protocol):
 
     def build_request(self, spec: InviteSpec) -> bytes: ...
     def build_cancel(self, spec: InviteSpec) -> bytes: ...
+    def build_uninvite(self, spec: InviteSpec) -> bytes: ...
     def needs_sequence_bump(self, old: InviteSpec, new: InviteSpec) -> bool: ...
 
 

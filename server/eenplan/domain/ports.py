@@ -160,7 +160,9 @@ class Werkdagen(Protocol):
 class InviteOutbox(Protocol):
     """Queues an overleg invite for one recipient in the caller's transaction (the mail outbox).
 
-    `ics` is content-free; `agenda` (care content) travels only in the encrypted part.
+    `ics` and `agenda` (care content) travel only in the encrypted part; `clear_ics` (organizer and
+    recipient only, no place) is what a cleartext notice may carry (None: no calendar part there).
+    `uninvited`: a CANCEL to someone taken off the list (its mail says so), not of the overleg.
     """
 
     async def enqueue_invite(
@@ -172,6 +174,9 @@ class InviteOutbox(Protocol):
         ics: bytes,
         agenda: str,
         dedupe_key: str,
+        *,
+        clear_ics: bytes | None = None,
+        uninvited: bool = False,
     ) -> None: ...
 
 

@@ -330,15 +330,30 @@ class MailgroupService:
         ics: bytes,
         agenda: str,
         dedupe_key: str,
+        *,
+        clear_ics: bytes | None = None,
+        uninvited: bool = False,
     ) -> None:
-        """InviteOutbox: queue an overleg invite; the .ics is content-free, the agenda goes only encrypted."""
+        """InviteOutbox: queue an overleg invite; the full .ics and the agenda go only encrypted, `clear_ics`
+        (organizer and recipient only) is the one a cleartext notice may carry."""
         if method not in ("REQUEST", "CANCEL"):
             raise ValidationFailed.one("method", "must be REQUEST or CANCEL")
-        if not isinstance(ics, bytes) or not ics.startswith(b"BEGIN:VCALENDAR"):
-            raise ValidationFailed.one("ics", "must be an iCalendar object")
+        for name, data in (("ics", ics), ("clear_ics", clear_ics)):
+            if (data is not None or name == "ics") and (
+                not isinstance(data, bytes) or not data.startswith(b"BEGIN:VCALENDAR")
+            ):
+                raise ValidationFailed.one(name, "must be an iCalendar object")
         if not dedupe_key or len(dedupe_key) > 200:
             raise ValidationFailed.one("dedupe_key", "must be 1-200 characters")
-        payload = json.dumps({"method": method, "ics": base64.b64encode(ics).decode("ascii"), "agenda": agenda})
+        payload = json.dumps(
+            {
+                "method": method,
+                "ics": base64.b64encode(ics).decode("ascii"),
+                "ics_clear": None if clear_ics is None else base64.b64encode(clear_ics).decode("ascii"),
+                "uninvited": uninvited,
+                "agenda": agenda,
+            }
+        )
         await uow.mail.enqueue(self._row(household_id, recipient_id, OutboxKind.INVITE, dedupe_key, payload=payload))
         self.wake_after_commit(uow)
 

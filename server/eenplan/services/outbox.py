@@ -18,7 +18,6 @@ skipped: nothing they can see changed, and a mail would only tell them the plan 
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import hashlib
 import json
@@ -33,9 +32,9 @@ from ..domain.audit import Channel, Event
 from ..domain.betrokkene import Betrokkene
 from ..domain.errors import NotFound
 from ..domain.household import Household
+from ..domain.invite_mail import invite_mail
 from ..domain.mailgroup import (
     EXPIRY_WARNING_DAYS,
-    INVITE_NOTICE_TEXT,
     KEY_EXPIRY_TEXT,
     SIGNIN_LINK_TEXT,
     OutboxItem,
@@ -280,13 +279,12 @@ class OutboxWorker:
             return job
         if item.kind is OutboxKind.INVITE:
             data = json.loads(item.payload or "{}")
-            job = Job(item, person, self._envelope(ctx, item, person, "Uitnodiging voor een overleg"), fpr)
-            if fpr is not None:
-                job.body = MailBody(
-                    await self._agenda_for(item, person, data.get("agenda") or ""),
-                    calendar=base64.b64decode(data["ics"]),
-                    calendar_method=data["method"],
-                )
+            subject = invite_mail(data, encrypted=False).subject  # says whether it invites or cancels
+            job = Job(item, person, self._envelope(ctx, item, person, subject), fpr)
+            if fpr is not None:  # the full .ics and the agenda only inside the encryption
+                agenda = await self._agenda_for(item, person, data.get("agenda") or "")
+                mail = invite_mail(data, encrypted=True, agenda=agenda)
+                job.body = MailBody(mail.text, calendar=mail.calendar, calendar_method=mail.method)
             return job
         if item.kind is OutboxKind.NOTICE:  # neutral, content-free (e.g. stagnatie deadlines, escalation steps)
             data = json.loads(item.payload or "{}")
@@ -348,7 +346,8 @@ class OutboxWorker:
         calendar, method = None, "REQUEST"
         if item.kind is OutboxKind.INVITE:
             data = json.loads(item.payload or "{}")
-            calendar, method, text = base64.b64decode(data["ics"]), data["method"], INVITE_NOTICE_TEXT
+            notice = invite_mail(data, encrypted=False)  # the reduced .ics: organizer and recipient only
+            calendar, method, text = notice.calendar, notice.method, notice.text
         elif item.kind is OutboxKind.KEY_EXPIRY:
             text = KEY_EXPIRY_TEXT.format(days=EXPIRY_WARNING_DAYS)
         elif item.kind is OutboxKind.SIGNIN_LINK:
