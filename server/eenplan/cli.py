@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import signal
 import sys
 
 from .config import Settings, documented_settings
@@ -13,7 +14,8 @@ from .domain.errors import EenplanError
 
 
 def _worker(settings: Settings, _args: argparse.Namespace) -> int:
-    """Run only the outbox worker until interrupted (several may run against PostgreSQL)."""
+    """Run only the outbox worker until SIGTERM or SIGINT, which let the message in flight finish (several
+    workers may run against PostgreSQL)."""
     from .bootstrap import build_services
 
     async def run() -> int:
@@ -22,8 +24,13 @@ def _worker(settings: Settings, _args: argparse.Namespace) -> int:
             if services.outbox is None:
                 print("eenplan: EENPLAN_SMTP_URL is not set; nothing to send", file=sys.stderr)
                 return 2
-            print(f"eenplan worker {services.outbox.worker_id} sending the outbox", flush=True)
-            await services.outbox.run_forever()
+            worker = services.outbox
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):  # finish the messages in flight, give the rest back, stop
+                loop.add_signal_handler(sig, worker.stop)
+            print(f"eenplan worker {worker.worker_id} sending the outbox", flush=True)
+            await worker.run_forever()
+            print(f"eenplan worker {worker.worker_id} stopped", flush=True)
             return 0
         finally:
             await services.close()
@@ -158,6 +165,24 @@ def _monitoring_revoke(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _factors_reset(settings: Settings, args: argparse.Namespace) -> int:
+    """Remove every second factor of an address and end its sessions (someone else added a factor)."""
+    from .bootstrap import build_services, utc_now
+
+    async def run() -> bool:
+        services = build_services(settings)
+        try:
+            return await services.people.reset_sign_in(args.email, utc_now())
+        finally:
+            await services.close()
+
+    if not asyncio.run(run()):
+        print("eenplan: this address never signed in; nothing to reset", file=sys.stderr)
+        return 1
+    print("every factor of this address is removed and its sessions have ended; it signs in by mail again")
+    return 0
+
+
 def _settings(_settings: Settings, _args: argparse.Namespace) -> int:
     for env, default, help_text in documented_settings():
         print(f"{env}={default!s:<24} {help_text}")
@@ -210,6 +235,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     mr.add_argument("--jti", required=True)
     mr.set_defaults(run=_monitoring_revoke)
+    fr = sub.add_parser(
+        "factors-reset", help="remove every second factor of a sign-in address and end its sessions (a takeover)"
+    )
+    fr.add_argument("--email", required=True)
+    fr.set_defaults(run=_factors_reset)
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()

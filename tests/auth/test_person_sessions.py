@@ -116,9 +116,11 @@ async def test_a_shared_address_asks_who_you_are_in_that_household(client, demo,
 
 async def test_removal_and_a_changed_address_end_access_to_that_household_only(client, demo, capsys):
     fatima = demo["by_name"][FATIMA]
+    other, there = await _new_household(client, demo, "H-ANDER-7", "Huishouden Oma")
+    await _add(client, other, there, name=FATIMA, kind="netwerk", role="mantelzorger", email=fatima["email"])
     session = await _session(client, capsys, fatima["email"])
     assert (await client.get(plan_url(demo), headers=_auth(session))).status == 200
-    # the person changes her own address (with her own credential): the old address's session stops there
+    # she changes her address in the demo household (her own credential): the old one stops reaching it there
     changed = await client.patch(
         f"/api/households/{demo['household']['id']}/betrokkenen/{fatima['id']}",
         json={"email": "fatima.nieuw@example.org"},
@@ -126,7 +128,20 @@ async def test_removal_and_a_changed_address_end_access_to_that_household_only(c
     )
     assert changed.status == 200, await changed.text()
     assert (await client.get(plan_url(demo), headers=_auth(session))).status == 404
-    assert (await client.get("/api/households", headers=_auth(session))).status == 200  # the session lives
+    listed = (await (await client.get("/api/households", headers=_auth(session))).json())["households"]
+    assert [h["id"] for h in listed] == [other]  # the session lives on for the other household
+    assert (await client.get(f"/api/households/{other}/plan", headers=_auth(session))).status == 200
+
+
+async def test_an_address_that_reaches_nobody_any_more_ends_its_sessions(client, demo, capsys):
+    oma = demo["by_name"]["Khadija El Amrani"]
+    session = await _session(client, capsys, oma["email"])
+    resp = await client.delete(
+        f"/api/households/{demo['household']['id']}/betrokkenen/{oma['id']}", headers=bearer(demo["regisseur"])
+    )
+    assert resp.status == 204
+    # nothing is left to reach; whoever is given the address next must not find this session (or its factors)
+    assert (await client.get("/api/households", headers=_auth(session))).status == 401
 
 
 async def test_sign_out_everywhere_ends_every_session_of_the_person(client, demo, services, capsys):

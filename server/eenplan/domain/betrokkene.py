@@ -58,6 +58,13 @@ ROLES_BY_KIND: dict[Kind, frozenset[Role]] = {
 WEEKDAYS = ("ma", "di", "wo", "do", "vr", "za", "zo")
 
 
+def may_share_address(a: Kind, b: Kind) -> bool:
+    """Whether two betrokkenen of one household may sign in with one address: a family or network address may
+    be shared (the person then says who they are), but a professional's never with a klant or network member —
+    else a regisseur recording a klant with her own address would sign in, and speak, as that klant."""
+    return (a is Kind.PROFESSIONAL) == (b is Kind.PROFESSIONAL)
+
+
 def is_regisseur(role: Role | str | None) -> bool:
     """True for the roles that may change the plan and plan overleggen."""
     return role in REGISSEUR_ROLES

@@ -12,7 +12,7 @@ The rules about who may do what with second factors live here, not in the pages:
 
 from __future__ import annotations
 
-from ..domain.errors import SecondFactorRequired
+from ..domain.errors import SecondFactorRequired, ValidationFailed
 from ..domain.factors import FactorInfo, FactorSummary, TotpSetup
 from ..domain.sessions import IssuedSession, PersonSessionView
 from .factors import SecondFactors
@@ -118,10 +118,13 @@ class AccountService:
         return info, await self._completed(token, view, "totp")
 
     async def new_recovery_codes(self, token: str) -> list[str]:
-        """A new set of recovery codes (shown once), for a session with a second factor."""
+        """A new set of recovery codes (shown once), for a session with a second factor, of a person with a
+        passkey or an app (the codes stand in for those when they are lost; on their own they are no factor)."""
         view = await self._sessions.person_session(token)
         if not view.second_factor:
             raise SecondFactorRequired(CONFIRM_FIRST)
+        if not (await self._factors.summary(view.person_id)).has_factor:
+            raise ValidationFailed.one("recovery_codes", "set up a passkey or an authenticator app first")
         return await self._factors.new_recovery_codes(view.person_id)
 
     async def remove(self, token: str, factor_id: str) -> None:

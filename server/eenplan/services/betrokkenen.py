@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from ..domain.access import Principal
-from ..domain.betrokkene import Betrokkene, Kind, Role, is_regisseur, role_fits_kind
+from ..domain.betrokkene import Betrokkene, Kind, Role, is_regisseur, may_share_address, role_fits_kind
 from ..domain.consent import consent_relevant
 from ..domain.contact_changes import same_address
 from ..domain.errors import Forbidden, NotFound, ValidationFailed
@@ -15,6 +15,7 @@ from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
 from .common import Need, authorised
 from .consent import ConsentService
 from .contact_changes import ContactChanges
+from .people import forget_if_unreached
 
 
 def _check(b: Betrokkene, today: date) -> None:
@@ -24,6 +25,20 @@ def _check(b: Betrokkene, today: date) -> None:
         raise ValidationFailed.one("birth_date", "is in the future")
     if b.role is Role.JEUGDIGE and b.birth_date is None:
         raise ValidationFailed.one("birth_date", "is required for a jeugdige (the consent rules depend on age)")
+
+
+async def _check_shared_address(uow: UnitOfWork, b: Betrokkene) -> None:
+    """Refuse an address another active betrokkene of the household signs in with, when their kinds may not
+    share one (domain.betrokkene.may_share_address)."""
+    if not b.email:
+        return
+    for other in await uow.betrokkenen.list(b.household_id):
+        if other.id != b.id and same_address(other.email, b.email) and not may_share_address(other.kind, b.kind):
+            raise ValidationFailed.one(
+                "email",
+                "this address belongs to someone else here who is not a klant or network member like them; "
+                "every professional signs in with an address of their own",
+            )
 
 
 #: Kept by the operator (`eenplan aanspreekpunt add`) and involved by the stagnation ladder, never through the API.
@@ -104,6 +119,7 @@ class BetrokkeneService:
             b = Betrokkene(id=self._new_id(), household_id=household_id, created_at=self._clock(), **fields)
             _check(b, self._clock().date())
             _check_new_role(b)
+            await _check_shared_address(uow, b)
             await uow.betrokkenen.add(b)
             if self._consent is not None:
                 await self._consent.reopen_after_change(uow, None, b, actor)
@@ -132,10 +148,13 @@ class BetrokkeneService:
             updated = replace(found, **fields)
             _check(updated, self._clock().date())
             _check_change(principal, found, updated)
+            await _check_shared_address(uow, updated)
             if is_regisseur(found.role) and not is_regisseur(updated.role):
                 await self._keep_a_regisseur(uow, household_id, betrokkene_id)
             updated = await self._sign_in_address(uow, principal, found, updated, "email" in fields)
             await uow.betrokkenen.update(updated)
+            if not same_address(found.email, updated.email):
+                await forget_if_unreached(uow, found.email, self._clock())  # the old address left its person
             if self._consent is not None:
                 changed = await self._consent.reopen_after_change(uow, found, updated, actor)
                 if self._contacts is not None:  # whoever lost their say in a request is told
@@ -160,6 +179,7 @@ class BetrokkeneService:
             if is_regisseur(found.role):
                 await self._keep_a_regisseur(uow, household_id, betrokkene_id)
             await uow.betrokkenen.update(replace(found, removed_at=self._clock()))
+            await forget_if_unreached(uow, found.email, self._clock())
             if self._consent is not None:
                 changed = await self._consent.reopen_after_change(uow, found, None, actor)
                 if self._contacts is not None:  # whoever lost their say in a request is told

@@ -31,10 +31,12 @@ from ..domain.contact_changes import (
     email_change_step,
     same_address,
 )
+from ..domain.errors import SecondFactorRequired
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from ..domain.sessions import looks_like_secret, new_secret, secret_hash
 from ..domain.signin import SignInFailed, SignInLimits
 from .common import retry_on_conflict
+from .people import forget_if_unreached
 
 log = logging.getLogger("eenplan.signin")
 
@@ -71,6 +73,10 @@ class ContactChanges:
         unconfirmed = bool(person.email) and await uow.auth.email_unconfirmed(person.id)
         channel = None if unconfirmed else person.email  # an unconfirmed address is no channel to ask
         step = email_change_step(principal, person.id, channel, new)
+        if step is Step.APPLY and channel and not principal.second_factor:
+            owner = await uow.persons.person_id(channel.strip().lower())
+            if owner is not None and await uow.factors.has_any(owner):  # else a mail link alone moves the account
+                raise SecondFactorRequired("confirm your sign-in with a second factor to change your sign-in address")
         await uow.auth.close_contact_changes(person.id, "email", now, "superseded")
         if step is Step.APPLY:
             await uow.auth.set_address_added_by(person.id, None, now)  # the person's own address now
@@ -123,8 +129,9 @@ class ContactChanges:
                 if change.step is Step.APPROVE:
                     if not same_address(person.email, change.old_value):
                         raise SignInFailed(CHANGE_FAILED)  # the address changed since: this approval is stale
-                    await uow.betrokkenen.update(replace(person, email=change.new_value))
                     await uow.auth.void_links(person.id, now)
+                    await uow.betrokkenen.update(replace(person, email=change.new_value))
+                    await forget_if_unreached(uow, person.email, now)  # the old address left its person
                 elif not same_address(person.email, change.new_value):
                     raise SignInFailed(CHANGE_FAILED)
                 await uow.commit()

@@ -20,8 +20,8 @@ FACTOR_NAMES = {
 }
 ADDED_TEXT = (
     "Bij uw account van eenplan is een manier om in te loggen toegevoegd: {what}.\n"
-    "Heeft u dit niet zelf gedaan? Log dan in, kies 'Mijn account' en verwijder het.\n"
-    "Neem ook contact op met uw regisseur.\n"
+    "Heeft u dit niet zelf gedaan? Neem dan direct contact op met uw regisseur. Iemand kan uw e-mail\n"
+    "lezen: verander het wachtwoord van uw e-mail. De beheerder van eenplan kan de manier verwijderen.\n"
 )
 REMOVED_TEXT = (
     "Bij uw account van eenplan is een manier om in te loggen verwijderd: {what}.\n"

@@ -148,8 +148,15 @@ class SecondFactors:
         self._limit("passkey-register", person_id, client_ip)
         return await self._passkeys.register(person_id, challenge_id, credential_json, label)
 
-    async def passkey_options(self, person_id: str | None) -> tuple[str, str]:
-        """(challenge_id, options JSON for navigator.credentials.get()); None: sign-in with any discoverable passkey."""
+    async def passkey_options(self, person_id: str | None, *, client_ip: str | None = None) -> tuple[str, str]:
+        """(challenge_id, options JSON for navigator.credentials.get()); None: sign-in with any discoverable passkey.
+
+        Each answer stores a challenge: the client IP's attempts are counted (the per-IP sign-in limit), so
+        nobody fills the table."""
+        if client_ip is not None:
+            now = self._clock().timestamp()
+            self._limits.check_ip("passkey-options", client_ip, now)
+            self._limits.per_ip.take(f"passkey-options|ip|{client_ip}", now)
         return await self._passkeys.authentication_options(person_id)
 
     async def verify_passkey(

@@ -8,11 +8,12 @@ session and is in the security log.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from ..domain.access import Principal
 from ..domain.betrokkene import ROLE_LABELS, Role, is_regisseur
 from ..domain.errors import NotFound, ValidationFailed
-from ..domain.ports import UnitOfWorkFactory
+from ..domain.ports import UnitOfWork, UnitOfWorkFactory
 from ..domain.sessions import Choice, HouseholdEntry, secret_hash
 from .sessions import SessionService
 
@@ -82,3 +83,32 @@ class PersonDirectory:
             raise NotFound("household not found")
         home = next((e for e in entries if is_regisseur(e.role)), entries[0])
         return await self._sessions.principal_for(token, home.household_id)
+
+    async def reset_sign_in(self, email: str, now: datetime) -> bool:
+        """The operator's reset (`eenplan factors-reset`), when someone who read a person's mail added a factor
+        of their own: every factor of the address goes and every session ends; the person signs in by mail
+        and sets up a factor again. False when the address never signed in."""
+        async with self._uow(write=True) as uow:
+            person_id = await uow.persons.person_id(email.strip().lower())
+            if person_id is None:
+                return False
+            await uow.factors.forget_person(person_id)
+            ended = await uow.persons.revoke_all(person_id, now)
+            await uow.commit()
+        security.warning("sign-in reset by the operator person=%s sessions=%d", person_id, ended)
+        return True
+
+
+async def forget_if_unreached(uow: UnitOfWork, email: str | None, now: datetime) -> None:
+    """An address that no longer signs anyone in takes the person's factors and sessions with it, in the
+    caller's transaction: whoever is given the address next (a successor at a role mailbox, a recycled
+    family address) starts without the earlier holder's passkeys, app or recovery codes."""
+    if not email:
+        return
+    email = email.strip().lower()
+    person_id = await uow.persons.person_id(email)
+    if person_id is None or await uow.persons.reached_by_email(email):
+        return
+    await uow.factors.forget_person(person_id)
+    ended = await uow.persons.revoke_all(person_id, now)
+    security.info("sign-in address reaches nobody any more: factors forgotten person=%s sessions=%d", person_id, ended)

@@ -64,6 +64,7 @@ class SessionService:
         second_factor: bool = False,
         user_agent: str = "",
         next_path: str | None = None,
+        expires_at: datetime | None = None,
     ) -> IssuedSession:
         """A brand-new session in the caller's transaction (a new token at every sign-in; never reused).
 
@@ -76,7 +77,7 @@ class SessionService:
             await uow.persons.purge(now)
             self._last_purge = now
         token = new_secret()
-        expires_at = now + self.policy.absolute
+        expires_at = expires_at or now + self.policy.absolute  # a rotated session keeps its absolute end
         await uow.persons.add_session(
             secret_hash(token),
             person_id,
@@ -186,10 +187,20 @@ class SessionService:
                 professional=session.professional,
                 second_factor=True,
                 user_agent=row.user_agent,
+                expires_at=row.expires_at,
             )
             await uow.commit()
         security.info("second factor completed person=%s method=%s", session.person_id, method)
         return issued
+
+    async def join(self, token: str, household_id: str, betrokkene_id: str) -> None:
+        """The person opened a household from this session: the session reaches it as its new betrokkene
+        (no separate token that would outlive the session)."""
+        token_hash, session, _ = await self._live(token, None)
+        async with self._uow(write=True) as uow:
+            await uow.persons.add_member(token_hash, Membership(household_id, betrokkene_id))
+            await uow.commit()
+        security.info("session joined a household it opened person=%s", session.person_id)
 
     async def sign_out(self, token: str) -> None:
         """End the session of this token at once (API tokens, which are JWTs, cannot be signed out)."""

@@ -128,6 +128,11 @@ class TokenService:
             found = await caller.uow.betrokkenen.get(household_id, betrokkene_id)
             if found is None or not found.active:
                 raise NotFound("betrokkene not found")
+            if found.id == principal.betrokkene_id:
+                raise Forbidden(
+                    "no API token is issued for yourself: it would outlive your sign-in (and signing out "
+                    "everywhere); sign in to act as yourself, and issue tokens for machine clients of others"
+                )
             if found.role is Role.AANSPREEKPUNT:
                 raise Forbidden(
                     "no API token is issued for the gemeentelijk aanspreekpunt: the gemeente acts only "

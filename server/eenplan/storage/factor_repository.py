@@ -235,3 +235,20 @@ class FactorRepository:
         """Delete challenges and set-ups that can no longer be used."""
         await self._s.execute(sa.delete(WebAuthnChallengeRow).where(col(WebAuthnChallengeRow.expires_at) <= now))
         await self._s.execute(sa.delete(TotpSetupRow).where(col(TotpSetupRow.expires_at) <= now))
+
+    async def has_any(self, person_id: str) -> bool:
+        """Whether the person has a passkey, an authenticator app or an unused recovery code."""
+        for table, extra in (
+            (PasskeyRow, ()),
+            (TotpFactorRow, ()),
+            (RecoveryCodeRow, (col(RecoveryCodeRow.used_at).is_(None),)),
+        ):
+            stmt = sa.select(sa.exists().where(col(table.person_id) == person_id, *extra))
+            if (await self._s.execute(stmt)).scalar():
+                return True
+        return False
+
+    async def forget_person(self, person_id: str) -> None:
+        """Delete every factor, set-up, recovery code and open challenge of a person (their address left them)."""
+        for table in (PasskeyRow, TotpFactorRow, TotpSetupRow, RecoveryCodeRow, WebAuthnChallengeRow):
+            await self._s.execute(sa.delete(table).where(col(table.person_id) == person_id))

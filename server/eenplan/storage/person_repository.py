@@ -60,7 +60,9 @@ class PersonRepository:
                 sa.func.lower(col(BetrokkeneRow.email)) == email.lower(),
                 ~sa.exists().where(*_unconfirmed(col(BetrokkeneRow.id))),
             )
-            .order_by(col(BetrokkeneRow.household_id), col(BetrokkeneRow.created_at), col(BetrokkeneRow.id))
+            # the oldest membership first: sign-in mail goes through it, so a household opened later (by a
+            # regisseur who then records this address) cannot take the person's sign-in mail over
+            .order_by(col(BetrokkeneRow.created_at), col(BetrokkeneRow.id))
         )
         return [_betrokkene(r) for r in (await self._s.execute(stmt)).scalars()]
 
@@ -117,6 +119,19 @@ class PersonRepository:
                     via_pin=m.via_pin,
                 )
             )
+        await self._s.flush()
+
+    async def add_member(self, token_hash: str, member: Membership) -> None:
+        """Let a live session reach one more household as `member` (a household the person just opened)."""
+        self._s.add(
+            PersonSessionMemberRow(
+                token_hash=token_hash,
+                household_id=member.household_id,
+                betrokkene_id=member.betrokkene_id,
+                issued_by=member.issued_by,
+                via_pin=member.via_pin,
+            )
+        )
         await self._s.flush()
 
     async def lookup(self, token_hash: str, household_id: str | None) -> SessionLookup | None:

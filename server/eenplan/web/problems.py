@@ -22,6 +22,7 @@ from ..domain.errors import (
     Unauthenticated,
     ValidationFailed,
 )
+from ..domain.signin import RateLimited
 from ..logsafe import describe_error
 
 log = logging.getLogger("eenplan.web")
@@ -56,6 +57,10 @@ def problem(status: int, title: str, detail: str, kind: str, **extra: Any) -> we
 
 def from_error(err: EenplanError) -> web.Response:
     """Map one of our errors to its HTTP status and problem body."""
+    if isinstance(err, RateLimited):  # too many attempts: 429 with when to try again
+        resp = problem(429, "Too many requests", err.detail, err.kind)
+        resp.headers["Retry-After"] = str(err.retry_after)
+        return resp
     for cls, status, title in _STATUS:
         if isinstance(err, cls):
             extra: dict[str, Any] = {}

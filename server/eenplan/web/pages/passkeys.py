@@ -98,7 +98,7 @@ def _rotated(request: web.Request, issued: IssuedSession | None, target: str) ->
 async def signin_options(request: web.Request) -> web.Response:
     """Options for signing in with a passkey alone (any of the device's passkeys for this site)."""
     await _read(request, OptionsRequest)
-    return _options(*await services(request).factors.passkey_options(None))
+    return _options(*await services(request).factors.passkey_options(None, client_ip=client_ip(request)))
 
 
 @routes.post(PREFIX + "/inloggen")

@@ -17,16 +17,24 @@ table = RouteTable("households")
 @table.route(
     "POST",
     "/api/households",
-    summary="Open a new household; the calling regisseur becomes its procesregisseur and receives a token for it",
+    summary="Open a new household; the calling regisseur becomes its procesregisseur (a session reaches it at "
+    "once; an API token's caller receives a token for it)",
     body=HouseholdCreate,
     responses={201: "Created: household, betrokkene and token"},
 )
 async def create_household(request: web.Request) -> web.Response:
     body = await read_body(request, HouseholdCreate)
     svc = services(request)
-    opener = principal(request) if PRINCIPAL in request else await svc.people.home_principal(request[SESSION_TOKEN])
-    household, me = await svc.households.open_by(opener, NewHousehold(body.code, body.name, body.gemeente))
-    token = svc.tokens.issue(Principal(me.id, household.id, second_factor=opener.second_factor))
+    if PRINCIPAL in request:  # an API token: the new household's first token comes back
+        opener = principal(request)
+        household, me = await svc.households.open_by(opener, NewHousehold(body.code, body.name, body.gemeente))
+        token: str | None = svc.tokens.issue(Principal(me.id, household.id, second_factor=opener.second_factor))
+    else:  # a person's session: it reaches the new household itself (no token to outlive it)
+        session = request[SESSION_TOKEN]
+        opener = await svc.people.home_principal(session)
+        household, me = await svc.households.open_by(opener, NewHousehold(body.code, body.name, body.gemeente))
+        await svc.sessions.join(session, household.id, me.id)
+        token = None
     return web.json_response({"household": household.as_dict(), "betrokkene": me.as_dict(), "token": token}, status=201)
 
 
