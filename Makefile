@@ -43,6 +43,7 @@ run: install
 test: install system-deps
 	@[ -d tests/auth/oidc/node_modules ] || (cd tests/auth/oidc && npm ci --silent --no-audit --no-fund)
 	@[ -d tests/web/node_modules ] || (cd tests/web && npm ci --silent --no-audit --no-fund)
+	@[ -d tests/crypto/openpgpjs/node_modules ] || (cd tests/crypto/openpgpjs && npm ci --silent --no-audit --no-fund)
 	@[ -d tests/cal/icaljs/node_modules ] || (cd tests/cal/icaljs && npm ci --silent --no-audit --no-fund)
 	EENPLAN_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q
 

@@ -96,10 +96,10 @@ async def test_every_recipient_reads_their_update_in_every_client(client, delive
         assert {"application/pdf", "text/calendar"} <= types, f"{name} in {client}: attachments missing"
 
 
-@pytest.mark.parametrize("client", ["sq", "rnp"])
+@pytest.mark.parametrize("client", CLIENTS)
 async def test_a_recipients_message_opens_for_nobody_else(client, delivered, readers):
     if not available(client):
-        pytest.skip(f"{client} is not installed here")
+        pytest.skip(f"{client} is not installed here (make system-deps / make test install it)")
     signer, received, _fprs = delivered
     with pytest.raises(ClientRefused):
         open_with(client, parse_pgpmime(received["anna"]), readers["dirk"], signer)
