@@ -38,10 +38,16 @@ async def _change(client, demo, marker: str = MARKER) -> int:
     current = await (await client.get(f"/api/households/{hh}/plan", headers=headers)).json()
     doelen = current["sections"]["doelen"]
     doelen[0]["acties"][0]["wat"] = f"Budgetplan opstellen ({ACTION_MARKER})"
+    algemeen = current["sections"]["algemeen"]  # everyone's view changes (an unchanged view gets no mail)
+    algemeen["coordinatie"] += " Bijgewerkt."
     resp = await client.patch(
         f"/api/households/{hh}/plan",
         headers={**headers, "If-Match": f'"{current["version"]}"'},
-        json={"analyse": {"analyse": f"Nieuwe analyse {marker}", "gewenst_perspectief": "Rust"}, "doelen": doelen},
+        json={
+            "analyse": {"analyse": f"Nieuwe analyse {marker}", "gewenst_perspectief": "Rust"},
+            "doelen": doelen,
+            "algemeen": algemeen,
+        },
     )
     assert resp.status == 200, await resp.text()
     return (await resp.json())["version"]

@@ -97,7 +97,10 @@ async def test_a_named_group_can_take_the_plan_updates(client, demo, services, s
     resp = await client.patch(
         f"/api/households/{hh}/plan",
         headers={**bearer(demo["regisseur"]), "If-Match": "*"},
-        json={"analyse": {"analyse": "Groepstest", "gewenst_perspectief": ""}},
+        json={
+            "analyse": {"analyse": "Groepstest", "gewenst_perspectief": ""},
+            "algemeen": {"coordinatie": "Groepstest"},  # a change everyone sees: nobody is skipped as unchanged
+        },
     )
     assert resp.status == 200
     await drain(services.outbox)

@@ -26,7 +26,10 @@ async def _change(client, demo, text: str) -> int:
     resp = await client.patch(
         f"/api/households/{hh}/plan",
         headers={**bearer(demo["regisseur"]), "If-Match": "*"},
-        json={"analyse": {"analyse": text, "gewenst_perspectief": ""}},
+        json={
+            "analyse": {"analyse": text, "gewenst_perspectief": ""},
+            "algemeen": {"coordinatie": text},  # a change everyone sees: nobody is skipped as unchanged
+        },
     )
     assert resp.status == 200, await resp.text()
     return (await resp.json())["version"]

@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
+import itertools
 import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ..domain.access import Principal, may_read_overleg_content
 from ..domain.audit import Channel, Event
@@ -45,7 +47,16 @@ from ..domain.mailgroup import (
     plan_update_subject,
     plan_update_text,
 )
-from ..domain.mailgroup_ports import Attachment, Envelope, KeyringPort, MailBody, MailGateway, Sealed, SendStats
+from ..domain.mailgroup_ports import (
+    Attachment,
+    Envelope,
+    KeyringPort,
+    MailBody,
+    MailGateway,
+    MailStore,
+    Sealed,
+    SendStats,
+)
 from ..domain.ports import Clock, UnitOfWorkFactory
 from ..logsafe import describe_error
 from .mailgroup import MailgroupService
@@ -61,6 +72,13 @@ NOTICE_TEXT = (
     "in dit bericht. U kunt het plan bekijken door in te loggen via de\n"
     "link hieronder.\n"
 )
+
+#: why a plan update was not sent: its recipient's view is the one they were last sent
+UNCHANGED = "nothing new in this recipient's view"
+
+
+class _Unchanged(Exception):
+    """The plan update would show its recipient what they were last sent."""
 
 
 @dataclass
@@ -99,6 +117,7 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._stopping = False
         self._rows = RowOutcomes(uow, clock, settings)
+        self._claims = itertools.count(1)
         mailgroup.on_enqueued.append(self.wake)
         #: hourly jobs run by the worker loop, e.g. OverlegService.due_reminders (wired in bootstrap)
         self.periodic: list[Callable[[], Awaitable[object]]] = []
@@ -118,8 +137,10 @@ class OutboxWorker:
 
     # -- loop ---------------------------------------------------------------------------------
     def stop(self) -> None:
-        """Ask `run_forever` to return after the pass it is in (nothing is cut off mid-transaction)."""
+        """Ask `run_forever` to return (SIGTERM): the messages in flight finish and are marked, no new SMTP
+        transaction starts, and the rest of the claim goes back to the queue at once."""
         self._stopping = True
+        self._rows.stopping = True
         self._wake.set()
 
     async def run_forever(self) -> None:
@@ -145,24 +166,57 @@ class OutboxWorker:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.settings.poll_seconds)
 
     async def run_once(self) -> SendStats:
-        """Claim due rows under a lease and process them; returns what happened."""
+        """Claim due rows under a lease (renewed while they are worked) and process them; returns what
+        happened. Rows a stop left unsent are released for the next worker."""
         now = self._clock()
+        token = f"{self.worker_id}:{next(self._claims)}"
         async with self._uow(write=True) as uow:
             items = await uow.mail.claim(
                 now,
                 now + timedelta(seconds=self.settings.lease_seconds),
-                self.worker_id,
+                token,
                 self.settings.batch,
                 self.settings.max_attempts,
             )
             await uow.commit()
         stats = SendStats(claimed=len(items))
+        if not items:
+            return stats
         by_household: dict[str, list[OutboxItem]] = {}
         for item in items:
             by_household.setdefault(item.household_id, []).append(item)
-        for household_id, rows in by_household.items():
-            await self._household(household_id, rows, stats)
+        renewal = asyncio.create_task(self._renew(token), name="eenplan-outbox-lease")
+        try:
+            for household_id, rows in by_household.items():
+                if self._stopping:
+                    break
+                await self._household(household_id, token, rows, stats)
+        finally:
+            renewal.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewal
+        if self._stopping:
+            async with self._uow(write=True) as uow:
+                await uow.mail.release(token)
+                await uow.commit()
         return stats
+
+    async def _renew(self, token: str) -> None:
+        """Keep the claim's lease ahead of the work: renewed every third of a lease."""
+        period = max(0.05, self.settings.lease_seconds / 3)
+        while True:
+            await asyncio.sleep(period)
+            try:
+                until = self._clock() + timedelta(seconds=self.settings.lease_seconds)
+                await self._rows.marks.apply(functools.partial(self._renewed, token=token, until=until))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the next renewal tries again; a lost lease only risks a duplicate
+                log.warning("outbox lease renewal failed: %s", describe_error(exc))
+
+    @staticmethod
+    async def _renewed(mail: MailStore, token: str, until: datetime) -> bool:
+        return await mail.renew(token, until) > 0
 
     # -- one household ------------------------------------------------------------------------
     async def _context(self, household_id: str) -> _Context:
@@ -209,45 +263,63 @@ class OutboxWorker:
     def _link(self, household_id: str) -> str:
         return f"{self._mail.settings.public_url}/huishoudens/{household_id}"
 
-    async def _household(self, household_id: str, rows: list[OutboxItem], stats: SendStats) -> None:
+    async def _household(self, household_id: str, token: str, rows: list[OutboxItem], stats: SendStats) -> None:
         try:
             ctx = await self._context(household_id)
         except Exception as exc:  # keyring or database trouble: retry every row later
             for item in rows:
-                await self._rows.failed(item, exc, stats)
+                await self._rows.failed(item, token, exc, stats)
             return
+        per_recipient: dict[str, list[OutboxItem]] = {}
+        for item in rows:  # claim() sorted them by version, then age
+            per_recipient.setdefault(item.recipient_id, []).append(item)
+        # Wave n holds each recipient's n-th row: one row per recipient in flight, in version order, so a
+        # crash duplicates at most one message per recipient, and the later versions see the earlier sent.
+        for wave in itertools.zip_longest(*per_recipient.values()):
+            if self._stopping:
+                return
+            await self._wave(ctx, token, [item for item in wave if item is not None], stats)
+
+    async def _wave(self, ctx: _Context, token: str, rows: list[OutboxItem], stats: SendStats) -> None:
         sealed_groups: dict[str, list[Job]] = {}
         singles: list[Job] = []
         for item in rows:
+            if self._stopping:
+                return
             person = ctx.members.get(item.recipient_id)
             # a notice about sign-in data names its address: an old one is told even after it was removed,
             # and a removed person is told of the removal
             addressed = item.kind is OutboxKind.NOTICE and bool(json.loads(item.payload or "{}").get("to"))
             if person is None or not (person.active or addressed) or not (person.email or addressed):
-                await self._rows.final(item, OutboxStatus.SKIPPED, "recipient is no betrokkene or has no e-mail", stats)
+                await self._rows.final(
+                    item, token, OutboxStatus.SKIPPED, "recipient is no betrokkene or has no e-mail", stats
+                )
                 continue
             try:
                 job = await self._prepare(ctx, item, person)
             except NotFound:
-                await self._rows.final(item, OutboxStatus.SKIPPED, "recipient may no longer read this", stats)
+                await self._rows.final(item, token, OutboxStatus.SKIPPED, "recipient may no longer read this", stats)
+                continue
+            except _Unchanged:
+                await self._rows.final(item, token, OutboxStatus.SKIPPED, UNCHANGED, stats)
                 continue
             except Exception as exc:
-                await self._rows.failed(item, exc, stats)
+                await self._rows.failed(item, token, exc, stats)
                 continue
             if job.body is not None and job.fingerprint and job.view:
                 sealed_groups.setdefault(job.view, []).append(job)
             else:
                 singles.append(job)
-        # Seal every distinct view first, then send: gpg's reader threads need the GIL, so
-        # encrypting while SMTP traffic runs on the loop would slow both down.
-        sealed = [(await self._seal_group(ctx, jobs, stats), jobs) for jobs in sealed_groups.values()]
+        # Seal this wave's views first, then send: gpg's reader threads need the GIL, so encrypting
+        # while SMTP traffic runs on the loop would slow both down.
+        sealed = [(await self._seal_group(ctx, token, jobs, stats), jobs) for jobs in sealed_groups.values()]
         tasks = [
-            self._rows.deliver(job, self.gateway.send_sealed(data.for_key(job.fingerprint), job.envelope), stats, False)
+            self._rows.deliver(job, token, functools.partial(self._send_sealed, data, job), stats, False)
             for data, jobs in sealed
             if data is not None
             for job in jobs
         ]
-        tasks += [self._send_single(ctx, job, stats) for job in singles]
+        tasks += [self._send_single(ctx, token, job, stats) for job in singles]
         await asyncio.gather(*tasks)
 
     async def _prepare(self, ctx: _Context, item: OutboxItem, person: Betrokkene) -> Job:
@@ -257,12 +329,16 @@ class OutboxWorker:
             if version is None:  # a plan update names its version; a row without one cannot be sent
                 raise ValueError("plan update without a version")
             job = Job(item, person, self._envelope(ctx, item, person, plan_update_subject(version)), fpr)
-            if fpr is None:
-                return job  # content-free notice; no content is read
             principal = Principal(person.id, item.household_id)
-            snapshot = await self._plan.version(principal, item.household_id, version, channel=Channel.MAIL)
+            job.view_hash = await self._plan.view_hash(principal, item.household_id, version)  # reads, shows nothing
             async with self._uow() as uow:
-                since = await uow.mail.last_sent_version(item.household_id, person.id, version)
+                last = await uow.mail.last_sent(item.household_id, person.id, version)
+            if last is not None and last[1] == job.view_hash:
+                raise _Unchanged
+            if fpr is None:
+                return job  # content-free notice; no content is shown
+            since = last[0] if last else None
+            snapshot = await self._plan.version(principal, item.household_id, version, channel=Channel.MAIL)
             diff = await self._plan.diff(principal, item.household_id, since or 1, version, channel=Channel.MAIL)
             text = plan_update_text(version, since, diff, self._link(item.household_id))
             view = hashlib.sha256(
@@ -315,7 +391,7 @@ class OutboxWorker:
         return agenda
 
     # -- sending ------------------------------------------------------------------------------
-    async def _seal_group(self, ctx: _Context, jobs: list[Job], stats: SendStats) -> Sealed | None:
+    async def _seal_group(self, ctx: _Context, token: str, jobs: list[Job], stats: SendStats) -> Sealed | None:
         """One signed encryption for every recipient of the same view (a message per recipient); None if it failed."""
         body, fingerprints = jobs[0].body, [j.fingerprint for j in jobs if j.fingerprint]
         try:
@@ -324,12 +400,16 @@ class OutboxWorker:
             sealed = await self.gateway.seal(body, fingerprints, ctx.signer)
         except Exception as exc:
             for job in jobs:
-                await self._rows.failed(job.item, exc, stats)
+                await self._rows.failed(job, token, exc, stats)
             return None
         stats.encryptions += 1
         return sealed
 
-    async def _send_single(self, ctx: _Context, job: Job, stats: SendStats) -> None:
+    async def _send_sealed(self, sealed: Sealed, job: Job) -> None:
+        """Send the message sealed for this job's recipient (KeyError, a row failure, if there is none)."""
+        await self.gateway.send_sealed(sealed.for_key(job.fingerprint), job.envelope)
+
+    async def _send_single(self, ctx: _Context, token: str, job: Job, stats: SendStats) -> None:
         item = job.item
         link = self._link(item.household_id)
         if job.body is not None and job.fingerprint:  # an invite with a usable key: its own encryption
@@ -338,10 +418,9 @@ class OutboxWorker:
                     sealed = await self.gateway.seal(job.body, [job.fingerprint], ctx.signer)
                 stats.encryptions += 1
             except Exception as exc:
-                await self._rows.failed(item, exc, stats)
+                await self._rows.failed(job, token, exc, stats)
                 return
-            send = self.gateway.send_sealed(sealed.for_key(job.fingerprint), job.envelope)
-            await self._rows.deliver(job, send, stats, False)
+            await self._rows.deliver(job, token, functools.partial(self._send_sealed, sealed, job), stats, False)
             return
         calendar, method = None, "REQUEST"
         if item.kind is OutboxKind.INVITE:
@@ -357,7 +436,13 @@ class OutboxWorker:
             link, text = data.get("link") or link, data.get("text") or NOTICE_TEXT
         else:
             text = NOTICE_TEXT
-        send = self.gateway.send_notice(
-            job.envelope, link=link, text=text, signer_fpr=ctx.signer, calendar=calendar, calendar_method=method
+        send = functools.partial(
+            self.gateway.send_notice,
+            job.envelope,
+            link=link,
+            text=text,
+            signer_fpr=ctx.signer,
+            calendar=calendar,
+            calendar_method=method,
         )
-        await self._rows.deliver(job, send, stats, True)
+        await self._rows.deliver(job, token, send, stats, True)

@@ -232,6 +232,14 @@ class PlanService:
         access, _, _, _ = await self._member_version(principal, household_id, None)
         return access
 
+    async def view_hash(self, principal: Principal, household_id: str, number: int) -> str:
+        """A hash of what the caller would be shown of version `number` (its scoped sections), for deciding
+        whether a mail would tell them anything new. Nothing of the content leaves, so nothing is logged;
+        the mail that does show it reads it through `version`, which logs the disclosure."""
+        access, _, info, hashes = await self._member_version(principal, household_id, number)
+        view = await self._view(access, info, hashes)
+        return blob_hash(canonical_json(dict(view.snapshot.sections)))
+
     async def section(
         self, principal: Principal, household_id: str, key: str, detail: str, *, channel: Channel = Channel.API
     ) -> tuple[int, str | None]:

@@ -225,9 +225,10 @@ class MailRepository:
         return rows_changed(result) > 0
 
     async def claim(
-        self, now: datetime, lease_until: datetime, worker: str, limit: int, max_attempts: int
+        self, now: datetime, lease_until: datetime, token: str, limit: int, max_attempts: int
     ) -> list[OutboxItem]:
-        """Take up to `limit` due rows under a lease; rows claimed `max_attempts` times become dead letters."""
+        """Take up to `limit` due rows under a lease for the claim `token`. Claiming costs no attempt (only
+        `begin` does); a free row already tried `max_attempts` times becomes a dead letter."""
         t = OutboxRow
         free = sa.or_(col(t.claimed_until).is_(None), col(t.claimed_until) < now)
         await self._s.execute(
@@ -235,6 +236,7 @@ class MailRepository:
             .where(col(t.status) == OutboxStatus.QUEUED.value, col(t.attempts) >= max_attempts, free)
             .values(
                 status=OutboxStatus.DEAD.value,
+                claimed_until=None,
                 last_error=sa.func.coalesce(col(t.last_error), "worker stopped mid-send"),
             )
         )
@@ -249,37 +251,81 @@ class MailRepository:
         stmt = (
             sa.update(t)
             .where(col(t.id).in_(due.scalar_subquery()), col(t.status) == OutboxStatus.QUEUED.value, free)
-            .values(claimed_until=lease_until, claimed_by=worker, attempts=col(t.attempts) + 1)
+            .values(claimed_until=lease_until, claimed_by=token)
             .returning(*sa.inspect(t).local_table.columns)
         )
         rows = (await self._s.execute(stmt)).all()
         return sorted((_item(r) for r in rows), key=lambda i: (i.household_id, i.version or 0, i.created_at))
 
-    async def mark_sent(self, item_id: str, at: datetime, message_id: str) -> None:
-        """The relay answered 250: never send this row again."""
-        await self._s.execute(
+    def _held(self, item_id: str, token: str) -> Any:
+        """The row, only while the claim `token` still holds it."""
+        return sa.and_(
+            col(OutboxRow.id) == item_id,
+            col(OutboxRow.claimed_by) == token,
+            col(OutboxRow.status) == OutboxStatus.QUEUED.value,
+        )
+
+    async def renew(self, token: str, lease_until: datetime) -> int:
+        """Extend the lease of every row the claim `token` still holds; how many."""
+        result = await self._s.execute(
             sa.update(OutboxRow)
-            .where(col(OutboxRow.id) == item_id)
+            .where(col(OutboxRow.claimed_by) == token, col(OutboxRow.status) == OutboxStatus.QUEUED.value)
+            .values(claimed_until=lease_until)
+        )
+        return rows_changed(result)
+
+    async def release(self, token: str) -> int:
+        """Give back the rows the claim `token` did not get to (a stopping worker), due at once."""
+        result = await self._s.execute(
+            sa.update(OutboxRow)
+            .where(col(OutboxRow.claimed_by) == token, col(OutboxRow.status) == OutboxStatus.QUEUED.value)
+            .values(claimed_until=None, claimed_by=None)
+        )
+        return rows_changed(result)
+
+    async def begin(self, item_id: str, token: str) -> bool:
+        """SMTP is about to be tried for this row: count the attempt; False if the claim was lost."""
+        result = await self._s.execute(
+            sa.update(OutboxRow).where(self._held(item_id, token)).values(attempts=col(OutboxRow.attempts) + 1)
+        )
+        return rows_changed(result) > 0
+
+    async def mark_sent(
+        self, item_id: str, token: str, at: datetime, message_id: str, view_hash: str | None = None
+    ) -> bool:
+        """The relay answered 250: never send this row again; only its claimant marks it (False otherwise)."""
+        result = await self._s.execute(
+            sa.update(OutboxRow)
+            .where(self._held(item_id, token))
             .values(
-                status=OutboxStatus.SENT.value, sent_at=at, message_id=message_id, claimed_until=None, last_error=None
+                status=OutboxStatus.SENT.value,
+                sent_at=at,
+                message_id=message_id,
+                view_hash=view_hash,
+                claimed_until=None,
+                last_error=None,
             )
         )
+        return rows_changed(result) > 0
 
-    async def mark_retry(self, item_id: str, next_at: datetime, error: str) -> None:
-        """A temporary failure: release the lease and try again at `next_at`."""
-        await self._s.execute(
-            sa.update(OutboxRow)
-            .where(col(OutboxRow.id) == item_id, col(OutboxRow.status) == OutboxStatus.QUEUED.value)
-            .values(next_attempt_at=next_at, claimed_until=None, claimed_by=None, last_error=error[:300])
-        )
+    async def mark_retry(self, item_id: str, token: str, next_at: datetime, error: str, count: bool) -> bool:
+        """A temporary failure: release the lease and try again at `next_at`; `count` adds the attempt a
+        failure before SMTP (which `begin` did not count) costs."""
+        values: dict[str, Any] = dict(next_attempt_at=next_at, claimed_until=None, claimed_by=None)
+        values["last_error"] = error[:300]
+        if count:
+            values["attempts"] = col(OutboxRow.attempts) + 1
+        result = await self._s.execute(sa.update(OutboxRow).where(self._held(item_id, token)).values(**values))
+        return rows_changed(result) > 0
 
-    async def mark_final(self, item_id: str, status: OutboxStatus, error: str | None) -> None:
-        """Dead letter or skipped: the row is done without a delivery."""
-        await self._s.execute(
+    async def mark_final(self, item_id: str, token: str, status: OutboxStatus, error: str | None) -> bool:
+        """Dead letter or skipped: the row is done without a delivery (by its claimant only)."""
+        result = await self._s.execute(
             sa.update(OutboxRow)
-            .where(col(OutboxRow.id) == item_id)
+            .where(self._held(item_id, token))
             .values(status=status.value, claimed_until=None, last_error=(error or "")[:300] or None)
         )
+        return rows_changed(result) > 0
 
     async def list_outbox(self, household_id: str, status: OutboxStatus | None, limit: int) -> list[OutboxItem]:
         """A household's outbox rows, newest first, optionally of one status."""
@@ -304,13 +350,25 @@ class MailRepository:
         )
         return rows_changed(result) > 0
 
+    async def last_sent(self, household_id: str, recipient_id: str, before: int) -> tuple[int, str | None] | None:
+        """The newest plan version below `before` this recipient was sent, and the hash of the view it showed."""
+        t = OutboxRow
+        stmt = (
+            sa.select(col(t.version), col(t.view_hash))
+            .where(
+                col(t.household_id) == household_id,
+                col(t.recipient_id) == recipient_id,
+                col(t.kind) == OutboxKind.PLAN_UPDATE.value,
+                col(t.status) == OutboxStatus.SENT.value,
+                col(t.version) < before,
+            )
+            .order_by(col(t.version).desc())
+            .limit(1)
+        )
+        row = (await self._s.execute(stmt)).first()
+        return None if row is None or row[0] is None else (int(row[0]), row[1])
+
     async def last_sent_version(self, household_id: str, recipient_id: str, before: int) -> int | None:
         """The newest plan version below `before` that this recipient was sent."""
-        stmt = sa.select(sa.func.max(col(OutboxRow.version))).where(
-            col(OutboxRow.household_id) == household_id,
-            col(OutboxRow.recipient_id) == recipient_id,
-            col(OutboxRow.kind) == OutboxKind.PLAN_UPDATE.value,
-            col(OutboxRow.status) == OutboxStatus.SENT.value,
-            col(OutboxRow.version) < before,
-        )
-        return (await self._s.execute(stmt)).scalar()
+        found = await self.last_sent(household_id, recipient_id, before)
+        return found[0] if found else None

@@ -76,3 +76,4 @@ class OutboxRow(SQLModel, table=True):
     message_id: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(sa_column=_ts())
     sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    view_hash: str | None = Field(default=None, max_length=64)  # a sent plan update's view, hashed (0013)
