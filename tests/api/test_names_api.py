@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from support.helpers import bearer
+from support.ical_parsers import read
 
 from eenplan.domain.errors import ValidationFailed
 from eenplan.domain.names import check_name, name_problem
@@ -87,7 +88,7 @@ def test_every_name_the_rule_accepts_can_be_invited():
         organizer_name="Huishouden",
         attendees=[("a@example.org", "Zoë \u00a0Öztürk", True)],
     )
-    assert b"Zo" in itip.build_request(invite)
+    assert read(itip.build_request(invite)).event.attendee("a@example.org").params["CN"] == "Zoë \u00a0Öztürk"
 
 
 def test_check_name_trims_and_names_the_field():

@@ -484,3 +484,17 @@ def test_a_backslash_in_a_name_reads_the_same_in_every_parser(name):
         event = read(data).event  # both parsers agree
         for cn in (event.organizer.params["CN"], event.attendee("anna@example.nl").params["CN"]):
             assert "\n" not in cn and cn.replace("\uff3c", "\\") == name
+
+
+@pytest.mark.parametrize(
+    "name",
+    ['Jan "de" Vries', "O'Brien", "a^nb", "^^", "^'", "x:y;z,w", "Zoë Öztürk", "😀 Ana", "A\u00a0B", "a\u0301", "a,b"],
+)
+def test_names_and_texts_read_back_exactly_in_both_parsers(name):
+    """Quotes, carets (RFC 6868), separators and non-ASCII in a CN, SUMMARY or LOCATION survive both parsers."""
+    data = build_request(
+        make_invite(organizer_name=name, attendees=[("anna@example.nl", name, True)], summary=name, location=name)
+    )
+    event = read(data).event
+    assert event.organizer.params["CN"] == event.attendee("anna@example.nl").params["CN"] == name
+    assert event.summary == event.location == name

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from support.helpers import bearer, plan_url
+from support.ical_parsers import read
 
 from eenplan.domain.access import Principal
 from eenplan.services.households import NewHousehold, RegisseurDetails
@@ -98,6 +99,7 @@ async def test_poll_votes_and_pick_become_the_invitation(client, demo, outbox, s
     invites = await outbox(demo["household"]["id"])
     assert {i["recipient_id"] for i in invites} == {fatima["id"], joost["id"]}
     assert all(b"DTSTART;TZID=Europe/Amsterdam:20270105T140000" in i["ics"] for i in invites)
+    assert {read(i["ics"]).event.start_utc for i in invites} == {"2027-01-05T13:00:00Z"}  # icalendar and ical.js
     closed = await (await client.get(polls(demo, f"/{poll['id']}"), headers=bearer(fatima))).json()
     assert closed["open"] is False and closed["overleg_id"] == overleg["id"]
     resp = await client.put(polls(demo, f"/{poll['id']}/votes"), json={"votes": {first: "yes"}}, headers=bearer(fatima))
