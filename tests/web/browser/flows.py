@@ -91,6 +91,7 @@ async def second_household(site: Site, code: str, name: str, members: list[dict[
         site, "POST", "/api/households", sanne["token"], {"code": code, "name": name, "gemeente": "Heerlen"}
     )
     hid = str(opened["household"]["id"])
+    site.regisseur_tokens[hid] = opened["token"]
     for member in members:
         await api(site, "POST", f"/api/households/{hid}/betrokkenen", opened["token"], member)
     return hid

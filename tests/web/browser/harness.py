@@ -77,6 +77,7 @@ class Site:
     demo: dict[str, Any]
     mail: Mailbox
     clock: MovableClock  # the server's clock: it stands still until a test moves it
+    regisseur_tokens: dict[str, str] = field(default_factory=dict)  # households a test opened: their regisseur's
 
     def person(self, name: str) -> dict[str, Any]:
         """A demo betrokkene by name (id, email, role, token)."""

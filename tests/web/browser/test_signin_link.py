@@ -103,3 +103,23 @@ async def test_the_accessibility_statement_and_the_sign_in_page_pass_axe(site: S
     await page.goto("/huishoudens")  # not signed in: the sign-in page, keeping where they were going
     await expect(page.locator("main input[type=email]")).to_be_visible()
     await check_page(page, "inloggen-nodig")
+
+
+async def test_removal_from_one_household_ends_access_there_at_the_next_request_only(site: Site, page: Page) -> None:
+    fatima = {"name": "Fatima El Amrani", "kind": "klant", "role": "ouder", "relation": "tante", "email": MOTHER}
+    other = await second_household(site, "H-2026-904", "Huishouden Bouali", [fatima])
+    await sign_in_by_link(page, site, MOTHER)
+    await page.goto("/huishoudens")
+    assert set(await household_links(page)) == {site.household_id, other}
+
+    token = site.regisseur_tokens[other]
+    members = await api(site, "GET", f"/api/households/{other}/betrokkenen", token)
+    her = next(b for b in members["betrokkenen"] if b["email"] == MOTHER)
+    await api(site, "DELETE", f"/api/households/{other}/betrokkenen/{her['id']}", token)  # the regisseur there
+
+    gone = await page.goto(f"/huishoudens/{other}")  # the same session, the next request
+    assert gone is not None and gone.status == 404
+    await page.goto("/huishoudens")
+    assert list(await household_links(page)) == [site.household_id]  # still signed in, her own household stays
+    await page.goto(f"/huishoudens/{site.household_id}")
+    await expect(page.locator("h1")).to_contain_text("El Amrani")
