@@ -58,12 +58,17 @@ function event(comp, zones) {
   };
 }
 
+// VTIMEZONEs seen before, by their text: ical.js expands a zone's rules from their start (1970) on first use
+const known = new Map();
+
 export function parse(ics) {
   const root = new ICAL.Component(ICAL.parse(ics));
   if (root.name !== "vcalendar") throw new Error(`not a VCALENDAR but ${root.name}`);
   const zones = {};
   const timezones = root.getAllSubcomponents("vtimezone").map((c) => {
-    const tz = new ICAL.Timezone(c);
+    const text = c.toString();
+    if (!known.has(text)) known.set(text, new ICAL.Timezone(c)); // same rules: reuse its expanded changes
+    const tz = known.get(text);
     zones[tz.tzid] = tz;
     return tz.tzid;
   });
