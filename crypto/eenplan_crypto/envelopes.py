@@ -27,10 +27,11 @@ from .errors import EncryptionFailed
 
 BEGIN = b"-----BEGIN PGP MESSAGE-----"
 END = b"-----END PGP MESSAGE-----"
-_PKESK, _SEIPD = 1, 18
-#: encrypted data packets a recipient's client is sure to read: SEIPD v1 (with MDC) only; not the
-#: unprotected SED (9) nor GnuPG's OCB packet (20), which Sequoia and OpenPGP.js do not read by default
-_ACCEPTED_DATA = frozenset({_SEIPD})
+_PKESK, _SEIPD, _OCB = 1, 18, 20
+#: integrity-protected encrypted data only: SEIPD v1 (with MDC), which every client reads, and GnuPG's OCB
+#: packet, which gpg ≥ 2.3 writes only when every recipient's key says it reads it (gpg 2.2 never does);
+#: never the unprotected SED (9)
+_ACCEPTED_DATA = frozenset({_SEIPD, _OCB})
 _WILDCARD = bytes(8)
 
 

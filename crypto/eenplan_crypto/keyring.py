@@ -70,6 +70,18 @@ _EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9.-]{1,
 _NAME_RE = re.compile(r"^[^\x00-\x1f\x7f<>()\u2028\u2029\u0085]{1,64}$")
 
 
+def _sign_encrypt_args(data: object, recipients: Iterable[str], signer: str) -> tuple[list[str], str]:
+    """The sorted, normalised recipient fingerprints and the signer's; refuses a non-bytes body or no recipient."""
+    if not isinstance(data, (bytes, bytearray)):
+        raise TypeError("data must be bytes")
+    if isinstance(recipients, str):
+        raise ValidationFailed.one("recipients", "must be a list of fingerprints, not one string")
+    fprs = sorted({normalize_fingerprint(r, "recipients") for r in recipients})
+    if not fprs:
+        raise ValidationFailed.one("recipients", "at least one recipient fingerprint is required")
+    return fprs, normalize_fingerprint(signer, "signer")
+
+
 def _make_gpg(home: str, binary: str) -> gnupg.GPG:
     try:
         return gnupg.GPG(gpgbinary=binary, gnupghome=home, verbose=False, options=list(_OPTIONS))
@@ -249,14 +261,7 @@ class Keyring:
     ) -> bytes:
         """Sign with `signer` and encrypt once to all recipient fingerprints; ASCII-armored.
         With hide_recipients the key ids are thrown (--throw-keyids). Never returns plaintext."""
-        if not isinstance(data, (bytes, bytearray)):
-            raise TypeError("data must be bytes")
-        if isinstance(recipients, str):
-            raise ValidationFailed.one("recipients", "must be a list of fingerprints, not one string")
-        fprs = sorted({normalize_fingerprint(r, "recipients") for r in recipients})
-        if not fprs:
-            raise ValidationFailed.one("recipients", "at least one recipient fingerprint is required")
-        signer = normalize_fingerprint(signer, "signer")
+        fprs, signer = _sign_encrypt_args(data, recipients, signer)
         extra = ["--throw-keyids"] if hide_recipients else None
         result = await self._run(
             lambda gpg: gpg.encrypt(bytes(data), fprs, sign=signer, always_trust=True, armor=True, extra_args=extra)
@@ -271,17 +276,11 @@ class Keyring:
 
         Every client reads such a message (see `envelopes`); the key id is kept so that even clients that
         cannot try hidden recipients find their key, unless `hide_recipients` zeroes it."""
-        if not isinstance(data, (bytes, bytearray)):
-            raise TypeError("data must be bytes")
-        if isinstance(recipients, str):
-            raise ValidationFailed.one("recipients", "must be a list of fingerprints, not one string")
-        fprs = sorted({normalize_fingerprint(r, "recipients") for r in recipients})
-        if not fprs:
-            raise ValidationFailed.one("recipients", "at least one recipient fingerprint is required")
-        signer = normalize_fingerprint(signer, "signer")
+        fprs, signer = _sign_encrypt_args(data, recipients, signer)
 
         def work(gpg: gnupg.GPG) -> tuple[Any, dict[str, frozenset[str]]]:
-            result = gpg.encrypt(bytes(data), fprs, sign=signer, always_trust=True, armor=True)
+            keep_ids = ["--no-throw-keyids"]  # whatever a gpg.conf says: each packet must name its recipient
+            result = gpg.encrypt(bytes(data), fprs, sign=signer, always_trust=True, armor=True, extra_args=keep_ids)
             return result, self._key_ids(gpg, fprs)
 
         result, key_ids = await self._run(work)

@@ -12,7 +12,8 @@ import pytest
 
 from eenplan_crypto.envelopes import armor, crc24, dearmor, per_recipient, split
 from eenplan_crypto.errors import EncryptionFailed
-from eenplan_crypto.testing import TestKey, make_home, run_gpg
+from eenplan_crypto.keyring import Keyring
+from eenplan_crypto.testing import TestKey, make_home, remove_home, run_gpg
 
 PLAIN = b"Content-Type: text/plain\r\n\r\nVERTROUWELIJK-9912\r\n"
 
@@ -99,14 +100,16 @@ def _data(tag: int = 18) -> bytes:
 def test_cutting_refuses_what_it_cannot_hand_out_safely():
     a, b = b"\xaa" * 8, b"\xbb" * 8
     ids = {"A" * 40: frozenset({"AA" * 8}), "B" * 40: frozenset({"BB" * 8})}
-    ok = per_recipient(armor(_pkesk(a) + _pkesk(b) + _data()), ids)
-    assert {fpr: split(dearmor(m))[0][0].key_id for fpr, m in ok.items()} == {"A" * 40: "AA" * 8, "B" * 40: "BB" * 8}
+    for tag in (18, 20):  # SEIPD, and GnuPG's OCB packet (written only for keys that ask for it)
+        ok = per_recipient(armor(_pkesk(a) + _pkesk(b) + _data(tag)), ids)
+        owners = {fpr: split(dearmor(m))[0][0].key_id for fpr, m in ok.items()}
+        assert owners == {"A" * 40: "AA" * 8, "B" * 40: "BB" * 8}
+        assert all(dearmor(m).endswith(_data(tag)) for m in ok.values())
     refused = {
         "a packet nobody owns": armor(_pkesk(a) + _pkesk(b"\xcc" * 8) + _data()),
         "a recipient left out": armor(_pkesk(a) + _data()),
         "hidden key ids": armor(_pkesk(bytes(8)) + _pkesk(bytes(8)) + _data()),
         "no integrity protection (SED)": armor(_pkesk(a) + _pkesk(b) + _data(9)),
-        "GnuPG's OCB packet": armor(_pkesk(a) + _pkesk(b) + _data(20)),
         "trailing packets": armor(_pkesk(a) + _pkesk(b) + _data() + _data()),
         "not armored": _pkesk(a) + _pkesk(b) + _data(),
     }
@@ -116,3 +119,18 @@ def test_cutting_refuses_what_it_cannot_hand_out_safely():
             pytest.fail(f"accepted {what}")
     with pytest.raises(EncryptionFailed):  # one key id claimed by two recipients
         per_recipient(armor(_pkesk(a) + _data()), {"A" * 40: frozenset({"AA" * 8}), "C" * 40: frozenset({"AA" * 8})})
+
+
+async def test_a_gpg_conf_that_throws_key_ids_does_not_stop_the_mail(member_keys):
+    home = make_home()
+    (home / "gpg.conf").write_text("throw-keyids\n")  # e.g. copied from an admin's own setup
+    keyring = Keyring(home)
+    try:
+        signer = await keyring.ensure_signing_key("plan-x@eenplan.example", "eenplan x")
+        alice = (await keyring.import_pinned(member_keys["alice"].armored_public)).fingerprint
+        each = await keyring.sign_encrypt_each(PLAIN, [alice], signer)
+        [packet], _ = split(dearmor(each[alice]))
+        assert packet.key_id != "0" * 16 and member_keys["alice"].decrypt(each[alice])[0] == PLAIN
+    finally:
+        await keyring.aclose()
+        remove_home(home)
