@@ -106,8 +106,6 @@ async def browser() -> AsyncIterator[Browser]:
             executable_path=str(CHROMIUM),
             headless=True,
             args=CHROMIUM_ARGS,
-            # Playwright's own chromium sandbox flags are for its builds; Debian's runs with --no-sandbox above
-            chromium_sandbox=False,
         )
         try:
             yield launched

@@ -91,7 +91,8 @@ async def test_sign_in_works_with_the_keyboard_alone(site: Site, page: Page) -> 
     await page.goto("/")
     await page.keyboard.press("Tab")
     skip = await page.evaluate("() => document.activeElement.getAttribute('href')")
-    assert skip == "#inhoud"  # the first Tab reaches the skip link
+    assert skip == "#inhoud"  # the first Tab reaches the skip link, which then shows itself
+    await expect(page.locator("a[href='#inhoud']")).to_be_in_viewport()
     await _tab_to(page, EMAIL_FIELD)
     await page.keyboard.type(MOTHER)
     await page.keyboard.press("Enter")
