@@ -224,3 +224,24 @@ async def test_injection_in_location_is_refused(client, demo):
     }
     resp = await client.post(url(demo), json=body, headers=bearer(demo["regisseur"]))
     assert resp.status == 422 and (await resp.json())["errors"][0]["field"] == "location"
+
+
+async def test_without_a_chair_the_regisseur_who_sends_is_chair(client, demo, outbox):
+    """ROLE=CHAIR falls to the regisseur on whose behalf the invites go (SENT-BY) when no chair was named."""
+    people = demo["by_name"]
+    body = {
+        "type": "spoedoverleg",
+        "start": datetime(2026, 12, 29, 10, 0, tzinfo=AMS).isoformat(),
+        "end": datetime(2026, 12, 29, 11, 0, tzinfo=AMS).isoformat(),
+        "invitees": [
+            {"betrokkene_id": people["Fatima El Amrani"]["id"], "must_attend": True},
+            {"betrokkene_id": demo["regisseur"]["id"], "must_attend": True},
+        ],
+    }
+    resp = await client.post(url(demo), json=body, headers=bearer(demo["regisseur"]))
+    assert resp.status == 201, await resp.text()
+    for invite in await outbox(demo["household"]["id"]):
+        event = read(invite["ics"]).event
+        assert event.attendee("sanne.devries@example.org").params["ROLE"] == "CHAIR"
+        assert event.attendee("fatima@example.org").params["ROLE"] == "REQ-PARTICIPANT"
+        assert event.organizer.params["SENT-BY"] == "mailto:sanne.devries@example.org"
