@@ -242,11 +242,3 @@ SIGNIN_LINK_TEXT = (
     "Gebruik de link hieronder binnen 15 minuten; hij werkt één keer. Heeft u dit niet\n"
     "gevraagd? Dan kunt u dit bericht negeren.\n"
 )
-
-INVITE_NOTICE_TEXT = (
-    "U bent uitgenodigd voor een overleg over het plan waar u bij betrokken bent.\n\n"
-    "De uitnodiging voor uw agenda zit in dit bericht. De agenda van het\n"
-    "overleg sturen wij alleen versleuteld; omdat er (nog) geen bruikbare\n"
-    "OpenPGP-sleutel van u bekend is, kunt u die bekijken na inloggen via de\n"
-    "link hieronder.\n"
-)
