@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,16 @@ def _missing(what: str) -> None:
     if os.environ.get("EENPLAN_REQUIRE_POSTGRES") == "1":
         pytest.fail(f"{what} (make test installs it)")
     pytest.skip(what)
+
+
+@pytest.fixture(scope="session")
+def mother_key() -> Iterator[Any]:
+    """The mother's own OpenPGP key, in its own GNUPGHOME (made once per session)."""
+    from eenplan_crypto.testing import create_keys
+
+    keys = create_keys({"Fatima El Amrani": ("good", "Fatima <fatima@example.org>")})
+    yield keys["Fatima El Amrani"]
+    keys["Fatima El Amrani"].cleanup()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from typing import Any
 
 from playwright.async_api import Page
 from support.clock import MovableClock
+from support.mail_helpers import open_encrypted
 from support.smtp import Peer
 
 from eenplan.config import Settings
@@ -54,11 +55,23 @@ class Mailbox:
                 raise AssertionError(f"no mail to {address} within {MAIL_WAIT_SECONDS} s; it has {seen}")
             await asyncio.sleep(0.05)
 
-    async def next_link(self, address: str) -> str:
-        """The sign-in link of the next sign-in mail to `address` (a signed notice: the link is in clear)."""
-        msg = await self.next_mail(address, containing=LINK)
-        assert msg.get_content_type() == "multipart/signed", msg.get_content_type()
-        found = LINK.search(self.texts(msg))
+    async def next_link(self, address: str, key: Any = None) -> str:
+        """The sign-in link of the next sign-in mail to `address`: in a signed notice the link is in clear;
+        to a pinned `key` (eenplan_crypto.testing.TestKey) the mail is PGP/MIME, opened with the gpg CLI."""
+        if key is None:
+            msg = await self.next_mail(address, containing=LINK)
+            assert msg.get_content_type() == "multipart/signed", msg.get_content_type()
+            found = LINK.search(self.texts(msg))
+        else:
+            while True:
+                msg = await self.next_mail(address)
+                assert not LINK.search(msg.as_string())  # never in clear to a pinned key
+                if msg.get_content_type() != "multipart/encrypted":
+                    continue  # a notice (the key was pinned, …)
+                inner, _status = open_encrypted(msg, key)
+                found = LINK.search(self.texts(inner)) if inner is not None else None
+                if found:
+                    break
         assert found is not None
         return found.group(0)
 

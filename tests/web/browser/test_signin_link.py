@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flows import api, ask_link, at, household_links, path_of, press, second_household, sign_in_by_link, use_link
 from harness import Site, check_page
@@ -25,6 +26,21 @@ async def test_the_mother_signs_in_from_her_mail_and_reaches_her_household(site:
     await check_page(page, "huishouden-start")
     await expect(page.locator("h1")).to_contain_text("El Amrani")
     await expect(page.locator("header")).to_contain_text(MOTHER)  # who you are, in the header
+
+
+async def test_with_her_own_key_pinned_the_link_comes_encrypted_and_still_signs_her_in(
+    site: Site, page: Page, mother_key: Any
+) -> None:
+    fatima = site.person("Fatima El Amrani")
+    pinned = {"armored": mother_key.armored_public}
+    await api(
+        site, "PUT", f"/api/households/{site.household_id}/betrokkenen/{fatima['id']}/key", fatima["token"], pinned
+    )
+    await page.goto("/")
+    await ask_link(page, site, MOTHER)
+    await use_link(page, await site.mail.next_link(MOTHER, key=mother_key))
+    await page.goto("/huishoudens")
+    assert list(await household_links(page)) == [site.household_id]
 
 
 async def test_a_mail_link_to_a_household_page_lands_there_after_sign_in(site: Site, page: Page) -> None:
