@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, ParamSpec, TypeVar
 
-from icalendar import Alarm, Calendar, Event, vCalAddress, vText
+from icalendar import Alarm, Calendar, Event, vCalAddress
 
 from eenplan.domain.addresses import check_address
 from eenplan.domain.errors import FieldProblem, ValidationFailed
 
 from ._tz import amsterdam, vtimezone
+from ._values import Text, cn
 
 __all__ = [
     "CONTENT_TYPE_CANCEL",
@@ -151,26 +152,6 @@ def validate_email(value: object, field_name: str) -> str:
 # --------------------------------------------------------------------------- internals
 
 
-class _Text(vText):
-    """A TEXT value escaped exactly by RFC 5545 §3.3.11 (backslash, semicolon, comma).
-
-    icalendar's own escaping first turns the two characters ``\\N`` into a line break, so a location
-    typed as ``Kamer \\N2`` arrived as two lines. Here every character typed survives the round trip.
-    Line breaks are refused before this; should one get through anyway it is still escaped, never raw."""
-
-    def to_ical(self) -> bytes:
-        """The escaped value as UTF-8."""
-        text = str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-        return text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n").encode("utf-8")
-
-
-def _cn(name: str) -> str:
-    """A display name as a CN parameter. Parameter values have no escape for a backslash (RFC 6868 knows
-    only ^n ^^ ^'), and parsers differ: ical.js (Thunderbird) reads ``\\N`` in a CN as a line break, icalendar
-    as two characters. A backslash is therefore written as U+FF3C, which looks the same and reads the same."""
-    return name.replace("\\", "\uff3c")
-
-
 def _build(invite: Invite, method: str, status: str | None) -> bytes:
     """Validate the invite and serialise it with the given iTIP method and STATUS (None: no STATUS)."""
     v = _validated(invite)
@@ -187,23 +168,23 @@ def _build(invite: Invite, method: str, status: str | None) -> bytes:
     event.add("dtstamp", v["dtstamp"])
     event.add("dtstart", v["start"])
     event.add("dtend", v["end"])
-    event.add("summary", _Text(invite.summary))
+    event.add("summary", Text(invite.summary))
     if invite.location and invite.location.strip():
-        event.add("location", _Text(invite.location))
+        event.add("location", Text(invite.location))
     if status is not None:
         event.add("status", status)
     event.add("class", "PRIVATE")
     event.add("transp", "OPAQUE")
 
     organizer = vCalAddress(f"mailto:{invite.organizer_email}")
-    organizer.params["CN"] = _cn(invite.organizer_name)
+    organizer.params["CN"] = cn(invite.organizer_name)
     if invite.sent_by_email:
         organizer.params["SENT-BY"] = f"mailto:{invite.sent_by_email}"
     event.add("organizer", organizer)
 
     for att in v["attendees"]:
         address = vCalAddress(f"mailto:{att.email}")
-        address.params["CN"] = _cn(att.name)
+        address.params["CN"] = cn(att.name)
         address.params["CUTYPE"] = "INDIVIDUAL"
         address.params["ROLE"] = "CHAIR" if att.chair else "REQ-PARTICIPANT" if att.required else "OPT-PARTICIPANT"
         if method == "REQUEST":  # a CANCEL asks nothing (RSVP) and its answers no longer matter
@@ -214,7 +195,7 @@ def _build(invite: Invite, method: str, status: str | None) -> bytes:
     if method == "REQUEST" and invite.alarm_trigger is not None:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", _Text(invite.alarm_description))
+        alarm.add("description", Text(invite.alarm_description))
         alarm.add("trigger", invite.alarm_trigger)
         event.add_component(alarm)
 
