@@ -1,10 +1,10 @@
 """Browser test fixtures: the real server on a TCP port with a real SMTP peer, and Debian's chromium via Playwright.
 
 The server runs in the test's own event loop (aiohttp AppRunner + TCPSite) rather than as an `eenplan serve`
-subprocess: the same `bootstrap.create_app` (with the outbox worker as in `serve`), but the test can seed the
-demo and issue API tokens through the very services the server uses, there is no process to start, poll and
-kill, and a failing request shows its traceback in the test's output. Chromium is a separate process, so the
-browser and the server never block each other.
+subprocess: the same `bootstrap.create_app` (with the outbox worker as in `serve`), but the test issues API
+tokens through the very services the server uses and moves the server's clock (`site.clock`), there is no
+process to start, poll and kill, and a failing request shows its traceback in the test's output. Chromium is a
+separate process, so the browser and the server never block each other.
 """
 
 from __future__ import annotations
