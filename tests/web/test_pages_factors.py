@@ -3,7 +3,10 @@ sessions and "overal uitloggen", and what a mail link alone may not do (the pass
 
 from __future__ import annotations
 
+import base64
+import re
 from urllib.parse import unquote
+from xml.etree import ElementTree
 
 import pyotp
 import pytest
@@ -102,6 +105,17 @@ async def test_a_professional_sets_up_an_app_then_signs_in_with_link_and_code(cl
     )
     assert done.status == 303 and done.headers["Location"] == f"/huishoudens/{hid}"
     await reaches(client, hid)
+
+
+async def test_the_qr_code_is_an_image_a_browser_can_show(client, demo, capsys):
+    await sign_in_by_link(client, capsys, JOOST)
+    text, _ = await page_token(client, "/inloggen/tweede-stap/app")
+    src = find(re.compile(r'<img src="data:image/svg\+xml;base64,([^"]+)"'), text)
+    svg = base64.b64decode(src).decode()
+    # an <svg> without its namespace is no image for a browser: the QR code would be a broken image
+    root = ElementTree.fromstring(svg)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert root.find("{http://www.w3.org/2000/svg}path") is not None
 
 
 async def test_recovery_codes_are_shown_once_and_each_works_once(client, demo, capsys, clock):

@@ -9,6 +9,7 @@ addition and removal goes to the security log with ids and kinds only. The perso
 
 from __future__ import annotations
 
+import io
 import ipaddress
 import logging
 import math
@@ -183,7 +184,7 @@ class SecondFactors:
             sealed = self._box.seal(secret, person_id)
             await uow.factors.add_totp_setup(secret_hash(setup_id), person_id, sealed, now, now + TOTP_SETUP_TTL)
             await uow.commit()
-        qr = segno.make(uri, error="m").svg_inline(scale=4, title="QR-code")
+        qr = _svg(segno.make(uri, error="m"))
         return TotpSetup(setup_id, secret, uri, qr)
 
     async def confirm_totp(
@@ -256,3 +257,10 @@ def _matching_step(secret: str, code: str, last_step: int | None, now: datetime)
         if pyotp.utils.strings_equal(totp.at(step * TOTP_PERIOD_SECONDS), code):
             return step
     return None
+
+
+def _svg(qr: segno.QRCode) -> str:
+    """A complete SVG document of the QR code (with the SVG namespace: without it a data: URI image shows nothing)."""
+    out = io.BytesIO()
+    qr.save(out, kind="svg", xmldecl=False, svgns=True, scale=4, title="QR-code")
+    return out.getvalue().decode()
