@@ -8,6 +8,8 @@ import pytest
 from support.pagekit import CSRF, ask_link, csrf_of, press_link_button, sign_in
 
 from eenplan.config import Settings
+from eenplan.domain.mailgroup import SIGNIN_LINK_TEXT
+from eenplan.domain.sessions import MAGIC_LINK_TTL
 
 FATIMA = "fatima@example.org"
 
@@ -130,3 +132,9 @@ async def test_the_start_page_says_so_when_you_are_signed_in(client, demo, capsy
     await sign_in(client, capsys, FATIMA)
     text = await (await client.get("/")).text()
     assert "U bent ingelogd" in text and FATIMA in text
+
+
+def test_the_sign_in_mail_says_how_long_the_link_really_works():
+    minutes = int(MAGIC_LINK_TTL.total_seconds() // 60)
+    assert f"De link werkt {minutes} minuten" in SIGNIN_LINK_TEXT
+    assert "15 minuten" not in SIGNIN_LINK_TEXT

@@ -238,7 +238,8 @@ KEY_EXPIRY_TEXT = (
 )
 
 SIGNIN_LINK_TEXT = (
-    "U heeft gevraagd om in te loggen bij het plan waar u bij betrokken bent.\n\n"
-    "Gebruik de link hieronder binnen 15 minuten; hij werkt één keer. Heeft u dit niet\n"
-    "gevraagd? Dan kunt u dit bericht negeren.\n"
+    "U wilt inloggen bij eenplan. Klik op de link hieronder.\n"
+    "U ziet dan een knop 'Inloggen'. Klik op die knop.\n\n"
+    "De link werkt 10 minuten en maar één keer.\n"
+    "Heeft u dit niet gevraagd? Dan hoeft u niets te doen.\n"
 )
