@@ -175,7 +175,14 @@ async def run(tmp: Path) -> None:
         for n in range(5):
             seals.clear()
             await services.plan.change(
-                me, hh.id, None, {"analyse": {"analyse": f"Fan-out {n}", "gewenst_perspectief": ""}}
+                me,
+                hh.id,
+                None,
+                # algemeen too: everyone's view changes (a recipient whose view did not change gets no mail)
+                {
+                    "analyse": {"analyse": f"Fan-out {n}", "gewenst_perspectief": ""},
+                    "algemeen": {"coordinatie": f"F{n}"},
+                },
             )
             start = time.perf_counter()
             await worker.run_once()
@@ -215,7 +222,13 @@ async def run(tmp: Path) -> None:
                 before = len(peer.accepted)
                 start = time.perf_counter()
                 await services.plan.change(
-                    me, hh.id, None, {"analyse": {"analyse": f"Latentie {n}", "gewenst_perspectief": ""}}
+                    me,
+                    hh.id,
+                    None,
+                    {
+                        "analyse": {"analyse": f"Latentie {n}", "gewenst_perspectief": ""},
+                        "algemeen": {"coordinatie": f"L{n}"},
+                    },
                 )
                 while len(peer.accepted) < before + len(people):
                     await asyncio.sleep(0.005)

@@ -43,28 +43,68 @@ class SessionKeyPacket:
     raw: bytes
 
 
-def crc24(data: bytes) -> int:
-    """The CRC-24 of RFC 4880 §6.1, for the armor's checksum line."""
-    crc = 0xB704CE
+CRC24_INIT = 0xB704CE
+_CRC24_POLY = 0x1864CFB
+
+
+def _crc_byte(value: int) -> int:
+    register = value << 16
+    for _ in range(8):
+        register <<= 1
+        if register & 0x1000000:
+            register ^= _CRC24_POLY
+    return register
+
+
+_CRC24_TABLE = tuple(_crc_byte(i) for i in range(256))
+
+
+def crc24(data: bytes, register: int = CRC24_INIT) -> int:
+    """The CRC-24 of RFC 4880 §6.1 (the armor's checksum), continuing from `register`."""
+    table = _CRC24_TABLE
     for byte in data:
-        crc ^= byte << 16
-        for _ in range(8):
-            crc <<= 1
-            if crc & 0x1000000:
-                crc ^= 0x1864CFB
-    return crc & 0xFFFFFF
+        register = ((register << 8) & 0xFFFFFF) ^ table[(register >> 16) ^ byte]
+    return register
 
 
-def armor(binary: bytes) -> bytes:
-    """ASCII armor of an OpenPGP message: no headers, 64-column base64, CRC-24 line (LF line ends)."""
+def _mulmod(a: int, b: int) -> int:
+    """a·b modulo the CRC-24 polynomial, over GF(2)."""
+    product = 0
+    while b:
+        if b & 1:
+            product ^= a
+        b >>= 1
+        a <<= 1
+        if a & 0x1000000:
+            a ^= _CRC24_POLY
+    return product
+
+
+def crc24_shift(register: int, length: int) -> int:
+    """The register as `length` zero bytes would leave it. The CRC is linear, so
+    crc24(a + b) == crc24(b, 0) ^ crc24_shift(crc24(a), len(b)): a checksum over a long shared tail is
+    computed once, and each recipient's short head is put in front of it for free."""
+    power, base, n = 1, 2, 8 * length  # x^(8·length) mod P by square-and-multiply
+    while n:
+        if n & 1:
+            power = _mulmod(power, base)
+        base = _mulmod(base, base)
+        n >>= 1
+    return _mulmod(register, power)
+
+
+def armor(binary: bytes, checksum: int | None = None) -> bytes:
+    """ASCII armor of an OpenPGP message: no headers, 64-column base64, CRC-24 line (LF line ends);
+    `checksum` when the caller already knows it (see `per_recipient`)."""
     text = base64.b64encode(binary)
     lines = [text[i : i + 64] for i in range(0, len(text), 64)]
-    checksum = b"=" + base64.b64encode(crc24(binary).to_bytes(3, "big"))
-    return b"\n".join([BEGIN, b"", *lines, checksum, END]) + b"\n"
+    crc = crc24(binary) if checksum is None else checksum
+    return b"\n".join([BEGIN, b"", *lines, b"=" + base64.b64encode(crc.to_bytes(3, "big")), END]) + b"\n"
 
 
-def dearmor(armored: bytes) -> bytes:
-    """The binary packets of one armored OpenPGP message (headers skipped, CRC checked when present)."""
+def read_armor(armored: bytes) -> tuple[bytes, int | None]:
+    """The binary packets of one armored OpenPGP message and the checksum its armor states (None if none);
+    the checksum is not checked here (`dearmor` does)."""
     lines = [line.strip() for line in bytes(armored).splitlines()]
     try:
         start = lines.index(BEGIN)
@@ -77,11 +117,17 @@ def dearmor(armored: bytes) -> bytes:
     checksum = body.pop() if body and body[-1].startswith(b"=") and len(body[-1]) == 5 else None
     try:
         binary = base64.b64decode(b"".join(body), validate=True)
-        expected = base64.b64decode(checksum[1:], validate=True) if checksum is not None else None
+        stated = base64.b64decode(checksum[1:], validate=True) if checksum is not None else None
     except (binascii.Error, ValueError):
         raise EncryptionFailed("gpg's armored message is not valid base64") from None
-    if expected is not None and expected != crc24(binary).to_bytes(3, "big"):
-        raise EncryptionFailed("gpg's armored message has a wrong checksum")
+    return binary, int.from_bytes(stated, "big") if stated is not None else None
+
+
+def dearmor(armored: bytes) -> bytes:
+    """The binary packets of one armored OpenPGP message (headers skipped, CRC checked when present)."""
+    binary, stated = read_armor(armored)
+    if stated is not None and stated != crc24(binary):
+        raise EncryptionFailed("the armored message has a wrong checksum")
     return binary
 
 
@@ -150,7 +196,11 @@ def per_recipient(armored: bytes, key_ids: Mapping[str, frozenset[str]], *, hide
     `key_ids` maps each recipient's primary fingerprint to the 16-hex key ids of its keys. Every
     recipient must own exactly one packet and every packet one recipient; anything else is refused
     (EncryptionFailed), never sent to the wrong person."""
-    packets, data = split(dearmor(armored))
+    binary, stated = read_armor(armored)
+    packets, data = split(binary)
+    # the CRC of the shared encrypted data, from the one gpg stated for the whole message (no pass over it)
+    head = len(binary) - len(data)
+    tail_crc = crc24(data, 0) if stated is None else stated ^ crc24_shift(crc24(binary[:head]), len(data))
     owner: dict[str, str] = {}
     for fpr, ids in key_ids.items():
         for key_id in ids:
@@ -163,7 +213,7 @@ def per_recipient(armored: bytes, key_ids: Mapping[str, frozenset[str]], *, hide
         if reader is None or reader in out:
             raise EncryptionFailed("a session-key packet belongs to no recipient, or to one twice; not sending")
         raw = _with_key_id(packet, _WILDCARD) if hide else packet.raw
-        out[reader] = armor(raw + data)
+        out[reader] = armor(raw + data, tail_crc ^ crc24_shift(crc24(raw), len(data)))
     if set(out) != set(key_ids):
         raise EncryptionFailed("gpg did not encrypt to every recipient; not sending")
     return out

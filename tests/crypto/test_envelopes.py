@@ -10,7 +10,7 @@ import base64
 
 import pytest
 
-from eenplan_crypto.envelopes import armor, crc24, dearmor, per_recipient, split
+from eenplan_crypto.envelopes import armor, crc24, crc24_shift, dearmor, per_recipient, split
 from eenplan_crypto.errors import EncryptionFailed
 from eenplan_crypto.keyring import Keyring
 from eenplan_crypto.testing import TestKey, make_home, remove_home, run_gpg
@@ -73,6 +73,34 @@ async def test_a_key_re_imported_with_a_new_subkey_is_matched_again(keyring, ser
         assert packet.key_id == newest and dora.decrypt(each[fpr])[0] == PLAIN
     finally:
         dora.cleanup()
+
+
+def _crc24_rfc4880(data: bytes) -> int:
+    """The bitwise reference implementation of RFC 4880 §6.1."""
+    crc = 0xB704CE
+    for byte in data:
+        crc ^= byte << 16
+        for _ in range(8):
+            crc <<= 1
+            if crc & 0x1000000:
+                crc ^= 0x1864CFB
+    return crc & 0xFFFFFF
+
+
+def test_the_checksum_is_rfc_4880s_and_a_shared_tail_is_not_read_again():
+    data = bytes(range(256)) * 7 + b"tail"
+    for size in (0, 1, 3, 100, len(data)):
+        assert crc24(data[:size]) == _crc24_rfc4880(data[:size])
+    head, tail = data[:97], data[97:]
+    assert crc24(head + tail) == crc24(tail, 0) ^ crc24_shift(crc24(head), len(tail))
+
+
+def test_a_message_whose_armor_has_no_checksum_is_cut_with_correct_ones():
+    ids = {"A" * 40: frozenset({"AA" * 8}), "B" * 40: frozenset({"BB" * 8})}
+    full = armor(_pkesk(b"\xaa" * 8) + _pkesk(b"\xbb" * 8) + _data())
+    without = b"\n".join(line for line in full.splitlines() if not line.startswith(b"="))
+    for message in per_recipient(without, ids).values():
+        assert dearmor(message)  # dearmor checks the stated checksum
 
 
 def test_armor_round_trips_with_its_checksum():
