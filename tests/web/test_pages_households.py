@@ -11,7 +11,9 @@ from support.pagekit import csrf_of, sign_in
 from eenplan.config import Settings
 from eenplan.domain.access import Principal
 from eenplan.domain.betrokkene import Kind, Role
+from eenplan.domain.household import Phase
 from eenplan.services.households import NewHousehold, RegisseurDetails
+from eenplan.web.pages.households import phase_explanation, phase_label
 
 SANNE = "sanne.devries@example.org"
 FATIMA = "fatima@example.org"
@@ -97,3 +99,17 @@ async def test_a_shared_address_asks_who_you_are_before_the_household_opens(clie
     assert chosen.status == 303 and chosen.headers["Location"] == f"/huishoudens/{hid}"
     start = await (await client.get(f"/huishoudens/{hid}")).text()
     assert "Amira El Amrani" in start and "Fatima El Amrani" not in start
+
+
+async def test_the_start_page_says_what_one_can_do_now_and_what_the_phase_means(client, services, demo, capsys):
+    hid = demo["household"]["id"]
+    regisseur = Principal(demo["by_name"]["Sanne de Vries"]["id"], hid, second_factor=True)
+    phase = (await services.households.get(regisseur, hid)).phase
+    await sign_in(client, capsys, FATIMA)
+    text = await (await client.get(f"/huishoudens/{hid}")).text()
+    assert "binnenkort" not in text  # no promise of pages that are not there
+    assert "Het plan kunt u hier nog niet lezen." in text and "per e-mail" in text
+    assert "Neem contact op met uw regisseur." in text
+    assert "Waar staat het plan nu?" in text
+    assert f"Fase: {phase_label(phase)}. {phase_explanation(phase)}" in text
+    assert all(phase_explanation(p) for p in Phase)  # every phase is explained

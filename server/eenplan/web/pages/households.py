@@ -27,6 +27,19 @@ def phase_label(phase: Phase) -> str:
     return labels[phase]
 
 
+def phase_explanation(phase: Phase) -> str:
+    """What the phase means for the people in the household, in one or two short sentences (B1)."""
+    texts = {
+        Phase.AANMELDING: _("Er is gevraagd om hulp. Eerst kijken we wat er nodig is."),
+        Phase.INTAKE: _("We praten over uw vraag. Over wat goed gaat en waar zorgen over zijn."),
+        Phase.STARTOVERLEG: _("Iedereen die helpt, komt samen. Samen maken we het plan."),
+        Phase.VOORTGANG: _("Het plan is klaar. Iedereen doet wat is afgesproken. De regisseur kijkt hoe het gaat."),
+        Phase.VOORTGANGSOVERLEG: _("Iedereen komt weer samen. We kijken wat goed gaat en wat anders moet."),
+        Phase.AFSLUITEN: _("De hulp stopt of gaat naar iemand anders. Het plan wordt afgesloten."),
+    }
+    return texts[phase]
+
+
 @routes.get("/huishoudens")
 async def household_list(request: web.Request) -> web.StreamResponse:
     """Every household the person is an active betrokkene of, with who they are there."""
@@ -54,5 +67,10 @@ async def household_start(request: web.Request) -> web.StreamResponse:
     return page(
         request,
         "huishouden.html",
-        {"household": household, "entry": mine, "phase": phase_label(household.phase)},
+        {
+            "household": household,
+            "entry": mine,
+            "phase": phase_label(household.phase),
+            "phase_explanation": phase_explanation(household.phase),
+        },
     )
