@@ -146,3 +146,35 @@ async def test_a_recipient_whose_view_did_not_change_gets_nothing(client, demo, 
     assert (await _rows(services, demo, again))[khadija["id"]].status is OutboxStatus.SKIPPED
     assert (await _rows(services, demo, seen))[khadija["id"]].status is OutboxStatus.SENT
     assert len(peer.to(khadija["email"])) == 1  # one notice, for the one version that changed her view
+
+
+async def test_the_worker_in_serve_stops_after_the_message_in_flight(client, demo, services, smtp_peer):
+    """`eenplan serve` stops its worker the way `eenplan worker` does on SIGTERM (bootstrap.worker_context)."""
+    _, peer = smtp_peer
+    await drain(services.outbox)
+    peer.messages.clear()
+    worker = services.outbox
+    worker._rows.limit = asyncio.Semaphore(1)  # one SMTP transaction at a time: exactly one is in flight
+    real_notice = worker.gateway.send_notice
+    in_flight, go_on = asyncio.Event(), asyncio.Event()
+
+    async def held_notice(envelope, **kwargs):
+        in_flight.set()
+        await go_on.wait()
+        await real_notice(envelope, **kwargs)
+
+    worker.gateway.send_notice = held_notice
+    version = await _patch(client, demo, {"algemeen": {"coordinatie": "Stoptest"}})  # no keys: notices
+    task = asyncio.create_task(worker.run_forever())
+    await asyncio.wait_for(in_flight.wait(), 60)
+    worker.stop()  # what the server's cleanup does on SIGTERM
+    go_on.set()
+    await asyncio.wait_for(task, 30)
+    rows = await _rows(services, demo, version)
+    sent = [r for r in rows.values() if r.status is OutboxStatus.SENT]
+    assert len(sent) == 1 == len(peer.messages)  # the one in flight finished and was marked
+    async with services.mailgroup._uow() as uow:
+        now = services.outbox._clock()
+        rest = await uow.mail.claim(now, now + timedelta(seconds=5), "next:1", 100, 8)  # given back: no lease to wait
+    assert {i.id for i in rest} == {r.id for r in rows.values() if r.status is OutboxStatus.QUEUED}
+    assert all(i.attempts == 0 for i in rest)
