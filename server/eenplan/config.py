@@ -177,7 +177,8 @@ class Settings:
     )
     outbox_lease_seconds: int = _setting(
         300,
-        "How long a worker holds claimed rows; a crashed worker's rows are sent again after it (same Message-ID).",
+        "How long a worker holds claimed rows (renewed every third of it while it works); a crashed worker's "
+        "rows are sent again after it (same Message-ID).",
         "EENPLAN_OUTBOX_LEASE_SECONDS",
     )
 
