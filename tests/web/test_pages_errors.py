@@ -82,3 +82,6 @@ async def test_the_api_keeps_problem_json(aiohttp_client):
 async def test_a_wrong_method_on_a_page_is_a_dutch_405_page_naming_what_is_allowed(aiohttp_client):
     resp = await (await aiohttp_client(_app())).post("/toegankelijkheid")
     assert resp.status == 405 and resp.content_type == "text/html" and "GET" in resp.headers["Allow"]
+    text = await resp.text()
+    assert "U kunt deze pagina niet zo openen. Ga naar de startpagina en probeer het opnieuw." in text
+    assert 'href="/"' in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from urllib.parse import unquote
 
 import pytest
 from support.pagekit import CSRF, ask_link, csrf_of, press_link_button, sign_in
@@ -138,3 +139,27 @@ def test_the_sign_in_mail_says_how_long_the_link_really_works():
     minutes = int(MAGIC_LINK_TTL.total_seconds() // 60)
     assert f"De link werkt {minutes} minuten" in SIGNIN_LINK_TEXT
     assert "15 minuten" not in SIGNIN_LINK_TEXT
+
+
+@pytest.mark.parametrize(
+    ("path", "form_page"),
+    [
+        ("/inloggen", "/"),
+        ("/inloggen/link", "/"),
+        ("/uitloggen", "/"),
+        ("/inloggen/tweede-stap/code", "/inloggen/tweede-stap"),
+        ("/inloggen/tweede-stap/herstelcode", "/inloggen/tweede-stap"),
+        ("/account/herstelcodes", "/account"),
+        ("/account/overal-uitloggen", "/account"),
+    ],
+)
+async def test_a_refresh_after_a_form_error_goes_back_to_the_form_not_a_dead_end(client, path, form_page):
+    resp = await client.get(path, allow_redirects=False)  # a refresh of the answer to a POST is a GET
+    assert resp.status == 303 and resp.headers["Location"] == form_page
+
+
+async def test_a_refresh_on_the_second_step_keeps_where_one_was_going(client):
+    resp = await client.get("/inloggen/tweede-stap/code?next=/huishoudens", allow_redirects=False)
+    assert resp.status == 303 and unquote(resp.headers["Location"]) == "/inloggen/tweede-stap?next=/huishoudens"
+    away = await client.get("/inloggen/tweede-stap/code?next=https://elders.example", allow_redirects=False)
+    assert away.status == 303 and away.headers["Location"] == "/inloggen/tweede-stap"

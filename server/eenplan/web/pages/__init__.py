@@ -13,7 +13,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from . import account, contact, factors, headers, households, info, passkeys, signin
+from . import account, contact, factors, headers, households, info, passkeys, refresh, signin
 from .i18n import translations
 from .keys import CSRF_KEY, HAS_THEME
 
@@ -23,7 +23,7 @@ STATIC = WEB_DIR / "static"
 THEME_PATH = "/static/thema.css"
 
 #: page modules, each with `routes` (a web.RouteTableDef); the second-factor and account pages join here
-PAGE_MODULES = [signin, households, info, contact, factors, passkeys, account]
+PAGE_MODULES = [signin, households, info, contact, factors, passkeys, account, refresh]
 
 
 def environment() -> jinja2.Environment:

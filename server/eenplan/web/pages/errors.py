@@ -137,7 +137,12 @@ async def page_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         if err.status == 404:
             return not_found(request)
         if err.status == 405:
-            resp = error_page(request, 405, _("Dat kan hier niet"), _("Deze pagina kan dit niet doen."))
+            resp = error_page(
+                request,
+                405,
+                _("Dat kan hier niet"),
+                _("U kunt deze pagina niet zo openen. Ga naar de startpagina en probeer het opnieuw."),
+            )
             if isinstance(err, web.HTTPMethodNotAllowed):
                 resp.headers["Allow"] = ", ".join(sorted(err.allowed_methods))
             return resp
