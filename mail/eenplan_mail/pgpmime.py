@@ -87,7 +87,10 @@ async def build_encrypted_message(
     headers: OutboundHeaders,
 ) -> EmailMessage:
     """Sign+encrypt the whole inner MIME entity (serialised with CRLF) to the recipients'
-    pinned fingerprints and wrap it in RFC 3156 multipart/encrypted with neutral outer headers."""
+    pinned fingerprints and wrap it in RFC 3156 multipart/encrypted with neutral outer headers.
+
+    One message for all of them, with hidden recipients: meant for one recipient. For several, the
+    gateway's `seal` gives each their own message (RNP cannot read several hidden recipients)."""
     fprs = list(recipients_fprs)
     if not fprs:
         raise ValidationFailed.one("recipients_fprs", "at least one recipient key is required")
