@@ -37,6 +37,9 @@ def settings(tmp_path, database_url) -> Settings:
     return localhost_settings(tmp_path, database_url)
 
 
+FIREFOX_ANDROID = "Mozilla/5.0 (Android 14; Mobile; rv:133.0) Gecko/133.0 Firefox/133.0"
+
+
 def _wrong(code: str) -> str:
     return "000000" if code != "000000" else "111111"
 
@@ -198,12 +201,14 @@ async def test_without_a_session_the_pages_ask_to_sign_in_and_return(client, pat
 
 async def test_sign_out_everywhere_ends_every_session_of_the_person(client, demo, capsys, aiohttp_client):
     svc = client.app[SERVICES]
-    elsewhere = await sign_in_by_link(client, capsys, FATIMA, user_agent="<script>alert(1)</script>")
+    elsewhere = await sign_in_by_link(client, capsys, FATIMA, user_agent=FIREFOX_ANDROID + "<script>alert(1)</script>")
     client.session.cookie_jar.clear()
     here = await sign_in_by_link(client, capsys, FATIMA)
     text, csrf = await page_token(client, "/account")
     assert text.count("Link in e-mail") == 2  # both sessions listed
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script>alert" not in text
+    assert "Waar u bent ingelogd" in text and "(dit apparaat)" in text
+    assert "Firefox op Android" in text and "onbekend apparaat" in text  # a short name, not the raw User-Agent
+    assert "Mozilla/5.0" not in text and "<script>alert" not in text
     resp = await client.post("/account/overal-uitloggen", data={"csrf": csrf}, allow_redirects=False)
     assert resp.status == 303 and resp.headers["Location"] == "/?uitgelogd=overal"
     assert session_cookie(client) in (None, "")

@@ -39,7 +39,7 @@ async def test_a_passkey_set_up_at_the_second_step_later_signs_in_alone(client, 
     assert account.status == 200
     page = await account.text()
     assert "&lt;b&gt;Telefoon&lt;/b&gt;" in page and "<b>Telefoon" not in page  # escaped, never markup
-    assert "deze sessie" in page
+    assert "(dit apparaat)" in page
 
     client.session.cookie_jar.clear()  # another day, a fresh browser: no mail link at all
     _, csrf = await page_token(client, "/")

@@ -22,6 +22,7 @@ from ...domain.signin import SignInFailed
 from ..client import client_ip
 from ..keys import services
 from . import cookies, csrf, guard
+from .devices import device_name
 from .factors import DONE, SECOND_STEP, app_setup_page, form_next, onward, with_next
 from .i18n import SOURCE_LANGUAGE
 from .render import page, redirect
@@ -63,7 +64,15 @@ async def account(request: web.Request) -> web.Response:
             {"info": p, "created": when(p.created_at), "used": when(p.last_used_at)} for p in summary.passkeys
         ],
         "totp_created": when(summary.totp.created_at) if summary.totp else "",
-        "sessions": [{"info": s, "created": when(s.created_at), "seen": when(s.last_seen_at)} for s in sessions],
+        "sessions": [
+            {
+                "info": s,
+                "created": when(s.created_at),
+                "seen": when(s.last_seen_at),
+                "device": device_name(s.user_agent),
+            }
+            for s in sessions
+        ],
         "notice": request.query.get("gelukt", ""),
     }
     return page(request, "account.html", context)
