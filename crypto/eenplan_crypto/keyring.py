@@ -1,9 +1,4 @@
-"""The server keyring: one GNUPGHOME, driven through python-gnupg.
-
-python-gnupg starts one `gpg` process per call and blocks, so every call runs
-in a worker thread (`asyncio.to_thread`) and calls are serialised: an
-asyncio.Lock keeps the event loop's queue orderly and a threading.Lock keeps
-gpg calls exclusive even if an awaiting task is cancelled mid-call.
+"""The server keyring: one GNUPGHOME, driven through python-gnupg one call at a time (`gpghome`).
 
 Keys are always addressed by full fingerprint, never by user id. Imported keys
 are untrusted in gpg's web of trust (`always_trust=True`); the pinned
@@ -14,19 +9,15 @@ it up like a private key.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import logging
-import os
 import re
 import shutil
-import subprocess
 import tempfile
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import gnupg
 
@@ -41,31 +32,14 @@ from .errors import (
     UnusableKey,
     VerificationFailed,
 )
+from .gpghome import GpgHome, make_gpg
 from .keys import KeyInfo, evaluate, expires_within, normalize_fingerprint, parse_colons
 from .packets import precheck
 from .status import DetachedSignature, check_decrypt_verify, check_detached, check_sign_encrypt
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
-#: gpg-agent's socket "<home>/S.gpg-agent.browser" must fit in sun_path (108 bytes)
-MAX_HOME_CHARS = 80
 MAX_PLAINTEXT = 25_000_000
-_OPTIONS = [
-    "--no-auto-key-retrieve",
-    "--auto-key-locate",
-    "local",
-    "--no-emit-version",
-    "--no-comments",
-    "--pinentry-mode",
-    "loopback",
-    "--personal-digest-preferences",
-    "SHA512 SHA384 SHA256",
-    "--personal-cipher-preferences",
-    "AES256 AES192 AES",
-    "--cert-digest-algo",
-    "SHA512",
-]
 _EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9.-]{1,190}$")
 _NAME_RE = re.compile(r"^[^\x00-\x1f\x7f<>()\u2028\u2029\u0085]{1,64}$")
 
@@ -82,58 +56,14 @@ def _sign_encrypt_args(data: object, recipients: Iterable[str], signer: str) -> 
     return fprs, normalize_fingerprint(signer, "signer")
 
 
-def _make_gpg(home: str, binary: str) -> gnupg.GPG:
-    try:
-        return gnupg.GPG(gpgbinary=binary, gnupghome=home, verbose=False, options=list(_OPTIONS))
-    except (OSError, ValueError) as exc:
-        raise KeyringUnavailable(f"cannot start gpg ({type(exc).__name__})") from exc
-
-
-class Keyring:
+class Keyring(GpgHome):
     """Async facade over one GnuPG home directory; satisfies eenplan_mail's CryptoEngine."""
 
     def __init__(self, home: Path | str, *, gpg_binary: str = "gpg") -> None:
         """Remember the home directory; nothing touches the disk until the first call."""
-        path = os.path.abspath(os.fspath(home))
-        if len(path) > MAX_HOME_CHARS:
-            raise ValidationFailed.one(
-                "gnupg_home",
-                f"path is {len(path)} characters; gpg-agent socket paths allow at most "
-                f"{MAX_HOME_CHARS} here — use a short directory such as /var/lib/eenplan/gpg",
-            )
-        self.home = Path(path)
-        self._binary = gpg_binary
-        self._gpg: gnupg.GPG | None = None
-        self._lock = asyncio.Lock()
-        self._thread_lock = threading.Lock()
+        super().__init__(home, gpg_binary=gpg_binary)
         #: primary fingerprint -> key ids of its keys; emptied on every import (a new subkey may come with it)
         self._key_id_cache: dict[str, frozenset[str]] = {}
-
-    # -- plumbing -----------------------------------------------------------------------------
-    def _prepare_home(self) -> None:
-        try:
-            self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
-            st = self.home.stat()
-            if st.st_uid != os.getuid():
-                raise KeyringUnavailable("gnupg home is owned by another user")
-            if st.st_mode & 0o077:
-                os.chmod(self.home, 0o700)
-        except OSError as exc:
-            raise KeyringUnavailable(f"gnupg home is not usable ({type(exc).__name__})") from exc
-
-    def _call(self, fn: Callable[..., T], *args: Any) -> T:
-        with self._thread_lock:
-            if self._gpg is None:
-                self._prepare_home()
-                self._gpg = _make_gpg(str(self.home), self._binary)
-            try:
-                return fn(self._gpg, *args)
-            except OSError as exc:
-                raise KeyringUnavailable(f"gpg call failed ({type(exc).__name__})") from exc
-
-    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        async with self._lock:
-            return await asyncio.to_thread(self._call, fn, *args)
 
     def _info(self, gpg: gnupg.GPG, fpr: str, now: datetime) -> KeyInfo:
         listing = gpg.list_keys(keys=[fpr])
@@ -146,7 +76,7 @@ class Keyring:
     def _scan(self, armored: str, now: datetime) -> KeyInfo:
         scratch = tempfile.mkdtemp(prefix="eps")
         try:
-            gpg = _make_gpg(scratch, self._binary)
+            gpg = make_gpg(scratch, self._binary)
             result = gpg.scan_keys_mem(armored.encode("ascii", "replace"))
             return evaluate(parse_colons(result.data.decode("utf-8", "replace")), now)
         except BrokenPipeError:  # gpg stopped reading: it refused the input, the keyring is fine
@@ -335,23 +265,3 @@ class Keyring:
             raise VerificationFailed(f"decrypted message exceeds {max_bytes} bytes; refused")
         plaintext, _signer = check_decrypt_verify(result, expected)
         return plaintext
-
-    async def aclose(self) -> None:
-        """Stop this home's gpg-agent (it would otherwise linger); the keyring stays on disk."""
-        gpgconf = shutil.which(
-            "gpgconf", path=os.path.dirname(shutil.which(self._binary) or "") or None
-        ) or shutil.which("gpgconf")
-        if not gpgconf or not self.home.exists():
-            return
-
-        def kill() -> None:
-            with self._thread_lock:
-                subprocess.run(
-                    [gpgconf, "--homedir", str(self.home), "--kill", "gpg-agent"],
-                    capture_output=True,
-                    timeout=15,
-                    check=False,
-                )
-
-        async with self._lock:
-            await asyncio.to_thread(kill)

@@ -1,0 +1,117 @@
+"""One GnuPG home directory driven through python-gnupg, one call at a time.
+
+python-gnupg starts one `gpg` process per call and blocks, so every call runs in a worker thread
+(`asyncio.to_thread`) and calls are serialised: an asyncio.Lock keeps the event loop's queue orderly
+and a threading.Lock keeps gpg calls exclusive even if an awaiting task is cancelled mid-call.
+`Keyring` builds the server keyring's operations on top of this.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import gnupg
+
+from eenplan.domain.errors import ValidationFailed
+
+from .errors import KeyringUnavailable
+
+T = TypeVar("T")
+
+#: gpg-agent's socket "<home>/S.gpg-agent.browser" must fit in sun_path (108 bytes)
+MAX_HOME_CHARS = 80
+_OPTIONS = [
+    "--no-auto-key-retrieve",
+    "--auto-key-locate",
+    "local",
+    "--no-emit-version",
+    "--no-comments",
+    "--pinentry-mode",
+    "loopback",
+    "--personal-digest-preferences",
+    "SHA512 SHA384 SHA256",
+    "--personal-cipher-preferences",
+    "AES256 AES192 AES",
+    "--cert-digest-algo",
+    "SHA512",
+]
+
+
+def make_gpg(home: str, binary: str) -> gnupg.GPG:
+    """A python-gnupg handle on `home` with the server's fixed options; KeyringUnavailable if gpg cannot start."""
+    try:
+        return gnupg.GPG(gpgbinary=binary, gnupghome=home, verbose=False, options=list(_OPTIONS))
+    except (OSError, ValueError) as exc:
+        raise KeyringUnavailable(f"cannot start gpg ({type(exc).__name__})") from exc
+
+
+class GpgHome:
+    """A GnuPG home directory and the one lock its gpg calls take turns on."""
+
+    def __init__(self, home: Path | str, *, gpg_binary: str = "gpg") -> None:
+        """Remember the home directory; nothing touches the disk until the first call."""
+        path = os.path.abspath(os.fspath(home))
+        if len(path) > MAX_HOME_CHARS:
+            raise ValidationFailed.one(
+                "gnupg_home",
+                f"path is {len(path)} characters; gpg-agent socket paths allow at most "
+                f"{MAX_HOME_CHARS} here — use a short directory such as /var/lib/eenplan/gpg",
+            )
+        self.home = Path(path)
+        self._binary = gpg_binary
+        self._gpg: gnupg.GPG | None = None
+        self._lock = asyncio.Lock()
+        self._thread_lock = threading.Lock()
+
+    # -- plumbing -----------------------------------------------------------------------------
+    def _prepare_home(self) -> None:
+        try:
+            self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
+            st = self.home.stat()
+            if st.st_uid != os.getuid():
+                raise KeyringUnavailable("gnupg home is owned by another user")
+            if st.st_mode & 0o077:
+                os.chmod(self.home, 0o700)
+        except OSError as exc:
+            raise KeyringUnavailable(f"gnupg home is not usable ({type(exc).__name__})") from exc
+
+    def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        with self._thread_lock:
+            if self._gpg is None:
+                self._prepare_home()
+                self._gpg = make_gpg(str(self.home), self._binary)
+            try:
+                return fn(self._gpg, *args)
+            except OSError as exc:
+                raise KeyringUnavailable(f"gpg call failed ({type(exc).__name__})") from exc
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        async with self._lock:
+            return await asyncio.to_thread(self._call, fn, *args)
+
+    async def aclose(self) -> None:
+        """Stop this home's gpg-agent (it would otherwise linger); the keyring stays on disk."""
+        gpgconf = shutil.which(
+            "gpgconf", path=os.path.dirname(shutil.which(self._binary) or "") or None
+        ) or shutil.which("gpgconf")
+        if not gpgconf or not self.home.exists():
+            return
+
+        def kill() -> None:
+            with self._thread_lock:
+                subprocess.run(
+                    [gpgconf, "--homedir", str(self.home), "--kill", "gpg-agent"],
+                    capture_output=True,
+                    timeout=15,
+                    check=False,
+                )
+
+        async with self._lock:
+            await asyncio.to_thread(kill)
