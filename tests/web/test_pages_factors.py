@@ -121,6 +121,19 @@ async def test_the_qr_code_is_an_image_a_browser_can_show(client, demo, capsys):
     assert root.find("{http://www.w3.org/2000/svg}path") is not None
 
 
+async def test_during_the_second_step_the_header_says_almost_and_offers_only_sign_out(client, demo, capsys, clock):
+    await sign_in_by_link(client, capsys, JOOST)
+    text = await (await client.get("/inloggen/tweede-stap")).text()
+    header = text[: text.index("<main")]
+    assert f"U bent bijna ingelogd als <strong>{JOOST}</strong>" in header and "Ingelogd als" not in header
+    assert 'href="/huishoudens"' not in header and 'href="/account"' not in header  # they would bounce back
+    assert 'action="/uitloggen"' in header
+    await _set_up_app(client, clock)
+    text = await (await client.get("/huishoudens")).text()
+    header = text[: text.index("<main")]
+    assert "bijna" not in header and "Ingelogd als" in header and 'href="/account"' in header
+
+
 async def test_recovery_codes_are_shown_once_and_each_works_once(client, demo, capsys, clock):
     await sign_in_by_link(client, capsys, JOOST)
     await _set_up_app(client, clock)

@@ -18,6 +18,8 @@ def layout(request: web.Request) -> dict[str, Any]:
     return {
         "person_email": person.email if person is not None else None,
         "signed_in": person is not None,
+        # signed in by the link, but the second step is still to do: the other pages would only send one back
+        "almost_signed_in": person is not None and person.needs_second_factor,
         "where": request.get(WHERE),
         "csrf_field": csrf.FIELD,
         "csrf_token": csrf.token(request),
