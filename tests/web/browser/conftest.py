@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -68,7 +69,7 @@ def site_overrides() -> dict[str, Any]:
     return {}
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="session")
 async def site(tmp_path, demo_templates, clock, smtp_peer, server_gnupg, site_overrides) -> AsyncIterator[Site]:
     """The app from `eenplan.bootstrap` on http://localhost:<port> with the demo household (a copy of the
     session's seeded template), the outbox worker sending to a real aiosmtpd peer. localhost is a secure
@@ -95,6 +96,10 @@ async def site(tmp_path, demo_templates, clock, smtp_peer, server_gnupg, site_ov
     services = app[SERVICES]
     for person in demo["betrokkenen"]:  # API tokens of this server (the regisseur opens households with hers)
         person["token"] = services.tokens.issue(Principal(person["id"], demo["household"]["id"]))
+    assert services.outbox is not None
+    while (await services.outbox.run_once()).claimed:
+        pass  # the demo's own notices (its plan's version 2) go out first: each test starts with an empty mailbox
+    smtp_peer[1].messages.clear()
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()  # starts the outbox worker (bootstrap.worker_context)
     await web.TCPSite(runner, "127.0.0.1", port).start()
@@ -104,9 +109,10 @@ async def site(tmp_path, demo_templates, clock, smtp_peer, server_gnupg, site_ov
         await runner.cleanup()  # stops the worker, closes the services
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def browser() -> AsyncIterator[Browser]:
-    """Debian's chromium, headless, driven by Playwright's async API (never a downloaded browser)."""
+    """Debian's chromium, headless, driven by Playwright's async API (never a downloaded browser); one for the
+    session (the browser tests run on the session's event loop), each test in its own fresh context."""
     if not CHROMIUM.exists():
         _missing(f"Debian's chromium is missing ({CHROMIUM})")
     if not AXE.exists():
@@ -123,7 +129,7 @@ async def browser() -> AsyncIterator[Browser]:
             await launched.close()
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="session")
 async def context(browser: Browser, site: Site) -> AsyncIterator[BrowserContext]:
     """A fresh browser profile on the site; bypass_csp only so axe can be injected (test_csp checks the CSP holds)."""
     ctx = await browser.new_context(base_url=site.url, bypass_csp=True, locale="nl-NL")
@@ -134,7 +140,7 @@ async def context(browser: Browser, site: Site) -> AsyncIterator[BrowserContext]
         await ctx.close()
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="session")
 async def page(context: BrowserContext) -> Page:
     """One tab in the fresh profile."""
     return await context.new_page()

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pyotp
+import pytest
 from flows import (
     JOOST_THERE,
     at,
@@ -19,6 +20,9 @@ from flows import (
 )
 from harness import Site, add_virtual_authenticator, authenticator_credentials, check_page
 from playwright.async_api import Page, expect
+
+#: on the session's event loop, like the one browser (conftest.browser)
+pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 JOOST = "j.willems@shv.example.org"
 INGE = "i.bakker@jeugdteam.example.org"

@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from flows import api, ask_link, at, household_links, path_of, press, second_household, sign_in_by_link, use_link
 from harness import Site, check_page
 from playwright.async_api import Page, expect
+
+#: on the session's event loop, like the one browser (conftest.browser)
+pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 MOTHER = "fatima@example.org"
 
@@ -59,6 +63,7 @@ async def test_the_link_in_a_plan_update_mail_lands_on_the_household_after_sign_
     await api(site, "PATCH", f"/api/households/{hid}/plan", sanne["token"], change, If_Match=f'"{current["version"]}"')
     notice = await site.mail.next_mail(MOTHER, containing=re.compile("/huishoudens/"))
     assert notice.get_content_type() == "multipart/signed"  # no key of hers: a content-free notice
+    assert f"versie {current['version'] + 1}" in str(notice["Subject"])  # about this change
     found = re.search(r"http://localhost:\d+/huishoudens/[^\s<>\"]+", site.mail.texts(notice))
     assert found is not None
     await page.goto(found.group(0))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from flows import EMAIL_FIELD, press
 from harness import Site, check_page
 from playwright.async_api import Page, expect
 from support.clock import MovableClock
+
+#: on the session's event loop, like the one browser (conftest.browser)
+pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 async def test_the_about_page_passes_axe(site: Site, page: Page) -> None:
