@@ -99,7 +99,9 @@ async def test_a_professional_sets_up_an_app_then_signs_in_with_link_and_code(cl
     replay = await client.post(
         "/inloggen/tweede-stap/code", data={"csrf": csrf, "code": totp.at(clock().timestamp())}, allow_redirects=False
     )
-    assert replay.status == 400 and 'aria-invalid="true"' in await replay.text()
+    refused = await replay.text()
+    assert replay.status == 400 and 'aria-invalid="true"' in refused
+    assert "Die code klopt niet. Typ de code die de app nu laat zien." in refused  # what to do now
     later = totp.at(clock().timestamp() + 30)  # one step ahead is accepted (clock drift)
     done = await client.post(
         "/inloggen/tweede-stap/code",
@@ -157,7 +159,9 @@ async def test_recovery_codes_are_shown_once_and_each_works_once(client, demo, c
         if attempt == "works":
             assert resp.status == 303 and resp.headers["Location"] == "/huishoudens"
         else:
-            assert resp.status == 400 and "al gebruikt" in await resp.text()
+            text = await resp.text()
+            assert resp.status == 400 and "al gebruikt" in text
+            assert "Kijk of u de code goed heeft overgenomen, of gebruik een andere code." in text  # what to do
 
 
 async def test_a_mail_link_alone_cannot_add_or_change_factors_of_someone_who_has_one(client, demo, capsys, clock):

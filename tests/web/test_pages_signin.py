@@ -121,6 +121,15 @@ async def test_a_wrong_address_is_named_next_to_the_field(client, demo):
     assert 'value="geen adres"' in text and CSRF.search(text)
 
 
+async def test_an_incomplete_address_is_told_what_an_address_looks_like(client, demo):
+    resp = await client.post("/inloggen", data={"email": "fatima@example", "csrf": await csrf_of(client)})
+    text = await resp.text()
+    assert resp.status == 422
+    assert "Dit e-mailadres is niet compleet. Een e-mailadres ziet er zo uit: naam@voorbeeld.nl." in text
+    empty = await (await client.post("/inloggen", data={"email": "", "csrf": await csrf_of(client)})).text()
+    assert "Vul uw e-mailadres in." in empty and "niet compleet" not in empty
+
+
 async def test_a_dead_session_cookie_is_forgotten_at_the_sign_in_page(client, demo, capsys, clock):
     await sign_in(client, capsys, FATIMA)
     clock.advance(24 * 3600)  # past the absolute lifetime

@@ -75,7 +75,11 @@ async def ask_link(request: web.Request) -> web.StreamResponse:
             {
                 "email": email,
                 "next_path": next_path,
-                "email_error": _("Vul een e-mailadres in, zoals naam@voorbeeld.nl."),
+                "email_error": (
+                    _("Dit e-mailadres is niet compleet. Een e-mailadres ziet er zo uit: naam@voorbeeld.nl.")
+                    if email
+                    else _("Vul uw e-mailadres in. Een e-mailadres ziet er zo uit: naam@voorbeeld.nl.")
+                ),
             },
             status=422,
         )
