@@ -130,6 +130,8 @@ async def test_during_the_second_step_the_header_says_almost_and_offers_only_sig
     assert f"U bent bijna ingelogd als <strong>{JOOST}</strong>" in header and "Ingelogd als" not in header
     assert 'href="/huishoudens"' not in header and 'href="/account"' not in header  # they would bounce back
     assert 'action="/uitloggen"' in header
+    start = await (await client.get("/")).text()
+    assert 'href="/inloggen/tweede-stap">Ga verder met inloggen</a>' in start and 'type="email"' not in start
     await _set_up_app(client, clock)
     text = await (await client.get("/huishoudens")).text()
     header = text[: text.index("<main")]

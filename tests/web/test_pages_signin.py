@@ -138,10 +138,16 @@ async def test_a_dead_session_cookie_is_forgotten_at_the_sign_in_page(client, de
 
 
 async def test_the_start_page_says_so_when_you_are_signed_in(client, demo, capsys):
-    assert "U bent ingelogd" not in await (await client.get("/")).text()
+    before = await (await client.get("/")).text()
+    assert "U bent ingelogd" not in before and 'action="/inloggen"' in before
+    # the passkey is the second way, not the page's main action, and says who it is for
+    assert "Heeft u al een passkey gemaakt? Dan kunt u daarmee inloggen." in before
+    assert 'utrecht-button--secondary-action" data-passkey-start' in before
     await sign_in(client, capsys, FATIMA)
     text = await (await client.get("/")).text()
     assert "U bent ingelogd" in text and FATIMA in text
+    assert 'utrecht-button-link--primary-action" href="/huishoudens">Ga naar uw huishoudens</a>' in text
+    assert 'action="/inloggen"' not in text and 'type="email"' not in text  # no sign-in form for the signed-in
 
 
 def test_the_sign_in_mail_says_how_long_the_link_really_works():

@@ -28,6 +28,7 @@ from ..registry import Handler
 from .cookies import clear_session, session_token
 from .csrf import FormExpired
 from .i18n import _
+from .keys import PERSON
 from .render import page
 
 log = logging.getLogger("eenplan.web")
@@ -71,6 +72,7 @@ def error_page(request: web.Request, status: int, title: str, text: str) -> web.
 def sign_in_page(request: web.Request) -> web.Response:
     """401: the sign-in form, which brings the person back here after the link (a dead session's cookie
     is forgotten on the way)."""
+    request.pop(PERSON, None)  # whoever a guard saw, the session did not hold: the page shows the form
     response = page(
         request,
         "start.html",
