@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from aiohttp import web
 
 from eenplan.domain.errors import ChoiceRequired, Forbidden, SecondFactorRequired, TemporaryFailure
+from eenplan.domain.signin import RateLimited
 from eenplan.web.keys import SERVICES
 from eenplan.web.pages import install
 from eenplan.web.pages.errors import page_errors
@@ -28,6 +29,8 @@ def _app() -> web.Application:
         "/tweede-stap-nodig": SecondFactorRequired(SECRET_TEXT),
         "/kiezen-nodig": ChoiceRequired(SECRET_TEXT),
         "/api/stuk": RuntimeError(SECRET_TEXT),
+        "/even-wachten": RateLimited(45),
+        "/langer-wachten": RateLimited(150),
     }
     for path, error in failures.items():
 
@@ -85,3 +88,12 @@ async def test_a_wrong_method_on_a_page_is_a_dutch_405_page_naming_what_is_allow
     text = await resp.text()
     assert "U kunt deze pagina niet zo openen. Ga naar de startpagina en probeer het opnieuw." in text
     assert 'href="/"' in text
+
+
+async def test_the_wait_page_counts_minutes_in_good_dutch(aiohttp_client):
+    client = await aiohttp_client(_app())
+    one = await client.get("/even-wachten")
+    assert one.status == 429 and one.headers["Retry-After"] == "45"
+    assert "Probeer het over 1 minuut opnieuw." in await one.text()
+    three = await client.get("/langer-wachten")
+    assert "Probeer het over 3 minuten opnieuw." in await three.text()

@@ -143,10 +143,14 @@ async def test_recovery_codes_are_shown_once_and_each_works_once(client, demo, c
     await _set_up_app(client, clock)
     text, csrf = await page_token(client, "/inloggen/tweede-stap/klaar")
     assert 'action="/account/herstelcodes"' in text
-    shown = await client.post("/account/herstelcodes", data={"csrf": csrf})
-    assert shown.status == 200 and shown.headers["Cache-Control"] == "no-store"
-    codes = RECOVERY.findall(await shown.text())
-    assert len(codes) == 10
+    first = await client.post("/account/herstelcodes", data={"csrf": csrf})
+    assert first.status == 200 and first.headers["Cache-Control"] == "no-store"
+    assert "Eerdere herstelcodes" not in await first.text()  # there were none
+    shown = await client.post("/account/herstelcodes", data={"csrf": csrf})  # a new set replaces the first
+    text = await shown.text()
+    assert "Eerdere herstelcodes werken nu niet meer." in text
+    codes = RECOVERY.findall(text)
+    assert len(codes) == 10 and not set(codes) & set(RECOVERY.findall(await first.text()))
 
     for attempt in ("works", "used"):
         client.session.cookie_jar.clear()

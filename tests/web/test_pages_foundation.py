@@ -82,3 +82,10 @@ async def test_the_first_page_gives_the_browser_its_form_cookie_and_the_form_the
     token = CSRF_FIELD.search(await page.text()).group(1)
     resp = await client.post("/inloggen", data={"email": "a@example.org", "csrf": token}, allow_redirects=False)
     assert resp.status == 303 and resp.headers["Location"] == "/inloggen/verstuurd"
+
+
+async def test_the_accessibility_statement_is_dated_and_says_whom_to_ask(client):
+    text = await (await client.get("/toegankelijkheid")).text()
+    assert "met een automatische test" in text and "axe" not in text  # no tool names people do not know
+    assert "Deze verklaring is gemaakt op 1 december 2026." in text
+    assert "Neem contact op met uw regisseur" in text

@@ -30,7 +30,7 @@ async def test_sign_in_by_mail_link_sets_a_cookie_and_shows_the_households(clien
     listing = await client.get("/huishoudens")
     assert listing.status == 200
     text = await listing.text()
-    assert demo["household"]["name"] in text and FATIMA in text
+    assert demo["household"]["name"] in text and FATIMA in text and "Kies een huishouden." in text
     assert f'href="/huishoudens/{demo["household"]["id"]}"' in text
 
 
@@ -40,6 +40,7 @@ async def test_opening_the_link_uses_nothing_up(client, demo, capsys):
         page = await client.get(f"/auth/magic-link/{token}")
         text = await page.text()
         assert page.status == 200 and 'action="/inloggen/link"' in text and f'value="{token}"' in text
+        assert "Kies de knop Inloggen" in text  # a button is pressed, tapped or chosen, not only clicked
         assert page.headers["Referrer-Policy"] == "no-referrer" and page.headers["Cache-Control"] == "no-store"
     assert (await press_link_button(client, token)).status == 303
     again = await press_link_button(client, token)

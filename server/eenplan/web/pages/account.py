@@ -116,13 +116,15 @@ async def recovery_codes(request: web.Request) -> web.Response:
     """A new set of recovery codes, shown this once (the old set stops working). Only after the second step:
     otherwise a mail link alone could make codes and pass the step with them."""
     form = await csrf.checked_form(request)
-    await guard.signed_in(request)
+    view = await guard.signed_in(request)
     next_path = form_next(form)
+    svc = services(request)
+    had_codes = (await svc.factors.summary(view.person_id)).recovery_codes_left > 0  # only to say they stopped
     try:
-        codes = await services(request).account.new_recovery_codes(guard.token_or_401(request))
+        codes = await svc.account.new_recovery_codes(guard.token_or_401(request))
     except SecondFactorRequired:
         raise redirect(with_next(SECOND_STEP, next_path or ACCOUNT)) from None
-    return page(request, "herstelcodes.html", {"codes": codes, "onward": next_path or ACCOUNT})
+    return page(request, "herstelcodes.html", {"codes": codes, "onward": next_path or ACCOUNT, "replaced": had_codes})
 
 
 @routes.post(ACCOUNT + "/overal-uitloggen")

@@ -27,7 +27,7 @@ from ...logsafe import describe_error
 from ..registry import Handler
 from .cookies import clear_session, session_token
 from .csrf import FormExpired
-from .i18n import _
+from .i18n import _, ngettext
 from .keys import PERSON
 from .render import page
 
@@ -103,7 +103,12 @@ async def page_errors(request: web.Request, handler: Handler) -> web.StreamRespo
             request,
             429,
             _("Even wachten"),
-            _("Er waren te veel pogingen. Probeer het over %(minutes)d minuten opnieuw.") % {"minutes": minutes},
+            ngettext(
+                "Er waren te veel pogingen. Probeer het over %(minutes)d minuut opnieuw.",
+                "Er waren te veel pogingen. Probeer het over %(minutes)d minuten opnieuw.",
+                minutes,
+            )
+            % {"minutes": minutes},
         )
         resp.headers["Retry-After"] = str(err.retry_after)
         return resp

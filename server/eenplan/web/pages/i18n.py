@@ -42,3 +42,8 @@ def translations(language: str = SOURCE_LANGUAGE) -> NullTranslations:
 def _(message: str) -> str:
     """A text of the pages in the reader's language (for now: the source language)."""
     return translations().gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """A text that depends on a number ("1 minuut", "5 minuten"), in the reader's language."""
+    return translations().ngettext(singular, plural, n)
