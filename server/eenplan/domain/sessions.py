@@ -111,6 +111,8 @@ class SignInSession:
     second_factor: bool
     #: whether the person is a professional in a household the session reaches (the policy asks)
     professional: bool
+    #: the person's sign-in address (read with the session: the pages show it)
+    email: str = ""
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,8 @@ class PersonDirectory:
     async def households(self, token: str) -> list[HouseholdEntry]:
         """The households this session reaches, with who the person is in each (a household where the
         address belongs to several betrokkenen is listed once per candidate, `chosen` False)."""
-        _, members = await self._sessions.members(token)
-        async with self._uow() as uow:
+        async with self._uow() as uow:  # one transaction: the session and the names it reaches
+            _, members = await self._sessions.members(token, uow)
             rows = await uow.persons.household_entries([m.betrokkene_id for m in members])
         counts: dict[str, int] = {}
         for row in rows:

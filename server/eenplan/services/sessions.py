@@ -100,12 +100,18 @@ class SessionService:
             second_factor,
         )
 
-    async def _live(self, token: str, household_id: str | None) -> tuple[str, SignInSession, list[Membership]]:
-        """The hash, the live session and its memberships (in one household, or all); Unauthenticated else."""
+    async def _live(
+        self, token: str, household_id: str | None, uow: UnitOfWork | None = None
+    ) -> tuple[str, SignInSession, list[Membership]]:
+        """The hash, the live session and its memberships (in one household, or all); Unauthenticated else.
+        In the caller's unit of work when given (one transaction for a page's reads)."""
         if not looks_like_secret(token):
             raise Unauthenticated("malformed bearer token")
         token_hash = secret_hash(token)
-        async with self._uow() as uow:
+        if uow is None:
+            async with self._uow() as own:
+                found = await own.persons.lookup(token_hash, household_id)
+        else:
             found = await uow.persons.lookup(token_hash, household_id)
         now = self._clock()
         if found is None or not is_live(found[0], now, self.policy):
@@ -143,14 +149,12 @@ class SessionService:
     async def person_session(self, token: str) -> PersonSessionView:
         """The live session as the pages see it (who, how, what is still to do); Unauthenticated if not live."""
         _, session, members = await self._live(token, None)
-        async with self._uow() as uow:
-            email = await uow.persons.email_of(session.person_id) or ""
         per_household: dict[str, int] = {}
         for m in members:
             per_household[m.household_id] = per_household.get(m.household_id, 0) + 1
         return PersonSessionView(
             session.person_id,
-            email,
+            session.email,
             session.method,
             session.second_factor,
             self._needs_second_factor(session),
@@ -159,10 +163,10 @@ class SessionService:
             session.expires_at,
         )
 
-    async def members(self, token: str) -> tuple[SignInSession, list[Membership]]:
+    async def members(self, token: str, uow: UnitOfWork | None = None) -> tuple[SignInSession, list[Membership]]:
         """The live session and every membership that still counts (for the household list and choices);
         SecondFactorRequired first where the policy asks for one (a caseload's names are not for one factor)."""
-        _, session, members = await self._live(token, None)
+        _, session, members = await self._live(token, None, uow)
         if self._needs_second_factor(session):
             raise SecondFactorRequired("confirm your sign-in with a second factor first")
         return session, members

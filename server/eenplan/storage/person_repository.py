@@ -168,6 +168,7 @@ class PersonRepository:
                 col(PersonSessionMemberRow.issued_by),
                 col(PersonSessionMemberRow.via_pin),
                 col(BetrokkeneRow.id),
+                col(PersonRow.email),
             )
             .join(PersonRow, col(PersonRow.id) == col(PersonSessionRow.person_id))
             .outerjoin(PersonSessionMemberRow, member_on)
@@ -178,7 +179,9 @@ class PersonRepository:
         if not rows:
             return None
         first = rows[0]
-        session = SignInSession(first[0], first[1], first[2], first[3], first[4], first[5] is not None, bool(first[6]))
+        session = SignInSession(
+            first[0], first[1], first[2], first[3], first[4], first[5] is not None, bool(first[6]), first[12]
+        )
         return session, [Membership(r[7], r[8], r[9], bool(r[10])) for r in rows if r[11] is not None]
 
     async def touch(self, token_hash: str, now: datetime, older_than: datetime) -> None:
