@@ -76,6 +76,7 @@ async def test_the_content_security_policy_holds_in_the_browser(site: Site, brow
 async def _tab_to(page: Page, selector: str, limit: int = 30) -> None:
     """Press Tab until the element is focused; each focused element must show that it is."""
     target = page.locator(selector)
+    visited: list[str] = []
     for _ in range(limit):
         await page.keyboard.press("Tab")
         style = await page.evaluate(
@@ -85,11 +86,12 @@ async def _tab_to(page: Page, selector: str, limit: int = 30) -> None:
             " shadow: s.boxShadow, tag: e.tagName + (e.id ? '#' + e.id : '')}; }"
         )
         if style is not None:
+            visited.append(style["tag"])
             shows = (style["outline"] != "none" and style["width"] != "0px") or style["shadow"] != "none"
             assert style["visible"] and shows, f"focus on {style['tag']} is not visible: {style}"
         if await target.evaluate("e => e === document.activeElement"):
             return
-    raise AssertionError(f"Tab never reached {selector}")
+    raise AssertionError(f"Tab never reached {selector} on {page.url}; it went {visited}")
 
 
 async def test_sign_in_works_with_the_keyboard_alone(site: Site, page: Page) -> None:
