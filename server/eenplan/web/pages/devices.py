@@ -34,7 +34,7 @@ _SYSTEMS = (
 
 
 def device_name(user_agent: str | None) -> str:
-    """"Firefox op Android", "Chrome", … or "onbekend apparaat" when the User-Agent names no known browser."""
+    """The browser and system a User-Agent names ("Firefox op Android", "Chrome"), else "onbekend apparaat"."""
     text = user_agent or ""
     browser = next((name for mark, name in _BROWSERS if mark in text), None)
     system = next((name for mark, name in _SYSTEMS if mark in text), None)
