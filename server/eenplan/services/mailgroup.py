@@ -361,7 +361,7 @@ class MailgroupService:
         """Queue a magic sign-in link for one betrokkene (sent encrypted when they have a usable key).
 
         The link is a credential: it waits in the outbox row until sent, is single use, and expires
-        after 15 minutes (the row's dedupe key is a hash of it, never the link itself).
+        after 10 minutes (the row's dedupe key is a hash of it, never the link itself).
         """
         digest = hashlib.sha256(url.encode()).hexdigest()[:32]
         async with self._uow(write=True) as uow:
