@@ -183,6 +183,12 @@ class SignInLimits:
         if wait > 0:
             raise RateLimited(math.ceil(wait))
 
+    def count_ip(self, action: str, ip: str, now: float) -> None:
+        """Count one attempt of `action` from `ip` (no target: e.g. an anonymous passkey challenge), or raise
+        RateLimited without counting it."""
+        self.check_ip(action, ip, now)
+        self.per_ip.take(f"{action}|ip|{ip}", now)
+
     def check(self, action: str, ip: str, target: str, now: float) -> None:
         """Count one attempt of `action` from `ip` at `target`, or raise RateLimited without counting it."""
         keys = ((self.per_ip, f"{action}|ip|{ip}"), (self.per_target, f"{action}|t|{target}"))

@@ -155,9 +155,7 @@ class SecondFactors:
         Each answer stores a challenge: the client IP's attempts are counted (the per-IP sign-in limit), so
         nobody fills the table."""
         if client_ip is not None:
-            now = self._clock().timestamp()
-            self._limits.check_ip("passkey-options", client_ip, now)
-            self._limits.per_ip.take(f"passkey-options|ip|{client_ip}", now)
+            self._limits.count_ip("passkey-options", client_ip, self._clock().timestamp())
         return await self._passkeys.authentication_options(person_id)
 
     async def verify_passkey(

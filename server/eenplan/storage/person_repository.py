@@ -110,16 +110,7 @@ class PersonRepository:
         )
         await self._s.flush()
         for m in members:
-            self._s.add(
-                PersonSessionMemberRow(
-                    token_hash=token_hash,
-                    household_id=m.household_id,
-                    betrokkene_id=m.betrokkene_id,
-                    issued_by=m.issued_by,
-                    via_pin=m.via_pin,
-                )
-            )
-        await self._s.flush()
+            await self.add_member(token_hash, m)
 
     async def add_member(self, token_hash: str, member: Membership) -> None:
         """Let a live session reach one more household as `member` (a household the person just opened)."""
