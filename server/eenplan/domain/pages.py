@@ -1,0 +1,31 @@
+"""Which of a household's pages a betrokkene is offered (issue 12). The services answer with these; every
+page still asks its own service, which decides again: this list only keeps the menu honest."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from .access import Actor
+from .betrokkene import Kind
+
+
+class HouseholdPage(StrEnum):
+    """A page under `/huishoudens/{id}/`; the value is its path segment."""
+
+    PLAN = "plan"
+    VERANDERD = "veranderd"
+    OVERLEGGEN = "overleggen"
+    WIE_ZIET_WAT = "wie-ziet-wat"
+    BEKEKEN = "bekeken"
+    GEGEVENS = "gegevens"
+    INZAGE = "inzage"
+
+
+#: the pages about the klant's own control and rights: consent, the access log (NEN 7513), inzage (AVG art. 15)
+KLANT_PAGES = frozenset({HouseholdPage.WIE_ZIET_WAT, HouseholdPage.BEKEKEN, HouseholdPage.INZAGE})
+
+
+def pages_for(actor: Actor) -> tuple[HouseholdPage, ...]:
+    """The pages offered to `actor`, in menu order: everyone reads the plan, its changes, their overleggen and
+    their own details; only a klant decides who sees what, sees who looked and downloads everything."""
+    return tuple(p for p in HouseholdPage if p not in KLANT_PAGES or actor.kind is Kind.KLANT)
