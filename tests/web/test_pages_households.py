@@ -108,8 +108,20 @@ async def test_the_start_page_says_what_one_can_do_now_and_what_the_phase_means(
     await sign_in(client, capsys, FATIMA)
     text = await (await client.get(f"/huishoudens/{hid}")).text()
     assert "binnenkort" not in text  # no promise of pages that are not there
-    assert "Het plan kunt u hier nog niet lezen." in text and "per e-mail" in text
+    assert "Ons plan" in text and "Wat wilt u doen?" in text
     assert "Neem contact op met uw regisseur." in text
     assert "Waar staat het plan nu?" in text
     assert f"Fase: {phase_label(phase)}. {phase_explanation(phase)}" in text
     assert all(phase_explanation(p) for p in Phase)  # every phase is explained
+
+
+async def test_the_menu_offers_the_klant_pages_only_to_a_klant(client, demo, capsys):
+    hid = demo["household"]["id"]
+    await sign_in(client, capsys, "khadija@example.org")  # the grandmother: netwerk
+    network = await (await client.get(f"/huishoudens/{hid}")).text()
+    assert f'href="/huishoudens/{hid}/plan"' in network and f'href="/huishoudens/{hid}/gegevens"' in network
+    assert "/wie-ziet-wat" not in network and "/bekeken" not in network and "/inzage" not in network
+    client.session.cookie_jar.clear()
+    await sign_in(client, capsys, FATIMA)
+    klant = await (await client.get(f"/huishoudens/{hid}")).text()
+    assert all(f'href="/huishoudens/{hid}/{p}"' in klant for p in ("plan", "wie-ziet-wat", "bekeken", "inzage"))

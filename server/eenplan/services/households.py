@@ -9,6 +9,7 @@ from ..domain.audit import AccessEvent, Channel, Event
 from ..domain.betrokkene import Betrokkene, Kind, Role
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.household import Household, Phase, PhaseChange, check_code, check_transition
+from ..domain.pages import HouseholdPage, pages_for
 from ..domain.ports import Clock, IdFactory, UnitOfWorkFactory
 from .common import NOT_FOUND, Need, authorised, known_household, require_need, retry_on_conflict
 from .plan import create_first_version
@@ -126,6 +127,14 @@ class HouseholdService:
                 kind=me.kind,
             ),
         )
+
+    async def start(self, principal: Principal, household_id: str) -> tuple[Household, tuple[HouseholdPage, ...]]:
+        """The household and the pages its start page offers this caller (`domain.pages.pages_for`)."""
+        async with authorised(self._uow, principal, household_id) as caller:
+            household = await caller.uow.households.get(household_id)
+            if household is None:
+                raise NotFound("household not found")
+            return household, pages_for(caller.actor)
 
     async def get(self, principal: Principal, household_id: str) -> Household:
         """The household, for its betrokkenen."""

@@ -68,6 +68,8 @@ class BetrokkeneRow(SQLModel, table=True):
     birth_date: date | None = None
     created_at: datetime = Field(sa_column=_ts())
     removed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    #: "plan" (encrypted plan when a usable key is pinned) or "meldingen" (content-free notices only); 0014
+    mail_choice: str = Field(default="plan", max_length=20, sa_column_kwargs={"server_default": "plan"})
 
 
 class SectionBlobRow(SQLModel, table=True):

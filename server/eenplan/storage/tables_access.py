@@ -45,6 +45,10 @@ class ConsentApprovalRow(SQLModel, table=True):
     method: str | None = Field(default=None, max_length=20)
     at: datetime = Field(sa_column=_ts())
     confirmed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    #: a paper form recorded by a regisseur on behalf of the klant who signed it (migration 0014)
+    recorded_by: str | None = Field(default=None, max_length=36)
+    form_date: date | None = None
+    form_reference: str | None = Field(default=None, max_length=100)
 
 
 class OvermachtRow(SQLModel, table=True):

@@ -89,3 +89,14 @@ class DatePollVoteRow(SQLModel, table=True):
     poll_id: str = Field(foreign_key="date_poll.id", index=True, max_length=36)
     vote: str = Field(max_length=8)
     at: datetime = Field(sa_column=_ts())
+
+
+class CalendarFeedRow(SQLModel, table=True):
+    """A person's secret calendar subscription URL: only the SHA-256 of its token is kept (migration 0014)."""
+
+    __tablename__ = "calendar_feed"
+    token_hash: str = Field(primary_key=True, max_length=64)
+    household_id: str = Field(foreign_key="household.id", max_length=36)
+    betrokkene_id: str = Field(foreign_key="betrokkene.id", index=True, max_length=36)
+    created_at: datetime = Field(sa_column=_ts())
+    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))

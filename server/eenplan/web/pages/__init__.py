@@ -13,7 +13,22 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from . import account, contact, factors, headers, households, info, passkeys, refresh, signin
+from . import (
+    account,
+    consent_pages,
+    contact,
+    factors,
+    gegevens_pages,
+    headers,
+    households,
+    info,
+    log_pages,
+    overleg_pages,
+    passkeys,
+    plan_pages,
+    refresh,
+    signin,
+)
 from .i18n import translations
 from .keys import CSRF_KEY, HAS_THEME
 
@@ -23,7 +38,21 @@ STATIC = WEB_DIR / "static"
 THEME_PATH = "/static/thema.css"
 
 #: page modules, each with `routes` (a web.RouteTableDef); the second-factor and account pages join here
-PAGE_MODULES = [signin, households, info, contact, factors, passkeys, account, refresh]
+PAGE_MODULES = [
+    signin,
+    households,
+    info,
+    contact,
+    factors,
+    passkeys,
+    account,
+    refresh,
+    plan_pages,
+    consent_pages,
+    log_pages,
+    overleg_pages,
+    gegevens_pages,
+]
 
 
 def environment() -> jinja2.Environment:

@@ -1,10 +1,11 @@
-"""The person's households and a household's start page (the next issue's pages hang under it)."""
+"""The person's households and a household's start page, with the menu of the household's pages."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from ...domain.household import Phase
+from ...domain.pages import HouseholdPage
 from ..keys import services
 from . import guard
 from .i18n import _
@@ -12,6 +13,17 @@ from .keys import WHERE
 from .render import page
 
 routes = web.RouteTableDef()
+
+#: each household page's link text and one line on what it holds (B1)
+PAGE_TEXTS: dict[HouseholdPage, tuple[str, str]] = {
+    HouseholdPage.PLAN: (_("Ons plan"), _("Lees het plan. U ziet de delen die u mag lezen.")),
+    HouseholdPage.VERANDERD: (_("Wat is er veranderd"), _("Zie wat er anders is sinds de vorige keer.")),
+    HouseholdPage.OVERLEGGEN: (_("Onze overleggen"), _("Wanneer en waar we samenkomen. Zeg of u komt.")),
+    HouseholdPage.WIE_ZIET_WAT: (_("Wie ziet wat"), _("Bepaal wie welk deel van het plan mag lezen.")),
+    HouseholdPage.BEKEKEN: (_("Wie heeft ons plan bekeken"), _("Zie wie het plan heeft gelezen, en wanneer.")),
+    HouseholdPage.GEGEVENS: (_("Mijn gegevens"), _("Uw adres, telefoon, dagen en e-mail.")),
+    HouseholdPage.INZAGE: (_("Alles downloaden"), _("Download alles wat eenplan over uw gezin bewaart.")),
+}
 
 
 def phase_label(phase: Phase) -> str:
@@ -60,7 +72,7 @@ async def household_start(request: web.Request) -> web.StreamResponse:
     await guard.signed_in(request)
     household_id = request.match_info["id"]
     principal = await guard.household_principal(request, household_id)
-    household = await services(request).households.get(principal, household_id)
+    household, offered = await services(request).households.start(principal, household_id)
     entries = await services(request).people.households(guard.token_or_401(request))
     mine = next((e for e in entries if e.household_id == household_id), None)
     request[WHERE] = household.name
@@ -72,5 +84,6 @@ async def household_start(request: web.Request) -> web.StreamResponse:
             "entry": mine,
             "phase": phase_label(household.phase),
             "phase_explanation": phase_explanation(household.phase),
+            "menu": [(f"/huishoudens/{household_id}/{p.value}", *PAGE_TEXTS[p]) for p in offered],
         },
     )
