@@ -62,6 +62,11 @@ class Approval:
     method: ConsentMethod | None
     at: datetime
     confirmed_at: datetime | None = None
+    #: a signed paper form recorded on the klant's behalf: the regisseur who recorded it, the form's date and
+    #: reference (tabblad 5 of the method); None when the klant answered themself
+    recorded_by: str | None = None
+    form_date: date | None = None
+    form_reference: str | None = None
 
     @property
     def confirmation_due(self) -> bool:

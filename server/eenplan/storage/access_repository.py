@@ -48,7 +48,16 @@ def _consent(row: ConsentRow, approvals: list[ConsentApprovalRow]) -> Consent:
         revoked_at=row.revoked_at,
         revoked_by=row.revoked_by,
         approvals=tuple(
-            Approval(a.betrokkene_id, a.approved, ConsentMethod(a.method) if a.method else None, a.at, a.confirmed_at)
+            Approval(
+                a.betrokkene_id,
+                a.approved,
+                ConsentMethod(a.method) if a.method else None,
+                a.at,
+                a.confirmed_at,
+                a.recorded_by,
+                a.form_date,
+                a.form_reference,
+            )
             for a in approvals
         ),
         required=None if row.required is None else frozenset(i for i in row.required.split(",") if i),
@@ -133,6 +142,9 @@ class ConsentRepository:
                 method=approval.method.value if approval.method else None,
                 at=approval.at,
                 confirmed_at=approval.confirmed_at,
+                recorded_by=approval.recorded_by,
+                form_date=approval.form_date,
+                form_reference=approval.form_reference,
             )
         )
         await self._s.flush()
