@@ -1,0 +1,151 @@
+"""Every household page in a real browser, for the mother, her 14-year-old son, the grandmother and a professional
+(issue 12 item 9): signed in by mail link with an authenticator app as second step, each walks every link under
+`/huishoudens/{id}` from the start page; a marker the policy keeps from them never appears in any page, PDF or
+download, the markers they may read do appear on the plan page, and every page passes axe (WCAG 2.1 AA), is
+screenshot and fits 320 px.
+
+The pages are found by their links (crawl.py), so a page added later is walked without touching this test; the
+walk must reach at least the plan and the overleggen pages, so it cannot pass by finding nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timedelta
+from typing import Any
+
+import aiohttp
+import pytest
+from crawl import (
+    Api,
+    Fetched,
+    Planted,
+    body_texts,
+    close_overleg,
+    date_poll,
+    expectation,
+    found,
+    headers_text,
+    held_overleg,
+    leak_report,
+    planned_overleg,
+    plant,
+    walk,
+)
+from flows import at, set_up_totp, sign_in_by_link
+from harness import Site, check_page
+from playwright.async_api import Page
+
+from eenplan.domain.access import Principal
+
+#: on the session's event loop, like the one browser (conftest.browser)
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+#: the personas of item 9 (who → name, address)
+PERSONAS = {
+    "moeder": ("Fatima El Amrani", "fatima@example.org"),
+    "zoon-14": ("Youssef El Amrani", "youssef@example.org"),
+    "oma": ("Khadija El Amrani", "khadija@example.org"),
+    "professional": ("Joost Willems", "j.willems@shv.example.org"),
+}
+
+
+def site_api(site: Site) -> Api:
+    """The running site's JSON API with a bearer token (the regisseur arranging the household)."""
+
+    async def call(method: str, path: str, token: str, body: dict[str, Any] | None, headers: dict[str, str]) -> Any:
+        sent = {"Authorization": f"Bearer {token}", **headers}
+        async with aiohttp.ClientSession() as http, http.request(method, site.url + path, json=body, headers=sent) as r:
+            text = await r.text()
+            assert r.status < 300, (method, path, r.status, text)
+            return json.loads(text) if text else None
+
+    return call
+
+
+async def plant_everything(site: Site) -> Planted:
+    """Markers everywhere (crawl.plant, a held and a planned overleg, a date poll) and Youssef made 14 (the demo
+    has him 13; at 12-15 he and his mother both answer for him)."""
+    api = site_api(site)
+    people = {b["name"]: b for b in site.demo["betrokkenen"]}
+    today = site.clock.today()
+    born = date(today.year - 14, today.month, 1) - timedelta(days=40)
+    youssef = people["Youssef El Amrani"]
+    changed = await api(
+        "PATCH",
+        f"/api/households/{site.household_id}/betrokkenen/{youssef['id']}",
+        people["Sanne de Vries"]["token"],
+        {"birth_date": born.isoformat()},
+        {},
+    )
+    assert changed["birth_date"] == born.isoformat()
+    planted = await plant(api, site.household_id, people)
+    held = await held_overleg(api, planted, people, site.clock.now)
+    site.clock.advance(timedelta(hours=2))
+    await close_overleg(api, planted, people, held)
+    await planned_overleg(api, planted, people, site.clock.now)
+    await date_poll(api, planted, people, site.clock.now)
+    return planted
+
+
+async def sign_in_with_app(page: Page, site: Site, email: str) -> None:
+    """The mail link, then an authenticator app as the second step (a professional must; the others may, and
+    then the access log and the inzage download are walked too)."""
+    await sign_in_by_link(page, site, email)
+    await page.goto(f"/inloggen/tweede-stap/app?next=/huishoudens/{site.household_id}")
+    await check_page(page, "huishouden-app-instellen")
+    await set_up_totp(page, site)
+    await page.wait_for_url(at("/inloggen/tweede-stap/klaar|/huishoudens.*"))
+
+
+def shot_name(who: str, path: str, prefix: str) -> str:
+    """A screenshot's name: the persona and the page's path below the household (query included)."""
+    rest = re.sub(r"[^a-z0-9]+", "-", path.removeprefix(prefix).lower()).strip("-")
+    return f"huishouden-{who}-{rest or 'start'}"[:120]
+
+
+def browser_fetch(page: Page, site: Site, who: str, prefix: str):
+    """Fetch one path with the browser's cookies; an HTML page is then opened in the tab (axe, screenshot,
+    320 px) and its rendered DOM read too; anything else is a download, read as its texts."""
+
+    async def fetch(path: str) -> Fetched:
+        resp = await page.context.request.get(site.url + path)
+        body = await resp.body()
+        headers = dict(resp.headers)
+        content_type = headers.get("content-type", "").split(";")[0].strip()
+        texts = [*body_texts(content_type, body), headers_text(headers)]
+        links: list[str] = []
+        if content_type == "text/html":
+            await page.goto(path)
+            await check_page(page, shot_name(who, path, prefix))
+            texts.append(await page.content())
+            links = await page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+        return Fetched(resp.url, resp.status, content_type, texts, headers, links)
+
+    return fetch
+
+
+@pytest.mark.parametrize("who", list(PERSONAS))
+async def test_every_household_page_shows_only_what_the_person_may_read(who: str, site: Site, page: Page) -> None:
+    planted = await plant_everything(site)
+    name, email = PERSONAS[who]
+    await sign_in_with_app(page, site, email)
+    principal = Principal(site.person(name)["id"], site.household_id, second_factor=True)
+    expect = await expectation(site.services, who, principal, planted)
+    prefix = f"/huishoudens/{site.household_id}"
+    walked = await walk(browser_fetch(page, site, who, prefix), site.url, prefix)
+
+    leaks = leak_report(expect, walked)
+    assert not leaks, "\n".join(leaks)
+    assert walked.reached("plan") and walked.reached("overleggen"), walked.summary()  # never vacuous
+    plan_page = walked.fetched[f"{prefix}/plan"]
+    missing = set(expect.on_plan_page) - set(found(expect.on_plan_page, plan_page.texts))
+    assert not missing, f"the plan page does not show {sorted(missing)} to {who}"
+    pdf = walked.fetched.get(f"{prefix}/plan.pdf")  # the current plan's PDF, when the plan page offers it
+    if pdf is not None:
+        missing = set(expect.on_plan_page) - set(found(expect.on_plan_page, pdf.texts))
+        assert not missing, f"the plan's PDF does not show {sorted(missing)} to {who}"
+    missing = set(expect.somewhere) - set(found(expect.somewhere, walked.texts()))
+    assert not missing, f"no page shows {sorted(missing)} to {who}"
+    assert not walked.broken(), walked.broken()

@@ -1,0 +1,213 @@
+"""The household's pages leak nothing (issue 12 item 9, without a browser): a marker written into every place plan
+content lives never shows on any page, PDF or download reached by links from the start page for a person the
+policy does not let read it, and does show on the plan page for a person it does; a non-member meets exactly the
+page of a missing household on every household page; every page keeps the CSP and `Cache-Control: no-store`.
+
+The pages are found by their links (tests/web/browser/crawl.py), not listed here, and the expectations come from
+the policy itself (`PlanService.access` and the derived rules in `domain.access`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pyotp
+import pytest
+from support.factor_pages import SECRET, SETUP_ID, find, page_token
+from support.pagekit import csrf_of, sign_in
+
+sys.path.insert(0, str(Path(__file__).parent / "browser"))
+
+from crawl import (
+    PERSONAS,
+    Api,
+    Fetched,
+    Planted,
+    body_texts,
+    close_overleg,
+    date_poll,
+    expectation,
+    found,
+    headers_text,
+    held_overleg,
+    leak_report,
+    links_in,
+    planned_overleg,
+    plant,
+    walk,
+)
+
+from eenplan.domain.access import Principal
+from eenplan.services.households import NewHousehold, RegisseurDetails
+from eenplan.web.pages.headers import CSP
+
+NOWHERE = "00000000-0000-4000-8000-000000000000"
+STRANGER = "a.peters@example.org"
+
+
+def client_api(client: Any) -> Api:
+    """The JSON API through the test client, with a bearer token (the regisseur arranging the household)."""
+
+    async def call(method: str, path: str, token: str, body: dict[str, Any] | None, headers: dict[str, str]) -> Any:
+        resp = await client.request(method, path, json=body, headers={"Authorization": f"Bearer {token}", **headers})
+        text = await resp.text()
+        assert resp.status < 300, (method, path, resp.status, text)
+        return json.loads(text) if text else None
+
+    return call
+
+
+async def make_fourteen(api: Api, demo: dict[str, Any], today: date) -> None:
+    """Youssef is 13 in the demo; the sweep wants the 14-year-old of the method's age rules (12-15: he and his
+    mother both answer for him)."""
+    youssef = demo["by_name"]["Youssef El Amrani"]
+    born = date(today.year - 14, today.month, 1) - timedelta(days=40)
+    path = f"/api/households/{demo['household']['id']}/betrokkenen/{youssef['id']}"
+    changed = await api("PATCH", path, demo["regisseur"]["token"], {"birth_date": born.isoformat()}, {})
+    assert changed["birth_date"] == born.isoformat()
+
+
+@pytest.fixture
+async def planted(client: Any, demo: dict[str, Any], clock: Any) -> Planted:
+    """The demo household with a marker in every section, an overleg's agenda and decisions, a stagnation
+    case's text and a safety signal's text; Youssef 14."""
+    api = client_api(client)
+    people = {b["name"]: b for b in demo["betrokkenen"]}
+    await make_fourteen(api, demo, clock.today())
+    done = await plant(api, demo["household"]["id"], people)
+    held = await held_overleg(api, done, people, clock.now)
+    clock.advance(timedelta(hours=2))
+    await close_overleg(api, done, people, held)
+    await planned_overleg(api, done, people, clock.now)
+    await date_poll(api, done, people, clock.now)
+    return done
+
+
+async def sign_in_with_app(client: Any, capsys: Any, clock: Any, email: str) -> None:
+    """A fresh browser: the sign-in by mail link, then an authenticator app set up as the second step (so the
+    pages that need a second factor — the access log, the inzage download — are walked too)."""
+    client.session.cookie_jar.clear()
+    await sign_in(client, capsys, email)
+    text, csrf = await page_token(client, "/inloggen/tweede-stap/app")
+    totp = pyotp.TOTP(find(SECRET, text).replace(" ", ""))
+    data = {"csrf": csrf, "setup_id": find(SETUP_ID, text), "code": totp.at(clock().timestamp())}
+    done = await client.post("/inloggen/tweede-stap/app", data=data, allow_redirects=False)
+    assert done.status == 303, await done.text()
+
+
+def client_fetch(client: Any):
+    """Fetch one path as the signed-in browser (redirects followed, as a browser would)."""
+
+    async def fetch(path: str) -> Fetched:
+        resp = await client.get(path)
+        body = await resp.read()
+        headers = dict(resp.headers)
+        texts = [*body_texts(resp.content_type, body), headers_text(headers)]
+        links = links_in(body.decode("utf-8", errors="replace")) if resp.content_type == "text/html" else []
+        return Fetched(str(resp.url), resp.status, resp.content_type, texts, headers, links)
+
+    return fetch
+
+
+@pytest.mark.parametrize("who", list(PERSONAS))
+async def test_no_household_page_shows_what_the_person_may_not_read(
+    who: str, client: Any, services: Any, demo: dict[str, Any], planted: Planted, capsys: Any, clock: Any
+) -> None:
+    name, email = PERSONAS[who]
+    hid = demo["household"]["id"]
+    await sign_in_with_app(client, capsys, clock, email)
+    expect = await expectation(services, who, Principal(demo["by_name"][name]["id"], hid, second_factor=True), planted)
+    prefix = f"/huishoudens/{hid}"
+    walked = await walk(client_fetch(client), str(client.make_url("")).rstrip("/"), prefix)
+
+    assert not leak_report(expect, walked), "\n".join(leak_report(expect, walked))
+    assert walked.reached("plan") and walked.reached("overleggen"), walked.summary()  # never vacuous
+    missing = set(expect.on_plan_page) - set(found(expect.on_plan_page, walked.fetched[f"{prefix}/plan"].texts))
+    assert not missing, f"the plan page does not show {sorted(missing)} to {who}"
+    pdf = walked.fetched.get(f"{prefix}/plan.pdf")  # the current plan's PDF, when the plan page offers it
+    if pdf is not None:
+        missing = set(expect.on_plan_page) - set(found(expect.on_plan_page, pdf.texts))
+        assert not missing, f"the plan's PDF does not show {sorted(missing)} to {who}"
+    missing = set(expect.somewhere) - set(found(expect.somewhere, walked.texts()))
+    assert not missing, f"no page shows {sorted(missing)} to {who}"
+    assert not walked.broken(), walked.broken()  # every link a person can click leads somewhere
+    for path, got in walked.fetched.items():
+        assert got.headers.get("Cache-Control") == "no-store", path
+        assert got.headers.get("Content-Security-Policy") == CSP, path
+
+
+def test_the_sweep_asks_the_policy_and_can_fail_both_ways() -> None:
+    """The crawl's own check: a marker is found in a wrapped PDF line and in a zip member, and not elsewhere."""
+    marks = {"analyse": "MXANALYSE0A1B2C3D"}
+    assert found(marks, ["Analyse MXANALYSE0A1B\n2C3D"]) == marks
+    assert found(marks, ["MXANALYSE0A1B2C3"]) == {}
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("plan/versie-1.json", json.dumps({"analyse": marks["analyse"]}))
+    assert found(marks, body_texts("application/zip", buffer.getvalue())) == marks
+
+
+async def _stranger(client: Any, services: Any, capsys: Any, clock: Any) -> None:
+    """A klant of another household, signed in with a second factor: only membership differs."""
+    household, regisseur = await services.households.open(
+        NewHousehold("H-LEAK-2", "Huishouden Peters", "Heerlen"),
+        RegisseurDetails(name="Piet Regisseur", email="piet@elders.example.org"),
+    )
+    from eenplan.domain.betrokkene import Kind, Role
+
+    await services.betrokkenen.add(
+        Principal(regisseur.id, household.id),
+        household.id,
+        {
+            "name": "Anna Peters",
+            "kind": Kind.KLANT,
+            "role": Role.OUDER,
+            "relation": "moeder",
+            "email": STRANGER,
+            "organisation": "",
+            "phone": None,
+            "reachable_days": (),
+            "birth_date": None,
+        },
+    )
+    await sign_in_with_app(client, capsys, clock, STRANGER)
+
+
+async def test_every_household_page_answers_a_non_member_like_a_missing_household(
+    client: Any, services: Any, demo: dict[str, Any], planted: Planted, capsys: Any, clock: Any
+) -> None:
+    await _stranger(client, services, capsys, clock)
+    hid = demo["household"]["id"]
+    csrf = await csrf_of(client, "/huishoudens")
+    values = {"oid": planted.overleg_ids[-1], "pid": planted.poll_ids[-1], "n": "1"}
+    checked = []
+    for route in client.server.app.router.routes():
+        path = route.resource.canonical if route.resource else ""
+        if not path.startswith("/huishoudens/{id}") or route.method not in ("GET", "POST"):
+            continue
+        answers = []
+        for household in (hid, NOWHERE):
+            ids = {"id": household, **values}
+            url = re.sub(r"\{(\w+)(:[^}]*)?\}", lambda m, ids=ids: ids.get(m.group(1), NOWHERE), path)
+            if route.method == "GET":  # a GET of a form's address goes back to its page (refresh.py): follow
+                resp = await client.get(url)
+            else:
+                resp = await client.post(url, data={"csrf": csrf}, allow_redirects=False)
+            body = await resp.text()
+            assert not any(m in body for m in planted.markers.values()) and "Fatima" not in body, (route.method, path)
+            assert (
+                resp.headers.get("Cache-Control") == "no-store" and resp.headers.get("Content-Security-Policy") == CSP
+            )
+            answers.append((resp.status, resp.content_type, body.replace(household, "ID")))
+        assert answers[0] == answers[1], (route.method, path, answers[0][:2], answers[1][:2])
+        assert answers[0][0] == 404, (route.method, path, answers[0][0])
+        checked.append((route.method, path))
+    assert ("GET", "/huishoudens/{id}") in checked, checked
