@@ -18,6 +18,7 @@ from aiohttp import web
 
 from .config import Settings
 from .domain.factors import FactorNotices
+from .domain.inbound import MAX_MESSAGE_BYTES, MAX_RECIPIENTS
 from .domain.ports import Clock, InviteOutbox, Werkdagen
 from .domain.sessions import SecondFactorPolicy, SessionPolicy
 from .domain.signin import AttemptLimiter, SignInLimits
@@ -25,12 +26,19 @@ from .services.access_log import AccessLogService
 from .services.account import AccountService
 from .services.betrokkenen import BetrokkeneService
 from .services.consent import ConsentService
+from .services.consent_matrix import ConsentMatrix
+from .services.consent_notices import ConsentNotices
+from .services.consent_roster import ConsentRoster
 from .services.container import Services
 from .services.factor_notices import MailFactorNotices
 from .services.factors import SecondFactors, SecurityLogNotices, relying_party
 from .services.households import HouseholdService
+from .services.inbound import InboundService
+from .services.inzage import InzageService
+from .services.my_details import MyDetailsService
 from .services.people import PersonDirectory
 from .services.plan import PlanService
+from .services.plan_pages import PlanPageService
 from .services.sessions import SessionService
 from .services.signin import SignInService
 from .services.tokens import TokenService
@@ -47,8 +55,10 @@ from .web.signin_links import ConsoleLinkSender, OutboxLinkSender
 
 if TYPE_CHECKING:  # built lazily below (each area only when wired); named here for the signatures
     from eenplan_crypto.keyring import Keyring
+    from eenplan_mail.lmtp import InboundReceiver
 
     from .services.aanspreekpunten import AanspreekpuntService
+    from .services.calendar_feed import CalendarFeedService
     from .services.exclusions import ExclusionService
     from .services.mailgroup import MailgroupService
     from .services.monitoring import MonitoringService
@@ -64,6 +74,7 @@ class OverlegServices(TypedDict):
 
     overleggen: OverlegService
     polls: PollService
+    calendar_feeds: CalendarFeedService
 
 
 class StagnatieServices(TypedDict):
@@ -143,9 +154,11 @@ def build_overleggen(
     invite_outbox: InviteOutbox | None = None,
 ) -> OverlegServices:
     """Overleggen and date polls: werkdagen and iTIP from eenplan_calendar, invites into the mail outbox."""
+    from eenplan_calendar.feed import FeedCalendar
     from eenplan_calendar.planner import CalendarPlanner, parse_office_hours
     from eenplan_calendar.werkdagen import WerkdagCalendar
 
+    from .services.calendar_feed import CalendarFeedService
     from .services.overleg_invites import InviteSender
     from .services.overleg_polls import PollService
     from .services.overleggen import OverlegService
@@ -160,7 +173,8 @@ def build_overleggen(
     polls = PollService(
         overleggen, plan, uow, clock, new_id, wake_after_commit=getattr(outbox, "wake_after_commit", None)
     )  # poll notices wake the worker
-    return {"overleggen": overleggen, "polls": polls}
+    feeds = CalendarFeedService(uow, clock, plan, FeedCalendar(), settings.effective_public_url)
+    return {"overleggen": overleggen, "polls": polls, "calendar_feeds": feeds}
 
 
 def build_mail(
@@ -218,6 +232,36 @@ def build_mail(
             ),
         )
     return mailgroup, outbox, keyring
+
+
+def build_inbound(
+    settings: Settings, uow: UnitOfWorkFactory, clock: Clock, keyring: Keyring | None
+) -> InboundService:
+    """The receiver's use case (issue 14): the mail adapter reads structure, the calendar adapter iMIP answers,
+    the keyring opens PGP/MIME (without one, signed or encrypted mail is refused as unreadable)."""
+    from eenplan_calendar import replies
+    from eenplan_crypto.opening import MailOpener
+    from eenplan_mail import inbound as inbound_mail
+
+    return InboundService(
+        uow,
+        clock,
+        new_id,
+        reader=inbound_mail,
+        replies=replies,
+        opener=MailOpener(keyring) if keyring is not None else None,
+        mail_domain=settings.mail_domain,
+    )
+
+
+def build_consent_notices(settings: Settings, clock: Clock, mailgroup: MailgroupService) -> ConsentNotices:
+    """Consent notices through the outbox: a request to those who must answer, an answer to the requester."""
+
+    def wake() -> None:
+        for listener in mailgroup.on_enqueued:
+            listener()
+
+    return ConsentNotices(clock, new_id, settings.effective_public_url, wake)
 
 
 def build_stagnatie(
@@ -296,13 +340,18 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     overleg_services = build_overleggen(settings, uow, clock, plan, mailgroup)
     if outbox is not None:
         outbox.periodic.append(overleg_services["overleggen"].due_reminders)
-    consent = ConsentService(uow, clock, new_id, settings.consent_policy)
+    consent = ConsentService(
+        uow, clock, new_id, settings.consent_policy, notices=build_consent_notices(settings, clock, mailgroup)
+    )
+    betrokkenen = BetrokkeneService(uow, clock, new_id, consent, contacts=signin.contacts)
     return Services(
         households=HouseholdService(uow, clock, new_id),
-        betrokkenen=BetrokkeneService(uow, clock, new_id, consent, contacts=signin.contacts),
+        betrokkenen=betrokkenen,
+        my_details=MyDetailsService(uow, betrokkenen, mailgroup),
         plan=plan,
         mailgroup=mailgroup,
         outbox=outbox,
+        inbound=build_inbound(settings, uow, clock, keyring),
         tokens=TokenService(
             settings.signing_key(), settings.token_ttl_seconds, uow=uow, revocations=reads, clock=clock
         ),
@@ -312,7 +361,10 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
         account=AccountService(sessions, factors, signin),
         people=PersonDirectory(uow, sessions),
         consent=consent,
+        consent_matrix=ConsentMatrix(uow, clock, consent.required_of),
         access_log=AccessLogService(uow),
+        plan_pages=PlanPageService(uow, plan, ConsentRoster(clock, settings.consent_policy)),
+        inzage=InzageService(uow, plan, consent, overleg_services["overleggen"], AccessLogService(uow), mailgroup),
         **overleg_services,
         **build_stagnatie(uow, clock, plan, mailgroup, outbox, keyring, overleg_services["overleggen"].werkdagen),
         is_ready=is_ready,
@@ -332,7 +384,37 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> web.Application
     )
     if settings.runs_worker_in_serve and services.outbox is not None:
         app.cleanup_ctx.append(worker_context(services))
+    if settings.inbound_url:
+        app.cleanup_ctx.append(receiver_context(services, settings))
     return app
+
+
+def receiver(services: Services, settings: Settings) -> InboundReceiver:
+    """The inbound LMTP/SMTP receiver over the inbound use case (EENPLAN_INBOUND_URL)."""
+    from eenplan_mail.lmtp import InboundReceiver
+
+    lmtp, host, port = settings.inbound_listen()
+    return InboundReceiver(
+        services.inbound.accepts,
+        services.inbound.deliver,
+        host=host,
+        port=port,
+        lmtp=lmtp,
+        max_bytes=MAX_MESSAGE_BYTES,
+        max_recipients=MAX_RECIPIENTS,
+    )
+
+
+def receiver_context(services: Services, settings: Settings) -> Callable[[web.Application], AsyncIterator[None]]:
+    """An aiohttp cleanup_ctx running the inbound receiver inside `eenplan serve` (when EENPLAN_INBOUND_URL is set)."""
+
+    async def run(_app: web.Application) -> AsyncIterator[None]:
+        listener = receiver(services, settings)
+        await listener.start()
+        yield
+        await listener.stop()
+
+    return run
 
 
 def worker_context(services: Services) -> Callable[[web.Application], AsyncIterator[None]]:

@@ -45,6 +45,38 @@ class InviteSpec:
 
 
 @dataclass(frozen=True)
+class FeedEvent:
+    """One overleg in a personal calendar feed: its stable UID, time and status, and the page to open it.
+    Content-free by construction: no place, agenda, organizer or attendee."""
+
+    uid: str
+    sequence: int
+    start: datetime
+    end: datetime
+    cancelled: bool
+    url: str
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """A person's calendar subscription: a neutral name and title, how often to refresh, the events."""
+
+    name: str
+    summary: str
+    events: tuple[FeedEvent, ...]
+    refresh: timedelta
+    dtstamp: datetime
+
+
+@dataclass(frozen=True)
+class FeedOwner:
+    """Whose calendar feed a token opens: one active betrokkene of one household."""
+
+    household_id: str
+    betrokkene_id: str
+
+
+@dataclass(frozen=True)
 class SlotPerson:
     """A betrokkene reduced to what slot finding needs (opaque id, never a name)."""
 
@@ -90,6 +122,12 @@ class InviteBuilder(Protocol):
     def needs_sequence_bump(self, old: InviteSpec, new: InviteSpec) -> bool: ...
 
 
+class FeedBuilder(Protocol):
+    """A subscribable iCalendar feed (.ics bytes, METHOD:PUBLISH) of a person's overleggen."""
+
+    def build_feed(self, spec: FeedSpec) -> bytes: ...
+
+
 class OverlegStore(Protocol):
     """Overleggen, their invitees, date polls and votes of households."""
 
@@ -105,10 +143,19 @@ class OverlegStore(Protocol):
     async def get_poll(self, household_id: str, poll_id: str, *, lock: bool = False) -> DatePoll | None: ...
     async def set_votes(self, poll_id: str, betrokkene_id: str, votes: dict[str, Vote], at: datetime) -> None: ...
     async def close_poll(self, poll_id: str, overleg_id: str) -> None: ...
+    async def open_polls(self, household_id: str) -> builtins.list[DatePoll]: ...
+    async def add_feed(self, token_hash: str, household_id: str, betrokkene_id: str, at: datetime) -> None: ...
+    async def revoke_feeds(self, household_id: str, betrokkene_id: str, at: datetime) -> int: ...
+    async def has_feed(self, household_id: str, betrokkene_id: str) -> bool: ...
+    async def feed_owner(self, token_hash: str) -> FeedOwner | None: ...
 
 
 __all__ = [
     "AttendeeSpec",
+    "FeedBuilder",
+    "FeedEvent",
+    "FeedOwner",
+    "FeedSpec",
     "InviteBuilder",
     "InviteSpec",
     "Invitee",

@@ -9,17 +9,23 @@ from .aanspreekpunten import AanspreekpuntService
 from .access_log import AccessLogService
 from .account import AccountService
 from .betrokkenen import BetrokkeneService
+from .calendar_feed import CalendarFeedService
 from .consent import ConsentService
+from .consent_matrix import ConsentMatrix
 from .exclusions import ExclusionService
 from .factors import SecondFactors
 from .households import HouseholdService
+from .inbound import InboundService
+from .inzage import InzageService
 from .mailgroup import MailgroupService
 from .monitoring import MonitoringService
+from .my_details import MyDetailsService
 from .outbox import OutboxWorker
 from .overleg_polls import PollService
 from .overleggen import OverlegService
 from .people import PersonDirectory
 from .plan import PlanService
+from .plan_pages import PlanPageService
 from .sessions import SessionService
 from .signin import SignInService
 from .stagnatie import StagnatieService
@@ -41,11 +47,17 @@ class Services:
     people: PersonDirectory  # the households of a person's session, and who they are there
     account: AccountService  # the person's second-factor step and their factors (the rules about changing them)
     consent: ConsentService
+    consent_matrix: ConsentMatrix  # the klant's "Wie ziet wat": who sees which section, and why
     access_log: AccessLogService
+    plan_pages: PlanPageService  # the readable plan, its changes in words and its versions (pages)
+    my_details: MyDetailsService  # the person's own record: contact, reachable days, key, mail choice
+    inzage: InzageService  # the klant's AVG download (art. 15)
     overleggen: OverlegService
     polls: PollService
+    calendar_feeds: CalendarFeedService  # a person's secret calendar subscription URL (/agenda/<token>.ics)
     mailgroup: MailgroupService
     outbox: OutboxWorker | None  # None when no SMTP relay or keyring is configured
+    inbound: InboundService  # mail to the group addresses (issue 14): answers to invitations
     stagnatie: StagnatieService
     exclusions: ExclusionService
     veiligheid: VeiligheidService

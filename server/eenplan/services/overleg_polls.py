@@ -141,6 +141,13 @@ class PollService:
             raise NotFound(NOT_FOUND)
         return poll
 
+    async def open_for(self, principal: Principal, household_id: str) -> list[DatePoll]:
+        """The open date polls the caller is invited to vote in (a page offers them), oldest first."""
+        async with authorised(self._uow, principal, household_id) as caller:
+            polls = await caller.uow.overleggen.open_polls(household_id)
+        me = principal.betrokkene_id
+        return [p for p in polls if any(i.betrokkene_id == me for i in p.invitees)]
+
     async def vote(self, principal: Principal, household_id: str, poll_id: str, votes: dict[str, Vote]) -> DatePoll:
         """An invited betrokkene answers yes, maybe or no per option (answers can be changed while open)."""
         async with authorised(self._uow, principal, household_id, write=True) as caller:

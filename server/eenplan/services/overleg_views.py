@@ -78,32 +78,40 @@ def cut(overleg: Overleg, access: Access) -> OverlegView:
     )
 
 
-def disclosure(plan: PlanService, access: Access, views: Sequence[OverlegView]) -> list[AccessEvent]:
-    """The access-log entry for showing these views: one read naming the overleggen and the content fields
-    shown (an id or a count, and field names), grounded on the whole plan; none when no content was shown."""
+def disclosure(
+    plan: PlanService, access: Access, views: Sequence[OverlegView], channel: Channel = Channel.API
+) -> list[AccessEvent]:
+    """The access-log entry for showing these views on `channel` (a page: WEB): one read naming the overleggen
+    and the content fields shown (an id or a count, and field names), grounded on the whole plan; none when no
+    content was shown."""
     shown = [(v.id, v.content_shown) for v in views if v.content_shown]
     if not shown:
         return []
     fields = " en ".join(sorted({f for _, fs in shown for f in fs}))
     detail = f"overleg {shown[0][0]}: {fields}" if len(shown) == 1 else f"{len(shown)} overleggen: {fields}"
-    return [plan.access_event(access, Event.READ, (), Channel.API, detail, basis=OVERLEG_CONTENT_BASIS)]
+    return [plan.access_event(access, Event.READ, (), channel, detail, basis=OVERLEG_CONTENT_BASIS)]
 
 
-async def shown_in(plan: PlanService, uow: UnitOfWork, actor: Actor, overleg: Overleg) -> OverlegView:
+async def shown_in(
+    plan: PlanService, uow: UnitOfWork, actor: Actor, overleg: Overleg, channel: Channel = Channel.API
+) -> OverlegView:
     """The overleg cut to the actor inside a write use case; its disclosure is logged in that transaction."""
     access = await plan.access_in(uow, actor)
     view = cut(overleg, access)
-    events = disclosure(plan, access, [view])
+    events = disclosure(plan, access, [view], channel)
     if events:
         await uow.access_log.append(events)
     return view
 
 
-async def shown(plan: PlanService, principal: Principal, household_id: str, found: list[Overleg]) -> list[OverlegView]:
-    """Overleggen read outside a transaction, cut to the caller; the disclosure is logged before answering."""
+async def shown(
+    plan: PlanService, principal: Principal, household_id: str, found: list[Overleg], channel: Channel = Channel.API
+) -> list[OverlegView]:
+    """Overleggen read outside a transaction, cut to the caller; the disclosure is logged (on `channel`) before
+    answering."""
     if not found:
         return []
     access = await plan.access(principal, household_id)
     views = [cut(o, access) for o in found]
-    await plan.record(disclosure(plan, access, views))
+    await plan.record(disclosure(plan, access, views, channel))
     return views

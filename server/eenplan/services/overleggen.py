@@ -134,9 +134,11 @@ class OverlegService:
             earliest, latest, persons, duration, limit=limit, max_per_day=max_per_day, not_before=self._clock()
         )
 
-    async def list(self, principal: Principal, household_id: str) -> list[OverlegView]:
+    async def list(
+        self, principal: Principal, household_id: str, *, channel: Channel = Channel.API
+    ) -> list[OverlegView]:
         """The overleggen the caller may see (all for a regisseur, otherwise those they are invited to),
-        each cut to what the caller may read."""
+        each cut to what the caller may read (logged on `channel`: a page says WEB)."""
         async with authorised(self._uow, principal, household_id) as caller:
             actor = caller.actor
             found = [
@@ -144,19 +146,23 @@ class OverlegService:
                 for o in await caller.uow.overleggen.list(household_id)
                 if may_see_overleg(actor, (i.betrokkene_id for i in o.invitees))
             ]
-        return await shown(self._plan, principal, household_id, found)
+        return await shown(self._plan, principal, household_id, found, channel)
 
-    async def get(self, principal: Principal, household_id: str, overleg_id: str) -> OverlegView:
+    async def get(
+        self, principal: Principal, household_id: str, overleg_id: str, *, channel: Channel = Channel.API
+    ) -> OverlegView:
         """One overleg, for a regisseur or an invitee (404 for everyone else), cut to what they may read."""
         async with authorised(self._uow, principal, household_id) as caller:
             actor = caller.actor
             found = await self._visible(caller.uow, actor, overleg_id)
-        return (await shown(self._plan, principal, household_id, [found]))[0]
+        return (await shown(self._plan, principal, household_id, [found], channel))[0]
 
     async def invite_ics(
-        self, principal: Principal, household_id: str, overleg_id: str, for_id: str | None
+        self, principal: Principal, household_id: str, overleg_id: str, for_id: str | None, *, cleartext: bool = False
     ) -> tuple[str, bytes]:
-        """The caller's own invite as .ics (a regisseur may fetch any invitee's): (uid, bytes)."""
+        """The caller's own invite as .ics (a regisseur may fetch any invitee's): (uid, bytes). `cleartext`: the
+        reduced one a cleartext notice carries (no place, only the organizer and the recipient), for a page's
+        download that may end up anywhere."""
         for_id = for_id or principal.betrokkene_id
         async with authorised(
             self._uow,
@@ -173,6 +179,9 @@ class OverlegService:
             people = {b.id: b for b in await uow.betrokkenen.list(household_id)}
             sent_by = await self._sent_by(uow, household_id, overleg.created_by)
         spec = self.invites.spec(household, overleg, for_id, people, sent_by)
+        if spec is not None and cleartext:
+            own = people.get(for_id)
+            spec = self.invites.cleartext(spec, own.email or "") if own else None
         if spec is None:
             raise NotFound("no invite: nobody in it has an e-mail address")
         method = CANCEL if overleg.status is OverlegStatus.CANCELLED else REQUEST
@@ -325,7 +334,13 @@ class OverlegService:
             return view, queued
 
     async def attendance(
-        self, principal: Principal, household_id: str, overleg_id: str, partstat: Partstat
+        self,
+        principal: Principal,
+        household_id: str,
+        overleg_id: str,
+        partstat: Partstat,
+        *,
+        channel: Channel = Channel.API,
     ) -> OverlegView:
         """An invitee answers: accepted, declined or tentative (replies by e-mail come later); the answer
         shows the overleg cut to the invitee, like a read."""
@@ -345,7 +360,7 @@ class OverlegService:
                     for i in overleg.invitees
                 ),
             )
-            view = await shown_in(self._plan, uow, actor, answered)
+            view = await shown_in(self._plan, uow, actor, answered, channel)
             await uow.commit()
         return view
 

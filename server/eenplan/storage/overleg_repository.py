@@ -21,6 +21,7 @@ from ..domain.overleg import (
     PollOption,
     Vote,
 )
+from .calendar_feed_repository import CalendarFeedRows
 from .results import rows_changed
 from .tables_overleg import DatePollOptionRow, DatePollRow, DatePollVoteRow, OverlegInviteeRow, OverlegRow
 
@@ -101,8 +102,8 @@ def _overleg(row: OverlegRow, invitees: list[OverlegInviteeRow]) -> Overleg:
     )
 
 
-class OverlegRepository:
-    """Overleggen with their invitees, and date polls with options and votes."""
+class OverlegRepository(CalendarFeedRows):
+    """Overleggen with their invitees, date polls with options and votes, and calendar feeds (the base)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._s = session

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from . import (
     account,
+    agenda_pages,
     consent_pages,
     contact,
     factors,
@@ -50,6 +51,7 @@ PAGE_MODULES = [
     plan_pages,
     consent_pages,
     log_pages,
+    agenda_pages,  # before overleg_pages: its /overleggen/agenda-link is not an overleg's id
     overleg_pages,
     gegevens_pages,
 ]

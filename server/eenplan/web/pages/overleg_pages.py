@@ -1,7 +1,250 @@
-"""Onze overleggen (issue 12, item 6): the caller's overleggen, answers, the date poll, invites, the calendar feed."""
+"""Onze overleggen (issue 12, item 6): the caller's overleggen, their answer, the date poll, the invite (.ics).
+
+The services decide what a person sees: `OverlegService.list/get` answer with views already cut by
+`may_read_overleg_content` and log what they showed (channel WEB here); the answer, the vote and the invite
+go through the same services as the API. The calendar feed's pages are in `agenda_pages`.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
 from aiohttp import web
+from babel.dates import format_date, format_time
+
+from ...domain.access import Principal
+from ...domain.audit import Channel
+from ...domain.overleg import DatePoll, Invitee, OverlegStatus, Partstat, Vote
+from ...domain.pages import HouseholdPage
+from ...services.overleg_views import OverlegView
+from ..keys import services
+from . import csrf, guard
+from .i18n import SOURCE_LANGUAGE, _
+from .keys import WHERE
+from .render import page, redirect
 
 routes = web.RouteTableDef()
+
+ZONE = ZoneInfo("Europe/Amsterdam")
+LIST = "/huishoudens/{id}/" + HouseholdPage.OVERLEGGEN.value
+ONE = LIST + "/{oid}"
+ANSWER = ONE + "/antwoord"
+INVITE = ONE + "/uitnodiging.ics"
+POLL = LIST + "/prikker/{pid}"
+
+#: the answer form's values and what they mean
+ANSWERS = {"ja": Partstat.ACCEPTED, "nee": Partstat.DECLINED, "misschien": Partstat.TENTATIVE}
+#: a date poll's values per option
+VOTES = {"ja": Vote.YES, "misschien": Vote.MAYBE, "nee": Vote.NO}
+
+
+def when(start: datetime, end: datetime) -> str:
+    """"maandag 7 december 2026, 14:00–15:30" (Dutch local time; an end on another day gets its date)."""
+    start, end = start.astimezone(ZONE), end.astimezone(ZONE)
+    day = format_date(start.date(), "EEEE d MMMM y", locale=SOURCE_LANGUAGE)
+    until = format_time(end, "HH:mm", locale=SOURCE_LANGUAGE)
+    if end.date() != start.date():
+        until = format_date(end.date(), "EEEE d MMMM y", locale=SOURCE_LANGUAGE) + ", " + until
+    return f"{day}, {format_time(start, 'HH:mm', locale=SOURCE_LANGUAGE)}–{until}"
+
+
+def answer_label(partstat: Partstat) -> str:
+    """An answer in words."""
+    labels = {
+        Partstat.ACCEPTED: _("Ja, ik kom"),
+        Partstat.DECLINED: _("Nee, ik kom niet"),
+        Partstat.TENTATIVE: _("Misschien"),
+        Partstat.NEEDS_ACTION: _("U heeft nog niet geantwoord"),
+    }
+    return labels[partstat]
+
+
+def status_label(status: OverlegStatus) -> str:
+    """Where an overleg stands, in words."""
+    labels = {
+        OverlegStatus.PLANNED: _("Gepland"),
+        OverlegStatus.HELD: _("Geweest"),
+        OverlegStatus.CANCELLED: _("Gaat niet door"),
+    }
+    return labels[status]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One overleg as a page shows it: the view and its words."""
+
+    view: OverlegView
+    when: str
+    status: str
+    mine: Invitee | None
+    answer: str
+    upcoming: bool
+
+    @property
+    def href(self) -> str:
+        """The overleg's own page."""
+        return f"/huishoudens/{self.view.household_id}/overleggen/{self.view.id}"
+
+
+def shown(view: OverlegView, me: str, now: datetime) -> Shown:
+    """The view with its date, status and the caller's invitation in words."""
+    mine = next((i for i in view.invitees if i.betrokkene_id == me), None)
+    return Shown(
+        view,
+        when(view.start, view.end),
+        status_label(view.status),
+        mine,
+        answer_label(mine.partstat) if mine else "",
+        view.status is OverlegStatus.PLANNED and view.end > now,
+    )
+
+
+def poll_options(poll: DatePoll, me: str) -> list[dict[str, str]]:
+    """A poll's options for the form: id, date and time in words, and the caller's vote so far ('' none)."""
+    back = {v: k for k, v in VOTES.items()}
+    return [
+        {
+            "id": o.id,
+            "when": when(o.start, o.end),
+            "vote": back.get(poll.votes.get(o.id, {}).get(me), ""),  # type: ignore[arg-type]
+        }
+        for o in poll.options
+    ]
+
+
+async def _principal(request: web.Request) -> tuple[str, Principal]:
+    await guard.signed_in(request)
+    household_id = request.match_info["id"]
+    return household_id, await guard.household_principal(request, household_id)
+
+
+@routes.get(LIST)
+async def overleggen(request: web.Request) -> web.Response:
+    """The overleggen I am invited to (a regisseur: all), upcoming first; open date polls; my calendar link."""
+    household_id, principal = await _principal(request)
+    svc = services(request)
+    views = await svc.overleggen.list(principal, household_id, channel=Channel.WEB)
+    polls = await svc.polls.open_for(principal, household_id)
+    has_feed = await svc.calendar_feeds.has_feed(principal, household_id)
+    now = datetime.now(UTC)
+    items = [shown(v, principal.betrokkene_id, now) for v in views]
+    upcoming = sorted((i for i in items if i.upcoming), key=lambda i: i.view.start)
+    earlier = sorted((i for i in items if not i.upcoming), key=lambda i: i.view.start, reverse=True)
+    request[WHERE] = await _household_name(request, principal, household_id)
+    return page(
+        request,
+        "overleggen.html",
+        {
+            "household_id": household_id,
+            "upcoming": upcoming,
+            "earlier": earlier,
+            "polls": [(p, when(p.options[0].start, p.options[0].end) if p.options else "") for p in polls],
+            "has_feed": has_feed,
+            "notice": request.query.get("gelukt", ""),
+        },
+    )
+
+
+async def _household_name(request: web.Request, principal: Principal, household_id: str) -> str:
+    household, _offered = await services(request).households.start(principal, household_id)
+    return household.name
+
+
+async def _detail(request: web.Request, errors: dict[str, str] | None = None) -> web.Response:
+    household_id, principal = await _principal(request)
+    svc = services(request)
+    view = await svc.overleggen.get(principal, household_id, request.match_info["oid"], channel=Channel.WEB)
+    polls = await svc.polls.open_for(principal, household_id)
+    item = shown(view, principal.betrokkene_id, datetime.now(UTC))
+    request[WHERE] = await _household_name(request, principal, household_id)
+    context: dict[str, Any] = {
+        "household_id": household_id,
+        "item": item,
+        "may_answer": item.mine is not None and view.status is OverlegStatus.PLANNED,
+        "current": {v: k for k, v in ANSWERS.items()}.get(item.mine.partstat, "") if item.mine else "",
+        "polls": polls,
+        "errors": errors or {},
+        "notice": request.query.get("gelukt", ""),
+    }
+    return page(request, "overleg.html", context, status=422 if errors else 200)
+
+
+@routes.get(ONE)
+async def overleg(request: web.Request) -> web.Response:
+    """One overleg: when, where, whether I must come, my answer form, the invite; agenda and decisions when the
+    view has them. Someone not invited gets the same 404 as for an overleg that does not exist."""
+    return await _detail(request)
+
+
+@routes.post(ANSWER)
+async def answer(request: web.Request) -> web.Response:
+    """Ja / nee / misschien → OverlegService.attendance; back to the overleg's page (PRG)."""
+    form = await csrf.checked_form(request)
+    household_id, principal = await _principal(request)
+    chosen = ANSWERS.get(str(form.get("antwoord", "")))
+    if chosen is None:
+        return await _detail(request, {"antwoord": _("Kies ja, nee of misschien.")})
+    oid = request.match_info["oid"]
+    await services(request).overleggen.attendance(principal, household_id, oid, chosen, channel=Channel.WEB)
+    raise redirect(f"/huishoudens/{household_id}/overleggen/{oid}?gelukt=antwoord")
+
+
+@routes.get(ANSWER)
+async def answer_back(request: web.Request) -> web.Response:
+    """A GET of the answer form's address (a refresh) goes back to the overleg's page."""
+    raise redirect(f"/huishoudens/{request.match_info['id']}/overleggen/{request.match_info['oid']}")
+
+
+@routes.get(INVITE)
+async def invite(request: web.Request) -> web.Response:
+    """My invite as .ics, the reduced one without place or other people (logged on channel ICS)."""
+    household_id, principal = await _principal(request)
+    oid = request.match_info["oid"]
+    _uid, ics = await services(request).overleggen.invite_ics(principal, household_id, oid, None, cleartext=True)
+    return web.Response(
+        body=ics,
+        content_type="text/calendar",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="overleg-{oid}.ics"'},
+    )
+
+
+async def _poll_page(request: web.Request, errors: dict[str, str] | None = None) -> web.Response:
+    household_id, principal = await _principal(request)
+    poll = await services(request).polls.get(principal, household_id, request.match_info["pid"])
+    request[WHERE] = await _household_name(request, principal, household_id)
+    context = {
+        "household_id": household_id,
+        "poll": poll,
+        "options": poll_options(poll, principal.betrokkene_id),
+        "may_vote": poll.open and any(i.betrokkene_id == principal.betrokkene_id for i in poll.invitees),
+        "errors": errors or {},
+        "notice": request.query.get("gelukt", ""),
+    }
+    return page(request, "overleg_prikker.html", context, status=422 if errors else 200)
+
+
+@routes.get(POLL)
+async def poll_page(request: web.Request) -> web.Response:
+    """A date poll: per option ja / misschien / nee (only for those invited; others get 404)."""
+    return await _poll_page(request)
+
+
+@routes.post(POLL)
+async def vote(request: web.Request) -> web.Response:
+    """My votes → PollService.vote; back to the poll's page (PRG). Options left open keep their vote."""
+    form = await csrf.checked_form(request)
+    household_id, principal = await _principal(request)
+    votes = {
+        str(key).removeprefix("optie-"): VOTES[str(value)]
+        for key, value in form.items()
+        if str(key).startswith("optie-") and str(value) in VOTES
+    }
+    if not votes:
+        return await _poll_page(request, {"stemmen": _("Kies bij minstens één datum ja, misschien of nee.")})
+    pid = request.match_info["pid"]
+    await services(request).polls.vote(principal, household_id, pid, votes)
+    raise redirect(f"/huishoudens/{household_id}/overleggen/prikker/{pid}?gelukt=stem")

@@ -1,0 +1,73 @@
+"""The personal calendar feed: "Zet in uw agenda" (make a link, shown once; a new one; stop it) on the
+overleggen page, and the public feed itself, `GET /agenda/<token>.ics` (no sign-in: the secret URL is the key).
+
+`CalendarFeedService` decides and logs; an unknown, stopped or removed person's link answers the same 404.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ..keys import services
+from . import csrf, guard
+from .keys import WHERE
+from .render import page, redirect
+
+routes = web.RouteTableDef()
+
+LINK = "/huishoudens/{id}/overleggen/agenda-link"
+STOP = LINK + "/stoppen"
+FEED = "/agenda/{token}.ics"
+
+
+def _list(household_id: str, notice: str = "") -> str:
+    return f"/huishoudens/{household_id}/overleggen" + (f"?gelukt={notice}" if notice else "") + "#agenda"
+
+
+@routes.get(LINK)
+@routes.get(STOP)
+async def back(request: web.Request) -> web.Response:
+    """A GET of a form's address (a refresh) goes back to the overleggen page: the link is never shown again."""
+    raise redirect(_list(request.match_info["id"]))
+
+
+@routes.post(LINK)
+async def new_link(request: web.Request) -> web.Response:
+    """Make my calendar link (the old one stops) and show it this once."""
+    await csrf.checked_form(request)
+    await guard.signed_in(request)
+    household_id = request.match_info["id"]
+    principal = await guard.household_principal(request, household_id)
+    svc = services(request)
+    replaced = await svc.calendar_feeds.has_feed(principal, household_id)
+    url = await svc.calendar_feeds.create(principal, household_id)
+    household, _offered = await svc.households.start(principal, household_id)
+    request[WHERE] = household.name
+    return page(
+        request,
+        "overleg_agenda_link.html",
+        {"url": url, "replaced": replaced, "back": _list(household_id), "household_id": household_id},
+    )
+
+
+@routes.post(STOP)
+async def stop_link(request: web.Request) -> web.Response:
+    """Stop my calendar link; back to the overleggen page."""
+    await csrf.checked_form(request)
+    await guard.signed_in(request)
+    household_id = request.match_info["id"]
+    principal = await guard.household_principal(request, household_id)
+    await services(request).calendar_feeds.stop(principal, household_id)
+    raise redirect(_list(household_id, "gestopt"))
+
+
+@routes.get(FEED)
+async def feed(request: web.Request) -> web.Response:
+    """The feed for calendar programs (Outlook, Google, Thunderbird): text/calendar, CRLF lines; GET and HEAD."""
+    ics = await services(request).calendar_feeds.feed(request.match_info["token"])
+    return web.Response(
+        body=ics,
+        content_type="text/calendar",
+        charset="utf-8",
+        headers={"Content-Disposition": 'inline; filename="overleggen.ics"'},
+    )
