@@ -1,0 +1,180 @@
+"""The personal calendar feed (/agenda/<token>.ics): made on the overleggen page and shown once, read by icalendar
+and ical.js alike, content-free, only one's own overleggen of this household, cancelled ones as STATUS:CANCELLED,
+logged on channel ICS; a stopped, replaced, unknown or removed person's link answers one and the same 404."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+from support.ical_parsers import read
+from support.pagekit import csrf_of, sign_in
+
+from eenplan.config import Settings
+from eenplan.domain.access import Principal
+from eenplan.domain.audit import Channel
+from eenplan.domain.overleg import Invitee, OverlegType
+from eenplan.services.overleg_drafts import OverlegDraft
+
+AMS = ZoneInfo("Europe/Amsterdam")
+FATIMA = "fatima@example.org"
+KHADIJA = "khadija@example.org"
+MARKER = "GEHEIM-AGENDA-9034"
+PLACE = "Wijkcentrum De Kring"
+FEED = re.compile(r'value="(https?://[^"]+/agenda/([A-Za-z0-9_-]{43})\.ics)"')
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """No second factor here: these tests are about the feed (factors have their own tests)."""
+    return dataclasses.replace(settings, second_factor="off")
+
+
+def regisseur(demo) -> Principal:
+    return Principal(demo["regisseur"]["id"], demo["household"]["id"], second_factor=True)
+
+
+async def plan(services, demo, names: list[str], days: int) -> str:
+    """An overleg `days` ahead with an agenda holding MARKER and a place, for the named betrokkenen."""
+    people = demo["by_name"]
+    start = (datetime.now(AMS) + timedelta(days=days)).replace(hour=14, minute=0, second=0, microsecond=0)
+    view, _ = await services.overleggen.plan(
+        regisseur(demo),
+        demo["household"]["id"],
+        OverlegDraft(
+            type=OverlegType.VOORTGANGSOVERLEG,
+            start=start,
+            end=start + timedelta(minutes=90),
+            invitees=tuple(Invitee(people[n]["id"], True) for n in names),
+            agenda=f"Bespreken: {MARKER}",
+            location=PLACE,
+        ),
+    )
+    return view.id
+
+
+def overleggen(demo) -> str:
+    return f"/huishoudens/{demo['household']['id']}/overleggen"
+
+
+async def make_link(client, demo) -> tuple[str, str]:
+    """Press "Agenda-link maken" (or "Nieuwe link maken"); the URL shown and its path."""
+    csrf = await csrf_of(client, overleggen(demo))
+    resp = await client.post(f"{overleggen(demo)}/agenda-link", data={"csrf": csrf})
+    text = await resp.text()
+    assert resp.status == 200, text
+    found = FEED.search(text)
+    assert found, "no feed URL on the page"
+    return found.group(1), f"/agenda/{found.group(2)}.ics"
+
+
+async def fetch_anonymously(client, path: str):
+    """The feed as a calendar program fetches it: no cookie, no Authorization header."""
+    client.session.cookie_jar.clear()
+    return await client.get(path)
+
+
+async def test_the_feed_is_content_free_and_both_parsers_read_it_alike(client, services, demo, capsys):
+    hid = demo["household"]["id"]
+    first = await plan(services, demo, ["Fatima El Amrani", "Khadija El Amrani"], days=20)
+    second = await plan(services, demo, ["Fatima El Amrani"], days=40)
+    await services.overleggen.cancel(regisseur(demo), hid, second)
+    not_mine = await plan(services, demo, ["Joost Willems"], days=30)
+    await sign_in(client, capsys, FATIMA)
+    url, path = await make_link(client, demo)
+    assert url.startswith(("http://", "https://")) and url.endswith(path)
+    listing = await (await client.get(overleggen(demo))).text()
+    assert path not in listing and "U heeft een agenda-link." in listing  # shown once only
+
+    resp = await fetch_anonymously(client, path)
+    assert resp.status == 200 and resp.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    ics = await resp.read()
+    assert b"\n" not in ics.replace(b"\r\n", b"")  # CRLF line endings only
+    cal = read(ics)
+    assert cal.method == "PUBLISH"
+    assert {"X-WR-CALNAME", "REFRESH-INTERVAL", "X-PUBLISHED-TTL"} <= cal.props
+    uids = {}
+    for oid in (first, second, not_mine):
+        uids[oid] = (await services.overleggen.get(regisseur(demo), hid, oid)).uid
+    by_uid = {e.uid: e for e in cal.events}
+    assert set(by_uid) == {uids[first], uids[second]}  # only the overleggen she is invited to
+    assert by_uid[uids[first]].status == "CONFIRMED" and by_uid[uids[second]].status == "CANCELLED"
+    for event in cal.events:
+        assert event.summary == "Overleg" and event.location is None and event.description is None
+        assert event.organizer is None and event.attendees == ()
+    for secret in (MARKER, PLACE, "Khadija", "Fatima", "khadija@", "fatima@", "Joost"):
+        assert secret.encode() not in ics
+    parsed = icalendar.Calendar.from_ical(ics)
+    links = {str(e["UID"]): str(e["URL"]) for e in parsed.walk("VEVENT")}
+    assert links[uids[first]].endswith(f"{overleggen(demo)}/{first}")
+
+
+async def test_each_fetch_is_logged_on_channel_ics(client, services, demo, capsys):
+    await plan(services, demo, ["Fatima El Amrani"], days=20)
+    await sign_in(client, capsys, FATIMA)
+    _, path = await make_link(client, demo)
+    assert (await fetch_anonymously(client, path)).status == 200
+    async with services.overleggen._uow() as uow:
+        entries = await uow.access_log.entries(demo["household"]["id"], limit=1000)
+    fatima = demo["by_name"]["Fatima El Amrani"]["id"]
+    logged = [e for _, e in entries if e.channel is Channel.ICS and e.detail.startswith("agenda-abonnement")]
+    assert len(logged) == 1 and logged[0].actor_id == fatima and logged[0].detail == "agenda-abonnement: 1 overleggen"
+
+
+async def test_head_answers_like_get_without_a_body(client, services, demo, capsys):
+    await sign_in(client, capsys, FATIMA)
+    _, path = await make_link(client, demo)
+    client.session.cookie_jar.clear()
+    resp = await client.head(path)
+    assert resp.status == 200 and resp.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert await resp.read() == b""
+
+
+async def test_a_stopped_link_answers_exactly_like_an_unknown_one(client, services, demo, capsys):
+    await sign_in(client, capsys, FATIMA)
+    _, path = await make_link(client, demo)
+    csrf = await csrf_of(client, overleggen(demo))
+    resp = await client.post(f"{overleggen(demo)}/agenda-link/stoppen", data={"csrf": csrf}, allow_redirects=False)
+    assert resp.status == 303
+    listing = await (await client.get(resp.headers["Location"])).text()
+    assert "De agenda-link werkt niet meer." in listing and "Agenda-link maken" in listing
+    stopped = await fetch_anonymously(client, path)
+    unknown = await fetch_anonymously(client, "/agenda/" + "A" * 43 + ".ics")
+    malformed = await fetch_anonymously(client, "/agenda/kort.ics")
+    assert stopped.status == unknown.status == malformed.status == 404
+    assert await stopped.read() == await unknown.read() == await malformed.read()
+    assert stopped.headers["Content-Type"] == unknown.headers["Content-Type"]
+
+
+async def test_a_new_link_stops_the_old_one(client, services, demo, capsys):
+    await sign_in(client, capsys, FATIMA)
+    _, old = await make_link(client, demo)
+    csrf = await csrf_of(client, overleggen(demo))
+    resp = await client.post(f"{overleggen(demo)}/agenda-link", data={"csrf": csrf})
+    text = await resp.text()
+    assert "Uw vorige agenda-link werkt nu niet meer." in text
+    new = f"/agenda/{FEED.search(text).group(2)}.ics"
+    assert new != old
+    assert (await fetch_anonymously(client, old)).status == 404
+    assert (await fetch_anonymously(client, new)).status == 200
+
+
+async def test_a_removed_betrokkenes_feed_stops(client, services, demo, capsys):
+    await sign_in(client, capsys, KHADIJA)
+    _, path = await make_link(client, demo)
+    assert (await fetch_anonymously(client, path)).status == 200
+    khadija = demo["by_name"]["Khadija El Amrani"]["id"]
+    await services.betrokkenen.remove(regisseur(demo), demo["household"]["id"], khadija)
+    assert (await fetch_anonymously(client, path)).status == 404
+
+
+async def test_making_a_link_needs_the_form_token(client, services, demo, capsys):
+    await sign_in(client, capsys, FATIMA)
+    resp = await client.post(f"{overleggen(demo)}/agenda-link", data={})
+    assert resp.status == 403 and "/agenda/" not in await resp.text()
+    fatima = Principal(demo["by_name"]["Fatima El Amrani"]["id"], demo["household"]["id"])
+    assert not await services.calendar_feeds.has_feed(fatima, demo["household"]["id"])
