@@ -1,7 +1,196 @@
-"""Wie heeft ons plan bekeken and Inzage (issue 12, items 5 and 8): the access log for the klant, the AVG download."""
+"""Wie heeft ons plan bekeken and Inzage (issue 12, items 5 and 8): the access log for the klant, the AVG download.
+
+The services decide (a klant speaking for themself, with a second factor for the log and the download) and
+answer with views; this only reads the filter from the query and puts the views into words.
+"""
 
 from __future__ import annotations
 
+import urllib.parse
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
 from aiohttp import web
+from babel.dates import format_date
+
+from ...domain.audit import Channel, Event
+from ...domain.betrokkene import ROLE_LABELS
+from ...domain.errors import ValidationFailed
+from ...services.access_log import ClientLog, LogFilter, LogRow, Reader
+from ..keys import services
+from ..params import parse_date, query_int
+from . import guard
+from .ground_words import grounds_text
+from .i18n import _
+from .keys import WHERE
+from .render import page
 
 routes = web.RouteTableDef()
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+#: rows on one page of the log
+PAGE_ROWS = 50
+
+SECTION_NAMES = {
+    "algemeen": _("Algemeen en betrokkenen"),
+    "krachten_zorgen": _("Krachten en zorgen"),
+    "analyse": _("Analyse en gewenst perspectief"),
+    "doelen": _("Doelen en acties"),
+    "voorzieningen": _("Gevraagde voorzieningen"),
+    "veiligheidsplan": _("Veiligheidsplan"),
+    "afspraken": _("Afspraken"),
+}
+CHANNEL_NAMES = {
+    Channel.WEB: _("op de website"),
+    Channel.MAIL: _("per e-mail"),
+    Channel.API: _("via een computerprogramma (API)"),
+    Channel.PDF: _("als PDF"),
+    Channel.ICS: _("in een agenda"),
+}
+EVENT_NAMES = {
+    Event.READ: _("bekeken"),
+    Event.EXPORT: _("gedownload"),
+    Event.DISCLOSE: _("gestuurd"),
+    Event.CHANGE: _("gewijzigd"),
+    Event.CREATE: _("gemaakt"),
+}
+
+
+@dataclass(frozen=True)
+class ShownRow:
+    """One entry of the log in words."""
+
+    when: str
+    who: str
+    organisation: str
+    role: str
+    what: str
+    sections: list[str]
+    channel: str
+    grounds: list[str]
+    on_behalf_of: str | None
+    emergency: bool
+
+
+def _when(row: LogRow) -> str:
+    local = row.event.at.astimezone(AMSTERDAM)
+    return f"{format_date(local.date(), 'EEEE d MMMM y', locale='nl')}, {local:%H:%M}"
+
+
+def _sections(row: LogRow) -> list[str]:
+    if row.event.sections:
+        return [SECTION_NAMES.get(key, key) for key in row.event.sections]
+    if row.event.detail.startswith(("overleg", "1 overleg")) or "overleggen" in row.event.detail:
+        return [_("Agenda en besluiten van een overleg")]
+    return []
+
+
+def _person(reader: Reader | None) -> tuple[str, str, str]:
+    if reader is None:
+        return _("eenplan zelf, of iemand die niet meer bekend is"), "", ""
+    name = reader.name + (f" ({_('doet niet meer mee')})" if reader.removed else "")
+    return name, reader.organisation, ROLE_LABELS.get(reader.role, reader.role.value)
+
+
+def shown_row(row: LogRow) -> ShownRow:
+    """An entry of the client view as the page shows it."""
+    who, organisation, role = _person(row.reader)
+    holder = row.on_behalf_of or row.reader  # whose access the entry rests on (a token issued for them: theirs)
+    return ShownRow(
+        when=_when(row),
+        who=who,
+        organisation=organisation,
+        role=role,
+        what=EVENT_NAMES.get(row.event.event, row.event.event.value),
+        sections=_sections(row),
+        channel=CHANNEL_NAMES.get(row.event.channel, row.event.channel.value),
+        grounds=grounds_text(
+            row.grounds, person=holder.name if holder else None, role=holder.role.value if holder else None
+        ),
+        on_behalf_of=row.on_behalf_of.name if row.on_behalf_of else None,
+        emergency=row.event.emergency,
+    )
+
+
+def _day(request: web.Request, name: str, errors: dict[str, str]) -> date | None:
+    value = request.query.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return parse_date(value, name)
+    except ValidationFailed:
+        errors[name] = _("Vul een datum in, zoals 2026-12-07.")
+        return None
+
+
+@routes.get("/huishoudens/{id}/bekeken")
+async def log_page(request: web.Request) -> web.StreamResponse:
+    """Wie heeft ons plan bekeken: the log for the klant, newest first, filtered by period and person, 50 a page.
+    A bad date answers the page again with 422 and the field named."""
+    await guard.signed_in(request)
+    household_id = request.match_info["id"]
+    principal = await guard.household_principal(request, household_id)
+    errors: dict[str, str] = {}
+    since, until = _day(request, "van", errors), _day(request, "tot", errors)
+    person = request.query.get("wie", "").strip() or None
+    before = query_int(request, "voor")
+    wanted = LogFilter(since, until, person)
+    try:
+        log = await services(request).access_log.client_view(
+            principal, household_id, wanted, before=before, limit=PAGE_ROWS
+        )
+    except ValidationFailed as err:
+        for problem in err.problems:
+            errors[problem.field] = (
+                _("De einddatum ligt voor de begindatum.") if problem.field == "tot" else _("Kies iemand uit de lijst.")
+            )
+        log = await services(request).access_log.client_view(principal, household_id, LogFilter(), limit=1)
+    request[WHERE] = log.household_name
+    return page(request, "bekeken.html", _context(household_id, request, log, errors), status=422 if errors else 200)
+
+
+def _context(household_id: str, request: web.Request, log: ClientLog, errors: dict[str, str]) -> dict[str, object]:
+    query = {k: request.query[k] for k in ("van", "tot", "wie") if request.query.get(k)}
+    older = None
+    if log.next_before is not None and not errors:
+        older = f"/huishoudens/{household_id}/bekeken?" + urllib.parse.urlencode({**query, "voor": log.next_before})
+    return {
+        "household_id": household_id,
+        "rows": [] if errors else [shown_row(r) for r in log.rows],
+        "people": log.people,
+        "van": request.query.get("van", ""),
+        "tot": request.query.get("tot", ""),
+        "wie": request.query.get("wie", ""),
+        "errors": errors,
+        "filtered": bool(query),
+        "older": older,
+        "first_page": "voor" not in request.query,
+        "newest": f"/huishoudens/{household_id}/bekeken?" + urllib.parse.urlencode(query),
+    }
+
+
+@routes.get("/huishoudens/{id}/inzage")
+async def inzage_page(request: web.Request) -> web.StreamResponse:
+    """Inzage: what AVG art. 15 gives the klant, in B1, with the download button."""
+    await guard.signed_in(request)
+    household_id = request.match_info["id"]
+    principal = await guard.household_principal(request, household_id)
+    offer = await services(request).inzage.offer(principal, household_id)
+    request[WHERE] = offer.household.name
+    step = "/inloggen/tweede-stap?" + urllib.parse.urlencode({"next": f"/huishoudens/{household_id}/inzage"})
+    return page(request, "inzage.html", {"household_id": household_id, "ready": offer.ready, "step": step})
+
+
+@routes.get("/huishoudens/{id}/inzage.zip")
+async def inzage_zip(request: web.Request) -> web.StreamResponse:
+    """The download: a zip of JSON files and the PDF, never cached, its name without anyone's name."""
+    await guard.signed_in(request)
+    household_id = request.match_info["id"]
+    principal = await guard.household_principal(request, household_id)
+    name, body = await services(request).inzage.export(principal, household_id)
+    return web.Response(
+        body=body,
+        content_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )

@@ -1,0 +1,185 @@
+"""Inzage (AVG art. 15): everything eenplan holds about a household that this klant may see, as one zip.
+
+The export is assembled from the other services, each of which decides and logs what it shows: plan
+versions through `PlanService.version` (scoped by the one policy, logged on channel web), overleggen
+through `OverlegService.list` (agenda and decisions only where `may_read_overleg_content` allows), the
+PDF through `MailgroupService.plan_pdf` (logged as an export on channel pdf). The zip is written with the
+standard library in memory: `zipfile` and `json` do no I/O outside the buffer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import re
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from ..domain.access import Principal
+from ..domain.audit import Channel
+from ..domain.household import Household
+from ..domain.ports import UnitOfWorkFactory
+from .access_log import MAX_ROWS, NEED_LOG, AccessLogService, LogRow
+from .common import Need, authorised, known_household
+from .consent import ConsentService
+from .mailgroup import MailgroupService
+from .overleggen import OverlegService
+from .plan import PlanService
+
+#: versions listed per call while collecting them
+VERSION_PAGE = 200
+#: what the zip's members are called (no names of people: the filename may be seen by others)
+README_NAME = "LEESMIJ.txt"
+README = """Inzage in uw gegevens (AVG artikel 15)
+
+Dit bestand bevat alles wat eenplan over uw huishouden bewaart en wat u mag zien.
+
+- huishouden.json: het huishouden, de fase en de fases tot nu toe
+- betrokkenen.json: wie er meedoen, met hun rol en contactgegevens
+- plan/versie-<nummer>.json: elke versie van het plan
+- plan.pdf: het plan zoals het nu is
+- toestemmingen.json: de toestemmingen, wie ze vroeg en wie antwoordde
+- overmacht.json: besluiten om zonder toestemming te delen
+- overleggen.json: de overleggen waarvoor u bent uitgenodigd
+- toegangslog.json: wie het plan heeft bekeken, wanneer en waarom
+
+De bestanden met .json zijn tekst. U kunt ze openen met elk programma voor tekst.
+"""
+
+
+@dataclass(frozen=True)
+class InzageOffer:
+    """What the inzage page offers: the household, and whether the caller has the second factor the
+    download needs (False: the page sends them through the second step first)."""
+
+    household: Household
+    ready: bool
+
+
+class InzageService:
+    """The klant's AVG download."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        plan: PlanService,
+        consent: ConsentService,
+        overleggen: OverlegService,
+        access_log: AccessLogService,
+        mailgroup: MailgroupService,
+    ) -> None:
+        self._uow = uow
+        self._plan = plan
+        self._consent = consent
+        self._overleggen = overleggen
+        self._access_log = access_log
+        self._mailgroup = mailgroup
+
+    async def offer(self, principal: Principal, household_id: str) -> InzageOffer:
+        """The household whose download the inzage page offers (only to a klant speaking for themself), and
+        whether the download may start now or asks for the second factor first."""
+        async with authorised(
+            self._uow, principal, household_id, need=Need.PERSONAL_KLANT, what="download everything"
+        ) as caller:
+            return InzageOffer(await known_household(caller.uow, household_id), principal.second_factor)
+
+    async def export(self, principal: Principal, household_id: str) -> tuple[str, bytes]:
+        """(the zip's filename, its bytes): everything this klant may see of the household, with a second factor
+        (it holds the access log). Every part is read through the service that decides and logs it."""
+        async with authorised(self._uow, principal, household_id, need=NEED_LOG, what="download everything") as caller:
+            household = await known_household(caller.uow, household_id)
+            phases = await caller.uow.households.phase_history(household_id)
+            people = await caller.uow.betrokkenen.list(household_id)  # the contact list every betrokkene sees
+        files: dict[str, Any] = {
+            "huishouden.json": {"huishouden": household, "fases": phases},
+            "betrokkenen.json": people,
+        }
+        files.update(await self._versions(principal, household_id))
+        consents = await self._consent.list(principal, household_id)
+        files["toestemmingen.json"] = [
+            {**_plain(v.consent), "status_nu": v.effective_status, "wacht_op": v.waiting_for} for v in consents
+        ]
+        files["overmacht.json"] = await self._consent.overmacht(principal, household_id)
+        files["overleggen.json"] = await self._overleggen.list(principal, household_id, channel=Channel.WEB)
+        files["toegangslog.json"] = await self._log(principal, household_id)
+        pdf = await self._mailgroup.plan_pdf(principal, household_id)
+        return filename(household.code, self._plan.today()), _zip(files, pdf)
+
+    async def _versions(self, principal: Principal, household_id: str) -> dict[str, Any]:
+        """Every version the klant may read, each scoped and logged by `PlanService.version` (channel web)."""
+        numbers: list[int] = []
+        before: int | None = None
+        while True:
+            page, _ = await self._plan.versions(principal, household_id, before=before, limit=VERSION_PAGE)
+            numbers += [info.number for info in page]
+            if len(page) < VERSION_PAGE:
+                break
+            before = page[-1].number
+        files: dict[str, Any] = {}
+        for number in sorted(numbers):
+            snapshot = await self._plan.version(principal, household_id, number, channel=Channel.WEB)
+            files[f"plan/versie-{number:04d}.json"] = {
+                "versie": snapshot.info,
+                "delen": {key: json.loads(text) for key, text in snapshot.sections.items()},
+            }
+        return files
+
+    async def _log(self, principal: Principal, household_id: str) -> list[dict[str, Any]]:
+        """The whole access log, newest first, with the names of the people it names."""
+        rows: list[LogRow] = []
+        before: int | None = None
+        while True:
+            page = await self._access_log.client_view(principal, household_id, before=before, limit=MAX_ROWS)
+            rows += page.rows
+            if page.next_before is None:
+                break
+            before = page.next_before
+        return [
+            {
+                "nummer": row.seq,
+                **_plain(row.event),
+                "door": row.reader.name if row.reader else None,
+                "organisatie": row.reader.organisation if row.reader else None,
+                "namens": row.on_behalf_of.name if row.on_behalf_of else None,
+            }
+            for row in rows
+        ]
+
+
+def filename(code: str, today: date) -> str:
+    """`inzage-<household code>-<date>.zip`: the code only (never a name), cut to safe characters."""
+    safe = re.sub(r"[^A-Za-z0-9-]", "", code)[:40] or "huishouden"
+    return f"inzage-{safe}-{today.isoformat()}.zip"
+
+
+def _plain(value: Any) -> Any:
+    """Domain values as JSON's: dataclasses as objects, enums by value, dates in ISO 8601, sets sorted."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, frozenset | set):
+        return sorted(_plain(v) for v in value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _zip(files: Mapping[str, Any], pdf: bytes) -> bytes:
+    """The zip: each JSON file (UTF-8, indented), the PDF and the readme."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(README_NAME, README)
+        for name, value in files.items():
+            archive.writestr(name, json.dumps(_plain(value), ensure_ascii=False, indent=2))
+        archive.writestr("plan.pdf", pdf)
+    return buffer.getvalue()
