@@ -134,3 +134,36 @@ def precheck(armored: object, field_name: str = "armored") -> PacketCounts:
     if armored.count(_BEGIN) != 1:
         raise UnusableKey(f"must contain exactly one '{_BEGIN}'", field_name)
     return count_packets(dearmor(armored, field_name), field_name)
+
+
+def _crc24(data: bytes) -> int:
+    """The armor checksum of RFC 9580 §6.1."""
+    crc = 0xB704CE
+    for byte in data:
+        crc ^= byte << 16
+        for _ in range(8):
+            crc <<= 1
+            if crc & 0x1000000:
+                crc ^= 0x1864CFB
+    return crc & 0xFFFFFF
+
+
+def armor(data: bytes) -> str:
+    """Binary OpenPGP public key packets as one ASCII-armored block (what `precheck` and gpg take)."""
+    encoded = base64.b64encode(data).decode("ascii")
+    lines = [encoded[i : i + 64] for i in range(0, len(encoded), 64)]
+    checksum = base64.b64encode(_crc24(data).to_bytes(3, "big")).decode("ascii")
+    return "\n".join([_BEGIN, "", *lines, f"={checksum}", _END, ""])
+
+
+def key_text(data: bytes, field_name: str = "armored") -> str:
+    """An uploaded key file as armored text: an armored file as it is, a binary one (`gpg --export`) armored.
+    Bounded first, so a large file is refused before any work (UnusableKey naming the field)."""
+    if len(data) > MAX_KEY_CHARS:
+        raise UnusableKey(f"must be a public key file of at most {MAX_KEY_CHARS} bytes; {_MINIMAL}", field_name)
+    if data.lstrip().startswith(b"-----BEGIN "):
+        try:
+            return data.decode("ascii")
+        except UnicodeDecodeError:
+            raise UnusableKey("must be ASCII-armored (only ASCII characters)", field_name) from None
+    return armor(data)

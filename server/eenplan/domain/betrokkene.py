@@ -56,6 +56,15 @@ ROLES_BY_KIND: dict[Kind, frozenset[Role]] = {
 }
 
 WEEKDAYS = ("ma", "di", "wo", "do", "vr", "za", "zo")
+#: a phone number as recorded: digits, spaces, brackets and dashes, an optional leading +
+PHONE_PATTERN = r"^\+?[0-9 ()-]{6,30}$"
+
+
+class MailChoice(StrEnum):
+    """What eenplan mails a person when the plan changes (their own choice on "Mijn gegevens")."""
+
+    PLAN = "plan"  # the plan itself, encrypted, while a usable key is pinned (else a notice)
+    MELDINGEN = "meldingen"  # only a content-free notice; the person reads the plan on the site
 
 
 def may_share_address(a: Kind, b: Kind) -> bool:
@@ -92,6 +101,7 @@ class Betrokkene:
     birth_date: date | None
     created_at: datetime
     removed_at: datetime | None = None
+    mail_choice: MailChoice = MailChoice.PLAN
 
     @property
     def active(self) -> bool:
@@ -104,6 +114,12 @@ class Betrokkene:
             return None
         b = self.birth_date
         return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+    @property
+    def wants_plan_by_mail(self) -> bool:
+        """Whether a plan update may carry the plan itself (encrypted, given a usable key): not for a person
+        who chose content-free notices only."""
+        return self.mail_choice is MailChoice.PLAN
 
     def as_dict(self) -> dict[str, Any]:
         """The betrokkene as the API shows it."""
@@ -120,4 +136,5 @@ class Betrokkene:
             "reachable_days": list(self.reachable_days),
             "birth_date": self.birth_date.isoformat() if self.birth_date else None,
             "created_at": self.created_at.isoformat(),
+            "mail_choice": self.mail_choice.value,
         }

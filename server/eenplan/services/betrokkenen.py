@@ -76,8 +76,8 @@ def _check_change(principal: Principal, found: Betrokkene, updated: Betrokkene) 
 
 
 #: What a betrokkene may change about themself; kind, role and birth date (which decides who must
-#: consent) are the regisseur's to record.
-SELF_SERVICE = frozenset({"name", "email", "phone", "reachable_days"})
+#: consent) are the regisseur's to record. The mail choice is the person's own (what plan mail brings them).
+SELF_SERVICE = frozenset({"name", "email", "phone", "reachable_days", "mail_choice"})
 
 
 class BetrokkeneService:

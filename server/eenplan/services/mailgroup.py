@@ -19,7 +19,7 @@ from typing import Any
 
 from ..domain.access import Actor, Principal
 from ..domain.audit import Channel
-from ..domain.betrokkene import Betrokkene, is_regisseur
+from ..domain.betrokkene import Betrokkene, MailChoice, is_regisseur
 from ..domain.contact_changes import KEY_PINNED_TEXT, KEY_REMOVED_TEXT, is_personal
 from ..domain.contact_changes import SUBJECT as CONTACT_SUBJECT
 from ..domain.errors import NotFound, ValidationFailed
@@ -175,6 +175,8 @@ class MailgroupService:
             reason = None
             if not b.email:
                 reason = "geen e-mailadres"
+            elif b.mail_choice is MailChoice.MELDINGEN:
+                reason = "kiest alleen meldingen"
             elif key is None:
                 reason = "geen sleutel"
             elif not await self.key_usable(key.fingerprint):

@@ -335,7 +335,7 @@ class OutboxWorker:
                 last = await uow.mail.last_sent(item.household_id, person.id, version)
             if last is not None and last[1] == job.view_hash:
                 raise _Unchanged
-            if fpr is None:
+            if fpr is None or not person.wants_plan_by_mail:  # no usable key, or the person chose notices only
                 return job  # content-free notice; no content is shown
             since = last[0] if last else None
             snapshot = await self._plan.version(principal, item.household_id, version, channel=Channel.MAIL)

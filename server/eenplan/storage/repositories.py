@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from ..domain.betrokkene import Betrokkene, Kind, Role
+from ..domain.betrokkene import Betrokkene, Kind, MailChoice, Role
 from ..domain.household import Household, Phase, PhaseChange
 from ..domain.versions import VersionInfo
 from .results import rows_changed
@@ -45,6 +45,7 @@ def _betrokkene(row: BetrokkeneRow) -> Betrokkene:
         birth_date=row.birth_date,
         created_at=row.created_at,
         removed_at=row.removed_at,
+        mail_choice=MailChoice(row.mail_choice),
     )
 
 
@@ -162,6 +163,7 @@ def _recorded(b: Betrokkene) -> dict[str, Any]:
         "reachable_days": ",".join(b.reachable_days),
         "birth_date": b.birth_date,
         "removed_at": b.removed_at,
+        "mail_choice": b.mail_choice.value,
     }
 
 

@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints, Valida
 from sqlmodel import SQLModel
 
 from ..domain.addresses import address_problem
-from ..domain.betrokkene import WEEKDAYS, Kind, Role
+from ..domain.betrokkene import PHONE_PATTERN, WEEKDAYS, Kind, MailChoice, Role
 from ..domain.errors import FieldProblem, ValidationFailed
 from ..domain.names import MAX_NAME_CHARS, name_problem
 from .params import MAX_DATE, MIN_DATE, parse_int
@@ -43,7 +43,7 @@ Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME_CHARS), AfterValidator(_name)
 ]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()-]{6,30}$")]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=PHONE_PATTERN)]
 Weekday = Annotated[str, StringConstraints(pattern="^(" + "|".join(WEEKDAYS) + ")$")]
 
 
@@ -90,6 +90,8 @@ class BetrokkeneCreate(_Body):
     phone: Phone | None = None
     reachable_days: list[Weekday] = Field(default_factory=list, max_length=7)
     birth_date: date | None = None
+    #: what plan mail brings: the plan encrypted ("plan", with a usable key) or only a notice ("meldingen")
+    mail_choice: MailChoice = MailChoice.PLAN
 
 
 class BetrokkenePatch(_Body):
@@ -104,9 +106,10 @@ class BetrokkenePatch(_Body):
     phone: Phone | None = None
     reachable_days: list[Weekday] | None = Field(default=None, max_length=7)
     birth_date: date | None = None
+    mail_choice: MailChoice | None = None
 
     # email, phone and birth_date may be cleared with null; relation and organisation with "", the days with []
-    _not_null = not_null("name", "kind", "role", "relation", "organisation", "reachable_days")
+    _not_null = not_null("name", "kind", "role", "relation", "organisation", "reachable_days", "mail_choice")
 
 
 class AdoptRequest(_Body):

@@ -1,7 +1,203 @@
-"""Mijn gegevens (issue 12, item 7): one's contact details, reachable days, OpenPGP key and mail choice."""
+"""Mijn gegevens (issue 12, item 7): one's contact details, reachable days, OpenPGP key and mail choice.
+
+The page shows only the caller's own record (`MyDetailsService.view`); each form posts to its own address,
+changes one thing in one transaction and redirects back with a confirmation (PRG). Who may change what is
+the services' rule: the contact form's use case takes only a phone number and days, so a forged field
+(name, role, …) is ignored; a key is pinned for oneself through `MailgroupService.put_key`.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from aiohttp import web
+from babel.dates import format_date
+from multidict import MultiDictProxy
+
+from eenplan_crypto.packets import MAX_KEY_CHARS, key_text
+
+from ...domain.access import Principal
+from ...domain.betrokkene import WEEKDAYS
+from ...domain.errors import ValidationFailed
+from ...domain.pages import HouseholdPage
+from ...services.my_details import MyDetails
+from ..keys import services
+from . import csrf, guard
+from .i18n import SOURCE_LANGUAGE, _
+from .keys import WHERE
+from .render import page, redirect
 
 routes = web.RouteTableDef()
+
+BASE = "/huishoudens/{id}/" + HouseholdPage.GEGEVENS.value
+#: a key form's whole body: the key (at most MAX_KEY_CHARS) twice over for the textarea and the file, plus
+#: the multipart framing; anything larger is refused before it is read
+MAX_KEY_FORM_BYTES = 2 * MAX_KEY_CHARS + 8_192
+
+DAY_LABELS: dict[str, str] = {
+    "ma": _("maandag"),
+    "di": _("dinsdag"),
+    "wo": _("woensdag"),
+    "do": _("donderdag"),
+    "vr": _("vrijdag"),
+    "za": _("zaterdag"),
+    "zo": _("zondag"),
+}
+
+#: what each confirmation (?gelukt=…) says
+DONE_TEXTS: dict[str, str] = {
+    "contact": _("Uw telefoonnummer en dagen zijn opgeslagen."),
+    "sleutel": _("Uw sleutel is opgeslagen."),
+    "verwijderd": _("Uw sleutel is verwijderd. U krijgt nu alleen berichten zonder inhoud."),
+    "keuze": _("Uw keuze is opgeslagen."),
+}
+
+
+def fingerprint_groups(fingerprint: str) -> str:
+    """A fingerprint as people compare it: groups of four characters."""
+    return " ".join(fingerprint[i : i + 4] for i in range(0, len(fingerprint), 4))
+
+
+def long_date(moment: datetime) -> str:
+    """A date as the pages write it ("maandag 7 december 2026")."""
+    return format_date(moment.date(), "EEEE d MMMM y", locale=SOURCE_LANGUAGE)
+
+
+def _key_error(err: ValidationFailed) -> str:
+    """The Dutch text for a key the keyring refused (its own message is English and for developers)."""
+    problem = " ".join(p.problem for p in err.problems).lower()
+    if "secret" in problem:
+        return _("Dit is een geheime sleutel. Stuur alleen uw openbare sleutel.")
+    if "expired" in problem or "revoked" in problem:
+        return _("Deze sleutel is verlopen of ingetrokken. Maak een nieuwe sleutel of verleng deze.")
+    if "at most" in problem or "packets" in problem:
+        return _("Deze sleutel is te groot. Exporteer de sleutel zonder handtekeningen van anderen.")
+    return _("Dit is geen bruikbare openbare OpenPGP-sleutel. Exporteer uw openbare sleutel en probeer het opnieuw.")
+
+
+def _field_error(err: ValidationFailed, field: str) -> str:
+    """The Dutch text for a contact or choice field the service refused."""
+    if field == "phone":
+        return _("Vul een telefoonnummer in met cijfers, bijvoorbeeld 06 12345678 of +31 6 12345678.")
+    if field == "reachable_days":
+        return _("Kies alleen dagen uit de lijst.")
+    return _("Kies een van de twee.")
+
+
+async def _render(
+    request: web.Request,
+    errors: dict[str, str] | None = None,
+    entered: dict[str, Any] | None = None,
+    status: int = 422,
+) -> web.Response:
+    """The page over the caller's own record; with `errors` (field → Dutch text) it answers `status` (422)."""
+    await guard.signed_in(request)
+    household_id = request.match_info["id"]
+    principal = await guard.household_principal(request, household_id)
+    svc = services(request)
+    details: MyDetails = await svc.my_details.view(principal, household_id)
+    household, _offered = await svc.households.start(principal, household_id)
+    request[WHERE] = household.name
+    me = details.me
+    key = details.key
+    context = {
+        "household": household,
+        "base": BASE.format(id=household_id),
+        "me": me,
+        "days": [(d, DAY_LABELS[d], d in (entered or {}).get("days", me.reachable_days)) for d in WEEKDAYS],
+        "phone": (entered or {}).get("phone", me.phone or ""),
+        "key": key,
+        "key_usable": details.key_usable,
+        "fingerprint": fingerprint_groups(key.fingerprint) if key else "",
+        "expires": long_date(key.expires_at) if key and key.expires_at else "",
+        "choice": me.mail_choice.value,
+        "gets_plan": details.gets_plan,
+        "errors": errors or {},
+        "notice": DONE_TEXTS.get(request.query.get("gelukt", ""), ""),
+    }
+    return page(request, "gegevens.html", context, status=status if errors else 200)
+
+
+def _done(request: web.Request, what: str) -> web.HTTPSeeOther:
+    return redirect(BASE.format(id=request.match_info["id"]) + f"?gelukt={what}#melding")
+
+
+async def _principal(request: web.Request) -> Principal:
+    await guard.signed_in(request)
+    return await guard.household_principal(request, request.match_info["id"])
+
+
+def _text(form: MultiDictProxy[Any], name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+@routes.get(BASE)
+async def my_details(request: web.Request) -> web.Response:
+    """Mijn gegevens: one's own contact details, days, key and mail choice."""
+    return await _render(request)
+
+
+@routes.post(BASE + "/contact")
+async def change_contact(request: web.Request) -> web.Response:
+    """Save one's phone number and reachable days (only these: nothing else of the record changes here)."""
+    form = await csrf.checked_form(request)
+    principal = await _principal(request)
+    phone = _text(form, "phone")
+    days = [v for v in form.getall("days", []) if isinstance(v, str)]
+    try:
+        await services(request).my_details.change_contact(principal, request.match_info["id"], phone, days)
+    except ValidationFailed as err:
+        field = err.problems[0].field if err.problems else "phone"
+        return await _render(request, {field: _field_error(err, field)}, {"phone": phone, "days": tuple(days)})
+    raise _done(request, "contact")
+
+
+@routes.post(BASE + "/sleutel")
+async def put_key(request: web.Request) -> web.Response:
+    """Pin one's own OpenPGP public key: pasted (armored) or a file (armored or binary)."""
+    if request.content_length is not None and request.content_length > MAX_KEY_FORM_BYTES:
+        # refused before the body is read; the form is shown again (nothing of the upload is kept)
+        too_big = {"sleutelbestand": _("Dit bestand is te groot voor een openbare sleutel.")}
+        return await _render(request, too_big, status=413)
+    form = await csrf.checked_form(request)
+    principal = await _principal(request)
+    upload = form.get("sleutelbestand")
+    pasted = _text(form, "sleutel").strip()
+    data = upload.file.read(MAX_KEY_CHARS + 1) if isinstance(upload, web.FileField) else b""
+    field = "sleutelbestand" if data else "sleutel"
+    try:
+        if not data and not pasted:
+            raise ValidationFailed.one(field, "no key given")
+        armored = key_text(data, field) if data else pasted
+        await services(request).my_details.put_key(principal, request.match_info["id"], armored)
+    except ValidationFailed as err:
+        text = _key_error(err) if (data or pasted) else _("Plak uw openbare sleutel of kies een bestand.")
+        return await _render(request, {field: text})  # nothing pasted is shown back (it may be a secret key)
+    raise _done(request, "sleutel")
+
+
+@routes.post(BASE + "/sleutel/verwijderen")
+async def remove_key(request: web.Request) -> web.Response:
+    """Unpin one's own key."""
+    await csrf.checked_form(request)
+    principal = await _principal(request)
+    await services(request).my_details.remove_key(principal, request.match_info["id"])
+    raise _done(request, "verwijderd")
+
+
+@routes.post(BASE + "/post")
+async def choose_mail(request: web.Request) -> web.Response:
+    """Save what plan mail brings one: the plan encrypted, or only a notice."""
+    form = await csrf.checked_form(request)
+    principal = await _principal(request)
+    choice = _text(form, "mail_choice")
+    try:
+        await services(request).my_details.choose_mail(principal, request.match_info["id"], choice)
+    except ValidationFailed as err:
+        return await _render(request, {"mail_choice": _field_error(err, "mail_choice")})
+    raise _done(request, "keuze")
+
+
+__all__ = ["fingerprint_groups", "routes"]
