@@ -14,7 +14,7 @@ from eenplan.domain.access import Principal
 from eenplan.domain.audit import Channel
 from eenplan.domain.overmacht import QUESTIONS, Besluit
 
-ROW = re.compile(r'<li class="eenplan-log__item">(.*?)</li>', re.S)
+ROW = re.compile(r'<li class="eenplan-log__item">(.*?)(?=<li class="eenplan-log__item">|</ol>)', re.S)
 
 
 async def test_the_klant_sees_a_professionals_read_with_name_organisation_sections_and_channel(
