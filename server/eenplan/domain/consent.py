@@ -196,3 +196,43 @@ def dropped_consenters(stored: frozenset[str], now_required: frozenset[str]) -> 
     """The klanten a re-opened request no longer asks: they lost their say and are told (content-free), so
     nobody is cut out of a decision about their family silently (a birth date changed, say)."""
     return stored - now_required
+
+
+#: the longest reference of a paper consent form (consent_approval.form_reference)
+FORM_REFERENCE_MAX = 100
+
+
+def check_recorded_answer(
+    consent: Consent,
+    required: frozenset[str],
+    klant_id: str,
+    approved: bool,
+    method: ConsentMethod,
+    form_date: date,
+    form_reference: str | None,
+    today: date,
+    requested_on: date,
+) -> Approval | None:
+    """Refuse a regisseur's record of a klant's answer (a signed paper form, or an oral urgent consent) that
+    the klant could not have given: not a klant this request needs, an answer already there, a form dated in
+    the future or before the request. Returns the klant's oral urgent approval this written form confirms,
+    if that is what it is (None: a new answer)."""
+    if klant_id not in required:
+        raise ValidationFailed.one("klant_id", "is not a klant whose consent this request needs")
+    if form_date > today:
+        raise ValidationFailed.one("form_date", "is in the future")
+    if form_date < requested_on:
+        raise ValidationFailed.one("form_date", "is before the request was made")
+    reference = (form_reference or "").strip()
+    if method is ConsentMethod.WRITTEN and not reference:
+        raise ValidationFailed.one("form_reference", "name the form's reference (the number on the paper)")
+    if len(reference) > FORM_REFERENCE_MAX:
+        raise ValidationFailed.one("form_reference", f"at most {FORM_REFERENCE_MAX} characters")
+    earlier = next((a for a in consent.approvals if a.betrokkene_id == klant_id), None)
+    if earlier is not None:
+        if approved and method is ConsentMethod.WRITTEN and earlier.confirmation_due:
+            return earlier  # the written confirmation of an oral urgent consent
+        raise ValidationFailed.one("klant_id", "this klant has already answered this request")
+    if consent.status is not ConsentStatus.REQUESTED:
+        raise ValidationFailed.one("status", f"this request is already {consent.status.value}")
+    return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -23,42 +23,34 @@ from ..domain.overmacht import Besluit, Overmacht, check_overmacht
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
 from ..domain.sections import SECTION_KEYS
 from .common import Need, authorised
+from .consent_forms import ConsentForms
+from .consent_notices import ConsentNotices
 from .consent_roster import ConsentersChanged, ConsentRoster
+from .consent_views import ConsentView
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-
-
-@dataclass(frozen=True)
-class ConsentView:
-    """A consent with who must still answer, as shown to the household."""
-
-    consent: Consent
-    required: frozenset[str]
-    today: date
-
-    @property
-    def waiting_for(self) -> list[str]:
-        """Required klanten who have not answered yet."""
-        answered = {a.betrokkene_id for a in self.consent.approvals}
-        return sorted(self.required - answered) if self.consent.status is ConsentStatus.REQUESTED else []
-
-    @property
-    def effective_status(self) -> str:
-        """The status, with 'verlopen' for granted consent past its last day."""
-        if self.consent.status is ConsentStatus.GRANTED and self.today > self.consent.until:
-            return "verlopen"
-        return self.consent.status.value
 
 
 class ConsentService:
     """The klant's control over who sees what, and the professional's overmacht record."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, new_id: IdFactory, policy: str = "methode") -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        new_id: IdFactory,
+        policy: str = "methode",
+        notices: ConsentNotices | None = None,
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._new_id = new_id
         self._policy = policy
         self.roster = ConsentRoster(clock, policy)
+        #: content-free notices: a request to those who must answer, an answer or revocation to the requester
+        self.notices = notices
+        #: a regisseur's record of a klant's answer from a signed paper form or an urgent conversation
+        self.forms = ConsentForms(uow, clock, self._required, notices)
 
     def _today(self) -> date:
         return self._clock().astimezone(AMSTERDAM).date()
@@ -68,6 +60,10 @@ class ConsentService:
         if consent.required is not None:
             return consent.required
         return self._rule(await uow.betrokkenen.list(consent.household_id), consent.about_id)
+
+    async def required_of(self, uow: UnitOfWork, consent: Consent) -> frozenset[str]:
+        """Inside the caller's transaction: the klanten whose answer a request needs (for the matrix's forms)."""
+        return await self._required(uow, consent)
 
     def _rule(
         self, people: builtins.list[Betrokkene], about_id: str | None, removed: Betrokkene | None = None
@@ -133,6 +129,8 @@ class ConsentService:
                 raise ValidationFailed.one("about", "no klant of this household can give this consent")
             consent = replace(consent, required=required)
             await uow.consents.add(consent)
+            if self.notices is not None:
+                await self.notices.requested(uow, consent, required)
             await uow.commit()
             return ConsentView(consent, required, self._today())
 
@@ -184,6 +182,8 @@ class ConsentService:
             if status is not ConsentStatus.REQUESTED:
                 await uow.consents.set_status(consent_id, status, now)
             consent = await self._one(uow, household_id, consent_id)
+            if status is not ConsentStatus.REQUESTED and self.notices is not None:
+                await self.notices.decided(uow, consent, actor_fields(actor)[0])
             await uow.commit()
             return ConsentView(consent, required, self._today())
 
@@ -217,6 +217,8 @@ class ConsentService:
             await uow.consents.set_status(consent_id, ConsentStatus.REVOKED, self._clock(), actor.betrokkene_id)
             consent = await self._one(uow, household_id, consent_id)
             required = await self._required(uow, consent)
+            if self.notices is not None:
+                await self.notices.revoked(uow, consent, actor.betrokkene_id)
             await uow.commit()
             return ConsentView(consent, required, self._today())
 

@@ -49,6 +49,8 @@ class GivenBy:
     recorded_by_name: str | None = None
     form_date: date | None = None
     form_reference: str | None = None
+    #: an oral urgent consent whose written confirmation has not come yet
+    confirmation_due: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ async def _records(uow: UnitOfWork, household_id: str, kinds: set[str]) -> _Reco
                     _name(names, a.recorded_by),
                     a.form_date,
                     a.form_reference,
+                    a.confirmation_due,
                 )
                 for a in sorted(c.approvals, key=lambda a: (names.get(a.betrokkene_id, ""), a.betrokkene_id))
                 if a.approved

@@ -1,7 +1,192 @@
-"""Wie ziet wat (issue 12, items 3-4): the klant's matrix of who sees which section, and the answers to requests."""
+"""Wie ziet wat (issue 12, items 3-4): the klant's matrix of who sees which section, and the answers to requests.
+
+`ConsentMatrix.matrix` decides (a klant only; each cell is the one policy's answer) and says which requests
+this klant may answer or revoke; this puts the views into words and posts the answers to `ConsentService`
+and the exclusions to `ExclusionService`, each followed by a redirect back (PRG).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
+from ...domain.access import Level
+from ...domain.consent import ConsentMethod
+from ...domain.veiligheid import NOT_EXCLUDABLE
+from ...services.consent_matrix import ConsentItem, PersonRow, WhoSeesWhat
+from ..keys import services
+from . import csrf, guard
+from .ground_words import day, grounds_text, names_list, role_word
+from .i18n import _
+from .keys import WHERE
+from .render import page, redirect
+
 routes = web.RouteTableDef()
+
+SECTION_NAMES = {
+    "algemeen": _("Algemeen en betrokkenen"),
+    "krachten_zorgen": _("Krachten en zorgen"),
+    "analyse": _("Analyse en gewenst perspectief"),
+    "doelen": _("Doelen en acties"),
+    "voorzieningen": _("Gevraagde voorzieningen"),
+    "veiligheidsplan": _("Veiligheidsplan"),
+    "afspraken": _("Afspraken"),
+}
+LEVEL_WORDS = {
+    Level.NONE: _("Niets"),
+    Level.OWN: _("Eigen deel"),
+    Level.READ: _("Lezen"),
+    Level.WRITE: _("Schrijven"),
+}
+STATUS_WORDS = {
+    "aangevraagd": _("gevraagd"),
+    "verleend": _("gegeven"),
+    "geweigerd": _("geweigerd"),
+    "ingetrokken": _("ingetrokken"),
+    "verlopen": _("verlopen"),
+}
+#: what the page says after a form was handled (the query of the redirect)
+DONE = {
+    "ja": _("U heeft ja gezegd. Dank u wel."),
+    "nee": _("U heeft nee gezegd. Er wordt niets gedeeld."),
+    "ingetrokken": _("De toestemming is ingetrokken. Vanaf nu ziet die persoon dit niet meer."),
+    "bevestigd": _("U heeft uw toestemming schriftelijk bevestigd."),
+    "uitsluitingen": _("Opgeslagen. Het gemeentelijk aanspreekpunt ziet deze delen niet."),
+}
+
+
+def _page_path(household_id: str) -> str:
+    return f"/huishoudens/{household_id}/wie-ziet-wat"
+
+
+def _row(row: PersonRow) -> dict[str, Any]:
+    """One person's part of the matrix in words."""
+    person = None if row.is_me else row.person.name
+    cells = []
+    for cell in row.cells:
+        if cell.level is Level.NONE:
+            why = [_("Hiervoor is toestemming nodig.")]
+        else:
+            why = grounds_text(cell.grounds, person=person, role=row.person.role.value)
+        cells.append(
+            {
+                "section": SECTION_NAMES[cell.section],
+                "level": LEVEL_WORDS[cell.level],
+                "why": why,
+                "emergency": cell.emergency,
+            }
+        )
+    return {
+        "id": row.person.id,
+        "name": row.person.name,
+        "role": role_word(row.person.role.value),
+        "organisation": row.person.organisation,
+        "is_me": row.is_me,
+        "cells": cells,
+    }
+
+
+def _item(item: ConsentItem) -> dict[str, Any]:
+    """One consent request in words."""
+    c = item.consent
+    return {
+        "id": c.id,
+        "requester": item.requester_name,
+        "grantee": item.grantee_name,
+        "purpose": c.purpose,
+        "sections": [SECTION_NAMES[s] for s in c.sections],
+        "write": c.level is Level.WRITE,
+        "until": day(c.until),
+        "about": item.about_name,
+        "status": STATUS_WORDS.get(item.view.effective_status, item.view.effective_status),
+        "waiting": names_list(item.waiting_names),
+        "answers": [
+            {
+                "name": a.name,
+                "approved": a.approved,
+                "recorded_by": a.recorded_by_name,
+                "form_date": day(a.form_date) if a.form_date else None,
+                "form_reference": a.form_reference,
+                "confirmation_due": a.confirmation_due,
+            }
+            for a in item.answers
+        ],
+        "may_answer": item.may_answer,
+        "may_revoke": item.may_revoke,
+        "may_confirm": item.may_confirm,
+    }
+
+
+def _context(view: WhoSeesWhat, exclusions: dict[str, list[str]], done: str | None) -> dict[str, Any]:
+    mine = set(exclusions.get("mine", []))
+    return {
+        "household_id": view.me.household_id,
+        "rows": [_row(r) for r in view.rows],
+        "pending": [_item(i) for i in view.pending],
+        "in_force": [_item(i) for i in view.in_force],
+        "ended": [_item(i) for i in view.ended],
+        "excludable": [
+            {"key": k, "name": SECTION_NAMES[k], "checked": k in mine} for k in view.sections if k not in NOT_EXCLUDABLE
+        ],
+        "excluded": [SECTION_NAMES[k] for k in exclusions.get("applies", [])],
+        "notice": DONE.get(done or ""),
+    }
+
+
+@routes.get("/huishoudens/{id}/wie-ziet-wat")
+async def who_sees_what(request: web.Request) -> web.StreamResponse:
+    """The klant's matrix, the requests waiting for an answer, the consents in force and the exclusions."""
+    await guard.signed_in(request)
+    household_id = request.match_info["id"]
+    principal = await guard.household_principal(request, household_id)
+    view = await services(request).consent_matrix.matrix(principal, household_id)
+    exclusions = await services(request).exclusions.exclusions(principal, household_id)
+    request[WHERE] = view.household_name
+    return page(request, "wie_ziet_wat.html", _context(view, exclusions, request.query.get("gedaan")))
+
+
+async def _principal(request: web.Request) -> tuple[str, Any]:
+    await guard.signed_in(request)
+    household_id = request.match_info["id"]
+    return household_id, await guard.household_principal(request, household_id)
+
+
+@routes.post("/huishoudens/{id}/wie-ziet-wat/{cid}/antwoord")
+async def answer(request: web.Request) -> web.StreamResponse:
+    """Ja or Nee to a request (a klant whose answer it needs; the service decides)."""
+    form = await csrf.checked_form(request)
+    household_id, principal = await _principal(request)
+    yes = form.get("besluit") == "ja"
+    await services(request).consent.answer(
+        principal, household_id, request.match_info["cid"], yes, ConsentMethod.WRITTEN if yes else None
+    )
+    raise redirect(f"{_page_path(household_id)}?gedaan={'ja' if yes else 'nee'}")
+
+
+@routes.post("/huishoudens/{id}/wie-ziet-wat/{cid}/intrekken")
+async def revoke(request: web.Request) -> web.StreamResponse:
+    """Withdraw a consent (or a request not yet decided); access ends with the next request."""
+    await csrf.checked_form(request)
+    household_id, principal = await _principal(request)
+    await services(request).consent.revoke(principal, household_id, request.match_info["cid"])
+    raise redirect(f"{_page_path(household_id)}?gedaan=ingetrokken")
+
+
+@routes.post("/huishoudens/{id}/wie-ziet-wat/{cid}/bevestigen")
+async def confirm(request: web.Request) -> web.StreamResponse:
+    """Confirm in writing one's own oral consent given in urgency."""
+    await csrf.checked_form(request)
+    household_id, principal = await _principal(request)
+    await services(request).consent.confirm(principal, household_id, request.match_info["cid"])
+    raise redirect(f"{_page_path(household_id)}?gedaan=bevestigd")
+
+
+@routes.post("/huishoudens/{id}/wie-ziet-wat/uitsluitingen")
+async def exclusions(request: web.Request) -> web.StreamResponse:
+    """The klant's own list of sections kept from the gemeentelijk aanspreekpunt."""
+    form = await csrf.checked_form(request)
+    household_id, principal = await _principal(request)
+    sections = [str(v) for v in form.getall("deel", []) if isinstance(v, str)]
+    await services(request).exclusions.set_exclusions(principal, household_id, sections)
+    raise redirect(f"{_page_path(household_id)}?gedaan=uitsluitingen")

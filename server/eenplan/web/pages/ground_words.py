@@ -52,15 +52,23 @@ def names_list(names: Sequence[str]) -> str:
 
 def _how(given: GivenBy) -> str:
     """How one klant's consent was recorded, when not by the klant on the page: paper form or orally."""
+    by = given.recorded_by_name or _("de regisseur")
+    on = day(given.form_date) if given.form_date else "?"
+    if given.method is ConsentMethod.ORAL_URGENT and given.confirmation_due:
+        if given.recorded_by is not None:
+            text = _("{name} gaf mondeling toestemming op {date}, omdat het dringend was; vastgelegd door {by}").format(
+                name=given.name, date=on, by=by
+            )
+        else:
+            text = _("{name} gaf mondeling toestemming, omdat het dringend was").format(name=given.name)
+        return text + _(". De schriftelijke bevestiging moet nog komen")
     if given.recorded_by is not None:
-        text = _("{name} tekende een formulier op {date}").format(
-            name=given.name, date=day(given.form_date) if given.form_date else "?"
-        )
+        text = _("{name} tekende een formulier op {date}").format(name=given.name, date=on)
         if given.form_reference:
             text += _(" (kenmerk {reference})").format(reference=given.form_reference)
-        return text + _(", vastgelegd door {regisseur}").format(regisseur=given.recorded_by_name or _("de regisseur"))
+        return text + _(", vastgelegd door {by}").format(by=by)
     if given.method is ConsentMethod.ORAL_URGENT:
-        return _("{name} gaf mondeling toestemming, omdat het dringend was").format(name=given.name)
+        return _("{name} gaf eerst mondeling toestemming en bevestigde dat later").format(name=given.name)
     return ""
 
 

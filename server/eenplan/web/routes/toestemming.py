@@ -12,7 +12,7 @@ from sqlmodel import SQLModel
 from ...domain.access import LEVEL_NAMES
 from ...domain.consent import ConsentMethod
 from ...domain.overmacht import Besluit, Overmacht
-from ...services.consent import ConsentView
+from ...services.consent_views import ConsentView
 from ..keys import principal, services
 from ..params import query_int
 from ..registry import RouteTable
@@ -41,6 +41,17 @@ class ConsentAnswerBody(SQLModel):
     model_config = {"extra": "forbid"}  # a literal: SQLModel types model_config as its own TypedDict
     besluit: Literal["ja", "nee"]
     wijze: ConsentMethod | None = None
+
+
+class ConsentFormBody(SQLModel):
+    """A regisseur records a klant's answer from a signed paper form (or an oral consent given in urgency)."""
+
+    model_config = {"extra": "forbid"}  # a literal: SQLModel types model_config as its own TypedDict
+    klant_id: str = Field(min_length=1, max_length=64)
+    approved: bool
+    form_date: date
+    form_reference: str | None = Field(default=None, max_length=100)
+    wijze: ConsentMethod = ConsentMethod.WRITTEN
 
 
 class OvermachtQuestions(SQLModel):
@@ -93,6 +104,9 @@ def consent_dict(view: ConsentView) -> dict[str, Any]:
                 "at": a.at.isoformat(),
                 "confirmed_at": a.confirmed_at.isoformat() if a.confirmed_at else None,
                 "schriftelijke_bevestiging_verwacht": a.confirmation_due,
+                "vastgelegd_door": a.recorded_by,
+                "formulier_datum": a.form_date.isoformat() if a.form_date else None,
+                "formulier_kenmerk": a.form_reference,
             }
             for a in c.approvals
         ],
@@ -164,6 +178,27 @@ async def answer_consent(request: web.Request) -> web.Response:
     body = await read_body(request, ConsentAnswerBody)
     view = await services(request).consent.answer(
         principal(request), request.match_info["id"], request.match_info["cid"], body.besluit == "ja", body.wijze
+    )
+    return web.json_response(consent_dict(view))
+
+
+@table.route(
+    "POST",
+    "/api/households/{id}/toestemmingen/{cid}/formulier",
+    summary="A regisseur records a klant's answer from a signed consent form (tabblad 5) or an oral urgent consent",
+    body=ConsentFormBody,
+)
+async def record_consent_form(request: web.Request) -> web.Response:
+    body = await read_body(request, ConsentFormBody)
+    view = await services(request).consent.forms.record(
+        principal(request),
+        request.match_info["id"],
+        request.match_info["cid"],
+        klant_id=body.klant_id,
+        approved=body.approved,
+        method=body.wijze,
+        form_date=body.form_date,
+        form_reference=body.form_reference,
     )
     return web.json_response(consent_dict(view))
 
