@@ -14,6 +14,7 @@ import base64
 import binascii
 from dataclasses import dataclass
 
+from .envelopes import crc24
 from .errors import UnusableKey
 
 #: ASCII-armored size a pinned key may have; a current key with a handful of user ids is 1–15 kB
@@ -136,23 +137,11 @@ def precheck(armored: object, field_name: str = "armored") -> PacketCounts:
     return count_packets(dearmor(armored, field_name), field_name)
 
 
-def _crc24(data: bytes) -> int:
-    """The armor checksum of RFC 9580 §6.1."""
-    crc = 0xB704CE
-    for byte in data:
-        crc ^= byte << 16
-        for _ in range(8):
-            crc <<= 1
-            if crc & 0x1000000:
-                crc ^= 0x1864CFB
-    return crc & 0xFFFFFF
-
-
 def armor(data: bytes) -> str:
     """Binary OpenPGP public key packets as one ASCII-armored block (what `precheck` and gpg take)."""
     encoded = base64.b64encode(data).decode("ascii")
     lines = [encoded[i : i + 64] for i in range(0, len(encoded), 64)]
-    checksum = base64.b64encode(_crc24(data).to_bytes(3, "big")).decode("ascii")
+    checksum = base64.b64encode(crc24(data).to_bytes(3, "big")).decode("ascii")
     return "\n".join([_BEGIN, "", *lines, f"={checksum}", _END, ""])
 
 
