@@ -1,0 +1,160 @@
+"""Paper and oral consent (tabblad 5): a regisseur records the klant's signed form on their behalf, once, for a
+klant the request needs; it is logged with on_behalf_of, shown to the klant, and the klant can revoke it."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import timedelta
+
+import pytest
+from support.helpers import bearer
+from support.outbox_kills import outbox_rows
+from support.pagekit import csrf_of, sign_in
+
+from eenplan.config import Settings
+from eenplan.domain.access import Principal
+from eenplan.web.pages.ground_words import day
+
+FATIMA = "fatima@example.org"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """No second factor for the page part (factors have their own tests)."""
+    return dataclasses.replace(settings, second_factor="off")
+
+
+def hh(demo, suffix=""):
+    return f"/api/households/{demo['household']['id']}{suffix}"
+
+
+async def _request(client, demo, clock) -> dict:
+    body = {
+        "grantee_id": demo["by_name"]["Joost Willems"]["id"],
+        "sections": ["krachten_zorgen"],
+        "purpose": "hulp bij schulden",
+        "until": (clock.today() + timedelta(days=30)).isoformat(),
+    }
+    resp = await client.post(hh(demo, "/toestemmingen"), json=body, headers=bearer(demo["regisseur"]))
+    assert resp.status == 201, await resp.text()
+    return await resp.json()
+
+
+async def _form(client, demo, consent_id, who=None, **over):
+    body = {
+        "klant_id": demo["by_name"]["Fatima El Amrani"]["id"],
+        "approved": True,
+        "form_date": over.pop("form_date"),
+        "form_reference": "TS5-2026-014",
+    } | over
+    return await client.post(
+        hh(demo, f"/toestemmingen/{consent_id}/formulier"), json=body, headers=bearer(who or demo["regisseur"])
+    )
+
+
+async def test_a_paper_form_is_recorded_logged_on_behalf_shown_to_the_klant_and_revocable(
+    client, services, demo, clock, capsys
+):
+    consent = await _request(client, demo, clock)
+    today = clock.today()
+    resp = await _form(client, demo, consent["id"], form_date=today.isoformat())
+    assert resp.status == 200, await resp.text()
+    recorded = await resp.json()
+    fatima, sanne = demo["by_name"]["Fatima El Amrani"], demo["regisseur"]
+    (answer,) = recorded["approvals"]
+    assert answer["betrokkene_id"] == fatima["id"] and answer["approved"] and answer["wijze"] == "schriftelijk"
+    assert answer["vastgelegd_door"] == sanne["id"] and answer["formulier_kenmerk"] == "TS5-2026-014"
+    assert answer["formulier_datum"] == today.isoformat()
+    assert recorded["status"] == "aangevraagd" and recorded["waiting_for"] == [
+        demo["by_name"]["Youssef El Amrani"]["id"]
+    ]
+
+    log = await (await client.get(hh(demo, "/toegangslog"), headers=bearer(fatima))).json()
+    (entry,) = [e for e in log["entries"] if consent["id"] in e["detail"]]
+    assert entry["actor_id"] == sanne["id"] and entry["on_behalf_of"] == fatima["id"]
+    assert entry["event"] == "change" and "hulp bij schulden" not in json.dumps(entry)
+
+    rows = await outbox_rows(services, demo["household"]["id"])
+    told = [r for r in rows if r.recipient_id == fatima["id"] and ":recorded:" in r.dedupe_key]
+    assert len(told) == 1 and json.loads(told[0].payload)["link"].endswith("/wie-ziet-wat")
+
+    youssef = demo["by_name"]["Youssef El Amrani"]
+    resp = await client.post(
+        hh(demo, f"/toestemmingen/{consent['id']}/antwoord"),
+        json={"besluit": "ja", "wijze": "schriftelijk"},
+        headers=bearer(youssef),
+    )
+    assert (await resp.json())["status"] == "verleend"
+
+    await sign_in(client, capsys, FATIMA)
+    page = f"/huishoudens/{demo['household']['id']}/wie-ziet-wat"
+    text = await (await client.get(page)).text()
+    assert f"vastgelegd door Sanne de Vries van een formulier van {day(today)} (kenmerk TS5-2026-014)" in text
+    assert f"Fatima El Amrani tekende een formulier op {day(today)} (kenmerk TS5-2026-014), vastgelegd door" in text
+    resp = await client.post(
+        f"{page}/{consent['id']}/intrekken", data={"csrf": await csrf_of(client, page)}, allow_redirects=False
+    )
+    assert resp.status == 303
+    after = await (await client.get(hh(demo, f"/toestemmingen/{consent['id']}"), headers=bearer(fatima))).json()
+    assert after["status"] == "ingetrokken"
+
+
+async def test_refused_for_an_issued_token_a_professional_a_non_klant_the_future_before_the_request_or_twice(
+    client, services, demo, clock
+):
+    consent = await _request(client, demo, clock)
+    today = clock.today()
+    hid = demo["household"]["id"]
+    issued = {
+        "token": services.tokens.issue(
+            Principal(demo["regisseur"]["id"], hid, issued_by=demo["by_name"]["Joost Willems"]["id"])
+        )
+    }
+    resp = await _form(client, demo, consent["id"], who=issued, form_date=today.isoformat())
+    assert resp.status == 403
+    resp = await _form(client, demo, consent["id"], who=demo["by_name"]["Joost Willems"], form_date=today.isoformat())
+    assert resp.status == 403
+
+    async def field_of(resp) -> str:
+        assert resp.status == 422, await resp.text()
+        return (await resp.json())["errors"][0]["field"]
+
+    oma = demo["by_name"]["Khadija El Amrani"]["id"]
+    assert (
+        await field_of(await _form(client, demo, consent["id"], klant_id=oma, form_date=today.isoformat()))
+        == "klant_id"
+    )
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    assert await field_of(await _form(client, demo, consent["id"], form_date=tomorrow)) == "form_date"
+    yesterday = (today - timedelta(days=1)).isoformat()
+    assert await field_of(await _form(client, demo, consent["id"], form_date=yesterday)) == "form_date"
+    no_ref = await _form(client, demo, consent["id"], form_date=today.isoformat(), form_reference=" ")
+    assert await field_of(no_ref) == "form_reference"
+    fatima = demo["by_name"]["Fatima El Amrani"]
+    unchanged = await (await client.get(hh(demo, f"/toestemmingen/{consent['id']}"), headers=bearer(fatima))).json()
+    assert unchanged["approvals"] == []  # nothing half-written by any refusal
+
+    assert (await _form(client, demo, consent["id"], form_date=today.isoformat())).status == 200
+    twice = await _form(client, demo, consent["id"], form_date=today.isoformat(), form_reference="TS5-2026-015")
+    assert await field_of(twice) == "klant_id"
+
+
+async def test_an_oral_urgent_consent_is_recorded_and_its_written_form_confirms_it_later(client, demo, clock):
+    consent = await _request(client, demo, clock)
+    today = clock.today().isoformat()
+    for name in ("Fatima El Amrani", "Youssef El Amrani"):
+        klant = demo["by_name"][name]["id"]
+        resp = await _form(
+            client, demo, consent["id"], klant_id=klant, wijze="mondeling_urgent", form_reference=None, form_date=today
+        )
+        assert resp.status == 200, await resp.text()
+    granted = await resp.json()
+    assert granted["status"] == "verleend"
+    assert all(a["schriftelijke_bevestiging_verwacht"] for a in granted["approvals"])
+
+    confirmed = await (await _form(client, demo, consent["id"], form_date=today)).json()
+    fatima = demo["by_name"]["Fatima El Amrani"]["id"]
+    mine = next(a for a in confirmed["approvals"] if a["betrokkene_id"] == fatima)
+    assert not mine["schriftelijke_bevestiging_verwacht"] and mine["formulier_kenmerk"] == "TS5-2026-014"
+    assert confirmed["status"] == "verleend"
