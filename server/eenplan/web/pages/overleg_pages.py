@@ -17,7 +17,7 @@ from babel.dates import format_date, format_time
 
 from ...domain.access import Principal
 from ...domain.audit import Channel
-from ...domain.overleg import DatePoll, Invitee, OverlegStatus, Partstat, Vote
+from ...domain.overleg import DatePoll, Invitee, OverlegStatus, OverlegType, Partstat, Vote
 from ...domain.pages import HouseholdPage
 from ...services.overleg_views import OverlegView
 from ..keys import services
@@ -62,6 +62,17 @@ def answer_label(partstat: Partstat) -> str:
     return labels[partstat]
 
 
+def type_label(kind: OverlegType) -> str:
+    """The kind of overleg, as the method calls it."""
+    labels = {
+        OverlegType.STARTOVERLEG: _("Startoverleg"),
+        OverlegType.VOORTGANGSOVERLEG: _("Voortgangsoverleg"),
+        OverlegType.SPOEDOVERLEG: _("Spoedoverleg"),
+        OverlegType.AFSLUITEND_OVERLEG: _("Afsluitend overleg"),
+    }
+    return labels[kind]
+
+
 def status_label(status: OverlegStatus) -> str:
     """Where an overleg stands, in words."""
     labels = {
@@ -77,6 +88,7 @@ class Shown:
     """One overleg as a page shows it: the view and its words."""
 
     view: OverlegView
+    kind: str
     when: str
     status: str
     mine: Invitee | None
@@ -94,6 +106,7 @@ def shown(view: OverlegView, me: str, now: datetime) -> Shown:
     mine = next((i for i in view.invitees if i.betrokkene_id == me), None)
     return Shown(
         view,
+        type_label(view.type),
         when(view.start, view.end),
         status_label(view.status),
         mine,
