@@ -14,9 +14,24 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from babel.dates import format_date
 from fpdf import FPDF
+from pydantic import BaseModel
 
 from ..domain.mailgroup import SECTION_TITLES
+from ..domain.plan_words import as_day
+from ..domain.sections import (
+    Actie,
+    Afspraak,
+    Algemeen,
+    Analyse,
+    Doel,
+    Handtekening,
+    KrachtZorg,
+    Schaalscore,
+    Veiligheidsplan,
+    Voorziening,
+)
 
 _REPLACE = {
     "\u2014": "-",
@@ -60,6 +75,31 @@ _FIELD_LABELS = {
     "wanneer": "Wanneer",
 }
 _HIDDEN = {"id"}
+#: the model of each section's content (of each item, for list sections): its fields give the order
+_SECTION_MODELS: dict[str, type[BaseModel]] = {
+    "algemeen": Algemeen,
+    "krachten_zorgen": KrachtZorg,
+    "analyse": Analyse,
+    "doelen": Doel,
+    "voorzieningen": Voorziening,
+    "veiligheidsplan": Veiligheidsplan,
+    "afspraken": Afspraak,
+}
+#: the model of a nested field's content (of its items, for lists)
+_NESTED_MODELS: dict[tuple[type[BaseModel], str], type[BaseModel]] = {
+    (Doel, "acties"): Actie,
+    (Veiligheidsplan, "schaalscores"): Schaalscore,
+    (Veiligheidsplan, "handtekening"): Handtekening,
+}
+_DATE_FIELDS = {"start", "einde", "datum"}
+
+
+def ordered(value: dict[str, Any], model: type[BaseModel] | None) -> list[tuple[str, Any]]:
+    """A stored object's fields in its schema's order (stored JSON is sorted by key: einde before start);
+    unknown fields last, alphabetically."""
+    order = list(model.model_fields) if model is not None else []
+    rank = {name: i for i, name in enumerate(order)}
+    return sorted(value.items(), key=lambda kv: (rank.get(kv[0], len(order)), kv[0]))
 
 
 def latin1(text: str) -> str:
@@ -83,6 +123,9 @@ def _label(key: str) -> str:
 def _value(key: str, value: Any, names: Mapping[str, str]) -> str:
     if key in ("wie", "betrokkene_id") and isinstance(value, str):
         return names.get(value, value)
+    day = as_day(value) if key in _DATE_FIELDS else None
+    if day is not None:
+        return format_date(day, "EEEE d MMMM y", locale="nl")
     return str(value)
 
 
@@ -90,21 +133,22 @@ def plan_lines(sections: Mapping[str, Any], names: Mapping[str, str]) -> list[tu
     """(indent level, text) lines of the plan, in section order; level 0 is a section heading."""
     lines: list[tuple[int, str]] = []
 
-    def walk(value: Any, level: int, key: str | None = None) -> None:
+    def walk(value: Any, level: int, key: str | None = None, model: type[BaseModel] | None = None) -> None:
         if isinstance(value, dict):
-            for k, v in value.items():
+            for k, v in ordered(value, model):
                 if k in _HIDDEN or v in (None, "", []):
                     continue
+                inner = _NESTED_MODELS.get((model, k)) if model is not None else None
                 if isinstance(v, (dict, list)):
                     lines.append((level, f"{_label(k)}:"))
-                    walk(v, level + 1, k)
+                    walk(v, level + 1, k, inner)
                 else:
                     lines.append((level, f"{_label(k)}: {_value(k, v, names)}"))
         elif isinstance(value, list):
             for n, item in enumerate(value, 1):
                 if isinstance(item, (dict, list)):
                     lines.append((level, f"{n}."))
-                    walk(item, level + 1, key)
+                    walk(item, level + 1, key, model)
                 else:
                     lines.append((level, f"- {_value(key or '', item, names)}"))
         elif value not in (None, ""):
@@ -118,7 +162,7 @@ def plan_lines(sections: Mapping[str, Any], names: Mapping[str, str]) -> list[tu
         if content in (None, "", [], {}):
             lines.append((1, "(leeg)"))
         else:
-            walk(content, 1)
+            walk(content, 1, key, _SECTION_MODELS.get(key))
     return lines
 
 

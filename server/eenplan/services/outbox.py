@@ -57,6 +57,7 @@ from ..domain.mailgroup_ports import (
     Sealed,
     SendStats,
 )
+from ..domain.pages import HouseholdPage
 from ..domain.ports import Clock, UnitOfWorkFactory
 from ..logsafe import describe_error
 from .mailgroup import MailgroupService
@@ -263,6 +264,10 @@ class OutboxWorker:
     def _link(self, household_id: str) -> str:
         return f"{self._mail.settings.public_url}/huishoudens/{household_id}"
 
+    def _plan_link(self, household_id: str) -> str:
+        """Where a plan update leads: the household's "Ons plan" page (sign-in first, then straight there)."""
+        return f"{self._link(household_id)}/{HouseholdPage.PLAN.value}"
+
     async def _household(self, household_id: str, token: str, rows: list[OutboxItem], stats: SendStats) -> None:
         try:
             ctx = await self._context(household_id)
@@ -340,7 +345,7 @@ class OutboxWorker:
             since = last[0] if last else None
             snapshot = await self._plan.version(principal, item.household_id, version, channel=Channel.MAIL)
             diff = await self._plan.diff(principal, item.household_id, since or 1, version, channel=Channel.MAIL)
-            text = plan_update_text(version, since, diff, self._link(item.household_id))
+            text = plan_update_text(version, since, diff, self._plan_link(item.household_id))
             view = hashlib.sha256(
                 json.dumps([item.household_id, version, text, sorted(snapshot.sections.items())]).encode()
             ).hexdigest()
@@ -434,8 +439,8 @@ class OutboxWorker:
         elif item.kind is OutboxKind.NOTICE:
             data = json.loads(item.payload or "{}")
             link, text = data.get("link") or link, data.get("text") or NOTICE_TEXT
-        else:
-            text = NOTICE_TEXT
+        else:  # a plan update as a content-free notice: it leads to the plan page
+            link, text = self._plan_link(item.household_id), NOTICE_TEXT
         send = functools.partial(
             self.gateway.send_notice,
             job.envelope,

@@ -279,6 +279,13 @@ class PlanService:
         self, principal: Principal, household_id: str, a: int, b: int, *, channel: Channel = Channel.API
     ) -> dict[str, list[Change]]:
         """The plan-aware diff from version a to b, over exactly what the caller may read of both."""
+        return (await self.diff_in_context(principal, household_id, a, b, channel=channel))[0]
+
+    async def diff_in_context(
+        self, principal: Principal, household_id: str, a: int, b: int, *, channel: Channel = Channel.API
+    ) -> tuple[dict[str, list[Change]], dict[str, Any], dict[str, Any]]:
+        """`diff`, with the caller's scoped view of the changed sections of both versions (parsed), so a
+        page can name what the changes refer to by id (a goal's title); logged exactly as `diff`."""
         access, _, _, old = await self._member_version(principal, household_id, a)
         other = await self._reads.member_version(household_id, principal.betrokkene_id, b)  # access decided above
         if other is None or other[3] is None or other[4] is None:
@@ -288,14 +295,16 @@ class PlanService:
         old_texts = scoped_texts(access, await self._texts(self._reads, household_id, old, changed))
         new_texts = scoped_texts(access, await self._texts(self._reads, household_id, new, changed))
         result: dict[str, list[Change]] = {}
+        before = {key: json.loads(old_texts[key]) for key in changed}
+        after = {key: json.loads(new_texts[key]) for key in changed}
         for key in changed:
-            changes = diff_section(key, json.loads(old_texts[key]), json.loads(new_texts[key]))
+            changes = diff_section(key, before[key], after[key])
             if changes:
                 result[key] = changes
         await self._log.record(
             [self._event(EVENT_BY_CHANNEL.get(channel, Event.READ), access, changed, channel, f"diff {a}-{b}")]
         )
-        return result
+        return result, before, after
 
     async def change(
         self,

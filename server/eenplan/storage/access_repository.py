@@ -351,3 +351,24 @@ class AccessLogRepository:
     async def households(self) -> list[str]:
         """Every household that has a log."""
         return list((await self._s.execute(sa.select(col(AccessLogHeadRow.household_id)))).scalars())
+
+    async def actor_details(
+        self, household_id: str, actor_id: str, event: str, channel: str, prefix: str, *, limit: int = 200
+    ) -> builtins.list[str]:
+        """The details of one actor's latest entries of one event on one channel whose detail starts with
+        `prefix`, newest first (e.g. which plan versions a person read on the web)."""
+        table = sa.inspect(AccessLogRow).local_table
+        rows = await self._s.execute(
+            sa.select(table.c.detail)
+            .where(
+                table.c.household_id == household_id,
+                table.c.actor_id == actor_id,
+                table.c.on_behalf_of.is_(None),
+                table.c.event == event,
+                table.c.channel == channel,
+                table.c.detail.startswith(prefix, autoescape=True),
+            )
+            .order_by(table.c.seq.desc())
+            .limit(limit)
+        )
+        return [str(r[0]) for r in rows]

@@ -1,0 +1,183 @@
+"""The readable plan for the household's pages: "Ons plan", "Wat is er veranderd" and the version history.
+
+Every view is decided by the one policy (through `PlanService`) before any plan content is read, holds only
+what the caller may read, and is access-logged on channel `web` with exactly the sections it shows. What
+this adds: names for ids, which sections are left out and whose consent would share them, and which version
+the caller last saw on the web (from their own entries in the access log, the record of what they were shown).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..domain.access import Level, Principal
+from ..domain.audit import Channel, Event, actor_fields
+from ..domain.betrokkene import Betrokkene, Kind
+from ..domain.diff import Change
+from ..domain.errors import ValidationFailed
+from ..domain.ports import UnitOfWork, UnitOfWorkFactory
+from ..domain.sections import SECTION_KEYS
+from ..domain.versions import VersionInfo
+from .common import known_household
+from .consent_roster import ConsentRoster
+from .plan import PlanService
+
+#: how a web read of a whole plan version is logged (`PlanService`'s detail "versie N")
+READ_PREFIX = "versie "
+#: how many of one person's latest web reads are looked through for an earlier version
+SEEN_LOOKBACK = 200
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A section the caller does not see whole: absent (`partial` False) or only their own part of it.
+    `deciders` are the names of the klanten whose consent would share it (empty: no one name fits)."""
+
+    key: str
+    partial: bool
+    deciders: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlanPage:
+    """The caller's view of the current plan, ready to be shown."""
+
+    household_name: str
+    info: VersionInfo
+    sections: Mapping[str, Any]  # parsed, scoped, in plan order; only the sections shown
+    names: Mapping[str, str]  # betrokkene id → name
+    left_out: tuple[LeftOut, ...]
+    seen_before: int | None  # the latest older version the caller read on the web, if any
+
+
+@dataclass(frozen=True)
+class ChangesPage:
+    """The scoped changes from version `van` to `tot`, with both views of the changed sections."""
+
+    household_name: str
+    van: int
+    tot: int
+    current: int
+    changes: Mapping[str, list[Change]]
+    old: Mapping[str, Any]
+    new: Mapping[str, Any]
+    names: Mapping[str, str]
+    since_visit: bool  # `van` is the version the caller last saw (not chosen)
+    seen_before: int | None
+    seen_current: bool  # the caller has read the current version on the web already
+
+
+@dataclass(frozen=True)
+class VersionsPage:
+    """A page of the version history (newest first), as the caller may see it."""
+
+    household_name: str
+    versions: tuple[VersionInfo, ...]
+    current: int
+    names: Mapping[str, str]
+    older: int | None  # `voor` for the next page, when there are older versions
+
+
+class PlanPageService:
+    """The household's plan pages: readable views over `PlanService`'s scoped, logged reads."""
+
+    def __init__(self, uow: UnitOfWorkFactory, plan: PlanService, roster: ConsentRoster) -> None:
+        self._uow = uow
+        self._plan = plan
+        self._roster = roster
+
+    async def _people(self, uow: UnitOfWork, household_id: str) -> tuple[str, list[Betrokkene]]:
+        household = await known_household(uow, household_id)
+        return household.name, await uow.betrokkenen.list(household_id)
+
+    @staticmethod
+    async def _web_reads(uow: UnitOfWork, principal: Principal, household_id: str) -> list[str]:
+        """The caller's own latest web reads of a whole plan version (their access-log details, newest
+        first): what they were shown, not what was sent to them."""
+        actor_id, on_behalf_of = actor_fields(principal)
+        if on_behalf_of is not None:  # someone else's token reads for them: that is not their visit
+            return []
+        return await uow.access_log.actor_details(
+            household_id, actor_id, Event.READ.value, Channel.WEB.value, READ_PREFIX, limit=SEEN_LOOKBACK
+        )
+
+    def _deciders(self, people: list[Betrokkene], names: Mapping[str, str]) -> tuple[str, ...]:
+        """The klanten whose consent would share a section of the whole household (the age policy)."""
+        required = self._roster.rule([p for p in people if p.active], None)
+        return tuple(sorted(names[i] for i in required if i in names))
+
+    async def plan(self, principal: Principal, household_id: str) -> PlanPage:
+        """The current plan as the caller may read it, logged on `web` with the sections shown."""
+        access = await self._plan.access(principal, household_id)  # 404 for a stranger, before anything else
+        async with self._uow() as uow:
+            name, people = await self._people(uow, household_id)
+            reads = await self._web_reads(uow, principal, household_id)  # before this visit's own read
+        snapshot = await self._plan.current(principal, household_id, channel=Channel.WEB)
+        seen = seen_before(reads, snapshot.info.number)
+        names = {p.id: p.name for p in people}
+        sections = {k: json.loads(snapshot.sections[k]) for k in SECTION_KEYS if k in snapshot.sections}
+        deciders: tuple[str, ...] | None = None
+        left_out = []
+        for key in SECTION_KEYS:
+            partial = key in sections and access.level(key) is Level.OWN
+            if key not in sections or partial:
+                if deciders is None:
+                    deciders = self._deciders(people, names) if access.actor.kind is not Kind.KLANT else ()
+                left_out.append(LeftOut(key, partial, deciders))
+        return PlanPage(name, snapshot.info, sections, names, tuple(left_out), seen)
+
+    async def changes(self, principal: Principal, household_id: str, van: int | None, tot: int | None) -> ChangesPage:
+        """The changes between two versions (default: from the version the caller last saw on the web,
+        or else the one before, to the current one), over what the caller may read; logged as `diff`."""
+        _, current = await self._plan.versions(principal, household_id, limit=1)  # 404 for a stranger first
+        for field, number in (("van", van), ("tot", tot)):
+            if number is not None and number > current:
+                raise ValidationFailed.one(field, f"there are {current} versions")
+        if van is not None and tot is not None and van > tot:
+            raise ValidationFailed.one("van", "must not be after tot")
+        async with self._uow() as uow:
+            name, people = await self._people(uow, household_id)
+            reads = await self._web_reads(uow, principal, household_id)
+        seen = seen_before(reads, current)
+        since_visit = van is None and tot is None and seen is not None
+        end = current if tot is None else tot
+        start = (seen if since_visit and seen is not None else max(1, end - 1)) if van is None else van
+        changes, old, new = await self._plan.diff_in_context(principal, household_id, start, end, channel=Channel.WEB)
+        return ChangesPage(
+            name,
+            start,
+            end,
+            current,
+            changes,
+            old,
+            new,
+            {p.id: p.name for p in people},
+            since_visit,
+            seen,
+            f"{READ_PREFIX}{current}" in reads,
+        )
+
+    async def versions(self, principal: Principal, household_id: str, before: int | None) -> VersionsPage:
+        """A page of versions, newest first, with who made them (version facts only: no plan content)."""
+        page, current = await self._plan.versions(principal, household_id, before=before, limit=PAGE_SIZE + 1)
+        async with self._uow() as uow:
+            name, people = await self._people(uow, household_id)
+        shown = tuple(page[:PAGE_SIZE])
+        older = shown[-1].number if len(page) > PAGE_SIZE else None
+        return VersionsPage(name, shown, current, {p.id: p.name for p in people}, older)
+
+
+#: versions per page of the history
+PAGE_SIZE = 50
+
+
+def seen_before(details: list[str], current: int) -> int | None:
+    """The newest version older than `current` among web reads logged as "versie N" (newest first)."""
+    for detail in details:
+        number = detail.removeprefix(READ_PREFIX)
+        if number.isdigit() and int(number) < current:
+            return int(number)
+    return None

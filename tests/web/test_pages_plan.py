@@ -1,0 +1,124 @@
+"""Ons plan (issue 12 item 1): the caller's scoped plan, readable, logged on the web; and its PDF."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+from datetime import date, timedelta
+
+import pytest
+from babel.dates import format_date
+from support.mail_helpers import pdf_text
+from support.pagekit import sign_in
+
+from eenplan.config import Settings
+from eenplan.domain.access import Principal
+from eenplan.domain.audit import Channel, Event
+from eenplan.services.households import NewHousehold, RegisseurDetails
+
+FATIMA = "fatima@example.org"
+KHADIJA = "khadija@example.org"
+MARKER = "ZEGEL-7731-analyse"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """No second factor: these tests are about what a person sees of the plan (factors: their own tests)."""
+    return dataclasses.replace(settings, second_factor="off")
+
+
+def regisseur(demo) -> Principal:
+    return Principal(demo["regisseur"]["id"], demo["household"]["id"], second_factor=True)
+
+
+def words(d: date) -> str:
+    return format_date(d, "EEEE d MMMM y", locale="nl")
+
+
+async def _plan_text(client, demo) -> str:
+    resp = await client.get(f"/huishoudens/{demo['household']['id']}/plan")
+    assert resp.status == 200, await resp.text()
+    return html.unescape(await resp.text())
+
+
+async def _write_marker(services, demo) -> None:
+    await services.plan.change(
+        regisseur(demo), demo["household"]["id"], None, {"analyse": {"analyse": MARKER, "gewenst_perspectief": ""}}
+    )
+
+
+async def test_the_grandmother_never_sees_a_section_the_mother_did_not_share(client, services, demo, capsys):
+    await _write_marker(services, demo)
+    await sign_in(client, capsys, KHADIJA)
+    text = await _plan_text(client, demo)
+    assert MARKER not in text
+    assert "Geldzorgen" not in text and "Achterstand huur" not in text  # analyse and krachten/zorgen: absent
+    assert "Gesprek met mentor" not in text and "Budgetplan opstellen" not in text  # others' actions
+    assert "Samen de post ordenen" in text  # her own action, with her name
+    assert "Khadija El Amrani" in text
+    assert "Fatima El Amrani en Youssef El Amrani delen dit deel niet met u." in text  # the klanten who decide
+    assert "U ziet hier alleen de acties die u zelf doet." in text
+    pdf = await client.get(f"/huishoudens/{demo['household']['id']}/plan.pdf")
+    assert pdf.status == 200 and pdf.content_type == "application/pdf"
+    body = pdf_text(await pdf.read())
+    assert MARKER not in body and "Geldzorgen" not in body
+    assert "Samen de post ordenen" in body
+
+
+async def test_the_mother_reads_everything_with_names_and_dates_in_words(client, services, demo, capsys):
+    await _write_marker(services, demo)
+    await sign_in(client, capsys, FATIMA)
+    text = await _plan_text(client, demo)
+    assert MARKER in text and "Achterstand huur en energie" in text
+    assert "deelt dit deel niet" not in text and "delen dit deel niet" not in text
+    assert "Joost Willems" in text and demo["by_name"]["Joost Willems"]["id"] not in text  # names, not ids
+    today = date.today()
+    assert words(today + timedelta(days=30)) in text  # budgetplan's einde, e.g. "maandag 7 december 2026"
+    assert "Versie 3" in text or "versie 3" in text
+    assert "nog niet vastgesteld" in text
+    # the actions of a goal in order, each with wie, wat, start, einde, evaluatie in that order
+    budget = text.index("Budgetplan opstellen met Fatima")
+    post = text.index("Samen de post ordenen")
+    assert budget < post
+    block = text[text.rindex("Actie 1", 0, budget) : post]
+    fields = [block.index(f) for f in ("Wie", "Wat", "Start", "Einde", "Evaluatie")]
+    assert fields == sorted(fields)
+    pdf = pdf_text(await (await client.get(f"/huishoudens/{demo['household']['id']}/plan.pdf")).read())
+    assert MARKER in pdf
+    start, einde = pdf.index("Start: " + words(today)), pdf.index("Einde: " + words(today + timedelta(days=30)))
+    assert start < einde  # the section's own order, not the alphabet (einde before start)
+
+
+async def test_a_vastgestelde_version_says_so(client, services, demo, capsys):
+    await services.plan.adopt(regisseur(demo), demo["household"]["id"], 2, None)
+    await sign_in(client, capsys, FATIMA)
+    text = await _plan_text(client, demo)
+    assert "Deze versie is vastgesteld op " + words(date.today()) in text
+
+
+async def test_reading_the_plan_page_is_logged_on_the_web_with_the_sections_shown(client, services, demo, capsys):
+    await sign_in(client, capsys, KHADIJA)
+    await _plan_text(client, demo)
+    await client.get(f"/huishoudens/{demo['household']['id']}/plan.pdf")
+    khadija = demo["by_name"]["Khadija El Amrani"]["id"]
+    async with services.plan._uow() as uow:
+        entries = [e for _, e in await uow.access_log.entries(demo["household"]["id"], limit=50)]
+    web = [e for e in entries if e.actor_id == khadija and e.channel is Channel.WEB]
+    assert web and web[0].event is Event.READ and web[0].detail == "versie 2"
+    assert set(web[0].sections) == {"algemeen", "doelen", "afspraken"}  # what she was shown, nothing else
+    pdf = [e for e in entries if e.actor_id == khadija and e.channel is Channel.PDF]
+    assert pdf and pdf[0].event is Event.EXPORT and set(pdf[0].sections) == {"algemeen", "doelen", "afspraken"}
+
+
+async def test_a_household_that_is_not_yours_gives_the_same_404_on_every_plan_page(client, services, demo, capsys):
+    other, _ = await services.households.open(
+        NewHousehold("T-9911", "Huishouden Jansen", "Utrecht"),
+        RegisseurDetails(name="Piet Regisseur", email="piet@elders.example.org"),
+    )
+    await sign_in(client, capsys, FATIMA)
+    missing = "00000000-0000-4000-8000-000000000000"
+    for tail in ("plan", "plan.pdf", "veranderd", "veranderd?van=1&tot=2", "veranderd/versies"):
+        theirs = await client.get(f"/huishoudens/{other.id}/{tail}")
+        nobody = await client.get(f"/huishoudens/{missing}/{tail}")
+        assert theirs.status == nobody.status == 404, tail
+        assert await theirs.text() == await nobody.text()
