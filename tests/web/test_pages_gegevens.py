@@ -13,6 +13,7 @@ from support.pagekit import csrf_of, sign_in
 from eenplan.config import Settings
 from eenplan.domain.access import Principal
 from eenplan.domain.betrokkene import MailChoice
+from eenplan.services.households import NewHousehold, RegisseurDetails
 from eenplan_crypto.testing import create_keys
 
 FATIMA = "fatima@example.org"
@@ -236,7 +237,25 @@ async def test_the_mail_choice_is_saved_and_explained_without_a_key(client, serv
     assert (await _record(services, demo, "Khadija El Amrani")).mail_choice is MailChoice.MELDINGEN
 
 
-async def test_someone_elses_household_gives_the_same_404(client, demo, capsys):
+async def test_a_household_that_is_not_yours_answers_every_form_like_a_missing_one(client, services, demo, capsys):
+    other, _ = await services.households.open(
+        NewHousehold("T-4711", "Huishouden Jansen", "Utrecht"),
+        RegisseurDetails(name="Piet Regisseur", email="piet@elders.example.org"),
+    )
     await sign_in(client, capsys, KHADIJA)
-    missing = await client.get("/huishoudens/00000000-0000-4000-8000-000000000000/gegevens")
-    assert missing.status == 404
+    csrf = await csrf_of(client, _base(demo))
+    missing_id = "00000000-0000-4000-8000-000000000000"
+    for suffix, data in (
+        ("", None),
+        ("/contact", {"csrf": csrf, "phone": "0612345678"}),
+        ("/sleutel", {"csrf": csrf, "sleutel": "x"}),
+        ("/sleutel/verwijderen", {"csrf": csrf}),
+        ("/post", {"csrf": csrf, "mail_choice": "meldingen"}),
+    ):
+        answers = []
+        for household in (other.id, missing_id):
+            path = f"/huishoudens/{household}/gegevens{suffix}"
+            resp = await (client.get(path) if data is None else client.post(path, data=data, allow_redirects=False))
+            answers.append((resp.status, await resp.text()))
+        assert answers[0] == answers[1] and answers[0][0] == 404, suffix
+        assert "Jansen" not in answers[0][1] and "Piet" not in answers[0][1]
