@@ -19,6 +19,7 @@ from email.utils import format_datetime
 from eenplan.domain.addresses import check_address as check_address  # one rule, re-exported
 from eenplan.domain.addresses import check_domain as check_domain
 from eenplan.domain.errors import ValidationFailed
+from eenplan.domain.inbound import LOOP_MARKER
 
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _MSGID_RE = re.compile(r"^<[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,128}@[A-Za-z0-9.-]{1,253}>$")
@@ -90,7 +91,7 @@ class OutboundHeaders:
             raise ValidationFailed.one("autocrypt_keydata", "must be unwrapped base64")
 
     def apply(self, msg: EmailMessage) -> None:
-        """Set From, To, Subject, Date, Message-ID, List-Id, Auto-Submitted and Autocrypt."""
+        """Set From, To, Subject, Date, Message-ID, List-Id, Auto-Submitted, X-Loop and Autocrypt."""
         msg["From"] = Address(display_name=self.from_name, addr_spec=self.from_addr)
         msg["To"] = Address(display_name=self.to_name, addr_spec=self.to_addr)
         msg["Subject"] = self.subject
@@ -98,6 +99,7 @@ class OutboundHeaders:
         msg["Message-ID"] = self.message_id
         msg["List-Id"] = self.list_id
         msg["Auto-Submitted"] = "auto-generated"
+        msg["X-Loop"] = f"{LOOP_MARKER}@{self.from_addr.rpartition('@')[2]}"  # our receiver drops what comes back
         if self.autocrypt_keydata:
             msg["Autocrypt"] = (
                 f"addr={self.from_addr}; prefer-encrypt=mutual; keydata={fold_keydata(self.autocrypt_keydata)}"

@@ -1,4 +1,4 @@
-"""The `eenplan` command: serve, migrate, demo, token, household, settings."""
+"""The `eenplan` command: serve, worker, inbound, migrate, demo, audit, aanspreekpunt, settings, …"""
 
 from __future__ import annotations
 
@@ -31,6 +31,33 @@ def _worker(settings: Settings, _args: argparse.Namespace) -> int:
             print(f"eenplan worker {worker.worker_id} sending the outbox", flush=True)
             await worker.run_forever()
             print(f"eenplan worker {worker.worker_id} stopped", flush=True)
+            return 0
+        finally:
+            await services.close()
+
+    try:
+        return asyncio.run(run())
+    except KeyboardInterrupt:
+        return 0
+
+
+def _inbound(settings: Settings, _args: argparse.Namespace) -> int:
+    """Run only the inbound receiver (LMTP by default) for the group addresses until SIGTERM or SIGINT."""
+    from .bootstrap import build_services, receiver
+
+    async def run() -> int:
+        services = build_services(settings)
+        try:
+            listener = receiver(services, settings)
+            await listener.start()
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, stop.set)
+            lmtp, host, _port = settings.inbound_listen()
+            print(f"eenplan inbound on {'lmtp' if lmtp else 'smtp'}://{host}:{listener.port}", flush=True)
+            await stop.wait()
+            await listener.stop()
             return 0
         finally:
             await services.close()
@@ -195,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="run the HTTP server").set_defaults(run=_serve)
     sub.add_parser("worker", help="send the mail outbox (without the HTTP server)").set_defaults(run=_worker)
+    sub.add_parser("inbound", help="receive mail to the group addresses over LMTP/SMTP").set_defaults(run=_inbound)
     m = sub.add_parser("migrate", help="bring the database schema up to date (or down)")
     m.add_argument("revision", nargs="?", default="head", help="target revision (default: head)")
     m.add_argument("--down", metavar="REVISION", help="downgrade to REVISION (e.g. base)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -162,6 +163,13 @@ class Settings:
         "Run the outbox worker inside `eenplan serve` (true/false); with false, run `eenplan worker` separately.",
         "EENPLAN_WORKER_IN_SERVE",
     )
+    inbound_url: str = _setting(
+        "",
+        "Where the receiver for mail to the group addresses listens: lmtp://HOST:PORT (Postfix hands the mail "
+        "domain to it) or smtp://HOST:PORT. Empty: `eenplan serve` takes no mail and `eenplan inbound` listens on "
+        "lmtp://127.0.0.1:8024.",
+        "EENPLAN_INBOUND_URL",
+    )
     outbox_max_attempts: int = _setting(
         8, "Attempts per outbox message before it becomes a dead letter.", "EENPLAN_OUTBOX_MAX_ATTEMPTS"
     )
@@ -224,6 +232,8 @@ class Settings:
             raise ValidationFailed.one("EENPLAN_BEVRIJDINGSDAG", "must be lustrum, every_year or never")
         if not 0 <= self.reminder_werkdagen <= 30:
             raise ValidationFailed.one("EENPLAN_REMINDER_WERKDAGEN", "must be between 0 and 30")
+        if self.inbound_url:
+            self.inbound_listen()
         if self.worker_in_serve.strip().lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
             raise ValidationFailed.one("EENPLAN_WORKER_IN_SERVE", "must be true or false")
         for name in ("outbox_max_attempts", "outbox_poll_seconds", "outbox_backoff_seconds", "outbox_lease_seconds"):
@@ -267,6 +277,17 @@ class Settings:
     def effective_gnupg_home(self) -> Path:
         """The server keyring directory, defaulting to DATA_DIR/gnupg."""
         return Path(self.gnupg_home) if self.gnupg_home else (self.data_dir / "gnupg").resolve()
+
+    def inbound_listen(self) -> tuple[bool, str, int]:
+        """(LMTP?, host, port) of the inbound receiver (EENPLAN_INBOUND_URL, or lmtp://127.0.0.1:8024)."""
+        url = urllib.parse.urlsplit(self.inbound_url or "lmtp://127.0.0.1:8024")
+        try:
+            port = url.port
+        except ValueError:
+            port = None
+        if url.scheme not in ("lmtp", "smtp") or not url.hostname or port is None or url.path not in ("", "/"):
+            raise ValidationFailed.one("EENPLAN_INBOUND_URL", "must look like lmtp://127.0.0.1:8024 or smtp://host:port")
+        return url.scheme == "lmtp", url.hostname, port
 
     @property
     def runs_worker_in_serve(self) -> bool:

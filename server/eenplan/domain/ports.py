@@ -14,6 +14,7 @@ from .betrokkene import Betrokkene
 from .consent import Approval, Consent, ConsentStatus
 from .factor_ports import FactorStore
 from .household import Household, PhaseChange
+from .inbound_ports import InboundStore
 from .mailgroup_ports import MailStore
 from .overleg_ports import OverlegStore
 from .overmacht import Overmacht
@@ -141,6 +142,8 @@ class UnitOfWork(Protocol):
     def token_revocations(self) -> TokenRevocationStore: ...
     @property
     def factors(self) -> FactorStore: ...
+    @property
+    def inbound(self) -> InboundStore: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(

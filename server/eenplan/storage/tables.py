@@ -17,6 +17,7 @@ from . import (  # noqa: F401
     tables_access,
     tables_auth,
     tables_factors,
+    tables_inbound,
     tables_mail,
     tables_overleg,
     tables_person,

@@ -16,6 +16,7 @@ from .auth_repository import AuthRepository
 from .engine import WRITE_OPTION, engine_health
 from .factor_repository import FactorRepository
 from .faults import DETAIL, classify
+from .inbound_repository import InboundRepository
 from .mail_repository import MailRepository
 from .overleg_repository import OverlegRepository
 from .person_repository import PersonRepository
@@ -111,6 +112,7 @@ class UnitOfWork:
         self.stagnatie = StagnatieRepository(self.session)
         self.token_revocations = TokenRevocationRepository(self.session)
         self.factors = FactorRepository(self.session)
+        self.inbound = InboundRepository(self.session)
         return self
 
     async def commit(self) -> None:

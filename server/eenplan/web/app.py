@@ -15,6 +15,7 @@ from .pages.errors import page_errors
 from .params import refuse_nul
 from .problems import name_server, problem_middleware, quiet_protocol_errors
 from .routes import betrokkenen, households, meta, overleggen, plan, signin, stagnatie, toestemming, veiligheid
+from .routes import inbound as inbound_routes
 from .routes import mail as mail_routes
 from .routes import monitoring as monitoring_routes
 
@@ -27,6 +28,7 @@ ROUTE_TABLES = (
     toestemming.table,
     signin.table,
     overleggen.table,
+    inbound_routes.table,
     mail_routes.table,
     stagnatie.table,
     veiligheid.table,
