@@ -10,6 +10,7 @@ non-browser test (tests/web/test_pages_no_leak.py) uses it too.
 from __future__ import annotations
 
 import io
+import json
 import re
 import secrets
 import zipfile
@@ -27,6 +28,7 @@ from eenplan.domain.access import (
     may_read_case_text,
     may_read_overleg_content,
     may_read_signal_text,
+    scope_section,
 )
 from eenplan.domain.sections import SECTION_KEYS
 
@@ -50,27 +52,27 @@ PERSONAS = {  # the demo people the sweep signs in as (name → e-mail address)
     "regisseur": ("Sanne de Vries", "sanne.devries@example.org"),
 }
 SIGNAL_RAISER = "Inge Bakker"
+#: the people who get a part of `doelen` and `afspraken` of their own (what Level.OWN shows them)
+OWN_PARTS = ("Khadija El Amrani", "Joost Willems", "Inge Bakker")
 
 
 def marker(place: str) -> str:
     """A unique word for one place: letters and digits only, so no line break, hyphenation or escaping of a
     page or a PDF can split or change it."""
-    return f"MX{place.upper().replace('_', '')}{secrets.token_hex(4).upper()}"
+    return f"MX{re.sub(r'[^A-Z0-9]', '', place.upper())[:24]}{secrets.token_hex(4).upper()}"
 
 
 @dataclass
 class Planted:
-    """The markers written into one household: place (a section key or a derived place) → marker."""
+    """The markers written into one household: place → marker. A place is a section key, `<key>:<whose>` for
+    a part of a section one person owns, or a derived place (an overleg's agenda, …)."""
 
     household_id: str
     markers: dict[str, str]
+    sections: dict[str, Any]  # the plan's sections as stored after the markers went in (with their item ids)
     overleg_ids: list[str]
     signal_raised_by: str
     poll_ids: list[str] = field(default_factory=list)
-
-    def section_markers(self) -> dict[str, str]:
-        """The markers in plan sections (section key → marker)."""
-        return {k: v for k, v in self.markers.items() if k in SECTION_KEYS}
 
 
 @dataclass
@@ -94,6 +96,11 @@ async def plant(api: Api, household_id: str, people: dict[str, dict[str, Any]]) 
     current = await api("GET", f"{base}/plan", token, None, {})
     sections = current["sections"]
     owner = sanne["id"]  # owned by the regisseur: a person who sees only their own part never owns these
+    others = {n: p for n, p in people.items() if n in OWN_PARTS}
+    for name in others:  # a part each of them owns: shown to them (and to whole readers) only
+        marks[f"doelen:{name}"] = marker(f"doelen {name.split()[0]}")
+        marks[f"afspraken:{name}"] = marker(f"afspraken {name.split()[0]}")
+    today, week = date.today().isoformat(), (date.today() + timedelta(days=7)).isoformat()
     change = {
         "algemeen": {**sections["algemeen"], "huishouden": f"{sections['algemeen']['huishouden']} {marks['algemeen']}"},
         "krachten_zorgen": [
@@ -109,10 +116,17 @@ async def plant(api: Api, household_id: str, people: dict[str, dict[str, Any]]) 
                     {
                         "wie": owner,
                         "wat": f"Actie {marks['doelen']}",
-                        "start": date.today().isoformat(),
-                        "einde": (date.today() + timedelta(days=7)).isoformat(),
+                        "start": today,
+                        "einde": week,
                         "evaluatie": f"Evaluatie {marks['doelen']}",
                     }
+                ],
+            },
+            {
+                "titel": "Samen verder",
+                "acties": [
+                    {"wie": p["id"], "wat": f"Taak {marks[f'doelen:{n}']}", "start": today, "einde": week}
+                    for n, p in others.items()
                 ],
             },
         ],
@@ -121,9 +135,13 @@ async def plant(api: Api, household_id: str, people: dict[str, dict[str, Any]]) 
             {"voorziening": f"Voorziening {marks['voorzieningen']}", "toelichting": marks["voorzieningen"]},
         ],
         "veiligheidsplan": {"zorgen": [f"Zorg {marks['veiligheidsplan']}"], "doelencheck": marks["veiligheidsplan"]},
-        "afspraken": [*sections["afspraken"], {"wat": f"Afspraak {marks['afspraken']}", "wie": owner}],
+        "afspraken": [
+            *sections["afspraken"],
+            {"wat": f"Afspraak {marks['afspraken']}", "wie": owner},
+            *({"wat": f"Afspraak {marks[f'afspraken:{n}']}", "wie": p["id"]} for n, p in others.items()),
+        ],
     }
-    await api("PATCH", f"{base}/plan", token, change, {"If-Match": f'"{current["version"]}"'})
+    changed = await api("PATCH", f"{base}/plan", token, change, {"If-Match": f'"{current["version"]}"'})
     await api(
         "POST",
         f"{base}/stagnatie",
@@ -144,7 +162,7 @@ async def plant(api: Api, household_id: str, people: dict[str, dict[str, Any]]) 
         {"soort": "onveiligheid", "toelichting": f"Gezien {marks[SIGNAL_TEXT]}"},
         {},
     )
-    return Planted(household_id, marks, [], raiser["id"])
+    return Planted(household_id, marks, changed["sections"], [], raiser["id"])
 
 
 def _overleg(start: Any, agenda: str, people: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -213,10 +231,15 @@ async def expectation(services: Any, who: str, principal: Principal, planted: Pl
     forbidden: dict[str, str] = {}
     plan_page: dict[str, str] = {}
     somewhere: dict[str, str] = {}
+    shown = {  # each section as the policy cuts it for this person (scope_section: whole, own part, nothing)
+        key: json.dumps(scope_section(key, value, access.level(key), principal.betrokkene_id), ensure_ascii=False)
+        for key, value in planted.sections.items()
+        if access.level(key) > Level.NONE
+    }
     for place, mark in planted.markers.items():
-        if place in SECTION_KEYS:
-            # a marker sits in a part nobody but the regisseur owns: only whole read access shows it
-            (plan_page if access.level(place) >= Level.READ else forbidden)[place] = mark
+        key = place.split(":")[0]
+        if key in SECTION_KEYS:
+            (plan_page if mark in shown.get(key, "") else forbidden)[place] = mark
         elif place in (OVERLEG_AGENDA, OVERLEG_DECISIONS):  # everyone is invited: content by the rule
             (somewhere if may_read_overleg_content(access) else forbidden)[place] = mark
         elif place == CASE_TEXT:
