@@ -218,3 +218,21 @@ async def test_a_date_poll_one_is_not_invited_to_is_404(client, services, demo, 
     await sign_in(client, capsys, KHADIJA)
     assert (await client.get(f"{base(demo)}/prikker/{poll.id}")).status == 404
     assert f"prikker/{poll.id}" not in await (await client.get(base(demo))).text()
+
+
+async def test_upcoming_overleggen_come_first_and_past_ones_follow_by_the_servers_clock(
+    client, services, demo, clock, capsys
+):
+    soon = await plan_overleg(services, demo, days=10)
+    later = await plan_overleg(services, demo, days=40)
+    await sign_in(client, capsys, FATIMA)
+    text = await (await client.get(base(demo))).text()
+    upcoming, _, earlier = text.partition("Eerdere overleggen")
+    assert upcoming.index(soon) < upcoming.index(later) and not earlier
+    clock.advance(timedelta(days=20))  # the first one is over (not yet closed by the regisseur)
+    await sign_in(client, capsys, FATIMA)  # the session ended meanwhile
+    text = await (await client.get(base(demo))).text()
+    upcoming, _, earlier = text.partition("Eerdere overleggen")
+    assert later in upcoming and soon not in upcoming and soon in earlier
+    detail = await (await client.get(f"{base(demo)}/{soon}")).text()
+    assert "Voortgangsoverleg" in detail

@@ -72,6 +72,10 @@ class OverlegService:
         self.reminder_werkdagen = reminder_werkdagen
         self._closer = OverlegCloser(uow, clock, plan, self)
 
+    def now(self) -> datetime:
+        """The service's clock: what "upcoming" means on a page that lists overleggen."""
+        return self._clock()
+
     # ------------------------------------------------------------------ helpers
     async def _sent_by(self, uow: UnitOfWork, household_id: str, betrokkene_id: str) -> str | None:
         me = await uow.betrokkenen.get(household_id, betrokkene_id)

@@ -8,7 +8,7 @@ go through the same services as the API. The calendar feed's pages are in `agend
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -142,7 +142,7 @@ async def overleggen(request: web.Request) -> web.Response:
     views = await svc.overleggen.list(principal, household_id, channel=Channel.WEB)
     polls = await svc.polls.open_for(principal, household_id)
     has_feed = await svc.calendar_feeds.has_feed(principal, household_id)
-    now = datetime.now(UTC)
+    now = svc.overleggen.now()
     items = [shown(v, principal.betrokkene_id, now) for v in views]
     upcoming = sorted((i for i in items if i.upcoming), key=lambda i: i.view.start)
     earlier = sorted((i for i in items if not i.upcoming), key=lambda i: i.view.start, reverse=True)
@@ -171,7 +171,7 @@ async def _detail(request: web.Request, errors: dict[str, str] | None = None) ->
     svc = services(request)
     view = await svc.overleggen.get(principal, household_id, request.match_info["oid"], channel=Channel.WEB)
     polls = await svc.polls.open_for(principal, household_id)
-    item = shown(view, principal.betrokkene_id, datetime.now(UTC))
+    item = shown(view, principal.betrokkene_id, svc.overleggen.now())
     request[WHERE] = await _household_name(request, principal, household_id)
     context: dict[str, Any] = {
         "household_id": household_id,
