@@ -187,7 +187,7 @@ async def test_every_household_page_answers_a_non_member_like_a_missing_househol
     await _stranger(client, services, capsys, clock)
     hid = demo["household"]["id"]
     csrf = await csrf_of(client, "/huishoudens")
-    values = {"oid": planted.overleg_ids[-1], "pid": planted.poll_ids[-1], "n": "1"}
+    values = {"oid": planted.overleg_ids[-1], "pid": planted.poll_ids[-1], "cid": planted.consent_ids[-1], "n": "1"}
     checked = []
     for route in client.server.app.router.routes():
         path = route.resource.canonical if route.resource else ""

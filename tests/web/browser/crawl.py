@@ -52,6 +52,7 @@ PERSONAS = {  # the demo people the sweep signs in as (name → e-mail address)
     "regisseur": ("Sanne de Vries", "sanne.devries@example.org"),
 }
 SIGNAL_RAISER = "Inge Bakker"
+OVERMACHT_QUESTIONS = ("doel", "zonder_delen", "toestemming_vragen", "afweging", "welke_informatie")
 #: the people who get a part of `doelen` and `afspraken` of their own (what Level.OWN shows them)
 OWN_PARTS = ("Khadija El Amrani", "Joost Willems", "Inge Bakker")
 
@@ -73,6 +74,7 @@ class Planted:
     overleg_ids: list[str]
     signal_raised_by: str
     poll_ids: list[str] = field(default_factory=list)
+    consent_ids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -162,7 +164,34 @@ async def plant(api: Api, household_id: str, people: dict[str, dict[str, Any]]) 
         {"soort": "onveiligheid", "toelichting": f"Gezien {marks[SIGNAL_TEXT]}"},
         {},
     )
-    return Planted(household_id, marks, changed["sections"], [], raiser["id"])
+    planted = Planted(household_id, marks, changed["sections"], [], raiser["id"])
+    await grant_beyond_defaults(api, planted, people)
+    return planted
+
+
+async def grant_beyond_defaults(api: Api, planted: Planted, people: dict[str, dict[str, Any]]) -> None:
+    """Access beyond the role defaults, so the sweep follows grants and not only roles: Joost asks consent to
+    read the analyse and every klant who must answer says yes; the regisseur shares the krachten en zorgen
+    with Khadija by overmacht for three days."""
+    base = f"/api/households/{planted.household_id}"
+    joost, khadija = people["Joost Willems"], people["Khadija El Amrani"]
+    until = (date.today() + timedelta(days=30)).isoformat()
+    body = {"grantee_id": joost["id"], "sections": ["analyse"], "purpose": "Hulp bij de schulden", "until": until}
+    asked = await api("POST", f"{base}/toestemmingen", joost["token"], body, {})
+    by_id = {p["id"]: p for p in people.values()}
+    for klant_id in asked["waiting_for"]:
+        yes = {"besluit": "ja", "wijze": "schriftelijk"}
+        await api("POST", f"{base}/toestemmingen/{asked['id']}/antwoord", by_id[klant_id]["token"], yes, {})
+    planted.consent_ids.append(str(asked["id"]))
+    answers = dict.fromkeys(OVERMACHT_QUESTIONS, "Oma helpt thuis en moet weten wat er speelt.")
+    overmacht = {
+        "recipient_id": khadija["id"],
+        "vragen": answers,
+        "besluit": "delen",
+        "sections": ["krachten_zorgen"],
+        "until": (date.today() + timedelta(days=3)).isoformat(),
+    }
+    await api("POST", f"{base}/overmacht", people["Sanne de Vries"]["token"], overmacht, {})
 
 
 def _overleg(start: Any, agenda: str, people: dict[str, dict[str, Any]]) -> dict[str, Any]:
