@@ -177,3 +177,17 @@ async def test_the_klant_sets_what_the_aanspreekpunt_does_not_see(client, servic
     assert re.search(r'id="deel-analyse" value="analyse" checked', text)
     assert "Nu niet te zien voor het aanspreekpunt: Analyse en gewenst perspectief, Veiligheidsplan." in text
     assert 'value="algemeen"' not in text  # algemeen cannot be kept back
+
+
+async def test_nee_on_the_page_declines_and_tells_the_requester(client, services, demo, clock, capsys):
+    consent = await _request(client, demo, clock)
+    await _answer_on_page(client, capsys, demo, YOUSSEF, consent["id"], besluit="nee")
+    fatima = demo["by_name"]["Fatima El Amrani"]
+    listed = await (await client.get(hh(demo, f"/toestemmingen/{consent['id']}"), headers=bearer(fatima))).json()
+    assert listed["status"] == "geweigerd" and listed["waiting_for"] == []
+    rows = await outbox_rows(services, demo["household"]["id"])
+    assert len(_notices(rows, demo["by_name"]["Joost Willems"]["id"])) == 1
+    await sign_in(client, capsys, FATIMA)
+    text = await (await client.get(page_of(demo))).text()
+    assert f"/wie-ziet-wat/{consent['id']}/antwoord" not in text  # decided: nobody answers any more
+    assert "Joost Willems: 'hulp bij schulden', geweigerd." in text

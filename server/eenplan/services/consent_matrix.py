@@ -17,7 +17,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from ..domain.access import Access, Actor, Level, Principal, decide
-from ..domain.betrokkene import Betrokkene
+from ..domain.betrokkene import Betrokkene, Kind
 from ..domain.consent import Consent, ConsentStatus
 from ..domain.contact_changes import is_personal
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -27,6 +27,8 @@ from .consent_views import ConsentView
 from .grounds import GroundView, resolve_grounds
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+#: the matrix lists the viewing klant first, then the household, its network, the professionals
+KIND_ORDER = (Kind.KLANT, Kind.NETWERK, Kind.PROFESSIONAL)
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,11 @@ class ConsentMatrix:
             today = self._today()
             people = await uow.betrokkenen.list(household_id, include_removed=True)
             names = {p.id: p.name for p in people}
-            decisions = [(p, await self._decide(uow, p, today)) for p in people if p.active]
+            shown = sorted(
+                (p for p in people if p.active),
+                key=lambda p: (p.id != me.betrokkene_id, KIND_ORDER.index(p.kind), p.name, p.id),
+            )
+            decisions = [(p, await self._decide(uow, p, today)) for p in shown]
             consents = await uow.consents.list(household_id)
             wanted = {g for _, access in decisions for g in access.grounds.values()}
             wanted |= {f"toestemming:{c.id}" for c in consents}
