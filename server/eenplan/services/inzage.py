@@ -90,27 +90,32 @@ class InzageService:
 
     async def export(self, principal: Principal, household_id: str) -> tuple[str, bytes]:
         """(the zip's filename, its bytes): everything this klant may see of the household, with a second factor
-        (it holds the access log). Every part is read through the service that decides and logs it."""
+        (it holds the access log). Every part is read through the service that decides and logs it, and goes
+        into the zip as it comes (one version, one page of the log at a time), so memory holds the compressed
+        zip and one part."""
         async with authorised(self._uow, principal, household_id, need=NEED_LOG, what="download everything") as caller:
             household = await known_household(caller.uow, household_id)
             phases = await caller.uow.households.phase_history(household_id)
             people = await caller.uow.betrokkenen.list(household_id)  # the contact list every betrokkene sees
-        files: dict[str, Any] = {
-            "huishouden.json": {"huishouden": household, "fases": phases},
-            "betrokkenen.json": people,
-        }
-        files.update(await self._versions(principal, household_id))
-        consents = await self._consent.list(principal, household_id)
-        files["toestemmingen.json"] = [
-            {**_plain(v.consent), "status_nu": v.effective_status, "wacht_op": v.waiting_for} for v in consents
-        ]
-        files["overmacht.json"] = await self._consent.overmacht(principal, household_id)
-        files["overleggen.json"] = await self._overleggen.list(principal, household_id, channel=Channel.WEB)
-        files["toegangslog.json"] = await self._log(principal, household_id)
-        pdf = await self._mailgroup.plan_pdf(principal, household_id)
-        return filename(household.code, self._plan.today()), _zip(files, pdf)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(README_NAME, README)
+            _json(archive, "huishouden.json", {"huishouden": household, "fases": phases})
+            _json(archive, "betrokkenen.json", people)
+            await self._versions(archive, principal, household_id)
+            consents = await self._consent.list(principal, household_id)
+            _json(
+                archive,
+                "toestemmingen.json",
+                [{**_plain(v.consent), "status_nu": v.effective_status, "wacht_op": v.waiting_for} for v in consents],
+            )
+            _json(archive, "overmacht.json", await self._consent.overmacht(principal, household_id))
+            _json(archive, "overleggen.json", await self._overleggen.list(principal, household_id, channel=Channel.WEB))
+            await self._log(archive, principal, household_id)
+            archive.writestr("plan.pdf", await self._mailgroup.plan_pdf(principal, household_id))
+        return filename(household.code, self._plan.today()), buffer.getvalue()
 
-    async def _versions(self, principal: Principal, household_id: str) -> dict[str, Any]:
+    async def _versions(self, archive: zipfile.ZipFile, principal: Principal, household_id: str) -> None:
         """Every version the klant may read, each scoped and logged by `PlanService.version` (channel web)."""
         numbers: list[int] = []
         before: int | None = None
@@ -120,35 +125,43 @@ class InzageService:
             if len(page) < VERSION_PAGE:
                 break
             before = page[-1].number
-        files: dict[str, Any] = {}
         for number in sorted(numbers):
             snapshot = await self._plan.version(principal, household_id, number, channel=Channel.WEB)
-            files[f"plan/versie-{number:04d}.json"] = {
-                "versie": snapshot.info,
-                "delen": {key: json.loads(text) for key, text in snapshot.sections.items()},
-            }
-        return files
+            sections = {key: json.loads(text) for key, text in snapshot.sections.items()}
+            _json(archive, f"plan/versie-{number:04d}.json", {"versie": snapshot.info, "delen": sections})
 
-    async def _log(self, principal: Principal, household_id: str) -> list[dict[str, Any]]:
-        """The whole access log, newest first, with the names of the people it names."""
-        rows: list[LogRow] = []
+    async def _log(self, archive: zipfile.ZipFile, principal: Principal, household_id: str) -> None:
+        """The whole access log as one JSON array, newest first, with the names of the people it names; written
+        a page at a time."""
         before: int | None = None
-        while True:
-            page = await self._access_log.client_view(principal, household_id, before=before, limit=MAX_ROWS)
-            rows += page.rows
-            if page.next_before is None:
-                break
-            before = page.next_before
-        return [
-            {
-                "nummer": row.seq,
-                **_plain(row.event),
-                "door": row.reader.name if row.reader else None,
-                "organisatie": row.reader.organisation if row.reader else None,
-                "namens": row.on_behalf_of.name if row.on_behalf_of else None,
-            }
-            for row in rows
-        ]
+        first = True
+        with archive.open("toegangslog.json", "w") as out:
+            out.write(b"[")
+            while True:
+                page = await self._access_log.client_view(principal, household_id, before=before, limit=MAX_ROWS)
+                for row in page.rows:
+                    out.write((b"\n" if first else b",\n") + json.dumps(_log_entry(row), ensure_ascii=False).encode())
+                    first = False
+                if page.next_before is None:
+                    break
+                before = page.next_before
+            out.write(b"\n]\n")
+
+
+def _log_entry(row: LogRow) -> dict[str, Any]:
+    """One entry of the access log as the download holds it."""
+    return {
+        "nummer": row.seq,
+        **_plain(row.event),
+        "door": row.reader.name if row.reader else None,
+        "organisatie": row.reader.organisation if row.reader else None,
+        "namens": row.on_behalf_of.name if row.on_behalf_of else None,
+    }
+
+
+def _json(archive: zipfile.ZipFile, name: str, value: Any) -> None:
+    """One JSON file of the zip (UTF-8, indented)."""
+    archive.writestr(name, json.dumps(_plain(value), ensure_ascii=False, indent=2))
 
 
 def filename(code: str, today: date) -> str:
@@ -172,14 +185,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
-
-
-def _zip(files: Mapping[str, Any], pdf: bytes) -> bytes:
-    """The zip: each JSON file (UTF-8, indented), the PDF and the readme."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(README_NAME, README)
-        for name, value in files.items():
-            archive.writestr(name, json.dumps(_plain(value), ensure_ascii=False, indent=2))
-        archive.writestr("plan.pdf", pdf)
-    return buffer.getvalue()

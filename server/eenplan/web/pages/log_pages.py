@@ -90,7 +90,7 @@ def _person(reader: Reader | None) -> tuple[str, str, str]:
     if reader is None:
         return _("eenplan zelf, of iemand die niet meer bekend is"), "", ""
     name = reader.name + (f" ({_('doet niet meer mee')})" if reader.removed else "")
-    return name, reader.organisation, ROLE_LABELS.get(reader.role, reader.role.value)
+    return name, reader.organisation, _(ROLE_LABELS.get(reader.role, reader.role.value))
 
 
 def shown_row(row: LogRow) -> ShownRow:
