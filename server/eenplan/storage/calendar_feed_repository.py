@@ -35,7 +35,11 @@ class CalendarFeedRows:
         await self._s.flush()
 
     async def revoke_feeds(self, household_id: str, betrokkene_id: str, at: datetime) -> int:
-        """Stop every feed of the betrokkene in this household; how many were still working."""
+        """Stop every feed of the betrokkene in this household; how many were still working. Holds the
+        betrokkene's row until commit (PostgreSQL FOR UPDATE; SQLite writers are serial anyway), so two
+        concurrent "new link"s cannot leave two working feeds."""
+        lock = sa.select(col(BetrokkeneRow.id)).where(col(BetrokkeneRow.id) == betrokkene_id).with_for_update()
+        await self._s.execute(lock)
         stmt = (
             sa.update(CalendarFeedRow)
             .where(
