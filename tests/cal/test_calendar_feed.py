@@ -178,3 +178,30 @@ async def test_making_a_link_needs_the_form_token(client, services, demo, capsys
     assert resp.status == 403 and "/agenda/" not in await resp.text()
     fatima = Principal(demo["by_name"]["Fatima El Amrani"]["id"], demo["household"]["id"])
     assert not await services.calendar_feeds.has_feed(fatima, demo["household"]["id"])
+
+
+async def test_a_feed_holds_only_its_own_household_and_a_token_issued_by_another_cannot_make_one(services, demo):
+    from eenplan.domain.errors import Forbidden
+    from eenplan.services.households import NewHousehold, RegisseurDetails
+
+    sanne = demo["regisseur"]
+    mine = await plan(services, demo, ["Sanne de Vries"], days=20)
+    other, there = await services.households.open(
+        NewHousehold("T-4242", "Huishouden Jansen", "Heerlen"),
+        RegisseurDetails(name="Sanne de Vries", email=sanne["email"]),
+    )
+    elsewhere = Principal(there.id, other.id, second_factor=True)
+    start = (datetime.now(AMS) + timedelta(days=25)).replace(hour=10, minute=0, second=0, microsecond=0)
+    away, _ = await services.overleggen.plan(
+        elsewhere,
+        other.id,
+        OverlegDraft(OverlegType.VOORTGANGSOVERLEG, start, start + timedelta(hours=1), (Invitee(there.id, True),)),
+    )
+    url = await services.calendar_feeds.create(regisseur(demo), demo["household"]["id"])
+    cal = read(await services.calendar_feeds.feed(url.rpartition("/agenda/")[2].removesuffix(".ics")))
+    uid = (await services.overleggen.get(regisseur(demo), demo["household"]["id"], mine)).uid
+    assert [e.uid for e in cal.events] == [uid] and away.uid not in {e.uid for e in cal.events}
+
+    issued = Principal(demo["by_name"]["Fatima El Amrani"]["id"], demo["household"]["id"], issued_by=sanne["id"])
+    with pytest.raises(Forbidden):
+        await services.calendar_feeds.create(issued, demo["household"]["id"])
