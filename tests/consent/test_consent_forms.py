@@ -53,6 +53,7 @@ async def _form(client, demo, consent_id, who=None, **over):
     )
 
 
+@pytest.mark.both_databases  # the columns of 0014 (a date, a reference, who recorded) round-trip on both
 async def test_a_paper_form_is_recorded_logged_on_behalf_shown_to_the_klant_and_revocable(
     client, services, demo, clock, capsys
 ):
