@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import vobject
 from support.ical_parsers import read
 from support.pagekit import csrf_of, sign_in
 
@@ -168,6 +169,7 @@ async def test_the_downloaded_invite_is_content_free_and_logged_on_ics(client, s
     ics = await resp.read()
     assert b"\r\n" in ics and b"\n" not in ics.replace(b"\r\n", b"")
     cal = read(ics)
+    assert vobject.readOne(ics.decode("utf-8")).vevent.uid.value == cal.event.uid
     event = cal.event
     assert event.location is None and event.description is None
     assert [a.email for a in event.attendees] == [FATIMA]  # nobody else: who comes tells what help there is
