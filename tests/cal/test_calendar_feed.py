@@ -13,6 +13,7 @@ import icalendar
 import pytest
 import vobject
 from support.ical_parsers import read
+from support.overleg_kit import plan_overleg, regisseur
 from support.pagekit import csrf_of, sign_in
 
 from eenplan.config import Settings
@@ -35,27 +36,10 @@ def settings(settings: Settings) -> Settings:
     return dataclasses.replace(settings, second_factor="off")
 
 
-def regisseur(demo) -> Principal:
-    return Principal(demo["regisseur"]["id"], demo["household"]["id"], second_factor=True)
-
-
 async def plan(services, demo, names: list[str], days: int) -> str:
     """An overleg `days` ahead with an agenda holding MARKER and a place, for the named betrokkenen."""
-    people = demo["by_name"]
-    start = (datetime.now(AMS) + timedelta(days=days)).replace(hour=14, minute=0, second=0, microsecond=0)
-    view, _ = await services.overleggen.plan(
-        regisseur(demo),
-        demo["household"]["id"],
-        OverlegDraft(
-            type=OverlegType.VOORTGANGSOVERLEG,
-            start=start,
-            end=start + timedelta(minutes=90),
-            invitees=tuple(Invitee(people[n]["id"], True) for n in names),
-            agenda=f"Bespreken: {MARKER}",
-            location=PLACE,
-        ),
-    )
-    return view.id
+    must = [(n, True) for n in names]
+    return await plan_overleg(services, demo, must, days=days, agenda=f"Bespreken: {MARKER}", location=PLACE)
 
 
 def overleggen(demo) -> str:

@@ -9,14 +9,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import vobject
+from support import overleg_kit as kit
 from support.ical_parsers import read
+from support.overleg_kit import regisseur
 from support.pagekit import csrf_of, sign_in
 
 from eenplan.config import Settings
-from eenplan.domain.access import Principal
 from eenplan.domain.audit import Channel
 from eenplan.domain.overleg import Invitee, OverlegType, Partstat, Vote
-from eenplan.services.overleg_drafts import OverlegDraft
 
 AMS = ZoneInfo("Europe/Amsterdam")
 SANNE = "sanne.devries@example.org"
@@ -32,34 +32,10 @@ def settings(settings: Settings) -> Settings:
     return dataclasses.replace(settings, second_factor="off")
 
 
-def regisseur(demo) -> Principal:
-    return Principal(demo["regisseur"]["id"], demo["household"]["id"], second_factor=True)
-
-
-def person(demo, name: str) -> Principal:
-    return Principal(demo["by_name"][name]["id"], demo["household"]["id"], second_factor=True)
-
-
 async def plan_overleg(services, demo, *, invite_khadija: bool = True, days: int = 28) -> str:
     """A voortgangsoverleg with an agenda holding MARKER; Fatima must come, Khadija may (if invited)."""
-    people = demo["by_name"]
-    invitees = [Invitee(people["Fatima El Amrani"]["id"], True)]
-    if invite_khadija:
-        invitees.append(Invitee(people["Khadija El Amrani"]["id"], False))
-    start = (datetime.now(AMS) + timedelta(days=days)).replace(hour=14, minute=0, second=0, microsecond=0)
-    view, _ = await services.overleggen.plan(
-        regisseur(demo),
-        demo["household"]["id"],
-        OverlegDraft(
-            type=OverlegType.VOORTGANGSOVERLEG,
-            start=start,
-            end=start + timedelta(minutes=90),
-            invitees=tuple(invitees),
-            agenda=f"Bespreken: {MARKER}",
-            location=PLACE,
-        ),
-    )
-    return view.id
+    invitees = [("Fatima El Amrani", True)] + ([("Khadija El Amrani", False)] if invite_khadija else [])
+    return await kit.plan_overleg(services, demo, invitees, days=days, agenda=f"Bespreken: {MARKER}", location=PLACE)
 
 
 def base(demo) -> str:
@@ -78,9 +54,7 @@ async def web_reads(services, demo) -> list:
     return await log_entries(services, demo, Channel.WEB)
 
 
-async def test_the_list_shows_date_time_place_and_must_come_and_logs_the_agenda_on_web(
-    client, services, demo, capsys
-):
+async def test_the_list_shows_date_time_place_and_must_come_and_logs_the_agenda_on_web(client, services, demo, capsys):
     oid = await plan_overleg(services, demo)
     await sign_in(client, capsys, FATIMA)
     resp = await client.get(base(demo))

@@ -28,6 +28,18 @@ async def press(page: Page, target: Locator) -> None:
         await target.click()
 
 
+async def tab_to(page: Page, selector: str, limit: int = 80) -> None:
+    """Press Tab until the element has the focus, as someone without a mouse would (fails saying where Tab went)."""
+    target = page.locator(selector)
+    visited: list[str] = []
+    for _ in range(limit):
+        await page.keyboard.press("Tab")
+        if await target.evaluate("e => e === document.activeElement"):
+            return
+        visited.append(await page.evaluate("() => document.activeElement?.tagName + '#' + document.activeElement?.id"))
+    raise AssertionError(f"Tab never reached {selector} on {page.url}; it went {visited}")
+
+
 def path_of(page: Page) -> str:
     """The current page's path (and query), without the origin."""
     return re.sub(r"^https?://[^/]+", "", page.url)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from flows import at, press, sign_in_by_link
+from flows import at, press, sign_in_by_link, tab_to
 from harness import Site, check_page
 from playwright.async_api import Page, expect
 
@@ -21,18 +21,6 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 AMS = ZoneInfo("Europe/Amsterdam")
 MOTHER = ("Fatima El Amrani", "fatima@example.org")
-
-
-async def tab_to(page: Page, selector: str, limit: int = 40) -> None:
-    """Press Tab until the element has the focus (fails saying where Tab went)."""
-    target = page.locator(selector)
-    visited: list[str] = []
-    for _ in range(limit):
-        await page.keyboard.press("Tab")
-        if await target.evaluate("e => e === document.activeElement"):
-            return
-        visited.append(await page.evaluate("() => document.activeElement?.tagName + '#' + document.activeElement?.id"))
-    raise AssertionError(f"Tab never reached {selector} on {page.url}; it went {visited}")
 
 
 async def focused_id(page: Page) -> str:

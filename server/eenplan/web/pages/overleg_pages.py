@@ -42,7 +42,8 @@ VOTES = {"ja": Vote.YES, "misschien": Vote.MAYBE, "nee": Vote.NO}
 
 
 def when(start: datetime, end: datetime) -> str:
-    """"maandag 7 december 2026, 14:00–15:30" (Dutch local time; an end on another day gets its date)."""
+    """A time span as pages show it: "maandag 7 december 2026, 14:00–15:30" (Dutch local time; an end on
+    another day gets its date)."""
     start, end = start.astimezone(ZONE), end.astimezone(ZONE)
     day = format_date(start.date(), "EEEE d MMMM y", locale=SOURCE_LANGUAGE)
     until = format_time(end, "HH:mm", locale=SOURCE_LANGUAGE)
