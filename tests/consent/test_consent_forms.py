@@ -159,3 +159,48 @@ async def test_an_oral_urgent_consent_is_recorded_and_its_written_form_confirms_
     mine = next(a for a in confirmed["approvals"] if a["betrokkene_id"] == fatima)
     assert not mine["schriftelijke_bevestiging_verwacht"] and mine["formulier_kenmerk"] == "TS5-2026-014"
     assert confirmed["status"] == "verleend"
+
+
+async def test_the_klant_sees_an_oral_consent_recorded_for_her_and_confirms_it_herself(client, demo, clock, capsys):
+    consent = await _request(client, demo, clock)
+    today = clock.today()
+    resp = await _form(
+        client, demo, consent["id"], wijze="mondeling_urgent", form_reference=None, form_date=today.isoformat()
+    )
+    assert resp.status == 200, await resp.text()
+    await sign_in(client, capsys, FATIMA)
+    page = f"/huishoudens/{demo['household']['id']}/wie-ziet-wat"
+    text = await (await client.get(page)).text()
+    assert f"vastgelegd door Sanne de Vries na een gesprek op {day(today)}" in text
+    assert "de schriftelijke bevestiging moet nog komen" in text
+    # her answer is recorded: no Ja/Nee for her, but she may confirm it (the request waits for her son)
+    assert f"/wie-ziet-wat/{consent['id']}/antwoord" not in text
+    youssef = demo["by_name"]["Youssef El Amrani"]
+    await client.post(
+        hh(demo, f"/toestemmingen/{consent['id']}/antwoord"),
+        json={"besluit": "ja", "wijze": "schriftelijk"},
+        headers=bearer(youssef),
+    )
+    text = await (await client.get(page)).text()
+    assert f"/wie-ziet-wat/{consent['id']}/bevestigen" in text
+    resp = await client.post(
+        f"{page}/{consent['id']}/bevestigen", data={"csrf": await csrf_of(client, page)}, allow_redirects=False
+    )
+    assert resp.status == 303
+    fatima = demo["by_name"]["Fatima El Amrani"]
+    after = await (await client.get(hh(demo, f"/toestemmingen/{consent['id']}"), headers=bearer(fatima))).json()
+    mine = next(a for a in after["approvals"] if a["betrokkene_id"] == fatima["id"])
+    assert mine["confirmed_at"] is not None and not mine["schriftelijke_bevestiging_verwacht"]
+
+
+async def test_a_sign_in_through_an_address_someone_else_added_is_offered_no_answer(services, demo, client, clock):
+    consent = await _request(client, demo, clock)
+    hid = demo["household"]["id"]
+    fatima = demo["by_name"]["Fatima El Amrani"]["id"]
+    not_hers = Principal(fatima, hid, issued_by=demo["regisseur"]["id"])
+    view = await services.consent_matrix.matrix(not_hers, hid)
+    (item,) = [i for i in view.pending if i.consent.id == consent["id"]]
+    assert not item.may_answer and not item.may_revoke and item.not_with_this_sign_in
+    own = await services.consent_matrix.matrix(Principal(fatima, hid), hid)
+    (item,) = [i for i in own.pending if i.consent.id == consent["id"]]
+    assert item.may_answer and not item.not_with_this_sign_in

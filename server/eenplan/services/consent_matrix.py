@@ -78,6 +78,8 @@ class ConsentItem:
     may_answer: bool
     may_revoke: bool
     may_confirm: bool
+    #: the viewer must answer, but signed in through an address someone else added: not with this sign-in
+    not_with_this_sign_in: bool = False
 
     @property
     def consent(self) -> Consent:
@@ -205,4 +207,5 @@ class ConsentMatrix:
             may_answer=mine and me.betrokkene_id in view.waiting_for,
             may_revoke=mine and consent.status in (ConsentStatus.GRANTED, ConsentStatus.REQUESTED),
             may_confirm=personal and own is not None and own.confirmation_due,
+            not_with_this_sign_in=not personal and me.betrokkene_id in view.waiting_for,
         )

@@ -115,6 +115,7 @@ def _item(item: ConsentItem) -> dict[str, Any]:
         "may_answer": item.may_answer,
         "may_revoke": item.may_revoke,
         "may_confirm": item.may_confirm,
+        "not_with_this_sign_in": item.not_with_this_sign_in,
     }
 
 
