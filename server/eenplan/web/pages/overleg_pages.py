@@ -119,14 +119,11 @@ def shown(view: OverlegView, me: str, now: datetime) -> Shown:
 def poll_options(poll: DatePoll, me: str) -> list[dict[str, str]]:
     """A poll's options for the form: id, date and time in words, and the caller's vote so far ('' none)."""
     back = {v: k for k, v in VOTES.items()}
-    return [
-        {
-            "id": o.id,
-            "when": when(o.start, o.end),
-            "vote": back.get(poll.votes.get(o.id, {}).get(me), ""),  # type: ignore[arg-type]
-        }
-        for o in poll.options
-    ]
+    options = []
+    for o in poll.options:
+        mine = poll.votes.get(o.id, {}).get(me)
+        options.append({"id": o.id, "when": when(o.start, o.end), "vote": back[mine] if mine else ""})
+    return options
 
 
 async def _principal(request: web.Request) -> tuple[str, Principal]:
