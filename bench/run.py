@@ -8,6 +8,8 @@
 5. Werkdag arithmetic after warm-up vs plain Monday–Friday stepping (bench/werkdagen.py, ≤ 1.5).
 6. The household list and a household's start page for a signed-in person (cookie session) vs a bare
    aiohttp handler returning the same HTML (bench/pages.py, target ≥ 0.5).
+7. The "Ons plan" page (signed in, scoped, logged) vs the JSON `GET …/plan` of the same view (the mother's;
+   bench/plan_page.py, target ≥ 0.5).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import urllib.request
 from pathlib import Path
 
 import pages
+import plan_page
 
 HERE = Path(__file__).parent
 PY = sys.executable
@@ -165,6 +168,9 @@ def main() -> None:
             print()
             name = demo["household"]["name"]
             for line in pages.compare(base, hh, name, demo["page_token"], Path(tmp)):
+                print(line, flush=True)
+            print()
+            for line in plan_page.compare(base, hh, demo["page_token"], plan_page.mother_token(demo)):
                 print(line, flush=True)
         finally:
             server.terminate()

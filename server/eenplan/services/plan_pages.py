@@ -8,6 +8,7 @@ the caller last saw on the web (from their own entries in the access log, the re
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from ..domain.sections import SECTION_KEYS
 from ..domain.versions import VersionInfo
 from .common import known_household
 from .consent_roster import ConsentRoster
-from .plan import PlanService
+from .plan import PlanService, PlanSnapshot
 
 #: how a web read of a whole plan version is logged (`PlanService`'s detail "versie N")
 READ_PREFIX = "versie "
@@ -51,6 +52,7 @@ class PlanPage:
     names: Mapping[str, str]  # betrokkene id → name
     left_out: tuple[LeftOut, ...]
     seen_before: int | None  # the latest older version the caller read on the web, if any
+    snapshot: PlanSnapshot  # the shared, immutable view it was made from (what a rendering may be cached by)
 
 
 @dataclass(frozen=True)
@@ -112,10 +114,17 @@ class PlanPageService:
     async def plan(self, principal: Principal, household_id: str) -> PlanPage:
         """The current plan as the caller may read it, logged on `web` with the sections shown."""
         access = await self._plan.access(principal, household_id)  # 404 for a stranger, before anything else
-        async with self._uow() as uow:
-            name, people = await self._people(uow, household_id)
-            reads = await self._web_reads(uow, principal, household_id)  # before this visit's own read
-        snapshot = await self._plan.current(principal, household_id, channel=Channel.WEB)
+
+        async def people_and_reads() -> tuple[str, list[Betrokkene], list[str]]:
+            async with self._uow() as uow:
+                name, people = await self._people(uow, household_id)
+                return name, people, await self._web_reads(uow, principal, household_id)
+
+        # the names and the earlier reads are looked up while the read is being logged (this visit's own
+        # read is of the current version, which `seen_before` leaves out either way)
+        (name, people, reads), snapshot = await asyncio.gather(
+            people_and_reads(), self._plan.current(principal, household_id, channel=Channel.WEB)
+        )
         seen = seen_before(reads, snapshot.info.number)
         names = {p.id: p.name for p in people}
         sections = {k: json.loads(snapshot.sections[k]) for k in SECTION_KEYS if k in snapshot.sections}
@@ -127,7 +136,7 @@ class PlanPageService:
                 if deciders is None:
                     deciders = self._deciders(people, names) if access.actor.kind is not Kind.KLANT else ()
                 left_out.append(LeftOut(key, partial, deciders))
-        return PlanPage(name, snapshot.info, sections, names, tuple(left_out), seen)
+        return PlanPage(name, snapshot.info, sections, names, tuple(left_out), seen, snapshot)
 
     async def changes(self, principal: Principal, household_id: str, van: int | None, tot: int | None) -> ChangesPage:
         """The changes between two versions (default: from the version the caller last saw on the web,

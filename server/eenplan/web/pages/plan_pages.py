@@ -11,12 +11,15 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import aiohttp_jinja2
 from aiohttp import web
 from babel.dates import format_date
+from markupsafe import Markup
 
 from ...domain.errors import ValidationFailed
+from ...domain.lru import ByteLru, text_bytes
 from ...domain.plan_words import SECTION_NAMES, as_day, changes_in_words
-from ...services.plan_pages import LeftOut
+from ...services.plan_pages import LeftOut, PlanPage
 from ..keys import services
 from ..params import query_int
 from . import guard
@@ -27,6 +30,8 @@ from .render import page
 routes = web.RouteTableDef()
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+#: rendered sections by (view, names, reasons); views are shared and immutable, so entries never go stale
+_SECTIONS: ByteLru[tuple[object, ...], str] = ByteLru(8 * 1024 * 1024, text_bytes)
 
 LEEFGEBIEDEN = {
     "werk": _("Werk"),
@@ -105,23 +110,34 @@ async def _household(request: web.Request) -> tuple[str, Any]:
     return household_id, await guard.household_principal(request, household_id)
 
 
+def sections_html(request: web.Request, view: PlanPage) -> Markup:
+    """The plan's sections as HTML, rendered once per (shared, immutable) view, names and reasons: the same
+    view under the same decision gives the same HTML, so later readers of it skip the template."""
+    key = (view.snapshot, tuple(sorted(view.names.items())), view.left_out)
+    cached = _SECTIONS.get(key)
+    if cached is None:
+        left_out = {left.key: why_line(left) for left in view.left_out}
+        order = [k for k in SECTION_NAMES if k in view.sections or k in left_out]
+        template = aiohttp_jinja2.get_env(request.app).get_template("plan_sections.html")
+        cached = template.render(view=view, order=order, left_out=left_out, **_helpers(view.names))
+        _SECTIONS.put(key, cached)
+    return Markup(cached)  # rendered by the autoescaping template above
+
+
 @routes.get("/huishoudens/{id}/plan")
 async def plan_page(request: web.Request) -> web.StreamResponse:
     """The current plan as the caller may read it: names, dates in words, absent sections with a reason."""
     household_id, principal = await _household(request)
     view = await services(request).plan_pages.plan(principal, household_id)
     request[WHERE] = view.household_name
-    left_out = {left.key: why_line(left) for left in view.left_out}
-    order = [key for key in SECTION_NAMES if key in view.sections or key in left_out]
     return page(
         request,
         "plan.html",
         {
             "view": view,
-            "order": order,
-            "left_out": left_out,
             "base": f"/huishoudens/{household_id}",
-            **_helpers(view.names),
+            "sections_html": sections_html(request, view),
+            "day": day,
         },
     )
 
