@@ -101,7 +101,7 @@ class PgpMailGateway:
     async def send_sealed(self, sealed: bytes, envelope: Envelope) -> None:
         """One multipart/encrypted message, one SMTP envelope, one recipient."""
         msg = wrap_encrypted(sealed, _headers(envelope))
-        await self._sender.send(msg, envelope.from_addr, envelope.to_addr)
+        await self._sender.send(msg, envelope.return_path or envelope.from_addr, envelope.to_addr)
 
     async def send_notice(
         self,
@@ -125,4 +125,4 @@ class PgpMailGateway:
             body.make_mixed()
             body.attach(_calendar_part(calendar, calendar_method))
             msg = await build_signed_entity(body, engine=self._engine, signer_fpr=signer_fpr, headers=headers)
-        await self._sender.send(msg, envelope.from_addr, envelope.to_addr)
+        await self._sender.send(msg, envelope.return_path or envelope.from_addr, envelope.to_addr)

@@ -1,7 +1,8 @@
-"""Reading an inbound message's structure (issue 14): who sent it, is it automatic, and where its
+"""Reading an inbound message's structure (issue 14): who sent it, is it automatic, where its
 calendar parts are — in the clear, inside an RFC 3156 multipart/signed, or inside a multipart/encrypted
 (whose payload the service decrypts and hands back here). Nothing here decrypts or verifies, and no text
-part is ever read: only headers, the calendar parts and the PGP/MIME envelope.
+part is ever read: only headers, the calendar parts and the PGP/MIME envelope — and of a bounce, only its
+delivery status (`read_delivery_status`).
 """
 
 from __future__ import annotations
@@ -90,3 +91,31 @@ def read_parts(raw: bytes) -> InboundParts:
 def calendars_in(entity: bytes) -> tuple[bytes, ...]:
     """The calendar parts of a decrypted or signed MIME entity (what a signature or the encryption covers)."""
     return _calendars(parse(entity))
+
+
+# ----------------------------------------------------------------- delivery status notifications (RFC 3464)
+# Postfix, Exim, Exchange and Gmail send a multipart/report with a message/delivery-status part; each
+# per-recipient block says `Action: failed` (or `delayed`) and `Status: 5.x.x` (permanent) or `4.x.x`.
+# Only those fields are read, nothing of the returned message.
+
+
+def _blocks(part: Message) -> list[Message]:
+    payload = part.get_payload()
+    return [b for b in payload if isinstance(b, Message)] if isinstance(payload, list) else []
+
+
+def read_delivery_status(raw: bytes) -> bool | None:
+    """True when a DSN reports a permanent failure, False when it only reports delays (or success), None when
+    `raw` is no DSN (old-style and unknown bounces count for nothing)."""
+    msg = parse(raw)
+    if msg.get_content_type() != "multipart/report" or msg.get_param("report-type") != "delivery-status":
+        return None
+    status = next((p for p in msg.walk() if p.get_content_type() == "message/delivery-status"), None)
+    if status is None:
+        return None
+    permanent = False
+    for block in _blocks(status)[1:]:  # the first block is about the message, the others per recipient
+        action = str(block.get("Action", "")).strip().lower()
+        code = str(block.get("Status", "")).strip()
+        permanent = permanent or action == "failed" or code.startswith("5.")
+    return permanent

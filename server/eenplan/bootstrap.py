@@ -25,6 +25,7 @@ from .domain.signin import AttemptLimiter, SignInLimits
 from .services.access_log import AccessLogService
 from .services.account import AccountService
 from .services.betrokkenen import BetrokkeneService
+from .services.bounces import BounceService
 from .services.consent import ConsentService
 from .services.consent_matrix import ConsentMatrix
 from .services.consent_notices import ConsentNotices
@@ -211,7 +212,9 @@ def build_mail(
         PlanPdfRenderer(),
         clock,
         new_id,
-        MailSettings(settings.mail_domain, settings.effective_public_url, settings.outbox_max_attempts),
+        MailSettings(
+            settings.mail_domain, settings.effective_public_url, settings.outbox_max_attempts, verp_key(settings)
+        ),
     )
     plan.on_version_created.append(mailgroup.enqueue_plan_update)
     outbox = None
@@ -234,8 +237,13 @@ def build_mail(
     return mailgroup, outbox, keyring
 
 
+def verp_key(settings: Settings) -> bytes:
+    """The key of the VERP return paths (domain.bounces), derived from the deployment's secret."""
+    return hmac.new(settings.signing_key(), b"eenplan return paths", hashlib.sha256).digest()
+
+
 def build_inbound(
-    settings: Settings, uow: UnitOfWorkFactory, clock: Clock, keyring: Keyring | None
+    settings: Settings, uow: UnitOfWorkFactory, clock: Clock, keyring: Keyring | None, bounces: BounceService
 ) -> InboundService:
     """The receiver's use case (issue 14): the mail adapter reads structure, the calendar adapter iMIP answers,
     the keyring opens PGP/MIME (without one, signed or encrypted mail is refused as unreadable)."""
@@ -251,6 +259,7 @@ def build_inbound(
         replies=replies,
         opener=MailOpener(keyring) if keyring is not None else None,
         mail_domain=settings.mail_domain,
+        bounces=bounces,
     )
 
 
@@ -338,6 +347,7 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
         await close_storage()
 
     overleg_services = build_overleggen(settings, uow, clock, plan, mailgroup)
+    bounces = BounceService(uow, clock, verp_key(settings), settings.mail_domain)
     if outbox is not None:
         outbox.periodic.append(overleg_services["overleggen"].due_reminders)
     consent = ConsentService(
@@ -351,7 +361,8 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
         plan=plan,
         mailgroup=mailgroup,
         outbox=outbox,
-        inbound=build_inbound(settings, uow, clock, keyring),
+        inbound=build_inbound(settings, uow, clock, keyring, bounces),
+        bounces=bounces,
         tokens=TokenService(
             settings.signing_key(), settings.token_ttl_seconds, uow=uow, revocations=reads, clock=clock
         ),

@@ -99,6 +99,7 @@ class Envelope:
     list_id: str
     date: datetime
     autocrypt_keydata: str | None = None
+    return_path: str | None = None  # the SMTP envelope sender (VERP, domain.bounces); None: from_addr
 
 
 @dataclass(frozen=True)

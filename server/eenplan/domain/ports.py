@@ -14,7 +14,7 @@ from .betrokkene import Betrokkene
 from .consent import Approval, Consent, ConsentStatus
 from .factor_ports import FactorStore
 from .household import Household, PhaseChange
-from .inbound_ports import InboundStore
+from .inbound_ports import BounceStore, InboundStore
 from .mailgroup_ports import MailStore
 from .overleg_ports import OverlegStore
 from .overmacht import Overmacht
@@ -144,6 +144,8 @@ class UnitOfWork(Protocol):
     def factors(self) -> FactorStore: ...
     @property
     def inbound(self) -> InboundStore: ...
+    @property
+    def bounces(self) -> BounceStore: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(

@@ -9,6 +9,7 @@ from .aanspreekpunten import AanspreekpuntService
 from .access_log import AccessLogService
 from .account import AccountService
 from .betrokkenen import BetrokkeneService
+from .bounces import BounceService
 from .calendar_feed import CalendarFeedService
 from .consent import ConsentService
 from .consent_matrix import ConsentMatrix
@@ -58,6 +59,7 @@ class Services:
     mailgroup: MailgroupService
     outbox: OutboxWorker | None  # None when no SMTP relay or keyring is configured
     inbound: InboundService  # mail to the group addresses (issue 14): answers to invitations
+    bounces: BounceService  # bounce scores per address; the outbox stops at a disabled one
     stagnatie: StagnatieService
     exclusions: ExclusionService
     veiligheid: VeiligheidService

@@ -32,6 +32,7 @@ from ..domain.inbound import (
 from ..domain.inbound_ports import MailAnswer, MailOpener, MessageReader, Proposal, ReplyReader
 from ..domain.mailgroup import group_address
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
+from .bounces import BounceService
 from .common import Need, authorised
 
 log = logging.getLogger("eenplan.inbound")
@@ -86,20 +87,26 @@ class InboundService:
         replies: ReplyReader,
         opener: MailOpener | None,
         mail_domain: str,
+        bounces: BounceService | None = None,
         window: SenderWindow | None = None,
     ) -> None:
         self._uow, self._clock, self._new_id = uow, clock, new_id
         self._reader, self._replies, self._opener = reader, replies, opener
         self._domain = mail_domain.lower()
+        self._bounces = bounces
         self._window = window or SenderWindow()
 
     def accepts(self, address: str) -> bool:
-        """Whether `address` may be a group address of ours (RCPT is answered before anything is looked up)."""
+        """Whether `address` may be a group address or a return path of ours (answered at RCPT, before any lookup)."""
+        if self._bounces is not None and self._bounces.claims(address):
+            return self._bounces.is_return_path(address)
         local, _, domain = address.strip().strip("<>").lower().rpartition("@")
         return domain == self._domain and local.startswith("plan-") and len(address) <= 254
 
     async def deliver(self, envelope_from: str, recipient: str, raw: bytes) -> str:
         """Handle `raw` for `recipient`; the SMTP reply line (250 taken, 550 refused, 451 try again)."""
+        if self._bounces is not None and self._bounces.claims(recipient):
+            return await self._bounces.receive(recipient, raw, self._reader)  # a bounce: null sender, automatic
         parts = self._reader.read_parts(raw)
         if envelope_from.strip() in ("", "<>") or is_automatic(parts.headers, self._domain):
             log.info("inbound: %s", Outcome.AUTOMATIC.value)

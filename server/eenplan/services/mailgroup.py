@@ -47,6 +47,7 @@ class MailSettings:
     mail_domain: str
     public_url: str
     max_attempts: int = 8
+    verp_key: bytes = b""  # keys the VERP return paths (domain.bounces); empty: mail returns to the group address
 
 
 class MailgroupService:

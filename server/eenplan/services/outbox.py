@@ -32,6 +32,7 @@ from datetime import datetime, timedelta
 from ..domain.access import Principal, may_read_overleg_content
 from ..domain.audit import Channel, Event
 from ..domain.betrokkene import Betrokkene
+from ..domain.bounces import return_path
 from ..domain.errors import NotFound
 from ..domain.household import Household
 from ..domain.invite_mail import invite_mail
@@ -60,6 +61,7 @@ from ..domain.mailgroup_ports import (
 from ..domain.pages import HouseholdPage
 from ..domain.ports import Clock, UnitOfWorkFactory
 from ..logsafe import describe_error
+from .bounces import STOPPED_KINDS, BounceService
 from .mailgroup import MailgroupService
 from .outbox_rows import Job, RowOutcomes, WorkerSettings
 from .plan import PlanService
@@ -89,6 +91,7 @@ class _Context:
     keys: dict[str, str]
     signer: str
     autocrypt: str | None
+    bouncing: set[str] = field(default_factory=set)  # betrokkenen whose address is disabled (bounces)
     usable: dict[str, bool] = field(default_factory=dict)
     bodies: dict[str, MailBody] = field(default_factory=dict)
 
@@ -226,6 +229,7 @@ class OutboxWorker:
             # removed ones too: a content-free notice names its address and reaches a removed person (issue 10)
             members = {b.id: b for b in await uow.betrokkenen.list(household_id, include_removed=True)}
             keys = {k.betrokkene_id: k.fingerprint for k in await uow.mail.list_keys(household_id)}
+            bouncing = await BounceService.disabled_in(uow, household_id, {b.id: b.email for b in members.values()})
         if household is None:  # deleted since its rows were queued: the rows are retried, then dead-lettered
             raise NotFound("household")
         signer = await self._mail.signer(household.code)
@@ -233,7 +237,7 @@ class OutboxWorker:
             autocrypt = await self._keyring.autocrypt_keydata(signer)
         except Exception:  # the header is a courtesy; mail goes without it
             autocrypt = None
-        return _Context(household, members, keys, signer, autocrypt)
+        return _Context(household, members, keys, signer, autocrypt, bouncing)
 
     def _envelope(self, ctx: _Context, item: OutboxItem, person: Betrokkene, subject: str) -> Envelope:
         domain = self._mail.settings.mail_domain
@@ -251,6 +255,11 @@ class OutboxWorker:
             list_id=self.gateway.list_id(list_code(ctx.household.code)),
             date=self._clock(),
             autocrypt_keydata=ctx.autocrypt,
+            return_path=(
+                return_path(self._mail.settings.verp_key, person.id, person.email, domain)
+                if self._mail.settings.verp_key and person.email
+                else None
+            ),
         )
 
     async def _usable(self, ctx: _Context, person_id: str) -> str | None:
@@ -299,6 +308,9 @@ class OutboxWorker:
                 await self._rows.final(
                     item, token, OutboxStatus.SKIPPED, "recipient is no betrokkene or has no e-mail", stats
                 )
+                continue
+            if person.id in ctx.bouncing and item.kind in STOPPED_KINDS:
+                await self._rows.final(item, token, OutboxStatus.SKIPPED, "the address bounces (disabled)", stats)
                 continue
             try:
                 job = await self._prepare(ctx, item, person)
@@ -371,7 +383,7 @@ class OutboxWorker:
             data = json.loads(item.payload or "{}")
             envelope = self._envelope(ctx, item, person, data.get("subject") or "Bericht over de samenwerking")
             if data.get("to"):  # a notice about sign-in data goes to the address it concerns (the old one)
-                envelope = replace(envelope, to_addr=data["to"])
+                envelope = replace(envelope, to_addr=data["to"], return_path=None)  # its bounces count for nobody
             return Job(item, person, envelope, None)
         if item.kind is OutboxKind.SIGNIN_LINK:
             job = Job(item, person, self._envelope(ctx, item, person, "Inloggen bij uw plan"), fpr)

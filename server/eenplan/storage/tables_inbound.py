@@ -3,7 +3,7 @@ answers only: no subject, no body, no address is stored."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
@@ -42,3 +42,15 @@ class OverlegProposalRow(SQLModel, table=True):
     end_at: datetime = Field(sa_column=_ts())
     signed: bool
     received_at: datetime = Field(sa_column=_ts())
+
+
+class AddressBounceRow(SQLModel, table=True):
+    """How often mail to a betrokkene's address failed lately (Mailman's score) and whether it is disabled."""
+
+    __tablename__ = "address_bounce"
+    betrokkene_id: str = Field(foreign_key="betrokkene.id", primary_key=True, max_length=36)
+    household_id: str = Field(foreign_key="household.id", index=True, max_length=36)
+    address: str = Field(max_length=254)
+    score: float
+    last_bounce_on: date
+    disabled_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))

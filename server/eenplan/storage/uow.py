@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from ..domain.errors import StorageUnavailable, TemporaryFailure
 from .access_repository import AccessLogRepository, ConsentRepository, TokenRevocationRepository
 from .auth_repository import AuthRepository
+from .bounce_repository import BounceRepository
 from .engine import WRITE_OPTION, engine_health
 from .factor_repository import FactorRepository
 from .faults import DETAIL, classify
@@ -113,6 +114,7 @@ class UnitOfWork:
         self.token_revocations = TokenRevocationRepository(self.session)
         self.factors = FactorRepository(self.session)
         self.inbound = InboundRepository(self.session)
+        self.bounces = BounceRepository(self.session)
         return self
 
     async def commit(self) -> None:

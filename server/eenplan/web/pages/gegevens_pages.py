@@ -51,6 +51,7 @@ DONE_TEXTS: dict[str, str] = {
     "sleutel": _("Uw sleutel is opgeslagen."),
     "verwijderd": _("Uw sleutel is verwijderd. U krijgt nu alleen berichten zonder inhoud."),
     "keuze": _("Uw keuze is opgeslagen."),
+    "adres": _("We sturen weer e-mail naar dit adres. Komt die weer niet aan, dan ziet u dat hier."),
 }
 
 
@@ -113,6 +114,7 @@ async def _render(
         "expires": long_date(key.expires_at) if key and key.expires_at else "",
         "choice": me.mail_choice.value,
         "gets_plan": details.gets_plan,
+        "bounce": await svc.bounces.mine(principal, household_id),
         "errors": errors or {},
         "notice": DONE_TEXTS.get(request.query.get("gelukt", ""), ""),
     }
@@ -201,3 +203,12 @@ async def choose_mail(request: web.Request) -> web.Response:
 
 
 __all__ = ["fingerprint_groups", "routes"]
+
+
+@routes.post(BASE + "/adres-opnieuw")
+async def try_address_again(request: web.Request) -> web.Response:
+    """Mail to one's address bounced: try it again (forget its bounces)."""
+    await csrf.checked_form(request)
+    principal = await _principal(request)
+    await services(request).bounces.try_again(principal, request.match_info["id"], principal.betrokkene_id)
+    raise _done(request, "adres")

@@ -1,4 +1,4 @@
-"""What came back by mail to an overleg (issue 14): answers to the invitation and proposed other times."""
+"""What came back by mail (issue 14): answers to an overleg's invitation, proposed other times, and bounces."""
 
 from __future__ import annotations
 
@@ -43,3 +43,28 @@ async def by_mail(request: web.Request) -> web.Response:
             ],
         }
     )
+
+
+@table.route(
+    "GET",
+    "/api/households/{id}/mail/bounces",
+    summary="Addresses whose mail bounced lately: score, last bounce, and whether mail still goes (regisseur)",
+)
+async def bounces(request: web.Request) -> web.Response:
+    found = await services(request).bounces.in_household(principal(request), request.match_info["id"])
+    return web.json_response(
+        [
+            {"betrokkene_id": b.betrokkene_id, "score": b.score, "last_bounce_on": b.last_bounce_on, "works": b.works}
+            for b in found
+        ]
+    )
+
+
+@table.route(
+    "DELETE",
+    "/api/households/{id}/mail/bounces/{bid}",
+    summary="Try an address again: forget its bounces (the person themself or a regisseur)",
+)
+async def try_again(request: web.Request) -> web.Response:
+    await services(request).bounces.try_again(principal(request), request.match_info["id"], request.match_info["bid"])
+    return web.Response(status=204)
