@@ -9,10 +9,11 @@ the policy itself (`PlanService.access` and the derived rules in `domain.access`
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import sys
-from datetime import date, timedelta
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -23,26 +24,11 @@ from support.pagekit import csrf_of, sign_in
 
 sys.path.insert(0, str(Path(__file__).parent / "browser"))
 
-from crawl import (
-    PERSONAS,
-    Api,
-    Fetched,
-    Planted,
-    body_texts,
-    close_overleg,
-    date_poll,
-    expectation,
-    found,
-    headers_text,
-    held_overleg,
-    leak_report,
-    links_in,
-    planned_overleg,
-    plant,
-    walk,
-)
+from crawl import Fetched, body_texts, found, headers_text, links_in, walk
+from crawl_markers import PERSONAS, Api, Planted, expectation, leak_report, plant_all
 
 from eenplan.domain.access import Principal
+from eenplan.domain.betrokkene import Kind, Role
 from eenplan.services.households import NewHousehold, RegisseurDetails
 from eenplan.web.pages.headers import CSP
 
@@ -62,30 +48,12 @@ def client_api(client: Any) -> Api:
     return call
 
 
-async def make_fourteen(api: Api, demo: dict[str, Any], today: date) -> None:
-    """Youssef is 13 in the demo; the sweep wants the 14-year-old of the method's age rules (12-15: he and his
-    mother both answer for him)."""
-    youssef = demo["by_name"]["Youssef El Amrani"]
-    born = date(today.year - 14, today.month, 1) - timedelta(days=40)
-    path = f"/api/households/{demo['household']['id']}/betrokkenen/{youssef['id']}"
-    changed = await api("PATCH", path, demo["regisseur"]["token"], {"birth_date": born.isoformat()}, {})
-    assert changed["birth_date"] == born.isoformat()
-
-
 @pytest.fixture
 async def planted(client: Any, demo: dict[str, Any], clock: Any) -> Planted:
-    """The demo household with a marker in every section, an overleg's agenda and decisions, a stagnation
-    case's text and a safety signal's text; Youssef 14."""
-    api = client_api(client)
+    """The demo household with a marker everywhere content lives, a consent and an overmacht, Youssef 14
+    (crawl_markers.plant_all)."""
     people = {b["name"]: b for b in demo["betrokkenen"]}
-    await make_fourteen(api, demo, clock.today())
-    done = await plant(api, demo["household"]["id"], people)
-    held = await held_overleg(api, done, people, clock.now)
-    clock.advance(timedelta(hours=2))
-    await close_overleg(api, done, people, held)
-    await planned_overleg(api, done, people, clock.now)
-    await date_poll(api, done, people, clock.now)
-    return done
+    return await plant_all(client_api(client), demo["household"]["id"], people, clock)
 
 
 async def sign_in_with_app(client: Any, capsys: Any, clock: Any, email: str) -> None:
@@ -125,7 +93,8 @@ async def test_no_household_page_shows_what_the_person_may_not_read(
     prefix = f"/huishoudens/{hid}"
     walked = await walk(client_fetch(client), str(client.make_url("")).rstrip("/"), prefix)
 
-    assert not leak_report(expect, walked), "\n".join(leak_report(expect, walked))
+    leaks = leak_report(expect, walked)
+    assert not leaks, "\n".join(leaks)
     assert walked.reached("plan") and walked.reached("overleggen"), walked.summary()  # never vacuous
     missing = set(expect.on_plan_page) - set(found(expect.on_plan_page, walked.fetched[f"{prefix}/plan"].texts))
     assert not missing, f"the plan page does not show {sorted(missing)} to {who}"
@@ -141,14 +110,12 @@ async def test_no_household_page_shows_what_the_person_may_not_read(
         assert got.headers.get("Content-Security-Policy") == CSP, path
 
 
-def test_the_sweep_asks_the_policy_and_can_fail_both_ways() -> None:
-    """The crawl's own check: a marker is found in a wrapped PDF line and in a zip member, and not elsewhere."""
+def test_the_sweep_finds_a_marker_in_a_wrapped_pdf_line_and_in_a_zip_member() -> None:
+    """The sweep's own check, so a marker cannot slip through its search: found in a PDF line wrapped inside it
+    and in a zip member, not found where only part of it is."""
     marks = {"analyse": "MXANALYSE0A1B2C3D"}
     assert found(marks, ["Analyse MXANALYSE0A1B\n2C3D"]) == marks
     assert found(marks, ["MXANALYSE0A1B2C3"]) == {}
-    import io
-    import zipfile
-
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("plan/versie-1.json", json.dumps({"analyse": marks["analyse"]}))
@@ -161,8 +128,6 @@ async def _stranger(client: Any, services: Any, capsys: Any, clock: Any) -> None
         NewHousehold("H-LEAK-2", "Huishouden Peters", "Heerlen"),
         RegisseurDetails(name="Piet Regisseur", email="piet@elders.example.org"),
     )
-    from eenplan.domain.betrokkene import Kind, Role
-
     await services.betrokkenen.add(
         Principal(regisseur.id, household.id),
         household.id,

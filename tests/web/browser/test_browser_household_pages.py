@@ -12,27 +12,12 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, timedelta
 from typing import Any
 
 import aiohttp
 import pytest
-from crawl import (
-    Api,
-    Fetched,
-    Planted,
-    body_texts,
-    close_overleg,
-    date_poll,
-    expectation,
-    found,
-    headers_text,
-    held_overleg,
-    leak_report,
-    planned_overleg,
-    plant,
-    walk,
-)
+from crawl import Fetched, body_texts, found, headers_text, walk
+from crawl_markers import Api, expectation, leak_report, plant_all
 from flows import at, set_up_totp, sign_in_by_link
 from harness import Site, check_page
 from playwright.async_api import Page
@@ -62,31 +47,6 @@ def site_api(site: Site) -> Api:
             return json.loads(text) if text else None
 
     return call
-
-
-async def plant_everything(site: Site) -> Planted:
-    """Markers everywhere (crawl.plant, a held and a planned overleg, a date poll) and Youssef made 14 (the demo
-    has him 13; at 12-15 he and his mother both answer for him)."""
-    api = site_api(site)
-    people = {b["name"]: b for b in site.demo["betrokkenen"]}
-    today = site.clock.today()
-    born = date(today.year - 14, today.month, 1) - timedelta(days=40)
-    youssef = people["Youssef El Amrani"]
-    changed = await api(
-        "PATCH",
-        f"/api/households/{site.household_id}/betrokkenen/{youssef['id']}",
-        people["Sanne de Vries"]["token"],
-        {"birth_date": born.isoformat()},
-        {},
-    )
-    assert changed["birth_date"] == born.isoformat()
-    planted = await plant(api, site.household_id, people)
-    held = await held_overleg(api, planted, people, site.clock.now)
-    site.clock.advance(timedelta(hours=2))
-    await close_overleg(api, planted, people, held)
-    await planned_overleg(api, planted, people, site.clock.now)
-    await date_poll(api, planted, people, site.clock.now)
-    return planted
 
 
 async def sign_in_with_app(page: Page, site: Site, email: str) -> None:
@@ -128,7 +88,9 @@ def browser_fetch(page: Page, site: Site, who: str, prefix: str):
 
 @pytest.mark.parametrize("who", list(PERSONAS))
 async def test_every_household_page_shows_only_what_the_person_may_read(who: str, site: Site, page: Page) -> None:
-    planted = await plant_everything(site)
+    planted = await plant_all(
+        site_api(site), site.household_id, {b["name"]: b for b in site.demo["betrokkenen"]}, site.clock
+    )
     name, email = PERSONAS[who]
     await sign_in_with_app(page, site, email)
     principal = Principal(site.person(name)["id"], site.household_id, second_factor=True)

@@ -1,0 +1,303 @@
+"""The markers of the sweep (issue 12 item 9): a unique word written into every place plan content lives — each
+plan section, a person's own action and agreement, an overleg's agenda and decisions, a stagnation case's text,
+a safety signal's text — with access beyond the defaults (a consent, an overmacht), and for one person what the
+one policy lets them read of it (`PlanService.access` → `domain.access.decide`, `scope_section` and the derived
+rules next to it): the rest must appear nowhere on their walk (crawl.py).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from crawl import Walk, found
+
+from eenplan.domain.access import (
+    Level,
+    Principal,
+    may_list_cases,
+    may_read_case_text,
+    may_read_overleg_content,
+    may_read_signal_text,
+    scope_section,
+)
+from eenplan.domain.sections import SECTION_KEYS
+
+#: (method, path, bearer token, JSON body or None, extra headers) → the decoded JSON answer (asserts < 300)
+Api = Callable[[str, str, str, dict[str, Any] | None, dict[str, str]], Awaitable[Any]]
+
+OVERLEG_AGENDA = "overleg_agenda"
+OVERLEG_DECISIONS = "overleg_besluiten"
+CASE_TEXT = "stagnatie_toelichting"
+SIGNAL_TEXT = "signaal_toelichting"
+
+PERSONAS = {  # the demo people the sweep signs in as (name → e-mail address)
+    "klant": ("Fatima El Amrani", "fatima@example.org"),
+    "jeugdige": ("Youssef El Amrani", "youssef@example.org"),
+    "netwerk": ("Khadija El Amrani", "khadija@example.org"),
+    "professional": ("Joost Willems", "j.willems@shv.example.org"),
+    "raiser": ("Inge Bakker", "i.bakker@jeugdteam.example.org"),
+    "regisseur": ("Sanne de Vries", "sanne.devries@example.org"),
+}
+SIGNAL_RAISER = "Inge Bakker"
+OVERMACHT_QUESTIONS = ("doel", "zonder_delen", "toestemming_vragen", "afweging", "welke_informatie")
+#: the people who get a part of `doelen` and `afspraken` of their own (what Level.OWN shows them)
+OWN_PARTS = ("Khadija El Amrani", "Joost Willems", "Inge Bakker")
+
+
+def marker(place: str) -> str:
+    """A unique word for one place: letters and digits only, so no line break, hyphenation or escaping of a
+    page or a PDF can split or change it."""
+    return f"MX{re.sub(r'[^A-Z0-9]', '', place.upper())[:24]}{secrets.token_hex(4).upper()}"
+
+
+@dataclass
+class Planted:
+    """The markers written into one household: place → marker. A place is a section key, `<key>:<whose>` for
+    a part of a section one person owns, or a derived place (an overleg's agenda, …)."""
+
+    household_id: str
+    markers: dict[str, str]
+    sections: dict[str, Any]  # the plan's sections as stored after the markers went in (with their item ids)
+    overleg_ids: list[str]
+    signal_raised_by: str
+    poll_ids: list[str] = field(default_factory=list)
+    consent_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Expectation:
+    """What the policy says one person may see of the planted markers."""
+
+    who: str
+    forbidden: dict[str, str]  # place → marker that must appear nowhere
+    on_plan_page: dict[str, str]  # place → marker the plan page must show (a section the person may read)
+    somewhere: dict[str, str]  # place → marker some page must show (overleg content the person may read)
+
+
+async def plant(api: Api, household_id: str, people: dict[str, dict[str, Any]]) -> Planted:
+    """As the regisseur (and one professional for the signal): a marker in every plan section, in an overleg's
+    agenda, in a held overleg's decisions (the caller moves the clock past it: see `held_overleg`), in a
+    stagnation case's text and in a safety signal's text. `people`: demo name → {"id", "token"}."""
+    sanne = people["Sanne de Vries"]
+    token = sanne["token"]
+    marks = {key: marker(key) for key in (*SECTION_KEYS, CASE_TEXT, SIGNAL_TEXT)}
+    base = f"/api/households/{household_id}"
+    current = await api("GET", f"{base}/plan", token, None, {})
+    sections = current["sections"]
+    owner = sanne["id"]  # owned by the regisseur: a person who sees only their own part never owns these
+    others = {n: p for n, p in people.items() if n in OWN_PARTS}
+    for name in others:  # a part each of them owns: shown to them (and to whole readers) only
+        marks[f"doelen:{name}"] = marker(f"doelen {name.split()[0]}")
+        marks[f"afspraken:{name}"] = marker(f"afspraken {name.split()[0]}")
+    today, week = date.today().isoformat(), (date.today() + timedelta(days=7)).isoformat()
+    change = {
+        "algemeen": {**sections["algemeen"], "huishouden": f"{sections['algemeen']['huishouden']} {marks['algemeen']}"},
+        "krachten_zorgen": [
+            *sections["krachten_zorgen"],
+            {"leefgebied": "overig", "krachten": [f"Kracht {marks['krachten_zorgen']}"], "zorgen": []},
+        ],
+        "analyse": {**sections["analyse"], "analyse": f"Analyse {marks['analyse']}"},
+        "doelen": [
+            *sections["doelen"],
+            {
+                "titel": f"Doel {marks['doelen']}",
+                "acties": [
+                    {
+                        "wie": owner,
+                        "wat": f"Actie {marks['doelen']}",
+                        "start": today,
+                        "einde": week,
+                        "evaluatie": f"Evaluatie {marks['doelen']}",
+                    }
+                ],
+            },
+            {
+                "titel": "Samen verder",
+                "acties": [
+                    {"wie": p["id"], "wat": f"Taak {marks[f'doelen:{n}']}", "start": today, "einde": week}
+                    for n, p in others.items()
+                ],
+            },
+        ],
+        "voorzieningen": [
+            *sections["voorzieningen"],
+            {"voorziening": f"Voorziening {marks['voorzieningen']}", "toelichting": marks["voorzieningen"]},
+        ],
+        "veiligheidsplan": {"zorgen": [f"Zorg {marks['veiligheidsplan']}"], "doelencheck": marks["veiligheidsplan"]},
+        "afspraken": [
+            *sections["afspraken"],
+            {"wat": f"Afspraak {marks['afspraken']}", "wie": owner},
+            *({"wat": f"Afspraak {marks[f'afspraken:{n}']}", "wie": p["id"]} for n, p in others.items()),
+        ],
+    }
+    changed = await api("PATCH", f"{base}/plan", token, change, {"If-Match": f'"{current["version"]}"'})
+    await api(
+        "POST",
+        f"{base}/stagnatie",
+        token,
+        {
+            "doel_id": "school",
+            "actie_id": "mentor",
+            "betrokkene_id": people["Inge Bakker"]["id"],
+            "toelichting": f"Geen gesprek {marks[CASE_TEXT]}",
+        },
+        {},
+    )
+    raiser = people[SIGNAL_RAISER]
+    await api(
+        "POST",
+        f"{base}/veiligheid/signalen",
+        raiser["token"],
+        {"soort": "onveiligheid", "toelichting": f"Gezien {marks[SIGNAL_TEXT]}"},
+        {},
+    )
+    planted = Planted(household_id, marks, changed["sections"], [], raiser["id"])
+    await grant_beyond_defaults(api, planted, people)
+    return planted
+
+
+async def grant_beyond_defaults(api: Api, planted: Planted, people: dict[str, dict[str, Any]]) -> None:
+    """Access beyond the role defaults, so the sweep follows grants and not only roles: Joost asks consent to
+    read the analyse and every klant who must answer says yes; the regisseur shares the krachten en zorgen
+    with Khadija by overmacht for three days."""
+    base = f"/api/households/{planted.household_id}"
+    joost, khadija = people["Joost Willems"], people["Khadija El Amrani"]
+    until = (date.today() + timedelta(days=30)).isoformat()
+    body = {"grantee_id": joost["id"], "sections": ["analyse"], "purpose": "Hulp bij de schulden", "until": until}
+    asked = await api("POST", f"{base}/toestemmingen", joost["token"], body, {})
+    by_id = {p["id"]: p for p in people.values()}
+    for klant_id in asked["waiting_for"]:
+        yes = {"besluit": "ja", "wijze": "schriftelijk"}
+        await api("POST", f"{base}/toestemmingen/{asked['id']}/antwoord", by_id[klant_id]["token"], yes, {})
+    planted.consent_ids.append(str(asked["id"]))
+    answers = dict.fromkeys(OVERMACHT_QUESTIONS, "Oma helpt thuis en moet weten wat er speelt.")
+    overmacht = {
+        "recipient_id": khadija["id"],
+        "vragen": answers,
+        "besluit": "delen",
+        "sections": ["krachten_zorgen"],
+        "until": (date.today() + timedelta(days=3)).isoformat(),
+    }
+    await api("POST", f"{base}/overmacht", people["Sanne de Vries"]["token"], overmacht, {})
+
+
+def _overleg(start: Any, agenda: str, people: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "type": "voortgangsoverleg",
+        "start": start.isoformat(),
+        "end": (start + timedelta(hours=1)).isoformat(),
+        "location": "Wijkcentrum",
+        "agenda": agenda,
+        "invitees": [{"betrokkene_id": p["id"], "must_attend": False} for p in people.values()],
+    }
+
+
+async def held_overleg(api: Api, planted: Planted, people: dict[str, dict[str, Any]], now: Any) -> str:
+    """An overleg (everyone invited) starting an hour after `now`, to be closed with decisions by
+    `close_overleg` once the clock is past it; its id."""
+    mark = planted.markers.setdefault(OVERLEG_DECISIONS, marker(OVERLEG_DECISIONS))
+    token = people["Sanne de Vries"]["token"]
+    body = _overleg(now + timedelta(hours=1), f"Vooraf {mark}", people)
+    made = await api("POST", f"/api/households/{planted.household_id}/overleggen", token, body, {})
+    planted.overleg_ids.append(str(made["id"]))
+    return str(made["id"])
+
+
+async def close_overleg(api: Api, planted: Planted, people: dict[str, dict[str, Any]], overleg_id: str) -> None:
+    """Close the held overleg with its decisions (the marker of OVERLEG_DECISIONS)."""
+    await api(
+        "POST",
+        f"/api/households/{planted.household_id}/overleggen/{overleg_id}/close",
+        people["Sanne de Vries"]["token"],
+        {"decisions": f"Besluit {planted.markers[OVERLEG_DECISIONS]}", "no_next_reason": "volgt"},
+        {},
+    )
+
+
+async def planned_overleg(api: Api, planted: Planted, people: dict[str, dict[str, Any]], now: Any) -> str:
+    """An overleg two weeks after `now`, everyone invited, with the OVERLEG_AGENDA marker in its agenda; its id."""
+    mark = planted.markers.setdefault(OVERLEG_AGENDA, marker(OVERLEG_AGENDA))
+    body = _overleg(now + timedelta(days=14), f"Agenda {mark}", people)
+    made = await api(
+        "POST", f"/api/households/{planted.household_id}/overleggen", people["Sanne de Vries"]["token"], body, {}
+    )
+    planted.overleg_ids.append(str(made["id"]))
+    return str(made["id"])
+
+
+async def date_poll(api: Api, planted: Planted, people: dict[str, dict[str, Any]], now: Any) -> str:
+    """A date poll for the next overleg, everyone invited (no content of its own: its pages are walked too)."""
+    start = now + timedelta(days=21)
+    body = {
+        "type": "voortgangsoverleg",
+        "invitees": [{"betrokkene_id": p["id"], "must_attend": False} for p in people.values()],
+        "options": [{"start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat()}],
+    }
+    made = await api(
+        "POST", f"/api/households/{planted.household_id}/polls", people["Sanne de Vries"]["token"], body, {}
+    )
+    planted.poll_ids.append(str(made["id"]))
+    return str(made["id"])
+
+
+async def expectation(services: Any, who: str, principal: Principal, planted: Planted) -> Expectation:
+    """Ask the one policy (`PlanService.access` → `domain.access.decide`, and the derived rules next to it)
+    which of the planted markers this person may read; everything else is forbidden everywhere."""
+    access = await services.plan.access(principal, planted.household_id)
+    forbidden: dict[str, str] = {}
+    plan_page: dict[str, str] = {}
+    somewhere: dict[str, str] = {}
+    shown = {  # each section as the policy cuts it for this person (scope_section: whole, own part, nothing)
+        key: json.dumps(scope_section(key, value, access.level(key), principal.betrokkene_id), ensure_ascii=False)
+        for key, value in planted.sections.items()
+        if access.level(key) > Level.NONE
+    }
+    for place, mark in planted.markers.items():
+        key = place.split(":")[0]
+        if key in SECTION_KEYS:
+            (plan_page if mark in shown.get(key, "") else forbidden)[place] = mark
+        elif place in (OVERLEG_AGENDA, OVERLEG_DECISIONS):  # everyone is invited: content by the rule
+            (somewhere if may_read_overleg_content(access) else forbidden)[place] = mark
+        elif place == CASE_TEXT:
+            if not (may_list_cases(access.actor) and may_read_case_text(access)):
+                forbidden[place] = mark
+        elif place == SIGNAL_TEXT:
+            if not may_read_signal_text(access.actor, planted.signal_raised_by):
+                forbidden[place] = mark
+        else:  # pragma: no cover - a new place needs its rule here
+            raise AssertionError(f"no rule for {place}")
+    return Expectation(who, forbidden, plan_page, somewhere)
+
+
+async def plant_all(api: Api, household_id: str, people: dict[str, dict[str, Any]], clock: Any) -> Planted:
+    """Everything the sweep needs, on the server's `clock` (a MovableClock, moved two hours on): Youssef made
+    14 (the demo has him 13; at 12-15 he and his mother both answer for him), the markers (`plant`), an overleg
+    held and closed with decisions, one planned with an agenda, and a date poll."""
+    today = clock.today()
+    born = date(today.year - 14, today.month, 1) - timedelta(days=40)
+    youssef = people["Youssef El Amrani"]
+    path = f"/api/households/{household_id}/betrokkenen/{youssef['id']}"
+    changed = await api("PATCH", path, people["Sanne de Vries"]["token"], {"birth_date": born.isoformat()}, {})
+    assert changed["birth_date"] == born.isoformat()
+    planted = await plant(api, household_id, people)
+    held = await held_overleg(api, planted, people, clock.now)
+    clock.advance(timedelta(hours=2))
+    await close_overleg(api, planted, people, held)
+    await planned_overleg(api, planted, people, clock.now)
+    await date_poll(api, planted, people, clock.now)
+    return planted
+
+
+def leak_report(expect: Expectation, walked: Walk) -> list[str]:
+    """Where a forbidden marker occurs: one line per (page, place)."""
+    lines = []
+    for path, got in walked.fetched.items():
+        for place in found(expect.forbidden, got.texts):
+            lines.append(f"{expect.who}: {place} ({expect.forbidden[place]}) on {path}")
+    return lines
