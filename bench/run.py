@@ -10,6 +10,8 @@
    aiohttp handler returning the same HTML (bench/pages.py, target ≥ 0.5).
 7. The "Ons plan" page (signed in, scoped, logged) vs the JSON `GET …/plan` of the same view (the mother's;
    bench/plan_page.py, target ≥ 0.5).
+8. An iMIP REPLY over LMTP until the answer is visible to the regisseur (bench/replies.py, p95 ≤ 1 s), against
+   a receiver that only answers 250.
 """
 
 from __future__ import annotations
@@ -181,6 +183,9 @@ def main() -> None:
     if os.environ.get("BENCH_MAIL", "1") != "0":
         print("\nmail fan-out (bench/mail.py) …", flush=True)
         subprocess.run([PY, str(HERE / "mail.py")], check=True)
+    if os.environ.get("BENCH_INBOUND", "1") != "0":
+        print("\ninbound answers (bench/replies.py) …", flush=True)
+        subprocess.run([PY, str(HERE / "replies.py")], check=True)
     if os.environ.get("BENCH_WERKDAGEN", "1") != "0":
         print("\nwerkdagen (bench/werkdagen.py) …", flush=True)
         subprocess.run([PY, str(HERE / "werkdagen.py")], check=True)
