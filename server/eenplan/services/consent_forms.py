@@ -16,7 +16,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from ..domain.access import Principal
-from ..domain.audit import AccessEvent, Channel, Event
+from ..domain.audit import AccessEvent, Channel, Event, actor_fields
 from ..domain.consent import Approval, Consent, ConsentMethod, ConsentStatus, check_recorded_answer, outcome
 from ..domain.errors import NotFound
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -100,12 +100,15 @@ class ConsentForms:
                 status = outcome(answers, required)
                 if status is not ConsentStatus.REQUESTED:
                     await uow.consents.set_status(consent_id, status, now)
+            # the regisseur is the user (their own credential: actor_fields names them alone); the user acted on
+            # behalf of the klant who signed the form (NEN 7513: on_behalf_of)
+            user, _ = actor_fields(actor)
             await uow.access_log.append(
                 [
                     AccessEvent(
                         Event.CHANGE,
                         household_id,
-                        actor.betrokkene_id,
+                        user,
                         (),
                         channel,
                         f"rol:{actor.role.value}",
