@@ -122,3 +122,23 @@ async def test_a_household_that_is_not_yours_gives_the_same_404_on_every_plan_pa
         nobody = await client.get(f"/huishoudens/{missing}/{tail}")
         assert theirs.status == nobody.status == 404, tail
         assert await theirs.text() == await nobody.text()
+
+
+async def test_one_view_rendered_for_the_mother_is_never_shown_to_the_grandmother(client, services, demo, capsys):
+    """The rendered sections are remembered per view: the next reader with another decision gets her own."""
+    await _write_marker(services, demo)
+    await sign_in(client, capsys, FATIMA)
+    assert MARKER in await _plan_text(client, demo)
+    await sign_in(client, capsys, KHADIJA)
+    text = await _plan_text(client, demo)
+    assert MARKER not in text and "Khadija El Amrani" in text
+
+
+async def test_plan_text_and_names_are_escaped(client, services, demo, capsys):
+    hostile = '<script>alert("x")</script>'
+    await services.plan.change(
+        regisseur(demo), demo["household"]["id"], None, {"analyse": {"analyse": hostile, "gewenst_perspectief": ""}}
+    )
+    await sign_in(client, capsys, FATIMA)
+    raw = await (await client.get(f"/huishoudens/{demo['household']['id']}/plan")).text()
+    assert "<script>alert" not in raw and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in raw
