@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag, urlencode, urljoin, urlsplit
 
 #: how many pages (and downloads) one walk fetches at most: the household's pages are a handful, each overleg
 #: and version adds a few; a walk that needs more is following something endless
@@ -26,19 +26,49 @@ MAX_FETCHES = 120
 
 
 class _Links(HTMLParser):
+    """The links of a page and its GET forms as they would be sent untouched (each field's own value, a
+    select's selected or first option, the first of a group of radio buttons that is checked)."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.hrefs: list[str] = []
+        self._form: tuple[str, list[tuple[str, str]]] | None = None
+        self._select: tuple[str, list[str], list[str]] | None = None  # name, options, selected ones
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            href = dict(attrs).get("href")
-            if href:
-                self.hrefs.append(href)
+        a = {k: v or "" for k, v in attrs}
+        if tag == "a" and a.get("href"):
+            self.hrefs.append(a["href"])
+        elif tag == "form" and a.get("method", "get").lower() == "get":
+            self._form = (a.get("action", ""), [])
+        elif self._form is not None and tag == "input" and a.get("name"):
+            kind = a.get("type", "text").lower()
+            if kind not in ("submit", "button", "reset", "file") and (
+                kind not in ("radio", "checkbox") or "checked" in a
+            ):
+                self._form[1].append((a["name"], a.get("value", "on" if kind == "checkbox" else "")))
+        elif self._form is not None and tag == "select" and a.get("name"):
+            self._select = (a["name"], [], [])
+        elif self._select is not None and tag == "option":
+            value = a.get("value", "")
+            self._select[1].append(value)
+            if "selected" in a:
+                self._select[2].append(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select" and self._select is not None and self._form is not None:
+            name, options, selected = self._select
+            chosen = selected[:1] or options[:1]
+            self._form[1].extend((name, v) for v in chosen)
+            self._select = None
+        elif tag == "form" and self._form is not None:
+            action, fields = self._form
+            self.hrefs.append(f"{action}?{urlencode(fields)}" if fields else action)
+            self._form = None
 
 
 def links_in(html: str) -> list[str]:
-    """Every `<a href>` of a page, as written."""
+    """Every `<a href>` of a page, as written, and every GET form as sent without changes."""
     parser = _Links()
     parser.feed(html)
     return parser.hrefs

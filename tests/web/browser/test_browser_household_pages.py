@@ -36,6 +36,17 @@ PERSONAS = {
 }
 
 
+#: the page's links, and its GET forms (filters, version choices) as they would be sent untouched
+LINKS_AND_GET_FORMS = """() => [
+  ...Array.from(document.querySelectorAll('a[href]'), a => a.getAttribute('href')),
+  ...Array.from(document.forms).filter(f => f.method === 'get').map(f => {
+    const query = new URLSearchParams();
+    for (const [name, value] of new FormData(f)) if (typeof value === 'string') query.append(name, value);
+    return f.action.split('?')[0] + (query.toString() ? '?' + query : '');
+  }),
+]"""
+
+
 def site_api(site: Site) -> Api:
     """The running site's JSON API with a bearer token (the regisseur arranging the household)."""
 
@@ -80,7 +91,7 @@ def browser_fetch(page: Page, site: Site, who: str, prefix: str):
             await page.goto(path)
             await check_page(page, shot_name(who, path, prefix))
             texts.append(await page.content())
-            links = await page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+            links = await page.evaluate(LINKS_AND_GET_FORMS)
         return Fetched(resp.url, resp.status, content_type, texts, headers, links)
 
     return fetch
