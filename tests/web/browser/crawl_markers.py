@@ -1,8 +1,9 @@
 """The markers of the sweep (issue 12 item 9): a unique word written into every place plan content lives — each
 plan section, a person's own action and agreement, an overleg's agenda and decisions, a stagnation case's text,
-a safety signal's text — with access beyond the defaults (a consent, an overmacht), and for one person what the
-one policy lets them read of it (`PlanService.access` → `domain.access.decide`, `scope_section` and the derived
-rules next to it): the rest must appear nowhere on their walk (crawl.py).
+a safety signal's text, a consent's purpose, an overmacht's answers — with access beyond the defaults (that
+consent, that overmacht); and for one person, what the one policy lets them read of it (`PlanService.access` →
+`domain.access.decide`, `scope_section` and the derived rules next to it): the rest must appear nowhere on
+their walk (crawl.py).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ OVERLEG_AGENDA = "overleg_agenda"
 OVERLEG_DECISIONS = "overleg_besluiten"
 CASE_TEXT = "stagnatie_toelichting"
 SIGNAL_TEXT = "signaal_toelichting"
+CONSENT_PURPOSE = "toestemming_doel"
+OVERMACHT_ANSWERS = "overmacht_vragen"
 
 PERSONAS = {  # the demo people the sweep signs in as (name → e-mail address)
     "klant": ("Fatima El Amrani", "fatima@example.org"),
@@ -68,6 +71,7 @@ class Planted:
     signal_raised_by: str
     poll_ids: list[str] = field(default_factory=list)
     consent_ids: list[str] = field(default_factory=list)
+    overmacht_ids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -169,14 +173,17 @@ async def grant_beyond_defaults(api: Api, planted: Planted, people: dict[str, di
     base = f"/api/households/{planted.household_id}"
     joost, khadija = people["Joost Willems"], people["Khadija El Amrani"]
     until = (date.today() + timedelta(days=30)).isoformat()
-    body = {"grantee_id": joost["id"], "sections": ["analyse"], "purpose": "Hulp bij de schulden", "until": until}
+    purpose = marker(CONSENT_PURPOSE)
+    planted.markers[CONSENT_PURPOSE] = purpose
+    body = {"grantee_id": joost["id"], "sections": ["analyse"], "purpose": f"Schulden {purpose}", "until": until}
     asked = await api("POST", f"{base}/toestemmingen", joost["token"], body, {})
     by_id = {p["id"]: p for p in people.values()}
     for klant_id in asked["waiting_for"]:
         yes = {"besluit": "ja", "wijze": "schriftelijk"}
         await api("POST", f"{base}/toestemmingen/{asked['id']}/antwoord", by_id[klant_id]["token"], yes, {})
     planted.consent_ids.append(str(asked["id"]))
-    answers = dict.fromkeys(OVERMACHT_QUESTIONS, "Oma helpt thuis en moet weten wat er speelt.")
+    planted.markers[OVERMACHT_ANSWERS] = marker(OVERMACHT_ANSWERS)
+    answers = dict.fromkeys(OVERMACHT_QUESTIONS, f"Oma helpt thuis {planted.markers[OVERMACHT_ANSWERS]}")
     overmacht = {
         "recipient_id": khadija["id"],
         "vragen": answers,
@@ -184,7 +191,8 @@ async def grant_beyond_defaults(api: Api, planted: Planted, people: dict[str, di
         "sections": ["krachten_zorgen"],
         "until": (date.today() + timedelta(days=3)).isoformat(),
     }
-    await api("POST", f"{base}/overmacht", people["Sanne de Vries"]["token"], overmacht, {})
+    made = await api("POST", f"{base}/overmacht", people["Sanne de Vries"]["token"], overmacht, {})
+    planted.overmacht_ids.append(str(made["id"]))
 
 
 def _overleg(start: Any, agenda: str, people: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -248,8 +256,11 @@ async def date_poll(api: Api, planted: Planted, people: dict[str, dict[str, Any]
 
 async def expectation(services: Any, who: str, principal: Principal, planted: Planted) -> Expectation:
     """Ask the one policy (`PlanService.access` → `domain.access.decide`, and the derived rules next to it)
-    which of the planted markers this person may read; everything else is forbidden everywhere."""
+    which of the planted markers this person may read; everything else is forbidden everywhere. Consents and
+    overmacht records are not plan content: the consent service says which ones the person may see."""
     access = await services.plan.access(principal, planted.household_id)
+    consents = {v.consent.id for v in await services.consent.list(principal, planted.household_id)}
+    records = {r.id for r in await services.consent.overmacht(principal, planted.household_id)}
     forbidden: dict[str, str] = {}
     plan_page: dict[str, str] = {}
     somewhere: dict[str, str] = {}
@@ -269,6 +280,12 @@ async def expectation(services: Any, who: str, principal: Principal, planted: Pl
                 forbidden[place] = mark
         elif place == SIGNAL_TEXT:
             if not may_read_signal_text(access.actor, planted.signal_raised_by):
+                forbidden[place] = mark
+        elif place == CONSENT_PURPOSE:
+            if not set(planted.consent_ids) <= consents:
+                forbidden[place] = mark
+        elif place == OVERMACHT_ANSWERS:
+            if not set(planted.overmacht_ids) <= records:
                 forbidden[place] = mark
         else:  # pragma: no cover - a new place needs its rule here
             raise AssertionError(f"no rule for {place}")
