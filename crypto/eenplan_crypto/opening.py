@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import UTC, datetime
 from typing import Any
 
 import gnupg
 
 from .errors import VerificationFailed
 from .keyring import MAX_PLAINTEXT, Keyring
+from .packets import armor
 from .status import statuses
 
 _NOT_GOOD = frozenset({"ERRSIG", "EXPKEYSIG", "REVKEYSIG", "EXPSIG"})
@@ -67,6 +69,13 @@ class MailOpener:
         if "GOODMDC" not in keywords or "BADMDC" in keywords:
             raise VerificationFailed("the message has no valid integrity protection (MDC)")
         return (getattr(result, "data", b"") or b""), _signer(status)
+
+    async def key_offer(self, keydata: bytes) -> tuple[str, str]:
+        """A key offered in an Autocrypt header (binary packets) as (armored, fingerprint), checked like an
+        upload (`packets.precheck`, usable for encryption) but not imported: the owner decides on their page."""
+        armored = armor(keydata)
+        info = await self._keyring.inspect_public_key(armored, datetime.now(UTC))
+        return armored, info.fingerprint
 
     async def verify_detached(self, data: bytes, signature: bytes) -> str | None:
         """The primary fingerprint of the key whose detached signature over `data` is good, else None (a key

@@ -7,6 +7,7 @@ delivery status (`read_delivery_status`).
 
 from __future__ import annotations
 
+import base64
 import email.policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
@@ -29,6 +30,27 @@ AUTOMATIC_HEADERS = (
 _CALENDAR_TYPES = frozenset({"text/calendar", "application/ics"})
 MAX_PARTS = 50
 MAX_DEPTH = 8
+
+
+MAX_AUTOCRYPT_KEY = 64 * 1024
+
+
+def _autocrypt(msg: Message) -> tuple[str, bytes] | None:
+    """The Autocrypt header's addr and key (https://autocrypt.org/level1.html), or None when absent or malformed."""
+    header = msg.get("Autocrypt")
+    if header is None or len(str(header)) > 2 * MAX_AUTOCRYPT_KEY:
+        return None
+    attributes: dict[str, str] = {}
+    for item in str(header).split(";"):
+        name, sep, value = item.strip().partition("=")
+        if sep:
+            attributes[name.strip().lower()] = value.strip()
+    addr, keydata = attributes.get("addr", "").lower(), "".join(attributes.get("keydata", "").split())
+    try:
+        key = base64.b64decode(keydata, validate=True)
+    except ValueError:
+        return None
+    return (addr, key) if addr and 0 < len(key) <= MAX_AUTOCRYPT_KEY else None
 
 
 def _sender(msg: Message) -> str | None:
@@ -73,10 +95,11 @@ def read_parts(raw: bytes) -> InboundParts:
     msg = parse(raw)
     headers = {name: str(msg[name]) for name in AUTOMATIC_HEADERS if msg[name] is not None}
     sender, message_id = _sender(msg), (str(msg["Message-ID"]).strip() if msg["Message-ID"] else None)
+    offered = _autocrypt(msg)
     kind = msg.get_content_type()
     if kind == "multipart/encrypted":
         try:
-            return InboundParts(sender, message_id, headers, encrypted=parse_pgpmime(raw))
+            return InboundParts(sender, message_id, headers, encrypted=parse_pgpmime(raw), autocrypt=offered)
         except ValidationFailed:
             return InboundParts(sender, message_id, headers)
     if kind == "multipart/signed":
@@ -84,8 +107,8 @@ def read_parts(raw: bytes) -> InboundParts:
             signed, signature, _micalg = extract_signed_parts(raw)
         except ValidationFailed:
             return InboundParts(sender, message_id, headers)
-        return InboundParts(sender, message_id, headers, signed=(signed, signature))
-    return InboundParts(sender, message_id, headers, calendars=_calendars(msg))
+        return InboundParts(sender, message_id, headers, signed=(signed, signature), autocrypt=offered)
+    return InboundParts(sender, message_id, headers, calendars=_calendars(msg), autocrypt=offered)
 
 
 def calendars_in(entity: bytes) -> tuple[bytes, ...]:

@@ -36,6 +36,7 @@ from .services.factors import SecondFactors, SecurityLogNotices, relying_party
 from .services.households import HouseholdService
 from .services.inbound import InboundService
 from .services.inzage import InzageService
+from .services.key_offers import KeyOffers
 from .services.my_details import MyDetailsService
 from .services.people import PersonDirectory
 from .services.plan import PlanService
@@ -363,6 +364,7 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
         outbox=outbox,
         inbound=build_inbound(settings, uow, clock, keyring, bounces),
         bounces=bounces,
+        key_offers=KeyOffers(uow, mailgroup),
         tokens=TokenService(
             settings.signing_key(), settings.token_ttl_seconds, uow=uow, revocations=reads, clock=clock
         ),

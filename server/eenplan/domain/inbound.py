@@ -57,6 +57,7 @@ class InboundParts:
     calendars: tuple[bytes, ...] = ()  # calendar parts outside any signature
     signed: tuple[bytes, bytes] | None = None  # (signed bytes as on the wire, detached signature)
     encrypted: bytes | None = None  # the OpenPGP message of a multipart/encrypted
+    autocrypt: tuple[str, bytes] | None = None  # an Autocrypt header's (addr, keydata): a key offered, never pinned
 
 
 @dataclass(frozen=True)

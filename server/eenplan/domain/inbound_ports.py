@@ -32,6 +32,7 @@ class MailOpener(Protocol):
 
     async def decrypt(self, data: bytes) -> tuple[bytes, str | None]: ...
     async def verify_detached(self, data: bytes, signature: bytes) -> str | None: ...
+    async def key_offer(self, keydata: bytes) -> tuple[str, str]: ...
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,17 @@ class Proposal:
     received_at: datetime
 
 
+@dataclass(frozen=True)
+class KeyCandidate:
+    """A key offered by mail (Autocrypt) for one betrokkene, waiting for them to confirm it on their page."""
+
+    household_id: str
+    betrokkene_id: str
+    fingerprint: str
+    armored: str
+    offered_at: datetime
+
+
 class InboundStore(Protocol):
     """What arrived: messages already handled, answers by mail, proposals."""
 
@@ -67,6 +79,9 @@ class InboundStore(Protocol):
     async def add_proposal(self, proposal: Proposal) -> None: ...
     async def answers(self, overleg_id: str) -> list[MailAnswer]: ...
     async def proposals(self, overleg_id: str) -> list[Proposal]: ...
+    async def put_candidate(self, candidate: KeyCandidate) -> None: ...
+    async def candidate(self, household_id: str, betrokkene_id: str) -> KeyCandidate | None: ...
+    async def drop_candidate(self, household_id: str, betrokkene_id: str) -> bool: ...
 
 
 class BounceStore(Protocol):

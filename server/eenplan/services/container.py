@@ -18,6 +18,7 @@ from .factors import SecondFactors
 from .households import HouseholdService
 from .inbound import InboundService
 from .inzage import InzageService
+from .key_offers import KeyOffers
 from .mailgroup import MailgroupService
 from .monitoring import MonitoringService
 from .my_details import MyDetailsService
@@ -60,6 +61,7 @@ class Services:
     outbox: OutboxWorker | None  # None when no SMTP relay or keyring is configured
     inbound: InboundService  # mail to the group addresses (issue 14): answers to invitations
     bounces: BounceService  # bounce scores per address; the outbox stops at a disabled one
+    key_offers: KeyOffers  # keys offered by mail (Autocrypt), confirmed by their owner on their page
     stagnatie: StagnatieService
     exclusions: ExclusionService
     veiligheid: VeiligheidService

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..domain.access import Principal
-from ..domain.errors import NotFound, PermanentFailure
+from ..domain.errors import NotFound, PermanentFailure, ValidationFailed
 from ..domain.inbound import (
     MAX_PER_SENDER_PER_HOUR,
     InboundParts,
@@ -34,6 +34,8 @@ from ..domain.mailgroup import group_address
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
 from .bounces import BounceService
 from .common import Need, authorised
+from .journaal import JournaalService
+from .key_offers import keep_offer
 
 log = logging.getLogger("eenplan.inbound")
 
@@ -51,6 +53,7 @@ class _Opened:
     calendars: tuple[bytes, ...]
     signer: str | None  # primary fingerprint of a good signature over the calendars
     unreadable: bool = False
+    entity: bytes | None = None  # the decrypted MIME entity (encrypted mail only): a journaal post
 
 
 class SenderWindow:
@@ -89,12 +92,14 @@ class InboundService:
         mail_domain: str,
         bounces: BounceService | None = None,
         window: SenderWindow | None = None,
+        journaal: JournaalService | None = None,
     ) -> None:
         self._uow, self._clock, self._new_id = uow, clock, new_id
         self._reader, self._replies, self._opener = reader, replies, opener
         self._domain = mail_domain.lower()
         self._bounces = bounces
         self._window = window or SenderWindow()
+        self._journaal = journaal  # members writing to the group (issue 14 item 6); None: refused
 
     def accepts(self, address: str) -> bool:
         """Whether `address` may be a group address or a return path of ours (answered at RCPT, before any lookup)."""
@@ -117,10 +122,14 @@ class InboundService:
             return SLOW_DOWN
         opened = await self._open(parts)
         facts = next((f for f in map(self._replies.read_reply, opened.calendars) if f is not None), None)
+        if facts is None and self._journaal is not None:  # no answer: a member writing to the group, or refused
+            entity = None if opened.unreadable else opened.entity
+            return await self._journaal.receive(parts, recipient, entity, opened.signer, raw)
         if opened.unreadable or facts is None:
             log.info("inbound: %s", (Outcome.UNREADABLE if opened.unreadable else Outcome.NO_CALENDAR).value)
             return REFUSED
-        outcome = await self._apply(facts, parts, recipient, opened.signer, raw)
+        offer = await self._offer(parts)
+        outcome = await self._apply(facts, parts, recipient, opened.signer, raw, offer)
         log.info("inbound: %s", outcome.value)
         return ACCEPTED
 
@@ -130,13 +139,23 @@ class InboundService:
         try:
             if parts.encrypted is not None:
                 plaintext, signer = await self._opener.decrypt(parts.encrypted)
-                return _Opened(self._reader.calendars_in(plaintext), signer)
+                return _Opened(self._reader.calendars_in(plaintext), signer, entity=plaintext)
             if parts.signed is not None:
                 entity, signature = parts.signed
                 return _Opened(self._reader.calendars_in(entity), await self._opener.verify_detached(entity, signature))
         except PermanentFailure:  # not to our key, no MDC, a bad signature (a keyring outage: the MTA retries)
             return _Opened((), None, unreadable=True)
         return _Opened(parts.calendars, None)
+
+    async def _offer(self, parts: InboundParts) -> tuple[str, str] | None:
+        """An Autocrypt key the sender offers for their own address, checked like an upload (before any
+        transaction: gpg's work), or None."""
+        if self._opener is None or parts.autocrypt is None or parts.autocrypt[0] != parts.sender:
+            return None
+        try:
+            return await self._opener.key_offer(parts.autocrypt[1])
+        except (PermanentFailure, ValidationFailed):
+            return None  # not a usable key: as if nothing was offered
 
     def _key(self, parts: InboundParts, recipient: str, raw: bytes) -> str:
         identity = parts.message_id.encode("utf-8", "replace") if parts.message_id else hashlib.sha256(raw).digest()
@@ -147,7 +166,13 @@ class InboundService:
         return {group_address(code, self._domain)} | {group_address(code, self._domain, g.slug) for g in groups}
 
     async def _apply(
-        self, facts: ReplyFacts, parts: InboundParts, recipient: str, signer: str | None, raw: bytes
+        self,
+        facts: ReplyFacts,
+        parts: InboundParts,
+        recipient: str,
+        signer: str | None,
+        raw: bytes,
+        offer: tuple[str, str] | None = None,
     ) -> Outcome:
         sender = parts.sender or ""
         async with self._uow(write=True) as uow:
@@ -165,6 +190,8 @@ class InboundService:
             ):
                 return Outcome.DUPLICATE
             await self._store(uow, verdict, facts, overleg.id, await self._signed(uow, household.id, sender_id, signer))
+            if offer is not None and sender_id is not None:
+                await keep_offer(uow, household.id, sender_id, offer, signer, self._clock())
             await uow.commit()
             return verdict.outcome
 

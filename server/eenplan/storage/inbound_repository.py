@@ -9,9 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from ..domain.inbound import Outcome
-from ..domain.inbound_ports import MailAnswer, Proposal
+from ..domain.inbound_ports import KeyCandidate, MailAnswer, Proposal
 from ..domain.overleg import Partstat
-from .tables_inbound import InboundMessageRow, OverlegMailAnswerRow, OverlegProposalRow
+from .results import rows_changed
+from .tables_inbound import InboundMessageRow, KeyCandidateRow, OverlegMailAnswerRow, OverlegProposalRow
 from .tables_overleg import OverlegRow
 
 
@@ -88,3 +89,35 @@ class InboundRepository:
             Proposal(r.id, r.overleg_id, r.betrokkene_id, r.start_at, r.end_at, r.signed, r.received_at)
             for r in (await self._s.execute(stmt)).scalars()
         ]
+
+    async def put_candidate(self, candidate: KeyCandidate) -> None:
+        """Keep the latest key offered for a betrokkene (replacing an earlier offer)."""
+        await self.drop_candidate(candidate.household_id, candidate.betrokkene_id)
+        self._s.add(
+            KeyCandidateRow(
+                betrokkene_id=candidate.betrokkene_id,
+                household_id=candidate.household_id,
+                fingerprint=candidate.fingerprint,
+                armored=candidate.armored,
+                offered_at=candidate.offered_at,
+            )
+        )
+
+    async def candidate(self, household_id: str, betrokkene_id: str) -> KeyCandidate | None:
+        """The key offered for a betrokkene of this household, if any."""
+        stmt = sa.select(KeyCandidateRow).where(
+            col(KeyCandidateRow.household_id) == household_id, col(KeyCandidateRow.betrokkene_id) == betrokkene_id
+        )
+        row = (await self._s.execute(stmt)).scalar_one_or_none()
+        if row is None:
+            return None
+        return KeyCandidate(row.household_id, row.betrokkene_id, row.fingerprint, row.armored, row.offered_at)
+
+    async def drop_candidate(self, household_id: str, betrokkene_id: str) -> bool:
+        """Forget a betrokkene's offered key; False when there was none."""
+        result = await self._s.execute(
+            sa.delete(KeyCandidateRow).where(
+                col(KeyCandidateRow.household_id) == household_id, col(KeyCandidateRow.betrokkene_id) == betrokkene_id
+            )
+        )
+        return rows_changed(result) > 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from .tables_base import _ts
@@ -54,3 +55,14 @@ class AddressBounceRow(SQLModel, table=True):
     score: float
     last_bounce_on: date
     disabled_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class KeyCandidateRow(SQLModel, table=True):
+    """A key offered by mail (Autocrypt) for one betrokkene, until they confirm or decline it (migration 0017)."""
+
+    __tablename__ = "key_candidate"
+    betrokkene_id: str = Field(foreign_key="betrokkene.id", primary_key=True, max_length=36)
+    household_id: str = Field(foreign_key="household.id", max_length=36)
+    fingerprint: str = Field(max_length=40)
+    armored: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    offered_at: datetime = Field(sa_column=_ts())

@@ -52,6 +52,8 @@ DONE_TEXTS: dict[str, str] = {
     "verwijderd": _("Uw sleutel is verwijderd. U krijgt nu alleen berichten zonder inhoud."),
     "keuze": _("Uw keuze is opgeslagen."),
     "adres": _("We sturen weer e-mail naar dit adres. Komt die weer niet aan, dan ziet u dat hier."),
+    "aangeboden": _("De aangeboden sleutel is opgeslagen. U krijgt het plan nu versleuteld met die sleutel."),
+    "genegeerd": _("De aangeboden sleutel wordt niet gebruikt."),
 }
 
 
@@ -102,6 +104,7 @@ async def _render(
     request[WHERE] = household.name
     me = details.me
     key = details.key
+    offer = await svc.key_offers.pending(principal, household_id)
     context = {
         "household": household,
         "base": BASE.format(id=household_id),
@@ -115,6 +118,9 @@ async def _render(
         "choice": me.mail_choice.value,
         "gets_plan": details.gets_plan,
         "bounce": await svc.bounces.mine(principal, household_id),
+        "offer": offer,
+        "offer_fingerprint": fingerprint_groups(offer.fingerprint) if offer else "",
+        "offer_date": long_date(offer.offered_at) if offer else "",
         "errors": errors or {},
         "notice": DONE_TEXTS.get(request.query.get("gelukt", ""), ""),
     }
@@ -212,3 +218,16 @@ async def try_address_again(request: web.Request) -> web.Response:
     principal = await _principal(request)
     await services(request).bounces.try_again(principal, request.match_info["id"], principal.betrokkene_id)
     raise _done(request, "adres")
+
+
+@routes.post(BASE + "/aangeboden-sleutel")
+async def offered_key(request: web.Request) -> web.Response:
+    """Use, or decline, the key one's mail program offered by mail (Autocrypt)."""
+    form = await csrf.checked_form(request)
+    principal = await _principal(request)
+    offers = services(request).key_offers
+    if _text(form, "keuze") == "gebruiken":
+        await offers.accept(principal, request.match_info["id"])
+        raise _done(request, "aangeboden")
+    await offers.decline(principal, request.match_info["id"])
+    raise _done(request, "genegeerd")

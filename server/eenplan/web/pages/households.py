@@ -21,7 +21,7 @@ PAGE_TEXTS: dict[HouseholdPage, tuple[str, str]] = {
     HouseholdPage.OVERLEGGEN: (_("Onze overleggen"), _("Wanneer en waar we samenkomen. Zeg of u komt.")),
     HouseholdPage.WIE_ZIET_WAT: (_("Wie ziet wat"), _("Bepaal wie welk deel van het plan mag lezen.")),
     HouseholdPage.BEKEKEN: (_("Wie heeft ons plan bekeken"), _("Zie wie het plan heeft gelezen, en wanneer.")),
-    HouseholdPage.GEGEVENS: (_("Mijn gegevens"), _("Uw telefoon, de dagen dat u kunt, uw sleutel en wat eenplan u stuurt.")),
+    HouseholdPage.GEGEVENS: (_("Mijn gegevens"), _("Uw telefoon, uw dagen, uw sleutel en wat eenplan u stuurt.")),
     HouseholdPage.INZAGE: (_("Alles downloaden"), _("Download alles wat eenplan over uw gezin bewaart.")),
 }
 
