@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from flows import at, sign_in_by_link
+from flows import at, sign_in_by_link, tab_to
 from harness import Site, check_page
 from playwright.async_api import Page, expect
 
@@ -18,18 +18,6 @@ from eenplan.domain.consent import ConsentMethod
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 MOTHER = ("Fatima El Amrani", "fatima@example.org")
-
-
-async def tab_to(page: Page, selector: str, limit: int = 80) -> None:
-    """Press Tab until the element has the focus (fails saying where Tab went)."""
-    target = page.locator(selector)
-    visited: list[str] = []
-    for _ in range(limit):
-        await page.keyboard.press("Tab")
-        if await target.evaluate("e => e === document.activeElement"):
-            return
-        visited.append(await page.evaluate("() => document.activeElement?.tagName + '#' + document.activeElement?.id"))
-    raise AssertionError(f"Tab never reached {selector} on {page.url}; it went {visited}")
 
 
 async def test_the_mother_answers_ticks_and_revokes_with_the_keyboard(page: Page, site: Site) -> None:

@@ -20,19 +20,11 @@ from . import csrf, guard
 from .ground_words import day, grounds_text, names_list, role_word
 from .i18n import _
 from .keys import WHERE
+from .log_pages import SECTION_NAMES
 from .render import page, redirect
 
 routes = web.RouteTableDef()
 
-SECTION_NAMES = {
-    "algemeen": _("Algemeen en betrokkenen"),
-    "krachten_zorgen": _("Krachten en zorgen"),
-    "analyse": _("Analyse en gewenst perspectief"),
-    "doelen": _("Doelen en acties"),
-    "voorzieningen": _("Gevraagde voorzieningen"),
-    "veiligheidsplan": _("Veiligheidsplan"),
-    "afspraken": _("Afspraken"),
-}
 LEVEL_WORDS = {
     Level.NONE: _("Niets"),
     Level.OWN: _("Eigen deel"),
