@@ -112,3 +112,11 @@ def test_only_what_it_is_handed_is_said():
     scoped = {k: v for k, v in diff_plans(OLD, new, tuple(OLD)).items() if k == "algemeen"}
     words = changes_in_words(scoped, NAMES, OLD, new, day)
     assert [w.key for w in words] == ["algemeen"] and "GEHEIM" not in repr(words)
+
+
+def test_a_schaalscore_names_who_gave_it_and_when():
+    old = {"veiligheidsplan": {"schaalscores": [], "zorgen": ["a"]}}
+    new = {"veiligheidsplan": {"schaalscores": [{"betrokkene_id": "p-fatima", "score": 7, "datum": "2026-12-07"}]}}
+    lines = said(old, new)["veiligheidsplan"]
+    assert "Nieuwe schaalscore van Fatima El Amrani: 7, op <2026-12-07>." in lines
+    assert "Zorgen, weggehaald: a" in lines

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-import html
 from datetime import date, timedelta
 
 import pytest
-from babel.dates import format_date
 from support.mail_helpers import pdf_text
 from support.pagekit import sign_in
+from support.plan_kit import FATIMA, KHADIJA, page_text, regisseur, words
 
 from eenplan.config import Settings
-from eenplan.domain.access import Principal
 from eenplan.domain.audit import Channel, Event
 from eenplan.services.households import NewHousehold, RegisseurDetails
 
-FATIMA = "fatima@example.org"
-KHADIJA = "khadija@example.org"
 MARKER = "ZEGEL-7731-analyse"
 
 
@@ -27,18 +23,8 @@ def settings(settings: Settings) -> Settings:
     return dataclasses.replace(settings, second_factor="off")
 
 
-def regisseur(demo) -> Principal:
-    return Principal(demo["regisseur"]["id"], demo["household"]["id"], second_factor=True)
-
-
-def words(d: date) -> str:
-    return format_date(d, "EEEE d MMMM y", locale="nl")
-
-
 async def _plan_text(client, demo) -> str:
-    resp = await client.get(f"/huishoudens/{demo['household']['id']}/plan")
-    assert resp.status == 200, await resp.text()
-    return html.unescape(await resp.text())
+    return await page_text(client, demo, "plan")
 
 
 async def _write_marker(services, demo) -> None:

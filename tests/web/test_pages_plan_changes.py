@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-import html
 import json
 import re
 from datetime import date, timedelta
 
 import pytest
-from babel.dates import format_date
 from support.pagekit import sign_in
+from support.plan_kit import FATIMA, KHADIJA, page_text, regisseur, words
 
 from eenplan.config import Settings
-from eenplan.domain.access import Principal
 from eenplan.domain.audit import Channel
 
-FATIMA = "fatima@example.org"
-KHADIJA = "khadija@example.org"
 MARKER = "ZEGEL-4410-analyse"
 
 
@@ -25,20 +21,6 @@ MARKER = "ZEGEL-4410-analyse"
 def settings(settings: Settings) -> Settings:
     """No second factor: these tests are about what a person sees of the plan (factors: their own tests)."""
     return dataclasses.replace(settings, second_factor="off")
-
-
-def regisseur(demo) -> Principal:
-    return Principal(demo["regisseur"]["id"], demo["household"]["id"], second_factor=True)
-
-
-def words(d: date) -> str:
-    return format_date(d, "EEEE d MMMM y", locale="nl")
-
-
-async def _text(client, demo, tail: str, status: int = 200) -> str:
-    resp = await client.get(f"/huishoudens/{demo['household']['id']}/{tail}")
-    assert resp.status == status, await resp.text()
-    return html.unescape(await resp.text())
 
 
 async def _move_budgetplan(services, demo) -> date:
@@ -54,7 +36,7 @@ async def _move_budgetplan(services, demo) -> date:
 
 async def test_the_demo_versions_in_words_with_names_and_dates(client, services, demo, capsys):
     await sign_in(client, capsys, FATIMA)
-    text = await _text(client, demo, "veranderd?van=1&tot=2")
+    text = await page_text(client, demo, "veranderd?van=1&tot=2")
     assert "Dit is er veranderd van versie 1 tot versie 2." in text
     assert "Nieuw doel: 'Fatima heeft overzicht over haar geld'." in text
     today = date.today()
@@ -71,18 +53,18 @@ async def test_the_demo_versions_in_words_with_names_and_dates(client, services,
 async def test_a_new_owner_and_a_new_einde_are_said_in_words(client, services, demo, capsys):
     new_end = await _move_budgetplan(services, demo)
     await sign_in(client, capsys, FATIMA)
-    text = await _text(client, demo, "veranderd?van=2&tot=3")
+    text = await page_text(client, demo, "veranderd?van=2&tot=3")
     assert "Inge Bakker is nu eigenaar van 'Budgetplan opstellen met Fatima'." in text
     assert f"Actie 'Budgetplan opstellen met Fatima' heeft een nieuwe einddatum: {words(new_end)}." in text
 
 
 async def test_since_my_last_visit_starts_at_the_version_i_last_read(client, services, demo, capsys):
     await sign_in(client, capsys, FATIMA)
-    await _text(client, demo, "plan")  # she reads version 2 on the web
+    await page_text(client, demo, "plan")  # she reads version 2 on the web
     await _move_budgetplan(services, demo)
-    plan = await _text(client, demo, "plan")  # version 3 now; the page offers what changed since 2
+    plan = await page_text(client, demo, "plan")  # version 3 now; the page offers what changed since 2
     assert "U las eerder versie 2." in plan and "veranderd?van=2&tot=3" in plan
-    text = await _text(client, demo, "veranderd")
+    text = await page_text(client, demo, "veranderd")
     assert "U las eerder versie 2 van het plan. Nu is het versie 3." in text
     assert "Inge Bakker is nu eigenaar van 'Budgetplan opstellen met Fatima'." in text
     assert "Nieuw doel" not in text  # what came before her visit is not repeated
@@ -93,10 +75,10 @@ async def test_the_grandmother_sees_only_changes_in_what_she_may_read(client, se
         regisseur(demo), demo["household"]["id"], None, {"analyse": {"analyse": MARKER, "gewenst_perspectief": ""}}
     )
     await sign_in(client, capsys, KHADIJA)
-    text = await _text(client, demo, "veranderd?van=2&tot=3")
+    text = await page_text(client, demo, "veranderd?van=2&tot=3")
     assert MARKER not in text and "Analyse en gewenst perspectief" not in text
     assert "In de delen die u mag lezen is niets veranderd." in text
-    first = await _text(client, demo, "veranderd?van=1&tot=2")
+    first = await page_text(client, demo, "veranderd?van=1&tot=2")
     assert "Samen de post ordenen" in first and "Budgetplan" not in first and "Geldzorgen" not in first
     khadija = demo["by_name"]["Khadija El Amrani"]["id"]
     async with services.plan._uow() as uow:
@@ -111,7 +93,7 @@ async def test_the_grandmother_sees_only_changes_in_what_she_may_read(client, se
 )
 async def test_a_wrong_version_number_gives_a_dutch_422_naming_the_field(client, demo, capsys, query, field):
     await sign_in(client, capsys, FATIMA)
-    text = await _text(client, demo, f"veranderd?{query}", status=422)
+    text = await page_text(client, demo, f"veranderd?{query}", status=422)
     assert "Controleer het versienummer" in text
     wrong = re.search(r'id="(van|tot)-fout">([^<]+)<', text)
     assert wrong is not None and {"van": "Van versie", "tot": "Tot versie"}[wrong.group(1)] == field
@@ -122,7 +104,7 @@ async def test_the_version_history_marks_the_vastgestelde_and_links_each_to_its_
     await services.plan.adopt(regisseur(demo), demo["household"]["id"], 2, None)
     await _move_budgetplan(services, demo)
     await sign_in(client, capsys, KHADIJA)
-    text = await _text(client, demo, "veranderd/versies")
+    text = await page_text(client, demo, "veranderd/versies")
     items = text.split('<li class="utrecht-unordered-list__item">')[1:]
     two = next(i for i in items if "Versie 2<" in i)
     three = next(i for i in items if "Versie 3 " in i)

@@ -221,26 +221,18 @@ class _Speaker:
         return [f"{name} is veranderd. Nu staat er: {new}"]
 
     def list_field(self, field: str, name: str, old: list[Any], new: list[Any]) -> list[str]:
-        lines = []
-        for item in new:
-            if item not in old:
-                if isinstance(item, Mapping) and field == "schaalscores":
-                    lines.append(
-                        f"Nieuwe schaalscore van {self.who(item.get('betrokkene_id'))}: {item.get('score')}, "
-                        f"op {self.when(item.get('datum'))}."
-                    )
-                else:
-                    lines.append(f"{name}, nieuw: {_plain(item)}")
-        for item in old:
-            if item not in new:
-                if isinstance(item, Mapping) and field == "schaalscores":
-                    lines.append(
-                        f"De schaalscore van {self.who(item.get('betrokkene_id'))} van "
-                        f"{self.when(item.get('datum'))} staat niet meer in het plan."
-                    )
-                else:
-                    lines.append(f"{name}, weggehaald: {_plain(item)}")
-        return lines or [f"{name}: de volgorde is veranderd."]
+        """Items of a list field added (in the new order), then removed; a schaalscore with its person and day."""
+        added = [self.list_item(field, name, item, added=True) for item in new if item not in old]
+        removed = [self.list_item(field, name, item, added=False) for item in old if item not in new]
+        return added + removed or [f"{name}: de volgorde is veranderd."]
+
+    def list_item(self, field: str, name: str, item: Any, *, added: bool) -> str:
+        if isinstance(item, Mapping) and field == "schaalscores":
+            who, when = self.who(item.get("betrokkene_id")), self.when(item.get("datum"))
+            if added:
+                return f"Nieuwe schaalscore van {who}: {item.get('score')}, op {when}."
+            return f"De schaalscore van {who} van {when} staat niet meer in het plan."
+        return f"{name}, {'nieuw' if added else 'weggehaald'}: {_plain(item)}"
 
 
 def _plain(value: Any) -> str:
