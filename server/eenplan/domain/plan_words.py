@@ -47,7 +47,7 @@ LEEFGEBIED_NAMES: dict[str, str] = {
     "gezondheid": "gezondheid",
     "overig": "overig",
 }
-GOAL_STATUS_NAMES: dict[str, str] = {"open": "open", "behaald": "behaald", "niet_behaald": "niet behaald"}
+GOAL_STATUS_NAMES: dict[str, str] = {"open": "nog bezig", "behaald": "behaald", "niet_behaald": "niet behaald"}
 SERVICE_STATUS_NAMES: dict[str, str] = {"gevraagd": "gevraagd", "toegekend": "toegekend", "afgewezen": "afgewezen"}
 SOMEONE = "iemand"
 

@@ -19,7 +19,7 @@ from fpdf import FPDF
 from pydantic import BaseModel
 
 from ..domain.mailgroup import SECTION_TITLES
-from ..domain.plan_words import as_day
+from ..domain.plan_words import GOAL_STATUS_NAMES, LEEFGEBIED_NAMES, SERVICE_STATUS_NAMES, as_day
 from ..domain.sections import (
     Actie,
     Afspraak,
@@ -123,6 +123,10 @@ def _label(key: str) -> str:
 def _value(key: str, value: Any, names: Mapping[str, str]) -> str:
     if key in ("wie", "betrokkene_id") and isinstance(value, str):
         return names.get(value, value)
+    if key == "leefgebied":
+        return LEEFGEBIED_NAMES.get(str(value), str(value))
+    if key == "status":
+        return GOAL_STATUS_NAMES.get(str(value)) or SERVICE_STATUS_NAMES.get(str(value), str(value))
     day = as_day(value) if key in _DATE_FIELDS else None
     if day is not None:
         return format_date(day, "EEEE d MMMM y", locale="nl")
