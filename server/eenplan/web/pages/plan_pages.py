@@ -17,7 +17,7 @@ from babel.dates import format_date
 from markupsafe import Markup
 
 from ...domain.errors import ValidationFailed
-from ...domain.lru import ByteLru, text_bytes
+from ...domain.lru import ByteLru, text_bytes, texts_bytes
 from ...domain.plan_words import SECTION_NAMES, as_day, changes_in_words
 from ...services.plan_pages import LeftOut, PlanPage
 from ..keys import services
@@ -120,7 +120,8 @@ def sections_html(request: web.Request, view: PlanPage) -> Markup:
         order = [k for k in SECTION_NAMES if k in view.sections or k in left_out]
         template = aiohttp_jinja2.get_env(request.app).get_template("plan_sections.html")
         cached = template.render(view=view, order=order, left_out=left_out, **_helpers(view.names))
-        _SECTIONS.put(key, cached)
+        # the key holds the snapshot too: its texts count against the budget with the HTML
+        _SECTIONS.put(key, cached, size=text_bytes(cached) + texts_bytes(view.snapshot.sections.values()))
     return Markup(cached)  # rendered by the autoescaping template above
 
 
