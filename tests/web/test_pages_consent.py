@@ -191,3 +191,14 @@ async def test_nee_on_the_page_declines_and_tells_the_requester(client, services
     text = await (await client.get(page_of(demo))).text()
     assert f"/wie-ziet-wat/{consent['id']}/antwoord" not in text  # decided: nobody answers any more
     assert "Joost Willems: 'hulp bij schulden', geweigerd." in text
+
+
+async def test_an_answer_that_is_neither_ja_nor_nee_changes_nothing(client, demo, clock, capsys):
+    consent = await _request(client, demo, clock)
+    await sign_in(client, capsys, FATIMA)
+    csrf = await csrf_of(client, page_of(demo))
+    resp = await client.post(f"{page_of(demo)}/{consent['id']}/antwoord", data={"besluit": "ja ", "csrf": csrf})
+    assert resp.status == 400
+    fatima = demo["by_name"]["Fatima El Amrani"]
+    listed = await (await client.get(hh(demo, f"/toestemmingen/{consent['id']}"), headers=bearer(fatima))).json()
+    assert listed["approvals"] == [] and listed["status"] == "aangevraagd"

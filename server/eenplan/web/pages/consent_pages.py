@@ -13,6 +13,7 @@ from aiohttp import web
 
 from ...domain.access import Level
 from ...domain.consent import ConsentMethod
+from ...domain.errors import ValidationFailed
 from ...domain.veiligheid import NOT_EXCLUDABLE
 from ...services.consent_matrix import ConsentItem, PersonRow, WhoSeesWhat
 from ..keys import services
@@ -150,7 +151,10 @@ async def answer(request: web.Request) -> web.StreamResponse:
     """Ja or Nee to a request (a klant whose answer it needs; the service decides)."""
     form = await csrf.checked_form(request)
     household_id, principal = await _principal(request)
-    yes = form.get("besluit") == "ja"
+    besluit = form.get("besluit")
+    if besluit not in ("ja", "nee"):
+        raise ValidationFailed.one("besluit", "must be ja or nee")  # never read anything else as a "nee"
+    yes = besluit == "ja"
     await services(request).consent.answer(
         principal, household_id, request.match_info["cid"], yes, ConsentMethod.WRITTEN if yes else None
     )
