@@ -128,3 +128,22 @@ async def test_plan_text_and_names_are_escaped(client, services, demo, capsys):
     await sign_in(client, capsys, FATIMA)
     raw = await (await client.get(f"/huishoudens/{demo['household']['id']}/plan")).text()
     assert "<script>alert" not in raw and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in raw
+
+
+async def test_a_veiligheidsplan_shows_its_scores_to_the_mother_and_not_even_its_existence_to_the_grandmother(
+    client, services, demo, capsys
+):
+    await sign_in(client, capsys, KHADIJA)
+    before = await _plan_text(client, demo)
+    fatima = demo["by_name"]["Fatima El Amrani"]["id"]
+    plan = {"zorgen": ["ZORG-8813"], "schaalscores": [{"betrokkene_id": fatima, "score": 6, "datum": "2026-12-07"}]}
+    await services.plan.change(regisseur(demo), demo["household"]["id"], None, {"veiligheidsplan": plan})
+    after = await _plan_text(client, demo)
+
+    def safety(text: str) -> str:
+        return text[text.index('id="deel-veiligheidsplan"') : text.index('id="deel-afspraken"')]
+
+    assert safety(before) == safety(after) and "ZORG-8813" not in after
+    await sign_in(client, capsys, FATIMA)
+    mine = safety(await _plan_text(client, demo))
+    assert "ZORG-8813" in mine and "Fatima El Amrani: 6 (maandag 7 december 2026)" in mine
