@@ -26,6 +26,7 @@ from .services.access_log import AccessLogService
 from .services.account import AccountService
 from .services.betrokkenen import BetrokkeneService
 from .services.bounces import BounceService
+from .services.caseload import CaseloadService
 from .services.consent import ConsentService
 from .services.consent_matrix import ConsentMatrix
 from .services.consent_notices import ConsentNotices
@@ -36,15 +37,19 @@ from .services.factors import SecondFactors, SecurityLogNotices, relying_party
 from .services.households import HouseholdService
 from .services.inbound import InboundService
 from .services.inzage import InzageService
+from .services.journaal import JournaalService
+from .services.journaal_mail import JournaalMail
 from .services.key_offers import KeyOffers
 from .services.my_details import MyDetailsService
 from .services.people import PersonDirectory
 from .services.plan import PlanService
+from .services.plan_items import PlanItemService
 from .services.plan_pages import PlanPageService
 from .services.sessions import SessionService
 from .services.signin import SignInService
 from .services.tokens import TokenService
 from .storage.audit_writer import AccessLogWriter
+from .storage.caseload_repository import reads as caseload_reads
 from .storage.engine import create_engine, engine_health
 from .storage.engine import is_ready as storage_ready
 from .storage.loop_db import for_database as loop_connection
@@ -243,8 +248,38 @@ def verp_key(settings: Settings) -> bytes:
     return hmac.new(settings.signing_key(), b"eenplan return paths", hashlib.sha256).digest()
 
 
+def build_journaal(
+    settings: Settings,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    plan: PlanService,
+    mailgroup: MailgroupService,
+    outbox: OutboxWorker | None,
+) -> JournaalService:
+    """The household's journaal (issue 14 item 6): the mail adapter reads a member's post, the outbox sends it on."""
+    from eenplan_mail import journaal_post
+
+    journaal = JournaalService(
+        uow,
+        clock,
+        new_id,
+        plan,
+        reader=journaal_post,
+        mail_domain=settings.mail_domain,
+        wake_after_commit=mailgroup.wake_after_commit,
+    )
+    if outbox is not None:
+        outbox.journaal = JournaalMail(journaal, plan)
+    return journaal
+
+
 def build_inbound(
-    settings: Settings, uow: UnitOfWorkFactory, clock: Clock, keyring: Keyring | None, bounces: BounceService
+    settings: Settings,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    keyring: Keyring | None,
+    bounces: BounceService,
+    journaal: JournaalService | None = None,
 ) -> InboundService:
     """The receiver's use case (issue 14): the mail adapter reads structure, the calendar adapter iMIP answers,
     the keyring opens PGP/MIME (without one, signed or encrypted mail is refused as unreadable)."""
@@ -261,6 +296,7 @@ def build_inbound(
         opener=MailOpener(keyring) if keyring is not None else None,
         mail_domain=settings.mail_domain,
         bounces=bounces,
+        journaal=journaal,
     )
 
 
@@ -349,6 +385,7 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
 
     overleg_services = build_overleggen(settings, uow, clock, plan, mailgroup)
     bounces = BounceService(uow, clock, verp_key(settings), settings.mail_domain)
+    journaal = build_journaal(settings, uow, clock, plan, mailgroup, outbox)
     if outbox is not None:
         outbox.periodic.append(overleg_services["overleggen"].due_reminders)
     consent = ConsentService(
@@ -362,7 +399,8 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
         plan=plan,
         mailgroup=mailgroup,
         outbox=outbox,
-        inbound=build_inbound(settings, uow, clock, keyring, bounces),
+        inbound=build_inbound(settings, uow, clock, keyring, bounces, journaal),
+        journaal=journaal,
         bounces=bounces,
         key_offers=KeyOffers(uow, mailgroup),
         tokens=TokenService(
@@ -377,9 +415,18 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
         consent_matrix=ConsentMatrix(uow, clock, consent.required_of),
         access_log=AccessLogService(uow),
         plan_pages=PlanPageService(uow, plan, ConsentRoster(clock, settings.consent_policy)),
+        plan_items=PlanItemService(uow, plan, new_id),
         inzage=InzageService(uow, plan, consent, overleg_services["overleggen"], AccessLogService(uow), mailgroup),
         **overleg_services,
         **build_stagnatie(uow, clock, plan, mailgroup, outbox, keyring, overleg_services["overleggen"].werkdagen),
+        caseload=CaseloadService(
+            uow,
+            clock,
+            sessions,
+            caseload_reads,
+            overleg_services["overleggen"].werkdagen,
+            overleg_services["overleggen"].planner.startoverleg_window,
+        ),
         is_ready=is_ready,
         close=close,
     )

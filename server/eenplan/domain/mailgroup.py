@@ -33,6 +33,7 @@ class OutboxKind(StrEnum):
     INVITE = "invite"  # an overleg invite (.ics), agenda text only inside encryption
     NOTICE = "notice"  # content-free signed notice; its neutral subject and text are in the payload
     SIGNIN_LINK = "signin_link"  # a magic sign-in link (a credential, no care content); encrypted when a key exists
+    JOURNAAL = "journaal"  # a member's message to a group, sent on: encrypted, or without a key a notice
 
 
 class OutboxStatus(StrEnum):

@@ -15,6 +15,7 @@ class HouseholdPage(StrEnum):
     PLAN = "plan"
     VERANDERD = "veranderd"
     OVERLEGGEN = "overleggen"
+    JOURNAAL = "journaal"
     WIE_ZIET_WAT = "wie-ziet-wat"
     BEKEKEN = "bekeken"
     GEGEVENS = "gegevens"

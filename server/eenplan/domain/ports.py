@@ -15,6 +15,7 @@ from .consent import Approval, Consent, ConsentStatus
 from .factor_ports import FactorStore
 from .household import Household, PhaseChange
 from .inbound_ports import BounceStore, InboundStore
+from .journaal_ports import JournaalStore
 from .mailgroup_ports import MailStore
 from .overleg_ports import OverlegStore
 from .overmacht import Overmacht
@@ -144,6 +145,8 @@ class UnitOfWork(Protocol):
     def factors(self) -> FactorStore: ...
     @property
     def inbound(self) -> InboundStore: ...
+    @property
+    def journaal(self) -> JournaalStore: ...
     @property
     def bounces(self) -> BounceStore: ...
 

@@ -11,6 +11,7 @@ from .account import AccountService
 from .betrokkenen import BetrokkeneService
 from .bounces import BounceService
 from .calendar_feed import CalendarFeedService
+from .caseload import CaseloadService
 from .consent import ConsentService
 from .consent_matrix import ConsentMatrix
 from .exclusions import ExclusionService
@@ -18,6 +19,7 @@ from .factors import SecondFactors
 from .households import HouseholdService
 from .inbound import InboundService
 from .inzage import InzageService
+from .journaal import JournaalService
 from .key_offers import KeyOffers
 from .mailgroup import MailgroupService
 from .monitoring import MonitoringService
@@ -27,6 +29,7 @@ from .overleg_polls import PollService
 from .overleggen import OverlegService
 from .people import PersonDirectory
 from .plan import PlanService
+from .plan_items import PlanItemService
 from .plan_pages import PlanPageService
 from .sessions import SessionService
 from .signin import SignInService
@@ -52,6 +55,7 @@ class Services:
     consent_matrix: ConsentMatrix  # the klant's "Wie ziet wat": who sees which section, and why
     access_log: AccessLogService
     plan_pages: PlanPageService  # the readable plan, its changes in words and its versions (pages)
+    plan_items: PlanItemService  # one goal, action or afspraak at a time (API and the plan editor)
     my_details: MyDetailsService  # the person's own record: contact, reachable days, key, mail choice
     inzage: InzageService  # the klant's AVG download (art. 15)
     overleggen: OverlegService
@@ -60,6 +64,7 @@ class Services:
     mailgroup: MailgroupService
     outbox: OutboxWorker | None  # None when no SMTP relay or keyring is configured
     inbound: InboundService  # mail to the group addresses (issue 14): answers to invitations
+    journaal: JournaalService  # members writing to their group (issue 14 item 6), read on the journaal page
     bounces: BounceService  # bounce scores per address; the outbox stops at a disabled one
     key_offers: KeyOffers  # keys offered by mail (Autocrypt), confirmed by their owner on their page
     stagnatie: StagnatieService
@@ -67,5 +72,6 @@ class Services:
     veiligheid: VeiligheidService
     monitoring: MonitoringService
     aanspreekpunten: AanspreekpuntService
+    caseload: CaseloadService  # the regisseur's werkbank: every household where they are regisseur (issue 13)
     is_ready: Callable[[], Awaitable[bool]]
     close: Callable[[], Awaitable[None]]

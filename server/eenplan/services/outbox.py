@@ -62,6 +62,9 @@ from ..domain.pages import HouseholdPage
 from ..domain.ports import Clock, UnitOfWorkFactory
 from ..logsafe import describe_error
 from .bounces import STOPPED_KINDS, BounceService
+from .journaal_mail import NOTICE_TEXT as JOURNAAL_NOTICE
+from .journaal_mail import SUBJECT as JOURNAAL_SUBJECT
+from .journaal_mail import JournaalMail, journaal_link
 from .mailgroup import MailgroupService
 from .outbox_rows import Job, RowOutcomes, WorkerSettings
 from .plan import PlanService
@@ -125,6 +128,8 @@ class OutboxWorker:
         mailgroup.on_enqueued.append(self.wake)
         #: hourly jobs run by the worker loop, e.g. OverlegService.due_reminders (wired in bootstrap)
         self.periodic: list[Callable[[], Awaitable[object]]] = []
+        #: sends journaal messages on (OutboxKind.JOURNAAL; wired in bootstrap)
+        self.journaal: JournaalMail | None = None
 
     async def _run_periodic(self) -> None:
         """The hourly jobs other services registered (reminder invites, overdue deadlines); one failing
@@ -385,6 +390,11 @@ class OutboxWorker:
             if data.get("to"):  # a notice about sign-in data goes to the address it concerns (the old one)
                 envelope = replace(envelope, to_addr=data["to"], return_path=None)  # its bounces count for nobody
             return Job(item, person, envelope, None)
+        if item.kind is OutboxKind.JOURNAAL:
+            if self.journaal is None:
+                raise ValueError("journaal rows, but no journaal wired")
+            envelope = self._envelope(ctx, item, person, JOURNAAL_SUBJECT)
+            return await self.journaal.job(item, person, envelope, fpr, self._link(item.household_id))
         if item.kind is OutboxKind.SIGNIN_LINK:
             job = Job(item, person, self._envelope(ctx, item, person, "Inloggen bij uw plan"), fpr)
             if fpr is not None:
@@ -448,6 +458,8 @@ class OutboxWorker:
             text = KEY_EXPIRY_TEXT.format(days=EXPIRY_WARNING_DAYS)
         elif item.kind is OutboxKind.SIGNIN_LINK:
             link, text = json.loads(item.payload or "{}").get("link", link), SIGNIN_LINK_TEXT
+        elif item.kind is OutboxKind.JOURNAAL:
+            link, text = journaal_link(link), JOURNAAL_NOTICE
         elif item.kind is OutboxKind.NOTICE:
             data = json.loads(item.payload or "{}")
             link, text = data.get("link") or link, data.get("text") or NOTICE_TEXT

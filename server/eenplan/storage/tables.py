@@ -18,6 +18,7 @@ from . import (  # noqa: F401
     tables_auth,
     tables_factors,
     tables_inbound,
+    tables_journaal,
     tables_mail,
     tables_overleg,
     tables_person,

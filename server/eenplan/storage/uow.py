@@ -18,6 +18,7 @@ from .engine import WRITE_OPTION, engine_health
 from .factor_repository import FactorRepository
 from .faults import DETAIL, classify
 from .inbound_repository import InboundRepository
+from .journaal_repository import JournaalRepository
 from .mail_repository import MailRepository
 from .overleg_repository import OverlegRepository
 from .person_repository import PersonRepository
@@ -114,6 +115,7 @@ class UnitOfWork:
         self.token_revocations = TokenRevocationRepository(self.session)
         self.factors = FactorRepository(self.session)
         self.inbound = InboundRepository(self.session)
+        self.journaal = JournaalRepository(self.session)
         self.bounces = BounceRepository(self.session)
         return self
 

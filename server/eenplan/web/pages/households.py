@@ -19,6 +19,7 @@ PAGE_TEXTS: dict[HouseholdPage, tuple[str, str]] = {
     HouseholdPage.PLAN: (_("Ons plan"), _("Lees het plan. U ziet de delen die u mag lezen.")),
     HouseholdPage.VERANDERD: (_("Wat is er veranderd"), _("Zie wat er anders is sinds de vorige keer.")),
     HouseholdPage.OVERLEGGEN: (_("Onze overleggen"), _("Wanneer en waar we samenkomen. Zeg of u komt.")),
+    HouseholdPage.JOURNAAL: (_("Journaal"), _("Berichten die betrokkenen aan uw groep schreven.")),
     HouseholdPage.WIE_ZIET_WAT: (_("Wie ziet wat"), _("Bepaal wie welk deel van het plan mag lezen.")),
     HouseholdPage.BEKEKEN: (_("Wie heeft ons plan bekeken"), _("Zie wie het plan heeft gelezen, en wanneer.")),
     HouseholdPage.GEGEVENS: (_("Mijn gegevens"), _("Uw telefoon, uw dagen, uw sleutel en wat eenplan u stuurt.")),

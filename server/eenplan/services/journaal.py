@@ -1,0 +1,245 @@
+"""The household's journaal (issue 14 item 6): members write to their group, and read it on the web.
+
+`receive` takes a message to a group address that is no answer to an invitation (InboundService hands it
+over, already opened: decrypted with the household key, its signer known). `domain.journaal.judge_post`
+decides: encrypted, from a member of that group (their confirmed address), signed by exactly their pinned
+key. Anything else is refused in the SMTP dialogue with how to write securely, and nothing is kept. A taken
+message is stored and queued for every other member of the group in one transaction; the outbox
+(`OutboxKind.JOURNAAL`) sends it encrypted to a usable key or as a content-free notice, asking `for_mail`
+again at send time and logging each disclosure on channel MAIL. `page` shows the caller the messages of
+the groups they are a member of (`may_read_journaal`), logged on channel WEB.
+
+What the access log names: no section of the plan (a journaal message is no part of it, so the ground is
+"geen"), and the detail `journaal:<id>` (one message) or `journaal: <n> berichten` (a page of them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..domain.access import Principal
+from ..domain.audit import Channel, Event
+from ..domain.betrokkene import Betrokkene
+from ..domain.errors import NotFound
+from ..domain.household import Household
+from ..domain.inbound import InboundParts
+from ..domain.journaal import (
+    REFUSED,
+    JournaalMessage,
+    PostOutcome,
+    bounded,
+    clean_subject,
+    detail,
+    group_members,
+    judge_post,
+    may_read_journaal,
+)
+from ..domain.journaal_ports import PostReader
+from ..domain.mailgroup import MailGroup, OutboxItem, OutboxKind, OutboxStatus, group_address, list_code
+from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
+from .common import authorised
+from .plan import PlanService
+
+log = logging.getLogger("eenplan.inbound")
+
+ACCEPTED = "250 2.0.0 Ontvangen (received)"
+NO_TEXT = (
+    "550 5.6.0 Uw bericht heeft geen tekst. Schrijf uw bericht als tekst in de mail zelf."
+    " (The message holds no text.)"
+)
+#: the most messages the journaal page shows at once (newest first)
+PAGE_MESSAGES = 100
+#: what the whole household's group is called (a named group has its own name)
+WHOLE_GROUP = "iedereen"
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One journaal message as a member sees it: the message, its author's name, the group's name."""
+
+    message: JournaalMessage
+    author: str
+    group: str
+
+
+@dataclass(frozen=True)
+class _Target:
+    household: Household
+    group: MailGroup | None
+
+
+class JournaalService:
+    """Takes members' messages to a group, sends them on (through the outbox) and shows them on the page."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        new_id: IdFactory,
+        plan: PlanService,
+        *,
+        reader: PostReader,
+        mail_domain: str,
+        wake_after_commit: Callable[[UnitOfWork], None] | None = None,
+    ) -> None:
+        self._uow, self._clock, self._new_id, self._plan = uow, clock, new_id, plan
+        self._reader = reader
+        self._domain = mail_domain.lower()
+        self._wake = wake_after_commit
+
+    # -- inbound ------------------------------------------------------------------------------
+    async def receive(
+        self, parts: InboundParts, recipient: str, entity: bytes | None, signer: str | None, raw: bytes
+    ) -> str:
+        """Post a member's message to the group `recipient` names, or refuse it (the SMTP reply line).
+        `entity` is the decrypted MIME entity (None when the mail was not encrypted to the household)."""
+        async with self._uow(write=True) as uow:
+            target = await self._target(uow, recipient)
+            if target is None:
+                log.info("journaal: %s", PostOutcome.NOT_MEMBER.value)
+                return REFUSED
+            hid = target.household.id
+            members = await uow.betrokkenen.list(hid)
+            in_group = group_members(target.group, members)
+            sender_id = await self._sender_id(uow, members, parts.sender)
+            key = await uow.mail.get_key(hid, sender_id) if sender_id is not None else None
+            outcome = judge_post(
+                encrypted=parts.encrypted is not None and entity is not None,
+                signer=signer,
+                pinned=key.fingerprint if key is not None else None,
+                sender_id=sender_id,
+                member_ids=[b.id for b in in_group],
+            )
+            if outcome is not PostOutcome.POSTED or sender_id is None or entity is None:
+                log.info("journaal: %s", outcome.value)
+                return REFUSED
+            post = self._reader.read_post(entity)  # only now: the sender is a member and signed it
+            if post is None:
+                log.info("journaal: %s", PostOutcome.NO_TEXT.value)
+                return NO_TEXT
+            message = JournaalMessage(
+                id=self._new_id(),
+                household_id=hid,
+                group_id=target.group.id if target.group is not None else None,
+                author_id=sender_id,
+                received_at=self._clock(),
+                text=bounded(post.text),
+                subject=clean_subject(post.subject),
+                had_attachments=post.had_attachments,
+            )
+            if not await uow.journaal.add(message, self._key(parts, recipient, raw)):
+                log.info("journaal: duplicate")
+                return ACCEPTED
+            for other in in_group:
+                if other.id != sender_id:
+                    await uow.mail.enqueue(self._row(message, other.id))
+            if self._wake is not None:
+                self._wake(uow)
+            await uow.commit()
+        log.info("journaal: %s", PostOutcome.POSTED.value)
+        return ACCEPTED
+
+    async def _target(self, uow: UnitOfWork, recipient: str) -> _Target | None:
+        """The household and group a group address names (plan-<code>@ or plan-<code>-<slug>@), if any."""
+        address = recipient.strip().strip("<>").lower()
+        local, _, domain = address.rpartition("@")
+        if domain != self._domain or not local.startswith("plan-"):
+            return None
+        words = local[len("plan-") :].split("-")
+        for n in range(len(words), 0, -1):  # the longest code first: a code may hold dashes, so may a slug
+            household = await uow.households.find_by_code("-".join(words[:n]).upper())
+            if household is None or list_code(household.code) != "-".join(words[:n]):
+                continue
+            slug = "-".join(words[n:]) or None
+            if slug is None:
+                return _Target(household, None)
+            group = next((g for g in await uow.mail.list_groups(household.id) if g.slug == slug), None)
+            if group is not None and group_address(household.code, self._domain, slug) == address:
+                return _Target(household, group)
+        return None
+
+    @staticmethod
+    async def _sender_id(uow: UnitOfWork, members: list[Betrokkene], sender: str | None) -> str | None:
+        """The active betrokkene whose confirmed address sent it (an unconfirmed address may be anyone's)."""
+        for person in members:
+            if sender and person.active and person.email and person.email.lower() == sender:
+                return None if await uow.auth.email_unconfirmed(person.id) else person.id
+        return None
+
+    @staticmethod
+    def _key(parts: InboundParts, recipient: str, raw: bytes) -> str:
+        identity = parts.message_id.encode("utf-8", "replace") if parts.message_id else hashlib.sha256(raw).digest()
+        address = recipient.lower().encode("utf-8", "replace")
+        return hashlib.sha256(b"journaal\0" + identity + b"\0" + address).hexdigest()
+
+    def _row(self, message: JournaalMessage, recipient_id: str) -> OutboxItem:
+        now = self._clock()
+        return OutboxItem(
+            self._new_id(),
+            message.household_id,
+            recipient_id,
+            OutboxKind.JOURNAAL,
+            f"journaal:{message.id}",
+            None,
+            message.group_id,
+            OutboxStatus.QUEUED,
+            0,
+            now,
+            now,
+            payload=json.dumps({"journaal": message.id}),
+        )
+
+    # -- the outbox asks at send time ---------------------------------------------------------
+    async def for_mail(self, household_id: str, message_id: str, recipient_id: str) -> Shown:
+        """The message as it goes to `recipient_id`, if they may still read it (a member of its group now);
+        NotFound otherwise (the row is skipped). The caller logs the disclosure when it sends the content."""
+        async with self._uow() as uow:
+            message = await uow.journaal.get(household_id, message_id)
+            if message is None:
+                raise NotFound("journaal message not found")
+            members = await uow.betrokkenen.list(household_id, include_removed=True)
+            groups = await uow.mail.list_groups(household_id)
+        shown = self._shown([message], members, groups, recipient_id)
+        if not shown:
+            raise NotFound("recipient may no longer read this message")
+        return shown[0]
+
+    @staticmethod
+    def _shown(
+        messages: list[JournaalMessage], members: list[Betrokkene], groups: list[MailGroup], viewer_id: str
+    ) -> list[Shown]:
+        """The messages `viewer_id` may read (the domain's rule), with names; a deleted group's have no readers."""
+        names = {b.id: b.name for b in members}
+        by_id = {g.id: g for g in groups}
+        out = []
+        for message in messages:
+            group = by_id.get(message.group_id) if message.group_id is not None else None
+            if message.group_id is not None and group is None:
+                continue
+            if may_read_journaal(viewer_id, group, members):
+                out.append(Shown(message, names.get(message.author_id, "?"), group.name if group else WHOLE_GROUP))
+        return out
+
+    # -- the page -----------------------------------------------------------------------------
+    async def page(self, principal: Principal, household_id: str) -> list[Shown]:
+        """The journaal for the caller: the messages of the groups they are a member of, newest first; what
+        is shown is logged (channel WEB) before it is answered."""
+        async with authorised(self._uow, principal, household_id) as caller:
+            uow = caller.uow
+            members = await uow.betrokkenen.list(household_id, include_removed=True)
+            groups = await uow.mail.list_groups(household_id)
+            viewer = caller.actor.betrokkene_id
+            mine: list[str | None] = [g.id for g in groups if may_read_journaal(viewer, g, members)]
+            if may_read_journaal(viewer, None, members):
+                mine.append(None)
+            messages = await uow.journaal.in_groups(household_id, mine, PAGE_MESSAGES)
+            access = await self._plan.access_in(uow, caller.actor)
+        shown = self._shown(messages, members, groups, viewer)
+        if shown:
+            what = detail(shown[0].message.id) if len(shown) == 1 else f"journaal: {len(shown)} berichten"
+            await self._plan.record([self._plan.access_event(access, Event.READ, (), Channel.WEB, what, basis=())])
+        return shown
