@@ -15,6 +15,7 @@ from ..domain.betrokkene import PHONE_PATTERN, WEEKDAYS, Kind, MailChoice, Role
 from ..domain.errors import FieldProblem, ValidationFailed
 from ..domain.names import MAX_NAME_CHARS, name_problem
 from .params import MAX_DATE, MIN_DATE, parse_int
+from .section_schemas import plan_change_schema
 
 M = TypeVar("M", bound=SQLModel)
 #: how deep arrays and objects may nest in a request body (plans need about six levels)
@@ -119,24 +120,17 @@ class AdoptRequest(_Body):
 
 
 class PlanChange(SQLModel):
-    """Section key → new content of that section (only the sections to replace)."""
+    """Section key → new content of that section (only the sections to replace).
 
-    model_config = {
-        "extra": "allow",
-        "json_schema_extra": {
-            "propertyNames": {
-                "enum": [
-                    "algemeen",
-                    "krachten_zorgen",
-                    "analyse",
-                    "doelen",
-                    "voorzieningen",
-                    "veiligheidsplan",
-                    "afspraken",
-                ]
-            }
-        },
-    }
+    The server validates each section with `domain.sections.SECTION_SCHEMAS`; the document describes
+    the body with the same schemas (`section_schemas.plan_change_schema`)."""
+
+    model_config = {"extra": "allow"}
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """The OpenAPI body schema: every section key with that section's schema, nothing else."""
+        return plan_change_schema()
 
 
 async def read_json(request: web.Request) -> Any:

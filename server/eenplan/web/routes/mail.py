@@ -12,7 +12,7 @@ from ...domain.errors import ValidationFailed
 from ...domain.mailgroup import MailGroup, OutboxStatus, group_address, list_code
 from ..keys import principal, services
 from ..params import query_int
-from ..registry import RouteTable
+from ..registry import RouteTable, optional
 from ..schemas import read_body
 
 table = RouteTable("mail")
@@ -155,7 +155,10 @@ async def signing_key(request: web.Request) -> web.Response:
     "GET",
     "/api/households/{id}/mail/outbox",
     summary="Outbox messages, newest first (regisseur); status=dead lists the dead letters with their recorded error",
-    query={"status": "queued, sent, dead or skipped", "limit": "1-500, default 100"},
+    query={
+        "status": optional("queued, sent, dead or skipped", type="string", enum=["queued", "sent", "dead", "skipped"]),
+        "limit": optional("1-500, default 100", type="integer", minimum=1),
+    },
 )
 async def list_outbox(request: web.Request) -> web.Response:
     raw = request.query.get("status")

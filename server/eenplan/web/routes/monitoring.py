@@ -10,7 +10,7 @@ from ...domain.errors import ValidationFailed
 from ...domain.monitoring import as_csv
 from ..keys import MONITORING, services
 from ..params import query_date
-from ..registry import RouteTable
+from ..registry import RouteTable, optional, required
 
 table = RouteTable("monitoring")
 
@@ -26,10 +26,10 @@ def _day(request: web.Request, name: str) -> date:
     'median werkdagen to solution, overdue steps — no personal data; counts below 5 shown as "<5". '
     "Needs a monitoring token (eenplan monitoring-token)",
     query={
-        "gemeente": "the gemeente",
-        "from": "first day of a month (YYYY-MM-01)",
-        "to": "last day of a month (YYYY-MM-DD); periods are whole months",
-        "format": "json (default) or csv",
+        "gemeente": required("the gemeente"),
+        "from": required("first day of a month (YYYY-MM-01)", type="string", format="date"),
+        "to": required("last day of a month (YYYY-MM-DD); periods are whole months", type="string", format="date"),
+        "format": optional("json (default) or csv", type="string", enum=["json", "csv"]),
     },
 )
 async def monitoring(request: web.Request) -> web.Response:

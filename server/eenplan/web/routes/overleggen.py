@@ -25,7 +25,7 @@ from ..overleg_schemas import (
     invitees,
 )
 from ..params import parse_date, query_int
-from ..registry import RouteTable
+from ..registry import RouteTable, optional, required
 from ..schemas import read_body
 
 table = RouteTable("overleggen")
@@ -128,7 +128,10 @@ def draft_from(body: OverlegCreate) -> OverlegDraft:
     "GET",
     BASE + "/window",
     summary="The startoverleg window: werkdag 5 to 15 after initiation",
-    query={"type": "startoverleg", "initiated": "initiation date YYYY-MM-DD"},
+    query={
+        "type": optional("startoverleg (the default)"),
+        "initiated": required("initiation date YYYY-MM-DD", type="string", format="date"),
+    },
 )
 async def overleg_window(request: web.Request) -> web.Response:
     earliest, latest = await services(request).overleggen.window_for(
@@ -146,14 +149,14 @@ async def overleg_window(request: web.Request) -> web.Response:
     summary="Slot proposals where every must-attend betrokkene is reachable (regisseur)",
     query={
         "type": "startoverleg (default) or another type",
-        "initiated": "startoverleg: initiation date",
+        "initiated": optional("required for a startoverleg (the default type): initiation date", format="date"),
         "from": "other types: first date",
         "to": "other types: last date",
         "must": "comma-separated betrokkene ids who must attend",
         "optional": "comma-separated optional betrokkene ids",
-        "duration": "minutes (default 60)",
-        "limit": "default 10",
-        "per_day": "slots per day (default 2)",
+        "duration": optional("minutes (default 60)", type="integer", minimum=1),
+        "limit": optional("default 10", type="integer", minimum=1),
+        "per_day": optional("slots per day (default 2)", type="integer", minimum=1),
     },
 )
 async def overleg_slots(request: web.Request) -> web.Response:

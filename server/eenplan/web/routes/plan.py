@@ -13,8 +13,9 @@ from ...services.plan import PlanSnapshot
 from ...services.plan_content import Lru
 from ..keys import RENDERED, principal, services
 from ..params import parse_int, path_int, query_int
-from ..registry import RouteTable
+from ..registry import RouteTable, optional, required
 from ..schemas import AdoptRequest, PlanChange, read_body, read_json
+from ..section_schemas import VERSION_INFO, VERSIONS_PAGE, plan_schema
 
 table = RouteTable("plan")
 
@@ -66,7 +67,10 @@ def parse_if_match(value: str | None) -> int | None:
 
 
 @table.route(
-    "GET", "/api/households/{id}/plan", summary="The current plan (sections the caller may read); ETag is the version"
+    "GET",
+    "/api/households/{id}/plan",
+    summary="The current plan (sections the caller may read); ETag is the version",
+    response=plan_schema(),
 )
 async def get_plan(request: web.Request) -> web.Response:
     snap = await services(request).plan.current(principal(request), request.match_info["id"])
@@ -79,7 +83,8 @@ async def get_plan(request: web.Request) -> web.Response:
     summary="Replace sections; requires If-Match. Merges when "
     "the touched sections did not change since; 409 with their current content otherwise",
     body=PlanChange,
-    headers={"If-Match": "ETag of the version the change is based on"},
+    headers={"If-Match": required('ETag of the version the change is based on, e.g. "7" (or *)')},
+    response=plan_schema(),
     responses={
         200: "New version (or unchanged)",
         409: "Conflict",
@@ -107,7 +112,11 @@ async def patch_plan(request: web.Request) -> web.Response:
     "GET",
     "/api/households/{id}/plan/versions",
     summary="Versions, newest first",
-    query={"before": "only versions below this number", "limit": "page size (1–200, default 50)"},
+    query={
+        "before": optional("only versions below this number", type="integer", minimum=1),
+        "limit": optional("page size (1–200, default 50)", type="integer", minimum=1),
+    },
+    response=VERSIONS_PAGE,
 )
 async def list_versions(request: web.Request) -> web.Response:
     before = query_int(request, "before")
@@ -124,7 +133,7 @@ async def list_versions(request: web.Request) -> web.Response:
     )
 
 
-@table.route("GET", "/api/households/{id}/plan/versions/{n}", summary="One version of the plan")
+@table.route("GET", "/api/households/{id}/plan/versions/{n}", summary="One version of the plan", response=plan_schema())
 async def get_version(request: web.Request) -> web.Response:
     number = path_int(request, "n")
     snap = await services(request).plan.version(principal(request), request.match_info["id"], number)
@@ -136,6 +145,8 @@ async def get_version(request: web.Request) -> web.Response:
     "/api/households/{id}/plan/versions/{n}/vaststellen",
     summary="Mark a version vastgesteld (adopted at an overleg; regisseur)",
     body=AdoptRequest,
+    body_required=False,
+    response=VERSION_INFO,
 )
 async def adopt_version(request: web.Request) -> web.Response:
     number = path_int(request, "n")
@@ -148,7 +159,10 @@ async def adopt_version(request: web.Request) -> web.Response:
     "GET",
     "/api/households/{id}/plan/diff",
     summary="Plan-aware diff between two versions",
-    query={"from": "older version", "to": "newer version"},
+    query={
+        "from": required("older version", type="integer", minimum=1),
+        "to": required("newer version", type="integer", minimum=1),
+    },
 )
 async def diff_versions(request: web.Request) -> web.Response:
     a = query_int(request, "from")

@@ -15,7 +15,7 @@ from ...domain.overmacht import Besluit, Overmacht
 from ...services.consent_views import ConsentView
 from ..keys import principal, services
 from ..params import query_int
-from ..registry import RouteTable
+from ..registry import RouteTable, optional
 from ..schemas import read_body
 
 table = RouteTable("toestemming")
@@ -260,7 +260,10 @@ async def record_overmacht(request: web.Request) -> web.Response:
     "GET",
     "/api/households/{id}/toegangslog",
     summary="The klant's view of the access log: who saw what of our plan, when, and why",
-    query={"before": "entries below this number", "limit": "1–500"},
+    query={
+        "before": optional("entries below this number", type="integer", minimum=1),
+        "limit": optional("1–500", type="integer", minimum=1),
+    },
 )
 async def access_log(request: web.Request) -> web.Response:
     before = query_int(request, "before")
