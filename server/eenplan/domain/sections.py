@@ -151,8 +151,9 @@ class Veiligheidsplan(_Strict):
 
 
 class Afspraak(_Strict):
-    """A working agreement between betrokkenen (not tied to one goal)."""
+    """A working agreement between betrokkenen (not tied to one goal); `id` is stable, like a goal's."""
 
+    id: ItemId | None = None
     wat: Line
     wie: RefId | None = None
     wanneer: Text = ""

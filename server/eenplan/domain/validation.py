@@ -43,7 +43,9 @@ def validate_sections(changes: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def assign_item_ids(sections: dict[str, Any], new_id: Callable[[], str]) -> dict[str, Any]:
-    """Give every goal and action without an id a fresh one, so diffs can follow them."""
+    """Give every goal, action and afspraak without an id a fresh one, so diffs and item edits can follow them."""
+    for afspraak in sections.get("afspraken") or []:
+        afspraak["id"] = afspraak.get("id") or new_id()
     doelen = sections.get("doelen")
     if not doelen:
         return sections
@@ -76,7 +78,11 @@ def check_identities_and_references(sections: Mapping[str, Any], betrokkene_ids:
             ref(f"doelen[{gi}].acties[{ai}].wie", actie["wie"])
     for i, item in enumerate(sections.get("krachten_zorgen") or []):
         ref(f"krachten_zorgen[{i}].betrokkene_id", item.get("betrokkene_id"))
+    seen_afspraken: set[str] = set()
     for i, item in enumerate(sections.get("afspraken") or []):
+        if item.get("id") is not None and item["id"] in seen_afspraken:
+            problems.append(FieldProblem(f"afspraken[{i}].id", "is used by another afspraak"))
+        seen_afspraken.add(item.get("id"))
         ref(f"afspraken[{i}].wie", item.get("wie"))
     veiligheid = sections.get("veiligheidsplan")
     if veiligheid:

@@ -22,6 +22,7 @@ from ..domain.errors import (
     Unauthenticated,
     ValidationFailed,
 )
+from ..domain.plan_items import ItemChanged
 from ..domain.signin import RateLimited
 from ..logsafe import describe_error
 
@@ -66,7 +67,7 @@ def from_error(err: EenplanError) -> web.Response:
             extra: dict[str, Any] = {}
             if isinstance(err, ValidationFailed):
                 extra["errors"] = [p.as_dict() for p in err.problems]
-            if isinstance(err, Conflict):
+            if isinstance(err, Conflict | ItemChanged):  # what is there now, so nothing is lost silently
                 extra.update(err.extra)
             return problem(status, title, err.detail, err.kind, **extra)
     log.error("unmapped error kind=%s", err.kind)

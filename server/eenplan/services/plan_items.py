@@ -1,0 +1,191 @@
+"""Item-level plan changes (issue 13): one goal, one action or one afspraak at a time, and the editor's view.
+
+Each operation is one new plan version written by `PlanService.change` (one transaction: the version, its
+access-log entries and the mail fan-out of any version). Before it, a read-only transaction decides access
+(membership, the role where the editor asks for it, the policy's write level on the section) before any plan
+content is read, and reads the section as it was in the caller's base version and as it is now, so the
+operation can land on a newer version when someone else changed other items (`domain.plan_items.land`).
+The same item changed since: `ItemChanged` with both versions; that disclosure of the current item is logged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..domain.access import Access, Principal, require_write
+from ..domain.audit import Channel, Event
+from ..domain.betrokkene import Betrokkene
+from ..domain.errors import Conflict, FieldProblem, PreconditionFailed, ValidationFailed
+from ..domain.plan_items import ItemChanged, ItemKind, ItemOp, find, land
+from ..domain.ports import IdFactory, UnitOfWorkFactory
+from ..domain.versions import VersionInfo
+from .common import Need, authorised
+from .plan import PlanService, PlanSnapshot
+
+#: how often an operation is landed again when another version was saved between its read and its write
+TRIES = 5
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """What one operation made: the version now (as the caller may see it), the item (None: removed), its id,
+    and whether it landed on a version newer than the one it was based on (someone else's change kept)."""
+
+    info: VersionInfo
+    item: dict[str, Any] | None
+    item_id: str
+    merged: bool
+    snapshot: PlanSnapshot
+
+
+@dataclass(frozen=True)
+class _Read:
+    access: Access
+    current: int
+    base: list[dict[str, Any]] | None  # the section in the base version; None when the base is the current one
+    now: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class EditorView:
+    """The plan as the regisseur edits it: the current version, every section (parsed), the active
+    betrokkenen to choose `wie` from (by name), and the names of everyone referred to."""
+
+    snapshot: PlanSnapshot
+    sections: Mapping[str, Any]
+    people: tuple[Betrokkene, ...]
+    names: Mapping[str, str]
+
+
+class PlanItemService:
+    """Add, change and remove one goal, action or afspraak; the plan editor's view (regisseurs)."""
+
+    def __init__(self, uow: UnitOfWorkFactory, plan: PlanService, new_id: IdFactory) -> None:
+        self._uow = uow
+        self._plan = plan
+        self._new_id = new_id
+
+    async def apply(
+        self,
+        principal: Principal,
+        household_id: str,
+        base: int,
+        op: ItemOp,
+        *,
+        channel: Channel = Channel.API,
+        editor: bool = False,
+    ) -> ItemResult:
+        """Apply one item operation made on version `base`, as a new version. `editor`: the plan editor's
+        rule (only a regisseur), else the policy's write level on the section, as for PATCH /plan.
+        Raises ItemChanged when the item changed since `base`, PreconditionFailed for an unknown base."""
+        merged = False
+        for attempt in range(TRIES):
+            read = await self._read(principal, household_id, base, op, editor)
+            try:
+                applied = land(read.base, read.now, op, read.current, self._new_id)
+            except ItemChanged:
+                await self._log_shown(read.access, op.section, channel, read.current)
+                raise
+            merged = merged or read.base is not None
+            try:
+                snap, _created = await self._plan.change(
+                    principal, household_id, read.current, {op.section: applied.section}
+                )
+            except Conflict:  # someone saved between the read and the write: land it again on theirs
+                if attempt == TRIES - 1:
+                    raise
+                continue
+            except ValidationFailed as err:
+                raise _item_named(err, applied.section, op, applied.item_id) from None
+            shown = json.loads(snap.sections.get(op.section, "null")) or []
+            item = find(shown, _with_id(op, applied.item_id))
+            return ItemResult(snap.info, item, applied.item_id, merged, snap)
+        raise AssertionError("unreachable")
+
+    async def _read(self, principal: Principal, household_id: str, base: int, op: ItemOp, editor: bool) -> _Read:
+        """Decide access, then read the section in the base version and now (read-only)."""
+        need = Need.REGISSEUR if editor else Need.MEMBER
+        async with authorised(self._uow, principal, household_id, need=need, what="edit the plan") as caller:
+            access = await self._plan.access_in(caller.uow, caller.actor)
+            require_write(access, {op.section})
+            current = caller.current_version
+            if not 0 < base <= current:
+                raise PreconditionFailed(f"If-Match names version {base}; the current version is {current}")
+            versions = {current} | {base}
+            hashes: dict[int, str] = {}
+            for number in versions:
+                loaded = await caller.uow.plans.version(household_id, number)
+                if loaded is None:
+                    raise PreconditionFailed(f"version {number} does not exist")
+                hashes[number] = loaded[1][op.section]
+            texts = await caller.uow.plans.blobs(household_id, set(hashes.values()))
+        sections = {number: json.loads(texts[h]) or [] for number, h in hashes.items()}
+        return _Read(access, current, None if base == current else sections[base], sections[current])
+
+    async def _log_shown(self, access: Access, section: str, channel: Channel, current: int) -> None:
+        """A conflict shows the caller the item as it is now: a read of that section."""
+        await self._plan.record([self._plan.access_event(access, Event.READ, [section], channel, f"versie {current}")])
+
+    async def editor(self, principal: Principal, household_id: str) -> EditorView:
+        """The editor's view of the current plan, for a regisseur only (Forbidden otherwise, before any
+        content); the plan read is logged on channel web with the sections shown."""
+        async with authorised(self._uow, principal, household_id, need=Need.REGISSEUR, what="edit the plan") as c:
+            everyone = await c.uow.betrokkenen.list(household_id)
+        snap = await self._plan.current(principal, household_id, channel=Channel.WEB)
+        sections = {key: json.loads(text) for key, text in snap.sections.items()}
+        people = tuple(b for b in everyone if b.active)
+        return EditorView(snap, sections, people, {b.id: b.name for b in everyone})
+
+    async def change_section(
+        self, principal: Principal, household_id: str, base: int, key: str, value: Any
+    ) -> tuple[PlanSnapshot, bool]:
+        """Replace one whole section from the editor (a text section's form), for a regisseur only; Conflict
+        (with the section's current content, logged as shown) when it changed since `base`."""
+        async with authorised(self._uow, principal, household_id, need=Need.REGISSEUR, what="edit the plan"):
+            pass
+        try:
+            return await self._plan.change(principal, household_id, base, {key: value})
+        except Conflict as err:
+            snap = await self._plan.current(principal, household_id, channel=Channel.WEB)
+            err.extra["current"] = json.loads(snap.sections[key]) if key in snap.sections else None
+            err.extra["current_version"] = snap.info.number
+            raise
+
+
+def _with_id(op: ItemOp, item_id: str) -> ItemOp:
+    if op.kind is ItemKind.DOEL:
+        return ItemOp(op.kind, op.op, item_id, None, op.fields)
+    return ItemOp(op.kind, op.op, op.doel_id, item_id, op.fields)
+
+
+def _item_path(section: list[dict[str, Any]], op: ItemOp, item_id: str) -> str | None:
+    """Where the item sits in its section, as validation names paths (`doelen[1].acties[0]`)."""
+    if op.kind is ItemKind.AFSPRAAK:
+        i = _index(section, item_id)
+        return None if i is None else f"afspraken[{i}]"
+    gi = _index(section, op.doel_id if op.kind is ItemKind.ACTIE else item_id)
+    if gi is None:
+        return None
+    if op.kind is ItemKind.DOEL:
+        return f"doelen[{gi}]"
+    ai = _index(section[gi].get("acties", []), item_id)
+    return None if ai is None else f"doelen[{gi}].acties[{ai}]"
+
+
+def _index(items: list[dict[str, Any]], item_id: str | None) -> int | None:
+    return next((i for i, x in enumerate(items) if x.get("id") == item_id), None)
+
+
+def _item_named(err: ValidationFailed, section: list[dict[str, Any]], op: ItemOp, item_id: str) -> ValidationFailed:
+    """The section's validation problems named by the item's own fields where they are about the item."""
+    prefix = _item_path(section, op, item_id)
+    if prefix is None:
+        return err
+    problems = [
+        FieldProblem(p.field.removeprefix(prefix + "."), p.problem) if p.field.startswith(prefix + ".") else p
+        for p in err.problems
+    ]
+    return ValidationFailed(problems)
