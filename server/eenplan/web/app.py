@@ -18,11 +18,13 @@ from .routes import betrokkenen, households, meta, overleggen, plan, signin, sta
 from .routes import inbound as inbound_routes
 from .routes import mail as mail_routes
 from .routes import monitoring as monitoring_routes
+from .routes import plan_items as plan_item_routes
 
 #: aiohttp tries the routes under one prefix in this order: the plan (the hot path) first.
 ROUTE_TABLES = (
     meta.table,
     plan.table,
+    plan_item_routes.table,
     households.table,
     betrokkenen.table,
     toestemming.table,
