@@ -25,12 +25,10 @@ from . import (
     info,
     journaal_pages,
     log_pages,
-    mail_pages,
     overleg_pages,
     passkeys,
     plan_pages,
     refresh,
-    regie_overleg_pages,
     signin,
 )
 from .i18n import translations
@@ -57,9 +55,7 @@ PAGE_MODULES = [
     agenda_pages,  # before overleg_pages: its /overleggen/agenda-link is not an overleg's id
     overleg_pages,
     gegevens_pages,
-    mail_pages,
     journaal_pages,
-    regie_overleg_pages,
 ]
 
 
