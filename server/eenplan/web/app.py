@@ -19,6 +19,7 @@ from .routes import inbound as inbound_routes
 from .routes import mail as mail_routes
 from .routes import monitoring as monitoring_routes
 from .routes import plan_items as plan_item_routes
+from .routes import werkbank as werkbank_routes
 
 #: aiohttp tries the routes under one prefix in this order: the plan (the hot path) first.
 ROUTE_TABLES = (
@@ -35,6 +36,7 @@ ROUTE_TABLES = (
     stagnatie.table,
     veiligheid.table,
     monitoring_routes.table,
+    werkbank_routes.table,
 )
 
 
