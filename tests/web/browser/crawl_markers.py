@@ -85,9 +85,9 @@ class Expectation:
 
 
 async def plant(api: Api, household_id: str, people: dict[str, dict[str, Any]]) -> Planted:
-    """As the regisseur (and one professional for the signal): a marker in every plan section, in an overleg's
-    agenda, in a held overleg's decisions (the caller moves the clock past it: see `held_overleg`), in a
-    stagnation case's text and in a safety signal's text. `people`: demo name → {"id", "token"}."""
+    """As the regisseur (and one professional for the signal): a marker in every plan section and in a part
+    of `doelen` and `afspraken` each of OWN_PARTS owns, in a stagnation case's text and a safety signal's text;
+    then the consent and the overmacht (`grant_beyond_defaults`). `people`: demo name → {"id", "token"}."""
     sanne = people["Sanne de Vries"]
     token = sanne["token"]
     marks = {key: marker(key) for key in (*SECTION_KEYS, CASE_TEXT, SIGNAL_TEXT)}
@@ -206,52 +206,29 @@ def _overleg(start: Any, agenda: str, people: dict[str, dict[str, Any]]) -> dict
     }
 
 
-async def held_overleg(api: Api, planted: Planted, people: dict[str, dict[str, Any]], now: Any) -> str:
-    """An overleg (everyone invited) starting an hour after `now`, to be closed with decisions by
-    `close_overleg` once the clock is past it; its id."""
-    mark = planted.markers.setdefault(OVERLEG_DECISIONS, marker(OVERLEG_DECISIONS))
-    token = people["Sanne de Vries"]["token"]
-    body = _overleg(now + timedelta(hours=1), f"Vooraf {mark}", people)
-    made = await api("POST", f"/api/households/{planted.household_id}/overleggen", token, body, {})
-    planted.overleg_ids.append(str(made["id"]))
-    return str(made["id"])
-
-
-async def close_overleg(api: Api, planted: Planted, people: dict[str, dict[str, Any]], overleg_id: str) -> None:
-    """Close the held overleg with its decisions (the marker of OVERLEG_DECISIONS)."""
-    await api(
-        "POST",
-        f"/api/households/{planted.household_id}/overleggen/{overleg_id}/close",
-        people["Sanne de Vries"]["token"],
-        {"decisions": f"Besluit {planted.markers[OVERLEG_DECISIONS]}", "no_next_reason": "volgt"},
-        {},
+async def plant_meetings(api: Api, planted: Planted, people: dict[str, dict[str, Any]], clock: Any) -> None:
+    """As the regisseur, everyone invited: an overleg an hour from now, held (the clock moves two hours on)
+    and closed with the OVERLEG_DECISIONS marker; one two weeks on with the OVERLEG_AGENDA marker in its
+    agenda; and a date poll (no content of its own: its pages are walked too)."""
+    base, token = f"/api/households/{planted.household_id}", people["Sanne de Vries"]["token"]
+    decisions = planted.markers[OVERLEG_DECISIONS] = marker(OVERLEG_DECISIONS)
+    agenda = planted.markers[OVERLEG_AGENDA] = marker(OVERLEG_AGENDA)
+    held = await api(
+        "POST", f"{base}/overleggen", token, _overleg(clock.now + timedelta(hours=1), "Vooraf", people), {}
     )
-
-
-async def planned_overleg(api: Api, planted: Planted, people: dict[str, dict[str, Any]], now: Any) -> str:
-    """An overleg two weeks after `now`, everyone invited, with the OVERLEG_AGENDA marker in its agenda; its id."""
-    mark = planted.markers.setdefault(OVERLEG_AGENDA, marker(OVERLEG_AGENDA))
-    body = _overleg(now + timedelta(days=14), f"Agenda {mark}", people)
-    made = await api(
-        "POST", f"/api/households/{planted.household_id}/overleggen", people["Sanne de Vries"]["token"], body, {}
-    )
-    planted.overleg_ids.append(str(made["id"]))
-    return str(made["id"])
-
-
-async def date_poll(api: Api, planted: Planted, people: dict[str, dict[str, Any]], now: Any) -> str:
-    """A date poll for the next overleg, everyone invited (no content of its own: its pages are walked too)."""
-    start = now + timedelta(days=21)
-    body = {
+    clock.advance(timedelta(hours=2))
+    closing = {"decisions": f"Besluit {decisions}", "no_next_reason": "volgt"}
+    await api("POST", f"{base}/overleggen/{held['id']}/close", token, closing, {})
+    body = _overleg(clock.now + timedelta(days=14), f"Agenda {agenda}", people)
+    planned = await api("POST", f"{base}/overleggen", token, body, {})
+    planted.overleg_ids += [str(held["id"]), str(planned["id"])]
+    start = clock.now + timedelta(days=21)
+    poll = {
         "type": "voortgangsoverleg",
-        "invitees": [{"betrokkene_id": p["id"], "must_attend": False} for p in people.values()],
+        "invitees": body["invitees"],
         "options": [{"start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat()}],
     }
-    made = await api(
-        "POST", f"/api/households/{planted.household_id}/polls", people["Sanne de Vries"]["token"], body, {}
-    )
-    planted.poll_ids.append(str(made["id"]))
-    return str(made["id"])
+    planted.poll_ids.append(str((await api("POST", f"{base}/polls", token, poll, {}))["id"]))
 
 
 async def expectation(services: Any, who: str, principal: Principal, planted: Planted) -> Expectation:
@@ -294,8 +271,8 @@ async def expectation(services: Any, who: str, principal: Principal, planted: Pl
 
 async def plant_all(api: Api, household_id: str, people: dict[str, dict[str, Any]], clock: Any) -> Planted:
     """Everything the sweep needs, on the server's `clock` (a MovableClock, moved two hours on): Youssef made
-    14 (the demo has him 13; at 12-15 he and his mother both answer for him), the markers (`plant`), an overleg
-    held and closed with decisions, one planned with an agenda, and a date poll."""
+    14 (the demo has him 13; at 12-15 he and his mother both answer for him), the markers (`plant`) and the
+    overleggen (`plant_meetings`)."""
     today = clock.today()
     born = date(today.year - 14, today.month, 1) - timedelta(days=40)
     youssef = people["Youssef El Amrani"]
@@ -303,11 +280,7 @@ async def plant_all(api: Api, household_id: str, people: dict[str, dict[str, Any
     changed = await api("PATCH", path, people["Sanne de Vries"]["token"], {"birth_date": born.isoformat()}, {})
     assert changed["birth_date"] == born.isoformat()
     planted = await plant(api, household_id, people)
-    held = await held_overleg(api, planted, people, clock.now)
-    clock.advance(timedelta(hours=2))
-    await close_overleg(api, planted, people, held)
-    await planned_overleg(api, planted, people, clock.now)
-    await date_poll(api, planted, people, clock.now)
+    await plant_meetings(api, planted, people, clock)
     return planted
 
 
