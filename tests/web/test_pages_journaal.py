@@ -8,13 +8,15 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from support.pagekit import sign_in
+from support.pagekit import CSRF, sign_in
 
 from eenplan.config import Settings
 from eenplan.domain.access import Principal
 from eenplan.domain.journaal import JournaalMessage
+from eenplan.domain.mailgroup import OutboxKind
 from eenplan.services.households import NewHousehold, RegisseurDetails
 from eenplan.storage.tables_access import AccessLogRow
+from eenplan.storage.tables_mail import OutboxRow
 
 KHADIJA, WILLEMS, FATIMA = "khadija@example.org", "j.willems@shv.example.org", "fatima@example.org"
 HOSTILE = 'Eerste regel <b>vet</b> & "zo"\nTweede regel\n\nNieuwe alinea'
@@ -103,3 +105,59 @@ async def test_another_households_journaal_looks_exactly_like_a_missing_one(clie
     missing = await client.get("/huishoudens/00000000-0000-4000-8000-000000000000/journaal")
     assert theirs.status == missing.status == 404 and await theirs.text() == await missing.text()
     assert await web_reads(services, demo["household"]["id"]) == []
+
+
+async def journaal_rows(services) -> list[str]:
+    async with services.plan._uow() as uow:
+        rows = await uow.session.execute(
+            sa.select(OutboxRow.recipient_id).where(OutboxRow.kind == OutboxKind.JOURNAAL.value)
+        )
+        return sorted(r[0] for r in rows)
+
+
+async def test_a_member_writes_on_the_page_to_her_group_and_only_the_others_in_it_get_it(
+    client, services, demo, capsys, messages
+):
+    hid, people = demo["household"]["id"], demo["by_name"]
+    await sign_in(client, capsys, FATIMA)
+    form_page = await (await client.get(f"/huishoudens/{hid}/journaal")).text()
+    assert "plan-demo-001-familie@" in form_page  # the group's address, to write to by mail
+    group_id = next(g.id for g in await _groups(services, hid) if g.slug == "familie")
+    found = CSRF.search(form_page)
+    assert found
+    token = found.group(1)
+    empty = await client.post(
+        f"/huishoudens/{hid}/journaal", data={"csrf": token, "groep": group_id, "tekst": "  "}, allow_redirects=False
+    )
+    assert empty.status == 422 and 'id="tekst-fout"' in await empty.text()
+    assert await journaal_rows(services) == []
+    sent = await client.post(
+        f"/huishoudens/{hid}/journaal",
+        data={"csrf": token, "groep": group_id, "tekst": "Zondag eten bij oma?", "onderwerp": "Zondag"},
+        allow_redirects=False,
+    )
+    assert sent.status == 303, await sent.text()
+    assert await journaal_rows(services) == [people["Khadija El Amrani"]["id"]]  # not the author, not outsiders
+    text = await (await client.get(sent.headers["Location"])).text()
+    assert "Zondag eten bij oma?" in text and "Uw bericht staat in het journaal" in text
+
+
+async def test_nobody_writes_to_a_group_they_are_not_in(client, services, demo, capsys, messages):
+    hid = demo["household"]["id"]
+    await sign_in(client, capsys, WILLEMS)
+    form_page = await (await client.get(f"/huishoudens/{hid}/journaal")).text()
+    assert "plan-demo-001-familie@" not in form_page
+    group_id = next(g.id for g in await _groups(services, hid) if g.slug == "familie")
+    resp = await client.post(
+        f"/huishoudens/{hid}/journaal",
+        data={"csrf": CSRF.search(form_page).group(1), "groep": group_id, "tekst": "Hallo"},
+        allow_redirects=False,
+    )
+    assert resp.status == 422 and 'id="groep-fout"' in await resp.text()
+    assert await journaal_rows(services) == []
+
+
+async def _groups(services, hid: str):
+    async with services.plan._uow() as uow:
+        return await uow.mail.list_groups(hid)
+

@@ -15,6 +15,7 @@ What the access log names: no section of the plan (a journaal message is no part
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -24,10 +25,11 @@ from dataclasses import dataclass
 from ..domain.access import Principal
 from ..domain.audit import Channel, Event
 from ..domain.betrokkene import Betrokkene
-from ..domain.errors import NotFound
+from ..domain.errors import NotFound, ValidationFailed
 from ..domain.household import Household
 from ..domain.inbound import InboundParts
 from ..domain.journaal import (
+    MAX_BODY_BYTES,
     REFUSED,
     JournaalMessage,
     PostOutcome,
@@ -41,7 +43,7 @@ from ..domain.journaal import (
 from ..domain.journaal_ports import PostReader
 from ..domain.mailgroup import MailGroup, OutboxItem, OutboxKind, OutboxStatus, group_address, list_code
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
-from .common import authorised
+from .common import Need, authorised
 from .plan import PlanService
 
 log = logging.getLogger("eenplan.inbound")
@@ -64,6 +66,23 @@ class Shown:
     message: JournaalMessage
     author: str
     group: str
+
+
+@dataclass(frozen=True)
+class Audience:
+    """A group the caller belongs to, so may read and write to: its id (None: everyone), name and address."""
+
+    group_id: str | None
+    name: str
+    address: str
+
+
+@dataclass(frozen=True)
+class JournaalView:
+    """The journaal page: the messages the caller may read, newest first, and the groups they may write to."""
+
+    messages: list[Shown]
+    audiences: list[Audience]
 
 
 @dataclass(frozen=True)
@@ -225,21 +244,65 @@ class JournaalService:
         return out
 
     # -- the page -----------------------------------------------------------------------------
-    async def page(self, principal: Principal, household_id: str) -> list[Shown]:
-        """The journaal for the caller: the messages of the groups they are a member of, newest first; what
-        is shown is logged (channel WEB) before it is answered."""
+    async def page(self, principal: Principal, household_id: str) -> JournaalView:
+        """The journaal for the caller: the messages of the groups they are a member of, newest first, and
+        those groups (to write to); what is shown is logged (channel WEB) before it is answered."""
         async with authorised(self._uow, principal, household_id) as caller:
             uow = caller.uow
+            household = await uow.households.get(household_id)
             members = await uow.betrokkenen.list(household_id, include_removed=True)
             groups = await uow.mail.list_groups(household_id)
-            viewer = caller.actor.betrokkene_id
-            mine: list[str | None] = [g.id for g in groups if may_read_journaal(viewer, g, members)]
-            if may_read_journaal(viewer, None, members):
-                mine.append(None)
-            messages = await uow.journaal.in_groups(household_id, mine, PAGE_MESSAGES)
+            audiences = self._audiences(household, groups, members, caller.actor.betrokkene_id)
+            ids = [a.group_id for a in audiences]
+            messages = await uow.journaal.in_groups(household_id, ids, PAGE_MESSAGES)
             access = await self._plan.access_in(uow, caller.actor)
-        shown = self._shown(messages, members, groups, viewer)
+        shown = self._shown(messages, members, groups, caller.actor.betrokkene_id)
         if shown:
             what = detail(shown[0].message.id) if len(shown) == 1 else f"journaal: {len(shown)} berichten"
             await self._plan.record([self._plan.access_event(access, Event.READ, (), Channel.WEB, what, basis=())])
-        return shown
+        return JournaalView(shown, audiences)
+
+    def _audiences(
+        self, household: Household | None, groups: list[MailGroup], members: list[Betrokkene], viewer: str
+    ) -> list[Audience]:
+        if household is None:
+            return []
+        out = [Audience(None, WHOLE_GROUP, group_address(household.code, self._domain))]
+        out = out if may_read_journaal(viewer, None, members) else []
+        return out + [
+            Audience(g.id, g.name, group_address(household.code, self._domain, g.slug))
+            for g in groups
+            if may_read_journaal(viewer, g, members)
+        ]
+
+    async def write(
+        self, principal: Principal, household_id: str, group_id: str | None, text: str, subject: str | None = None
+    ) -> JournaalMessage:
+        """Write a message on the page, as oneself, to a group one belongs to: kept and sent on like a mail from
+        the author (the other members get it encrypted or as a notice). ValidationFailed names the field."""
+        if not text.strip():
+            raise ValidationFailed.one("tekst", "write a message")
+        if len(text.encode("utf-8")) > MAX_BODY_BYTES:
+            raise ValidationFailed.one("tekst", "the message is too long")
+        async with authorised(
+            self._uow, principal, household_id, write=True, need=Need.PERSONAL, what="write in the journaal"
+        ) as caller:
+            uow = caller.uow
+            author = caller.actor.betrokkene_id
+            members = await uow.betrokkenen.list(household_id)
+            groups = await uow.mail.list_groups(household_id)
+            group = next((g for g in groups if g.id == group_id), None) if group_id else None
+            if (group_id and group is None) or not may_read_journaal(author, group, members):
+                raise ValidationFailed.one("groep", "not a group you belong to")
+            text = text.replace("\r\n", "\n")
+            message = JournaalMessage(self._new_id(), household_id, group_id or None, author, self._clock(), text)
+            message = dataclasses.replace(message, subject=clean_subject(subject))
+            await uow.journaal.add(message, hashlib.sha256(f"web\0{message.id}".encode()).hexdigest())
+            for other in group_members(group, members):
+                if other.id != author:
+                    await uow.mail.enqueue(self._row(message, other.id))
+            if self._wake is not None:
+                self._wake(uow)
+            await uow.commit()
+        log.info("journaal: written on the page")
+        return message

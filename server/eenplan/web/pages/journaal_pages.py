@@ -12,14 +12,17 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from babel.dates import format_date, format_time
+from multidict import MultiMapping
 
+from ...domain.access import Principal
+from ...domain.errors import ValidationFailed
 from ...domain.pages import HouseholdPage
 from ...services.journaal import WHOLE_GROUP, Shown
 from ..keys import services
-from . import guard
+from . import csrf, guard
 from .i18n import SOURCE_LANGUAGE, _
 from .keys import WHERE
-from .render import page
+from .render import page, redirect
 
 routes = web.RouteTableDef()
 
@@ -67,14 +70,57 @@ def _entry(shown: Shown) -> Entry:
     )
 
 
-@routes.get(JOURNAAL)
-async def journaal(request: web.Request) -> web.Response:
-    """The journaal of the groups I am a member of, newest first."""
+async def _principal(request: web.Request) -> tuple[str, Principal]:
     await guard.signed_in(request)
     household_id = request.match_info["id"]
-    principal = await guard.household_principal(request, household_id)
+    return household_id, await guard.household_principal(request, household_id)
+
+
+async def _render(
+    request: web.Request, errors: dict[str, str] | None = None, entered: dict[str, str] | None = None
+) -> web.Response:
+    household_id, principal = await _principal(request)
     svc = services(request)
-    shown = await svc.journaal.page(principal, household_id)
+    view = await svc.journaal.page(principal, household_id)
     household, _offered = await svc.households.start(principal, household_id)
     request[WHERE] = household.name
-    return page(request, "journaal.html", {"household_id": household_id, "entries": [_entry(s) for s in shown]})
+    audiences = [(a.group_id or "", _("iedereen") if a.group_id is None else a.name, a.address) for a in view.audiences]
+    context = {
+        "household_id": household_id,
+        "entries": [_entry(s) for s in view.messages],
+        "audiences": audiences,
+        "errors": errors or {},
+        "entered": entered or {},
+        "notice": request.query.get("gelukt", ""),
+    }
+    return page(request, "journaal.html", context, status=422 if errors else 200)
+
+
+@routes.get(JOURNAAL)
+async def journaal(request: web.Request) -> web.Response:
+    """The journaal of the groups I am a member of, newest first, and a form to write to one of them."""
+    return await _render(request)
+
+
+def _text(form: MultiMapping[str | bytes | bytearray | web.FileField], name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+@routes.post(JOURNAAL)
+async def write(request: web.Request) -> web.Response:
+    """Write a message to one of my groups: kept and sent on like a mail from me."""
+    form = await csrf.checked_form(request)
+    household_id, principal = await _principal(request)
+    group, text, subject = _text(form, "groep"), _text(form, "tekst"), _text(form, "onderwerp")
+    try:
+        await services(request).journaal.write(principal, household_id, group or None, text, subject or None)
+    except ValidationFailed as err:
+        field = err.problems[0].field if err.problems else "tekst"
+        words = {
+            "groep": _("Kies een groep waar u bij hoort."),
+            "tekst": _("Schrijf een bericht van hoogstens 100 kB.") if text.strip() else _("Schrijf een bericht."),
+        }
+        entered = {"groep": group, "tekst": text, "onderwerp": subject}
+        return await _render(request, {field: words.get(field, words["tekst"])}, entered)
+    raise redirect(f"/huishoudens/{household_id}/{HouseholdPage.JOURNAAL.value}?gelukt=verstuurd")
