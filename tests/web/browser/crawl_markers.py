@@ -286,8 +286,28 @@ async def plant_all(api: Api, household_id: str, people: dict[str, dict[str, Any
 
 def leak_report(expect: Expectation, walked: Walk) -> list[str]:
     """Where a forbidden marker occurs: one line per (page, place)."""
-    lines = []
-    for path, got in walked.fetched.items():
-        for place in found(expect.forbidden, got.texts):
-            lines.append(f"{expect.who}: {place} ({expect.forbidden[place]}) on {path}")
-    return lines
+    return [
+        f"{expect.who}: {place} ({expect.forbidden[place]}) on {path}"
+        for path, got in walked.fetched.items()
+        for place in found(expect.forbidden, got.texts)
+    ]
+
+
+def check_sweep(expect: Expectation, walked: Walk) -> None:
+    """The sweep's verdict, failing either way: no forbidden marker anywhere; the plan and overleggen pages
+    reached (never vacuous); every marker the person may read on the plan page and in the plan's PDF; the
+    overleg content they may read on some page; and no link that leads to an error."""
+    leaks = leak_report(expect, walked)
+    assert not leaks, "\n".join(leaks)
+    assert walked.reached("plan") and walked.reached("overleggen"), walked.summary()
+    pages = {
+        "the plan page": walked.fetched[f"{walked.prefix}/plan"],
+        "the plan's PDF": walked.fetched.get(f"{walked.prefix}/plan.pdf"),
+    }
+    for what, got in pages.items():
+        if got is not None:  # the PDF: when the plan page offers it
+            missing = set(expect.on_plan_page) - set(found(expect.on_plan_page, got.texts))
+            assert not missing, f"{what} does not show {sorted(missing)} to {expect.who}"
+    missing = set(expect.somewhere) - set(found(expect.somewhere, walked.texts()))
+    assert not missing, f"no page shows {sorted(missing)} to {expect.who}"
+    assert not walked.broken(), walked.broken()
