@@ -13,6 +13,7 @@ class HouseholdPage(StrEnum):
     """A page under `/huishoudens/{id}/`; the value is its path segment."""
 
     PLAN = "plan"
+    BEWERKEN = "plan/bewerken"  # the plan editor (issue 13 item 2)
     VERANDERD = "veranderd"
     OVERLEGGEN = "overleggen"
     JOURNAAL = "journaal"
@@ -24,9 +25,16 @@ class HouseholdPage(StrEnum):
 
 #: the pages about the klant's own control and rights: consent, the access log (NEN 7513), inzage (AVG art. 15)
 KLANT_PAGES = frozenset({HouseholdPage.WIE_ZIET_WAT, HouseholdPage.BEKEKEN, HouseholdPage.INZAGE})
+#: the regisseur's pages of one household: the plan editor
+REGISSEUR_PAGES = frozenset({HouseholdPage.BEWERKEN})
 
 
 def pages_for(actor: Actor) -> tuple[HouseholdPage, ...]:
     """The pages offered to `actor`, in menu order: everyone reads the plan, its changes, their overleggen and
-    their own details; only a klant decides who sees what, sees who looked and downloads everything."""
-    return tuple(p for p in HouseholdPage if p not in KLANT_PAGES or actor.kind is Kind.KLANT)
+    their own details; only a klant decides who sees what, sees who looked and downloads everything; only a
+    regisseur edits the plan."""
+    return tuple(
+        p
+        for p in HouseholdPage
+        if (p not in KLANT_PAGES or actor.kind is Kind.KLANT) and (p not in REGISSEUR_PAGES or actor.is_regisseur)
+    )

@@ -148,10 +148,10 @@ class PlanItemService:
             pass
         try:
             return await self._plan.change(principal, household_id, base, {key: value})
-        except Conflict as err:
-            snap = await self._plan.current(principal, household_id, channel=Channel.WEB)
-            err.extra["current"] = json.loads(snap.sections[key]) if key in snap.sections else None
-            err.extra["current_version"] = snap.info.number
+        except Conflict as err:  # the section as it is now, read (and logged) alone
+            number, text = await self._plan.section(principal, household_id, key, "bewerken", channel=Channel.WEB)
+            err.extra["current"] = json.loads(text) if text is not None else None
+            err.extra["current_version"] = number
             raise
 
 

@@ -18,6 +18,7 @@ from . import (
     agenda_pages,
     consent_pages,
     contact,
+    editor_pages,
     factors,
     gegevens_pages,
     headers,
@@ -55,6 +56,7 @@ PAGE_MODULES = [
     agenda_pages,  # before overleg_pages: its /overleggen/agenda-link is not an overleg's id
     overleg_pages,
     gegevens_pages,
+    editor_pages,
     journaal_pages,
 ]
 

@@ -17,6 +17,7 @@ routes = web.RouteTableDef()
 #: each household page's link text and one line on what it holds (B1)
 PAGE_TEXTS: dict[HouseholdPage, tuple[str, str]] = {
     HouseholdPage.PLAN: (_("Ons plan"), _("Lees het plan. U ziet de delen die u mag lezen.")),
+    HouseholdPage.BEWERKEN: (_("Plan bewerken"), _("Doelen, acties en afspraken een voor een wijzigen; vaststellen.")),
     HouseholdPage.VERANDERD: (_("Wat is er veranderd"), _("Zie wat er anders is sinds de vorige keer.")),
     HouseholdPage.OVERLEGGEN: (_("Onze overleggen"), _("Wanneer en waar we samenkomen. Zeg of u komt.")),
     HouseholdPage.JOURNAAL: (_("Journaal"), _("Berichten die betrokkenen aan uw groep schreven.")),

@@ -1,0 +1,266 @@
+"""The plan editor (issue 13 item 2): the regisseur changes one goal, action or afspraak at a time, and the
+text sections, and adopts (vaststellen) the current version.
+
+Every form carries the version it was based on. The service lands a change on a newer version when the
+other change touched other items (the page says so) and answers `ItemChanged` when it touched the same
+one: the page then shows both versions, with "Mijn versie bewaren" (the same change again, now based on
+the current version) and "De andere versie houden" (back to the editor, nothing written). Who may edit is
+the service's rule (a regisseur; anyone else gets the 403 page); handlers only call services and render.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from ...domain.audit import Channel
+from ...domain.errors import Conflict, NotFound, ValidationFailed
+from ...domain.plan_items import ItemChanged, ItemKind, ItemOp, Op
+from ..keys import services
+from ..plan_item_schemas import item_id
+from . import csrf, guard
+from .editor_forms import (
+    FIELDS,
+    LABELS,
+    STATUS_LABELS,
+    TEXT_SECTIONS,
+    base_version,
+    field_errors,
+    item_fields,
+    section_value,
+)
+from .i18n import _
+from .keys import WHERE
+from .plan_pages import day
+from .render import page, redirect
+
+routes = web.RouteTableDef()
+
+BASE = "/huishoudens/{id}/plan/bewerken"
+
+DONE_TEXTS: dict[str, str] = {
+    "opgeslagen": _("Uw wijziging is opgeslagen."),
+    "samengevoegd": _(
+        "Iemand anders had het plan intussen ook veranderd, aan iets anders. Beide wijzigingen staan nu in het plan."
+    ),
+    "verwijderd": _("Het is uit het plan gehaald."),
+    "vastgesteld": _("Deze versie van het plan is vastgesteld."),
+}
+KIND_WORDS: dict[ItemKind, str] = {
+    ItemKind.DOEL: _("dit doel"),
+    ItemKind.ACTIE: _("deze actie"),
+    ItemKind.AFSPRAAK: _("deze afspraak"),
+}
+
+
+def _base(request: web.Request) -> str:
+    return BASE.format(id=request.match_info["id"])
+
+
+async def _render(
+    request: web.Request, form_id: str = "", errors: dict[str, str] | None = None, entered: Any = None
+) -> web.Response:
+    """The editor; with `errors` for the form `form_id` (refilled from `entered`) it answers 422."""
+    await guard.signed_in(request)
+    household_id = request.match_info["id"]
+    principal = await guard.household_principal(request, household_id)
+    svc = services(request)
+    view = await svc.plan_items.editor(principal, household_id)
+    household, _offered = await svc.households.start(principal, household_id)
+    request[WHERE] = household.name
+    context = {
+        "household": household,
+        "base": _base(request),
+        "view": view,
+        "info": view.snapshot.info,
+        "sections": view.sections,
+        "people": [(b.id, b.name) for b in view.people],
+        "names": view.names,
+        "labels": LABELS,
+        "status_labels": STATUS_LABELS,
+        "text_sections": TEXT_SECTIONS,
+        "form_id": form_id,
+        "errors": errors or {},
+        "entered": entered or {},
+        "notice": DONE_TEXTS.get(request.query.get("gelukt", ""), ""),
+        "day": day,
+    }
+    return page(request, "editor.html", context, status=422 if errors else 200)
+
+
+def _shown(kind: ItemKind, item: dict[str, Any] | None, names: Any) -> list[tuple[str, str]]:
+    """An item as the conflict page shows it: (label, value in words)."""
+    if item is None:
+        return []
+    rows = []
+    for name in FIELDS[kind]:
+        value = item.get(name)
+        if name == "wie":
+            value = names.get(value, _("niemand in het bijzonder")) if value else _("niemand in het bijzonder")
+        elif name in ("start", "einde"):
+            value = day(value)
+        elif name == "status":
+            value = STATUS_LABELS.get(str(value), str(value))
+        rows.append((LABELS[name], str(value or "")))
+    return rows
+
+
+async def _conflict(request: web.Request, err: ItemChanged, action: str, remove_action: str) -> web.Response:
+    """Both versions of the item, and the two ways on; nothing is written until one is chosen."""
+    household_id = request.match_info["id"]
+    principal = await guard.household_principal(request, household_id)
+    view = await services(request).plan_items.editor(principal, household_id)
+    op = err.op
+    keep_action = remove_action if err.mine is None else action
+    if err.theirs is None and err.mine is not None:  # they removed it: keeping mine adds it back, with its id
+        keep_action = action.rsplit("/", 1)[0] if op.op is Op.CHANGE else action
+    can_keep = not (err.theirs is None and op.kind is ItemKind.ACTIE and op.op is not Op.REMOVE)
+    hidden = {
+        k: ("" if v is None else str(v)) for k, v in (err.mine or {}).items() if k in FIELDS[op.kind] or k == "id"
+    }
+    context = {
+        "base": _base(request),
+        "what": KIND_WORDS[op.kind],
+        "mine": _shown(op.kind, err.mine, view.names),
+        "theirs": _shown(op.kind, err.theirs, view.names),
+        "mine_removed": err.mine is None,
+        "theirs_removed": err.theirs is None,
+        "keep_action": keep_action,
+        "can_keep": can_keep,
+        "hidden": hidden,
+        "version": err.current,
+    }
+    return page(request, "editor_conflict.html", context, status=409)
+
+
+async def _item(request: web.Request, kind: ItemKind, op: Op, form_id: str) -> web.StreamResponse:
+    """One item form: apply it (the service decides), then back to the editor, or its errors, or the conflict."""
+    form = await csrf.checked_form(request)
+    await guard.signed_in(request)
+    household_id = request.match_info["id"]
+    principal = await guard.household_principal(request, household_id)
+    gid = item_id(request.match_info["gid"]) if "gid" in request.match_info else None
+    aid = item_id(request.match_info["aid"]) if "aid" in request.match_info else None
+    if kind is ItemKind.DOEL:
+        gid, aid = gid, None
+    fields = {} if op is Op.REMOVE else item_fields(kind, form, whole=op is Op.ADD)
+    item = ItemOp(kind, op, gid, aid, fields)
+    action = request.path.removesuffix("/verwijderen")
+    try:
+        result = await services(request).plan_items.apply(
+            principal, household_id, base_version(form), item, channel=Channel.WEB, editor=True
+        )
+    except ValidationFailed as err:
+        return await _render(request, form_id, field_errors(err, FIELDS[kind]), fields)
+    except ItemChanged as err:
+        return await _conflict(request, err, action, f"{action}/verwijderen")
+    done = "samengevoegd" if result.merged else "verwijderd" if op is Op.REMOVE else "opgeslagen"
+    anchor = f"#{kind.value}-{result.item_id}" if op is not Op.REMOVE else ""
+    raise redirect(f"{_base(request)}?gelukt={done}{anchor}")
+
+
+@routes.get(BASE)
+async def editor_page(request: web.Request) -> web.StreamResponse:
+    """The plan as its forms, for a regisseur."""
+    return await _render(request)
+
+
+@routes.post(BASE + "/doelen")
+async def add_doel(request: web.Request) -> web.StreamResponse:
+    """Nieuw doel."""
+    return await _item(request, ItemKind.DOEL, Op.ADD, "nieuw-doel")
+
+
+@routes.post(BASE + "/doelen/{gid}")
+async def change_doel(request: web.Request) -> web.StreamResponse:
+    """Wijzigen: a goal's own fields."""
+    return await _item(request, ItemKind.DOEL, Op.CHANGE, f"doel-{request.match_info['gid']}")
+
+
+@routes.post(BASE + "/doelen/{gid}/verwijderen")
+async def remove_doel(request: web.Request) -> web.StreamResponse:
+    """Verwijderen: a goal with its actions."""
+    return await _item(request, ItemKind.DOEL, Op.REMOVE, f"doel-{request.match_info['gid']}")
+
+
+@routes.post(BASE + "/doelen/{gid}/acties")
+async def add_actie(request: web.Request) -> web.StreamResponse:
+    """Nieuwe actie for one goal."""
+    return await _item(request, ItemKind.ACTIE, Op.ADD, f"nieuwe-actie-{request.match_info['gid']}")
+
+
+@routes.post(BASE + "/doelen/{gid}/acties/{aid}")
+async def change_actie(request: web.Request) -> web.StreamResponse:
+    """Wijzigen: one action."""
+    return await _item(request, ItemKind.ACTIE, Op.CHANGE, f"actie-{request.match_info['aid']}")
+
+
+@routes.post(BASE + "/doelen/{gid}/acties/{aid}/verwijderen")
+async def remove_actie(request: web.Request) -> web.StreamResponse:
+    """Verwijderen: one action."""
+    return await _item(request, ItemKind.ACTIE, Op.REMOVE, f"actie-{request.match_info['aid']}")
+
+
+@routes.post(BASE + "/afspraken")
+async def add_afspraak(request: web.Request) -> web.StreamResponse:
+    """Nieuwe afspraak."""
+    return await _item(request, ItemKind.AFSPRAAK, Op.ADD, "nieuwe-afspraak")
+
+
+@routes.post(BASE + "/afspraken/{aid}")
+async def change_afspraak(request: web.Request) -> web.StreamResponse:
+    """Wijzigen: one afspraak."""
+    return await _item(request, ItemKind.AFSPRAAK, Op.CHANGE, f"afspraak-{request.match_info['aid']}")
+
+
+@routes.post(BASE + "/afspraken/{aid}/verwijderen")
+async def remove_afspraak(request: web.Request) -> web.StreamResponse:
+    """Verwijderen: one afspraak."""
+    return await _item(request, ItemKind.AFSPRAAK, Op.REMOVE, f"afspraak-{request.match_info['aid']}")
+
+
+@routes.post(BASE + "/delen/{key}")
+async def change_section(request: web.Request) -> web.StreamResponse:
+    """A text section's form; a concurrent change of the same section shows both versions."""
+    form = await csrf.checked_form(request)
+    await guard.signed_in(request)
+    household_id, key = request.match_info["id"], request.match_info["key"]
+    if key not in TEXT_SECTIONS:
+        raise NotFound("no such section form")
+    principal = await guard.household_principal(request, household_id)
+    value = section_value(key, form)
+    try:
+        await services(request).plan_items.change_section(principal, household_id, base_version(form), key, value)
+    except ValidationFailed as err:
+        return await _render(request, f"deel-{key}", field_errors(err, TEXT_SECTIONS[key]), value)
+    except Conflict as err:
+        theirs = err.extra.get("current") or {}
+        rows = [(LABELS[n], _lines(value.get(n)), _lines(theirs.get(n))) for n in TEXT_SECTIONS[key]]
+        context = {
+            "base": _base(request),
+            "rows": rows,
+            "keep_action": request.path,
+            "hidden": {n: _lines(value.get(n), "\n") for n in TEXT_SECTIONS[key]},
+            "version": err.extra.get("current_version", 0),
+        }
+        return page(request, "editor_conflict_section.html", context, status=409)
+    raise redirect(f"{_base(request)}?gelukt=opgeslagen#deel-{key}")
+
+
+def _lines(value: Any, sep: str = "; ") -> str:
+    return sep.join(str(v) for v in value) if isinstance(value, list) else str(value or "")
+
+
+@routes.post(BASE + "/vaststellen")
+async def adopt(request: web.Request) -> web.StreamResponse:
+    """Vaststellen: adopt the version the form shows (the service checks the role and the version)."""
+    form = await csrf.checked_form(request)
+    await guard.signed_in(request)
+    household_id = request.match_info["id"]
+    principal = await guard.household_principal(request, household_id)
+    try:
+        await services(request).plan.adopt(principal, household_id, base_version(form), None)
+    except ValidationFailed:
+        return await _render(request, "vaststellen", {"versie": _("Deze versie is al vastgesteld.")})
+    raise redirect(f"{_base(request)}?gelukt=vastgesteld#vaststellen")
