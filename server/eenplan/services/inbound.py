@@ -5,8 +5,8 @@ unread; a PGP/MIME message is opened (decrypted with the household key, its sign
 transaction; then the iMIP REPLY or COUNTER is judged by `domain.inbound.judge_reply` — only the sender's
 own answer, for the current SEQUENCE, of an overleg of the household whose address it reached — and the
 answer (or the proposal) is stored with whether the sender's pinned key signed it. A redelivered message
-is a duplicate. Mail that holds no answer is refused in the SMTP dialogue: members cannot write to the
-group yet, and nothing they send is kept or forwarded.
+is a duplicate. Mail that holds no answer goes to the journaal (`services.journaal`): a member's signed and
+encrypted post is kept and sent on; anything else is refused in the SMTP dialogue, never kept or forwarded.
 """
 
 from __future__ import annotations
