@@ -21,18 +21,19 @@ class HouseholdPage(StrEnum):
     BEKEKEN = "bekeken"
     GEGEVENS = "gegevens"
     INZAGE = "inzage"
+    MAIL = "mail"
 
 
 #: the pages about the klant's own control and rights: consent, the access log (NEN 7513), inzage (AVG art. 15)
 KLANT_PAGES = frozenset({HouseholdPage.WIE_ZIET_WAT, HouseholdPage.BEKEKEN, HouseholdPage.INZAGE})
-#: the regisseur's pages of one household: the plan editor
-REGISSEUR_PAGES = frozenset({HouseholdPage.BEWERKEN})
+#: the regisseur's pages of one household: the plan editor, the mail (outbox, groups, missing keys, bounces)
+REGISSEUR_PAGES = frozenset({HouseholdPage.BEWERKEN, HouseholdPage.MAIL})
 
 
 def pages_for(actor: Actor) -> tuple[HouseholdPage, ...]:
     """The pages offered to `actor`, in menu order: everyone reads the plan, its changes, their overleggen and
     their own details; only a klant decides who sees what, sees who looked and downloads everything; only a
-    regisseur edits the plan."""
+    regisseur edits the plan and manages the household's mail."""
     return tuple(
         p
         for p in HouseholdPage

@@ -26,6 +26,7 @@ from . import (
     info,
     journaal_pages,
     log_pages,
+    mail_pages,
     overleg_pages,
     passkeys,
     plan_pages,
@@ -57,6 +58,7 @@ PAGE_MODULES = [
     overleg_pages,
     gegevens_pages,
     editor_pages,
+    mail_pages,
     journaal_pages,
 ]
 

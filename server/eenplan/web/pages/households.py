@@ -25,6 +25,7 @@ PAGE_TEXTS: dict[HouseholdPage, tuple[str, str]] = {
     HouseholdPage.BEKEKEN: (_("Wie heeft ons plan bekeken"), _("Zie wie het plan heeft gelezen, en wanneer.")),
     HouseholdPage.GEGEVENS: (_("Mijn gegevens"), _("Uw telefoon, uw dagen, uw sleutel en wat eenplan u stuurt.")),
     HouseholdPage.INZAGE: (_("Alles downloaden"), _("Download alles wat eenplan over uw gezin bewaart.")),
+    HouseholdPage.MAIL: (_("Mail"), _("Welke berichten aankomen, de groepen, wie geen sleutel heeft.")),
 }
 
 
