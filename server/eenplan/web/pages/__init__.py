@@ -32,6 +32,7 @@ from . import (
     plan_pages,
     refresh,
     signin,
+    werkbank_pages,
 )
 from .i18n import translations
 from .keys import CSRF_KEY, HAS_THEME
@@ -60,6 +61,7 @@ PAGE_MODULES = [
     editor_pages,
     mail_pages,
     journaal_pages,
+    werkbank_pages,
 ]
 
 

@@ -65,7 +65,12 @@ async def household_list(request: web.Request) -> web.StreamResponse:
         if entry.chosen or entry.household_id not in seen:
             shown.append(entry)
             seen.add(entry.household_id)
-    return page(request, "huishoudens.html", {"entries": shown, "choices_pending": view.choices_pending})
+    regisseur = await services(request).caseload.is_regisseur_somewhere(guard.token_or_401(request))
+    return page(
+        request,
+        "huishoudens.html",
+        {"entries": shown, "choices_pending": view.choices_pending, "werkbank": regisseur},
+    )
 
 
 @routes.get("/huishoudens/{id}")

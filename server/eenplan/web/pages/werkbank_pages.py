@@ -1,0 +1,93 @@
+"""De werkbank: the regisseur's caseload across households (issue 13 item 1), most urgent first.
+
+The page renders `CaseloadService.for_session` — the same `Caseload` that `GET /api/werkbank` answers with,
+so the counts on the page are the API's. Every rule (deadlines, urgency, filters) is `domain.caseload`'s.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from aiohttp import web
+from babel.dates import format_date
+
+from ...domain.caseload import DeadlineItem, DeadlineKind, Filter, Urgency, parse_filter
+from ...domain.errors import ValidationFailed
+from ...domain.overleg import OverlegType
+from ...services.overleg_drafts import AMSTERDAM
+from ..keys import services
+from . import guard
+from .households import phase_label
+from .i18n import SOURCE_LANGUAGE, _
+from .render import page
+
+routes = web.RouteTableDef()
+
+FILTER_TEXTS: dict[Filter, str] = {
+    Filter.ALL: _("Alle huishoudens"),
+    Filter.OVERDUE: _("Te laat"),
+    Filter.UPCOMING: _("Binnenkort"),
+    Filter.SAFETY: _("Zorgen over veiligheid"),
+    Filter.NO_OVERLEG: _("Geen volgend overleg"),
+    Filter.CONSENT: _("Toestemming gevraagd"),
+    Filter.MAIL: _("Post komt niet aan"),
+}
+
+URGENCY_TEXTS: dict[Urgency, str] = {
+    Urgency.OVERDUE: _("Te laat"),
+    Urgency.SAFETY: _("Veiligheid"),
+    Urgency.ACTION: _("Actie nodig"),
+    Urgency.UPCOMING: _("Binnenkort"),
+    Urgency.CALM: _("Rustig"),
+}
+
+OVERLEG_TEXTS: dict[OverlegType, str] = {
+    OverlegType.STARTOVERLEG: _("Startoverleg"),
+    OverlegType.VOORTGANGSOVERLEG: _("Voortgangsoverleg"),
+    OverlegType.SPOEDOVERLEG: _("Spoedoverleg"),
+    OverlegType.AFSLUITEND_OVERLEG: _("Afsluitend overleg"),
+}
+
+
+def long_date(day: date) -> str:
+    """A date in words: "maandag 7 december 2026"."""
+    return format_date(day, "EEEE d MMMM y", locale=SOURCE_LANGUAGE)
+
+
+def moment_text(moment: datetime) -> str:
+    """A moment in Amsterdam, in words and hours."""
+    local = moment.astimezone(AMSTERDAM)
+    return f"{long_date(local.date())}, {local:%H:%M}"
+
+
+def deadline_text(item: DeadlineItem) -> str:
+    """What the deadline is about, in short words (the date is shown beside it)."""
+    if item.kind is DeadlineKind.STARTOVERLEG:
+        return _("Startoverleg houden (binnen 5 tot 15 werkdagen)")
+    return _("Stagnatie") + ": " + item.label
+
+
+@routes.get("/werkbank")
+async def werkbank(request: web.Request) -> web.StreamResponse:
+    """The caseload: every household where the person is regisseur, with what needs doing."""
+    await guard.signed_in(request)
+    try:
+        wanted = parse_filter(request.query.get("filter"))
+    except ValidationFailed:
+        wanted = Filter.ALL  # a hand-typed filter that does not exist shows everything
+    caseload = await services(request).caseload.for_session(guard.token_or_401(request), wanted)
+    return page(
+        request,
+        "werkbank.html",
+        {
+            "caseload": caseload,
+            "filters": [(f, FILTER_TEXTS[f], caseload.counts[f.value]) for f in Filter],
+            "urgency_text": URGENCY_TEXTS,
+            "overleg_text": OVERLEG_TEXTS,
+            "phase_label": phase_label,
+            "long_date": long_date,
+            "moment_text": moment_text,
+            "deadline_text": deadline_text,
+            "today": long_date(caseload.today),
+        },
+    )
