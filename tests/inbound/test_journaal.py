@@ -247,3 +247,22 @@ async def test_a_named_group_reaches_only_its_members(services, demo, client, lm
     await drain(services.outbox)
     assert {rcpt for rcpt, _ in peer.messages} == {KHADIJA}
 
+
+
+async def test_a_post_signed_then_encrypted_separately_is_taken_too(services, lmtp, smtp_peer, keys, household_key):
+    """RFC 3156 §6.1: a multipart/signed entity (detached signature), then encrypted without a signature."""
+    post = entity("Apart ondertekend, dan versleuteld.")
+    signature = keys["fatima"].gpg("--armor", "--detach-sign", input=post).stdout.decode()
+    b = "------------sig8Uu"
+    signed = (
+        'Content-Type: multipart/signed; micalg=pgp-sha256; protocol="application/pgp-signature";'
+        f' boundary="{b}"\r\n\r\n--{b}\r\n{post.decode()}\r\n--{b}\r\n'
+        f"Content-Type: application/pgp-signature\r\n\r\n{signature}\r\n--{b}--\r\n"
+    ).encode()
+    raw = encrypted_mail(FATIMA, GROUP, seal(keys["fatima"], household_key, signed, sign=False), "<sep-1@example.org>")
+    assert (await lmtp(FATIMA, [GROUP], raw))[-1][0] == 250
+    assert await stored(services) == (1, 5)
+    tampered = signed.replace(b"Apart ondertekend", b"Anders geschreven")
+    raw = encrypted_mail(FATIMA, GROUP, seal(keys["fatima"], household_key, tampered, sign=False), "<sep-2@x.org>")
+    assert (await lmtp(FATIMA, [GROUP], raw))[-1][0] == 550
+    assert await stored(services) == (1, 5)

@@ -139,6 +139,9 @@ class InboundService:
         try:
             if parts.encrypted is not None:
                 plaintext, signer = await self._opener.decrypt(parts.encrypted)
+                inner = self._reader.read_parts(plaintext).signed if signer is None else None
+                if inner is not None:  # RFC 3156 §6.1: signed first, then encrypted (the signature inside)
+                    signer, plaintext = await self._opener.verify_detached(*inner), inner[0]
                 return _Opened(self._reader.calendars_in(plaintext), signer, entity=plaintext)
             if parts.signed is not None:
                 entity, signature = parts.signed
