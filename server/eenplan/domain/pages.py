@@ -22,12 +22,13 @@ class HouseholdPage(StrEnum):
     GEGEVENS = "gegevens"
     INZAGE = "inzage"
     MAIL = "mail"
+    BETROKKENEN = "betrokkenen"  # who is involved, their keys and tokens (issue 13 item 3)
 
 
 #: the pages about the klant's own control and rights: consent, the access log (NEN 7513), inzage (AVG art. 15)
 KLANT_PAGES = frozenset({HouseholdPage.WIE_ZIET_WAT, HouseholdPage.BEKEKEN, HouseholdPage.INZAGE})
 #: the regisseur's pages of one household: the plan editor, the mail (outbox, groups, missing keys, bounces)
-REGISSEUR_PAGES = frozenset({HouseholdPage.BEWERKEN, HouseholdPage.MAIL})
+REGISSEUR_PAGES = frozenset({HouseholdPage.BEWERKEN, HouseholdPage.MAIL, HouseholdPage.BETROKKENEN})
 
 
 def pages_for(actor: Actor) -> tuple[HouseholdPage, ...]:

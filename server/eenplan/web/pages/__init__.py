@@ -16,6 +16,7 @@ from aiohttp import web
 from . import (
     account,
     agenda_pages,
+    betrokkenen_pages,
     consent_pages,
     contact,
     editor_pages,
@@ -62,6 +63,7 @@ PAGE_MODULES = [
     mail_pages,
     journaal_pages,
     werkbank_pages,
+    betrokkenen_pages,
 ]
 
 

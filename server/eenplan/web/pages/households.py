@@ -26,6 +26,7 @@ PAGE_TEXTS: dict[HouseholdPage, tuple[str, str]] = {
     HouseholdPage.GEGEVENS: (_("Mijn gegevens"), _("Uw telefoon, uw dagen, uw sleutel en wat eenplan u stuurt.")),
     HouseholdPage.INZAGE: (_("Alles downloaden"), _("Download alles wat eenplan over uw gezin bewaart.")),
     HouseholdPage.MAIL: (_("Mail"), _("Welke berichten aankomen, de groepen, wie geen sleutel heeft.")),
+    HouseholdPage.BETROKKENEN: (_("Betrokkenen"), _("Wie meedoet, hoe u ze bereikt, wie een sleutel heeft.")),
 }
 
 
