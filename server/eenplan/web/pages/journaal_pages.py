@@ -84,7 +84,8 @@ async def _render(
     view = await svc.journaal.page(principal, household_id)
     household, _offered = await svc.households.start(principal, household_id)
     request[WHERE] = household.name
-    audiences = [(a.group_id or "", _("iedereen") if a.group_id is None else a.name, a.address) for a in view.audiences]
+    everyone = _("Iedereen met e-mail")
+    audiences = [(a.group_id or "", everyone if a.group_id is None else a.name, a.address) for a in view.audiences]
     context = {
         "household_id": household_id,
         "entries": [_entry(s) for s in view.messages],
