@@ -148,6 +148,13 @@ class PollService:
         me = principal.betrokkene_id
         return [p for p in polls if any(i.betrokkene_id == me for i in p.invitees)]
 
+    async def open_polls(self, principal: Principal, household_id: str) -> list[DatePoll]:
+        """Every open date poll of the household with its votes so far, for the regisseur who picks a date."""
+        async with authorised(
+            self._uow, principal, household_id, need=Need.REGISSEUR, what="see the date polls"
+        ) as caller:
+            return await caller.uow.overleggen.open_polls(household_id)
+
     async def vote(self, principal: Principal, household_id: str, poll_id: str, votes: dict[str, Vote]) -> DatePoll:
         """An invited betrokkene answers yes, maybe or no per option (answers can be changed while open)."""
         async with authorised(self._uow, principal, household_id, write=True) as caller:

@@ -39,6 +39,7 @@ from .overleg_close import CloseRequest, OverlegCloser
 from .overleg_drafts import AMSTERDAM, OverlegDraft, local_date
 from .overleg_invites import CANCEL, REQUEST, InviteSender, overleg_uid
 from .overleg_views import OverlegView, shown, shown_in
+from .overleg_window import WindowCalendar, initiation_date, window_calendar
 from .plan import PlanService
 
 NOT_FOUND = "overleg not found"
@@ -113,6 +114,17 @@ class OverlegService:
         async with authorised(self._uow, principal, household_id):
             pass  # membership only: the window is the same for every betrokkene
         return self.window(overleg_type, initiated)
+
+    async def window_calendar(self, principal: Principal, household_id: str, initiated: date | None) -> WindowCalendar:
+        """For the regisseur's overleggen page: the startoverleg window drawn as its months, each day explained
+        (werkdag, weekend, holiday, closing day); without `initiated`, counted from the day phase 3 began."""
+        async with authorised(
+            self._uow, principal, household_id, need=Need.REGISSEUR, what="plan overleggen"
+        ) as caller:
+            history = await caller.uow.households.phase_history(household_id)
+        start = initiated or initiation_date(history, local_date(self._clock()))
+        earliest, latest = self.planner.startoverleg_window(start)
+        return window_calendar(self.werkdagen, start, earliest, latest)
 
     async def slots(
         self,

@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..domain.access import Actor, Principal, may_list_cases, may_see_case, require_regisseur
+from ..domain.audit import Channel
 from ..domain.betrokkene import Betrokkene, Kind, Role, is_regisseur
 from ..domain.errors import Forbidden, NotFound, ValidationFailed
 from ..domain.mailgroup import OutboxItem, OutboxKind, OutboxStatus, PinnedKey
@@ -93,14 +94,26 @@ class StagnatieService:
             cases = [c for c in await caller.uow.stagnatie.list_cases(household_id) if self._may_see(actor, c)]
         return await self._shown(principal, household_id, cases)
 
+    async def ladder(
+        self, principal: Principal, household_id: str, *, channel: Channel = Channel.WEB
+    ) -> builtins.list[dict[str, Any]]:
+        """The regisseur's workbench: every case of the household with its ladder and deadlines (regisseurs
+        only; the aanspreekpunt has the API), logged on `channel` (a page: WEB)."""
+        async with authorised(
+            self._uow, principal, household_id, need=Need.REGISSEUR, what="work on stagnation cases"
+        ) as caller:
+            cases = await caller.uow.stagnatie.list_cases(household_id)
+        return await self._shown(principal, household_id, cases, channel)
+
     async def _shown(
-        self, principal: Principal, household_id: str, cases: builtins.list[Case]
+        self, principal: Principal, household_id: str, cases: builtins.list[Case], channel: Channel = Channel.API
     ) -> builtins.list[dict[str, Any]]:
         """Cases read outside a transaction, cut to the caller (`shown_cases`); logged before answering."""
         if not cases:
             return []
         access = await self._plan.access(principal, household_id)
-        shown, events = shown_cases(self._plan, access, [case_dict(c, self.werkdagen, self.today()) for c in cases])
+        found = [case_dict(c, self.werkdagen, self.today()) for c in cases]
+        shown, events = shown_cases(self._plan, access, found, channel)
         await self._plan.record(events)
         return shown
 

@@ -80,7 +80,7 @@ def _iso(d: date | None) -> str | None:
 
 
 def shown_cases(
-    plan: PlanService, access: Access, cases: list[dict[str, Any]]
+    plan: PlanService, access: Access, cases: list[dict[str, Any]], channel: Channel = Channel.API
 ) -> tuple[list[dict[str, Any]], list[AccessEvent]]:
     """Cases cut to the caller by the policy (`may_read_case_text`), and the access-log entry of exactly
     what they show: `doelen` and `afspraken` only when some free text was shown, none when redacted."""
@@ -100,7 +100,7 @@ def shown_cases(
         if len(cases) > 1
         else f"stagnatie {cases[0]['id']}: {'met' if with_text else 'zonder'} toelichting"
     )
-    return cases, [plan.access_event(access, Event.READ, sections, Channel.API, detail)]
+    return cases, [plan.access_event(access, Event.READ, sections, channel, detail)]
 
 
 def responsible(case: Case, members: list[Betrokkene]) -> set[str]:

@@ -51,7 +51,7 @@ def _klant_signs(access: Access, sections: set[str]) -> None:
 
 
 def shown_signals(
-    plan: PlanService, access: Access, found: list[Signaal]
+    plan: PlanService, access: Access, found: list[Signaal], channel: Channel = Channel.API
 ) -> tuple[list[dict[str, Any]], list[AccessEvent]]:
     """Signals cut to the caller by the policy, and the access-log entry of exactly what they show: others'
     signals only for `may_see_others_signals`, text only for `may_read_signal_text`; the veiligheidsplan is
@@ -64,7 +64,7 @@ def shown_signals(
         return [s.as_dict(with_content=False) for s in found], []
     others = any(t and s.raised_by != actor.betrokkene_id for s, t in zip(found, texts, strict=True))
     detail = f"veiligheidssignalen: {sum(texts)} met toelichting, {len(texts) - sum(texts)} zonder"
-    event = plan.access_event(access, Event.READ, (SIGNAL_SECTION,) if others else (), Channel.API, detail)
+    event = plan.access_event(access, Event.READ, (SIGNAL_SECTION,) if others else (), channel, detail)
     return [s.as_dict(with_content=t) for s, t in zip(found, texts, strict=True)], [event]
 
 
@@ -120,14 +120,16 @@ class VeiligheidService:
             await uow.commit()
             return shown
 
-    async def signals(self, principal: Principal, household_id: str) -> list[dict[str, Any]]:
+    async def signals(
+        self, principal: Principal, household_id: str, *, channel: Channel = Channel.API
+    ) -> list[dict[str, Any]]:
         """The household's signals (professionals), cut by the policy (`shown_signals`); logged before answering."""
         async with authorised(
             self._uow, principal, household_id, need=Need.PROFESSIONAL, what="see safety signals"
         ) as caller:
             found = await caller.uow.stagnatie.list_signals(household_id)
         access = await self._plan.access(principal, household_id)
-        shown, events = shown_signals(self._plan, access, found)
+        shown, events = shown_signals(self._plan, access, found, channel)
         await self._plan.record(events)
         return shown
 

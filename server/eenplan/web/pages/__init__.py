@@ -32,6 +32,8 @@ from . import (
     passkeys,
     plan_pages,
     refresh,
+    regie_overleg_pages,
+    regie_stagnatie_pages,
     signin,
     werkbank_pages,
 )
@@ -62,6 +64,8 @@ PAGE_MODULES = [
     editor_pages,
     mail_pages,
     journaal_pages,
+    regie_overleg_pages,
+    regie_stagnatie_pages,
     werkbank_pages,
     betrokkenen_pages,
 ]

@@ -1,0 +1,62 @@
+"""The forms of the regisseur's pages: dates, times and slots read from a posted form (a wrong value is a
+ValidationFailed naming the field, as the services' own refusals), the caller and the household's names."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from multidict import MultiDict, MultiMapping
+
+from ...domain.access import Principal
+from ...domain.errors import ValidationFailed
+from ..keys import services
+from . import guard
+
+ZONE = ZoneInfo("Europe/Amsterdam")
+
+
+def day_of(value: str | None, field: str) -> date | None:
+    """A date input's value (YYYY-MM-DD); empty is None; anything else a ValidationFailed on `field`."""
+    if not (value or "").strip():
+        return None
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        raise ValidationFailed.one(field, "is not a date") from None
+
+
+def moment_of(day: date, value: str | None, field: str) -> datetime:
+    """A time input (HH:MM) on `day`, in Dutch local time."""
+    try:
+        return datetime.combine(day, time.fromisoformat((value or "").strip()), ZONE)
+    except ValueError:
+        raise ValidationFailed.one(field, "is not a time") from None
+
+
+def slot_of(value: str) -> tuple[datetime, datetime]:
+    """A slot checkbox's value: "start|end" in ISO 8601."""
+    try:
+        start, end = value.split("|", 1)
+        return datetime.fromisoformat(start), datetime.fromisoformat(end)
+    except ValueError:
+        raise ValidationFailed.one("options", "is not a slot") from None
+
+
+def texts(form: MultiMapping[Any]) -> MultiDict[str]:
+    """A posted form's text fields (a file where text belongs is simply not there)."""
+    return MultiDict((k, v) for k, v in form.items() if isinstance(v, str))
+
+
+async def principal_of(request: web.Request) -> tuple[str, Principal]:
+    """The signed-in person as a betrokkene of the household in the path (the guard's 404 for others)."""
+    await guard.signed_in(request)
+    household_id = request.match_info["id"]
+    return household_id, await guard.household_principal(request, household_id)
+
+
+async def names_of(request: web.Request, principal: Principal, household_id: str) -> dict[str, str]:
+    """Names by betrokkene id (the contact list every betrokkene may see)."""
+    return {b.id: b.name for b in await services(request).betrokkenen.list(principal, household_id)}

@@ -1,0 +1,297 @@
+"""De overleggen van de regisseur (issue 13, item 4): the startoverleg window as a calendar, slots where every
+must-attend is reachable, the date poll and its results, the pick, planning directly, and per overleg the
+attendance (by page or by mail), reschedule, cancel and close with the next overleg.
+
+The services decide: `OverlegService.window_calendar`/`slots`, `PollService.open_polls` and the inbound
+answers are the regisseur's only (403 for everyone else); every form goes through the same use cases as the
+API. This module reads forms, words dates and errors, and renders.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import web
+from babel.dates import format_date
+from multidict import MultiMapping
+
+from ...domain.access import Principal
+from ...domain.audit import Channel
+from ...domain.betrokkene import Kind
+from ...domain.errors import ValidationFailed
+from ...domain.overleg import Invitee, OverlegStatus, OverlegType
+from ...services.overleg_close import CloseRequest
+from ...services.overleggen import OverlegDraft
+from ..keys import services
+from . import csrf
+from .i18n import SOURCE_LANGUAGE, _
+from .keys import WHERE
+from .overleg_pages import answer_label, status_label, type_label, when
+from .regie_forms import ZONE, day_of, moment_of, names_of, principal_of, slot_of, texts
+from .regie_words import day_words, overleg_errors
+from .render import page, redirect
+
+routes = web.RouteTableDef()
+
+BASE = "/huishoudens/{id}/regie/overleggen"
+ONE = BASE + "/{oid}"
+WEEKDAYS = (_("maandag"), _("dinsdag"), _("woensdag"), _("donderdag"), _("vrijdag"), _("zaterdag"), _("zondag"))
+
+
+async def _klanten(request: web.Request, principal: Principal, household_id: str) -> list[str]:
+    """Who the slot form ticks as must-come before the regisseur chooses: the klanten."""
+    found = await services(request).betrokkenen.list(principal, household_id)
+    return [b.id for b in found if b.kind is Kind.KLANT]
+
+
+def _must_of(form: MultiMapping[str], people: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Who must come and who may (the rest of the betrokkenen), from the form's `moet` boxes."""
+    must = [b for b in form.getall("moet", []) if b in people]
+    return must, [b for b in people if b not in must]
+
+
+async def _overview(
+    request: web.Request, errors: dict[str, str] | None = None, entered: MultiMapping[str] | None = None
+) -> web.Response:
+    household_id, principal = await principal_of(request)
+    svc = services(request)
+    source: MultiMapping[str] = entered if entered is not None else request.query
+    cal = await svc.overleggen.window_calendar(principal, household_id, day_of(source.get("gestart"), "gestart"))
+    people = await names_of(request, principal, household_id)
+    if "gekozen" in source:
+        must, optional = _must_of(source, people)
+    else:
+        must = await _klanten(request, principal, household_id)
+        optional = [b for b in people if b not in must]
+    slots = (
+        await svc.overleggen.slots(
+            principal,
+            household_id,
+            earliest=cal.earliest,
+            latest=cal.latest,
+            must=must,
+            optional=optional,
+            duration=timedelta(minutes=60),
+            limit=12,
+        )
+        if must
+        else []
+    )
+    polls = await svc.polls.open_polls(principal, household_id)
+    overleggen = await svc.overleggen.list(principal, household_id, channel=Channel.WEB)
+    household = await svc.households.get(principal, household_id)
+    request[WHERE] = household.name
+    return page(
+        request,
+        "regie_overleggen.html",
+        {
+            "household_id": household_id,
+            "cal": cal,
+            "month_name": lambda d: format_date(d, "MMMM y", locale=SOURCE_LANGUAGE),
+            "long_date": lambda d: format_date(d, "EEEE d MMMM y", locale=SOURCE_LANGUAGE),
+            "day_words": day_words,
+            "weekdays": WEEKDAYS,
+            "people": people,
+            "must": must,
+            "slots": [(f"{s.start.isoformat()}|{s.end.isoformat()}", when(s.start, s.end), s) for s in slots],
+            "polls": [(p, [(o, when(o.start, o.end), p.tally()[o.id]) for o in p.options]) for p in polls],
+            "overleggen": [(o, type_label(o.type), when(o.start, o.end), status_label(o.status)) for o in overleggen],
+            "errors": errors or {},
+            "entered": entered if entered is not None else {},
+            "notice": request.query.get("gelukt", ""),
+        },
+        status=422 if errors else 200,
+    )
+
+
+@routes.get(BASE)
+async def overview(request: web.Request) -> web.Response:
+    """The window, the slots, the open polls and every overleg of the household."""
+    return await _overview(request)
+
+
+@routes.post(BASE + "/prikker")
+async def create_poll(request: web.Request) -> web.Response:
+    """Open a date poll with the chosen slots; everyone is invited, the `moet` ones must come."""
+    form = texts(await csrf.checked_form(request))
+    household_id, principal = await principal_of(request)
+    people = await names_of(request, principal, household_id)
+    must, optional = _must_of(form, people)
+    try:
+        poll = await services(request).polls.create(
+            principal,
+            household_id,
+            overleg_type=OverlegType.STARTOVERLEG,
+            options=[slot_of(v) for v in form.getall("optie", [])],
+            invitees=tuple(Invitee(b, True) for b in must) + tuple(Invitee(b, False) for b in optional),
+            initiated_on=day_of(form.get("gestart"), "gestart"),
+            reason=form.get("reden") or None,
+        )
+    except ValidationFailed as err:
+        return await _overview(request, overleg_errors(err), form)
+    raise redirect(f"/huishoudens/{household_id}/regie/overleggen?gelukt=prikker#prikker-{poll.id}")
+
+
+@routes.post(BASE + "/plannen")
+async def plan_directly(request: web.Request) -> web.Response:
+    """Plan the startoverleg at the one chosen slot (without a poll) and send the invitations."""
+    form = texts(await csrf.checked_form(request))
+    household_id, principal = await principal_of(request)
+    people = await names_of(request, principal, household_id)
+    must, optional = _must_of(form, people)
+    try:
+        chosen = form.getall("optie", [])
+        if len(chosen) != 1:
+            raise ValidationFailed.one("options", "choose exactly one slot")
+        start, end = slot_of(chosen[0])
+        view, _queued = await services(request).overleggen.plan(
+            principal,
+            household_id,
+            OverlegDraft(
+                type=OverlegType.STARTOVERLEG,
+                start=start,
+                end=end,
+                invitees=tuple(Invitee(b, True) for b in must) + tuple(Invitee(b, False) for b in optional),
+                location=form.get("locatie") or None,
+                initiated_on=day_of(form.get("gestart"), "gestart"),
+                reason=form.get("reden") or None,
+            ),
+        )
+    except ValidationFailed as err:
+        return await _overview(request, overleg_errors(err, one=True), form)
+    raise redirect(f"/huishoudens/{household_id}/regie/overleggen/{view.id}?gelukt=gepland")
+
+
+@routes.post(BASE + "/prikker/{pid}/kiezen")
+async def pick(request: web.Request) -> web.Response:
+    """Pick one option of a poll: it becomes the overleg and its invitations; the poll closes."""
+    form = texts(await csrf.checked_form(request))
+    household_id, principal = await principal_of(request)
+    try:
+        view, _queued = await services(request).polls.pick(
+            principal,
+            household_id,
+            request.match_info["pid"],
+            form.get("optie", ""),
+            location=form.get("locatie") or None,
+        )
+    except ValidationFailed:
+        return await _overview(request, {f"kies-{request.match_info['pid']}": _("Kies een van de tijden.")})
+    raise redirect(f"/huishoudens/{household_id}/regie/overleggen/{view.id}?gelukt=gepland")
+
+
+async def _one(request: web.Request, errors: dict[str, str] | None = None) -> web.Response:
+    household_id, principal = await principal_of(request)
+    svc = services(request)
+    oid = request.match_info["oid"]
+    answers, proposals = await svc.inbound.answers(principal, household_id, oid)
+    view = await svc.overleggen.get(principal, household_id, oid, channel=Channel.WEB)
+    people = await names_of(request, principal, household_id)
+    by_mail = {a.betrokkene_id: a for a in answers}
+    household = await svc.households.get(principal, household_id)
+    request[WHERE] = household.name
+    return page(
+        request,
+        "regie_overleg.html",
+        {
+            "household_id": household_id,
+            "view": view,
+            "kind": type_label(view.type),
+            "when": when(view.start, view.end),
+            "status": status_label(view.status),
+            "planned": view.status is OverlegStatus.PLANNED,
+            "rows": [
+                (
+                    people.get(i.betrokkene_id, _("(niet meer betrokken)")),
+                    i,
+                    answer_label(i.partstat),
+                    by_mail.get(i.betrokkene_id),
+                )
+                for i in view.invitees
+            ],
+            "proposals": [(people.get(p.betrokkene_id, ""), when(p.start, p.end), p) for p in proposals],
+            "people": people,
+            "local": view.start.astimezone(ZONE),
+            "local_end": view.end.astimezone(ZONE),
+            "errors": errors or {},
+            "notice": request.query.get("gelukt", ""),
+        },
+        status=422 if errors else 200,
+    )
+
+
+@routes.get(ONE)
+async def one(request: web.Request) -> web.Response:
+    """One overleg: who answered what (by page or by mail), proposed times, and the forms."""
+    return await _one(request)
+
+
+@routes.post(ONE + "/verplaatsen")
+async def reschedule(request: web.Request) -> web.Response:
+    """Give the overleg another day and time: everyone is invited again."""
+    form = texts(await csrf.checked_form(request))
+    household_id, principal = await principal_of(request)
+    try:
+        day = day_of(form.get("datum"), "start")
+        if day is None:
+            raise ValidationFailed.one("start", "give a date")
+        changes: dict[str, Any] = {
+            "start": moment_of(day, form.get("van"), "start"),
+            "end": moment_of(day, form.get("tot"), "end"),
+        }
+        if (form.get("reden") or "").strip():
+            changes["reason"] = form["reden"]
+        await services(request).overleggen.change(principal, household_id, request.match_info["oid"], changes)
+    except ValidationFailed as err:
+        return await _one(request, overleg_errors(err, one=True))
+    raise redirect(f"/huishoudens/{household_id}/regie/overleggen/{request.match_info['oid']}?gelukt=verplaatst")
+
+
+@routes.post(ONE + "/afzeggen")
+async def cancel(request: web.Request) -> web.Response:
+    """Cancel the overleg: every invitee gets a cancellation."""
+    await csrf.checked_form(request)
+    household_id, principal = await principal_of(request)
+    try:
+        await services(request).overleggen.cancel(principal, household_id, request.match_info["oid"])
+    except ValidationFailed as err:
+        return await _one(request, overleg_errors(err))
+    raise redirect(f"/huishoudens/{household_id}/regie/overleggen/{request.match_info['oid']}?gelukt=afgezegd")
+
+
+@routes.post(ONE + "/afsluiten")
+async def close(request: web.Request) -> web.Response:
+    """Close a held overleg: decisions, the vastgestelde version, and the next overleg (or why there is none)."""
+    form = texts(await csrf.checked_form(request))
+    household_id, principal = await principal_of(request)
+    oid = request.match_info["oid"]
+    try:
+        version = (form.get("versie") or "").strip()
+        if version and not version.isdigit():
+            raise ValidationFailed.one("adopted_version", "is not a number")
+        nxt = None
+        day = day_of(form.get("volgende_datum"), "next.start")
+        if day is not None:
+            current = await services(request).overleggen.get(principal, household_id, oid, channel=Channel.WEB)
+            nxt = OverlegDraft(
+                type=OverlegType.VOORTGANGSOVERLEG,
+                start=moment_of(day, form.get("volgende_van"), "next.start"),
+                end=moment_of(day, form.get("volgende_tot"), "next.end"),
+                invitees=tuple(Invitee(i.betrokkene_id, i.must_attend) for i in current.invitees),
+                location=current.location,
+            )
+        await services(request).overleggen.close(
+            principal,
+            household_id,
+            oid,
+            CloseRequest(
+                decisions=(form.get("besluiten") or "").strip() or None,
+                adopted_version=int(version) if version else None,
+                next_draft=nxt,
+                no_next_reason=form.get("geen_volgende") or None,
+            ),
+        )
+    except ValidationFailed as err:
+        return await _one(request, overleg_errors(err))
+    raise redirect(f"/huishoudens/{household_id}/regie/overleggen/{oid}?gelukt=afgesloten")

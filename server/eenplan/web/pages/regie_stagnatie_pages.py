@@ -1,0 +1,224 @@
+"""Stagnatie en veiligheid voor de regisseur (issue 13, item 5): the ladder of every stagnation case (step, who
+acts, the required outcome, deadlines, overdue), escalate, record outcomes and commitment, afschalen; the
+safety signals with the five afwegingen; the household's phase, moved with a reason.
+
+The services decide: `StagnatieService.ladder` is the regisseur's only (403 for everyone else), signals come
+cut by the policy, `HouseholdService.change_phase` refuses phase 6 while a signal is open and says so — the
+page shows that refusal next to the field. Reads are logged on channel web.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from aiohttp import web
+from babel.dates import format_date
+
+from ...domain.audit import Channel
+from ...domain.errors import Forbidden, ValidationFailed
+from ...domain.household import Phase
+from ...domain.stagnatie import OUTCOME_OF_STEP, Outcome, Step
+from ...domain.veiligheid import AFWEGINGEN, Besluit, Soort
+from ..keys import services
+from . import csrf
+from .households import phase_label
+from .i18n import SOURCE_LANGUAGE, _
+from .keys import WHERE
+from .regie_forms import day_of, names_of, principal_of, texts
+from .regie_words import stagnatie_errors
+from .render import page, redirect
+
+routes = web.RouteTableDef()
+
+BASE = "/huishoudens/{id}/regie/stagnatie"
+CASE = BASE + "/zaken/{cid}"
+SIGNAL = BASE + "/signalen/{sid}"
+
+SOORTEN = {Soort.ONVEILIGHEID: _("Onveiligheid"), Soort.ONVOLDOENDE_BASISZORG: _("Onvoldoende basiszorg")}
+BESLUITEN = {
+    Besluit.MELDEN: _("Melden bij Veilig Thuis"),
+    Besluit.HULP: _("Hulp bieden of organiseren"),
+    Besluit.BEIDE: _("Melden en hulp bieden"),
+}
+OUTCOMES = {Outcome.INTERN_PLAN: _("Intern plan van aanpak gemaakt"), Outcome.GESPREK: _("Gesprek van de managers")}
+#: the five afwegingen of the meldcode, in Dutch as the domain words them
+QUESTIONS = dict(AFWEGINGEN)
+
+
+def _long(iso: str | None) -> str:
+    """An ISO date from a view, in words ("maandag 7 december 2026")."""
+    if not iso:
+        return ""
+    return format_date(date.fromisoformat(iso[:10]), "EEEE d MMMM y", locale=SOURCE_LANGUAGE)
+
+
+async def _render(request: web.Request, errors: dict[str, str] | None = None, status: int = 422) -> web.Response:
+    household_id, principal = await principal_of(request)
+    svc = services(request)
+    cases = await svc.stagnatie.ladder(principal, household_id, channel=Channel.WEB)
+    signals = await svc.veiligheid.signals(principal, household_id, channel=Channel.WEB)
+    household = await svc.households.get(principal, household_id)
+    people = await names_of(request, principal, household_id)
+    request[WHERE] = household.name
+    return page(
+        request,
+        "regie_stagnatie.html",
+        {
+            "household_id": household_id,
+            "household": household,
+            "phase_label": phase_label,
+            "phases": list(Phase),
+            "cases": cases,
+            "signals": signals,
+            "people": people,
+            "long": _long,
+            "soorten": {k.value: v for k, v in SOORTEN.items()},
+            "besluiten": {k.value: v for k, v in BESLUITEN.items()},
+            "outcomes": {k.value: v for k, v in OUTCOMES.items()},
+            "questions": QUESTIONS,
+            # the outcome the regisseur records per step (step 4's actions are the aanspreekpunt's), the last step
+            "outcome_of": {int(k): v.value for k, v in OUTCOME_OF_STEP.items() if v in OUTCOMES},
+            "last_step": int(max(Step)),
+            "errors": errors or {},
+            "notice": request.query.get("gelukt", ""),
+        },
+        status=status if errors else 200,
+    )
+
+
+@routes.get(BASE)
+async def overview(request: web.Request) -> web.Response:
+    """The cases with their ladders, the signals, the phase."""
+    return await _render(request)
+
+
+async def _act(request: web.Request, action: Any, key: str, notice: str) -> web.Response:
+    """Run one use case of the page; a refusal is shown next to the form it came from (`key`)."""
+    try:
+        await action()
+    except ValidationFailed as err:
+        return await _render(request, stagnatie_errors(err, key))
+    except Forbidden as err:
+        if "aanspreekpunt" not in str(err):
+            raise
+        return await _render(request, {key: _("Dit doet het gemeentelijk aanspreekpunt, niet de regisseur.")}, 403)
+    raise redirect(f"/huishoudens/{request.match_info['id']}/regie/stagnatie?gelukt={notice}#{key}")
+
+
+@routes.post(BASE + "/fase")
+async def change_phase(request: web.Request) -> web.Response:
+    """Move the household to another phase, with a reason (the service says when the method does not allow it)."""
+    form = texts(await csrf.checked_form(request))
+    household_id, principal = await principal_of(request)
+
+    async def action() -> None:
+        value = form.get("naar", "")
+        if not value.isdigit() or int(value) not in {p.value for p in Phase}:
+            raise ValidationFailed.one("to", "choose a phase")
+        await services(request).households.change_phase(
+            principal, household_id, Phase(int(value)), form.get("reden") or None
+        )
+
+    return await _act(request, action, "fase", "fase")
+
+
+@routes.post(CASE + "/escaleren")
+async def escalate(request: web.Request) -> web.Response:
+    """End the running step without commitment; the next step starts."""
+    await csrf.checked_form(request)
+    household_id, principal = await principal_of(request)
+    cid = request.match_info["cid"]
+
+    async def action() -> None:
+        await services(request).stagnatie.escalate(principal, household_id, cid)
+
+    return await _act(request, action, f"zaak-{cid}", "geescaleerd")
+
+
+@routes.post(CASE + "/uitkomst")
+async def outcome(request: web.Request) -> web.Response:
+    """Record the running step's outcome (intern plan, managers' meeting) on a date."""
+    form = texts(await csrf.checked_form(request))
+    household_id, principal = await principal_of(request)
+    cid = request.match_info["cid"]
+
+    async def action() -> None:
+        soort = form.get("soort", "")
+        if soort not in {o.value for o in OUTCOMES}:
+            raise ValidationFailed.one("soort", "choose an outcome")
+        await services(request).stagnatie.record_outcome(
+            principal,
+            household_id,
+            cid,
+            Outcome(soort),
+            datum=day_of(form.get("datum"), "datum"),
+            acties=None,
+            resultaat=None,
+            termijn=None,
+        )
+
+    return await _act(request, action, f"zaak-{cid}", "uitkomst")
+
+
+@routes.post(CASE + "/commitment")
+async def commitment(request: web.Request) -> web.Response:
+    """Record commitment: the new agreements and the plan version that holds them."""
+    form = texts(await csrf.checked_form(request))
+    household_id, principal = await principal_of(request)
+    cid = request.match_info["cid"]
+
+    async def action() -> None:
+        version = form.get("versie", "").strip()
+        if not version.isdigit():
+            raise ValidationFailed.one("plan_version", "is not a number")
+        await services(request).stagnatie.commit(principal, household_id, cid, form.get("afspraken", ""), int(version))
+
+    return await _act(request, action, f"zaak-{cid}", "commitment")
+
+
+@routes.post(CASE + "/afschalen")
+async def afschalen(request: web.Request) -> web.Response:
+    """Hand the case back to the regisseur (the gemeentelijk aanspreekpunt's act: the service says so)."""
+    await csrf.checked_form(request)
+    household_id, principal = await principal_of(request)
+    cid = request.match_info["cid"]
+
+    async def action() -> None:
+        await services(request).stagnatie.afschalen(principal, household_id, cid)
+
+    return await _act(request, action, f"zaak-{cid}", "afgeschaald")
+
+
+@routes.post(BASE + "/signalen")
+async def raise_signal(request: web.Request) -> web.Response:
+    """Raise a signal of onveiligheid or onvoldoende basiszorg."""
+    form = texts(await csrf.checked_form(request))
+    household_id, principal = await principal_of(request)
+
+    async def action() -> None:
+        soort = form.get("soort", "")
+        if soort not in {s.value for s in Soort}:
+            raise ValidationFailed.one("soort", "choose a kind")
+        await services(request).veiligheid.raise_signal(
+            principal, household_id, Soort(soort), form.get("toelichting", "")
+        )
+
+    return await _act(request, action, "nieuw-signaal", "signaal")
+
+
+@routes.post(SIGNAL + "/afhandelen")
+async def resolve(request: web.Request) -> web.Response:
+    """Resolve a signal with the five afwegingen and the decision."""
+    form = texts(await csrf.checked_form(request))
+    household_id, principal = await principal_of(request)
+    sid = request.match_info["sid"]
+
+    async def action() -> None:
+        besluit = form.get("besluit", "")
+        if besluit not in {b.value for b in Besluit}:
+            raise ValidationFailed.one("besluit", "choose a decision")
+        answers = {k: form.get(k, "") for k in AFWEGINGEN}
+        await services(request).veiligheid.resolve(principal, household_id, sid, answers, Besluit(besluit))
+
+    return await _act(request, action, f"signaal-{sid}", "afgehandeld")
