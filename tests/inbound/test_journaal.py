@@ -142,6 +142,7 @@ async def test_a_members_signed_encrypted_post_reaches_the_others_encrypted_and_
 
     assert peer.to(FATIMA) == []  # the author does not get her own message back
     (to_khadija,) = peer.to(KHADIJA)
+    assert GROUP in to_khadija["From"]
     assert to_khadija.get_content_type() == "multipart/encrypted"
     assert SECRET_TEXT not in to_khadija.as_string() and "Afspraak school" not in to_khadija["Subject"]
     inner, status = open_encrypted(to_khadija, keys["khadija"])
@@ -246,6 +247,7 @@ async def test_a_named_group_reaches_only_its_members(services, demo, client, lm
     assert (await lmtp(FATIMA, [familie], raw))[-1][0] == 250
     await drain(services.outbox)
     assert {rcpt for rcpt, _ in peer.messages} == {KHADIJA}
+    assert familie in peer.to(KHADIJA)[0]["From"]  # a reply goes back to the family, not to everyone
 
 
 

@@ -66,6 +66,7 @@ class Shown:
     message: JournaalMessage
     author: str
     group: str
+    address: str = ""  # the group's own address (for mail: replies go back to the same group, never wider)
 
 
 @dataclass(frozen=True)
@@ -214,18 +215,21 @@ class JournaalService:
 
     # -- the outbox asks at send time ---------------------------------------------------------
     async def for_mail(self, household_id: str, message_id: str, recipient_id: str) -> Shown:
-        """The message as it goes to `recipient_id`, if they may still read it (a member of its group now);
-        NotFound otherwise (the row is skipped). The caller logs the disclosure when it sends the content."""
+        """The message as it goes to `recipient_id`, if they may still read it (a member of its group now),
+        with its group's address; NotFound otherwise (the row is skipped). The caller logs the disclosure when
+        it sends the content."""
         async with self._uow() as uow:
+            household = await uow.households.get(household_id)
             message = await uow.journaal.get(household_id, message_id)
-            if message is None:
+            if message is None or household is None:
                 raise NotFound("journaal message not found")
             members = await uow.betrokkenen.list(household_id, include_removed=True)
             groups = await uow.mail.list_groups(household_id)
         shown = self._shown([message], members, groups, recipient_id)
         if not shown:
             raise NotFound("recipient may no longer read this message")
-        return shown[0]
+        slug = next((g.slug for g in groups if g.id == message.group_id), None)
+        return dataclasses.replace(shown[0], address=group_address(household.code, self._domain, slug))
 
     @staticmethod
     def _shown(

@@ -8,6 +8,7 @@ detail `journaal:<id>`); otherwise a signed content-free notice that leads to th
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from ..domain.access import Principal
@@ -42,6 +43,8 @@ class JournaalMail:
         NotFound when the person may no longer read the message."""
         message_id = str(json.loads(item.payload or "{}").get("journaal") or "")
         shown = await self._journaal.for_mail(item.household_id, message_id, person.id)
+        # From: the group's own address, so a reply in the member's client goes back to this group and no wider
+        envelope = dataclasses.replace(envelope, from_addr=shown.address or envelope.from_addr)
         job = Job(item, person, envelope, fingerprint)
         if fingerprint is None or not person.wants_plan_by_mail:
             return job  # content-free notice: nothing of the message is shown
