@@ -16,6 +16,7 @@ from support.mail_helpers import bearer, drain, open_encrypted, validsig
 
 from eenplan.bootstrap import utc_now
 from eenplan.config import Settings
+from eenplan.domain.access import Principal
 from eenplan.domain.mailgroup import OutboxKind
 from eenplan.storage.tables_access import AccessLogRow
 from eenplan.storage.tables_auth import ContactChangeRow
@@ -268,3 +269,25 @@ async def test_a_post_signed_then_encrypted_separately_is_taken_too(services, lm
     raw = encrypted_mail(FATIMA, GROUP, seal(keys["fatima"], household_key, tampered, sign=False), "<sep-2@x.org>")
     assert (await lmtp(FATIMA, [GROUP], raw))[-1][0] == 550
     assert await stored(services) == (1, 5)
+
+
+async def test_notices_only_by_choice_and_nothing_to_someone_who_left_before_it_was_sent(
+    services, demo, lmtp, smtp_peer, keys, household_key
+):
+    """Khadija chose notices only: her key does not bring the text. Youssef is removed before the worker runs:
+    he gets nothing. Neither is logged as a disclosure."""
+    _, peer = smtp_peer
+    hid, people = demo["household"]["id"], demo["by_name"]
+    khadija, youssef = people["Khadija El Amrani"]["id"], people["Youssef El Amrani"]["id"]
+    await services.my_details.choose_mail(Principal(khadija, hid), hid, "meldingen")
+    await drain(services.outbox)
+    peer.messages.clear()
+    raw = encrypted_mail(FATIMA, GROUP, seal(keys["fatima"], household_key, entity(SECRET_TEXT)))
+    assert (await lmtp(FATIMA, [GROUP], raw))[-1][0] == 250
+    await services.betrokkenen.remove(Principal(demo["regisseur"]["id"], hid, second_factor=True), hid, youssef)
+    await drain(services.outbox)
+    (to_khadija,) = peer.to(KHADIJA)
+    assert to_khadija.get_content_type() == "multipart/signed" and SECRET_TEXT not in to_khadija.as_string()
+    assert all(SECRET_TEXT not in m.as_string() for m in peer.to(YOUSSEF))
+    assert not [m for m in peer.to(YOUSSEF) if m["Subject"] == "Nieuw bericht in het journaal"]
+    assert await mail_disclosures(services, hid) == []
