@@ -15,6 +15,7 @@ from eenplan.domain.journaal import Post
 from .inbound import MAX_DEPTH, MAX_PARTS, parse
 
 _TAG = re.compile(r"<[^>]*>")
+_HIDDEN = re.compile(r"(?is)<(script|style|head)\b.*?</\1\s*>")
 _BREAK = re.compile(r"(?i)<\s*(br|/p|/div|/li|/tr)\b[^>]*>")
 
 
@@ -55,6 +56,8 @@ def _walk(msg: Message) -> tuple[str | None, str | None, bool]:
         kind = part.get_content_type()
         if _is_attachment(part):
             attached = True
+        elif kind == "text/plain" and depth > 0 and part.get_param("protected-headers") is not None:
+            return  # a "legacy display" part: the protected headers again, for old clients (not the text)
         elif kind == "text/plain" and plain is None:
             plain = _decoded(part)
         elif kind == "text/html" and markup is None:
@@ -67,7 +70,7 @@ def _walk(msg: Message) -> tuple[str | None, str | None, bool]:
 
 
 def _unmarked(markup: str) -> str:
-    return html.unescape(_TAG.sub("", _BREAK.sub("\n", markup)))
+    return html.unescape(_TAG.sub("", _BREAK.sub("\n", _HIDDEN.sub("", markup))))
 
 
 def read_post(entity: bytes) -> Post | None:
