@@ -9,6 +9,7 @@ from sqlmodel import SQLModel
 
 from ..keys import principal, services
 from ..registry import RouteTable
+from ..response_schemas import BETROKKENE, BETROKKENEN
 from ..schemas import BetrokkeneCreate, BetrokkenePatch, read_body
 
 table = RouteTable("betrokkenen")
@@ -21,7 +22,7 @@ def _fields(body: SQLModel) -> dict[str, Any]:
     return data
 
 
-@table.route("GET", "/api/households/{id}/betrokkenen", summary="The household's betrokkenen")
+@table.route("GET", "/api/households/{id}/betrokkenen", summary="The household's betrokkenen", response=BETROKKENEN)
 async def list_betrokkenen(request: web.Request) -> web.Response:
     people = await services(request).betrokkenen.list(principal(request), request.match_info["id"])
     return web.json_response({"betrokkenen": [b.as_dict() for b in people]})
@@ -33,6 +34,7 @@ async def list_betrokkenen(request: web.Request) -> web.Response:
     summary="Record a betrokkene (regisseur)",
     body=BetrokkeneCreate,
     responses={201: "Created"},
+    response=BETROKKENE,
 )
 async def add_betrokkene(request: web.Request) -> web.Response:
     body = await read_body(request, BetrokkeneCreate)
@@ -46,7 +48,7 @@ async def add_betrokkene(request: web.Request) -> web.Response:
     return web.json_response(created.as_dict(), status=201)
 
 
-@table.route("GET", "/api/households/{id}/betrokkenen/{bid}", summary="One betrokkene")
+@table.route("GET", "/api/households/{id}/betrokkenen/{bid}", summary="One betrokkene", response=BETROKKENE)
 async def get_betrokkene(request: web.Request) -> web.Response:
     found = await services(request).betrokkenen.get(
         principal(request), request.match_info["id"], request.match_info["bid"]
@@ -61,6 +63,7 @@ async def get_betrokkene(request: web.Request) -> web.Response:
     "(regisseur; or one's own contact details). Someone else's change of an e-mail address is pending "
     "(answer: `pending`) until the person approves it through a link sent to the old address",
     body=BetrokkenePatch,
+    response=BETROKKENE,
 )
 async def update_betrokkene(request: web.Request) -> web.Response:
     body = await read_body(request, BetrokkenePatch)

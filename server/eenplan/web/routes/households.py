@@ -9,6 +9,7 @@ from ...domain.household import Phase
 from ...services.households import NewHousehold
 from ..keys import PRINCIPAL, SESSION_TOKEN, principal, services
 from ..registry import RouteTable
+from ..response_schemas import HOUSEHOLD
 from ..schemas import HouseholdCreate, PhaseChangeRequest, read_body
 
 table = RouteTable("households")
@@ -71,7 +72,7 @@ async def list_households(request: web.Request) -> web.Response:
     )
 
 
-@table.route("GET", "/api/households/{id}", summary="One household")
+@table.route("GET", "/api/households/{id}", summary="One household", response=HOUSEHOLD)
 async def get_household(request: web.Request) -> web.Response:
     household = await services(request).households.get(principal(request), request.match_info["id"])
     return web.json_response(household.as_dict())
@@ -82,6 +83,7 @@ async def get_household(request: web.Request) -> web.Response:
     "/api/households/{id}/phase",
     summary="Move the household to another phase (regisseur)",
     body=PhaseChangeRequest,
+    response=HOUSEHOLD,
 )
 async def change_phase(request: web.Request) -> web.Response:
     body = await read_body(request, PhaseChangeRequest)

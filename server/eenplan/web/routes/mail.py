@@ -13,6 +13,7 @@ from ...domain.mailgroup import MailGroup, OutboxStatus, group_address, list_cod
 from ..keys import principal, services
 from ..params import query_int
 from ..registry import RouteTable, optional
+from ..response_schemas import MAIL_GROUP, MAIL_GROUPS, MISSING_KEYS, OUTBOX
 from ..schemas import read_body
 
 table = RouteTable("mail")
@@ -84,7 +85,12 @@ async def delete_key(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
-@table.route("GET", "/api/households/{id}/mail/groups", summary="The default group's address and the named groups")
+@table.route(
+    "GET",
+    "/api/households/{id}/mail/groups",
+    summary="The default group's address and the named groups",
+    response=MAIL_GROUPS,
+)
 async def list_groups(request: web.Request) -> web.Response:
     svc = services(request).mailgroup
     code, groups = await svc.groups(principal(request), request.match_info["id"])
@@ -107,6 +113,7 @@ async def list_groups(request: web.Request) -> web.Response:
     body=GroupCreate,
     summary="Create a named group (regisseur); plan_updates: it receives plan mail instead of everyone",
     responses={201: "Created"},
+    response=MAIL_GROUP,
 )
 async def create_group(request: web.Request) -> web.Response:
     body = await read_body(request, GroupCreate)
@@ -136,6 +143,7 @@ async def delete_group(request: web.Request) -> web.Response:
     "/api/households/{id}/mail/missing-keys",
     summary="Betrokkenen who get only content-free "
     "notices: no e-mail, no key, or an unusable or soon expiring key (regisseur)",
+    response=MISSING_KEYS,
 )
 async def missing_keys(request: web.Request) -> web.Response:
     rows = await services(request).mailgroup.missing_keys(principal(request), request.match_info["id"])
@@ -159,6 +167,7 @@ async def signing_key(request: web.Request) -> web.Response:
         "status": optional("queued, sent, dead or skipped", type="string", enum=["queued", "sent", "dead", "skipped"]),
         "limit": optional("1-500, default 100", type="integer", minimum=1),
     },
+    response=OUTBOX,
 )
 async def list_outbox(request: web.Request) -> web.Response:
     raw = request.query.get("status")

@@ -26,6 +26,7 @@ from ..overleg_schemas import (
 )
 from ..params import parse_date, query_int
 from ..registry import RouteTable, optional, required
+from ..response_schemas import OVERLEG, OVERLEG_SENT, OVERLEGGEN, POLL, WINDOW
 from ..schemas import read_body
 
 table = RouteTable("overleggen")
@@ -132,6 +133,7 @@ def draft_from(body: OverlegCreate) -> OverlegDraft:
         "type": optional("startoverleg (the default)"),
         "initiated": required("initiation date YYYY-MM-DD", type="string", format="date"),
     },
+    response=WINDOW,
 )
 async def overleg_window(request: web.Request) -> web.Response:
     earliest, latest = await services(request).overleggen.window_for(
@@ -202,7 +204,9 @@ async def overleg_status(request: web.Request) -> web.Response:
     return web.json_response(await services(request).overleggen.status(principal(request), request.match_info["id"]))
 
 
-@table.route("GET", BASE, summary="The overleggen the caller may see (regisseur: all; others: invited)")
+@table.route(
+    "GET", BASE, summary="The overleggen the caller may see (regisseur: all; others: invited)", response=OVERLEGGEN
+)
 async def list_overleggen(request: web.Request) -> web.Response:
     found = await services(request).overleggen.list(principal(request), request.match_info["id"])
     return web.json_response({"overleggen": [overleg_dict(o) for o in found]})
@@ -214,6 +218,7 @@ async def list_overleggen(request: web.Request) -> web.Response:
     summary="Plan an overleg and send its invitations (regisseur)",
     body=OverlegCreate,
     responses={201: "Planned"},
+    response=OVERLEG_SENT,
 )
 async def plan_overleg(request: web.Request) -> web.Response:
     body = await read_body(request, OverlegCreate)
@@ -223,7 +228,7 @@ async def plan_overleg(request: web.Request) -> web.Response:
     return web.json_response({**overleg_dict(overleg), "invites_queued": queued}, status=201)
 
 
-@table.route("GET", BASE + "/{oid}", summary="One overleg (regisseur or invitee)")
+@table.route("GET", BASE + "/{oid}", summary="One overleg (regisseur or invitee)", response=OVERLEG)
 async def get_overleg(request: web.Request) -> web.Response:
     found = await services(request).overleggen.get(
         principal(request), request.match_info["id"], request.match_info["oid"]
@@ -232,7 +237,11 @@ async def get_overleg(request: web.Request) -> web.Response:
 
 
 @table.route(
-    "PATCH", BASE + "/{oid}", summary="Reschedule or change an overleg; re-invites (regisseur)", body=OverlegPatch
+    "PATCH",
+    BASE + "/{oid}",
+    summary="Reschedule or change an overleg; re-invites (regisseur)",
+    body=OverlegPatch,
+    response=OVERLEG_SENT,
 )
 async def change_overleg(request: web.Request) -> web.Response:
     body = await read_body(request, OverlegPatch)
@@ -245,7 +254,9 @@ async def change_overleg(request: web.Request) -> web.Response:
     return web.json_response({**overleg_dict(overleg), "invites_queued": queued})
 
 
-@table.route("POST", BASE + "/{oid}/cancel", summary="Cancel an overleg; sends METHOD:CANCEL (regisseur)")
+@table.route(
+    "POST", BASE + "/{oid}/cancel", summary="Cancel an overleg; sends METHOD:CANCEL (regisseur)", response=OVERLEG_SENT
+)
 async def cancel_overleg(request: web.Request) -> web.Response:
     overleg, queued = await services(request).overleggen.cancel(
         principal(request), request.match_info["id"], request.match_info["oid"]
@@ -281,6 +292,7 @@ async def close_overleg(request: web.Request) -> web.Response:
     BASE + "/{oid}/attendance",
     summary="Answer an invitation: accepted, declined or tentative",
     body=AttendanceIn,
+    response=OVERLEG,
 )
 async def put_attendance(request: web.Request) -> web.Response:
     body = await read_body(request, AttendanceIn)
@@ -318,6 +330,7 @@ async def invite_ics(request: web.Request) -> web.Response:
     summary="Open a date poll with candidate slots (regisseur)",
     body=PollCreate,
     responses={201: "Created"},
+    response=POLL,
 )
 async def create_poll(request: web.Request) -> web.Response:
     body = await read_body(request, PollCreate)
@@ -333,13 +346,15 @@ async def create_poll(request: web.Request) -> web.Response:
     return web.json_response(poll_dict(poll), status=201)
 
 
-@table.route("GET", POLLS + "/{pid}", summary="A date poll with votes (regisseur or invitee)")
+@table.route("GET", POLLS + "/{pid}", summary="A date poll with votes (regisseur or invitee)", response=POLL)
 async def get_poll(request: web.Request) -> web.Response:
     poll = await services(request).polls.get(principal(request), request.match_info["id"], request.match_info["pid"])
     return web.json_response(poll_dict(poll))
 
 
-@table.route("PUT", POLLS + "/{pid}/votes", summary="Vote yes, maybe or no per option (invitee)", body=PollVotes)
+@table.route(
+    "PUT", POLLS + "/{pid}/votes", summary="Vote yes, maybe or no per option (invitee)", body=PollVotes, response=POLL
+)
 async def put_votes(request: web.Request) -> web.Response:
     body = await read_body(request, PollVotes)
     poll = await services(request).polls.vote(
@@ -354,6 +369,7 @@ async def put_votes(request: web.Request) -> web.Response:
     summary="Pick an option: it becomes the overleg and its invitations (regisseur)",
     body=PollPick,
     responses={201: "Planned"},
+    response=OVERLEG_SENT,
 )
 async def pick_poll(request: web.Request) -> web.Response:
     body = await read_body(request, PollPick)

@@ -6,6 +6,8 @@ from aiohttp import web
 
 from ..keys import principal, services
 from ..registry import RouteTable
+from ..response_schemas import CASE as CASE_SCHEMA
+from ..response_schemas import CASES as CASES_SCHEMA
 from ..schemas import read_body
 from ..stagnatie_schemas import CaseCommitment, CaseOpen, CaseOutcome, Exclusions
 
@@ -20,6 +22,7 @@ CASE = CASES + "/{case}"
     summary="Open a stagnation case at step 1 (regisseur)",
     body=CaseOpen,
     responses={201: "The case with its deadlines"},
+    response=CASE_SCHEMA,
 )
 async def open_case(request: web.Request) -> web.Response:
     body = await read_body(request, CaseOpen)
@@ -40,13 +43,14 @@ async def open_case(request: web.Request) -> web.Response:
     CASES,
     summary="Stagnation cases with each step's due dates and overdue flags (regisseur; "
     "the aanspreekpunt its escalated cases)",
+    response=CASES_SCHEMA,
 )
 async def list_cases(request: web.Request) -> web.Response:
     cases = await services(request).stagnatie.list(principal(request), request.match_info["id"])
     return web.json_response({"cases": cases, "overdue": sum(c["overdue"] for c in cases)})
 
 
-@table.route("GET", CASE, summary="One stagnation case")
+@table.route("GET", CASE, summary="One stagnation case", response=CASE_SCHEMA)
 async def get_case(request: web.Request) -> web.Response:
     case = await services(request).stagnatie.get(
         principal(request), request.match_info["id"], request.match_info["case"]

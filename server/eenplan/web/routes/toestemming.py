@@ -16,6 +16,7 @@ from ...services.consent_views import ConsentView
 from ..keys import principal, services
 from ..params import query_int
 from ..registry import RouteTable, optional
+from ..response_schemas import CONSENT, CONSENTS
 from ..schemas import read_body
 
 table = RouteTable("toestemming")
@@ -132,6 +133,7 @@ def overmacht_dict(o: Overmacht) -> dict[str, Any]:
     "/api/households/{id}/toestemmingen",
     summary="Consents (the klant sees all; pending ones with status=aangevraagd)",
     query={"status": "aangevraagd, verleend, geweigerd, ingetrokken, verlopen"},
+    response=CONSENTS,
 )
 async def list_consents(request: web.Request) -> web.Response:
     views = await services(request).consent.list(
@@ -146,6 +148,7 @@ async def list_consents(request: web.Request) -> web.Response:
     summary="Request consent to share sections with a betrokkene for a purpose until a date",
     body=ConsentRequestBody,
     responses={201: "Requested"},
+    response=CONSENT,
 )
 async def request_consent(request: web.Request) -> web.Response:
     body = await read_body(request, ConsentRequestBody)
@@ -162,7 +165,7 @@ async def request_consent(request: web.Request) -> web.Response:
     return web.json_response(consent_dict(view), status=201)
 
 
-@table.route("GET", "/api/households/{id}/toestemmingen/{cid}", summary="One consent")
+@table.route("GET", "/api/households/{id}/toestemmingen/{cid}", summary="One consent", response=CONSENT)
 async def get_consent(request: web.Request) -> web.Response:
     view = await services(request).consent.get(principal(request), request.match_info["id"], request.match_info["cid"])
     return web.json_response(consent_dict(view))
@@ -173,6 +176,7 @@ async def get_consent(request: web.Request) -> web.Response:
     "/api/households/{id}/toestemmingen/{cid}/antwoord",
     summary="A klant approves or declines (written, or oral in urgency)",
     body=ConsentAnswerBody,
+    response=CONSENT,
 )
 async def answer_consent(request: web.Request) -> web.Response:
     body = await read_body(request, ConsentAnswerBody)
@@ -187,6 +191,7 @@ async def answer_consent(request: web.Request) -> web.Response:
     "/api/households/{id}/toestemmingen/{cid}/formulier",
     summary="A regisseur records a klant's answer from a signed consent form (tabblad 5) or an oral urgent consent",
     body=ConsentFormBody,
+    response=CONSENT,
 )
 async def record_consent_form(request: web.Request) -> web.Response:
     body = await read_body(request, ConsentFormBody)
