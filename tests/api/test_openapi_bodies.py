@@ -189,6 +189,17 @@ async def test_a_body_the_document_forbids_is_refused_by_the_server(client, demo
             assert resp.status == 422, (route.method, route.path, body, resp.status, await resp.text())
 
 
+async def test_a_case_without_professional_or_organisation_is_forbidden_by_both(client, demo, doc):
+    """The service needs a professional or an organisation; the document says so (anyOf)."""
+    route = next(r for r in _routes() if r.path.endswith("/stagnatie") and r.method == "POST")
+    validator = _validator(doc, _body_schema(doc, route))
+    for body in ({"doel_id": "financien"}, {"doel_id": "financien", "organisatie": "  "}):
+        assert list(validator.iter_errors(body)), body
+        resp = await client.post(_url(route, demo["household"]["id"]), json=body, headers=bearer(demo["regisseur"]))
+        assert resp.status == 422, body
+    assert not list(validator.iter_errors({"doel_id": "financien", "organisatie": "Schuldhulp"}))
+
+
 async def test_an_empty_plan_change_is_forbidden_by_both(client, demo, doc):
     route = next(r for r in _routes() if r.path.endswith("/plan") and r.method == "PATCH")
     assert list(_validator(doc, _body_schema(doc, route)).iter_errors({}))

@@ -18,6 +18,17 @@ ItemRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, 
 class CaseOpen(_Body):
     """Open a stagnation case: the goal (and action) not kept, and the professional or organisation."""
 
+    model_config = {  # noqa: RUF012 - the pydantic config, as in _Body
+        "extra": "forbid",
+        # the service needs one of the two (StagnatieService.open): say so, so a generated client sends it
+        "json_schema_extra": {
+            "anyOf": [
+                {"required": ["betrokkene_id"], "properties": {"betrokkene_id": {"type": "string"}}},
+                {"required": ["organisatie"], "properties": {"organisatie": {"type": "string", "pattern": "\\S"}}},
+            ]
+        },
+    }
+
     doel_id: ItemRef
     actie_id: ItemRef | None = None
     betrokkene_id: ItemRef | None = None
