@@ -196,3 +196,16 @@ async def test_signals_raised_with_an_unknown_kind_are_refused(client, services,
     assert resp.status == 422 and 'id="nieuw-signaal-soort-fout"' in await resp.text()
     assert not await services.veiligheid.signals(regisseur(demo), demo["household"]["id"])
     assert Soort.ONVEILIGHEID.value == "onveiligheid"
+
+
+async def test_the_household_menu_offers_the_regie_pages_to_the_regisseur_only(client, demo, capsys):
+    hid = demo["household"]["id"]
+    links = (f'href="/huishoudens/{hid}/regie/overleggen"', f'href="/huishoudens/{hid}/regie/stagnatie"')
+    await sign_in(client, capsys, SANNE)
+    text = await (await client.get(f"/huishoudens/{hid}")).text()
+    assert all(link in text for link in links), text
+    await client.post("/uitloggen", data={"csrf": await csrf_of(client, "/huishoudens")})
+    client.session.cookie_jar.clear()
+    await sign_in(client, capsys, FATIMA)
+    text = await (await client.get(f"/huishoudens/{hid}")).text()
+    assert "Onze overleggen" in text and not any(link in text for link in links)

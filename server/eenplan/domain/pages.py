@@ -23,12 +23,22 @@ class HouseholdPage(StrEnum):
     INZAGE = "inzage"
     MAIL = "mail"
     BETROKKENEN = "betrokkenen"  # who is involved, their keys and tokens (issue 13 item 3)
+    REGIE_OVERLEGGEN = "regie/overleggen"  # planning: the startoverleg window, polls, attendance (issue 13 item 4)
+    REGIE_STAGNATIE = "regie/stagnatie"  # the escalation ladder, safety signals, the phase (issue 13 item 5)
 
 
 #: the pages about the klant's own control and rights: consent, the access log (NEN 7513), inzage (AVG art. 15)
 KLANT_PAGES = frozenset({HouseholdPage.WIE_ZIET_WAT, HouseholdPage.BEKEKEN, HouseholdPage.INZAGE})
 #: the regisseur's pages of one household: the plan editor, the mail (outbox, groups, missing keys, bounces)
-REGISSEUR_PAGES = frozenset({HouseholdPage.BEWERKEN, HouseholdPage.MAIL, HouseholdPage.BETROKKENEN})
+REGISSEUR_PAGES = frozenset(
+    {
+        HouseholdPage.BEWERKEN,
+        HouseholdPage.MAIL,
+        HouseholdPage.BETROKKENEN,
+        HouseholdPage.REGIE_OVERLEGGEN,
+        HouseholdPage.REGIE_STAGNATIE,
+    }
+)
 
 
 def pages_for(actor: Actor) -> tuple[HouseholdPage, ...]:

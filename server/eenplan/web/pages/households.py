@@ -27,6 +27,14 @@ PAGE_TEXTS: dict[HouseholdPage, tuple[str, str]] = {
     HouseholdPage.INZAGE: (_("Alles downloaden"), _("Download alles wat eenplan over uw gezin bewaart.")),
     HouseholdPage.MAIL: (_("Mail"), _("Welke berichten aankomen, de groepen, wie geen sleutel heeft.")),
     HouseholdPage.BETROKKENEN: (_("Betrokkenen"), _("Wie meedoet, hoe u ze bereikt, wie een sleutel heeft.")),
+    HouseholdPage.REGIE_OVERLEGGEN: (
+        _("Overleggen plannen"),
+        _("Het venster voor het startoverleg, een datumprikker, wie er komt, afsluiten."),
+    ),
+    HouseholdPage.REGIE_STAGNATIE: (
+        _("Stagnatie en veiligheid"),
+        _("De escalatieladder, veiligheidssignalen en de fase van het huishouden."),
+    ),
 }
 
 
