@@ -12,6 +12,8 @@
    bench/plan_page.py, target ≥ 0.5).
 8. An iMIP REPLY over LMTP until the answer is visible to the regisseur (bench/replies.py, p95 ≤ 1 s), against
    a receiver that only answers 250.
+9. The werkbank (a regisseur's caseload page) with 50 households vs the JSON `GET /api/werkbank` of the same data
+   (bench/caseload.py, target ≥ 0.5), and the page's time at 10, 50 and 200 households (near linear).
 """
 
 from __future__ import annotations
@@ -186,6 +188,9 @@ def main() -> None:
     if os.environ.get("BENCH_INBOUND", "1") != "0":
         print("\ninbound answers (bench/replies.py) …", flush=True)
         subprocess.run([PY, str(HERE / "replies.py")], check=True)
+    if os.environ.get("BENCH_CASELOAD", "1") != "0":
+        print("\nthe werkbank (bench/caseload.py) …", flush=True)
+        subprocess.run([PY, str(HERE / "caseload.py")], check=True)
     if os.environ.get("BENCH_WERKDAGEN", "1") != "0":
         print("\nwerkdagen (bench/werkdagen.py) …", flush=True)
         subprocess.run([PY, str(HERE / "werkdagen.py")], check=True)
