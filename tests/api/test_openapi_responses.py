@@ -100,6 +100,7 @@ async def test_what_creating_answers_is_valid_by_the_document(client, demo):
             "invitees": [{"betrokkene_id": fatima, "must_attend": True}],
         },
         H + "/stagnatie": CASE,
+        H + "/veiligheid/signalen": {"soort": "onveiligheid", "toelichting": "Gezien bij huisbezoek"},
     }
     for path, body in created.items():
         resp = await client.post(path.replace("{id}", hid), json=body, headers=headers)

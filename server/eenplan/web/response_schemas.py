@@ -266,3 +266,58 @@ MISSING_KEYS = listed(
     "betrokkenen",
     obj("MissingKey", {"betrokkene_id": STR, "name": STR, "reason": STR, "fingerprint": maybe(STR)}),
 )
+
+PHASES = listed(
+    "phases",
+    obj(
+        "PhaseChange",
+        {"from": maybe(INT), "to": INT, "to_name": STR, "at": MOMENT, "by": maybe(STR), "reason": maybe(STR)},
+    ),
+)
+
+OVERMACHT = obj(
+    "Overmacht",
+    {
+        "id": STR,
+        "professional_id": STR,
+        "recipient_id": STR,
+        "vragen": {"type": "object", "additionalProperties": STR},
+        "besluit": STR,
+        "sections": {"type": "array", "items": STR},
+        "until": DAY,
+        "created_at": MOMENT,
+    },
+)
+OVERMACHTEN = listed("overmacht", OVERMACHT)
+
+SIGNAL = obj(
+    "SafetySignal",
+    {
+        "id": STR,
+        "soort": STR,
+        "phase": INT,
+        "raised_by": STR,
+        "raised_at": MOMENT,
+        "status": STR,
+        "resolved_by": maybe(STR),
+        "resolved_at": maybe(MOMENT),
+        "besluit": maybe(STR),
+        "toelichting": STR,
+        "afwegingen": maybe({"type": "object", "additionalProperties": STR}),
+    },
+    optional=("toelichting", "afwegingen"),  # only for who may read the signal's text
+)
+SIGNALS = listed("signalen", SIGNAL)
+
+PINNED_KEY = obj(
+    "PinnedKey",
+    {
+        "betrokkene_id": STR,
+        "fingerprint": STR,
+        "algorithm": STR,
+        "expires_at": maybe(MOMENT),
+        "uploaded_at": MOMENT,
+        "uploaded_by": STR,
+    },
+)
+SIGNING_KEY = obj("SigningKey", {"address": STR, "fingerprint": STR, "armored": STR})

@@ -9,7 +9,7 @@ from ...domain.household import Phase
 from ...services.households import NewHousehold
 from ..keys import PRINCIPAL, SESSION_TOKEN, principal, services
 from ..registry import RouteTable
-from ..response_schemas import HOUSEHOLD
+from ..response_schemas import HOUSEHOLD, PHASES
 from ..schemas import HouseholdCreate, PhaseChangeRequest, read_body
 
 table = RouteTable("households")
@@ -93,7 +93,7 @@ async def change_phase(request: web.Request) -> web.Response:
     return web.json_response(household.as_dict())
 
 
-@table.route("GET", "/api/households/{id}/phases", summary="The household's phase history")
+@table.route("GET", "/api/households/{id}/phases", summary="The household's phase history", response=PHASES)
 async def phase_history(request: web.Request) -> web.Response:
     history = await services(request).households.phase_history(principal(request), request.match_info["id"])
     return web.json_response(

@@ -13,7 +13,7 @@ from ...domain.mailgroup import MailGroup, OutboxStatus, group_address, list_cod
 from ..keys import principal, services
 from ..params import query_int
 from ..registry import RouteTable, optional
-from ..response_schemas import MAIL_GROUP, MAIL_GROUPS, MISSING_KEYS, OUTBOX
+from ..response_schemas import MAIL_GROUP, MAIL_GROUPS, MISSING_KEYS, OUTBOX, PINNED_KEY, SIGNING_KEY
 from ..schemas import read_body
 
 table = RouteTable("mail")
@@ -59,6 +59,7 @@ def _key_path(request: web.Request) -> tuple[str, str]:
     summary="Pin a betrokkene's OpenPGP public key (the betrokkene or a regisseur); validated: usable "
     "encryption subkey, not expired or revoked, RSA ≥ 3072 or Curve25519",
     responses={200: "Pinned key", 422: "Key not usable (names 'armored')"},
+    response=PINNED_KEY,
 )
 async def put_key(request: web.Request) -> web.Response:
     body = await read_body(request, KeyUpload)
@@ -67,7 +68,12 @@ async def put_key(request: web.Request) -> web.Response:
     return web.json_response(key.as_dict())
 
 
-@table.route("GET", "/api/households/{id}/betrokkenen/{bid}/key", summary="The key pinned for a betrokkene")
+@table.route(
+    "GET",
+    "/api/households/{id}/betrokkenen/{bid}/key",
+    summary="The key pinned for a betrokkene",
+    response=PINNED_KEY,
+)
 async def get_key(request: web.Request) -> web.Response:
     hh, bid = _key_path(request)
     return web.json_response((await services(request).mailgroup.get_key(principal(request), hh, bid)).as_dict())
@@ -151,7 +157,10 @@ async def missing_keys(request: web.Request) -> web.Response:
 
 
 @table.route(
-    "GET", "/api/households/{id}/mail/signing-key", summary="The household's public signing key (to verify its mail)"
+    "GET",
+    "/api/households/{id}/mail/signing-key",
+    summary="The household's public signing key (to verify its mail)",
+    response=SIGNING_KEY,
 )
 async def signing_key(request: web.Request) -> web.Response:
     return web.json_response(

@@ -16,7 +16,7 @@ from ...services.consent_views import ConsentView
 from ..keys import principal, services
 from ..params import query_int
 from ..registry import RouteTable, optional
-from ..response_schemas import CONSENT, CONSENTS
+from ..response_schemas import CONSENT, CONSENTS, OVERMACHT, OVERMACHTEN
 from ..schemas import read_body
 
 table = RouteTable("toestemming")
@@ -234,6 +234,7 @@ async def revoke_consent(request: web.Request) -> web.Response:
     "GET",
     "/api/households/{id}/overmacht",
     summary="Overmacht records (klant, regisseurs, and the professional who recorded them)",
+    response=OVERMACHTEN,
 )
 async def list_overmacht(request: web.Request) -> web.Response:
     records = await services(request).consent.overmacht(principal(request), request.match_info["id"])
@@ -246,6 +247,7 @@ async def list_overmacht(request: web.Request) -> web.Response:
     summary="A professional records the five questions and the decision to share without consent, or not",
     body=OvermachtBody,
     responses={201: "Recorded"},
+    response=OVERMACHT,
 )
 async def record_overmacht(request: web.Request) -> web.Response:
     body = await read_body(request, OvermachtBody)

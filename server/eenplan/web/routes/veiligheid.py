@@ -6,6 +6,8 @@ from aiohttp import web
 
 from ..keys import principal, services
 from ..registry import RouteTable
+from ..response_schemas import SIGNAL
+from ..response_schemas import SIGNALS as SIGNAL_LIST
 from ..schemas import read_body
 from ..stagnatie_schemas import SignalRaise, SignalResolve
 
@@ -19,6 +21,7 @@ SIGNALS = "/api/households/{id}/veiligheid/signalen"
     summary="Raise a safety signal (any professional, any phase)",
     body=SignalRaise,
     responses={201: "The signal"},
+    response=SIGNAL,
 )
 async def raise_signal(request: web.Request) -> web.Response:
     body = await read_body(request, SignalRaise)
@@ -28,7 +31,7 @@ async def raise_signal(request: web.Request) -> web.Response:
     return web.json_response(signal, status=201)
 
 
-@table.route("GET", SIGNALS, summary="The household's safety signals (professionals)")
+@table.route("GET", SIGNALS, summary="The household's safety signals (professionals)", response=SIGNAL_LIST)
 async def list_signals(request: web.Request) -> web.Response:
     found = await services(request).veiligheid.signals(principal(request), request.match_info["id"])
     return web.json_response({"signalen": found})
@@ -39,6 +42,7 @@ async def list_signals(request: web.Request) -> web.Response:
     SIGNALS + "/{signal}/afhandelen",
     summary="Resolve a signal with the five afwegingen and the decision melden|hulp|beide (the raiser or a regisseur)",
     body=SignalResolve,
+    response=SIGNAL,
 )
 async def resolve_signal(request: web.Request) -> web.Response:
     body = await read_body(request, SignalResolve)
