@@ -106,3 +106,26 @@ async def test_what_creating_answers_is_valid_by_the_document(client, demo):
         resp = await client.post(path.replace("{id}", hid), json=body, headers=headers)
         assert resp.status == 201, (path, resp.status, await resp.text())
         _check(doc, _schema(doc, path, "post", 201), await resp.json(), path)
+
+
+async def test_what_a_one_item_plan_change_answers_is_valid_by_the_document(client, demo):
+    """Add, change and remove one goal: each answer is the documented item result (the item, its id, the version)."""
+    doc = await (await client.get("/api/openapi.json")).json()
+    hid = demo["household"]["id"]
+    url = f"/api/households/{hid}/plan/doelen"
+    headers = {**bearer(demo["regisseur"]), "If-Match": '"2"'}
+    added = await client.post(url, json={"titel": "Youssef gaat elke dag naar school"}, headers=headers)
+    assert added.status == 201, await added.text()
+    body = await added.json()
+    _check(doc, _schema(doc, H + "/plan/doelen", "post", 201), body, "add")
+    headers["If-Match"] = f'"{body["version"]}"'
+    changed = await client.patch(f"{url}/{body['item_id']}", json={"status": "behaald"}, headers=headers)
+    assert changed.status == 200, await changed.text()
+    body = await changed.json()
+    _check(doc, _schema(doc, H + "/plan/doelen/{gid}", "patch"), body, "change")
+    headers["If-Match"] = f'"{body["version"]}"'
+    removed = await client.delete(f"{url}/{body['item_id']}", headers=headers)
+    assert removed.status == 200, await removed.text()
+    _check(doc, _schema(doc, H + "/plan/doelen/{gid}", "delete"), await removed.json(), "remove")
+    op = doc["paths"][H + "/plan/doelen"]["post"]
+    assert any(p["name"] == "If-Match" and p["required"] for p in op["parameters"])

@@ -321,3 +321,20 @@ PINNED_KEY = obj(
     },
 )
 SIGNING_KEY = obj("SigningKey", {"address": STR, "fingerprint": STR, "armored": STR})
+
+
+def item_result(definition: str) -> Schema:
+    """What a one-item plan change answers: the item as it now stands (null once removed), its id, the new
+    version (also the ETag) and whether it landed on a newer version than the one it was based on."""
+    item = {"$ref": f"#/components/schemas/{definition}"}
+    return obj(
+        f"{definition}Result",
+        {"item": maybe(item), "item_id": STR, "version": {"type": "integer", "minimum": 1}, "merged": BOOL},
+    )
+
+
+DOEL_RESULT = item_result("Doel")
+ACTIE_RESULT = item_result("Actie")
+AFSPRAAK_RESULT = item_result("Afspraak")
+
+OVERLEG_CLOSED = extended(OVERLEG, warnings={"type": "array", "items": STR}, invites_queued=INT)

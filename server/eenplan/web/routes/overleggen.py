@@ -26,7 +26,7 @@ from ..overleg_schemas import (
 )
 from ..params import parse_date, query_int
 from ..registry import RouteTable, optional, required
-from ..response_schemas import OVERLEG, OVERLEG_SENT, OVERLEGGEN, POLL, WINDOW
+from ..response_schemas import OVERLEG, OVERLEG_CLOSED, OVERLEG_SENT, OVERLEGGEN, POLL, WINDOW
 from ..schemas import read_body
 
 table = RouteTable("overleggen")
@@ -269,6 +269,7 @@ async def cancel_overleg(request: web.Request) -> web.Response:
     BASE + "/{oid}/close",
     summary="Record a held overleg: decisions, adopted version, next overleg (regisseur)",
     body=OverlegClose,
+    response=OVERLEG_CLOSED,
 )
 async def close_overleg(request: web.Request) -> web.Response:
     body = await read_body(request, OverlegClose)

@@ -18,14 +18,17 @@ from ...domain.plan_items import ItemKind, ItemOp, Op
 from ...services.plan_items import ItemResult
 from ..keys import principal, services
 from ..plan_item_schemas import ADD_BODIES, PATCH_BODIES, item_id, item_patch, new_item
-from ..registry import RouteTable
+from ..registry import RouteTable, required
+from ..response_schemas import ACTIE_RESULT, AFSPRAAK_RESULT, DOEL_RESULT
 from ..schemas import read_json
 from .plan import parse_if_match
 
 table = RouteTable("plan items")
 
 BASE = "/api/households/{id}/plan"
-IF_MATCH: dict[str, Any] = {"If-Match": 'ETag of the version the change is based on (e.g. "7"); "*" is refused'}
+IF_MATCH: dict[str, Any] = {
+    "If-Match": required('ETag of the version the change is based on (e.g. "7"); "*" is refused')
+}
 RESPONSES = {
     200: "The item and the new version (ETag)",
     412: "The item changed since that version (current_item, current_version) or the version is unknown",
@@ -81,6 +84,7 @@ async def _patch(request: web.Request, op: ItemOp) -> web.Response:
     body=ADD_BODIES[ItemKind.DOEL],
     headers=IF_MATCH,
     responses={201: "The goal and the new version (ETag)", **{k: v for k, v in RESPONSES.items() if k != 200}},
+    response=DOEL_RESULT,
 )
 async def add_doel(request: web.Request) -> web.Response:
     return await _add(request, ItemKind.DOEL)
@@ -93,13 +97,19 @@ async def add_doel(request: web.Request) -> web.Response:
     body=PATCH_BODIES[ItemKind.DOEL],
     headers=IF_MATCH,
     responses=RESPONSES,
+    response=DOEL_RESULT,
 )
 async def change_doel(request: web.Request) -> web.Response:
     return await _patch(request, ItemOp(ItemKind.DOEL, Op.CHANGE, item_id(request.match_info["gid"])))
 
 
 @table.route(
-    "DELETE", f"{BASE}/doelen/{{gid}}", summary="Remove a goal and its actions", headers=IF_MATCH, responses=RESPONSES
+    "DELETE",
+    f"{BASE}/doelen/{{gid}}",
+    summary="Remove a goal and its actions",
+    headers=IF_MATCH,
+    responses=RESPONSES,
+    response=DOEL_RESULT,
 )
 async def remove_doel(request: web.Request) -> web.Response:
     return _answer(await _run(request, ItemOp(ItemKind.DOEL, Op.REMOVE, item_id(request.match_info["gid"]))))
@@ -112,6 +122,7 @@ async def remove_doel(request: web.Request) -> web.Response:
     body=ADD_BODIES[ItemKind.ACTIE],
     headers=IF_MATCH,
     responses={201: "The action and the new version (ETag)", **{k: v for k, v in RESPONSES.items() if k != 200}},
+    response=ACTIE_RESULT,
 )
 async def add_actie(request: web.Request) -> web.Response:
     return await _add(request, ItemKind.ACTIE, item_id(request.match_info["gid"]))
@@ -124,6 +135,7 @@ async def add_actie(request: web.Request) -> web.Response:
     body=PATCH_BODIES[ItemKind.ACTIE],
     headers=IF_MATCH,
     responses=RESPONSES,
+    response=ACTIE_RESULT,
 )
 async def change_actie(request: web.Request) -> web.Response:
     gid, aid = item_id(request.match_info["gid"]), item_id(request.match_info["aid"])
@@ -136,6 +148,7 @@ async def change_actie(request: web.Request) -> web.Response:
     summary="Remove one action",
     headers=IF_MATCH,
     responses=RESPONSES,
+    response=ACTIE_RESULT,
 )
 async def remove_actie(request: web.Request) -> web.Response:
     gid, aid = item_id(request.match_info["gid"]), item_id(request.match_info["aid"])
@@ -149,6 +162,7 @@ async def remove_actie(request: web.Request) -> web.Response:
     body=ADD_BODIES[ItemKind.AFSPRAAK],
     headers=IF_MATCH,
     responses={201: "The afspraak and the new version (ETag)", **{k: v for k, v in RESPONSES.items() if k != 200}},
+    response=AFSPRAAK_RESULT,
 )
 async def add_afspraak(request: web.Request) -> web.Response:
     return await _add(request, ItemKind.AFSPRAAK)
@@ -161,13 +175,19 @@ async def add_afspraak(request: web.Request) -> web.Response:
     body=PATCH_BODIES[ItemKind.AFSPRAAK],
     headers=IF_MATCH,
     responses=RESPONSES,
+    response=AFSPRAAK_RESULT,
 )
 async def change_afspraak(request: web.Request) -> web.Response:
     return await _patch(request, ItemOp(ItemKind.AFSPRAAK, Op.CHANGE, None, item_id(request.match_info["aid"])))
 
 
 @table.route(
-    "DELETE", f"{BASE}/afspraken/{{aid}}", summary="Remove one afspraak", headers=IF_MATCH, responses=RESPONSES
+    "DELETE",
+    f"{BASE}/afspraken/{{aid}}",
+    summary="Remove one afspraak",
+    headers=IF_MATCH,
+    responses=RESPONSES,
+    response=AFSPRAAK_RESULT,
 )
 async def remove_afspraak(request: web.Request) -> web.Response:
     return _answer(await _run(request, ItemOp(ItemKind.AFSPRAAK, Op.REMOVE, None, item_id(request.match_info["aid"]))))

@@ -63,6 +63,7 @@ async def get_case(request: web.Request) -> web.Response:
     CASE + "/escaleren",
     summary="Escalate to the next step (regisseur); step 4 gives the "
     "gemeentelijk aanspreekpunt access and an encrypted copy of the plan",
+    response=CASE_SCHEMA,
 )
 async def escalate(request: web.Request) -> web.Response:
     case = await services(request).stagnatie.escalate(
@@ -77,6 +78,7 @@ async def escalate(request: web.Request) -> web.Response:
     summary="Record the running step's outcome (intern plan, managers' "
     "meeting, or the aanspreekpunt's actions, result and term)",
     body=CaseOutcome,
+    response=CASE_SCHEMA,
 )
 async def record_outcome(request: web.Request) -> web.Response:
     body = await read_body(request, CaseOutcome)
@@ -98,6 +100,7 @@ async def record_outcome(request: web.Request) -> web.Response:
     CASE + "/commitment",
     summary="Record commitment: new agreements linked to a plan version",
     body=CaseCommitment,
+    response=CASE_SCHEMA,
 )
 async def commitment(request: web.Request) -> web.Response:
     body = await read_body(request, CaseCommitment)
@@ -108,7 +111,10 @@ async def commitment(request: web.Request) -> web.Response:
 
 
 @table.route(
-    "POST", CASE + "/afschalen", summary="Hand the case back to the regisseur; ends the aanspreekpunt's access at once"
+    "POST",
+    CASE + "/afschalen",
+    summary="Hand the case back to the regisseur; ends the aanspreekpunt's access at once",
+    response=CASE_SCHEMA,
 )
 async def afschalen(request: web.Request) -> web.Response:
     case = await services(request).stagnatie.afschalen(

@@ -209,7 +209,10 @@ async def record_consent_form(request: web.Request) -> web.Response:
 
 
 @table.route(
-    "POST", "/api/households/{id}/toestemmingen/{cid}/bevestiging", summary="Confirm one's oral consent in writing"
+    "POST",
+    "/api/households/{id}/toestemmingen/{cid}/bevestiging",
+    summary="Confirm one's oral consent in writing",
+    response=CONSENT,
 )
 async def confirm_consent(request: web.Request) -> web.Response:
     view = await services(request).consent.confirm(
@@ -222,6 +225,7 @@ async def confirm_consent(request: web.Request) -> web.Response:
     "POST",
     "/api/households/{id}/toestemmingen/{cid}/intrekking",
     summary="The klant revokes consent; access ends with the next request",
+    response=CONSENT,
 )
 async def revoke_consent(request: web.Request) -> web.Response:
     view = await services(request).consent.revoke(
