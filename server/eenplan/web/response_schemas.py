@@ -338,3 +338,30 @@ ACTIE_RESULT = item_result("Actie")
 AFSPRAAK_RESULT = item_result("Afspraak")
 
 OVERLEG_CLOSED = extended(OVERLEG, warnings={"type": "array", "items": STR}, invites_queued=INT)
+
+TOKEN_ISSUED = obj("IssuedToken", {"betrokkene_id": STR, "token": STR, "jti": STR, "expires_at": MOMENT})
+
+BOUNCES: Schema = {
+    "title": "Bounces",
+    "type": "array",
+    "items": obj("Bounce", {"betrokkene_id": STR, "score": {"type": "number"}, "last_bounce_on": DAY, "works": BOOL}),
+}
+
+ACCESS_LOG = listed(
+    "entries",
+    obj(
+        "AccessLogEntry",
+        {
+            "seq": INT,
+            "event": STR,
+            "at": MOMENT,
+            "actor_id": maybe(STR),
+            "on_behalf_of": maybe(STR),
+            "sections": {"type": "array", "items": STR},
+            "channel": STR,
+            "ground": maybe(STR),
+            "emergency": BOOL,
+            "detail": maybe(STR),
+        },
+    ),
+)

@@ -9,7 +9,7 @@ from sqlmodel import SQLModel
 
 from ..keys import principal, services
 from ..registry import RouteTable
-from ..response_schemas import BETROKKENE, BETROKKENEN
+from ..response_schemas import BETROKKENE, BETROKKENEN, TOKEN_ISSUED
 from ..schemas import BetrokkeneCreate, BetrokkenePatch, read_body
 
 table = RouteTable("betrokkenen")
@@ -94,6 +94,7 @@ async def remove_betrokkene(request: web.Request) -> web.Response:
     "/api/households/{id}/betrokkenen/{bid}/token",
     summary="Issue an API token for a betrokkene (regisseur), e.g. for a machine client",
     responses={201: "Created"},
+    response=TOKEN_ISSUED,
 )
 async def issue_token(request: web.Request) -> web.Response:
     # A regisseur-issued token can read and work as the betrokkene (machine clients), but it never gives

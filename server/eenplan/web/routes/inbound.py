@@ -6,6 +6,7 @@ from aiohttp import web
 
 from ..keys import principal, services
 from ..registry import RouteTable
+from ..response_schemas import BOUNCES
 
 table = RouteTable("inbound")
 
@@ -49,6 +50,7 @@ async def by_mail(request: web.Request) -> web.Response:
     "GET",
     "/api/households/{id}/mail/bounces",
     summary="Addresses whose mail bounced lately: score, last bounce, and whether mail still goes (regisseur)",
+    response=BOUNCES,
 )
 async def bounces(request: web.Request) -> web.Response:
     found = await services(request).bounces.in_household(principal(request), request.match_info["id"])

@@ -16,7 +16,7 @@ from ...services.consent_views import ConsentView
 from ..keys import principal, services
 from ..params import query_int
 from ..registry import RouteTable, optional
-from ..response_schemas import CONSENT, CONSENTS, OVERMACHT, OVERMACHTEN
+from ..response_schemas import ACCESS_LOG, CONSENT, CONSENTS, OVERMACHT, OVERMACHTEN
 from ..schemas import read_body
 
 table = RouteTable("toestemming")
@@ -275,6 +275,7 @@ async def record_overmacht(request: web.Request) -> web.Response:
         "before": optional("entries below this number", type="integer", minimum=1),
         "limit": optional("1–500", type="integer", minimum=1),
     },
+    response=ACCESS_LOG,
 )
 async def access_log(request: web.Request) -> web.Response:
     before = query_int(request, "before")
