@@ -232,3 +232,15 @@ async def test_answers_by_mail_say_signed_or_not_and_proposed_times_are_listed(c
     row = re.search(r"Khadija El Amrani</th>\s*<td[^>]*>([^<]+)</td>\s*<td[^>]*>([^<]+)<", text)
     assert row and row.groups() == ("Komt niet", "per e-mail, ondertekend"), text
     assert "Andere tijden voorgesteld" in text and "Fatima El Amrani: " in text and "niet ondertekend" in text
+    resp = await client.post(
+        f"{base(demo)}/{oid}/verplaatsen",
+        data={
+            "csrf": await csrf_of(client, base(demo)),
+            "datum": re.search(r'name="datum" value="([^"]+)"', text).group(1),
+            "van": re.search(r'name="van" value="([^"]+)"', text).group(1),
+            "tot": re.search(r'name="tot" value="([^"]+)"', text).group(1),
+        },
+        allow_redirects=False,
+    )
+    assert resp.status == 303, await resp.text()
+    assert (await services.overleggen.get(regisseur(demo), hid, oid)).start == later

@@ -209,3 +209,25 @@ async def test_the_household_menu_offers_the_regie_pages_to_the_regisseur_only(c
     await sign_in(client, capsys, FATIMA)
     text = await (await client.get(f"/huishoudens/{hid}")).text()
     assert "Onze overleggen" in text and not any(link in text for link in links)
+
+
+async def test_a_case_opened_on_the_page_names_a_goal_of_the_plan(client, services, demo, capsys):
+    hid = demo["household"]["id"]
+    await sign_in(client, capsys, SANNE)
+    page = await (await client.get(base(demo))).text()
+    assert '<option value="school|mentor">' in page, page
+    token = await csrf_of(client, base(demo))
+    resp = await client.post(base(demo) + "/zaken", data={"csrf": token, "doel": "", "organisatie": "Jeugdteam"})
+    assert resp.status == 422 and 'id="zaak-nieuw-doel-fout"' in await resp.text()
+    resp = await client.post(base(demo) + "/zaken", data={"csrf": token, "doel": "school|mentor"})
+    assert resp.status == 422 and 'id="zaak-nieuw-met-fout"' in await resp.text()
+    assert not await services.stagnatie.list(regisseur(demo), hid)
+    joost = demo["by_name"]["Joost Willems"]["id"]
+    resp = await client.post(
+        base(demo) + "/zaken",
+        data={"csrf": token, "doel": "school|mentor", "met": joost, "toelichting": MARKER},
+        allow_redirects=False,
+    )
+    assert resp.status == 303, await resp.text()
+    (case,) = await services.stagnatie.list(regisseur(demo), hid)
+    assert (case["doel_id"], case["actie_id"], case["betrokkene_id"], case["step"]) == ("school", "mentor", joost, 1)

@@ -105,6 +105,24 @@ class StagnatieService:
             cases = await caller.uow.stagnatie.list_cases(household_id)
         return await self._shown(principal, household_id, cases, channel)
 
+    async def goals(
+        self, principal: Principal, household_id: str, *, channel: Channel = Channel.WEB
+    ) -> builtins.list[tuple[str, str, builtins.list[tuple[str, str]]]]:
+        """What a new case can name (the form that opens one): each goal of the current plan the regisseur
+        may read as (id, titel, [(actie id, wat)]); a read of `doelen` alone, logged on `channel`."""
+        async with authorised(self._uow, principal, household_id, need=Need.REGISSEUR, what="open a stagnation case"):
+            pass  # who may open is checked before the goals are read
+        _, doelen = await self._plan.section(principal, household_id, "doelen", "stagnatie: doelen", channel=channel)
+        return [
+            (
+                str(g.get("id", "")),
+                str(g.get("titel", "")),
+                [(str(a.get("id", "")), str(a.get("wat", ""))) for a in g.get("acties", [])],
+            )
+            for g in json.loads(doelen or "[]")
+            if g.get("id")
+        ]
+
     async def _shown(
         self, principal: Principal, household_id: str, cases: builtins.list[Case], channel: Channel = Channel.API
     ) -> builtins.list[dict[str, Any]]:

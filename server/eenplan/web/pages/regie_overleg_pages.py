@@ -9,7 +9,7 @@ API. This module reads forms, words dates and errors, and renders.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -181,6 +181,12 @@ async def pick(request: web.Request) -> web.Response:
     raise redirect(f"/huishoudens/{household_id}/regie/overleggen/{view.id}?gelukt=gepland")
 
 
+def _form_times(start: datetime, end: datetime) -> tuple[str, str, str]:
+    """A proposed time as the reschedule form's date and two times (Dutch local time)."""
+    start, end = start.astimezone(ZONE), end.astimezone(ZONE)
+    return start.date().isoformat(), start.strftime("%H:%M"), end.strftime("%H:%M")
+
+
 async def _one(request: web.Request, errors: dict[str, str] | None = None) -> web.Response:
     household_id, principal = await principal_of(request)
     svc = services(request)
@@ -210,7 +216,10 @@ async def _one(request: web.Request, errors: dict[str, str] | None = None) -> we
                 )
                 for i in view.invitees
             ],
-            "proposals": [(people.get(p.betrokkene_id, ""), when(p.start, p.end), p) for p in proposals],
+            "proposals": [
+                (people.get(p.betrokkene_id, ""), when(p.start, p.end), p, *_form_times(p.start, p.end))
+                for p in proposals
+            ],
             "people": people,
             "local": view.start.astimezone(ZONE),
             "local_end": view.end.astimezone(ZONE),

@@ -16,6 +16,7 @@ from aiohttp import web
 from babel.dates import format_date
 
 from ...domain.audit import Channel
+from ...domain.betrokkene import Kind
 from ...domain.errors import Forbidden, ValidationFailed
 from ...domain.household import Phase
 from ...domain.stagnatie import OUTCOME_OF_STEP, Outcome, Step
@@ -25,7 +26,7 @@ from . import csrf
 from .households import phase_label
 from .i18n import SOURCE_LANGUAGE, _
 from .keys import WHERE
-from .regie_forms import day_of, names_of, principal_of, texts
+from .regie_forms import day_of, principal_of, texts
 from .regie_words import stagnatie_errors
 from .render import page, redirect
 
@@ -59,7 +60,9 @@ async def _render(request: web.Request, errors: dict[str, str] | None = None, st
     cases = await svc.stagnatie.ladder(principal, household_id, channel=Channel.WEB)
     signals = await svc.veiligheid.signals(principal, household_id, channel=Channel.WEB)
     household = await svc.households.get(principal, household_id)
-    people = await names_of(request, principal, household_id)
+    goals = await svc.stagnatie.goals(principal, household_id, channel=Channel.WEB)
+    members = await svc.betrokkenen.list(principal, household_id)
+    people = {b.id: b.name for b in members}
     request[WHERE] = household.name
     return page(
         request,
@@ -72,6 +75,8 @@ async def _render(request: web.Request, errors: dict[str, str] | None = None, st
             "cases": cases,
             "signals": signals,
             "people": people,
+            "goals": goals,
+            "professionals": [(b.id, b.name) for b in members if b.kind is Kind.PROFESSIONAL],
             "long": _long,
             "soorten": {k.value: v for k, v in SOORTEN.items()},
             "besluiten": {k.value: v for k, v in BESLUITEN.items()},
@@ -121,6 +126,27 @@ async def change_phase(request: web.Request) -> web.Response:
         )
 
     return await _act(request, action, "fase", "fase")
+
+
+@routes.post(BASE + "/zaken")
+async def open_case(request: web.Request) -> web.Response:
+    """Open a case at step 1: the goal or action not kept, and with whom (a professional or an organisation)."""
+    form = texts(await csrf.checked_form(request))
+    household_id, principal = await principal_of(request)
+
+    async def action() -> None:
+        doel, _sep, actie = form.get("doel", "").partition("|")
+        await services(request).stagnatie.open(
+            principal,
+            household_id,
+            doel_id=doel,
+            actie_id=actie or None,
+            betrokkene_id=form.get("met") or None,
+            organisatie=form.get("organisatie", ""),
+            toelichting=form.get("toelichting", ""),
+        )
+
+    return await _act(request, action, "zaak-nieuw", "geopend")
 
 
 @routes.post(CASE + "/escaleren")

@@ -101,6 +101,10 @@ def _stagnatie_text(field: str, problem: str) -> tuple[str, str]:
     }
     if field in texts:
         return ("versie" if field == "plan_version" else field), texts[field]
+    if field in ("doel_id", "actie_id"):
+        return "doel", _("Kies een doel of actie uit het plan van nu.")
+    if field == "betrokkene_id":
+        return "met", _("Kies de professional. Of vul de organisatie in.")
     if field in ("acties", "resultaat", "termijn"):
         return "status", _("Het gemeentelijk aanspreekpunt legt eerst acties, resultaat en termijn vast.")
     if field == "step" and "afgeschaald" in problem:
