@@ -138,3 +138,15 @@ async def test_what_a_one_item_plan_change_answers_is_valid_by_the_document(clie
     _check(doc, _schema(doc, H + "/plan/doelen/{gid}", "delete"), await removed.json(), "remove")
     op = doc["paths"][H + "/plan/doelen"]["post"]
     assert any(p["name"] == "If-Match" and p["required"] for p in op["parameters"])
+
+
+async def test_the_households_a_caller_reaches_and_a_new_one_are_valid_by_the_document(client, demo):
+    doc = await (await client.get("/api/openapi.json")).json()
+    headers = bearer(demo["regisseur"])
+    listed = await client.get("/api/households", headers=headers)
+    assert listed.status == 200
+    _check(doc, _schema(doc, "/api/households", "get"), await listed.json(), "list")
+    body = {"code": "H-2026-777", "name": "Familie Jansen", "gemeente": "Maastricht"}
+    opened = await client.post("/api/households", json=body, headers=headers)
+    assert opened.status == 201, await opened.text()
+    _check(doc, _schema(doc, "/api/households", "post", 201), await opened.json(), "open")

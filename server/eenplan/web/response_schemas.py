@@ -365,3 +365,21 @@ ACCESS_LOG = listed(
         },
     ),
 )
+
+HOUSEHOLD_OPENED = obj("OpenedHousehold", {"household": HOUSEHOLD, "betrokkene": BETROKKENE, "token": maybe(STR)})
+#: a person's session lists every household it reaches with who they are there; an API token its one household
+REACHED = obj(
+    "ReachedHousehold",
+    {
+        "id": STR,
+        "name": STR,
+        "gemeente": STR,
+        "betrokkene_id": STR,
+        "betrokkene_name": STR,
+        "kind": STR,
+        "role": STR,
+        "role_label": STR,
+        "chosen": BOOL,
+    },
+)
+HOUSEHOLDS = obj("Households", {"households": {"type": "array", "items": {"anyOf": [HOUSEHOLD, REACHED]}}})

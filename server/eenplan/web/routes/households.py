@@ -9,7 +9,7 @@ from ...domain.household import Phase
 from ...services.households import NewHousehold
 from ..keys import PRINCIPAL, SESSION_TOKEN, principal, services
 from ..registry import RouteTable
-from ..response_schemas import HOUSEHOLD, PHASES
+from ..response_schemas import HOUSEHOLD, HOUSEHOLD_OPENED, HOUSEHOLDS, PHASES
 from ..schemas import HouseholdCreate, PhaseChangeRequest, read_body
 
 table = RouteTable("households")
@@ -22,6 +22,7 @@ table = RouteTable("households")
     "once; an API token's caller receives a token for it)",
     body=HouseholdCreate,
     responses={201: "Created: household, betrokkene and token"},
+    response=HOUSEHOLD_OPENED,
 )
 async def create_household(request: web.Request) -> web.Response:
     body = await read_body(request, HouseholdCreate)
@@ -44,6 +45,7 @@ async def create_household(request: web.Request) -> web.Response:
     "/api/households",
     summary="The households the caller reaches: for a person's session every household where their address "
     "belongs to an active betrokkene (with who they are there); for an API token its one household",
+    response=HOUSEHOLDS,
 )
 async def list_households(request: web.Request) -> web.Response:
     svc = services(request)
