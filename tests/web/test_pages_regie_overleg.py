@@ -17,8 +17,9 @@ from support.pagekit import csrf_of, sign_in
 from eenplan.config import Settings
 from eenplan.domain.access import Principal
 from eenplan.domain.audit import Channel
+from eenplan.domain.household import Phase
 from eenplan.domain.inbound_ports import MailAnswer, Proposal
-from eenplan.domain.overleg import Partstat, Vote
+from eenplan.domain.overleg import Invitee, OverlegType, Partstat, Vote
 
 AMS = ZoneInfo("Europe/Amsterdam")
 SANNE = "sanne.devries@example.org"
@@ -244,3 +245,34 @@ async def test_answers_by_mail_say_signed_or_not_and_proposed_times_are_listed(c
     )
     assert resp.status == 303, await resp.text()
     assert (await services.overleggen.get(regisseur(demo), hid, oid)).start == later
+
+
+async def test_the_window_counts_from_the_day_phase_3_began_when_no_date_is_given(
+    client, services, demo, capsys, clock
+):
+    hid = demo["household"]["id"]
+    await services.households.change_phase(regisseur(demo), hid, Phase.INTAKE, None)
+    await services.households.change_phase(regisseur(demo), hid, Phase.STARTOVERLEG, "Intake klaar")
+    began = clock().astimezone(AMS).date()
+    clock.advance(timedelta(days=3))
+    await sign_in(client, capsys, SANNE)
+    text = await (await client.get(base(demo))).text()
+    assert f'name="gestart" type="date" value="{began.isoformat()}"' in text, text
+
+
+async def test_picking_without_an_option_is_refused_next_to_the_poll(client, services, demo, capsys):
+    hid = demo["household"]["id"]
+    start = (datetime.now(AMS) + timedelta(days=60)).replace(hour=10, minute=0, second=0, microsecond=0)
+    poll = await services.polls.create(
+        regisseur(demo),
+        hid,
+        overleg_type=OverlegType.VOORTGANGSOVERLEG,
+        options=[(start, start + timedelta(hours=1))],
+        invitees=(Invitee(demo["by_name"]["Fatima El Amrani"]["id"], True),),
+    )
+    await sign_in(client, capsys, SANNE)
+    resp = await client.post(f"{base(demo)}/prikker/{poll.id}/kiezen", data={"csrf": await csrf_of(client, base(demo))})
+    text = await resp.text()
+    assert resp.status == 422 and f'id="kies-{poll.id}-fout"' in text and "Kies een van de tijden." in text
+    assert [p.id for p in await services.polls.open_polls(regisseur(demo), hid)] == [poll.id]
+    assert not await services.overleggen.list(regisseur(demo), hid)

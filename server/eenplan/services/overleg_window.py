@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from ..domain.household import Phase, PhaseChange
 from ..domain.ports import Werkdagen
+from .overleg_drafts import local_date
 
 
 class DayKind(StrEnum):
@@ -51,9 +52,9 @@ class WindowCalendar:
 
 
 def initiation_date(history: list[PhaseChange], today: date) -> date:
-    """The date a startoverleg counts from when the regisseur gives none: the day the household entered
+    """The date a startoverleg counts from when the regisseur gives none: the (Dutch) day the household entered
     phase 3 (startoverleg) most recently, else today."""
-    entered = [c.at.date() for c in history if c.to_phase is Phase.STARTOVERLEG]
+    entered = [local_date(c.at) for c in history if c.to_phase is Phase.STARTOVERLEG]
     return max(entered) if entered else today
 
 
