@@ -276,3 +276,37 @@ async def test_picking_without_an_option_is_refused_next_to_the_poll(client, ser
     assert resp.status == 422 and f'id="kies-{poll.id}-fout"' in text and "Kies een van de tijden." in text
     assert [p.id for p in await services.polls.open_polls(regisseur(demo), hid)] == [poll.id]
     assert not await services.overleggen.list(regisseur(demo), hid)
+
+
+async def test_a_start_date_that_does_not_exist_is_refused_next_to_its_field(client, demo, capsys):
+    await sign_in(client, capsys, SANNE)
+    resp = await client.get(base(demo) + "?gestart=2026-02-30")
+    text = await resp.text()
+    assert resp.status == 422 and 'id="gestart-fout"' in text and "Vul een bestaande datum in." in text
+    assert "<caption" in text  # the window from the default date is still drawn
+
+
+async def test_closing_adopts_an_existing_version_and_records_why_there_is_no_next(
+    client, services, demo, capsys, clock
+):
+    hid = demo["household"]["id"]
+    oid = await kit.plan_overleg(services, demo, [("Fatima El Amrani", True)], days=1)
+    clock.advance(timedelta(days=2))
+    await sign_in(client, capsys, SANNE)
+    one = f"{base(demo)}/{oid}"
+    resp = await client.post(
+        one + "/afsluiten", data={"csrf": await csrf_of(client, one), "versie": "99", "geen_volgende": "Verhuisd"}
+    )
+    text = await resp.text()
+    assert resp.status == 422 and 'id="versie-fout"' in text and "Deze versie bestaat niet" in text
+    version = (await services.households.get(regisseur(demo), hid)).current_version
+    resp = await client.post(
+        one + "/afsluiten",
+        data={"csrf": await csrf_of(client, one), "versie": str(version), "geen_volgende": "Verhuisd"},
+        allow_redirects=False,
+    )
+    assert resp.status == 303, await resp.text()
+    held = await services.overleggen.get(regisseur(demo), hid, oid)
+    assert held.adopted_version == version and held.no_next_reason == "Verhuisd" and held.next_overleg_id is None
+    text = await (await client.get(one)).text()
+    assert "Vastgestelde versie" in text and "Verhuisd" in text

@@ -57,7 +57,12 @@ async def _overview(
     household_id, principal = await principal_of(request)
     svc = services(request)
     source: MultiMapping[str] = entered if entered is not None else request.query
-    cal = await svc.overleggen.window_calendar(principal, household_id, day_of(source.get("gestart"), "gestart"))
+    errors = dict(errors or {})
+    try:
+        started = day_of(source.get("gestart"), "gestart")
+    except ValidationFailed:
+        started, errors["gestart"] = None, _("Vul een bestaande datum in.")
+    cal = await svc.overleggen.window_calendar(principal, household_id, started)
     people = await names_of(request, principal, household_id)
     if "gekozen" in source:
         must, optional = _must_of(source, people)
