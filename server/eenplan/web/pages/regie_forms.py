@@ -11,6 +11,7 @@ from aiohttp import web
 from multidict import MultiDict, MultiMapping
 
 from ...domain.access import Principal
+from ...domain.betrokkene import Kind
 from ...domain.errors import ValidationFailed
 from ..keys import services
 from . import guard
@@ -60,3 +61,21 @@ async def principal_of(request: web.Request) -> tuple[str, Principal]:
 async def names_of(request: web.Request, principal: Principal, household_id: str) -> dict[str, str]:
     """Names by betrokkene id (the contact list every betrokkene may see)."""
     return {b.id: b.name for b in await services(request).betrokkenen.list(principal, household_id)}
+
+
+async def klanten_of(request: web.Request, principal: Principal, household_id: str) -> list[str]:
+    """Who the slot form ticks as must-come before the regisseur chooses: the klanten."""
+    found = await services(request).betrokkenen.list(principal, household_id)
+    return [b.id for b in found if b.kind is Kind.KLANT]
+
+
+def must_of(form: MultiMapping[str], people: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Who must come and who may (the rest of the betrokkenen), from the form's `moet` boxes."""
+    must = [b for b in form.getall("moet", []) if b in people]
+    return must, [b for b in people if b not in must]
+
+
+def form_times(start: datetime, end: datetime) -> tuple[str, str, str]:
+    """A proposed time as the reschedule form's date and two times (Dutch local time)."""
+    start, end = start.astimezone(ZONE), end.astimezone(ZONE)
+    return start.date().isoformat(), start.strftime("%H:%M"), end.strftime("%H:%M")

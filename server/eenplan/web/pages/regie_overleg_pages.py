@@ -9,16 +9,14 @@ API. This module reads forms, words dates and errors, and renders.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
 from babel.dates import format_date
 from multidict import MultiMapping
 
-from ...domain.access import Principal
 from ...domain.audit import Channel
-from ...domain.betrokkene import Kind
 from ...domain.errors import ValidationFailed
 from ...domain.overleg import Invitee, OverlegStatus, OverlegType
 from ...services.overleg_close import CloseRequest
@@ -28,7 +26,18 @@ from . import csrf
 from .i18n import SOURCE_LANGUAGE, _
 from .keys import WHERE
 from .overleg_pages import answer_label, status_label, type_label, when
-from .regie_forms import ZONE, day_of, moment_of, names_of, principal_of, slot_of, texts
+from .regie_forms import (
+    ZONE,
+    day_of,
+    form_times,
+    klanten_of,
+    moment_of,
+    must_of,
+    names_of,
+    principal_of,
+    slot_of,
+    texts,
+)
 from .regie_words import day_words, overleg_errors
 from .render import page, redirect
 
@@ -37,18 +46,6 @@ routes = web.RouteTableDef()
 BASE = "/huishoudens/{id}/regie/overleggen"
 ONE = BASE + "/{oid}"
 WEEKDAYS = (_("maandag"), _("dinsdag"), _("woensdag"), _("donderdag"), _("vrijdag"), _("zaterdag"), _("zondag"))
-
-
-async def _klanten(request: web.Request, principal: Principal, household_id: str) -> list[str]:
-    """Who the slot form ticks as must-come before the regisseur chooses: the klanten."""
-    found = await services(request).betrokkenen.list(principal, household_id)
-    return [b.id for b in found if b.kind is Kind.KLANT]
-
-
-def _must_of(form: MultiMapping[str], people: dict[str, str]) -> tuple[list[str], list[str]]:
-    """Who must come and who may (the rest of the betrokkenen), from the form's `moet` boxes."""
-    must = [b for b in form.getall("moet", []) if b in people]
-    return must, [b for b in people if b not in must]
 
 
 async def _overview(
@@ -65,9 +62,9 @@ async def _overview(
     cal = await svc.overleggen.window_calendar(principal, household_id, started)
     people = await names_of(request, principal, household_id)
     if "gekozen" in source:
-        must, optional = _must_of(source, people)
+        must, optional = must_of(source, people)
     else:
-        must = await _klanten(request, principal, household_id)
+        must = await klanten_of(request, principal, household_id)
         optional = [b for b in people if b not in must]
     slots = (
         await svc.overleggen.slots(
@@ -122,7 +119,7 @@ async def create_poll(request: web.Request) -> web.Response:
     form = texts(await csrf.checked_form(request))
     household_id, principal = await principal_of(request)
     people = await names_of(request, principal, household_id)
-    must, optional = _must_of(form, people)
+    must, optional = must_of(form, people)
     try:
         poll = await services(request).polls.create(
             principal,
@@ -144,7 +141,7 @@ async def plan_directly(request: web.Request) -> web.Response:
     form = texts(await csrf.checked_form(request))
     household_id, principal = await principal_of(request)
     people = await names_of(request, principal, household_id)
-    must, optional = _must_of(form, people)
+    must, optional = must_of(form, people)
     try:
         chosen = form.getall("optie", [])
         if len(chosen) != 1:
@@ -186,12 +183,6 @@ async def pick(request: web.Request) -> web.Response:
     raise redirect(f"/huishoudens/{household_id}/regie/overleggen/{view.id}?gelukt=gepland")
 
 
-def _form_times(start: datetime, end: datetime) -> tuple[str, str, str]:
-    """A proposed time as the reschedule form's date and two times (Dutch local time)."""
-    start, end = start.astimezone(ZONE), end.astimezone(ZONE)
-    return start.date().isoformat(), start.strftime("%H:%M"), end.strftime("%H:%M")
-
-
 async def _one(request: web.Request, errors: dict[str, str] | None = None) -> web.Response:
     household_id, principal = await principal_of(request)
     svc = services(request)
@@ -222,7 +213,7 @@ async def _one(request: web.Request, errors: dict[str, str] | None = None) -> we
                 for i in view.invitees
             ],
             "proposals": [
-                (people.get(p.betrokkene_id, ""), when(p.start, p.end), p, *_form_times(p.start, p.end))
+                (people.get(p.betrokkene_id, ""), when(p.start, p.end), p, *form_times(p.start, p.end))
                 for p in proposals
             ],
             "people": people,
