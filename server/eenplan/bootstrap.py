@@ -21,7 +21,7 @@ from .domain.factors import FactorNotices
 from .domain.inbound import MAX_MESSAGE_BYTES, MAX_RECIPIENTS
 from .domain.ports import Clock, InviteOutbox, Werkdagen
 from .domain.sessions import SecondFactorPolicy, SessionPolicy
-from .domain.signin import AttemptLimiter, SignInLimits
+from .domain.signin import AttemptLimiter, SessionLookupReader, SignInLimits
 from .services.access_log import AccessLogService
 from .services.account import AccountService
 from .services.betrokkenen import BetrokkeneService
@@ -53,6 +53,7 @@ from .storage.caseload_repository import reads as caseload_reads
 from .storage.engine import create_engine, engine_health
 from .storage.engine import is_ready as storage_ready
 from .storage.loop_db import for_database as loop_connection
+from .storage.page_reads import PageReader
 from .storage.pg_reads import PgReads
 from .storage.reads import PlanReader
 from .storage.uow import UnitOfWorkFactory
@@ -105,7 +106,11 @@ def new_id() -> str:
 
 
 def build_signin(
-    settings: Settings, uow: UnitOfWorkFactory, clock: Clock, mailgroup: MailgroupService | None = None
+    settings: Settings,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    mailgroup: MailgroupService | None = None,
+    reads: SessionLookupReader | None = None,
 ) -> tuple[SessionService, SignInService]:
     """Sessions and sign-in: magic links by mail (console without SMTP); OIDC when configured."""
     sessions = SessionService(
@@ -115,6 +120,7 @@ def build_signin(
             timedelta(seconds=settings.session_idle_seconds), timedelta(seconds=settings.session_max_seconds)
         ),
         SecondFactorPolicy(settings.second_factor),
+        lookup=reads,
     )
     window = settings.signin_limit_window_seconds
     limits = SignInLimits(
@@ -374,7 +380,7 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
 
     plan = PlanService(uow, reads, access_log, clock, new_id)
     mailgroup, outbox, keyring = build_mail(settings, uow, plan, clock)
-    sessions, signin = build_signin(settings, uow, clock, mailgroup)
+    sessions, signin = build_signin(settings, uow, clock, mailgroup, reads)
     factors = build_factors(settings, uow, clock, MailFactorNotices(signin.link_sender, clock))
 
     async def close() -> None:
@@ -414,7 +420,7 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
         consent=consent,
         consent_matrix=ConsentMatrix(uow, clock, consent.required_of),
         access_log=AccessLogService(uow),
-        plan_pages=PlanPageService(uow, plan, ConsentRoster(clock, settings.consent_policy)),
+        plan_pages=PlanPageService(uow, plan, ConsentRoster(clock, settings.consent_policy), PageReader(reads)),
         plan_items=PlanItemService(uow, plan, new_id),
         inzage=InzageService(uow, plan, consent, overleg_services["overleggen"], AccessLogService(uow), mailgroup),
         **overleg_services,

@@ -192,6 +192,14 @@ class InviteOutbox(Protocol):
     ) -> None: ...
 
 
+class PageReads(Protocol):
+    """The pages' hot reads without a unit of work (storage/page_reads.py): a household's name and people, and
+    one actor's own latest access-log details (the same answers as the stores give)."""
+
+    async def people(self, household_id: str) -> tuple[str, list[Betrokkene]] | None: ...
+    async def web_reads(self, household_id: str, actor_id: str, event: str, channel: str, prefix: str) -> list[str]: ...
+
+
 class UnitOfWorkFactory(Protocol):
     """Opens a unit of work; `write=True` for one that will commit changes."""
 

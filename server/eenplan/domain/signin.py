@@ -90,6 +90,14 @@ class SignInStore(Protocol):
     async def purge(self, now: datetime) -> None: ...
 
 
+class SessionLookupReader(Protocol):
+    """The pages' hot path: the same session lookup as `PersonStore.lookup`, without a unit of work."""
+
+    async def session(
+        self, token_hash: str, household_id: str | None
+    ) -> tuple[SignInSession, list[Membership]] | None: ...
+
+
 class PersonStore(Protocol):
     """People (one verified sign-in address each) and their sessions across households (person_repository)."""
 

@@ -18,11 +18,11 @@ from ..domain.access import Level, Principal
 from ..domain.audit import Channel, Event, actor_fields
 from ..domain.betrokkene import Betrokkene, Kind
 from ..domain.diff import Change
-from ..domain.errors import ValidationFailed
-from ..domain.ports import UnitOfWork, UnitOfWorkFactory
+from ..domain.errors import NotFound, ValidationFailed
+from ..domain.ports import PageReads, UnitOfWork, UnitOfWorkFactory
 from ..domain.sections import SECTION_KEYS
 from ..domain.versions import VersionInfo
-from .common import known_household
+from .common import NOT_FOUND, known_household
 from .consent_roster import ConsentRoster
 from .plan import PlanService, PlanSnapshot
 
@@ -86,10 +86,13 @@ class VersionsPage:
 class PlanPageService:
     """The household's plan pages: readable views over `PlanService`'s scoped, logged reads."""
 
-    def __init__(self, uow: UnitOfWorkFactory, plan: PlanService, roster: ConsentRoster) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, plan: PlanService, roster: ConsentRoster, reads: PageReads | None = None
+    ) -> None:
         self._uow = uow
         self._plan = plan
         self._roster = roster
+        self._reads = reads  # the hot path for the plan page (no unit of work); None: through one
 
     async def _people(self, uow: UnitOfWork, household_id: str) -> tuple[str, list[Betrokkene]]:
         household = await known_household(uow, household_id)
@@ -106,6 +109,21 @@ class PlanPageService:
             household_id, actor_id, Event.READ.value, Channel.WEB.value, READ_PREFIX, limit=SEEN_LOOKBACK
         )
 
+    async def _hot_people_and_reads(
+        self, principal: Principal, household_id: str
+    ) -> tuple[str, list[Betrokkene], list[str]]:
+        """`_people` and `_web_reads` on the hot path (the same answers, no unit of work)."""
+        assert self._reads is not None
+        found = await self._reads.people(household_id)
+        if found is None:
+            raise NotFound(NOT_FOUND)
+        name, everyone = found[0], [p for p in found[1] if p.active]  # as `betrokkenen.list`: the active ones
+        actor_id, on_behalf_of = actor_fields(principal)
+        if on_behalf_of is not None:
+            return name, everyone, []
+        reads = await self._reads.web_reads(household_id, actor_id, Event.READ.value, Channel.WEB.value, READ_PREFIX)
+        return name, everyone, reads
+
     def _deciders(self, people: list[Betrokkene], names: Mapping[str, str]) -> tuple[str, ...]:
         """The klanten whose consent would share a section of the whole household (the age policy)."""
         required = self._roster.rule([p for p in people if p.active], None)
@@ -116,6 +134,8 @@ class PlanPageService:
         access = await self._plan.access(principal, household_id)  # 404 for a stranger, before anything else
 
         async def people_and_reads() -> tuple[str, list[Betrokkene], list[str]]:
+            if self._reads is not None:
+                return await self._hot_people_and_reads(principal, household_id)
             async with self._uow() as uow:
                 name, people = await self._people(uow, household_id)
                 return name, people, await self._web_reads(uow, principal, household_id)

@@ -30,6 +30,7 @@ from ..domain.sessions import (
     new_secret,
     secret_hash,
 )
+from ..domain.signin import SessionLookupReader
 
 log = logging.getLogger("eenplan.signin")
 security = logging.getLogger("eenplan.security")
@@ -46,8 +47,10 @@ class SessionService:
         clock: Clock,
         policy: SessionPolicy,
         second_factor: SecondFactorPolicy = SecondFactorPolicy.PROFESSIONALS,
+        lookup: SessionLookupReader | None = None,
     ) -> None:
         self._uow = uow
+        self._lookup = lookup  # the hot path's reader (no unit of work); None: through a unit of work
         self._clock = clock
         self.policy = policy
         self.second_factor = second_factor
@@ -108,7 +111,9 @@ class SessionService:
         if not looks_like_secret(token):
             raise Unauthenticated("malformed bearer token")
         token_hash = secret_hash(token)
-        if uow is None:
+        if uow is None and self._lookup is not None:
+            found = await self._lookup.session(token_hash, household_id)
+        elif uow is None:
             async with self._uow() as own:
                 found = await own.persons.lookup(token_hash, household_id)
         else:
@@ -133,13 +138,18 @@ class SessionService:
         session does not reach gives a principal nobody is, which the services answer with 404.
         """
         _, session, members = await self._live(token, household_id)
+        return self.principal_in(session, members, household_id)
+
+    def principal_in(self, session: SignInSession, members: list[Membership], household_id: str) -> Principal:
+        """`principal_for`'s answer from a lookup already made (of one household or of all): the same rules."""
         if self._needs_second_factor(session):
             raise SecondFactorRequired("confirm your sign-in with a second factor first")
-        if len(members) > 1:
+        mine = [m for m in members if m.household_id == household_id]
+        if len(mine) > 1:
             raise ChoiceRequired("say who you are in this household first")
-        if not members:
+        if not mine:
             return Principal(NOBODY, household_id)
-        m = members[0]
+        m = mine[0]
         return Principal(m.betrokkene_id, household_id, m.issued_by, session.second_factor)
 
     async def check_live(self, token: str) -> None:
@@ -148,11 +158,18 @@ class SessionService:
 
     async def person_session(self, token: str) -> PersonSessionView:
         """The live session as the pages see it (who, how, what is still to do); Unauthenticated if not live."""
+        return (await self.person_session_with_members(token))[0]
+
+    async def person_session_with_members(
+        self, token: str
+    ) -> tuple[PersonSessionView, SignInSession, list[Membership]]:
+        """`person_session` with the lookup it came from, so a page asks `principal_in` for a household
+        without a second query (one lookup per page request)."""
         _, session, members = await self._live(token, None)
         per_household: dict[str, int] = {}
         for m in members:
             per_household[m.household_id] = per_household.get(m.household_id, 0) + 1
-        return PersonSessionView(
+        view = PersonSessionView(
             session.person_id,
             session.email,
             session.method,
@@ -162,6 +179,7 @@ class SessionService:
             session.created_at,
             session.expires_at,
         )
+        return view, session, members
 
     async def members(self, token: str, uow: UnitOfWork | None = None) -> tuple[SignInSession, list[Membership]]:
         """The live session and every membership that still counts (for the household list and choices);

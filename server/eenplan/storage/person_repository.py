@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +22,88 @@ from .tables_person import PersonRow, PersonSessionMemberRow, PersonSessionRow
 
 #: (session, the members in the household asked for): what one request's authentication reads
 SessionLookup = tuple[SignInSession, list[Membership]]
+
+
+def _lookup(one_household: bool) -> sa.Select[Any]:
+    member_on = col(PersonSessionMemberRow.token_hash) == col(PersonSessionRow.token_hash)
+    if one_household:
+        member_on = sa.and_(member_on, col(PersonSessionMemberRow.household_id) == sa.bindparam("household_id"))
+    still_theirs = sa.and_(
+        col(BetrokkeneRow.id) == col(PersonSessionMemberRow.betrokkene_id),
+        col(BetrokkeneRow.removed_at).is_(None),
+        sa.or_(
+            col(PersonSessionMemberRow.via_pin).is_(True),
+            sa.and_(
+                sa.func.lower(col(BetrokkeneRow.email)) == col(PersonRow.email),
+                ~sa.exists().where(*_unconfirmed(col(BetrokkeneRow.id))),
+            ),
+        ),
+    )
+    stmt = (
+        sa.select(
+            col(PersonSessionRow.person_id),
+            col(PersonSessionRow.method),
+            col(PersonSessionRow.created_at),
+            col(PersonSessionRow.last_seen_at),
+            col(PersonSessionRow.expires_at),
+            col(PersonSessionRow.second_factor_at),
+            col(PersonSessionRow.professional),
+            col(PersonSessionMemberRow.household_id),
+            col(PersonSessionMemberRow.betrokkene_id),
+            col(PersonSessionMemberRow.issued_by),
+            col(PersonSessionMemberRow.via_pin),
+            col(BetrokkeneRow.id),
+            col(PersonRow.email),
+        )
+        .join(PersonRow, col(PersonRow.id) == col(PersonSessionRow.person_id))
+        .outerjoin(PersonSessionMemberRow, member_on)
+        .outerjoin(BetrokkeneRow, still_theirs)
+        .where(
+            col(PersonSessionRow.token_hash) == sa.bindparam("token_hash"), col(PersonSessionRow.revoked_at).is_(None)
+        )
+    )
+    return cast("sa.Select[Any]", stmt)
+
+
+#: the session lookup in every household, and in one (compiled once; parameters token_hash, household_id)
+LOOKUP_EVERY_HOUSEHOLD = _lookup(False)
+LOOKUP_ONE_HOUSEHOLD = _lookup(True)
+
+
+#: the values of the statements' own literals (bound as parameters): raw connections must pass them too
+_LITERALS = {
+    id(stmt): {k: v for k, v in stmt.compile().params.items() if k not in ("token_hash", "household_id")}
+    for stmt in (LOOKUP_EVERY_HOUSEHOLD, LOOKUP_ONE_HOUSEHOLD)
+}
+
+
+def lookup_statement(token_hash: str, household_id: str | None) -> tuple[sa.Select[Any], dict[str, Any]]:
+    """The statement (of the two above) and every parameter of one lookup, its literals included."""
+    stmt = LOOKUP_EVERY_HOUSEHOLD if household_id is None else LOOKUP_ONE_HOUSEHOLD
+    params: dict[str, Any] = {**_LITERALS[id(stmt)], "token_hash": token_hash}
+    if household_id is not None:
+        params["household_id"] = household_id
+    return stmt, params
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
+    """SQLite's raw rows hold text, the ORM and asyncpg datetimes: all become aware UTC."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def decode_lookup(rows: Sequence[Any]) -> SessionLookup | None:
+    """The session and the memberships that still count, from the lookup's rows (ORM, SQLite or asyncpg)."""
+    if not rows:
+        return None
+    first = rows[0]
+    created, seen, expires = _aware(first[2]), _aware(first[3]), _aware(first[4])
+    assert created is not None and seen is not None and expires is not None  # NOT NULL columns
+    session = SignInSession(first[0], first[1], created, seen, expires, first[5] is not None, bool(first[6]), first[12])
+    return session, [Membership(r[7], r[8], r[9], bool(r[10])) for r in rows if r[11] is not None]
 
 
 class PersonRepository:
@@ -130,50 +214,10 @@ class PersonRepository:
 
         A membership counts only while its betrokkene is active and, unless it was reached through the
         pinned OIDC account, still has the person's address, confirmed: a changed address or a removal
-        ends the session's access to that household at the next request, not the whole session."""
-        member_on = col(PersonSessionMemberRow.token_hash) == col(PersonSessionRow.token_hash)
-        if household_id is not None:
-            member_on = sa.and_(member_on, col(PersonSessionMemberRow.household_id) == household_id)
-        still_theirs = sa.and_(
-            col(BetrokkeneRow.id) == col(PersonSessionMemberRow.betrokkene_id),
-            col(BetrokkeneRow.removed_at).is_(None),
-            sa.or_(
-                col(PersonSessionMemberRow.via_pin).is_(True),
-                sa.and_(
-                    sa.func.lower(col(BetrokkeneRow.email)) == col(PersonRow.email),
-                    ~sa.exists().where(*_unconfirmed(col(BetrokkeneRow.id))),
-                ),
-            ),
-        )
-        stmt = (
-            sa.select(
-                col(PersonSessionRow.person_id),
-                col(PersonSessionRow.method),
-                col(PersonSessionRow.created_at),
-                col(PersonSessionRow.last_seen_at),
-                col(PersonSessionRow.expires_at),
-                col(PersonSessionRow.second_factor_at),
-                col(PersonSessionRow.professional),
-                col(PersonSessionMemberRow.household_id),
-                col(PersonSessionMemberRow.betrokkene_id),
-                col(PersonSessionMemberRow.issued_by),
-                col(PersonSessionMemberRow.via_pin),
-                col(BetrokkeneRow.id),
-                col(PersonRow.email),
-            )
-            .join(PersonRow, col(PersonRow.id) == col(PersonSessionRow.person_id))
-            .outerjoin(PersonSessionMemberRow, member_on)
-            .outerjoin(BetrokkeneRow, still_theirs)
-            .where(col(PersonSessionRow.token_hash) == token_hash, col(PersonSessionRow.revoked_at).is_(None))
-        )
-        rows = (await self._s.execute(stmt)).all()
-        if not rows:
-            return None
-        first = rows[0]
-        session = SignInSession(
-            first[0], first[1], first[2], first[3], first[4], first[5] is not None, bool(first[6]), first[12]
-        )
-        return session, [Membership(r[7], r[8], r[9], bool(r[10])) for r in rows if r[11] is not None]
+        ends the session's access to that household at the next request, not the whole session. (The
+        pages' hot path runs the very same statement on the loop's connection: `reads.PlanReader.session`.)"""
+        stmt, params = lookup_statement(token_hash, household_id)
+        return decode_lookup((await self._s.execute(stmt, params)).all())
 
     async def touch(self, token_hash: str, now: datetime, older_than: datetime) -> None:
         """Record activity, unless another request already did so since `older_than`."""

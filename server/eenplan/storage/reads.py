@@ -29,6 +29,13 @@ from .engine import engine_health, is_sqlite
 from .faults import DETAIL, classify
 from .grant_rows import GRANTS, GrantColumns, grant_of
 from .loop_db import BUSY_RETRIES, LoopConnection, is_busy
+from .person_repository import (
+    LOOKUP_EVERY_HOUSEHOLD,
+    LOOKUP_ONE_HOUSEHOLD,
+    SessionLookup,
+    decode_lookup,
+    lookup_statement,
+)
 from .pg_reads import ERRORS as PG_ERRORS
 from .pg_reads import PgReads
 from .tables import BetrokkeneRow, HouseholdRow, PlanVersionRow, SectionBlobRow
@@ -120,6 +127,7 @@ _ACCESS_CURRENT = _member_access_stmt(False)
 _ACCESS_NUMBERED = _member_access_stmt(True)
 _REVOCATIONS = sa.inspect(TokenRevocationRow).local_table.c
 _REVOKED = sa.select(_REVOCATIONS.jti, _REVOCATIONS.scope)
+SESSION_LOOKUPS = (LOOKUP_EVERY_HOUSEHOLD, LOOKUP_ONE_HOUSEHOLD)
 _BLOBS = sa.select(_BLOB.hash, _BLOB.content).where(
     _BLOB.household_id == sa.bindparam("hh"), _BLOB.hash.in_(sa.bindparam("hashes", expanding=True))
 )
@@ -192,7 +200,7 @@ class PlanReader:
         self._health = shared.health if shared is not None else engine_health(engine)
         self._loop_db = loop_db or (LoopConnection(self._sqlite_path, self._health) if self._sqlite_path else None)
         self._pg = None if self._sqlite_path else (pg or PgReads(url, health=self._health))
-        statements = (_CURRENT, _NUMBERED, _ACCESS_CURRENT, _ACCESS_NUMBERED, _REVOKED)
+        statements = (_CURRENT, _NUMBERED, _ACCESS_CURRENT, _ACCESS_NUMBERED, _REVOKED, *SESSION_LOOKUPS)
         self._sql = {stmt: _sqlite_text(stmt) for stmt in statements} if self._sqlite_path else {}
         self._versions = _Decoded(_decode_version)
         self._grants = _Decoded(grant_of)
@@ -264,6 +272,13 @@ class PlanReader:
                 self._answers.clear()
             self._answers[key] = answer
         return answer
+
+    async def session(self, token_hash: str, household_id: str | None) -> SessionLookup | None:
+        """A person session and its memberships, as `PersonRepository.lookup` reads them (the same statement),
+        on the loop's connection or through asyncpg: a page's sign-in check without a unit of work. Never
+        remembered: a sign-out or a removal decides the very next request."""
+        stmt, params = lookup_statement(token_hash, household_id)
+        return decode_lookup(await self._fetch(stmt, params))
 
     async def revoked(self, jti: str, household_id: str | None) -> bool:
         """Whether a token id was revoked for this household (None: a monitoring token). SQLite: the small

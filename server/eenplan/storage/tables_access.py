@@ -70,6 +70,7 @@ class AccessLogRow(SQLModel, table=True):
     """One access to plan data. Append-only (database triggers refuse UPDATE and DELETE); hash-chained."""
 
     __tablename__ = "access_log"
+    __table_args__ = (sa.Index("ix_access_log_actor", "household_id", "actor_id", "seq"),)  # migration 0019
     household_id: str = Field(primary_key=True, max_length=36)
     seq: int = Field(primary_key=True)
     at: datetime = Field(sa_column=_ts())

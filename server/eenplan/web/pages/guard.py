@@ -13,7 +13,7 @@ from ...domain.errors import SecondFactorRequired, Unauthenticated
 from ...domain.sessions import PersonSessionView
 from ..keys import services
 from .cookies import session_token
-from .keys import PERSON
+from .keys import LOOKUP, PERSON
 
 
 def token_or_401(request: web.Request) -> str:
@@ -27,8 +27,9 @@ def token_or_401(request: web.Request) -> str:
 async def signed_in(request: web.Request, *, second_factor: bool = True) -> PersonSessionView:
     """The signed-in person; with `second_factor`, also refuse while the policy still asks for one
     (SecondFactorRequired → /inloggen/tweede-stap). The second-factor pages themselves pass False."""
-    view = await services(request).sessions.person_session(token_or_401(request))
+    view, session, members = await services(request).sessions.person_session_with_members(token_or_401(request))
     request[PERSON] = view
+    request[LOOKUP] = (session, members)
     if second_factor and view.needs_second_factor:
         raise SecondFactorRequired("confirm your sign-in with a second factor first")
     return view
@@ -37,7 +38,8 @@ async def signed_in(request: web.Request, *, second_factor: bool = True) -> Pers
 async def household_principal(request: web.Request, household_id: str) -> Principal:
     """Who the person is in this household (the core raises for a choice or factor still to do; for a
     household the session does not reach the services answer 404, as for a missing one)."""
-    token = token_or_401(request)
-    if PERSON not in request:
-        request[PERSON] = await services(request).sessions.person_session(token)
-    return await services(request).sessions.principal_for(token, household_id)
+    sessions = services(request).sessions
+    if LOOKUP not in request:
+        await signed_in(request, second_factor=False)
+    session, members = request[LOOKUP]
+    return sessions.principal_in(session, members, household_id)

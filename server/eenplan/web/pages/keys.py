@@ -12,6 +12,8 @@ CSRF_KEY = web.AppKey("csrf_key", bytes)
 HAS_THEME = web.AppKey("has_theme", bool)
 #: the signed-in person, once a guard looked them up (the layout shows who you are)
 PERSON = web.RequestKey("person", PersonSessionView)
+#: the session lookup behind PERSON (session, memberships), so a household's principal needs no second query
+LOOKUP = web.RequestKey("session_lookup", tuple)
 #: the household a page is about, for the layout's "where" (its name only)
 WHERE = web.RequestKey("where", str)
 #: a CSRF cookie value made during this request, set on its response
