@@ -100,25 +100,75 @@ async def test_the_feed_is_content_free_and_both_parsers_read_it_alike(client, s
     assert links[uids[first]].endswith(f"{overleggen(demo)}/{first}")
 
 
-async def test_each_fetch_is_logged_on_channel_ics(client, services, demo, capsys):
-    await plan(services, demo, ["Fatima El Amrani"], days=20)
-    await sign_in(client, capsys, FATIMA)
-    _, path = await make_link(client, demo)
-    assert (await fetch_anonymously(client, path)).status == 200
+async def feed_log(services, demo) -> list:
+    """The feed fetches in the household's access log, oldest first."""
     async with services.overleggen._uow() as uow:
         entries = await uow.access_log.entries(demo["household"]["id"], limit=1000)
+    return [e for _, e in reversed(entries) if e.channel is Channel.ICS and e.detail.startswith("agenda-abonnement")]
+
+
+async def test_a_fetch_is_logged_on_channel_ics_only_when_the_feed_changed(client, services, demo, capsys):
+    hid = demo["household"]["id"]
+    first = await plan(services, demo, ["Fatima El Amrani"], days=20)
+    await sign_in(client, capsys, FATIMA)
+    _, path = await make_link(client, demo)
+    for _ in range(5):  # an hourly poller (or whoever found the link) fetching the same feed
+        assert (await fetch_anonymously(client, path)).status == 200
     fatima = demo["by_name"]["Fatima El Amrani"]["id"]
-    logged = [e for _, e in entries if e.channel is Channel.ICS and e.detail.startswith("agenda-abonnement")]
-    assert len(logged) == 1 and logged[0].actor_id == fatima and logged[0].detail == "agenda-abonnement: 1 overleggen"
+    logged = await feed_log(services, demo)
+    assert len(logged) == 1 and logged[0].actor_id == fatima
+    assert logged[0].detail.startswith("agenda-abonnement: 1 overleggen (stand ")
+    await services.overleggen.cancel(regisseur(demo), hid, first)  # what the feed shows changed
+    assert (await fetch_anonymously(client, path)).status == 200
+    assert (await fetch_anonymously(client, path)).status == 200
+    logged = await feed_log(services, demo)
+    assert len(logged) == 2 and logged[0].detail != logged[1].detail
+    for entry in logged:  # no time or uid of an overleg in the log
+        assert MARKER not in entry.detail and "T" not in entry.detail.partition("stand ")[2]
 
 
-async def test_head_answers_like_get_without_a_body(client, services, demo, capsys):
+async def test_a_new_link_logs_its_first_fetch(client, services, demo, capsys):
+    await plan(services, demo, ["Fatima El Amrani"], days=20)
+    await sign_in(client, capsys, FATIMA)
+    _, old = await make_link(client, demo)
+    assert (await fetch_anonymously(client, old)).status == 200
+    await sign_in(client, capsys, FATIMA)
+    _, new = await make_link(client, demo)
+    assert (await fetch_anonymously(client, new)).status == 200
+    assert len(await feed_log(services, demo)) == 2
+
+
+async def test_head_answers_like_get_without_a_body_and_is_not_logged(client, services, demo, capsys):
     await sign_in(client, capsys, FATIMA)
     _, path = await make_link(client, demo)
     client.session.cookie_jar.clear()
     resp = await client.head(path)
     assert resp.status == 200 and resp.headers["Content-Type"] == "text/calendar; charset=utf-8"
     assert await resp.read() == b""
+    assert await feed_log(services, demo) == []
+
+
+async def test_a_feed_link_answers_429_after_too_many_fetches_an_hour(client, services, demo, capsys):
+    from eenplan.services.calendar_feed import FETCHES_PER_HOUR
+
+    await sign_in(client, capsys, FATIMA)
+    _, path = await make_link(client, demo)
+    client.session.cookie_jar.clear()
+    for _ in range(FETCHES_PER_HOUR):
+        assert (await client.get(path)).status == 200
+    resp = await client.get(path)
+    assert resp.status == 429 and int(resp.headers["Retry-After"]) > 0
+    assert b"BEGIN:VCALENDAR" not in await resp.read()
+    assert len(await feed_log(services, demo)) == 1
+
+
+async def test_the_calendar_name_holds_no_household_code(client, services, demo, capsys):
+    await sign_in(client, capsys, FATIMA)
+    _, path = await make_link(client, demo)
+    ics = await (await fetch_anonymously(client, path)).read()
+    parsed = icalendar.Calendar.from_ical(ics)
+    assert str(parsed["X-WR-CALNAME"]) == "eenplan: overleggen"
+    assert demo["household"]["code"].encode() not in ics
 
 
 async def test_a_stopped_link_answers_exactly_like_an_unknown_one(client, services, demo, capsys):

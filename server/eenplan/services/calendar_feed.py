@@ -3,12 +3,16 @@
 The token is 256 random bits; only its SHA-256 is stored, so the link is shown once, right after it is made.
 Making a new one stops the old ones (one working feed per person per household); "stop" stops it. The feed
 is content-free like the cleartext invites (see eenplan_calendar.feed) and lists only the overleggen the
-person is invited to; every fetch is access-logged on channel ICS, as a downloaded invite is. An unknown
-token, a stopped feed and a removed betrokkene all answer the same NotFound.
+person is invited to. A fetch is access-logged on channel ICS (as a downloaded invite is) only when what the feed
+shows changed since the last logged fetch of that feed: the detail carries a fingerprint keyed with the feed's
+token hash, kept in the (shared, database) access log, so a leaked link polled every hour cannot bury the klant's
+real reads, on any number of nodes. A HEAD is never logged; each token has at most FETCHES_PER_HOUR fetches an hour
+(RateLimited, 429; per process). An unknown token, a stopped feed and a removed betrokkene all answer the same NotFound.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 from ..domain.access import Principal
@@ -18,6 +22,7 @@ from ..domain.overleg import OverlegStatus
 from ..domain.overleg_ports import FeedBuilder, FeedEvent, FeedSpec
 from ..domain.ports import Clock, UnitOfWorkFactory
 from ..domain.sessions import looks_like_secret, new_secret, secret_hash
+from ..domain.signin import AttemptLimiter, RateLimited
 from .common import Need, authorised, known_household
 from .plan import PlanService
 
@@ -26,6 +31,19 @@ FEED_NOT_FOUND = "calendar feed not found"
 REFRESH = timedelta(hours=1)
 #: the neutral title every overleg has in the feed
 SUMMARY = "Overleg"
+#: the neutral calendar name: a household code is chosen by the regisseur and could hold a family name
+CALENDAR_NAME = "eenplan: overleggen"
+#: fetches one feed token may make in an hour (a calendar program polls about once an hour)
+FETCHES_PER_HOUR = 60
+#: the start of every feed fetch's access-log detail
+LOG_PREFIX = "agenda-abonnement:"
+
+
+def fingerprint(token_hash: str, events: tuple[FeedEvent, ...]) -> str:
+    """A short fingerprint of what a feed shows, keyed with its token hash: a new feed logs its first fetch, and
+    the log (which the household's members read) holds nothing to guess the overleggen's times from."""
+    text = "\n".join(f"{e.uid}|{e.sequence}|{e.start.isoformat()}|{e.end.isoformat()}|{e.cancelled}" for e in events)
+    return hashlib.sha256(f"{token_hash}\n{text}".encode()).hexdigest()[:12]
 
 
 def feed_path(token: str) -> str:
@@ -44,6 +62,7 @@ class CalendarFeedService:
         self._plan = plan
         self._builder = builder
         self._public_url = public_url.rstrip("/")
+        self._limits = AttemptLimiter(FETCHES_PER_HOUR, 3600)
 
     async def has_feed(self, principal: Principal, household_id: str) -> bool:
         """Whether the caller has a working feed for this household (the link itself cannot be shown again)."""
@@ -72,31 +91,35 @@ class CalendarFeedService:
             await caller.uow.commit()
         return stopped
 
-    async def feed(self, token: str) -> bytes:
-        """The feed a token opens, as .ics bytes, logged on channel ICS; NotFound for anything else."""
+    async def feed(self, token: str, *, head: bool = False) -> bytes:
+        """The feed a token opens, as .ics bytes; NotFound for anything else, RateLimited past FETCHES_PER_HOUR.
+        Logged on channel ICS when its content changed since the last logged fetch; a HEAD (`head`) never."""
         if not looks_like_secret(token):
             raise NotFound(FEED_NOT_FOUND)
+        token_hash = secret_hash(token)
+        now = self._clock().timestamp()
+        wait = self._limits.wait_needed(token_hash, now)
+        if wait > 0:
+            raise RateLimited(int(wait) + 1)
+        self._limits.take(token_hash, now)
         async with self._uow() as uow:
-            owner = await uow.overleggen.feed_owner(secret_hash(token))
+            owner = await uow.overleggen.feed_owner(token_hash)
         if owner is None:
             raise NotFound(FEED_NOT_FOUND)
         principal = Principal(owner.betrokkene_id, owner.household_id)
         async with authorised(self._uow, principal, owner.household_id) as caller:
-            household = await known_household(caller.uow, owner.household_id)
+            await known_household(caller.uow, owner.household_id)
             mine = [o for o in await caller.uow.overleggen.list(owner.household_id) if o.invitee(owner.betrokkene_id)]
+            last = await caller.uow.access_log.actor_details(
+                owner.household_id, owner.betrokkene_id, Event.EXPORT.value, Channel.ICS.value, LOG_PREFIX, limit=1
+            )
         base = f"{self._public_url}/huishoudens/{owner.household_id}/overleggen/"
-        spec = FeedSpec(
-            name=f"eenplan: overleggen {household.code}",
-            summary=SUMMARY,
-            events=tuple(
-                FeedEvent(o.uid, o.sequence, o.start, o.end, o.status is OverlegStatus.CANCELLED, base + o.id)
-                for o in mine
-            ),
-            refresh=REFRESH,
-            dtstamp=self._clock(),
+        events = tuple(
+            FeedEvent(o.uid, o.sequence, o.start, o.end, o.status is OverlegStatus.CANCELLED, base + o.id) for o in mine
         )
+        spec = FeedSpec(name=CALENDAR_NAME, summary=SUMMARY, events=events, refresh=REFRESH, dtstamp=self._clock())
         data = self._builder.build_feed(spec)
-        await self._plan.log_access(
-            principal, owner.household_id, Event.EXPORT, (), Channel.ICS, f"agenda-abonnement: {len(mine)} overleggen"
-        )
+        detail = f"{LOG_PREFIX} {len(mine)} overleggen (stand {fingerprint(token_hash, events)})"
+        if not head and detail not in last[:1]:
+            await self._plan.log_access(principal, owner.household_id, Event.EXPORT, (), Channel.ICS, detail)
         return data

@@ -63,8 +63,9 @@ async def stop_link(request: web.Request) -> web.Response:
 
 @routes.get(FEED)
 async def feed(request: web.Request) -> web.Response:
-    """The feed for calendar programs (Outlook, Google, Thunderbird): text/calendar, CRLF lines; GET and HEAD."""
-    ics = await services(request).calendar_feeds.feed(request.match_info["token"])
+    """The feed for calendar programs (Outlook, Google, Thunderbird): text/calendar, CRLF lines; GET and HEAD
+    (a HEAD is never access-logged: it shows nothing)."""
+    ics = await services(request).calendar_feeds.feed(request.match_info["token"], head=request.method == "HEAD")
     return web.Response(
         body=ics,
         content_type="text/calendar",
