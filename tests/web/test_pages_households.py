@@ -125,3 +125,13 @@ async def test_the_menu_offers_the_klant_pages_only_to_a_klant(client, demo, cap
     await sign_in(client, capsys, FATIMA)
     klant = await (await client.get(f"/huishoudens/{hid}")).text()
     assert all(f'href="/huishoudens/{hid}/{p}"' in klant for p in ("plan", "wie-ziet-wat", "bekeken", "inzage"))
+
+
+async def test_every_page_under_a_household_leads_back_to_its_menu(client, demo, capsys):
+    hid = demo["household"]["id"]
+    await sign_in(client, capsys, FATIMA)
+    crumb = f'<a class="utrecht-link utrecht-link--html-a" href="/huishoudens/{hid}">'
+    for path in ("plan", "overleggen", "gegevens", "wie-ziet-wat"):
+        text = await (await client.get(f"/huishoudens/{hid}/{path}")).text()
+        assert 'aria-label="U bent hier"' in text and crumb in text, path
+    assert 'aria-label="U bent hier"' not in await (await client.get(f"/huishoudens/{hid}")).text()

@@ -25,7 +25,15 @@ def layout(request: web.Request) -> dict[str, Any]:
         "csrf_token": csrf.token(request),
         "has_theme": request.app[HAS_THEME],
         "current_path": request.path,
+        "household_home": household_home(request),
     }
+
+
+def household_home(request: web.Request) -> str | None:
+    """On a page under a household (`/huishoudens/{id}/…`), the household's start page: the way back to its menu."""
+    household_id = request.match_info.get("id")
+    home = f"/huishoudens/{household_id}"
+    return home if household_id and request.path.startswith(home + "/") else None
 
 
 def page(
