@@ -13,7 +13,14 @@ import logging
 from datetime import datetime, timedelta
 
 from ..domain.access import Principal
-from ..domain.errors import ChoiceRequired, SecondFactorRequired, TemporaryFailure, Unauthenticated, ValidationFailed
+from ..domain.errors import (
+    ChoiceRequired,
+    SecondFactorRequired,
+    StorageUnavailable,
+    TemporaryFailure,
+    Unauthenticated,
+    ValidationFailed,
+)
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from ..domain.sessions import (
     NOBODY,
@@ -111,13 +118,10 @@ class SessionService:
         if not looks_like_secret(token):
             raise Unauthenticated("malformed bearer token")
         token_hash = secret_hash(token)
-        if uow is None and self._lookup is not None:
-            found = await self._lookup.session(token_hash, household_id)
-        elif uow is None:
-            async with self._uow() as own:
-                found = await own.persons.lookup(token_hash, household_id)
-        else:
+        if uow is not None:
             found = await uow.persons.lookup(token_hash, household_id)
+        else:
+            found = await self._lookup_outside(token_hash, household_id)
         now = self._clock()
         if found is None or not is_live(found[0], now, self.policy):
             raise Unauthenticated("invalid or expired session")
@@ -125,6 +129,21 @@ class SessionService:
         if needs_touch(session, now, self.policy):
             await self._touch(token_hash)
         return token_hash, session, members
+
+    async def _lookup_outside(
+        self, token_hash: str, household_id: str | None
+    ) -> tuple[SignInSession, list[Membership]] | None:
+        """The lookup without the caller's unit of work: on the hot path, or (none, or it met a lock and may not
+        wait) in a unit of work of its own, whose connection waits for the lock."""
+        if self._lookup is not None:
+            try:
+                return await self._lookup.session(token_hash, household_id)
+            except StorageUnavailable:
+                raise
+            except TemporaryFailure:
+                pass
+        async with self._uow() as own:
+            return await own.persons.lookup(token_hash, household_id)
 
     def _needs_second_factor(self, session: SignInSession) -> bool:
         return not session.second_factor and self.second_factor.requires(session.professional)
