@@ -83,14 +83,16 @@ class MailgroupService:
     def _self_or_regisseur(
         self, principal: Principal, household_id: str, betrokkene_id: str, *, write: bool = False
     ) -> AbstractAsyncContextManager[Caller]:
-        """`authorised` for a key's owner, or a regisseur managing another betrokkene's key."""
+        """`authorised` for a key's owner speaking for themself (Need.PERSONAL: not a token a regisseur issued,
+        nor a session through an address someone else added), or a regisseur managing another betrokkene's key."""
+        own = principal.betrokkene_id == betrokkene_id
         return authorised(
             self._uow,
             principal,
             household_id,
             write=write,
-            need=Need.MEMBER if principal.betrokkene_id == betrokkene_id else Need.REGISSEUR,
-            what="manage another betrokkene's key",
+            need=Need.PERSONAL if own else Need.REGISSEUR,
+            what="manage one's own key" if own else "manage another betrokkene's key",
         )
 
     @staticmethod

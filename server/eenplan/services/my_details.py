@@ -1,7 +1,8 @@
 """Mijn gegevens (issue 12): a person's own record in one household — contact details, reachable days, OpenPGP
 key and what plan mail brings them — and the few changes they make to it themself.
 
-Every use case acts on the caller's own betrokkene only (`principal.betrokkene_id`); changing anything else
+Every use case acts on the caller's own betrokkene only (`principal.betrokkene_id`), and every change needs a
+credential the person holds themself (Need.PERSONAL); changing anything else
 (name, kind, role, birth date, someone else's details) is the regisseur's, through `BetrokkeneService`.
 The e-mail address is not changed here: that is the confirmation flow of `services.contact_changes`.
 """
@@ -18,7 +19,7 @@ from ..domain.errors import NotFound, ValidationFailed
 from ..domain.mailgroup import PinnedKey
 from ..domain.ports import UnitOfWorkFactory
 from .betrokkenen import BetrokkeneService
-from .common import authorised
+from .common import Need, authorised
 from .mailgroup import MailgroupService
 
 _PHONE = re.compile(PHONE_PATTERN)
@@ -82,16 +83,24 @@ class MyDetailsService:
         usable = key is not None and await self._mail.key_usable(key.fingerprint)
         return MyDetails(me, key, usable)
 
+    async def _speaks_for_themself(self, principal: Principal, household_id: str, what: str) -> None:
+        """Forbidden unless the credential is the person's own (Need.PERSONAL): a token a regisseur issued or a
+        session through an address someone else added may read this page, not change what is the person's."""
+        async with authorised(self._uow, principal, household_id, need=Need.PERSONAL, what=what):
+            pass
+
     async def change_contact(
         self, principal: Principal, household_id: str, phone: str | None, reachable_days: Iterable[str]
     ) -> Betrokkene:
         """Change one's own phone number and reachable days (nothing else: the use case takes nothing else)."""
         fields = {"phone": checked_phone(phone), "reachable_days": checked_days(reachable_days)}
+        await self._speaks_for_themself(principal, household_id, "change one's own contact details")
         return await self._betrokkenen.update(principal, household_id, principal.betrokkene_id, fields)
 
     async def choose_mail(self, principal: Principal, household_id: str, choice: str) -> Betrokkene:
         """Say what plan mail brings oneself: the plan encrypted, or only a content-free notice."""
         fields = {"mail_choice": checked_choice(choice)}
+        await self._speaks_for_themself(principal, household_id, "choose one's own plan mail")
         return await self._betrokkenen.update(principal, household_id, principal.betrokkene_id, fields)
 
     async def put_key(self, principal: Principal, household_id: str, armored: str) -> PinnedKey:
