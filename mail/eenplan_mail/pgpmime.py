@@ -28,10 +28,8 @@ _LOCAL_URL_RE = re.compile(r"^http://(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?
 
 NOTICE_TEXT_NL = (
     "Er is iets nieuws in het plan waar u bij betrokken bent.\n\n"
-    "Wij sturen de inhoud alleen versleuteld per e-mail. Omdat er (nog)\n"
-    "geen bruikbare OpenPGP-sleutel van u bekend is, staat de inhoud niet\n"
-    "in dit bericht. U kunt het plan bekijken door in te loggen via de\n"
-    "link hieronder.\n"
+    "Wij sturen de inhoud niet in een gewone e-mail.\n"
+    "Log in via de link hieronder om het te lezen.\n"
 )
 
 

@@ -84,6 +84,8 @@ async def test_meldingen_means_a_content_free_notice_despite_a_usable_key(
     assert notice.get_content_type() == "multipart/signed"  # the signed notice, not PGP/MIME
     assert MARKER.encode() not in raw and b"-----BEGIN PGP MESSAGE-----" not in raw
     assert b"https://plan.example.org/" in raw  # it links to the site, where the plan is read
+    text = notice.get_payload()[0].get_content()  # in words a grandmother reads, no OpenPGP jargon
+    assert "Wij sturen de inhoud niet in een gewone e-mail." in text and "Log in" in text and "OpenPGP" not in text
     [encrypted] = peer.to(demo["by_name"]["Khadija El Amrani"]["email"])
     assert encrypted.get_content_type() == "multipart/encrypted"  # her choice is still "plan"
 

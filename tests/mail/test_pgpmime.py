@@ -114,6 +114,8 @@ async def test_signed_notice_verifies_and_carries_no_content(engine, member_keys
     signed, signature, micalg = extract_signed_parts(raw)
     assert micalg == received.get_param("micalg") == "pgp-sha512"
     assert link in received.get_payload()[0].get_content() and CANARY.encode() not in raw
+    assert "Log in via de link hieronder" in received.get_payload()[0].get_content()
+    assert "OpenPGP-sleutel" not in received.get_payload()[0].get_content()  # plain words, no jargon
     (tmp_path / "part").write_bytes(signed)
     (tmp_path / "part.asc").write_bytes(signature)
     proc = member_keys["alice"].gpg("--status-fd", "2", "--verify", str(tmp_path / "part.asc"), str(tmp_path / "part"))

@@ -7,9 +7,13 @@ import base64
 
 import pytest
 
-from eenplan.domain.invite_mail import SUBJECTS, InviteKind, invite_kind, invite_mail
+from eenplan.domain.invite_mail import SUBJECTS, InviteKind, invite_kind, invite_mail, invite_overleg_id
 
-FULL = b"BEGIN:VCALENDAR\r\nX-FULL:1\r\nEND:VCALENDAR\r\n"
+OVERLEG_ID = "26168a8b-39e6-41bd-8e4a-839e0cd9a59c"
+FULL = (
+    f"BEGIN:VCALENDAR\r\nX-FULL:1\r\nBEGIN:VEVENT\r\nUID:{OVERLEG_ID}@eenplan.example\r\nEND:VEVENT\r\n"
+    "END:VCALENDAR\r\n"
+).encode()
 CLEAR = b"BEGIN:VCALENDAR\r\nX-CLEAR:1\r\nEND:VCALENDAR\r\n"
 AGENDA = "Schulden en school"
 
@@ -47,7 +51,14 @@ def test_the_texts_say_what_happened():
     request = invite_mail(payload(), encrypted=False).text
     assert "gaat niet door" in cancel and "uitgenodigd voor een overleg over" not in cancel
     assert "niet meer uitgenodigd" in uninvite and "gaat wel door" in uninvite
-    assert "U bent uitgenodigd" in request and "versleuteld" in request
+    assert "U bent uitgenodigd" in request and "niet in een gewone e-mail" in request and "OpenPGP" not in request
+
+
+def test_an_invitation_names_the_overleg_its_page_is_about():
+    assert invite_overleg_id(payload()) == OVERLEG_ID
+    assert invite_overleg_id({"ics": None}) is None
+    link = "https://plan.example.org/huishoudens/h/overleggen/" + OVERLEG_ID
+    assert link in invite_mail(payload(), encrypted=True, link=link).text
 
 
 def test_the_agenda_only_in_an_encrypted_invitation():

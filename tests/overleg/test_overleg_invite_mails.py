@@ -95,7 +95,7 @@ async def test_a_cleartext_invite_names_only_the_organizer_and_its_recipient(cli
     assert event.location is None and event.description is None
     assert event.uid == overleg["uid"] and event.start_utc == "2026-12-29T09:00:00Z"
     assert plain["Subject"] == "Uitnodiging voor een overleg"
-    assert "versleuteld" in text_of(plain)
+    assert "niet in een gewone e-mail" in text_of(plain)
 
     # with a key: the full invite, place and every attendee, and the agenda, only inside the encryption
     [enc] = mailed.to(people["Fatima El Amrani"]["email"])
@@ -188,3 +188,19 @@ async def test_someone_taken_off_the_list_is_told_so_and_the_overleg_stays(clien
     [joost] = mailed.to(people["Joost Willems"]["email"])
     assert joost["Subject"] == "Uitnodiging voor een overleg"
     assert read(calendars(joost)[0]).method == "REQUEST"
+
+
+async def test_an_invite_links_to_the_overlegs_own_page_in_plain_words(client, demo, services, mailed, keys):
+    overleg = await plan(client, demo)
+    await drain(services.outbox)
+    people = demo["by_name"]
+    page = f"/huishoudens/{demo['household']['id']}/overleggen/{overleg['id']}"
+    [plain] = mailed.to(people["Khadija El Amrani"]["email"])
+    text = text_of(plain)
+    # "op de pagina van het overleg": the link is that page, not the household's start page
+    assert any(line.endswith(page) for line in text.splitlines())
+    assert "Log in via de link hieronder om het te lezen." in text
+    assert "OpenPGP" not in text and "sleutel" not in text  # no jargon for the grandmother
+    [enc] = mailed.to(people["Fatima El Amrani"]["email"])
+    inner, _ = open_encrypted(enc, keys["Fatima El Amrani"])
+    assert page in text_of(inner)

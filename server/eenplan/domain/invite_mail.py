@@ -9,6 +9,7 @@ and recipient only, no place) that `services.overleg_invites` built for it, neve
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -52,10 +53,10 @@ _CALENDAR = {
 }
 
 _NO_KEY = (
-    "\nWaar het overleg is, wie er komen en wat er besproken wordt, sturen wij alleen\n"
-    "versleuteld. Omdat er (nog) geen bruikbare OpenPGP-sleutel van u bekend is, ziet u dat\n"
-    "na inloggen via de link hieronder.\n"
+    "\nWij sturen de inhoud niet in een gewone e-mail: waar het overleg is, wie er komen\n"
+    "en wat er besproken wordt. Log in via de link hieronder om het te lezen.\n"
 )
+_UID = re.compile(r"^UID:([A-Za-z0-9-]{1,64})@", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,24 @@ def invite_kind(method: str, uninvited: bool) -> InviteKind:
     return InviteKind.REQUEST
 
 
-def invite_mail(payload: Mapping[str, Any], *, encrypted: bool, agenda: str = "") -> InviteMail:
+def invite_overleg_id(payload: Mapping[str, Any]) -> str | None:
+    """The overleg an invite row is about (its UID is <overleg id>@DOMAIN), so the mail links to the overleg's
+    own page; None when the row's .ics names none."""
+    raw = payload.get("ics")
+    if not isinstance(raw, str) or not raw:
+        return None
+    try:
+        ics = base64.b64decode(raw).decode("utf-8", "replace")
+    except ValueError:
+        return None
+    found = _UID.search(ics.replace("\r\n ", "").replace("\r\n\t", ""))
+    return found.group(1) if found else None
+
+
+def invite_mail(payload: Mapping[str, Any], *, encrypted: bool, agenda: str = "", link: str = "") -> InviteMail:
     """The mail for an outbox invite row's payload: encrypted (full .ics, agenda if given) or a cleartext
-    notice (the reduced .ics only; a row queued without one gets no calendar part rather than the full one)."""
+    notice (the reduced .ics only; a row queued without one gets no calendar part rather than the full one).
+    `link`: the overleg's page, written into an encrypted mail (a cleartext notice carries it below its text)."""
     method = str(payload.get("method") or "REQUEST")
     kind = invite_kind(method, bool(payload.get("uninvited")))
     raw = payload.get("ics" if encrypted else "ics_clear")
@@ -88,4 +104,6 @@ def invite_mail(payload: Mapping[str, Any], *, encrypted: bool, agenda: str = ""
         text += f"\nAgenda van het overleg:\n{agenda.strip()}\n"
     if not encrypted and kind is InviteKind.REQUEST:
         text += _NO_KEY
+    if encrypted and link and kind is InviteKind.REQUEST:
+        text += f"\nDe pagina van het overleg:\n{link}\n"
     return InviteMail(SUBJECTS[kind], text, calendar, method)

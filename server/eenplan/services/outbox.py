@@ -25,9 +25,10 @@ import itertools
 import json
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from ..domain.access import Principal, may_read_overleg_content
 from ..domain.audit import Channel, Event
@@ -35,7 +36,7 @@ from ..domain.betrokkene import Betrokkene
 from ..domain.bounces import return_path
 from ..domain.errors import NotFound
 from ..domain.household import Household
-from ..domain.invite_mail import invite_mail
+from ..domain.invite_mail import invite_mail, invite_overleg_id
 from ..domain.mailgroup import (
     EXPIRY_WARNING_DAYS,
     KEY_EXPIRY_TEXT,
@@ -73,10 +74,8 @@ log = logging.getLogger(__name__)
 
 NOTICE_TEXT = (
     "Er is iets nieuws in het plan waar u bij betrokken bent.\n\n"
-    "Wij sturen de inhoud alleen versleuteld per e-mail. Omdat er (nog)\n"
-    "geen bruikbare OpenPGP-sleutel van u bekend is, staat de inhoud niet\n"
-    "in dit bericht. U kunt het plan bekijken door in te loggen via de\n"
-    "link hieronder.\n"
+    "Wij sturen de inhoud niet in een gewone e-mail.\n"
+    "Log in via de link hieronder om het te lezen.\n"
 )
 
 #: why a plan update was not sent: its recipient's view is the one they were last sent
@@ -278,6 +277,13 @@ class OutboxWorker:
     def _link(self, household_id: str) -> str:
         return f"{self._mail.settings.public_url}/huishoudens/{household_id}"
 
+    def _invite_link(self, household_id: str, payload: Mapping[str, Any]) -> str:
+        """Where an invite leads: the overleg's own page (sign-in first), where one answers; the household's
+        start page for a row whose .ics names no overleg."""
+        overleg_id = invite_overleg_id(payload)
+        base = self._link(household_id)
+        return f"{base}/{HouseholdPage.OVERLEGGEN.value}/{overleg_id}" if overleg_id else base
+
     def _plan_link(self, household_id: str) -> str:
         """Where a plan update leads: the household's "Ons plan" page (sign-in first, then straight there)."""
         return f"{self._link(household_id)}/{HouseholdPage.PLAN.value}"
@@ -381,7 +387,8 @@ class OutboxWorker:
             job = Job(item, person, self._envelope(ctx, item, person, subject), fpr)
             if fpr is not None:  # the full .ics and the agenda only inside the encryption
                 agenda = await self._agenda_for(item, person, data.get("agenda") or "")
-                mail = invite_mail(data, encrypted=True, agenda=agenda)
+                link = self._invite_link(item.household_id, data)
+                mail = invite_mail(data, encrypted=True, agenda=agenda, link=link)
                 job.body = MailBody(mail.text, calendar=mail.calendar, calendar_method=mail.method)
             return job
         if item.kind is OutboxKind.NOTICE:  # neutral, content-free (e.g. stagnatie deadlines, escalation steps)
@@ -454,6 +461,7 @@ class OutboxWorker:
             data = json.loads(item.payload or "{}")
             notice = invite_mail(data, encrypted=False)  # the reduced .ics: organizer and recipient only
             calendar, method, text = notice.calendar, notice.method, notice.text
+            link = self._invite_link(item.household_id, data)
         elif item.kind is OutboxKind.KEY_EXPIRY:
             text = KEY_EXPIRY_TEXT.format(days=EXPIRY_WARNING_DAYS)
         elif item.kind is OutboxKind.SIGNIN_LINK:
