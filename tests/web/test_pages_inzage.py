@@ -15,7 +15,7 @@ from support.factor_pages import sign_in_by_link
 from support.log_kit import FATIMA, ids, klant_with_second_factor
 
 from eenplan.domain.access import Principal
-from eenplan.domain.audit import Channel
+from eenplan.domain.audit import Channel, Event
 
 HIDDEN = "MARKER-NIET-VOOR-FATIMA-7f3a"
 SHOWN = "MARKER-WEL-VOOR-FATIMA-2c9d"
@@ -87,7 +87,13 @@ async def test_the_zip_holds_every_file_as_json_and_nothing_the_klant_may_not_se
 
     log = await services.access_log.entries(Principal(fatima, hid, second_factor=True), hid, limit=50)
     mine = [e for _, e in log if e.actor_id == fatima]
-    assert any(e.channel is Channel.WEB and e.detail == "versie 2" and "algemeen" in e.sections for e in mine)
+    assert any(
+        e.event is Event.EXPORT
+        and e.channel is Channel.WEB
+        and e.detail == "inzage: versies 1–2"
+        and "algemeen" in e.sections
+        for e in mine
+    )
     assert any(e.channel is Channel.PDF for e in mine)
     assert any(e.channel is Channel.WEB and e.detail.startswith("overleg ") for e in mine)  # the agenda it holds
 

@@ -62,12 +62,12 @@ async def test_since_my_last_visit_starts_at_the_version_i_last_read(client, ser
     await sign_in(client, capsys, FATIMA)
     await page_text(client, demo, "plan")  # she reads version 2 on the web
     await _move_budgetplan(services, demo)
-    plan = await page_text(client, demo, "plan")  # version 3 now; the page offers what changed since 2
-    assert "U las eerder versie 2." in plan and "veranderd?van=2&tot=3" in plan
-    text = await page_text(client, demo, "veranderd")
+    text = await page_text(client, demo, "veranderd")  # version 3 now, which she has not read yet
     assert "U las eerder versie 2 van het plan. Nu is het versie 3." in text
     assert "Inge Bakker is nu eigenaar van 'Budgetplan opstellen met Fatima'." in text
     assert "Nieuw doel" not in text  # what came before her visit is not repeated
+    plan = await page_text(client, demo, "plan")  # the page offers what changed since 2
+    assert "U las eerder versie 2." in plan and "veranderd?van=2&tot=3" in plan
 
 
 async def test_the_grandmother_sees_only_changes_in_what_she_may_read(client, services, demo, capsys):

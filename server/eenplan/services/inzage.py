@@ -1,7 +1,7 @@
 """Inzage (AVG art. 15): everything eenplan holds about a household that this klant may see, as one zip.
 
 The export is assembled from the other services, each of which decides and logs what it shows: plan
-versions through `PlanService.version` (scoped by the one policy, logged on channel web), overleggen
+versions through `PlanService.export_versions` (scoped by the one policy, logged once as an export on web), overleggen
 through `OverlegService.list` (agenda and decisions only where `may_read_overleg_content` allows), the
 PDF through `MailgroupService.plan_pdf` (logged as an export on channel pdf). The zip is written with the
 standard library in memory: `zipfile` and `json` do no I/O outside the buffer.
@@ -29,7 +29,7 @@ from .common import Need, authorised, known_household
 from .consent import ConsentService
 from .mailgroup import MailgroupService
 from .overleggen import OverlegService
-from .plan import PlanService
+from .plan import PlanService, PlanSnapshot
 
 #: versions listed per call while collecting them
 VERSION_PAGE = 200
@@ -116,7 +116,8 @@ class InzageService:
         return filename(household.code, self._plan.today()), buffer.getvalue()
 
     async def _versions(self, archive: zipfile.ZipFile, principal: Principal, household_id: str) -> None:
-        """Every version the klant may read, each scoped and logged by `PlanService.version` (channel web)."""
+        """Every version the klant may read, each scoped by `PlanService.export_versions`, which logs the download
+        once as an export of them all (channel web): a download is not a visit of each version."""
         numbers: list[int] = []
         before: int | None = None
         while True:
@@ -125,10 +126,12 @@ class InzageService:
             if len(page) < VERSION_PAGE:
                 break
             before = page[-1].number
-        for number in sorted(numbers):
-            snapshot = await self._plan.version(principal, household_id, number, channel=Channel.WEB)
+
+        def write(snapshot: PlanSnapshot) -> None:
             sections = {key: json.loads(text) for key, text in snapshot.sections.items()}
-            _json(archive, f"plan/versie-{number:04d}.json", {"versie": snapshot.info, "delen": sections})
+            _json(archive, f"plan/versie-{snapshot.info.number:04d}.json", {"versie": snapshot.info, "delen": sections})
+
+        await self._plan.export_versions(principal, household_id, numbers, write, channel=Channel.WEB)
 
     async def _log(self, archive: zipfile.ZipFile, principal: Principal, household_id: str) -> None:
         """The whole access log as one JSON array, newest first, with the names of the people it names; written

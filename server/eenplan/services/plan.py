@@ -227,6 +227,33 @@ class PlanService:
         """One historical version, limited to what the caller may read; logged on `channel`."""
         return await self._read(principal, household_id, number, channel)
 
+    async def export_versions(
+        self,
+        principal: Principal,
+        household_id: str,
+        numbers: Iterable[int],
+        each: Callable[[PlanSnapshot], None],
+        *,
+        channel: Channel = Channel.WEB,
+    ) -> None:
+        """Versions `numbers`, each limited to what the caller may read and handed to `each` as it comes (a
+        download holds one at a time), logged once as an export of their union ("inzage: versies 1–N"): a
+        download is not a visit, so "since your last visit" does not count it."""
+        numbers = sorted(numbers)
+        if not numbers:
+            return
+        access: Access | None = None
+        shown: set[str] = set()
+        for number in numbers:
+            access, _, info, hashes = await self._member_version(principal, household_id, number)
+            view = await self._view(access, info, hashes)
+            shown.update(view.sections)
+            each(view.snapshot)
+        assert access is not None
+        union = [key for key in SECTION_KEYS if key in shown]
+        span = f"{numbers[0]}–{numbers[-1]}" if len(numbers) > 1 else str(numbers[0])
+        await self._log.record([self._event(Event.EXPORT, access, union, channel, f"inzage: versies {span}")])
+
     async def access(self, principal: Principal, household_id: str) -> Access:
         """The caller's current access decision (for other services: exports, mail, invites)."""
         access, _, _, _ = await self._member_version(principal, household_id, None)
@@ -291,9 +318,11 @@ class PlanService:
         if other is None or other[3] is None or other[4] is None:
             raise NotFound(f"version {b} does not exist" if other else NOT_FOUND)
         new = other[4]
-        changed = [k for k in access.readable if old.get(k) != new.get(k)]
-        old_texts = scoped_texts(access, await self._texts(self._reads, household_id, old, changed))
-        new_texts = scoped_texts(access, await self._texts(self._reads, household_id, new, changed))
+        raw = [k for k in access.readable if old.get(k) != new.get(k)]
+        old_texts = scoped_texts(access, await self._texts(self._reads, household_id, old, raw))
+        new_texts = scoped_texts(access, await self._texts(self._reads, household_id, new, raw))
+        # only what differs in the caller's view was shown (a change outside their part shows nothing)
+        changed = [k for k in raw if k in old_texts and k in new_texts and old_texts[k] != new_texts[k]]
         result: dict[str, list[Change]] = {}
         before = {key: json.loads(old_texts[key]) for key in changed}
         after = {key: json.loads(new_texts[key]) for key in changed}

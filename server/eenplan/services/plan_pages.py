@@ -8,7 +8,6 @@ the caller last saw on the web (from their own entries in the access log, the re
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from ..domain.access import Level, Principal
 from ..domain.audit import Channel, Event, actor_fields
 from ..domain.betrokkene import Betrokkene, Kind
 from ..domain.diff import Change
-from ..domain.errors import NotFound, ValidationFailed
+from ..domain.errors import NotFound, StorageUnavailable, TemporaryFailure, ValidationFailed
 from ..domain.ports import PageReads, UnitOfWork, UnitOfWorkFactory
 from ..domain.sections import SECTION_KEYS
 from ..domain.versions import VersionInfo
@@ -51,7 +50,8 @@ class PlanPage:
     sections: Mapping[str, Any]  # parsed, scoped, in plan order; only the sections shown
     names: Mapping[str, str]  # betrokkene id → name
     left_out: tuple[LeftOut, ...]
-    seen_before: int | None  # the latest older version the caller read on the web, if any
+    seen_before: int | None  # the older version the caller read on their last web visit, if any
+    seen_current: bool  # their last web visit (before this one) already showed this version
     snapshot: PlanSnapshot  # the shared, immutable view it was made from (what a rendering may be cached by)
 
 
@@ -69,7 +69,7 @@ class ChangesPage:
     names: Mapping[str, str]
     since_visit: bool  # `van` is the version the caller last saw (not chosen)
     seen_before: int | None
-    seen_current: bool  # the caller has read the current version on the web already
+    seen_current: bool  # the caller's last web read of the plan was of the current version: nothing new
 
 
 @dataclass(frozen=True)
@@ -135,17 +135,21 @@ class PlanPageService:
 
         async def people_and_reads() -> tuple[str, list[Betrokkene], list[str]]:
             if self._reads is not None:
-                return await self._hot_people_and_reads(principal, household_id)
+                try:
+                    return await self._hot_people_and_reads(principal, household_id)
+                except StorageUnavailable:
+                    raise
+                except TemporaryFailure:
+                    pass  # the hot path met a lock it may not wait for: the unit of work below waits instead
             async with self._uow() as uow:
                 name, people = await self._people(uow, household_id)
                 return name, people, await self._web_reads(uow, principal, household_id)
 
-        # the names and the earlier reads are looked up while the read is being logged (this visit's own
-        # read is of the current version, which `seen_before` leaves out either way)
-        (name, people, reads), snapshot = await asyncio.gather(
-            people_and_reads(), self._plan.current(principal, household_id, channel=Channel.WEB)
-        )
+        # the earlier reads are looked up before this visit's read is logged: the last visit is the one before
+        name, people, reads = await people_and_reads()
+        snapshot = await self._plan.current(principal, household_id, channel=Channel.WEB)
         seen = seen_before(reads, snapshot.info.number)
+        seen_now = last_seen(reads) == snapshot.info.number
         names = {p.id: p.name for p in people}
         sections = {k: json.loads(snapshot.sections[k]) for k in SECTION_KEYS if k in snapshot.sections}
         deciders: tuple[str, ...] | None = None
@@ -156,7 +160,7 @@ class PlanPageService:
                 if deciders is None:
                     deciders = self._deciders(people, names) if access.actor.kind is not Kind.KLANT else ()
                 left_out.append(LeftOut(key, partial, deciders))
-        return PlanPage(name, snapshot.info, sections, names, tuple(left_out), seen, snapshot)
+        return PlanPage(name, snapshot.info, sections, names, tuple(left_out), seen, seen_now, snapshot)
 
     async def changes(self, principal: Principal, household_id: str, van: int | None, tot: int | None) -> ChangesPage:
         """The changes between two versions (default: from the version the caller last saw on the web,
@@ -186,7 +190,7 @@ class PlanPageService:
             {p.id: p.name for p in people},
             since_visit,
             seen,
-            f"{READ_PREFIX}{current}" in reads,
+            last_seen(reads) == current,
         )
 
     async def versions(self, principal: Principal, household_id: str, before: int | None) -> VersionsPage:
@@ -203,10 +207,17 @@ class PlanPageService:
 PAGE_SIZE = 50
 
 
-def seen_before(details: list[str], current: int) -> int | None:
-    """The newest version older than `current` among web reads logged as "versie N" (newest first)."""
+def last_seen(details: list[str]) -> int | None:
+    """The version of the newest web read logged as "versie N" (details newest first): the last visit."""
     for detail in details:
         number = detail.removeprefix(READ_PREFIX)
-        if number.isdigit() and int(number) < current:
+        if number.isdigit():
             return int(number)
     return None
+
+
+def seen_before(details: list[str], current: int) -> int | None:
+    """The version the caller read on their last web visit, when it is older than `current` (else None: they
+    never read the plan, or they read the current version already and nothing changed since)."""
+    last = last_seen(details)
+    return last if last is not None and last < current else None

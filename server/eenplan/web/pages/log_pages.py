@@ -18,10 +18,11 @@ from ...domain.audit import Channel, Event
 from ...domain.betrokkene import ROLE_LABELS
 from ...domain.errors import ValidationFailed
 from ...services.access_log import ClientLog, LogFilter, LogRow, Reader
+from ...services.grounds import GroundKind
 from ..keys import services
 from ..params import parse_date, query_int
 from . import guard
-from .ground_words import grounds_text
+from .ground_words import ground_text, grounds_text
 from .i18n import _
 from .keys import WHERE
 from .render import page
@@ -56,12 +57,20 @@ EVENT_NAMES = {
     Event.CREATE: _("gemaakt"),
 }
 
+#: what a wrong filter or page parameter of the log says, by the parameter's name
+FILTER_ERRORS = {
+    "tot": _("De einddatum ligt voor de begindatum."),
+    "wie": _("Kies iemand uit de lijst."),
+    "voor": _("Dit deel van de lijst bestaat niet. Begin bij het nieuwste."),
+}
+
 
 @dataclass(frozen=True)
 class ShownRow:
     """One entry of the log in words."""
 
     when: str
+    heading: str  # who did what, and when: "Inge Bakker las het plan — dinsdag 1 december 2026, 14:00"
     who: str
     organisation: str
     role: str
@@ -71,6 +80,7 @@ class ShownRow:
     grounds: list[str]
     on_behalf_of: str | None
     emergency: bool
+    consent_recorded: bool = False  # someone recorded a klant's consent answer for them (no part of the plan)
 
 
 def _when(row: LogRow) -> str:
@@ -93,23 +103,71 @@ def _person(reader: Reader | None) -> tuple[str, str, str]:
     return name, reader.organisation, _(ROLE_LABELS.get(reader.role, reader.role.value))
 
 
-def shown_row(row: LogRow) -> ShownRow:
-    """An entry of the client view as the page shows it."""
+def _consent_recorded(row: LogRow) -> bool:
+    """A regisseur recorded a klant's answer to a consent request for them (a form, or orally)."""
+    return (
+        row.event.event is Event.CHANGE
+        and row.on_behalf_of is not None
+        and not row.event.sections
+        and row.event.detail.startswith("toestemming ")
+    )
+
+
+def _heading(row: LogRow, viewer: str | None) -> str:
+    """Who did what: "Inge Bakker las het plan", "Sanne de Vries legde uw toestemming vast"."""
+    name = row.reader.name if row.reader else _("Iemand")
+    if _consent_recorded(row):
+        assert row.on_behalf_of is not None
+        if row.on_behalf_of.id == viewer:
+            return _("%(name)s legde uw toestemming vast") % {"name": name}
+        return _("%(name)s legde de toestemming van %(klant)s vast") % {"name": name, "klant": row.on_behalf_of.name}
+    overleg = not row.event.sections and bool(_sections(row))
+    if row.event.event is Event.READ:
+        return (_("%(name)s las een overleg") if overleg else _("%(name)s las het plan")) % {"name": name}
+    return (HEADINGS.get(row.event.event) or _("%(name)s deed iets met het plan")) % {"name": name}
+
+
+#: an entry's heading by what happened (a read: `_heading`)
+HEADINGS = {
+    Event.EXPORT: _("%(name)s downloadde het plan"),
+    Event.DISCLOSE: _("%(name)s kreeg het plan toegestuurd"),
+    Event.CHANGE: _("%(name)s veranderde iets"),
+    Event.CREATE: _("%(name)s maakte iets nieuws"),
+}
+
+
+def _grounds(row: LogRow) -> list[str]:
+    """The entry's grounds in words. A role ground ("rol:…") is the reader's own; any other rests on the access
+    of whom the entry was on behalf of (a token issued for them: theirs)."""
+    holder = row.on_behalf_of or row.reader
+    texts = []
+    for view in row.grounds:
+        person = row.reader if view.kind is GroundKind.ROL else holder
+        texts.append(
+            ground_text(view, person=person.name if person else None, role=person.role.value if person else None)
+        )
+    return texts or grounds_text(())
+
+
+def shown_row(row: LogRow, viewer: str | None = None) -> ShownRow:
+    """An entry of the client view as the page shows it; `viewer` is the klant reading the log (their own
+    consent recorded by a regisseur reads "uw toestemming")."""
     who, organisation, role = _person(row.reader)
-    holder = row.on_behalf_of or row.reader  # whose access the entry rests on (a token issued for them: theirs)
+    recorded = _consent_recorded(row)
+    when = _when(row)
     return ShownRow(
-        when=_when(row),
+        when=when,
+        heading=f"{_heading(row, viewer)} — {when}",
         who=who,
         organisation=organisation,
         role=role,
-        what=EVENT_NAMES.get(row.event.event, row.event.event.value),
+        what=_("toestemming vastgelegd") if recorded else EVENT_NAMES.get(row.event.event, row.event.event.value),
         sections=_sections(row),
         channel=CHANNEL_NAMES.get(row.event.channel, row.event.channel.value),
-        grounds=grounds_text(
-            row.grounds, person=holder.name if holder else None, role=holder.role.value if holder else None
-        ),
+        grounds=_grounds(row),
         on_behalf_of=row.on_behalf_of.name if row.on_behalf_of else None,
         emergency=row.event.emergency,
+        consent_recorded=recorded,
     )
 
 
@@ -134,30 +192,31 @@ async def log_page(request: web.Request) -> web.StreamResponse:
     errors: dict[str, str] = {}
     since, until = _day(request, "van", errors), _day(request, "tot", errors)
     person = request.query.get("wie", "").strip() or None
-    before = query_int(request, "voor")
     wanted = LogFilter(since, until, person)
     try:
+        before = query_int(request, "voor")
         log = await services(request).access_log.client_view(
             principal, household_id, wanted, before=before, limit=PAGE_ROWS
         )
     except ValidationFailed as err:
         for problem in err.problems:
-            errors[problem.field] = (
-                _("De einddatum ligt voor de begindatum.") if problem.field == "tot" else _("Kies iemand uit de lijst.")
-            )
+            errors[problem.field] = FILTER_ERRORS.get(problem.field, FILTER_ERRORS["wie"])
         log = await services(request).access_log.client_view(principal, household_id, LogFilter(), limit=1)
     request[WHERE] = log.household_name
-    return page(request, "bekeken.html", _context(household_id, request, log, errors), status=422 if errors else 200)
+    context = _context(household_id, request, log, errors, principal.betrokkene_id)
+    return page(request, "bekeken.html", context, status=422 if errors else 200)
 
 
-def _context(household_id: str, request: web.Request, log: ClientLog, errors: dict[str, str]) -> dict[str, object]:
+def _context(
+    household_id: str, request: web.Request, log: ClientLog, errors: dict[str, str], viewer: str
+) -> dict[str, object]:
     query = {k: request.query[k] for k in ("van", "tot", "wie") if request.query.get(k)}
     older = None
     if log.next_before is not None and not errors:
         older = f"/huishoudens/{household_id}/bekeken?" + urllib.parse.urlencode({**query, "voor": log.next_before})
     return {
         "household_id": household_id,
-        "rows": [] if errors else [shown_row(r) for r in log.rows],
+        "rows": [] if errors else [shown_row(r, viewer) for r in log.rows],
         "people": log.people,
         "van": request.query.get("van", ""),
         "tot": request.query.get("tot", ""),
@@ -182,7 +241,7 @@ async def inzage_page(request: web.Request) -> web.StreamResponse:
     return page(request, "inzage.html", {"household_id": household_id, "ready": offer.ready, "step": step})
 
 
-@routes.get("/huishoudens/{id}/inzage.zip")
+@routes.get("/huishoudens/{id}/inzage.zip", allow_head=False)  # a HEAD would log an export
 async def inzage_zip(request: web.Request) -> web.StreamResponse:
     """The download: a zip of JSON files and the PDF, never cached, its name without anyone's name."""
     await guard.signed_in(request)

@@ -132,7 +132,7 @@ async def _principal(request: web.Request) -> tuple[str, Principal]:
     return household_id, await guard.household_principal(request, household_id)
 
 
-@routes.get(LIST)
+@routes.get(LIST, allow_head=False)  # a HEAD would be logged as a read
 async def overleggen(request: web.Request) -> web.Response:
     """The overleggen I am invited to (a regisseur: all), upcoming first; open date polls; my calendar link."""
     household_id, principal = await _principal(request)
@@ -183,7 +183,7 @@ async def _detail(request: web.Request, errors: dict[str, str] | None = None) ->
     return page(request, "overleg.html", context, status=422 if errors else 200)
 
 
-@routes.get(ONE)
+@routes.get(ONE, allow_head=False)
 async def overleg(request: web.Request) -> web.Response:
     """One overleg: when, where, whether I must come, my answer form, the invite; agenda and decisions when the
     view has them. Someone not invited gets the same 404 as for an overleg that does not exist."""
@@ -209,7 +209,7 @@ async def answer_back(request: web.Request) -> web.Response:
     raise redirect(f"/huishoudens/{request.match_info['id']}/overleggen/{request.match_info['oid']}")
 
 
-@routes.get(INVITE)
+@routes.get(INVITE, allow_head=False)
 async def invite(request: web.Request) -> web.Response:
     """My invite as .ics, the reduced one without place or other people (logged on channel ICS)."""
     household_id, principal = await _principal(request)

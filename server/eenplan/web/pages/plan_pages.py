@@ -125,7 +125,7 @@ def sections_html(request: web.Request, view: PlanPage) -> Markup:
     return Markup(cached)  # rendered by the autoescaping template above
 
 
-@routes.get("/huishoudens/{id}/plan")
+@routes.get("/huishoudens/{id}/plan", allow_head=False)  # a HEAD would be logged as a read
 async def plan_page(request: web.Request) -> web.StreamResponse:
     """The current plan as the caller may read it: names, dates in words, absent sections with a reason."""
     household_id, principal = await _household(request)
@@ -143,7 +143,7 @@ async def plan_page(request: web.Request) -> web.StreamResponse:
     )
 
 
-@routes.get("/huishoudens/{id}/plan.pdf")
+@routes.get("/huishoudens/{id}/plan.pdf", allow_head=False)
 async def plan_pdf(request: web.Request) -> web.StreamResponse:
     """The same scoped plan as a PDF (logged on channel pdf, as an export)."""
     household_id, principal = await _household(request)
@@ -179,7 +179,7 @@ def _bad_query(request: web.Request, household_id: str, err: ValidationFailed) -
     )
 
 
-@routes.get("/huishoudens/{id}/veranderd")
+@routes.get("/huishoudens/{id}/veranderd", allow_head=False)
 async def changes_page(request: web.Request) -> web.StreamResponse:
     """What changed since the caller's last visit, or between two versions (?van=N&tot=M), in words."""
     household_id, principal = await _household(request)

@@ -1,0 +1,70 @@
+"""Review findings on the plan pages (issue 12): the log says only what a page showed, a HEAD reads nothing,
+and "since your last visit" ends once the current version was read."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+import pytest
+from support.pagekit import sign_in
+from support.plan_kit import FATIMA, KHADIJA, page_text, regisseur
+
+from eenplan.config import Settings
+from eenplan.domain.audit import AccessEvent
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """No second factor: these tests are about what a person sees of the plan."""
+    return dataclasses.replace(settings, second_factor="off")
+
+
+async def _entries(services: Any, demo: dict[str, Any]) -> list[AccessEvent]:
+    async with services.plan._uow() as uow:
+        return [e for _, e in await uow.access_log.entries(demo["household"]["id"], limit=200)]
+
+
+async def _give_budgetplan_to_inge(services: Any, demo: dict[str, Any]) -> None:
+    """Version 3: Joost's action 'Budgetplan opstellen met Fatima' goes to Inge Bakker (doelen changes)."""
+    hid = demo["household"]["id"]
+    doelen = json.loads((await services.plan.current(regisseur(demo), hid)).sections["doelen"])
+    doelen[0]["acties"][0]["wie"] = demo["by_name"]["Inge Bakker"]["id"]
+    await services.plan.change(regisseur(demo), hid, None, {"doelen": doelen})
+
+
+async def test_a_change_outside_my_part_of_a_section_is_not_logged_as_read(client, services, demo, capsys):
+    await _give_budgetplan_to_inge(services, demo)  # Khadija sees only her own action of that goal: unchanged
+    await sign_in(client, capsys, KHADIJA)
+    text = await page_text(client, demo, "veranderd?van=2&tot=3")
+    assert "In de delen die u mag lezen is niets veranderd." in text
+    khadija = demo["by_name"]["Khadija El Amrani"]["id"]
+    diff = next(e for e in await _entries(services, demo) if e.actor_id == khadija and e.detail == "diff 2-3")
+    assert "doelen" not in diff.sections, diff.sections
+
+
+@pytest.mark.parametrize("tail", ["plan", "plan.pdf", "veranderd", "overleggen"])
+async def test_a_head_request_shows_nothing_and_logs_nothing(client, services, demo, capsys, tail):
+    await sign_in(client, capsys, FATIMA)
+    before = len(await _entries(services, demo))
+    resp = await client.head(f"/huishoudens/{demo['household']['id']}/{tail}", allow_redirects=False)
+    assert resp.status == 405
+    assert len(await _entries(services, demo)) == before
+
+
+async def test_after_reading_the_current_version_again_nothing_changed_since_my_last_visit(
+    client, services, demo, capsys
+):
+    await sign_in(client, capsys, FATIMA)
+    await page_text(client, demo, "plan")  # version 2
+    await _give_budgetplan_to_inge(services, demo)
+    first = await page_text(client, demo, "plan")  # version 3: what changed since 2 is offered once
+    assert "U las eerder versie 2." in first
+    assert "veranderd?van=2&tot=3" in first
+    again = await page_text(client, demo, "plan")
+    assert "Er is niets veranderd sinds uw vorige bezoek." in again
+    assert "U las eerder versie 2." not in again and "veranderd?van=2&tot=3" not in again
+    changes = await page_text(client, demo, "veranderd")
+    assert "Er is niets veranderd sinds uw vorige bezoek." in changes
+    assert "U las eerder versie" not in changes
