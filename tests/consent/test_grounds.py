@@ -77,8 +77,13 @@ async def test_log_grounds_resolve_to_the_records_behind_them_and_read_as_words(
     assert words[1] == (
         f"Fatima El Amrani en Youssef El Amrani hebben toestemming gegeven: 'hulp bij schulden', tot {day(until)}"
     )
+    # the default rule is what they do themselves (their own actions and agreements), not what is "about" them
     assert grounds_text(resolved["standaard"], role="hulpverlener") == [
-        "Als hulpverlener mag u het algemene deel zien, en de doelen en afspraken die over u gaan."
+        "Als hulpverlener mag u het algemene deel zien. Bij de doelen en afspraken ziet u alleen wat u zelf doet."
+    ]
+    assert grounds_text(resolved["standaard"], person="Khadija", role="netwerklid") == [
+        "Als netwerklid mag Khadija het algemene deel zien. Bij de doelen en afspraken ziet Khadija alleen wat"
+        " Khadija zelf doet."
     ]
     assert grounds_text(resolved["rol:procesregisseur"], person="Sanne de Vries") == [
         "Als procesregisseur mag Sanne de Vries het hele plan lezen en aanpassen."

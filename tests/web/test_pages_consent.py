@@ -122,6 +122,7 @@ async def test_consent_flow_on_the_page_request_notices_answers_revoke(client, s
     assert MARKER not in await (await client.get(plan_url(demo), headers=bearer(joost))).text()  # one of two
     text = await (await client.get(page_of(demo))).text()
     assert "Wacht op het antwoord van Youssef El Amrani." in text
+    assert "Wie moet antwoorden: u en Youssef El Amrani" in text
     assert f"/wie-ziet-wat/{consent['id']}/antwoord" not in text  # she answered: no form any more
 
     await _answer_on_page(client, capsys, demo, YOUSSEF, consent["id"])
@@ -131,16 +132,25 @@ async def test_consent_flow_on_the_page_request_notices_answers_revoke(client, s
 
     await sign_in(client, capsys, FATIMA)
     text = await (await client.get(page_of(demo))).text()
-    assert f"/wie-ziet-wat/{consent['id']}/intrekken" in text
-    resp = await client.post(
-        f"{page_of(demo)}/{consent['id']}/intrekken",
-        data={"csrf": await csrf_of(client, page_of(demo))},
-        allow_redirects=False,
-    )
+    step = f"{page_of(demo)}/{consent['id']}/intrekken"
+    assert f'href="{step}"' in text  # a link to the confirmation step, not a button that acts at once
+    # a post without the step's confirmation changes nothing: back to the step
+    resp = await client.post(step, data={"csrf": await csrf_of(client, page_of(demo))}, allow_redirects=False)
+    assert resp.status == 303 and resp.headers["Location"] == step
+    assert MARKER in await (await client.get(plan_url(demo), headers=bearer(joost))).text()
+    confirm = await client.get(step)
+    assert confirm.status == 200
+    confirm_text = await confirm.text()
+    assert "Weet u het zeker? Daarna mag Joost Willems deze delen niet meer lezen." in confirm_text
+    assert 'name="zeker" value="ja"' in confirm_text
+    resp = await client.post(step, data={"csrf": await csrf_of(client, step), "zeker": "ja"}, allow_redirects=False)
     assert resp.status == 303
     assert MARKER not in await (await client.get(plan_url(demo), headers=bearer(joost))).text()
     assert len(_notices(await outbox_rows(services, household_id), joost["id"])) == 2  # and told of it
-    assert "De toestemming is ingetrokken." in await (await client.get(resp.headers["Location"])).text()
+    done = await (await client.get(resp.headers["Location"])).text()
+    assert "De toestemming is ingetrokken. Vanaf nu ziet Joost Willems dit niet meer." in done
+    assert "die persoon" not in done
+    assert (await client.get(step)).status == 404  # nothing left to revoke
 
 
 async def test_a_form_without_its_token_changes_nothing(client, services, demo, clock, capsys):

@@ -25,8 +25,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from .access import Grant, Level
 from .betrokkene import Betrokkene, Kind, Role
@@ -200,6 +201,41 @@ def dropped_consenters(stored: frozenset[str], now_required: frozenset[str]) -> 
 
 #: the longest reference of a paper consent form (consent_approval.form_reference)
 FORM_REFERENCE_MAX = 100
+#: the shortest note of an oral urgent consent: who was spoken to and when ("telefoon 1-12 met Fatima")
+ORAL_NOTE_MIN = 5
+#: an oral urgent consent recorded on a klant's behalf grants at most this many days until it is confirmed in writing
+ORAL_GRACE_DAYS = 14
+_AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def oral_note(note: str | None, told_how: str | None) -> str | None:
+    """The stored note of an oral record (kept in form_reference: there is no column of its own): who was spoken
+    to and when, and — for a klant who cannot be told by mail — how they were told."""
+    text = (note or "").strip()
+    told = (told_how or "").strip()
+    if not told:
+        return text or None
+    return f"{text}; verteld: {told}"
+
+
+def granted_until(until: date, approvals: Iterable[Approval]) -> date:
+    """The last day a consent may grant: its own `until`, but at most ORAL_GRACE_DAYS from the day an oral urgent
+    answer was recorded on a klant's behalf while it waits for its written confirmation, so a regisseur alone
+    cannot open a klant's plan for a year on a conversation nobody confirms."""
+    last = until
+    for a in approvals:
+        if a.recorded_by is not None and a.confirmation_due:
+            last = min(last, a.at.astimezone(_AMSTERDAM).date() + timedelta(days=ORAL_GRACE_DAYS))
+    return last
+
+
+def check_confirmable(consent: Consent, today: date) -> None:
+    """Refuse a written confirmation of a consent the klanten no longer give: only a request that is open, or a
+    consent granted and in force, can be confirmed (not one revoked, declined or past its last day)."""
+    if consent.status is ConsentStatus.REQUESTED or consent.in_force(today):
+        return
+    state = "verlopen" if consent.status is ConsentStatus.GRANTED else consent.status.value
+    raise ValidationFailed.one("status", f"this consent is {state}: it cannot be confirmed")
 
 
 def check_recorded_answer(
@@ -212,11 +248,15 @@ def check_recorded_answer(
     form_reference: str | None,
     today: date,
     requested_on: date,
+    *,
+    reachable: bool = True,
+    told_how: str | None = None,
 ) -> Approval | None:
     """Refuse a regisseur's record of a klant's answer (a signed paper form, or an oral urgent consent) that
     the klant could not have given: not a klant this request needs, an answer already there, a form dated in
-    the future or before the request. Returns the klant's oral urgent approval this written form confirms,
-    if that is what it is (None: a new answer)."""
+    the future or before the request, an oral consent without a note of who was spoken to and when, or one for
+    a klant who cannot be told by mail (`reachable` False) without a note of how they were told. Returns the
+    klant's oral urgent approval this written form confirms, if that is what it is (None: a new answer)."""
     if klant_id not in required:
         raise ValidationFailed.one("klant_id", "is not a klant whose consent this request needs")
     if form_date > today:
@@ -231,8 +271,17 @@ def check_recorded_answer(
     earlier = next((a for a in consent.approvals if a.betrokkene_id == klant_id), None)
     if earlier is not None:
         if approved and method is ConsentMethod.WRITTEN and earlier.confirmation_due:
+            check_confirmable(consent, today)
             return earlier  # the written confirmation of an oral urgent consent
         raise ValidationFailed.one("klant_id", "this klant has already answered this request")
     if consent.status is not ConsentStatus.REQUESTED:
         raise ValidationFailed.one("status", f"this request is already {consent.status.value}")
+    if method is ConsentMethod.ORAL_URGENT and approved:
+        if len(reference) < ORAL_NOTE_MIN:
+            raise ValidationFailed.one("form_reference", "note who was spoken to and when (telefoon 1-12 met Fatima)")
+        told = (told_how or "").strip()
+        if not reachable and not told:
+            raise ValidationFailed.one("told_how", "this klant gets no mail: note how they were told of this record")
+        if len(oral_note(reference, told) or "") > FORM_REFERENCE_MAX:
+            raise ValidationFailed.one("told_how", f"the notes together: at most {FORM_REFERENCE_MAX} characters")
     return None

@@ -15,7 +15,9 @@ from ..domain.consent import (
     Consent,
     ConsentMethod,
     ConsentStatus,
+    check_confirmable,
     check_request,
+    granted_until,
     outcome,
 )
 from ..domain.errors import Forbidden, NotFound, ValidationFailed
@@ -180,7 +182,8 @@ class ConsentService:
             answers = [a for a in consent.approvals if a.betrokkene_id != actor.betrokkene_id] + [approval]
             status = outcome(answers, required)
             if status is not ConsentStatus.REQUESTED:
-                await uow.consents.set_status(consent_id, status, now)
+                last = granted_until(consent.until, answers) if status is ConsentStatus.GRANTED else None
+                await uow.consents.set_status(consent_id, status, now, until=last)
             consent = await self._one(uow, household_id, consent_id)
             if status is not ConsentStatus.REQUESTED and self.notices is not None:
                 await self.notices.decided(uow, consent, actor_fields(actor)[0])
@@ -194,6 +197,7 @@ class ConsentService:
         ) as caller:
             uow, actor = caller.uow, caller.actor
             consent = await self._one(uow, household_id, consent_id, lock=True)
+            check_confirmable(consent, self._today())
             mine = next((a for a in consent.approvals if a.betrokkene_id == actor.betrokkene_id), None)
             if mine is None or not mine.confirmation_due:
                 raise ValidationFailed.one("wijze", "there is no oral consent of yours awaiting written confirmation")

@@ -17,11 +17,20 @@ from zoneinfo import ZoneInfo
 
 from ..domain.access import Principal
 from ..domain.audit import AccessEvent, Channel, Event, actor_fields
-from ..domain.consent import Approval, Consent, ConsentMethod, ConsentStatus, check_recorded_answer, outcome
+from ..domain.consent import (
+    Approval,
+    Consent,
+    ConsentMethod,
+    ConsentStatus,
+    check_recorded_answer,
+    granted_until,
+    oral_note,
+    outcome,
+)
 from ..domain.errors import NotFound
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from .common import Need, authorised, require_need
-from .consent_notices import ConsentNotices
+from .consent_notices import ConsentNotices, can_be_told
 from .consent_views import ConsentView
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -54,9 +63,12 @@ class ConsentForms:
         method: ConsentMethod,
         form_date: date,
         form_reference: str | None,
+        told_how: str | None = None,
         channel: Channel = Channel.API,
     ) -> ConsentView:
-        """Record one klant's answer on their behalf; the consent is decided when it is complete."""
+        """Record one klant's answer on their behalf; the consent is decided when it is complete. An oral urgent
+        answer carries a note of who was spoken to and when (and, for a klant no mail reaches, how they were
+        told); until it is confirmed in writing the consent grants at most 14 days (domain.consent)."""
         async with authorised(self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what=WHAT) as caller:
             require_need(caller, Need.PERSONAL, WHAT)
             uow, actor = caller.uow, caller.actor
@@ -68,10 +80,22 @@ class ConsentForms:
             now = self._clock()
             today = now.astimezone(AMSTERDAM).date()
             requested_on = consent.created_at.astimezone(AMSTERDAM).date()
+            oral = method is ConsentMethod.ORAL_URGENT and approved
+            reachable = not oral or await can_be_told(uow, household_id, klant_id)
             earlier = check_recorded_answer(
-                consent, required, klant_id, approved, method, form_date, form_reference, today, requested_on
+                consent,
+                required,
+                klant_id,
+                approved,
+                method,
+                form_date,
+                form_reference,
+                today,
+                requested_on,
+                reachable=reachable,
+                told_how=told_how,
             )
-            reference = (form_reference or "").strip() or None
+            reference = oral_note(form_reference, told_how if oral else None)
             if earlier is not None:  # the written confirmation of an oral urgent consent
                 approval = replace(
                     earlier,
@@ -99,7 +123,8 @@ class ConsentForms:
                 answers = [a for a in consent.approvals if a.betrokkene_id != klant_id] + [approval]
                 status = outcome(answers, required)
                 if status is not ConsentStatus.REQUESTED:
-                    await uow.consents.set_status(consent_id, status, now)
+                    last = granted_until(consent.until, answers) if status is ConsentStatus.GRANTED else None
+                    await uow.consents.set_status(consent_id, status, now, until=last)
             # the regisseur is the user (their own credential: actor_fields names them alone); the user acted on
             # behalf of the klant who signed the form (NEN 7513: on_behalf_of)
             user, _ = actor_fields(actor)

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from ..domain.access import Access, Actor, Level, Principal, decide
 from ..domain.betrokkene import Betrokkene, Kind
-from ..domain.consent import Consent, ConsentStatus
+from ..domain.consent import Consent, ConsentMethod, ConsentStatus
 from ..domain.contact_changes import is_personal
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from ..domain.sections import SECTION_KEYS
@@ -62,6 +62,8 @@ class Answer:
     form_date: date | None
     form_reference: str | None
     confirmation_due: bool
+    #: given orally in urgency (confirmed in writing later, or still waiting for that: confirmation_due)
+    oral: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,9 @@ class ConsentItem:
     may_confirm: bool
     #: the viewer must answer, but signed in through an address someone else added: not with this sign-in
     not_with_this_sign_in: bool = False
+    #: whose answer the request needs, besides the viewer (`viewer_answers`: and the viewer too)
+    other_answerers: tuple[str, ...] = ()
+    viewer_answers: bool = False
 
     @property
     def consent(self) -> Consent:
@@ -201,6 +206,7 @@ class ConsentMatrix:
                     a.form_date,
                     a.form_reference,
                     a.confirmation_due,
+                    a.method is ConsentMethod.ORAL_URGENT,
                 )
                 for a in sorted(consent.approvals, key=lambda a: names.get(a.betrokkene_id, ""))
             ),
@@ -208,4 +214,6 @@ class ConsentMatrix:
             may_revoke=mine and consent.status in (ConsentStatus.GRANTED, ConsentStatus.REQUESTED),
             may_confirm=personal and own is not None and own.confirmation_due,
             not_with_this_sign_in=not personal and me.betrokkene_id in view.waiting_for,
+            other_answerers=tuple(sorted(names.get(i, "") for i in view.required if i != me.betrokkene_id)),
+            viewer_answers=me.betrokkene_id in view.required,
         )

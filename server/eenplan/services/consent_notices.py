@@ -74,18 +74,15 @@ class ConsentNotices:
         return await self._tell(uow, consent, consent.requested_by, text, self._page(consent.household_id, None), what)
 
     async def _tell(self, uow: UnitOfWork, consent: Consent, person_id: str, text: str, link: str, what: str) -> int:
-        person = await uow.betrokkenen.get(consent.household_id, person_id)
-        if person is None or not person.active or not person.email:
+        if not await can_be_told(uow, consent.household_id, person_id):
             return 0
-        if await uow.auth.email_unconfirmed(person.id):
-            return 0  # an address someone else added and its owner never confirmed: no channel of theirs
         now = self._clock()
         payload = json.dumps({"subject": SUBJECT, "text": text + FOOTER, "link": link})
         queued = await uow.mail.enqueue(
             OutboxItem(
                 self._new_id(),
                 consent.household_id,
-                person.id,
+                person_id,
                 OutboxKind.NOTICE,
                 f"toestemming:{consent.id}:{what}:{now.isoformat()}",
                 None,
@@ -100,3 +97,12 @@ class ConsentNotices:
         if queued:
             uow.on_commit(self._wake)
         return int(queued)
+
+
+async def can_be_told(uow: UnitOfWork, household_id: str, person_id: str) -> bool:
+    """Whether a notice can reach this person: active, with an address they confirmed themself (an address
+    someone else added and its owner never confirmed is no channel of theirs)."""
+    person = await uow.betrokkenen.get(household_id, person_id)
+    if person is None or not person.active or not person.email:
+        return False
+    return not await uow.auth.email_unconfirmed(person.id)

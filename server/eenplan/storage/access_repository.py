@@ -149,9 +149,13 @@ class ConsentRepository:
         )
         await self._s.flush()
 
-    async def set_status(self, consent_id: str, status: ConsentStatus, at: datetime, by: str | None = None) -> None:
-        """Move a consent to a new status (revocation records who and when)."""
+    async def set_status(
+        self, consent_id: str, status: ConsentStatus, at: datetime, by: str | None = None, *, until: date | None = None
+    ) -> None:
+        """Move a consent to a new status (revocation records who and when; `until`: its last day, shortened)."""
         values: dict[str, Any] = {"status": status.value}
+        if until is not None:
+            values["until"] = until
         if status is ConsentStatus.REVOKED:
             values.update(revoked_at=at, revoked_by=by)
         else:

@@ -8,17 +8,18 @@ and the exclusions to `ExclusionService`, each followed by a redirect back (PRG)
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
 from ...domain.access import Level
 from ...domain.consent import ConsentMethod
-from ...domain.errors import ValidationFailed
+from ...domain.errors import NotFound, ValidationFailed
 from ...domain.veiligheid import NOT_EXCLUDABLE
 from ...services.consent_matrix import ConsentItem, PersonRow, WhoSeesWhat
 from ..keys import services
 from . import csrf, guard
-from .ground_words import day, grounds_text, names_list, role_word
+from .ground_words import answer_sentences, day, grounds_text, names_list, role_word
 from .i18n import _
 from .keys import WHERE
 from .log_pages import SECTION_NAMES
@@ -43,7 +44,7 @@ STATUS_WORDS = {
 DONE = {
     "ja": _("U heeft ja gezegd. Dank u wel."),
     "nee": _("U heeft nee gezegd. Er wordt niets gedeeld."),
-    "ingetrokken": _("De toestemming is ingetrokken. Vanaf nu ziet die persoon dit niet meer."),
+    "ingetrokken": _("De toestemming is ingetrokken."),
     "bevestigd": _("U heeft uw toestemming schriftelijk bevestigd."),
     "uitsluitingen": _("Opgeslagen. Het gemeentelijk aanspreekpunt ziet deze delen niet."),
 }
@@ -94,14 +95,20 @@ def _item(item: ConsentItem) -> dict[str, Any]:
         "about": item.about_name,
         "status": STATUS_WORDS.get(item.view.effective_status, item.view.effective_status),
         "waiting": names_list(item.waiting_names),
+        "who_answers": names_list(([_("u")] if item.viewer_answers else []) + list(item.other_answerers)),
         "answers": [
             {
                 "name": a.name,
                 "approved": a.approved,
-                "recorded_by": a.recorded_by_name,
-                "form_date": day(a.form_date) if a.form_date else None,
-                "form_reference": a.form_reference,
-                "confirmation_due": a.confirmation_due,
+                "sentences": answer_sentences(
+                    a.name,
+                    a.approved,
+                    oral=a.oral,
+                    confirmation_due=a.confirmation_due,
+                    recorded_by=a.recorded_by_name,
+                    on=a.form_date,
+                    reference=a.form_reference,
+                ),
             }
             for a in item.answers
         ],
@@ -112,7 +119,9 @@ def _item(item: ConsentItem) -> dict[str, Any]:
     }
 
 
-def _context(view: WhoSeesWhat, exclusions: dict[str, list[str]], done: str | None) -> dict[str, Any]:
+def _context(
+    view: WhoSeesWhat, exclusions: dict[str, list[str]], done: str | None, revoked: str | None = None
+) -> dict[str, Any]:
     mine = set(exclusions.get("mine", []))
     return {
         "household_id": view.me.household_id,
@@ -124,8 +133,16 @@ def _context(view: WhoSeesWhat, exclusions: dict[str, list[str]], done: str | No
             {"key": k, "name": SECTION_NAMES[k], "checked": k in mine} for k in view.sections if k not in NOT_EXCLUDABLE
         ],
         "excluded": [SECTION_NAMES[k] for k in exclusions.get("applies", [])],
-        "notice": DONE.get(done or ""),
+        "notice": _revoked_notice(view, revoked) if done == "ingetrokken" and revoked else DONE.get(done or ""),
     }
+
+
+def _revoked_notice(view: WhoSeesWhat, consent_id: str) -> str:
+    """After a revocation: say whose access ended, by name (the consent is among the ended ones)."""
+    item = next((i for i in view.ended if i.consent.id == consent_id), None)
+    if item is None or not item.grantee_name:
+        return DONE["ingetrokken"]
+    return _("De toestemming is ingetrokken. Vanaf nu ziet {grantee} dit niet meer.").format(grantee=item.grantee_name)
 
 
 @routes.get("/huishoudens/{id}/wie-ziet-wat")
@@ -137,7 +154,8 @@ async def who_sees_what(request: web.Request) -> web.StreamResponse:
     view = await services(request).consent_matrix.matrix(principal, household_id)
     exclusions = await services(request).exclusions.exclusions(principal, household_id)
     request[WHERE] = view.household_name
-    return page(request, "wie_ziet_wat.html", _context(view, exclusions, request.query.get("gedaan")))
+    context = _context(view, exclusions, request.query.get("gedaan"), request.query.get("toestemming"))
+    return page(request, "wie_ziet_wat.html", context)
 
 
 async def _principal(request: web.Request) -> tuple[str, Any]:
@@ -161,13 +179,30 @@ async def answer(request: web.Request) -> web.StreamResponse:
     raise redirect(f"{_page_path(household_id)}?gedaan={'ja' if yes else 'nee'}")
 
 
+@routes.get("/huishoudens/{id}/wie-ziet-wat/{cid}/intrekken")
+async def revoke_step(request: web.Request) -> web.StreamResponse:
+    """The confirmation step before a revocation: who loses access, and a button to really do it."""
+    household_id, principal = await _principal(request)
+    view = await services(request).consent_matrix.matrix(principal, household_id)
+    cid = request.match_info["cid"]
+    item = next((i for i in view.pending + view.in_force if i.consent.id == cid and i.may_revoke), None)
+    if item is None:
+        raise NotFound("toestemming not found")
+    request[WHERE] = view.household_name
+    return page(request, "toestemming_intrekken.html", {"household_id": household_id, "c": _item(item)})
+
+
 @routes.post("/huishoudens/{id}/wie-ziet-wat/{cid}/intrekken")
 async def revoke(request: web.Request) -> web.StreamResponse:
-    """Withdraw a consent (or a request not yet decided); access ends with the next request."""
-    await csrf.checked_form(request)
+    """Withdraw a consent (or a request not yet decided) once the klant confirmed it on the step before;
+    access ends with the next request. Without that confirmation nothing changes: back to the step."""
+    form = await csrf.checked_form(request)
     household_id, principal = await _principal(request)
-    await services(request).consent.revoke(principal, household_id, request.match_info["cid"])
-    raise redirect(f"{_page_path(household_id)}?gedaan=ingetrokken")
+    cid = quote(request.match_info["cid"], safe="")
+    if form.get("zeker") != "ja":
+        raise redirect(f"{_page_path(household_id)}/{cid}/intrekken")
+    await services(request).consent.revoke(principal, household_id, cid)
+    raise redirect(f"{_page_path(household_id)}?gedaan=ingetrokken&toestemming={cid}")
 
 
 @routes.post("/huishoudens/{id}/wie-ziet-wat/{cid}/bevestigen")

@@ -65,11 +65,53 @@ def _how(given: GivenBy) -> str:
     if given.recorded_by is not None:
         text = _("{name} tekende een formulier op {date}").format(name=given.name, date=on)
         if given.form_reference:
-            text += _(" (kenmerk {reference})").format(reference=given.form_reference)
+            text += _(" (nummer {reference})").format(reference=given.form_reference)
         return text + _(", vastgelegd door {by}").format(by=by)
     if given.method is ConsentMethod.ORAL_URGENT:
         return _("{name} gaf eerst mondeling toestemming en bevestigde dat later").format(name=given.name)
     return ""
+
+
+def answer_sentences(
+    name: str,
+    approved: bool,
+    *,
+    oral: bool,
+    confirmation_due: bool,
+    recorded_by: str | None,
+    on: date | None,
+    reference: str | None,
+) -> list[str]:
+    """One klant's answer to a consent request in short sentences (B1), worded by how it was given: on the
+    page, on a signed form a regisseur put in, or orally in urgency (and whether its written confirmation came)."""
+    said = _("{name} zei ja.") if approved else _("{name} zei nee.")
+    sentences = [said.format(name=name)]
+    when = day(on) if on else "?"
+    if oral:
+        if recorded_by is not None:
+            sentences.append(
+                _("{name} gaf mondeling toestemming op {date}, omdat het dringend was.").format(name=name, date=when)
+            )
+        else:
+            sentences.append(_("{name} gaf mondeling toestemming, omdat het dringend was.").format(name=name))
+        if confirmation_due:
+            if recorded_by is not None:
+                sentences.append(_("{by} schreef dit op.").format(by=recorded_by))
+                if reference:
+                    sentences.append(_("Notitie: {note}.").format(note=reference.rstrip(".")))
+            sentences.append(_("De schriftelijke bevestiging moet nog komen."))
+        else:
+            sentences.append(_("Later kwam de schriftelijke bevestiging."))
+        return sentences
+    if recorded_by is not None:
+        signed = _("{name} tekende een formulier op {date}.").format(name=name, date=when)
+        if reference:
+            signed = _("{name} tekende een formulier op {date} (nummer {reference}).").format(
+                name=name, date=when, reference=reference
+            )
+        sentences.append(signed)
+        sentences.append(_("{by} zette het in eenplan.").format(by=recorded_by))
+    return sentences
 
 
 def consent_words(view: GroundView) -> str:
@@ -115,11 +157,12 @@ def ground_text(view: GroundView, *, person: str | None = None, role: str | None
         )
     if view.kind is GroundKind.STANDAARD:
         if person is None:
-            return _("Als {role} mag u het algemene deel zien, en de doelen en afspraken die over u gaan.").format(
-                role=role_word(role)
-            )
+            return _(
+                "Als {role} mag u het algemene deel zien. Bij de doelen en afspraken ziet u alleen wat u zelf doet."
+            ).format(role=role_word(role))
         return _(
-            "Als {role} mag {name} het algemene deel zien, en de doelen en afspraken die over {name} gaan."
+            "Als {role} mag {name} het algemene deel zien. Bij de doelen en afspraken ziet {name} alleen wat {name}"
+            " zelf doet."
         ).format(role=role_word(role), name=person)
     if view.kind is GroundKind.GEEN:
         return nothing_shown()

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from aiohttp import web
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 from sqlmodel import SQLModel
 
 from ...domain.access import LEVEL_NAMES
@@ -49,10 +49,13 @@ class ConsentFormBody(SQLModel):
 
     model_config = {"extra": "forbid"}  # a literal: SQLModel types model_config as its own TypedDict
     klant_id: str = Field(min_length=1, max_length=64)
-    approved: bool
+    approved: StrictBool  # true or false only: "on", "yes" or "1" is not an answer
     form_date: date
+    #: the form's number; for an oral urgent consent the note of who was spoken to and when
     form_reference: str | None = Field(default=None, max_length=100)
     wijze: ConsentMethod = ConsentMethod.WRITTEN
+    #: an oral urgent consent for a klant no mail reaches: how they were told of it
+    told_how: str | None = Field(default=None, max_length=100)
 
 
 class OvermachtQuestions(SQLModel):
@@ -204,6 +207,7 @@ async def record_consent_form(request: web.Request) -> web.Response:
         method=body.wijze,
         form_date=body.form_date,
         form_reference=body.form_reference,
+        told_how=body.told_how,
     )
     return web.json_response(consent_dict(view))
 
