@@ -61,10 +61,18 @@ async def test_the_mother_answers_ticks_and_revokes_with_the_keyboard(page: Page
     youssef = Principal(site.person("Youssef El Amrani")["id"], household, second_factor=True)
     await site.services.consent.answer(youssef, household, cid, True, ConsentMethod.WRITTEN)
     await page.reload()
-    revoke = f"main form[action$='/{cid}/intrekken'] button"
+    revoke = f"main a[href$='/{cid}/intrekken']"
     await expect(page.locator(revoke)).to_have_text("Intrekken")
     await check_page(page, "wie-ziet-wat-gegeven")
     await tab_to(page, revoke)
+    async with page.expect_navigation():
+        await page.keyboard.press("Enter")
+    # the confirmation step names who loses access; only its button revokes
+    await expect(page.locator("main h1")).to_have_text("Toestemming intrekken")
+    await expect(page.locator("#gevolg")).to_contain_text("Joost Willems")
+    await check_page(page, "toestemming-intrekken")
+    sure = f"main form[action$='/{cid}/intrekken'] button"
+    await tab_to(page, sure)
     async with page.expect_navigation():
         await page.keyboard.press("Space")
     await expect(page.locator("main [role=status]")).to_contain_text("De toestemming is ingetrokken")
