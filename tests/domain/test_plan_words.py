@@ -120,3 +120,43 @@ def test_a_schaalscore_names_who_gave_it_and_when():
     lines = said(old, new)["veiligheidsplan"]
     assert "Nieuwe schaalscore van Fatima El Amrani: 7, op <2026-12-07>." in lines
     assert "Zorgen, weggehaald: a" in lines
+
+
+def _own_view(plan: dict, me: str) -> dict:
+    """The doelen as a reader who sees only their own actions (Level.OWN) sees them."""
+    goals = []
+    for goal in plan["doelen"]:
+        mine = [a for a in goal["acties"] if a["wie"] == me]
+        if mine:
+            goals.append({**goal, "acties": mine})
+    return {"doelen": goals}
+
+
+def test_a_reader_of_their_own_actions_hears_an_action_leave_them_not_leave_the_plan():
+    new = copy.deepcopy(OLD)
+    new["doelen"][0]["acties"][0]["wie"] = "p-joost"  # Inge's action goes to Joost
+    old_view, new_view = _own_view(OLD, "p-inge"), _own_view(new, "p-inge")
+    words = changes_in_words(
+        diff_plans(old_view, new_view, ("doelen",)), NAMES, old_view, new_view, day, own=["doelen"]
+    )
+    lines = [line for w in words for line in w.lines]
+    assert lines == ["U doet de actie 'Budgetplan opstellen' niet meer; iemand anders doet die nu."]
+    joost_old, joost_new = _own_view(OLD, "p-joost"), _own_view(new, "p-joost")
+    words = changes_in_words(
+        diff_plans(joost_old, joost_new, ("doelen",)), NAMES, joost_old, joost_new, day, own=["doelen"]
+    )
+    lines = [line for w in words for line in w.lines]
+    assert lines == [
+        "U heeft nu een actie bij het doel 'Overzicht over geld': 'Budgetplan opstellen', "
+        "van <2026-12-01> tot <2026-12-31>."
+    ]
+    assert not any("Nieuw doel" in line or "staat niet meer" in line for line in lines)
+
+
+def test_own_afspraken_that_enter_or_leave_the_view_are_said_as_mine():
+    old = {"afspraken": [{"wat": "Post ordenen", "wie": "p-inge", "wanneer": "maandag"}]}
+    new = {"afspraken": []}
+    gone = changes_in_words(diff_plans(old, new, ("afspraken",)), NAMES, old, new, day, own=["afspraken"])
+    assert gone[0].lines == ("U doet de afspraak 'Post ordenen' niet meer; iemand anders doet die nu.",)
+    came = changes_in_words(diff_plans(new, old, ("afspraken",)), NAMES, new, old, day, own=["afspraken"])
+    assert came[0].lines[0].startswith("U heeft nu een afspraak: 'Post ordenen'.")

@@ -68,3 +68,21 @@ async def test_after_reading_the_current_version_again_nothing_changed_since_my_
     changes = await page_text(client, demo, "veranderd")
     assert "Er is niets veranderd sinds uw vorige bezoek." in changes
     assert "U las eerder versie" not in changes
+
+
+async def test_the_grandmother_hears_her_action_moved_not_that_the_goal_left_the_plan(client, services, demo, capsys):
+    hid = demo["household"]["id"]
+    khadija = demo["by_name"]["Khadija El Amrani"]["id"]
+    doelen = json.loads((await services.plan.current(regisseur(demo), hid)).sections["doelen"])
+    for goal in doelen:
+        for action in goal["acties"]:
+            if action["wie"] == khadija:
+                action["wie"] = demo["by_name"]["Inge Bakker"]["id"]
+    await services.plan.change(regisseur(demo), hid, None, {"doelen": doelen})
+    await sign_in(client, capsys, KHADIJA)
+    text = await page_text(client, demo, "veranderd?van=2&tot=3")
+    assert "U doet de actie 'Samen de post ordenen' niet meer; iemand anders doet die nu." in text
+    assert "staat niet meer in het plan" not in text
+    back = await page_text(client, demo, "veranderd?van=1&tot=2")
+    assert "U heeft nu een actie bij het doel 'Fatima heeft overzicht over haar geld': 'Samen de post ordenen'" in back
+    assert "Nieuw doel" not in back

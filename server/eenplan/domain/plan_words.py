@@ -76,11 +76,24 @@ def as_day(value: Any) -> date | None:
 class _Speaker:
     """Turns changes into sentences for one reader: their names, their view of both versions, their dates."""
 
-    def __init__(self, names: Mapping[str, str], old: Mapping[str, Any], new: Mapping[str, Any], day: Day) -> None:
+    def __init__(
+        self,
+        names: Mapping[str, str],
+        old: Mapping[str, Any],
+        new: Mapping[str, Any],
+        day: Day,
+        own: Iterable[str] = (),
+    ) -> None:
         self.names = names
         self.day = day
+        self.own = frozenset(own)  # sections the reader sees only their own part of
         self.goals: dict[str, str] = {}
         self.actions: dict[str, str] = {}
+        #: the reader's actions of each goal in the older version (an own goal that left their view: its actions)
+        self.old_actions: dict[str, list[str]] = {
+            str(goal.get("id")): [str(a.get("wat", "")) for a in goal.get("acties") or []]
+            for goal in old.get("doelen") or []
+        }
         for view in (old, new):  # the newer title wins: it is the one the reader sees now
             for goal in view.get("doelen") or []:
                 self.goals[str(goal.get("id"))] = str(goal.get("titel", ""))
@@ -112,8 +125,40 @@ class _Speaker:
             text += f" Evaluatie: {action['evaluatie']}."
         return text
 
+    def own_action_added(self, action: Mapping[str, Any], goal: str) -> str:
+        text = f"U heeft nu een actie bij het doel '{goal}': '{action.get('wat', '')}'"
+        if action.get("start") and action.get("einde"):
+            text += f", van {self.when(action['start'])} tot {self.when(action['einde'])}"
+        return text + "."
+
+    @staticmethod
+    def own_gone(noun: str, what: str) -> str:
+        return f"U doet {noun} '{what}' niet meer; iemand anders doet die nu."
+
+    def own_doelen(self, change: Change) -> list[str] | None:
+        """A reader who sees only their own actions: what enters or leaves their view is theirs or no longer
+        theirs, not new or removed from the plan (None: a change to say as for everyone)."""
+        op = change["op"]
+        if op == "goal_added":
+            goal = change.get("goal") or {}
+            return [self.own_action_added(a, str(goal.get("titel", ""))) for a in goal.get("acties") or []]
+        if op == "goal_removed":
+            actions = self.old_actions.get(str(change.get("goal_id"))) or []
+            return [self.own_gone("de actie", wat) for wat in actions] or [
+                f"U heeft geen actie meer bij het doel '{change.get('titel') or self.goal(change)}'."
+            ]
+        if op == "action_added":
+            return [self.own_action_added(change.get("action") or {}, self.goal(change))]
+        if op == "action_removed":
+            return [self.own_gone("de actie", self.action(change))]
+        return None
+
     # -- doelen ---------------------------------------------------------------------------------------
     def doelen(self, change: Change) -> list[str]:
+        if "doelen" in self.own:
+            own = self.own_doelen(change)
+            if own is not None:
+                return own
         op = change["op"]
         if op == "goal_added":
             goal = change.get("goal") or {}
@@ -180,16 +225,22 @@ class _Speaker:
         removed = [c["item"] for c in changes if c["op"] == "item_removed" and isinstance(c.get("item"), Mapping)]
         lines: list[str] = []
         noun = {"krachten_zorgen": "Krachten en zorgen over", "voorzieningen": "Voorziening"}.get(key, "Afspraak")
+        own = key in self.own  # only the reader's own items: they entered or left the reader's view
         for item in added:
             label = self.label(key, item)
             twin = next((r for r in removed if self.label(key, r) == label), None)
             if twin is not None:
                 removed.remove(twin)
                 lines.append(f"{noun} {label} is veranderd. {self.details(key, item)}".strip())
+            elif own:
+                lines.append(f"U heeft nu een afspraak: {label}. {self.details(key, item)}".strip())
             else:
                 new = {"krachten_zorgen": "Nieuw bij krachten en zorgen:", "voorzieningen": "Nieuwe voorziening:"}
                 lines.append(f"{new.get(key, 'Nieuwe afspraak:')} {label}. {self.details(key, item)}".strip())
-        lines += [f"{noun} {self.label(key, item)} staat niet meer in het plan." for item in removed]
+        if own:
+            lines += [self.own_gone("de afspraak", str(item.get("wat", ""))) for item in removed]
+        else:
+            lines += [f"{noun} {self.label(key, item)} staat niet meer in het plan." for item in removed]
         others = [c for c in changes if c["op"] not in ("item_added", "item_removed")]
         return lines + [line for c in others for line in self.fields(key, c)]
 
@@ -257,13 +308,16 @@ def changes_in_words(
     new: Mapping[str, Any],
     day: Day,
     sections: Iterable[str] = SECTION_KEYS,
+    own: Iterable[str] = (),
 ) -> list[SectionWords]:
     """Per changed section (in plan order), the changes as sentences with names and dates in words.
 
     `changes` is a scoped diff (section key → changes, as `domain.diff` makes them); `old` and `new` are
     the reader's scoped view of both versions (parsed sections; only titles of goals and actions are used);
-    `names` maps betrokkene ids to names. Nothing outside what it is handed is ever said."""
-    speaker = _Speaker(names, old, new, day)
+    `names` maps betrokkene ids to names; `own` names the sections the reader sees only their own part of
+    (Level.OWN), where what enters or leaves their view is said as theirs or no longer theirs. Nothing outside
+    what it is handed is ever said."""
+    speaker = _Speaker(names, old, new, day, own)
     result = []
     for key in sections:
         items = changes.get(key)

@@ -70,6 +70,7 @@ class ChangesPage:
     since_visit: bool  # `van` is the version the caller last saw (not chosen)
     seen_before: int | None
     seen_current: bool  # the caller's last web read of the plan was of the current version: nothing new
+    own: tuple[str, ...] = ()  # sections the caller sees only their own part of (what leaves it is not removed)
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,7 @@ class PlanPageService:
         """The changes between two versions (default: from the version the caller last saw on the web,
         or else the one before, to the current one), over what the caller may read; logged as `diff`."""
         _, current = await self._plan.versions(principal, household_id, limit=1)  # 404 for a stranger first
+        access = await self._plan.access(principal, household_id)
         for field, number in (("van", van), ("tot", tot)):
             if number is not None and number > current:
                 raise ValidationFailed.one(field, f"there are {current} versions")
@@ -191,6 +193,7 @@ class PlanPageService:
             since_visit,
             seen,
             last_seen(reads) == current,
+            tuple(k for k in SECTION_KEYS if access.level(k) is Level.OWN),
         )
 
     async def versions(self, principal: Principal, household_id: str, before: int | None) -> VersionsPage:

@@ -189,7 +189,7 @@ async def changes_page(request: web.Request) -> web.StreamResponse:
     except ValidationFailed as err:
         return _bad_query(request, household_id, err)
     request[WHERE] = view.household_name
-    words = changes_in_words(view.changes, view.names, view.old, view.new, day)
+    words = changes_in_words(view.changes, view.names, view.old, view.new, day, own=view.own)
     return page(
         request,
         "veranderd.html",
