@@ -329,3 +329,20 @@ async def test_approved_must_be_true_or_false(client, demo, clock, loose):
     resp = await _form(client, demo, consent["id"], approved=loose, form_date=clock.today().isoformat())
     assert await _field_of(resp) == "approved"
     assert (await _consent(client, demo, consent["id"]))["approvals"] == []
+
+
+async def test_the_fourteen_days_hold_also_when_the_last_answer_comes_from_the_klant_on_the_page(client, demo, clock):
+    consent = await _request(client, demo, clock)
+    today = clock.today()
+    resp = await _form(
+        client, demo, consent["id"], wijze="mondeling_urgent", form_reference=ORAL, form_date=today.isoformat()
+    )
+    assert resp.status == 200, await resp.text()
+    youssef = demo["by_name"]["Youssef El Amrani"]
+    resp = await client.post(
+        hh(demo, f"/toestemmingen/{consent['id']}/antwoord"),
+        json={"besluit": "ja", "wijze": "schriftelijk"},
+        headers=bearer(youssef),
+    )
+    granted = await resp.json()
+    assert granted["status"] == "verleend" and granted["until"] == (today + timedelta(days=14)).isoformat()
