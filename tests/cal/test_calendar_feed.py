@@ -27,7 +27,7 @@ FATIMA = "fatima@example.org"
 KHADIJA = "khadija@example.org"
 MARKER = "GEHEIM-AGENDA-9034"
 PLACE = "Wijkcentrum De Kring"
-FEED = re.compile(r'value="(https?://[^"]+/agenda/([A-Za-z0-9_-]{43})\.ics)"')
+FEED = re.compile(r'id="agenda-link"[^>]*>(https?://[^"<\s]+/agenda/([A-Za-z0-9_-]{43})\.ics)</textarea>')
 
 
 @pytest.fixture

@@ -43,6 +43,8 @@ class OverlegView:
     reminder_sent: bool
     agenda: str | None
     decisions: str | None
+    #: whether the policy lets this caller read the agenda and the decisions (a page says why it shows none)
+    content_readable: bool = True
 
     @property
     def content_shown(self) -> tuple[str, ...]:
@@ -75,6 +77,7 @@ def cut(overleg: Overleg, access: Access) -> OverlegView:
         reminder_sent=overleg.reminder_sent_at is not None,
         agenda=overleg.agenda if content else None,
         decisions=overleg.decisions if content else None,
+        content_readable=content,
     )
 
 

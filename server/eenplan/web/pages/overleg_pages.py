@@ -101,6 +101,11 @@ class Shown:
         """The overleg's own page."""
         return f"/huishoudens/{self.view.household_id}/overleggen/{self.view.id}"
 
+    @property
+    def may_answer(self) -> bool:
+        """Whether the caller is invited and the overleg still planned: the answer form is on its page."""
+        return self.mine is not None and self.view.status is OverlegStatus.PLANNED
+
 
 def shown(view: OverlegView, me: str, now: datetime) -> Shown:
     """The view with its date, status and the caller's invitation in words."""
@@ -155,6 +160,7 @@ async def overleggen(request: web.Request) -> web.Response:
             "polls": [(p, when(p.options[0].start, p.options[0].end) if p.options else "") for p in polls],
             "has_feed": has_feed,
             "notice": request.query.get("gelukt", ""),
+            "content_withheld": any(not i.view.content_readable for i in items),
         },
     )
 
@@ -174,7 +180,7 @@ async def _detail(request: web.Request, errors: dict[str, str] | None = None) ->
     context: dict[str, Any] = {
         "household_id": household_id,
         "item": item,
-        "may_answer": item.mine is not None and view.status is OverlegStatus.PLANNED,
+        "may_answer": item.may_answer,
         "current": {v: k for k, v in ANSWERS.items()}.get(item.mine.partstat, "") if item.mine else "",
         "polls": polls,
         "errors": errors or {},
