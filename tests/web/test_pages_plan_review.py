@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from typing import Any
 
 import pytest
@@ -86,3 +87,20 @@ async def test_the_grandmother_hears_her_action_moved_not_that_the_goal_left_the
     back = await page_text(client, demo, "veranderd?van=1&tot=2")
     assert "U heeft nu een actie bij het doel 'Fatima heeft overzicht over haar geld': 'Samen de post ordenen'" in back
     assert "Nieuw doel" not in back
+
+
+async def test_the_plan_names_actions_by_what_says_u_for_me_and_when_i_have_none(client, demo, capsys):
+    await sign_in(client, capsys, KHADIJA)
+    text = await page_text(client, demo, "plan")
+    assert '<h4 class="utrecht-heading-4">Samen de post ordenen</h4>' in text
+    assert "Actie 1" not in text
+    action = text.split('<h4 class="utrecht-heading-4">Samen de post ordenen</h4>', 1)[1].split("</dl>", 1)[0]
+    assert '<dd class="utrecht-data-list__item-value">U</dd>' in action and "Khadija" not in action
+    afspraken = text.split('id="deel-afspraken"', 1)[1].split("</section>", 1)[0]
+    assert "U heeft nu geen afspraken." in afspraken
+
+
+async def test_the_version_history_shows_the_time_of_each_version(client, demo, capsys):
+    await sign_in(client, capsys, FATIMA)
+    text = await page_text(client, demo, "veranderd/versies")
+    assert re.search(r"Gemaakt op \w+dag \d+ \w+ \d{4} om \d\d:\d\d", text), text

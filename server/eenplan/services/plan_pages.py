@@ -53,6 +53,7 @@ class PlanPage:
     seen_before: int | None  # the older version the caller read on their last web visit, if any
     seen_current: bool  # their last web visit (before this one) already showed this version
     snapshot: PlanSnapshot  # the shared, immutable view it was made from (what a rendering may be cached by)
+    me: str = ""  # the caller's betrokkene id (the page says "U" for them)
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,9 @@ class PlanPageService:
                 if deciders is None:
                     deciders = self._deciders(people, names) if access.actor.kind is not Kind.KLANT else ()
                 left_out.append(LeftOut(key, partial, deciders))
-        return PlanPage(name, snapshot.info, sections, names, tuple(left_out), seen, seen_now, snapshot)
+        return PlanPage(
+            name, snapshot.info, sections, names, tuple(left_out), seen, seen_now, snapshot, principal.betrokkene_id
+        )
 
     async def changes(self, principal: Principal, household_id: str, van: int | None, tot: int | None) -> ChangesPage:
         """The changes between two versions (default: from the version the caller last saw on the web,

@@ -91,13 +91,24 @@ def why_line(left: LeftOut) -> str:
     return _("Dit deel is niet met u gedeeld.")
 
 
-def _helpers(names: Mapping[str, str]) -> dict[str, Any]:
+def moment(value: datetime) -> str:
+    """A moment as 'maandag 7 december 2026 om 14:05' (households' time zone): versions of one day differ."""
+    local = value.astimezone(AMSTERDAM)
+    return _("%(day)s om %(time)s") % {"day": day(local), "time": f"{local:%H:%M}"}
+
+
+def _helpers(names: Mapping[str, str], me: str = "") -> dict[str, Any]:
     def who(betrokkene_id: Any) -> str:
         return names.get(str(betrokkene_id), _("iemand")) if betrokkene_id else ""
 
+    def wie(betrokkene_id: Any) -> str:  # who does an action or afspraak: "U" for the reader
+        return _("U") if me and str(betrokkene_id) == me else who(betrokkene_id)
+
     return {
         "day": day,
+        "moment": moment,
         "who": who,
+        "wie": wie,
         "leefgebied": lambda key: LEEFGEBIEDEN.get(str(key), str(key)),
         "status": lambda key: STATUS_WORDS.get(str(key), str(key)),
         "section_names": SECTION_NAMES,
@@ -113,13 +124,13 @@ async def _household(request: web.Request) -> tuple[str, Any]:
 def sections_html(request: web.Request, view: PlanPage) -> Markup:
     """The plan's sections as HTML, rendered once per (shared, immutable) view, names and reasons: the same
     view under the same decision gives the same HTML, so later readers of it skip the template."""
-    key = (view.snapshot, tuple(sorted(view.names.items())), view.left_out)
+    key = (view.snapshot, tuple(sorted(view.names.items())), view.left_out, view.me)
     cached = _SECTIONS.get(key)
     if cached is None:
         left_out = {left.key: why_line(left) for left in view.left_out}
         order = [k for k in SECTION_NAMES if k in view.sections or k in left_out]
         template = aiohttp_jinja2.get_env(request.app).get_template("plan_sections.html")
-        cached = template.render(view=view, order=order, left_out=left_out, **_helpers(view.names))
+        cached = template.render(view=view, order=order, left_out=left_out, **_helpers(view.names, view.me))
         # the key holds the snapshot too: its texts count against the budget with the HTML
         _SECTIONS.put(key, cached, size=text_bytes(cached) + texts_bytes(view.snapshot.sections.values()))
     return Markup(cached)  # rendered by the autoescaping template above
