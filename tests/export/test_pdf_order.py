@@ -38,7 +38,7 @@ def test_fields_follow_the_sections_own_order_with_names_and_dates_in_words():
         "Einde: donderdag 31 december 2026",
         "Evaluatie: Bij het overleg",
     ]
-    assert lines.index("Doel: Overzicht over geld") < lines.index("Status: nog bezig") < lines.index("Acties:")
+    assert lines.index("Doel: Overzicht over geld") < lines.index("Stand: nog bezig") < lines.index("Acties:")
     agreement = lines[lines.index("Afspraken") + 2 :]
     assert agreement == ["Wat: Samen koken", "Wie: Fatima El Amrani", "Wanneer: elke week"]  # wat before wie here
 

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 import pytest
+from support.mail_helpers import pdf_text
 from support.pagekit import sign_in
 from support.plan_kit import FATIMA, KHADIJA, page_text, regisseur
 
@@ -104,3 +105,12 @@ async def test_the_version_history_shows_the_time_of_each_version(client, demo, 
     await sign_in(client, capsys, FATIMA)
     text = await page_text(client, demo, "veranderd/versies")
     assert re.search(r"Gemaakt op \w+dag \d+ \w+ \d{4} om \d\d:\d\d", text), text
+
+
+async def test_the_pdf_says_its_date_in_words_and_stand_like_the_page(client, demo, capsys):
+    await sign_in(client, capsys, FATIMA)
+    resp = await client.get(f"/huishoudens/{demo['household']['id']}/plan.pdf")
+    body = pdf_text(await resp.read())
+    assert re.search(r"versie 2 van \w+dag \d+ \w+ \d{4}", body), body[:300]
+    assert not re.search(r"versie 2 van \d{4}-\d\d-\d\d", body)
+    assert "Stand: nog bezig" in body and "Status: nog bezig" not in body

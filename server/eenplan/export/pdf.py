@@ -62,7 +62,7 @@ _FIELD_LABELS = {
     "analyse": "Analyse",
     "gewenst_perspectief": "Gewenst perspectief",
     "titel": "Doel",
-    "status": "Status",
+    "status": "Stand",  # as the plan page says it
     "acties": "Acties",
     "wie": "Wie",
     "wat": "Wat",

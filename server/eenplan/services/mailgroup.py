@@ -17,6 +17,8 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
+from babel.dates import format_date
+
 from ..domain.access import Actor, Principal
 from ..domain.audit import Channel
 from ..domain.betrokkene import Betrokkene, MailChoice, is_regisseur
@@ -37,7 +39,7 @@ from ..domain.mailgroup_ports import KeyringPort, PdfRenderer
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
 from ..domain.versions import VersionInfo
 from .common import Caller, Need, authorised, known_household
-from .plan import PlanService
+from .plan import AMSTERDAM, PlanService
 
 
 @dataclass(frozen=True)
@@ -432,7 +434,8 @@ class MailgroupService:
     ) -> bytes:
         """A scoped snapshot as PDF, rendered off the event loop."""
         parsed = {k: json.loads(v) for k, v in sections.items()}
-        subtitle = f"{household_name} - versie {info.number} van {info.created_at.date().isoformat()}" + (
+        made = format_date(info.created_at.astimezone(AMSTERDAM).date(), "EEEE d MMMM y", locale="nl")  # in words
+        subtitle = f"{household_name} - versie {info.number} van {made}" + (
             " (vastgesteld)" if info.vastgesteld_at else ""
         )
         return await asyncio.to_thread(
