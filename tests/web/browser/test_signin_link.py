@@ -56,7 +56,7 @@ async def test_a_mail_link_to_a_household_page_lands_there_after_sign_in(site: S
     await expect(page.locator("h1")).to_contain_text("El Amrani")
 
 
-async def test_the_link_in_a_plan_update_mail_lands_on_the_household_after_sign_in(site: Site, page: Page) -> None:
+async def test_the_link_in_a_plan_update_mail_lands_on_the_plan_after_sign_in(site: Site, page: Page) -> None:
     sanne, hid = site.person("Sanne de Vries"), site.household_id
     current = await api(site, "GET", f"/api/households/{hid}/plan", sanne["token"])
     change = {"analyse": {"analyse": "Nieuwe analyse na het overleg", "gewenst_perspectief": "Rust in huis"}}
@@ -69,8 +69,8 @@ async def test_the_link_in_a_plan_update_mail_lands_on_the_household_after_sign_
     await page.goto(found.group(0))
     await ask_link(page, site, MOTHER, name="inloggen-vanuit-mail")
     await use_link(page, await site.mail.next_link(MOTHER))
-    assert path_of(page) == f"/huishoudens/{hid}"
-    await expect(page.locator("h1")).to_contain_text("El Amrani")
+    assert path_of(page) == f"/huishoudens/{hid}/plan"  # the notice's link: her plan, straight after sign-in
+    await expect(page.locator("h1")).to_contain_text("plan")
 
 
 async def test_one_address_of_two_people_chooses_who_they_are(site: Site, page: Page) -> None:
