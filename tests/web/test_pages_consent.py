@@ -134,9 +134,9 @@ async def test_consent_flow_on_the_page_request_notices_answers_revoke(client, s
     text = await (await client.get(page_of(demo))).text()
     step = f"{page_of(demo)}/{consent['id']}/intrekken"
     assert f'href="{step}"' in text  # a link to the confirmation step, not a button that acts at once
-    # a post without the step's confirmation changes nothing: back to the step
+    # a post without the step's confirmation changes nothing: the step again
     resp = await client.post(step, data={"csrf": await csrf_of(client, page_of(demo))}, allow_redirects=False)
-    assert resp.status == 303 and resp.headers["Location"] == step
+    assert resp.status == 200 and 'name="zeker" value="ja"' in await resp.text()
     assert MARKER in await (await client.get(plan_url(demo), headers=bearer(joost))).text()
     confirm = await client.get(step)
     assert confirm.status == 200
@@ -212,3 +212,18 @@ async def test_an_answer_that_is_neither_ja_nor_nee_changes_nothing(client, demo
     fatima = demo["by_name"]["Fatima El Amrani"]
     listed = await (await client.get(hh(demo, f"/toestemmingen/{consent['id']}"), headers=bearer(fatima))).json()
     assert listed["approvals"] == [] and listed["status"] == "aangevraagd"
+
+
+async def test_a_stranger_posting_an_answer_without_a_decision_gets_the_404_of_a_missing_household(
+    client, demo, capsys
+):
+    """Membership is checked before the form: a household that is not yours answers like one that does not exist
+    (the decision was checked first and answered 400)."""
+    from support.pagekit import csrf_of as _csrf
+    from support.pagekit import sign_in as _sign_in
+
+    await _sign_in(client, capsys, "fatima@example.org")
+    missing = "00000000-0000-0000-0000-000000000000"
+    token = await _csrf(client, "/huishoudens")
+    answer = await client.post(f"/huishoudens/{missing}/wie-ziet-wat/x/antwoord", data={"csrf": token})
+    assert answer.status == 404

@@ -160,6 +160,18 @@ class ConsentService:
                 return view
         raise NotFound("toestemming not found")
 
+    async def answer_word(
+        self, principal: Principal, household_id: str, consent_id: str, word: object
+    ) -> ConsentView:
+        """A page's "ja"/"nee": membership first (a stranger gets the 404 of a missing household), then the word
+        (anything else is a 422 naming `besluit`, never read as a "nee")."""
+        if word not in ("ja", "nee"):
+            async with authorised(self._uow, principal, household_id):
+                pass
+            raise ValidationFailed.one("besluit", "must be ja or nee")
+        yes = word == "ja"
+        return await self.answer(principal, household_id, consent_id, yes, ConsentMethod.WRITTEN if yes else None)
+
     async def answer(
         self, principal: Principal, household_id: str, consent_id: str, approve: bool, method: ConsentMethod | None
     ) -> ConsentView:

@@ -13,8 +13,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from ...domain.access import Level
-from ...domain.consent import ConsentMethod
-from ...domain.errors import NotFound, ValidationFailed
+from ...domain.errors import NotFound
 from ...domain.veiligheid import NOT_EXCLUDABLE
 from ...services.consent_matrix import ConsentItem, PersonRow, WhoSeesWhat
 from ..keys import services
@@ -170,13 +169,8 @@ async def answer(request: web.Request) -> web.StreamResponse:
     form = await csrf.checked_form(request)
     household_id, principal = await _principal(request)
     besluit = form.get("besluit")
-    if besluit not in ("ja", "nee"):
-        raise ValidationFailed.one("besluit", "must be ja or nee")  # never read anything else as a "nee"
-    yes = besluit == "ja"
-    await services(request).consent.answer(
-        principal, household_id, request.match_info["cid"], yes, ConsentMethod.WRITTEN if yes else None
-    )
-    raise redirect(f"{_page_path(household_id)}?gedaan={'ja' if yes else 'nee'}")
+    await services(request).consent.answer_word(principal, household_id, request.match_info["cid"], besluit)
+    raise redirect(f"{_page_path(household_id)}?gedaan={'ja' if besluit == 'ja' else 'nee'}")
 
 
 @routes.get("/huishoudens/{id}/wie-ziet-wat/{cid}/intrekken")
@@ -199,8 +193,8 @@ async def revoke(request: web.Request) -> web.StreamResponse:
     form = await csrf.checked_form(request)
     household_id, principal = await _principal(request)
     cid = quote(request.match_info["cid"], safe="")
-    if form.get("zeker") != "ja":
-        raise redirect(f"{_page_path(household_id)}/{cid}/intrekken")
+    if form.get("zeker") != "ja":  # the step again (its lookup answers a stranger like a missing household)
+        return await revoke_step(request)
     await services(request).consent.revoke(principal, household_id, cid)
     raise redirect(f"{_page_path(household_id)}?gedaan=ingetrokken&toestemming={cid}")
 
