@@ -286,7 +286,9 @@ class Settings:
         except ValueError:
             port = None
         if url.scheme not in ("lmtp", "smtp") or not url.hostname or port is None or url.path not in ("", "/"):
-            raise ValidationFailed.one("EENPLAN_INBOUND_URL", "must look like lmtp://127.0.0.1:8024 or smtp://host:port")
+            raise ValidationFailed.one(
+                "EENPLAN_INBOUND_URL", "must look like lmtp://127.0.0.1:8024 or smtp://host:port"
+            )
         return url.scheme == "lmtp", url.hostname, port
 
     @property

@@ -251,7 +251,6 @@ async def test_a_named_group_reaches_only_its_members(services, demo, client, lm
     assert familie in peer.to(KHADIJA)[0]["From"]  # a reply goes back to the family, not to everyone
 
 
-
 async def test_a_post_signed_then_encrypted_separately_is_taken_too(services, lmtp, smtp_peer, keys, household_key):
     """RFC 3156 §6.1: a multipart/signed entity (detached signature), then encrypted without a signature."""
     post = entity("Apart ondertekend, dan versleuteld.")

@@ -71,7 +71,7 @@ async def test_a_member_of_both_groups_reads_both_newest_first_escaped_with_line
     assert resp.status == 200
     assert text.index("Alleen voor de familie.") < text.index("Tweede regel")  # newest first
     assert "<b>vet</b>" not in text and "&lt;b&gt;vet&lt;/b&gt;" in text and "&amp; &#34;zo&#34;" in text
-    assert "&#34;zo&#34;<br>Tweede regel</p>" in text and "<p class=\"utrecht-paragraph\">Nieuwe alinea</p>" in text
+    assert "&#34;zo&#34;<br>Tweede regel</p>" in text and '<p class="utrecht-paragraph">Nieuwe alinea</p>' in text
     assert "Fatima El Amrani" in text and "maandag 7 december 2026" in text and "Familie" in text
     khadija = demo["by_name"]["Khadija El Amrani"]["id"]
     assert await web_reads(services, hid) == [(khadija, "journaal: 2 berichten")]
@@ -160,4 +160,3 @@ async def test_nobody_writes_to_a_group_they_are_not_in(client, services, demo, 
 async def _groups(services, hid: str):
     async with services.plan._uow() as uow:
         return await uow.mail.list_groups(hid)
-

@@ -160,9 +160,7 @@ class ConsentService:
                 return view
         raise NotFound("toestemming not found")
 
-    async def answer_word(
-        self, principal: Principal, household_id: str, consent_id: str, word: object
-    ) -> ConsentView:
+    async def answer_word(self, principal: Principal, household_id: str, consent_id: str, word: object) -> ConsentView:
         """A page's "ja"/"nee": membership first (a stranger gets the 404 of a missing household), then the word
         (anything else is a 422 naming `besluit`, never read as a "nee")."""
         if word not in ("ja", "nee"):

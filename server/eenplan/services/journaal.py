@@ -50,8 +50,7 @@ log = logging.getLogger("eenplan.inbound")
 
 ACCEPTED = "250 2.0.0 Ontvangen (received)"
 NO_TEXT = (
-    "550 5.6.0 Uw bericht heeft geen tekst. Schrijf uw bericht als tekst in de mail zelf."
-    " (The message holds no text.)"
+    "550 5.6.0 Uw bericht heeft geen tekst. Schrijf uw bericht als tekst in de mail zelf. (The message holds no text.)"
 )
 #: the most messages the journaal page shows at once (newest first)
 PAGE_MESSAGES = 100

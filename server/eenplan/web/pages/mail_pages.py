@@ -143,9 +143,7 @@ async def _render(
         ],
         "people": [(b.id, b.name, b.id in chosen) for b in people],
         "entered": entered or {},
-        "missing": [
-            {"name": m["name"], "reason": REASON_TEXTS.get(m["reason"], m["reason"])} for m in missing
-        ],
+        "missing": [{"name": m["name"], "reason": REASON_TEXTS.get(m["reason"], m["reason"])} for m in missing],
         "bounces": [
             {
                 "id": b.betrokkene_id,
