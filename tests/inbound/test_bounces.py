@@ -168,3 +168,10 @@ async def test_a_bouncing_address_stops_getting_plan_updates_until_tried_again(c
     assert oma["email"] in dict(peer.senders)
     notice = peer.to(oma["email"])[-1]
     assert isinstance(notice, email.message.EmailMessage) and notice["X-Loop"] == f"eenplan@{MAIL_DOMAIN}"
+
+
+def test_what_stops_at_a_disabled_address_is_everything_but_what_the_person_asked_for_or_must_hear():
+    from eenplan.domain.mailgroup import OutboxKind
+    from eenplan.services.bounces import STOPPED_KINDS
+
+    assert set(OutboxKind) - STOPPED_KINDS == {OutboxKind.NOTICE, OutboxKind.SIGNIN_LINK}

@@ -23,8 +23,9 @@ log = logging.getLogger("eenplan.inbound")
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 TAKEN = "250 2.0.0 Ontvangen (received)"
 UNKNOWN = "550 5.1.1 Dit adres kennen wij niet (unknown address)"
-#: what stops going to a disabled address; sign-in links and notices about one's own data still go
-STOPPED_KINDS = frozenset({OutboxKind.PLAN_UPDATE, OutboxKind.INVITE, OutboxKind.KEY_EXPIRY})
+#: what stops going to a disabled address (plan updates, invitations, key warnings, journaal posts); sign-in links
+#: and notices about one's own data still go
+STOPPED_KINDS = frozenset({OutboxKind.PLAN_UPDATE, OutboxKind.INVITE, OutboxKind.KEY_EXPIRY, OutboxKind.JOURNAAL})
 
 
 @dataclass(frozen=True)
