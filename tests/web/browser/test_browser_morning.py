@@ -1,9 +1,10 @@
 """The regisseur's whole morning in a real browser (issue 13 item 8, "How we will check"): Sanne de Vries, regisseur
-of two households, starts at her caseload, opens the household, adds an action for the grandmother in the plan
-editor with the keyboard alone (the other goals untouched, checked through the API), plans the startoverleg
-through a date poll inside its window, picks the date, sees the grandmother's answer (given on her own page)
-arrive, closes the overleg with the next one, opens a stagnation case and escalates it, and moves the phase.
-Every page on the way passes axe (WCAG 2.1 AA), is screenshot (`ochtend-*.png`) and fits 320 px."""
+of two households, signs in (the mail link, then an authenticator app as her second factor), starts at her
+caseload, opens the household, adds an action for the grandmother in the plan editor with the keyboard alone (the
+other goals untouched, checked through the API), plans the startoverleg through a date poll inside its window,
+picks the date, sees the grandmother's answer (given on her own page) arrive, closes the overleg with the next one,
+opens a stagnation case and escalates it, and moves the phase. Every page on the way passes axe (WCAG 2.1 AA), is
+screenshot (`ochtend-*.png`) and fits 320 px."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from flows import api, at, press, second_household, sign_in_by_link, tab_to
+from flows import api, at, press, second_household, set_up_totp, sign_in_by_link, tab_to
 from harness import Site, check_page
 from playwright.async_api import Browser, Page, expect
 
@@ -31,14 +32,30 @@ WEEKS = 5_000_000  # seconds: the sessions outlive the clock moved past the over
 
 @pytest.fixture
 def site_overrides() -> dict[str, Any]:
-    """No second factor (factors have their own browser tests); sessions that outlive the moved clock."""
-    return {"second_factor": "off", "session_idle_seconds": WEEKS, "session_max_seconds": WEEKS}
+    """The default second factor for professionals; sessions that outlive the moved clock."""
+    return {"session_idle_seconds": WEEKS, "session_max_seconds": WEEKS}
 
 
 async def _sections(site: Site) -> dict[str, Any]:
     """The plan as a program sees it: the regisseur's GET of the current plan through the JSON API."""
     token = site.person(SANNE[0])["token"]
     return dict(await api(site, "GET", f"/api/households/{site.household_id}/plan", token))
+
+
+async def _sign_in_with_an_app(page: Page, site: Site) -> None:
+    """Her sign-in: the mail link, then (a professional) a second factor, an authenticator app she sets up
+    now; onward to the caseload she asked for."""
+    await sign_in_by_link(page, site, SANNE[1], start="/werkbank")
+    await page.wait_for_url(at("/inloggen/tweede-stap(?:/.*)?"))  # no plan content before the second factor
+    await check_page(page, "ochtend-tweede-stap")
+    await press(page, page.locator("main a[href^='/inloggen/tweede-stap/app']").first)
+    await page.wait_for_url(at("/inloggen/tweede-stap/app"))
+    await check_page(page, "ochtend-app-instellen")
+    await set_up_totp(page, site)
+    await page.wait_for_url(at("/inloggen/tweede-stap/klaar"))
+    await check_page(page, "ochtend-tweede-stap-klaar")
+    await press(page, page.locator("main a.eenplan-onward, main a[href^='/werkbank']").first)
+    await page.wait_for_url(at("/werkbank"))
 
 
 async def _go(page: Page, href: str, path: str, name: str) -> None:
@@ -95,8 +112,7 @@ async def test_the_regisseurs_whole_morning(browser: Browser, page: Page, site: 
     home = f"/huishoudens/{household}"
 
     # the caseload: both households, this one in the startoverleg phase
-    await sign_in_by_link(page, site, SANNE[1], start="/werkbank")
-    await page.wait_for_url(at("/werkbank"))
+    await _sign_in_with_an_app(page, site)
     rows = page.locator("main ol > li[data-household]")
     await expect(rows).to_have_count(2)
     assert {await r.get_attribute("data-household") for r in await rows.all()} == {household, other}
