@@ -249,6 +249,20 @@ async def test_a_named_group_reaches_only_its_members(services, demo, client, lm
     await drain(services.outbox)
     assert {rcpt for rcpt, _ in peer.messages} == {KHADIJA}
     assert familie in peer.to(KHADIJA)[0]["From"]  # a reply goes back to the family, not to everyone
+    # a content-free notice does not say in the clear which group wrote: it comes from the household's address
+    khadija = people["Khadija El Amrani"]
+    resp = await client.patch(
+        f"/api/households/{hid}/betrokkenen/{khadija['id']}", json={"mail_choice": "meldingen"}, headers=bearer(khadija)
+    )
+    assert resp.status == 200, await resp.text()
+    peer.messages.clear()
+    raw = encrypted_mail(
+        FATIMA, familie, seal(keys["fatima"], household_key, entity("Nog een bericht.")), "<post-2@example.org>"
+    )
+    assert (await lmtp(FATIMA, [familie], raw))[-1][0] == 250
+    await drain(services.outbox)
+    notice = peer.to(KHADIJA)[0]
+    assert notice.get_content_type() == "multipart/signed" and "familie" not in str(notice["From"])
 
 
 async def test_a_post_signed_then_encrypted_separately_is_taken_too(services, lmtp, smtp_peer, keys, household_key):

@@ -310,3 +310,18 @@ async def test_closing_adopts_an_existing_version_and_records_why_there_is_no_ne
     assert held.adopted_version == version and held.no_next_reason == "Verhuisd" and held.next_overleg_id is None
     text = await (await client.get(one)).text()
     assert "Vastgestelde versie" in text and "Verhuisd" in text
+
+
+async def test_the_overview_shows_no_agenda_and_logs_no_read_of_one(client, services, demo, capsys):
+    """The regisseur's overview lists when and what, not the agenda: the klant's access log must not say she read
+    agenda and decisions there (it did: the list was logged as a read of every overleg's content)."""
+    hid = demo["household"]["id"]
+    oid = await kit.plan_overleg(services, demo, [("Fatima El Amrani", True)], days=10, agenda="GEHEIME-AGENDA-42")
+    await sign_in(client, capsys, SANNE)
+    async with services.overleggen._uow() as uow:
+        before = {seq for seq, _ in await uow.access_log.entries(hid, limit=1000)}
+    text = await (await client.get(base(demo))).text()
+    assert "GEHEIME-AGENDA-42" not in text
+    async with services.overleggen._uow() as uow:
+        after = [e for seq, e in await uow.access_log.entries(hid, limit=1000) if seq not in before]
+    assert not [e for e in after if e.channel is Channel.WEB and oid in e.detail], after

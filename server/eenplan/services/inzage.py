@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
-import re
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -113,7 +112,7 @@ class InzageService:
             _json(archive, "overleggen.json", await self._overleggen.list(principal, household_id, channel=Channel.WEB))
             await self._log(archive, principal, household_id)
             archive.writestr("plan.pdf", await self._mailgroup.plan_pdf(principal, household_id))
-        return filename(household.code, self._plan.today()), buffer.getvalue()
+        return filename(self._plan.today()), buffer.getvalue()
 
     async def _versions(self, archive: zipfile.ZipFile, principal: Principal, household_id: str) -> None:
         """Every version the klant may read, each scoped by `PlanService.export_versions`, which logs the download
@@ -167,10 +166,10 @@ def _json(archive: zipfile.ZipFile, name: str, value: Any) -> None:
     archive.writestr(name, json.dumps(_plain(value), ensure_ascii=False, indent=2))
 
 
-def filename(code: str, today: date) -> str:
-    """`inzage-<household code>-<date>.zip`: the code only (never a name), cut to safe characters."""
-    safe = re.sub(r"[^A-Za-z0-9-]", "", code)[:40] or "huishouden"
-    return f"inzage-{safe}-{today.isoformat()}.zip"
+def filename(today: date) -> str:
+    """`inzage-<date>.zip`: neither a name nor the household code (a regisseur chooses codes; one could hold a
+    name, and a filename is seen in download lists and by whoever shares the computer)."""
+    return f"inzage-{today.isoformat()}.zip"
 
 
 def _plain(value: Any) -> Any:

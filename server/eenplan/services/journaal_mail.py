@@ -43,11 +43,14 @@ class JournaalMail:
         NotFound when the person may no longer read the message."""
         message_id = str(json.loads(item.payload or "{}").get("journaal") or "")
         shown = await self._journaal.for_mail(item.household_id, message_id, person.id)
-        # From: the group's own address, so a reply in the member's client goes back to this group and no wider
-        envelope = dataclasses.replace(envelope, from_addr=shown.address or envelope.from_addr)
-        job = Job(item, person, envelope, fingerprint)
         if fingerprint is None or not person.wants_plan_by_mail:
-            return job  # content-free notice: nothing of the message is shown
+            # content-free notice: nothing of the message is shown, and it comes from the household's own address
+            # (a named group's address says which group wrote, in the clear)
+            return Job(item, person, envelope, fingerprint)
+        # From: the group's own address, so a reply in the member's client goes back to this group and no wider
+        job = Job(
+            item, person, dataclasses.replace(envelope, from_addr=shown.address or envelope.from_addr), fingerprint
+        )
         principal = Principal(person.id, item.household_id)
         await self._plan.log_access(principal, item.household_id, Event.DISCLOSE, (), Channel.MAIL, detail(message_id))
         text = mail_text(shown.author, shown.group, shown.message, journaal_link(household_link))

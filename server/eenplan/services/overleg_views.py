@@ -8,7 +8,7 @@ more. The service that builds views logs them in the same place (`disclosure`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from ..domain.access import OVERLEG_CONTENT_BASIS, Access, Actor, Principal, may_read_overleg_content
@@ -108,13 +108,22 @@ async def shown_in(
 
 
 async def shown(
-    plan: PlanService, principal: Principal, household_id: str, found: list[Overleg], channel: Channel = Channel.API
+    plan: PlanService,
+    principal: Principal,
+    household_id: str,
+    found: list[Overleg],
+    channel: Channel = Channel.API,
+    *,
+    content: bool = True,
 ) -> list[OverlegView]:
     """Overleggen read outside a transaction, cut to the caller; the disclosure is logged (on `channel`) before
-    answering."""
+    answering. `content=False`: the facts only (when, where, who, status) for a page that shows no agenda or
+    decisions — then nothing of the plan is disclosed, and nothing is logged as if it were."""
     if not found:
         return []
     access = await plan.access(principal, household_id)
     views = [cut(o, access) for o in found]
+    if not content:
+        return [replace(v, agenda=None, decisions=None) for v in views]
     await plan.record(disclosure(plan, access, views, channel))
     return views

@@ -151,10 +151,11 @@ class OverlegService:
         )
 
     async def list(
-        self, principal: Principal, household_id: str, *, channel: Channel = Channel.API
+        self, principal: Principal, household_id: str, *, channel: Channel = Channel.API, content: bool = True
     ) -> list[OverlegView]:
         """The overleggen the caller may see (all for a regisseur, otherwise those they are invited to),
-        each cut to what the caller may read (logged on `channel`: a page says WEB)."""
+        each cut to what the caller may read (logged on `channel`: a page says WEB); `content=False` for a page
+        that shows no agenda or decisions (see `overleg_views.shown`)."""
         async with authorised(self._uow, principal, household_id) as caller:
             actor = caller.actor
             found = [
@@ -162,16 +163,23 @@ class OverlegService:
                 for o in await caller.uow.overleggen.list(household_id)
                 if may_see_overleg(actor, (i.betrokkene_id for i in o.invitees))
             ]
-        return await shown(self._plan, principal, household_id, found, channel)
+        return await shown(self._plan, principal, household_id, found, channel, content=content)
 
     async def get(
-        self, principal: Principal, household_id: str, overleg_id: str, *, channel: Channel = Channel.API
+        self,
+        principal: Principal,
+        household_id: str,
+        overleg_id: str,
+        *,
+        channel: Channel = Channel.API,
+        content: bool = True,
     ) -> OverlegView:
-        """One overleg, for a regisseur or an invitee (404 for everyone else), cut to what they may read."""
+        """One overleg, for a regisseur or an invitee (404 for everyone else), cut to what they may read
+        (`content=False`: its facts only, nothing logged — see `overleg_views.shown`)."""
         async with authorised(self._uow, principal, household_id) as caller:
             actor = caller.actor
             found = await self._visible(caller.uow, actor, overleg_id)
-        return (await shown(self._plan, principal, household_id, [found], channel))[0]
+        return (await shown(self._plan, principal, household_id, [found], channel, content=content))[0]
 
     async def invite_ics(
         self, principal: Principal, household_id: str, overleg_id: str, for_id: str | None, *, cleartext: bool = False

@@ -127,7 +127,9 @@ class PlanItemService:
 
     async def _log_shown(self, access: Access, section: str, channel: Channel, current: int) -> None:
         """A conflict shows the caller the item as it is now: a read of that section."""
-        await self._plan.record([self._plan.access_event(access, Event.READ, [section], channel, f"versie {current}")])
+        # not "versie N" (a read of the whole version: "since your last visit" counts those), only what was shown
+        shown = f"bewerken: {section}, versie {current}"
+        await self._plan.record([self._plan.access_event(access, Event.READ, [section], channel, shown)])
 
     async def editor(self, principal: Principal, household_id: str) -> EditorView:
         """The editor's view of the current plan, for a regisseur only (Forbidden otherwise, before any

@@ -81,7 +81,7 @@ async def _overview(
         else []
     )
     polls = await svc.polls.open_polls(principal, household_id)
-    overleggen = await svc.overleggen.list(principal, household_id, channel=Channel.WEB)
+    overleggen = await svc.overleggen.list(principal, household_id, channel=Channel.WEB, content=False)
     household = await svc.households.get(principal, household_id)
     request[WHERE] = household.name
     return page(
@@ -278,7 +278,7 @@ async def close(request: web.Request) -> web.Response:
         nxt = None
         day = day_of(form.get("volgende_datum"), "next.start")
         if day is not None:
-            current = await services(request).overleggen.get(principal, household_id, oid, channel=Channel.WEB)
+            current = await services(request).overleggen.get(principal, household_id, oid, content=False)
             nxt = OverlegDraft(
                 type=OverlegType.VOORTGANGSOVERLEG,
                 start=moment_of(day, form.get("volgende_van"), "next.start"),
