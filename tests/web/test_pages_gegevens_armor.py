@@ -38,3 +38,12 @@ def test_a_file_too_large_is_refused_naming_the_field():
     with pytest.raises(UnusableKey) as refused:
         key_text(b"\x99" * (MAX_KEY_CHARS + 1), "sleutelbestand")
     assert refused.value.problems[0].field == "sleutelbestand"
+
+
+def test_a_keys_end_is_the_day_in_amsterdam_not_in_utc():
+    """A key that ends at 23:30 UTC on 7 December ends on 8 December for a Dutch reader."""
+    from datetime import UTC, datetime
+
+    from eenplan.web.pages.gegevens_pages import long_date
+
+    assert long_date(datetime(2026, 12, 7, 23, 30, tzinfo=UTC)) == "dinsdag 8 december 2026"

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from babel.dates import format_date
 from multidict import MultiDictProxy
 
 from eenplan_crypto.packets import MAX_KEY_CHARS, key_text
@@ -24,9 +24,12 @@ from ...domain.pages import HouseholdPage
 from ...services.my_details import MyDetails
 from ..keys import services
 from . import csrf, guard
-from .i18n import SOURCE_LANGUAGE, _
+from .ground_words import day
+from .i18n import _
 from .keys import WHERE
 from .render import page, redirect
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 routes = web.RouteTableDef()
 
@@ -63,8 +66,8 @@ def fingerprint_groups(fingerprint: str) -> str:
 
 
 def long_date(moment: datetime) -> str:
-    """A date as the pages write it ("maandag 7 december 2026")."""
-    return format_date(moment.date(), "EEEE d MMMM y", locale=SOURCE_LANGUAGE)
+    """The day of a moment in Amsterdam, as the pages write it ("maandag 7 december 2026")."""
+    return day(moment.astimezone(AMSTERDAM).date())
 
 
 def _key_error(err: ValidationFailed) -> str:
