@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from .access import Actor
-from .betrokkene import Kind
+from .betrokkene import Kind, Role
 
 
 class HouseholdPage(StrEnum):
@@ -25,6 +25,8 @@ class HouseholdPage(StrEnum):
     BETROKKENEN = "betrokkenen"  # who is involved, their keys and tokens (issue 13 item 3)
     REGIE_OVERLEGGEN = "regie/overleggen"  # planning: the startoverleg window, polls, attendance (issue 13 item 4)
     REGIE_STAGNATIE = "regie/stagnatie"  # the escalation ladder, safety signals, the phase (issue 13 item 5)
+    REGIE_TERMIJNEN = "regie/termijnen"  # the plan in writing (14 days), vastgesteld (6 weeks): their events
+    ESCALATIE = "escalatie"  # the gemeentelijk aanspreekpunt's escalated cases and its copy of the plan
 
 
 #: the pages about the klant's own control and rights: consent, the access log (NEN 7513), inzage (AVG art. 15)
@@ -37,6 +39,7 @@ REGISSEUR_PAGES = frozenset(
         HouseholdPage.BETROKKENEN,
         HouseholdPage.REGIE_OVERLEGGEN,
         HouseholdPage.REGIE_STAGNATIE,
+        HouseholdPage.REGIE_TERMIJNEN,
     }
 )
 
@@ -44,9 +47,12 @@ REGISSEUR_PAGES = frozenset(
 def pages_for(actor: Actor) -> tuple[HouseholdPage, ...]:
     """The pages offered to `actor`, in menu order: everyone reads the plan, its changes, their overleggen and
     their own details; only a klant decides who sees what, sees who looked and downloads everything; only a
-    regisseur edits the plan and manages the household's mail."""
+    regisseur edits the plan and manages the household's mail; only the gemeentelijk aanspreekpunt is offered
+    its escalated cases."""
     return tuple(
         p
         for p in HouseholdPage
-        if (p not in KLANT_PAGES or actor.kind is Kind.KLANT) and (p not in REGISSEUR_PAGES or actor.is_regisseur)
+        if (p not in KLANT_PAGES or actor.kind is Kind.KLANT)
+        and (p not in REGISSEUR_PAGES or actor.is_regisseur)
+        and (p is not HouseholdPage.ESCALATIE or actor.role is Role.AANSPREEKPUNT)
     )

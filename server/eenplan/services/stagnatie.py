@@ -85,14 +85,17 @@ class StagnatieService:
     def _may_see(actor: Actor, case: Case) -> bool:
         return may_see_case(actor, case.aanspreekpunt_id, case.afgeschaald_at is not None)
 
-    async def list(self, principal: Principal, household_id: str) -> builtins.list[dict[str, Any]]:
-        """The household's cases with deadlines (regisseurs; the aanspreekpunt its own escalated cases)."""
+    async def list(
+        self, principal: Principal, household_id: str, *, channel: Channel = Channel.API
+    ) -> builtins.list[dict[str, Any]]:
+        """The household's cases with deadlines (regisseurs; the aanspreekpunt its own escalated cases),
+        logged on `channel` (the aanspreekpunt's page: WEB)."""
         async with authorised(self._uow, principal, household_id) as caller:
             actor = caller.actor
             if not may_list_cases(actor):
                 raise Forbidden("only a regisseur (or the gemeentelijk aanspreekpunt) may see stagnation cases")
             cases = [c for c in await caller.uow.stagnatie.list_cases(household_id) if self._may_see(actor, c)]
-        return await self._shown(principal, household_id, cases)
+        return await self._shown(principal, household_id, cases, channel)
 
     async def ladder(
         self, principal: Principal, household_id: str, *, channel: Channel = Channel.WEB
@@ -153,8 +156,8 @@ class StagnatieService:
         case = await uow.stagnatie.get_case(household_id, case_id, lock=lock)
         if case is None:
             raise NotFound("stagnation case not found")
-        if not self._may_see(actor, case):
-            raise Forbidden("only a regisseur (or the case's gemeentelijk aanspreekpunt) may do this")
+        if not self._may_see(actor, case):  # a case the caller may not see is like a missing one
+            raise NotFound("stagnation case not found")
         return case
 
     # -- opening ------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import jinja2
 from aiohttp import web
 
 from . import (
+    aanspreekpunt_pages,
     account,
     agenda_pages,
     betrokkenen_pages,
@@ -34,6 +35,7 @@ from . import (
     refresh,
     regie_overleg_pages,
     regie_stagnatie_pages,
+    regie_termijnen_pages,
     signin,
     werkbank_pages,
 )
@@ -66,8 +68,10 @@ PAGE_MODULES = [
     journaal_pages,
     regie_overleg_pages,
     regie_stagnatie_pages,
+    regie_termijnen_pages,
     werkbank_pages,
     betrokkenen_pages,
+    aanspreekpunt_pages,
 ]
 
 

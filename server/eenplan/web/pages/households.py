@@ -35,6 +35,14 @@ PAGE_TEXTS: dict[HouseholdPage, tuple[str, str]] = {
         _("Stagnatie en veiligheid"),
         _("De escalatieladder, veiligheidssignalen en de fase van het huishouden."),
     ),
+    HouseholdPage.REGIE_TERMIJNEN: (
+        _("Termijnen van het plan"),
+        _("Het plan op schrift binnen 14 dagen, vastgesteld binnen 6 weken."),
+    ),
+    HouseholdPage.ESCALATIE: (
+        _("Escalatie"),
+        _("De zaken die bij u als gemeentelijk aanspreekpunt liggen, met het plan."),
+    ),
 }
 
 
