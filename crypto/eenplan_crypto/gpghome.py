@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import gnupg
+from prometheus_client import Gauge, Histogram
 
 from eenplan.domain.errors import ValidationFailed
 
@@ -42,6 +43,15 @@ _OPTIONS = [
     "--cert-digest-algo",
     "SHA512",
 ]
+
+
+#: the gpg queue's figures for the metrics endpoint (eenplan.web.metrics serves the process's registry)
+GPG_QUEUE = Gauge("eenplan_gpg_queue_length", "gpg calls waiting for or holding a GnuPG home's lock")
+GPG_SECONDS = Histogram(
+    "eenplan_gpg_call_seconds",
+    "Time one gpg call takes (in its worker thread, lock held)",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+)
 
 
 def make_gpg(home: str, binary: str) -> gnupg.GPG:
@@ -88,13 +98,15 @@ class GpgHome:
                 self._prepare_home()
                 self._gpg = make_gpg(str(self.home), self._binary)
             try:
-                return fn(self._gpg, *args)
+                with GPG_SECONDS.time():
+                    return fn(self._gpg, *args)
             except OSError as exc:
                 raise KeyringUnavailable(f"gpg call failed ({type(exc).__name__})") from exc
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        async with self._lock:
-            return await asyncio.to_thread(self._call, fn, *args)
+        with GPG_QUEUE.track_inprogress():
+            async with self._lock:
+                return await asyncio.to_thread(self._call, fn, *args)
 
     async def aclose(self) -> None:
         """Stop this home's gpg-agent (it would otherwise linger); the keyring stays on disk."""

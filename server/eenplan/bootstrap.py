@@ -53,11 +53,13 @@ from .storage.caseload_repository import reads as caseload_reads
 from .storage.engine import create_engine, engine_health
 from .storage.engine import is_ready as storage_ready
 from .storage.loop_db import for_database as loop_connection
+from .storage.metrics_reads import MetricsReads
 from .storage.page_reads import PageReader
 from .storage.pg_reads import PgReads
 from .storage.reads import PlanReader
 from .storage.uow import UnitOfWorkFactory
 from .web.app import create_app as create_web_app
+from .web.metrics import DatabaseFigures, MetricsListener, counted_delivery, listener_context
 from .web.oidc import OidcClient
 from .web.signin_links import ConsoleLinkSender, OutboxLinkSender
 
@@ -447,12 +449,22 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> web.Application
         trusted_proxies=settings.trusted_proxy_addresses,
         csrf_key=hmac.new(settings.signing_key(), b"eenplan page forms", hashlib.sha256).digest(),
         theme_css=settings.theme_css,
+        metrics=bool(settings.metrics_url),
     )
     if settings.runs_worker_in_serve and services.outbox is not None:
         app.cleanup_ctx.append(worker_context(services))
     if settings.inbound_url:
         app.cleanup_ctx.append(receiver_context(services, settings))
+    if settings.metrics_url:
+        app.cleanup_ctx.append(listener_context(metrics_listener(settings)))
     return app
+
+
+def metrics_listener(settings: Settings) -> MetricsListener:
+    """The Prometheus listener of this process (EENPLAN_METRICS_URL) with the database's figures on its own engine."""
+    reads = MetricsReads(settings.effective_database_url)
+    host, port = settings.metrics_listen()
+    return MetricsListener(host, port, DatabaseFigures(reads.read), on_stop=reads.close)
 
 
 def receiver(services: Services, settings: Settings) -> InboundReceiver:
@@ -462,7 +474,7 @@ def receiver(services: Services, settings: Settings) -> InboundReceiver:
     lmtp, host, port = settings.inbound_listen()
     return InboundReceiver(
         services.inbound.accepts,
-        services.inbound.deliver,
+        counted_delivery(services.inbound.deliver),
         host=host,
         port=port,
         lmtp=lmtp,

@@ -8,9 +8,25 @@ import json
 import logging
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 from .config import Settings, documented_settings
 from .domain.errors import EenplanError
+
+if TYPE_CHECKING:
+    from .web.metrics import MetricsListener
+
+
+async def _metrics_started(settings: Settings) -> MetricsListener | None:
+    """This process's metrics listener, started, when EENPLAN_METRICS_URL is set (`serve` starts its own)."""
+    if not settings.metrics_url:
+        return None
+    from .bootstrap import metrics_listener
+
+    listener = metrics_listener(settings)
+    await listener.start()
+    print(f"eenplan metrics on http://{settings.metrics_listen()[0]}:{listener.port}/metrics", flush=True)
+    return listener
 
 
 def _worker(settings: Settings, _args: argparse.Namespace) -> int:
@@ -20,6 +36,7 @@ def _worker(settings: Settings, _args: argparse.Namespace) -> int:
 
     async def run() -> int:
         services = build_services(settings)
+        metrics = await _metrics_started(settings)
         try:
             if services.outbox is None:
                 print("eenplan: EENPLAN_SMTP_URL is not set; nothing to send", file=sys.stderr)
@@ -33,6 +50,8 @@ def _worker(settings: Settings, _args: argparse.Namespace) -> int:
             print(f"eenplan worker {worker.worker_id} stopped", flush=True)
             return 0
         finally:
+            if metrics is not None:
+                await metrics.stop()
             await services.close()
 
     try:
@@ -47,6 +66,7 @@ def _inbound(settings: Settings, _args: argparse.Namespace) -> int:
 
     async def run() -> int:
         services = build_services(settings)
+        metrics = await _metrics_started(settings)
         try:
             listener = receiver(services, settings)
             await listener.start()
@@ -60,6 +80,8 @@ def _inbound(settings: Settings, _args: argparse.Namespace) -> int:
             await listener.stop()
             return 0
         finally:
+            if metrics is not None:
+                await metrics.stop()
             await services.close()
 
     try:

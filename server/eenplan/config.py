@@ -170,6 +170,12 @@ class Settings:
         "lmtp://127.0.0.1:8024.",
         "EENPLAN_INBOUND_URL",
     )
+    metrics_url: str = _setting(
+        "",
+        "Where this process serves Prometheus metrics (GET /metrics), e.g. http://127.0.0.1:9464: its own listener, "
+        "never the public port; keep it on a private address. Empty: no metrics.",
+        "EENPLAN_METRICS_URL",
+    )
     outbox_max_attempts: int = _setting(
         8, "Attempts per outbox message before it becomes a dead letter.", "EENPLAN_OUTBOX_MAX_ATTEMPTS"
     )
@@ -234,6 +240,8 @@ class Settings:
             raise ValidationFailed.one("EENPLAN_REMINDER_WERKDAGEN", "must be between 0 and 30")
         if self.inbound_url:
             self.inbound_listen()
+        if self.metrics_url:
+            self.metrics_listen()
         if self.worker_in_serve.strip().lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
             raise ValidationFailed.one("EENPLAN_WORKER_IN_SERVE", "must be true or false")
         for name in ("outbox_max_attempts", "outbox_poll_seconds", "outbox_backoff_seconds", "outbox_lease_seconds"):
@@ -290,6 +298,17 @@ class Settings:
                 "EENPLAN_INBOUND_URL", "must look like lmtp://127.0.0.1:8024 or smtp://host:port"
             )
         return url.scheme == "lmtp", url.hostname, port
+
+    def metrics_listen(self) -> tuple[str, int]:
+        """(host, port) of the metrics listener (EENPLAN_METRICS_URL, http://HOST:PORT; port 0 picks a free one)."""
+        url = urllib.parse.urlsplit(self.metrics_url)
+        try:
+            port = url.port
+        except ValueError:
+            port = None
+        if url.scheme != "http" or not url.hostname or port is None or url.path not in ("", "/", "/metrics"):
+            raise ValidationFailed.one("EENPLAN_METRICS_URL", "must look like http://127.0.0.1:9464")
+        return url.hostname, port
 
     @property
     def runs_worker_in_serve(self) -> bool:

@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from prometheus_client import Counter, Histogram
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -52,6 +53,17 @@ log = logging.getLogger("eenplan.audit")
 CHECKPOINT_EVERY = 200
 #: seconds to wait for the helper's answer before failing the batch (a stuck disk must not hang every request)
 SYNC_TIMEOUT = 30.0
+
+#: the group commit's figures for the metrics endpoint (web/metrics.py serves them)
+BATCH_SECONDS = Histogram(
+    "eenplan_access_log_batch_seconds",
+    "Time to make one access-log batch durable (insert and sync/commit)",
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0),
+)
+BATCH_ENTRIES = Histogram(
+    "eenplan_access_log_batch_entries", "Entries per access-log batch", buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256)
+)
+BATCH_FAILURES = Counter("eenplan_access_log_batch_failures", "Access-log batches that failed (their requests got 503)")
 
 
 class AccessLogWriter:
@@ -109,6 +121,7 @@ class AccessLogWriter:
             self._last_commit = loop.time()
             batch, self._pending = self._pending, []
             events = [e for group, _ in batch for e in group]
+            started = loop.time()
             try:
                 if self._broken is not None:  # queued before a sync failed: never answered as logged
                     raise self._broken
@@ -124,11 +137,14 @@ class AccessLogWriter:
                         future.set_exception(TemporaryFailure("the access log is shutting down"))
                 raise
             except Exception as exc:  # whatever went wrong, every waiting request gets its answer: 503
+                BATCH_FAILURES.inc()
                 failure = self._failed(exc, len(events))
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(failure)
             else:
+                BATCH_SECONDS.observe(loop.time() - started)
+                BATCH_ENTRIES.observe(len(events))
                 for _, future in batch:
                     if not future.done():
                         future.set_result(None)

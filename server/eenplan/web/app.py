@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from ..services.container import Services
 from ..services.plan_content import rendered_cache
 from .auth import auth_middleware
 from .keys import MAX_BODY, RENDERED, SERVICES, TRUSTED_PROXIES
+from .metrics import middleware as request_metrics
 from .pages import install as install_pages
 from .pages.errors import page_errors
 from .params import refuse_nul
@@ -47,14 +49,17 @@ def create_app(
     trusted_proxies: frozenset[str] = frozenset(),
     csrf_key: bytes | None = None,
     theme_css: str = "",
+    metrics: bool = False,
 ) -> web.Application:
     """A web application serving the given services; closing the app closes them.
 
     `csrf_key` signs the pages' form tokens (random when not given); `theme_css` is a municipality's
-    stylesheet served at /static/thema.css (EENPLAN_THEME_CSS)."""
-    app = web.Application(
-        middlewares=[problem_middleware, page_errors, auth_middleware, refuse_nul], client_max_size=max_body_bytes
-    )
+    stylesheet served at /static/thema.css (EENPLAN_THEME_CSS); `metrics` counts requests by route template for
+    the metrics listener (web/metrics.py; never served on this app)."""
+    middlewares: list[Middleware] = [problem_middleware, page_errors, auth_middleware, refuse_nul]
+    if metrics:
+        middlewares.insert(0, request_metrics())
+    app = web.Application(middlewares=middlewares, client_max_size=max_body_bytes)
 
     app.on_response_prepare.append(name_server)
     quiet_protocol_errors()
