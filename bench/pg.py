@@ -59,7 +59,7 @@ def main() -> None:
                     stderr=subprocess.DEVNULL,
                 )
                 bench.wait_for(f"http://127.0.0.1:{bare_port}/x")
-                print(f"GET plan on PostgreSQL 15 (median of {PAIRS} interleaved pairs; informative):")
+                print(f"GET plan on PostgreSQL 15, Python client (median of {PAIRS} interleaved pairs; wrk: wrk.py):")
                 for concurrency in bench.CONCURRENCIES:
                     pairs = []
                     for _ in range(PAIRS):
