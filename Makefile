@@ -19,7 +19,8 @@ install: $(STAMP)
 
 ## system packages the tests need: PostgreSQL 15 server binaries, gpg, runuser, Node.js + npm (the test OIDC provider,
 ## axe-core), Debian's chromium (the browser tests drive it through Playwright; no browser is ever downloaded),
-## rnp and sq (the recipients' OpenPGP engines every plan mail is read with: Thunderbird's RNP, Sequoia)
+## rnp and sq (the recipients' OpenPGP engines every plan mail is read with: Thunderbird's RNP, Sequoia),
+## wrk (make bench: the hot read's load generator, C, one thread)
 system-deps:
 	@missing=""; \
 	[ -x $(PG_BIN)/initdb ] || missing="$$missing postgresql-15"; \
@@ -30,6 +31,7 @@ system-deps:
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v rnp >/dev/null || missing="$$missing rnp"; \
 	command -v sq >/dev/null || missing="$$missing sq"; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \

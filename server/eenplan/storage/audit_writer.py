@@ -251,21 +251,20 @@ _INSERT_PG = (
 )
 
 
+_LOCK_HEAD_PG = (
+    "INSERT INTO access_log_head (household_id, seq, hash) VALUES ($1, 0, $2) "
+    "ON CONFLICT (household_id) DO UPDATE SET seq = access_log_head.seq RETURNING seq, hash"
+)
+
+
 async def append_pg(conn: Any, events: list[AccessEvent]) -> None:
     """Append on an asyncpg connection, in the caller's transaction (the steps of `log_chain`)."""
 
     async def execute(step: Step) -> tuple[int, str] | None:
         if isinstance(step, LockHead):
-            # a household's first entry: make the head row exist, so FOR UPDATE has a row to lock
-            await conn.execute(
-                "INSERT INTO access_log_head (household_id, seq, hash) VALUES ($1, 0, $2) "
-                "ON CONFLICT (household_id) DO NOTHING",
-                step.household_id,
-                GENESIS,
-            )
-            head = await conn.fetchrow(
-                "SELECT seq, hash FROM access_log_head WHERE household_id = $1 FOR UPDATE", step.household_id
-            )
+            # one round trip: create the head at (0, GENESIS) or lock the existing one (ON CONFLICT DO UPDATE
+            # locks the row like FOR UPDATE and returns its latest committed values)
+            head = await conn.fetchrow(_LOCK_HEAD_PG, step.household_id, GENESIS)
             return (head["seq"], head["hash"]) if head else None
         if isinstance(step, InsertRows):
             await conn.executemany(_INSERT_PG, [log_values(step.household_id, *row) for row in step.rows])
