@@ -160,3 +160,55 @@ async def test_old_code_keeps_working_on_the_expanded_schema(
         assert await app.fetchval("SELECT count(*) FROM household_note") == 1
     finally:
         await app.close()
+
+
+async def test_a_dump_restores_into_a_fresh_database_with_its_chains_intact(
+    deployed: tuple[int, str], pg_cluster: Any, aiohttp_client: Any, tmp_path: Path
+) -> None:
+    """deploy/README.md "Backup and restore": pg_dump as the owner, pg_restore into a new database prepared by
+    roles.sql, roles.sql again; the app role reads the restored plan and every access-log chain verifies."""
+    port, name = deployed
+    settings = Settings(data_dir=tmp_path / "var", database_url=_url(port, "eenplan_app", name), secret_key=SECRET)
+    services = build_services(settings)
+    try:
+        demo = await seed_demo(settings, services=services)
+        regisseur = next(b for b in demo["betrokkenen"] if b["role"] == "procesregisseur")
+        client = await aiohttp_client(create_app(services))
+        assert (await client.get(plan_url(demo), headers=bearer(regisseur))).status == 200
+    finally:
+        await services.close()
+
+    dump = tmp_path / "eenplan.dump"
+    dumped = subprocess.run(
+        [str(PG_BIN / "pg_dump"), "-Fc", "-h", "127.0.0.1", "-p", str(port), "-U", "eenplan_owner", "-d", name,
+         "-f", str(dump)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert dumped.returncode == 0, dumped.stderr
+    restored = "restored_" + uuid.uuid4().hex[:10]
+    pg_cluster.psql(f'CREATE DATABASE "{restored}"')
+    assert _psql(port, "postgres", restored, "-f", str(ROLES)).returncode == 0
+    loaded = subprocess.run(
+        [str(PG_BIN / "pg_restore"), "--no-owner", "--role=eenplan_owner", "-h", "127.0.0.1", "-p", str(port),
+         "-U", "eenplan_owner", "-d", restored, str(dump)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert loaded.returncode == 0, loaded.stderr
+    again = _psql(port, "eenplan_owner", restored, "-f", str(ROLES))
+    assert again.returncode == 0, again.stderr
+
+    settings = Settings(data_dir=tmp_path / "var2", database_url=_url(port, "eenplan_app", restored), secret_key=SECRET)
+    services = build_services(settings)
+    try:
+        chains = await services.access_log.verify(None)
+        assert chains and all(c.ok for c in chains)
+        client = await aiohttp_client(create_app(services))
+        assert (await client.get(plan_url(demo), headers=bearer(regisseur))).status == 200
+    finally:
+        await services.close()
+    conn = await asyncpg.connect(host="127.0.0.1", port=port, user="eenplan_app", database=restored)
+    try:
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await conn.execute("DELETE FROM access_log")
+    finally:
+        await conn.close()

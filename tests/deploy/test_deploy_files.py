@@ -1,0 +1,102 @@
+"""deploy/: the systemd template units pass `systemd-analyze verify` and carry the hardening; nginx accepts the
+load balancer's configuration with the upstream templated to this test's ports."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from support.postgres import free_port
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+UNITS = {
+    "eenplan@.service": "eenplan@8081.service",
+    "eenplan-worker@.service": "eenplan-worker@1.service",
+    "eenplan-inbound@.service": "eenplan-inbound@8024.service",
+    "eenplan-migrate.service": "eenplan-migrate.service",
+}
+HARDENING = ("NoNewPrivileges=true", "ProtectSystem=strict", "PrivateTmp=true", "ProtectHome=true", "UMask=0077")
+
+
+def test_the_units_verify_and_are_hardened(tmp_path: Path) -> None:
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze missing")
+    for name in UNITS:
+        text = (DEPLOY / name).read_text()
+        for line in HARDENING:
+            assert line in text, (name, line)
+        if name != "eenplan-migrate.service":
+            assert "KillSignal=SIGTERM" in text and re.search(r"^TimeoutStopSec=\d+$", text, re.M), name
+            assert "ReadWritePaths=/var/lib/eenplan" in text and "EENPLAN_GNUPGHOME=/var/lib/eenplan/" in text, name
+        # the binaries are not installed here: verify the units' syntax and semantics with /bin/true instead
+        text = text.replace("/srv/eenplan/.venv/bin/eenplan", "/bin/true").replace("/usr/bin/psql", "/bin/true")
+        (tmp_path / name).write_text(text)
+    (tmp_path / "eenplan.target").write_text((DEPLOY / "eenplan.target").read_text())
+    checked = subprocess.run(
+        [analyze, "verify", "--man=no", *(str(tmp_path / instance) for instance in UNITS.values())],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    complaints = [line for line in (checked.stdout + checked.stderr).splitlines() if str(tmp_path) in line]
+    assert checked.returncode == 0 and not complaints, checked.stdout + checked.stderr
+
+
+def test_the_instance_settings_follow_the_instance_name() -> None:
+    node = (DEPLOY / "eenplan@.service").read_text()
+    assert "Environment=EENPLAN_PORT=%i" in node and "Environment=EENPLAN_METRICS_URL=http://127.0.0.1:1%i" in node
+    assert "Environment=EENPLAN_WORKER_IN_SERVE=false" in node
+    inbound = (DEPLOY / "eenplan-inbound@.service").read_text()
+    assert "Environment=EENPLAN_INBOUND_URL=lmtp://127.0.0.1:%i" in inbound
+    env = (DEPLOY / "env.example").read_text()
+    for per_instance in ("EENPLAN_PORT=", "EENPLAN_METRICS_URL=", "EENPLAN_GNUPGHOME=", "EENPLAN_INBOUND_URL="):
+        assert not re.search(rf"^{per_instance}", env, re.M), f"{per_instance} in env.example overrides the units"
+
+
+def render_nginx(node_ports: list[int], listen: int, cert: Path, key: Path) -> str:
+    """deploy/nginx.conf with its upstream on `node_ports` and its TLS server on `listen` (a cluster test's shape)."""
+    conf = (DEPLOY / "nginx.conf").read_text()
+    servers = "".join(f"    server 127.0.0.1:{p} max_fails=2 fail_timeout=5s;\n" for p in node_ports)
+    conf, count = re.subn(r"(    server 127\.0\.0\.1:\d+ [^\n]*\n)+", servers, conf)
+    assert count == 1, "the upstream's server lines must be one block a test can replace"
+    conf = re.sub(r"^\s*listen \[::\]:\d+[^\n]*\n", "", conf, flags=re.M)
+    conf = conf.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{listen} ssl;").replace(
+        "listen 80;", f"listen 127.0.0.1:{free_port()};"
+    )
+    return conf.replace("/etc/ssl/eenplan/fullchain.pem", str(cert)).replace("/etc/ssl/eenplan/privkey.pem", str(key))
+
+
+def test_nginx_accepts_the_load_balancer_configuration(tmp_path: Path) -> None:
+    nginx = Path("/usr/sbin/nginx")
+    if not nginx.exists() or shutil.which("openssl") is None:
+        pytest.skip("nginx or openssl missing")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+         "-keyout", str(key), "-out", str(cert)],
+        capture_output=True, check=True,
+    )  # fmt: skip
+    (tmp_path / "eenplan.conf").write_text(
+        render_nginx([free_port(), free_port(), free_port()], free_port(), cert, key)
+    )
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    temp = "".join(f"    {k}_temp_path {tmp_path}/{k};\n" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    main = (
+        f"{user}pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log warn;\nevents {{ }}\n"
+        f"http {{\n{temp}    include {tmp_path}/eenplan.conf;\n}}\n"
+    )
+    (tmp_path / "nginx.conf").write_text(main)
+    checked = subprocess.run(
+        [str(nginx), "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(tmp_path / "nginx.conf")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "upstream eenplan" in (tmp_path / "eenplan.conf").read_text()
