@@ -20,7 +20,8 @@ install: $(STAMP)
 ## system packages the tests need: PostgreSQL 15 server binaries, gpg, runuser, Node.js + npm (the test OIDC provider,
 ## axe-core), Debian's chromium (the browser tests drive it through Playwright; no browser is ever downloaded),
 ## rnp and sq (the recipients' OpenPGP engines every plan mail is read with: Thunderbird's RNP, Sequoia),
-## wrk (make bench: the hot read's load generator, C, one thread)
+## wrk (make bench: the hot read's load generator, C, one thread), nginx-light (the cluster test's and bench's
+## load balancer in front of three app nodes)
 system-deps:
 	@missing=""; \
 	[ -x $(PG_BIN)/initdb ] || missing="$$missing postgresql-15"; \
@@ -32,6 +33,7 @@ system-deps:
 	command -v rnp >/dev/null || missing="$$missing rnp"; \
 	command -v sq >/dev/null || missing="$$missing sq"; \
 	command -v wrk >/dev/null || missing="$$missing wrk"; \
+	[ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
