@@ -131,3 +131,41 @@ async def test_gpg_calls_are_timed_and_queued(tmp_path: Path) -> None:
     await home.aclose()
     assert REGISTRY.get_sample_value("eenplan_gpg_call_seconds_count") == before + 1
     assert REGISTRY.get_sample_value("eenplan_gpg_queue_length") == 0
+
+
+async def test_inbound_outcomes_are_counted_by_reply_class_only() -> None:
+    from prometheus_client import REGISTRY
+
+    from eenplan.web.metrics import counted_delivery
+
+    def value(outcome: str) -> float:
+        return REGISTRY.get_sample_value("eenplan_inbound_deliveries_total", {"outcome": outcome}) or 0.0
+
+    replies = iter(["250 2.0.0 OK", "550 5.7.1 Dit adres neemt alleen antwoorden aan", "451 4.3.0 later"])
+
+    async def deliver(_sender: str, _recipient: str, _raw: bytes) -> str:
+        reply = next(replies, None)
+        if reply is None:
+            raise OSError("broken")
+        return reply
+
+    counted = counted_delivery(deliver)
+    before = {o: value(o) for o in ("accepted", "refused", "deferred", "error")}
+    for _ in range(3):
+        await counted("oma@example.org", "plan-h-1@eenplan.localhost", b"")
+    with pytest.raises(OSError):
+        await counted("oma@example.org", "plan-h-1@eenplan.localhost", b"")
+    assert {o: value(o) - before[o] for o in before} == {"accepted": 1, "refused": 1, "deferred": 1, "error": 1}
+
+
+async def test_worker_and_inbound_processes_serve_their_own_metrics(settings: Settings) -> None:
+    from eenplan.cli import _metrics_started
+
+    assert await _metrics_started(settings) is None  # off unless EENPLAN_METRICS_URL is set
+    listener = await _metrics_started(dataclasses.replace(settings, metrics_url="http://127.0.0.1:0"))
+    assert listener is not None
+    try:
+        text = await _scrape(listener.port)
+        assert "eenplan_gpg_queue_length" in text and "eenplan_outbox_queued" in text
+    finally:
+        await listener.stop()
