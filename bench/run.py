@@ -15,6 +15,8 @@
    a receiver that only answers 250.
 9. The werkbank (a regisseur's caseload page) with 50 households vs the JSON `GET /api/werkbank` of the same data
    (bench/caseload.py, target ≥ 0.5), and the page's time at 10, 50 and 200 households (near linear).
+10. The cluster's hot read through nginx with 1 and with 3 nodes on one PostgreSQL (bench/cluster.py, wrk): req/s
+   and server CPU per request (2 cores cannot show scaling in req/s; CPU per request must not grow with nodes).
 """
 
 from __future__ import annotations
@@ -185,6 +187,9 @@ def main() -> None:
     if os.environ.get("BENCH_WRK", "1") != "0":
         print("\nthe hot read with wrk, SQLite and PostgreSQL (bench/wrk.py) …", flush=True)
         subprocess.run([PY, str(HERE / "wrk.py")], check=True)
+    if os.environ.get("BENCH_CLUSTER", "1") != "0":
+        print("\nthe cluster: 1 and 3 nodes behind nginx on PostgreSQL (bench/cluster.py) …", flush=True)
+        subprocess.run([PY, str(HERE / "cluster.py")], check=True)
     if os.environ.get("BENCH_PG", "1") != "0":
         print("\nPostgreSQL (bench/pg.py) …", flush=True)
         subprocess.run([PY, str(HERE / "pg.py")], check=True)
