@@ -41,8 +41,10 @@ from .services.journaal import JournaalService
 from .services.journaal_mail import JournaalMail
 from .services.key_offers import KeyOffers
 from .services.my_details import MyDetailsService
+from .services.next_overleg import NextOverlegService
 from .services.people import PersonDirectory
 from .services.plan import PlanService
+from .services.plan_deadlines import PlanDeadlineService
 from .services.plan_items import PlanItemService
 from .services.plan_pages import PlanPageService
 from .services.sessions import SessionService
@@ -435,6 +437,8 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
             overleg_services["overleggen"].werkdagen,
             overleg_services["overleggen"].planner.startoverleg_window,
         ),
+        plan_deadlines=PlanDeadlineService(uow, clock, new_id, plan),
+        next_overleg=NextOverlegService(overleg_services["overleggen"], clock),
         is_ready=is_ready,
         close=close,
     )

@@ -33,6 +33,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "veiligheidsplan": None,
     },
     "AdoptRequest": {"overleg": "o1"},
+    "WrittenPlanRequest": {"asked_by": "b1", "on": "2026-11-30"},
+    "NoFamiliegroepsplan": {"on": "2026-11-30"},
     "HouseholdCreate": {"code": "H-2026-099", "name": "Familie Jansen", "gemeente": "Utrecht"},
     "PhaseChangeRequest": {"to": 3, "reason": "Plan geschreven"},
     "BetrokkeneCreate": {"name": "Karin de Boer", "kind": "netwerk", "role": "netwerklid", "reachable_days": ["ma"]},

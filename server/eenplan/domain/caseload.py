@@ -8,9 +8,9 @@ Deadlines implemented (domain.md "Timelines"):
 - the startoverleg window, werkdag 5–15 after initiation [001 §3.1], while no startoverleg is held or
   planned inside it (initiation: the startoverleg's or its date poll's `initiated_on`, else the day the
   household moved to phase 3);
-- every deadline of the running step of an open stagnation case [001 Deel II] (`stagnatie.case_deadlines`).
-The written plan within 14 days and vaststellen within 6 weeks start at events eenplan does not record
-(a request for a written plan; the decision not to make a familiegroepsplan), so they are not shown.
+- every deadline of the running step of an open stagnation case [001 Deel II] (`stagnatie.case_deadlines`);
+- the written plan within 14 days of a request for it, and vaststellen within 6 weeks of the decision not to
+  make a familiegroepsplan [001 §Definities], from the events the regisseur records (`plan_deadlines`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import Any
 from .errors import ValidationFailed
 from .household import Phase
 from .overleg import OverlegStatus, OverlegType, needs_planning
+from .plan_deadlines import EventKind, PlanEvent, PlanProgress, open_deadlines
 from .stagnatie import Case, Werkdagen, case_deadlines
 
 #: a deadline this many calendar days ahead (or nearer) is "upcoming"
@@ -35,6 +36,20 @@ class DeadlineKind(StrEnum):
 
     STARTOVERLEG = "startoverleg"
     STAGNATIE = "stagnatie"
+    PLAN_OP_SCHRIFT = "plan-op-schrift"  # the plan in writing, 14 days after someone asked
+    VASTSTELLEN = "vaststellen"  # vastgesteld, 6 weeks after deciding against a familiegroepsplan
+
+
+class StartPage(StrEnum):
+    """Where a signed-in person lands when they were going nowhere in particular."""
+
+    WERKBANK = "/werkbank"
+    HUISHOUDENS = "/huishoudens"
+
+
+def start_page(regisseur_households: int) -> StartPage:
+    """A regisseur of at least one household starts at the werkbank; everyone else at their households."""
+    return StartPage.WERKBANK if regisseur_households > 0 else StartPage.HUISHOUDENS
 
 
 class Filter(StrEnum):
@@ -90,6 +105,8 @@ class HouseholdFacts:
     keys_missing: int = 0
     bounced_addresses: int = 0
     dead_letters: int = 0
+    plan_events: tuple[PlanEvent, ...] = ()
+    plan_progress: PlanProgress = field(default_factory=PlanProgress)
 
 
 @dataclass(frozen=True)
@@ -197,6 +214,20 @@ def stagnatie_deadlines(cases: Iterable[Case], cal: Werkdagen, today: date) -> l
     return out
 
 
+PLAN_KINDS = {
+    EventKind.WRITTEN_PLAN_ASKED: DeadlineKind.PLAN_OP_SCHRIFT,
+    EventKind.NO_FAMILIEGROEPSPLAN: DeadlineKind.VASTSTELLEN,
+}
+
+
+def plan_deadlines(facts: HouseholdFacts, today: date) -> list[DeadlineItem]:
+    """The plan's unmet deadlines: in writing 14 days after a request, vastgesteld 6 weeks after the decision."""
+    return [
+        DeadlineItem(PLAN_KINDS[s.event.kind], s.event.kind.value, s.event.kind.value, s.due, s.overdue)
+        for s in open_deadlines(facts.plan_events, facts.plan_progress, today)
+    ]
+
+
 def next_overleg(facts: HouseholdFacts, now: datetime) -> OverlegFact | None:
     """The first planned overleg still to come."""
     upcoming = [o for o in facts.overleggen if o.status is OverlegStatus.PLANNED and o.start > now]
@@ -214,7 +245,7 @@ def caseload_row(
 ) -> CaseloadRow:
     """One household's row: next overleg, whether the method needs one planned, deadlines overdue and upcoming."""
     coming = next_overleg(facts, now)
-    deadlines = stagnatie_deadlines(facts.cases, cal, today)
+    deadlines = stagnatie_deadlines(facts.cases, cal, today) + plan_deadlines(facts, today)
     start = startoverleg_deadline(facts, window, today, local)
     if start is not None:
         deadlines.append(start)

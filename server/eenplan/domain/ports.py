@@ -19,6 +19,7 @@ from .journaal_ports import JournaalStore
 from .mailgroup_ports import MailStore
 from .overleg_ports import OverlegStore
 from .overmacht import Overmacht
+from .plan_deadline_ports import PlanDeadlineStore
 from .signin import PersonStore, SignInStore
 from .stagnatie_ports import StagnatieStore
 from .versions import VersionInfo
@@ -151,6 +152,8 @@ class UnitOfWork(Protocol):
     def journaal(self) -> JournaalStore: ...
     @property
     def bounces(self) -> BounceStore: ...
+    @property
+    def plan_deadlines(self) -> PlanDeadlineStore: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(

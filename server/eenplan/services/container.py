@@ -24,11 +24,13 @@ from .key_offers import KeyOffers
 from .mailgroup import MailgroupService
 from .monitoring import MonitoringService
 from .my_details import MyDetailsService
+from .next_overleg import NextOverlegService
 from .outbox import OutboxWorker
 from .overleg_polls import PollService
 from .overleggen import OverlegService
 from .people import PersonDirectory
 from .plan import PlanService
+from .plan_deadlines import PlanDeadlineService
 from .plan_items import PlanItemService
 from .plan_pages import PlanPageService
 from .sessions import SessionService
@@ -73,5 +75,7 @@ class Services:
     monitoring: MonitoringService
     aanspreekpunten: AanspreekpuntService
     caseload: CaseloadService  # the regisseur's werkbank: every household where they are regisseur (issue 13)
+    plan_deadlines: PlanDeadlineService  # the written plan (14 days), vastgesteld (6 weeks), vaststellen at an overleg
+    next_overleg: NextOverlegService  # who must attend the next overleg (the betrokkenen page)
     is_ready: Callable[[], Awaitable[bool]]
     close: Callable[[], Awaitable[None]]

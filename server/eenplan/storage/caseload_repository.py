@@ -1,7 +1,8 @@
 """The caseload's reads: the facts of many households in one fixed set of queries (never one per household).
 
 Every statement takes the whole list of household ids (`IN (...)`), so a caseload of 10 or 200 households
-costs the same eleven queries; only what the caseload shows is selected (no agenda, signal text or payload).
+costs the same twelve queries (the plan's deadline events with what meets them is one: `PlanDeadlineRepository.facts`);
+only what the caseload shows is selected (no agenda, signal text or payload).
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from ..domain.consent import ConsentStatus
 from ..domain.household import Phase
 from ..domain.mailgroup import OutboxStatus
 from ..domain.overleg import OverlegStatus, OverlegType
+from ..domain.plan_deadlines import PlanProgress
 from ..domain.stagnatie import Case, CaseStatus
 from ..domain.veiligheid import SignaalStatus
+from .plan_deadline_repository import PlanDeadlineRepository
 from .stagnatie_repository import StagnatieRepository
 from .tables import BetrokkeneRow, HouseholdRow, PhaseChangeRow
 from .tables_access import ConsentRow
@@ -69,6 +72,7 @@ class CaseloadRepository:
         consents = await self._count(ConsentRow, ConsentRow.status, ConsentStatus.REQUESTED.value, ids)
         dead = await self._count(OutboxRow, OutboxRow.status, OutboxStatus.DEAD.value, ids)
         missing, bounced = await self._mail_problems(ids, now)
+        plan = await PlanDeadlineRepository(self._s).facts(ids)
         return [
             HouseholdFacts(
                 household_id=h,
@@ -84,6 +88,8 @@ class CaseloadRepository:
                 keys_missing=missing.get(h, 0),
                 bounced_addresses=bounced.get(h, 0),
                 dead_letters=dead.get(h, 0),
+                plan_events=tuple(plan[h][0]) if h in plan else (),
+                plan_progress=plan[h][1] if h in plan else PlanProgress(),
             )
             for h, name, code, phase in households
         ]

@@ -22,6 +22,7 @@ from . import (  # noqa: F401
     tables_mail,
     tables_overleg,
     tables_person,
+    tables_plan_deadlines,
     tables_stagnatie,
 )
 from .tables_base import _ts

@@ -22,6 +22,7 @@ from .journaal_repository import JournaalRepository
 from .mail_repository import MailRepository
 from .overleg_repository import OverlegRepository
 from .person_repository import PersonRepository
+from .plan_deadline_repository import PlanDeadlineRepository
 from .repositories import BetrokkeneRepository, HouseholdRepository, PlanRepository
 from .stagnatie_repository import StagnatieRepository
 
@@ -117,6 +118,7 @@ class UnitOfWork:
         self.inbound = InboundRepository(self.session)
         self.journaal = JournaalRepository(self.session)
         self.bounces = BounceRepository(self.session)
+        self.plan_deadlines = PlanDeadlineRepository(self.session)
         return self
 
     async def commit(self) -> None:

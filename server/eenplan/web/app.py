@@ -20,6 +20,7 @@ from .routes import betrokkenen, households, meta, overleggen, plan, signin, sta
 from .routes import inbound as inbound_routes
 from .routes import mail as mail_routes
 from .routes import monitoring as monitoring_routes
+from .routes import plan_deadlines as plan_deadline_routes
 from .routes import plan_items as plan_item_routes
 from .routes import werkbank as werkbank_routes
 
@@ -39,6 +40,7 @@ ROUTE_TABLES = (
     veiligheid.table,
     monitoring_routes.table,
     werkbank_routes.table,
+    plan_deadline_routes.table,
 )
 
 

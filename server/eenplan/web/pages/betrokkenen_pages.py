@@ -24,6 +24,7 @@ from .gegevens_pages import DAY_LABELS, long_date
 from .i18n import _
 from .keys import WHERE
 from .render import page, redirect
+from .werkbank_pages import OVERLEG_TEXTS, moment_text
 
 routes = web.RouteTableDef()
 
@@ -65,6 +66,8 @@ DONE_TEXTS: dict[str, str] = {
     "opgeslagen": _("De gegevens zijn opgeslagen."),
     "wacht": _("Het nieuwe e-mailadres werkt pas als de betrokkene het bevestigt met de link die we sturen."),
     "verwijderd": _("De betrokkene doet niet meer mee. Zijn of haar toegang is gestopt."),
+    "moet": _("Opgeslagen: deze persoon moet bij het volgende overleg zijn. De uitnodiging is bijgewerkt."),
+    "mag": _("Opgeslagen: deze persoon hoeft niet bij het volgende overleg te zijn."),
 }
 
 
@@ -149,12 +152,17 @@ async def _household(request: web.Request, principal: Any) -> Any:
 
 @routes.get(BASE)
 async def betrokkenen(request: web.Request) -> web.Response:
-    """Everyone in the household, with kind, role, relation, organisation, days and whether their key works."""
-    principal = await _principal(request)
+    """Everyone in the household, with kind, role, relation, organisation, days, whether their key works and
+    whether they must attend the next overleg."""
+    return await _list_page(request, await _principal(request))
+
+
+async def _list_page(request: web.Request, principal: Any, error: str | None = None) -> web.Response:
     household_id = request.match_info["id"]
     svc = services(request)
     missing = {m["betrokkene_id"]: m["reason"] for m in await svc.mailgroup.missing_keys(principal, household_id)}
     people = await svc.betrokkenen.list(principal, household_id)
+    coming = await svc.next_overleg.next_for(principal, household_id)
     household = await _household(request, principal)
     return page(
         request,
@@ -168,8 +176,31 @@ async def betrokkenen(request: web.Request) -> web.Response:
             "role_label": role_label,
             "day_label": DAY_LABELS,
             "notice": DONE_TEXTS.get(request.query.get("gelukt", ""), ""),
+            "next_overleg": coming,
+            "next_overleg_text": f"{OVERLEG_TEXTS[coming.type]}, {moment_text(coming.start)}" if coming else "",
+            "invited": {i.betrokkene_id: i.must_attend for i in coming.invitees} if coming else {},
+            "error": error,
         },
+        status=422 if error else 200,
     )
+
+
+@routes.post(BASE + "/{bid}/volgend-overleg")
+async def must_attend(request: web.Request) -> web.StreamResponse:
+    """Whether this betrokkene must attend the next overleg (the overleg service changes its invitees)."""
+    form = await csrf.checked_form(request)
+    principal = await _principal(request)
+    household_id, bid = request.match_info["id"], request.match_info["bid"]
+    must = form.get("moet") == "ja"
+    try:
+        await services(request).next_overleg.set_must_attend(
+            principal, household_id, str(form.get("overleg", "")), bid, must
+        )
+    except ValidationFailed:
+        return await _list_page(
+            request, principal, _("Dit lukte niet. Misschien is het overleg verplaatst of al voorbij.")
+        )
+    raise redirect(BASE.format(id=household_id) + f"?gelukt={'moet' if must else 'mag'}#betrokkene-{bid}")
 
 
 async def _edit_page(

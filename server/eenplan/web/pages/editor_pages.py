@@ -33,6 +33,7 @@ from .editor_forms import (
 from .i18n import _
 from .keys import WHERE
 from .plan_pages import day
+from .regie_termijnen_pages import adopt_errors, adoption_options
 from .render import page, redirect
 
 routes = web.RouteTableDef()
@@ -85,6 +86,7 @@ async def _render(
         "entered": entered or {},
         "notice": DONE_TEXTS.get(request.query.get("gelukt", ""), ""),
         "day": day,
+        "adopt_at": adoption_options(await svc.plan_deadlines.adoption_choices(principal, household_id)),
     }
     return page(request, "editor.html", context, status=422 if errors else 200)
 
@@ -254,13 +256,16 @@ def _lines(value: Any, sep: str = "; ") -> str:
 
 @routes.post(BASE + "/vaststellen")
 async def adopt(request: web.Request) -> web.StreamResponse:
-    """Vaststellen: adopt the version the form shows (the service checks the role and the version)."""
+    """Vaststellen: adopt the version the form shows, at the overleg chosen (held or today's; the service checks
+    that, the role and the version)."""
     form = await csrf.checked_form(request)
     await guard.signed_in(request)
     household_id = request.match_info["id"]
     principal = await guard.household_principal(request, household_id)
+    chosen = form.get("overleg")
+    overleg = chosen.strip() if isinstance(chosen, str) and chosen.strip() else None
     try:
-        await services(request).plan.adopt(principal, household_id, base_version(form), None)
-    except ValidationFailed:
-        return await _render(request, "vaststellen", {"versie": _("Deze versie is al vastgesteld.")})
+        await services(request).plan_deadlines.adopt_at(principal, household_id, base_version(form), overleg)
+    except ValidationFailed as err:
+        return await _render(request, "vaststellen", adopt_errors(err), {"overleg": overleg or ""})
     raise redirect(f"{_base(request)}?gelukt=vastgesteld#vaststellen")

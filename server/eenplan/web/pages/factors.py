@@ -29,11 +29,20 @@ SECOND_STEP = "/inloggen/tweede-stap"
 DONE = "/inloggen/tweede-stap/klaar"
 
 
-def after_second_step(view: PersonSessionView, next_path: str | None) -> str:
-    """Where a person goes once the step is done: choose who they are first, else back to the mail's target."""
+async def landing(request: web.Request, token: str, next_path: str | None) -> str:
+    """Where a signed-in person goes: where they were going, else the start page the service chooses for them
+    (the werkbank for a regisseur, their households for everyone else)."""
+    return next_path or (await services(request).caseload.start_page(token)).value
+
+
+async def after_second_step(
+    request: web.Request, token: str, view: PersonSessionView, next_path: str | None
+) -> str:
+    """Where a person goes once the step is done: choose who they are first, else back to the mail's target
+    (`token`: the session's, the rotated one when the step rotated it)."""
     if view.choices_pending:
         return with_next("/inloggen/kiezen", next_path)
-    return next_path or "/huishoudens"
+    return await landing(request, token, next_path)
 
 
 def with_next(path: str, next_path: str | None) -> str:
@@ -61,7 +70,7 @@ async def second_step(request: web.Request) -> web.Response:
     view = await guard.signed_in(request, second_factor=False)
     next_path = safe_next(request.query.get("next"))
     if view.second_factor:
-        raise redirect(after_second_step(view, next_path))
+        raise redirect(await after_second_step(request, guard.token_or_401(request), view, next_path))
     return await second_step_page(request, view, next_path)
 
 
@@ -102,7 +111,8 @@ async def _with_code(request: web.Request, method: str) -> web.Response:
         issued = await check(guard.token_or_401(request), str(form.get("code", "")), client_ip(request))
     except (SignInFailed, ValidationFailed):
         return await second_step_page(request, view, next_path, error=method)
-    onward(request, issued, after_second_step(view, next_path))
+    token = issued.token if issued is not None else guard.token_or_401(request)
+    onward(request, issued, await after_second_step(request, token, view, next_path))
 
 
 @routes.get(SECOND_STEP + "/app")
@@ -158,6 +168,6 @@ async def done(request: web.Request) -> web.Response:
     next_path = safe_next(request.query.get("next"))
     context = {
         "next": next_path,
-        "onward": after_second_step(view, next_path),
+        "onward": await after_second_step(request, guard.token_or_401(request), view, next_path),
     }
     return page(request, "tweede_stap_klaar.html", context)

@@ -110,7 +110,7 @@ async def signin(request: web.Request) -> web.Response:
         answer.challenge_id, _credential_json(answer), client_ip(request), _user_agent(request)
     )
     view = await svc.sessions.person_session(issued.token)
-    response = _go(after_second_step(view, safe_next(answer.next)))
+    response = _go(await after_second_step(request, issued.token, view, safe_next(answer.next)))
     cookies.set_session(response, request, issued)
     return response
 
@@ -129,7 +129,8 @@ async def verify(request: web.Request) -> web.Response:
     issued = await services(request).account.verify_passkey(
         guard.token_or_401(request), answer.challenge_id, _credential_json(answer), client_ip(request)
     )
-    return _rotated(request, issued, after_second_step(view, safe_next(answer.next)))
+    token = issued.token if issued is not None else guard.token_or_401(request)
+    return _rotated(request, issued, await after_second_step(request, token, view, safe_next(answer.next)))
 
 
 @routes.post(PREFIX + "/nieuw/opties")

@@ -19,6 +19,7 @@ from ..client import client_ip
 from ..keys import services
 from . import cookies, csrf, guard
 from .errors import page_route
+from .factors import landing
 from .i18n import _
 from .keys import PERSON
 from .render import page
@@ -136,7 +137,7 @@ async def signed_in_response(request: web.Request, issued: IssuedSession) -> NoR
     elif view.choices_pending:
         location = with_next("/inloggen/kiezen", next_path)
     else:
-        location = next_path or "/huishoudens"
+        location = await landing(request, issued.token, next_path)
     response = web.HTTPSeeOther(location)
     cookies.set_session(response, request, issued)
     raise response
@@ -149,7 +150,7 @@ async def choose_page(request: web.Request) -> web.StreamResponse:
     choices = await services(request).people.choices(guard.token_or_401(request))
     next_path = safe_next(request.query.get("next"))
     if not choices:
-        raise web.HTTPSeeOther(next_path or "/huishoudens")
+        raise web.HTTPSeeOther(await landing(request, guard.token_or_401(request), next_path))
     return page(request, "kiezen.html", {"choices": choices, "next_path": next_path})
 
 
@@ -172,7 +173,7 @@ async def choose(request: web.Request) -> web.StreamResponse:
         return page(request, "kiezen.html", {"choices": choices, "next_path": next_path, "errors": errors}, status=422)
     if await services(request).people.choices(token):
         raise web.HTTPSeeOther(with_next("/inloggen/kiezen", next_path))
-    raise web.HTTPSeeOther(next_path or "/huishoudens")
+    raise web.HTTPSeeOther(await landing(request, token, next_path))
 
 
 @routes.post("/uitloggen")

@@ -14,6 +14,7 @@ from babel.dates import format_date
 from ...domain.caseload import DeadlineItem, DeadlineKind, Filter, Urgency, parse_filter
 from ...domain.errors import ValidationFailed
 from ...domain.overleg import OverlegType
+from ...domain.pages import HouseholdPage
 from ...services.overleg_drafts import AMSTERDAM
 from ..keys import services
 from . import guard
@@ -64,7 +65,25 @@ def deadline_text(item: DeadlineItem) -> str:
     """What the deadline is about, in short words (the date is shown beside it)."""
     if item.kind is DeadlineKind.STARTOVERLEG:
         return _("Startoverleg houden (binnen 5 tot 15 werkdagen)")
+    if item.kind is DeadlineKind.PLAN_OP_SCHRIFT:
+        return _("Plan op schrift zetten (binnen 14 dagen nadat erom is gevraagd)")
+    if item.kind is DeadlineKind.VASTSTELLEN:
+        return _("Plan vaststellen (binnen 6 weken nadat is besloten: geen familiegroepsplan)")
     return _("Stagnatie") + ": " + item.label
+
+
+#: the household page where each kind of deadline is worked on
+DEADLINE_PAGES: dict[DeadlineKind, HouseholdPage] = {
+    DeadlineKind.STARTOVERLEG: HouseholdPage.REGIE_OVERLEGGEN,
+    DeadlineKind.STAGNATIE: HouseholdPage.REGIE_STAGNATIE,
+    DeadlineKind.PLAN_OP_SCHRIFT: HouseholdPage.BEWERKEN,
+    DeadlineKind.VASTSTELLEN: HouseholdPage.BEWERKEN,
+}
+
+
+def deadline_href(household_id: str, item: DeadlineItem) -> str:
+    """The page of the household where this deadline is worked on."""
+    return f"/huishoudens/{household_id}/{DEADLINE_PAGES[item.kind].value}"
 
 
 @routes.get("/werkbank")
@@ -88,6 +107,7 @@ async def werkbank(request: web.Request) -> web.StreamResponse:
             "long_date": long_date,
             "moment_text": moment_text,
             "deadline_text": deadline_text,
+            "deadline_href": deadline_href,
             "today": long_date(caseload.today),
         },
     )

@@ -171,7 +171,8 @@ async def oidc_callback(request: web.Request) -> web.Response:
     if "application/json" in request.headers.get("Accept", ""):  # an API client: the session as a bearer token
         resp: web.Response = web.json_response(issued.as_dict())
     else:  # a browser: the session in its cookie, then where the person was going
-        resp = web.Response(status=303, headers={"Location": issued.next_path or "/huishoudens"})
+        landing = issued.next_path or (await services(request).caseload.start_page(issued.token)).value
+        resp = web.Response(status=303, headers={"Location": landing})
         set_session(resp, request, issued)
     resp.del_cookie(STATE_COOKIE, path="/auth/oidc/")
     return resp

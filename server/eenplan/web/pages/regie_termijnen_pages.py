@@ -1,0 +1,147 @@
+"""Termijnen van het plan (issue 13): the regisseur records what the plan's own deadlines count from — someone
+asked to have the plan in writing (14 days), it was decided not to make a familiegroepsplan (6 weeks) — and sees
+each with its last day and whether it is met.
+
+Every rule (who may ask, no day in the future, due, met, overdue, regisseurs only) is `PlanDeadlineService`'s;
+the same use cases answer `POST /api/households/{id}/plan-deadlines/…`. The page shows names and days only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from ...domain.errors import ValidationFailed
+from ...domain.pages import HouseholdPage
+from ...domain.plan_deadlines import EventKind, EventStatus
+from ...services.overleg_drafts import AMSTERDAM
+from ...services.plan_deadlines import OverlegChoice
+from ..keys import services
+from . import csrf
+from .i18n import _
+from .keys import WHERE
+from .regie_forms import day_of, principal_of, texts
+from .render import page, redirect
+from .werkbank_pages import OVERLEG_TEXTS, long_date
+
+routes = web.RouteTableDef()
+
+BASE = "/huishoudens/{id}/" + HouseholdPage.REGIE_TERMIJNEN.value
+
+KIND_TEXTS: dict[EventKind, str] = {
+    EventKind.WRITTEN_PLAN_ASKED: _("Gevraagd om het plan op schrift"),
+    EventKind.NO_FAMILIEGROEPSPLAN: _("Besloten: geen familiegroepsplan"),
+}
+DONE_TEXTS: dict[str, str] = {
+    "gevraagd": _("Vastgelegd. Het plan moet binnen 14 dagen op schrift staan."),
+    "besloten": _("Vastgelegd. Het plan moet binnen 6 weken vastgesteld zijn."),
+}
+#: a refused field's Dutch text (the services' own messages are English and for developers)
+FIELD_TEXTS: dict[str, str] = {
+    "gevraagd-wie": _("Kies wie erom vroeg: de jongere, een ouder of een hulpverlener."),
+    "gevraagd-datum": _("Vul een datum in die niet in de toekomst ligt."),
+    "besloten-datum": _("Vul een datum in die niet in de toekomst ligt."),
+}
+
+
+#: the vaststellen form's refusals, next to its fields (the editor's form)
+ADOPT_TEXTS: dict[str, str] = {
+    "overleg": _("Kies een overleg dat is gehouden of dat vandaag is."),
+    "versie": _("Deze versie is al vastgesteld."),
+}
+
+
+def adoption_options(choices: list[OverlegChoice]) -> list[tuple[str, str]]:
+    """The overleggen the editor's vaststellen form offers, in words: type, day, and held or today."""
+    out = []
+    for c in choices:
+        when = _("gehouden") if c.held else _("vandaag")
+        out.append((c.id, f"{OVERLEG_TEXTS[c.type]}, {long_date(c.start.astimezone(AMSTERDAM).date())} ({when})"))
+    return out
+
+
+def adopt_errors(err: ValidationFailed) -> dict[str, str]:
+    """A refused vaststelling: the overleg's field, else the version's."""
+    fields = {p.field for p in err.problems}
+    return {"overleg": ADOPT_TEXTS["overleg"]} if "overleg" in fields else {"versie": ADOPT_TEXTS["versie"]}
+
+
+def state_text(status: EventStatus) -> str:
+    """Whether the deadline is met, still open, or overdue, in words."""
+    if status.met:
+        return _("Gedaan")
+    if status.overdue:
+        return _("Te laat")
+    return _("Nog niet gedaan")
+
+
+async def _render(
+    request: web.Request, errors: dict[str, str] | None = None, entered: dict[str, str] | None = None
+) -> web.Response:
+    household_id, principal = await principal_of(request)
+    svc = services(request)
+    overview = await svc.plan_deadlines.overview(principal, household_id)
+    household, _offered = await svc.households.start(principal, household_id)
+    request[WHERE] = household.name
+    context: dict[str, Any] = {
+        "household": household,
+        "base": BASE.format(id=household_id),
+        "overview": overview,
+        "kind_text": KIND_TEXTS,
+        "state_text": state_text,
+        "long_date": long_date,
+        "today": overview.today.isoformat(),
+        "errors": errors or {},
+        "entered": entered or {},
+        "notice": DONE_TEXTS.get(request.query.get("gelukt", ""), ""),
+        "written": EventKind.WRITTEN_PLAN_ASKED,
+    }
+    return page(request, "regie_termijnen.html", context, status=422 if errors else 200)
+
+
+def _errors(err: ValidationFailed, form: str) -> dict[str, str]:
+    """The service's refusal as the Dutch text next to the field it names."""
+    out: dict[str, str] = {}
+    for problem in err.problems:
+        key = f"{form}-wie" if problem.field == "asked_by" else f"{form}-datum"
+        out.setdefault(key, FIELD_TEXTS[key])
+    return out
+
+
+@routes.get(BASE)
+async def overview(request: web.Request) -> web.Response:
+    """The recorded events with their last day, and the two forms."""
+    return await _render(request)
+
+
+@routes.post(BASE + "/gevraagd")
+async def asked(request: web.Request) -> web.StreamResponse:
+    """Someone asked to have the plan in writing: the written plan is due 14 days later."""
+    form = texts(await csrf.checked_form(request))
+    household_id, principal = await principal_of(request)
+    entered = {"gevraagd-wie": form.get("wie", ""), "gevraagd-datum": form.get("datum", "")}
+    try:
+        on = day_of(form.get("datum"), "on")
+        if on is None:
+            raise ValidationFailed.one("on", "is required")
+        await services(request).plan_deadlines.record_written_request(principal, household_id, form.get("wie", ""), on)
+    except ValidationFailed as err:
+        return await _render(request, _errors(err, "gevraagd"), entered)
+    raise redirect(BASE.format(id=household_id) + "?gelukt=gevraagd#melding")
+
+
+@routes.post(BASE + "/geen-familiegroepsplan")
+async def decided(request: web.Request) -> web.StreamResponse:
+    """It was decided not to make a familiegroepsplan: the plan is to be vastgesteld within 6 weeks."""
+    form = texts(await csrf.checked_form(request))
+    household_id, principal = await principal_of(request)
+    entered = {"besloten-datum": form.get("datum", "")}
+    try:
+        on = day_of(form.get("datum"), "on")
+        if on is None:
+            raise ValidationFailed.one("on", "is required")
+        await services(request).plan_deadlines.record_no_familiegroepsplan(principal, household_id, on)
+    except ValidationFailed as err:
+        return await _render(request, _errors(err, "besloten"), entered)
+    raise redirect(BASE.format(id=household_id) + "?gelukt=besloten#melding")
