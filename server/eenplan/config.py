@@ -80,7 +80,8 @@ class Settings:
     secret_key: str = _setting(
         "",
         "Token-signing key (at least 32 characters), also sealing authenticator-app secrets (a new key "
-        "voids both). Empty: generated on first run into DATA_DIR/secret_key with mode 0600.",
+        "voids both). Empty: on SQLite generated on first run into DATA_DIR/secret_key with mode 0600; "
+        "PostgreSQL refuses to start without it (every node must share it).",
         "EENPLAN_SECRET_KEY",
     )
     token_ttl_seconds: int = _setting(86_400, "Lifetime of API bearer tokens, in seconds.", "EENPLAN_TOKEN_TTL_SECONDS")
@@ -328,9 +329,17 @@ class Settings:
         return (self.public_url or f"http://{host}:{self.port}").rstrip("/")
 
     def signing_key(self) -> bytes:
-        """The token-signing key: from the environment, else from (or newly into) DATA_DIR/secret_key, mode 0600."""
+        """The token-signing key: from the environment, else (SQLite, one node) from or newly into
+        DATA_DIR/secret_key, mode 0600. On PostgreSQL refused: each node would make its own, and a token, a page
+        form, a return path or an app secret sealed by one node would fail on the next."""
         if self.secret_key:
             return self.secret_key.encode()
+        if not self.effective_database_url.startswith("sqlite"):
+            raise ValidationFailed.one(
+                "EENPLAN_SECRET_KEY",
+                "is required with PostgreSQL: every node signs and checks tokens, page forms and return paths with it "
+                "(at least 32 random characters, e.g. `openssl rand -base64 48`)",
+            )
         self.data_dir.mkdir(parents=True, exist_ok=True)
         path = self.data_dir / SECRET_FILE
         try:
