@@ -290,6 +290,7 @@ def build_inbound(
     keyring: Keyring | None,
     bounces: BounceService,
     journaal: JournaalService | None = None,
+    mailgroup: MailgroupService | None = None,
 ) -> InboundService:
     """The receiver's use case (issue 14): the mail adapter reads structure, the calendar adapter iMIP answers,
     the keyring opens PGP/MIME (without one, signed or encrypted mail is refused as unreadable)."""
@@ -307,6 +308,7 @@ def build_inbound(
         mail_domain=settings.mail_domain,
         bounces=bounces,
         journaal=journaal,
+        household_key=mailgroup.signer if mailgroup is not None else None,  # mail must be to the address's key
     )
 
 
@@ -409,7 +411,7 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
         plan=plan,
         mailgroup=mailgroup,
         outbox=outbox,
-        inbound=build_inbound(settings, uow, clock, keyring, bounces, journaal),
+        inbound=build_inbound(settings, uow, clock, keyring, bounces, journaal, mailgroup=mailgroup),
         journaal=journaal,
         bounces=bounces,
         key_offers=KeyOffers(uow, mailgroup),
@@ -426,7 +428,9 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
         access_log=AccessLogService(uow),
         plan_pages=PlanPageService(uow, plan, ConsentRoster(clock, settings.consent_policy), PageReader(reads)),
         plan_items=PlanItemService(uow, plan, new_id),
-        inzage=InzageService(uow, plan, consent, overleg_services["overleggen"], AccessLogService(uow), mailgroup),
+        inzage=InzageService(
+            uow, plan, consent, overleg_services["overleggen"], AccessLogService(uow), mailgroup, journaal
+        ),
         **overleg_services,
         **build_stagnatie(uow, clock, plan, mailgroup, outbox, keyring, overleg_services["overleggen"].werkdagen),
         caseload=CaseloadService(

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -30,7 +31,7 @@ class ReplyReader(Protocol):
 class MailOpener(Protocol):
     """Decrypt with a household key; tell which key (primary fingerprint) made a good signature, if any."""
 
-    async def decrypt(self, data: bytes) -> tuple[bytes, str | None]: ...
+    async def decrypt(self, data: bytes, to_keys: Collection[str] | None = None) -> tuple[bytes, str | None]: ...
     async def verify_detached(self, data: bytes, signature: bytes) -> str | None: ...
     async def key_offer(self, keydata: bytes) -> tuple[str, str]: ...
 

@@ -15,7 +15,7 @@ import hashlib
 import logging
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from ..domain.access import Principal
@@ -35,6 +35,7 @@ from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
 from .bounces import BounceService
 from .common import Need, authorised
 from .journaal import JournaalService
+from .journaal import target as journaal_target
 from .key_offers import keep_offer
 
 log = logging.getLogger("eenplan.inbound")
@@ -93,6 +94,7 @@ class InboundService:
         bounces: BounceService | None = None,
         window: SenderWindow | None = None,
         journaal: JournaalService | None = None,
+        household_key: Callable[[str], Awaitable[str]] | None = None,
     ) -> None:
         self._uow, self._clock, self._new_id = uow, clock, new_id
         self._reader, self._replies, self._opener = reader, replies, opener
@@ -100,6 +102,8 @@ class InboundService:
         self._bounces = bounces
         self._window = window or SenderWindow()
         self._journaal = journaal  # members writing to the group (issue 14 item 6); None: refused
+        #: a household's code -> its key's fingerprint (encrypted mail must be to the key of the address it reached)
+        self._household_key = household_key
 
     def accepts(self, address: str) -> bool:
         """Whether `address` may be a group address or a return path of ours (answered at RCPT, before any lookup)."""
@@ -120,11 +124,12 @@ class InboundService:
             return REFUSED
         if not self._window.allow(parts.sender):
             return SLOW_DOWN
-        opened = await self._open(parts)
+        opened = await self._open(parts, recipient)
         facts = next((f for f in map(self._replies.read_reply, opened.calendars) if f is not None), None)
         if facts is None and self._journaal is not None:  # no answer: a member writing to the group, or refused
             entity = None if opened.unreadable else opened.entity
-            return await self._journaal.receive(parts, recipient, entity, opened.signer, raw)
+            offer = None if opened.unreadable else await self._offer(parts)
+            return await self._journaal.receive(parts, recipient, entity, opened.signer, raw, offer)
         if opened.unreadable or facts is None:
             log.info("inbound: %s", (Outcome.UNREADABLE if opened.unreadable else Outcome.NO_CALENDAR).value)
             return REFUSED
@@ -133,12 +138,22 @@ class InboundService:
         log.info("inbound: %s", outcome.value)
         return ACCEPTED
 
-    async def _open(self, parts: InboundParts) -> _Opened:
+    async def _recipient_keys(self, recipient: str) -> frozenset[str] | None:
+        """The key of the household whose address `recipient` is (empty: no household's; None: not checked,
+        no household keys wired): encrypted mail must have been encrypted to it (issue 14)."""
+        if self._household_key is None:
+            return None
+        async with self._uow() as uow:
+            target = await journaal_target(uow, recipient, self._domain)
+        return frozenset({await self._household_key(target.household.code)}) if target is not None else frozenset()
+
+    async def _open(self, parts: InboundParts, recipient: str) -> _Opened:
         if self._opener is None:
             return _Opened(parts.calendars, None, unreadable=parts.encrypted is not None or parts.signed is not None)
         try:
             if parts.encrypted is not None:
-                plaintext, signer = await self._opener.decrypt(parts.encrypted)
+                keys = await self._recipient_keys(recipient)
+                plaintext, signer = await self._opener.decrypt(parts.encrypted, keys)
                 inner = self._reader.read_parts(plaintext).signed if signer is None else None
                 if inner is not None:  # RFC 3156 §6.1: signed first, then encrypted (the signature inside)
                     signer, plaintext = await self._opener.verify_detached(*inner), inner[0]

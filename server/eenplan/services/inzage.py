@@ -3,6 +3,7 @@
 The export is assembled from the other services, each of which decides and logs what it shows: plan
 versions through `PlanService.export_versions` (scoped by the one policy, logged once as an export on web), overleggen
 through `OverlegService.list` (agenda and decisions only where `may_read_overleg_content` allows), the
+journaal messages of the klant's groups through `JournaalService.export` (logged as an export on web), the
 PDF through `MailgroupService.plan_pdf` (logged as an export on channel pdf). The zip is written with the
 standard library in memory: `zipfile` and `json` do no I/O outside the buffer.
 """
@@ -26,6 +27,7 @@ from ..domain.ports import UnitOfWorkFactory
 from .access_log import MAX_ROWS, NEED_LOG, AccessLogService, LogRow
 from .common import Need, authorised, known_household
 from .consent import ConsentService
+from .journaal import JournaalService, Shown
 from .mailgroup import MailgroupService
 from .overleggen import OverlegService
 from .plan import PlanService, PlanSnapshot
@@ -45,6 +47,7 @@ Dit bestand bevat alles wat eenplan over uw huishouden bewaart en wat u mag zien
 - toestemmingen.json: de toestemmingen, wie ze vroeg en wie antwoordde
 - overmacht.json: besluiten om zonder toestemming te delen
 - overleggen.json: de overleggen waarvoor u bent uitgenodigd
+- journaal.json: de berichten in de groepen waar u bij hoort
 - toegangslog.json: wie het plan heeft bekeken, wanneer en waarom
 
 De bestanden met .json zijn tekst. U kunt ze openen met elk programma voor tekst.
@@ -71,6 +74,7 @@ class InzageService:
         overleggen: OverlegService,
         access_log: AccessLogService,
         mailgroup: MailgroupService,
+        journaal: JournaalService | None = None,
     ) -> None:
         self._uow = uow
         self._plan = plan
@@ -78,6 +82,7 @@ class InzageService:
         self._overleggen = overleggen
         self._access_log = access_log
         self._mailgroup = mailgroup
+        self._journaal = journaal
 
     async def offer(self, principal: Principal, household_id: str) -> InzageOffer:
         """The household whose download the inzage page offers (only to a klant speaking for themself), and
@@ -110,6 +115,9 @@ class InzageService:
             )
             _json(archive, "overmacht.json", await self._consent.overmacht(principal, household_id))
             _json(archive, "overleggen.json", await self._overleggen.list(principal, household_id, channel=Channel.WEB))
+            if self._journaal is not None:  # the messages of the groups the klant belongs to; logged as an export
+                messages = await self._journaal.export(principal, household_id)
+                _json(archive, "journaal.json", [_journaal_entry(m) for m in messages])
             await self._log(archive, principal, household_id)
             archive.writestr("plan.pdf", await self._mailgroup.plan_pdf(principal, household_id))
         return filename(self._plan.today()), buffer.getvalue()
@@ -148,6 +156,20 @@ class InzageService:
                     break
                 before = page.next_before
             out.write(b"\n]\n")
+
+
+def _journaal_entry(shown: Shown) -> dict[str, Any]:
+    """One journaal message as the download holds it: who wrote it, to which group, when, and what."""
+    message = shown.message
+    return {
+        "id": message.id,
+        "groep": shown.group,
+        "van": shown.author,
+        "ontvangen": _plain(message.received_at),
+        "onderwerp": message.subject,
+        "tekst": message.text,
+        "had_bijlagen": message.had_attachments,
+    }
 
 
 def _log_entry(row: LogRow) -> dict[str, Any]:

@@ -44,6 +44,7 @@ from ..domain.journaal_ports import PostReader
 from ..domain.mailgroup import MailGroup, OutboxItem, OutboxKind, OutboxStatus, group_address, list_code
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
 from .common import Need, authorised
+from .key_offers import keep_offer
 from .plan import PlanService
 
 log = logging.getLogger("eenplan.inbound")
@@ -54,6 +55,8 @@ NO_TEXT = (
 )
 #: the most messages the journaal page shows at once (newest first)
 PAGE_MESSAGES = 100
+#: the most messages the inzage download holds (the retention keeps a journaal far below it)
+EXPORT_MESSAGES = 10_000
 #: what the whole household's group is called (a named group has its own name)
 WHOLE_GROUP = "iedereen"
 
@@ -91,6 +94,26 @@ class _Target:
     group: MailGroup | None
 
 
+async def target(uow: UnitOfWork, recipient: str, mail_domain: str) -> _Target | None:
+    """The household and group a group address names (plan-<code>@ or plan-<code>-<slug>@), if any."""
+    address = recipient.strip().strip("<>").lower()
+    local, _, domain = address.rpartition("@")
+    if domain != mail_domain.lower() or not local.startswith("plan-"):
+        return None
+    words = local[len("plan-") :].split("-")
+    for n in range(len(words), 0, -1):  # the longest code first: a code may hold dashes, so may a slug
+        household = await uow.households.find_by_code("-".join(words[:n]).upper())
+        if household is None or list_code(household.code) != "-".join(words[:n]):
+            continue
+        slug = "-".join(words[n:]) or None
+        if slug is None:
+            return _Target(household, None)
+        group = next((g for g in await uow.mail.list_groups(household.id) if g.slug == slug), None)
+        if group is not None and group_address(household.code, mail_domain.lower(), slug) == address:
+            return _Target(household, group)
+    return None
+
+
 class JournaalService:
     """Takes members' messages to a group, sends them on (through the outbox) and shows them on the page."""
 
@@ -112,10 +135,19 @@ class JournaalService:
 
     # -- inbound ------------------------------------------------------------------------------
     async def receive(
-        self, parts: InboundParts, recipient: str, entity: bytes | None, signer: str | None, raw: bytes
+        self,
+        parts: InboundParts,
+        recipient: str,
+        entity: bytes | None,
+        signer: str | None,
+        raw: bytes,
+        offer: tuple[str, str] | None = None,
     ) -> str:
         """Post a member's message to the group `recipient` names, or refuse it (the SMTP reply line).
-        `entity` is the decrypted MIME entity (None when the mail was not encrypted to the household)."""
+        `entity` is the decrypted MIME entity (None when the mail was not encrypted to the household); `offer`
+        a key the sender's Autocrypt header offers (armored, fingerprint), kept as a candidate under the rule of
+        `key_offers.keep_offer` — from a member's own confirmed address, signed by their pinned key if they have
+        one — whether the post itself is taken or not (a member without a key may offer one this way)."""
         async with self._uow(write=True) as uow:
             target = await self._target(uow, recipient)
             if target is None:
@@ -126,6 +158,9 @@ class JournaalService:
             in_group = group_members(target.group, members)
             sender_id = await self._sender_id(uow, members, parts.sender)
             key = await uow.mail.get_key(hid, sender_id) if sender_id is not None else None
+            offered = False
+            if offer is not None and sender_id is not None:  # a candidate only: the owner confirms it on their page
+                offered = await keep_offer(uow, hid, sender_id, offer, signer, self._clock())
             outcome = judge_post(
                 encrypted=parts.encrypted is not None and entity is not None,
                 signer=signer,
@@ -135,10 +170,14 @@ class JournaalService:
             )
             if outcome is not PostOutcome.POSTED or sender_id is None or entity is None:
                 log.info("journaal: %s", outcome.value)
+                if offered:
+                    await uow.commit()  # the key candidate alone; nothing of the message
                 return REFUSED
             post = self._reader.read_post(entity)  # only now: the sender is a member and signed it
             if post is None:
                 log.info("journaal: %s", PostOutcome.NO_TEXT.value)
+                if offered:
+                    await uow.commit()
                 return NO_TEXT
             message = JournaalMessage(
                 id=self._new_id(),
@@ -163,23 +202,7 @@ class JournaalService:
         return ACCEPTED
 
     async def _target(self, uow: UnitOfWork, recipient: str) -> _Target | None:
-        """The household and group a group address names (plan-<code>@ or plan-<code>-<slug>@), if any."""
-        address = recipient.strip().strip("<>").lower()
-        local, _, domain = address.rpartition("@")
-        if domain != self._domain or not local.startswith("plan-"):
-            return None
-        words = local[len("plan-") :].split("-")
-        for n in range(len(words), 0, -1):  # the longest code first: a code may hold dashes, so may a slug
-            household = await uow.households.find_by_code("-".join(words[:n]).upper())
-            if household is None or list_code(household.code) != "-".join(words[:n]):
-                continue
-            slug = "-".join(words[n:]) or None
-            if slug is None:
-                return _Target(household, None)
-            group = next((g for g in await uow.mail.list_groups(household.id) if g.slug == slug), None)
-            if group is not None and group_address(household.code, self._domain, slug) == address:
-                return _Target(household, group)
-        return None
+        return await target(uow, recipient, self._domain)
 
     @staticmethod
     async def _sender_id(uow: UnitOfWork, members: list[Betrokkene], sender: str | None) -> str | None:
@@ -264,6 +287,24 @@ class JournaalService:
             what = detail(shown[0].message.id) if len(shown) == 1 else f"journaal: {len(shown)} berichten"
             await self._plan.record([self._plan.access_event(access, Event.READ, (), Channel.WEB, what, basis=())])
         return JournaalView(shown, audiences)
+
+    async def export(self, principal: Principal, household_id: str) -> list[Shown]:
+        """Every journaal message the caller may read (the groups they are a member of), oldest first, for the
+        inzage download (AVG art. 15); logged as one export on channel WEB before it is answered."""
+        async with authorised(self._uow, principal, household_id) as caller:
+            uow = caller.uow
+            household = await uow.households.get(household_id)
+            members = await uow.betrokkenen.list(household_id, include_removed=True)
+            groups = await uow.mail.list_groups(household_id)
+            audiences = self._audiences(household, groups, members, caller.actor.betrokkene_id)
+            ids = [a.group_id for a in audiences]
+            messages = await uow.journaal.in_groups(household_id, ids, EXPORT_MESSAGES)
+            access = await self._plan.access_in(uow, caller.actor)
+        shown = self._shown(messages, members, groups, caller.actor.betrokkene_id)
+        if shown:
+            what = f"inzage: journaal {len(shown)} berichten"
+            await self._plan.record([self._plan.access_event(access, Event.EXPORT, (), Channel.WEB, what, basis=())])
+        return shown[::-1]
 
     def _audiences(
         self, household: Household | None, groups: list[MailGroup], members: list[Betrokkene], viewer: str
