@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from ..domain.access import Principal
+from ..domain.cluster_ports import AttemptCounter, Limit
 from ..domain.errors import NotFound, PermanentFailure, ValidationFailed
 from ..domain.inbound import (
     MAX_PER_SENDER_PER_HOUR,
@@ -35,7 +36,7 @@ from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
 from .bounces import BounceService
 from .common import Need, authorised
 from .journaal import JournaalService
-from .journaal import target as journaal_target
+from .journaal_target import target as journaal_target
 from .key_offers import keep_offer
 
 log = logging.getLogger("eenplan.inbound")
@@ -58,11 +59,29 @@ class _Opened:
 
 
 class SenderWindow:
-    """At most `limit` messages per sender per hour, in this process (a loop or a runaway client stops)."""
+    """At most `limit` messages per sender per hour (a loop or a runaway client stops).
 
-    def __init__(self, limit: int = MAX_PER_SENDER_PER_HOUR, now: Callable[[], float] = time.monotonic) -> None:
+    In this process (the last hour's arrivals per sender), or, with `shared` (several receivers on one
+    PostgreSQL), a token bucket of `limit` an hour in the database every receiver counts in."""
+
+    def __init__(
+        self,
+        limit: int = MAX_PER_SENDER_PER_HOUR,
+        now: Callable[[], float] = time.monotonic,
+        *,
+        shared: AttemptCounter | None = None,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
         self._limit, self._now = limit, now
         self._seen: defaultdict[str, deque[float]] = defaultdict(deque)
+        self._shared, self._wall = shared, wall
+        self._bucket = Limit("inbound-sender", limit, 3600)
+
+    async def admit(self, sender: str) -> bool:
+        """Count one message of `sender` (across receivers when shared); False when the budget is spent."""
+        if self._shared is None:
+            return self.allow(sender)
+        return await self._shared.take(((self._bucket, sender),), self._wall()) == 0
 
     def allow(self, sender: str) -> bool:
         """Count one message of `sender`; False when the hour's budget is spent."""
@@ -122,7 +141,7 @@ class InboundService:
             return ACCEPTED  # a DSN or an auto-reply: taken, dropped unread (never answered: no loops)
         if parts.sender is None:
             return REFUSED
-        if not self._window.allow(parts.sender):
+        if not await self._window.admit(parts.sender):
             return SLOW_DOWN
         opened = await self._open(parts, recipient)
         facts = next((f for f in map(self._replies.read_reply, opened.calendars) if f is not None), None)

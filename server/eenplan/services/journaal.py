@@ -41,9 +41,10 @@ from ..domain.journaal import (
     may_read_journaal,
 )
 from ..domain.journaal_ports import PostReader
-from ..domain.mailgroup import MailGroup, OutboxItem, OutboxKind, OutboxStatus, group_address, list_code
+from ..domain.mailgroup import MailGroup, OutboxItem, OutboxKind, OutboxStatus, group_address
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
 from .common import Need, authorised
+from .journaal_target import GroupTarget, target
 from .key_offers import keep_offer
 from .plan import PlanService
 
@@ -86,32 +87,6 @@ class JournaalView:
 
     messages: list[Shown]
     audiences: list[Audience]
-
-
-@dataclass(frozen=True)
-class _Target:
-    household: Household
-    group: MailGroup | None
-
-
-async def target(uow: UnitOfWork, recipient: str, mail_domain: str) -> _Target | None:
-    """The household and group a group address names (plan-<code>@ or plan-<code>-<slug>@), if any."""
-    address = recipient.strip().strip("<>").lower()
-    local, _, domain = address.rpartition("@")
-    if domain != mail_domain.lower() or not local.startswith("plan-"):
-        return None
-    words = local[len("plan-") :].split("-")
-    for n in range(len(words), 0, -1):  # the longest code first: a code may hold dashes, so may a slug
-        household = await uow.households.find_by_code("-".join(words[:n]).upper())
-        if household is None or list_code(household.code) != "-".join(words[:n]):
-            continue
-        slug = "-".join(words[n:]) or None
-        if slug is None:
-            return _Target(household, None)
-        group = next((g for g in await uow.mail.list_groups(household.id) if g.slug == slug), None)
-        if group is not None and group_address(household.code, mail_domain.lower(), slug) == address:
-            return _Target(household, group)
-    return None
 
 
 class JournaalService:
@@ -201,7 +176,7 @@ class JournaalService:
         log.info("journaal: %s", PostOutcome.POSTED.value)
         return ACCEPTED
 
-    async def _target(self, uow: UnitOfWork, recipient: str) -> _Target | None:
+    async def _target(self, uow: UnitOfWork, recipient: str) -> GroupTarget | None:
         return await target(uow, recipient, self._domain)
 
     @staticmethod
