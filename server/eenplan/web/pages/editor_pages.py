@@ -10,6 +10,7 @@ the service's rule (a regisseur; anyone else gets the 403 page); handlers only c
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aiohttp import web
@@ -29,6 +30,18 @@ from .editor_forms import (
     field_errors,
     item_fields,
     section_value,
+)
+from .editor_lists import (
+    LEEFGEBIED_OPTIONS,
+    LIST_SECTIONS,
+    VOORZIENING_OPTIONS,
+    entered_rows,
+    in_words,
+    label_of,
+    posted_fields,
+    row_errors,
+    rows_of,
+    section_of,
 )
 from .i18n import _
 from .keys import WHERE
@@ -81,6 +94,13 @@ async def _render(
         "labels": LABELS,
         "status_labels": STATUS_LABELS,
         "text_sections": TEXT_SECTIONS,
+        "list_sections": LIST_SECTIONS,
+        "list_forms": {
+            k: entered if form_id == f"deel-{k}" else rows_of(k, view.sections.get(k)) for k in LIST_SECTIONS
+        },
+        "list_label": label_of,
+        "leefgebied_options": LEEFGEBIED_OPTIONS,
+        "voorziening_options": VOORZIENING_OPTIONS,
         "form_id": form_id,
         "errors": errors or {},
         "entered": entered or {},
@@ -228,6 +248,8 @@ async def change_section(request: web.Request) -> web.StreamResponse:
     form = await csrf.checked_form(request)
     await guard.signed_in(request)
     household_id, key = request.match_info["id"], request.match_info["key"]
+    if key in LIST_SECTIONS:
+        return await _change_list_section(request, form, key)
     if key not in TEXT_SECTIONS:
         raise NotFound("no such section form")
     principal = await guard.household_principal(request, household_id)
@@ -244,6 +266,41 @@ async def change_section(request: web.Request) -> web.StreamResponse:
             "rows": rows,
             "keep_action": request.path,
             "hidden": {n: _lines(value.get(n), "\n") for n in TEXT_SECTIONS[key]},
+            "version": err.extra.get("current_version", 0),
+        }
+        return page(request, "editor_conflict_section.html", context, status=409)
+    raise redirect(f"{_base(request)}?gelukt=opgeslagen#deel-{key}")
+
+
+async def _change_list_section(request: web.Request, form: Any, key: str) -> web.StreamResponse:
+    """A section of rows (krachten en zorgen, voorzieningen, veiligheidsplan): its form replaces the whole
+    section on the same path as a text section; refusals next to the row's field, a conflict both versions."""
+    household_id = request.match_info["id"]
+    principal = await guard.household_principal(request, household_id)
+    svc = services(request)
+    entered = entered_rows(key, form)
+    current = None
+    if key == "veiligheidsplan":  # the klant's signature stays as it is (read as the veiligheid service does)
+        _number, text = await svc.plan.section(
+            principal, household_id, key, "bewerken: handtekening", channel=Channel.WEB
+        )
+        current = json.loads(text) if text else None
+    value, kept = section_of(key, entered, current)
+    try:
+        await svc.plan_items.change_section(principal, household_id, base_version(form), key, value)
+    except ValidationFailed as err:
+        return await _render(request, f"deel-{key}", row_errors(key, err, kept), entered)
+    except Conflict as err:
+        view = await svc.plan_items.editor(principal, household_id)
+        mine, theirs = in_words(key, value, view.names), in_words(key, err.extra.get("current"), view.names)
+        width = max(len(mine), len(theirs))
+        mine += [("", "")] * (width - len(mine))
+        theirs += [("", "")] * (width - len(theirs))
+        context = {
+            "base": _base(request),
+            "rows": [(m[0] or t[0], m[1], t[1]) for m, t in zip(mine, theirs, strict=True)],
+            "keep_action": request.path,
+            "hidden": posted_fields(form),
             "version": err.extra.get("current_version", 0),
         }
         return page(request, "editor_conflict_section.html", context, status=409)
