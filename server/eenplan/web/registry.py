@@ -51,6 +51,7 @@ class Route:
     auth: bool = True
     response: ResponseBody = None
     body_required: bool = True
+    media: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class RouteTable:
@@ -73,10 +74,12 @@ class RouteTable:
         auth: bool = True,
         response: ResponseBody = None,
         body_required: bool = True,
+        media: dict[str, dict[str, Any]] | None = None,
     ) -> Callable[[Handler], Handler]:
         """Declare a handler for METHOD PATH with its documentation: `body` the model the handler validates
         its JSON body with (`body_required=False` when it may be left out), `response` the model or schema
-        of its 2xx JSON answer, `query`/`headers` descriptions or `Param`s (required, type)."""
+        of its 2xx JSON answer, `media` the schemas of its other (or only) 2xx media types (a PDF, iCalendar,
+        CSV), `query`/`headers` descriptions or `Param`s (required, type)."""
 
         def decorate(handler: Handler) -> Handler:
             self.routes.append(
@@ -93,6 +96,7 @@ class RouteTable:
                     auth,
                     response,
                     body_required,
+                    media or {},
                 )
             )
             return handler
@@ -141,10 +145,14 @@ def describe(routes: list[Route], schemas: dict[str, Any]) -> dict[str, Any]:
         if r.body is not None:
             schema = _body_schema(r.body, schemas)
             op["requestBody"] = {"required": r.body_required, "content": {"application/json": {"schema": schema}}}
-        if r.response is not None:
+        if r.response is not None or r.media:
             ok = min((code for code in r.responses if 200 <= code < 300), default=200)
             answer = op["responses"].setdefault(str(ok), {"description": "OK"})
-            answer["content"] = {"application/json": {"schema": _body_schema(r.response, schemas)}}
+            content = {}
+            if r.response is not None:
+                content["application/json"] = {"schema": _body_schema(r.response, schemas)}
+            content.update({media: {"schema": dict(schema)} for media, schema in r.media.items()})
+            answer["content"] = content
         if not r.auth:
             op["security"] = []
         paths.setdefault(r.path, {})[r.method.lower()] = op

@@ -90,3 +90,57 @@ VERSIONS_PAGE: dict[str, Any] = {
         "next_before": {"type": ["integer", "null"], "description": "pass as `before` for the next page"},
     },
 }
+
+
+def _change(op: str, **properties: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["op", *properties],
+        "properties": {"op": {"const": op}, **properties},
+    }
+
+
+_ANY: dict[str, Any] = {}
+_ID: dict[str, Any] = {"type": "string"}
+
+
+def diff_schema() -> dict[str, Any]:
+    """GET /plan/diff: per section the caller may read, its changes in the plan's own terms (`domain.diff`):
+    goals and actions by id, other list sections' items added or removed, object sections' fields."""
+    _, defs = _sections()
+    doel, actie = {"$ref": _REF.format(model="Doel")}, {"$ref": _REF.format(model="Actie")}
+    field = {"type": "string"}
+    action_field = {"goal_id": _ID, "action_id": _ID, "field": field, "from": _ANY, "to": _ANY}
+    change = {
+        "oneOf": [
+            _change("goal_added", goal_id=_ID, goal=doel),
+            _change("goal_removed", goal_id=_ID, titel={"type": "string"}),
+            _change("goal_changed", goal_id=_ID, field=field, **{"from": _ANY, "to": _ANY}),
+            _change("action_added", goal_id=_ID, action_id=_ID, action=actie),
+            _change("action_removed", goal_id=_ID, action_id=_ID, action=actie),
+            _change("action_owner_changed", **action_field),
+            _change("action_dates_changed", **action_field),
+            _change("action_changed", **action_field),
+            _change("item_added", item=_ANY),
+            _change("item_removed", item=_ANY),
+            _change("field_changed", field=field, **{"from": _ANY, "to": _ANY}),
+            _change("section_created", value=_ANY),
+            _change("section_removed", value=_ANY),
+        ]
+    }
+    return {
+        "title": "PlanDiff",
+        "type": "object",
+        "required": ["from", "to", "sections"],
+        "properties": {
+            "from": {"type": "integer"},
+            "to": {"type": "integer"},
+            "sections": {
+                "type": "object",
+                "description": "Only sections that changed in what the caller may read of both versions.",
+                "properties": {k: {"type": "array", "items": change} for k in SECTION_KEYS},
+                "additionalProperties": False,
+            },
+        },
+        "$defs": dict(defs),
+    }

@@ -7,6 +7,7 @@ from aiohttp import web
 from ..keys import principal, services
 from ..registry import RouteTable
 from ..response_schemas import BOUNCES
+from ..response_schemas_more import BY_MAIL
 
 table = RouteTable("inbound")
 
@@ -15,6 +16,7 @@ table = RouteTable("inbound")
     "GET",
     "/api/households/{id}/overleggen/{oid}/per-mail",
     summary="Answers by mail (iMIP REPLY, signed by the pinned key or not) and proposed times (COUNTER); regisseur",
+    response=BY_MAIL,
 )
 async def by_mail(request: web.Request) -> web.Response:
     answers, proposals = await services(request).inbound.answers(
@@ -66,6 +68,7 @@ async def bounces(request: web.Request) -> web.Response:
     "DELETE",
     "/api/households/{id}/mail/bounces/{bid}",
     summary="Try an address again: forget its bounces (the person themself or a regisseur)",
+    responses={204: "Its bounces are forgotten; mail goes to it again"},
 )
 async def try_again(request: web.Request) -> web.Response:
     await services(request).bounces.try_again(principal(request), request.match_info["id"], request.match_info["bid"])

@@ -14,6 +14,7 @@ from ..keys import principal, services
 from ..params import query_int
 from ..registry import RouteTable, optional
 from ..response_schemas import MAIL_GROUP, MAIL_GROUPS, MISSING_KEYS, OUTBOX, PINNED_KEY, SIGNING_KEY
+from ..response_schemas_more import BINARY, QUEUED
 from ..schemas import read_body
 
 table = RouteTable("mail")
@@ -194,6 +195,7 @@ async def list_outbox(request: web.Request) -> web.Response:
     "/api/households/{id}/mail/outbox/{oid}/retry",
     summary="Send a dead letter again (regisseur)",
     responses={202: "Queued again"},
+    response=QUEUED,
 )
 async def retry_message(request: web.Request) -> web.Response:
     await services(request).mailgroup.requeue(principal(request), request.match_info["id"], request.match_info["oid"])
@@ -204,7 +206,8 @@ async def retry_message(request: web.Request) -> web.Response:
     "GET",
     "/api/households/{id}/plan.pdf",
     summary="The caller's view of the current plan as PDF (recorded in the access log as a disclosure)",
-    responses={200: "application/pdf"},
+    responses={200: "The plan as PDF"},
+    media={"application/pdf": BINARY},
 )
 async def plan_pdf(request: web.Request) -> web.Response:
     pdf = await services(request).mailgroup.plan_pdf(principal(request), request.match_info["id"])

@@ -9,12 +9,13 @@ from aiohttp import web
 from ... import __version__
 from ..keys import SERVICES
 from ..registry import Route, RouteTable, describe
+from ..response_schemas_more import HEALTH, OPENAPI_DOCUMENT, READY
 
 table = RouteTable("meta")
 OPENAPI = web.AppKey("openapi", dict)
 
 
-@table.route("GET", "/healthz", summary="The process is alive", auth=False)
+@table.route("GET", "/healthz", summary="The process is alive", auth=False, response=HEALTH)
 async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
@@ -25,6 +26,7 @@ async def healthz(request: web.Request) -> web.Response:
     summary="Storage can do its work",
     auth=False,
     responses={200: "Ready", 503: "Database unreachable, or a storage fault (full, read-only, I/O)"},
+    response=READY,
 )
 async def readyz(request: web.Request) -> web.Response:
     """Red while the database is unreachable or a storage fault lasts (logged once by kind); green again
@@ -33,7 +35,9 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ready" if ok else "unavailable"}, status=200 if ok else 503)
 
 
-@table.route("GET", "/api/openapi.json", summary="This API's OpenAPI 3.1 document", auth=False)
+@table.route(
+    "GET", "/api/openapi.json", summary="This API's OpenAPI 3.1 document", auth=False, response=OPENAPI_DOCUMENT
+)
 async def openapi(request: web.Request) -> web.Response:
     return web.json_response(request.app[OPENAPI])
 

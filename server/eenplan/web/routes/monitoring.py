@@ -11,6 +11,8 @@ from ...domain.monitoring import as_csv
 from ..keys import MONITORING, services
 from ..params import query_date
 from ..registry import RouteTable, optional, required
+from ..response_schemas_more import MONITORING as FIGURES
+from ..response_schemas_more import TEXT
 
 table = RouteTable("monitoring")
 
@@ -31,6 +33,8 @@ def _day(request: web.Request, name: str) -> date:
         "to": required("last day of a month (YYYY-MM-DD); periods are whole months", type="string", format="date"),
         "format": optional("json (default) or csv", type="string", enum=["json", "csv"]),
     },
+    response=FIGURES,
+    media={"text/csv": TEXT},
 )
 async def monitoring(request: web.Request) -> web.Response:
     gemeente = (request.query.get("gemeente") or "").strip()

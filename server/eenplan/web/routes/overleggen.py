@@ -27,6 +27,7 @@ from ..overleg_schemas import (
 from ..params import parse_date, query_int
 from ..registry import RouteTable, optional, required
 from ..response_schemas import OVERLEG, OVERLEG_CLOSED, OVERLEG_SENT, OVERLEGGEN, POLL, WINDOW
+from ..response_schemas_more import OVERLEG_STATUS, SLOTS, TEXT
 from ..schemas import read_body
 
 table = RouteTable("overleggen")
@@ -160,6 +161,7 @@ async def overleg_window(request: web.Request) -> web.Response:
         "limit": optional("default 10", type="integer", minimum=1),
         "per_day": optional("slots per day (default 2)", type="integer", minimum=1),
     },
+    response=SLOTS,
 )
 async def overleg_slots(request: web.Request) -> web.Response:
     q = request.query
@@ -198,7 +200,10 @@ async def overleg_slots(request: web.Request) -> web.Response:
 
 
 @table.route(
-    "GET", BASE + "/status", summary="Whether the household needs an overleg planned (phase 4/5 without a future one)"
+    "GET",
+    BASE + "/status",
+    summary="Whether the household needs an overleg planned (phase 4/5 without a future one)",
+    response=OVERLEG_STATUS,
 )
 async def overleg_status(request: web.Request) -> web.Response:
     return web.json_response(await services(request).overleggen.status(principal(request), request.match_info["id"]))
@@ -308,6 +313,7 @@ async def put_attendance(request: web.Request) -> web.Response:
     BASE + "/{oid}/invite.ics",
     summary="The caller's own invitation as iCalendar (content-free)",
     query={"for": "betrokkene id (default: the caller; others only for a regisseur)"},
+    media={"text/calendar": TEXT},
 )
 async def invite_ics(request: web.Request) -> web.Response:
     oid = request.match_info["oid"]

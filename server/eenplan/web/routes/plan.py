@@ -15,7 +15,7 @@ from ..keys import RENDERED, principal, services
 from ..params import parse_int, path_int, query_int
 from ..registry import RouteTable, optional, required
 from ..schemas import AdoptRequest, PlanChange, read_body, read_json
-from ..section_schemas import VERSION_INFO, VERSIONS_PAGE, plan_schema
+from ..section_schemas import VERSION_INFO, VERSIONS_PAGE, diff_schema, plan_schema
 
 table = RouteTable("plan")
 
@@ -163,6 +163,7 @@ async def adopt_version(request: web.Request) -> web.Response:
         "from": required("older version", type="integer", minimum=1),
         "to": required("newer version", type="integer", minimum=1),
     },
+    response=diff_schema(),
 )
 async def diff_versions(request: web.Request) -> web.Response:
     a = query_int(request, "from")

@@ -20,6 +20,7 @@ from ..keys import services
 from ..pages.cookies import set_session
 from ..problems import problem
 from ..registry import Handler, RouteTable
+from ..response_schemas_more import CONTACT_CONFIRMED, LINK_SENT, SESSION
 from ..schemas import Email, _Body, read_body
 
 table = RouteTable("sign-in")
@@ -65,6 +66,7 @@ def limited(handler: Handler) -> Handler:
     body=MagicLinkRequest,
     auth=False,
     responses={202: "Accepted", 429: "Too many attempts"},
+    response=LINK_SENT,
 )
 @limited
 async def request_magic_link(request: web.Request) -> web.Response:
@@ -82,6 +84,7 @@ async def request_magic_link(request: web.Request) -> web.Response:
     summary="Redeem a magic link (once) for a new session token",
     auth=False,
     responses={200: "Session", 401: "Link unknown, used or expired", 429: "Too many attempts"},
+    response=SESSION,
 )
 @limited
 async def redeem_magic_link(request: web.Request) -> web.Response:
@@ -101,6 +104,7 @@ async def redeem_magic_link(request: web.Request) -> web.Response:
     "person approves a change someone else asked for, or the owner confirms an added address",
     auth=False,
     responses={200: "Confirmed", 401: "Link unknown, used or expired", 429: "Too many attempts"},
+    response=CONTACT_CONFIRMED,
 )
 @limited
 async def confirm_contact_change(request: web.Request) -> web.Response:
@@ -151,6 +155,7 @@ async def oidc_login(request: web.Request) -> web.Response:
         403: "Not a professional betrokkene of the household",
         429: "Too many attempts",
     },
+    response=SESSION,
 )
 @limited
 async def oidc_callback(request: web.Request) -> web.Response:

@@ -8,6 +8,7 @@ from ..keys import principal, services
 from ..registry import RouteTable
 from ..response_schemas import CASE as CASE_SCHEMA
 from ..response_schemas import CASES as CASES_SCHEMA
+from ..response_schemas_more import AANSPREEKPUNT, EXCLUSIONS
 from ..schemas import read_body
 from ..stagnatie_schemas import CaseCommitment, CaseOpen, CaseOutcome, Exclusions
 
@@ -128,6 +129,7 @@ async def afschalen(request: web.Request) -> web.Response:
     "/api/households/{id}/aanspreekpunt-uitsluitingen",
     summary="Sections the klanten keep from "
     "the gemeentelijk aanspreekpunt: `applies` (every klant's list together) and `mine` (a klant's own)",
+    response=EXCLUSIONS,
 )
 async def get_exclusions(request: web.Request) -> web.Response:
     return web.json_response(
@@ -141,6 +143,7 @@ async def get_exclusions(request: web.Request) -> web.Response:
     summary="Set the sections this klant "
     "keeps from the aanspreekpunt (klant only; no klant can undo another's); grants in force follow at once",
     body=Exclusions,
+    response=EXCLUSIONS,
 )
 async def put_exclusions(request: web.Request) -> web.Response:
     body = await read_body(request, Exclusions)
@@ -153,6 +156,7 @@ async def put_exclusions(request: web.Request) -> web.Response:
     "GET",
     "/api/households/{id}/aanspreekpunt",
     summary="The gemeentelijk aanspreekpunt of the household's gemeente (regisseur)",
+    response=AANSPREEKPUNT,
 )
 async def get_aanspreekpunt(request: web.Request) -> web.Response:
     found = await services(request).aanspreekpunten.for_household(principal(request), request.match_info["id"])

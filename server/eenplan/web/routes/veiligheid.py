@@ -8,6 +8,7 @@ from ..keys import principal, services
 from ..registry import RouteTable
 from ..response_schemas import SIGNAL
 from ..response_schemas import SIGNALS as SIGNAL_LIST
+from ..response_schemas_more import SAFETY_STATUS, SIGNED
 from ..schemas import read_body
 from ..stagnatie_schemas import SignalRaise, SignalResolve
 
@@ -56,6 +57,7 @@ async def resolve_signal(request: web.Request) -> web.Response:
     "GET",
     "/api/households/{id}/veiligheid",
     summary="Open signals (professionals) and whether the klant must (re-)sign the veiligheidsplan (opnieuw_tekenen)",
+    response=SAFETY_STATUS,
 )
 async def safety_status(request: web.Request) -> web.Response:
     return web.json_response(await services(request).veiligheid.status(principal(request), request.match_info["id"]))
@@ -65,6 +67,7 @@ async def safety_status(request: web.Request) -> web.Response:
     "POST",
     "/api/households/{id}/veiligheidsplan/handtekening",
     summary="The klant signs the veiligheidsplan (a new plan version with only the signature changed)",
+    response=SIGNED,
 )
 async def sign(request: web.Request) -> web.Response:
     return web.json_response(await services(request).veiligheid.sign(principal(request), request.match_info["id"]))

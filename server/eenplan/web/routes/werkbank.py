@@ -8,6 +8,7 @@ from ...domain.caseload import Filter, parse_filter
 from ...services.caseload import caseload_dict
 from ..keys import PRINCIPAL, SESSION_TOKEN, principal, services
 from ..registry import RouteTable, optional
+from ..response_schemas_more import WERKBANK
 
 table = RouteTable("werkbank")
 
@@ -24,6 +25,7 @@ table = RouteTable("werkbank")
             "only some households: " + ", ".join(f.value for f in Filter), enum=[f.value for f in Filter]
         )
     },
+    response=WERKBANK,
 )
 async def werkbank(request: web.Request) -> web.Response:
     wanted = parse_filter(request.query.get("filter"))
