@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -256,8 +257,11 @@ class EenplanCluster:
 
     def start(self) -> EenplanCluster:
         """PostgreSQL, migrate, demo, relay, nodes, workers, nginx; returns when every node is ready."""
-        try:
+        try:  # the forkserver imports eenplan while initdb runs
+            warm = threading.Thread(target=run_cli, args=("settings",), kwargs={"cwd": self.base}, daemon=True)
+            warm.start()
             self.pg = postgres.Cluster().start()
+            warm.join()
             self.database_url = self.pg.create_database()
             for step in (("migrate",), ("demo", "--json")):
                 done = run_cli(*step, env=self.env("setup"), cwd=self.base, timeout=180)

@@ -183,7 +183,9 @@ async def test_kills_lose_no_acknowledged_write_and_no_mail(cluster):
                 await asyncio.sleep(rng.uniform(0.2, 1.0))
                 cluster.restart_worker(worker)
                 await cluster.restart_node(node)
-            await asyncio.sleep(1.0)
+            deadline = time.monotonic() + 90  # then enough of each kind of client's work to judge
+            while (len(revocations) < 2 or len(acks) < 10) and time.monotonic() < deadline:
+                await asyncio.sleep(0.2)
             stop.set()
 
         clients = [editor(k) for k in range(EDITORS)]
