@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypedDict
 from aiohttp import web
 
 from .config import Settings
+from .domain.cluster_ports import AttemptCounter
 from .domain.factors import FactorNotices
 from .domain.inbound import MAX_MESSAGE_BYTES, MAX_RECIPIENTS
 from .domain.ports import Clock, InviteOutbox, Werkdagen
@@ -52,7 +53,7 @@ from .services.signin import SignInService
 from .services.tokens import TokenService
 from .storage.audit_writer import AccessLogWriter
 from .storage.caseload_repository import reads as caseload_reads
-from .storage.engine import create_engine, engine_health
+from .storage.engine import create_engine, engine_health, is_sqlite
 from .storage.engine import is_ready as storage_ready
 from .storage.loop_db import for_database as loop_connection
 from .storage.metrics_reads import MetricsReads
@@ -66,6 +67,8 @@ from .web.oidc import OidcClient
 from .web.signin_links import ConsoleLinkSender, OutboxLinkSender
 
 if TYPE_CHECKING:  # built lazily below (each area only when wired); named here for the signatures
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
     from eenplan_crypto.keyring import Keyring
     from eenplan_mail.lmtp import InboundReceiver
 
@@ -79,6 +82,7 @@ if TYPE_CHECKING:  # built lazily below (each area only when wired); named here 
     from .services.overleggen import OverlegService
     from .services.stagnatie import StagnatieService
     from .services.veiligheid import VeiligheidService
+    from .storage.outbox_wake import PgOutboxWake
 
 
 class OverlegServices(TypedDict):
@@ -115,8 +119,10 @@ def build_signin(
     clock: Clock,
     mailgroup: MailgroupService | None = None,
     reads: SessionLookupReader | None = None,
+    counter: AttemptCounter | None = None,
 ) -> tuple[SessionService, SignInService]:
-    """Sessions and sign-in: magic links by mail (console without SMTP); OIDC when configured."""
+    """Sessions and sign-in: magic links by mail (console without SMTP); OIDC when configured; the attempt
+    limits counted in `counter` when several nodes share it (None: in this process)."""
     sessions = SessionService(
         uow,
         clock,
@@ -128,7 +134,7 @@ def build_signin(
     )
     window = settings.signin_limit_window_seconds
     limits = SignInLimits(
-        AttemptLimiter(settings.signin_ip_limit, window), AttemptLimiter(settings.signin_target_limit, window)
+        AttemptLimiter(settings.signin_ip_limit, window), AttemptLimiter(settings.signin_target_limit, window), counter
     )
     public_url = settings.effective_public_url
     idp = (
@@ -150,12 +156,16 @@ def build_signin(
 
 
 def build_factors(
-    settings: Settings, uow: UnitOfWorkFactory, clock: Clock, notices: FactorNotices | None = None
+    settings: Settings,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    notices: FactorNotices | None = None,
+    counter: AttemptCounter | None = None,
 ) -> SecondFactors:
     """Second factors: the WebAuthn relying party is the public URL; proofs are limited like sign-in attempts."""
     window = settings.signin_limit_window_seconds
     limits = SignInLimits(
-        AttemptLimiter(settings.signin_ip_limit, window), AttemptLimiter(settings.signin_target_limit, window)
+        AttemptLimiter(settings.signin_ip_limit, window), AttemptLimiter(settings.signin_target_limit, window), counter
     )
     rp = relying_party(settings.effective_public_url)
     notices = notices or SecurityLogNotices()
@@ -169,6 +179,7 @@ def build_overleggen(
     clock: Clock,
     plan: PlanService,
     invite_outbox: InviteOutbox | None = None,
+    counter: AttemptCounter | None = None,
 ) -> OverlegServices:
     """Overleggen and date polls: werkdagen and iTIP from eenplan_calendar, invites into the mail outbox."""
     from eenplan_calendar.feed import FeedCalendar
@@ -190,7 +201,7 @@ def build_overleggen(
     polls = PollService(
         overleggen, plan, uow, clock, new_id, wake_after_commit=getattr(outbox, "wake_after_commit", None)
     )  # poll notices wake the worker
-    feeds = CalendarFeedService(uow, clock, plan, FeedCalendar(), settings.effective_public_url)
+    feeds = CalendarFeedService(uow, clock, plan, FeedCalendar(), settings.effective_public_url, counter)
     return {"overleggen": overleggen, "polls": polls, "calendar_feeds": feeds}
 
 
@@ -290,6 +301,7 @@ def build_inbound(
     keyring: Keyring | None,
     bounces: BounceService,
     journaal: JournaalService | None = None,
+    counter: AttemptCounter | None = None,
     mailgroup: MailgroupService | None = None,
 ) -> InboundService:
     """The receiver's use case (issue 14): the mail adapter reads structure, the calendar adapter iMIP answers,
@@ -297,6 +309,8 @@ def build_inbound(
     from eenplan_calendar import replies
     from eenplan_crypto.opening import MailOpener
     from eenplan_mail import inbound as inbound_mail
+
+    from .services.inbound import SenderWindow
 
     return InboundService(
         uow,
@@ -308,6 +322,7 @@ def build_inbound(
         mail_domain=settings.mail_domain,
         bounces=bounces,
         journaal=journaal,
+        window=SenderWindow(shared=counter) if counter is not None else None,
         household_key=mailgroup.signer if mailgroup is not None else None,  # mail must be to the address's key
     )
 
@@ -364,6 +379,33 @@ def quiet_data_loggers() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+def build_cluster_state(
+    settings: Settings, engine: AsyncEngine, mailgroup: MailgroupService, outbox: OutboxWorker | None
+) -> tuple[AttemptCounter | None, PgOutboxWake | None]:
+    """What several nodes share (issue 15): with EENPLAN_SHARED_STATE (default: on with PostgreSQL) the
+    attempt counter in the database and the outbox worker's hourly jobs claimed once per hour across the
+    cluster; on PostgreSQL, NOTIFY after every commit that queued mail and LISTEN in the worker. Without it
+    (SQLite): (None, None), i.e. counters in this process and the in-process wake, exactly as one node."""
+    from .storage.job_claims import DatabaseJobClaims
+    from .storage.outbox_wake import PgOutboxWake
+    from .storage.shared_limits import DatabaseCounter
+
+    counter = None
+    if settings.shares_state:
+        key = hmac.new(settings.signing_key(), b"eenplan rate limits", hashlib.sha256).digest()
+        counter = DatabaseCounter(engine, key)  # bucket keys are HMACs under it: no IP or address in the clear
+        if outbox is not None:
+            outbox.claims = DatabaseJobClaims(engine)
+            outbox.periodic.append(counter.purge_now)
+    wake_source = None
+    if not is_sqlite(settings.effective_database_url):
+        wake_source = PgOutboxWake(engine, settings.effective_database_url)
+        mailgroup.on_enqueued.append(wake_source.notify)
+        if outbox is not None:
+            outbox.wake_source = wake_source
+    return counter, wake_source
+
+
 def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     """Every service, on one engine, with the deployment's signing key."""
     quiet_data_loggers()
@@ -386,16 +428,19 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
 
     plan = PlanService(uow, reads, access_log, clock, new_id)
     mailgroup, outbox, keyring = build_mail(settings, uow, plan, clock)
-    sessions, signin = build_signin(settings, uow, clock, mailgroup, reads)
-    factors = build_factors(settings, uow, clock, MailFactorNotices(signin.link_sender, clock))
+    counter, wake_source = build_cluster_state(settings, engine, mailgroup, outbox)
+    sessions, signin = build_signin(settings, uow, clock, mailgroup, reads, counter)
+    factors = build_factors(settings, uow, clock, MailFactorNotices(signin.link_sender, clock), counter)
 
     async def close() -> None:
         await signin.settle()  # accepted sign-in link requests finish before storage closes
+        if wake_source is not None:
+            await wake_source.settle()
         if keyring is not None:
             await keyring.aclose()
         await close_storage()
 
-    overleg_services = build_overleggen(settings, uow, clock, plan, mailgroup)
+    overleg_services = build_overleggen(settings, uow, clock, plan, mailgroup, counter)
     bounces = BounceService(uow, clock, verp_key(settings), settings.mail_domain)
     journaal = build_journaal(settings, uow, clock, plan, mailgroup, outbox)
     if outbox is not None:
@@ -411,7 +456,7 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
         plan=plan,
         mailgroup=mailgroup,
         outbox=outbox,
-        inbound=build_inbound(settings, uow, clock, keyring, bounces, journaal, mailgroup=mailgroup),
+        inbound=build_inbound(settings, uow, clock, keyring, bounces, journaal, counter, mailgroup=mailgroup),
         journaal=journaal,
         bounces=bounces,
         key_offers=KeyOffers(uow, mailgroup),

@@ -123,12 +123,13 @@ class Settings:
     signin_ip_limit: int = _setting(
         60,
         "Sign-in attempts (link requests, link redemptions, OIDC callbacks) per "
-        "client IP per window, per server process.",
+        "client IP per window (per process; across nodes with EENPLAN_SHARED_STATE).",
         "EENPLAN_SIGNIN_IP_LIMIT",
     )
     signin_target_limit: int = _setting(
         5,
-        "Sign-in attempts per target (e-mail address, link, OIDC state) per window, per server process.",
+        "Sign-in attempts per target (e-mail address, link, OIDC state) per window "
+        "(per process; across nodes with EENPLAN_SHARED_STATE).",
         "EENPLAN_SIGNIN_TARGET_LIMIT",
     )
     second_factor: str = _setting(
@@ -163,6 +164,12 @@ class Settings:
         "true",
         "Run the outbox worker inside `eenplan serve` (true/false); with false, run `eenplan worker` separately.",
         "EENPLAN_WORKER_IN_SERVE",
+    )
+    shared_state: str = _setting(
+        "auto",
+        "Count rate limits (sign-in, calendar feeds, inbound senders) and claim the hourly jobs in the database, "
+        "so several nodes act as one (auto: on with PostgreSQL, off with SQLite; on; off).",
+        "EENPLAN_SHARED_STATE",
     )
     inbound_url: str = _setting(
         "",
@@ -245,6 +252,8 @@ class Settings:
             self.metrics_listen()
         if self.worker_in_serve.strip().lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
             raise ValidationFailed.one("EENPLAN_WORKER_IN_SERVE", "must be true or false")
+        if self.shared_state.strip().lower() not in ("auto", "on", "off", "true", "false"):
+            raise ValidationFailed.one("EENPLAN_SHARED_STATE", "must be auto, on or off")
         for name in ("outbox_max_attempts", "outbox_poll_seconds", "outbox_backoff_seconds", "outbox_lease_seconds"):
             if getattr(self, name) < 1:
                 raise ValidationFailed.one("EENPLAN_" + name.upper(), "must be at least 1")
@@ -315,6 +324,12 @@ class Settings:
     def runs_worker_in_serve(self) -> bool:
         """Whether `eenplan serve` also sends the outbox."""
         return self.worker_in_serve.strip().lower() in ("1", "true", "yes", "on")
+
+    @property
+    def shares_state(self) -> bool:
+        """Whether rate limits and hourly-job claims live in the database (EENPLAN_SHARED_STATE)."""
+        value = self.shared_state.strip().lower()
+        return value in ("on", "true") or (value == "auto" and not self.effective_database_url.startswith("sqlite"))
 
     @property
     def effective_database_url(self) -> str:

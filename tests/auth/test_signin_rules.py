@@ -44,20 +44,20 @@ def test_a_policy_cannot_idle_longer_than_it_lives():
         SessionPolicy(idle=timedelta(hours=9), absolute=timedelta(hours=8))
 
 
-def test_limiter_counts_per_ip_and_per_target_and_refills():
+async def test_limiter_counts_per_ip_and_per_target_and_refills():
     limits = SignInLimits(AttemptLimiter(4, 60), AttemptLimiter(2, 60))
-    limits.check("link", "10.0.0.1", "a@x", 0)
-    limits.check("link", "10.0.0.1", "a@x", 0)
+    await limits.check("link", "10.0.0.1", "a@x", 0)
+    await limits.check("link", "10.0.0.1", "a@x", 0)
     with pytest.raises(RateLimited) as err:
-        limits.check("link", "10.0.0.1", "a@x", 0)
+        await limits.check("link", "10.0.0.1", "a@x", 0)
     assert err.value.retry_after == 30  # one attempt per 30 s refills
-    limits.check("link", "10.0.0.1", "b@x", 0)
-    limits.check("link", "10.0.0.1", "c@x", 0)
+    await limits.check("link", "10.0.0.1", "b@x", 0)
+    await limits.check("link", "10.0.0.1", "c@x", 0)
     with pytest.raises(RateLimited):
-        limits.check("link", "10.0.0.1", "d@x", 0)  # the IP is spent, whatever the target
-    limits.check("link", "10.0.0.2", "d@x", 0)  # another IP is not
-    limits.check("redeem", "10.0.0.1", "t", 0)  # another action has its own buckets
-    limits.check("link", "10.0.0.1", "a@x", 30)  # refilled
+        await limits.check("link", "10.0.0.1", "d@x", 0)  # the IP is spent, whatever the target
+    await limits.check("link", "10.0.0.2", "d@x", 0)  # another IP is not
+    await limits.check("redeem", "10.0.0.1", "t", 0)  # another action has its own buckets
+    await limits.check("link", "10.0.0.1", "a@x", 30)  # refilled
 
 
 def test_limiter_forgets_the_oldest_keys_beyond_its_bound():

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from .betrokkene import Betrokkene
+from .cluster_ports import AttemptCounter, Limit
 from .contact_changes import ContactNoticeSender, PendingContactChange
 from .errors import EenplanError, Unauthenticated
 from .sessions import Membership, OidcRequest, SignInSession
@@ -178,30 +180,77 @@ class AttemptLimiter:
         return bucket
 
 
+class MemoryCounter:
+    """The in-memory `AttemptCounter` (one node, SQLite): an `AttemptLimiter` per limit, in this process.
+
+    Sound only while one process serves: with several nodes each would count alone (N nodes, N × the limit);
+    those share `storage.shared_limits.DatabaseCounter` instead."""
+
+    def __init__(self, limiters: dict[str, AttemptLimiter] | None = None) -> None:
+        self._limiters: dict[str, AttemptLimiter] = dict(limiters or {})
+
+    def limiter(self, limit: Limit) -> AttemptLimiter:
+        """The in-memory buckets of `limit` (made on first use)."""
+        found = self._limiters.get(limit.name)
+        if found is None:
+            found = self._limiters[limit.name] = AttemptLimiter(limit.capacity, limit.window_seconds)
+        return found
+
+    async def wait_needed(self, limit: Limit, key: str, now: float) -> float:
+        """Seconds until `key` has an attempt of `limit`; takes nothing."""
+        return self.limiter(limit).wait_needed(key, now)
+
+    async def take(self, wants: Sequence[tuple[Limit, str]], now: float) -> float:
+        """Take one attempt from every (limit, key), all or none; 0.0 when taken, else the wait."""
+        wait = max((self.limiter(limit).wait_needed(key, now) for limit, key in wants), default=0.0)
+        if wait > 0:
+            return wait
+        for limit, key in wants:
+            self.limiter(limit).take(key, now)
+        return 0.0
+
+
 @dataclass
 class SignInLimits:
-    """The sign-in attempt limits: one limiter per client IP, one per target (address, link, state)."""
+    """The sign-in attempt limits: one bucket per client IP, one per target (address, link, state).
+
+    `per_ip` and `per_target` give the limits' shapes (and are the buckets themselves in memory); `shared`,
+    when set, is where several nodes count together (the database), so N nodes refuse at the limit of one.
+    """
 
     per_ip: AttemptLimiter
     per_target: AttemptLimiter
+    shared: AttemptCounter | None = None
 
-    def check_ip(self, action: str, ip: str, now: float) -> None:
+    def __post_init__(self) -> None:
+        self.ip_limit = Limit("signin-ip", int(self.per_ip.capacity), self.per_ip.capacity / self.per_ip.rate)
+        self.target_limit = Limit(
+            "signin-target", int(self.per_target.capacity), self.per_target.capacity / self.per_target.rate
+        )
+        self.counter: AttemptCounter = self.shared or MemoryCounter(
+            {self.ip_limit.name: self.per_ip, self.target_limit.name: self.per_target}
+        )
+
+    async def check_ip(self, action: str, ip: str, now: float) -> None:
         """Raise RateLimited when `ip` has no attempt of `action` left (counts nothing; `check` counts)."""
-        wait = self.per_ip.wait_needed(f"{action}|ip|{ip}", now)
+        wait = await self.counter.wait_needed(self.ip_limit, f"{action}|ip|{ip}", now)
         if wait > 0:
             raise RateLimited(math.ceil(wait))
 
-    def count_ip(self, action: str, ip: str, now: float) -> None:
+    async def count_ip(self, action: str, ip: str, now: float) -> None:
         """Count one attempt of `action` from `ip` (no target: e.g. an anonymous passkey challenge), or raise
         RateLimited without counting it."""
-        self.check_ip(action, ip, now)
-        self.per_ip.take(f"{action}|ip|{ip}", now)
+        await self._take(((self.ip_limit, f"{action}|ip|{ip}"),), now)
 
-    def check(self, action: str, ip: str, target: str, now: float) -> None:
+    async def check(self, action: str, ip: str, target: str, now: float) -> None:
         """Count one attempt of `action` from `ip` at `target`, or raise RateLimited without counting it."""
-        keys = ((self.per_ip, f"{action}|ip|{ip}"), (self.per_target, f"{action}|t|{target}"))
-        wait = max(limiter.wait_needed(key, now) for limiter, key in keys)
+        await self._take(((self.ip_limit, f"{action}|ip|{ip}"), (self.target_limit, f"{action}|t|{target}")), now)
+
+    async def check_target(self, action: str, target: str, now: float) -> None:
+        """Count one attempt of `action` at `target` (no client IP known), or raise RateLimited."""
+        await self._take(((self.target_limit, f"{action}|t|{target}"),), now)
+
+    async def _take(self, wants: Sequence[tuple[Limit, str]], now: float) -> None:
+        wait = await self.counter.take(wants, now)
         if wait > 0:
             raise RateLimited(math.ceil(wait))
-        for limiter, key in keys:
-            limiter.take(key, now)

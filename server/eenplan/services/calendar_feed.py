@@ -7,7 +7,8 @@ person is invited to. A fetch is access-logged on channel ICS (as a downloaded i
 shows changed since the last logged fetch of that feed: the detail carries a fingerprint keyed with the feed's
 token hash, kept in the (shared, database) access log, so a leaked link polled every hour cannot bury the klant's
 real reads, on any number of nodes. A HEAD is never logged; each token has at most FETCHES_PER_HOUR fetches an hour
-(RateLimited, 429; per process). An unknown token, a stopped feed and a removed betrokkene all answer the same NotFound.
+(RateLimited, 429; counted across nodes when the counter is the shared one). An unknown token, a stopped feed and
+a removed betrokkene all answer the same NotFound.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from datetime import timedelta
 
 from ..domain.access import Principal
 from ..domain.audit import Channel, Event
+from ..domain.cluster_ports import AttemptCounter, Limit
 from ..domain.errors import NotFound
 from ..domain.overleg import OverlegStatus
 from ..domain.overleg_ports import FeedBuilder, FeedEvent, FeedSpec
 from ..domain.ports import Clock, UnitOfWorkFactory
 from ..domain.sessions import looks_like_secret, new_secret, secret_hash
-from ..domain.signin import AttemptLimiter, RateLimited
+from ..domain.signin import MemoryCounter, RateLimited
 from .common import Need, authorised, known_household
 from .plan import PlanService
 
@@ -37,6 +39,8 @@ CALENDAR_NAME = "eenplan: overleggen"
 FETCHES_PER_HOUR = 60
 #: the start of every feed fetch's access-log detail
 LOG_PREFIX = "agenda-abonnement:"
+#: the feed fetch limit's bucket shape
+FEED_LIMIT = Limit("feed", FETCHES_PER_HOUR, 3600)
 
 
 def fingerprint(token_hash: str, events: tuple[FeedEvent, ...]) -> str:
@@ -55,14 +59,20 @@ class CalendarFeedService:
     """Making, stopping and serving personal calendar feeds."""
 
     def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, plan: PlanService, builder: FeedBuilder, public_url: str
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        plan: PlanService,
+        builder: FeedBuilder,
+        public_url: str,
+        counter: AttemptCounter | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._plan = plan
         self._builder = builder
         self._public_url = public_url.rstrip("/")
-        self._limits = AttemptLimiter(FETCHES_PER_HOUR, 3600)
+        self._limits = counter or MemoryCounter()  # the database's buckets when several nodes serve
 
     async def has_feed(self, principal: Principal, household_id: str) -> bool:
         """Whether the caller has a working feed for this household (the link itself cannot be shown again)."""
@@ -98,10 +108,9 @@ class CalendarFeedService:
             raise NotFound(FEED_NOT_FOUND)
         token_hash = secret_hash(token)
         now = self._clock().timestamp()
-        wait = self._limits.wait_needed(token_hash, now)
+        wait = await self._limits.take(((FEED_LIMIT, token_hash),), now)
         if wait > 0:
             raise RateLimited(int(wait) + 1)
-        self._limits.take(token_hash, now)
         async with self._uow() as uow:
             owner = await uow.overleggen.feed_owner(token_hash)
         if owner is None:

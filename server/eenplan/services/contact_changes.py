@@ -113,7 +113,7 @@ class ContactChanges:
         An approval applies the new address, if the old one is still the person's; a confirmation
         makes an added address one that signs in, if it is still the recorded one.
         """
-        self._limits.check("contact", client_ip, secret_hash(token)[:32], self._clock().timestamp())
+        await self._limits.check("contact", client_ip, secret_hash(token)[:32], self._clock().timestamp())
         if not looks_like_secret(token):
             raise SignInFailed(CHANGE_FAILED)
 

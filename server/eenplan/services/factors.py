@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import ipaddress
 import logging
-import math
 from datetime import datetime
 from urllib.parse import urlsplit
 from uuid import uuid4
@@ -97,18 +96,14 @@ class SecondFactors:
         self._notices = notices
         self._passkeys = Passkeys(uow, clock, RelyingParty(rp_id, rp_name, origin), notices)
 
-    def _limit(self, action: str, target: str, client_ip: str | None) -> None:
+    async def _limit(self, action: str, target: str, client_ip: str | None) -> None:
         """Count one attempt of `action` at `target` (and from `client_ip` when known), or raise RateLimited."""
         now = self._clock().timestamp()
         try:
             if client_ip:
-                self._limits.check(f"factor-{action}", client_ip, target, now)
+                await self._limits.check(f"factor-{action}", client_ip, target, now)
                 return
-            key = f"factor-{action}|t|{target}"
-            wait = self._limits.per_target.wait_needed(key, now)
-            if wait > 0:
-                raise RateLimited(math.ceil(wait))
-            self._limits.per_target.take(key, now)
+            await self._limits.check_target(f"factor-{action}", target, now)
         except RateLimited:
             security.warning("second factor rate-limited kind=%s target=%s", action, target)
             raise
@@ -146,7 +141,7 @@ class SecondFactors:
         self, person_id: str, challenge_id: str, credential_json: str, label: str, *, client_ip: str | None = None
     ) -> FactorInfo:
         """Verify the browser's attestation (resident key and user verification required) and keep the passkey."""
-        self._limit("passkey-register", person_id, client_ip)
+        await self._limit("passkey-register", person_id, client_ip)
         return await self._passkeys.register(person_id, challenge_id, credential_json, label)
 
     async def passkey_options(self, person_id: str | None, *, client_ip: str | None = None) -> tuple[str, str]:
@@ -155,7 +150,7 @@ class SecondFactors:
         Each answer stores a challenge: the client IP's attempts are counted (the per-IP sign-in limit), so
         nobody fills the table."""
         if client_ip is not None:
-            self._limits.count_ip("passkey-options", client_ip, self._clock().timestamp())
+            await self._limits.count_ip("passkey-options", client_ip, self._clock().timestamp())
         return await self._passkeys.authentication_options(person_id)
 
     async def verify_passkey(
@@ -163,7 +158,7 @@ class SecondFactors:
     ) -> str:
         """The person whose passkey signed this challenge (once, user verified, sign count growing when counted)."""
         target = person_id if person_id is not None else f"cred:{self._passkeys.credential_key(credential_json)}"
-        self._limit("passkey", target, client_ip)
+        await self._limit("passkey", target, client_ip)
         return await self._passkeys.verify(challenge_id, credential_json, person_id)
 
     # -- TOTP -----------------------------------------------------------------------------------------------
@@ -189,7 +184,7 @@ class SecondFactors:
         self, person_id: str, setup_id: str, code: str, *, client_ip: str | None = None
     ) -> FactorInfo:
         """Make the set-up the person's authenticator app once a correct code shows the app has the secret."""
-        self._limit("totp", person_id, client_ip)
+        await self._limit("totp", person_id, client_ip)
         code = normalise_totp_code(code)
         if not isinstance(setup_id, str) or not looks_like_secret(setup_id):
             raise SignInFailed(FACTOR_FAILED)
@@ -210,7 +205,7 @@ class SecondFactors:
 
     async def verify_totp(self, person_id: str, code: str, *, client_ip: str | None = None) -> None:
         """Accept a code of the person's app once (current step ±1, never a step at or before the last used)."""
-        self._limit("totp", person_id, client_ip)
+        await self._limit("totp", person_id, client_ip)
         code = normalise_totp_code(code)
         now = self._clock()
         async with self._uow(write=True) as uow:
@@ -237,7 +232,7 @@ class SecondFactors:
 
     async def use_recovery_code(self, person_id: str, code: str, *, client_ip: str | None = None) -> None:
         """Spend one of the person's recovery codes (each works once)."""
-        self._limit("recovery", person_id, client_ip)
+        await self._limit("recovery", person_id, client_ip)
         normalise_recovery_code(code)  # ValidationFailed for what cannot be a code at all
         async with self._uow(write=True) as uow:
             if not await uow.factors.use_recovery_code(person_id, recovery_code_hash(code), self._clock()):

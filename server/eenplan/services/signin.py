@@ -80,8 +80,8 @@ class SignInService:
         """Where sign-in links and notices about sign-in data go (the outbox, or the console)."""
         return self._links
 
-    def _limit(self, action: str, client_ip: str, target: str) -> None:
-        self._limits.check(action, client_ip, target, self._clock().timestamp())
+    async def _limit(self, action: str, client_ip: str, target: str) -> None:
+        await self._limits.check(action, client_ip, target, self._clock().timestamp())
 
     # -- magic links ---------------------------------------------------------------------------------------
 
@@ -95,8 +95,8 @@ class SignInService:
         answer time tells nothing about who exists. `next_path` (a local path) is where the link returns to.
         """
         email = email.strip().lower()
-        self._limits.check_ip("link", client_ip, self._clock().timestamp())  # a flood stops before the lookup
-        self._limit("link", client_ip, email)
+        await self._limits.check_ip("link", client_ip, self._clock().timestamp())  # a flood stops before the lookup
+        await self._limit("link", client_ip, email)
         self._spawn(self._issue_link(email, safe_next(next_path)))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
@@ -140,7 +140,7 @@ class SignInService:
         """Exchange an unused, unexpired link for a new session of the person; a second redemption fails,
         even concurrently. The session reaches every household where the address belongs to an active
         betrokkene at this moment."""
-        self._limit("redeem", client_ip, secret_hash(token)[:32])
+        await self._limit("redeem", client_ip, secret_hash(token)[:32])
         if not looks_like_secret(token):
             security.info("sign-in failed method=magic-link reason=malformed")
             raise SignInFailed(LINK_FAILED)
@@ -222,7 +222,7 @@ class SignInService:
         """
         if self._idp is None:
             raise NotFound("OpenID Connect sign-in is not configured")
-        self._limit("oidc-login", client_ip, "oidc")
+        await self._limit("oidc-login", client_ip, "oidc")
         state, nonce, verifier = new_secret(), new_secret(), new_secret()
         now = self._clock()
         async with self._uow(write=True) as uow:
@@ -250,7 +250,7 @@ class SignInService:
         """
         if self._idp is None:
             raise NotFound("OpenID Connect sign-in is not configured")
-        self._limit("oidc-callback", client_ip, secret_hash(state)[:32])
+        await self._limit("oidc-callback", client_ip, secret_hash(state)[:32])
         if not looks_like_secret(state) or not browser_state or not hmac.compare_digest(state, browser_state):
             raise SignInFailed("the sign-in could not be completed; start again")
         if issuer is not None and issuer != self._idp.issuer:  # RFC 9207 mix-up defence

@@ -16,6 +16,7 @@ from sqlmodel import Field, SQLModel
 from . import (  # noqa: F401
     tables_access,
     tables_auth,
+    tables_cluster,
     tables_factors,
     tables_inbound,
     tables_journaal,
