@@ -213,7 +213,7 @@ class Keyring(GpgHome):
             result = gpg.encrypt(bytes(data), fprs, sign=signer, always_trust=True, armor=True, extra_args=keep_ids)
             return result, self._key_ids(gpg, fprs)
 
-        result, key_ids = await self._run(work)
+        result, key_ids = await self._run_shared(work)  # reads the home only: a few views are sealed at once
         return per_recipient(check_sign_encrypt(result), key_ids, hide=hide_recipients)
 
     def _key_ids(self, gpg: gnupg.GPG, fprs: list[str]) -> dict[str, frozenset[str]]:
@@ -225,6 +225,32 @@ class Keyring(GpgHome):
                 keys = [parsed.primary, *parsed.subkeys]
                 self._key_id_cache[parsed.primary.fingerprint] = frozenset(k.fingerprint[-16:] for k in keys)
         return {f: self._key_id_cache.get(f, frozenset()) for f in fprs}
+
+    async def usable_among(self, fprs: Iterable[str], now: datetime) -> dict[str, bool]:
+        """For each fingerprint the keyring holds, whether `key_info` would call it usable now; in one gpg call
+        (the outbox asks for a household's keys at once). Keys it does not hold are left out: the caller asks
+        for those one by one (they may have to be fetched first)."""
+        wanted = sorted({normalize_fingerprint(f) for f in fprs})
+        if not wanted:
+            return {}
+
+        def work(gpg: gnupg.GPG) -> dict[str, bool]:
+            listing = gpg.list_keys(keys=wanted).data.decode("utf-8", "replace")
+            found: dict[str, list[Any]] = {}
+            for parsed in parse_colons(listing):
+                found.setdefault(parsed.primary.fingerprint, []).append(parsed)
+            answers: dict[str, bool] = {}
+            for fpr in wanted:
+                if fpr not in found:
+                    continue
+                try:
+                    evaluate(found[fpr], now, field_name="fingerprint")
+                    answers[fpr] = True
+                except UnusableKey:
+                    answers[fpr] = False
+            return answers
+
+        return await self._run_shared(work)
 
     async def sign_detached(self, data: bytes, signer: str) -> DetachedSignature:
         """ASCII-armored detached signature over `data` exactly as given, plus its micalg."""

@@ -8,11 +8,14 @@ over TLS. Failures carry the SMTP code and a short reason, never message content
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ipaddress
 import re
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
@@ -21,6 +24,9 @@ from eenplan.domain.errors import PermanentFailure, TemporaryFailure, Validation
 
 from .headers import check_address
 
+#: how many connections are kept open between sends, and for how long
+MAX_IDLE = 8
+IDLE_SECONDS = 5.0
 _SCHEMES = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 _REASON_RE = re.compile(r"[^\x20-\x7e]+")
 
@@ -136,21 +142,17 @@ class SmtpSender:
         self._timeout = timeout
         self._local_hostname = local_hostname
         self._tls_context = tls_context
+        #: open connections kept for the next send: (client, its event loop, the timer that closes it)
+        self._idle: list[tuple[aiosmtplib.SMTP, asyncio.AbstractEventLoop, asyncio.TimerHandle]] = []
 
     def __repr__(self) -> str:
         s = self._settings
         scheme = "smtps" if s.use_tls else ("smtp+starttls" if s.start_tls else "smtp")
         return f"SmtpSender({scheme}://{'***@' if s.username else ''}{s.host}:{s.port})"
 
-    async def send(self, msg: EmailMessage, envelope_from: str, envelope_to: str) -> None:
-        """Send `msg` to exactly one envelope recipient; raise SmtpTemporaryFailure or
-        SmtpPermanentFailure. Returns only after the relay accepted the message (250)."""
-        check_address(envelope_from, "envelope_from")
-        check_address(envelope_to, "envelope_to")
-        if not isinstance(msg, EmailMessage):
-            raise ValidationFailed.one("message", "must be an EmailMessage")
+    def _client(self) -> aiosmtplib.SMTP:
         s = self._settings
-        client = aiosmtplib.SMTP(
+        return aiosmtplib.SMTP(
             hostname=s.host,
             port=s.port,
             username=s.username,
@@ -161,11 +163,66 @@ class SmtpSender:
             local_hostname=self._local_hostname,
             tls_context=self._tls_context,
         )
+
+    def _take_idle(self) -> aiosmtplib.SMTP | None:
+        """An open connection of this loop left by an earlier send, if any."""
+        loop = asyncio.get_running_loop()
+        while self._idle:
+            client, owner, timer = self._idle.pop()
+            timer.cancel()
+            if owner is loop and client.is_connected:
+                return client
+            _close(client)
+        return None
+
+    def _keep(self, client: aiosmtplib.SMTP) -> None:
+        """Keep `client` open for the next send for a few seconds (one fan-out's messages share connections)."""
+        if len(self._idle) >= MAX_IDLE or not client.is_connected:
+            _close(client)
+            return
+        loop = asyncio.get_running_loop()
+        entry: list[Any] = [client, loop, None]
+        entry[2] = loop.call_later(IDLE_SECONDS, self._expire, entry)
+        self._idle.append((client, loop, entry[2]))
+
+    def _expire(self, entry: list[Any]) -> None:
+        self._idle = [kept for kept in self._idle if kept[0] is not entry[0]]
+        _close(entry[0])
+
+    async def send(self, msg: EmailMessage, envelope_from: str, envelope_to: str) -> None:
+        """Send `msg` to exactly one envelope recipient; raise SmtpTemporaryFailure or
+        SmtpPermanentFailure. Returns only after the relay accepted the message (250).
+
+        A connection is kept open a few seconds for the next message (a fan-out's 20 envelopes need not open
+        20 connections); when a kept one turns out closed by the relay, the message goes once over a new one."""
+        check_address(envelope_from, "envelope_from")
+        check_address(envelope_to, "envelope_to")
+        if not isinstance(msg, EmailMessage):
+            raise ValidationFailed.one("message", "must be an EmailMessage")
+        client = self._take_idle()
         try:
-            async with client:
+            if client is not None:
+                try:
+                    errors, _ = await client.send_message(msg, sender=envelope_from, recipients=[envelope_to])
+                except (aiosmtplib.SMTPServerDisconnected, ConnectionError):
+                    _close(client)  # the relay closed the idle connection: once more over a new one
+                    client = None
+            if client is None:
+                client = self._client()
+                await client.connect()
                 errors, _ = await client.send_message(msg, sender=envelope_from, recipients=[envelope_to])
         except Exception as exc:  # translate every foreign failure; nothing else escapes
+            if client is not None:
+                _close(client)
             raise _classify(exc) from exc
         if errors:
+            _close(client)
             response = next(iter(errors.values()))
             raise _by_code(response.code, response.message)
+        self._keep(client)
+
+
+def _close(client: aiosmtplib.SMTP) -> None:
+    """Drop a connection without waiting for the relay (QUIT is a courtesy; the relay times out idle ones)."""
+    with contextlib.suppress(Exception):
+        client.close()

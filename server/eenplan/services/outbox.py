@@ -34,7 +34,6 @@ from ..domain.access import Principal, may_read_overleg_content
 from ..domain.audit import Channel, Event
 from ..domain.betrokkene import Betrokkene
 from ..domain.bounces import return_path
-from ..domain.cluster_ports import JobClaims, OutboxWakeSource
 from ..domain.errors import NotFound
 from ..domain.household import Household
 from ..domain.invite_mail import invite_mail, invite_overleg_id
@@ -83,6 +82,16 @@ NOTICE_TEXT = (
 UNCHANGED = "nothing new in this recipient's view"
 
 
+async def _with_pdf(text: str, version: int, pdf: Awaitable[bytes]) -> MailBody:
+    """A plan update's body: its text and the PDF of the recipient's view."""
+    return MailBody(text, (Attachment(f"plan-versie-{version}.pdf", "application/pdf", await pdf),))
+
+
+def _normal(fpr: str) -> str:
+    """A fingerprint as the keyring spells it (upper case, no spaces)."""
+    return fpr.replace(" ", "").upper()
+
+
 class _Unchanged(Exception):
     """The plan update would show its recipient what they were last sent."""
 
@@ -96,7 +105,7 @@ class _Context:
     autocrypt: str | None
     bouncing: set[str] = field(default_factory=set)  # betrokkenen whose address is disabled (bounces)
     usable: dict[str, bool] = field(default_factory=dict)
-    bodies: dict[str, MailBody] = field(default_factory=dict)
+    bodies: dict[str, asyncio.Future[MailBody]] = field(default_factory=dict)  # per view: its body, once
 
 
 class OutboxWorker:
@@ -130,27 +139,15 @@ class OutboxWorker:
         self.periodic: list[Callable[[], Awaitable[object]]] = []
         #: sends journaal messages on (OutboxKind.JOURNAAL; wired in bootstrap)
         self.journaal: JournaalMail | None = None
-        #: several nodes (PostgreSQL): wake-ups from other nodes (NOTIFY), and hourly jobs claimed once per
-        #: hour across the cluster (None: this process alone wakes itself and runs every job; wired in bootstrap)
-        self.wake_source: OutboxWakeSource | None = None
-        self.claims: JobClaims | None = None
 
     async def _run_periodic(self) -> None:
-        """The hourly jobs: key-expiry warnings and those other services registered (reminder invites,
-        overdue deadlines); one failing job does not stop the others. With `claims`, each job runs once
-        per hour across every worker of the cluster (the one that claims it first)."""
-        jobs: list[tuple[str, Callable[[], Awaitable[object]]]] = [("key-expiry", self._mail.enqueue_expiry_warnings)]
-        jobs += [(str(getattr(job, "__qualname__", job)), job) for job in self.periodic]
-        now = self._clock()
-        for name, job in jobs:
+        """The hourly jobs other services registered (reminder invites, overdue deadlines); one failing
+        job does not stop the others."""
+        for job in self.periodic:
             try:
-                if self.claims is not None and not await self.claims.claim(
-                    name, now.strftime("%Y-%m-%dT%H"), self.worker_id, now
-                ):
-                    continue  # another worker runs it this hour
                 await job()
             except Exception as exc:
-                log.error("periodic job %s failed: %s", name, describe_error(exc))
+                log.error("periodic job %s failed: %s", getattr(job, "__qualname__", job), describe_error(exc))
 
     def wake(self) -> None:
         """Rows were queued: look at the outbox now instead of at the next poll."""
@@ -167,21 +164,10 @@ class OutboxWorker:
     async def run_forever(self) -> None:
         """Send until stopped; poll, or wake as soon as this process queues rows; warn of expiring keys."""
         next_expiry_check = self._clock()
-        listening = None
-        if self.wake_source is not None:  # other nodes' commits wake this worker too (the poll stays)
-            listening = asyncio.create_task(self.wake_source.listen(self.wake), name="eenplan-outbox-listen")
-        try:
-            await self._loop(next_expiry_check)
-        finally:
-            if listening is not None:
-                listening.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await listening
-
-    async def _loop(self, next_expiry_check: datetime) -> None:
         while not self._stopping:
             try:
                 if self._clock() >= next_expiry_check:
+                    await self._mail.enqueue_expiry_warnings()
                     await self._run_periodic()
                     next_expiry_check = self._clock() + timedelta(hours=1)
                 self._wake.clear()  # every wake-up comes after its rows were committed
@@ -265,7 +251,13 @@ class OutboxWorker:
             autocrypt = await self._keyring.autocrypt_keydata(signer)
         except Exception:  # the header is a courtesy; mail goes without it
             autocrypt = None
-        return _Context(household, members, keys, signer, autocrypt, bouncing)
+        ctx = _Context(household, members, keys, signer, autocrypt, bouncing)
+        try:  # the household's keys in one gpg call; a key the keyring lacks is asked about alone (`_usable`)
+            held = await self._keyring.usable_among(keys.values(), self._clock())
+        except Exception:  # the batch is a shortcut: without it, each key is asked about alone
+            held = {}
+        ctx.usable = {fpr: held[_normal(fpr)] for fpr in keys.values() if _normal(fpr) in held}
+        return ctx
 
     def _envelope(self, ctx: _Context, item: OutboxItem, person: Betrokkene, subject: str) -> Envelope:
         domain = self._mail.settings.mail_domain
@@ -330,49 +322,63 @@ class OutboxWorker:
             await self._wave(ctx, token, [item for item in wave if item is not None], stats)
 
     async def _wave(self, ctx: _Context, token: str, rows: list[OutboxItem], stats: SendStats) -> None:
+        # Prepare the wave's rows side by side (scoped reads, the access log's group commit, a PDF per view
+        # rendered once in a thread), then seal each view (the keyring runs a few gpg passes at once), then send.
+        # Sealing before sending: gpg's reader threads need the GIL, so encrypting while SMTP traffic runs on
+        # the loop would slow both down.
+        limit = asyncio.Semaphore(self.settings.concurrency)
+
+        async def prepared(item: OutboxItem) -> Job | None:
+            async with limit:
+                return await self._job(ctx, token, item, stats)
+
         sealed_groups: dict[str, list[Job]] = {}
         singles: list[Job] = []
-        for item in rows:
-            if self._stopping:
-                return
-            person = ctx.members.get(item.recipient_id)
-            # a notice about sign-in data names its address: an old one is told even after it was removed,
-            # and a removed person is told of the removal
-            addressed = item.kind is OutboxKind.NOTICE and bool(json.loads(item.payload or "{}").get("to"))
-            if person is None or not (person.active or addressed) or not (person.email or addressed):
-                await self._rows.final(
-                    item, token, OutboxStatus.SKIPPED, "recipient is no betrokkene or has no e-mail", stats
-                )
-                continue
-            if person.id in ctx.bouncing and item.kind in STOPPED_KINDS:
-                await self._rows.final(item, token, OutboxStatus.SKIPPED, "the address bounces (disabled)", stats)
-                continue
-            try:
-                job = await self._prepare(ctx, item, person)
-            except NotFound:
-                await self._rows.final(item, token, OutboxStatus.SKIPPED, "recipient may no longer read this", stats)
-                continue
-            except _Unchanged:
-                await self._rows.final(item, token, OutboxStatus.SKIPPED, UNCHANGED, stats)
-                continue
-            except Exception as exc:
-                await self._rows.failed(item, token, exc, stats)
+        for job in await asyncio.gather(*(prepared(item) for item in rows)):
+            if job is None:
                 continue
             if job.body is not None and job.fingerprint and job.view:
                 sealed_groups.setdefault(job.view, []).append(job)
             else:
                 singles.append(job)
-        # Seal this wave's views first, then send: gpg's reader threads need the GIL, so encrypting
-        # while SMTP traffic runs on the loop would slow both down.
-        sealed = [(await self._seal_group(ctx, token, jobs, stats), jobs) for jobs in sealed_groups.values()]
+        if self._stopping:
+            return
+        groups = list(sealed_groups.values())
+        sealed = await asyncio.gather(*(self._seal_group(ctx, token, jobs, stats) for jobs in groups))
         tasks = [
             self._rows.deliver(job, token, functools.partial(self._send_sealed, data, job), stats, False)
-            for data, jobs in sealed
+            for data, jobs in zip(sealed, groups, strict=True)
             if data is not None
             for job in jobs
         ]
         tasks += [self._send_single(ctx, token, job, stats) for job in singles]
         await asyncio.gather(*tasks)
+
+    async def _job(self, ctx: _Context, token: str, item: OutboxItem, stats: SendStats) -> Job | None:
+        """The job for one row, or None when the row was settled here (skipped, failed) or the worker stops."""
+        if self._stopping:
+            return None
+        person = ctx.members.get(item.recipient_id)
+        # a notice about sign-in data names its address: an old one is told even after it was removed,
+        # and a removed person is told of the removal
+        addressed = item.kind is OutboxKind.NOTICE and bool(json.loads(item.payload or "{}").get("to"))
+        if person is None or not (person.active or addressed) or not (person.email or addressed):
+            await self._rows.final(
+                item, token, OutboxStatus.SKIPPED, "recipient is no betrokkene or has no e-mail", stats
+            )
+            return None
+        if person.id in ctx.bouncing and item.kind in STOPPED_KINDS:
+            await self._rows.final(item, token, OutboxStatus.SKIPPED, "the address bounces (disabled)", stats)
+            return None
+        try:
+            return await self._prepare(ctx, item, person)
+        except NotFound:
+            await self._rows.final(item, token, OutboxStatus.SKIPPED, "recipient may no longer read this", stats)
+        except _Unchanged:
+            await self._rows.final(item, token, OutboxStatus.SKIPPED, UNCHANGED, stats)
+        except Exception as exc:
+            await self._rows.failed(item, token, exc, stats)
+        return None
 
     async def _prepare(self, ctx: _Context, item: OutboxItem, person: Betrokkene) -> Job:
         fpr = await self._usable(ctx, person.id)
@@ -397,13 +403,12 @@ class OutboxWorker:
                 json.dumps([item.household_id, version, text, sorted(snapshot.sections.items())]).encode()
             ).hexdigest()
             job.view = view
-            job.body = ctx.bodies.get(view)
-            if job.body is None:  # one PDF per distinct view, like one encryption per view
+            body = ctx.bodies.get(view)
+            if body is None:  # one PDF per distinct view, like one encryption per view (rows of a view share it)
                 names = {b.id: b.name for b in ctx.members.values() if b.active}
-                pdf = await self._mail.render_pdf(ctx.household.name, snapshot.info, snapshot.sections, names)
-                job.body = ctx.bodies[view] = MailBody(
-                    text, (Attachment(f"plan-versie-{version}.pdf", "application/pdf", pdf),)
-                )
+                pdf = self._mail.render_pdf(ctx.household.name, snapshot.info, snapshot.sections, names)
+                body = ctx.bodies[view] = asyncio.ensure_future(_with_pdf(text, version, pdf))
+            job.body = await asyncio.shield(body)
             return job
         if item.kind is OutboxKind.INVITE:
             data = json.loads(item.payload or "{}")
