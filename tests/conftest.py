@@ -126,7 +126,9 @@ def database_url(request, tmp_path, sqlite_template) -> str:
 @pytest.fixture
 def settings(tmp_path, database_url) -> Settings:
     """Settings for one test, on its own database and data dir."""
-    return Settings(data_dir=tmp_path / "var", database_url=database_url, secret_key=SECRET)
+    from support.mail_fixtures import KEK  # a plugin: imported once pytest has registered it
+
+    return Settings(data_dir=tmp_path / "var", database_url=database_url, secret_key=SECRET, key_encryption_key=KEK)
 
 
 @pytest.fixture

@@ -32,7 +32,8 @@ from .errors import (
     UnusableKey,
     VerificationFailed,
 )
-from .gpghome import GpgHome, make_gpg
+from .gpghome import make_gpg
+from .home_cache import CachedHome
 from .keys import KeyInfo, evaluate, expires_within, normalize_fingerprint, parse_colons
 from .packets import precheck
 from .status import DetachedSignature, check_decrypt_verify, check_detached, check_sign_encrypt
@@ -56,8 +57,9 @@ def _sign_encrypt_args(data: object, recipients: Iterable[str], signer: str) -> 
     return fprs, normalize_fingerprint(signer, "signer")
 
 
-class Keyring(GpgHome):
-    """Async facade over one GnuPG home directory; satisfies eenplan_mail's CryptoEngine."""
+class Keyring(CachedHome):
+    """Async facade over one GnuPG home directory; satisfies eenplan_mail's CryptoEngine. The home is a cache
+    of the database (`CachedHome`): households' keys and pinned keys are imported from it when missing."""
 
     def __init__(self, home: Path | str, *, gpg_binary: str = "gpg") -> None:
         """Remember the home directory; nothing touches the disk until the first call."""

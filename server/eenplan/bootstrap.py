@@ -75,6 +75,7 @@ if TYPE_CHECKING:  # built lazily below (each area only when wired); named here 
     from .services.aanspreekpunten import AanspreekpuntService
     from .services.calendar_feed import CalendarFeedService
     from .services.exclusions import ExclusionService
+    from .services.household_keys import HouseholdKeys
     from .services.mailgroup import MailgroupService
     from .services.monitoring import MonitoringService
     from .services.outbox import OutboxWorker
@@ -232,6 +233,7 @@ def build_mail(
             raise
         logging.getLogger(__name__).warning("EENPLAN_GNUPGHOME is too long; key upload and mail are off")
         keyring = None
+    household_keys = build_household_keys(settings, uow, clock, keyring)
     mailgroup = MailgroupService(
         uow,
         plan,
@@ -242,6 +244,7 @@ def build_mail(
         MailSettings(
             settings.mail_domain, settings.effective_public_url, settings.outbox_max_attempts, verp_key(settings)
         ),
+        household_keys,
     )
     plan.on_version_created.append(mailgroup.enqueue_plan_update)
     outbox = None
@@ -262,6 +265,38 @@ def build_mail(
             ),
         )
     return mailgroup, outbox, keyring
+
+
+def build_household_keys(
+    settings: Settings, uow: UnitOfWorkFactory, clock: Clock, keyring: Keyring | None
+) -> HouseholdKeys | None:
+    """Household signing keys and pinned keys in the database (issue 15), this node's keyring their cache; the
+    sealer (AES-256-GCM under EENPLAN_KEY_ENCRYPTION_KEY) is made on first use (`check_key_encryption_key` at start)."""
+    from eenplan_crypto.sealing import KeySealer
+
+    from .services.household_keys import HouseholdKeys
+
+    if keyring is None:
+        return None
+    return HouseholdKeys(uow, keyring, lambda: KeySealer(*settings.key_encryption_keys()), clock, settings.mail_domain)
+
+
+def check_key_encryption_key(settings: Settings) -> None:
+    """At a node's start (serve, worker, inbound): a KEK is at hand — generated into DATA_DIR on SQLite, required
+    (ValidationFailed naming EENPLAN_KEY_ENCRYPTION_KEY) on PostgreSQL, where every node must share it."""
+    settings.key_encryption_keys()
+
+
+async def backfill_keys(services: Services) -> None:
+    """At start: pinned keys from before issue 15 that this node's keyring holds go into the database (so every
+    node can encrypt to them); a failure is logged and retried at the next start, it does not stop the node."""
+    keys = services.mailgroup.household_keys
+    if keys is None:
+        return
+    try:
+        await keys.backfill()
+    except Exception as exc:
+        logging.getLogger("eenplan.keys").warning("storing pinned keys from the keyring failed: %s", type(exc).__name__)
 
 
 def verp_key(settings: Settings) -> bytes:
@@ -365,7 +400,7 @@ def build_stagnatie(
         "exclusions": ExclusionService(uow, clock),
         "veiligheid": VeiligheidService(uow, plan, clock, new_id),
         "monitoring": MonitoringService(uow, clock, werkdagen),
-        "aanspreekpunten": AanspreekpuntService(uow, keyring, clock),
+        "aanspreekpunten": AanspreekpuntService(uow, keyring, clock, mailgroup.household_keys),
     }
 
 
@@ -504,6 +539,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> web.Application
         theme_css=settings.theme_css,
         metrics=bool(settings.metrics_url),
     )
+    app.on_startup.append(lambda _app: backfill_keys(services))
     if settings.runs_worker_in_serve and services.outbox is not None:
         app.cleanup_ctx.append(worker_context(services))
     if settings.inbound_url:

@@ -11,7 +11,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from .config import Settings, documented_settings
-from .domain.errors import EenplanError
+from .domain.errors import EenplanError, ValidationFailed
 
 if TYPE_CHECKING:
     from .web.metrics import MetricsListener
@@ -32,11 +32,14 @@ async def _metrics_started(settings: Settings) -> MetricsListener | None:
 def _worker(settings: Settings, _args: argparse.Namespace) -> int:
     """Run only the outbox worker until SIGTERM or SIGINT, which let the message in flight finish (several
     workers may run against PostgreSQL)."""
-    from .bootstrap import build_services
+    from .bootstrap import backfill_keys, build_services, check_key_encryption_key
+
+    check_key_encryption_key(settings)  # PostgreSQL: refuse to start without the shared KEK
 
     async def run() -> int:
         services = build_services(settings)
         metrics = await _metrics_started(settings)
+        await backfill_keys(services)
         try:
             if services.outbox is None:
                 print("eenplan: EENPLAN_SMTP_URL is not set; nothing to send", file=sys.stderr)
@@ -62,7 +65,9 @@ def _worker(settings: Settings, _args: argparse.Namespace) -> int:
 
 def _inbound(settings: Settings, _args: argparse.Namespace) -> int:
     """Run only the inbound receiver (LMTP by default) for the group addresses until SIGTERM or SIGINT."""
-    from .bootstrap import build_services, receiver
+    from .bootstrap import build_services, check_key_encryption_key, receiver
+
+    check_key_encryption_key(settings)  # PostgreSQL: refuse to start without the shared KEK
 
     async def run() -> int:
         services = build_services(settings)
@@ -102,8 +107,9 @@ def new_loop() -> asyncio.AbstractEventLoop:
 def _serve(settings: Settings, _args: argparse.Namespace) -> int:
     from aiohttp import web
 
-    from .bootstrap import create_app
+    from .bootstrap import check_key_encryption_key, create_app
 
+    check_key_encryption_key(settings)  # PostgreSQL: refuse to start without the shared KEK
     web.run_app(
         create_app(settings),
         host=settings.host,
@@ -232,6 +238,26 @@ def _factors_reset(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _keys_rotate(settings: Settings, _args: argparse.Namespace) -> int:
+    """Re-seal every household signing key under the current EENPLAN_KEY_ENCRYPTION_KEY, in one transaction
+    (set the old one as EENPLAN_KEY_ENCRYPTION_KEY_PREVIOUS while this runs)."""
+    from .bootstrap import build_services
+
+    async def run() -> tuple[int, int]:
+        services = build_services(settings)
+        try:
+            keys = services.mailgroup.household_keys
+            if keys is None:
+                raise ValidationFailed.one("EENPLAN_GNUPGHOME", "no keyring is configured")
+            return await keys.rotate()
+        finally:
+            await services.close()
+
+    resealed, unchanged = asyncio.run(run())
+    print(f"{resealed} household key(s) re-sealed, {unchanged} already under the current key-encryption key")
+    return 0
+
+
 def _settings(_settings: Settings, _args: argparse.Namespace) -> int:
     for env, default, help_text in documented_settings():
         print(f"{env}={default!s:<24} {help_text}")
@@ -263,6 +289,11 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--household", help="only this household id")
     v.set_defaults(run=_audit)
     sub.add_parser("settings", help="list every EENPLAN_* setting with its default").set_defaults(run=_settings)
+    ks = sub.add_parser("keys", help="the households' signing keys in the database")
+    ks_sub = ks.add_subparsers(dest="keys_command", required=True)
+    ks_sub.add_parser(
+        "rotate", help="re-seal every household key under EENPLAN_KEY_ENCRYPTION_KEY (old one as _PREVIOUS)"
+    ).set_defaults(run=_keys_rotate)
     ap = sub.add_parser("aanspreekpunt", help="the registry of gemeentelijk aanspreekpunten (stagnatie step 4)")
     ap_sub = ap.add_subparsers(dest="aanspreekpunt_command", required=True)
     ap_add = ap_sub.add_parser("add", help="register (or replace) a gemeente's aanspreekpunt with its OpenPGP key")

@@ -7,6 +7,8 @@ environment at import time: call `Settings.from_env()`.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import os
 import secrets
@@ -19,6 +21,7 @@ from typing import Any
 from .domain.errors import ValidationFailed
 
 SECRET_FILE = "secret_key"
+KEK_FILE = "key_encryption_key"
 
 
 def _setting(default: Any, help: str, env: str) -> Any:
@@ -156,9 +159,22 @@ class Settings:
     )
     gnupg_home: str = _setting(
         "",
-        "Server keyring (GNUPGHOME) holding the households' signing keys and the "
-        "pinned keys of betrokkenen; at most 80 characters. Default: DATA_DIR/gnupg.",
+        "This node's keyring (GNUPGHOME): a cache of the households' signing keys and the pinned keys kept in "
+        "the database, rebuilt from it; at most 80 characters. Default: DATA_DIR/gnupg.",
         "EENPLAN_GNUPGHOME",
+    )
+    key_encryption_key: str = _setting(
+        "",
+        "Key-encryption key (base64 of 32 bytes) sealing the households' signing keys in the database "
+        "(AES-256-GCM); every node must share it, back it up apart from the database. Empty: on SQLite generated "
+        "on first run into DATA_DIR/key_encryption_key with mode 0600; PostgreSQL refuses to start without it.",
+        "EENPLAN_KEY_ENCRYPTION_KEY",
+    )
+    key_encryption_key_previous: str = _setting(
+        "",
+        "The key-encryption key before the current one (base64 of 32 bytes), while `eenplan keys rotate` "
+        "re-seals every household key under the new one. Empty: none.",
+        "EENPLAN_KEY_ENCRYPTION_KEY_PREVIOUS",
     )
     worker_in_serve: str = _setting(
         "true",
@@ -270,6 +286,12 @@ class Settings:
         if self.second_factor not in ("professionals", "everyone", "off"):
             raise ValidationFailed.one("EENPLAN_SECOND_FACTOR", "must be professionals, everyone or off")
         self.trusted_proxy_addresses  # noqa: B018 - raises on an address that is not one
+        for env, value in (
+            ("EENPLAN_KEY_ENCRYPTION_KEY", self.key_encryption_key),
+            ("EENPLAN_KEY_ENCRYPTION_KEY_PREVIOUS", self.key_encryption_key_previous),
+        ):
+            if value:
+                _kek_bytes(value, env)
         for name in ("signin_ip_limit", "signin_target_limit", "signin_limit_window_seconds"):
             if getattr(self, name) < 1:
                 raise ValidationFailed.one("EENPLAN_" + name.upper(), "must be at least 1")
@@ -367,6 +389,44 @@ class Settings:
         with os.fdopen(fd, "w") as out:
             out.write(secrets.token_urlsafe(48))
         return path.read_text().strip().encode()
+
+    def key_encryption_keys(self) -> tuple[bytes, bytes | None]:
+        """(current, previous) key-encryption keys. Without EENPLAN_KEY_ENCRYPTION_KEY: on SQLite (one node) read
+        from, or newly generated into, DATA_DIR/key_encryption_key (mode 0600); on PostgreSQL refused, because
+        every node must seal and open the same household keys."""
+        previous = (
+            _kek_bytes(self.key_encryption_key_previous, "EENPLAN_KEY_ENCRYPTION_KEY_PREVIOUS")
+            if self.key_encryption_key_previous
+            else None
+        )
+        if self.key_encryption_key:
+            return _kek_bytes(self.key_encryption_key, "EENPLAN_KEY_ENCRYPTION_KEY"), previous
+        if not self.effective_database_url.startswith("sqlite"):
+            raise ValidationFailed.one(
+                "EENPLAN_KEY_ENCRYPTION_KEY",
+                "is required with PostgreSQL: every node seals and opens the households' signing keys with it "
+                "(base64 of 32 random bytes, e.g. `openssl rand -base64 32`)",
+            )
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / KEK_FILE
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return _kek_bytes(path.read_text().strip(), str(path)), previous
+        with os.fdopen(fd, "w") as out:
+            out.write(base64.b64encode(secrets.token_bytes(32)).decode("ascii"))
+        return _kek_bytes(path.read_text().strip(), str(path)), previous
+
+
+def _kek_bytes(value: str, name: str) -> bytes:
+    """The 32 bytes of a base64 key-encryption key; names the setting (never the value) when it is not one."""
+    try:
+        raw = base64.b64decode(value.strip(), validate=True)
+    except (ValueError, binascii.Error):
+        raw = b""
+    if len(raw) != 32:
+        raise ValidationFailed.one(name, "must be the base64 of exactly 32 bytes")
+    return raw
 
 
 def documented_settings() -> list[tuple[str, str, str]]:

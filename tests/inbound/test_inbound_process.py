@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from support.mail_fixtures import MAIL_DOMAIN, SECRET
+from support.mail_fixtures import KEK, MAIL_DOMAIN, SECRET
 from support.smtp import free_port
 
 from .samples import plain
@@ -25,6 +25,7 @@ def test_the_receiver_process_answers_lmtp_and_stops_on_sigterm(tmp_path, databa
         "EENPLAN_DATA_DIR": str(tmp_path / "var"),
         "EENPLAN_DATABASE_URL": database_url,
         "EENPLAN_SECRET_KEY": SECRET,
+        "EENPLAN_KEY_ENCRYPTION_KEY": KEK,
         "EENPLAN_MAIL_DOMAIN": MAIL_DOMAIN,
         "EENPLAN_INBOUND_URL": f"lmtp://127.0.0.1:{port}",
         "PYTHONPATH": os.pathsep.join(str(ROOT / d) for d in ("server", "mail", "crypto", "calendar")),

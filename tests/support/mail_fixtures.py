@@ -18,6 +18,8 @@ from .demo_templates import _in_own_loop
 from .smtp import Peer, free_port
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
+#: the key-encryption key of test nodes (PostgreSQL refuses to start without one; issue 15)
+KEK = "dGVzdC1rZXktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM="
 MAIL_DOMAIN = "eenplan.example"
 
 
@@ -71,6 +73,7 @@ def mail_settings(tmp_path, database_url, smtp_peer, server_gnupg) -> Settings:
         data_dir=tmp_path / "var",
         database_url=database_url,
         secret_key=SECRET,
+        key_encryption_key=KEK,
         smtp_url=smtp_peer[0],
         gnupg_home=str(server_gnupg),
         public_url="https://plan.example.org",

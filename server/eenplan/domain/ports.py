@@ -16,6 +16,7 @@ from .factor_ports import FactorStore
 from .household import Household, PhaseChange
 from .inbound_ports import BounceStore, InboundStore
 from .journaal_ports import JournaalStore
+from .key_ports import KeyStore
 from .mailgroup_ports import MailStore
 from .overleg_ports import OverlegStore
 from .overmacht import Overmacht
@@ -155,6 +156,8 @@ class UnitOfWork(Protocol):
     @property
     def plan_deadlines(self) -> PlanDeadlineStore: ...
 
+    @property
+    def keys(self) -> KeyStore: ...
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

@@ -18,13 +18,21 @@ from ..domain.names import check_name
 from ..domain.ports import Clock, UnitOfWorkFactory
 from ..domain.stagnatie import Aanspreekpunt, gemeente_key
 from .common import Need, authorised, known_household
+from .household_keys import HouseholdKeys
 
 
 class AanspreekpuntService:
     """Operator registry of aanspreekpunten and the regisseur's read of it."""
 
-    def __init__(self, uow: UnitOfWorkFactory, keyring: KeyringPort | None, clock: Clock) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        keyring: KeyringPort | None,
+        clock: Clock,
+        household_keys: HouseholdKeys | None = None,
+    ) -> None:
         self._uow = uow
+        self._household_keys = household_keys  # stores the armored key, so every node can encrypt to it
         self._keyring = keyring
         self._clock = clock
 
@@ -47,6 +55,8 @@ class AanspreekpuntService:
         )
         async with self._uow(write=True) as uow:
             await uow.stagnatie.put_aanspreekpunt(entry)
+            if self._household_keys is not None:
+                await self._household_keys.remember_public(uow, info.fingerprint)
             await uow.commit()
         return entry
 

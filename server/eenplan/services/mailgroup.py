@@ -24,7 +24,7 @@ from ..domain.audit import Channel
 from ..domain.betrokkene import Betrokkene, MailChoice, is_regisseur
 from ..domain.contact_changes import KEY_PINNED_TEXT, KEY_REMOVED_TEXT, is_personal
 from ..domain.contact_changes import SUBJECT as CONTACT_SUBJECT
-from ..domain.errors import NotFound, ValidationFailed
+from ..domain.errors import NotFound, TemporaryFailure, ValidationFailed
 from ..domain.mailgroup import (
     MailGroup,
     OutboxItem,
@@ -39,6 +39,7 @@ from ..domain.mailgroup_ports import KeyringPort, PdfRenderer
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
 from ..domain.versions import VersionInfo
 from .common import Caller, Need, authorised, known_household
+from .household_keys import HouseholdKeys
 from .plan import AMSTERDAM, PlanService
 
 
@@ -64,8 +65,11 @@ class MailgroupService:
         clock: Clock,
         new_id: IdFactory,
         settings: MailSettings,
+        household_keys: HouseholdKeys | None = None,
     ) -> None:
         self._uow = uow
+        #: the keys in the database (issue 15); None: this node's keyring alone, as before
+        self._household_keys = household_keys
         self._plan = plan
         self._keyring = keyring
         self._pdf = pdf
@@ -77,6 +81,11 @@ class MailgroupService:
         self.on_enqueued: list[Callable[[], None]] = []
 
     # -- keys ---------------------------------------------------------------------------------
+    @property
+    def household_keys(self) -> HouseholdKeys | None:
+        """The keys in the database (None: this node's keyring alone), for the other services that pin keys."""
+        return self._household_keys
+
     def _keys(self) -> KeyringPort:
         if self._keyring is None:
             raise ValidationFailed.one("EENPLAN_GNUPGHOME", "no keyring is configured")
@@ -122,6 +131,8 @@ class MailgroupService:
             uow = caller.uow
             await self._key_owner(uow, household_id, betrokkene_id)
             await uow.mail.put_key(key)
+            if self._household_keys is not None:  # every node can encrypt to it
+                await self._household_keys.remember_public(uow, info.fingerprint)
             told = await self._tell_key_owner(uow, principal, household_id, betrokkene_id, KEY_PINNED_TEXT)
             await uow.commit()
         if told:
@@ -203,6 +214,13 @@ class MailgroupService:
         """Whether the pinned key can receive encrypted mail right now (not expired, revoked or missing)."""
         if self._keyring is None:
             return False
+        if self._household_keys is not None:  # pinned through another node: import it from the database
+            try:
+                await self._household_keys.ensure_public(fingerprint)
+            except TemporaryFailure:  # storage or gpg unavailable: the caller retries, never falls back
+                raise
+            except Exception:  # a stored key gpg will not take: unusable, like one it lost
+                return False
         try:
             await self._keyring.key_info(fingerprint, self._clock())
             return True
@@ -212,7 +230,10 @@ class MailgroupService:
             return False
 
     async def signer(self, household_code: str) -> str:
-        """The household's signing key (one per household, uid = its group address), made on first use."""
+        """The household's signing key (one per household, uid = its group address), made on first use; with
+        the keys in the database the same key on every node (`HouseholdKeys.signer`)."""
+        if self._household_keys is not None:
+            return await self._household_keys.signer(household_code)
         if household_code not in self._signers:
             address = group_address(household_code, self.settings.mail_domain)
             self._signers[household_code] = await self._keys().ensure_signing_key(address, f"eenplan {household_code}")

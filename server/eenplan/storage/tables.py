@@ -20,6 +20,7 @@ from . import (  # noqa: F401
     tables_factors,
     tables_inbound,
     tables_journaal,
+    tables_keys,
     tables_mail,
     tables_overleg,
     tables_person,

@@ -19,6 +19,7 @@ from .factor_repository import FactorRepository
 from .faults import DETAIL, classify
 from .inbound_repository import InboundRepository
 from .journaal_repository import JournaalRepository
+from .key_repository import KeyRepository
 from .mail_repository import MailRepository
 from .overleg_repository import OverlegRepository
 from .person_repository import PersonRepository
@@ -119,6 +120,7 @@ class UnitOfWork:
         self.journaal = JournaalRepository(self.session)
         self.bounces = BounceRepository(self.session)
         self.plan_deadlines = PlanDeadlineRepository(self.session)
+        self.keys = KeyRepository(self.session)
         return self
 
     async def commit(self) -> None:

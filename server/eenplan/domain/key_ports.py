@@ -1,0 +1,72 @@
+"""Ports of the keys in the database (issue 15): the rows, the node's GnuPG home as their cache, and the sealer.
+
+The database holds each household's signing key (the public key armored, the secret key only sealed under
+the key-encryption key) and the armored public key of every pinned fingerprint; a node's GnuPG home is
+rebuilt from them. `services.household_keys` connects the three; bootstrap wires the adapters
+(`storage.key_repository`, `eenplan_crypto.keyring.Keyring`, `eenplan_crypto.sealing.KeySealer`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class SealedSecret:
+    """A secret as the database keeps it: sealed bytes and the id (a short hash) of the KEK they are sealed under."""
+
+    blob: bytes
+    kek_id: str
+
+
+@dataclass(frozen=True)
+class HouseholdKey:
+    """A household's signing key as stored: fingerprint, public key (armored) and the sealed secret key."""
+
+    household_code: str
+    fingerprint: str
+    public_armored: str
+    sealed: SealedSecret
+    created_at: datetime
+
+
+class KeyStore(Protocol):
+    """Household keys and pinned public keys, inside one unit of work."""
+
+    async def household_key(self, code: str) -> HouseholdKey | None: ...
+    async def add_household_key(self, key: HouseholdKey) -> bool:
+        """Insert unless the household already has a key (two nodes racing); True when this one was kept."""
+        ...
+
+    async def household_keys(self, *, lock: bool = False) -> list[HouseholdKey]: ...
+    async def reseal(self, code: str, fingerprint: str, sealed: SealedSecret) -> bool: ...
+    async def public_key(self, fingerprint: str) -> str | None: ...
+    async def put_public_key(self, fingerprint: str, armored: str, at: datetime) -> None: ...
+    async def pinned_without_armored(self, limit: int = 1000) -> list[str]:
+        """Pinned fingerprints (betrokkenen, aanspreekpunten) whose armored key the database does not hold yet."""
+        ...
+
+
+class KeyCache(Protocol):
+    """A node's GnuPG home as a cache of the database (eenplan_crypto.keyring.Keyring satisfies it)."""
+
+    async def has_secret(self, fpr: str) -> bool: ...
+    async def has_public(self, fpr: str) -> bool: ...
+    async def export_secret(self, fpr: str) -> bytes: ...
+    async def export_public(self, fpr: str) -> str: ...
+    async def import_secret(self, secret: bytes, fpr: str) -> None: ...
+    async def import_public(self, armored: str, fpr: str) -> None: ...
+    async def delete_key(self, fpr: str) -> None: ...
+    async def ensure_signing_key(self, uid_email: str, name: str) -> str: ...
+
+
+class SecretSealer(Protocol):
+    """Seals a secret key under the current KEK, bound to its household and fingerprint (eenplan_crypto.sealing)."""
+
+    @property
+    def current_id(self) -> str: ...
+    def seal(self, secret: bytes, household: str, fingerprint: str) -> SealedSecret: ...
+    def unseal(self, sealed: SealedSecret, household: str, fingerprint: str) -> bytes: ...
+    def reseal(self, sealed: SealedSecret, household: str, fingerprint: str) -> SealedSecret: ...

@@ -1,0 +1,156 @@
+"""The keys every node needs, from the database (issue 15): each node's GnuPG home is only their cache.
+
+- `signer(code)`: the household's signing key. Stored → imported into this home if it lacks it; not stored →
+  made here (or found here, from before the keys moved into the database), its secret exported, sealed under
+  the key-encryption key and inserted conflict-safe. Two nodes racing: one row wins; the loser deletes its
+  own key and imports the winner's, so every node signs with the same key.
+- `ensure_public(fpr)`: before encrypting to a pinned key this home lacks, import it from the database.
+- `remember_public(uow, fpr)`: inside the transaction that pins a key, store its armored form.
+- `backfill()`: pinned keys from before the move that this home holds are stored, so other nodes get them.
+- `rotate()`: every household key re-sealed under the current KEK, in one transaction.
+The secret key is only ever bytes between gpg and the sealer: never logged, never in an error or an answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from ..domain.key_ports import HouseholdKey, KeyCache, SecretSealer
+from ..domain.mailgroup import group_address
+from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger("eenplan.keys")
+
+
+class HouseholdKeys:
+    """Households' signing keys and pinned public keys: rows in the database, cached in this node's home."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        cache: KeyCache,
+        sealer: Callable[[], SecretSealer],
+        clock: Clock,
+        mail_domain: str,
+    ) -> None:
+        """`sealer` is called on the first key that needs sealing or opening (it reads the KEK settings, so a
+        missing KEK on PostgreSQL is refused there, naming the setting)."""
+        self._uow = uow
+        self._cache = cache
+        self._make_sealer = sealer
+        self._sealer_made: SecretSealer | None = None
+        self._clock = clock
+        self._mail_domain = mail_domain
+        self._locks: dict[str, asyncio.Lock] = {}
+        #: household code -> the fingerprint stored for it (a stored key is never replaced, so this stays true)
+        self._stored: dict[str, str] = {}
+
+    @property
+    def _sealer(self) -> SecretSealer:
+        if self._sealer_made is None:
+            self._sealer_made = self._make_sealer()
+        return self._sealer_made
+
+    # -- household signing keys ---------------------------------------------------------------
+    async def signer(self, code: str) -> str:
+        """The fingerprint of the household's signing key, present in this home (see the module docstring)."""
+        lock = self._locks.setdefault(code, asyncio.Lock())
+        async with lock:  # one make-or-fetch per household in this process
+            known = self._stored.get(code)
+            if known is not None and await self._cache.has_secret(known):
+                return known
+            async with self._uow() as uow:
+                stored = await uow.keys.household_key(code)
+            if stored is not None:
+                await self._cached(stored)
+                fpr = stored.fingerprint
+            else:
+                fpr = await self._make(code)
+            self._stored[code] = fpr
+            return fpr
+
+    async def _cached(self, key: HouseholdKey) -> None:
+        """Make sure this home holds the stored key's secret (import the unsealed key when it does not)."""
+        if await self._cache.has_secret(key.fingerprint):
+            return
+        secret = self._sealer.unseal(key.sealed, key.household_code, key.fingerprint)  # SealError: refused
+        await self._cache.import_secret(secret, key.fingerprint)
+
+    async def _make(self, code: str) -> str:
+        """No row yet: make (or find) the key here, store it sealed; if another node stored one first, use that."""
+        address = group_address(code, self._mail_domain)
+        fpr = await self._cache.ensure_signing_key(address, f"eenplan {code}")
+        key = HouseholdKey(
+            code,
+            fpr,
+            await self._cache.export_public(fpr),
+            self._sealer.seal(await self._cache.export_secret(fpr), code, fpr),
+            self._clock(),
+        )
+        async with self._uow(write=True) as uow:
+            kept = await uow.keys.add_household_key(key)
+            await uow.commit()
+        if kept:
+            log.info("stored household signing key %s", fpr)
+            return fpr
+        async with self._uow() as uow:
+            winner = await uow.keys.household_key(code)
+        if winner is None:  # cannot happen: the conflict was this row
+            raise RuntimeError("household key vanished after a conflicting insert")
+        if winner.fingerprint != fpr:
+            log.info("another node stored household key %s first; dropping %s here", winner.fingerprint, fpr)
+            await self._cache.delete_key(fpr)
+            await self._cached(winner)
+        return winner.fingerprint
+
+    async def rotate(self) -> tuple[int, int]:
+        """Re-seal every household key under the current KEK in one transaction; (re-sealed, already current).
+        A key that does not open (tampered, unknown KEK) aborts the whole rotation, naming the problem."""
+        resealed = unchanged = 0
+        async with self._uow(write=True) as uow:
+            for key in await uow.keys.household_keys(lock=True):
+                fresh = self._sealer.reseal(key.sealed, key.household_code, key.fingerprint)
+                if fresh == key.sealed:
+                    unchanged += 1
+                    continue
+                await uow.keys.reseal(key.household_code, key.fingerprint, fresh)
+                resealed += 1
+            await uow.commit()
+        log.info("re-sealed %d household keys under key-encryption key %s", resealed, self._sealer.current_id)
+        return resealed, unchanged
+
+    # -- pinned public keys -------------------------------------------------------------------
+    async def remember_public(self, uow: UnitOfWork, fingerprint: str) -> None:
+        """In the pinning transaction: store the key as this home now holds it (a revocation merged in)."""
+        await uow.keys.put_public_key(fingerprint, await self._cache.export_public(fingerprint), self._clock())
+
+    async def ensure_public(self, fingerprint: str) -> bool:
+        """Before encrypting to a pinned key: import it from the database if this home lacks it; False when
+        neither has it."""
+        if await self._cache.has_public(fingerprint):
+            return True
+        async with self._uow() as uow:
+            armored = await uow.keys.public_key(fingerprint)
+        if armored is None:
+            return False
+        await self._cache.import_public(armored, fingerprint)
+        return True
+
+    async def backfill(self) -> int:
+        """Store the armored keys of fingerprints pinned before the keys moved into the database, from this
+        home when it holds them (start-up); returns how many were stored."""
+        async with self._uow() as uow:
+            missing = await uow.keys.pinned_without_armored()
+        stored = 0
+        for fpr in missing:
+            if not await self._cache.has_public(fpr):
+                continue
+            async with self._uow(write=True) as uow:
+                await self.remember_public(uow, fpr)
+                await uow.commit()
+            stored += 1
+        if stored:
+            log.info("stored %d pinned public keys from the local keyring", stored)
+        return stored
