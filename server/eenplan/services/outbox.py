@@ -34,6 +34,7 @@ from ..domain.access import Principal, may_read_overleg_content
 from ..domain.audit import Channel, Event
 from ..domain.betrokkene import Betrokkene
 from ..domain.bounces import return_path
+from ..domain.cluster_ports import JobClaims, OutboxWakeSource
 from ..domain.errors import NotFound
 from ..domain.household import Household
 from ..domain.invite_mail import invite_mail, invite_overleg_id
@@ -139,15 +140,27 @@ class OutboxWorker:
         self.periodic: list[Callable[[], Awaitable[object]]] = []
         #: sends journaal messages on (OutboxKind.JOURNAAL; wired in bootstrap)
         self.journaal: JournaalMail | None = None
+        #: several nodes (PostgreSQL): wake-ups from other nodes (NOTIFY), and hourly jobs claimed once per
+        #: hour across the cluster (None: this process alone wakes itself and runs every job; wired in bootstrap)
+        self.wake_source: OutboxWakeSource | None = None
+        self.claims: JobClaims | None = None
 
     async def _run_periodic(self) -> None:
-        """The hourly jobs other services registered (reminder invites, overdue deadlines); one failing
-        job does not stop the others."""
-        for job in self.periodic:
+        """The hourly jobs: key-expiry warnings and those other services registered (reminder invites,
+        overdue deadlines); one failing job does not stop the others. With `claims`, each job runs once
+        per hour across every worker of the cluster (the one that claims it first)."""
+        jobs: list[tuple[str, Callable[[], Awaitable[object]]]] = [("key-expiry", self._mail.enqueue_expiry_warnings)]
+        jobs += [(str(getattr(job, "__qualname__", job)), job) for job in self.periodic]
+        now = self._clock()
+        for name, job in jobs:
             try:
+                if self.claims is not None and not await self.claims.claim(
+                    name, now.strftime("%Y-%m-%dT%H"), self.worker_id, now
+                ):
+                    continue  # another worker runs it this hour
                 await job()
             except Exception as exc:
-                log.error("periodic job %s failed: %s", getattr(job, "__qualname__", job), describe_error(exc))
+                log.error("periodic job %s failed: %s", name, describe_error(exc))
 
     def wake(self) -> None:
         """Rows were queued: look at the outbox now instead of at the next poll."""
@@ -164,10 +177,21 @@ class OutboxWorker:
     async def run_forever(self) -> None:
         """Send until stopped; poll, or wake as soon as this process queues rows; warn of expiring keys."""
         next_expiry_check = self._clock()
+        listening = None
+        if self.wake_source is not None:  # other nodes' commits wake this worker too (the poll stays)
+            listening = asyncio.create_task(self.wake_source.listen(self.wake), name="eenplan-outbox-listen")
+        try:
+            await self._loop(next_expiry_check)
+        finally:
+            if listening is not None:
+                listening.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listening
+
+    async def _loop(self, next_expiry_check: datetime) -> None:
         while not self._stopping:
             try:
                 if self._clock() >= next_expiry_check:
-                    await self._mail.enqueue_expiry_warnings()
                     await self._run_periodic()
                     next_expiry_check = self._clock() + timedelta(hours=1)
                 self._wake.clear()  # every wake-up comes after its rows were committed
