@@ -7,6 +7,7 @@ it may remember is warm; then B revokes and A's next `GET …/plan` must already
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -88,3 +89,35 @@ async def test_betrokkene_removed_on_b_reads_nothing_next_on_a(client, demo, nod
 
     await node_b.betrokkenen.remove(_principal(demo["regisseur"], demo), hh, oma["id"])
     assert (await client.get(plan_url(demo), headers=bearer(oma))).status == 404
+
+
+async def test_an_answer_read_with_the_revocation_check_is_not_used_after_the_request_yields(services, demo, node_b):
+    """PostgreSQL reads member_access together with a token's revocation check and hands it to the same
+    request's next step only: once the request has waited on anything, a removal on B in between counts."""
+    hh = demo["household"]["id"]
+    oma = demo["by_name"]["Khadija El Amrani"]
+    reads, today = services.plan._reads, services.plan.today()
+    assert await reads.member_access(hh, oma["id"], None, today) is not None
+    assert not await reads.revoked("x" * 22, hh, member=oma["id"])
+    await asyncio.sleep(0)  # the request waits on something else (and B commits meanwhile)
+    await node_b.betrokkenen.remove(_principal(demo["regisseur"], demo), hh, oma["id"])
+    assert await reads.member_access(hh, oma["id"], None, today) is None
+
+
+async def test_postgresql_reads_the_plan_with_one_statement_before_the_log(client, demo, services, database_url):
+    """The token's revocation check carries the read's member_access (pg_hot): one round trip, not two."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's hot read; SQLite remembers answers while no other connection commits")
+    pg = services.plan._reads._pg
+    statements: list[str] = []
+    fetch_sql = pg.fetch_sql
+
+    async def counted(sql: str, *args: object) -> list[object]:
+        statements.append(sql)
+        return await fetch_sql(sql, *args)
+
+    oma = bearer(demo["by_name"]["Khadija El Amrani"])
+    assert (await client.get(plan_url(demo), headers=oma)).status == 200  # warm: the day, the blobs
+    pg.fetch_sql = counted
+    assert (await client.get(plan_url(demo), headers=oma)).status == 200
+    assert len(statements) == 1 and "token_revocation" in statements[0]

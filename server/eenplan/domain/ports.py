@@ -108,9 +108,10 @@ class TokenRevocationStore(Protocol):
 
 
 class RevocationList(Protocol):
-    """Whether a token id was revoked for this household (None: monitoring); asked on every request."""
+    """Whether a token id was revoked for this household (None: monitoring); asked on every request.
+    `member`: the betrokkene the token names (an implementation may read that request's next facts with it)."""
 
-    async def revoked(self, jti: str, household_id: str | None) -> bool: ...
+    async def revoked(self, jti: str, household_id: str | None, *, member: str | None = None) -> bool: ...
 
 
 class AccessLog(Protocol):

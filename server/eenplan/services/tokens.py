@@ -175,7 +175,9 @@ class TokenService:
     async def authenticate(self, token: str) -> Principal:
         """The principal of a valid token that was not revoked; membership is checked by the services."""
         principal, jti = self._verified_claims(token)
-        if self._revocations is not None and await self._revocations.revoked(jti, principal.household_id):
+        if self._revocations is not None and await self._revocations.revoked(
+            jti, principal.household_id, member=principal.betrokkene_id
+        ):
             raise Unauthenticated("this bearer token was revoked")
         return principal
 

@@ -73,6 +73,10 @@ class PgReads:
                     )
         return self._pool
 
+    def compiled(self, stmt: sa.Select | sa.CompoundSelect) -> tuple[str, tuple[str, ...]]:
+        """A statement's PostgreSQL text and the names of its $n parameters in order (compiled once)."""
+        return self._sql(stmt)
+
     def _sql(self, stmt: sa.Select | sa.CompoundSelect) -> tuple[str, tuple[str, ...]]:
         found = self._compiled.get(stmt)
         if found is None:

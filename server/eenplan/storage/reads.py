@@ -36,6 +36,7 @@ from .person_repository import (
     decode_lookup,
     lookup_statement,
 )
+from .pg_hot import HandOver, combined_sql
 from .pg_reads import ERRORS as PG_ERRORS
 from .pg_reads import PgReads
 from .tables import BetrokkeneRow, HouseholdRow, PlanVersionRow, SectionBlobRow
@@ -208,6 +209,9 @@ class PlanReader:
         self._answers: dict[tuple, MemberAccess | None] = {}
         self._data_version: tuple[int, int] | None = None
         self._revoked: frozenset[tuple[str, str]] | None = None  # SQLite: the (jti, scope) revocation list
+        # PostgreSQL: member_access rows read with a token's revocation check, for that request only (pg_hot)
+        self._handover = HandOver()
+        self._today: date | None = None  # the day the services last asked member_access for
 
     def _raw(self) -> sqlite3.Connection | None:
         """For tests that count statements: the loop's raw SQLite connection (None on PostgreSQL)."""
@@ -252,14 +256,17 @@ class PlanReader:
         key = (household_id, betrokkene_id, number, today)
         if self._sqlite_path and await self._unchanged() and key in self._answers:
             return self._answers[key]
-        params: dict[str, Any] = {
-            "bid": betrokkene_id,
-            "hh": household_id,
-            "today": today.isoformat() if self._sqlite_path else today,
-        }
-        if number is not None:
-            params["number"] = number
-        rows = await self._fetch(_ACCESS_NUMBERED if number is not None else _ACCESS_CURRENT, params)
+        self._today = today
+        rows = self._handover.take((household_id, betrokkene_id, today)) if number is None else None
+        if rows is None:
+            params: dict[str, Any] = {
+                "bid": betrokkene_id,
+                "hh": household_id,
+                "today": today.isoformat() if self._sqlite_path else today,
+            }
+            if number is not None:
+                params["number"] = number
+            rows = await self._fetch(_ACCESS_NUMBERED if number is not None else _ACCESS_CURRENT, params)
         answer = None
         if rows:
             shaped = [_shape(r) for r in rows]
@@ -280,20 +287,37 @@ class PlanReader:
         stmt, params = lookup_statement(token_hash, household_id)
         return decode_lookup(await self._fetch(stmt, params))
 
-    async def revoked(self, jti: str, household_id: str | None) -> bool:
+    async def revoked(self, jti: str, household_id: str | None, *, member: str | None = None) -> bool:
         """Whether a token id was revoked for this household (None: a monitoring token). SQLite: the small
-        revocation list is remembered while no other connection has committed; PostgreSQL asks every time."""
+        revocation list is remembered while no other connection has committed; PostgreSQL asks every time,
+        and for a token naming a `member` reads that member's current-version member_access in the same
+        statement, handed to this request's own next member_access only (`pg_hot`)."""
         scope = household_id if household_id is not None else MONITORING_SCOPE
         if self._pg is not None:
             try:
-                return bool(
-                    await self._pg.fetch_sql("SELECT 1 FROM token_revocation WHERE jti = $1 AND scope = $2", jti, scope)
-                )
+                if member is None or household_id is None or self._today is None:
+                    return bool(
+                        await self._pg.fetch_sql(
+                            "SELECT 1 FROM token_revocation WHERE jti = $1 AND scope = $2", jti, scope
+                        )
+                    )
+                return await self._revoked_and_access(jti, scope, household_id, member, self._today)
             except (OSError, *PG_ERRORS) as exc:
                 raise TemporaryFailure("the database is unavailable") from exc
         if not await self._unchanged() or self._revoked is None:
             self._revoked = frozenset((row[0], row[1]) for row in await self._fetch(_REVOKED, {}))
         return (jti, scope) in self._revoked
+
+    async def _revoked_and_access(self, jti: str, scope: str, household_id: str, member: str, today: date) -> bool:
+        """PostgreSQL: the revocation check and the member's current member_access rows in one statement."""
+        assert self._pg is not None
+        sql, names = self._pg.compiled(_ACCESS_CURRENT)
+        params = {"bid": member, "hh": household_id, "today": today}
+        rows = await self._pg.fetch_sql(combined_sql(sql, len(names)), *[params[n] for n in names], jti, scope)
+        revoked = bool(rows[0][0])
+        if not revoked:
+            self._handover.give((household_id, member, today), [tuple(r)[1:] for r in rows if r[1] is not None])
+        return revoked
 
     def forget(self) -> None:
         """Drop remembered answers, so the next reads go to the database."""
