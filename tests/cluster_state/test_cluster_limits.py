@@ -123,3 +123,28 @@ async def test_one_sqlite_node_keeps_its_counters_in_memory_by_default(settings,
             assert (await uow.session.execute(sa.text("SELECT count(*) FROM rate_bucket"))).scalar_one() == 0
     finally:
         await single.close()
+
+
+async def test_an_attempt_refused_by_one_bucket_costs_the_other_nothing(services):
+    """All or none, as on one node: the target's empty bucket refuses, and the IP's attempt is not spent."""
+    from eenplan.domain.cluster_ports import Limit
+
+    counter = services.signin._limits.counter
+    assert isinstance(counter, DatabaseCounter)
+    wide, narrow = Limit("wide", 3, 3600), Limit("narrow", 1, 3600)
+    assert await counter.take(((wide, "ip"), (narrow, "a")), 0.0) == 0
+    assert await counter.take(((wide, "ip"), (narrow, "a")), 0.0) == pytest.approx(3600)
+    assert [await counter.take(((wide, "ip"),), 0.0) for _ in range(3)] == [0, 0, pytest.approx(1200)]
+
+
+async def test_buckets_untouched_for_a_week_are_purged(services):
+    from eenplan.domain.cluster_ports import Limit
+    from eenplan.storage.shared_limits import PURGE_AFTER_SECONDS
+
+    counter = services.signin._limits.counter
+    assert isinstance(counter, DatabaseCounter)
+    await counter.take(((Limit("old", 1, 60), "k"),), 0.0)
+    await counter.take(((Limit("new", 1, 60), "k"),), PURGE_AFTER_SECONDS)
+    await counter.purge(PURGE_AFTER_SECONDS + 1)
+    async with services.mailgroup._uow() as uow:
+        assert (await uow.session.execute(sa.text("SELECT count(*) FROM rate_bucket"))).scalar_one() == 1

@@ -10,16 +10,20 @@ from the deployment's secret: the table holds no address or IP in the clear.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..domain.cluster_ports import Limit
+from ..domain.errors import StorageUnavailable, TemporaryFailure
 from .engine import WRITE_OPTION, is_sqlite
+from .faults import DETAIL, classify
 
 #: buckets untouched this long are full under any window a deployment would set (a week): purged
 PURGE_AFTER_SECONDS = 7 * 86_400
@@ -45,6 +49,19 @@ class _Refused(Exception):
         self.wait = wait
 
 
+@contextlib.contextmanager
+def _translated() -> Iterator[None]:
+    """A storage fault as StorageUnavailable (503, the engine has reported it), anything else of the database as
+    a TemporaryFailure: an attempt that cannot be counted is refused, never let through uncounted."""
+    try:
+        yield
+    except (sa_exc.DBAPIError, OSError) as exc:
+        kind = classify(exc)
+        if kind is not None:
+            raise StorageUnavailable(DETAIL[kind]) from exc
+        raise TemporaryFailure("the attempt limits are busy; try again") from exc
+
+
 class DatabaseCounter:
     """The shared `AttemptCounter`: buckets in the database every node uses (PostgreSQL; SQLite works too)."""
 
@@ -61,8 +78,9 @@ class DatabaseCounter:
 
     async def wait_needed(self, limit: Limit, key: str, now: float) -> float:
         """Seconds until `key` has an attempt of `limit`; takes nothing (a plain read)."""
-        async with self._engine.connect() as conn:
-            row = (await conn.execute(_READ, {"key": self.bucket_key(limit, key)})).first()
+        with _translated():
+            async with self._engine.connect() as conn:
+                row = (await conn.execute(_READ, {"key": self.bucket_key(limit, key)})).first()
         if row is None:
             return 0.0
         tokens = min(float(limit.capacity), row[0] + max(0.0, now - row[1]) * limit.rate)
@@ -72,27 +90,30 @@ class DatabaseCounter:
         """Take one attempt from every (limit, key), all or none, in one transaction; 0.0 or the wait."""
         keyed = sorted(((self.bucket_key(limit, key), limit) for limit, key in wants), key=lambda kl: kl[0])
         try:
-            async with self._engine.connect() as conn:
-                conn = await conn.execution_options(**{WRITE_OPTION: True})
-                async with conn.begin():
-                    waits = []
-                    for bucket, limit in keyed:
-                        params = {"key": bucket, "capacity": float(limit.capacity), "now": now, "rate": limit.rate}
-                        left = (await conn.execute(self._take, params)).scalar_one()
-                        if left < 0:
-                            waits.append(-left / limit.rate)
-                    if waits:
-                        raise _Refused(max(waits))  # rolls every take of this transaction back
+            with _translated():
+                async with self._engine.connect() as conn:
+                    conn = await conn.execution_options(**{WRITE_OPTION: True})
+                    async with conn.begin():
+                        waits = []
+                        for bucket, limit in keyed:
+                            rate = limit.rate
+                            params = {"key": bucket, "capacity": float(limit.capacity), "now": now, "rate": rate}
+                            left = (await conn.execute(self._take, params)).scalar_one()
+                            if left < 0:
+                                waits.append(-left / rate)
+                        if waits:
+                            raise _Refused(max(waits))  # rolls every take of this transaction back
         except _Refused as refused:
             return refused.wait
         return 0.0
 
     async def purge(self, now: float) -> None:
         """Delete buckets untouched for PURGE_AFTER_SECONDS (they are full again: the same as no row)."""
-        async with self._engine.connect() as conn:
-            conn = await conn.execution_options(**{WRITE_OPTION: True})
-            async with conn.begin():
-                await conn.execute(_PURGE, {"before": now - PURGE_AFTER_SECONDS})
+        with _translated():
+            async with self._engine.connect() as conn:
+                conn = await conn.execution_options(**{WRITE_OPTION: True})
+                async with conn.begin():
+                    await conn.execute(_PURGE, {"before": now - PURGE_AFTER_SECONDS})
 
     async def purge_now(self) -> None:
         """`purge` at the wall clock's time (the worker's hourly job)."""
