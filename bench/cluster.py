@@ -37,13 +37,15 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 
 class Run(NamedTuple):
-    """One wrk run: requests/s, requests, CPU seconds of the nodes, of PostgreSQL and of nginx."""
+    """One wrk run: requests/s, requests, CPU seconds of the nodes, of PostgreSQL and of nginx, and the
+    transactions PostgreSQL committed (the access log's group commit shows in them)."""
 
     rps: float
     requests: int
     node_cpu: float
     db_cpu: float
     nginx_cpu: float
+    commits: int
 
 
 def _tree_cpu(pid: int) -> float:
@@ -59,6 +61,11 @@ def _tree_cpu(pid: int) -> float:
 
 def _postmaster(cluster) -> int:
     return int((cluster.pg.base / "data" / "postmaster.pid").read_text().split()[0])
+
+
+def _commits(cluster) -> int:
+    name = cluster.database_url.rsplit("/", 1)[1]
+    return int(cluster.pg.psql(f"SELECT xact_commit FROM pg_stat_database WHERE datname = '{name}'").strip())
 
 
 def _wrk(url: str, token: str, connections: int, seconds: int) -> tuple[float, int]:
@@ -79,10 +86,11 @@ def measure(cluster, front, url: str, token: str, connections: int) -> Run:
     """One wrk run through one nginx front end, with the CPU the nodes, PostgreSQL and nginx spent on it."""
     postmaster = _postmaster(cluster)
     nodes0 = sum(node.cpu_seconds() for node in cluster.nodes)
-    db0, nginx0 = _tree_cpu(postmaster), front.cpu_seconds()
+    db0, nginx0, commits0 = _tree_cpu(postmaster), front.cpu_seconds(), _commits(cluster)
     rps, requests = _wrk(url, token, connections, SECONDS)
     nodes1 = sum(node.cpu_seconds() for node in cluster.nodes)
-    return Run(rps, requests, nodes1 - nodes0, _tree_cpu(postmaster) - db0, front.cpu_seconds() - nginx0)
+    db1, nginx1 = _tree_cpu(postmaster), front.cpu_seconds()
+    return Run(rps, requests, nodes1 - nodes0, db1 - db0, nginx1 - nginx0, _commits(cluster) - commits0)
 
 
 def main() -> None:
@@ -119,7 +127,8 @@ def main() -> None:
                         f"  {connections:3d} connections, {n} node{'s' if n > 1 else ' '}: {run.rps:7.0f} req/s, "
                         f"server CPU {run.node_cpu / run.requests * 1e6:5.0f} µs/request "
                         f"(PostgreSQL {run.db_cpu / run.requests * 1e6:4.0f} µs, "
-                        f"nginx {run.nginx_cpu / run.requests * 1e6:3.0f} µs)"
+                        f"nginx {run.nginx_cpu / run.requests * 1e6:3.0f} µs; "
+                        f"{run.requests / max(run.commits, 1):4.1f} reads per PostgreSQL commit)"
                     )
                 growth = (triple.node_cpu / triple.requests) / (single.node_cpu / single.requests)
                 print(f"  3 nodes / 1 node: req/s {ratio:4.2f}, server CPU per request {growth:4.2f} (target ≤ 1.1)")
