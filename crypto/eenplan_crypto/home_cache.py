@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def _quiet_gnupg() -> None:
-    """python-gnupg logs the first bytes of every export at DEBUG: never let that reach a secret key's export."""
+    """python-gnupg logs the first bytes of every export and import at DEBUG: never let that reach a secret key."""
     logger = logging.getLogger("gnupg")
     if logger.getEffectiveLevel() < logging.WARNING:
         logger.setLevel(logging.WARNING)
@@ -65,6 +65,7 @@ class CachedHome(GpgHome):
         """Import a household's unsealed secret key into this home; CryptoError (no key material quoted) if gpg
         did not take exactly that key."""
         fpr = normalize_fingerprint(fpr)
+        _quiet_gnupg()  # python-gnupg logs the first 256 bytes of an import at DEBUG
 
         def work(gpg: gnupg.GPG) -> None:
             result = gpg.import_keys(bytes(secret))

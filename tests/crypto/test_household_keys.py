@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 import os
 import shutil
 import stat
@@ -291,6 +292,18 @@ async def test_the_database_holds_no_secret_key_in_the_clear(nodes, database_url
     assert secret not in stored
     middle = secret[len(secret) // 2 : len(secret) // 2 + 32]  # any 32 bytes of the secret key packet
     assert middle not in stored and base64.b64encode(secret)[40:80] not in stored
+
+
+async def test_the_secret_key_never_reaches_the_log_even_at_debug(nodes, caplog):
+    a, b = await nodes(), await nodes()
+    caplog.set_level(logging.DEBUG)  # every logger, python-gnupg's too (it logs the bytes it exports and imports)
+    logging.getLogger("gnupg").setLevel(logging.NOTSET)  # as if bootstrap had not held it at WARNING
+    made = await a.services.mailgroup.signer(CODE)  # exported and sealed
+    assert await b.services.mailgroup.signer(CODE) == made  # unsealed and imported
+    secret = await a.keyring.export_secret(made)
+    logged = "\n".join(f"{r.getMessage()} {r.args!r}" for r in caplog.records)
+    assert made in logged  # the log says which key, by fingerprint
+    assert repr(secret[:40])[2:-1] not in logged and "PRIVATE KEY" not in logged
 
 
 async def test_pinned_keys_from_before_are_stored_from_the_keyring_that_has_them(nodes, member, database_url):
