@@ -34,7 +34,7 @@ async def _new_version(client, demo) -> int:
 
 async def test_a_request_for_the_plan_in_writing_is_due_14_days_later_on_the_werkbank(client, demo, clock):
     fatima = demo["by_name"]["Fatima El Amrani"]["id"]
-    today = clock().date()
+    today = clock.today()
     resp = await client.post(
         _url(demo, "/written-plan-requests"),
         json={"asked_by": fatima, "on": today.isoformat()},
@@ -58,9 +58,7 @@ async def test_a_request_for_the_plan_in_writing_is_due_14_days_later_on_the_wer
 
 async def test_the_decision_against_a_familiegroepsplan_is_met_by_a_vaststelling_not_a_version(client, demo, clock):
     reg = bearer(demo["regisseur"])
-    resp = await client.post(
-        _url(demo, "/no-familiegroepsplan"), json={"on": clock().date().isoformat()}, headers=reg
-    )
+    resp = await client.post(_url(demo, "/no-familiegroepsplan"), json={"on": clock.today().isoformat()}, headers=reg)
     assert resp.status == 201, await resp.text()
     clock.advance(days=43)
     number = await _new_version(client, demo)
@@ -76,13 +74,13 @@ async def test_the_decision_against_a_familiegroepsplan_is_met_by_a_vaststelling
 async def test_refused_requests_write_nothing(client, demo, services, clock):
     reg = bearer(demo["regisseur"])
     khadija = demo["by_name"]["Khadija El Amrani"]["id"]  # the grandmother: the network does not ask
-    tomorrow = clock().date().toordinal() + 1
+    tomorrow = clock.today().toordinal() + 1
     from datetime import date
 
     cases = [
-        ({"asked_by": khadija, "on": clock().date().isoformat()}, "asked_by"),
+        ({"asked_by": khadija, "on": clock.today().isoformat()}, "asked_by"),
         ({"asked_by": demo["by_name"]["Fatima El Amrani"]["id"], "on": date.fromordinal(tomorrow).isoformat()}, "on"),
-        ({"asked_by": "nobody", "on": clock().date().isoformat()}, "asked_by"),
+        ({"asked_by": "nobody", "on": clock.today().isoformat()}, "asked_by"),
     ]
     for body, field in cases:
         resp = await client.post(_url(demo, "/written-plan-requests"), json=body, headers=reg)
@@ -98,6 +96,6 @@ async def test_refused_requests_write_nothing(client, demo, services, clock):
 
 async def test_only_a_regisseur_records_or_reads_them(client, demo, clock):
     fatima = demo["by_name"]["Fatima El Amrani"]
-    body = {"asked_by": fatima["id"], "on": clock().date().isoformat()}
+    body = {"asked_by": fatima["id"], "on": clock.today().isoformat()}
     assert (await client.post(_url(demo, "/written-plan-requests"), json=body, headers=bearer(fatima))).status == 403
     assert (await client.get(_url(demo), headers=bearer(demo["by_name"]["Joost Willems"]))).status == 403

@@ -126,9 +126,7 @@ def test_the_caseload_row_shows_the_plan_deadlines_sorted_with_the_others():
     cal = WerkdagCalendar()
     facts = HouseholdFacts("h1", "Gezin", "G", Phase.VOORTGANG, plan_events=(ASKED, DECIDED))
     now = datetime(2026, 12, 20, 9, tzinfo=UTC)
-    row = caseload_row(
-        facts, cal=cal, window=lambda d: (d, d), now=now, today=now.date(), local=lambda m: m.date()
-    )
+    row = caseload_row(facts, cal=cal, window=lambda d: (d, d), now=now, today=now.date(), local=lambda m: m.date())
     assert [d.kind for d in row.overdue] == [DeadlineKind.PLAN_OP_SCHRIFT]
     assert [d.kind for d in row.upcoming] == []  # 12 January is more than 14 days away
     assert row.urgency is Urgency.OVERDUE and row.overdue[0].due == date(2026, 12, 15)

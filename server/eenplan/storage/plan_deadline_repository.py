@@ -6,6 +6,7 @@ and vaststelling, `IN (...)` over the ids): the caseload's one extra query.
 
 from __future__ import annotations
 
+import builtins
 from collections import defaultdict
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -77,7 +78,9 @@ class PlanDeadlineRepository:
         last_version, last_vastgesteld = (await self._s.execute(stmt)).one()
         return PlanProgress(_aware(last_version), _day(last_vastgesteld))
 
-    async def facts(self, household_ids: list[str]) -> dict[str, tuple[list[PlanEvent], PlanProgress]]:
+    async def facts(
+        self, household_ids: builtins.list[str]
+    ) -> dict[str, tuple[builtins.list[PlanEvent], PlanProgress]]:
         """For each household with events: its events and its progress, in one statement."""
         if not household_ids:
             return {}
@@ -107,7 +110,7 @@ class PlanDeadlineRepository:
             .where(col(e.household_id).in_(household_ids))
             .order_by(col(e.household_id), col(e.day), col(e.id))
         )
-        events: dict[str, list[PlanEvent]] = defaultdict(list)
+        events: dict[str, builtins.list[PlanEvent]] = defaultdict(list)
         progress: dict[str, PlanProgress] = {}
         rows = (await self._s.execute(stmt)).all()
         for h, eid, kind, day, asked_by, recorded_at, last_version, last_vastgesteld in rows:
