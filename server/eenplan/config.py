@@ -13,7 +13,7 @@ import ipaddress
 import os
 import secrets
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -407,15 +407,21 @@ class Settings:
                 "is required with PostgreSQL: every node seals and opens the households' signing keys with it "
                 "(base64 of 32 random bytes, e.g. `openssl rand -base64 32`)",
             )
-        self.data_dir.mkdir(parents=True, exist_ok=True)
         path = self.data_dir / KEK_FILE
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return _kek_bytes(path.read_text().strip(), str(path)), previous
-        with os.fdopen(fd, "w") as out:
-            out.write(base64.b64encode(secrets.token_bytes(32)).decode("ascii"))
-        return _kek_bytes(path.read_text().strip(), str(path)), previous
+        made = _generated_once(path, lambda: base64.b64encode(secrets.token_bytes(32)).decode("ascii"))
+        return _kek_bytes(made, str(path)), previous
+
+
+def _generated_once(path: Path, make: Callable[[], str]) -> str:
+    """The secret in `path`, written there (mode 0600, never replaced) by `make` on the first call."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as out:
+        out.write(make())
+    return path.read_text().strip()
 
 
 def _kek_bytes(value: str, name: str) -> bytes:
