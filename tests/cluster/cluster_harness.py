@@ -181,10 +181,19 @@ class Nginx:
         return total
 
     def stop(self) -> None:
-        """Stop nginx at once."""
+        """Stop nginx: SIGTERM lets the master end its workers (a SIGKILLed master would leave them serving);
+        whatever is left after 10 s is killed."""
+        workers = _children(self.process.pid)
         if self.process.poll() is None:
+            self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
             self.process.kill()
-        self.process.wait(10)
+            self.process.wait(10)
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def _children(pid: int) -> list[int]:
