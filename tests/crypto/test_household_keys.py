@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from support.clock import MovableClock
 
 from eenplan.bootstrap import build_services, check_key_encryption_key
 from eenplan.config import Settings
@@ -67,7 +68,7 @@ async def nodes(tmp_path, database_url, smtp_peer):
     started: list[Node] = []
     homes: list[Path] = []
 
-    async def start(home: Path | None = None, kek: str = KEK, previous: str = "") -> Node:
+    async def start(home: Path | None = None, kek: str = KEK, previous: str = "", clock=None) -> Node:
         if home is None:
             home = make_home()
             homes.append(home)
@@ -81,7 +82,7 @@ async def nodes(tmp_path, database_url, smtp_peer):
             key_encryption_key=kek,
             key_encryption_key_previous=previous,
         )
-        node = Node(build_services(settings), home, Keyring(home))
+        node = Node(build_services(settings, clock=clock or MovableClock()), home, Keyring(home))
         started.append(node)
         return node
 
@@ -183,6 +184,17 @@ async def test_an_emptied_home_is_rebuilt_from_the_database(nodes, member):
         assert member.decrypt(sealed)[0] == b"na herstel"
     finally:
         remove_home(home)
+
+
+async def test_a_home_emptied_while_the_node_runs_is_rebuilt_within_a_minute(nodes):
+    made = await (await nodes()).services.mailgroup.signer(CODE)
+    clock = MovableClock()
+    b = await nodes(clock=clock)
+    assert await b.services.mailgroup.signer(CODE) == made
+    await b.keyring.delete_key(made)  # the home loses it while B runs
+    clock.advance(seconds=61)
+    assert await b.services.mailgroup.signer(CODE) == made
+    assert await b.keyring.has_secret(made)
 
 
 async def test_the_node_that_loses_the_race_drops_its_key_and_uses_the_winners(nodes, database_url):

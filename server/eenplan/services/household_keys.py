@@ -16,12 +16,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from ..domain.key_ports import HouseholdKey, KeyCache, SecretSealer
 from ..domain.mailgroup import group_address
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger("eenplan.keys")
+
+#: how long this process trusts that its home still holds a household key it checked (a home emptied while the
+#: node runs is rebuilt from the database within this time; every signature would otherwise cost a gpg call)
+RECHECK = timedelta(seconds=60)
 
 
 class HouseholdKeys:
@@ -44,8 +49,9 @@ class HouseholdKeys:
         self._clock = clock
         self._mail_domain = mail_domain
         self._locks: dict[str, asyncio.Lock] = {}
-        #: household code -> the fingerprint stored for it (a stored key is never replaced, so this stays true)
-        self._stored: dict[str, str] = {}
+        #: household code -> (the fingerprint stored for it, when this home was last seen to hold it); a stored key
+        #: is never replaced, so only the home's copy is checked again, at most once per RECHECK
+        self._stored: dict[str, tuple[str, datetime]] = {}
 
     @property
     def _sealer(self) -> SecretSealer:
@@ -59,8 +65,14 @@ class HouseholdKeys:
         lock = self._locks.setdefault(code, asyncio.Lock())
         async with lock:  # one make-or-fetch per household in this process
             known = self._stored.get(code)
-            if known is not None and await self._cache.has_secret(known):
-                return known
+            now = self._clock()
+            if known is not None:
+                fpr, checked = known
+                if now - checked < RECHECK:
+                    return fpr
+                if await self._cache.has_secret(fpr):
+                    self._stored[code] = (fpr, now)
+                    return fpr
             async with self._uow() as uow:
                 stored = await uow.keys.household_key(code)
             if stored is not None:
@@ -68,7 +80,7 @@ class HouseholdKeys:
                 fpr = stored.fingerprint
             else:
                 fpr = await self._make(code)
-            self._stored[code] = fpr
+            self._stored[code] = (fpr, now)
             return fpr
 
     async def _cached(self, key: HouseholdKey) -> None:
