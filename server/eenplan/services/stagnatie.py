@@ -156,8 +156,10 @@ class StagnatieService:
         case = await uow.stagnatie.get_case(household_id, case_id, lock=lock)
         if case is None:
             raise NotFound("stagnation case not found")
-        if not self._may_see(actor, case):  # a case the caller may not see is like a missing one
-            raise NotFound("stagnation case not found")
+        if not self._may_see(actor, case):
+            if may_list_cases(actor):  # the aanspreekpunt: a case not escalated to them is like a missing one
+                raise NotFound("stagnation case not found")
+            raise Forbidden("only a regisseur (or the case's gemeentelijk aanspreekpunt) may do this")
         return case
 
     # -- opening ------------------------------------------------------------------------------
