@@ -35,6 +35,7 @@ def main() -> None:
                 **os.environ,
                 "EENPLAN_DATA_DIR": tmp,
                 "EENPLAN_SECRET_KEY": "b" * 48,
+                "EENPLAN_KEY_ENCRYPTION_KEY": "YmVuY2gta2V5LWVuY3J5cHRpb24ta2V5LTMyLWJ5dGU=",  # required on PostgreSQL
                 "EENPLAN_LOG_LEVEL": "WARNING",
                 "EENPLAN_DATABASE_URL": cluster.create_database(),
             }

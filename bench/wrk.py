@@ -190,7 +190,12 @@ def _postmaster(cluster: Any) -> list[int]:
 def main() -> None:
     """SQLite, then PostgreSQL (skipped when its binaries are missing)."""
     databases = os.environ.get("BENCH_WRK_DB", "sqlite,pg").split(",")
-    base_env = {**os.environ, "EENPLAN_SECRET_KEY": "b" * 48, "EENPLAN_LOG_LEVEL": "WARNING"}
+    base_env = {
+        **os.environ,
+        "EENPLAN_SECRET_KEY": "b" * 48,
+        "EENPLAN_KEY_ENCRYPTION_KEY": "YmVuY2gta2V5LWVuY3J5cHRpb24ta2V5LTMyLWJ5dGU=",  # PostgreSQL nodes need one
+        "EENPLAN_LOG_LEVEL": "WARNING",
+    }
     if "sqlite" in databases:
         with tempfile.TemporaryDirectory(prefix="eenplan-bench-wrk-") as tmp:
             for line in compare({**base_env, "EENPLAN_DATA_DIR": tmp}, "SQLite", []):
