@@ -23,7 +23,7 @@ async def test_the_inzage_zip_holds_the_journaal_messages_the_klant_may_read(ser
     await services.journaal.write(Principal(khadija, hid), hid, None, FOR_FATIMA, "Afspraak")
     await services.journaal.write(Principal(joost, hid), hid, group.id, NOT_FOR_FATIMA)
 
-    name, body = await services.inzage.export(Principal(fatima, hid, second_factor=True), hid)
+    _, body = await services.inzage.export(Principal(fatima, hid, second_factor=True), hid)
     archive = zipfile.ZipFile(io.BytesIO(body))
     assert NOT_FOR_FATIMA.encode() not in b"".join(archive.read(n) for n in archive.namelist())
     (entry,) = json.loads(archive.read("journaal.json"))
