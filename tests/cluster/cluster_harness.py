@@ -10,6 +10,7 @@ Python's whole start-up.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import contextlib
 import json
@@ -266,6 +267,7 @@ class EenplanCluster:
 
     def start(self) -> EenplanCluster:
         """PostgreSQL, migrate, demo, relay, nodes, workers, nginx; returns when every node is ready."""
+        atexit.register(self.stop)  # also when the session ends without its teardown (INTERNALERROR, ^C)
         try:  # the forkserver imports eenplan while initdb runs
             warm = threading.Thread(target=run_cli, args=("settings",), kwargs={"cwd": self.base}, daemon=True)
             warm.start()
@@ -310,6 +312,7 @@ class EenplanCluster:
         if self._controller is not None:
             with contextlib.suppress(Exception):
                 self._controller.stop()
+            self._controller = None
         if self.pg is not None:
             self.pg.stop()
         for home in self.base.glob("*/gnupg"):

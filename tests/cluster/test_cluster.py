@@ -225,6 +225,10 @@ async def test_kills_lose_no_acknowledged_write_and_no_mail(cluster):
     duplicates: Counter[str] = Counter()
     for (rcpt, _message_id), count in got.items():
         duplicates[rcpt] += count - 1
+    print(
+        f"\ncluster run: {kills} kills, writes {dict(outcomes)}, reads {dict(reads)}, revocations {revocations}, "
+        f"{len(rows)} mails sent, {sum(duplicates.values())} duplicates, skipped {dict(why_skipped)}"
+    )
     assert all(n <= kills for n in duplicates.values()), (kills, duplicates)
     assert sum(duplicates.values()) <= kills * len(address), (kills, duplicates)
 
