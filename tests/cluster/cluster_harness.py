@@ -106,6 +106,33 @@ class Child:
             self._answer = None
 
 
+class SenderKillingRelay(KillingRelay):
+    """The kill campaign's relay, whose hook learns which client connection the 250 went to."""
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        with self.lock:
+            for rcpt in envelope.rcpt_tos:
+                self.messages.append((rcpt, envelope.original_content))
+            self.accepted += 1
+            hook, self.after_250 = self.after_250, None
+        if hook is not None:  # the 250 below is written first; the hook runs a moment later
+            import asyncio
+
+            asyncio.get_running_loop().call_later(0.002, hook, session.peer)
+        return "250 Message accepted for delivery"
+
+
+def _socket_inode(local_port: int) -> str | None:
+    """The inode of the loopback TCP socket bound to this local port (the SMTP client's end)."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(FileNotFoundError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                cols = line.split()
+                if int(cols[1].rsplit(":", 1)[1], 16) == local_port:
+                    return cols[9]
+    return None
+
+
 NGINX_CONF = """\
 {user}daemon off;
 worker_processes 1;
@@ -226,7 +253,9 @@ class EenplanCluster:
         self.node_count, self.worker_count, self.mail = nodes, workers, mail
         self.extra = settings
         self.pg: postgres.Cluster | None = None
-        self.relay: KillingRelay | None = None
+        self.relay: SenderKillingRelay | None = None
+        self.killed_senders: list[Child] = []
+        self._armed = False
         self._controller: Controller | None = None
         self.nodes: list[Child] = []
         self.workers: list[Child] = []
@@ -282,7 +311,7 @@ class EenplanCluster:
             self.demo["by_name"] = {b["name"]: b for b in self.demo["betrokkenen"]}
             self.demo["regisseur"] = next(b for b in self.demo["betrokkenen"] if b["role"] == "procesregisseur")
             if self.mail:
-                self.relay = KillingRelay()
+                self.relay = SenderKillingRelay()
                 self._controller = Controller(
                     self.relay, hostname="127.0.0.1", port=free_port(), data_size_limit=20_000_000
                 )
@@ -364,6 +393,45 @@ class EenplanCluster:
                             return
                 await _sleep(0.1)
         raise RuntimeError(f"node {i + 1} did not come back within {timeout} s")
+
+    def sender_of(self, local_port: int) -> Child | None:
+        """The node or worker whose SMTP connection comes from this port."""
+        inode = _socket_inode(local_port)
+        if inode is None:
+            return None
+        for child in [*self.nodes, *self.workers]:
+            with contextlib.suppress(FileNotFoundError, ProcessLookupError, PermissionError):
+                for fd in os.listdir(f"/proc/{child.pid}/fd"):
+                    with contextlib.suppress(OSError):
+                        if os.readlink(f"/proc/{child.pid}/fd/{fd}") == f"socket:[{inode}]":
+                            return child
+        return None
+
+    def kill_sender_after_next_250(self) -> None:
+        """Arm the relay: right after its next 250, SIGKILL the process that sent that mail (before it can mark
+        the row sent: the worst moment for a duplicate); the victim lands in `killed_senders`."""
+        assert self.relay is not None
+        self._armed = True
+
+        def hook(peer: tuple[str, int]) -> None:
+            if not self._armed:
+                return
+            child = self.sender_of(peer[1])
+            if child is None:
+                self.kill_sender_after_next_250()  # not ours to find (it closed already): the next one
+                return
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child.pid, signal.SIGKILL)
+            self.killed_senders.append(child)
+            self._armed = False
+
+        self.relay.after_250 = hook
+
+    def disarm(self) -> None:
+        """No kill after the next 250 after all."""
+        self._armed = False
+        if self.relay is not None:
+            self.relay.after_250 = None
 
     def sql(self, statement: str) -> str:
         """One SQL statement on the cluster's database, as the superuser (psql -At output)."""

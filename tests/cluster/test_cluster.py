@@ -41,7 +41,7 @@ ON_PURPOSE = {UNCHANGED}
 
 EDITORS = 3
 READERS = 2
-KILLS = 3  # rounds; each SIGKILLs one node and one worker
+KILLS = 3  # rounds; each SIGKILLs one node and one worker, then whichever process sent the next mail, after its 250
 SIGNIN_LIMIT = 5  # EENPLAN_SIGNIN_TARGET_LIMIT's default, per address per window
 
 
@@ -61,6 +61,25 @@ async def _until(predicate, timeout: float, what: str) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.2)
+
+
+async def _kill_a_sender_right_after_its_250(cluster) -> int:
+    """SIGKILL whichever node or worker the relay just accepted a mail from, and restart it; 1 if it happened."""
+    cluster.killed_senders.clear()
+    cluster.kill_sender_after_next_250()
+    deadline = time.monotonic() + 15
+    while not cluster.killed_senders and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    cluster.disarm()
+    if not cluster.killed_senders:
+        return 0  # nothing was being sent
+    victim = cluster.killed_senders[0]
+    victim.kill()  # reaps it
+    if victim in cluster.nodes:
+        await cluster.restart_node(cluster.nodes.index(victim))
+    else:
+        victim.start()
+    return 1
 
 
 async def test_a_consent_revoked_through_node_1_is_refused_on_node_3_at_the_next_request(cluster):
@@ -183,6 +202,7 @@ async def test_kills_lose_no_acknowledged_write_and_no_mail(cluster):
                 await asyncio.sleep(rng.uniform(0.2, 1.0))
                 cluster.restart_worker(worker)
                 await cluster.restart_node(node)
+                kills += await _kill_a_sender_right_after_its_250(cluster)
             deadline = time.monotonic() + 90  # then enough of each kind of client's work to judge
             while (len(revocations) < 2 or len(acks) < 10) and time.monotonic() < deadline:
                 await asyncio.sleep(0.2)
