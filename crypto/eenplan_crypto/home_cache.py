@@ -48,6 +48,24 @@ class CachedHome(GpgHome):
         fpr = normalize_fingerprint(fpr)
         return await self._run(lambda gpg: _listed(gpg, fpr, secret=False))
 
+    async def secret_key_addresses(self) -> dict[str, str]:
+        """Every e-mail address in a user id of a secret key this home holds (lower case) -> that key's fingerprint
+        (the newest when several): how the household keys made before the database are found at start-up."""
+
+        def work(gpg: gnupg.GPG) -> dict[str, str]:
+            found: dict[str, tuple[float, str]] = {}
+            for parsed in parse_colons(gpg.list_keys(secret=True).data.decode("utf-8", "replace")):
+                made = parsed.primary.created.timestamp() if parsed.primary.created else 0.0
+                for _validity, uid in parsed.uids:
+                    start, end = uid.rfind("<"), uid.rfind(">")
+                    if 0 <= start < end:
+                        address = uid[start + 1 : end].lower()
+                        if address not in found or found[address][0] < made:
+                            found[address] = (made, parsed.primary.fingerprint)
+            return {address: fpr for address, (_made, fpr) in found.items()}
+
+        return await self._run(work)
+
     async def export_secret(self, fpr: str) -> bytes:
         """The binary secret key of `fpr` (no passphrase), to be sealed at once; KeyNotFound if absent."""
         fpr = normalize_fingerprint(fpr)

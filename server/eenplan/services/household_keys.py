@@ -94,6 +94,11 @@ class HouseholdKeys:
         """No row yet: make (or find) the key here, store it sealed; if another node stored one first, use that."""
         address = group_address(code, self._mail_domain)
         fpr = await self._cache.ensure_signing_key(address, f"eenplan {code}")
+        return await self._store(code, fpr)
+
+    async def _store(self, code: str, fpr: str) -> str:
+        """Seal this home's key `fpr` and insert it as the household's; the stored key's fingerprint (another
+        node's when it stored one first: this home then drops its own and imports that one)."""
         key = HouseholdKey(
             code,
             fpr,
@@ -151,11 +156,21 @@ class HouseholdKeys:
         return True
 
     async def backfill(self) -> int:
-        """Store the armored keys of fingerprints pinned before the keys moved into the database, from this
-        home when it holds them (start-up); returns how many were stored."""
+        """At start-up, what this home holds from before the keys moved into the database: the household keys
+        it made (stored sealed, so every node signs with them) and the armored keys of pinned fingerprints;
+        returns how many rows were stored."""
         async with self._uow() as uow:
+            codes = await uow.keys.codes_without_key()
             missing = await uow.keys.pinned_without_armored()
         stored = 0
+        if codes:
+            mine = await self._cache.secret_key_addresses()
+            for code in codes:
+                fpr = mine.get(group_address(code, self._mail_domain).lower())
+                if fpr is not None:
+                    async with self._locks.setdefault(code, asyncio.Lock()):
+                        await self._store(code, fpr)
+                    stored += 1
         for fpr in missing:
             if not await self._cache.has_public(fpr):
                 continue
@@ -164,5 +179,5 @@ class HouseholdKeys:
                 await uow.commit()
             stored += 1
         if stored:
-            log.info("stored %d pinned public keys from the local keyring", stored)
+            log.info("stored %d keys from the local keyring", stored)
         return stored

@@ -15,6 +15,7 @@ from sqlmodel import col
 
 from ..domain.key_ports import HouseholdKey, SealedSecret
 from .results import rows_changed
+from .tables import HouseholdRow
 from .tables_keys import HouseholdKeyRow, PublicKeyRow
 from .tables_mail import MailKeyRow
 from .tables_stagnatie import AanspreekpuntRow
@@ -88,6 +89,16 @@ class KeyRepository:
         fresh = {"armored": stmt.excluded.armored, "stored_at": stmt.excluded.stored_at}
         stmt = stmt.on_conflict_do_update(index_elements=["fingerprint"], set_=fresh)
         await self._s.execute(stmt)
+
+    async def codes_without_key(self, limit: int = 1000) -> list[str]:
+        """Codes of households without a stored signing key (made before 0020, or never used to sign)."""
+        stmt = (
+            sa.select(col(HouseholdRow.code))
+            .where(~sa.exists().where(col(HouseholdKeyRow.household_code) == col(HouseholdRow.code)))
+            .order_by(col(HouseholdRow.code))
+            .limit(limit)
+        )
+        return [str(c) for c in (await self._s.execute(stmt)).scalars()]
 
     async def pinned_without_armored(self, limit: int = 1000) -> list[str]:
         """Pinned fingerprints (betrokkenen, aanspreekpunten) without a stored public key (rows from before 0020)."""
