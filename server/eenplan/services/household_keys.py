@@ -6,7 +6,8 @@
   own key and imports the winner's, so every node signs with the same key.
 - `ensure_public(fpr)`: before encrypting to a pinned key this home lacks, import it from the database.
 - `remember_public(uow, fpr)`: inside the transaction that pins a key, store its armored form.
-- `backfill()`: pinned keys from before the move that this home holds are stored, so other nodes get them.
+- `backfill()` (at start-up): household keys and pinned keys from before the move that this home holds are
+  stored, so other nodes sign with and encrypt to the same keys.
 - `rotate()`: every household key re-sealed under the current KEK, in one transaction.
 The secret key is only ever bytes between gpg and the sealer: never logged, never in an error or an answer.
 """
