@@ -36,6 +36,11 @@ async def bulk_versions(services, household_id: str, author_id: str, upto: int) 
         await uow.commit()
 
 
+def _wake_up(args: tuple) -> bool:
+    """The outbox's NOTIFY (sent in the background after an earlier change queued mail) is no read: not counted."""
+    return bool(args) and isinstance(args[0], str) and args[0].lstrip().upper().startswith("NOTIFY")
+
+
 async def test_query_count_does_not_grow_with_history(services, demo, settings):
     me = Principal(demo["regisseur"]["id"], demo["household"]["id"])
     hh = demo["household"]["id"]
@@ -54,7 +59,8 @@ async def test_query_count_does_not_grow_with_history(services, demo, settings):
             inner = getattr(pg, name)
 
             def counted(*args):
-                statements.append(name)
+                if not _wake_up(args[:1]):
+                    statements.append(name)
                 return inner(*args)
 
             return counted
@@ -63,7 +69,8 @@ async def test_query_count_does_not_grow_with_history(services, demo, settings):
             setattr(pg, name, counting(name))
 
     def count(conn, cursor, statement, *args):
-        statements.append(statement)
+        if not _wake_up((statement,)):
+            statements.append(statement)
 
     async def cost(call) -> int:
         services.plan._cache = type(services.plan._cache)()  # cold caches: count real reads
