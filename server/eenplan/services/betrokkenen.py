@@ -12,7 +12,7 @@ from ..domain.consent import consent_relevant
 from ..domain.contact_changes import same_address
 from ..domain.errors import Forbidden, NotFound, ValidationFailed
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
-from .common import Need, authorised
+from .common import Need, authorised, require_need
 from .consent import ConsentService
 from .contact_changes import ContactChanges
 from .people import forget_if_unreached
@@ -78,6 +78,10 @@ def _check_change(principal: Principal, found: Betrokkene, updated: Betrokkene) 
 #: What a betrokkene may change about themself; kind, role and birth date (which decides who must
 #: consent) are the regisseur's to record. The mail choice is the person's own (what plan mail brings them).
 SELF_SERVICE = frozenset({"name", "email", "phone", "reachable_days", "mail_choice"})
+#: Of those, what only the person's own credential changes (Need.PERSONAL, as on Mijn gegevens): a token a
+#: regisseur issued, or a session through an address someone else added, does not speak for the person. The
+#: e-mail address has its own rule (someone else's change waits for the person: services.contact_changes).
+PERSONAL_FIELDS = frozenset({"phone", "reachable_days", "mail_choice"})
 
 
 class BetrokkeneService:
@@ -129,7 +133,8 @@ class BetrokkeneService:
     async def update(
         self, principal: Principal, household_id: str, betrokkene_id: str, fields: dict[str, Any]
     ) -> Betrokkene:
-        """Change recorded details: a regisseur any betrokkene's, everyone their own contact details."""
+        """Change recorded details: a regisseur any betrokkene's, everyone their own contact details (phone,
+        reachable days and mail choice only with a credential of their own: Need.PERSONAL)."""
         others = betrokkene_id != principal.betrokkene_id or bool(set(fields) - SELF_SERVICE)
         async with authorised(
             self._uow,
@@ -140,6 +145,9 @@ class BetrokkeneService:
             what="change another betrokkene's details or anyone's role",
         ) as caller:
             uow, actor = caller.uow, caller.actor
+            personal = sorted(set(fields) & PERSONAL_FIELDS)
+            if not others and personal and not is_regisseur(actor.role):  # a regisseur may change anyone's
+                require_need(caller, Need.PERSONAL, "change one's own " + ", ".join(personal))
             found = await uow.betrokkenen.get(household_id, betrokkene_id)
             if found is None or not found.active:
                 raise NotFound("betrokkene not found")

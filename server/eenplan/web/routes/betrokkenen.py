@@ -61,7 +61,9 @@ async def get_betrokkene(request: web.Request) -> web.Response:
     "/api/households/{id}/betrokkenen/{bid}",
     summary="Change a betrokkene's details "
     "(regisseur; or one's own contact details). Someone else's change of an e-mail address is pending "
-    "(answer: `pending`) until the person approves it through a link sent to the old address",
+    "(answer: `pending`) until the person approves it through a link sent to the old address. "
+    "One's own phone, reachable days and mail choice change only with the person's own credential: "
+    "a token a regisseur issued (or a session through an address someone else added) gets 403",
     body=BetrokkenePatch,
     response=BETROKKENE,
 )
