@@ -2,7 +2,8 @@
 
 Pure: which overleg is "the next" (the first planned one still to come; none means "geen volgend overleg gepland",
 the method's rule), and the invitee list with one betrokkene's must-attend changed. Changing an overleg's invitees,
-the invites that follow and the slots that count only must-attend people stay the overleg service's.
+the invite that follows (`services.overleg_must_attend`: to that person only) and the slots that count only
+must-attend people stay the overleg service's.
 """
 
 from __future__ import annotations

@@ -1,16 +1,16 @@
 """Must-attend for the next overleg, per betrokkene (issue 13 item 3), over the overleg service.
 
 The betrokkenen page shows, for the next planned overleg (`domain.next_overleg.next_planned`), who must attend, and
-lets the regisseur change it for one person. The change goes through `OverlegService.change` (regisseurs only; the
-invitee rules, the updated invitations and the slots that count must-attend people stay there). Nothing of an
-overleg's content (agenda, decisions) is read: its facts only (`content=False`), so nothing is access-logged.
+lets the regisseur change it for one person. The change goes through `OverlegService.set_must_attend` (regisseurs
+only; the invitee rules, the one updated invitation and the slots that count must-attend people stay there). Nothing
+of an overleg's content (agenda, decisions) is shown: its facts only (`content=False`), so nothing is access-logged.
 """
 
 from __future__ import annotations
 
 from ..domain.access import Principal
 from ..domain.audit import Channel
-from ..domain.next_overleg import next_planned, with_must_attend
+from ..domain.next_overleg import next_planned
 from ..domain.ports import Clock
 from .overleg_views import OverlegView
 from .overleggen import OverlegService
@@ -32,10 +32,7 @@ class NextOverlegService:
         self, principal: Principal, household_id: str, overleg_id: str, betrokkene_id: str, must: bool
     ) -> OverlegView:
         """Mark one betrokkene as must-attend (invited if they were not) or not for this overleg; an unchanged
-        answer changes nothing. The overleg service refuses anyone but a regisseur, and an overleg not planned."""
-        current = await self._overleggen.get(principal, household_id, overleg_id, channel=Channel.WEB, content=False)
-        invitees = with_must_attend(current.invitees, betrokkene_id, must)
-        if invitees == current.invitees:
-            return current
-        view, _queued = await self._overleggen.change(principal, household_id, overleg_id, {"invitees": invitees})
+        answer changes nothing. The overleg service decides (`OverlegService.set_must_attend`: regisseurs only, a
+        planned overleg, one locked transaction) and mails only that person an updated invitation."""
+        view, _queued = await self._overleggen.set_must_attend(principal, household_id, overleg_id, betrokkene_id, must)
         return view

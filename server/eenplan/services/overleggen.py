@@ -38,6 +38,7 @@ from .common import Need, authorised, known_household
 from .overleg_close import CloseRequest, OverlegCloser
 from .overleg_drafts import AMSTERDAM, OverlegDraft, local_date
 from .overleg_invites import CANCEL, REQUEST, InviteSender, overleg_uid
+from .overleg_must_attend import MustAttendChanger
 from .overleg_views import OverlegView, shown, shown_in
 from .overleg_window import WindowCalendar, initiation_date, window_calendar
 from .plan import PlanService
@@ -72,6 +73,7 @@ class OverlegService:
         self._plan = plan
         self.reminder_werkdagen = reminder_werkdagen
         self._closer = OverlegCloser(uow, clock, plan, self)
+        self._must_attend = MustAttendChanger(uow, plan, invites, NOT_FOUND)
 
     def now(self) -> datetime:
         """The service's clock: what "upcoming" means on a page that lists overleggen."""
@@ -329,6 +331,13 @@ class OverlegService:
             view = await shown_in(self._plan, uow, actor, new)
             await uow.commit()
             return view, queued
+
+    async def set_must_attend(
+        self, principal: Principal, household_id: str, overleg_id: str, betrokkene_id: str, must: bool
+    ) -> tuple[OverlegView, int]:
+        """Must-attend or not for one betrokkene of a planned overleg, in one locked transaction: only that person
+        gets an updated invitation, nobody else is mailed (see overleg_must_attend; its facts only are answered)."""
+        return await self._must_attend.set(principal, household_id, overleg_id, betrokkene_id, must)
 
     async def cancel(self, principal: Principal, household_id: str, overleg_id: str) -> tuple[OverlegView, int]:
         """Cancel a planned overleg: SEQUENCE is raised and every invitee gets METHOD:CANCEL."""

@@ -4,7 +4,9 @@ A regisseur records that someone asked to have the plan in writing (the written 
 that it was decided not to make a familiegroepsplan (vastgesteld due 6 weeks later) [001 §Definities]; the
 rules — who may ask, no day in the future, due, met, overdue — are `domain.plan_deadlines`'. The caseload shows
 the open ones with the other deadlines. Vaststellen at an overleg (one that was held, or today's) records the
-overleg on the version (`plan_version.vastgesteld_overleg`) through `PlanService.adopt_in`, in one transaction.
+overleg on the version (`plan_version.vastgesteld_overleg`) through `PlanService.adopt_in`, in one transaction;
+`adopt_at` is the one place of that rule: the plan editor's form and the API (`…/plan/versions/{n}/vaststellen`) both
+call it, so neither adopts at a future or cancelled overleg (422 naming `overleg`).
 
 Nothing here reads plan content: names, days and overleg dates only, so nothing is access-logged.
 """

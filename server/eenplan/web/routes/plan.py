@@ -143,7 +143,8 @@ async def get_version(request: web.Request) -> web.Response:
 @table.route(
     "POST",
     "/api/households/{id}/plan/versions/{n}/vaststellen",
-    summary="Mark a version vastgesteld (adopted at an overleg; regisseur)",
+    summary="Mark a version vastgesteld (regisseur); `overleg`, when given, must be one that was held or is "
+    "planned for today (422 naming `overleg` otherwise), as on the plan editor's page",
     body=AdoptRequest,
     body_required=False,
     response=VERSION_INFO,
@@ -151,7 +152,8 @@ async def get_version(request: web.Request) -> web.Response:
 async def adopt_version(request: web.Request) -> web.Response:
     number = path_int(request, "n")
     body = await read_body(request, AdoptRequest) if request.can_read_body else AdoptRequest()
-    info = await services(request).plan.adopt(principal(request), request.match_info["id"], number, body.overleg)
+    deadlines = services(request).plan_deadlines  # the rule "held or today's overleg" is the service's, as on the page
+    info = await deadlines.adopt_at(principal(request), request.match_info["id"], number, body.overleg)
     return web.json_response(info_dict(info))
 
 

@@ -18,7 +18,9 @@ table = RouteTable("werkbank")
     "/api/werkbank",
     summary="The caseload: every household where the caller is an active regisseur (a person's session: all of "
     "them; an API token: its one household), most urgent first, with phase, next overleg, overdue and upcoming "
-    "deadlines (startoverleg window, stagnation steps), open safety signals (count), consent requests waiting, "
+    "deadlines (`kind`: `startoverleg` its window, `stagnatie` the stagnation steps, `plan-op-schrift` the plan in "
+    "writing 14 days after someone asked for it, `vaststellen` the plan vastgesteld 6 weeks after the decision not "
+    "to make a familiegroepsplan), open safety signals (count), consent requests waiting, "
     "betrokkenen without a usable key and undeliverable mail; `counts` are over all households, whatever the filter",
     query={
         "filter": optional(
