@@ -1,7 +1,8 @@
 """A person's calendar feed: a secret URL (`/agenda/<token>.ics`) their calendar program subscribes to.
 
 The token is 256 random bits; only its SHA-256 is stored, so the link is shown once, right after it is made.
-Making a new one stops the old ones (one working feed per person per household); "stop" stops it. The feed
+Making a new one stops the old ones (one working feed per person per household); "stop" stops it, and a regisseur
+stops anyone's (`stop_for`: a leaked link; the person makes a new one later). The feed
 is content-free like the cleartext invites (see eenplan_calendar.feed) and lists only the overleggen the
 person is invited to. A fetch is access-logged on channel ICS (as a downloaded invite is) only when what the feed
 shows changed since the last logged fetch of that feed: the detail carries a fingerprint keyed with the feed's
@@ -14,6 +15,7 @@ a removed betrokkene all answer the same NotFound.
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import timedelta
 
 from ..domain.access import Principal
@@ -27,6 +29,8 @@ from ..domain.sessions import looks_like_secret, new_secret, secret_hash
 from ..domain.signin import MemoryCounter, RateLimited
 from .common import Need, authorised, known_household
 from .plan import PlanService
+
+security = logging.getLogger("eenplan.security")
 
 FEED_NOT_FOUND = "calendar feed not found"
 #: how often calendar programs are asked to fetch the feed again (REFRESH-INTERVAL, X-PUBLISHED-TTL)
@@ -100,6 +104,32 @@ class CalendarFeedService:
             stopped = await caller.uow.overleggen.revoke_feeds(household_id, caller.actor.betrokkene_id, self._clock())
             await caller.uow.commit()
         return stopped
+
+    async def holders(self, principal: Principal, household_id: str) -> frozenset[str]:
+        """Who in this household has a working feed (regisseurs only: their betrokkenen page offers to stop it)."""
+        async with authorised(
+            self._uow, principal, household_id, need=Need.REGISSEUR, what="see who has a calendar link"
+        ) as caller:
+            return await caller.uow.overleggen.feed_holders(household_id)
+
+    async def stop_for(self, principal: Principal, household_id: str, betrokkene_id: str) -> bool:
+        """A regisseur stops a betrokkene's working feed (a leaked link); whether one was working. The link
+        answers the one NotFound from then on; the person makes a new one on their overleggen page."""
+        async with authorised(
+            self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="stop someone's calendar link"
+        ) as caller:
+            found = await caller.uow.betrokkenen.get(household_id, betrokkene_id)
+            if found is None or not found.active:
+                raise NotFound("betrokkene not found")
+            stopped = await caller.uow.overleggen.revoke_feeds(household_id, betrokkene_id, self._clock())
+            await caller.uow.commit()
+        security.info(
+            "calendar feed stopped by a regisseur betrokkene=%s by=%s stopped=%d",
+            betrokkene_id,
+            principal.issued_by or principal.betrokkene_id,
+            stopped,
+        )
+        return stopped > 0
 
     async def feed(self, token: str, *, head: bool = False) -> bytes:
         """The feed a token opens, as .ics bytes; NotFound for anything else, RateLimited past FETCHES_PER_HOUR.

@@ -64,6 +64,15 @@ class CalendarFeedRows:
         )
         return bool((await self._s.execute(stmt)).scalar_one())
 
+    async def feed_holders(self, household_id: str) -> frozenset[str]:
+        """The betrokkenen of this household with a working feed (one query; the regisseur's betrokkenen page)."""
+        stmt = (
+            sa.select(col(CalendarFeedRow.betrokkene_id))
+            .where(col(CalendarFeedRow.household_id) == household_id, col(CalendarFeedRow.revoked_at).is_(None))
+            .distinct()
+        )
+        return frozenset((await self._s.execute(stmt)).scalars())
+
     async def feed_owner(self, token_hash: str) -> FeedOwner | None:
         """Whose working feed this is, in one query by the primary key: None when the token is unknown, the
         feed stopped, or its betrokkene was removed from the household."""

@@ -1,5 +1,5 @@
 """Betrokkenen (issue 13 item 3): the regisseur adds, changes and removes the people of a household, sees who
-has a usable key, and issues a machine token (shown once).
+has a usable key, issues a machine token (shown once) and stops someone's calendar link (a leaked one).
 
 Every rule is the services': `BetrokkeneService` (who may add, change, remove; role fits kind; a jeugdige's
 birth date), `MailgroupService.missing_keys` (who lacks a usable key; regisseurs only, so the overview is
@@ -68,6 +68,8 @@ DONE_TEXTS: dict[str, str] = {
     "verwijderd": _("De betrokkene doet niet meer mee. Zijn of haar toegang is gestopt."),
     "moet": _("Opgeslagen: deze persoon moet bij het volgende overleg zijn. De uitnodiging is bijgewerkt."),
     "mag": _("Opgeslagen: deze persoon hoeft niet bij het volgende overleg te zijn."),
+    "agenda-gestopt": _("De agenda-link is gestopt. De betrokkene kan zelf een nieuwe link maken bij Onze overleggen."),
+    "geen-agenda": _("Deze betrokkene had geen werkende agenda-link."),
 }
 
 
@@ -163,6 +165,7 @@ async def _list_page(request: web.Request, principal: Any, error: str | None = N
     missing = {m["betrokkene_id"]: m["reason"] for m in await svc.mailgroup.missing_keys(principal, household_id)}
     people = await svc.betrokkenen.list(principal, household_id)
     coming = await svc.next_overleg.next_for(principal, household_id)
+    feeds = await svc.calendar_feeds.holders(principal, household_id)
     household = await _household(request, principal)
     return page(
         request,
@@ -179,6 +182,7 @@ async def _list_page(request: web.Request, principal: Any, error: str | None = N
             "next_overleg": coming,
             "next_overleg_text": f"{OVERLEG_TEXTS[coming.type]}, {moment_text(coming.start)}" if coming else "",
             "invited": {i.betrokkene_id: i.must_attend for i in coming.invitees} if coming else {},
+            "feeds": feeds,
             "error": error,
         },
         status=422 if error else 200,
@@ -201,6 +205,17 @@ async def must_attend(request: web.Request) -> web.StreamResponse:
             request, principal, _("Dit lukte niet. Misschien is het overleg verplaatst of al voorbij.")
         )
     raise redirect(BASE.format(id=household_id) + f"?gelukt={'moet' if must else 'mag'}#betrokkene-{bid}")
+
+
+@routes.post(BASE + "/{bid}/agenda-link-stoppen")
+async def stop_feed(request: web.Request) -> web.StreamResponse:
+    """Stop this betrokkene's calendar link (a leaked one); the person can make a new one later."""
+    await csrf.checked_form(request)
+    principal = await _principal(request)
+    household_id, bid = request.match_info["id"], request.match_info["bid"]
+    stopped = await services(request).calendar_feeds.stop_for(principal, household_id, bid)
+    done = "agenda-gestopt" if stopped else "geen-agenda"
+    raise redirect(BASE.format(id=household_id) + f"?gelukt={done}#betrokkene-{bid}")
 
 
 async def _edit_page(

@@ -9,10 +9,12 @@ from sqlmodel import SQLModel
 
 from ..keys import principal, services
 from ..registry import RouteTable
-from ..response_schemas import BETROKKENE, BETROKKENEN, TOKEN_ISSUED
+from ..response_schemas import BETROKKENE, BETROKKENEN, BOOL, STR, TOKEN_ISSUED, obj
 from ..schemas import BetrokkeneCreate, BetrokkenePatch, read_body
 
 table = RouteTable("betrokkenen")
+
+FEED_STOPPED = obj("CalendarFeedStopped", {"betrokkene_id": STR, "stopped": BOOL})
 
 
 def _fields(body: SQLModel) -> dict[str, Any]:
@@ -125,3 +127,17 @@ async def issue_token(request: web.Request) -> web.Response:
 async def revoke_token(request: web.Request) -> web.Response:
     await services(request).tokens.revoke(principal(request), request.match_info["id"], request.match_info["jti"])
     return web.Response(status=204)
+
+
+@table.route(
+    "DELETE",
+    "/api/households/{id}/betrokkenen/{bid}/calendar-feed",
+    summary="Stop a betrokkene's personal calendar feed link (`/agenda/<token>.ics`), e.g. one that leaked "
+    "(regisseur). The link answers 404 from then on; the person can make a new one on their overleggen page. "
+    "`stopped` says whether a link was working",
+    response=FEED_STOPPED,
+)
+async def stop_calendar_feed(request: web.Request) -> web.Response:
+    bid = request.match_info["bid"]
+    stopped = await services(request).calendar_feeds.stop_for(principal(request), request.match_info["id"], bid)
+    return web.json_response({"betrokkene_id": bid, "stopped": stopped})
