@@ -210,9 +210,11 @@ class OutboxWorker:
     async def run_once(self) -> SendStats:
         """Claim due rows under a lease (renewed while they are worked) and process them; returns what
         happened. Rows a stop left unsent are released for the next worker."""
-        now = self._clock()
         token = f"{self.worker_id}:{next(self._claims)}"
         async with self._uow(write=True) as uow:
+            # "now" once the write transaction holds the database (SQLite: BEGIN IMMEDIATE waits for the
+            # write lock): rows committed while this claim waited are due by it, not skipped until a wake-up
+            now = self._clock()
             items = await uow.mail.claim(
                 now,
                 now + timedelta(seconds=self.settings.lease_seconds),
