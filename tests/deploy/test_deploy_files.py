@@ -100,3 +100,13 @@ def test_nginx_accepts_the_load_balancer_configuration(tmp_path: Path) -> None:
     )
     assert checked.returncode == 0, checked.stderr
     assert "upstream eenplan" in (tmp_path / "eenplan.conf").read_text()
+
+
+def test_the_owner_password_is_out_of_the_nodes_reach() -> None:
+    migrate = (DEPLOY / "eenplan-migrate.service").read_text()
+    assert re.search(r"^User=eenplan-migrate$", migrate, re.M) and "EnvironmentFile=/etc/eenplan/migrate.env" in migrate
+    for name in ("eenplan@.service", "eenplan-worker@.service", "eenplan-inbound@.service"):
+        unit = (DEPLOY / name).read_text()
+        assert re.search(r"^User=eenplan$", unit, re.M), name
+        assert re.search(r"^InaccessiblePaths=-?/etc/eenplan/migrate\.env$", unit, re.M), name
+        assert "migrate.env" not in "".join(re.findall(r"^EnvironmentFile=.*$", unit, re.M)), name

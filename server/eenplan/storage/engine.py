@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from .faults import FULL, MIN_FREE_BYTES, READ_ONLY, UNAVAILABLE, StorageHealth, classify, free_bytes
+from .pg_ssl import engine_connect_args
 
 WRITE_OPTION = "eenplan_write"
 _HEALTH: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -50,8 +51,14 @@ def create_engine(url: str, *, pool_size: int = 10, health: StorageHealth | None
     content can never reach a log line through a database exception.
     """
     if not is_sqlite(url):
+        pg_url, connect_args = engine_connect_args(url)  # ?ssl=verify-full&sslrootcert=… (deploy/env.example)
         pg_engine = create_async_engine(
-            url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True
+            pg_url,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            hide_parameters=True,
+            connect_args=connect_args,
         )
         _watch_faults(pg_engine, health or StorageHealth())
         return pg_engine
