@@ -222,7 +222,9 @@ class SignInService:
         """
         if self._idp is None:
             raise NotFound("OpenID Connect sign-in is not configured")
-        await self._limit("oidc-login", client_ip, "oidc")
+        # per client IP only: a constant target would be one bucket for the whole deployment (five starts would
+        # lock every professional out); the state made here is limited per target at the callback
+        await self._limits.count_ip("oidc-login", client_ip, self._clock().timestamp())
         state, nonce, verifier = new_secret(), new_secret(), new_secret()
         now = self._clock()
         async with self._uow(write=True) as uow:
