@@ -115,10 +115,12 @@ def middleware() -> Middleware:
             elapsed = clock() - started
             info = request.match_info
             resource = None if info.http_exception is not None else info.route.resource
-            key = (resource, request.method, status // 100)
+            method = request.method
+            # keyed by the label, not the raw method: a client inventing methods must not grow this dict
+            key = (resource, method if method in _METHODS else "other", status // 100)
             series = cached.get(key)
             if series is None:
-                series = cached[key] = REQUESTS.series(*_labels(resource, request.method, status // 100))
+                series = cached[key] = REQUESTS.series(*_labels(resource, method, status // 100))
             series[bisect_left(bounds, elapsed)] += 1
             series[-1] += elapsed
 
