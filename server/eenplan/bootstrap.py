@@ -40,6 +40,7 @@ from .services.inbound import InboundService
 from .services.inzage import InzageService
 from .services.journaal import JournaalService
 from .services.journaal_mail import JournaalMail
+from .services.journaal_retention import JournaalRetention
 from .services.key_offers import KeyOffers
 from .services.my_details import MyDetailsService
 from .services.next_overleg import NextOverlegService
@@ -326,6 +327,8 @@ def build_journaal(
     )
     if outbox is not None:
         outbox.journaal = JournaalMail(journaal, plan)
+        retention = JournaalRetention(uow, clock, settings.journaal_retention_days)
+        outbox.periodic.append(retention.delete_expired)  # hourly, claimed once per cluster
     return journaal
 
 

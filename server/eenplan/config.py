@@ -200,6 +200,12 @@ class Settings:
         "never the public port; keep it on a private address. Empty: no metrics.",
         "EENPLAN_METRICS_URL",
     )
+    journaal_retention_days: int = _setting(
+        365,
+        "Days after a household entered phase 6 (afsluiten) its journaal (members' messages) is deleted; "
+        "checked hourly. A household that reopens keeps it.",
+        "EENPLAN_JOURNAAL_RETENTION_DAYS",
+    )
     outbox_max_attempts: int = _setting(
         8, "Attempts per outbox message before it becomes a dead letter.", "EENPLAN_OUTBOX_MAX_ATTEMPTS"
     )
@@ -262,6 +268,8 @@ class Settings:
             raise ValidationFailed.one("EENPLAN_BEVRIJDINGSDAG", "must be lustrum, every_year or never")
         if not 0 <= self.reminder_werkdagen <= 30:
             raise ValidationFailed.one("EENPLAN_REMINDER_WERKDAGEN", "must be between 0 and 30")
+        if not 1 <= self.journaal_retention_days <= 36500:
+            raise ValidationFailed.one("EENPLAN_JOURNAAL_RETENTION_DAYS", "must be between 1 and 36500")
         if self.inbound_url:
             self.inbound_listen()
         if self.metrics_url:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from .journaal import JournaalMessage, Post
@@ -23,3 +24,4 @@ class JournaalStore(Protocol):
     async def in_groups(
         self, household_id: str, group_ids: Sequence[str | None], limit: int
     ) -> list[JournaalMessage]: ...
+    async def delete_closed(self, entered_before: datetime) -> int: ...

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from ..domain.household import Phase
 from ..domain.journaal import JournaalMessage
+from .results import rows_changed
+from .tables import HouseholdRow, PhaseChangeRow
 from .tables_journaal import JournaalMessageRow
 
 
@@ -74,3 +78,21 @@ class JournaalRepository:
             .limit(limit)
         )
         return [_message(row) for row in (await self._s.execute(stmt)).scalars()]
+
+    async def delete_closed(self, entered_before: datetime) -> int:
+        """Delete every message of the households in phase 6 (afsluiten) whose latest move into it was at or
+        before `entered_before` (the retention); how many went. One statement; a reopened household keeps its own."""
+        entered = (
+            sa.select(sa.func.max(col(PhaseChangeRow.at)))
+            .where(
+                col(PhaseChangeRow.household_id) == col(HouseholdRow.id),
+                col(PhaseChangeRow.to_phase) == int(Phase.AFSLUITEN),
+            )
+            .correlate(HouseholdRow)
+            .scalar_subquery()
+        )
+        closed = sa.select(col(HouseholdRow.id)).where(
+            col(HouseholdRow.phase) == int(Phase.AFSLUITEN), entered <= entered_before
+        )
+        stmt = sa.delete(JournaalMessageRow).where(col(JournaalMessageRow.household_id).in_(closed))
+        return rows_changed(await self._s.execute(stmt))
