@@ -172,6 +172,8 @@ class InboundService:
         try:
             if parts.encrypted is not None:
                 keys = await self._recipient_keys(recipient)
+                if keys is not None and not keys:  # no household's address: refused before gpg runs (same 550)
+                    return _Opened((), None, unreadable=True)
                 plaintext, signer = await self._opener.decrypt(parts.encrypted, keys)
                 inner = self._reader.read_parts(plaintext).signed if signer is None else None
                 if inner is not None:  # RFC 3156 §6.1: signed first, then encrypted (the signature inside)
