@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+
 from eenplan.config import Settings
 from eenplan.domain.signin import RateLimited
 
