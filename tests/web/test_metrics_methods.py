@@ -8,7 +8,6 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from eenplan.web import metrics
 
-
 #: methods the HTTP parser accepts that eenplan never uses (with the pure-Python parser any token passes)
 UNUSUAL = ("PURGE", "PROPFIND", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "SEARCH", "REPORT", "MERGE", "LINK")
 

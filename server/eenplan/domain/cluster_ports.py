@@ -49,6 +49,10 @@ class JobClaims(Protocol):
         """Whether `node` won (job, period) and should run it now; False when another node has it."""
         ...
 
+    async def release(self, job: str, period: str, node: str) -> None:
+        """Give up `node`'s claim of (job, period) (its run failed): the next node to try may run it."""
+        ...
+
 
 class OutboxWakeSource(Protocol):
     """Wake-ups for outbox workers on other nodes (PostgreSQL LISTEN/NOTIFY)."""

@@ -1,8 +1,9 @@
 """Once-per-period claims of periodic jobs (issue 15): one insert that only one node wins.
 
 `claim(job, period, node)` inserts (job, period) with `ON CONFLICT DO NOTHING … RETURNING`: the node whose
-row went in runs the job for that period, every other node skips it. No lease: a node that dies after its
-claim leaves that period's run undone, and the next period's run (an hour later) catches up — every job
+row went in runs the job for that period, every other node skips it. A run that fails deletes its claim
+(`release`), so the next node to try that period runs it. No lease: a node that dies after its claim leaves
+that period's run undone, and the next period's run (an hour later) catches up — every job
 eenplan runs this way looks at what is due and marks what it did, so a skipped hour only delays it.
 """
 
@@ -44,3 +45,13 @@ class DatabaseJobClaims:
                 if won:
                     await conn.execute(sa.delete(table).where(table.c.claimed_at < now - KEEP_CLAIMS))
         return won
+
+    async def release(self, job: str, period: str, node: str) -> None:
+        """Delete `node`'s claim of (job, period) (its run failed), so another node may claim that period."""
+        table = JobClaimRow.__table__  # type: ignore[attr-defined]
+        mine = (table.c.job == job[:100], table.c.period == period[:40], table.c.node == node[:100])
+        stmt = sa.delete(table).where(*mine)
+        async with self._engine.connect() as conn:
+            conn = await conn.execution_options(**{WRITE_OPTION: True})
+            async with conn.begin():
+                await conn.execute(stmt)
