@@ -93,6 +93,17 @@ def _normal(fpr: str) -> str:
     return fpr.replace(" ", "").upper()
 
 
+#: an hourly job: (name, job) with the name its claim goes by across the cluster, or a bare job (its __qualname__)
+PeriodicJob = tuple[str, Callable[[], Awaitable[object]]] | Callable[[], Awaitable[object]]
+
+
+def _named(entry: PeriodicJob) -> tuple[str, Callable[[], Awaitable[object]]]:
+    """A periodic entry as (name, job): explicit names stay stable when the code behind them is renamed."""
+    if isinstance(entry, tuple):
+        return entry
+    return str(getattr(entry, "__qualname__", entry)), entry
+
+
 class _Unchanged(Exception):
     """The plan update would show its recipient what they were last sent."""
 
@@ -137,7 +148,9 @@ class OutboxWorker:
         self._claims = itertools.count(1)
         mailgroup.on_enqueued.append(self.wake)
         #: hourly jobs run by the worker loop, e.g. OverlegService.due_reminders (wired in bootstrap)
-        self.periodic: list[Callable[[], Awaitable[object]]] = []
+        #: entries are (name, job): the name is the job's claim across the cluster (a bare callable is named by
+        #: its __qualname__, which changes when code is renamed — give an explicit name)
+        self.periodic: list[PeriodicJob] = []
         #: sends journaal messages on (OutboxKind.JOURNAAL; wired in bootstrap)
         self.journaal: JournaalMail | None = None
         #: several nodes (PostgreSQL): wake-ups from other nodes (NOTIFY), and hourly jobs claimed once per
@@ -150,17 +163,21 @@ class OutboxWorker:
         overdue deadlines); one failing job does not stop the others. With `claims`, each job runs once
         per hour across every worker of the cluster (the one that claims it first)."""
         jobs: list[tuple[str, Callable[[], Awaitable[object]]]] = [("key-expiry", self._mail.enqueue_expiry_warnings)]
-        jobs += [(str(getattr(job, "__qualname__", job)), job) for job in self.periodic]
+        jobs += [_named(entry) for entry in self.periodic]
         now = self._clock()
         for name, job in jobs:
+            period, claimed = now.strftime("%Y-%m-%dT%H"), False
             try:
-                if self.claims is not None and not await self.claims.claim(
-                    name, now.strftime("%Y-%m-%dT%H"), self.worker_id, now
-                ):
-                    continue  # another worker runs it this hour
+                if self.claims is not None:
+                    claimed = await self.claims.claim(name, period, self.worker_id, now)
+                    if not claimed:
+                        continue  # another worker runs it this hour
                 await job()
             except Exception as exc:
                 log.error("periodic job %s failed: %s", name, describe_error(exc))
+                if claimed and self.claims is not None:  # give the hour back: another worker may run it
+                    with contextlib.suppress(Exception):
+                        await self.claims.release(name, period, self.worker_id)
 
     def wake(self) -> None:
         """Rows were queued: look at the outbox now instead of at the next poll."""
