@@ -1,4 +1,4 @@
-"""The `eenplan` command: serve, worker, inbound, migrate, demo, audit, aanspreekpunt, settings, …"""
+"""The `eenplan` command: serve, worker, inbound, migrate, demo, household, audit, aanspreekpunt, settings, …"""
 
 from __future__ import annotations
 
@@ -10,11 +10,22 @@ import signal
 import sys
 from typing import TYPE_CHECKING
 
+from .cli_households import household_open
 from .config import Settings, documented_settings
 from .domain.errors import EenplanError, ValidationFailed
 
 if TYPE_CHECKING:
     from .web.metrics import MetricsListener
+
+
+def _refuse_unready(settings: Settings) -> None:
+    """At a node's start (serve, worker, inbound), before anything heavy is imported or opened: the shared secrets
+    are at hand. On PostgreSQL a missing EENPLAN_KEY_ENCRYPTION_KEY or EENPLAN_SECRET_KEY is refused (every node must
+    share them; SQLite generates both into DATA_DIR). Checking here, with only `config` loaded, lets the refused
+    process exit at once: importing the server (aiohttp, SQLAlchemy, fpdf, …) took seconds, and tearing those
+    modules down again at exit as long, on a busy machine some 20 s in all."""
+    settings.key_encryption_keys()
+    settings.signing_key()
 
 
 async def _metrics_started(settings: Settings) -> MetricsListener | None:
@@ -32,9 +43,8 @@ async def _metrics_started(settings: Settings) -> MetricsListener | None:
 def _worker(settings: Settings, _args: argparse.Namespace) -> int:
     """Run only the outbox worker until SIGTERM or SIGINT, which let the message in flight finish (several
     workers may run against PostgreSQL)."""
-    from .bootstrap import backfill_keys, build_services, check_key_encryption_key
-
-    check_key_encryption_key(settings)  # PostgreSQL: refuse to start without the shared KEK
+    _refuse_unready(settings)  # before the heavy imports, so a refusal exits at once
+    from .bootstrap import backfill_keys, build_services
 
     async def run() -> int:
         services = build_services(settings)
@@ -65,9 +75,8 @@ def _worker(settings: Settings, _args: argparse.Namespace) -> int:
 
 def _inbound(settings: Settings, _args: argparse.Namespace) -> int:
     """Run only the inbound receiver (LMTP by default) for the group addresses until SIGTERM or SIGINT."""
-    from .bootstrap import build_services, check_key_encryption_key, receiver
-
-    check_key_encryption_key(settings)  # PostgreSQL: refuse to start without the shared KEK
+    _refuse_unready(settings)  # before the heavy imports, so a refusal exits at once
+    from .bootstrap import build_services, receiver
 
     async def run() -> int:
         services = build_services(settings)
@@ -105,11 +114,11 @@ def new_loop() -> asyncio.AbstractEventLoop:
 
 
 def _serve(settings: Settings, _args: argparse.Namespace) -> int:
+    _refuse_unready(settings)  # before the heavy imports, so a refusal exits at once
     from aiohttp import web
 
-    from .bootstrap import check_key_encryption_key, create_app
+    from .bootstrap import create_app
 
-    check_key_encryption_key(settings)  # PostgreSQL: refuse to start without the shared KEK
     web.run_app(
         create_app(settings),
         host=settings.host,
@@ -294,6 +303,18 @@ def main(argv: list[str] | None = None) -> int:
     ks_sub.add_parser(
         "rotate", help="re-seal every household key under EENPLAN_KEY_ENCRYPTION_KEY (old one as _PREVIOUS)"
     ).set_defaults(run=_keys_rotate)
+    hh = sub.add_parser("household", help="households (operator only)")
+    hh_sub = hh.add_subparsers(dest="household_command", required=True)
+    ho = hh_sub.add_parser(
+        "open", help="open a household with its procesregisseur (the first regisseur of an empty database)"
+    )
+    ho.add_argument("--code", required=True, help="neutral household code, e.g. H-2026-001 (never a family name)")
+    ho.add_argument("--name", required=True, help="the household's name")
+    ho.add_argument("--gemeente", required=True)
+    ho.add_argument("--regisseur-email", required=True, help="the address the regisseur signs in with")
+    ho.add_argument("--regisseur-name", required=True)
+    ho.add_argument("--organisatie", default="", help="the regisseur's organisation")
+    ho.set_defaults(run=household_open)
     ap = sub.add_parser("aanspreekpunt", help="the registry of gemeentelijk aanspreekpunten (stagnatie step 4)")
     ap_sub = ap.add_subparsers(dest="aanspreekpunt_command", required=True)
     ap_add = ap_sub.add_parser("add", help="register (or replace) a gemeente's aanspreekpunt with its OpenPGP key")
