@@ -8,6 +8,7 @@ rebuilt from them. `services.household_keys` connects the three; bootstrap wires
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -43,6 +44,10 @@ class KeyStore(Protocol):
     async def household_keys(self, *, lock: bool = False) -> list[HouseholdKey]: ...
     async def reseal(self, code: str, fingerprint: str, sealed: SealedSecret) -> bool: ...
     async def public_key(self, fingerprint: str) -> str | None: ...
+    async def public_keys(self, fingerprints: Iterable[str]) -> dict[str, str]:
+        """The stored armored keys of several fingerprints (upper case) at once; absent ones are left out."""
+        ...
+
     async def put_public_key(self, fingerprint: str, armored: str, at: datetime) -> None: ...
     async def codes_without_key(self, limit: int = 1000) -> list[str]:
         """Codes of households that have no signing key stored (yet)."""

@@ -4,8 +4,13 @@
   made here (or found here, from before the keys moved into the database), its secret exported, sealed under
   the key-encryption key and inserted conflict-safe. Two nodes racing: one row wins; the loser deletes its
   own key and imports the winner's, so every node signs with the same key.
-- `ensure_public(fpr)`: before encrypting to a pinned key this home lacks, import it from the database.
-- `remember_public(uow, fpr)`: inside the transaction that pins a key, store its armored form.
+- `ensure_public(fpr)` / `refresh_public(fprs)`: before encrypting to pinned keys, import the stored copy
+  into this home when the home lacks it or the row changed since this process last imported it (a key
+  re-uploaded through another node: a new subkey, a revoked one, a renewed expiry). The row's version is the
+  SHA-256 of its armored bytes, remembered in memory per fingerprint: one query for all of a household's keys,
+  a gpg import only for a changed row (and once per key after a start). gpg merges: nothing is ever lost.
+- `remember_public(uow, fpr)`: inside the transaction that pins a key, merge in the stored copy (a revocation
+  uploaded through another node) and store the key as this home now holds it.
 - `backfill()` (at start-up): household keys and pinned keys from before the move that this home holds are
   stored, so other nodes sign with and encrypt to the same keys.
 - `rotate()`: every household key re-sealed under the current KEK, in one transaction.
@@ -15,10 +20,12 @@ The secret key is only ever bytes between gpg and the sealer: never logged, neve
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
+from ..domain.errors import TemporaryFailure
 from ..domain.key_ports import HouseholdKey, KeyCache, SecretSealer
 from ..domain.mailgroup import group_address
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -53,6 +60,9 @@ class HouseholdKeys:
         #: household code -> (the fingerprint stored for it, when this home was last seen to hold it); a stored key
         #: is never replaced, so only the home's copy is checked again, at most once per RECHECK
         self._stored: dict[str, tuple[str, datetime]] = {}
+        #: pinned fingerprint -> the SHA-256 of the stored armored key this home last imported (or stored); a row
+        #: whose hash differs was re-uploaded through another node and is imported again (gpg merges it)
+        self._imported: dict[str, str] = {}
 
     @property
     def _sealer(self) -> SecretSealer:
@@ -141,20 +151,59 @@ class HouseholdKeys:
 
     # -- pinned public keys -------------------------------------------------------------------
     async def remember_public(self, uow: UnitOfWork, fingerprint: str) -> None:
-        """In the pinning transaction: store the key as this home now holds it (a revocation merged in)."""
-        await uow.keys.put_public_key(fingerprint, await self._cache.export_public(fingerprint), self._clock())
+        """In the pinning transaction: merge in the stored copy (it may carry a revocation or a subkey uploaded
+        through another node, which this home has not seen), then store the key as this home now holds it."""
+        fpr = fingerprint.upper()
+        stored = await uow.keys.public_key(fpr)
+        if stored is not None and self._imported.get(fpr) != _version(stored):
+            try:
+                await self._cache.import_public(stored, fpr)
+            except TemporaryFailure:
+                raise
+            except Exception as exc:  # a stored copy gpg will not take: the upload at hand replaces it
+                log.warning("merging the stored copy of pinned key %s failed: %s", fpr, type(exc).__name__)
+        armored = await self._cache.export_public(fpr)
+        await uow.keys.put_public_key(fpr, armored, self._clock())
+        self._imported[fpr] = _version(armored)  # a rolled-back pin only costs one needless import later
 
     async def ensure_public(self, fingerprint: str) -> bool:
-        """Before encrypting to a pinned key: import it from the database if this home lacks it; False when
-        neither has it."""
-        if await self._cache.has_public(fingerprint):
-            return True
+        """Before encrypting to a pinned key: import the stored copy when this home lacks it or it changed since
+        this process last imported it; False when neither the home nor the database has the key."""
+        fpr = fingerprint.upper()
         async with self._uow() as uow:
-            armored = await uow.keys.public_key(fingerprint)
+            armored = (await uow.keys.public_keys([fpr])).get(fpr)
         if armored is None:
-            return False
-        await self._cache.import_public(armored, fingerprint)
+            return await self._cache.has_public(fpr)  # pinned before the keys moved into the database
+        if self._imported.get(fpr) == _version(armored) and await self._cache.has_public(fpr):
+            return True
+        await self._import(fpr, armored)
         return True
+
+    async def refresh_public(self, fingerprints: Iterable[str]) -> set[str]:
+        """Before a wave's key check (the outbox, one household): one query for all the stored copies, and an
+        import of each that changed since this process last imported it. Returns the fingerprints whose stored
+        copy could not be imported (the caller asks about those one by one, `ensure_public`). A key this home
+        lacks altogether is imported too; one it lost after an import is the single check's to rebuild."""
+        wanted = sorted({f.upper() for f in fingerprints})
+        if not wanted:
+            return set()
+        async with self._uow() as uow:
+            stored = await uow.keys.public_keys(wanted)
+        failed: set[str] = set()
+        for fpr, armored in stored.items():
+            if self._imported.get(fpr) == _version(armored):
+                continue
+            try:
+                await self._import(fpr, armored)
+            except Exception as exc:  # the single check retries it and decides (temporary or unusable)
+                log.warning("re-importing pinned key %s failed: %s", fpr, type(exc).__name__)
+                failed.add(fpr)
+        return failed
+
+    async def _import(self, fpr: str, armored: str) -> None:
+        """Import (merge) a stored copy into this home and remember its version."""
+        await self._cache.import_public(armored, fpr)
+        self._imported[fpr] = _version(armored)
 
     async def backfill(self) -> int:
         """At start-up, what this home holds from before the keys moved into the database: the household keys
@@ -182,3 +231,8 @@ class HouseholdKeys:
         if stored:
             log.info("stored %d keys from the local keyring", stored)
         return stored
+
+
+def _version(armored: str) -> str:
+    """The version of a stored public key: the SHA-256 of its armored bytes (a re-upload changes them)."""
+    return hashlib.sha256(armored.encode("ascii", "replace")).hexdigest()

@@ -12,7 +12,7 @@ import asyncio
 import base64
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -214,7 +214,7 @@ class MailgroupService:
         """Whether the pinned key can receive encrypted mail right now (not expired, revoked or missing)."""
         if self._keyring is None:
             return False
-        if self._household_keys is not None:  # pinned through another node: import it from the database
+        if self._household_keys is not None:  # pinned or re-uploaded through another node: from the database
             try:
                 await self._household_keys.ensure_public(fingerprint)
             except TemporaryFailure:  # storage or gpg unavailable: the caller retries, never falls back
@@ -228,6 +228,13 @@ class MailgroupService:
             return False
         except Exception:  # KeyNotFound and the like: treat as unusable
             return False
+
+    async def refresh_keys(self, fingerprints: Iterable[str]) -> set[str]:
+        """Before a wave's key check: bring this home's copies of pinned keys up to date with the database in one
+        query (a key re-uploaded through another node); the fingerprints to ask about one by one (`key_usable`)."""
+        if self._household_keys is None:
+            return set()
+        return await self._household_keys.refresh_public(fingerprints)
 
     async def signer(self, household_code: str) -> str:
         """The household's signing key (one per household, uid = its group address), made on first use; with

@@ -296,7 +296,9 @@ class OutboxWorker:
             autocrypt = None
         ctx = _Context(household, members, keys, signer, autocrypt, bouncing)
         try:  # the household's keys in one gpg call; a key the keyring lacks is asked about alone (`_usable`)
-            held = await self._keyring.usable_among(keys.values(), self._clock())
+            stale = await self._mail.refresh_keys(keys.values())  # re-uploaded through another node: one query
+            fresh = [f for f in keys.values() if _normal(f) not in stale]
+            held = await self._keyring.usable_among(fresh, self._clock())
         except Exception:  # the batch is a shortcut: without it, each key is asked about alone
             held = {}
         ctx.usable = {fpr: held[_normal(fpr)] for fpr in keys.values() if _normal(fpr) in held}

@@ -6,6 +6,7 @@ exactly one row wins and the loser reads it back. Nothing here sees a key in the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -82,6 +83,17 @@ class KeyRepository:
         """The armored public key stored for a pinned fingerprint."""
         row = await self._s.get(PublicKeyRow, fingerprint.upper())
         return row.armored if row is not None else None
+
+    async def public_keys(self, fingerprints: Iterable[str]) -> dict[str, str]:
+        """The armored public keys stored for pinned fingerprints (upper case), in one query: a wave's check
+        compares them with what the node's home last imported."""
+        wanted = sorted({f.upper() for f in fingerprints})
+        if not wanted:
+            return {}
+        stmt = sa.select(col(PublicKeyRow.fingerprint), col(PublicKeyRow.armored)).where(
+            col(PublicKeyRow.fingerprint).in_(wanted)
+        )
+        return {str(f): str(a) for f, a in (await self._s.execute(stmt)).all()}
 
     async def put_public_key(self, fingerprint: str, armored: str, at: datetime) -> None:
         """Store (or refresh, e.g. with a revocation merged in) the armored public key of a fingerprint."""
