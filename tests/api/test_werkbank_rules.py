@@ -103,6 +103,17 @@ def test_urgency_order_overdue_then_safety_then_action_then_calm():
     assert [r.facts.name for r in rows if r.matches(Filter.NO_OVERLEG)] == ["geen-overleg"]
 
 
+def test_a_missing_key_has_its_own_filter_and_is_no_action_alone():
+    """Issue 13 review: "Post komt niet aan (1)" beside "Post die niet aankomt: 0" (the filter counted keys)."""
+    no_key = row(facts("zonder-sleutel", keys_missing=3))
+    bounced = row(facts("post-terug", bounced_addresses=1))
+    assert no_key.urgency is Urgency.CALM and bounced.urgency is Urgency.ACTION
+    assert no_key.matches(Filter.NO_KEY) and not no_key.matches(Filter.MAIL)
+    assert bounced.matches(Filter.MAIL) and not bounced.matches(Filter.NO_KEY)
+    c = counts([no_key, bounced])
+    assert (c["post"], c["geen-sleutel"], c["undeliverable"], c["keys_missing"]) == (1, 1, 1, 3)
+
+
 def test_an_unknown_filter_is_named():
     assert parse_filter(None) is Filter.ALL and parse_filter("post") is Filter.MAIL
     with pytest.raises(ValidationFailed) as err:

@@ -61,7 +61,8 @@ class Filter(StrEnum):
     SAFETY = "veiligheid"
     NO_OVERLEG = "geen-overleg"
     CONSENT = "toestemming"
-    MAIL = "post"
+    MAIL = "post"  # mail that does not arrive: bouncing addresses, letters given up on
+    NO_KEY = "geen-sleutel"  # betrokkenen without a usable key (shown, not "Actie nodig": most families have none)
 
 
 class Urgency(StrEnum):
@@ -149,12 +150,12 @@ class CaseloadRow:
 
     @property
     def urgency(self) -> Urgency:
-        """The most urgent thing about the household."""
+        """The most urgent thing about the household (a missing key alone is no action: almost no family has one)."""
         if self.overdue:
             return Urgency.OVERDUE
         if self.facts.open_signals:
             return Urgency.SAFETY
-        if self.needs_overleg or self.undeliverable or self.facts.consent_waiting or self.facts.keys_missing:
+        if self.needs_overleg or self.undeliverable or self.facts.consent_waiting:
             return Urgency.ACTION
         if self.upcoming:
             return Urgency.UPCOMING
@@ -174,7 +175,8 @@ class CaseloadRow:
             Filter.SAFETY: self.facts.open_signals > 0,
             Filter.NO_OVERLEG: self.needs_overleg,
             Filter.CONSENT: self.facts.consent_waiting > 0,
-            Filter.MAIL: self.undeliverable > 0 or self.facts.keys_missing > 0,
+            Filter.MAIL: self.undeliverable > 0,
+            Filter.NO_KEY: self.facts.keys_missing > 0,
         }[wanted]
 
 

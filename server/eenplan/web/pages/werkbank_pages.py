@@ -32,6 +32,7 @@ FILTER_TEXTS: dict[Filter, str] = {
     Filter.NO_OVERLEG: _("Geen volgend overleg"),
     Filter.CONSENT: _("Toestemming gevraagd"),
     Filter.MAIL: _("Post komt niet aan"),
+    Filter.NO_KEY: _("Geen sleutel"),
 }
 
 URGENCY_TEXTS: dict[Urgency, str] = {
