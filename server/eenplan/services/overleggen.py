@@ -84,8 +84,10 @@ class OverlegService:
         me = await uow.betrokkenen.get(household_id, betrokkene_id)
         return me.email if me else None
 
-    async def _visible(self, uow: UnitOfWork, actor: Actor, overleg_id: str) -> Overleg:
-        found = await uow.overleggen.get(actor.household_id, overleg_id)
+    async def _visible(self, uow: UnitOfWork, actor: Actor, overleg_id: str, *, lock: bool = False) -> Overleg:
+        """The overleg if the actor may see it (NotFound otherwise); `lock` for a use case that writes to it: the
+        row lock every writer of the overleg or its invitee list takes, so their writes serialise."""
+        found = await uow.overleggen.get(actor.household_id, overleg_id, lock=lock)
         if found is None or not may_see_overleg(actor, (i.betrokkene_id for i in found.invitees)):
             raise NotFound(NOT_FOUND)
         return found
@@ -375,13 +377,16 @@ class OverlegService:
         *,
         channel: Channel = Channel.API,
     ) -> OverlegView:
-        """An invitee answers: accepted, declined or tentative (replies by e-mail come later); the answer
-        shows the overleg cut to the invitee, like a read."""
+        """An invitee answers: accepted, declined or tentative (replies by e-mail: services.inbound); the answer
+        shows the overleg cut to the invitee, like a read. The overleg is read under its row lock, as `change`
+        and the must-attend toggle read it before they rewrite the invitee list: an answer given at the same
+        moment is then applied before or after that rewrite, never lost in it (PostgreSQL; SQLite serialises
+        writers anyway)."""
         if partstat is Partstat.NEEDS_ACTION:
             raise ValidationFailed.one("partstat", "must be accepted, declined or tentative")
         async with authorised(self._uow, principal, household_id, write=True) as caller:
             uow, actor = caller.uow, caller.actor
-            overleg = await self._visible(uow, actor, overleg_id)
+            overleg = await self._visible(uow, actor, overleg_id, lock=True)
             if overleg.invitee(actor.betrokkene_id) is None:
                 raise ValidationFailed.one("partstat", "you are not invited to this overleg")
             require_status(overleg, OverlegStatus.PLANNED, what="answer for")
