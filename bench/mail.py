@@ -4,7 +4,8 @@
    cut into one message per recipient) against 4 raw multi-recipient `gpg --sign --encrypt` calls of
    the same bytes (ratio, target ≤ 1.3); for scale, also one raw gpg run per recipient (20 calls).
 2. p95 latency from the plan change to the SMTP peer's 250, for 20 members (target ≤ 1 s),
-   with the worker running in-process as it does inside `eenplan serve`.
+   with the worker running in-process as it does inside `eenplan serve`; per update, where the time goes
+   (PATCH → queued → claimed → sealed → first and last 250) and the load average (the machine is shared).
 """
 
 from __future__ import annotations
@@ -237,11 +238,30 @@ async def run(tmp: Path) -> None:
             "20 SMTP envelopes, 20 commits)"
         )
 
+        # Where each update's time goes: queued (the PATCH's commit) → claimed (the pass holds its rows) →
+        # sealed (its last view encrypted) → first and last 250.
+        claimed_at: list[float] = []
+        sealed_at: list[float] = []
+        real_household = worker._household
+
+        async def timed_household(household_id, token, rows, stats):
+            claimed_at.append(time.perf_counter())
+            await real_household(household_id, token, rows, stats)
+
+        async def timed_seal(data, fprs, signer, hide_recipients=False):
+            out = await real_sign_encrypt(data, fprs, signer, hide_recipients=hide_recipients)
+            sealed_at.append(time.perf_counter())
+            return out
+
+        worker._household = timed_household
+        engine.sign_encrypt_each = timed_seal
         task = asyncio.create_task(worker.run_forever())
-        latencies = []
+        latencies, phases = [], []
         try:
-            for n in range(ROUNDS):
+            for n in range(-1, ROUNDS):  # round -1 warms up: run_forever starts with the hourly jobs
                 before = len(peer.accepted)
+                claimed_at.clear()
+                sealed_at.clear()
                 start = time.perf_counter()
                 await services.plan.change(
                     me,
@@ -252,17 +272,33 @@ async def run(tmp: Path) -> None:
                         "algemeen": {"coordinatie": f"L{n}"},
                     },
                 )
+                queued = time.perf_counter()
                 while len(peer.accepted) < before + len(people):
                     await asyncio.sleep(0.005)
-                latencies += [t - start for t in peer.accepted[before : before + len(people)]]
+                if n < 0:
+                    continue
+                accepted = peer.accepted[before : before + len(people)]
+                latencies += [t - start for t in accepted]
+                claimed = claimed_at[0] if claimed_at else queued
+                sealed = max(sealed_at, default=claimed)
+                first, last = min(accepted), max(accepted)
+                phases.append((queued - start, claimed - queued, sealed - claimed, first - sealed, last - first))
         finally:
             worker.stop()
             await task
+            worker._household = real_household
+            engine.sign_encrypt_each = real_sign_encrypt
         latencies.sort()
         p95 = latencies[int(0.95 * (len(latencies) - 1))]
         print(f"\nPlan change → SMTP 250, 20 members × {ROUNDS} updates:")
         print(f"  median               : {statistics.median(latencies) * 1e3:7.1f} ms")
         print(f"  p95                  : {p95 * 1e3:7.1f} ms   (target ≤ 1000 ms)")
+        names = ("PATCH → queued", "queued → claimed", "claimed → sealed", "sealed → first 250", "first → last 250")
+        print("  per update (median / max):")
+        for i, name in enumerate(names):
+            column = [p[i] for p in phases]
+            print(f"    {name:19}: {statistics.median(column) * 1e3:7.1f} / {max(column) * 1e3:7.1f} ms")
+        print(f"  load average         : {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         await services.close()
         controller.stop()
