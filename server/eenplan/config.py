@@ -22,6 +22,8 @@ from .domain.errors import ValidationFailed
 
 SECRET_FILE = "secret_key"
 KEK_FILE = "key_encryption_key"
+#: deploy/env.example's stand-in for every secret; a setting still holding it is refused
+PLACEHOLDER = "CHANGE-ME"
 
 
 def _setting(default: Any, help: str, env: str) -> Any:
@@ -281,6 +283,7 @@ class Settings:
         for name in ("outbox_max_attempts", "outbox_poll_seconds", "outbox_backoff_seconds", "outbox_lease_seconds"):
             if getattr(self, name) < 1:
                 raise ValidationFailed.one("EENPLAN_" + name.upper(), "must be at least 1")
+        self.refuse_placeholders()
         if self.secret_key and len(self.secret_key) < 32:
             raise ValidationFailed.one("EENPLAN_SECRET_KEY", "must be at least 32 characters")
         if self.session_idle_seconds < 60:
@@ -303,6 +306,22 @@ class Settings:
         for name in ("signin_ip_limit", "signin_target_limit", "signin_limit_window_seconds"):
             if getattr(self, name) < 1:
                 raise ValidationFailed.one("EENPLAN_" + name.upper(), "must be at least 1")
+
+    def refuse_placeholders(self) -> None:
+        """Refuse a secret that still holds deploy/env.example's CHANGE-ME placeholder: a node started with the
+        published example key would let anyone mint tokens and page forms. Names the setting, never the value."""
+        for env, value, how in (
+            ("EENPLAN_SECRET_KEY", self.secret_key, "make one with `openssl rand -base64 36`"),
+            ("EENPLAN_KEY_ENCRYPTION_KEY", self.key_encryption_key, "make one with `openssl rand -base64 32`"),
+            ("EENPLAN_KEY_ENCRYPTION_KEY_PREVIOUS", self.key_encryption_key_previous, "the key before the current one"),
+            ("EENPLAN_DATABASE_URL", self.database_url, "set the database role's real password"),
+            ("EENPLAN_SMTP_URL", self.smtp_url, "set the mail account's real password"),
+            ("EENPLAN_OIDC_CLIENT_SECRET", self.oidc_client_secret, "set the secret the issuer gave"),
+        ):
+            if PLACEHOLDER in value.upper():
+                raise ValidationFailed.one(
+                    env, f"still holds the {PLACEHOLDER} placeholder of deploy/env.example; {how}"
+                )
 
     @property
     def mfa_values(self) -> frozenset[str]:
@@ -383,7 +402,7 @@ class Settings:
             raise ValidationFailed.one(
                 "EENPLAN_SECRET_KEY",
                 "is required with PostgreSQL: every node signs and checks tokens, page forms and return paths with it "
-                "(at least 32 random characters, e.g. `openssl rand -base64 48`)",
+                "(at least 32 random characters, e.g. `openssl rand -base64 36`)",
             )
         self.data_dir.mkdir(parents=True, exist_ok=True)
         path = self.data_dir / SECRET_FILE
