@@ -431,7 +431,8 @@ def build_cluster_state(
     counter = None
     if settings.shares_state:
         key = hmac.new(settings.signing_key(), b"eenplan rate limits", hashlib.sha256).digest()
-        counter = DatabaseCounter(engine, key)  # bucket keys are HMACs under it: no IP or address in the clear
+        # bucket keys are HMACs under it: no IP or address in the clear; purged once past the longest window
+        counter = DatabaseCounter(engine, key, window_seconds=settings.signin_limit_window_seconds)
         if outbox is not None:
             outbox.claims = DatabaseJobClaims(engine)
             outbox.periodic.append(("rate-limit-purge", counter.purge_now))

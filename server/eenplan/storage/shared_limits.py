@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import logging
 import time
 from collections.abc import Iterator, Sequence
 
@@ -25,8 +26,14 @@ from ..domain.errors import StorageUnavailable, TemporaryFailure
 from .engine import WRITE_OPTION, is_sqlite
 from .faults import DETAIL, classify
 
-#: buckets untouched this long are full under any window a deployment would set (a week): purged
-PURGE_AFTER_SECONDS = 7 * 86_400
+log = logging.getLogger(__name__)
+
+#: the longest window of eenplan's own limits (inbound senders, calendar feeds: an hour); a counter is given the
+#: deployment's longest window (bootstrap) and never purges sooner than that
+PURGE_AFTER_SECONDS = 3600.0
+#: more rows than this after the regular purge: the least recently used buckets go too (a flood of invented
+#: targets must not grow the table without bound; the oldest rows are the nearest to full)
+MAX_ROWS = 200_000
 
 
 def _take_sql(sqlite: bool) -> sa.TextClause:
@@ -42,6 +49,10 @@ def _take_sql(sqlite: bool) -> sa.TextClause:
 
 _READ = sa.text("SELECT tokens, at FROM rate_bucket WHERE key = :key")
 _PURGE = sa.text("DELETE FROM rate_bucket WHERE at < :before")
+_COUNT = sa.text("SELECT count(*) FROM rate_bucket")
+_PURGE_OLDEST = sa.text(
+    "DELETE FROM rate_bucket WHERE key IN (SELECT key FROM rate_bucket ORDER BY at, key LIMIT :excess)"
+)
 
 
 class _Refused(Exception):
@@ -65,11 +76,16 @@ def _translated() -> Iterator[None]:
 class DatabaseCounter:
     """The shared `AttemptCounter`: buckets in the database every node uses (PostgreSQL; SQLite works too)."""
 
-    def __init__(self, engine: AsyncEngine, key: bytes) -> None:
+    def __init__(
+        self, engine: AsyncEngine, key: bytes, *, window_seconds: float = PURGE_AFTER_SECONDS, max_rows: int = MAX_ROWS
+    ) -> None:
         if len(key) < 32:
             raise ValueError("a rate-limit key needs 32 bytes")
         self._engine = engine
         self._key = key
+        #: the longest window of any limit counted here: a bucket untouched that long is full (= no row)
+        self.window_seconds = max(float(window_seconds), PURGE_AFTER_SECONDS)
+        self._max_rows = max_rows
         self._take = _take_sql(is_sqlite(str(engine.url)))
 
     def bucket_key(self, limit: Limit, key: str) -> str:
@@ -96,6 +112,7 @@ class DatabaseCounter:
                     async with conn.begin():
                         waits = []
                         for bucket, limit in keyed:
+                            self.window_seconds = max(self.window_seconds, limit.window_seconds)
                             rate = limit.rate
                             params = {"key": bucket, "capacity": float(limit.capacity), "now": now, "rate": rate}
                             left = (await conn.execute(self._take, params)).scalar_one()
@@ -108,12 +125,17 @@ class DatabaseCounter:
         return 0.0
 
     async def purge(self, now: float) -> None:
-        """Delete buckets untouched for PURGE_AFTER_SECONDS (they are full again: the same as no row)."""
+        """Delete buckets untouched for the longest window (they are full again: the same as no row); then, if
+        more than `max_rows` are left, the least recently used ones (an emergency: their limits start afresh)."""
         with _translated():
             async with self._engine.connect() as conn:
                 conn = await conn.execution_options(**{WRITE_OPTION: True})
                 async with conn.begin():
-                    await conn.execute(_PURGE, {"before": now - PURGE_AFTER_SECONDS})
+                    await conn.execute(_PURGE, {"before": now - self.window_seconds})
+                    excess = (await conn.execute(_COUNT)).scalar_one() - self._max_rows
+                    if excess > 0:
+                        log.warning("rate_bucket holds %d rows over its cap: purging the oldest", excess)
+                        await conn.execute(_PURGE_OLDEST, {"excess": excess})
 
     async def purge_now(self) -> None:
         """`purge` at the wall clock's time (the worker's hourly job)."""
