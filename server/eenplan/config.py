@@ -435,6 +435,7 @@ class Settings:
                 "(base64 of 32 random bytes, e.g. `openssl rand -base64 32`)",
             )
         path = self.data_dir / KEK_FILE
+        _refuse_if_shared(path)
         made = _generated_once(path, lambda: base64.b64encode(secrets.token_bytes(32)).decode("ascii"))
         return _kek_bytes(made, str(path)), previous
 
@@ -449,6 +450,18 @@ def _generated_once(path: Path, make: Callable[[], str]) -> str:
     with os.fdopen(fd, "w") as out:
         out.write(make())
     return path.read_text().strip()
+
+
+def _refuse_if_shared(path: Path) -> None:
+    """Refuse a key file its group or others may read (or write): it unseals every household's signing key."""
+    try:
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        return
+    if mode & 0o077:
+        raise ValidationFailed.one(
+            str(path), f"is readable by others than its owner (mode {mode:04o}): `chmod 600 {path}`, then start again"
+        )
 
 
 def _kek_bytes(value: str, name: str) -> bytes:
