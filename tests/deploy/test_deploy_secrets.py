@@ -95,3 +95,11 @@ def test_a_refused_node_never_loads_the_server(tmp_path, command):
     )
     ran = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60)
     assert ran.stdout.split() == ["2", "False", "False"], ran.stderr
+
+
+def test_the_install_steps_give_the_first_regisseur_and_the_secrets_commands():
+    root = ENV_EXAMPLE.parents[1]
+    deploy, readme = (root / "deploy" / "README.md").read_text(), (root / "README.md").read_text()
+    assert "eenplan household open" in deploy and "eenplan household open" in readme
+    assert "openssl rand -base64 36" in deploy and "openssl rand -base64 32" in deploy
+    assert "var/key_encryption_key" in readme and "var/secret_key" in readme
