@@ -102,6 +102,8 @@ def test_the_jeugdige_a_parent_or_a_provider_may_ask_the_network_may_not():
     assert may_ask_written_plan(person(Kind.KLANT, Role.JEUGDIGE))
     assert may_ask_written_plan(person(Kind.KLANT, Role.OUDER))
     assert may_ask_written_plan(person(Kind.PROFESSIONAL, Role.HULPVERLENER))
+    assert not may_ask_written_plan(person(Kind.PROFESSIONAL, Role.PROCESREGISSEUR))  # she records it
+    assert not may_ask_written_plan(person(Kind.KLANT, Role.GEZINSLID))
     assert not may_ask_written_plan(person(Kind.NETWERK, Role.NETWERKLID))
     assert not may_ask_written_plan(person(Kind.PROFESSIONAL, Role.AANSPREEKPUNT))
     assert not may_ask_written_plan(person(Kind.KLANT, Role.OUDER, removed=True))

@@ -7,6 +7,7 @@ afschalen, with refusals next to the field."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 from support.overleg_kit import regisseur
@@ -144,3 +145,18 @@ async def test_a_case_not_escalated_to_them_answers_like_a_missing_one(client, s
         assert "NIET-VOOR-HET-AANSPREEKPUNT-4411" not in await theirs.text()
     case = await services.stagnatie.get(regisseur(demo), hh, other["id"])
     assert case["step"] == 1 and case["steps"][0]["acties"] is None
+
+
+async def test_handing_back_too_early_says_where_to_look_in_plain_dutch(client, services, demo, capsys, ap_key):
+    """Review of issue 13: "Kijk bij het veld met de melding" on a form without a field; "commitment"."""
+    _, cid, _ap = await escalate_to_step_4(client, services, demo, ap_key)
+    await sign_in(client, capsys, AP_EMAIL)
+    shown = await (await client.get(page_of(demo))).text()
+    assert "commitment)" not in shown and "Nieuwe afspraken vastleggen" in shown
+    assert re.search(r": uiterlijk (maandag|dinsdag|woensdag|donderdag|vrijdag) \d+ \w+ 20\d\d", shown)
+    resp = await client.post(
+        f"{page_of(demo)}/zaken/{cid}/afschalen", data={"csrf": await csrf_of(client, page_of(demo))}
+    )
+    text = await resp.text()
+    assert resp.status == 422, text
+    assert "Lees de melding bij de zaak" in text and "Kijk bij het veld" not in text

@@ -77,6 +77,19 @@ async def test_a_request_recorded_on_the_page_shows_on_the_werkbank_and_overdue_
     assert re.search(r"Plan op schrift zetten.*uiterlijk \w+dag \d+ \w+ 20\d\d", werkbank)
 
 
+async def test_who_may_ask_is_named_with_a_role_and_the_regisseur_is_not_among_them(client, demo, capsys):
+    """Review of issue 13: names without roles, and the regisseur herself in the list; werkbank wording."""
+    await sign_in(client, capsys, SANNE)
+    html = await (await client.get(_home(demo) + "/regie/termijnen")).text()
+    fatima = demo["by_name"]["Fatima El Amrani"]["id"]
+    assert f'<option value="{fatima}">Fatima El Amrani (ouder)</option>' in html
+    assert f'<option value="{demo["by_name"]["Sanne de Vries"]["id"]}">' not in html
+    start = await (await client.get(_home(demo))).text()
+    assert "Neem contact op met uw regisseur" not in start  # she is the regisseur
+    await sign_in(client, capsys, FATIMA)
+    assert "Neem contact op met uw regisseur" in await (await client.get(_home(demo))).text()
+
+
 async def test_a_refused_form_says_why_next_to_the_field_and_writes_nothing(client, demo, clock, capsys):
     await sign_in(client, capsys, SANNE)
     page = _home(demo) + "/regie/termijnen"
@@ -120,6 +133,14 @@ async def test_must_attend_for_the_next_overleg_is_shown_and_changed_on_the_betr
     assert [i["must_attend"] for i in other["invitees"]] == [False]  # only the next overleg changed
     html = await (await client.get(page)).text()
     assert re.search(rf'data-betrokkene="{khadija}".*?data-must="ja"', html, re.S)
+    # the status is a sentence of its own; the button says what it does (review of issue 13)
+    assert re.search(
+        rf'data-betrokkene="{khadija}".*?data-must="ja">[^<]*<strong>moet komen</strong></p>\s*'
+        r'<p class="eenplan-actions"><button[^>]*>Niet meer verplicht</button>',
+        html,
+        re.S,
+    )
+    assert "Verplicht maken</button>" in html and "Moet komen</button>" not in html
     resp = await _post(client, f"{page}/{khadija}/volgend-overleg", {"overleg": oid, "moet": "nee"}, page)
     assert resp.status == 303
     html = await (await client.get(page)).text()

@@ -89,3 +89,14 @@ async def test_the_household_list_links_to_the_werkbank_only_for_a_regisseur(cli
 async def test_signed_out_the_werkbank_asks_to_sign_in(client):
     resp = await client.get("/werkbank", allow_redirects=False)
     assert resp.status in (200, 303, 401) and "inloggen" in (await resp.text() + resp.headers.get("Location", ""))
+
+
+def test_the_vaststellen_deadline_reads_as_a_sentence():
+    """Review of issue 13: "binnen 6 weken nadat is besloten: geen familiegroepsplan"."""
+    from datetime import date
+
+    from eenplan.domain.caseload import DeadlineItem, DeadlineKind
+    from eenplan.web.pages.werkbank_pages import deadline_text
+
+    item = DeadlineItem(DeadlineKind.VASTSTELLEN, "geen-familiegroepsplan", "", date(2026, 12, 8), False)
+    assert deadline_text(item) == "Plan vaststellen (6 weken na het besluit dat er geen familiegroepsplan komt)"

@@ -56,3 +56,8 @@ def pages_for(actor: Actor) -> tuple[HouseholdPage, ...]:
         and (p not in REGISSEUR_PAGES or actor.is_regisseur)
         and (p is not HouseholdPage.ESCALATIE or actor.role is Role.AANSPREEKPUNT)
     )
+
+
+def asks_the_regisseur(offered: tuple[HouseholdPage, ...]) -> bool:
+    """Whether the start page says "ask your regisseur": not to a regisseur (she is offered her own pages)."""
+    return not REGISSEUR_PAGES & set(offered)

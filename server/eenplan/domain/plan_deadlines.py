@@ -119,14 +119,17 @@ def open_deadlines(events: Iterable[PlanEvent], progress: PlanProgress, today: d
     return sorted(first.values(), key=lambda s: (s.due, s.event.kind.value))
 
 
+#: who the method names as asking for the plan in writing: "de jeugdige, een van de ouders of de jeugdhulpaanbieder"
+ASKING_ROLES: dict[Kind, frozenset[Role]] = {
+    Kind.KLANT: frozenset({Role.JEUGDIGE, Role.OUDER}),
+    Kind.PROFESSIONAL: frozenset({Role.HULPVERLENER}),
+}
+
+
 def may_ask_written_plan(person: Betrokkene) -> bool:
-    """Whether this betrokkene is one who may ask for the plan in writing: the jeugdige or a parent (the
-    klanten of the household) or the provider (a professional; not the gemeentelijk aanspreekpunt)."""
-    if not person.active:
-        return False
-    if person.kind is Kind.KLANT:
-        return True
-    return person.kind is Kind.PROFESSIONAL and person.role is not Role.AANSPREEKPUNT
+    """Whether this betrokkene is one who may ask for the plan in writing: the jeugdige or a parent, or the
+    provider (a hulpverlener; not the regisseur who records it, a manager or the gemeentelijk aanspreekpunt)."""
+    return person.active and person.role in ASKING_ROLES.get(person.kind, frozenset())
 
 
 def check_event_day(on: date, today: date, field: str = "on") -> None:

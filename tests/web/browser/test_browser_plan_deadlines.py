@@ -54,7 +54,7 @@ async def test_deadlines_must_attend_and_vaststellen(page: Page, site: Site) -> 
     termijnen = f"/huishoudens/{household}/regie/termijnen"
     await page.goto(termijnen)
     await check_page(page, "termijnen")
-    await page.get_by_label("Wie vroeg erom").select_option(label="Fatima El Amrani")
+    await page.get_by_label("Wie vroeg erom").select_option(label="Fatima El Amrani (ouder)")
     tomorrow_text = (site.clock.today() + timedelta(days=1)).isoformat()
     await page.get_by_label("Wanneer vroeg hij of zij erom").fill(tomorrow_text)
     await press(page, page.get_by_role("button", name="Vraag vastleggen"))
@@ -73,7 +73,7 @@ async def test_deadlines_must_attend_and_vaststellen(page: Page, site: Site) -> 
     await page.goto(betrokkenen)
     row = page.locator(f"main li[data-betrokkene='{oma}']")
     await expect(row.locator("[data-must]")).to_have_attribute("data-must", "niet-uitgenodigd")
-    await press(page, row.get_by_role("button", name="Moet komen"))
+    await press(page, row.get_by_role("button", name="Verplicht maken"))
     await page.wait_for_url(at(betrokkenen))
     await expect(row.locator("[data-must]")).to_have_attribute("data-must", "ja")
     await check_page(page, "betrokkenen-volgend-overleg")

@@ -5,7 +5,7 @@ signs in like everyone else, with the mail link (and a second factor, as a profe
 cases `StagnatieService.list` gives them — only those `may_see_case` allows; a case they may not see answers
 404, like a missing one — with the step, the deadlines and what they must record, and the copy of the plan in
 their scope (`PlanPageService.plan`: the one policy, logged on channel web with the sections shown). The forms
-record actions, result and term, the commitment, and hand the case back (afschalen) over the same service.
+record actions, result and term, the new afspraken (the method's commitment), and hand the case back (afschalen) over the same service.
 """
 
 from __future__ import annotations
@@ -81,6 +81,8 @@ async def _render(
             "long": _long,
             "sections_html": sections_html(request, view),
             "errors": errors or {},
+            # a refusal of the whole case (status: handing back too early) has no field to point to
+            "field_errors": any(not k.endswith("-status") for k in errors or {}),
             "entered": entered or {},
             "form_key": key,
             "notice": NOTICES.get(request.query.get("gelukt", ""), ""),

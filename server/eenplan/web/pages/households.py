@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ...domain.household import Phase
-from ...domain.pages import HouseholdPage
+from ...domain.pages import HouseholdPage, asks_the_regisseur
 from ..keys import services
 from . import guard
 from .i18n import _
@@ -110,5 +110,6 @@ async def household_start(request: web.Request) -> web.StreamResponse:
             "phase": phase_label(household.phase),
             "phase_explanation": phase_explanation(household.phase),
             "menu": [(f"/huishoudens/{household_id}/{p.value}", *PAGE_TEXTS[p]) for p in offered],
+            "ask_regisseur": asks_the_regisseur(offered),
         },
     )

@@ -21,6 +21,7 @@ from ..keys import services
 from . import csrf
 from .i18n import _
 from .keys import WHERE
+from .betrokkenen_pages import role_label
 from .regie_forms import day_of, principal_of, texts
 from .render import page, redirect
 from .werkbank_pages import OVERLEG_TEXTS, long_date
@@ -90,6 +91,7 @@ async def _render(
         "overview": overview,
         "kind_text": KIND_TEXTS,
         "state_text": state_text,
+        "role_label": role_label,
         "long_date": long_date,
         "today": overview.today.isoformat(),
         "errors": errors or {},

@@ -69,7 +69,7 @@ def deadline_text(item: DeadlineItem) -> str:
     if item.kind is DeadlineKind.PLAN_OP_SCHRIFT:
         return _("Plan op schrift zetten (binnen 14 dagen nadat erom is gevraagd)")
     if item.kind is DeadlineKind.VASTSTELLEN:
-        return _("Plan vaststellen (binnen 6 weken nadat is besloten: geen familiegroepsplan)")
+        return _("Plan vaststellen (6 weken na het besluit dat er geen familiegroepsplan komt)")
     return _("Stagnatie") + ": " + item.label
 
 
