@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 
 import pytest
 from support.cli import run_cli
@@ -29,8 +30,6 @@ def settings(settings: Settings) -> Settings:
 
 def _env(settings: Settings) -> dict[str, str]:
     """The test's settings as the operator's environment."""
-    import os
-
     return {
         "PATH": os.environ.get("PATH", ""),
         "EENPLAN_DATA_DIR": str(settings.data_dir),

@@ -66,7 +66,7 @@ def test_the_example_tells_how_to_make_each_secret():
     assert "openssl rand -base64 36" in text and "openssl rand -base64 32" in text
 
 
-def test_a_real_key_still_starts(tmp_path):
+def test_a_real_key_is_taken():
     settings = Settings.from_env({"EENPLAN_DATABASE_URL": PG_URL, "EENPLAN_SECRET_KEY": SECRET})
     assert settings.signing_key() == SECRET.encode()
 
