@@ -328,7 +328,8 @@ def build_journaal(
     if outbox is not None:
         outbox.journaal = JournaalMail(journaal, plan)
         retention = JournaalRetention(uow, clock, settings.journaal_retention_days)
-        outbox.periodic.append(("journaal-retention", retention.delete_expired))  # hourly, claimed once per cluster
+        # hourly, claimed once per cluster; the names are the jobs' claim keys (the names they always had)
+        outbox.periodic.append(("JournaalRetention.delete_expired", retention.delete_expired))
     return journaal
 
 
@@ -397,7 +398,7 @@ def build_stagnatie(
 
     stagnatie = StagnatieService(uow, plan, clock, new_id, werkdagen, wake)
     if outbox is not None:
-        outbox.periodic.append(("stagnatie-overdue", stagnatie.notify_overdue))
+        outbox.periodic.append(("StagnatieService.notify_overdue", stagnatie.notify_overdue))
     return {
         "stagnatie": stagnatie,
         "exclusions": ExclusionService(uow, clock),
@@ -435,7 +436,7 @@ def build_cluster_state(
         counter = DatabaseCounter(engine, key, window_seconds=settings.signin_limit_window_seconds)
         if outbox is not None:
             outbox.claims = DatabaseJobClaims(engine)
-            outbox.periodic.append(("rate-limit-purge", counter.purge_now))
+            outbox.periodic.append(("DatabaseCounter.purge_now", counter.purge_now))
     wake_source = None
     if not is_sqlite(settings.effective_database_url):
         wake_source = PgOutboxWake(engine, settings.effective_database_url)
@@ -483,7 +484,7 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     bounces = BounceService(uow, clock, verp_key(settings), settings.mail_domain)
     journaal = build_journaal(settings, uow, clock, plan, mailgroup, outbox)
     if outbox is not None:
-        outbox.periodic.append(("overleg-reminders", overleg_services["overleggen"].due_reminders))
+        outbox.periodic.append(("OverlegService.due_reminders", overleg_services["overleggen"].due_reminders))
     consent = ConsentService(
         uow, clock, new_id, settings.consent_policy, notices=build_consent_notices(settings, clock, mailgroup)
     )
