@@ -99,3 +99,26 @@ async def test_only_a_regisseur_records_or_reads_them(client, demo, clock):
     body = {"asked_by": fatima["id"], "on": clock.today().isoformat()}
     assert (await client.post(_url(demo, "/written-plan-requests"), json=body, headers=bearer(fatima))).status == 403
     assert (await client.get(_url(demo), headers=bearer(demo["by_name"]["Joost Willems"]))).status == 403
+
+
+async def test_an_exact_duplicate_is_refused_and_a_mistake_can_be_deleted(client, demo, clock):
+    """Review of issue 13: the same request twice was accepted, and nothing recorded could be corrected."""
+    reg = bearer(demo["regisseur"])
+    body = {"asked_by": demo["by_name"]["Fatima El Amrani"]["id"], "on": clock.today().isoformat()}
+    first = await client.post(_url(demo, "/written-plan-requests"), json=body, headers=reg)
+    assert first.status == 201
+    again = await client.post(_url(demo, "/written-plan-requests"), json=body, headers=reg)
+    assert again.status == 422 and (await again.json())["errors"][0]["field"] == "on"
+    youssef = {**body, "asked_by": demo["by_name"]["Youssef El Amrani"]["id"]}
+    assert (await client.post(_url(demo, "/written-plan-requests"), json=youssef, headers=reg)).status == 201
+    decided = {"on": clock.today().isoformat()}
+    assert (await client.post(_url(demo, "/no-familiegroepsplan"), json=decided, headers=reg)).status == 201
+    assert (await client.post(_url(demo, "/no-familiegroepsplan"), json=decided, headers=reg)).status == 422
+    eid = (await first.json())["id"]
+    fatima = bearer(demo["by_name"]["Fatima El Amrani"])
+    assert (await client.delete(_url(demo, f"/{eid}"), headers=fatima)).status == 403
+    assert (await client.delete(_url(demo, f"/{eid}"), headers=reg)).status == 204
+    assert (await client.delete(_url(demo, f"/{eid}"), headers=reg)).status == 404
+    listed = await (await client.get(_url(demo), headers=reg)).json()
+    assert eid not in {e["id"] for e in listed["events"]} and len(listed["events"]) == 2
+    assert (await client.post(_url(demo, "/written-plan-requests"), json=body, headers=reg)).status == 201

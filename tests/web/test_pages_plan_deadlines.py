@@ -177,3 +177,26 @@ async def test_vaststellen_records_the_overleg_chosen_held_or_today(client, demo
     ).json()
     adopted = [v for v in versions["versions"] if v["version"] == int(version)]
     assert adopted[0]["vastgesteld_overleg"] == today
+
+
+async def test_a_duplicate_is_refused_in_dutch_and_a_mistake_is_deleted_after_confirming(client, demo, clock, capsys):
+    """Review of issue 13: an exact duplicate was accepted and nothing could be corrected."""
+    await sign_in(client, capsys, SANNE)
+    page = _home(demo) + "/regie/termijnen"
+    fatima = demo["by_name"]["Fatima El Amrani"]["id"]
+    form = {"wie": fatima, "datum": clock.today().isoformat()}
+    assert (await _post(client, page + "/gevraagd", form, page)).status == 303
+    again = await _post(client, page + "/gevraagd", form, page)
+    html = await again.text()
+    assert again.status == 422 and 'id="gevraagd-datum-fout"' in html
+    assert "Deze vraag is al vastgelegd voor deze persoon en deze dag." in html
+    (eid,) = re.findall(r'data-event="([^"]+)"', html)
+    confirm = await client.get(f"{page}/{eid}/verwijderen")
+    text = await confirm.text()
+    assert confirm.status == 200 and "Wilt u dit verwijderen?" in text and "Fatima El Amrani" in text
+    assert 'data-event="' in await (await client.get(page)).text()  # the confirmation page deleted nothing
+    done = await _post(client, f"{page}/{eid}/verwijderen", {}, f"{page}/{eid}/verwijderen")
+    assert done.status == 303 and "gelukt=verwijderd" in done.headers["Location"]
+    html = await (await client.get(page)).text()
+    assert 'data-event="' not in html and "Er is nog niets vastgelegd." in html
+    assert (await client.get(f"{page}/{eid}/verwijderen")).status == 404

@@ -132,6 +132,12 @@ def may_ask_written_plan(person: Betrokkene) -> bool:
     return person.active and person.role in ASKING_ROLES.get(person.kind, frozenset())
 
 
+def check_not_duplicate(kind: EventKind, on: date, asked_by: str | None, known: Iterable[PlanEvent]) -> None:
+    """The same event twice (same kind, day and asker) would count twice: refused, 422 naming `on`."""
+    if any(e.kind is kind and e.on == on and e.asked_by == asked_by for e in known):
+        raise ValidationFailed.one("on", "this event is already recorded for this day")
+
+
 def check_event_day(on: date, today: date, field: str = "on") -> None:
     """An event is recorded after it happened: never a day in the future (422 naming `field`)."""
     if on > today:

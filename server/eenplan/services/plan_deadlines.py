@@ -18,7 +18,7 @@ from datetime import date, datetime
 
 from ..domain.access import Principal
 from ..domain.betrokkene import Betrokkene
-from ..domain.errors import ValidationFailed
+from ..domain.errors import NotFound, ValidationFailed
 from ..domain.overleg import OverlegStatus, OverlegType
 from ..domain.plan_deadlines import (
     EventKind,
@@ -26,6 +26,7 @@ from ..domain.plan_deadlines import (
     PlanEvent,
     adoptable_at,
     check_event_day,
+    check_not_duplicate,
     may_ask_written_plan,
     status_of,
 )
@@ -114,12 +115,24 @@ class PlanDeadlineService:
     async def _record(
         self, uow: UnitOfWork, household_id: str, by: str, kind: EventKind, on: date, asked_by: str | None
     ) -> EventStatus:
-        """Store one event in the caller's transaction and commit; answer it judged today."""
+        """Store one event in the caller's transaction and commit (an exact duplicate is refused: 422 on `on`);
+        answer it judged today."""
+        check_not_duplicate(kind, on, asked_by, await uow.plan_deadlines.list(household_id))
         event = PlanEvent(self._new_id(), household_id, kind, on, asked_by, self._clock())
         await uow.plan_deadlines.add(event, by, event.recorded_at or self._clock())
         progress = await uow.plan_deadlines.progress(event.household_id)
         await uow.commit()
         return status_of(event, progress, self._today())
+
+    async def remove(self, principal: Principal, household_id: str, event_id: str) -> None:
+        """Delete one recorded event (a correction: recorded by mistake or twice); regisseurs only, 404 when
+        the household has no such event."""
+        async with authorised(
+            self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="record plan deadlines"
+        ) as caller:
+            if not await caller.uow.plan_deadlines.remove(household_id, event_id):
+                raise NotFound("deadline event not found")
+            await caller.uow.commit()
 
     async def adoption_choices(self, principal: Principal, household_id: str) -> list[OverlegChoice]:
         """The overleggen the current version may be vastgesteld at: held ones and today's, newest first."""

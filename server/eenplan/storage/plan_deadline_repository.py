@@ -70,6 +70,14 @@ class PlanDeadlineRepository:
         )
         return [_event(r) for r in (await self._s.execute(stmt)).scalars()]
 
+    async def remove(self, household_id: str, event_id: str) -> bool:
+        """Delete one event of the household (a correction); False when the household has no such event."""
+        stmt = sa.delete(PlanDeadlineEventRow).where(
+            col(PlanDeadlineEventRow.household_id) == household_id, col(PlanDeadlineEventRow.id) == event_id
+        )
+        result = await self._s.execute(stmt)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
     async def progress(self, household_id: str) -> PlanProgress:
         """The days of the household's newest plan version and newest vaststelling."""
         stmt = sa.select(

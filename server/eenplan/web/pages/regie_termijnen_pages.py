@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ...domain.errors import ValidationFailed
+from ...domain.errors import NotFound, ValidationFailed
 from ...domain.pages import HouseholdPage
 from ...domain.plan_deadlines import EventKind, EventStatus
 from ...services.overleg_drafts import AMSTERDAM
@@ -35,6 +35,7 @@ KIND_TEXTS: dict[EventKind, str] = {
     EventKind.NO_FAMILIEGROEPSPLAN: _("Besloten: geen familiegroepsplan"),
 }
 DONE_TEXTS: dict[str, str] = {
+    "verwijderd": _("Verwijderd. Deze termijn telt niet meer mee."),
     "gevraagd": _("Vastgelegd. Het plan moet binnen 14 dagen op schrift staan."),
     "besloten": _("Vastgelegd. Het plan moet binnen 6 weken vastgesteld zijn."),
 }
@@ -43,6 +44,11 @@ FIELD_TEXTS: dict[str, str] = {
     "gevraagd-wie": _("Kies wie erom vroeg: de jongere, een ouder of een hulpverlener."),
     "gevraagd-datum": _("Vul een datum in die niet in de toekomst ligt."),
     "besloten-datum": _("Vul een datum in die niet in de toekomst ligt."),
+}
+#: the same event twice (same kind, day and person) is refused next to the day
+DUPLICATE_TEXTS: dict[str, str] = {
+    "gevraagd-datum": _("Deze vraag is al vastgelegd voor deze persoon en deze dag."),
+    "besloten-datum": _("Dit besluit is al vastgelegd voor deze dag."),
 }
 
 
@@ -107,7 +113,8 @@ def _errors(err: ValidationFailed, form: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for problem in err.problems:
         key = f"{form}-wie" if problem.field == "asked_by" else f"{form}-datum"
-        out.setdefault(key, FIELD_TEXTS[key])
+        duplicate = problem.field == "on" and "already recorded" in problem.problem
+        out.setdefault(key, DUPLICATE_TEXTS[key] if duplicate else FIELD_TEXTS[key])
     return out
 
 
@@ -147,3 +154,38 @@ async def decided(request: web.Request) -> web.StreamResponse:
     except ValidationFailed as err:
         return await _render(request, _errors(err, "besloten"), entered)
     raise redirect(BASE.format(id=household_id) + "?gelukt=besloten#melding")
+
+
+def _status_of(statuses: tuple[EventStatus, ...], event_id: str) -> EventStatus:
+    """The listed event `event_id`; one the household does not have is the usual 404 page."""
+    for s in statuses:
+        if s.event.id == event_id:
+            return s
+    raise NotFound("deadline event not found")
+
+
+@routes.get(BASE + "/{eid}/verwijderen")
+async def confirm_removal(request: web.Request) -> web.Response:
+    """The confirmation step before an event recorded by mistake is deleted."""
+    household_id, principal = await principal_of(request)
+    overview = await services(request).plan_deadlines.overview(principal, household_id)
+    status = _status_of(overview.statuses, request.match_info["eid"])
+    household, _offered = await services(request).households.start(principal, household_id)
+    request[WHERE] = household.name
+    context: dict[str, Any] = {
+        "base": BASE.format(id=household_id),
+        "status": status,
+        "overview": overview,
+        "kind_text": KIND_TEXTS,
+        "long_date": long_date,
+    }
+    return page(request, "regie_termijn_verwijderen.html", context)
+
+
+@routes.post(BASE + "/{eid}/verwijderen")
+async def remove(request: web.Request) -> web.StreamResponse:
+    """Delete one event (the regisseur confirmed); the service decides who may."""
+    await csrf.checked_form(request)
+    household_id, principal = await principal_of(request)
+    await services(request).plan_deadlines.remove(principal, household_id, request.match_info["eid"])
+    raise redirect(BASE.format(id=household_id) + "?gelukt=verwijderd#melding")

@@ -86,7 +86,10 @@ async def list_events(request: web.Request) -> web.Response:
     summary="Record that the jeugdige, a parent or a provider asked to have the plan in writing (regisseur); the "
     "written plan is due 14 days after `on`",
     body=WrittenPlanRequest,
-    responses={201: "The event with its deadline", 422: "Not one who may ask, or a day in the future"},
+    responses={
+        201: "The event with its deadline",
+        422: "Not one who may ask, a day in the future, or this request already recorded (`on`)",
+    },
     response=DEADLINE_EVENT,
 )
 async def record_written_request(request: web.Request) -> web.Response:
@@ -103,7 +106,7 @@ async def record_written_request(request: web.Request) -> web.Response:
     summary="Record the decision not to make a familiegroepsplan (regisseur); the plan is to be vastgesteld within "
     "6 weeks after `on`",
     body=NoFamiliegroepsplan,
-    responses={201: "The event with its deadline", 422: "A day in the future"},
+    responses={201: "The event with its deadline", 422: "A day in the future, or this decision already recorded (`on`)"},
     response=DEADLINE_EVENT,
 )
 async def record_no_familiegroepsplan(request: web.Request) -> web.Response:
@@ -112,3 +115,16 @@ async def record_no_familiegroepsplan(request: web.Request) -> web.Response:
         principal(request), request.match_info["id"], body.on
     )
     return web.json_response(event_dict(status), status=201)
+
+
+@table.route(
+    "DELETE",
+    BASE + "/{event_id}",
+    summary="Delete one deadline event recorded by mistake or twice (regisseur); its deadline is gone with it",
+    responses={204: "Deleted", 404: "The household has no such event"},
+)
+async def remove_event(request: web.Request) -> web.Response:
+    await services(request).plan_deadlines.remove(
+        principal(request), request.match_info["id"], request.match_info["event_id"]
+    )
+    return web.Response(status=204)
