@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import email
 import email.policy
 import subprocess
@@ -18,9 +19,13 @@ from typing import Any
 import aiohttp
 from cluster_harness import EenplanCluster
 
+from eenplan.config import Settings
+from eenplan.domain.mailgroup import OutboxKind
+from eenplan_mail.headers import stable_message_id
 from eenplan_mail.pgpmime import extract_signed_parts
 
 MARKER = "MARKER-CLUSTER-KRACHTEN-5c1e"
+_DEFAULT_MAIL_DOMAIN = next(f.default for f in dataclasses.fields(Settings) if f.name == "mail_domain")
 TIMEOUT = aiohttp.ClientTimeout(total=60)
 
 
@@ -152,6 +157,32 @@ def outbox(cluster: EenplanCluster) -> list[tuple[str, str, str, str]]:
         recipient, message_id, status, why = line.split("|", 3)
         out.append((recipient, message_id, status, why))
     return out
+
+
+def delivered_then_skipped(cluster: EenplanCluster) -> set[tuple[str, str]]:
+    """(recipient id, Message-ID) of every skipped row that had an SMTP attempt begun: the one kind of row whose
+    message may be at the relay although the row says it was not sent.
+
+    A sender SIGKILLed right after the relay's 250 (before it marks the row) leaves the row queued; its retry
+    decides afresh what the recipient may see now. If that view meanwhile went back to the one last sent (the
+    grandmother's consent revoked: she sees only her own afspraken, which nobody changes), the retry skips the
+    row as UNCHANGED, correctly (nothing new to tell, nothing more to disclose), while the first attempt's
+    message did reach the relay. Its Message-ID is the stable one the row would have carried."""
+    domain = str(cluster.extra.get("mail_domain") or _DEFAULT_MAIL_DOMAIN)
+    rows = cluster.sql(
+        "SELECT status, coalesce(message_id, ''), household_id, recipient_id, kind, coalesce(version, 0), dedupe_key "
+        "FROM mail_outbox WHERE status IN ('sent', 'skipped') AND attempts > 0"
+    )
+    found = set()
+    for line in rows.splitlines():
+        status, stored, household, recipient, kind, version, dedupe = line.split("|", 6)
+        stable = f"{household}:v{version}" if kind == OutboxKind.PLAN_UPDATE.value else f"{household}:{kind}:{dedupe}"
+        message_id = stable_message_id(stable, recipient, domain)
+        if status == "sent":  # the same Message-ID a sent row stored: the computation is the worker's
+            assert stored == message_id, (stored, message_id)
+        else:
+            found.add((recipient, message_id))
+    return found
 
 
 def queued(cluster: EenplanCluster) -> int:

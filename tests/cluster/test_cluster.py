@@ -21,6 +21,7 @@ from cluster_client import (
     MARKER,
     TIMEOUT,
     call,
+    delivered_then_skipped,
     given_consents,
     granted_consent,
     oma_reads,
@@ -241,13 +242,18 @@ async def test_kills_lose_no_acknowledged_write_and_no_mail(cluster):
     expected = {(address[r], m) for r, m, _s, _w in rows}
     got = received(cluster)
     assert expected <= set(got), f"mail lost: {sorted(expected - set(got))[:5]}"
-    assert set(got) == expected
+    # a message no sent row accounts for: only a killed sender's, whose retry found nothing new to show
+    unexplained = set(got) - expected
+    retried = {(address.get(r, r), m) for r, m in await asyncio.to_thread(delivered_then_skipped, cluster)}
+    assert unexplained <= retried, f"mail no row accounts for: {sorted(unexplained - retried)[:5]}"
+    assert len(unexplained) <= kills, (kills, unexplained)
     duplicates: Counter[str] = Counter()
     for (rcpt, _message_id), count in got.items():
         duplicates[rcpt] += count - 1
     print(
         f"\ncluster run: {kills} kills, writes {dict(outcomes)}, reads {dict(reads)}, revocations {revocations}, "
-        f"{len(rows)} mails sent, {sum(duplicates.values())} duplicates, skipped {dict(why_skipped)}"
+        f"{len(rows)} mails sent, {sum(duplicates.values())} duplicates, skipped {dict(why_skipped)}, "
+        f"{len(unexplained)} delivered before a kill and then skipped"
     )
     assert all(n <= kills for n in duplicates.values()), (kills, duplicates)
     assert sum(duplicates.values()) <= kills * len(address), (kills, duplicates)
