@@ -186,7 +186,11 @@ async def test_text_section_and_vaststellen(client, services, demo, capsys):
     assert (await _plan(services, demo))["analyse"] == {"analyse": "Nieuw", "gewenst_perspectief": "Rust"}
     stale = await _post(client, demo, "/delen/analyse", {"versie": "2", "analyse": "Anders", "gewenst_perspectief": ""})
     assert stale.status == 409 and "Mijn versie bewaren" in await stale.text()
-    adopt = await _post(client, demo, "/vaststellen", {"versie": "3"})
+    unchosen = await _post(client, demo, "/vaststellen", {"versie": "3"})  # no default choice (review, issue 13)
+    text = await unchosen.text()
+    assert unchosen.status == 422 and 'id="vaststellen-overleg-fout"' in text and "Kies bij welk overleg" in text
+    assert '<option value="">Kies een overleg</option>' in text and '<option value="geen">Niet bij een overleg' in text
+    adopt = await _post(client, demo, "/vaststellen", {"versie": "3", "overleg": "geen"})
     assert adopt.status == 303
     text = await (await client.get(adopt.headers["Location"])).text()
     assert "Deze versie van het plan is vastgesteld." in text and "Versie 3 is vastgesteld op" in text

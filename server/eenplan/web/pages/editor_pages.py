@@ -46,7 +46,7 @@ from .editor_lists import (
 from .i18n import _
 from .keys import WHERE
 from .plan_pages import day
-from .regie_termijnen_pages import adopt_errors, adoption_options
+from .regie_termijnen_pages import ADOPT_TEXTS, NO_OVERLEG, adopt_errors, adoption_options
 from .render import page, redirect
 
 routes = web.RouteTableDef()
@@ -107,6 +107,7 @@ async def _render(
         "notice": DONE_TEXTS.get(request.query.get("gelukt", ""), ""),
         "day": day,
         "adopt_at": adoption_options(await svc.plan_deadlines.adoption_choices(principal, household_id)),
+        "no_overleg": NO_OVERLEG,
     }
     return page(request, "editor.html", context, status=422 if errors else 200)
 
@@ -320,9 +321,12 @@ async def adopt(request: web.Request) -> web.StreamResponse:
     household_id = request.match_info["id"]
     principal = await guard.household_principal(request, household_id)
     chosen = form.get("overleg")
-    overleg = chosen.strip() if isinstance(chosen, str) and chosen.strip() else None
+    picked = chosen.strip() if isinstance(chosen, str) else ""
+    if not picked:  # no default: the regisseur says at which overleg, or that it was at none
+        return await _render(request, "vaststellen", {"overleg": ADOPT_TEXTS["kiezen"]}, {"overleg": ""})
+    overleg = None if picked == NO_OVERLEG else picked
     try:
         await services(request).plan_deadlines.adopt_at(principal, household_id, base_version(form), overleg)
     except ValidationFailed as err:
-        return await _render(request, "vaststellen", adopt_errors(err), {"overleg": overleg or ""})
+        return await _render(request, "vaststellen", adopt_errors(err), {"overleg": picked})
     raise redirect(f"{_base(request)}?gelukt=vastgesteld#vaststellen")

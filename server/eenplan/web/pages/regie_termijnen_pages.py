@@ -56,7 +56,10 @@ DUPLICATE_TEXTS: dict[str, str] = {
 ADOPT_TEXTS: dict[str, str] = {
     "overleg": _("Kies een overleg dat is gehouden of dat vandaag is."),
     "versie": _("Deze versie is al vastgesteld."),
+    "kiezen": _("Kies bij welk overleg het plan is goedgekeurd. Of kies: niet bij een overleg."),
 }
+#: the vaststellen form's value for "Niet bij een overleg" (an explicit choice; the empty value is no choice)
+NO_OVERLEG = "geen"
 
 
 def adoption_options(choices: list[OverlegChoice]) -> list[tuple[str, str]]:
