@@ -175,8 +175,12 @@ async def test_kills_lose_no_acknowledged_write_and_no_mail(cluster):
                 if cid is None:
                     continue
                 before = await oma_reads(http, cluster, cluster.node_url(first))
-                if before.status == 200:
-                    assert MARKER in before.text
+                if before.status == 200:  # on failure: was the consent still given, and which version was read
+                    shown = (before.body or {}).get("version")
+                    assert MARKER in before.text, (
+                        f"granted {cid}, not shown by node {first + 1} (version {shown}): "
+                        f"{await given_consents(http, cluster)}"
+                    )
                 done = await revoke(http, cluster, cluster.node_url(through), cid)
                 if done.status is None or done.status >= 500:
                     continue  # not acknowledged: nothing to hold the other nodes to
