@@ -54,6 +54,8 @@ async def test_a_request_for_the_plan_in_writing_is_due_14_days_later_on_the_wer
     assert "plan-op-schrift" not in {d["kind"] for d in row["deadlines_overdue"] + row["deadlines_upcoming"]}
     listed = await (await client.get(_url(demo), headers=bearer(demo["regisseur"]))).json()
     assert listed["events"][0]["met"] is True
+    # met, but late: the day and how late stay visible (review of issue 13)
+    assert listed["events"][0]["met_on"] == clock.today().isoformat() and listed["events"][0]["late_days"] == 1
 
 
 async def test_the_decision_against_a_familiegroepsplan_is_met_by_a_vaststelling_not_a_version(client, demo, clock):

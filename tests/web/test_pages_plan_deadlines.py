@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 from support.helpers import bearer
 from support.pagekit import csrf_of, sign_in
 
@@ -200,3 +201,24 @@ async def test_a_duplicate_is_refused_in_dutch_and_a_mistake_is_deleted_after_co
     html = await (await client.get(page)).text()
     assert 'data-event="' not in html and "Er is nog niets vastgelegd." in html
     assert (await client.get(f"{page}/{eid}/verwijderen")).status == 404
+
+
+async def test_a_deadline_met_late_says_so(client, demo, clock, capsys):
+    """Review of issue 13: a deadline met after its day showed only "Gedaan"."""
+    await sign_in(client, capsys, SANNE)
+    page = _home(demo) + "/regie/termijnen"
+    form = {"wie": demo["by_name"]["Fatima El Amrani"]["id"], "datum": clock.today().isoformat()}
+    assert (await _post(client, page + "/gevraagd", form, page)).status == 303
+    clock.advance(days=24)
+    hid, reg = demo["household"]["id"], bearer(demo["regisseur"])
+    plan = await client.get(f"/api/households/{hid}/plan", headers=reg)
+    resp = await client.patch(
+        f"/api/households/{hid}/plan",
+        json={"afspraken": [{"wat": "Elke maandag bellen"}]},
+        headers={**reg, "If-Match": plan.headers["ETag"]},
+    )
+    assert resp.status == 200
+    await sign_in(client, capsys, SANNE)
+    html = await (await client.get(page)).text()
+    met = format_date(clock.today(), "d MMMM", locale="nl")
+    assert f"Gedaan, te laat ({met}, 10 dagen na de termijn)" in html

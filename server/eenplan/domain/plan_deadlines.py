@@ -64,6 +64,10 @@ class PlanProgress:
 
     last_version_at: datetime | None = None
     last_vastgesteld_on: date | None = None
+    #: every version's moment and every vaststelling's day, oldest first (for the day a deadline was met;
+    #: empty where only the newest is read, as in the caseload)
+    version_moments: tuple[datetime, ...] = ()
+    vastgesteld_days: tuple[date, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,12 @@ class EventStatus:
     due: date
     met: bool
     overdue: bool
+    met_on: date | None = None  # the day it was met, where known
+
+    @property
+    def late_days(self) -> int:
+        """How many days after the deadline it was met (0: in time, not met, or the day unknown)."""
+        return max(0, (self.met_on - self.due).days) if self.met and self.met_on else 0
 
 
 def due_of(event: PlanEvent) -> date:
@@ -99,10 +109,20 @@ def is_met(event: PlanEvent, progress: PlanProgress) -> bool:
     return progress.last_vastgesteld_on is not None and progress.last_vastgesteld_on >= event.on
 
 
+def met_on(event: PlanEvent, progress: PlanProgress) -> date | None:
+    """The day the event was met: the first version after the request, or the first vaststelling on or after
+    the decision (Dutch local days); None when not met or when only the newest is known."""
+    if event.kind is EventKind.WRITTEN_PLAN_ASKED:
+        after = written_after(event)
+        first = next((m for m in sorted(progress.version_moments) if m > after), None)
+        return None if first is None else first.astimezone(AMSTERDAM).date()
+    return next((d for d in sorted(progress.vastgesteld_days) if d >= event.on), None)
+
+
 def status_of(event: PlanEvent, progress: PlanProgress, today: date) -> EventStatus:
-    """The event's deadline, whether it is met, and whether it is overdue today."""
+    """The event's deadline, whether it is met (and on which day), and whether it is overdue today."""
     due, met = due_of(event), is_met(event, progress)
-    return EventStatus(event, due, met, not met and today > due)
+    return EventStatus(event, due, met, not met and today > due, met_on(event, progress) if met else None)
 
 
 def open_deadlines(events: Iterable[PlanEvent], progress: PlanProgress, today: date) -> list[EventStatus]:

@@ -84,7 +84,13 @@ class PlanDeadlineRepository:
             sa.func.max(col(PlanVersionRow.created_at)), sa.func.max(col(PlanVersionRow.vastgesteld_at))
         ).where(col(PlanVersionRow.household_id) == household_id)
         last_version, last_vastgesteld = (await self._s.execute(stmt)).one()
-        return PlanProgress(_aware(last_version), _day(last_vastgesteld))
+        every = sa.select(col(PlanVersionRow.created_at), col(PlanVersionRow.vastgesteld_at)).where(
+            col(PlanVersionRow.household_id) == household_id
+        )
+        rows = (await self._s.execute(every)).all()
+        moments = tuple(sorted(m for m in (_aware(r[0]) for r in rows) if m is not None))
+        days = tuple(sorted(d for d in (_day(r[1]) for r in rows) if d is not None))
+        return PlanProgress(_aware(last_version), _day(last_vastgesteld), moments, days)
 
     async def facts(
         self, household_ids: builtins.list[str]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
+from babel.dates import format_date
 
 from ...domain.errors import NotFound, ValidationFailed
 from ...domain.pages import HouseholdPage
@@ -19,7 +20,7 @@ from ...services.overleg_drafts import AMSTERDAM
 from ...services.plan_deadlines import OverlegChoice
 from ..keys import services
 from . import csrf
-from .i18n import _
+from .i18n import SOURCE_LANGUAGE, _
 from .keys import WHERE
 from .betrokkenen_pages import role_label
 from .regie_forms import day_of, principal_of, texts
@@ -79,6 +80,11 @@ def adopt_errors(err: ValidationFailed) -> dict[str, str]:
 
 def state_text(status: EventStatus) -> str:
     """Whether the deadline is met, still open, or overdue, in words."""
+    if status.met and status.late_days and status.met_on:
+        return _("Gedaan, te laat (%(day)s, %(n)d dagen na de termijn)") % {
+            "day": format_date(status.met_on, "d MMMM", locale=SOURCE_LANGUAGE),
+            "n": status.late_days,
+        }
     if status.met:
         return _("Gedaan")
     if status.overdue:

@@ -13,7 +13,7 @@ from pydantic import StringConstraints
 from ...domain.plan_deadlines import EventKind, EventStatus
 from ..keys import principal, services
 from ..registry import RouteTable
-from ..response_schemas import BOOL, DAY, STR, enum, listed, maybe, obj
+from ..response_schemas import BOOL, DAY, INT, STR, enum, listed, maybe, obj
 from ..schemas import _Body, read_body
 
 table = RouteTable("plan-deadlines")
@@ -46,6 +46,8 @@ DEADLINE_EVENT = obj(
         "due": DAY,
         "met": BOOL,
         "overdue": BOOL,
+        "met_on": maybe(DAY),
+        "late_days": INT,
     },
 )
 DEADLINE_EVENTS = listed("events", DEADLINE_EVENT, today=DAY)
@@ -62,6 +64,8 @@ def event_dict(status: EventStatus) -> dict[str, Any]:
         "due": status.due.isoformat(),
         "met": status.met,
         "overdue": status.overdue,
+        "met_on": status.met_on.isoformat() if status.met_on else None,
+        "late_days": status.late_days,
     }
 
 
