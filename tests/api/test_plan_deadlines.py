@@ -56,6 +56,9 @@ async def test_a_request_for_the_plan_in_writing_is_due_14_days_later_on_the_wer
     assert listed["events"][0]["met"] is True
     # met, but late: the day and how late stay visible (review of issue 13)
     assert listed["events"][0]["met_on"] == clock.today().isoformat() and listed["events"][0]["late_days"] == 1
+    assert row["deadlines_met_late"] == 1  # the werkbank counts it too
+    body = await (await client.get("/api/werkbank", headers=bearer(demo["regisseur"]))).json()
+    assert body["counts"]["deadlines_met_late"] == 1
 
 
 async def test_the_decision_against_a_familiegroepsplan_is_met_by_a_vaststelling_not_a_version(client, demo, clock):

@@ -24,7 +24,7 @@ from typing import Any
 from .errors import ValidationFailed
 from .household import Phase
 from .overleg import OverlegStatus, OverlegType, needs_planning
-from .plan_deadlines import EventKind, PlanEvent, PlanProgress, open_deadlines
+from .plan_deadlines import EventKind, PlanEvent, PlanProgress, open_deadlines, status_of
 from .stagnatie import Case, Werkdagen, case_deadlines
 
 #: a deadline this many calendar days ahead (or nearer) is "upcoming"
@@ -144,6 +144,11 @@ class CaseloadRow:
     upcoming: tuple[DeadlineItem, ...] = field(default_factory=tuple)
 
     @property
+    def met_late(self) -> int:
+        """The plan's deadlines met after their day (shown and counted, so lateness does not hide as done)."""
+        return met_late(self.facts)
+
+    @property
     def undeliverable(self) -> int:
         """Addresses that bounce and letters given up on."""
         return self.facts.bounced_addresses + self.facts.dead_letters
@@ -230,6 +235,11 @@ def plan_deadlines(facts: HouseholdFacts, today: date) -> list[DeadlineItem]:
     ]
 
 
+def met_late(facts: HouseholdFacts) -> int:
+    """How many of the household's plan deadlines were met after their day."""
+    return sum(1 for e in facts.plan_events if status_of(e, facts.plan_progress, date.min).late_days > 0)
+
+
 def next_overleg(facts: HouseholdFacts, now: datetime) -> OverlegFact | None:
     """The first planned overleg still to come."""
     upcoming = [o for o in facts.overleggen if o.status is OverlegStatus.PLANNED and o.start > now]
@@ -276,6 +286,7 @@ def counts(rows: Sequence[CaseloadRow]) -> dict[str, int]:
     out["consent_waiting"] = sum(r.facts.consent_waiting for r in rows)
     out["keys_missing"] = sum(r.facts.keys_missing for r in rows)
     out["undeliverable"] = sum(r.undeliverable for r in rows)
+    out["deadlines_met_late"] = sum(r.met_late for r in rows)
     return out
 
 

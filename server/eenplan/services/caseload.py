@@ -121,6 +121,7 @@ def row_dict(row: CaseloadRow) -> dict[str, Any]:
         "consent_waiting": f.consent_waiting,
         "keys_missing": f.keys_missing,
         "undeliverable": {"addresses": f.bounced_addresses, "dead_letters": f.dead_letters},
+        "deadlines_met_late": row.met_late,
     }
 
 

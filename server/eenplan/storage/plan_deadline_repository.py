@@ -130,4 +130,21 @@ class PlanDeadlineRepository:
         for h, eid, kind, day, asked_by, recorded_at, last_version, last_vastgesteld in rows:
             events[h].append(PlanEvent(eid, h, EventKind(kind), day, asked_by, _aware(recorded_at)))
             progress[h] = PlanProgress(_aware(last_version), _day(last_vastgesteld))
+        if events:  # one more statement: every version's moments, for the day each deadline was met
+            every = sa.select(
+                col(PlanVersionRow.household_id), col(PlanVersionRow.created_at), col(PlanVersionRow.vastgesteld_at)
+            ).where(col(PlanVersionRow.household_id).in_(builtins.list(events)))
+            moments: dict[str, builtins.list[datetime]] = defaultdict(list)
+            days: dict[str, builtins.list[date]] = defaultdict(list)
+            for h, created, vastgesteld in (await self._s.execute(every)).all():
+                if (m := _aware(created)) is not None:
+                    moments[h].append(m)
+                if (d := _day(vastgesteld)) is not None:
+                    days[h].append(d)
+            progress = {
+                h: PlanProgress(
+                    p.last_version_at, p.last_vastgesteld_on, tuple(sorted(moments[h])), tuple(sorted(days[h]))
+                )
+                for h, p in progress.items()
+            }
         return {h: (found, progress[h]) for h, found in events.items()}

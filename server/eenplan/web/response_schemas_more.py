@@ -160,6 +160,7 @@ _ROW = obj(
         "consent_waiting": INT,
         "keys_missing": INT,
         "undeliverable": obj("Undeliverable", {"addresses": INT, "dead_letters": INT}),
+        "deadlines_met_late": INT,
     },
 )
 _COUNTS = [f.value for f in Filter] + [
@@ -169,6 +170,7 @@ _COUNTS = [f.value for f in Filter] + [
     "consent_waiting",
     "keys_missing",
     "undeliverable",
+    "deadlines_met_late",
 ]
 WERKBANK = obj(
     "Caseload",
