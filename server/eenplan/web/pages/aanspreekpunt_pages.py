@@ -5,7 +5,8 @@ signs in like everyone else, with the mail link (and a second factor, as a profe
 cases `StagnatieService.list` gives them — only those `may_see_case` allows; a case they may not see answers
 404, like a missing one — with the step, the deadlines and what they must record, and the copy of the plan in
 their scope (`PlanPageService.plan`: the one policy, logged on channel web with the sections shown). The forms
-record actions, result and term, the new afspraken (the method's commitment), and hand the case back (afschalen) over the same service.
+record actions, result and term, the new afspraken (the method's commitment), and hand the case back
+(afschalen) over the same service.
 """
 
 from __future__ import annotations

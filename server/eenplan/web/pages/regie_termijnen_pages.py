@@ -20,9 +20,9 @@ from ...services.overleg_drafts import AMSTERDAM
 from ...services.plan_deadlines import OverlegChoice
 from ..keys import services
 from . import csrf
+from .betrokkenen_pages import role_label
 from .i18n import SOURCE_LANGUAGE, _
 from .keys import WHERE
-from .betrokkenen_pages import role_label
 from .regie_forms import day_of, principal_of, texts
 from .render import page, redirect
 from .werkbank_pages import OVERLEG_TEXTS, long_date

@@ -110,7 +110,7 @@ async def record_written_request(request: web.Request) -> web.Response:
     summary="Record the decision not to make a familiegroepsplan (regisseur); the plan is to be vastgesteld within "
     "6 weeks after `on`",
     body=NoFamiliegroepsplan,
-    responses={201: "The event with its deadline", 422: "A day in the future, or this decision already recorded (`on`)"},
+    responses={201: "The event with its deadline", 422: "A day in the future, or this decision already recorded"},
     response=DEADLINE_EVENT,
 )
 async def record_no_familiegroepsplan(request: web.Request) -> web.Response:
