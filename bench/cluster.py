@@ -146,9 +146,22 @@ class _LockSampler(threading.Thread):
         db = self.cluster.database_url.rsplit("/", 1)[1]
         pg = self.cluster.pg
         done = subprocess.run(
-            [str(postgres.PG_BIN / "psql"), "-h", "127.0.0.1", "-p", str(pg.port), "-U", "postgres", "-d", db,
-             "-qAtc", _SAMPLER.format(samples=self.samples, db=db)],
-            capture_output=True, text=True, check=False,
+            [
+                str(postgres.PG_BIN / "psql"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(pg.port),
+                "-U",
+                "postgres",
+                "-d",
+                db,
+                "-qAtc",
+                _SAMPLER.format(samples=self.samples, db=db),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         found = re.search(r"lockwaits (\d+)", done.stderr)
         self.mean = int(found.group(1)) / self.samples if found else float("nan")

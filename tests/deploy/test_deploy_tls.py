@@ -35,7 +35,9 @@ def _ca(tmp_path: Path) -> Path:
 
 def test_verify_full_with_a_ca_becomes_a_checking_ssl_context(tmp_path: Path) -> None:
     ca = _ca(tmp_path)
-    url, args = engine_connect_args(f"postgresql+asyncpg://app:pw@db.example.org/eenplan?ssl=verify-full&sslrootcert={ca}")
+    url, args = engine_connect_args(
+        f"postgresql+asyncpg://app:pw@db.example.org/eenplan?ssl=verify-full&sslrootcert={ca}"
+    )
     assert "ssl" not in url.query and "sslrootcert" not in url.query
     context = args["ssl"]
     assert isinstance(context, ssl.SSLContext)

@@ -81,7 +81,9 @@ async def test_deadlines_must_attend_and_vaststellen(page: Page, site: Site) -> 
     editor = f"/huishoudens/{household}/plan/bewerken"
     await page.goto(editor + "#vaststellen")
     await check_page(page, "editor-vaststellen")
-    await page.get_by_label("Bij welk overleg is het plan goedgekeurd?").select_option(index=1)  # 0 is "Kies een overleg": no default
+    await page.get_by_label("Bij welk overleg is het plan goedgekeurd?").select_option(
+        index=1
+    )  # 0 is "Kies een overleg": no default
     await press(page, page.locator("#vaststellen ~ form button[type=submit]").first)
     await page.wait_for_url(at(editor))
     await expect(page.get_by_role("status")).to_contain_text("vastgesteld")

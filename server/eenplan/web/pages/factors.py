@@ -35,9 +35,7 @@ async def landing(request: web.Request, token: str, next_path: str | None) -> st
     return next_path or (await services(request).caseload.start_page(token)).value
 
 
-async def after_second_step(
-    request: web.Request, token: str, view: PersonSessionView, next_path: str | None
-) -> str:
+async def after_second_step(request: web.Request, token: str, view: PersonSessionView, next_path: str | None) -> str:
     """Where a person goes once the step is done: choose who they are first, else back to the mail's target
     (`token`: the session's, the rotated one when the step rotated it)."""
     if view.choices_pending:
