@@ -22,7 +22,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..domain.access import Principal
+from ..domain.access import Access, Principal
 from ..domain.audit import Channel, Event
 from ..domain.betrokkene import Betrokkene
 from ..domain.errors import NotFound, ValidationFailed
@@ -248,16 +248,7 @@ class JournaalService:
     async def page(self, principal: Principal, household_id: str) -> JournaalView:
         """The journaal for the caller: the messages of the groups they are a member of, newest first, and
         those groups (to write to); what is shown is logged (channel WEB) before it is answered."""
-        async with authorised(self._uow, principal, household_id) as caller:
-            uow = caller.uow
-            household = await uow.households.get(household_id)
-            members = await uow.betrokkenen.list(household_id, include_removed=True)
-            groups = await uow.mail.list_groups(household_id)
-            audiences = self._audiences(household, groups, members, caller.actor.betrokkene_id)
-            ids = [a.group_id for a in audiences]
-            messages = await uow.journaal.in_groups(household_id, ids, PAGE_MESSAGES)
-            access = await self._plan.access_in(uow, caller.actor)
-        shown = self._shown(messages, members, groups, caller.actor.betrokkene_id)
+        shown, audiences, access = await self._readable(principal, household_id, PAGE_MESSAGES)
         if shown:
             what = detail(shown[0].message.id) if len(shown) == 1 else f"journaal: {len(shown)} berichten"
             await self._plan.record([self._plan.access_event(access, Event.READ, (), Channel.WEB, what, basis=())])
@@ -266,6 +257,17 @@ class JournaalService:
     async def export(self, principal: Principal, household_id: str) -> list[Shown]:
         """Every journaal message the caller may read (the groups they are a member of), oldest first, for the
         inzage download (AVG art. 15); logged as one export on channel WEB before it is answered."""
+        shown, _, access = await self._readable(principal, household_id, EXPORT_MESSAGES)
+        if shown:
+            what = f"inzage: journaal {len(shown)} berichten"
+            await self._plan.record([self._plan.access_event(access, Event.EXPORT, (), Channel.WEB, what, basis=())])
+        return shown[::-1]
+
+    async def _readable(
+        self, principal: Principal, household_id: str, limit: int
+    ) -> tuple[list[Shown], list[Audience], Access]:
+        """The newest `limit` messages the caller may read, the groups they belong to, and their access (for the log
+        entry the caller writes): one authorised read, shared by the page and the inzage export."""
         async with authorised(self._uow, principal, household_id) as caller:
             uow = caller.uow
             household = await uow.households.get(household_id)
@@ -273,13 +275,9 @@ class JournaalService:
             groups = await uow.mail.list_groups(household_id)
             audiences = self._audiences(household, groups, members, caller.actor.betrokkene_id)
             ids = [a.group_id for a in audiences]
-            messages = await uow.journaal.in_groups(household_id, ids, EXPORT_MESSAGES)
+            messages = await uow.journaal.in_groups(household_id, ids, limit)
             access = await self._plan.access_in(uow, caller.actor)
-        shown = self._shown(messages, members, groups, caller.actor.betrokkene_id)
-        if shown:
-            what = f"inzage: journaal {len(shown)} berichten"
-            await self._plan.record([self._plan.access_event(access, Event.EXPORT, (), Channel.WEB, what, basis=())])
-        return shown[::-1]
+        return self._shown(messages, members, groups, caller.actor.betrokkene_id), audiences, access
 
     def _audiences(
         self, household: Household | None, groups: list[MailGroup], members: list[Betrokkene], viewer: str
