@@ -11,7 +11,7 @@ import pytest
 @pytest.fixture
 def outbox(services):
     """Read the overleg invites queued in the real mail outbox:
-    [{recipient_id, method, ics, ics_clear, uninvited, agenda, dedupe_key}] (ics_clear: the cleartext one, or None)."""
+    [{id, recipient_id, method, ics, ics_clear, uninvited, agenda, dedupe_key}] (ics_clear: the cleartext one, or None)."""
 
     async def read(household_id: str) -> list[dict]:
         async with services.overleggen._uow() as uow:
@@ -23,6 +23,7 @@ def outbox(services):
             payload = json.loads(item.payload)
             found.append(
                 {
+                    "id": item.id,
                     "recipient_id": item.recipient_id,
                     "method": payload["method"],
                     "ics": base64.b64decode(payload["ics"]),
