@@ -79,9 +79,10 @@ def _check_change(principal: Principal, found: Betrokkene, updated: Betrokkene) 
 #: consent) are the regisseur's to record. The mail choice is the person's own (what plan mail brings them).
 SELF_SERVICE = frozenset({"name", "email", "phone", "reachable_days", "mail_choice"})
 #: Of those, what only the person's own credential changes (Need.PERSONAL, as on Mijn gegevens): a token a
-#: regisseur issued, or a session through an address someone else added, does not speak for the person. The
-#: e-mail address has its own rule (someone else's change waits for the person: services.contact_changes).
-PERSONAL_FIELDS = frozenset({"phone", "reachable_days", "mail_choice"})
+#: regisseur issued, or a session through an address someone else added, does not speak for the person — not
+#: even for their name. The e-mail address has its own rule (someone else's change waits for the person:
+#: services.contact_changes). A regisseur still changes anyone's, her own included.
+PERSONAL_FIELDS = frozenset({"name", "phone", "reachable_days", "mail_choice"})
 
 
 class BetrokkeneService:
@@ -133,8 +134,8 @@ class BetrokkeneService:
     async def update(
         self, principal: Principal, household_id: str, betrokkene_id: str, fields: dict[str, Any]
     ) -> Betrokkene:
-        """Change recorded details: a regisseur any betrokkene's, everyone their own contact details (phone,
-        reachable days and mail choice only with a credential of their own: Need.PERSONAL)."""
+        """Change recorded details: a regisseur any betrokkene's, everyone their own contact details (name,
+        phone, reachable days and mail choice only with a credential of their own: Need.PERSONAL)."""
         others = betrokkene_id != principal.betrokkene_id or bool(set(fields) - SELF_SERVICE)
         async with authorised(
             self._uow,
