@@ -76,7 +76,7 @@ async def test_the_mother_reads_everything_with_names_and_dates_in_words(client,
 
 
 async def test_a_vastgestelde_version_says_so(client, services, demo, capsys):
-    await services.plan.adopt(regisseur(demo), demo["household"]["id"], 2, None)
+    await services.plan_deadlines.adopt_at(regisseur(demo), demo["household"]["id"], 2, None)
     await sign_in(client, capsys, FATIMA)
     text = await _plan_text(client, demo)
     assert "Deze versie is vastgesteld op " + words(date.today()) in text

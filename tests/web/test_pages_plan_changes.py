@@ -101,7 +101,7 @@ async def test_a_wrong_version_number_gives_a_dutch_422_naming_the_field(client,
 
 
 async def test_the_version_history_marks_the_vastgestelde_and_links_each_to_its_changes(client, services, demo, capsys):
-    await services.plan.adopt(regisseur(demo), demo["household"]["id"], 2, None)
+    await services.plan_deadlines.adopt_at(regisseur(demo), demo["household"]["id"], 2, None)
     await _move_budgetplan(services, demo)
     await sign_in(client, capsys, KHADIJA)
     text = await page_text(client, demo, "veranderd/versies")

@@ -25,7 +25,7 @@ from ..domain.sections import SECTION_KEYS
 from ..domain.validation import assign_item_ids, check_identities_and_references, validate_sections
 from ..domain.veiligheid import guard_signature
 from ..domain.versions import VersionInfo, changed_since, check_merge
-from .common import NOT_FOUND, Need, authorised, retry_on_conflict
+from .common import NOT_FOUND, authorised, retry_on_conflict
 from .plan_content import (
     CACHE_BYTES,
     BlobCache,
@@ -428,17 +428,10 @@ class PlanService:
             await uow.commit()
         return PlanSnapshot(household_id, visible_info(info, access), texts_now), bool(touched)
 
-    async def adopt(self, principal: Principal, household_id: str, number: int, overleg: str | None) -> VersionInfo:
-        """Mark a version vastgesteld (adopted at an overleg). Only regisseurs do this."""
-        async with authorised(
-            self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="adopt a plan version"
-        ) as caller:
-            info = await self.adopt_in(caller.uow, caller.actor, number, overleg)
-            await caller.uow.commit()
-            return info
-
     async def adopt_in(self, uow: UnitOfWork, actor: Actor, number: int, overleg: str | None) -> VersionInfo:
-        """`adopt` inside the caller's open unit of work (closing an overleg adopts in its own transaction).
+        """Mark a version vastgesteld inside the caller's open unit of work: the one step behind
+        `PlanDeadlineService.adopt_at` (which checks the overleg is held or today's) and closing an overleg
+        (`overleg_close`, the overleg being held). There is no public `adopt` with a weaker rule of its own.
 
         Checks the role again: a caller from inside need not have opened its unit with `Need.REGISSEUR`."""
         require_regisseur(actor, "adopt a plan version")
