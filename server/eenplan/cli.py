@@ -1,4 +1,6 @@
-"""The `eenplan` command: serve, worker, inbound, migrate, demo, household, audit, aanspreekpunt, settings, …"""
+"""The `eenplan` command: serve, worker, inbound, migrate, demo, settings here; the operator's tools by concept in
+`cli_admin` (audit, aanspreekpunt, monitoring tokens, factors-reset), `cli_keys` (keys rotate|status), `cli_outbox`
+(outbox retry) and `cli_households` (household open)."""
 
 from __future__ import annotations
 
@@ -10,9 +12,9 @@ import signal
 import sys
 from typing import TYPE_CHECKING
 
-from .cli_households import household_open
+from . import cli_admin, cli_households, cli_keys, cli_outbox
 from .config import Settings, documented_settings
-from .domain.errors import EenplanError, ValidationFailed
+from .domain.errors import EenplanError
 
 if TYPE_CHECKING:
     from .web.metrics import MetricsListener
@@ -155,118 +157,6 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _audit(settings: Settings, args: argparse.Namespace) -> int:
-    from .bootstrap import build_services
-
-    async def verify() -> list:
-        services = build_services(settings)
-        try:
-            return await services.access_log.verify(args.household)
-        finally:
-            await services.close()
-
-    results = asyncio.run(verify())
-    broken = [r for r in results if not r.ok]
-    for r in results:
-        state = "ok" if r.ok else f"BROKEN at entries {', '.join(map(str, r.broken_at[:20]))}"
-        print(f"{r.household_id}: {r.entries} entries, {state}")
-    print(f"{len(results)} chain(s) checked, {len(broken)} broken")
-    return 1 if broken else 0
-
-
-def _aanspreekpunt(settings: Settings, args: argparse.Namespace) -> int:
-    """Keep the registry of gemeentelijk aanspreekpunten (operator only; see services/aanspreekpunten.py)."""
-    from pathlib import Path
-
-    from .bootstrap import build_services
-
-    async def run() -> list:
-        services = build_services(settings)
-        try:
-            if args.aanspreekpunt_command == "add":
-                armored = Path(args.key).read_text(encoding="ascii", errors="replace")
-                return [await services.aanspreekpunten.add(args.gemeente, args.name, args.email, armored)]
-            if args.aanspreekpunt_command == "remove":
-                await services.aanspreekpunten.remove(args.gemeente)
-                return []
-            return await services.aanspreekpunten.list()
-        finally:
-            await services.close()
-
-    for entry in asyncio.run(run()):
-        print(json.dumps(entry.as_dict(), ensure_ascii=False))
-    return 0
-
-
-def _monitoring_token(settings: Settings, args: argparse.Namespace) -> int:
-    """Print a monitoring token (scope `mon`) for aandachtsfunctionarissen and agendahouders of one gemeente."""
-    from .services.tokens import TokenService
-
-    if not args.gemeente.strip() or args.days < 1 or args.days > 366:
-        print("eenplan: --gemeente is required and --days must be 1-366", file=sys.stderr)
-        return 2
-    issued = TokenService(settings.signing_key(), settings.token_ttl_seconds).issue_monitoring_token(
-        args.gemeente.strip(), args.days * 86_400
-    )
-    print(issued.token)
-    print(f"eenplan: token id (for monitoring-revoke --jti): {issued.jti}", file=sys.stderr)
-    return 0
-
-
-def _monitoring_revoke(settings: Settings, args: argparse.Namespace) -> int:
-    """Revoke a monitoring token by its id: /api/monitoring refuses it from the next request on."""
-    from .bootstrap import build_services
-
-    async def run() -> None:
-        services = build_services(settings)
-        try:
-            await services.tokens.revoke_monitoring(args.jti.strip())
-        finally:
-            await services.close()
-
-    asyncio.run(run())
-    print(f"revoked monitoring token {args.jti.strip()}")
-    return 0
-
-
-def _factors_reset(settings: Settings, args: argparse.Namespace) -> int:
-    """Remove every second factor of an address and end its sessions (someone else added a factor)."""
-    from .bootstrap import build_services, utc_now
-
-    async def run() -> bool:
-        services = build_services(settings)
-        try:
-            return await services.people.reset_sign_in(args.email, utc_now())
-        finally:
-            await services.close()
-
-    if not asyncio.run(run()):
-        print("eenplan: this address never signed in; nothing to reset", file=sys.stderr)
-        return 1
-    print("every factor of this address is removed and its sessions have ended; it signs in by mail again")
-    return 0
-
-
-def _keys_rotate(settings: Settings, _args: argparse.Namespace) -> int:
-    """Re-seal every household signing key under the current EENPLAN_KEY_ENCRYPTION_KEY, in one transaction
-    (set the old one as EENPLAN_KEY_ENCRYPTION_KEY_PREVIOUS while this runs)."""
-    from .bootstrap import build_services
-
-    async def run() -> tuple[int, int]:
-        services = build_services(settings)
-        try:
-            keys = services.mailgroup.household_keys
-            if keys is None:
-                raise ValidationFailed.one("EENPLAN_GNUPGHOME", "no keyring is configured")
-            return await keys.rotate()
-        finally:
-            await services.close()
-
-    resealed, unchanged = asyncio.run(run())
-    print(f"{resealed} household key(s) re-sealed, {unchanged} already under the current key-encryption key")
-    return 0
-
-
 def _settings(_settings: Settings, _args: argparse.Namespace) -> int:
     for env, default, help_text in documented_settings():
         print(f"{env}={default!s:<24} {help_text}")
@@ -292,56 +182,9 @@ def main(argv: list[str] | None = None) -> int:
         help="only create it when the database has no households (otherwise reissue demo tokens)",
     )
     d.set_defaults(run=_demo)
-    a = sub.add_parser("audit", help="access log tools")
-    a_sub = a.add_subparsers(dest="audit_command", required=True)
-    v = a_sub.add_parser("verify", help="check every household's access-log hash chain (exit 1 if broken)")
-    v.add_argument("--household", help="only this household id")
-    v.set_defaults(run=_audit)
     sub.add_parser("settings", help="list every EENPLAN_* setting with its default").set_defaults(run=_settings)
-    ks = sub.add_parser("keys", help="the households' signing keys in the database")
-    ks_sub = ks.add_subparsers(dest="keys_command", required=True)
-    ks_sub.add_parser(
-        "rotate", help="re-seal every household key under EENPLAN_KEY_ENCRYPTION_KEY (old one as _PREVIOUS)"
-    ).set_defaults(run=_keys_rotate)
-    hh = sub.add_parser("household", help="households (operator only)")
-    hh_sub = hh.add_subparsers(dest="household_command", required=True)
-    ho = hh_sub.add_parser(
-        "open", help="open a household with its procesregisseur (the first regisseur of an empty database)"
-    )
-    ho.add_argument("--code", required=True, help="neutral household code, e.g. H-2026-001 (never a family name)")
-    ho.add_argument("--name", required=True, help="the household's name")
-    ho.add_argument("--gemeente", required=True)
-    ho.add_argument("--regisseur-email", required=True, help="the address the regisseur signs in with")
-    ho.add_argument("--regisseur-name", required=True)
-    ho.add_argument("--organisatie", default="", help="the regisseur's organisation")
-    ho.set_defaults(run=household_open)
-    ap = sub.add_parser("aanspreekpunt", help="the registry of gemeentelijk aanspreekpunten (stagnatie step 4)")
-    ap_sub = ap.add_subparsers(dest="aanspreekpunt_command", required=True)
-    ap_add = ap_sub.add_parser("add", help="register (or replace) a gemeente's aanspreekpunt with its OpenPGP key")
-    for flag in ("--gemeente", "--name", "--email"):
-        ap_add.add_argument(flag, required=True)
-    ap_add.add_argument("--key", required=True, metavar="FILE", help="ASCII-armored OpenPGP public key")
-    ap_rm = ap_sub.add_parser("remove", help="remove a gemeente's aanspreekpunt")
-    ap_rm.add_argument("--gemeente", required=True)
-    ap_sub.add_parser("list", help="list every registered aanspreekpunt (JSON lines)")
-    ap.set_defaults(run=_aanspreekpunt)
-    mt = sub.add_parser(
-        "monitoring-token",
-        help="issue a monitoring token for /api/monitoring (aggregate figures of one gemeente; '*' for all)",
-    )
-    mt.add_argument("--gemeente", required=True)
-    mt.add_argument("--days", type=int, default=90, help="validity in days (default 90, at most 366)")
-    mt.set_defaults(run=_monitoring_token)
-    mr = sub.add_parser(
-        "monitoring-revoke", help="revoke a monitoring token by its id (printed when issued; the token's `jti` claim)"
-    )
-    mr.add_argument("--jti", required=True)
-    mr.set_defaults(run=_monitoring_revoke)
-    fr = sub.add_parser(
-        "factors-reset", help="remove every second factor of a sign-in address and end its sessions (a takeover)"
-    )
-    fr.add_argument("--email", required=True)
-    fr.set_defaults(run=_factors_reset)
+    for commands in (cli_admin, cli_keys, cli_outbox, cli_households):
+        commands.add_commands(sub)
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()

@@ -71,3 +71,19 @@ def household_open(settings: Settings, args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`eenplan household open …`."""
+    hh = sub.add_parser("household", help="households (operator only)")
+    hh_sub = hh.add_subparsers(dest="household_command", required=True)
+    ho = hh_sub.add_parser(
+        "open", help="open a household with its procesregisseur (the first regisseur of an empty database)"
+    )
+    ho.add_argument("--code", required=True, help="neutral household code, e.g. H-2026-001 (never a family name)")
+    ho.add_argument("--name", required=True, help="the household's name")
+    ho.add_argument("--gemeente", required=True)
+    ho.add_argument("--regisseur-email", required=True, help="the address the regisseur signs in with")
+    ho.add_argument("--regisseur-name", required=True)
+    ho.add_argument("--organisatie", default="", help="the regisseur's organisation")
+    ho.set_defaults(run=household_open)

@@ -1,0 +1,165 @@
+"""The operator's commands on a bad day: `eenplan outbox retry`, `eenplan keys status`, and every documented
+`eenplan <command>` still parsing after cli.py was split by concept."""
+
+from __future__ import annotations
+
+import base64
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from support.cli import run_cli
+
+from eenplan.storage.engine import create_engine
+from eenplan_crypto.sealing import kek_id
+
+ROOT = Path(__file__).resolve().parents[2]
+OTHER_KEK = base64.b64encode(bytes(range(200, 232))).decode()
+
+
+def _env(settings, **extra: str) -> dict[str, str]:
+    return {
+        "PATH": "/usr/bin:/bin",
+        "EENPLAN_DATABASE_URL": settings.effective_database_url,
+        "EENPLAN_SECRET_KEY": settings.secret_key,
+        "EENPLAN_DATA_DIR": str(settings.data_dir),
+        "EENPLAN_KEY_ENCRYPTION_KEY": settings.key_encryption_key,
+        **extra,
+    }
+
+
+async def _execute(url: str, sql: str, **params: object) -> list[tuple]:
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with engine.begin() as conn:
+            result = await conn.execute(sa.text(sql), params)
+            return [tuple(r) for r in result.all()] if result.returns_rows else []
+    finally:
+        await engine.dispose()
+
+
+async def _outbox_row(url: str, household_id: str, recipient_id: str, kind: str, status: str) -> str:
+    row_id = str(uuid.uuid4())
+    now = datetime.now(UTC)
+    await _execute(
+        url,
+        "INSERT INTO mail_outbox (id, household_id, recipient_id, kind, dedupe_key, status, attempts, "
+        "next_attempt_at, created_at, last_error) VALUES (:id, :h, :r, :k, :d, :s, 8, :t, :t, 'relay refused')",
+        id=row_id,
+        h=household_id,
+        r=recipient_id,
+        k=kind,
+        d=f"test-{row_id}",
+        s=status,
+        t=now - timedelta(hours=2),
+    )
+    return row_id
+
+
+def _personal(demo) -> list[str]:
+    people = demo["betrokkenen"]
+    return [p["name"] for p in people] + [p["email"] for p in people if p.get("email")]
+
+
+@pytest.mark.both_databases
+async def test_outbox_retry_queues_dead_letters_again_by_row_household_or_all(demo, settings):
+    url, household = settings.effective_database_url, demo["household"]["id"]
+    person = demo["betrokkenen"][0]["id"]
+    one = await _outbox_row(url, household, person, "plan_update", "dead")
+    await _outbox_row(url, household, person, "plan_update", "dead")
+    await _outbox_row(url, household, person, "notice", "dead")
+    sent = await _outbox_row(url, household, person, "notice", "sent")
+
+    by_row = run_cli("outbox", "retry", "--id", one, env=_env(settings))
+    assert by_row.returncode == 0, by_row.stderr
+    assert "plan_update: 1" in by_row.stdout and "1 dead letter(s) queued again" in by_row.stdout
+    ((status, attempts, claimed),) = await _execute(
+        url, "SELECT status, attempts, claimed_by FROM mail_outbox WHERE id = :id", id=one
+    )
+    assert (status, attempts, claimed) == ("queued", 0, None)
+
+    again = run_cli("outbox", "retry", "--id", one, env=_env(settings))  # no longer a dead letter
+    assert again.returncode == 1 and "0 dead letter(s)" in again.stdout
+
+    by_household = run_cli("outbox", "retry", "--household", household, env=_env(settings))
+    assert by_household.returncode == 0, by_household.stderr
+    assert "notice: 1" in by_household.stdout and "plan_update: 1" in by_household.stdout
+    assert "2 dead letter(s) queued again" in by_household.stdout
+    everything = run_cli("outbox", "retry", "--all", env=_env(settings))
+    assert everything.returncode == 0 and "0 dead letter(s) queued again" in everything.stdout
+    ((sent_status,),) = await _execute(url, "SELECT status FROM mail_outbox WHERE id = :id", id=sent)
+    assert sent_status == "sent"  # only dead letters move
+    for text in _personal(demo):
+        assert text not in by_row.stdout + by_household.stdout
+
+    refused = run_cli("outbox", "retry", env=_env(settings))  # say which: nothing is re-queued by accident
+    assert refused.returncode == 2 and "--all" in refused.stderr
+
+
+async def test_keys_status_names_the_kek_and_counts_without_names(demo, settings):
+    url, household = settings.effective_database_url, demo["household"]["id"]
+    current = kek_id(base64.b64decode(settings.key_encryption_key))
+    ((code,),) = await _execute(url, "SELECT code FROM household WHERE id = :id", id=household)
+    await _execute(
+        url,
+        "INSERT INTO household_key (household_code, fingerprint, public_armored, sealed_secret, kek_id, created_at) "
+        "VALUES (:c, :f, 'armored', :b, :k, :t)",
+        c=code,
+        f="A" * 40,
+        b=b"\x00" * 64,
+        k=current,
+        t=datetime(2026, 11, 30, tzinfo=UTC),
+    )
+
+    ok = run_cli("keys", "status", env=_env(settings))
+    assert ok.returncode == 0, ok.stderr
+    line = next(x for x in ok.stdout.splitlines() if x.startswith(household))
+    assert f"signing key {'A' * 40} sealed under KEK {current} (current), made 2026-11-30" in line
+    active = sum(1 for p in demo["betrokkenen"])
+    assert f"betrokkenen: {active} active" in line
+    assert "0 under an unknown KEK" in ok.stdout
+    for text in [*_personal(demo), code, demo["household"]["name"]]:
+        assert text not in ok.stdout + ok.stderr
+
+    wrong = run_cli("keys", "status", env=_env(settings, EENPLAN_KEY_ENCRYPTION_KEY=OTHER_KEK))
+    assert wrong.returncode == 1
+    assert f"sealed under KEK {current} (UNKNOWN)" in wrong.stdout
+    assert "1 under an unknown KEK" in wrong.stdout and "EENPLAN_KEY_ENCRYPTION_KEY" in wrong.stderr
+    assert OTHER_KEK not in wrong.stdout + wrong.stderr and settings.key_encryption_key not in wrong.stdout
+
+    current_kek = settings.key_encryption_key
+    rotating = run_cli(
+        "keys",
+        "status",
+        env=_env(settings, EENPLAN_KEY_ENCRYPTION_KEY=OTHER_KEK, EENPLAN_KEY_ENCRYPTION_KEY_PREVIOUS=current_kek),
+    )
+    assert rotating.returncode == 0 and f"KEK {current} (previous)" in rotating.stdout
+
+
+def test_every_documented_command_still_parses():
+    """cli.py was split by concept (cli_admin, cli_keys, cli_outbox, cli_households): every `eenplan <command>
+    [<sub>]` the README and deploy/ name is still there."""
+    texts = [(ROOT / "README.md").read_text(), *(p.read_text() for p in (ROOT / "deploy").rglob("*") if p.is_file())]
+    named = {m.group(1, 2) for t in texts for m in re.finditer(r"\beenplan ([a-z][a-z-]+)(?: ([a-z][a-z-]+))?", t)}
+    from eenplan.cli import main
+
+    plain = {"serve", "worker", "inbound", "migrate", "demo", "settings", "monitoring-token", "monitoring-revoke"}
+    plain |= {"factors-reset"}
+    subs = {
+        "audit": {"verify"},
+        "keys": {"rotate", "status"},
+        "household": {"open"},
+        "outbox": {"retry"},
+        "aanspreekpunt": {"add", "remove", "list"},
+    }
+    wanted = [[cmd, "--help"] for cmd, _sub in named if cmd in plain]
+    wanted += [[cmd, sub, "--help"] for cmd, sub in named if sub in subs.get(cmd, ())]  # else prose ("outbox worker")
+    assert {"audit", "keys", "household", "factors-reset", "monitoring-token", "outbox"} <= {a[0] for a in wanted}
+    assert ["outbox", "retry", "--help"] in wanted and ["keys", "status", "--help"] in wanted
+    for args in wanted:
+        with pytest.raises(SystemExit) as done:
+            main(args)
+        assert done.value.code == 0, args
