@@ -3,7 +3,9 @@
 The database holds only the sealed form. A sealed blob is `nonce (12 bytes) || ciphertext || tag`; its associated
 data binds it to one household and one fingerprint, so a blob copied onto another row does not open. The KEK id
 is a short hash of the key (never the key itself), stored beside the blob so rotation knows which rows to re-seal
-and an unknown KEK is named in the error. Errors never quote the secret, the key or the blob.
+and an unknown KEK is named in the error (`KeyEncryptionKeyMismatch`: this node's configuration, temporary, not the
+key's fault; a blob that fails its check under a KEK it names is `SealError`, permanent). Errors never quote the
+secret, the key or the blob.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from eenplan.domain.errors import PermanentFailure
-from eenplan.domain.key_ports import SealedSecret
+from eenplan.domain.key_ports import KeyEncryptionKeyMismatch, SealedSecret
 
 from .errors import CryptoError
 
@@ -50,6 +52,14 @@ class KeySealer:
         if previous is not None:
             self._keys.setdefault(kek_id(previous), previous)
         self.current_id = kek_id(current)
+        self.known_ids = frozenset(self._keys)
+
+    def configured(self) -> str:
+        """The configured KEKs by id, for an operator's message (ids only, never a key)."""
+        previous = sorted(self.known_ids - {self.current_id})
+        return f"EENPLAN_KEY_ENCRYPTION_KEY has id {self.current_id}" + (
+            f", EENPLAN_KEY_ENCRYPTION_KEY_PREVIOUS id {previous[0]}" if previous else ""
+        )
 
     def seal(self, secret: bytes, household: str, fingerprint: str) -> SealedSecret:
         """Encrypt `secret` under the current KEK, bound to (household, fingerprint)."""
@@ -60,10 +70,11 @@ class KeySealer:
     def unseal(self, sealed: SealedSecret, household: str, fingerprint: str) -> bytes:
         """The secret, if `sealed` opens under the KEK it names for exactly this household and fingerprint."""
         key = self._keys.get(sealed.kek_id)
-        if key is None:
-            raise SealError(
-                f"the household key is sealed under key-encryption key {sealed.kek_id}, which is not configured "
-                "(EENPLAN_KEY_ENCRYPTION_KEY or EENPLAN_KEY_ENCRYPTION_KEY_PREVIOUS)"
+        if key is None:  # this node's configuration, not the key: temporary, never a dead letter
+            raise KeyEncryptionKeyMismatch(
+                f"the household keys cannot be opened with this EENPLAN_KEY_ENCRYPTION_KEY: the key is sealed under "
+                f"key-encryption key id {sealed.kek_id}, and {self.configured()} "
+                "(set the key they were sealed with, or it as EENPLAN_KEY_ENCRYPTION_KEY_PREVIOUS)"
             )
         blob = bytes(sealed.blob)
         if len(blob) <= NONCE_BYTES + 16:

@@ -294,10 +294,23 @@ async def backfill_keys(services: Services) -> None:
     keys = services.mailgroup.household_keys
     if keys is None:
         return
+    await check_kek(services)
     try:
         await keys.backfill()
     except Exception as exc:
         logging.getLogger("eenplan.keys").warning("storing pinned keys from the keyring failed: %s", type(exc).__name__)
+
+
+async def check_kek(services: Services) -> None:
+    """At start (serve, worker, inbound): one ERROR line per KEK id the stored household keys are sealed under and
+    this node's EENPLAN_KEY_ENCRYPTION_KEY cannot open; the node still starts (the other households work)."""
+    keys = services.mailgroup.household_keys
+    if keys is None:
+        return
+    try:
+        await keys.check_kek()
+    except Exception as exc:  # the first mail that needs a key says it again
+        logging.getLogger("eenplan.keys").warning("checking the key-encryption key failed: %s", type(exc).__name__)
 
 
 def verp_key(settings: Settings) -> bytes:

@@ -78,11 +78,12 @@ def _worker(settings: Settings, _args: argparse.Namespace) -> int:
 def _inbound(settings: Settings, _args: argparse.Namespace) -> int:
     """Run only the inbound receiver (LMTP by default) for the group addresses until SIGTERM or SIGINT."""
     _refuse_unready(settings)  # before the heavy imports, so a refusal exits at once
-    from .bootstrap import build_services, receiver
+    from .bootstrap import build_services, check_kek, receiver
 
     async def run() -> int:
         services = build_services(settings)
         metrics = await _metrics_started(settings)
+        await check_kek(services)  # it opens mail with the household keys
         try:
             listener = receiver(services, settings)
             await listener.start()

@@ -13,6 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from .errors import TemporaryFailure
+
+
+class KeyEncryptionKeyMismatch(TemporaryFailure):
+    """The household keys cannot be opened with this EENPLAN_KEY_ENCRYPTION_KEY: a configuration error of this
+    node (another or no previous KEK), not a fault of the key or the mail. Temporary: once the operator sets the
+    right key and restarts, the same rows go out; never a reason to give mail up (a dead letter)."""
+
+    kind = "key-encryption-key"
+
 
 @dataclass(frozen=True)
 class SealedSecret:
@@ -42,6 +52,10 @@ class KeyStore(Protocol):
         ...
 
     async def household_keys(self, *, lock: bool = False) -> list[HouseholdKey]: ...
+    async def kek_counts(self) -> dict[str, int]:
+        """How many household keys are sealed under each KEK id (the start-up check of the configured KEK)."""
+        ...
+
     async def reseal(self, code: str, fingerprint: str, sealed: SealedSecret) -> bool: ...
     async def public_key(self, fingerprint: str) -> str | None: ...
     async def public_keys(self, fingerprints: Iterable[str]) -> dict[str, str]:
@@ -77,6 +91,11 @@ class SecretSealer(Protocol):
 
     @property
     def current_id(self) -> str: ...
+    @property
+    def known_ids(self) -> frozenset[str]:
+        """The ids of every KEK this sealer opens (current and, during a rotation, previous)."""
+        ...
+
     def seal(self, secret: bytes, household: str, fingerprint: str) -> SealedSecret: ...
     def unseal(self, sealed: SealedSecret, household: str, fingerprint: str) -> bytes: ...
     def reseal(self, sealed: SealedSecret, household: str, fingerprint: str) -> SealedSecret: ...

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from ..domain.errors import TemporaryFailure
-from ..domain.key_ports import HouseholdKey, KeyCache, SecretSealer
+from ..domain.key_ports import HouseholdKey, KeyCache, KeyEncryptionKeyMismatch, SecretSealer
 from ..domain.mailgroup import group_address
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
@@ -63,6 +63,8 @@ class HouseholdKeys:
         #: pinned fingerprint -> the SHA-256 of the stored armored key this home last imported (or stored); a row
         #: whose hash differs was re-uploaded through another node and is imported again (gpg merges it)
         self._imported: dict[str, str] = {}
+        #: KEK ids this process already told the operator it cannot open (one ERROR line each, not one per mail)
+        self._told: set[str] = set()
 
     @property
     def _sealer(self) -> SecretSealer:
@@ -98,8 +100,39 @@ class HouseholdKeys:
         """Make sure this home holds the stored key's secret (import the unsealed key when it does not)."""
         if await self._cache.has_secret(key.fingerprint):
             return
-        secret = self._sealer.unseal(key.sealed, key.household_code, key.fingerprint)  # SealError: refused
+        try:
+            secret = self._sealer.unseal(key.sealed, key.household_code, key.fingerprint)  # SealError: refused
+        except KeyEncryptionKeyMismatch as exc:
+            self._tell(key.sealed.kek_id, exc.detail)
+            raise
         await self._cache.import_secret(secret, key.fingerprint)
+
+    def _tell(self, kek_id: str, line: str) -> None:
+        """One ERROR line per unknown KEK id and process: a wrong EENPLAN_KEY_ENCRYPTION_KEY is this node's
+        configuration, and the operator must see it once and plainly (KEK ids only, never a key)."""
+        if kek_id not in self._told:
+            self._told.add(kek_id)
+            log.error("%s", line)
+
+    async def check_kek(self) -> int:
+        """At start: how many household keys are sealed under a KEK this node cannot open; each such KEK id is
+        logged once as an ERROR naming the configured ids (the node still starts: other households work)."""
+        async with self._uow() as uow:
+            counts = await uow.keys.kek_counts()
+        sealer = self._sealer
+        unknown = {kek: n for kek, n in counts.items() if kek not in sealer.known_ids}
+        previous = sorted(sealer.known_ids - {sealer.current_id})
+        configured = f"EENPLAN_KEY_ENCRYPTION_KEY has id {sealer.current_id}" + (
+            f", EENPLAN_KEY_ENCRYPTION_KEY_PREVIOUS id {previous[0]}" if previous else ""
+        )
+        for kek, n in sorted(unknown.items()):
+            self._tell(
+                kek,
+                f"the household keys cannot be opened with this EENPLAN_KEY_ENCRYPTION_KEY: {n} household key(s) "
+                f"are sealed under key-encryption key id {kek}, and {configured}; mail of those households waits "
+                "until the right key is set (eenplan keys status lists them)",
+            )
+        return sum(unknown.values())
 
     async def _make(self, code: str) -> str:
         """No row yet: make (or find) the key here, store it sealed; if another node stored one first, use that."""

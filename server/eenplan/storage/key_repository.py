@@ -70,6 +70,11 @@ class KeyRepository:
             stmt = stmt.with_for_update()
         return [_household_key(r) for r in (await self._s.execute(stmt)).scalars()]
 
+    async def kek_counts(self) -> dict[str, int]:
+        """How many household keys are sealed under each KEK id (one grouped count)."""
+        stmt = sa.select(col(HouseholdKeyRow.kek_id), sa.func.count()).group_by(col(HouseholdKeyRow.kek_id))
+        return {str(k): int(n) for k, n in (await self._s.execute(stmt)).all()}
+
     async def reseal(self, code: str, fingerprint: str, sealed: SealedSecret) -> bool:
         """Replace a household key's sealed secret (same key, new KEK); False when the row is not that key."""
         result = await self._s.execute(
