@@ -44,12 +44,16 @@ class StartPage(StrEnum):
     """Where a signed-in person lands when they were going nowhere in particular."""
 
     WERKBANK = "/werkbank"
+    ESCALATIES = "/escalaties"  # the gemeentelijk aanspreekpunt's escalated cases (one household: its /escalatie)
     HUISHOUDENS = "/huishoudens"
 
 
-def start_page(regisseur_households: int) -> StartPage:
-    """A regisseur of at least one household starts at the werkbank; everyone else at their households."""
-    return StartPage.WERKBANK if regisseur_households > 0 else StartPage.HUISHOUDENS
+def start_page(regisseur_households: int, aanspreekpunt_households: int = 0) -> StartPage:
+    """A regisseur of at least one household starts at the werkbank; the gemeentelijk aanspreekpunt (a
+    betrokkene only while a case is escalated to them) at their escalations; everyone else at their households."""
+    if regisseur_households > 0:
+        return StartPage.WERKBANK
+    return StartPage.ESCALATIES if aanspreekpunt_households > 0 else StartPage.HUISHOUDENS
 
 
 class Filter(StrEnum):

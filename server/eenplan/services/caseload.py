@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from ..domain.access import Principal
+from ..domain.betrokkene import Role
 from ..domain.caseload import CaseloadRow, Filter, StartPage, caseload_row, counts, sorted_rows, start_page
 from ..domain.caseload_ports import CaseloadReads
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory, Werkdagen
@@ -79,12 +80,15 @@ class CaseloadService:
 
     async def start_page(self, token: str) -> StartPage:
         """Where the person lands after signing in when they were going nowhere in particular: the werkbank for
-        an active regisseur of at least one household, else their households. It names no household, so it is
-        answered before a second factor too (the werkbank itself then asks for it)."""
+        an active regisseur of at least one household, the escalations for the gemeentelijk aanspreekpunt, else
+        their households. It names no household, so it is answered before a second factor too (the page itself
+        then asks for it)."""
         _, _, members = await self._sessions.person_session_with_members(token)
         async with self._uow() as uow:
             found = await self._reads(uow).regisseur_households([(m.household_id, m.betrokkene_id) for m in members])
-        return start_page(len(found))
+            entries = await uow.persons.household_entries([m.betrokkene_id for m in members])
+        escalated = {r[0] for r in entries if r[6] == Role.AANSPREEKPUNT.value}
+        return start_page(len(found), len(escalated))
 
     async def _caseload(self, uow: UnitOfWork, pairs: list[tuple[str, str]], wanted: Filter) -> Caseload:
         store = self._reads(uow)

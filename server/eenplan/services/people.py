@@ -51,6 +51,11 @@ class PersonDirectory:
             for r in rows
         ]
 
+    async def escalations(self, token: str) -> list[HouseholdEntry]:
+        """The households where the person is the gemeentelijk aanspreekpunt (a betrokkene there only while a
+        case is escalated to them, until afschalen): their start page. Names and gemeenten only, no case text."""
+        return [e for e in await self.households(token) if e.chosen and e.role == Role.AANSPREEKPUNT.value]
+
     async def choices(self, token: str) -> list[Choice]:
         """The households where the person must still say who they are, with the betrokkenen to choose from."""
         by_household: dict[str, list[HouseholdEntry]] = {}

@@ -97,6 +97,23 @@ class StagnatieService:
             cases = [c for c in await caller.uow.stagnatie.list_cases(household_id) if self._may_see(actor, c)]
         return await self._shown(principal, household_id, cases, channel)
 
+    async def escalated(
+        self, principal: Principal, household_id: str, *, channel: Channel = Channel.WEB
+    ) -> builtins.list[dict[str, Any]]:
+        """The aanspreekpunt's page (`/escalatie`): the open cases escalated to the caller, logged on `channel`.
+        The page is the aanspreekpunt's alone: anyone else (a regisseur works on the regie stagnatie page, a
+        klant has none) gets the same NotFound as a missing household, before any case is read."""
+        async with authorised(self._uow, principal, household_id) as caller:
+            actor = caller.actor
+            if actor.role is not Role.AANSPREEKPUNT:
+                raise NotFound(NOT_FOUND)
+            cases = [
+                c
+                for c in await caller.uow.stagnatie.list_cases(household_id)
+                if self._may_see(actor, c) and c.status is CaseStatus.OPEN
+            ]
+        return await self._shown(principal, household_id, cases, channel)
+
     async def ladder(
         self, principal: Principal, household_id: str, *, channel: Channel = Channel.WEB
     ) -> builtins.list[dict[str, Any]]:

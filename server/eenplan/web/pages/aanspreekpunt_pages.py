@@ -16,10 +16,11 @@ from typing import Any
 from aiohttp import web
 
 from ...domain.audit import Channel
+from ...domain.caseload import StartPage
 from ...domain.errors import ValidationFailed
 from ...domain.stagnatie import Outcome
 from ..keys import services
-from . import csrf
+from . import csrf, guard
 from .i18n import _
 from .keys import WHERE
 from .plan_pages import sections_html
@@ -30,6 +31,7 @@ from .render import page, redirect
 
 routes = web.RouteTableDef()
 
+START = StartPage.ESCALATIES.value
 BASE = "/huishoudens/{id}/escalatie"
 CASE = BASE + "/zaken/{cid}"
 
@@ -67,8 +69,8 @@ async def _render(
     was `entered` (422)."""
     household_id, principal = await principal_of(request)
     svc = services(request)
-    # the cases first: who may not list them (not a regisseur or aanspreekpunt) is refused before the plan is read
-    cases = await svc.stagnatie.list(principal, household_id, channel=Channel.WEB)
+    # the cases first: anyone but the aanspreekpunt gets a 404 before the plan is read
+    cases = await svc.stagnatie.escalated(principal, household_id, channel=Channel.WEB)
     view = await svc.plan_pages.plan(principal, household_id)
     request[WHERE] = view.household_name
     return page(
@@ -77,7 +79,7 @@ async def _render(
         {
             "household_id": household_id,
             "view": view,
-            "cases": [c for c in cases if c["status"] == "open"],
+            "cases": cases,
             "names": view.names,
             "long": _long,
             "sections_html": sections_html(request, view),
@@ -90,6 +92,19 @@ async def _render(
         },
         status=422 if errors else 200,
     )
+
+
+@routes.get(START)
+async def escalaties(request: web.Request) -> web.StreamResponse:
+    """The aanspreekpunt's start page: the households whose cases are escalated to them (one: its escalatie
+    page at once; none any more: their households)."""
+    await guard.signed_in(request)
+    entries = await services(request).people.escalations(guard.token_or_401(request))
+    if not entries:
+        raise redirect("/huishoudens")
+    if len(entries) == 1:
+        raise redirect(BASE.format(id=entries[0].household_id))
+    return page(request, "escalaties.html", {"entries": entries})
 
 
 @routes.get(BASE, allow_head=False)  # a HEAD would be logged as a read
@@ -106,7 +121,7 @@ async def _act(request: web.Request, action: Any, key: str, notice: str, form: d
         errors = _acties_errors(err, key, form) if notice == "acties" else stagnatie_errors(err, key)
         return await _render(request, errors, form, key)
     if notice == "afgeschaald":  # handed back: this household is no longer theirs to see
-        raise redirect("/huishoudens")
+        raise redirect(START)
     raise redirect(f"/huishoudens/{request.match_info['id']}/escalatie?gelukt={notice}#{key}")
 
 
