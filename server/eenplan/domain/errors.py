@@ -124,6 +124,14 @@ class StorageUnavailable(TemporaryFailure):
     kind = "storage-unavailable"
 
 
+class DecisionChanged(TemporaryFailure):
+    """A read was decided from remembered facts that another node has since changed (the household's
+    generation moved, or the token was revoked): nothing was logged or shown; the request is done again
+    with everything read afresh (web/auth.py). Reaching a client it is a retryable 503."""
+
+    kind = "decision-changed"
+
+
 class PermanentFailure(AdapterError):
     """The failure will not go away on retry (5xx SMTP reply, unusable key)."""
 

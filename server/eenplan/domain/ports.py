@@ -109,9 +109,18 @@ class TokenRevocationStore(Protocol):
 
 class RevocationList(Protocol):
     """Whether a token id was revoked for this household (None: monitoring); asked on every request.
-    `member`: the betrokkene the token names (an implementation may read that request's next facts with it)."""
+    `member`: the betrokkene the token names (an implementation may read that request's next facts with it).
+    `deferred`: the caller settles the answer (`settle`) before anything leaves: it may come from what this node
+    remembers, then checked by the request's access-log append (storage/pg_generation.py)."""
 
-    async def revoked(self, jti: str, household_id: str | None, *, member: str | None = None) -> bool: ...
+    async def revoked(
+        self, jti: str, household_id: str | None, *, member: str | None = None, deferred: bool = False
+    ) -> bool: ...
+
+    async def settle(self) -> bool:
+        """Whether this request's `deferred` answer (if any: the check may be left to the request's own
+        access-log rows, or done here) still holds; ends the deferral."""
+        ...
 
 
 class AccessLog(Protocol):

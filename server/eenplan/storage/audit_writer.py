@@ -38,13 +38,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..domain.audit import GENESIS, AccessEvent
-from ..domain.errors import StorageUnavailable, TemporaryFailure
+from ..domain.errors import DecisionChanged, StorageUnavailable, TemporaryFailure
 from . import wal_sync
 from .access_repository import LOG_COLUMNS, log_values
 from .engine import engine_health, is_sqlite
 from .faults import IO
-from .log_chain import ChainRow, InsertRows, LockHead, MoveHead, Step, arun
+from .log_chain import ChainRow, InsertRows, LockHead, MoveHead, Step, arun, by_household
 from .loop_db import LoopConnection, append_sqlite, is_busy
+from .pg_generation import LOCK_AND_CHECK, PENDING, Pending, holds
 from .pg_reads import PgReads
 
 log = logging.getLogger("eenplan.audit")
@@ -80,7 +81,8 @@ class AccessLogWriter:
     ) -> None:
         self._spacing = commit_spacing
         self._last_commit = float("-inf")
-        self._pending: list[tuple[list[AccessEvent], asyncio.Future[None]]] = []
+        # (events, their waiter, the deferred PostgreSQL decision they settle: pg_generation)
+        self._pending: list[tuple[list[AccessEvent], asyncio.Future[None], Pending | None]] = []
         self._drainer: asyncio.Task[None] | None = None
         url = engine.url.render_as_string(hide_password=False)
         self._sqlite_path = make_url(url).database if is_sqlite(url) else None
@@ -107,7 +109,8 @@ class AccessLogWriter:
         if not self._health.may_attempt():  # a storage fault, within its backoff: fail at once
             raise self._health.refuse()
         future = asyncio.get_running_loop().create_future()
-        self._pending.append((events, future))
+        pending = PENDING.get() if self._pg is not None else None
+        self._pending.append((events, future, pending if pending is not None and not pending.settled else None))
         if self._drainer is None or self._drainer.done():
             self._drainer = asyncio.create_task(self._drain())
         await future
@@ -120,7 +123,8 @@ class AccessLogWriter:
                 await asyncio.sleep(wait)
             self._last_commit = loop.time()
             batch, self._pending = self._pending, []
-            events = [e for group, _ in batch for e in group]
+            events = [e for group, _, _ in batch for e in group]
+            refused: set[int] = set()
             started = loop.time()
             try:
                 if self._broken is not None:  # queued before a sync failed: never answered as logged
@@ -129,23 +133,34 @@ class AccessLogWriter:
                     await self._write_sqlite(events)
                 else:
                     assert self._pg is not None
-                    await self._pg.transaction(lambda conn, batch_events=events: append_pg(conn, batch_events))
+                    groups = [(group, pending) for group, _, pending in batch]
+                    refused = await self._pg.transaction(
+                        lambda conn, batch_groups=groups: append_pg_checked(conn, batch_groups)
+                    )
             except asyncio.CancelledError:  # shutting down: nobody may wait forever, nor be told "logged"
                 log.warning("access log batch of %d entries cancelled (shutting down)", len(events))
-                for _, future in batch:
+                for _, future, _ in batch:
                     if not future.done():
                         future.set_exception(TemporaryFailure("the access log is shutting down"))
                 raise
             except Exception as exc:  # whatever went wrong, every waiting request gets its answer: 503
                 BATCH_FAILURES.inc()
                 failure = self._failed(exc, len(events))
-                for _, future in batch:
+                for _, future, _ in batch:
                     if not future.done():
                         future.set_exception(failure)
             else:
                 BATCH_SECONDS.observe(loop.time() - started)
                 BATCH_ENTRIES.observe(len(events))
-                for _, future in batch:
+                for index, (_, future, pending) in enumerate(batch):
+                    if index in refused:  # decided under a generation no longer current: nothing was logged
+                        assert pending is not None and self._pg is not None
+                        self._pg.generations.drop(pending.household_id, pending.generation)
+                        if not future.done():
+                            future.set_exception(DecisionChanged("the decision changed; read again"))
+                        continue
+                    if pending is not None:
+                        pending.settled = True
                     if not future.done():
                         future.set_result(None)
                 self._health.recovered(wrote=True)
@@ -270,13 +285,16 @@ _LOCK_HEAD_PG = (
 )
 
 
-async def append_pg(conn: Any, events: list[AccessEvent]) -> None:
+async def append_pg(conn: Any, events: list[AccessEvent], locked: dict[str, tuple[int, str]] | None = None) -> None:
     """Append on an asyncpg connection, in the caller's transaction (the steps of `log_chain`): two round trips
-    per household (lock the head; insert the rows and move the head in one statement)."""
+    per household (lock the head; insert the rows and move the head in one statement). `locked`: heads this
+    transaction has locked already, by household (their (seq, hash))."""
     inserting: list[ChainRow] = []
 
     async def execute(step: Step) -> tuple[int, str] | None:
         if isinstance(step, LockHead):
+            if locked is not None and step.household_id in locked:
+                return locked[step.household_id]
             # one round trip: create the head at (0, GENESIS) or lock the existing one (ON CONFLICT DO UPDATE
             # locks the row like FOR UPDATE and returns its latest committed values)
             head = await conn.fetchrow(_LOCK_HEAD_PG, step.household_id, GENESIS)
@@ -291,3 +309,35 @@ async def append_pg(conn: Any, events: list[AccessEvent]) -> None:
         return None
 
     await arun(events, execute)
+
+
+async def append_pg_checked(conn: Any, groups: list[tuple[list[AccessEvent], Pending | None]]) -> set[int]:
+    """Append the groups of a batch whose deferred decisions still hold (`pg_generation`); answer the indices
+    of the groups refused (nothing of them is written). Without deferred decisions: `append_pg` exactly.
+
+    Per household in the log's fixed order: the head is locked and, in the same statement, the generation row
+    FOR SHARE and the token ids checked; the chain is then extended over the accepted events only, so a refused
+    row leaves no gap in it."""
+    if all(pending is None for _, pending in groups):
+        await append_pg(conn, [e for group, _ in groups for e in group])
+        return set()
+    heads: dict[str, tuple[int, str]] = {}
+    refused: set[int] = set()
+    owner = {id(e): index for index, (group, _) in enumerate(groups) for e in group}
+    for household_id, events in by_household(e for group, _ in groups for e in group):
+        checked = [groups[i][1] for i in sorted({owner[id(e)] for e in events})]
+        deferred = [p for p in checked if p is not None]
+        if not deferred:
+            head = await conn.fetchrow(_LOCK_HEAD_PG, household_id, GENESIS)
+        else:
+            head = await conn.fetchrow(LOCK_AND_CHECK, household_id, GENESIS, sorted({p.jti for p in deferred}))
+        heads[household_id] = (head["seq"], head["hash"])
+        if deferred:
+            revoked = list(head["revoked"])
+            for index in {owner[id(e)] for e in events}:
+                pending = groups[index][1]
+                if pending is not None and not holds(pending, head["generation"], revoked):
+                    refused.add(index)
+    accepted = [e for index, (group, _) in enumerate(groups) if index not in refused for e in group]
+    await append_pg(conn, accepted, heads)
+    return refused

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 from ..domain.errors import TemporaryFailure
 from .faults import StorageHealth
+from .pg_generation import Generations
 
 _DIALECT = pg_asyncpg.dialect(paramstyle="numeric_dollar")
 
@@ -57,6 +58,8 @@ class PgReads:
         self._pool: asyncpg.Pool | None = None
         self._opening = asyncio.Lock()
         self._compiled: dict[Any, tuple[str, tuple[str, ...]]] = {}
+        #: decisions' rows by household generation, shared by the hot reads and the log that settles them
+        self.generations = Generations()
 
     async def _ready(self) -> asyncpg.Pool:
         if not self.health.may_attempt():  # a storage fault, and its backoff has not passed

@@ -36,6 +36,8 @@ from .person_repository import (
     decode_lookup,
     lookup_statement,
 )
+from .pg_generation import PENDING, Pending, with_generation
+from .pg_generation import SETTLE as _SETTLE
 from .pg_hot import HandOver, combined_sql
 from .pg_reads import ERRORS as PG_ERRORS
 from .pg_reads import PgReads
@@ -287,13 +289,25 @@ class PlanReader:
         stmt, params = lookup_statement(token_hash, household_id)
         return decode_lookup(await self._fetch(stmt, params))
 
-    async def revoked(self, jti: str, household_id: str | None, *, member: str | None = None) -> bool:
+    async def revoked(
+        self, jti: str, household_id: str | None, *, member: str | None = None, deferred: bool = False
+    ) -> bool:
         """Whether a token id was revoked for this household (None: a monitoring token). SQLite: the small
-        revocation list is remembered while no other connection has committed; PostgreSQL asks every time,
-        and for a token naming a `member` reads that member's current-version member_access in the same
-        statement, handed to this request's own next member_access only (`pg_hot`)."""
+        revocation list is remembered while no other connection has committed; PostgreSQL asks, and for a
+        token naming a `member` reads that member's current-version member_access in the same statement,
+        handed to this request's own next member_access only (`pg_hot`). `deferred` (PostgreSQL, a request
+        whose answer is settled before it leaves, see `pg_generation`): with that member's rows remembered
+        under a household generation, nothing is asked now; the request's log rows (or `settle`) check it."""
         scope = household_id if household_id is not None else MONITORING_SCOPE
         if self._pg is not None:
+            PENDING.set(None)
+            if deferred and member is not None and household_id is not None and self._today is not None:
+                key = (household_id, member, self._today)
+                remembered = self._pg.generations.get(key)
+                if remembered is not None:
+                    PENDING.set(Pending(household_id, remembered[0], jti, scope))
+                    self._handover.give(key, remembered[1])
+                    return False
             try:
                 if member is None or household_id is None or self._today is None:
                     return bool(
@@ -313,14 +327,40 @@ class PlanReader:
         assert self._pg is not None
         sql, names = self._pg.compiled(_ACCESS_CURRENT)
         params = {"bid": member, "hh": household_id, "today": today}
-        rows = await self._pg.fetch_sql(combined_sql(sql, len(names)), *[params[n] for n in names], jti, scope)
+        statement = with_generation(combined_sql(sql, len(names)), len(names) + 3)
+        rows = await self._pg.fetch_sql(statement, *[params[n] for n in names], jti, scope, household_id)
         revoked = bool(rows[0][0])
         if not revoked:
-            self._handover.give((household_id, member, today), [tuple(r)[1:] for r in rows if r[1] is not None])
+            key = (household_id, member, today)
+            access = [tuple(r)[1:-1] for r in rows if r[1] is not None]
+            self._handover.give(key, access)
+            generation = rows[0][-1]
+            if access and generation is not None:  # a member's rows, read in one snapshot with the generation
+                self._pg.generations.put(key, generation, access)
         return revoked
+
+    async def settle(self) -> bool:
+        """Whether this request's deferred revocation check (if any, `revoked(deferred=True)`) still holds;
+        its log rows settle it, else one query here. Ends the deferral either way."""
+        pending = PENDING.get()
+        PENDING.set(None)
+        if pending is None or pending.settled or self._pg is None:
+            return True
+        try:
+            rows = await self._pg.fetch_sql(
+                _SETTLE, pending.household_id, pending.generation, pending.jti, pending.scope
+            )
+        except (OSError, *PG_ERRORS) as exc:
+            raise TemporaryFailure("the database is unavailable") from exc
+        if not rows[0][0]:
+            self._pg.generations.drop(pending.household_id, pending.generation)
+            return False
+        return True
 
     def forget(self) -> None:
         """Drop remembered answers, so the next reads go to the database."""
+        if self._pg is not None:
+            self._pg.generations.clear()
         self._answers.clear()
         self._revoked = None
         self._data_version = None

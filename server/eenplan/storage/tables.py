@@ -18,6 +18,7 @@ from . import (  # noqa: F401
     tables_auth,
     tables_cluster,
     tables_factors,
+    tables_generation,
     tables_inbound,
     tables_journaal,
     tables_keys,

@@ -15,13 +15,16 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ..domain.errors import Unauthenticated
+from ..domain.errors import DecisionChanged, Unauthenticated
 from .keys import MONITORING, PRINCIPAL, SERVICES, SESSION_TOKEN
 
 PUBLIC_PATHS = frozenset({"/api/openapi.json"})
 HOUSEHOLD_PREFIX = "/api/households/"
 MONITORING_PATH = "/api/monitoring"  # monitoring tokens (scope `mon`) only, never household credentials
 SIGN_OUT_PATH = "/auth/logout"
+#: routes (GET/HEAD) whose every answer is the current plan read and logged by `PlanService.current`: an API
+#: token's revocation check may be deferred to that log append (PostgreSQL: storage/pg_generation.py)
+SETTLED_BY_LOG = frozenset({"/api/households/{id}/plan"})
 #: no token we issue is this long (sessions: 43 characters; JWTs: a few hundred); longer ones are refused unread
 MAX_AUTHORIZATION_CHARS = 4096
 
@@ -41,6 +44,8 @@ async def auth_middleware(request: web.Request, handler) -> web.StreamResponse:
         svc = request.app[SERVICES]
         if path == MONITORING_PATH:
             request[MONITORING] = await svc.tokens.authenticate_monitoring(token)
+        elif "." in token and request.method in ("GET", "HEAD") and _route(request) in SETTLED_BY_LOG:
+            return await _settled_by_log(request, handler, token)
         elif "." in token:
             request[PRINCIPAL] = await svc.tokens.authenticate(token)
         elif (household_id := request.match_info.get("id")) is not None and path.startswith(HOUSEHOLD_PREFIX):
@@ -48,4 +53,28 @@ async def auth_middleware(request: web.Request, handler) -> web.StreamResponse:
         else:  # a person's session outside one household (the household list, opening a household, sign-out)
             await svc.sessions.check_live(token)
             request[SESSION_TOKEN] = token
+    return await handler(request)
+
+
+def _route(request: web.Request) -> str | None:
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else None
+
+
+async def _settled_by_log(request: web.Request, handler, token: str) -> web.StreamResponse:
+    """A plan read whose token check may come from what this node remembers: its answer (or error) leaves only
+    once settled (by its log rows or one query); if the decision changed meanwhile it is done again afresh."""
+    tokens = request.app[SERVICES].tokens
+    try:
+        request[PRINCIPAL] = await tokens.authenticate(token, deferred=True)
+        response = await handler(request)
+    except DecisionChanged:
+        await tokens.settle()
+    except Exception:
+        if await tokens.settle():
+            raise
+    else:
+        if await tokens.settle():
+            return response
+    request[PRINCIPAL] = await tokens.authenticate(token)  # everything read afresh; logged unconditionally
     return await handler(request)
