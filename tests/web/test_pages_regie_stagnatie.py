@@ -61,7 +61,7 @@ async def test_the_ladder_shows_step_who_outcome_and_deadlines_and_logs_on_web(c
     assert resp.status == 200, text
     assert "stap 1 van 4" in text and "(termijn verstreken)" in text and MARKER in text
     assert "casusregisseur en de betrokken professional (bilateraal)" in text
-    assert "nieuwe afspraken (commitment)" in text and "<strong>verstreken</strong>" in text
+    assert "nieuwe afspraken" in text and "<strong>verstreken</strong>" in text
     async with services.overleggen._uow() as uow:
         entries = await uow.access_log.entries(demo["household"]["id"], limit=100)
     assert any(e.channel is Channel.WEB and cid in e.detail for _, e in entries), [e.detail for _, e in entries]

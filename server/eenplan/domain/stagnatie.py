@@ -95,8 +95,8 @@ RULES: dict[Step, StepRule] = {
     Step.BILATERAAL: StepRule(
         Step.BILATERAAL,
         "casusregisseur en de betrokken professional (bilateraal)",
-        "nieuwe afspraken (commitment)",
-        (DeadlineRule("commitment", "commitment", werkdagen=5),),
+        "nieuwe afspraken",
+        (DeadlineRule("commitment", "nieuwe afspraken", werkdagen=5),),
     ),
     Step.INTERN: StepRule(
         Step.INTERN,
@@ -107,19 +107,19 @@ RULES: dict[Step, StepRule] = {
     Step.MANAGERS: StepRule(
         Step.MANAGERS,
         "manager van de regisseur met de manager van de andere professional",
-        "gesprek binnen twee weken, commitment binnen vijf werkdagen",
+        "gesprek binnen twee weken, daarna binnen vijf werkdagen nieuwe afspraken",
         (
             DeadlineRule("gesprek", "gesprek managers", kalenderdagen=14),
-            DeadlineRule("commitment", "commitment", werkdagen=5, after="gesprek"),
+            DeadlineRule("commitment", "nieuwe afspraken", werkdagen=5, after="gesprek"),
         ),
     ),
     Step.AANSPREEKPUNT: StepRule(
         Step.AANSPREEKPUNT,
         "gemeentelijk aanspreekpunt (doorzettingsmacht)",
-        "acties, resultaat en termijn binnen één week; commitment binnen vijf werkdagen",
+        "binnen één week acties, resultaat en termijn; binnen vijf werkdagen nieuwe afspraken",
         (
             DeadlineRule("acties", "acties, resultaat en termijn vastgelegd", kalenderdagen=7),
-            DeadlineRule("commitment", "commitment", werkdagen=5),
+            DeadlineRule("commitment", "nieuwe afspraken", werkdagen=5),
         ),
     ),
 }

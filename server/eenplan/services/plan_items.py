@@ -17,7 +17,7 @@ from typing import Any
 
 from ..domain.access import Access, Principal, require_write
 from ..domain.audit import Channel, Event
-from ..domain.betrokkene import Betrokkene
+from ..domain.betrokkene import Betrokkene, Kind
 from ..domain.errors import Conflict, FieldProblem, PreconditionFailed, ValidationFailed
 from ..domain.plan_items import ItemChanged, ItemKind, ItemOp, find, land
 from ..domain.ports import IdFactory, UnitOfWorkFactory
@@ -49,6 +49,10 @@ class _Read:
     now: list[dict[str, Any]]
 
 
+#: the household's own people (a krachten-en-zorgen row is about one of them, or the household as a whole)
+HOUSEHOLD_KINDS = frozenset({Kind.KLANT, Kind.NETWERK})
+
+
 @dataclass(frozen=True)
 class EditorView:
     """The plan as the regisseur edits it: the current version, every section (parsed), the active
@@ -58,6 +62,15 @@ class EditorView:
     sections: Mapping[str, Any]
     people: tuple[Betrokkene, ...]
     names: Mapping[str, str]
+
+    @property
+    def about_choices(self) -> tuple[tuple[str, str], ...]:
+        """Whom a row of krachten en zorgen may be about, as (id, name): the household's own people — klanten
+        and netwerk (domain §"Krachten en zorgen": per member), not the professionals who help them — and
+        anyone a row already names (so saving the form never changes whom an existing row is about)."""
+        rows = self.sections.get("krachten_zorgen") or []
+        named = {r.get("betrokkene_id") for r in rows if isinstance(r, dict)}
+        return tuple((b.id, b.name) for b in self.people if b.kind in HOUSEHOLD_KINDS or b.id in named)
 
 
 class PlanItemService:
