@@ -219,13 +219,13 @@ def build_mail(
 
     from eenplan_crypto.keyring import Keyring
     from eenplan_mail.gateway import PgpMailGateway
-    from eenplan_mail.smtp import SmtpSender
 
     from .domain.errors import ValidationFailed
     from .export.pdf import PlanPdfRenderer
     from .services.mailgroup import MailgroupService, MailSettings
     from .services.outbox import OutboxWorker
     from .services.outbox_rows import WorkerSettings
+    from .web.mail_metrics import WatchedSmtpSender, count_mail
 
     try:
         keyring = Keyring(settings.effective_gnupg_home)
@@ -250,7 +250,8 @@ def build_mail(
     plan.on_version_created.append(mailgroup.enqueue_plan_update)
     outbox = None
     if settings.smtp_url and keyring is not None:
-        gateway = PgpMailGateway(keyring, SmtpSender(settings.smtp_url), settings.mail_domain)
+        # the relay watched: one WARNING per outage, one INFO when it ends (web.mail_metrics)
+        gateway = PgpMailGateway(keyring, WatchedSmtpSender(settings.smtp_url), settings.mail_domain)
         outbox = OutboxWorker(
             uow,
             plan,
@@ -263,6 +264,7 @@ def build_mail(
                 max_attempts=settings.outbox_max_attempts,
                 backoff_seconds=settings.outbox_backoff_seconds,
                 poll_seconds=settings.outbox_poll_seconds,
+                observe=count_mail,  # eenplan_mail_sent_total / eenplan_mail_failed_total by kind
             ),
         )
     return mailgroup, outbox, keyring

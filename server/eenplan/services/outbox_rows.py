@@ -37,6 +37,8 @@ class WorkerSettings:
     backoff_seconds: float = 30.0
     poll_seconds: float = 2.0
     concurrency: int = 8
+    #: told (kind, "sent" | "retried" | "dead") after each attempt's outcome is recorded: the metrics (bootstrap)
+    observe: Callable[[str, str], None] | None = None
 
 
 @dataclass
@@ -122,6 +124,7 @@ class RowOutcomes:
         if not await self.marks.apply(lambda mail: mail.mark_sent(item.id, token, at, message_id, view_hash)):
             log.warning("outbox row %s was sent after its claim was taken over", item.id)
         stats.sent += 1
+        self._observe(item, "sent")
         stats.notices += int(notice)
 
     async def final(self, item: OutboxItem, token: str, status: OutboxStatus, error: str, stats: SendStats) -> None:
@@ -129,6 +132,7 @@ class RowOutcomes:
         await self.marks.apply(lambda mail: mail.mark_final(item.id, token, status, error))
         if status is OutboxStatus.DEAD:
             stats.dead += 1
+            self._observe(item, "dead")
         else:
             stats.skipped += 1
 
@@ -149,3 +153,8 @@ class RowOutcomes:
         next_at = self._clock() + timedelta(seconds=backoff_seconds(attempts, self.settings.backoff_seconds))
         await self.marks.apply(lambda mail: mail.mark_retry(item.id, token, next_at, error, not begun))
         stats.retried += 1
+        self._observe(item, "retried")
+
+    def _observe(self, item: OutboxItem, outcome: str) -> None:
+        if self.settings.observe is not None:
+            self.settings.observe(item.kind.value, outcome)

@@ -6,9 +6,11 @@ class ("2xx" …), an outbox kind from the fixed `OutboxKind` list and an inboun
 or name ever becomes a label value.
 
 Process-wide figures (requests, access-log batches in `storage.audit_writer`, gpg calls in `eenplan_crypto.gpghome`,
-inbound outcomes) live in prometheus_client's default registry; the database's figures (outbox depth and oldest age
-by kind, dead letters, disabled and bouncing addresses) are read at scrape time by `storage.metrics_reads`, at most
-once per `FIGURES_TTL` seconds however many scrapes come, so a scrape storm cannot load the database.
+inbound outcomes, mail sent and failed and the SMTP relay in `web.mail_metrics`, the release in `eenplan_build_info`)
+live in prometheus_client's default registry; the database's figures, which must be cluster-wide (outbox depth,
+oldest age, retrying rows and dead letters by kind, disabled and bouncing addresses, each hourly job's last run) are
+read at scrape time by `storage.metrics_reads`, at most once per `FIGURES_TTL` seconds however many scrapes come, so
+a scrape storm cannot load the database.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 from aiohttp.web_urldispatcher import AbstractResource
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, generate_latest
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
@@ -78,6 +80,21 @@ INBOUND = Counter(
     ["outcome"],
 )
 
+BUILD_INFO = Gauge("eenplan_build_info", "The running eenplan release (always 1)", ["version"])
+
+
+def build_version() -> str:
+    """This installation's version (the package metadata; "unknown" from a bare source tree)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("eenplan")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+BUILD_INFO.labels(build_version()).set(1)
+
 #: one figure of the database: (metric name, kind label or "", value)
 Figure = tuple[str, str, float]
 FigureReader = Callable[[], Awaitable[list[Figure]]]
@@ -88,6 +105,18 @@ FIGURE_HELP = {
     "eenplan_outbox_dead_letters": "Outbox rows given up (dead letters), by kind",
     "eenplan_addresses_disabled": "Addresses whose mail is stopped after bounces",
     "eenplan_addresses_bouncing": "Addresses with a bounce score that are not (yet) disabled",
+    "eenplan_outbox_retrying": "Outbox rows waiting for a retry after a failed attempt, by kind",
+    "eenplan_periodic_job_last_run_timestamp_seconds": (
+        "When each hourly job last ran across the cluster without failing (Unix time; a failed run gives its hour back)"
+    ),
+}
+#: the one label of a database figure (none for the others)
+FIGURE_LABEL = {
+    "eenplan_outbox_queued": "kind",
+    "eenplan_outbox_oldest_age_seconds": "kind",
+    "eenplan_outbox_dead_letters": "kind",
+    "eenplan_outbox_retrying": "kind",
+    "eenplan_periodic_job_last_run_timestamp_seconds": "job",
 }
 
 
@@ -165,12 +194,12 @@ class DatabaseFigures(Collector):
         yield up
         families: dict[str, GaugeMetricFamily] = {}
         for name, help_text in FIGURE_HELP.items():
-            kinds = ["kind"] if name.startswith("eenplan_outbox_") else []
-            families[name] = GaugeMetricFamily(name, help_text, labels=kinds)
+            label = FIGURE_LABEL.get(name)
+            families[name] = GaugeMetricFamily(name, help_text, labels=[label] if label else [])
         for name, kind, value in self._figures:
             family = families.get(name)
             if family is not None:
-                family.add_metric([kind] if name.startswith("eenplan_outbox_") else [], value)
+                family.add_metric([kind] if name in FIGURE_LABEL else [], value)
         yield from families.values()
 
 
