@@ -17,6 +17,7 @@ from . import (
     aanspreekpunt_pages,
     account,
     agenda_pages,
+    betrokkene_pages,
     betrokkenen_pages,
     consent_pages,
     contact,
@@ -71,6 +72,7 @@ PAGE_MODULES = [
     regie_termijnen_pages,
     werkbank_pages,
     betrokkenen_pages,
+    betrokkene_pages,
     aanspreekpunt_pages,
 ]
 

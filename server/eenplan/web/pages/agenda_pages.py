@@ -9,8 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..keys import services
-from . import csrf, guard
-from .keys import WHERE
+from . import forms, guard
 from .render import page, redirect
 
 routes = web.RouteTableDef()
@@ -34,15 +33,12 @@ async def back(request: web.Request) -> web.Response:
 @routes.post(LINK)
 async def new_link(request: web.Request) -> web.Response:
     """Make my calendar link (the old one stops) and show it this once."""
-    await csrf.checked_form(request)
-    await guard.signed_in(request)
-    household_id = request.match_info["id"]
-    principal = await guard.household_principal(request, household_id)
+    post = await forms.posted(request)
+    household_id, principal = post.household_id, post.principal
     svc = services(request)
     replaced = await svc.calendar_feeds.has_feed(principal, household_id)
     url = await svc.calendar_feeds.create(principal, household_id)
-    household, _offered = await svc.households.start(principal, household_id)
-    request[WHERE] = household.name
+    await guard.named_household(request, principal, household_id)
     return page(
         request,
         "overleg_agenda_link.html",
@@ -53,12 +49,9 @@ async def new_link(request: web.Request) -> web.Response:
 @routes.post(STOP)
 async def stop_link(request: web.Request) -> web.Response:
     """Stop my calendar link; back to the overleggen page."""
-    await csrf.checked_form(request)
-    await guard.signed_in(request)
-    household_id = request.match_info["id"]
-    principal = await guard.household_principal(request, household_id)
-    await services(request).calendar_feeds.stop(principal, household_id)
-    raise redirect(_list(household_id, "gestopt"))
+    post = await forms.posted(request)
+    await services(request).calendar_feeds.stop(post.principal, post.household_id)
+    raise redirect(_list(post.household_id, "gestopt"))
 
 
 @routes.get(FEED)

@@ -17,7 +17,7 @@ from ...domain.errors import NotFound
 from ...domain.veiligheid import NOT_EXCLUDABLE
 from ...services.consent_matrix import ConsentItem, PersonRow, WhoSeesWhat
 from ..keys import services
-from . import csrf, guard
+from . import forms, guard
 from .ground_words import answer_sentences, day, grounds_text, names_list, role_word
 from .i18n import _
 from .keys import WHERE
@@ -147,9 +147,7 @@ def _revoked_notice(view: WhoSeesWhat, consent_id: str) -> str:
 @routes.get("/huishoudens/{id}/wie-ziet-wat")
 async def who_sees_what(request: web.Request) -> web.StreamResponse:
     """The klant's matrix, the requests waiting for an answer, the consents in force and the exclusions."""
-    await guard.signed_in(request)
-    household_id = request.match_info["id"]
-    principal = await guard.household_principal(request, household_id)
+    household_id, principal = await guard.household(request)
     view = await services(request).consent_matrix.matrix(principal, household_id)
     exclusions = await services(request).exclusions.exclusions(principal, household_id)
     request[WHERE] = view.household_name
@@ -157,26 +155,19 @@ async def who_sees_what(request: web.Request) -> web.StreamResponse:
     return page(request, "wie_ziet_wat.html", context)
 
 
-async def _principal(request: web.Request) -> tuple[str, Any]:
-    await guard.signed_in(request)
-    household_id = request.match_info["id"]
-    return household_id, await guard.household_principal(request, household_id)
-
-
 @routes.post("/huishoudens/{id}/wie-ziet-wat/{cid}/antwoord")
 async def answer(request: web.Request) -> web.StreamResponse:
     """Ja or Nee to a request (a klant whose answer it needs; the service decides)."""
-    form = await csrf.checked_form(request)
-    household_id, principal = await _principal(request)
-    besluit = form.get("besluit")
-    await services(request).consent.answer_word(principal, household_id, request.match_info["cid"], besluit)
-    raise redirect(f"{_page_path(household_id)}?gedaan={'ja' if besluit == 'ja' else 'nee'}")
+    post = await forms.posted(request)
+    besluit = post.raw.get("besluit")
+    await services(request).consent.answer_word(post.principal, post.household_id, request.match_info["cid"], besluit)
+    raise redirect(f"{_page_path(post.household_id)}?gedaan={'ja' if besluit == 'ja' else 'nee'}")
 
 
 @routes.get("/huishoudens/{id}/wie-ziet-wat/{cid}/intrekken")
 async def revoke_step(request: web.Request) -> web.StreamResponse:
     """The confirmation step before a revocation: who loses access, and a button to really do it."""
-    household_id, principal = await _principal(request)
+    household_id, principal = await guard.household(request)
     view = await services(request).consent_matrix.matrix(principal, household_id)
     cid = request.match_info["cid"]
     item = next((i for i in view.pending + view.in_force if i.consent.id == cid and i.may_revoke), None)
@@ -190,29 +181,26 @@ async def revoke_step(request: web.Request) -> web.StreamResponse:
 async def revoke(request: web.Request) -> web.StreamResponse:
     """Withdraw a consent (or a request not yet decided) once the klant confirmed it on the step before;
     access ends with the next request. Without that confirmation nothing changes: back to the step."""
-    form = await csrf.checked_form(request)
-    household_id, principal = await _principal(request)
+    post = await forms.posted(request)
     cid = quote(request.match_info["cid"], safe="")
-    if form.get("zeker") != "ja":  # the step again (its lookup answers a stranger like a missing household)
+    if post.text("zeker") != "ja":  # the step again (its lookup answers a stranger like a missing household)
         return await revoke_step(request)
-    await services(request).consent.revoke(principal, household_id, cid)
-    raise redirect(f"{_page_path(household_id)}?gedaan=ingetrokken&toestemming={cid}")
+    await services(request).consent.revoke(post.principal, post.household_id, cid)
+    raise redirect(f"{_page_path(post.household_id)}?gedaan=ingetrokken&toestemming={cid}")
 
 
 @routes.post("/huishoudens/{id}/wie-ziet-wat/{cid}/bevestigen")
 async def confirm(request: web.Request) -> web.StreamResponse:
     """Confirm in writing one's own oral consent given in urgency."""
-    await csrf.checked_form(request)
-    household_id, principal = await _principal(request)
-    await services(request).consent.confirm(principal, household_id, request.match_info["cid"])
-    raise redirect(f"{_page_path(household_id)}?gedaan=bevestigd")
+    post = await forms.posted(request)
+    await services(request).consent.confirm(post.principal, post.household_id, request.match_info["cid"])
+    raise redirect(f"{_page_path(post.household_id)}?gedaan=bevestigd")
 
 
 @routes.post("/huishoudens/{id}/wie-ziet-wat/uitsluitingen")
 async def exclusions(request: web.Request) -> web.StreamResponse:
     """The klant's own list of sections kept from the gemeentelijk aanspreekpunt."""
-    form = await csrf.checked_form(request)
-    household_id, principal = await _principal(request)
-    sections = [str(v) for v in form.getall("deel", []) if isinstance(v, str)]
-    await services(request).exclusions.set_exclusions(principal, household_id, sections)
-    raise redirect(f"{_page_path(household_id)}?gedaan=uitsluitingen")
+    post = await forms.posted(request)
+    sections = post.form.getall("deel", [])
+    await services(request).exclusions.set_exclusions(post.principal, post.household_id, sections)
+    raise redirect(f"{_page_path(post.household_id)}?gedaan=uitsluitingen")

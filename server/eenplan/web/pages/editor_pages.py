@@ -20,7 +20,7 @@ from ...domain.errors import Conflict, NotFound, ValidationFailed
 from ...domain.plan_items import ItemChanged, ItemKind, ItemOp, Op
 from ..keys import services
 from ..plan_item_schemas import item_id
-from . import csrf, guard
+from . import forms, guard
 from .editor_forms import (
     FIELDS,
     LABELS,
@@ -44,7 +44,6 @@ from .editor_lists import (
     section_of,
 )
 from .i18n import _
-from .keys import WHERE
 from .plan_pages import day
 from .regie_termijnen_pages import ADOPT_TEXTS, NO_OVERLEG, adopt_errors, adoption_options
 from .render import page, redirect
@@ -76,13 +75,10 @@ async def _render(
     request: web.Request, form_id: str = "", errors: dict[str, str] | None = None, entered: Any = None
 ) -> web.Response:
     """The editor; with `errors` for the form `form_id` (refilled from `entered`) it answers 422."""
-    await guard.signed_in(request)
-    household_id = request.match_info["id"]
-    principal = await guard.household_principal(request, household_id)
+    household_id, principal = await guard.household(request)
     svc = services(request)
     view = await svc.plan_items.editor(principal, household_id)
-    household, _offered = await svc.households.start(principal, household_id)
-    request[WHERE] = household.name
+    household = await guard.named_household(request, principal, household_id)
     context = {
         "household": household,
         "base": _base(request),
@@ -159,10 +155,8 @@ async def _conflict(request: web.Request, err: ItemChanged, action: str, remove_
 
 async def _item(request: web.Request, kind: ItemKind, op: Op, form_id: str) -> web.StreamResponse:
     """One item form: apply it (the service decides), then back to the editor, or its errors, or the conflict."""
-    form = await csrf.checked_form(request)
-    await guard.signed_in(request)
-    household_id = request.match_info["id"]
-    principal = await guard.household_principal(request, household_id)
+    post = await forms.posted(request)
+    household_id, principal, form = post.household_id, post.principal, post.raw
     gid = item_id(request.match_info["gid"]) if "gid" in request.match_info else None
     aid = item_id(request.match_info["aid"]) if "aid" in request.match_info else None
     if kind is ItemKind.DOEL:
@@ -246,14 +240,12 @@ async def remove_afspraak(request: web.Request) -> web.StreamResponse:
 @routes.post(BASE + "/delen/{key}")
 async def change_section(request: web.Request) -> web.StreamResponse:
     """A text section's form; a concurrent change of the same section shows both versions."""
-    form = await csrf.checked_form(request)
-    await guard.signed_in(request)
-    household_id, key = request.match_info["id"], request.match_info["key"]
+    post = await forms.posted(request)
+    household_id, principal, form, key = post.household_id, post.principal, post.raw, request.match_info["key"]
     if key in LIST_SECTIONS:
         return await _change_list_section(request, form, key)
     if key not in TEXT_SECTIONS:
         raise NotFound("no such section form")
-    principal = await guard.household_principal(request, household_id)
     value = section_value(key, form)
     try:
         await services(request).plan_items.change_section(principal, household_id, base_version(form), key, value)
@@ -316,17 +308,14 @@ def _lines(value: Any, sep: str = "; ") -> str:
 async def adopt(request: web.Request) -> web.StreamResponse:
     """Vaststellen: adopt the version the form shows, at the overleg chosen (held or today's; the service checks
     that, the role and the version)."""
-    form = await csrf.checked_form(request)
-    await guard.signed_in(request)
-    household_id = request.match_info["id"]
-    principal = await guard.household_principal(request, household_id)
-    chosen = form.get("overleg")
-    picked = chosen.strip() if isinstance(chosen, str) else ""
+    post = await forms.posted(request)
+    household_id, principal = post.household_id, post.principal
+    picked = post.text("overleg").strip()
     if not picked:  # no default: the regisseur says at which overleg, or that it was at none
         return await _render(request, "vaststellen", {"overleg": ADOPT_TEXTS["kiezen"]}, {"overleg": ""})
     overleg = None if picked == NO_OVERLEG else picked
     try:
-        await services(request).plan_deadlines.adopt_at(principal, household_id, base_version(form), overleg)
+        await services(request).plan_deadlines.adopt_at(principal, household_id, base_version(post.form), overleg)
     except ValidationFailed as err:
         return await _render(request, "vaststellen", adopt_errors(err), {"overleg": picked})
     raise redirect(f"{_base(request)}?gelukt=vastgesteld#vaststellen")

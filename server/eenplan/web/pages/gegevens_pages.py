@@ -13,20 +13,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from multidict import MultiDictProxy
 
 from eenplan_crypto.packets import MAX_KEY_CHARS, key_text
 
-from ...domain.access import Principal
 from ...domain.betrokkene import WEEKDAYS
 from ...domain.errors import ValidationFailed
 from ...domain.pages import HouseholdPage
 from ...services.my_details import MyDetails
 from ..keys import services
-from . import csrf, guard
+from . import forms, guard
+from .forms import Posted
 from .ground_words import day
 from .i18n import _
-from .keys import WHERE
 from .render import page, redirect
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -98,13 +96,10 @@ async def _render(
     status: int = 422,
 ) -> web.Response:
     """The page over the caller's own record; with `errors` (field → Dutch text) it answers `status` (422)."""
-    await guard.signed_in(request)
-    household_id = request.match_info["id"]
-    principal = await guard.household_principal(request, household_id)
+    household_id, principal = await guard.household(request)
     svc = services(request)
     details: MyDetails = await svc.my_details.view(principal, household_id)
-    household, _offered = await svc.households.start(principal, household_id)
-    request[WHERE] = household.name
+    household = await guard.named_household(request, principal, household_id)
     me = details.me
     key = details.key
     offer = await svc.key_offers.pending(principal, household_id)
@@ -130,18 +125,8 @@ async def _render(
     return page(request, "gegevens.html", context, status=status if errors else 200)
 
 
-def _done(request: web.Request, what: str) -> web.HTTPSeeOther:
-    return redirect(BASE.format(id=request.match_info["id"]) + f"?gelukt={what}#melding")
-
-
-async def _principal(request: web.Request) -> Principal:
-    await guard.signed_in(request)
-    return await guard.household_principal(request, request.match_info["id"])
-
-
-def _text(form: MultiDictProxy[Any], name: str) -> str:
-    value = form.get(name)
-    return value if isinstance(value, str) else ""
+def _done(request: web.Request, what: str) -> str:
+    return BASE.format(id=request.match_info["id"]) + f"?gelukt={what}#melding"
 
 
 @routes.get(BASE)
@@ -151,18 +136,20 @@ async def my_details(request: web.Request) -> web.Response:
 
 
 @routes.post(BASE + "/contact")
-async def change_contact(request: web.Request) -> web.Response:
+async def change_contact(request: web.Request) -> web.StreamResponse:
     """Save one's phone number and reachable days (only these: nothing else of the record changes here)."""
-    form = await csrf.checked_form(request)
-    principal = await _principal(request)
-    phone = _text(form, "phone")
-    days = [v for v in form.getall("days", []) if isinstance(v, str)]
-    try:
-        await services(request).my_details.change_contact(principal, request.match_info["id"], phone, days)
-    except ValidationFailed as err:
+
+    async def act(post: Posted) -> str:
+        days = post.form.getall("days", [])
+        await services(request).my_details.change_contact(post.principal, post.household_id, post.text("phone"), days)
+        return _done(request, "contact")
+
+    async def refused(post: Posted, err: ValidationFailed) -> web.Response:
         field = err.problems[0].field if err.problems else "phone"
-        return await _render(request, {field: _field_error(err, field)}, {"phone": phone, "days": tuple(days)})
-    raise _done(request, "contact")
+        entered = {"phone": post.text("phone"), "days": tuple(post.form.getall("days", []))}
+        return await _render(request, {field: _field_error(err, field)}, entered)
+
+    return await forms.handle(request, act, refused)
 
 
 @routes.post(BASE + "/sleutel")
@@ -172,43 +159,42 @@ async def put_key(request: web.Request) -> web.Response:
         # refused before the body is read; the form is shown again (nothing of the upload is kept)
         too_big = {"sleutelbestand": _("Dit bestand is te groot voor een openbare sleutel.")}
         return await _render(request, too_big, status=413)
-    form = await csrf.checked_form(request)
-    principal = await _principal(request)
-    upload = form.get("sleutelbestand")
-    pasted = _text(form, "sleutel").strip()
+    post = await forms.posted(request)
+    upload = post.raw.get("sleutelbestand")
+    pasted = post.text("sleutel").strip()
     data = upload.file.read(MAX_KEY_CHARS + 1) if isinstance(upload, web.FileField) else b""
     field = "sleutelbestand" if data else "sleutel"
     try:
         if not data and not pasted:
             raise ValidationFailed.one(field, "no key given")
         armored = key_text(data, field) if data else pasted
-        await services(request).my_details.put_key(principal, request.match_info["id"], armored)
+        await services(request).my_details.put_key(post.principal, post.household_id, armored)
     except ValidationFailed as err:
         text = _key_error(err) if (data or pasted) else _("Plak uw openbare sleutel of kies een bestand.")
         return await _render(request, {field: text})  # nothing pasted is shown back (it may be a secret key)
-    raise _done(request, "sleutel")
+    raise redirect(_done(request, "sleutel"))
 
 
 @routes.post(BASE + "/sleutel/verwijderen")
 async def remove_key(request: web.Request) -> web.Response:
     """Unpin one's own key."""
-    await csrf.checked_form(request)
-    principal = await _principal(request)
-    await services(request).my_details.remove_key(principal, request.match_info["id"])
-    raise _done(request, "verwijderd")
+    post = await forms.posted(request)
+    await services(request).my_details.remove_key(post.principal, post.household_id)
+    raise redirect(_done(request, "verwijderd"))
 
 
 @routes.post(BASE + "/post")
-async def choose_mail(request: web.Request) -> web.Response:
+async def choose_mail(request: web.Request) -> web.StreamResponse:
     """Save what plan mail brings one: the plan encrypted, or only a notice."""
-    form = await csrf.checked_form(request)
-    principal = await _principal(request)
-    choice = _text(form, "mail_choice")
-    try:
-        await services(request).my_details.choose_mail(principal, request.match_info["id"], choice)
-    except ValidationFailed as err:
+
+    async def act(post: Posted) -> str:
+        await services(request).my_details.choose_mail(post.principal, post.household_id, post.text("mail_choice"))
+        return _done(request, "keuze")
+
+    async def refused(post: Posted, err: ValidationFailed) -> web.Response:
         return await _render(request, {"mail_choice": _field_error(err, "mail_choice")})
-    raise _done(request, "keuze")
+
+    return await forms.handle(request, act, refused)
 
 
 __all__ = ["fingerprint_groups", "routes"]
@@ -217,20 +203,18 @@ __all__ = ["fingerprint_groups", "routes"]
 @routes.post(BASE + "/adres-opnieuw")
 async def try_address_again(request: web.Request) -> web.Response:
     """Mail to one's address bounced: try it again (forget its bounces)."""
-    await csrf.checked_form(request)
-    principal = await _principal(request)
-    await services(request).bounces.try_again(principal, request.match_info["id"], principal.betrokkene_id)
-    raise _done(request, "adres")
+    post = await forms.posted(request)
+    await services(request).bounces.try_again(post.principal, post.household_id, post.principal.betrokkene_id)
+    raise redirect(_done(request, "adres"))
 
 
 @routes.post(BASE + "/aangeboden-sleutel")
 async def offered_key(request: web.Request) -> web.Response:
     """Use, or decline, the key one's mail program offered by mail (Autocrypt)."""
-    form = await csrf.checked_form(request)
-    principal = await _principal(request)
+    post = await forms.posted(request)
     offers = services(request).key_offers
-    if _text(form, "keuze") == "gebruiken":
-        await offers.accept(principal, request.match_info["id"])
-        raise _done(request, "aangeboden")
-    await offers.decline(principal, request.match_info["id"])
-    raise _done(request, "genegeerd")
+    if post.text("keuze") == "gebruiken":
+        await offers.accept(post.principal, post.household_id)
+        raise redirect(_done(request, "aangeboden"))
+    await offers.decline(post.principal, post.household_id)
+    raise redirect(_done(request, "genegeerd"))

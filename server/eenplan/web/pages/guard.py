@@ -10,10 +10,11 @@ from aiohttp import web
 
 from ...domain.access import Principal
 from ...domain.errors import SecondFactorRequired, Unauthenticated
+from ...domain.household import Household
 from ...domain.sessions import PersonSessionView
 from ..keys import services
 from .cookies import session_token
-from .keys import LOOKUP, PERSON
+from .keys import LOOKUP, PERSON, WHERE
 
 
 def token_or_401(request: web.Request) -> str:
@@ -43,3 +44,19 @@ async def household_principal(request: web.Request, household_id: str) -> Princi
         await signed_in(request, second_factor=False)
     session, members = request[LOOKUP]
     return sessions.principal_in(session, members, household_id)
+
+
+async def household(request: web.Request) -> tuple[str, Principal]:
+    """The household in the path and who the signed-in person is there: every household page's preamble
+    (sign-in and second factor first, then the principal; a household the session does not reach gives the
+    principal nobody is, so the services answer 404 as for a missing one)."""
+    await signed_in(request)
+    household_id = request.match_info["id"]
+    return household_id, await household_principal(request, household_id)
+
+
+async def named_household(request: web.Request, principal: Principal, household_id: str) -> Household:
+    """The household (the services decide who may see it), its name remembered for the layout's header."""
+    found = await services(request).households.get(principal, household_id)
+    request[WHERE] = found.name
+    return found

@@ -94,9 +94,7 @@ async def household_list(request: web.Request) -> web.StreamResponse:
 async def household_start(request: web.Request) -> web.StreamResponse:
     """A household's start page: its name, the person's role there, the phase. A household the person is
     not in answers the same 404 page as one that does not exist (the services decide)."""
-    await guard.signed_in(request)
-    household_id = request.match_info["id"]
-    principal = await guard.household_principal(request, household_id)
+    household_id, principal = await guard.household(request)
     household, offered = await services(request).households.start(principal, household_id)
     entries = await services(request).people.households(guard.token_or_401(request))
     mine = next((e for e in entries if e.household_id == household_id), None)

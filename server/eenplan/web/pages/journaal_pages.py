@@ -12,17 +12,15 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from babel.dates import format_date, format_time
-from multidict import MultiMapping
 
-from ...domain.access import Principal
 from ...domain.errors import ValidationFailed
 from ...domain.pages import HouseholdPage
 from ...services.journaal import WHOLE_GROUP, Shown
 from ..keys import services
-from . import csrf, guard
+from . import forms, guard
+from .forms import Posted
 from .i18n import SOURCE_LANGUAGE, _
-from .keys import WHERE
-from .render import page, redirect
+from .render import page
 
 routes = web.RouteTableDef()
 
@@ -70,20 +68,12 @@ def _entry(shown: Shown) -> Entry:
     )
 
 
-async def _principal(request: web.Request) -> tuple[str, Principal]:
-    await guard.signed_in(request)
-    household_id = request.match_info["id"]
-    return household_id, await guard.household_principal(request, household_id)
-
-
 async def _render(
     request: web.Request, errors: dict[str, str] | None = None, entered: dict[str, str] | None = None
 ) -> web.Response:
-    household_id, principal = await _principal(request)
-    svc = services(request)
-    view = await svc.journaal.page(principal, household_id)
-    household, _offered = await svc.households.start(principal, household_id)
-    request[WHERE] = household.name
+    household_id, principal = await guard.household(request)
+    view = await services(request).journaal.page(principal, household_id)
+    await guard.named_household(request, principal, household_id)
     everyone = _("Iedereen met e-mail")
     audiences = [(a.group_id or "", everyone if a.group_id is None else a.name, a.address) for a in view.audiences]
     context = {
@@ -103,25 +93,23 @@ async def journaal(request: web.Request) -> web.Response:
     return await _render(request)
 
 
-def _text(form: MultiMapping[str | bytes | bytearray | web.FileField], name: str) -> str:
-    value = form.get(name)
-    return value if isinstance(value, str) else ""
-
-
 @routes.post(JOURNAAL)
-async def write(request: web.Request) -> web.Response:
+async def write(request: web.Request) -> web.StreamResponse:
     """Write a message to one of my groups: kept and sent on like a mail from me."""
-    form = await csrf.checked_form(request)
-    household_id, principal = await _principal(request)
-    group, text, subject = _text(form, "groep"), _text(form, "tekst"), _text(form, "onderwerp")
-    try:
-        await services(request).journaal.write(principal, household_id, group or None, text, subject or None)
-    except ValidationFailed as err:
+
+    async def act(post: Posted) -> str:
+        group, text, subject = post.text("groep"), post.text("tekst"), post.text("onderwerp")
+        await services(request).journaal.write(post.principal, post.household_id, group or None, text, subject or None)
+        return f"/huishoudens/{post.household_id}/{HouseholdPage.JOURNAAL.value}?gelukt=verstuurd"
+
+    async def refused(post: Posted, err: ValidationFailed) -> web.Response:
         field = err.problems[0].field if err.problems else "tekst"
+        text = post.text("tekst")
         words = {
             "groep": _("Kies een groep waar u bij hoort."),
             "tekst": _("Schrijf een bericht van hoogstens 100 kB.") if text.strip() else _("Schrijf een bericht."),
         }
-        entered = {"groep": group, "tekst": text, "onderwerp": subject}
+        entered = {"groep": post.text("groep"), "tekst": text, "onderwerp": post.text("onderwerp")}
         return await _render(request, {field: words.get(field, words["tekst"])}, entered)
-    raise redirect(f"/huishoudens/{household_id}/{HouseholdPage.JOURNAAL.value}?gelukt=verstuurd")
+
+    return await forms.handle(request, act, refused)

@@ -186,9 +186,7 @@ def _day(request: web.Request, name: str, errors: dict[str, str]) -> date | None
 async def log_page(request: web.Request) -> web.StreamResponse:
     """Wie heeft ons plan bekeken: the log for the klant, newest first, filtered by period and person, 50 a page.
     A bad date answers the page again with 422 and the field named."""
-    await guard.signed_in(request)
-    household_id = request.match_info["id"]
-    principal = await guard.household_principal(request, household_id)
+    household_id, principal = await guard.household(request)
     errors: dict[str, str] = {}
     since, until = _day(request, "van", errors), _day(request, "tot", errors)
     person = request.query.get("wie", "").strip() or None
@@ -232,9 +230,7 @@ def _context(
 @routes.get("/huishoudens/{id}/inzage")
 async def inzage_page(request: web.Request) -> web.StreamResponse:
     """Inzage: what AVG art. 15 gives the klant, in B1, with the download button."""
-    await guard.signed_in(request)
-    household_id = request.match_info["id"]
-    principal = await guard.household_principal(request, household_id)
+    household_id, principal = await guard.household(request)
     offer = await services(request).inzage.offer(principal, household_id)
     request[WHERE] = offer.household.name
     step = "/inloggen/tweede-stap?" + urllib.parse.urlencode({"next": f"/huishoudens/{household_id}/inzage"})
@@ -244,9 +240,7 @@ async def inzage_page(request: web.Request) -> web.StreamResponse:
 @routes.get("/huishoudens/{id}/inzage.zip", allow_head=False)  # a HEAD would log an export
 async def inzage_zip(request: web.Request) -> web.StreamResponse:
     """The download: a zip of JSON files and the PDF, never cached, its name without anyone's name."""
-    await guard.signed_in(request)
-    household_id = request.match_info["id"]
-    principal = await guard.household_principal(request, household_id)
+    household_id, principal = await guard.household(request)
     name, body = await services(request).inzage.export(principal, household_id)
     return web.Response(
         body=body,

@@ -17,16 +17,14 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from babel.dates import format_date, format_time
-from multidict import MultiMapping
 
-from ...domain.access import Principal
 from ...domain.errors import ValidationFailed
 from ...domain.mailgroup import OutboxItem, OutboxKind, OutboxStatus, group_address
 from ...domain.pages import HouseholdPage
 from ..keys import services
-from . import csrf, guard
+from . import forms, guard
+from .forms import Posted
 from .i18n import SOURCE_LANGUAGE, _
-from .keys import WHERE
 from .render import page, redirect
 
 routes = web.RouteTableDef()
@@ -102,21 +100,14 @@ def _row(item: OutboxItem, names: dict[str, str]) -> OutboxRow:
     )
 
 
-async def _principal(request: web.Request) -> Principal:
-    await guard.signed_in(request)
-    return await guard.household_principal(request, request.match_info["id"])
-
-
 async def _render(
     request: web.Request, errors: dict[str, str] | None = None, entered: dict[str, Any] | None = None
 ) -> web.Response:
     """The mail page; with `errors` (field → Dutch text) the group form comes back with them (422)."""
-    principal = await _principal(request)
-    household_id = request.match_info["id"]
+    household_id, principal = await guard.household(request)
     svc = services(request)
     outbox = await svc.mailgroup.outbox(principal, household_id, None, OUTBOX_ROWS)  # the regisseur's only
-    household, _offered = await svc.households.start(principal, household_id)
-    request[WHERE] = household.name
+    household = await guard.named_household(request, principal, household_id)
     people = await svc.betrokkenen.list(principal, household_id)
     names = {b.id: b.name for b in people}
     code, groups = await svc.mailgroup.groups(principal, household_id)
@@ -159,13 +150,8 @@ async def _render(
     return page(request, "mail.html", context, status=422 if errors else 200)
 
 
-def _done(request: web.Request, what: str) -> web.HTTPSeeOther:
-    return redirect(BASE.format(id=request.match_info["id"]) + f"?gelukt={what}#melding")
-
-
-def _text(form: MultiMapping[Any], name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
+def _done(request: web.Request, what: str) -> str:
+    return BASE.format(id=request.match_info["id"]) + f"?gelukt={what}#melding"
 
 
 @routes.get(BASE)
@@ -177,46 +163,55 @@ async def mail_page(request: web.Request) -> web.Response:
 @routes.post(BASE + "/berichten/{oid}/opnieuw")
 async def retry(request: web.Request) -> web.Response:
     """Send a dead letter again (MailgroupService.requeue decides who may)."""
-    await csrf.checked_form(request)
-    principal = await _principal(request)
-    await services(request).mailgroup.requeue(principal, request.match_info["id"], request.match_info["oid"])
-    raise _done(request, "opnieuw")
+    post = await forms.posted(request)
+    await services(request).mailgroup.requeue(post.principal, post.household_id, request.match_info["oid"])
+    raise redirect(_done(request, "opnieuw"))
 
 
 @routes.post(BASE + "/groepen")
-async def add_group(request: web.Request) -> web.Response:
+async def add_group(request: web.Request) -> web.StreamResponse:
     """Make a named group of betrokkenen; with "plan" it gets plan mail instead of everyone."""
-    form = await csrf.checked_form(request)
-    principal = await _principal(request)
-    slug, name = _text(form, "slug").lower(), _text(form, "name")
-    members = [v for v in form.getall("members", []) if isinstance(v, str)]
-    plan_updates = form.get("plan_updates") == "ja"
-    entered = {"slug": slug, "name": name, "members": tuple(members), "plan_updates": plan_updates}
-    try:
-        if not name:
+
+    def entered(post: Posted) -> dict[str, Any]:
+        return {
+            "slug": post.text("slug").strip().lower(),
+            "name": post.text("name").strip(),
+            "members": tuple(post.form.getall("members", [])),
+            "plan_updates": post.form.get("plan_updates") == "ja",
+        }
+
+    async def act(post: Posted) -> str:
+        group = entered(post)
+        if not group["name"]:
             raise ValidationFailed.one("name", "is required")
         await services(request).mailgroup.add_group(
-            principal, request.match_info["id"], slug, name, members, plan_updates
+            post.principal,
+            post.household_id,
+            group["slug"],
+            group["name"],
+            list(group["members"]),
+            group["plan_updates"],
         )
-    except ValidationFailed as err:
+        return _done(request, "groep")
+
+    async def refused(post: Posted, err: ValidationFailed) -> web.Response:
         fields = {p.field for p in err.problems} & set(FIELD_TEXTS) or {"slug"}
-        return await _render(request, {f: FIELD_TEXTS[f] for f in fields}, entered)
-    raise _done(request, "groep")
+        return await _render(request, {f: FIELD_TEXTS[f] for f in fields}, entered(post))
+
+    return await forms.handle(request, act, refused)
 
 
 @routes.post(BASE + "/groepen/{gid}/verwijderen")
 async def delete_group(request: web.Request) -> web.Response:
     """Remove a named group; plan mail then goes to everyone again."""
-    await csrf.checked_form(request)
-    principal = await _principal(request)
-    await services(request).mailgroup.delete_group(principal, request.match_info["id"], request.match_info["gid"])
-    raise _done(request, "weg")
+    post = await forms.posted(request)
+    await services(request).mailgroup.delete_group(post.principal, post.household_id, request.match_info["gid"])
+    raise redirect(_done(request, "weg"))
 
 
 @routes.post(BASE + "/adressen/{bid}/opnieuw")
 async def try_address_again(request: web.Request) -> web.Response:
     """An address bounced: forget its bounces so mail goes to it again (BounceService.try_again decides)."""
-    await csrf.checked_form(request)
-    principal = await _principal(request)
-    await services(request).bounces.try_again(principal, request.match_info["id"], request.match_info["bid"])
-    raise _done(request, "adres")
+    post = await forms.posted(request)
+    await services(request).bounces.try_again(post.principal, post.household_id, request.match_info["bid"])
+    raise redirect(_done(request, "adres"))

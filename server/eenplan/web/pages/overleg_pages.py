@@ -15,15 +15,13 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from babel.dates import format_date, format_time
 
-from ...domain.access import Principal
 from ...domain.audit import Channel
 from ...domain.overleg import DatePoll, Invitee, OverlegStatus, OverlegType, Partstat, Vote
 from ...domain.pages import HouseholdPage
 from ...services.overleg_views import OverlegView
 from ..keys import services
-from . import csrf, guard
+from . import forms, guard
 from .i18n import SOURCE_LANGUAGE, _
-from .keys import WHERE
 from .render import page, redirect
 
 routes = web.RouteTableDef()
@@ -131,16 +129,10 @@ def poll_options(poll: DatePoll, me: str) -> list[dict[str, str]]:
     return options
 
 
-async def _principal(request: web.Request) -> tuple[str, Principal]:
-    await guard.signed_in(request)
-    household_id = request.match_info["id"]
-    return household_id, await guard.household_principal(request, household_id)
-
-
 @routes.get(LIST, allow_head=False)  # a HEAD would be logged as a read
 async def overleggen(request: web.Request) -> web.Response:
     """The overleggen I am invited to (a regisseur: all), upcoming first; open date polls; my calendar link."""
-    household_id, principal = await _principal(request)
+    household_id, principal = await guard.household(request)
     svc = services(request)
     views = await svc.overleggen.list(principal, household_id, channel=Channel.WEB)
     polls = await svc.polls.open_for(principal, household_id)
@@ -149,7 +141,7 @@ async def overleggen(request: web.Request) -> web.Response:
     items = [shown(v, principal.betrokkene_id, now) for v in views]
     upcoming = sorted((i for i in items if i.upcoming), key=lambda i: i.view.start)
     earlier = sorted((i for i in items if not i.upcoming), key=lambda i: i.view.start, reverse=True)
-    request[WHERE] = await _household_name(request, principal, household_id)
+    await guard.named_household(request, principal, household_id)
     return page(
         request,
         "overleggen.html",
@@ -165,18 +157,13 @@ async def overleggen(request: web.Request) -> web.Response:
     )
 
 
-async def _household_name(request: web.Request, principal: Principal, household_id: str) -> str:
-    household, _offered = await services(request).households.start(principal, household_id)
-    return household.name
-
-
 async def _detail(request: web.Request, errors: dict[str, str] | None = None) -> web.Response:
-    household_id, principal = await _principal(request)
+    household_id, principal = await guard.household(request)
     svc = services(request)
     view = await svc.overleggen.get(principal, household_id, request.match_info["oid"], channel=Channel.WEB)
     polls = await svc.polls.open_for(principal, household_id)
     item = shown(view, principal.betrokkene_id, svc.overleggen.now())
-    request[WHERE] = await _household_name(request, principal, household_id)
+    await guard.named_household(request, principal, household_id)
     context: dict[str, Any] = {
         "household_id": household_id,
         "item": item,
@@ -199,14 +186,13 @@ async def overleg(request: web.Request) -> web.Response:
 @routes.post(ANSWER)
 async def answer(request: web.Request) -> web.Response:
     """Ja / nee / misschien → OverlegService.attendance; back to the overleg's page (PRG)."""
-    form = await csrf.checked_form(request)
-    household_id, principal = await _principal(request)
-    chosen = ANSWERS.get(str(form.get("antwoord", "")))
+    post = await forms.posted(request)
+    chosen = ANSWERS.get(post.text("antwoord"))
     if chosen is None:
         return await _detail(request, {"antwoord": _("Kies ja, nee of misschien.")})
     oid = request.match_info["oid"]
-    await services(request).overleggen.attendance(principal, household_id, oid, chosen, channel=Channel.WEB)
-    raise redirect(f"/huishoudens/{household_id}/overleggen/{oid}?gelukt=antwoord")
+    await services(request).overleggen.attendance(post.principal, post.household_id, oid, chosen, channel=Channel.WEB)
+    raise redirect(f"/huishoudens/{post.household_id}/overleggen/{oid}?gelukt=antwoord")
 
 
 @routes.get(ANSWER)
@@ -218,7 +204,7 @@ async def answer_back(request: web.Request) -> web.Response:
 @routes.get(INVITE, allow_head=False)
 async def invite(request: web.Request) -> web.Response:
     """My invite as .ics, the reduced one without place or other people (logged on channel ICS)."""
-    household_id, principal = await _principal(request)
+    household_id, principal = await guard.household(request)
     oid = request.match_info["oid"]
     _uid, ics = await services(request).overleggen.invite_ics(principal, household_id, oid, None, cleartext=True)
     return web.Response(
@@ -230,9 +216,9 @@ async def invite(request: web.Request) -> web.Response:
 
 
 async def _poll_page(request: web.Request, errors: dict[str, str] | None = None) -> web.Response:
-    household_id, principal = await _principal(request)
+    household_id, principal = await guard.household(request)
     poll = await services(request).polls.get(principal, household_id, request.match_info["pid"])
-    request[WHERE] = await _household_name(request, principal, household_id)
+    await guard.named_household(request, principal, household_id)
     context = {
         "household_id": household_id,
         "poll": poll,
@@ -253,15 +239,14 @@ async def poll_page(request: web.Request) -> web.Response:
 @routes.post(POLL)
 async def vote(request: web.Request) -> web.Response:
     """My votes → PollService.vote; back to the poll's page (PRG). Options left open keep their vote."""
-    form = await csrf.checked_form(request)
-    household_id, principal = await _principal(request)
+    post = await forms.posted(request)
     votes = {
         str(key).removeprefix("optie-"): VOTES[str(value)]
-        for key, value in form.items()
+        for key, value in post.raw.items()
         if str(key).startswith("optie-") and str(value) in VOTES
     }
     if not votes:
         return await _poll_page(request, {"stemmen": _("Kies bij minstens één datum ja, misschien of nee.")})
     pid = request.match_info["pid"]
-    await services(request).polls.vote(principal, household_id, pid, votes)
-    raise redirect(f"/huishoudens/{household_id}/overleggen/prikker/{pid}?gelukt=stem")
+    await services(request).polls.vote(post.principal, post.household_id, pid, votes)
+    raise redirect(f"/huishoudens/{post.household_id}/overleggen/prikker/{pid}?gelukt=stem")

@@ -115,12 +115,6 @@ def _helpers(names: Mapping[str, str], me: str = "") -> dict[str, Any]:
     }
 
 
-async def _household(request: web.Request) -> tuple[str, Any]:
-    await guard.signed_in(request)
-    household_id = request.match_info["id"]
-    return household_id, await guard.household_principal(request, household_id)
-
-
 def sections_html(request: web.Request, view: PlanPage) -> Markup:
     """The plan's sections as HTML, rendered once per (shared, immutable) view, names and reasons: the same
     view under the same decision gives the same HTML, so later readers of it skip the template."""
@@ -139,7 +133,7 @@ def sections_html(request: web.Request, view: PlanPage) -> Markup:
 @routes.get("/huishoudens/{id}/plan", allow_head=False)  # a HEAD would be logged as a read
 async def plan_page(request: web.Request) -> web.StreamResponse:
     """The current plan as the caller may read it: names, dates in words, absent sections with a reason."""
-    household_id, principal = await _household(request)
+    household_id, principal = await guard.household(request)
     view = await services(request).plan_pages.plan(principal, household_id)
     request[WHERE] = view.household_name
     return page(
@@ -157,7 +151,7 @@ async def plan_page(request: web.Request) -> web.StreamResponse:
 @routes.get("/huishoudens/{id}/plan.pdf", allow_head=False)
 async def plan_pdf(request: web.Request) -> web.StreamResponse:
     """The same scoped plan as a PDF (logged on channel pdf, as an export)."""
-    household_id, principal = await _household(request)
+    household_id, principal = await guard.household(request)
     pdf = await services(request).mailgroup.plan_pdf(principal, household_id)
     return web.Response(
         body=pdf,
@@ -193,7 +187,7 @@ def _bad_query(request: web.Request, household_id: str, err: ValidationFailed) -
 @routes.get("/huishoudens/{id}/veranderd", allow_head=False)
 async def changes_page(request: web.Request) -> web.StreamResponse:
     """What changed since the caller's last visit, or between two versions (?van=N&tot=M), in words."""
-    household_id, principal = await _household(request)
+    household_id, principal = await guard.household(request)
     try:
         van, tot = query_int(request, "van"), query_int(request, "tot")
         view = await services(request).plan_pages.changes(principal, household_id, van, tot)
@@ -211,7 +205,7 @@ async def changes_page(request: web.Request) -> web.StreamResponse:
 @routes.get("/huishoudens/{id}/veranderd/versies")
 async def versions_page(request: web.Request) -> web.StreamResponse:
     """Every version, newest first, with the vastgestelde marked; each links to its changes."""
-    household_id, principal = await _household(request)
+    household_id, principal = await guard.household(request)
     try:
         before = query_int(request, "voor")
     except ValidationFailed as err:

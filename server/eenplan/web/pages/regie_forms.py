@@ -4,17 +4,17 @@ ValidationFailed naming the field, as the services' own refusals), the caller an
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from multidict import MultiDict, MultiMapping
+from multidict import MultiMapping
 
 from ...domain.access import Principal
 from ...domain.betrokkene import Kind
 from ...domain.errors import ValidationFailed
 from ..keys import services
 from . import guard
+from .forms import texts as texts  # re-exported: the stagnatie and aanspreekpunt pages read it here
 
 ZONE = ZoneInfo("Europe/Amsterdam")
 
@@ -46,16 +46,8 @@ def slot_of(value: str) -> tuple[datetime, datetime]:
         raise ValidationFailed.one("options", "is not a slot") from None
 
 
-def texts(form: MultiMapping[Any]) -> MultiDict[str]:
-    """A posted form's text fields (a file where text belongs is simply not there)."""
-    return MultiDict((k, v) for k, v in form.items() if isinstance(v, str))
-
-
-async def principal_of(request: web.Request) -> tuple[str, Principal]:
-    """The signed-in person as a betrokkene of the household in the path (the guard's 404 for others)."""
-    await guard.signed_in(request)
-    household_id = request.match_info["id"]
-    return household_id, await guard.household_principal(request, household_id)
+#: the household in the path and the caller there (the one preamble; also imported by the stagnatie pages)
+principal_of = guard.household
 
 
 async def names_of(request: web.Request, principal: Principal, household_id: str) -> dict[str, str]:

@@ -22,9 +22,9 @@ from ...domain.overleg import Invitee, OverlegStatus, OverlegType
 from ...services.overleg_close import CloseRequest
 from ...services.overleggen import OverlegDraft
 from ..keys import services
-from . import csrf
+from . import forms, guard
+from .forms import Posted
 from .i18n import SOURCE_LANGUAGE, _
-from .keys import WHERE
 from .overleg_pages import answer_label, status_label, type_label, when
 from .regie_forms import (
     ZONE,
@@ -34,12 +34,10 @@ from .regie_forms import (
     moment_of,
     must_of,
     names_of,
-    principal_of,
     slot_of,
-    texts,
 )
 from .regie_words import day_words, overleg_errors
-from .render import page, redirect
+from .render import page
 
 routes = web.RouteTableDef()
 
@@ -51,7 +49,7 @@ WEEKDAYS = (_("maandag"), _("dinsdag"), _("woensdag"), _("donderdag"), _("vrijda
 async def _overview(
     request: web.Request, errors: dict[str, str] | None = None, entered: MultiMapping[str] | None = None
 ) -> web.Response:
-    household_id, principal = await principal_of(request)
+    household_id, principal = await guard.household(request)
     svc = services(request)
     source: MultiMapping[str] = entered if entered is not None else request.query
     errors = dict(errors or {})
@@ -82,8 +80,7 @@ async def _overview(
     )
     polls = await svc.polls.open_polls(principal, household_id)
     overleggen = await svc.overleggen.list(principal, household_id, channel=Channel.WEB, content=False)
-    household = await svc.households.get(principal, household_id)
-    request[WHERE] = household.name
+    await guard.named_household(request, principal, household_id)
     return page(
         request,
         "regie_overleggen.html",
@@ -113,86 +110,96 @@ async def overview(request: web.Request) -> web.Response:
     return await _overview(request)
 
 
+def _here(request: web.Request, what: str, oid: str = "") -> str:
+    """Back to the overview (or one overleg's page) with what was done."""
+    return f"/huishoudens/{request.match_info['id']}/regie/overleggen" + (f"/{oid}" if oid else "") + f"?gelukt={what}"
+
+
+def _invitees(must: list[str], optional: list[str]) -> tuple[Invitee, ...]:
+    return tuple(Invitee(b, True) for b in must) + tuple(Invitee(b, False) for b in optional)
+
+
+async def _overview_again(post: Posted, err: ValidationFailed) -> web.Response:
+    return await _overview(post.request, overleg_errors(err), post.form)
+
+
 @routes.post(BASE + "/prikker")
-async def create_poll(request: web.Request) -> web.Response:
+async def create_poll(request: web.Request) -> web.StreamResponse:
     """Open a date poll with the chosen slots; everyone is invited, the `moet` ones must come."""
-    form = texts(await csrf.checked_form(request))
-    household_id, principal = await principal_of(request)
-    people = await names_of(request, principal, household_id)
-    must, optional = must_of(form, people)
-    try:
+
+    async def act(post: Posted) -> str:
+        must, optional = must_of(post.form, await names_of(request, post.principal, post.household_id))
         poll = await services(request).polls.create(
-            principal,
-            household_id,
+            post.principal,
+            post.household_id,
             overleg_type=OverlegType.STARTOVERLEG,
-            options=[slot_of(v) for v in form.getall("optie", [])],
-            invitees=tuple(Invitee(b, True) for b in must) + tuple(Invitee(b, False) for b in optional),
-            initiated_on=day_of(form.get("gestart"), "gestart"),
-            reason=form.get("reden") or None,
+            options=[slot_of(v) for v in post.form.getall("optie", [])],
+            invitees=_invitees(must, optional),
+            initiated_on=day_of(post.form.get("gestart"), "gestart"),
+            reason=post.form.get("reden") or None,
         )
-    except ValidationFailed as err:
-        return await _overview(request, overleg_errors(err), form)
-    raise redirect(f"/huishoudens/{household_id}/regie/overleggen?gelukt=prikker#prikker-{poll.id}")
+        return _here(request, "prikker") + f"#prikker-{poll.id}"
+
+    return await forms.handle(request, act, _overview_again)
 
 
 @routes.post(BASE + "/plannen")
-async def plan_directly(request: web.Request) -> web.Response:
+async def plan_directly(request: web.Request) -> web.StreamResponse:
     """Plan the startoverleg at the one chosen slot (without a poll) and send the invitations."""
-    form = texts(await csrf.checked_form(request))
-    household_id, principal = await principal_of(request)
-    people = await names_of(request, principal, household_id)
-    must, optional = must_of(form, people)
-    try:
-        chosen = form.getall("optie", [])
+
+    async def act(post: Posted) -> str:
+        must, optional = must_of(post.form, await names_of(request, post.principal, post.household_id))
+        chosen = post.form.getall("optie", [])
         if len(chosen) != 1:
             raise ValidationFailed.one("options", "choose exactly one slot")
         start, end = slot_of(chosen[0])
         view, _queued = await services(request).overleggen.plan(
-            principal,
-            household_id,
+            post.principal,
+            post.household_id,
             OverlegDraft(
                 type=OverlegType.STARTOVERLEG,
                 start=start,
                 end=end,
-                invitees=tuple(Invitee(b, True) for b in must) + tuple(Invitee(b, False) for b in optional),
-                location=form.get("locatie") or None,
-                initiated_on=day_of(form.get("gestart"), "gestart"),
-                reason=form.get("reden") or None,
+                invitees=_invitees(must, optional),
+                location=post.form.get("locatie") or None,
+                initiated_on=day_of(post.form.get("gestart"), "gestart"),
+                reason=post.form.get("reden") or None,
             ),
         )
-    except ValidationFailed as err:
-        return await _overview(request, overleg_errors(err, one=True), form)
-    raise redirect(f"/huishoudens/{household_id}/regie/overleggen/{view.id}?gelukt=gepland")
+        return _here(request, "gepland", view.id)
+
+    async def refused(post: Posted, err: ValidationFailed) -> web.Response:
+        return await _overview(request, overleg_errors(err, one=True), post.form)
+
+    return await forms.handle(request, act, refused)
 
 
 @routes.post(BASE + "/prikker/{pid}/kiezen")
-async def pick(request: web.Request) -> web.Response:
+async def pick(request: web.Request) -> web.StreamResponse:
     """Pick one option of a poll: it becomes the overleg and its invitations; the poll closes."""
-    form = texts(await csrf.checked_form(request))
-    household_id, principal = await principal_of(request)
-    try:
+    pid = request.match_info["pid"]
+
+    async def act(post: Posted) -> str:
         view, _queued = await services(request).polls.pick(
-            principal,
-            household_id,
-            request.match_info["pid"],
-            form.get("optie", ""),
-            location=form.get("locatie") or None,
+            post.principal, post.household_id, pid, post.text("optie"), location=post.form.get("locatie") or None
         )
-    except ValidationFailed:
-        return await _overview(request, {f"kies-{request.match_info['pid']}": _("Kies een van de tijden.")})
-    raise redirect(f"/huishoudens/{household_id}/regie/overleggen/{view.id}?gelukt=gepland")
+        return _here(request, "gepland", view.id)
+
+    async def refused(post: Posted, err: ValidationFailed) -> web.Response:
+        return await _overview(request, {f"kies-{pid}": _("Kies een van de tijden.")})
+
+    return await forms.handle(request, act, refused)
 
 
 async def _one(request: web.Request, errors: dict[str, str] | None = None) -> web.Response:
-    household_id, principal = await principal_of(request)
+    household_id, principal = await guard.household(request)
     svc = services(request)
     oid = request.match_info["oid"]
     answers, proposals = await svc.inbound.answers(principal, household_id, oid)
     view = await svc.overleggen.get(principal, household_id, oid, channel=Channel.WEB)
     people = await names_of(request, principal, household_id)
     by_mail = {a.betrokkene_id: a for a in answers}
-    household = await svc.households.get(principal, household_id)
-    request[WHERE] = household.name
+    await guard.named_household(request, principal, household_id)
     return page(
         request,
         "regie_overleg.html",
@@ -232,46 +239,53 @@ async def one(request: web.Request) -> web.Response:
     return await _one(request)
 
 
+async def _one_again(post: Posted, err: ValidationFailed) -> web.Response:
+    return await _one(post.request, overleg_errors(err))
+
+
 @routes.post(ONE + "/verplaatsen")
-async def reschedule(request: web.Request) -> web.Response:
+async def reschedule(request: web.Request) -> web.StreamResponse:
     """Give the overleg another day and time: everyone is invited again."""
-    form = texts(await csrf.checked_form(request))
-    household_id, principal = await principal_of(request)
-    try:
-        day = day_of(form.get("datum"), "start")
+    oid = request.match_info["oid"]
+
+    async def act(post: Posted) -> str:
+        day = day_of(post.form.get("datum"), "start")
         if day is None:
             raise ValidationFailed.one("start", "give a date")
         changes: dict[str, Any] = {
-            "start": moment_of(day, form.get("van"), "start"),
-            "end": moment_of(day, form.get("tot"), "end"),
+            "start": moment_of(day, post.form.get("van"), "start"),
+            "end": moment_of(day, post.form.get("tot"), "end"),
         }
-        if (form.get("reden") or "").strip():
-            changes["reason"] = form["reden"]
-        await services(request).overleggen.change(principal, household_id, request.match_info["oid"], changes)
-    except ValidationFailed as err:
+        if post.text("reden").strip():
+            changes["reason"] = post.form["reden"]
+        await services(request).overleggen.change(post.principal, post.household_id, oid, changes)
+        return _here(request, "verplaatst", oid)
+
+    async def refused(post: Posted, err: ValidationFailed) -> web.Response:
         return await _one(request, overleg_errors(err, one=True))
-    raise redirect(f"/huishoudens/{household_id}/regie/overleggen/{request.match_info['oid']}?gelukt=verplaatst")
+
+    return await forms.handle(request, act, refused)
 
 
 @routes.post(ONE + "/afzeggen")
-async def cancel(request: web.Request) -> web.Response:
+async def cancel(request: web.Request) -> web.StreamResponse:
     """Cancel the overleg: every invitee gets a cancellation."""
-    await csrf.checked_form(request)
-    household_id, principal = await principal_of(request)
-    try:
-        await services(request).overleggen.cancel(principal, household_id, request.match_info["oid"])
-    except ValidationFailed as err:
-        return await _one(request, overleg_errors(err))
-    raise redirect(f"/huishoudens/{household_id}/regie/overleggen/{request.match_info['oid']}?gelukt=afgezegd")
+    oid = request.match_info["oid"]
+
+    async def act(post: Posted) -> str:
+        await services(request).overleggen.cancel(post.principal, post.household_id, oid)
+        return _here(request, "afgezegd", oid)
+
+    return await forms.handle(request, act, _one_again)
 
 
 @routes.post(ONE + "/afsluiten")
-async def close(request: web.Request) -> web.Response:
+async def close(request: web.Request) -> web.StreamResponse:
     """Close a held overleg: decisions, the vastgestelde version, and the next overleg (or why there is none)."""
-    form = texts(await csrf.checked_form(request))
-    household_id, principal = await principal_of(request)
     oid = request.match_info["oid"]
-    try:
+
+    async def act(post: Posted) -> str:
+        principal, household_id, form = post.principal, post.household_id, post.form
         version = (form.get("versie") or "").strip()
         if version and not version.isdigit():
             raise ValidationFailed.one("adopted_version", "is not a number")
@@ -297,6 +311,6 @@ async def close(request: web.Request) -> web.Response:
                 no_next_reason=form.get("geen_volgende") or None,
             ),
         )
-    except ValidationFailed as err:
-        return await _one(request, overleg_errors(err))
-    raise redirect(f"/huishoudens/{household_id}/regie/overleggen/{oid}?gelukt=afgesloten")
+        return _here(request, "afgesloten", oid)
+
+    return await forms.handle(request, act, _one_again)

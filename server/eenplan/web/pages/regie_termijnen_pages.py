@@ -8,6 +8,7 @@ the same use cases answer `POST /api/households/{id}/plan-deadlines/…`. The pa
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from aiohttp import web
@@ -19,11 +20,11 @@ from ...domain.plan_deadlines import EventKind, EventStatus
 from ...services.overleg_drafts import AMSTERDAM
 from ...services.plan_deadlines import OverlegChoice
 from ..keys import services
-from . import csrf
+from . import forms, guard
 from .betrokkenen_pages import role_label
+from .forms import Posted
 from .i18n import SOURCE_LANGUAGE, _
-from .keys import WHERE
-from .regie_forms import day_of, principal_of, texts
+from .regie_forms import day_of
 from .render import page, redirect
 from .werkbank_pages import OVERLEG_TEXTS, long_date
 
@@ -95,11 +96,9 @@ def state_text(status: EventStatus) -> str:
 async def _render(
     request: web.Request, errors: dict[str, str] | None = None, entered: dict[str, str] | None = None
 ) -> web.Response:
-    household_id, principal = await principal_of(request)
-    svc = services(request)
-    overview = await svc.plan_deadlines.overview(principal, household_id)
-    household, _offered = await svc.households.start(principal, household_id)
-    request[WHERE] = household.name
+    household_id, principal = await guard.household(request)
+    overview = await services(request).plan_deadlines.overview(principal, household_id)
+    household = await guard.named_household(request, principal, household_id)
     context: dict[str, Any] = {
         "household": household,
         "base": BASE.format(id=household_id),
@@ -133,36 +132,49 @@ async def overview(request: web.Request) -> web.Response:
     return await _render(request)
 
 
+def _required_day(post: Posted) -> date:
+    """The form's day: required, and a date."""
+    on = day_of(post.form.get("datum"), "on")
+    if on is None:
+        raise ValidationFailed.one("on", "is required")
+    return on
+
+
+def _done(request: web.Request, what: str) -> str:
+    return BASE.format(id=request.match_info["id"]) + f"?gelukt={what}#melding"
+
+
 @routes.post(BASE + "/gevraagd")
 async def asked(request: web.Request) -> web.StreamResponse:
     """Someone asked to have the plan in writing: the written plan is due 14 days later."""
-    form = texts(await csrf.checked_form(request))
-    household_id, principal = await principal_of(request)
-    entered = {"gevraagd-wie": form.get("wie", ""), "gevraagd-datum": form.get("datum", "")}
-    try:
-        on = day_of(form.get("datum"), "on")
-        if on is None:
-            raise ValidationFailed.one("on", "is required")
-        await services(request).plan_deadlines.record_written_request(principal, household_id, form.get("wie", ""), on)
-    except ValidationFailed as err:
+
+    async def act(post: Posted) -> str:
+        on = _required_day(post)
+        await services(request).plan_deadlines.record_written_request(
+            post.principal, post.household_id, post.text("wie"), on
+        )
+        return _done(request, "gevraagd")
+
+    async def refused(post: Posted, err: ValidationFailed) -> web.Response:
+        entered = {"gevraagd-wie": post.text("wie"), "gevraagd-datum": post.text("datum")}
         return await _render(request, _errors(err, "gevraagd"), entered)
-    raise redirect(BASE.format(id=household_id) + "?gelukt=gevraagd#melding")
+
+    return await forms.handle(request, act, refused)
 
 
 @routes.post(BASE + "/geen-familiegroepsplan")
 async def decided(request: web.Request) -> web.StreamResponse:
     """It was decided not to make a familiegroepsplan: the plan is to be vastgesteld within 6 weeks."""
-    form = texts(await csrf.checked_form(request))
-    household_id, principal = await principal_of(request)
-    entered = {"besloten-datum": form.get("datum", "")}
-    try:
-        on = day_of(form.get("datum"), "on")
-        if on is None:
-            raise ValidationFailed.one("on", "is required")
-        await services(request).plan_deadlines.record_no_familiegroepsplan(principal, household_id, on)
-    except ValidationFailed as err:
-        return await _render(request, _errors(err, "besloten"), entered)
-    raise redirect(BASE.format(id=household_id) + "?gelukt=besloten#melding")
+
+    async def act(post: Posted) -> str:
+        on = _required_day(post)
+        await services(request).plan_deadlines.record_no_familiegroepsplan(post.principal, post.household_id, on)
+        return _done(request, "besloten")
+
+    async def refused(post: Posted, err: ValidationFailed) -> web.Response:
+        return await _render(request, _errors(err, "besloten"), {"besloten-datum": post.text("datum")})
+
+    return await forms.handle(request, act, refused)
 
 
 def _status_of(statuses: tuple[EventStatus, ...], event_id: str) -> EventStatus:
@@ -176,11 +188,10 @@ def _status_of(statuses: tuple[EventStatus, ...], event_id: str) -> EventStatus:
 @routes.get(BASE + "/{eid}/verwijderen")
 async def confirm_removal(request: web.Request) -> web.Response:
     """The confirmation step before an event recorded by mistake is deleted."""
-    household_id, principal = await principal_of(request)
+    household_id, principal = await guard.household(request)
     overview = await services(request).plan_deadlines.overview(principal, household_id)
     status = _status_of(overview.statuses, request.match_info["eid"])
-    household, _offered = await services(request).households.start(principal, household_id)
-    request[WHERE] = household.name
+    await guard.named_household(request, principal, household_id)
     context: dict[str, Any] = {
         "base": BASE.format(id=household_id),
         "status": status,
@@ -194,7 +205,6 @@ async def confirm_removal(request: web.Request) -> web.Response:
 @routes.post(BASE + "/{eid}/verwijderen")
 async def remove(request: web.Request) -> web.StreamResponse:
     """Delete one event (the regisseur confirmed); the service decides who may."""
-    await csrf.checked_form(request)
-    household_id, principal = await principal_of(request)
-    await services(request).plan_deadlines.remove(principal, household_id, request.match_info["eid"])
-    raise redirect(BASE.format(id=household_id) + "?gelukt=verwijderd#melding")
+    post = await forms.posted(request)
+    await services(request).plan_deadlines.remove(post.principal, post.household_id, request.match_info["eid"])
+    raise redirect(_done(request, "verwijderd"))
