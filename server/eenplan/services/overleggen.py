@@ -1,4 +1,6 @@
-"""Overleg use cases: window and slots, plan, change, cancel, close, attendance, status, reminders.
+"""Overleg use cases: window and slots, reading, planning; change and cancel (`overleg_changes`), close
+(`overleg_close`), attendance (`overleg_attendance`), must-attend (`overleg_must_attend`), reminders
+(`overleg_reminders`) behind the same service.
 
 Every change to an overleg and the invites it causes are one transaction: the invites are
 queued through the `InviteOutbox` port in the same unit of work. Only regisseurs plan, change,
@@ -8,13 +10,11 @@ cancel and close; betrokkenen see the overleggen they are invited to.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..domain.access import Actor, Principal, may_see_overleg
-from ..domain.audit import Channel, Event
+from ..domain.audit import Channel
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.overleg import (
     NEEDS_NEXT,
@@ -25,20 +25,20 @@ from ..domain.overleg import (
     Partstat,
     check_invitees,
     check_times,
-    needs_planning,
     reachable_weekdays,
-    reminder_due,
-    require_status,
-    time_or_place_changed,
     with_roles,
 )
 from ..domain.overleg_ports import Slot, SlotPerson, SlotPlanner
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory, Werkdagen
+from . import overleg_reads
 from .common import Need, authorised, known_household
+from .overleg_attendance import AttendanceRecorder
+from .overleg_changes import OverlegChanges, sent_by
 from .overleg_close import CloseRequest, OverlegCloser
-from .overleg_drafts import AMSTERDAM, OverlegDraft, local_date
-from .overleg_invites import CANCEL, REQUEST, InviteSender, overleg_uid
+from .overleg_drafts import OverlegDraft, local_date
+from .overleg_invites import REQUEST, InviteSender, overleg_uid
 from .overleg_must_attend import MustAttendChanger
+from .overleg_reminders import due_reminders
 from .overleg_views import OverlegView, shown, shown_in
 from .overleg_window import WindowCalendar, initiation_date, window_calendar
 from .plan import PlanService
@@ -74,16 +74,14 @@ class OverlegService:
         self.reminder_werkdagen = reminder_werkdagen
         self._closer = OverlegCloser(uow, clock, plan, self)
         self._must_attend = MustAttendChanger(uow, plan, invites, NOT_FOUND)
+        self._changes = OverlegChanges(uow, clock, plan, invites, self.check_window, NOT_FOUND)
+        self._attendance = AttendanceRecorder(uow, plan, self._visible)
 
     def now(self) -> datetime:
         """The service's clock: what "upcoming" means on a page that lists overleggen."""
         return self._clock()
 
     # ------------------------------------------------------------------ helpers
-    async def _sent_by(self, uow: UnitOfWork, household_id: str, betrokkene_id: str) -> str | None:
-        me = await uow.betrokkenen.get(household_id, betrokkene_id)
-        return me.email if me else None
-
     async def _visible(self, uow: UnitOfWork, actor: Actor, overleg_id: str, *, lock: bool = False) -> Overleg:
         """The overleg if the actor may see it (NotFound otherwise); `lock` for a use case that writes to it: the
         row lock every writer of the overleg or its invitee list takes, so their writes serialise."""
@@ -188,61 +186,15 @@ class OverlegService:
     async def invite_ics(
         self, principal: Principal, household_id: str, overleg_id: str, for_id: str | None, *, cleartext: bool = False
     ) -> tuple[str, bytes]:
-        """The caller's own invite as .ics (a regisseur may fetch any invitee's): (uid, bytes). `cleartext`: the
-        reduced one a cleartext notice carries (no place, only the organizer and the recipient), for a page's
-        download that may end up anywhere."""
-        for_id = for_id or principal.betrokkene_id
-        async with authorised(
-            self._uow,
-            principal,
-            household_id,
-            need=Need.MEMBER if for_id == principal.betrokkene_id else Need.REGISSEUR,
-            what="fetch another betrokkene's invite",
-        ) as caller:
-            uow, actor = caller.uow, caller.actor
-            overleg = await self._visible(uow, actor, overleg_id)
-            if overleg.invitee(for_id) is None:
-                raise NotFound("no invite for this betrokkene")
-            household = await known_household(uow, household_id)
-            people = {b.id: b for b in await uow.betrokkenen.list(household_id)}
-            sent_by = await self._sent_by(uow, household_id, overleg.created_by)
-        spec = self.invites.spec(household, overleg, for_id, people, sent_by)
-        if spec is not None and cleartext:
-            own = people.get(for_id)
-            spec = self.invites.cleartext(spec, own.email or "") if own else None
-        if spec is None:
-            raise NotFound("no invite: nobody in it has an e-mail address")
-        method = CANCEL if overleg.status is OverlegStatus.CANCELLED else REQUEST
-        await self._plan.log_access(principal, household_id, Event.EXPORT, (), Channel.ICS, f"uitnodiging {method}")
-        return overleg.uid, self.invites.ics(spec, method)
+        """The caller's own invite as .ics (a regisseur may fetch any invitee's): (uid, bytes); `cleartext`: the
+        reduced one (see overleg_reads)."""
+        return await overleg_reads.invite_ics(
+            self._uow, self._plan, self.invites, self._visible, principal, household_id, overleg_id, for_id, cleartext
+        )
 
     async def status(self, principal: Principal, household_id: str) -> dict[str, Any]:
         """Whether the household needs an overleg planned (phase 4/5 without a future one), and the next one."""
-        async with authorised(self._uow, principal, household_id) as caller:
-            uow, actor = caller.uow, caller.actor
-            household = await known_household(uow, household_id)
-            now = self._clock()
-            upcoming = [
-                o
-                for o in await uow.overleggen.list(household_id)
-                if o.status is OverlegStatus.PLANNED and o.start > now
-            ]
-        visible = [o for o in upcoming if may_see_overleg(actor, (i.betrokkene_id for i in o.invitees))]
-        # Others learn only of overleggen they are invited to, not that unseen ones exist.
-        known = upcoming if actor.is_regisseur else visible
-        return {
-            "needs_planning": needs_planning(household.phase, bool(known)),
-            "phase": int(household.phase),
-            "next_overleg": (
-                {
-                    "id": visible[0].id,
-                    "type": visible[0].type.value,
-                    "start": visible[0].start.astimezone(AMSTERDAM).isoformat(),
-                }
-                if visible
-                else None
-            ),
-        }
+        return await overleg_reads.status(self._uow, self._clock(), principal, household_id)
 
     # ------------------------------------------------------------------ changing
     async def plan(self, principal: Principal, household_id: str, draft: OverlegDraft) -> tuple[OverlegView, int]:
@@ -288,51 +240,18 @@ class OverlegService:
         )
         await uow.overleggen.add(overleg)
         household = await known_household(uow, actor.household_id)
-        sent_by = await self._sent_by(uow, actor.household_id, actor.betrokkene_id)
+        sender = await sent_by(uow, actor.household_id, actor.betrokkene_id)
         queued = await self.invites.send(
-            uow, household, overleg, [i.betrokkene_id for i in invitees], REQUEST, sent_by, f"overleg:{oid}:r0"
+            uow, household, overleg, [i.betrokkene_id for i in invitees], REQUEST, sender, f"overleg:{oid}:r0"
         )
         return overleg, queued
 
     async def change(
         self, principal: Principal, household_id: str, overleg_id: str, changes: dict[str, Any]
     ) -> tuple[OverlegView, int]:
-        """Reschedule or change an overleg; time or place changes raise SEQUENCE. Removed invitees get CANCEL."""
-        async with authorised(
-            self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="change overleggen"
-        ) as caller:
-            uow, actor = caller.uow, caller.actor
-            old = await uow.overleggen.get(household_id, overleg_id, lock=True)
-            if old is None:
-                raise NotFound(NOT_FOUND)
-            require_status(old, OverlegStatus.PLANNED, what="change")
-            reason = changes.pop("reason", None)
-            new = replace(old, **changes)
-            new = replace(new, invitees=with_roles(new.invitees, new.chair_id, new.minute_taker_id))
-            if new.start != old.start or new.end != old.end:
-                check_times(new.start, new.end, self._clock())
-                recorded = self.check_window(new.type, new.start, new.initiated_on, reason)
-                new = replace(new, outside_window_reason=recorded, reminder_sent_at=None)
-            check_invitees(new.invitees, [b.id for b in await uow.betrokkenen.list(household_id)])
-            kept = {i.betrokkene_id for i in new.invitees}
-            removed = [i.betrokkene_id for i in old.invitees if i.betrokkene_id not in kept]
-            bump = time_or_place_changed(old, new.start, new.end, new.place) or bool(removed)
-            if time_or_place_changed(old, new.start, new.end, new.place):  # everyone answers again
-                new = replace(new, invitees=tuple(replace(i, partstat=Partstat.NEEDS_ACTION) for i in new.invitees))
-            new = replace(new, sequence=old.sequence + (1 if bump else 0), revision=old.revision + 1)
-            await uow.overleggen.update(new)
-            household = await known_household(uow, household_id)
-            sent_by = await self._sent_by(uow, household_id, actor.betrokkene_id)
-            dedupe = f"overleg:{new.id}:r{new.revision}"
-            queued = await self.invites.send(
-                uow, household, replace(new, invitees=old.invitees), removed, CANCEL, sent_by, dedupe, uninvited=True
-            )
-            queued += await self.invites.send(
-                uow, household, new, sorted(kept, key=_order(new)), REQUEST, sent_by, dedupe
-            )
-            view = await shown_in(self._plan, uow, actor, new)
-            await uow.commit()
-            return view, queued
+        """Reschedule or change an overleg; time or place changes raise SEQUENCE. Removed invitees get CANCEL
+        (see overleg_changes)."""
+        return await self._changes.change(principal, household_id, overleg_id, changes)
 
     async def set_must_attend(
         self, principal: Principal, household_id: str, overleg_id: str, betrokkene_id: str, must: bool
@@ -342,31 +261,8 @@ class OverlegService:
         return await self._must_attend.set(principal, household_id, overleg_id, betrokkene_id, must)
 
     async def cancel(self, principal: Principal, household_id: str, overleg_id: str) -> tuple[OverlegView, int]:
-        """Cancel a planned overleg: SEQUENCE is raised and every invitee gets METHOD:CANCEL."""
-        async with authorised(
-            self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="cancel overleggen"
-        ) as caller:
-            uow, actor = caller.uow, caller.actor
-            old = await uow.overleggen.get(household_id, overleg_id, lock=True)
-            if old is None:
-                raise NotFound(NOT_FOUND)
-            require_status(old, OverlegStatus.PLANNED, what="cancel")
-            new = replace(old, status=OverlegStatus.CANCELLED, sequence=old.sequence + 1, revision=old.revision + 1)
-            await uow.overleggen.update(new)
-            household = await known_household(uow, household_id)
-            sent_by = await self._sent_by(uow, household_id, actor.betrokkene_id)
-            queued = await self.invites.send(
-                uow,
-                household,
-                new,
-                [i.betrokkene_id for i in new.invitees],
-                CANCEL,
-                sent_by,
-                f"overleg:{new.id}:r{new.revision}",
-            )
-            view = await shown_in(self._plan, uow, actor, new)
-            await uow.commit()
-            return view, queued
+        """Cancel a planned overleg: SEQUENCE is raised and every invitee gets METHOD:CANCEL (see overleg_changes)."""
+        return await self._changes.cancel(principal, household_id, overleg_id)
 
     async def attendance(
         self,
@@ -378,29 +274,8 @@ class OverlegService:
         channel: Channel = Channel.API,
     ) -> OverlegView:
         """An invitee answers: accepted, declined or tentative (replies by e-mail: services.inbound); the answer
-        shows the overleg cut to the invitee, like a read. The overleg is read under its row lock, as `change`
-        and the must-attend toggle read it before they rewrite the invitee list: an answer given at the same
-        moment is then applied before or after that rewrite, never lost in it (PostgreSQL; SQLite serialises
-        writers anyway)."""
-        if partstat is Partstat.NEEDS_ACTION:
-            raise ValidationFailed.one("partstat", "must be accepted, declined or tentative")
-        async with authorised(self._uow, principal, household_id, write=True) as caller:
-            uow, actor = caller.uow, caller.actor
-            overleg = await self._visible(uow, actor, overleg_id, lock=True)
-            if overleg.invitee(actor.betrokkene_id) is None:
-                raise ValidationFailed.one("partstat", "you are not invited to this overleg")
-            require_status(overleg, OverlegStatus.PLANNED, what="answer for")
-            await uow.overleggen.set_partstat(overleg_id, actor.betrokkene_id, partstat)
-            answered = replace(
-                overleg,
-                invitees=tuple(
-                    replace(i, partstat=partstat) if i.betrokkene_id == actor.betrokkene_id else i
-                    for i in overleg.invitees
-                ),
-            )
-            view = await shown_in(self._plan, uow, actor, answered, channel)
-            await uow.commit()
-        return view
+        shows the overleg cut to the invitee, like a read (see overleg_attendance)."""
+        return await self._attendance.answer(principal, household_id, overleg_id, partstat, channel)
 
     async def close(
         self, principal: Principal, household_id: str, overleg_id: str, request: CloseRequest
@@ -413,41 +288,9 @@ class OverlegService:
     async def due_reminders(self, today: date | None = None) -> builtins.list[str]:
         """Queue the reminder invite of every voortgangsoverleg N werkdagen ahead; idempotent (reminder_sent).
 
-        Returns the ids of the overleggen whose reminder was queued by this call.
+        Returns the ids of the overleggen whose reminder was queued by this call (see overleg_reminders).
         """
-        now = self._clock()
-        today = today or local_date(now)
-        n = self.reminder_werkdagen
-        horizon = datetime.combine(today, datetime.min.time(), AMSTERDAM) + timedelta(days=2 * n + 15)
-        async with self._uow() as uow:
-            candidates = await uow.overleggen.reminder_candidates(now, horizon)
-        sent = []
-        for cand in candidates:
-            if not reminder_due(cand, today, now, self.werkdagen, n, local_date(cand.start)):
-                continue
-            async with self._uow(write=True) as uow:
-                overleg = await uow.overleggen.get(cand.household_id, cand.id, lock=True)
-                if overleg is None or not await uow.overleggen.mark_reminder_sent(overleg.id, now):
-                    continue
-                household = await known_household(uow, overleg.household_id)
-                sent_by = await self._sent_by(uow, overleg.household_id, overleg.created_by)
-                await self.invites.send(
-                    uow,
-                    household,
-                    overleg,
-                    [i.betrokkene_id for i in overleg.invitees],
-                    REQUEST,
-                    sent_by,
-                    f"overleg:{overleg.id}:reminder:s{overleg.sequence}",
-                )
-                await uow.commit()
-                sent.append(overleg.id)
-        return sent
-
-
-def _order(overleg: Overleg) -> Callable[[str], int]:
-    positions = {i.betrokkene_id: n for n, i in enumerate(overleg.invitees)}
-    return lambda bid: positions.get(bid, 0)
+        return await due_reminders(self._uow, self._clock, self.werkdagen, self.invites, self.reminder_werkdagen, today)
 
 
 __all__ = ["NEEDS_NEXT", "OverlegDraft", "OverlegService", "local_date"]
