@@ -31,9 +31,12 @@ async def test_a_case_read_without_its_free_text_is_not_logged_as_reading_doelen
     )
     assert resp.status == 201, await resp.text()
     cid = (await resp.json())["id"]
-    for _ in range(3):  # to step 4: the aanspreekpunt is involved
+    for outcome in ("intern_plan", "gesprek", None):  # to step 4 (each step's outcome first): the aanspreekpunt
         resp = await client.post(f"{base}/{cid}/escaleren", headers=auth(reg))
         assert resp.status == 200, await resp.text()
+        if outcome:
+            done = await client.post(f"{base}/{cid}/uitkomst", headers=auth(reg), json={"soort": outcome})
+            assert done.status == 200, await done.text()
     case = await resp.json()
     ap = {"id": case["aanspreekpunt_id"], "token": services.tokens.issue(Principal(case["aanspreekpunt_id"], hh))}
     # the klant keeps the goals from the aanspreekpunt: the case's free text is cut for them

@@ -201,7 +201,12 @@ async def test_who_may_act(client, services, demo):
     case = await (
         await client.post(f"/api/households/{hh}/stagnatie", headers=auth(demo["regisseur"]), json=body)
     ).json()
-    for _ in range(2):
+    for outcome in ("intern_plan", "gesprek"):
         await client.post(f"/api/households/{hh}/stagnatie/{case['id']}/escaleren", headers=auth(demo["regisseur"]))
+        await client.post(
+            f"/api/households/{hh}/stagnatie/{case['id']}/uitkomst",
+            headers=auth(demo["regisseur"]),
+            json={"soort": outcome},
+        )
     resp = await client.post(f"/api/households/{hh}/stagnatie/{case['id']}/escaleren", headers=auth(demo["regisseur"]))
     assert resp.status == 422 and "gemeente" in await resp.text()

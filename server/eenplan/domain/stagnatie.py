@@ -240,12 +240,30 @@ def case_deadlines(case: Case, cal: Werkdagen, today: date) -> dict[Step, list[D
     }
 
 
-def check_escalation(case: Case) -> Step:
-    """The step an escalation moves to, or a 422 naming why it cannot."""
+#: What a step produces before the ladder goes on [001 Deel II]: step 2 the internal plan (the casusregisseur's
+#: manager then goes to the other manager with it), step 3 the managers' conversation (no commitment after it:
+#: the gemeente). Step 1 goes on whenever the bilateral talk brings no new agreements.
+ESCALATION_NEEDS: dict[Step, Outcome] = {Step.INTERN: Outcome.INTERN_PLAN, Step.MANAGERS: Outcome.GESPREK}
+
+
+def check_escalation(case: Case, cal: Werkdagen, today: date) -> Step:
+    """The step an escalation moves to, or a 422 naming why it cannot: the case is solved, at the last step, or
+    the running step's outcome (ESCALATION_NEEDS) is neither recorded nor overdue — a step that stalled past
+    its deadline may go on without it, one still within its term may not be skipped."""
     if case.status is not CaseStatus.OPEN:
         raise ValidationFailed.one("status", "the case is solved; open a new case for new stagnation")
     if case.step is Step.AANSPREEKPUNT:
         raise ValidationFailed.one("step", "step 4 is the last step: the aanspreekpunt hands back (afschalen)")
+    needed = ESCALATION_NEEDS.get(case.step)
+    if needed is not None:
+        record = case.current
+        (deadline,) = [d for d in step_deadlines(record, cal, today, running=True) if d.key == needed.value]
+        if deadline.done_on is None and not deadline.overdue:
+            raise ValidationFailed.one(
+                needed.value,
+                f"record the outcome '{needed.value}' of step {int(case.step)} before escalating, "
+                f"or escalate after its deadline ({deadline.due.isoformat()}) has passed",
+            )
     return Step(case.step + 1)
 
 

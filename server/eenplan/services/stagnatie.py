@@ -256,8 +256,8 @@ class StagnatieService:
 
         async def change(uow: UnitOfWork, actor: Actor, case: Case) -> Case:
             require_regisseur(actor, "escalate a stagnation case")
-            nxt = check_escalation(case)
             today = self.today()
+            nxt = check_escalation(case, self.werkdagen, today)
             case = _set_step(case, ended_on=today, ended_by=StepEnd.ESCALATIE)
             case = replace(case, step=nxt, steps=(*case.steps, StepRecord(nxt, today, actor.betrokkene_id)))
             if nxt is Step.AANSPREEKPUNT:

@@ -101,6 +101,14 @@ def _stagnatie_text(field: str, problem: str) -> tuple[str, str]:
     }
     if field in texts:
         return ("versie" if field == "plan_version" else field), texts[field]
+    if field == "intern_plan":  # escalating from step 2 before its outcome (or its deadline): next to that form
+        return "soort", _(
+            "Leg eerst vast wanneer het interne plan van aanpak klaar was. Escaleren kan ook als de termijn voorbij is."
+        )
+    if field == "gesprek":
+        return "soort", _(
+            "Leg eerst vast wanneer de managers met elkaar spraken. Escaleren kan ook als de termijn voorbij is."
+        )
     if field in ("doel_id", "actie_id"):
         return "doel", _("Kies een doel of actie uit het plan van nu.")
     if field == "betrokkene_id":
