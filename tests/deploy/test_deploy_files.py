@@ -50,7 +50,7 @@ def test_the_units_verify_and_are_hardened(tmp_path: Path) -> None:
 
 def test_the_instance_settings_follow_the_instance_name() -> None:
     node = (DEPLOY / "eenplan@.service").read_text()
-    assert "Environment=EENPLAN_PORT=%i" in node and "Environment=EENPLAN_METRICS_URL=http://127.0.0.1:1%i" in node
+    assert "Environment=EENPLAN_PORT=%i" in node and "Environment=EENPLAN_METRICS_URL=http://127.0.0.2:%i" in node
     assert "Environment=EENPLAN_WORKER_IN_SERVE=false" in node
     inbound = (DEPLOY / "eenplan-inbound@.service").read_text()
     assert "Environment=EENPLAN_INBOUND_URL=lmtp://127.0.0.1:%i" in inbound
@@ -110,3 +110,73 @@ def test_the_owner_password_is_out_of_the_nodes_reach() -> None:
         assert re.search(r"^User=eenplan$", unit, re.M), name
         assert re.search(r"^InaccessiblePaths=-?/etc/eenplan/migrate\.env$", unit, re.M), name
         assert "migrate.env" not in "".join(re.findall(r"^EnvironmentFile=.*$", unit, re.M)), name
+
+
+def _unit_setting(unit: str, name: str) -> str:
+    found = re.search(rf"^Environment={name}=(.*)$", unit, re.M)
+    assert found, name
+    return found.group(1)
+
+
+def test_the_metrics_port_scheme_fits_every_instance() -> None:
+    """Every app node and receiver port (1024-65535) and every worker (1-9) gets a metrics address that parses and
+    is not the process's own port: the old `1<port>` scheme ran past 65535 for any port above 9999."""
+    from eenplan.config import Settings
+
+    for name, instances in (
+        ("eenplan@.service", range(1024, 65536)),
+        ("eenplan-inbound@.service", range(1024, 65536)),
+        ("eenplan-worker@.service", range(1, 10)),
+    ):
+        unit = (DEPLOY / name).read_text()
+        metrics = _unit_setting(unit, "EENPLAN_METRICS_URL")
+        for instance in instances:
+            host, port = Settings(metrics_url=metrics.replace("%i", str(instance))).metrics_listen()
+            assert 1024 <= port <= 65535, (name, instance)
+            if name == "eenplan@.service":
+                assert (host, port) != (_unit_setting(unit, "EENPLAN_HOST"), instance)
+
+
+def test_a_node_and_its_metrics_bind_the_same_port_number_side_by_side() -> None:
+    import socket
+
+    port = free_port()
+    with socket.socket() as app, socket.socket() as metrics:
+        app.bind(("127.0.0.1", port))
+        app.listen()
+        metrics.bind(("127.0.0.2", port))  # the second loopback address: its own socket, same number
+        metrics.listen()
+
+
+def test_the_install_steps_make_the_user_and_every_directory_the_units_use() -> None:
+    readme = (DEPLOY / "README.md").read_text()
+    install = readme[readme.index("## Install") : readme.index("## Health and metrics")]
+    for unit in DEPLOY.glob("*.service"):
+        text = unit.read_text()
+        for user in re.findall(r"^User=(\S+)$", text, re.M):
+            assert re.search(rf"useradd --system [^\n`]*\b{re.escape(user)}\b", install), (unit.name, user)
+        if "StateDirectory=eenplan" in text:
+            assert "ReadWritePaths=/var/lib/eenplan" in text  # made by systemd, owned by User=
+        for path in re.findall(r"^(?:EnvironmentFile|WorkingDirectory)=-?(\S+)$", text, re.M):
+            folder = path if path == "/srv/eenplan" else str(Path(path).parent)
+            assert folder in install, (unit.name, folder)
+    assert "install -d -o root -g eenplan -m 0750 /etc/eenplan" in install
+    assert "/srv/eenplan-releases" in install and "symlink" in install
+
+
+def test_postgresql_memory_follows_its_sizing_rule() -> None:
+    """shared_buffers is 25 % of the RAM the file says it is sized for, effective_cache_size 75 %."""
+    conf = (DEPLOY / "postgres" / "postgresql.conf").read_text()
+    ram = int(re.search(r"sized for: (\d+) GB", conf).group(1))
+
+    def gigabytes(name: str) -> float:
+        value = re.search(rf"^{name} = (\d+)(GB|MB)", conf, re.M)
+        assert value, name
+        return int(value.group(1)) / (1 if value.group(2) == "GB" else 1024)
+
+    assert gigabytes("shared_buffers") == ram * 0.25
+    assert gigabytes("effective_cache_size") == ram * 0.75
+    assert "25 % of RAM" in conf
+    assert int(re.search(r"^max_connections = (\d+)", conf, re.M).group(1)) * gigabytes("work_mem") <= ram - gigabytes(
+        "shared_buffers"
+    )
