@@ -210,6 +210,8 @@ class PlanReader:
         # SQLite: answers of member_access while no other connection has committed (see `_unchanged`)
         self._answers: dict[tuple, MemberAccess | None] = {}
         self._data_version: tuple[int, int] | None = None
+        #: the asyncio task whose current step checked data_version (its check holds until it yields)
+        self._checked_by: asyncio.Task[Any] | None = None
         self._revoked: frozenset[tuple[str, str]] | None = None  # SQLite: the (jti, scope) revocation list
         # PostgreSQL: member_access rows read with a token's revocation check, for that request only (pg_hot)
         self._handover = HandOver()
@@ -364,6 +366,7 @@ class PlanReader:
         self._answers.clear()
         self._revoked = None
         self._data_version = None
+        self._checked_by = None
 
     async def _unchanged(self) -> bool:
         """Whether no other connection (of this or any process) has committed since the answers were read.
@@ -372,14 +375,30 @@ class PlanReader:
         writes on the loop's own connection are access-log entries, which no answer depends on. Every
         change that could alter an access decision (membership, roles, consent, overmacht, escalation,
         versions) is committed elsewhere, so it empties the answers before the next request is decided.
+
+        One check serves the rest of the asyncio task's step that made it (a plan read's token check and then
+        its member_access, with nothing awaited in between that yields): the two then decide on one snapshot,
+        as fresh as the first check. A `call_soon` callback ends it at the loop's next turn, queued before
+        anything that can resume this task, so a request that yields in between (or any other request) asks
+        again; it never carries over to another request.
         """
+        task = asyncio.current_task()
+        if task is not None and task is self._checked_by:
+            return True
         seen = await self._sqlite(lambda db: db.data_version())  # a reopened connection counts afresh
+        if task is not None:
+            self._checked_by = task
+            asyncio.get_running_loop().call_soon(self._check_ends, task)
         if seen == self._data_version:
             return True
         self._answers.clear()
         self._revoked = None
         self._data_version = seen
         return False
+
+    def _check_ends(self, task: asyncio.Task[Any]) -> None:
+        if self._checked_by is task:
+            self._checked_by = None
 
     async def member_version(self, household_id: str, betrokkene_id: str, number: int | None) -> MemberVersion | None:
         """(kind, role, current version, version facts, section hashes) for an active betrokkene; None if not one.
