@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from ..domain.access import Access, Actor, Level, Principal, decide
+from ..domain.access import Access, Actor, Level, Principal
 from ..domain.betrokkene import Betrokkene, Kind
 from ..domain.consent import Consent, ConsentMethod, ConsentStatus
 from ..domain.contact_changes import is_personal
@@ -113,10 +113,12 @@ class ConsentMatrix:
         uow: UnitOfWorkFactory,
         clock: Clock,
         required: Callable[[UnitOfWork, Consent], Awaitable[frozenset[str]]],
+        decide: Callable[[UnitOfWork, Actor], Awaitable[Access]],
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._required = required  # who must consent to a request (ConsentService's rule)
+        self._decide = decide  # what the plan lets one person see (PlanService.access_in: the one policy)
 
     def _today(self) -> date:
         return self._clock().astimezone(AMSTERDAM).date()
@@ -132,7 +134,7 @@ class ConsentMatrix:
                 (p for p in people if p.active),
                 key=lambda p: (p.id != me.betrokkene_id, KIND_ORDER.index(p.kind), p.name, p.id),
             )
-            decisions = [(p, await self._decide(uow, p, today)) for p in shown]
+            decisions = [(p, await self._decide(uow, Actor(p.id, p.household_id, p.kind, p.role))) for p in shown]
             consents = await uow.consents.list(household_id)
             wanted = {g for _, access in decisions for g in access.grounds.values()}
             wanted |= {f"toestemming:{c.id}" for c in consents}
@@ -179,11 +181,6 @@ class ConsentMatrix:
                     if i.view.effective_status != ConsentStatus.REQUESTED.value and not i.consent.in_force(today)
                 ),
             )
-
-    @staticmethod
-    async def _decide(uow: UnitOfWork, person: Betrokkene, today: date) -> Access:
-        actor = Actor(person.id, person.household_id, person.kind, person.role)
-        return decide(actor, await uow.consents.grants(person.household_id, person.id, today), today)
 
     @staticmethod
     def _item(view: ConsentView, ground: GroundView, names: dict[str, str], me: Actor, personal: bool) -> ConsentItem:
