@@ -117,9 +117,9 @@ class RevocationList(Protocol):
         self, jti: str, household_id: str | None, *, member: str | None = None, deferred: bool = False
     ) -> bool: ...
 
-    async def settle(self) -> bool:
+    async def settle(self, *, check: bool = True) -> bool:
         """Whether this request's `deferred` answer (if any: the check may be left to the request's own
-        access-log rows, or done here) still holds; ends the deferral."""
+        access-log rows, or done here) still holds; ends the deferral (`check` False: without asking)."""
         ...
 
 

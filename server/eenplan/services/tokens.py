@@ -183,10 +183,10 @@ class TokenService:
             raise Unauthenticated("this bearer token was revoked")
         return principal
 
-    async def settle(self) -> bool:
+    async def settle(self, *, check: bool = True) -> bool:
         """Whether a `deferred` authentication of this request still holds (False: do the request again
-        without deferring); ends the deferral."""
-        return self._revocations is None or await self._revocations.settle()
+        without deferring); ends the deferral (`check` False: without asking, for a request that failed)."""
+        return self._revocations is None or await self._revocations.settle(check=check)
 
     def issue_monitoring(self, gemeente: str, ttl_seconds: int) -> str:
         """A monitoring token (scope `mon`) for one gemeente, or "*" for all: aggregate figures only."""

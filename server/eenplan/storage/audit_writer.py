@@ -13,7 +13,7 @@ in WAL mode with synchronous=NORMAL, and then a helper process (`wal_sync`)
 fdatasyncs the WAL before anyone is answered. NORMAL
 plus that sync is what synchronous=FULL does at commit, without a thread
 competing with the event loop for the GIL. PostgreSQL: one transaction per batch on
-the asyncpg pool the hot reads use (`pg_reads`). All three writers (these two and the ORM's)
+the asyncpg pool the hot reads use (`pg_reads`; the statements in `pg_log`). All three writers (these two and the ORM's)
 append by the one algorithm of `log_chain`.
 
 A failed batch fails every request in it (503) and is logged; a storage fault
@@ -31,21 +31,19 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 from prometheus_client import Counter, Histogram
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ..domain.audit import GENESIS, AccessEvent
+from ..domain.audit import AccessEvent
 from ..domain.errors import DecisionChanged, StorageUnavailable, TemporaryFailure
 from . import wal_sync
-from .access_repository import LOG_COLUMNS, log_values
 from .engine import engine_health, is_sqlite
 from .faults import IO
-from .log_chain import ChainRow, InsertRows, LockHead, MoveHead, Step, arun, by_household
 from .loop_db import LoopConnection, append_sqlite, is_busy
-from .pg_generation import LOCK_AND_CHECK, PENDING, Pending, holds
+from .pg_generation import PENDING, Pending
+from .pg_log import append_pg_checked
 from .pg_reads import PgReads
 
 log = logging.getLogger("eenplan.audit")
@@ -258,86 +256,3 @@ class AccessLogWriter:
             self._loop_db.close()
         if self._pg is not None:
             await self._pg.close()
-
-
-#: PostgreSQL array types of the access_log columns after household_id, for `unnest` (one array per column)
-_PG_ARRAYS = {
-    "seq": "int[]",
-    "at": "timestamptz[]",
-    "emergency": "bool[]",
-}
-
-#: One statement (one round trip) inserts a household's rows of a batch and moves its head: the rows come as one
-#: array per column. Both parts run whatever the other finds (a data-modifying CTE always runs to completion), in
-#: the batch's transaction, after LockHead locked the head: a round trip less per batch than an executemany and an
-#: UPDATE, and the head row (which other nodes' batches for the household wait for) is held one round trip shorter.
-_APPEND_PG = (
-    "WITH moved AS (UPDATE access_log_head SET seq = $2, hash = $3 WHERE household_id = $1) "
-    f"INSERT INTO access_log ({', '.join(LOG_COLUMNS)}) SELECT $1, * FROM unnest("
-    + ", ".join(f"${n}::{_PG_ARRAYS.get(c, 'text[]')}" for n, c in enumerate(LOG_COLUMNS[1:], start=4))
-    + ")"
-)
-
-
-_LOCK_HEAD_PG = (
-    "INSERT INTO access_log_head (household_id, seq, hash) VALUES ($1, 0, $2) "
-    "ON CONFLICT (household_id) DO UPDATE SET seq = access_log_head.seq RETURNING seq, hash"
-)
-
-
-async def append_pg(conn: Any, events: list[AccessEvent], locked: dict[str, tuple[int, str]] | None = None) -> None:
-    """Append on an asyncpg connection, in the caller's transaction (the steps of `log_chain`): two round trips
-    per household (lock the head; insert the rows and move the head in one statement). `locked`: heads this
-    transaction has locked already, by household (their (seq, hash))."""
-    inserting: list[ChainRow] = []
-
-    async def execute(step: Step) -> tuple[int, str] | None:
-        if isinstance(step, LockHead):
-            if locked is not None and step.household_id in locked:
-                return locked[step.household_id]
-            # one round trip: create the head at (0, GENESIS) or lock the existing one (ON CONFLICT DO UPDATE
-            # locks the row like FOR UPDATE and returns its latest committed values)
-            head = await conn.fetchrow(_LOCK_HEAD_PG, step.household_id, GENESIS)
-            return (head["seq"], head["hash"]) if head else None
-        if isinstance(step, InsertRows):
-            inserting[:] = step.rows  # written with the head's move, the household's next step
-        elif isinstance(step, MoveHead):
-            values = [log_values(step.household_id, *row)[1:] for row in inserting]
-            columns = [list(column) for column in zip(*values, strict=True)]
-            await conn.execute(_APPEND_PG, step.household_id, step.seq, step.hash, *columns)
-            inserting.clear()
-        return None
-
-    await arun(events, execute)
-
-
-async def append_pg_checked(conn: Any, groups: list[tuple[list[AccessEvent], Pending | None]]) -> set[int]:
-    """Append the groups of a batch whose deferred decisions still hold (`pg_generation`); answer the indices
-    of the groups refused (nothing of them is written). Without deferred decisions: `append_pg` exactly.
-
-    Per household in the log's fixed order: the head is locked and, in the same statement, the generation row
-    FOR SHARE and the token ids checked; the chain is then extended over the accepted events only, so a refused
-    row leaves no gap in it."""
-    if all(pending is None for _, pending in groups):
-        await append_pg(conn, [e for group, _ in groups for e in group])
-        return set()
-    heads: dict[str, tuple[int, str]] = {}
-    refused: set[int] = set()
-    owner = {id(e): index for index, (group, _) in enumerate(groups) for e in group}
-    for household_id, events in by_household(e for group, _ in groups for e in group):
-        checked = [groups[i][1] for i in sorted({owner[id(e)] for e in events})]
-        deferred = [p for p in checked if p is not None]
-        if not deferred:
-            head = await conn.fetchrow(_LOCK_HEAD_PG, household_id, GENESIS)
-        else:
-            head = await conn.fetchrow(LOCK_AND_CHECK, household_id, GENESIS, sorted({p.jti for p in deferred}))
-        heads[household_id] = (head["seq"], head["hash"])
-        if deferred:
-            revoked = list(head["revoked"])
-            for index in {owner[id(e)] for e in events}:
-                pending = groups[index][1]
-                if pending is not None and not holds(pending, head["generation"], revoked):
-                    refused.add(index)
-    accepted = [e for index, (group, _) in enumerate(groups) if index not in refused for e in group]
-    await append_pg(conn, accepted, heads)
-    return refused

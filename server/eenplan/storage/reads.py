@@ -341,12 +341,12 @@ class PlanReader:
                 self._pg.generations.put(key, generation, access)
         return revoked
 
-    async def settle(self) -> bool:
+    async def settle(self, *, check: bool = True) -> bool:
         """Whether this request's deferred revocation check (if any, `revoked(deferred=True)`) still holds;
-        its log rows settle it, else one query here. Ends the deferral either way."""
+        its log rows settle it, else one query here (`check` False: none). Ends the deferral either way."""
         pending = PENDING.get()
         PENDING.set(None)
-        if pending is None or pending.settled or self._pg is None:
+        if pending is None or pending.settled or self._pg is None or not check:
             return True
         try:
             rows = await self._pg.fetch_sql(

@@ -69,10 +69,10 @@ async def _settled_by_log(request: web.Request, handler, token: str) -> web.Stre
         request[PRINCIPAL] = await tokens.authenticate(token, deferred=True)
         response = await handler(request)
     except DecisionChanged:
-        await tokens.settle()
-    except Exception:
-        if await tokens.settle():
-            raise
+        await tokens.settle(check=False)
+    except BaseException:  # an error shows nothing remembered (a non-member is never remembered): as it is
+        await tokens.settle(check=False)
+        raise
     else:
         if await tokens.settle():
             return response
