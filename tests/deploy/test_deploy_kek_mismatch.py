@@ -26,6 +26,7 @@ DOMAIN = "eenplan.example"
 KEK = base64.b64encode(bytes(range(32))).decode()
 WRONG = base64.b64encode(bytes(range(100, 132))).decode()
 LINE = "the household keys cannot be opened with this EENPLAN_KEY_ENCRYPTION_KEY"
+pytestmark = pytest.mark.both_databases  # the start-up check's grouped count and the outbox's claim on both
 
 
 @pytest.fixture

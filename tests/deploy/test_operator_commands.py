@@ -99,6 +99,7 @@ async def test_outbox_retry_queues_dead_letters_again_by_row_household_or_all(de
     assert refused.returncode == 2 and "--all" in refused.stderr
 
 
+@pytest.mark.both_databases
 async def test_keys_status_names_the_kek_and_counts_without_names(demo, settings):
     url, household = settings.effective_database_url, demo["household"]["id"]
     current = kek_id(base64.b64decode(settings.key_encryption_key))
