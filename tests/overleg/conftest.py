@@ -11,7 +11,8 @@ import pytest
 @pytest.fixture
 def outbox(services):
     """Read the overleg invites queued in the real mail outbox:
-    [{id, recipient_id, method, ics, ics_clear, uninvited, agenda, dedupe_key}] (ics_clear: the cleartext one, or None)."""
+    [{id, recipient_id, method, ics, ics_clear, uninvited, agenda, dedupe_key}]
+    (ics_clear: the cleartext one, or None)."""
 
     async def read(household_id: str) -> list[dict]:
         async with services.overleggen._uow() as uow:
