@@ -47,27 +47,39 @@ class Pending:
 PENDING: ContextVar[Pending | None] = ContextVar("eenplan_pending_decision", default=None)
 
 
+@dataclass
+class Remembered:
+    """member_access rows read under a generation, and the answer decoded from them once (rows never change)."""
+
+    generation: int
+    rows: list[Any]
+    answer: Any = None
+
+
 class Generations:
     """member_access rows per (household, betrokkene, day), each with the generation they were read under."""
 
     def __init__(self, kept: int = KEPT) -> None:
         self._kept = kept
-        self._rows: dict[Key, tuple[int, list[Any]]] = {}
+        self._rows: dict[Key, Remembered] = {}
 
-    def get(self, key: Key) -> tuple[int, list[Any]] | None:
-        """The generation and rows remembered for `key`, if any (never trusted without settling)."""
+    def get(self, key: Key) -> Remembered | None:
+        """The rows remembered for `key` with their generation, if any (never trusted without settling)."""
         return self._rows.get(key)
 
-    def put(self, key: Key, generation: int, rows: list[Any]) -> None:
+    def put(self, key: Key, generation: int, rows: list[Any]) -> Remembered:
         """Remember rows read under `generation` (only a member's: a refusal is never remembered)."""
         if len(self._rows) >= self._kept:
             self._rows.clear()
-        self._rows[key] = (generation, rows)
+        remembered = self._rows[key] = Remembered(generation, rows)
+        return remembered
 
     def drop(self, household_id: str, generation: int | None = None) -> None:
         """Forget a household's rows (those under `generation` or older; all when None)."""
         stale = [
-            k for k, (g, _) in self._rows.items() if k[0] == household_id and (generation is None or g <= generation)
+            k
+            for k, r in self._rows.items()
+            if k[0] == household_id and (generation is None or r.generation <= generation)
         ]
         for k in stale:
             del self._rows[k]

@@ -37,21 +37,21 @@ class HandOver:
     """At most one answer, for the task that read it, until that task yields to the event loop."""
 
     def __init__(self) -> None:
-        self._held: tuple[asyncio.Task[Any] | None, Key, list[Any]] | None = None
+        self._held: tuple[asyncio.Task[Any] | None, Key, Any] | None = None
 
-    def give(self, key: Key, rows: list[Any]) -> None:
+    def give(self, key: Key, rows: Any) -> None:
         """Hold member_access rows read together with the revocation check, for this task's next step."""
         held = (asyncio.current_task(), key, rows)
         self._held = held
         asyncio.get_running_loop().call_soon(self._drop, held)
 
-    def take(self, key: Key) -> list[Any] | None:
+    def take(self, key: Key) -> Any:
         """The rows, if this very task read them for this key and has not yielded since; else None."""
         held, self._held = self._held, None
         if held is None or held[0] is not asyncio.current_task() or held[1] != key:
             return None
         return held[2]
 
-    def _drop(self, held: tuple[asyncio.Task[Any] | None, Key, list[Any]]) -> None:
+    def _drop(self, held: tuple[asyncio.Task[Any] | None, Key, Any]) -> None:
         if self._held is held:
             self._held = None

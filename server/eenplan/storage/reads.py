@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -36,7 +36,7 @@ from .person_repository import (
     decode_lookup,
     lookup_statement,
 )
-from .pg_generation import PENDING, Pending, with_generation
+from .pg_generation import PENDING, Pending, Remembered, with_generation
 from .pg_generation import SETTLE as _SETTLE
 from .pg_hot import HandOver, combined_sql
 from .pg_reads import ERRORS as PG_ERRORS
@@ -261,7 +261,11 @@ class PlanReader:
         if self._sqlite_path and await self._unchanged() and key in self._answers:
             return self._answers[key]
         self._today = today
-        rows = self._handover.take((household_id, betrokkene_id, today)) if number is None else None
+        taken = self._handover.take((household_id, betrokkene_id, today)) if number is None else None
+        remembered = taken if isinstance(taken, Remembered) else None  # PostgreSQL: rows by generation
+        if remembered is not None and remembered.answer is not None:
+            return cast(MemberAccess, remembered.answer)
+        rows = remembered.rows if remembered is not None else taken
         if rows is None:
             params: dict[str, Any] = {
                 "bid": betrokkene_id,
@@ -278,6 +282,8 @@ class PlanReader:
             info, hashes = self._versions(version) if version is not None else (None, None)
             grants = tuple(self._grants(grant) for _, _, grant in shaped if grant is not None)
             answer = MemberAccess(member.kind, member.role, member.current, info, hashes, grants)
+        if remembered is not None:
+            remembered.answer = answer  # decoded once: the same rows always give the same answer
         if self._sqlite_path:
             if len(self._answers) >= ANSWERS_KEPT:
                 self._answers.clear()
@@ -307,8 +313,8 @@ class PlanReader:
                 key = (household_id, member, self._today)
                 remembered = self._pg.generations.get(key)
                 if remembered is not None:
-                    PENDING.set(Pending(household_id, remembered[0], jti, scope))
-                    self._handover.give(key, remembered[1])
+                    PENDING.set(Pending(household_id, remembered.generation, jti, scope))
+                    self._handover.give(key, remembered)
                     return False
             try:
                 if member is None or household_id is None or self._today is None:
@@ -335,10 +341,11 @@ class PlanReader:
         if not revoked:
             key = (household_id, member, today)
             access = [tuple(r)[1:-1] for r in rows if r[1] is not None]
-            self._handover.give(key, access)
             generation = rows[0][-1]
             if access and generation is not None:  # a member's rows, read in one snapshot with the generation
-                self._pg.generations.put(key, generation, access)
+                self._handover.give(key, self._pg.generations.put(key, generation, access))
+            else:
+                self._handover.give(key, access)
         return revoked
 
     async def settle(self, *, check: bool = True) -> bool:
