@@ -1,4 +1,4 @@
-"""Plan use cases: read the current plan or a version, change sections, list versions, diff, adopt.
+"""Plan use cases: read the current plan or a version, list versions, diff (changes and vaststellen: plan_versions).
 
 Every use case decides access with `domain.access.decide` before it reads
 plan content, cuts the content to that decision, and writes the access log
@@ -8,24 +8,22 @@ plan content, cuts the content to that decision, and writes the access log
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from ..domain.access import Access, Actor, Level, Principal, decide, require_regisseur, require_write
+from ..domain.access import Access, Actor, Level, Principal, decide
 from ..domain.audit import AccessEvent, Channel, Event, actor_fields
 from ..domain.betrokkene import Kind, Role
-from ..domain.diff import Change, diff_plans, diff_section, summarise
-from ..domain.errors import NotFound, TemporaryFailure, ValidationFailed
+from ..domain.diff import Change, diff_section
+from ..domain.errors import NotFound
 from ..domain.ports import AccessLog, Clock, IdFactory, PlanReads, UnitOfWork, UnitOfWorkFactory
 from ..domain.sections import SECTION_KEYS
-from ..domain.validation import assign_item_ids, check_identities_and_references, validate_sections
-from ..domain.veiligheid import guard_signature
-from ..domain.versions import VersionInfo, changed_since, check_merge
-from .common import NOT_FOUND, authorised, retry_on_conflict
+from ..domain.versions import VersionInfo
+from .common import NOT_FOUND
 from .plan_content import (
     CACHE_BYTES,
     BlobCache,
@@ -38,15 +36,13 @@ from .plan_content import (
     snapshot_bytes,
     visible_info,
 )
+from .plan_versions import PlanVersions, VersionListener
 
 __all__ = ["PlanService", "PlanSnapshot", "VersionListener", "canonical_json", "create_first_version"]
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 #: Content leaving the server by mail is a disclosure; a PDF is an export (NEN 7513 event types).
 EVENT_BY_CHANNEL = {Channel.MAIL: Event.DISCLOSE, Channel.PDF: Event.EXPORT}
-
-#: (unit of work, the author, the new version) → awaitable; runs before the version's commit
-VersionListener = Callable[[UnitOfWork, Actor, VersionInfo], Awaitable[None]]
 
 
 class _View(NamedTuple):
@@ -61,8 +57,8 @@ class _View(NamedTuple):
 _decide = lru_cache(maxsize=4096)(decide)
 
 
-class PlanService:
-    """Everything done with a household's plan."""
+class PlanService(PlanVersions):
+    """Everything done with a household's plan: the reads here, new versions and vaststellen in `PlanVersions`."""
 
     def __init__(
         self,
@@ -334,123 +330,3 @@ class PlanService:
             [self._event(EVENT_BY_CHANNEL.get(channel, Event.READ), access, changed, channel, f"diff {a}-{b}")]
         )
         return result, before, after
-
-    async def change(
-        self,
-        principal: Principal,
-        household_id: str,
-        base: int | None,
-        changes: Mapping[str, Any],
-        *,
-        authorise: Callable[[Access, set[str]], None] = require_write,
-    ) -> tuple[PlanSnapshot, bool]:
-        """Replace sections, based on version `base` (None: the current one).
-
-        Lands as a new version when none of the touched sections changed since
-        `base`; raises Conflict otherwise. Returns the new snapshot and whether
-        a version was created (an identical change creates none). `authorise`
-        is the write check (default: the policy's write level); a dedicated use
-        case such as the klant signing the veiligheidsplan passes its own rule.
-        """
-        normalised = validate_sections(changes)
-        return await retry_on_conflict(lambda: self._change_once(principal, household_id, base, normalised, authorise))
-
-    async def _change_once(
-        self,
-        principal: Principal,
-        household_id: str,
-        base: int | None,
-        normalised: dict[str, Any],
-        authorise: Callable[[Access, set[str]], None] = require_write,
-    ) -> tuple[PlanSnapshot, bool]:
-        async with authorised(self._uow, principal, household_id, write=True) as caller:
-            uow, actor = caller.uow, caller.actor
-            access = decide(
-                actor, await uow.consents.grants(household_id, actor.betrokkene_id, self.today()), self.today()
-            )
-            authorise(access, set(normalised))
-            household = await uow.households.get(household_id, lock=True)
-            if household is None:
-                raise NotFound(NOT_FOUND)
-            current = household.current_version
-            _, current_hashes = await _existing_version(uow, household_id, current)
-            base = current if base is None else base
-            if base == current:
-                base_hashes = current_hashes
-            else:
-                loaded = await uow.plans.version(household_id, base) if 0 < base < current else None
-                base_hashes = loaded[1] if loaded else {}
-            check_merge(
-                base=base, current=current, touched=normalised, changed=changed_since(base_hashes, current_hashes)
-            )
-            sections = assign_item_ids(json.loads(json.dumps(normalised)), self._new_id)
-            if "veiligheidsplan" in sections and authorise is require_write:  # signing has its own path
-                old_vp = await self._texts(uow.plans, household_id, current_hashes, ["veiligheidsplan"])
-                sections["veiligheidsplan"] = guard_signature(
-                    json.loads(old_vp["veiligheidsplan"]), sections["veiligheidsplan"]
-                )
-            check_identities_and_references(sections, [b.id for b in await uow.betrokkenen.list(household_id)])
-            texts = {key: canonical_json(value) for key, value in sections.items()}
-            new_hashes = {key: blob_hash(text) for key, text in texts.items()}
-            touched = [k for k in SECTION_KEYS if k in new_hashes and new_hashes[k] != current_hashes.get(k)]
-            number = current + 1 if touched else current
-            if touched:
-                old_texts = await self._texts(uow.plans, household_id, current_hashes, touched)
-                summary = summarise(
-                    diff_plans(
-                        {k: json.loads(old_texts[k]) for k in touched},
-                        {k: sections[k] for k in touched},
-                        tuple(touched),
-                    )
-                )
-                info = VersionInfo(
-                    number=number,
-                    author_id=actor.betrokkene_id,
-                    created_at=self._clock(),
-                    summary=summary,
-                    changed_sections=tuple(touched),
-                    base_version=base,
-                )
-                await uow.plans.add_blobs(household_id, {new_hashes[k]: texts[k] for k in touched})
-                await uow.plans.add_version(
-                    household_id, info, {**current_hashes, **{k: new_hashes[k] for k in touched}}
-                )
-                if not await uow.households.advance_version(household_id, current, number):
-                    raise TemporaryFailure("the plan moved on while saving")
-                await uow.access_log.append(
-                    [self._event(Event.CHANGE, access, touched, Channel.API, f"versie {number}")]
-                )
-                for listener in self.on_version_created:
-                    await listener(uow, actor, info)
-            info, hashes = await _existing_version(uow, household_id, number)
-            texts_now = scoped_texts(access, await self._texts(uow.plans, household_id, hashes, access.readable))
-            await uow.access_log.append([self._event(Event.READ, access, texts_now, Channel.API, f"versie {number}")])
-            await uow.commit()
-        return PlanSnapshot(household_id, visible_info(info, access), texts_now), bool(touched)
-
-    async def adopt_in(self, uow: UnitOfWork, actor: Actor, number: int, overleg: str | None) -> VersionInfo:
-        """Mark a version vastgesteld inside the caller's open unit of work: the one step behind
-        `PlanDeadlineService.adopt_at` (which checks the overleg is held or today's) and closing an overleg
-        (`overleg_close`, the overleg being held). There is no public `adopt` with a weaker rule of its own.
-
-        Checks the role again: a caller from inside need not have opened its unit with `Need.REGISSEUR`."""
-        require_regisseur(actor, "adopt a plan version")
-        household_id = actor.household_id
-        loaded = await uow.plans.version(household_id, number)
-        if loaded is None:
-            raise NotFound(f"version {number} does not exist")
-        if overleg is not None and await uow.overleggen.get(household_id, overleg) is None:
-            raise ValidationFailed.one("overleg", "is not an overleg of this household")
-        if loaded[0].vastgesteld_at is not None:
-            raise ValidationFailed.one("number", f"version {number} is already vastgesteld")
-        await uow.plans.mark_vastgesteld(household_id, number, self._clock(), actor.betrokkene_id, overleg)
-        info, _ = await _existing_version(uow, household_id, number)
-        return info
-
-
-async def _existing_version(uow: UnitOfWork, household_id: str, number: int) -> tuple[VersionInfo, dict[str, str]]:
-    """A version this transaction knows exists (the current one, or one it just wrote); NotFound otherwise."""
-    loaded = await uow.plans.version(household_id, number)
-    if loaded is None:
-        raise NotFound(f"version {number} does not exist")
-    return loaded
