@@ -84,3 +84,17 @@ async def test_a_revoked_token_is_refused_at_the_next_read(client, demo, setting
     assert (await client.get(f"/api/households/{hh}/plan", headers=headers)).status == 200
     _revoke_elsewhere(settings, issued.jti, hh)
     assert (await client.get(f"/api/households/{hh}/plan", headers=headers)).status == 401
+
+
+async def test_a_role_changed_elsewhere_decides_the_next_read(services, demo, settings):
+    """The decision and view remembered for an unchanged answer are not reused once another connection commits."""
+    hh = demo["household"]["id"]
+    me = Principal(demo["regisseur"]["id"], hh)
+    before = await services.plan.current(me, hh)
+    assert before is await services.plan.current(me, hh)  # nothing changed: the very same view
+    with sqlite3.connect(_path(settings)) as other:
+        other.execute("UPDATE betrokkene SET role = 'hulpverlener' WHERE id = ?", (me.betrokkene_id,))
+    other.close()
+    await asyncio.sleep(0)
+    after = await services.plan.current(me, hh)
+    assert set(after.sections) < set(before.sections)

@@ -20,7 +20,7 @@ from ..domain.audit import AccessEvent, Channel, Event, actor_fields
 from ..domain.betrokkene import Kind, Role
 from ..domain.diff import Change, diff_section
 from ..domain.errors import NotFound
-from ..domain.ports import AccessLog, Clock, IdFactory, PlanReads, UnitOfWork, UnitOfWorkFactory
+from ..domain.ports import AccessLog, Clock, IdFactory, MemberAccess, PlanReads, UnitOfWork, UnitOfWorkFactory
 from ..domain.sections import SECTION_KEYS
 from ..domain.versions import VersionInfo
 from .common import NOT_FOUND
@@ -55,6 +55,10 @@ class _View(NamedTuple):
 
 #: The policy is pure, so equal inputs (actor, grants in force, today) may share one decision.
 _decide = lru_cache(maxsize=4096)(decide)
+#: decisions remembered by the very member_access answer they came from (see `_member_version`)
+DECIDED_KEPT = 4096
+#: the byte budget of views remembered by the very decision and version they came from (see `_view`)
+SHOWN_BYTES = CACHE_BYTES // 8
 
 
 class PlanService(PlanVersions):
@@ -77,6 +81,12 @@ class PlanService(PlanVersions):
         self._new_id = new_id
         self._cache = cache or BlobCache()
         self._views: Lru[tuple[object, ...], _View] = Lru(CACHE_BYTES, lambda view: snapshot_bytes(view.snapshot))
+        # by identity (the objects themselves are kept, so an id is never reused while remembered): the hot read
+        # gets the same answer object back while nothing changed, and skips hashing the actor and decision
+        self._decided: dict[int, tuple[MemberAccess, Principal, date, Access]] = {}
+        self._shown: Lru[int, tuple[Access, VersionInfo, _View]] = Lru(
+            SHOWN_BYTES, lambda known: snapshot_bytes(known[2].snapshot)
+        )
         self._day: tuple[date, datetime, datetime] | None = None  # (today, its start, the next day's start)
         #: called inside the transaction that creates a version (e.g. to queue mail: transactional outbox)
         self.on_version_created: list[VersionListener] = list(on_version_created or [])
@@ -118,11 +128,21 @@ class PlanService(PlanVersions):
             raise NotFound(NOT_FOUND)
         if row.info is None or row.hashes is None:
             raise NotFound(f"version {number} does not exist")
+        known = self._decided.get(id(row))  # the very same (immutable) answer, caller and day: the same decision
+        if known is not None and known[0] is row and known[2] == today and known[1] in (principal,):
+            return known[3], row.current, row.info, row.hashes
         actor = Actor(principal.betrokkene_id, household_id, Kind(row.kind), Role(row.role), principal.issued_by)
-        return _decide(actor, row.grants, today), row.current, row.info, row.hashes
+        access = _decide(actor, row.grants, today)
+        if len(self._decided) >= DECIDED_KEPT:
+            self._decided.clear()
+        self._decided[id(row)] = (row, principal, today, access)
+        return access, row.current, row.info, row.hashes
 
     async def _view(self, access: Access, info: VersionInfo, hashes: Mapping[str, str]) -> _View:
         """A version as this decision shows it, and what reading it records; cached, since both are immutable."""
+        known = self._shown.get(id(access))  # the very same decision and version as last time: no key to hash
+        if known is not None and known[0] is access and known[1] is info:
+            return known[2]
         key = (access.view_key, info)
         view = self._views.get(key)
         if view is None:
@@ -137,6 +157,7 @@ class PlanService(PlanVersions):
                 f"versie {info.number}",
             )
             self._views.put(key, view)
+        self._shown.put(id(access), (access, info, view))
         return view
 
     def _event(

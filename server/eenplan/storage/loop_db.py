@@ -157,8 +157,9 @@ def append_sqlite(conn: sqlite3.Connection, events: list[AccessEvent]) -> None:
 
 def _sqlite_values(household_id: str, row: ChainRow) -> tuple[Any, ...]:
     values = log_values(household_id, row.seq, row.prev_hash, row.hash, row.event)
-    at = row.event.at.astimezone(UTC).replace(tzinfo=None).isoformat(" ")  # SQLite keeps naive UTC text
-    return (*values[:2], at, *values[3:])
+    at = row.event.at  # SQLite keeps naive UTC text: the clock's UTC time without its "+00:00"
+    text = at.isoformat(" ")[:-6] if at.tzinfo is UTC else at.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+    return (*values[:2], text, *values[3:])
 
 
 def for_database(url: str, health: StorageHealth | None = None) -> LoopConnection | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from aiohttp import web
-from aiohttp.typedefs import Middleware
+from aiohttp.typedefs import Handler, Middleware
 
 from ..services.container import Services
 from ..services.plan_content import rendered_cache
@@ -23,6 +23,9 @@ from .routes import monitoring as monitoring_routes
 from .routes import plan_deadlines as plan_deadline_routes
 from .routes import plan_items as plan_item_routes
 from .routes import werkbank as werkbank_routes
+
+#: no page lives under /api/ (`pages.errors.NOT_PAGES`): its errors are problem+json only
+API_PREFIX = "/api/"
 
 #: aiohttp tries the routes under one prefix in this order: the plan (the hot path) first.
 ROUTE_TABLES = (
@@ -44,6 +47,15 @@ ROUTE_TABLES = (
 )
 
 
+@web.middleware
+async def pages_but_api(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """`page_errors` for every request but the API's, which it would only pass through (one prefix test instead of
+    its route lookup on the hot read)."""
+    if request.path.startswith(API_PREFIX):
+        return await handler(request)
+    return await page_errors(request, handler)
+
+
 def create_app(
     services: Services,
     *,
@@ -58,7 +70,7 @@ def create_app(
     `csrf_key` signs the pages' form tokens (random when not given); `theme_css` is a municipality's
     stylesheet served at /static/thema.css (EENPLAN_THEME_CSS); `metrics` counts requests by route template for
     the metrics listener (web/metrics.py; never served on this app)."""
-    middlewares: list[Middleware] = [problem_middleware, page_errors, auth_middleware, refuse_nul]
+    middlewares: list[Middleware] = [problem_middleware, pages_but_api, auth_middleware, refuse_nul]
     if metrics:
         middlewares.insert(0, request_metrics())
     app = web.Application(middlewares=middlewares, client_max_size=max_body_bytes)

@@ -95,6 +95,9 @@ def query_date(request: web.Request, name: str, *, minimum: date = MIN_DATE, max
 async def refuse_nul(request: web.Request, handler: Handler) -> web.StreamResponse:
     """A NUL character in a path id or a query value reaches no handler: no id holds one (404) and no
     parameter may (422). PostgreSQL refuses NUL in text, so it used to surface as a 500 there."""
+    raw = request.raw_path  # path and query as sent: a NUL in any decoded part is a %00 or a NUL here
+    if "%00" not in raw and "\x00" not in raw:
+        return await handler(request)
     if any("\x00" in value for value in request.match_info.values()):
         raise NotFound("not found")
     for name, value in request.query.items():
