@@ -2,7 +2,8 @@
 everyone else and see only the cases escalated to them (a case that is not theirs, or one handed back, answers
 404 like a missing one), with the step, the deadlines and what to record; the copy of the plan in their scope,
 logged on channel web with the sections shown; and the forms for actions, result and term, the commitment and
-afschalen, with refusals next to the field."""
+afschalen, with refusals next to the field. They land on their escalations after signing in (`/escalaties`; one
+household: its escalatie page), and the page is theirs alone: a regisseur or klant gets the 404 of a missing one."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from support.stagnatie import AP_EMAIL, escalate_to_step_4
 
 from eenplan.config import Settings
 from eenplan.domain.audit import Channel
+from eenplan.domain.caseload import StartPage, start_page
 from eenplan_crypto.testing import create_keys
 
 FATIMA = "fatima@example.org"
+SANNE = "sanne.devries@example.org"
 FILLED = {"acties": "x", "resultaat": "y", "termijn": "2026-12-31", "afspraken": "z", "versie": "2"}
 
 
@@ -162,3 +165,41 @@ async def test_handing_back_too_early_says_where_to_look_in_plain_dutch(client, 
     text = await resp.text()
     assert resp.status == 422, text
     assert "Lees de melding bij de zaak" in text and "Kijk bij het veld" not in text
+
+
+# -- where the aanspreekpunt lands, and whose page this is ------------------------------------------------------
+
+
+def test_who_starts_where():
+    assert start_page(1, 1) is StartPage.WERKBANK
+    assert start_page(0, 2) is StartPage.ESCALATIES
+    assert start_page(0, 0) is StartPage.HUISHOUDENS
+
+
+async def test_the_aanspreekpunt_lands_on_the_escalatie_page(client, services, demo, capsys, ap_key):
+    hh = demo["household"]["id"]
+    await escalate_to_step_4(client, services, demo, ap_key)
+    resp = await sign_in(client, capsys, AP_EMAIL)
+    assert resp.headers["Location"] == "/escalaties"
+    start = await client.get("/escalaties", allow_redirects=False)
+    assert start.status == 303 and start.headers["Location"] == f"/huishoudens/{hh}/escalatie"
+    page = await client.get(start.headers["Location"])
+    assert page.status == 200 and "Uw zaken" in await page.text()
+
+
+async def test_without_escalations_the_start_page_leads_to_the_households(client, demo, capsys):
+    await sign_in(client, capsys, FATIMA)
+    resp = await client.get("/escalaties", allow_redirects=False)
+    assert resp.status == 303 and resp.headers["Location"] == "/huishoudens"
+
+
+@pytest.mark.parametrize("email", [SANNE, FATIMA])
+async def test_the_escalatie_page_is_the_aanspreekpunts_alone(client, services, demo, capsys, ap_key, email):
+    hh = demo["household"]["id"]
+    await escalate_to_step_4(client, services, demo, ap_key)
+    await sign_in(client, capsys, email)
+    before = len(await _log(services, hh))
+    resp = await client.get(f"/huishoudens/{hh}/escalatie")
+    missing = await client.get("/huishoudens/00000000-0000-0000-0000-000000000000/escalatie")
+    assert resp.status == missing.status == 404
+    assert len(await _log(services, hh)) == before  # no case, no plan was read for them
