@@ -111,3 +111,31 @@ async def test_every_household_gets_a_generation_that_moves_with_its_changes(ser
         assert after > before
     finally:
         await conn.close()
+
+
+async def test_a_deferred_check_with_no_log_row_is_settled_by_asking(services, demo, pg_only):
+    """A request that logs nothing settles its deferred token check with one query before it answers: a
+    revocation committed elsewhere since the rows were remembered refuses it."""
+    hh = demo["household"]["id"]
+    oma = demo["by_name"]["Khadija El Amrani"]["id"]
+    reads, today = services.plan._reads, services.plan.today()
+    jti = "d" * 22
+    await reads.member_access(hh, oma, None, today)  # the day is known
+    assert not await reads.revoked(jti, hh, member=oma)  # read with the generation: remembered
+    assert not await reads.revoked(jti, hh, member=oma, deferred=True)
+    assert PENDING.get() is not None  # deferred: nothing asked
+    assert await reads.settle()  # nothing changed: it holds
+    assert not await reads.revoked(jti, hh, member=oma, deferred=True)
+    conn = await asyncpg.connect(pg_only)
+    try:
+        await conn.execute(
+            "INSERT INTO token_revocation (jti, scope, revoked_by, revoked_at, expires_at) "
+            "VALUES ($1, $2, NULL, now(), now() + interval '1 day')",
+            jti,
+            hh,
+        )
+    finally:
+        await conn.close()
+    assert not await reads.settle()
+    assert PENDING.get() is None
+    assert await reads.revoked(jti, hh, member=oma, deferred=True)  # forgotten: asked afresh, and refused
