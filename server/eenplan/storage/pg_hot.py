@@ -1,10 +1,11 @@
 """PostgreSQL: a token's revocation check and the plan read's member_access in one round trip.
 
-On PostgreSQL nothing that decides access may be remembered between requests (another node commits
-through another connection, and nothing here would notice). So every request asks: the revocation list
+On PostgreSQL nothing remembered may decide access by itself between requests (another node commits
+through another connection, and nothing here would notice). So a request asks: the revocation list
 (authentication) and then member_access (membership, version, grants in force). This module folds the
 second question into the first statement: when the token names a betrokkene, the revocation check also
 returns that betrokkene's member_access rows for the current version (one snapshot, one round trip).
+The plan read may skip even that, settling a remembered answer by its own log row: `pg_generation`.
 
 The answer is *handed over*, never remembered: it belongs to the asyncio task that asked, and only until
 that task next yields to the event loop (a `call_soon` callback drops it at the loop's next turn). So it

@@ -3,7 +3,8 @@
 Two kinds of bearer token: API tokens (signed JWTs, for machine clients;
 signature verified in memory, then the revocation list: on SQLite a set
 remembered while no other connection committed, on PostgreSQL one indexed
-query) and a person's sign-in session (opaque 256-bit tokens without dots).
+query — except for the plan read (`SETTLED_BY_LOG`), whose log row may settle
+it) and a person's sign-in session (opaque 256-bit tokens without dots).
 A session reaches several households: on a household route it is resolved
 to the betrokkene the person is there (one indexed query, which also checks
 the membership still counts); elsewhere the handler gets the session token.
