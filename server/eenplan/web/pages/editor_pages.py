@@ -21,6 +21,7 @@ from ...domain.plan_items import ItemChanged, ItemKind, ItemOp, Op
 from ..keys import services
 from ..plan_item_schemas import item_id
 from . import forms, guard
+from .editor_conflict import both_versions
 from .editor_forms import (
     FIELDS,
     LABELS,
@@ -59,11 +60,6 @@ DONE_TEXTS: dict[str, str] = {
     ),
     "verwijderd": _("Het is uit het plan gehaald."),
     "vastgesteld": _("Deze versie van het plan is vastgesteld."),
-}
-KIND_WORDS: dict[ItemKind, str] = {
-    ItemKind.DOEL: _("dit doel"),
-    ItemKind.ACTIE: _("deze actie"),
-    ItemKind.AFSPRAAK: _("deze afspraak"),
 }
 
 
@@ -108,51 +104,6 @@ async def _render(
     return page(request, "editor.html", context, status=422 if errors else 200)
 
 
-def _shown(kind: ItemKind, item: dict[str, Any] | None, names: Any) -> list[tuple[str, str]]:
-    """An item as the conflict page shows it: (label, value in words)."""
-    if item is None:
-        return []
-    rows = []
-    for name in FIELDS[kind]:
-        value = item.get(name)
-        if name == "wie":
-            value = names.get(value, _("niemand in het bijzonder")) if value else _("niemand in het bijzonder")
-        elif name in ("start", "einde"):
-            value = day(value)
-        elif name == "status":
-            value = STATUS_LABELS.get(str(value), str(value))
-        rows.append((LABELS[name], str(value or "")))
-    return rows
-
-
-async def _conflict(request: web.Request, err: ItemChanged, action: str, remove_action: str) -> web.Response:
-    """Both versions of the item, and the two ways on; nothing is written until one is chosen."""
-    household_id = request.match_info["id"]
-    principal = await guard.household_principal(request, household_id)
-    view = await services(request).plan_items.editor(principal, household_id)
-    op = err.op
-    keep_action = remove_action if err.mine is None else action
-    if err.theirs is None and err.mine is not None:  # they removed it: keeping mine adds it back, with its id
-        keep_action = action.rsplit("/", 1)[0] if op.op is Op.CHANGE else action
-    can_keep = not (err.theirs is None and op.kind is ItemKind.ACTIE and op.op is not Op.REMOVE)
-    hidden = {
-        k: ("" if v is None else str(v)) for k, v in (err.mine or {}).items() if k in FIELDS[op.kind] or k == "id"
-    }
-    context = {
-        "base": _base(request),
-        "what": KIND_WORDS[op.kind],
-        "mine": _shown(op.kind, err.mine, view.names),
-        "theirs": _shown(op.kind, err.theirs, view.names),
-        "mine_removed": err.mine is None,
-        "theirs_removed": err.theirs is None,
-        "keep_action": keep_action,
-        "can_keep": can_keep,
-        "hidden": hidden,
-        "version": err.current,
-    }
-    return page(request, "editor_conflict.html", context, status=409)
-
-
 async def _item(request: web.Request, kind: ItemKind, op: Op, form_id: str) -> web.StreamResponse:
     """One item form: apply it (the service decides), then back to the editor, or its errors, or the conflict."""
     post = await forms.posted(request)
@@ -171,7 +122,7 @@ async def _item(request: web.Request, kind: ItemKind, op: Op, form_id: str) -> w
     except ValidationFailed as err:
         return await _render(request, form_id, field_errors(err, FIELDS[kind]), fields)
     except ItemChanged as err:
-        return await _conflict(request, err, action, f"{action}/verwijderen")
+        return await both_versions(request, err, _base(request), action, f"{action}/verwijderen")
     done = "samengevoegd" if result.merged else "verwijderd" if op is Op.REMOVE else "opgeslagen"
     anchor = f"#{kind.value}-{result.item_id}" if op is not Op.REMOVE else ""
     raise redirect(f"{_base(request)}?gelukt={done}{anchor}")
