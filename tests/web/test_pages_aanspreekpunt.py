@@ -16,8 +16,11 @@ from support.pagekit import csrf_of, sign_in
 from support.stagnatie import AP_EMAIL, escalate_to_step_4
 
 from eenplan.config import Settings
+from eenplan.domain.access import Principal
 from eenplan.domain.audit import Channel
 from eenplan.domain.caseload import StartPage, start_page
+from eenplan.domain.stagnatie import Outcome
+from eenplan.services.households import NewHousehold, RegisseurDetails
 from eenplan_crypto.testing import create_keys
 
 FATIMA = "fatima@example.org"
@@ -203,3 +206,29 @@ async def test_the_escalatie_page_is_the_aanspreekpunts_alone(client, services, 
     missing = await client.get("/huishoudens/00000000-0000-0000-0000-000000000000/escalatie")
     assert resp.status == missing.status == 404
     assert len(await _log(services, hh)) == before  # no case, no plan was read for them
+
+
+async def test_with_two_households_the_start_page_lists_both(client, services, demo, capsys, ap_key):
+    await escalate_to_step_4(client, services, demo, ap_key)  # registers Maastricht's aanspreekpunt too
+    other, reg = await services.households.open(
+        NewHousehold("OTHER-2", "Huishouden Jansen", "Maastricht"),
+        RegisseurDetails(name="Piet", email="piet@example.org"),
+    )
+    piet = Principal(reg.id, other.id)
+    await services.plan.change(piet, other.id, 1, {"doelen": [{"id": "werk", "titel": "Werk", "acties": []}]})
+    case = await services.stagnatie.open(
+        piet, other.id, doel_id="werk", actie_id=None, betrokkene_id=None, organisatie="UWV", toelichting="x"
+    )
+    for outcome in (Outcome.INTERN_PLAN, Outcome.GESPREK, None):
+        await services.stagnatie.escalate(piet, other.id, case["id"])
+        if outcome:
+            await services.stagnatie.record_outcome(
+                piet, other.id, case["id"], outcome, datum=None, acties=None, resultaat=None, termijn=None
+            )
+    await sign_in(client, capsys, AP_EMAIL)
+    resp = await client.get("/escalaties", allow_redirects=False)
+    text = await resp.text()
+    assert resp.status == 200, text
+    for hh in (demo["household"]["id"], other.id):
+        assert f'href="/huishoudens/{hh}/escalatie"' in text
+    assert "Huishouden Jansen" in text and "Uw escalaties" in text
