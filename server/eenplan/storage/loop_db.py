@@ -54,7 +54,8 @@ class LoopConnection:
         self.health = health or StorageHealth()
         self._conn: sqlite3.Connection | None = None
         self._read_only = False  # opened while the file was not writable: SQLite then opens it read-only
-        #: counts openings: a reopened connection starts its data_version afresh, so remembered answers go
+        #: counts openings and closings: a reopened connection starts its data_version afresh, so remembered
+        #: answers go (and a check made before a close is not reused after it)
         self.generation = 0
 
     def read(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Any]:
@@ -127,6 +128,7 @@ class LoopConnection:
         """Close the connection (it reopens on next use)."""
         conn, self._conn = self._conn, None
         if conn is not None:
+            self.generation += 1
             conn.close()
 
 

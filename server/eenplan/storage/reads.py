@@ -210,8 +210,9 @@ class PlanReader:
         # SQLite: answers of member_access while no other connection has committed (see `_unchanged`)
         self._answers: dict[tuple, MemberAccess | None] = {}
         self._data_version: tuple[int, int] | None = None
-        #: the asyncio task whose current step checked data_version (its check holds until it yields)
-        self._checked_by: asyncio.Task[Any] | None = None
+        #: the asyncio task whose current step checked data_version, and the connection's opening it checked on
+        #: (the check holds until the task yields, on that opening only)
+        self._checked_by: tuple[asyncio.Task[Any], int] | None = None
         self._revoked: frozenset[tuple[str, str]] | None = None  # SQLite: the (jti, scope) revocation list
         # PostgreSQL: member_access rows read with a token's revocation check, for that request only (pg_hot)
         self._handover = HandOver()
@@ -390,11 +391,12 @@ class PlanReader:
         again; it never carries over to another request.
         """
         task = asyncio.current_task()
-        if task is not None and task is self._checked_by:
-            return True
+        checked, db = self._checked_by, self._loop_db
+        if checked is not None and checked[0] is task and db is not None and checked[1] == db.generation:
+            return True  # this step's own check, on a connection neither closed nor reopened since
         seen = await self._sqlite(lambda db: db.data_version())  # a reopened connection counts afresh
         if task is not None:
-            self._checked_by = task
+            self._checked_by = (task, seen[0])
             asyncio.get_running_loop().call_soon(self._check_ends, task)
         if seen == self._data_version:
             return True
@@ -404,7 +406,7 @@ class PlanReader:
         return False
 
     def _check_ends(self, task: asyncio.Task[Any]) -> None:
-        if self._checked_by is task:
+        if self._checked_by is not None and self._checked_by[0] is task:
             self._checked_by = None
 
     async def member_version(self, household_id: str, betrokkene_id: str, number: int | None) -> MemberVersion | None:
