@@ -15,8 +15,9 @@ from eenplan.domain.mailgroup_ports import Envelope, MailBody, Sealed
 
 from .engine import CryptoEngine
 from .headers import OutboundHeaders, check_text, make_list_id, stable_message_id
-from .pgpmime import POLICY, PgpMimeError, attach_part, build_signed_entity, build_signed_notice, wrap_encrypted
+from .pgpmime import POLICY, PgpMimeError, attach_part, build_signed_entity, build_signed_notice
 from .smtp import SmtpSender
+from .wire import encrypted_message
 
 _METHODS = frozenset({"REQUEST", "CANCEL", "PUBLISH", "REPLY"})
 
@@ -99,9 +100,10 @@ class PgpMailGateway:
             raise PgpMimeError("crypto engine did not seal the view for every recipient; not sending") from None
 
     async def send_sealed(self, sealed: bytes, envelope: Envelope) -> None:
-        """One multipart/encrypted message, one SMTP envelope, one recipient."""
-        msg = wrap_encrypted(sealed, _headers(envelope))
-        await self._sender.send(msg, envelope.return_path or envelope.from_addr, envelope.to_addr)
+        """One multipart/encrypted message, one SMTP envelope, one recipient: built as bytes (`wire`: the message
+        `wrap_encrypted` makes, at a fraction of the event loop's time per envelope of a fan-out)."""
+        raw = encrypted_message(sealed, _headers(envelope))
+        await self._sender.send_bytes(raw, envelope.return_path or envelope.from_addr, envelope.to_addr)
 
     async def send_notice(
         self,

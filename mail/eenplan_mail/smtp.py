@@ -13,6 +13,7 @@ import contextlib
 import ipaddress
 import re
 import ssl
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
@@ -24,8 +25,8 @@ from eenplan.domain.errors import PermanentFailure, TemporaryFailure, Validation
 
 from .headers import check_address
 
-#: how many connections are kept open between sends, and for how long
-MAX_IDLE = 8
+#: how many connections are kept open between sends, and for how long (as many as the outbox sends at once)
+MAX_IDLE = 20
 IDLE_SECONDS = 5.0
 _SCHEMES = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 _REASON_RE = re.compile(r"[^\x20-\x7e]+")
@@ -199,18 +200,31 @@ class SmtpSender:
         check_address(envelope_to, "envelope_to")
         if not isinstance(msg, EmailMessage):
             raise ValidationFailed.one("message", "must be an EmailMessage")
+        await self._transmit(lambda client: client.send_message(msg, sender=envelope_from, recipients=[envelope_to]))
+
+    async def send_bytes(self, message: bytes, envelope_from: str, envelope_to: str) -> None:
+        """`send` for a message already serialised (ASCII, CRLF line endings: `wire.encrypted_message`), so the
+        loop does not flatten an `EmailMessage` once more per envelope; the same connections and failures."""
+        check_address(envelope_from, "envelope_from")
+        check_address(envelope_to, "envelope_to")
+        if not isinstance(message, bytes) or not message.isascii():
+            raise ValidationFailed.one("message", "must be ASCII bytes")
+        await self._transmit(lambda client: client.sendmail(envelope_from, [envelope_to], message))
+
+    async def _transmit(self, transaction: Callable[[aiosmtplib.SMTP], Awaitable[tuple[dict[str, Any], str]]]) -> None:
+        """Run one SMTP transaction (MAIL, RCPT, DATA) over a kept connection or a new one; classify failures."""
         client = self._take_idle()
         try:
             if client is not None:
                 try:
-                    errors, _ = await client.send_message(msg, sender=envelope_from, recipients=[envelope_to])
+                    errors, _ = await transaction(client)
                 except (aiosmtplib.SMTPServerDisconnected, ConnectionError):
                     _close(client)  # the relay closed the idle connection: once more over a new one
                     client = None
             if client is None:
                 client = self._client()
                 await client.connect()
-                errors, _ = await client.send_message(msg, sender=envelope_from, recipients=[envelope_to])
+                errors, _ = await transaction(client)
         except Exception as exc:  # translate every foreign failure; nothing else escapes
             if client is not None:
                 _close(client)

@@ -24,6 +24,7 @@ import hashlib
 import itertools
 import json
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -69,7 +70,7 @@ from .journaal_mail import SUBJECT as JOURNAAL_SUBJECT
 from .journaal_mail import JournaalMail, journaal_link
 from .mailgroup import MailgroupService
 from .outbox_rows import Job, RowOutcomes, WorkerSettings
-from .plan import PlanService
+from .plan import PlanService, PlanSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +82,21 @@ NOTICE_TEXT = (
 
 #: why a plan update was not sent: its recipient's view is the one they were last sent
 UNCHANGED = "nothing new in this recipient's view"
+#: how long a household signing key's Autocrypt keydata is reused before it is exported again
+AUTOCRYPT_SECONDS = 600.0
+#: rows of a wave prepared side by side (scoped reads, PDFs): their access-log entries share group commits
+PREPARE_CONCURRENCY = 20
 
 
 async def _with_pdf(text: str, version: int, pdf: Awaitable[bytes]) -> MailBody:
     """A plan update's body: its text and the PDF of the recipient's view."""
     return MailBody(text, (Attachment(f"plan-versie-{version}.pdf", "application/pdf", await pdf),))
+
+
+def _retrieved(future: asyncio.Future[Any]) -> None:
+    """Observe a shared future's failure (the rows awaiting it record it; asyncio need not warn of it)."""
+    if not future.cancelled():
+        future.exception()
 
 
 def _normal(fpr: str) -> str:
@@ -117,7 +128,9 @@ class _Context:
     autocrypt: str | None
     bouncing: set[str] = field(default_factory=set)  # betrokkenen whose address is disabled (bounces)
     usable: dict[str, bool] = field(default_factory=dict)
-    bodies: dict[str, asyncio.Future[MailBody]] = field(default_factory=dict)  # per view: its body, once
+    pdfs: dict[str, asyncio.Future[bytes]] = field(default_factory=dict)  # per scoped snapshot: its PDF, once
+    #: per plan-update row of the wave being prepared: the version and view last sent to its recipient
+    last_sent: dict[str, tuple[int, str | None] | None] = field(default_factory=dict)
 
 
 class OutboxWorker:
@@ -146,6 +159,7 @@ class OutboxWorker:
         self._stopping = False
         self._rows = RowOutcomes(uow, clock, settings)
         self._claims = itertools.count(1)
+        self._autocrypt_cache: dict[str, tuple[float, str | None]] = {}  # signer → (when exported, keydata)
         mailgroup.on_enqueued.append(self.wake)
         #: hourly jobs run by the worker loop, e.g. OverlegService.due_reminders (wired in bootstrap)
         #: entries are (name, job): the name is the job's claim across the cluster (a bare callable is named by
@@ -206,23 +220,31 @@ class OutboxWorker:
                     await listening
 
     async def _loop(self, next_expiry_check: datetime) -> None:
-        while not self._stopping:
-            try:
-                if self._clock() >= next_expiry_check:
-                    await self._run_periodic()
-                    next_expiry_check = self._clock() + timedelta(hours=1)
-                self._wake.clear()  # every wake-up comes after its rows were committed
-                stats = await self.run_once()
-                if stats.claimed:
-                    continue
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the loop must survive anything; the row-level errors are recorded
-                log.error("outbox pass failed: %s", describe_error(exc))
-            if self._stopping:
-                break
-            with contextlib.suppress(TimeoutError):  # a poll interval passed without a wake-up
-                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.poll_seconds)
+        # The hourly jobs run in a task of their own: a slow one never holds back the mail queued meanwhile
+        # (what they queue wakes this loop like any other commit). One run at a time; a stop waits for it.
+        hourly: asyncio.Task[None] | None = None
+        try:
+            while not self._stopping:
+                try:
+                    if (hourly is None or hourly.done()) and self._clock() >= next_expiry_check:
+                        hourly = asyncio.create_task(self._run_periodic(), name="eenplan-outbox-hourly")
+                        next_expiry_check = self._clock() + timedelta(hours=1)
+                    self._wake.clear()  # every wake-up comes after its rows were committed
+                    stats = await self.run_once()
+                    if stats.claimed:
+                        continue
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # the loop must survive anything; the row-level errors are recorded
+                    log.error("outbox pass failed: %s", describe_error(exc))
+                if self._stopping:
+                    break
+                with contextlib.suppress(TimeoutError):  # a poll interval passed without a wake-up
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.settings.poll_seconds)
+        finally:
+            if hourly is not None:
+                with contextlib.suppress(Exception):  # _run_periodic logs its jobs' failures itself
+                    await hourly
 
     async def run_once(self) -> SendStats:
         """Claim due rows under a lease (renewed while they are worked) and process them; returns what
@@ -290,11 +312,7 @@ class OutboxWorker:
         if household is None:  # deleted since its rows were queued: the rows are retried, then dead-lettered
             raise NotFound("household")
         signer = await self._mail.signer(household.code)
-        try:
-            autocrypt = await self._keyring.autocrypt_keydata(signer)
-        except Exception:  # the header is a courtesy; mail goes without it
-            autocrypt = None
-        ctx = _Context(household, members, keys, signer, autocrypt, bouncing)
+        ctx = _Context(household, members, keys, signer, await self._autocrypt(signer), bouncing)
         try:  # the household's keys in one gpg call; a key the keyring lacks is asked about alone (`_usable`)
             stale = await self._mail.refresh_keys(keys.values())  # re-uploaded through another node: one query
             fresh = [f for f in keys.values() if _normal(f) not in stale]
@@ -303,6 +321,22 @@ class OutboxWorker:
             held = {}
         ctx.usable = {fpr: held[_normal(fpr)] for fpr in keys.values() if _normal(fpr) in held}
         return ctx
+
+    async def _autocrypt(self, signer: str) -> str | None:
+        """The Autocrypt keydata of a household's signing key, exported once per AUTOCRYPT_SECONDS rather than
+        by a gpg call on every batch (a fingerprint names one key; only a renewed expiry would change it)."""
+        now = time.monotonic()
+        cached = self._autocrypt_cache.get(signer)
+        if cached is not None and now - cached[0] < AUTOCRYPT_SECONDS:
+            return cached[1]
+        try:
+            keydata: str | None = await self._keyring.autocrypt_keydata(signer)
+        except Exception:  # the header is a courtesy; mail goes without it (and asks again next batch)
+            return None
+        if len(self._autocrypt_cache) >= 1024:  # households seen by this process: bounded
+            self._autocrypt_cache.clear()
+        self._autocrypt_cache[signer] = (now, keydata)
+        return keydata
 
     def _envelope(self, ctx: _Context, item: OutboxItem, person: Betrokkene, subject: str) -> Envelope:
         domain = self._mail.settings.mail_domain
@@ -367,37 +401,60 @@ class OutboxWorker:
             await self._wave(ctx, token, [item for item in wave if item is not None], stats)
 
     async def _wave(self, ctx: _Context, token: str, rows: list[OutboxItem], stats: SendStats) -> None:
-        # Prepare the wave's rows side by side (scoped reads, the access log's group commit, a PDF per view
-        # rendered once in a thread), then seal each view (the keyring runs a few gpg passes at once), then send.
-        # Sealing before sending: gpg's reader threads need the GIL, so encrypting while SMTP traffic runs on
-        # the loop would slow both down.
-        limit = asyncio.Semaphore(self.settings.concurrency)
+        # Prepare the wave's rows side by side (scoped reads, the access log's group commit, a PDF per scoped
+        # snapshot rendered once in a thread). A row that needs no shared encryption (a notice, an invite
+        # sealed alone) goes out as soon as it is prepared; once every row is prepared, each view is sealed
+        # (the keyring runs a few gpg passes at once, the view with most recipients first) and its recipients'
+        # messages go out as soon as that view is sealed, while the other views are still being sealed.
+        await self._last_sent_of(ctx, rows)
+        limit = asyncio.Semaphore(PREPARE_CONCURRENCY)
+        groups: dict[str, list[Job]] = {}
+        sending: list[asyncio.Future[None]] = []
 
-        async def prepared(item: OutboxItem) -> Job | None:
+        async def prepared(item: OutboxItem) -> None:
             async with limit:
-                return await self._job(ctx, token, item, stats)
-
-        sealed_groups: dict[str, list[Job]] = {}
-        singles: list[Job] = []
-        for job in await asyncio.gather(*(prepared(item) for item in rows)):
+                job = await self._job(ctx, token, item, stats)
             if job is None:
-                continue
+                return
             if job.body is not None and job.fingerprint and job.view:
-                sealed_groups.setdefault(job.view, []).append(job)
+                groups.setdefault(job.view, []).append(job)  # all of a view's rows known only once all are prepared
             else:
-                singles.append(job)
-        if self._stopping:
+                sending.append(asyncio.ensure_future(self._send_single(ctx, token, job, stats)))
+
+        try:
+            await asyncio.gather(*(prepared(item) for item in rows))
+            if not self._stopping:
+                by_size = sorted(groups.values(), key=len, reverse=True)
+                sending += [asyncio.ensure_future(self._seal_and_send(ctx, token, jobs, stats)) for jobs in by_size]
+        finally:  # every send begun is finished (and marked) before the wave ends, whatever else failed
+            outcomes = await asyncio.gather(*sending, return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+
+    async def _last_sent_of(self, ctx: _Context, rows: list[OutboxItem]) -> None:
+        """What each plan-update row's recipient was last sent (version, view hash), read for the whole wave in
+        one transaction: after the previous wave's marks, so a later version sees the earlier one sent."""
+        ctx.last_sent = {}
+        updates = {item.recipient_id: item for item in rows if item.kind is OutboxKind.PLAN_UPDATE and item.version}
+        if not updates:
             return
-        groups = list(sealed_groups.values())
-        sealed = await asyncio.gather(*(self._seal_group(ctx, token, jobs, stats) for jobs in groups))
-        tasks = [
-            self._rows.deliver(job, token, functools.partial(self._send_sealed, data, job), stats, False)
-            for data, jobs in zip(sealed, groups, strict=True)
-            if data is not None
-            for job in jobs
-        ]
-        tasks += [self._send_single(ctx, token, job, stats) for job in singles]
-        await asyncio.gather(*tasks)
+        before = {recipient: item.version or 0 for recipient, item in updates.items()}
+        async with self._uow() as uow:
+            found = await uow.mail.last_sent_among(ctx.household.id, before)
+        ctx.last_sent = {item.id: found.get(recipient) for recipient, item in updates.items()}
+
+    async def _seal_and_send(self, ctx: _Context, token: str, jobs: list[Job], stats: SendStats) -> None:
+        """Seal one view for its recipients, then send each their own message (no waiting for other views)."""
+        sealed = await self._seal_group(ctx, token, jobs, stats)
+        if sealed is None:
+            return
+        await asyncio.gather(
+            *(
+                self._rows.deliver(job, token, functools.partial(self._send_sealed, sealed, job), stats, False)
+                for job in jobs
+            )
+        )
 
     async def _job(self, ctx: _Context, token: str, item: OutboxItem, stats: SendStats) -> Job | None:
         """The job for one row, or None when the row was settled here (skipped, failed) or the worker stops."""
@@ -434,26 +491,33 @@ class OutboxWorker:
             job = Job(item, person, self._envelope(ctx, item, person, plan_update_subject(version)), fpr)
             principal = Principal(person.id, item.household_id)
             job.view_hash = await self._plan.view_hash(principal, item.household_id, version)  # reads, shows nothing
-            async with self._uow() as uow:
-                last = await uow.mail.last_sent(item.household_id, person.id, version)
+            if item.id in ctx.last_sent:
+                last = ctx.last_sent[item.id]
+            else:  # a row the wave did not read ahead
+                async with self._uow() as uow:
+                    last = await uow.mail.last_sent(item.household_id, person.id, version)
             if last is not None and last[1] == job.view_hash:
                 raise _Unchanged
             if fpr is None or not person.wants_plan_by_mail:  # no usable key, or the person chose notices only
                 return job  # content-free notice; no content is shown
             since = last[0] if last else None
-            snapshot = await self._plan.version(principal, item.household_id, version, channel=Channel.MAIL)
-            diff = await self._plan.diff(principal, item.household_id, since or 1, version, channel=Channel.MAIL)
+            # the version and the diff are read (and their disclosures logged) side by side; the PDF of the
+            # version starts as soon as it is read, while the diff is still being made
+            diff_read = asyncio.ensure_future(
+                self._plan.diff(principal, item.household_id, since or 1, version, channel=Channel.MAIL)
+            )
+            try:
+                snapshot = await self._plan.version(principal, item.household_id, version, channel=Channel.MAIL)
+            except BaseException:  # the version could not be read: the diff finishes, and is dropped with the row
+                await asyncio.gather(diff_read, return_exceptions=True)
+                raise
+            pdf = self._pdf(ctx, version, snapshot)
+            diff = await diff_read
             text = plan_update_text(version, since, diff, self._plan_link(item.household_id))
-            view = hashlib.sha256(
+            job.view = hashlib.sha256(
                 json.dumps([item.household_id, version, text, sorted(snapshot.sections.items())]).encode()
             ).hexdigest()
-            job.view = view
-            body = ctx.bodies.get(view)
-            if body is None:  # one PDF per distinct view, like one encryption per view (rows of a view share it)
-                names = {b.id: b.name for b in ctx.members.values() if b.active}
-                pdf = self._mail.render_pdf(ctx.household.name, snapshot.info, snapshot.sections, names)
-                body = ctx.bodies[view] = asyncio.ensure_future(_with_pdf(text, version, pdf))
-            job.body = await asyncio.shield(body)
+            job.body = await _with_pdf(text, version, asyncio.shield(pdf))
             return job
         if item.kind is OutboxKind.INVITE:
             data = json.loads(item.payload or "{}")
@@ -483,6 +547,19 @@ class OutboxWorker:
                 job.body = MailBody(f"{SIGNIN_LINK_TEXT}\n{link}\n")
             return job
         return Job(item, person, self._envelope(ctx, item, person, "Sleutel verloopt binnenkort"), None)
+
+    def _pdf(self, ctx: _Context, version: int, snapshot: PlanSnapshot) -> asyncio.Future[bytes]:
+        """The PDF of a scoped snapshot, rendered once (in a thread) for every recipient who sees exactly it."""
+        info = snapshot.info
+        facts = [version, str(info.created_at), str(info.vastgesteld_at), list(info.changed_sections)]
+        key = hashlib.sha256(json.dumps([facts, sorted(snapshot.sections.items())]).encode()).hexdigest()
+        pdf = ctx.pdfs.get(key)
+        if pdf is None:
+            names = {b.id: b.name for b in ctx.members.values() if b.active}
+            render = self._mail.render_pdf(ctx.household.name, info, snapshot.sections, names)
+            pdf = ctx.pdfs[key] = asyncio.ensure_future(render)
+            pdf.add_done_callback(_retrieved)  # a failure is each waiting row's; none left unobserved
+        return pdf
 
     async def _agenda_for(self, item: OutboxItem, person: Betrokkene, agenda: str) -> str:
         """The agenda is care content: re-checked at send time by the policy's rule for overleg content,

@@ -36,7 +36,8 @@ class WorkerSettings:
     max_attempts: int = 8
     backoff_seconds: float = 30.0
     poll_seconds: float = 2.0
-    concurrency: int = 8
+    #: SMTP transactions at once: a view's recipients (a wave has up to one row per member) begin in one commit
+    concurrency: int = 20
     #: told (kind, "sent" | "retried" | "dead") after each attempt's outcome is recorded: the metrics (bootstrap)
     observe: Callable[[str, str], None] | None = None
 

@@ -9,6 +9,7 @@ taken again after the lease ends.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -367,6 +368,39 @@ class MailRepository:
         )
         row = (await self._s.execute(stmt)).first()
         return None if row is None or row[0] is None else (int(row[0]), row[1])
+
+    async def last_sent_among(self, household_id: str, before: Mapping[str, int]) -> dict[str, tuple[int, str | None]]:
+        """`last_sent` for several recipients at once (recipient → the version its row is for), one statement
+        per distinct version (an outbox wave has one); recipients never sent a plan update are left out."""
+        t = OutboxRow
+        sent_updates = (
+            col(t.household_id) == household_id,
+            col(t.kind) == OutboxKind.PLAN_UPDATE.value,
+            col(t.status) == OutboxStatus.SENT.value,
+        )
+        by_bound: dict[int, list[str]] = {}
+        for recipient_id, bound in before.items():
+            by_bound.setdefault(bound, []).append(recipient_id)
+        found: dict[str, tuple[int, str | None]] = {}
+        for bound, recipients in by_bound.items():
+            newest = (
+                sa.select(col(t.recipient_id).label("recipient_id"), sa.func.max(col(t.version)).label("version"))
+                .where(*sent_updates, col(t.recipient_id).in_(recipients), col(t.version) < bound)
+                .group_by(col(t.recipient_id))
+                .subquery()
+            )
+            stmt = (
+                sa.select(col(t.recipient_id), col(t.version), col(t.view_hash))
+                .join(
+                    newest,
+                    sa.and_(col(t.recipient_id) == newest.c.recipient_id, col(t.version) == newest.c.version),
+                )
+                .where(*sent_updates)
+            )
+            for recipient_id, version, view_hash in (await self._s.execute(stmt)).all():
+                if version is not None:
+                    found[recipient_id] = (int(version), view_hash)
+        return found
 
     async def last_sent_version(self, household_id: str, recipient_id: str, before: int) -> int | None:
         """The newest plan version below `before` that this recipient was sent."""

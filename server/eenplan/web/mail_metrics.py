@@ -125,3 +125,7 @@ class WatchedSmtpSender(SmtpSender):
     async def send(self, msg: EmailMessage, envelope_from: str, envelope_to: str) -> None:
         """`SmtpSender.send`, its outcome noted by the watch."""
         await self.watch.send(lambda: super(WatchedSmtpSender, self).send(msg, envelope_from, envelope_to))
+
+    async def send_bytes(self, message: bytes, envelope_from: str, envelope_to: str) -> None:
+        """`SmtpSender.send_bytes` (the encrypted plan mail), its outcome noted by the watch."""
+        await self.watch.send(lambda: super(WatchedSmtpSender, self).send_bytes(message, envelope_from, envelope_to))
