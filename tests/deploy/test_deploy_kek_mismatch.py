@@ -129,3 +129,26 @@ async def test_a_node_with_the_right_kek_says_nothing(node, caplog):
     caplog.set_level(logging.INFO)
     await check_kek((await node(KEK))[0])
     assert not _errors(caplog)
+
+
+async def test_a_node_with_a_wrong_kek_makes_no_new_household_key(node, database_url, caplog):
+    """A key sealed under the wrong KEK would open on no rightly configured node: the wrong node refuses to make
+    one (temporary) while the database holds keys it cannot open; with the right KEK the key is made."""
+    from eenplan.demo import seed_demo
+
+    right, settings = await node(KEK)
+    demo = await seed_demo(settings, services=right)
+    await right.mailgroup.signer(demo["household"]["code"])  # one key, sealed under KEK
+
+    wrong, _ = await node(WRONG)
+    caplog.set_level(logging.INFO)
+    with pytest.raises(KeyEncryptionKeyMismatch) as refused:
+        await wrong.mailgroup.signer("H-2026-NEW")
+    assert kek_id(base64.b64decode(KEK)) in refused.value.detail and WRONG not in refused.value.detail
+    new_key = "SELECT kek_id FROM household_key WHERE household_code = 'H-2026-NEW'"
+    assert await _sql(database_url, new_key) == []
+    assert len(_errors(caplog)) == 1
+
+    assert await (await node(KEK))[0].mailgroup.signer("H-2026-NEW")
+    ((sealed_under,),) = await _sql(database_url, new_key)
+    assert sealed_under == kek_id(base64.b64decode(KEK))

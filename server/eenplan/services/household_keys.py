@@ -121,10 +121,7 @@ class HouseholdKeys:
             counts = await uow.keys.kek_counts()
         sealer = self._sealer
         unknown = {kek: n for kek, n in counts.items() if kek not in sealer.known_ids}
-        previous = sorted(sealer.known_ids - {sealer.current_id})
-        configured = f"EENPLAN_KEY_ENCRYPTION_KEY has id {sealer.current_id}" + (
-            f", EENPLAN_KEY_ENCRYPTION_KEY_PREVIOUS id {previous[0]}" if previous else ""
-        )
+        configured = _configured(sealer)
         for kek, n in sorted(unknown.items()):
             self._tell(
                 kek,
@@ -135,10 +132,40 @@ class HouseholdKeys:
         return sum(unknown.values())
 
     async def _make(self, code: str) -> str:
-        """No row yet: make (or find) the key here, store it sealed; if another node stored one first, use that."""
+        """No row yet: make (or find) the key here, store it sealed; if another node stored one first, use that.
+        Refused (`KeyEncryptionKeyMismatch`) while the database holds household keys this node cannot open."""
+        await self._refuse_under_unknown_kek()
         address = group_address(code, self._mail_domain)
         fpr = await self._cache.ensure_signing_key(address, f"eenplan {code}")
         return await self._store(code, fpr)
+
+    async def _refuse_under_unknown_kek(self) -> None:
+        """Before a new household key is sealed: a node whose KEK cannot open the stored household keys is
+        misconfigured (a wrong EENPLAN_KEY_ENCRYPTION_KEY), and a key it sealed would open on no correctly set
+        node. So it makes none (temporary: once the right key is set, the same mail goes out)."""
+        line = await self._unknown_kek_line()
+        if line is not None:
+            raise KeyEncryptionKeyMismatch(line)
+
+    async def _unknown_kek_line(self) -> str | None:
+        """The operator's line when stored household keys are sealed under KEKs this node cannot open (told once
+        per KEK id), else None."""
+        async with self._uow() as uow:
+            counts = await uow.keys.kek_counts()
+        sealer = self._sealer
+        unknown = sorted(kek for kek in counts if kek not in sealer.known_ids)
+        if not unknown:
+            return None
+        configured = _configured(sealer)
+        n = sum(counts[kek] for kek in unknown)
+        line = (
+            f"the household keys cannot be opened with this EENPLAN_KEY_ENCRYPTION_KEY: {n} household key(s) are "
+            f"sealed under key-encryption key id {', '.join(unknown)}, and {configured}; this node makes no new "
+            "household key until the right key is set (eenplan keys status lists them)"
+        )
+        for kek in unknown:
+            self._tell(kek, line)
+        return line
 
     async def _store(self, code: str, fpr: str) -> str:
         """Seal this home's key `fpr` and insert it as the household's; the stored key's fingerprint (another
@@ -246,7 +273,7 @@ class HouseholdKeys:
             codes = await uow.keys.codes_without_key()
             missing = await uow.keys.pinned_without_armored()
         stored = 0
-        if codes:
+        if codes and await self._unknown_kek_line() is None:  # never sealed under a wrong KEK
             mine = await self._cache.secret_key_addresses()
             for code in codes:
                 fpr = mine.get(group_address(code, self._mail_domain).lower())
@@ -264,6 +291,14 @@ class HouseholdKeys:
         if stored:
             log.info("stored %d keys from the local keyring", stored)
         return stored
+
+
+def _configured(sealer: SecretSealer) -> str:
+    """The KEKs this node has, by id, for the operator's line (ids only, never a key)."""
+    previous = sorted(sealer.known_ids - {sealer.current_id})
+    return f"EENPLAN_KEY_ENCRYPTION_KEY has id {sealer.current_id}" + (
+        f", EENPLAN_KEY_ENCRYPTION_KEY_PREVIOUS id {previous[0]}" if previous else ""
+    )
 
 
 def _version(armored: str) -> str:
