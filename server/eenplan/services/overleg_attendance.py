@@ -12,7 +12,7 @@ from ..domain.audit import Channel
 from ..domain.errors import ValidationFailed
 from ..domain.overleg import Overleg, OverlegStatus, Partstat, require_status
 from ..domain.ports import UnitOfWork, UnitOfWorkFactory
-from .common import authorised
+from .common import Need, authorised
 from .overleg_views import OverlegView, shown_in
 from .plan import PlanService
 
@@ -42,7 +42,10 @@ class AttendanceRecorder:
         (PostgreSQL; SQLite serialises writers anyway)."""
         if partstat is Partstat.NEEDS_ACTION:
             raise ValidationFailed.one("partstat", "must be accepted, declined or tentative")
-        async with authorised(self._uow, principal, household_id, write=True) as caller:
+        # the answer is the invitee's own: a token a regisseur issued for them must not give it in their name
+        async with authorised(
+            self._uow, principal, household_id, write=True, need=Need.PERSONAL, what="answer an invitation"
+        ) as caller:
             uow, actor = caller.uow, caller.actor
             overleg = await self._answerable(uow, actor, overleg_id)
             await uow.overleggen.set_partstat(overleg_id, actor.betrokkene_id, partstat)

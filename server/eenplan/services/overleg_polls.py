@@ -156,8 +156,11 @@ class PollService:
             return await caller.uow.overleggen.open_polls(household_id)
 
     async def vote(self, principal: Principal, household_id: str, poll_id: str, votes: dict[str, Vote]) -> DatePoll:
-        """An invited betrokkene answers yes, maybe or no per option (answers can be changed while open)."""
-        async with authorised(self._uow, principal, household_id, write=True) as caller:
+        """An invited betrokkene answers yes, maybe or no per option (answers can be changed while open); only
+        with a credential of their own (Need.PERSONAL): a token a regisseur issued for them votes for nobody."""
+        async with authorised(
+            self._uow, principal, household_id, write=True, need=Need.PERSONAL, what="vote in a date poll"
+        ) as caller:
             uow, actor = caller.uow, caller.actor
             poll = await uow.overleggen.get_poll(household_id, poll_id)
             if poll is None or not may_see_overleg(actor, (i.betrokkene_id for i in poll.invitees)):
