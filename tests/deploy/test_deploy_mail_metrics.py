@@ -50,8 +50,13 @@ def _relay_lines(caplog, level: int) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.levelno == level and "SMTP relay" in r.getMessage()]
 
 
-async def test_an_smtp_outage_is_one_warning_and_one_info_and_mail_is_counted_by_kind(mail_settings, caplog):
+async def test_an_smtp_outage_is_one_warning_and_one_info_and_mail_is_counted_by_kind(
+    mail_settings, caplog, monkeypatch
+):
     from eenplan.demo import seed_demo
+    from eenplan.web import mail_metrics
+
+    monkeypatch.setattr(mail_metrics, "QUIET_SECONDS", 0.0)  # the relay has been quiet long enough when it is back
 
     port = free_port()  # nothing listens here yet: the relay is down
     settings = dataclasses.replace(mail_settings, smtp_url=f"smtp://127.0.0.1:{port}")
@@ -115,6 +120,132 @@ def test_a_refused_recipient_is_no_outage(caplog):
     watch.failed(SmtpTemporaryFailure(421, "service not available"))
     watch.failed(SmtpTemporaryFailure(None, "ConnectionRefusedError"))
     assert watch.down and len(_relay_lines(caplog, logging.WARNING)) == 1
+
+
+class _Refusing(Peer):
+    async def handle_DATA(self, server, session, envelope):
+        return "554 5.7.1 Relay access denied"
+
+
+async def test_a_dead_letter_is_one_warning_with_kind_row_and_code_and_no_address(mail_settings, caplog):
+    from eenplan.demo import seed_demo
+
+    port = free_port()
+    relay = Controller(_Refusing(), hostname="127.0.0.1", port=port)
+    relay.start()
+    settings = dataclasses.replace(mail_settings, smtp_url=f"smtp://127.0.0.1:{port}")
+    services = build_services(settings)
+    try:
+        await seed_demo(settings, services=services)
+        assert services.outbox is not None
+        caplog.set_level(logging.INFO)
+        stats = await services.outbox.run_once()
+    finally:
+        relay.stop()
+        await services.close()
+    rows = await _sql(settings.effective_database_url, "SELECT id, kind FROM mail_outbox WHERE status = 'dead'")
+    assert stats.dead >= 2 and len(rows) == stats.dead
+    lines = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and "dead letter" in r.getMessage()]
+    assert len(lines) == len(rows)
+    for row_id, kind in rows:
+        (line,) = [line for line in lines if str(row_id) in line]
+        assert f"({kind})" in line and "SMTP 554" in line
+    assert not [line for line in lines if "@" in line or "Relay access" in line]
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _watch():
+    from eenplan.web.mail_metrics import RelayWatch
+
+    clock = _Clock()
+    return RelayWatch(clock), clock
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [(554, "5.7.1 Relay access denied"), (535, "5.7.8 Authentication credentials invalid"), (451, "4.3.0 try later")],
+)
+def test_a_relay_refusing_every_message_is_one_warning(code, reason, caplog):
+    from eenplan_mail.smtp import SmtpPermanentFailure, SmtpTemporaryFailure
+
+    failure = SmtpPermanentFailure if code >= 500 else SmtpTemporaryFailure
+    watch, clock = _watch()
+    caplog.set_level(logging.INFO)
+    for _ in range(12):
+        clock.now += 1
+        watch.failed(failure(code, reason))
+    (warning,) = _relay_lines(caplog, logging.WARNING)
+    assert f"reply {code}" in warning and "@" not in warning
+    assert watch.down and _value("eenplan_smtp_relay_up") == 0
+
+
+def test_one_recipient_refused_now_and_then_is_no_outage(caplog):
+    from eenplan_mail.smtp import SmtpPermanentFailure
+
+    watch, _clock = _watch()
+    caplog.set_level(logging.INFO)
+    for _ in range(10):
+        watch.failed(SmtpPermanentFailure(550, "5.1.1 user unknown"))
+        watch.failed(SmtpPermanentFailure(554, "5.7.1 this recipient refuses it"))
+        watch.sent()
+    assert not watch.down and not _relay_lines(caplog, logging.WARNING)
+
+
+def test_a_relay_refusing_half_the_connections_is_one_outage_and_stays_down(caplog):
+    """421 to every other send (the reviewer's flapping relay): one WARNING, no INFO, the gauge 0 throughout; the
+    end comes after enough successes in a row, once."""
+    from eenplan_mail.smtp import SmtpTemporaryFailure
+
+    watch, clock = _watch()
+    caplog.set_level(logging.INFO)
+    for _ in range(40):
+        clock.now += 0.5
+        watch.failed(SmtpTemporaryFailure(421, "4.7.0 Too many connections"))
+        clock.now += 0.5
+        watch.sent()
+        assert _value("eenplan_smtp_relay_up") == 0
+    assert len(_relay_lines(caplog, logging.WARNING)) == 1 and not _relay_lines(caplog, logging.INFO)
+    for _ in range(20):
+        watch.sent()
+    (info,) = _relay_lines(caplog, logging.INFO)
+    assert "answers again" in info and "40 failed send(s)" in info
+    assert not watch.down and _value("eenplan_smtp_relay_up") == 1
+
+
+def test_after_a_quiet_period_one_success_ends_the_outage(caplog):
+    from eenplan_mail.smtp import SmtpTemporaryFailure
+
+    watch, clock = _watch()
+    caplog.set_level(logging.INFO)
+    watch.failed(SmtpTemporaryFailure(None, "ConnectionRefusedError"))
+    clock.now += 600
+    watch.sent()
+    assert len(_relay_lines(caplog, logging.INFO)) == 1 and not watch.down
+
+
+def test_the_relay_is_unknown_before_the_first_send():
+    """A process that has not sent yet exports no eenplan_smtp_relay_up (a 1 there would hide an outage from
+    `min()` over the workers)."""
+    import subprocess
+    import sys
+
+    script = (
+        "from prometheus_client import REGISTRY, generate_latest\n"
+        "from eenplan.web.mail_metrics import RelayWatch\n"
+        "RelayWatch()\n"
+        "text = generate_latest(REGISTRY).decode()\n"
+        "assert 'eenplan_smtp_relay_up' not in text, text\n"
+        "RelayWatch().sent()\n"
+        "assert 'eenplan_smtp_relay_up 1.0' in generate_latest(REGISTRY).decode()\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True)
 
 
 def test_the_release_is_a_metric():

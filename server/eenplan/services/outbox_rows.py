@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,6 +23,7 @@ from ..domain.mailgroup_ports import Envelope, MailBody, MailStore, SendStats
 from ..domain.ports import Clock, UnitOfWorkFactory
 
 log = logging.getLogger("eenplan.services.outbox")
+_SMTP_CODE = re.compile(r"SMTP (\d{3})\b")
 
 #: one change to one row inside a shared transaction; answers whether the claim still held the row
 Mark = Callable[[MailStore], Awaitable[bool]]
@@ -134,6 +136,13 @@ class RowOutcomes:
         if status is OutboxStatus.DEAD:
             stats.dead += 1
             self._observe(item, "dead")
+            smtp = _SMTP_CODE.match(error)  # the code only: a relay's reason may quote an address
+            log.warning(
+                "outbox row %s (%s) is a dead letter: %s",
+                item.id,
+                item.kind.value,
+                f"SMTP {smtp.group(1)}" if smtp else "no SMTP reply code",
+            )
         else:
             stats.skipped += 1
 
