@@ -164,3 +164,70 @@ def test_every_documented_command_still_parses():
         with pytest.raises(SystemExit) as done:
             main(args)
         assert done.value.code == 0, args
+
+
+async def _dead(url: str, household_id: str, recipient_id: str, kind: str, **extra: object) -> str:
+    row_id = str(uuid.uuid4())
+    created = extra.pop("created", datetime.now(UTC) - timedelta(minutes=1))
+    await _execute(
+        url,
+        "INSERT INTO mail_outbox (id, household_id, recipient_id, kind, dedupe_key, version, status, attempts, "
+        "next_attempt_at, created_at, last_error) VALUES (:id, :h, :r, :k, :d, :v, :s, 8, :t, :c, 'relay refused')",
+        id=row_id,
+        h=household_id,
+        r=recipient_id,
+        k=kind,
+        d=extra.pop("dedupe", f"test-{row_id}"),
+        v=extra.pop("version", None),
+        s=extra.pop("status", "dead"),
+        t=created,
+        c=created,
+    )
+    return row_id
+
+
+@pytest.mark.both_databases
+async def test_outbox_retry_leaves_out_mail_people_would_see_stale(demo, settings):
+    """A plan update whose recipient already got a newer version, a sign-in link past its 10 minutes and an invite
+    for an overleg that has ended are not sent again: marked skipped and counted by kind and reason; the rest is."""
+    url, household = settings.effective_database_url, demo["household"]["id"]
+    person, other = demo["betrokkenen"][0]["id"], demo["betrokkenen"][1]["id"]
+    ((code,),) = await _execute(url, "SELECT code FROM household WHERE id = :id", id=household)
+    await _execute(url, "DELETE FROM mail_outbox")
+    old_update = await _dead(url, household, person, "plan_update", version=2)
+    await _dead(url, household, person, "plan_update", version=3, status="sent")
+    fresh_update = await _dead(url, household, other, "plan_update", version=3)
+    older_of_two = await _dead(url, household, other, "plan_update", version=1)
+    old_link = await _dead(url, household, person, "signin_link", created=datetime.now(UTC) - timedelta(minutes=30))
+    new_link = await _dead(url, household, other, "signin_link")
+    invites = {}
+    for when in ("past", "coming"):
+        overleg, start = str(uuid.uuid4()), datetime.now(UTC) + timedelta(days=-2 if when == "past" else 2)
+        await _execute(
+            url,
+            "INSERT INTO overleg (id, household_id, type, status, start_at, end_at, agenda, uid, sequence, revision, "
+            "created_by, created_at) VALUES (:id, :h, 'voortgang', 'gepland', :s, :e, '', :u, 0, 0, :b, :s)",
+            id=overleg,
+            h=household,
+            s=start,
+            e=start + timedelta(hours=1),
+            u=f"{overleg}@test",
+            b=person,
+        )
+        invites[when] = await _dead(url, household, person, "invite", dedupe=f"overleg:{overleg}:r0:REQUEST")
+
+    done = run_cli("outbox", "retry", "--household", code, env=_env(settings))  # the code works as the id does
+    assert done.returncode == 0, done.stderr
+    assert {"plan_update: 1", "signin_link: 1", "invite: 1"} <= set(done.stdout.splitlines())
+    assert "3 dead letter(s) queued again" in done.stdout
+    assert "skipped, superseded: plan_update: 2" in done.stdout
+    assert "skipped, expired: signin_link: 1" in done.stdout and "skipped, past: invite: 1" in done.stdout
+    assert "4 dead letter(s) skipped" in done.stdout
+    status = dict(await _execute(url, "SELECT id, status FROM mail_outbox"))
+    assert status[fresh_update] == status[new_link] == status[invites["coming"]] == "queued"
+    assert status[old_update] == status[older_of_two] == status[old_link] == status[invites["past"]] == "skipped"
+    for text in [*_personal(demo), code]:
+        assert text not in done.stdout.replace(f"--household {code}", "")
+
+    unknown = run_cli("outbox", "retry", "--household", "H-NO-SUCH", env=_env(settings))
+    assert unknown.returncode == 1 and "no household" in unknown.stderr
