@@ -105,14 +105,19 @@ class StagnatieService:
         klant has none) gets the same NotFound as a missing household, before any case is read."""
         async with authorised(self._uow, principal, household_id) as caller:
             actor = caller.actor
-            if actor.role is not Role.AANSPREEKPUNT:
-                raise NotFound(NOT_FOUND)
+            _page_is_theirs(actor)
             cases = [
                 c
                 for c in await caller.uow.stagnatie.list_cases(household_id)
                 if self._may_see(actor, c) and c.status is CaseStatus.OPEN
             ]
         return await self._shown(principal, household_id, cases, channel)
+
+    async def escalation_page(self, principal: Principal, household_id: str) -> None:
+        """The forms on the aanspreekpunt's page answer anyone but the aanspreekpunt exactly as the page does (the
+        same NotFound as a missing household), before any case is read: a regisseur works on her own page."""
+        async with authorised(self._uow, principal, household_id) as caller:
+            _page_is_theirs(caller.actor)
 
     async def ladder(
         self, principal: Principal, household_id: str, *, channel: Channel = Channel.WEB
@@ -454,3 +459,9 @@ class StagnatieService:
 
 
 __all__ = ["StagnatieService", "case_dict"]
+
+
+def _page_is_theirs(actor: Actor) -> None:
+    """The escalation page (`/escalatie`) and its forms are the aanspreekpunt's alone."""
+    if actor.role is not Role.AANSPREEKPUNT:
+        raise NotFound(NOT_FOUND)

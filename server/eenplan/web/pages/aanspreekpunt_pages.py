@@ -130,6 +130,7 @@ async def record_acties(request: web.Request) -> web.Response:
     """Record which actions the gemeente takes, the result and its term (step 4's outcome)."""
     form = dict(texts(await csrf.checked_form(request)))
     household_id, principal = await principal_of(request)
+    await services(request).stagnatie.escalation_page(principal, household_id)  # theirs alone, like the page
     cid = request.match_info["cid"]
 
     async def action() -> None:
@@ -152,6 +153,7 @@ async def commitment(request: web.Request) -> web.Response:
     """Record the commitment: the new agreements and the plan version that holds them."""
     form = dict(texts(await csrf.checked_form(request)))
     household_id, principal = await principal_of(request)
+    await services(request).stagnatie.escalation_page(principal, household_id)  # theirs alone, like the page
     cid = request.match_info["cid"]
 
     async def action() -> None:
@@ -168,6 +170,7 @@ async def afschalen(request: web.Request) -> web.Response:
     """Hand the case back to the regisseur; the aanspreekpunt's access ends at once."""
     await csrf.checked_form(request)
     household_id, principal = await principal_of(request)
+    await services(request).stagnatie.escalation_page(principal, household_id)  # theirs alone, like the page
     cid = request.match_info["cid"]
 
     async def action() -> None:
