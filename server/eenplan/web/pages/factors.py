@@ -31,7 +31,7 @@ DONE = "/inloggen/tweede-stap/klaar"
 
 async def landing(request: web.Request, token: str, next_path: str | None) -> str:
     """Where a signed-in person goes: where they were going, else the start page the service chooses for them
-    (the werkbank for a regisseur, their households for everyone else)."""
+    (the werkbank for a regisseur, their escalations for an aanspreekpunt, their households for everyone else)."""
     return next_path or (await services(request).caseload.start_page(token)).value
 
 
