@@ -293,3 +293,34 @@ async def test_each_hourly_job_s_last_run_and_retrying_rows_are_read_from_the_da
     assert figures[(last, "OverlegService.due_reminders")] == ran.timestamp()
     assert figures[("eenplan_outbox_retrying", "notice")] == 1
     assert figures[("eenplan_outbox_retrying", "plan_update")] == 0  # every kind present
+
+
+def test_the_release_tells_releases_apart(tmp_path):
+    """Two releases side by side report their directory's name (the package version is 0.1.0 in both), a git
+    checkout its commit: `count(count by (version) (eenplan_build_info))` can see a rolling upgrade unfinished."""
+    import subprocess
+
+    from eenplan.web.metrics import build_version
+
+    for release in ("2026.12.1", "2026.12.2"):
+        code = tmp_path / "srv" / "eenplan-releases" / release / "server" / "eenplan" / "web" / "metrics.py"
+        code.parent.mkdir(parents=True)
+        code.write_text("")
+        assert build_version(code) == release
+    link = tmp_path / "srv" / "eenplan"
+    link.symlink_to(tmp_path / "srv" / "eenplan-releases" / "2026.12.2")
+    assert build_version(link / "server" / "eenplan" / "web" / "metrics.py") == "2026.12.2"  # the real path's
+
+    checkout = tmp_path / "checkout"
+    code = checkout / "server" / "eenplan" / "web" / "metrics.py"
+    code.parent.mkdir(parents=True)
+    code.write_text("")
+    (checkout / "pyproject.toml").write_text("")
+    git = ["git", "-C", str(checkout), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "one"], check=True)
+    commit = subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
+    assert build_version(code) == commit[:12]
+    subprocess.run([*git, "pack-refs", "--all"], check=True)  # the ref only in packed-refs
+    assert build_version(code) == commit[:12]

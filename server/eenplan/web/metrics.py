@@ -20,6 +20,7 @@ import logging
 import time
 from bisect import bisect_left
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from pathlib import Path
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
@@ -83,14 +84,46 @@ INBOUND = Counter(
 BUILD_INFO = Gauge("eenplan_build_info", "The running eenplan release (always 1)", ["version"])
 
 
-def build_version() -> str:
-    """This installation's version (the package metadata; "unknown" from a bare source tree)."""
+def build_version(code: Path | None = None) -> str:
+    """This installation's release, so that `eenplan_build_info` tells releases apart (the package version is the
+    same in all of them): the name of the release directory the running code lives in
+    (`/srv/eenplan-releases/<version>/…`, resolved: a process keeps its release across a switch of the symlink),
+    else the git commit of a checkout, else the package version ("unknown" from a bare source tree)."""
+    here = (code or Path(__file__)).resolve()
+    for folder in here.parents:
+        if folder.parent.name == RELEASES_DIR:
+            return folder.name
+    root = next((folder for folder in here.parents if (folder / "pyproject.toml").is_file()), None)
+    commit = None if root is None else _git_commit(root / ".git")  # the source tree's own checkout only
+    if commit is not None:
+        return commit
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         return version("eenplan")
     except PackageNotFoundError:
         return "unknown"
+
+
+#: the directory holding one directory per release (deploy/UPGRADES.md, "Releases side by side")
+RELEASES_DIR = "eenplan-releases"
+
+
+def _git_commit(git: Path) -> str | None:
+    """The commit a git checkout's HEAD names (12 hex digits), read from its files (no git process), or None."""
+    try:
+        head = (git / "HEAD").read_text().strip()
+        if head.startswith("ref: "):
+            ref = head[5:]
+            loose = git / ref
+            if loose.is_file():
+                head = loose.read_text().strip()
+            else:
+                packed = (git / "packed-refs").read_text().splitlines()
+                head = next(line.split()[0] for line in packed if line.endswith(f" {ref}"))
+    except (OSError, StopIteration, UnicodeDecodeError):
+        return None
+    return head[:12] if len(head) >= 40 and all(c in "0123456789abcdef" for c in head) else None
 
 
 BUILD_INFO.labels(build_version()).set(1)
