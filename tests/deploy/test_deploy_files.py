@@ -180,3 +180,38 @@ def test_postgresql_memory_follows_its_sizing_rule() -> None:
     assert int(re.search(r"^max_connections = (\d+)", conf, re.M).group(1)) * gigabytes("work_mem") <= ram - gigabytes(
         "shared_buffers"
     )
+
+
+def _shell_lines(text: str) -> list[str]:
+    """The lines of the ```sh blocks of a document."""
+    return [line for block in re.findall(r"```sh\n(.*?)```", text, re.S) for line in block.splitlines()]
+
+
+def test_the_install_builds_the_release_before_it_uses_its_files() -> None:
+    """A first install can be followed top to bottom: the clone and venv come before anything from the release
+    (`deploy/env.example`, the unit files), the bytecode is compiled as root, the units are copied and reloaded."""
+    readme = (DEPLOY / "README.md").read_text()
+    install = readme[readme.index("## Install") : readme.index("## Health and metrics")]
+    lines = _shell_lines(install)
+    first = {k: next(i for i, line in enumerate(lines) if k in line) for k in ("clone", "venv", "env.example")}
+    assert first["clone"] < first["venv"] < first["env.example"]
+    assert any("compileall" in line for line in lines)
+    assert any("/etc/systemd/system" in line for line in lines) and any("daemon-reload" in line for line in lines)
+    assert "From the old layout" in install and "mv /srv/eenplan /srv/eenplan-old" in install
+    upgrades = (DEPLOY / "UPGRADES.md").read_text()
+    assert any("compileall" in line for line in _shell_lines(upgrades))
+    assert "daemon-reload" in upgrades and "step 2 below" not in upgrades
+
+
+def test_operator_commands_and_alerts_are_written_as_they_work() -> None:
+    """Commands by hand name the release's venv and run as eenplan (a bare `eenplan` is on no PATH); alerts never
+    take increase() of a gauge, and the cluster-wide figures are aggregated with max without(instance)."""
+    readme = (DEPLOY / "README.md").read_text()
+    for doc in (readme, (DEPLOY / "UPGRADES.md").read_text()):
+        for line in _shell_lines(doc):
+            assert not re.match(r"\s*eenplan\s", line), line
+    bad_day = readme[readme.index("## On a bad day") : readme.index("## Backup and restore")]
+    assert "runuser -u eenplan -- " in bad_day and "/srv/eenplan/.venv/bin/eenplan" in bad_day
+    assert "increase(eenplan_outbox_dead_letters" not in readme
+    assert 'increase(eenplan_mail_failed_total{outcome="dead"}' in readme
+    assert "max without(instance)" in readme
