@@ -18,6 +18,7 @@ from datetime import timedelta
 
 from ..domain.betrokkene import Betrokkene
 from ..domain.errors import PermanentFailure, TemporaryFailure, ValidationFailed
+from ..domain.key_ports import KeyEncryptionKeyMismatch
 from ..domain.mailgroup import OutboxItem, OutboxStatus, backoff_seconds
 from ..domain.mailgroup_ports import Envelope, MailBody, MailStore, SendStats
 from ..domain.ports import Clock, UnitOfWorkFactory
@@ -154,6 +155,13 @@ class RowOutcomes:
         stats.errors.append(error)
         if isinstance(exc, (PermanentFailure, ValidationFailed)):
             await self.final(item, token, OutboxStatus.DEAD, error, stats)
+            return
+        if isinstance(exc, KeyEncryptionKeyMismatch):  # this node's configuration: no attempt, never a dead letter
+            delay = backoff_seconds(item.attempts + 1, self.settings.backoff_seconds)
+            next_at = self._clock() + timedelta(seconds=delay)
+            await self.marks.apply(lambda mail: mail.mark_retry(item.id, token, next_at, error, False))
+            stats.retried += 1
+            self._observe(item, "retried")
             return
         if attempts >= self.settings.max_attempts:
             await self.final(item, token, OutboxStatus.DEAD, f"{error} (after {attempts} attempts)", stats)
