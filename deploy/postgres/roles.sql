@@ -15,6 +15,9 @@
 --                                              first entry, locked FOR UPDATE and moved on every append;
 --                                              never DELETE or TRUNCATE)
 --   alembic_version  SELECT                    (only the owner migrates)
+--   household_generation SELECT, INSERT, UPDATE (migration 0023's triggers run as the app role and renew a
+--                                              household's row; the log batch locks it FOR SHARE, which needs
+--                                              UPDATE; never DELETE or TRUNCATE)
 -- Every other table: SELECT, INSERT, UPDATE, DELETE (sessions end, claims expire, rate-limit buckets are purged).
 -- The app role owns nothing, so it can ALTER, DROP or CREATE nothing (no CREATE on the schema, no TEMP); the
 -- append-only triggers of migration 0002 stay in force because only their owner could drop them.
@@ -62,6 +65,10 @@ BEGIN
     IF to_regclass('public.access_log_head') IS NOT NULL THEN
         REVOKE ALL ON TABLE access_log_head FROM eenplan_app;
         GRANT SELECT, INSERT, UPDATE ON TABLE access_log_head TO eenplan_app;
+    END IF;
+    IF to_regclass('public.household_generation') IS NOT NULL THEN
+        REVOKE ALL ON TABLE household_generation FROM eenplan_app;
+        GRANT SELECT, INSERT, UPDATE ON TABLE household_generation TO eenplan_app;
     END IF;
     IF to_regclass('public.alembic_version') IS NOT NULL THEN
         REVOKE ALL ON TABLE alembic_version FROM eenplan_app;

@@ -194,3 +194,35 @@ async def test_a_revoked_token_is_refused_even_when_its_member_is_remembered(cli
     await node_b.tokens.revoke(_principal(demo), hh, issued.jti)
     headers = {"Authorization": f"Bearer {issued.token}"}
     assert (await client.get(plan_url(demo), headers=headers)).status == 401
+
+
+async def test_a_consent_moved_to_another_household_elsewhere_hides_on_a_at_the_next_read(
+    client, demo, services, other_connection, clock
+):
+    """A row moved away (an UPDATE of its household) changes what the household it left grants: on PostgreSQL
+    the trigger renews OLD's household too, not only NEW's."""
+    await _marked(client, demo)
+    hh, other, consent = demo["household"]["id"], str(uuid.uuid4()), str(uuid.uuid4())
+    await other_connection(
+        "INSERT INTO household (id, code, name, gemeente, phase, current_version, created_at)"
+        " VALUES (:id, :code, 'ander', 'Utrecht', 1, 1, :at)",
+        {"id": other, "code": "C" + other[:8], "at": datetime.now(UTC)},
+    )
+    await other_connection(
+        "INSERT INTO consent (id, household_id, requested_by, grantee_id, sections, level, purpose, until, status,"
+        " created_at) VALUES (:id, :hh, :by, :oma, :sections, 2, 'p', :until, 'verleend', :at)",
+        {
+            "id": consent,
+            "hh": hh,
+            "by": demo["regisseur"]["id"],
+            "oma": demo["by_name"][OMA]["id"],
+            "sections": SECTION,
+            "until": clock.today() + timedelta(days=30),
+            "at": datetime.now(UTC),
+        },
+    )
+    oma = bearer(demo["by_name"][OMA])
+    assert MARKER in await _warm(client, demo, services, oma)
+    await other_connection("UPDATE consent SET household_id = :other WHERE id = :id", {"other": other, "id": consent})
+    resp = await client.get(plan_url(demo), headers=oma)
+    assert resp.status == 200 and MARKER not in await resp.text()

@@ -1,19 +1,24 @@
 """PostgreSQL: decisions remembered per household generation, settled by the read's own access-log append.
 
-A household's generation (`household_generation`, migration 0023) moves in the very transaction of any
-change that could alter a read's decision: membership, versions, consents, overmacht, escalation grants,
-token revocations (triggers, so no write site can forget it). The cold read (`pg_hot`'s one statement:
-the token's revocation check and the member's member_access) also returns the generation, from the same
-snapshot; `Generations` keeps those rows by (household, betrokkene, day) under that generation.
+A household's generation (`household_generation`, migration 0023) is given a fresh random value in the very
+transaction of any change that could alter a read's decision: membership, versions, consents, overmacht,
+escalation grants, token revocations (triggers, so no write site can forget it). The cold read (`pg_hot`'s
+one statement: the token's revocation check and the member's member_access) also returns the generation, from
+the same snapshot; `Generations` keeps those rows by (household, betrokkene, day) under that generation. Only
+equality means anything: a generation never repeats (not a counter, which a restored backup, a promoted
+replica or a re-run migration would roll back to values a node still remembers), and none is "newer".
 
 A warm read asks nothing: the token's revocation check is *deferred* (`Pending`, in the request's context)
 and member_access comes from `Generations`. What settles it is the read's own access-log row: the log
-batch locks the household's generation row (FOR SHARE, after the head) and inserts the row only if the
-generation is still the one the decision was made under and the token is not revoked. Locking, not just
-reading, makes that sound without trusting any notification's timing: a change still in flight is waited
-for (and then seen: READ COMMITTED re-reads a locked row's newest version), a committed one is seen, and
-one that starts later waits for the log's commit — so a change committed before the log commit always
-wins, on every node, and one committed after it is ordered after the read. A refused row fails its
+batch locks the household's generation row (FOR SHARE SKIP LOCKED, after the head) and inserts the row only
+if the generation is still the one the decision was made under and the token is not revoked. Locking, not
+just reading, makes that sound without trusting any notification's timing: a committed change is seen
+(READ COMMITTED locks a row's newest version), one that starts later waits for the log's commit, and a
+change still in flight (its writer holds the row) is not waited for: the row is skipped, so the deferred
+decision is refused — so a change committed before the log commit always wins, on every node, and one
+committed after it is ordered after the read. Never waiting for a generation row is what keeps a writer
+that renews two households (at its commit, in its own order) from deadlocking with a batch that holds one
+of them and wants the other. A refused row fails its
 request with `DecisionChanged`, and the request is done again on the cold path (`web/auth.py`). A request
 that logs nothing settles its deferred answer with one plain query (`settle`) before it answers.
 """
@@ -75,11 +80,12 @@ class Generations:
         return remembered
 
     def drop(self, household_id: str, generation: int | None = None) -> None:
-        """Forget a household's rows (those under `generation` or older; all when None)."""
+        """Forget a household's rows (those under `generation`, found stale; all when None). Generations have
+        no order: rows under another stale one are refused at their own next use and dropped then."""
         stale = [
             k
             for k, r in self._rows.items()
-            if k[0] == household_id and (generation is None or r.generation <= generation)
+            if k[0] == household_id and (generation is None or r.generation == generation)
         ]
         for k in stale:
             del self._rows[k]
@@ -99,14 +105,16 @@ def with_generation(sql: str, household_parameter: int) -> str:
 
 
 #: Lock the head (as audit_writer's plain lock does) and then, in the same statement and round trip, the
-#: household's generation row FOR SHARE; answer the head, the generation now, and which of the given token
-#: ids are revoked for the household. The head is locked first (the target list's subqueries run per output
-#: row, after the CTE), the order in which every writer takes them (the generation last, at commit).
+#: household's generation row FOR SHARE SKIP LOCKED; answer the head, the generation now (NULL while a writer
+#: holds the row: a change in flight, which refuses the deferred rows), and which of the given token ids are
+#: revoked for the household. The head is locked first (the target list's subqueries run per output row,
+#: after the CTE); the generation row is never waited for, so a writer renewing several households at its
+#: commit cannot form a cycle with a batch that holds one of them FOR SHARE.
 LOCK_AND_CHECK = (
     "WITH head AS (INSERT INTO access_log_head (household_id, seq, hash) VALUES ($1, 0, $2) "
     "ON CONFLICT (household_id) DO UPDATE SET seq = access_log_head.seq RETURNING seq, hash) "
     "SELECT head.seq, head.hash, "
-    "(SELECT generation FROM household_generation WHERE household_id = $1 FOR SHARE) AS generation, "
+    "(SELECT generation FROM household_generation WHERE household_id = $1 FOR SHARE SKIP LOCKED) AS generation, "
     "ARRAY(SELECT jti FROM token_revocation WHERE scope = $1 AND jti = ANY($3::text[])) AS revoked FROM head"
 )
 
@@ -118,5 +126,6 @@ SETTLE = (
 
 
 def holds(pending: Pending, generation: int | None, revoked: list[str]) -> bool:
-    """Whether a deferred decision still holds given the household's locked generation and revoked ids."""
+    """Whether a deferred decision still holds given the household's locked generation (None: none, or a
+    change in flight) and revoked ids. Equality only: generations are random, never ordered."""
     return generation == pending.generation and pending.jti not in revoked

@@ -2,17 +2,25 @@
 
 Per household two round trips: lock the head; insert the rows (one array per column) and move the head in
 one statement. A batch whose requests were decided from remembered facts (`pg_generation`) locks each
-head with the household's generation in the same statement and appends only the rows still decided rightly.
+head with the household's generation in the same statement (never waiting for it) and appends only the rows
+still decided rightly. A deadlock or serialization failure is logged with its SQLSTATE (nothing else: no
+personal data) before the batch turns it into `TemporaryFailure`.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from ..domain.audit import GENESIS, AccessEvent
 from .access_repository import LOG_COLUMNS, log_values
 from .log_chain import ChainRow, InsertRows, LockHead, MoveHead, Step, arun, by_household
 from .pg_generation import LOCK_AND_CHECK, Pending, holds
+
+log = logging.getLogger(__name__)
+
+#: SQLSTATEs of a transaction PostgreSQL aborted to break a lock cycle or a serialization conflict
+_CONFLICTS = {"40P01": "deadlock detected", "40001": "serialization failure"}
 
 #: PostgreSQL array types of the access_log columns after household_id, for `unnest` (one array per column)
 _PG_ARRAYS = {
@@ -70,8 +78,19 @@ async def append_pg_checked(conn: Any, groups: list[tuple[list[AccessEvent], Pen
     of the groups refused (nothing of them is written). Without deferred decisions: `append_pg` exactly.
 
     Per household in the log's fixed order: the head is locked and, in the same statement, the generation row
-    FOR SHARE and the token ids checked; the chain is then extended over the accepted events only, so a refused
-    row leaves no gap in it."""
+    FOR SHARE SKIP LOCKED (a writer holding it refuses the household's deferred rows, never a wait) and the
+    token ids checked; the chain is then extended over the accepted events only, so a refused row leaves no
+    gap in it."""
+    try:
+        return await _append_checked(conn, groups)
+    except Exception as exc:
+        state = getattr(exc, "sqlstate", None)
+        if state in _CONFLICTS:  # the batch's waiters get TemporaryFailure (503): say why, by code only
+            log.warning("access log batch aborted by PostgreSQL: %s (SQLSTATE %s)", _CONFLICTS[state], state)
+        raise
+
+
+async def _append_checked(conn: Any, groups: list[tuple[list[AccessEvent], Pending | None]]) -> set[int]:
     if all(pending is None for _, pending in groups):
         await append_pg(conn, [e for group, _ in groups for e in group])
         return set()

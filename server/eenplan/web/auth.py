@@ -23,8 +23,8 @@ PUBLIC_PATHS = frozenset({"/api/openapi.json"})
 HOUSEHOLD_PREFIX = "/api/households/"
 MONITORING_PATH = "/api/monitoring"  # monitoring tokens (scope `mon`) only, never household credentials
 SIGN_OUT_PATH = "/auth/logout"
-#: routes (GET/HEAD) whose every answer is the current plan read and logged by `PlanService.current`: an API
-#: token's revocation check may be deferred to that log append (PostgreSQL: storage/pg_generation.py)
+#: routes whose every GET answer is the current plan read and logged by `PlanService.current` (HEAD is 405
+#: there): an API token's revocation check may be deferred to that log append (PostgreSQL: storage/pg_generation.py)
 SETTLED_BY_LOG = frozenset({"/api/households/{id}/plan"})
 #: no token we issue is this long (sessions: 43 characters; JWTs: a few hundred); longer ones are refused unread
 MAX_AUTHORIZATION_CHARS = 4096
