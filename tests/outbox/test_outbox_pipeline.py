@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 
 from support.mail_helpers import bearer, drain, upload_keys
 
@@ -139,3 +140,47 @@ async def test_a_later_version_in_the_same_claim_sees_the_earlier_one_sent(
     later = (await _rows(services, demo, hidden))[khadija["id"]]
     assert later.status is OutboxStatus.SKIPPED and later.last_error == UNCHANGED
     assert len(peer.to(khadija["email"])) == 1
+
+
+async def test_a_cancelled_worker_ends_even_while_rows_are_still_being_prepared(
+    client, demo, services, smtp_peer, person_keys
+):
+    """Cancelling the worker (a process torn down; SIGTERM is `stop`, not this) while one row's send hangs and
+    another row is still being prepared ends the pass at once, and the hung row is sent after its lease. (The
+    wave used to wait for its sends in a `finally`, so such a cancel hung forever: a CI run stalled on
+    test_worker_killed_after_250_resends_with_the_same_message_id.)"""
+    _, peer = smtp_peer
+    await drain(services.outbox)
+    await upload_keys(client, demo, person_keys, PEOPLE[:2])  # the others get content-free notices
+    await drain(services.outbox)
+    peer.messages.clear()
+    worker = services.outbox
+    preparer = worker._waves._prepare
+    real_job, real_notice = preparer.job, worker.gateway.send_notice
+    sending, never = asyncio.Event(), asyncio.Event()
+
+    async def job(ctx, token, item, stats):
+        found = await real_job(ctx, token, item, stats)
+        if found is not None and found.fingerprint:  # a keyed row stays "being prepared" until the cancel
+            await sending.wait()
+            await never.wait()
+        return found
+
+    async def notice(*args, **kwargs):
+        sending.set()
+        await never.wait()  # the relay never answers
+
+    preparer.job, worker.gateway.send_notice = job, notice
+    worker.settings = dataclasses.replace(worker.settings, lease_seconds=0.5)
+    try:
+        await _patch(client, demo, {"algemeen": {"coordinatie": "Afgebroken ronde"}})
+        task = asyncio.create_task(worker.run_once())
+        await asyncio.wait_for(sending.wait(), HOLD_SECONDS)
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=HOLD_SECONDS)
+        assert task in done  # the pass ended: it did not wait for a send that never ends
+    finally:
+        preparer.job, worker.gateway.send_notice = real_job, real_notice
+    await asyncio.sleep(0.6)  # the cancelled claim's lease runs out
+    await drain(worker)
+    assert {rcpt for rcpt, _ in peer.messages} >= {demo["by_name"][n]["email"] for n in PEOPLE}  # nothing lost

@@ -104,6 +104,10 @@ class Waves:
             if not self._stopping():
                 by_size = sorted(groups.values(), key=len, reverse=True)
                 sending += [asyncio.ensure_future(self._seal_and_send(ctx, token, jobs, stats)) for jobs in by_size]
+        except asyncio.CancelledError:  # the worker itself is cancelled (torn down, not a stop): so are its sends;
+            for task in sending:  # an unmarked 250 is sent again after the lease, like after a crash
+                task.cancel()
+            raise
         finally:  # every send begun is finished (and marked) before the wave ends, whatever else failed
             outcomes = await asyncio.gather(*sending, return_exceptions=True)
         for outcome in outcomes:
