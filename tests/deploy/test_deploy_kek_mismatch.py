@@ -10,14 +10,13 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import sqlalchemy as sa
 from support.clock import MovableClock
+from support.operator_kit import sql
 
 from eenplan.bootstrap import build_services, check_kek
 from eenplan.config import Settings
 from eenplan.domain.errors import PermanentFailure, TemporaryFailure
 from eenplan.domain.key_ports import KeyEncryptionKeyMismatch
-from eenplan.storage.engine import create_engine
 from eenplan_crypto.sealing import kek_id
 from eenplan_crypto.testing import make_home, remove_home
 
@@ -57,16 +56,6 @@ async def node(tmp_path, database_url, smtp_peer):
         remove_home(home)
 
 
-async def _sql(url: str, sql: str, **params: object) -> list[tuple]:
-    engine = create_engine(url, pool_size=1)
-    try:
-        async with engine.begin() as conn:
-            result = await conn.execute(sa.text(sql), params)
-            return [tuple(r) for r in result.all()] if result.returns_rows else []
-    finally:
-        await engine.dispose()
-
-
 def _errors(caplog) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR and LINE in r.getMessage()]
 
@@ -79,12 +68,12 @@ async def test_a_wrong_kek_is_named_once_at_start_and_once_at_the_first_mail_and
     right, settings = await node(KEK)
     demo = await seed_demo(settings, services=right)
     household = demo["household"]["id"]
-    ((code,),) = await _sql(database_url, "SELECT code FROM household WHERE id = :id", id=household)
+    ((code,),) = await sql(database_url, "SELECT code FROM household WHERE id = :id", id=household)
     await right.mailgroup.signer(code)  # the key is made and stored, sealed under KEK
-    await _sql(database_url, "UPDATE mail_outbox SET status = 'sent'")  # only the row below is due
+    await sql(database_url, "UPDATE mail_outbox SET status = 'sent'")  # only the row below is due
     row = str(uuid.uuid4())
     past = datetime.now(UTC) - timedelta(minutes=5)
-    await _sql(
+    await sql(
         database_url,
         "INSERT INTO mail_outbox (id, household_id, recipient_id, kind, dedupe_key, status, attempts, "
         "next_attempt_at, created_at) VALUES (:id, :h, :r, 'notice', :d, 'queued', 0, :t, :t)",
@@ -111,9 +100,9 @@ async def test_a_wrong_kek_is_named_once_at_start_and_once_at_the_first_mail_and
     caplog.clear()
     assert wrong.outbox is not None
     for _ in range(settings.outbox_max_attempts + 2):  # more passes than a row has attempts
-        await _sql(database_url, "UPDATE mail_outbox SET next_attempt_at = :t WHERE id = :id", t=past, id=row)
+        await sql(database_url, "UPDATE mail_outbox SET next_attempt_at = :t WHERE id = :id", t=past, id=row)
         await wrong.outbox.run_once()
-    ((status, error, attempts),) = await _sql(
+    ((status, error, attempts),) = await sql(
         database_url, "SELECT status, last_error, attempts FROM mail_outbox WHERE id = :id", id=row
     )
     assert status == "queued", "a configuration error of this node must not dead-letter the mail"
@@ -149,9 +138,9 @@ async def test_a_node_with_a_wrong_kek_makes_no_new_household_key(node, database
         await wrong.mailgroup.signer("H-2026-NEW")
     assert kek_id(base64.b64decode(KEK)) in refused.value.detail and WRONG not in refused.value.detail
     new_key = "SELECT kek_id FROM household_key WHERE household_code = 'H-2026-NEW'"
-    assert await _sql(database_url, new_key) == []
+    assert await sql(database_url, new_key) == []
     assert len(_errors(caplog)) == 1
 
     assert await (await node(KEK))[0].mailgroup.signer("H-2026-NEW")
-    ((sealed_under,),) = await _sql(database_url, new_key)
+    ((sealed_under,),) = await sql(database_url, new_key)
     assert sealed_under == kek_id(base64.b64decode(KEK))

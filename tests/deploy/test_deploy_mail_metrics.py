@@ -11,13 +11,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from prometheus_client import REGISTRY, generate_latest
+from support.operator_kit import sql
 from support.smtp import Peer, free_port
 
 from eenplan.bootstrap import build_services
-from eenplan.storage.engine import create_engine
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 
@@ -34,16 +33,6 @@ def _total(name: str, **fixed: str) -> float:
         for s in family.samples
         if s.name == name and all(s.labels.get(k) == v for k, v in fixed.items())
     )
-
-
-async def _sql(url: str, sql: str, **params: object) -> list[tuple]:
-    engine = create_engine(url, pool_size=1)
-    try:
-        async with engine.begin() as conn:
-            result = await conn.execute(sa.text(sql), params)
-            return [tuple(r) for r in result.all()] if result.returns_rows else []
-    finally:
-        await engine.dispose()
 
 
 def _relay_lines(caplog, level: int) -> list[str]:
@@ -63,7 +52,7 @@ async def test_an_smtp_outage_is_one_warning_and_one_info_and_mail_is_counted_by
     services = build_services(settings)
     try:
         demo = await seed_demo(settings, services=services)
-        ((waiting,),) = await _sql(settings.effective_database_url, "SELECT COUNT(*) FROM mail_outbox")
+        ((waiting,),) = await sql(settings.effective_database_url, "SELECT COUNT(*) FROM mail_outbox")
         assert waiting >= 2, "the demo queues mail"
         outbox = services.outbox
         assert outbox is not None
@@ -83,7 +72,7 @@ async def test_an_smtp_outage_is_one_warning_and_one_info_and_mail_is_counted_by
         relay = Controller(peer, hostname="127.0.0.1", port=port)
         relay.start()
         try:
-            await _sql(
+            await sql(
                 settings.effective_database_url, "UPDATE mail_outbox SET next_attempt_at = :t", t=datetime.now(UTC)
             )
             up = await outbox.run_once()
@@ -143,7 +132,7 @@ async def test_a_dead_letter_is_one_warning_with_kind_row_and_code_and_no_addres
     finally:
         relay.stop()
         await services.close()
-    rows = await _sql(settings.effective_database_url, "SELECT id, kind FROM mail_outbox WHERE status = 'dead'")
+    rows = await sql(settings.effective_database_url, "SELECT id, kind FROM mail_outbox WHERE status = 'dead'")
     assert stats.dead >= 2 and len(rows) == stats.dead
     lines = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and "dead letter" in r.getMessage()]
     assert len(lines) == len(rows)
@@ -265,7 +254,7 @@ async def test_each_hourly_job_s_last_run_and_retrying_rows_are_read_from_the_da
         ("key-expiry", ran),
         ("OverlegService.due_reminders", ran),
     ):
-        await _sql(
+        await sql(
             url,
             "INSERT INTO job_claim (job, period, node, claimed_at) VALUES (:j, :p, 'w-1', :t)",
             j=job,
@@ -273,7 +262,7 @@ async def test_each_hourly_job_s_last_run_and_retrying_rows_are_read_from_the_da
             t=at,
         )
     row = str(uuid.uuid4())
-    await _sql(
+    await sql(
         url,
         "INSERT INTO mail_outbox (id, household_id, recipient_id, kind, dedupe_key, status, attempts, "
         "next_attempt_at, created_at, last_error) VALUES (:id, :h, :r, 'notice', :d, 'queued', 2, :t, :t, 'SMTP 451')",

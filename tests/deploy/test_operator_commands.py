@@ -10,10 +10,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from support.cli import run_cli
+from support.operator_kit import sql
 
-from eenplan.storage.engine import create_engine
 from eenplan_crypto.sealing import kek_id
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,20 +30,10 @@ def _env(settings, **extra: str) -> dict[str, str]:
     }
 
 
-async def _execute(url: str, sql: str, **params: object) -> list[tuple]:
-    engine = create_engine(url, pool_size=1)
-    try:
-        async with engine.begin() as conn:
-            result = await conn.execute(sa.text(sql), params)
-            return [tuple(r) for r in result.all()] if result.returns_rows else []
-    finally:
-        await engine.dispose()
-
-
 async def _outbox_row(url: str, household_id: str, recipient_id: str, kind: str, status: str) -> str:
     row_id = str(uuid.uuid4())
     now = datetime.now(UTC)
-    await _execute(
+    await sql(
         url,
         "INSERT INTO mail_outbox (id, household_id, recipient_id, kind, dedupe_key, status, attempts, "
         "next_attempt_at, created_at, last_error) VALUES (:id, :h, :r, :k, :d, :s, 8, :t, :t, 'relay refused')",
@@ -76,7 +65,7 @@ async def test_outbox_retry_queues_dead_letters_again_by_row_household_or_all(de
     by_row = run_cli("outbox", "retry", "--id", one, env=_env(settings))
     assert by_row.returncode == 0, by_row.stderr
     assert "plan_update: 1" in by_row.stdout and "1 dead letter(s) queued again" in by_row.stdout
-    ((status, attempts, claimed),) = await _execute(
+    ((status, attempts, claimed),) = await sql(
         url, "SELECT status, attempts, claimed_by FROM mail_outbox WHERE id = :id", id=one
     )
     assert (status, attempts, claimed) == ("queued", 0, None)
@@ -90,7 +79,7 @@ async def test_outbox_retry_queues_dead_letters_again_by_row_household_or_all(de
     assert "2 dead letter(s) queued again" in by_household.stdout
     everything = run_cli("outbox", "retry", "--all", env=_env(settings))
     assert everything.returncode == 0 and "0 dead letter(s) queued again" in everything.stdout
-    ((sent_status,),) = await _execute(url, "SELECT status FROM mail_outbox WHERE id = :id", id=sent)
+    ((sent_status,),) = await sql(url, "SELECT status FROM mail_outbox WHERE id = :id", id=sent)
     assert sent_status == "sent"  # only dead letters move
     for text in _personal(demo):
         assert text not in by_row.stdout + by_household.stdout
@@ -103,8 +92,8 @@ async def test_outbox_retry_queues_dead_letters_again_by_row_household_or_all(de
 async def test_keys_status_names_the_kek_and_counts_without_names(demo, settings):
     url, household = settings.effective_database_url, demo["household"]["id"]
     current = kek_id(base64.b64decode(settings.key_encryption_key))
-    ((code,),) = await _execute(url, "SELECT code FROM household WHERE id = :id", id=household)
-    await _execute(
+    ((code,),) = await sql(url, "SELECT code FROM household WHERE id = :id", id=household)
+    await sql(
         url,
         "INSERT INTO household_key (household_code, fingerprint, public_armored, sealed_secret, kek_id, created_at) "
         "VALUES (:c, :f, 'armored', :b, :k, :t)",
@@ -169,7 +158,7 @@ def test_every_documented_command_still_parses():
 async def _dead(url: str, household_id: str, recipient_id: str, kind: str, **extra: object) -> str:
     row_id = str(uuid.uuid4())
     created = extra.pop("created", datetime.now(UTC) - timedelta(minutes=1))
-    await _execute(
+    await sql(
         url,
         "INSERT INTO mail_outbox (id, household_id, recipient_id, kind, dedupe_key, version, status, attempts, "
         "next_attempt_at, created_at, last_error) VALUES (:id, :h, :r, :k, :d, :v, :s, 8, :t, :c, 'relay refused')",
@@ -192,8 +181,8 @@ async def test_outbox_retry_leaves_out_mail_people_would_see_stale(demo, setting
     for an overleg that has ended are not sent again: marked skipped and counted by kind and reason; the rest is."""
     url, household = settings.effective_database_url, demo["household"]["id"]
     person, other = demo["betrokkenen"][0]["id"], demo["betrokkenen"][1]["id"]
-    ((code,),) = await _execute(url, "SELECT code FROM household WHERE id = :id", id=household)
-    await _execute(url, "DELETE FROM mail_outbox")
+    ((code,),) = await sql(url, "SELECT code FROM household WHERE id = :id", id=household)
+    await sql(url, "DELETE FROM mail_outbox")
     old_update = await _dead(url, household, person, "plan_update", version=2)
     await _dead(url, household, person, "plan_update", version=3, status="sent")
     fresh_update = await _dead(url, household, other, "plan_update", version=3)
@@ -203,7 +192,7 @@ async def test_outbox_retry_leaves_out_mail_people_would_see_stale(demo, setting
     invites = {}
     for when in ("past", "coming"):
         overleg, start = str(uuid.uuid4()), datetime.now(UTC) + timedelta(days=-2 if when == "past" else 2)
-        await _execute(
+        await sql(
             url,
             "INSERT INTO overleg (id, household_id, type, status, start_at, end_at, agenda, uid, sequence, revision, "
             "created_by, created_at) VALUES (:id, :h, 'voortgang', 'gepland', :s, :e, '', :u, 0, 0, :b, :s)",
@@ -223,7 +212,7 @@ async def test_outbox_retry_leaves_out_mail_people_would_see_stale(demo, setting
     assert "skipped, superseded: plan_update: 2" in done.stdout
     assert "skipped, expired: signin_link: 1" in done.stdout and "skipped, past: invite: 1" in done.stdout
     assert "4 dead letter(s) skipped" in done.stdout
-    status = dict(await _execute(url, "SELECT id, status FROM mail_outbox"))
+    status = dict(await sql(url, "SELECT id, status FROM mail_outbox"))
     assert status[fresh_update] == status[new_link] == status[invites["coming"]] == "queued"
     assert status[old_update] == status[older_of_two] == status[old_link] == status[invites["past"]] == "skipped"
     for text in [*_personal(demo), code]:
