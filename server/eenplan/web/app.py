@@ -15,7 +15,7 @@ from .metrics import middleware as request_metrics
 from .pages import install as install_pages
 from .pages.errors import page_errors
 from .params import refuse_nul
-from .problems import name_server, problem_middleware, quiet_protocol_errors
+from .problems import problem_middleware, quiet_protocol_errors
 from .routes import betrokkenen, households, meta, overleggen, plan, signin, stagnatie, toestemming, veiligheid
 from .routes import inbound as inbound_routes
 from .routes import mail as mail_routes
@@ -75,7 +75,8 @@ def create_app(
         middlewares.insert(0, request_metrics())
     app = web.Application(middlewares=middlewares, client_max_size=max_body_bytes)
 
-    app.on_response_prepare.append(name_server)
+    # `Server: eenplan` on every response: aiohttp's own header preparation reads the name
+    # quiet_protocol_errors installs (no on_response_prepare coroutine per response for it)
     quiet_protocol_errors()
     app[SERVICES] = services
     app[MAX_BODY] = max_body_bytes

@@ -119,11 +119,6 @@ async def _handle(request: web.Request, handler) -> web.StreamResponse:
         return problem(500, "Internal error", "the server could not complete the request", "internal")
 
 
-async def name_server(_request: web.Request, response: web.StreamResponse) -> None:
-    """on_response_prepare: every response the app prepares says `Server: eenplan`, without versions."""
-    response.headers["Server"] = SERVER_NAME
-
-
 class QuietProtocolErrors(logging.Filter):
     """On aiohttp's server logger: a request the HTTP parser refused (an oversized header, a bad line) is
     the client's fault. Log its class and status in one line, without the traceback and without the
@@ -144,9 +139,10 @@ class QuietProtocolErrors(logging.Filter):
 def quiet_protocol_errors(logger: logging.Logger | None = None) -> None:
     """Install QuietProtocolErrors on aiohttp's server logger once (idempotent; create_app calls it).
 
-    Also names the server without versions on the answers aiohttp's HTTP parser gives before any app
-    code runs (an oversized header line): those never reach `name_server`, and aiohttp offers no hook
-    for them, so its default is replaced (tests/api/test_hostile_input.py notices if that stops working)."""
+    Also names the server without versions: aiohttp's header preparation sets `Server` from its module
+    default, which is replaced, so every response says `Server: eenplan` — the app's and the answers
+    aiohttp's HTTP parser gives before any app code runs (an oversized header line), for which aiohttp
+    offers no hook (tests/api/test_hostile_input.py notices if that stops working)."""
     target = logger or logging.getLogger("aiohttp.server")
     if not any(isinstance(f, QuietProtocolErrors) for f in target.filters):
         target.addFilter(QuietProtocolErrors())
