@@ -41,7 +41,7 @@ from ..domain.errors import DecisionChanged, StorageUnavailable, TemporaryFailur
 from . import wal_sync
 from .engine import engine_health, is_sqlite
 from .faults import IO
-from .loop_db import DEFERRED, Deferred, LoopConnection, append_sqlite, is_busy
+from .loop_db import LoopConnection, append_sqlite, is_busy
 from .pg_generation import PENDING, Pending
 from .pg_log import append_pg_checked
 from .pg_reads import PgReads
@@ -80,8 +80,7 @@ class AccessLogWriter:
         self._spacing = commit_spacing
         self._last_commit = float("-inf")
         # (events, their waiter, the deferred PostgreSQL decision they settle: pg_generation)
-        # (SQLite: the deferred decision they settle, `loop_db.Deferred`, checked inside the batch's write lock)
-        self._pending: list[tuple[list[AccessEvent], asyncio.Future[None], Pending | Deferred | None]] = []
+        self._pending: list[tuple[list[AccessEvent], asyncio.Future[None], Pending | None]] = []
         self._drainer: asyncio.Task[None] | None = None
         url = engine.url.render_as_string(hide_password=False)
         self._sqlite_path = make_url(url).database if is_sqlite(url) else None
@@ -108,7 +107,7 @@ class AccessLogWriter:
         if not self._health.may_attempt():  # a storage fault, within its backoff: fail at once
             raise self._health.refuse()
         future = asyncio.get_running_loop().create_future()
-        pending: Pending | Deferred | None = PENDING.get() if self._pg is not None else DEFERRED.get()
+        pending = PENDING.get() if self._pg is not None else None
         self._pending.append((events, future, pending if pending is not None and not pending.settled else None))
         if self._drainer is None or self._drainer.done():
             self._drainer = asyncio.create_task(self._drain())
@@ -129,12 +128,10 @@ class AccessLogWriter:
                 if self._broken is not None:  # queued before a sync failed: never answered as logged
                     raise self._broken
                 if self._thread is not None:
-                    refused = await self._write_sqlite(
-                        [(group, p if isinstance(p, Deferred) else None) for group, _, p in batch]
-                    )
+                    await self._write_sqlite(events)
                 else:
                     assert self._pg is not None
-                    groups = [(group, p if isinstance(p, Pending) else None) for group, _, p in batch]
+                    groups = [(group, pending) for group, _, pending in batch]
                     refused = await self._pg.transaction(
                         lambda conn, batch_groups=groups: append_pg_checked(conn, batch_groups)
                     )
@@ -155,9 +152,8 @@ class AccessLogWriter:
                 BATCH_ENTRIES.observe(len(events))
                 for index, (_, future, pending) in enumerate(batch):
                     if index in refused:  # decided under a generation no longer current: nothing was logged
-                        assert pending is not None
-                        if isinstance(pending, Pending) and self._pg is not None:
-                            self._pg.generations.drop(pending.household_id, pending.generation)
+                        assert pending is not None and self._pg is not None
+                        self._pg.generations.drop(pending.household_id, pending.generation)
                         if not future.done():
                             future.set_exception(DecisionChanged("the decision changed; read again"))
                         continue
@@ -194,23 +190,19 @@ class AccessLogWriter:
         if waiting is not None and self._thread is not None:
             self._thread.submit(waiting.close)
 
-    async def _write_sqlite(self, groups: list[tuple[list[AccessEvent], Deferred | None]]) -> set[int]:
-        """Append the groups (deferred ones only if nothing changed: `LoopConnection.append_checked`), make
-        them durable, and answer the indices refused."""
+    async def _write_sqlite(self, events: list[AccessEvent]) -> None:
         assert self._loop_db is not None
         try:
             if self._off_loop_once:
                 self._off_loop_once = False
                 raise sqlite3.OperationalError("busy: restarting the WAL after a checkpoint")
-            refused = self._loop_db.append_checked(groups)  # on the loop: no lock wait, no fsync (NORMAL)
+            self._loop_db.append_log(events)  # on the loop: no lock wait (busy_timeout 0), no fsync (NORMAL)
         except sqlite3.OperationalError as exc:
             if not is_busy(exc):
                 raise
-            # another writer holds the lock (or the WAL restarts): in the thread, on the thread's own connection,
-            # whose data_version says nothing about the loop's: its deferred decisions are all refused
-            refused = await asyncio.get_running_loop().run_in_executor(self._thread, self._append_waiting, groups)
+            # another writer holds the lock (or the WAL restarts): in the thread, on the thread's own connection
+            await asyncio.get_running_loop().run_in_executor(self._thread, self._append_waiting, events)
         await self._ask(b"s")
-        return refused
 
     async def _ask(self, command: bytes) -> None:
         """Have the helper process sync (or checkpoint) the WAL; a failed sync breaks the log for good."""
@@ -239,12 +231,12 @@ class AccessLogWriter:
             log.critical("syncing the access log failed; refusing plan reads until restart")
             raise self._broken
 
-    def _append_waiting(self, groups: list[tuple[list[AccessEvent], Deferred | None]]) -> set[int]:
+    def _append_waiting(self, events: list[AccessEvent]) -> None:
         if self._waiting is None:
             assert self._sqlite_path is not None
             self._waiting = sqlite3.connect(self._sqlite_path, isolation_level=None, timeout=30)
             self._waiting.execute("PRAGMA synchronous=NORMAL")  # durable by the helper's sync, as on the loop
-        return append_sqlite(self._waiting, [], groups)
+        append_sqlite(self._waiting, events)
 
     async def close(self) -> None:
         """Finish pending writes and release the connection and the helper process; later records fail."""

@@ -22,8 +22,6 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Sequence
-from contextvars import ContextVar
-from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
@@ -41,19 +39,6 @@ BUSY_RETRIES = 5
 _INSERT = f"INSERT INTO access_log ({', '.join(LOG_COLUMNS)}) VALUES ({','.join('?' * len(LOG_COLUMNS))})"
 _NEW_HEAD = "INSERT INTO access_log_head (household_id, seq, hash) VALUES (?, 0, ?) ON CONFLICT DO NOTHING"
 _MOVE_HEAD = "UPDATE access_log_head SET seq = ?, hash = ? WHERE household_id = ?"
-
-
-@dataclass
-class Deferred:
-    """A plan read decided from answers remembered under `seen` (opening, data_version), without checking
-    that nothing changed: its own log batch checks that inside its write lock (`append_checked`)."""
-
-    seen: tuple[int, int]
-    settled: bool = False
-
-
-#: the deferred SQLite decision of the request this context serves (`PlanReader.revoked`, `settle`)
-DEFERRED: ContextVar[Deferred | None] = ContextVar("eenplan_sqlite_deferred", default=None)
 
 
 def is_busy(exc: sqlite3.OperationalError) -> bool:
@@ -103,19 +88,6 @@ class LoopConnection:
             self._fault(exc, "access log")
             raise
 
-    def append_checked(self, groups: list[tuple[list[AccessEvent], Deferred | None]]) -> set[int]:
-        """Append a batch's groups whose deferred decisions still hold; answer the indices refused.
-
-        Inside BEGIN IMMEDIATE nobody else can commit until this batch does, and the snapshot is the newest:
-        a data_version equal to the one a deferred decision was made under means no other connection has
-        committed since, so the decision is the one the database gives at this commit (the linearisation
-        point). A refused group writes nothing; its request is done again cold (`DecisionChanged`)."""
-        try:
-            return append_sqlite(self._get(), [], groups, self.generation)
-        except sqlite3.Error as exc:
-            self._fault(exc, "access log")
-            raise
-
     def _get(self) -> sqlite3.Connection:
         """The connection, opened in WAL mode with commits made durable by the access-log writer's sync."""
         if self._read_only and self._conn is not None and os.access(self.path, os.W_OK):
@@ -160,15 +132,8 @@ class LoopConnection:
             conn.close()
 
 
-def append_sqlite(
-    conn: sqlite3.Connection,
-    events: list[AccessEvent],
-    groups: list[tuple[list[AccessEvent], Deferred | None]] | None = None,
-    opening: int | None = None,
-) -> set[int]:
-    """Insert the events (and the `groups` whose deferred decisions hold, checked under the write lock on
-    the loop's connection, its `opening`) at the end of their households' chains, in one transaction
-    (`log_chain`); answer the indices of the groups refused."""
+def append_sqlite(conn: sqlite3.Connection, events: list[AccessEvent]) -> None:
+    """Insert the events at the end of their households' chains, in one transaction (`log_chain`)."""
 
     def execute(step: Step) -> tuple[int, str] | None:
         if isinstance(step, LockHead):  # the write lock is the database's, taken at BEGIN IMMEDIATE
@@ -184,22 +149,12 @@ def append_sqlite(
 
     conn.execute("BEGIN IMMEDIATE")  # raises at once (busy_timeout 0) when another writer holds the lock
     try:
-        refused: set[int] = set()
-        accepted = list(events)
-        if groups:
-            seen = None if opening is None else (opening, conn.execute("PRAGMA data_version").fetchone()[0])
-            for index, (group, deferred) in enumerate(groups):
-                if deferred is not None and deferred.seen != seen:  # another connection committed since
-                    refused.add(index)
-                else:
-                    accepted.extend(group)
-        run(accepted, execute)
+        run(events, execute)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    return refused
 
 
 def _sqlite_values(household_id: str, row: ChainRow) -> tuple[Any, ...]:

@@ -28,7 +28,7 @@ from ..domain.versions import VersionInfo
 from .engine import engine_health, is_sqlite
 from .faults import DETAIL, classify
 from .grant_rows import GRANTS, GrantColumns, grant_of
-from .loop_db import BUSY_RETRIES, DEFERRED, Deferred, LoopConnection, is_busy
+from .loop_db import BUSY_RETRIES, LoopConnection, is_busy
 from .person_repository import (
     LOOKUP_EVERY_HOUSEHOLD,
     LOOKUP_ONE_HOUSEHOLD,
@@ -259,13 +259,8 @@ class PlanReader:
         """Everything deciding a read of version `number` (None: the current one) needs, in one statement;
         None when the betrokkene is not an active member of the household. The hashes are shared: read-only."""
         key = (household_id, betrokkene_id, number, today)
-        if self._sqlite_path:
-            # a deferred plan read trusts a remembered membership (its log batch checks nothing changed); a
-            # remembered refusal is checked now, so a member just added is never refused from memory
-            if self._answers.get(key) is not None and self._deferred_holds():
-                return self._answers[key]
-            if await self._unchanged() and key in self._answers:
-                return self._answers[key]
+        if self._sqlite_path and await self._unchanged() and key in self._answers:
+            return self._answers[key]
         self._today = today
         taken = self._handover.take((household_id, betrokkene_id, today)) if number is None else None
         remembered = taken if isinstance(taken, Remembered) else None  # PostgreSQL: rows by generation
@@ -332,12 +327,6 @@ class PlanReader:
                 return await self._revoked_and_access(jti, scope, household_id, member, self._today)
             except (OSError, *PG_ERRORS) as exc:
                 raise TemporaryFailure("the database is unavailable") from exc
-        DEFERRED.set(None)
-        if deferred and self._revoked is not None and self._data_version is not None:
-            # SQLite: decided from what was remembered under this data_version, unchecked; the request's log
-            # batch checks, inside its write lock, that no other connection has committed since (`loop_db`)
-            DEFERRED.set(Deferred(self._data_version))
-            return (jti, scope) in self._revoked
         if not await self._unchanged() or self._revoked is None:
             self._revoked = frozenset((row[0], row[1]) for row in await self._fetch(_REVOKED, {}))
         return (jti, scope) in self._revoked
@@ -363,15 +352,9 @@ class PlanReader:
     async def settle(self, *, check: bool = True) -> bool:
         """Whether this request's deferred revocation check (if any, `revoked(deferred=True)`) still holds;
         its log rows settle it, else one query here (`check` False: none). Ends the deferral either way."""
-        if self._pg is None:
-            deferred = DEFERRED.get()
-            DEFERRED.set(None)
-            if deferred is None or deferred.settled or not check:
-                return True
-            return deferred.seen == await self._sqlite(lambda db: db.data_version())
         pending = PENDING.get()
         PENDING.set(None)
-        if pending is None or pending.settled or not check:
+        if pending is None or pending.settled or self._pg is None or not check:
             return True
         try:
             rows = await self._pg.fetch_sql(
@@ -421,12 +404,6 @@ class PlanReader:
         self._revoked = None
         self._data_version = seen
         return False
-
-    def _deferred_holds(self) -> bool:
-        """Whether this request's revocation check was deferred (SQLite) under the remembered answers'
-        data_version: then its log batch settles them too, and nothing is checked now."""
-        deferred = DEFERRED.get()
-        return deferred is not None and not deferred.settled and deferred.seen == self._data_version
 
     def _check_ends(self, task: asyncio.Task[Any]) -> None:
         if self._checked_by is not None and self._checked_by[0] is task:

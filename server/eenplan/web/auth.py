@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ..domain.errors import DecisionChanged, TemporaryFailure, Unauthenticated
+from ..domain.errors import DecisionChanged, Unauthenticated
 from .keys import MONITORING, PRINCIPAL, SERVICES, SESSION_TOKEN
 
 PUBLIC_PATHS = frozenset({"/api/openapi.json"})
@@ -71,13 +71,7 @@ async def _settled_by_log(request: web.Request, handler, token: str) -> web.Stre
         response = await handler(request)
     except DecisionChanged:
         await tokens.settle(check=False)
-    except TemporaryFailure:  # the database could not answer (503): nothing more is asked
-        await tokens.settle(check=False)
-        raise
-    except Exception:  # a refusal from remembered facts stands only if they still hold (it may be stale)
-        if await tokens.settle():
-            raise
-    except BaseException:  # cancelled: nothing more is asked
+    except BaseException:  # an error shows nothing remembered (a non-member is never remembered): as it is
         await tokens.settle(check=False)
         raise
     else:
