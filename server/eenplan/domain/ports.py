@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import date, datetime
 from types import TracebackType
 from typing import NamedTuple, Protocol
@@ -175,6 +175,10 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
     def on_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` after this unit commits; never when it rolls back."""
+        ...
+
+    def after_close(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run `work` once this unit has given back its connection (a write that must not need a second one)."""
         ...
 
 

@@ -127,7 +127,10 @@ class SessionService:
             raise Unauthenticated("invalid or expired session")
         session, members = found
         if needs_touch(session, now, self.policy):
-            await self._touch(token_hash)
+            if uow is None:
+                await self._touch(token_hash)
+            else:  # not while the caller's connection is held: a full pool would wait for itself
+                uow.after_close(lambda: self._touch(token_hash))
         return token_hash, session, members
 
     async def _lookup_outside(

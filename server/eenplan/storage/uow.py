@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 
 from sqlalchemy import exc as sa_exc
@@ -92,6 +92,7 @@ class UnitOfWork:
         self._write = write
         self._health = engine_health(engine)
         self._after_commit: list[Callable[[], None]] = []
+        self._after_close: list[Callable[[], Awaitable[None]]] = []
 
     async def __aenter__(self) -> UnitOfWork:
         if self._write and self._health.fault is not None:
@@ -101,7 +102,7 @@ class UnitOfWork:
         self.session = AsyncSession(self._engine, expire_on_commit=False, autoflush=False)
         try:
             await self.session.connection(execution_options={WRITE_OPTION: self._write})
-        except (sa_exc.DBAPIError, OSError) as exc:
+        except (sa_exc.DBAPIError, sa_exc.TimeoutError, OSError) as exc:  # TimeoutError: the pool is used up
             await self.session.close()
             raise (_translate(exc, "the database is busy") or StorageConflict("the database is busy")) from exc
         self.households = HouseholdRepository(self.session)
@@ -146,6 +147,11 @@ class UnitOfWork:
         never if it rolls back, so nobody is told of rows that do not exist."""
         self._after_commit.append(callback)
 
+    def after_close(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run `work` once this unit has given back its connection, committed or not: writes of their own
+        (a session's last-seen) that must never wait for a second connection while this one is held."""
+        self._after_close.append(work)
+
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
@@ -154,6 +160,9 @@ class UnitOfWork:
             await self.session.rollback()
         finally:
             await self.session.close()
+        pending, self._after_close = self._after_close, []
+        for work in pending:
+            await work()
         if isinstance(exc, sa_exc.DBAPIError):
             translated = _translate(exc, "a concurrent change got there first")
             if translated is not None:
