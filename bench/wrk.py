@@ -54,6 +54,7 @@ def serve(port: int, bare_port: int, body_file: str) -> None:
     from eenplan.bootstrap import create_app
     from eenplan.cli import new_loop
     from eenplan.config import Settings
+    from eenplan.gc_tuning import settle_after_start
 
     body: list[bytes] = []
 
@@ -69,6 +70,7 @@ def serve(port: int, bare_port: int, body_file: str) -> None:
         for runner, at in zip(runners, (port, bare_port), strict=True):
             await runner.setup()
             await web.TCPSite(runner, "127.0.0.1", at).start()
+        settle_after_start()  # as `eenplan serve` does at its start-up (both sides share the process)
         print("serving", flush=True)
         try:
             await asyncio.Event().wait()

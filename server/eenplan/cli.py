@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from . import cli_admin, cli_households, cli_keys, cli_outbox
 from .config import Settings, documented_settings
 from .domain.errors import EenplanError
+from .gc_tuning import settle_after_start
 
 if TYPE_CHECKING:
     from .web.metrics import MetricsListener
@@ -52,6 +53,7 @@ def _worker(settings: Settings, _args: argparse.Namespace) -> int:
         services = build_services(settings)
         metrics = await _metrics_started(settings)
         await backfill_keys(services)
+        settle_after_start()
         try:
             if services.outbox is None:
                 print("eenplan: EENPLAN_SMTP_URL is not set; nothing to send", file=sys.stderr)
@@ -87,6 +89,7 @@ def _inbound(settings: Settings, _args: argparse.Namespace) -> int:
         try:
             listener = receiver(services, settings)
             await listener.start()
+            settle_after_start()
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):
@@ -116,14 +119,21 @@ def new_loop() -> asyncio.AbstractEventLoop:
     return uvloop.new_event_loop()
 
 
+async def _settle_gc(_app: object) -> None:
+    """At the app's start-up, before it listens: the process's cycle collection tuned (`gc_tuning`)."""
+    settle_after_start()
+
+
 def _serve(settings: Settings, _args: argparse.Namespace) -> int:
     _refuse_unready(settings)  # before the heavy imports, so a refusal exits at once
     from aiohttp import web
 
     from .bootstrap import create_app
 
+    app = create_app(settings)
+    app.on_startup.append(_settle_gc)
     web.run_app(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         access_log=None,
