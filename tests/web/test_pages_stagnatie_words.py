@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import date
 
 import pytest
 from support.overleg_kit import regisseur
@@ -30,7 +29,7 @@ def _shown(html: str) -> str:
     return TAG.sub(" ", html)
 
 
-async def test_the_ladder_says_nieuwe_afspraken_at_every_step(client, services, demo, capsys):
+async def test_the_ladder_says_nieuwe_afspraken_at_every_step(client, services, demo, capsys, clock):
     hh = demo["household"]["id"]
     me = regisseur(demo)
     case = await services.stagnatie.open(
@@ -45,7 +44,7 @@ async def test_the_ladder_says_nieuwe_afspraken_at_every_step(client, services, 
         assert "Nieuwe afspraken" in text and "Afspraken vastleggen" in text
         if step == 2:  # the internal plan is step 2's outcome (the ladder asks for it before step 3)
             await services.stagnatie.record_outcome(
-                me, hh, case["id"], Outcome.INTERN_PLAN, datum=date.today(), acties=None, resultaat=None, termijn=None
+                me, hh, case["id"], Outcome.INTERN_PLAN, datum=clock.today(), acties=None, resultaat=None, termijn=None
             )
         await services.stagnatie.escalate(me, hh, case["id"])
     text = _shown(await (await client.get(page)).text())
