@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from .errors import FieldProblem, NotFound, PreconditionFailed, ValidationFailed
+from .errors import Conflict, FieldProblem, NotFound, PreconditionFailed, ValidationFailed
 from .sections import Actie, Afspraak, Doel
 
 #: a goal's own fields (its actions are items of their own)
@@ -85,6 +85,19 @@ class ItemChanged(PreconditionFailed):
         self.theirs = theirs
         self.current = current
         self.extra = {"current_version": current, "current_item": theirs}
+
+
+class ItemIdTaken(Conflict):
+    """An add names an id (the client's, or the one the editor's form was given) that an item of the plan
+    already has with other content: nothing is written; the problem names the field `id`, never the content."""
+
+    kind = "item-id-taken"
+
+    def __init__(self, op: ItemOp) -> None:
+        problem = FieldProblem("id", "is already used by an item with other content")
+        super().__init__(f"this {op.kind.value}'s id is already used by an item with other content")
+        self.extra = {"errors": [problem.as_dict()]}
+        self.op = op
 
 
 @dataclass(frozen=True)
@@ -171,6 +184,47 @@ def apply(section: list[dict[str, Any]], op: ItemOp, new_id: Callable[[], str]) 
         changed["id"] = target["id"]
         container[index] = changed
     return Applied(out, str(target["id"]))
+
+
+def _by_id(section: list[dict[str, Any]], kind: ItemKind, item_id: str) -> tuple[dict[str, Any] | None, str | None]:
+    """The item of `kind` with this id anywhere in its section, and the goal it is in (an action's)."""
+    if kind is not ItemKind.ACTIE:
+        return next((x for x in section if x.get("id") == item_id), None), None
+    for goal in section:
+        found = next((a for a in goal.get("acties", []) if a.get("id") == item_id), None)
+        if found is not None:
+            return found, goal.get("id")
+    return None, None
+
+
+def _same(posted: dict[str, Any], stored: dict[str, Any]) -> bool:
+    """Whether an add's item is the stored one (a new goal's actions posted without ids match by order)."""
+    mine, theirs = dict(posted), dict(stored)
+    mine_acties, theirs_acties = mine.pop("acties", None), theirs.pop("acties", None)
+    if mine != theirs:
+        return False
+    if mine_acties is None or theirs_acties is None:
+        return bool(mine_acties == theirs_acties)
+    return len(mine_acties) == len(theirs_acties) and all(
+        {**a, "id": a.get("id") or b.get("id")} == b for a, b in zip(mine_acties, theirs_acties, strict=True)
+    )
+
+
+def added_before(section: list[dict[str, Any]], op: ItemOp) -> dict[str, Any] | None:
+    """For an add that names its item's id: the item already in the section under that id with the same
+    content — the add is a repeat (a double click, a form sent again, a client's retry) and must write
+    nothing — or None when no item of its kind has that id. ItemIdTaken when one has it with other content
+    (or, for an action, under another goal)."""
+    if op.op is not Op.ADD or not op.fields.get("id"):
+        return None
+    found, goal_id = _by_id(section or [], op.kind, str(op.fields["id"]))
+    if found is None:
+        return None
+    if op.kind is ItemKind.ACTIE and goal_id != op.doel_id:
+        raise ItemIdTaken(op)
+    if not _same(validate_item(op.kind, op.fields), found):
+        raise ItemIdTaken(op)
+    return found
 
 
 def land(

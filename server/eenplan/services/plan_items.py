@@ -13,17 +13,19 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from ..domain.access import Access, Principal, require_write
 from ..domain.audit import Channel, Event
 from ..domain.betrokkene import Betrokkene, Kind
 from ..domain.errors import Conflict, FieldProblem, PreconditionFailed, ValidationFailed
-from ..domain.plan_items import ItemChanged, ItemKind, ItemOp, find, land
+from ..domain.plan_items import ItemChanged, ItemKind, ItemOp, added_before, find, land
 from ..domain.ports import IdFactory, UnitOfWorkFactory
 from ..domain.versions import VersionInfo
 from .common import Need, authorised
 from .plan import PlanService, PlanSnapshot
+from .plan_content import scoped_texts, visible_info
 
 #: how often an operation is landed again when another version was saved between its read and its write
 TRIES = 5
@@ -47,6 +49,8 @@ class _Read:
     current: int
     base: list[dict[str, Any]] | None  # the section in the base version; None when the base is the current one
     now: list[dict[str, Any]]
+    info: VersionInfo  # the current version's facts
+    now_text: str  # the section now, as stored
 
 
 #: the household's own people (a krachten-en-zorgen row is about one of them, or the household as a whole)
@@ -54,14 +58,25 @@ HOUSEHOLD_KINDS = frozenset({Kind.KLANT, Kind.NETWERK})
 
 
 @dataclass(frozen=True)
+class NewItemIds:
+    """Fresh ids for the editor's add forms, one per form, made when the page is rendered: the form sends its
+    id along, so the same form sent twice (a double click, a resubmit) adds its item once (`added_before`)."""
+
+    doel: str
+    afspraak: str
+    acties: Mapping[str, str]  # goal id → the id of a new action of that goal
+
+
+@dataclass(frozen=True)
 class EditorView:
     """The plan as the regisseur edits it: the current version, every section (parsed), the active
-    betrokkenen to choose `wie` from (by name), and the names of everyone referred to."""
+    betrokkenen to choose `wie` from (by name), the names of everyone referred to, and the add forms' ids."""
 
     snapshot: PlanSnapshot
     sections: Mapping[str, Any]
     people: tuple[Betrokkene, ...]
     names: Mapping[str, str]
+    new_ids: NewItemIds
 
     @property
     def about_choices(self) -> tuple[tuple[str, str], ...]:
@@ -93,10 +108,14 @@ class PlanItemService:
     ) -> ItemResult:
         """Apply one item operation made on version `base`, as a new version. `editor`: the plan editor's
         rule (only a regisseur), else the policy's write level on the section, as for PATCH /plan.
-        Raises ItemChanged when the item changed since `base`, PreconditionFailed for an unknown base."""
+        Raises ItemChanged when the item changed since `base`, PreconditionFailed for an unknown base.
+        An add naming an id the plan already has with the same content is a repeat: it writes nothing (no
+        version, no mail) and answers the item as it stands now; with other content ItemIdTaken (409)."""
         merged = False
         for attempt in range(TRIES):
             read = await self._read(principal, household_id, base, op, editor)
+            if added_before(read.now, op) is not None:
+                return await self._repeated(read, op, channel)
             try:
                 applied = land(read.base, read.now, op, read.current, self._new_id)
             except ItemChanged:
@@ -129,17 +148,30 @@ class PlanItemService:
                 raise PreconditionFailed(f"If-Match names version {base}; the current version is {current}")
             versions = {current} | {base}
             hashes: dict[int, str] = {}
+            infos: dict[int, VersionInfo] = {}
             for number in versions:
                 loaded = await caller.uow.plans.version(household_id, number)
                 if loaded is None:
                     raise PreconditionFailed(f"version {number} does not exist")
-                hashes[number] = loaded[1][op.section]
+                infos[number], hashes[number] = loaded[0], loaded[1][op.section]
             texts = await caller.uow.plans.blobs(household_id, set(hashes.values()))
         sections = {number: json.loads(texts[h]) or [] for number, h in hashes.items()}
-        return _Read(access, current, None if base == current else sections[base], sections[current])
+        base_section = None if base == current else sections[base]
+        return _Read(access, current, base_section, sections[current], infos[current], texts[hashes[current]])
+
+    async def _repeated(self, read: _Read, op: ItemOp, channel: Channel) -> ItemResult:
+        """The answer to a repeated add: the item as the caller may see it in the current version, which the
+        first add made (or a later one); nothing is written, and showing the item is logged as a read."""
+        item_id = str(op.fields["id"])
+        texts = scoped_texts(read.access, {op.section: read.now_text})
+        shown = json.loads(texts.get(op.section, "null")) or []
+        info = visible_info(read.info, read.access)
+        await self._log_shown(read.access, op.section, channel, read.current)
+        snapshot = PlanSnapshot(read.access.actor.household_id, info, MappingProxyType(texts))
+        return ItemResult(info, find(shown, _with_id(op, item_id)), item_id, False, snapshot)
 
     async def _log_shown(self, access: Access, section: str, channel: Channel, current: int) -> None:
-        """A conflict shows the caller the item as it is now: a read of that section."""
+        """A conflict (or a repeated add) shows the caller the item as it is now: a read of that section."""
         # not "versie N" (a read of the whole version: "since your last visit" counts those), only what was shown
         shown = f"bewerken: {section}, versie {current}"
         await self._plan.record([self._plan.access_event(access, Event.READ, [section], channel, shown)])
@@ -152,7 +184,9 @@ class PlanItemService:
         snap = await self._plan.current(principal, household_id, channel=Channel.WEB)
         sections = {key: json.loads(text) for key, text in snap.sections.items()}
         people = tuple(b for b in everyone if b.active)
-        return EditorView(snap, sections, people, {b.id: b.name for b in everyone})
+        goals = [g["id"] for g in sections.get("doelen") or [] if isinstance(g, dict) and g.get("id")]
+        fresh = NewItemIds(self._new_id(), self._new_id(), {gid: self._new_id() for gid in goals})
+        return EditorView(snap, sections, people, {b.id: b.name for b in everyone}, fresh)
 
     async def change_section(
         self, principal: Principal, household_id: str, base: int, key: str, value: Any

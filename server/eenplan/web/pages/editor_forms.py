@@ -44,6 +44,12 @@ LABELS: dict[str, str] = {
     "gewenst_perspectief": _("Gewenst perspectief"),
 }
 
+#: shown when an add form was saved before with other content (ItemIdTaken), next to its main field
+ALREADY_ADDED = _(
+    "U had dit formulier al eens opgeslagen, met iets anders erin. Kijk in het plan of het klopt. "
+    "Wilt u dit er ook bij? Klik dan nog een keer op de knop."
+)
+
 STATUS_LABELS: dict[str, str] = {"open": _("Open"), "behaald": _("Behaald"), "niet_behaald": _("Niet behaald")}
 
 
@@ -64,6 +70,11 @@ def item_fields(kind: ItemKind, form: MultiDictProxy[Any], *, whole: bool) -> di
     if whole and str(form.get("id", "")).strip():
         fields["id"] = str(form["id"]).strip()
     return fields
+
+
+def already_added(kind: ItemKind) -> dict[str, str]:
+    """The error an add form shows when its id was saved before with other content: by its main field."""
+    return {"titel" if kind is ItemKind.DOEL else "wat": ALREADY_ADDED}
 
 
 def section_value(key: str, form: MultiDictProxy[Any]) -> dict[str, Any]:

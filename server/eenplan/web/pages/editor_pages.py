@@ -1,11 +1,13 @@
 """The plan editor (issue 13 item 2): the regisseur changes one goal, action or afspraak at a time, and the
 text sections, and adopts (vaststellen) the current version.
 
-Every form carries the version it was based on. The service lands a change on a newer version when the
-other change touched other items (the page says so) and answers `ItemChanged` when it touched the same
-one: the page then shows both versions, with "Mijn versie bewaren" (the same change again, now based on
-the current version) and "De andere versie houden" (back to the editor, nothing written). Who may edit is
-the service's rule (a regisseur; anyone else gets the 403 page); handlers only call services and render.
+Every form carries the version it was based on; an add form also the id its item gets, made by the
+service when the page is rendered, so the same form sent twice (a double click, a resubmit) adds its item
+once. The service lands a change on a newer version when the other change touched other items (the page
+says so) and answers `ItemChanged` when it touched the same one: the page then shows both versions, with
+"Mijn versie bewaren" (the same change again, now based on the current version) and "De andere versie
+houden" (back to the editor, nothing written). Who may edit is the service's rule (a regisseur; anyone
+else gets the 403 page); handlers only call services and render.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from aiohttp import web
 
 from ...domain.audit import Channel
 from ...domain.errors import Conflict, NotFound, ValidationFailed
-from ...domain.plan_items import ItemChanged, ItemKind, ItemOp, Op
+from ...domain.plan_items import ItemChanged, ItemIdTaken, ItemKind, ItemOp, Op
 from ..keys import services
 from ..plan_item_schemas import item_id
 from . import forms, guard
@@ -27,6 +29,7 @@ from .editor_forms import (
     LABELS,
     STATUS_LABELS,
     TEXT_SECTIONS,
+    already_added,
     base_version,
     field_errors,
     item_fields,
@@ -68,9 +71,13 @@ def _base(request: web.Request) -> str:
 
 
 async def _render(
-    request: web.Request, form_id: str = "", errors: dict[str, str] | None = None, entered: Any = None
+    request: web.Request,
+    form_id: str = "",
+    errors: dict[str, str] | None = None,
+    entered: Any = None,
+    status: int | None = None,
 ) -> web.Response:
-    """The editor; with `errors` for the form `form_id` (refilled from `entered`) it answers 422."""
+    """The editor; with `errors` for the form `form_id` (refilled from `entered`) it answers 422 (or `status`)."""
     household_id, principal = await guard.household(request)
     svc = services(request)
     view = await svc.plan_items.editor(principal, household_id)
@@ -101,7 +108,7 @@ async def _render(
         "adopt_at": adoption_options(await svc.plan_deadlines.adoption_choices(principal, household_id)),
         "no_overleg": NO_OVERLEG,
     }
-    return page(request, "editor.html", context, status=422 if errors else 200)
+    return page(request, "editor.html", context, status=status or (422 if errors else 200))
 
 
 async def _item(request: web.Request, kind: ItemKind, op: Op, form_id: str) -> web.StreamResponse:
@@ -123,6 +130,8 @@ async def _item(request: web.Request, kind: ItemKind, op: Op, form_id: str) -> w
         return await _render(request, form_id, field_errors(err, FIELDS[kind]), fields)
     except ItemChanged as err:
         return await both_versions(request, err, _base(request), action, f"{action}/verwijderen")
+    except ItemIdTaken:  # this form was saved before with other content: refilled, with a fresh id to add it anew
+        return await _render(request, form_id, already_added(kind), fields, status=409)
     done = "samengevoegd" if result.merged else "verwijderd" if op is Op.REMOVE else "opgeslagen"
     anchor = f"#{kind.value}-{result.item_id}" if op is not Op.REMOVE else ""
     raise redirect(f"{_base(request)}?gelukt={done}{anchor}")

@@ -4,6 +4,10 @@ Each operation is one new plan version. A change based on an older version lands
 the other changes touched other items (`merged`: true); when its own item changed since, 412 with the item
 as it is now (`current_item`, `current_version`). `If-Match: *` is refused: a blind write would overwrite
 a change its author never saw.
+
+An add may name its item's `id` (the format item ids have). Sent again with the same content — a retry after
+a lost answer — it writes nothing (no version, no mail) and answers as the first did: 201, the item, the
+current version. The same id with other content is 409 naming the field `id`.
 """
 
 from __future__ import annotations
@@ -28,6 +32,12 @@ table = RouteTable("plan items")
 BASE = "/api/households/{id}/plan"
 IF_MATCH: dict[str, Any] = {
     "If-Match": required('ETag of the version the change is based on (e.g. "7"); "*" is refused')
+}
+#: what an add answers besides RESPONSES (201 replaces 200)
+ADDED = {
+    201: "The item and the new version (ETag); sent again with the same id and content, the same answer and "
+    "nothing written (the current version)",
+    409: "The id is already used by an item with other content (errors names the field id)",
 }
 RESPONSES = {
     200: "The item and the new version (ETag)",
@@ -83,7 +93,7 @@ async def _patch(request: web.Request, op: ItemOp) -> web.Response:
     summary="Add one goal (with its actions, if any); the other goals stay as they are",
     body=ADD_BODIES[ItemKind.DOEL],
     headers=IF_MATCH,
-    responses={201: "The goal and the new version (ETag)", **{k: v for k, v in RESPONSES.items() if k != 200}},
+    responses={**ADDED, **{k: v for k, v in RESPONSES.items() if k != 200}},
     response=DOEL_RESULT,
 )
 async def add_doel(request: web.Request) -> web.Response:
@@ -121,7 +131,7 @@ async def remove_doel(request: web.Request) -> web.Response:
     summary="Add one action to a goal; the goal's other actions and the other goals stay as they are",
     body=ADD_BODIES[ItemKind.ACTIE],
     headers=IF_MATCH,
-    responses={201: "The action and the new version (ETag)", **{k: v for k, v in RESPONSES.items() if k != 200}},
+    responses={**ADDED, **{k: v for k, v in RESPONSES.items() if k != 200}},
     response=ACTIE_RESULT,
 )
 async def add_actie(request: web.Request) -> web.Response:
@@ -161,7 +171,7 @@ async def remove_actie(request: web.Request) -> web.Response:
     summary="Add one afspraak; the others stay as they are",
     body=ADD_BODIES[ItemKind.AFSPRAAK],
     headers=IF_MATCH,
-    responses={201: "The afspraak and the new version (ETag)", **{k: v for k, v in RESPONSES.items() if k != 200}},
+    responses={**ADDED, **{k: v for k, v in RESPONSES.items() if k != 200}},
     response=AFSPRAAK_RESULT,
 )
 async def add_afspraak(request: web.Request) -> web.Response:
