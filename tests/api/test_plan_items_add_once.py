@@ -4,6 +4,8 @@ content is 409 naming `id`; an id that cannot be one is 422 naming `id`."""
 
 from __future__ import annotations
 
+import asyncio
+
 from support.helpers import bearer, plan_url
 
 from eenplan.domain.access import Principal
@@ -93,3 +95,18 @@ async def test_an_id_that_cannot_be_one_is_422_naming_the_field(client, demo):
     assert resp.status == 422
     assert [e["field"] for e in (await resp.json())["errors"]] == ["id"]
     assert (await _plan(client, demo))["version"] == v
+
+
+async def test_two_concurrent_adds_with_one_id_add_one_item(client, services, demo):
+    """A real double click: both requests arrive before either has written; the second lands on the first's
+    version, finds the id and writes nothing."""
+    v = (await _plan(client, demo))["version"]
+    body = {**ACTIE, "wie": _oma(demo), "id": "ophalen-oma"}
+    url, headers = plan_url(demo, "/doelen/school/acties"), _h(demo["regisseur"], v)
+    answers = await asyncio.gather(*(client.post(url, json=body, headers=headers) for _ in range(2)))
+    assert [r.status for r in answers] == [201, 201], [await r.text() for r in answers]
+    bodies = [await r.json() for r in answers]
+    assert bodies[0] == bodies[1] and not bodies[0]["merged"]
+    plan = await _plan(client, demo)
+    assert plan["version"] == v + 1
+    assert [a["id"] for a in plan["sections"]["doelen"][1]["acties"]].count("ophalen-oma") == 1
