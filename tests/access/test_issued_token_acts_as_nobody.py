@@ -6,8 +6,10 @@ The sweep, route by route (the person's own record — name, phone, days, mail c
 the aanspreekpunt — is in test_issued_token_personal_fields; the safety signal in test_log_attribution):
 PUT …/overleggen/{oid}/attendance, PUT …/polls/{pid}/votes, POST …/veiligheidsplan/handtekening,
 POST …/toestemmingen/{cid}/antwoord, …/bevestiging, …/intrekking, PATCH …/betrokkenen/{bid} (phone, days, mail
-choice), DELETE …/betrokkenen/{bid}/key. Pages (the overleg's answer form, the date poll, the journaal) take
-only a cookie session, which is always the person's own: an issued token presented there reaches no service.
+choice), DELETE …/betrokkenen/{bid}/key; every plan write (a version names its author: PATCH …/plan here, the item
+routes, vaststellen and the deadline events in test_issued_token_plan_writes). Pages (the overleg's answer form,
+the date poll, the journaal) take only a cookie session, which is always the person's own: an issued token
+presented there reaches no service.
 """
 
 from __future__ import annotations
@@ -180,10 +182,10 @@ async def test_an_issued_token_reaches_no_page_form(client, demo, services):
     assert _answers(seen)[fatima["id"]] == "needs_action"
 
 
-@pytest.mark.xfail(strict=True, reason="open: a plan version written with an issued token names the person as author")
 async def test_a_plan_change_with_an_issued_token_is_not_authored_by_the_person(client, demo, clock):
-    """Found by this sweep, left to the plan's owners (services/plan_versions.py): with a write grant, a token
-    issued for Joost writes a plan version whose author_id is Joost (the access log does name the issuer)."""
+    """Found by this sweep: with a write grant, a token issued for Joost wrote a plan version whose author_id was
+    Joost (only the access log named the issuer). A version names its author, so every plan write needs the
+    person's own credential: the issued token gets 403 and the plan stays at its version; Joost's own writes."""
     joost, fatima = demo["by_name"]["Joost Willems"], demo["by_name"][FATIMA]
     body = {
         "grantee_id": joost["id"],
@@ -199,7 +201,9 @@ async def test_a_plan_change_with_an_issued_token_is_not_authored_by_the_person(
     answer = {"besluit": "ja", "wijze": "schriftelijk"}
     assert (await client.post(hh(demo, f"/toestemmingen/{cid}/antwoord"), json=answer, headers=bearer(fatima))).ok
     token = await _issued(client, demo, "Joost Willems")
-    resp = await client.patch(
-        hh(demo, "/plan"), json={"analyse": {"analyse": "door de machine"}}, headers=token | {"If-Match": '"2"'}
-    )
-    assert resp.status == 403 or (await resp.json())["author_id"] != joost["id"]
+    change = {"analyse": {"analyse": "door de machine"}}
+    await _forbidden(await client.patch(hh(demo, "/plan"), json=change, headers=token | {"If-Match": '"2"'}))
+    assert (await client.get(hh(demo, "/plan"), headers=bearer(joost))).headers["ETag"] == '"2"'  # nothing written
+    own = await client.patch(hh(demo, "/plan"), json=change, headers=bearer(joost) | {"If-Match": '"2"'})
+    assert own.status == 200, await own.text()
+    assert (await own.json())["author_id"] == joost["id"]

@@ -129,7 +129,7 @@ class OverlegCloser:
             elif next_id is None and overleg.type in NEEDS_NEXT:
                 warnings.append("next_overleg: no next overleg is planned; plan one soon")
             if adopt and request.adopted_version is not None:
-                await self._plan.adopt_in(uow, actor, request.adopted_version, overleg_id)
+                await self._plan.adopt_in(caller, request.adopted_version, overleg_id)
             held = replace(
                 overleg,
                 status=OverlegStatus.HELD,

@@ -13,6 +13,8 @@ Nothing here reads plan content: names, days and overleg dates only, so nothing 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -32,7 +34,7 @@ from ..domain.plan_deadlines import (
 )
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
 from ..domain.versions import VersionInfo
-from .common import Need, authorised
+from .common import Caller, Need, authorised, require_need
 from .overleg_drafts import AMSTERDAM, local_date
 from .plan import PlanService
 
@@ -57,6 +59,10 @@ class OverlegChoice:
     held: bool
 
 
+#: what recording an event is called in a refusal; the event names its regisseur, so only her own credential does it
+RECORD = "record plan deadlines"
+
+
 class PlanDeadlineService:
     """Deadline events and vaststellen at an overleg, for the regisseur of a household."""
 
@@ -68,6 +74,16 @@ class PlanDeadlineService:
 
     def _today(self) -> date:
         return self._clock().astimezone(AMSTERDAM).date()
+
+    @asynccontextmanager
+    async def _recording(self, principal: Principal, household_id: str) -> AsyncIterator[Caller]:
+        """`authorised` for a change to the deadline events: a regisseur acting as herself (an event names who
+        recorded it), so a token another regisseur issued for her is refused (Need.PERSONAL) before any write."""
+        async with authorised(
+            self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what=RECORD
+        ) as caller:
+            require_need(caller, Need.PERSONAL, RECORD)
+            yield caller
 
     async def overview(self, principal: Principal, household_id: str) -> DeadlineOverview:
         """Every recorded event with its deadline and whether it is met (regisseurs only)."""
@@ -91,9 +107,7 @@ class PlanDeadlineService:
         self, principal: Principal, household_id: str, asked_by: str, on: date
     ) -> EventStatus:
         """Record that `asked_by` (the jeugdige, a parent or a provider) asked on `on` to have the plan in writing."""
-        async with authorised(
-            self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="record plan deadlines"
-        ) as caller:
+        async with self._recording(principal, household_id) as caller:
             check_event_day(on, self._today())
             person = await caller.uow.betrokkenen.get(household_id, asked_by)
             if person is None or not may_ask_written_plan(person):
@@ -104,9 +118,7 @@ class PlanDeadlineService:
 
     async def record_no_familiegroepsplan(self, principal: Principal, household_id: str, on: date) -> EventStatus:
         """Record that on `on` it was decided not to make a familiegroepsplan."""
-        async with authorised(
-            self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="record plan deadlines"
-        ) as caller:
+        async with self._recording(principal, household_id) as caller:
             check_event_day(on, self._today())
             return await self._record(
                 caller.uow, household_id, caller.actor.betrokkene_id, EventKind.NO_FAMILIEGROEPSPLAN, on, None
@@ -127,9 +139,7 @@ class PlanDeadlineService:
     async def remove(self, principal: Principal, household_id: str, event_id: str) -> None:
         """Delete one recorded event (a correction: recorded by mistake or twice); regisseurs only, 404 when
         the household has no such event."""
-        async with authorised(
-            self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="record plan deadlines"
-        ) as caller:
+        async with self._recording(principal, household_id) as caller:
             if not await caller.uow.plan_deadlines.remove(household_id, event_id):
                 raise NotFound("deadline event not found")
             await caller.uow.commit()
@@ -168,6 +178,6 @@ class PlanDeadlineService:
                     self._today(),
                 ):
                     raise ValidationFailed.one("overleg", "is not a held or today's overleg of this household")
-            info = await self._plan.adopt_in(uow, caller.actor, number, overleg_id)
+            info = await self._plan.adopt_in(caller, number, overleg_id)
             await uow.commit()
             return info

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import date
 from typing import Any, Protocol
 
-from ..domain.access import Access, Actor, Principal, decide, require_regisseur, require_write
+from ..domain.access import Access, Actor, Principal, decide, require_write
 from ..domain.audit import AccessEvent, Channel, Event
 from ..domain.diff import diff_plans, summarise
 from ..domain.errors import NotFound, TemporaryFailure, ValidationFailed
@@ -22,8 +22,12 @@ from ..domain.sections import SECTION_KEYS
 from ..domain.validation import assign_item_ids, check_identities_and_references, validate_sections
 from ..domain.veiligheid import guard_signature
 from ..domain.versions import VersionInfo, changed_since, check_merge
-from .common import NOT_FOUND, authorised, retry_on_conflict
+from .common import NOT_FOUND, Caller, Need, authorised, require_need, retry_on_conflict
 from .plan_content import PlanSnapshot, blob_hash, canonical_json, scoped_texts, visible_info
+
+#: What a plan write does in the caller's name (a version's author, who vastgesteld it): only with a credential of
+#: their own (Need.PERSONAL), never with a token someone else issued for them (Forbidden names this)
+WRITE_AS_ONESELF = "write the plan in this person's name"
 
 #: (unit of work, the author, the new version) → awaitable; runs before the version's commit
 VersionListener = Callable[[UnitOfWork, Actor, VersionInfo], Awaitable[None]]
@@ -77,13 +81,16 @@ class PlanVersions:
         normalised = validate_sections(changes)
         return await retry_on_conflict(lambda: _change_once(self, principal, household_id, base, normalised, authorise))
 
-    async def adopt_in(self: _Plan, uow: UnitOfWork, actor: Actor, number: int, overleg: str | None) -> VersionInfo:
-        """Mark a version vastgesteld inside the caller's open unit of work: the one step behind
+    async def adopt_in(self: _Plan, caller: Caller, number: int, overleg: str | None) -> VersionInfo:
+        """Mark a version vastgesteld inside the caller's open unit of work (`caller.uow`): the one step behind
         `PlanDeadlineService.adopt_at` (which checks the overleg is held or today's) and closing an overleg
         (`overleg_close`, the overleg being held). There is no public `adopt` with a weaker rule of its own.
 
-        Checks the role again: a caller from inside need not have opened its unit with `Need.REGISSEUR`."""
-        require_regisseur(actor, "adopt a plan version")
+        Checks the role again: a caller from inside need not have opened its unit with `Need.REGISSEUR`, and that
+        the credential is the regisseur's own (the version names who vastgesteld it: `WRITE_AS_ONESELF`)."""
+        require_need(caller, Need.REGISSEUR, "adopt a plan version")
+        require_need(caller, Need.PERSONAL, WRITE_AS_ONESELF)
+        uow, actor = caller.uow, caller.actor
         household_id = actor.household_id
         loaded = await uow.plans.version(household_id, number)
         if loaded is None:
@@ -105,8 +112,13 @@ async def _change_once(
     normalised: dict[str, Any],
     authorise: Callable[[Access, set[str]], None] = require_write,
 ) -> tuple[PlanSnapshot, bool]:
-    """One attempt of `PlanVersions.change` (retried on a write conflict), in one locked transaction."""
-    async with authorised(plan._uow, principal, household_id, write=True) as caller:
+    """One attempt of `PlanVersions.change` (retried on a write conflict), in one locked transaction.
+
+    Every new version passes here, and its author is the caller: so a token issued by someone else is refused
+    (Need.PERSONAL) before anything is read or written."""
+    async with authorised(
+        plan._uow, principal, household_id, write=True, need=Need.PERSONAL, what=WRITE_AS_ONESELF
+    ) as caller:
         uow, actor = caller.uow, caller.actor
         access = decide(actor, await uow.consents.grants(household_id, actor.betrokkene_id, plan.today()), plan.today())
         authorise(access, set(normalised))
