@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from functools import partial
 
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
 from ..services.container import Services
 from ..services.plan_content import rendered_cache
-from .auth import auth_middleware
+from .auth import authenticated
 from .keys import MAX_BODY, RENDERED, SERVICES, TRUSTED_PROXIES
 from .metrics import middleware as request_metrics
 from .pages import install as install_pages
 from .pages.errors import page_errors
-from .params import refuse_nul
+from .params import has_nul, refuse_nul
 from .problems import problem_middleware, quiet_protocol_errors
 from .routes import betrokkenen, households, meta, overleggen, plan, signin, stagnatie, toestemming, veiligheid
 from .routes import inbound as inbound_routes
@@ -48,12 +49,15 @@ ROUTE_TABLES = (
 
 
 @web.middleware
-async def pages_but_api(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """`page_errors` for every request but the API's, which it would only pass through (one prefix test instead of
-    its route lookup on the hot read)."""
+async def gate(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Between the problem details and the handler, in this order: the pages' error pages (every request but the
+    API's), authentication (`auth.authenticated`), the NUL refusal (`params.refuse_nul`, only for a request that
+    has one). One middleware layer where these were three: each layer is a coroutine more on the hot read."""
+    if has_nul(request):
+        handler = partial(refuse_nul, handler=handler)
     if request.path.startswith(API_PREFIX):
-        return await handler(request)
-    return await page_errors(request, handler)
+        return await authenticated(request, handler)
+    return await page_errors(request, partial(authenticated, handler=handler))
 
 
 def create_app(
@@ -70,7 +74,7 @@ def create_app(
     `csrf_key` signs the pages' form tokens (random when not given); `theme_css` is a municipality's
     stylesheet served at /static/thema.css (EENPLAN_THEME_CSS); `metrics` counts requests by route template for
     the metrics listener (web/metrics.py; never served on this app)."""
-    middlewares: list[Middleware] = [problem_middleware, pages_but_api, auth_middleware, refuse_nul]
+    middlewares: list[Middleware] = [problem_middleware, gate]
     if metrics:
         middlewares.insert(0, request_metrics())
     app = web.Application(middlewares=middlewares, client_max_size=max_body_bytes)
