@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from ..domain.errors import ValidationFailed
 from ..domain.overleg import Invitee, OverlegType
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -14,6 +15,14 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 def local_date(moment: datetime) -> date:
     """The date of a moment in Europe/Amsterdam (the method's werkdagen are Dutch days)."""
     return moment.astimezone(AMSTERDAM).date()
+
+
+def check_initiated(initiated: date | None, now: datetime) -> None:
+    """Refuse an initiation date after today (Amsterdam's day): a start that has not happened yet would move
+    the startoverleg window, and its deadline on the caseload, into the future (a past one is checked against
+    its window by `check_window`)."""
+    if initiated is not None and initiated > local_date(now):
+        raise ValidationFailed.one("initiated", "must not be in the future: the day the household started")
 
 
 @dataclass(frozen=True)

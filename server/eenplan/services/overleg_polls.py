@@ -18,7 +18,7 @@ from ..domain.mailgroup import OutboxItem, OutboxKind, OutboxStatus
 from ..domain.overleg import DatePoll, Invitee, OverlegType, PollOption, Vote, check_invitees, check_times
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
 from .common import Need, authorised
-from .overleg_drafts import OverlegDraft
+from .overleg_drafts import OverlegDraft, check_initiated
 from .overleg_views import OverlegView, shown_in
 from .overleggen import OverlegService
 from .plan import PlanService
@@ -70,6 +70,8 @@ class PollService:
         if not 1 <= len(options) <= MAX_OPTIONS:
             raise ValidationFailed.one("options", f"give 1 to {MAX_OPTIONS} candidate slots")
         now = self._clock()
+        if overleg_type is OverlegType.STARTOVERLEG:
+            check_initiated(initiated_on, now)
         recorded = None
         for i, (start, end) in enumerate(options):
             try:

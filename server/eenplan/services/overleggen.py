@@ -18,17 +18,15 @@ from ..domain.audit import Channel
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.overleg import (
     NEEDS_NEXT,
-    Invitee,
     Overleg,
     OverlegStatus,
     OverlegType,
     Partstat,
     check_invitees,
     check_times,
-    reachable_weekdays,
     with_roles,
 )
-from ..domain.overleg_ports import Slot, SlotPerson, SlotPlanner
+from ..domain.overleg_ports import Slot, SlotPlanner
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory, Werkdagen
 from . import overleg_reads
 from .common import Need, authorised, known_household
@@ -39,6 +37,7 @@ from .overleg_drafts import OverlegDraft, local_date
 from .overleg_invites import REQUEST, InviteSender, overleg_uid
 from .overleg_must_attend import MustAttendChanger
 from .overleg_reminders import due_reminders
+from .overleg_slots import SlotChoice, SlotFinder, SlotRequest
 from .overleg_views import OverlegView, shown, shown_in
 from .overleg_window import WindowCalendar, initiation_date, window_calendar
 from .plan import PlanService
@@ -76,6 +75,7 @@ class OverlegService:
         self._must_attend = MustAttendChanger(uow, plan, invites, NOT_FOUND)
         self._changes = OverlegChanges(uow, clock, plan, invites, self.check_window, NOT_FOUND)
         self._attendance = AttendanceRecorder(uow, plan, self._visible)
+        self._slots = SlotFinder(uow, clock, planner)
 
     def now(self) -> datetime:
         """The service's clock: what "upcoming" means on a page that lists overleggen."""
@@ -142,15 +142,15 @@ class OverlegService:
         max_per_day: int | None = 2,
     ) -> list[Slot]:
         """Slots in [earliest, latest] where every must-attend betrokkene is reachable, best first."""
-        async with authorised(
-            self._uow, principal, household_id, need=Need.REGISSEUR, what="plan overleggen"
-        ) as caller:
-            people = {b.id: b for b in await caller.uow.betrokkenen.list(household_id)}
-        check_invitees([Invitee(b, True) for b in must] + [Invitee(b, False) for b in optional], people)
-        persons = [SlotPerson(b, b in must, reachable_weekdays(people[b].reachable_days)) for b in must + optional]
-        return self.planner.propose_slots(
-            earliest, latest, persons, duration, limit=limit, max_per_day=max_per_day, not_before=self._clock()
-        )
+        want = SlotRequest(earliest, latest, duration, limit, max_per_day)
+        return await self._slots.slots(principal, household_id, want, must, optional)
+
+    async def slot_choice(
+        self, principal: Principal, household_id: str, want: SlotRequest, must: list[str] | None, optional: list[str]
+    ) -> SlotChoice:
+        """The slots with who was checked for them (the page's words come from it); `must=None`: the klanten must
+        come, the rest may (see overleg_slots)."""
+        return await self._slots.choice(principal, household_id, want, must, optional)
 
     async def list(
         self, principal: Principal, household_id: str, *, channel: Channel = Channel.API, content: bool = True

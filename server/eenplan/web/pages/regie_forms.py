@@ -10,7 +10,6 @@ from aiohttp import web
 from multidict import MultiMapping
 
 from ...domain.access import Principal
-from ...domain.betrokkene import Kind
 from ...domain.errors import ValidationFailed
 from ..keys import services
 from . import guard
@@ -53,12 +52,6 @@ principal_of = guard.household
 async def names_of(request: web.Request, principal: Principal, household_id: str) -> dict[str, str]:
     """Names by betrokkene id (the contact list every betrokkene may see)."""
     return {b.id: b.name for b in await services(request).betrokkenen.list(principal, household_id)}
-
-
-async def klanten_of(request: web.Request, principal: Principal, household_id: str) -> list[str]:
-    """Who the slot form ticks as must-come before the regisseur chooses: the klanten."""
-    found = await services(request).betrokkenen.list(principal, household_id)
-    return [b.id for b in found if b.kind is Kind.KLANT]
 
 
 def must_of(form: MultiMapping[str], people: dict[str, str]) -> tuple[list[str], list[str]]:

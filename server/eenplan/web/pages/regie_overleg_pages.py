@@ -18,6 +18,7 @@ from multidict import MultiMapping
 from ...domain.audit import Channel
 from ...domain.errors import ValidationFailed
 from ...domain.overleg import Invitee, OverlegType
+from ...services.overleg_slots import SlotRequest
 from ...services.overleggen import OverlegDraft
 from ..keys import services
 from . import forms, guard
@@ -26,7 +27,6 @@ from .i18n import SOURCE_LANGUAGE, _
 from .overleg_pages import status_label, type_label, when
 from .regie_forms import (
     day_of,
-    klanten_of,
     must_of,
     names_of,
     slot_of,
@@ -54,25 +54,12 @@ async def _overview(
         started, errors["gestart"] = None, _("Vul een bestaande datum in.")
     cal = await svc.overleggen.window_calendar(principal, household_id, started)
     people = await names_of(request, principal, household_id)
+    chosen: list[str] | None = None  # before the regisseur chooses, the service's default says who must come
+    optional: list[str] = []
     if "gekozen" in source:
-        must, optional = must_of(source, people)
-    else:
-        must = await klanten_of(request, principal, household_id)
-        optional = [b for b in people if b not in must]
-    slots = (
-        await svc.overleggen.slots(
-            principal,
-            household_id,
-            earliest=cal.earliest,
-            latest=cal.latest,
-            must=must,
-            optional=optional,
-            duration=timedelta(minutes=60),
-            limit=12,
-        )
-        if must
-        else []
-    )
+        chosen, optional = must_of(source, people)
+    want = SlotRequest(cal.earliest, cal.latest, timedelta(minutes=60), limit=12)
+    choice = await svc.overleggen.slot_choice(principal, household_id, want, chosen, optional)
     polls = await svc.polls.open_polls(principal, household_id)
     overleggen = await svc.overleggen.list(principal, household_id, channel=Channel.WEB, content=False)
     await guard.named_household(request, principal, household_id)
@@ -87,8 +74,9 @@ async def _overview(
             "day_words": day_words,
             "weekdays": WEEKDAYS,
             "people": people,
-            "must": must,
-            "slots": [(f"{s.start.isoformat()}|{s.end.isoformat()}", when(s.start, s.end), s) for s in slots],
+            "must": choice.must,
+            "choice": choice,
+            "slots": [(f"{s.start.isoformat()}|{s.end.isoformat()}", when(s.start, s.end), s) for s in choice.slots],
             "polls": [(p, [(o, when(o.start, o.end), p.tally()[o.id]) for o in p.options]) for p in polls],
             "overleggen": [(o, type_label(o.type), when(o.start, o.end), status_label(o.status)) for o in overleggen],
             "errors": errors or {},

@@ -49,6 +49,8 @@ def _overleg_text(field: str, problem: str, one: bool) -> tuple[str, str]:
             return "optie", _("Kies één tijd.")
         return "optie", _("Kies een of meer tijden (hoogstens 20).")
     if head == "initiated" or field == "gestart":
+        if "future" in problem:
+            return "gestart", _("De startdatum ligt in de toekomst. Vul de dag in waarop het huishouden startte.")
         return "gestart", _("Vul de startdatum in.")
     if head == "invitees":
         return "moet", _("Kies wie erbij moet zijn.")
