@@ -110,3 +110,22 @@ async def test_two_concurrent_adds_with_one_id_add_one_item(client, services, de
     plan = await _plan(client, demo)
     assert plan["version"] == v + 1
     assert [a["id"] for a in plan["sections"]["doelen"][1]["acties"]].count("ophalen-oma") == 1
+
+
+async def test_a_repeat_is_refused_where_the_add_would_be(client, services, demo):
+    """A token someone else issued for Sanne writes nothing in her name (403): sending her add again with it is
+    refused the same way, not answered as her add was."""
+    sanne, hid = demo["regisseur"], demo["household"]["id"]
+    ruud = {"name": "Ruud Smit", "kind": "professional", "role": "procesregisseur", "organisation": "Gemeente"}
+    added = await client.post(f"/api/households/{hid}/betrokkenen", headers=bearer(sanne), json=ruud)
+    assert added.status == 201, await added.text()
+    by_ruud = {"token": services.tokens.issue(Principal((await added.json())["id"], hid))}
+    issued = await client.post(f"/api/households/{hid}/betrokkenen/{sanne['id']}/token", headers=bearer(by_ruud))
+    assert issued.status == 201, await issued.text()
+    v = (await _plan(client, demo))["version"]
+    body = {**ACTIE, "wie": _oma(demo), "id": "ophalen-oma"}
+    first = await client.post(plan_url(demo, "/doelen/school/acties"), json=body, headers=_h(sanne, v))
+    assert first.status == 201, await first.text()
+    token = {"Authorization": f"Bearer {(await issued.json())['token']}", "If-Match": f'"{v}"'}
+    again = await client.post(plan_url(demo, "/doelen/school/acties"), json=body, headers=token)
+    assert again.status == 403, await again.text()

@@ -23,9 +23,10 @@ from ..domain.errors import Conflict, FieldProblem, PreconditionFailed, Validati
 from ..domain.plan_items import ItemChanged, ItemKind, ItemOp, added_before, find, land
 from ..domain.ports import IdFactory, UnitOfWorkFactory
 from ..domain.versions import VersionInfo
-from .common import Need, authorised
+from .common import Need, authorised, require_need
 from .plan import PlanService, PlanSnapshot
 from .plan_content import scoped_texts, visible_info
+from .plan_versions import WRITE_AS_ONESELF
 
 #: how often an operation is landed again when another version was saved between its read and its write
 TRIES = 5
@@ -138,9 +139,12 @@ class PlanItemService:
         raise AssertionError("unreachable")
 
     async def _read(self, principal: Principal, household_id: str, base: int, op: ItemOp, editor: bool) -> _Read:
-        """Decide access, then read the section in the base version and now (read-only)."""
+        """Decide access, then read the section in the base version and now (read-only). The write's own rule
+        (a credential of the caller's own: `PlanVersions.change`) is asked here already, so a repeated add, which
+        writes nothing, is refused exactly where the add itself would be."""
         need = Need.REGISSEUR if editor else Need.MEMBER
         async with authorised(self._uow, principal, household_id, need=need, what="edit the plan") as caller:
+            require_need(caller, Need.PERSONAL, WRITE_AS_ONESELF)
             access = await self._plan.access_in(caller.uow, caller.actor)
             require_write(access, {op.section})
             current = caller.current_version
