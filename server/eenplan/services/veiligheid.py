@@ -68,6 +68,13 @@ def shown_signals(
     return [s.as_dict(with_content=t) for s, t in zip(found, texts, strict=True)], [event]
 
 
+def with_days(view: dict[str, Any], signal: Signaal) -> dict[str, Any]:
+    """The view with `raised_on`/`resolved_on`: the Amsterdam days (ISO) of its moments, as a page shows them
+    (a signal raised at 00:30 in Amsterdam is of that day, not of the UTC day before)."""
+    resolved = signal.resolved_at.astimezone(AMSTERDAM).date().isoformat() if signal.resolved_at else None
+    return view | {"raised_on": signal.raised_at.astimezone(AMSTERDAM).date().isoformat(), "resolved_on": resolved}
+
+
 class VeiligheidService:
     """Safety signals of a household and the veiligheidsplan's signature."""
 
@@ -131,6 +138,9 @@ class VeiligheidService:
         access = await self._plan.access(principal, household_id)
         shown, events = shown_signals(self._plan, access, found, channel)
         await self._plan.record(events)
+        if channel is Channel.WEB:  # the pages say the Dutch calendar day; the API keeps its moments only
+            by_id = {s.id: s for s in found}
+            shown = [with_days(view, by_id[view["id"]]) for view in shown]
         return shown
 
     async def resolve(

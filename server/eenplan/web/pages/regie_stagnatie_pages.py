@@ -48,10 +48,10 @@ QUESTIONS = dict(AFWEGINGEN)
 
 
 def _long(iso: str | None) -> str:
-    """An ISO date from a view, in words ("maandag 7 december 2026")."""
+    """An ISO date (a day the service's view gives, never a moment) in words ("maandag 7 december 2026")."""
     if not iso:
         return ""
-    return format_date(date.fromisoformat(iso[:10]), "EEEE d MMMM y", locale=SOURCE_LANGUAGE)
+    return format_date(date.fromisoformat(iso), "EEEE d MMMM y", locale=SOURCE_LANGUAGE)
 
 
 async def _render(request: web.Request, errors: dict[str, str] | None = None, status: int = 422) -> web.Response:
