@@ -11,6 +11,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from ..domain.errors import StorageUnavailable, TemporaryFailure
+from ..logsafe import describe_error
 from .access_repository import AccessLogRepository, ConsentRepository, TokenRevocationRepository
 from .auth_repository import AuthRepository
 from .bounce_repository import BounceRepository
@@ -162,7 +163,13 @@ class UnitOfWork:
             await self.session.close()
         pending, self._after_close = self._after_close, []
         for work in pending:
-            await work()
+            if exc is None:
+                await work()
+                continue
+            try:
+                await work()
+            except Exception as failed:  # the body's own error is the answer; this one is only logged, by kind
+                log.error("after-close work failed after the body raised: %s", describe_error(failed))
         if isinstance(exc, sa_exc.DBAPIError):
             translated = _translate(exc, "a concurrent change got there first")
             if translated is not None:
