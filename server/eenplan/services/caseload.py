@@ -66,6 +66,15 @@ class CaseloadService:
             pairs = [(m.household_id, m.betrokkene_id) for m in members if per_household[m.household_id] == 1]
             return await self._caseload(uow, pairs, wanted)
 
+    async def for_werkbank(self, token: str, wanted: Filter = Filter.ALL) -> Caseload | StartPage:
+        """The werkbank page's caseload, or, for a person who is regisseur of no household, the start page to
+        send them to instead (`start_page`: their households, or the aanspreekpunt's escalations): an empty
+        werkbank tells them nothing."""
+        elsewhere = await self.start_page(token)
+        if elsewhere is not StartPage.WERKBANK:
+            return elsewhere
+        return await self.for_session(token, wanted)
+
     async def for_principal(self, principal: Principal, wanted: Filter = Filter.ALL) -> Caseload:
         """The caseload of an API token: its one household, when its betrokkene is an active regisseur there."""
         async with self._uow() as uow:

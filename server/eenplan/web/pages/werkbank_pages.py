@@ -1,7 +1,8 @@
 """De werkbank: the regisseur's caseload across households (issue 13 item 1), most urgent first.
 
-The page renders `CaseloadService.for_session` — the same `Caseload` that `GET /api/werkbank` answers with,
-so the counts on the page are the API's. Every rule (deadlines, urgency, filters) is `domain.caseload`'s.
+The page renders `CaseloadService.for_werkbank` — the same `Caseload` that `GET /api/werkbank` answers with,
+so the counts on the page are the API's; someone who is regisseur nowhere is sent to the start page the
+service names. Every rule (deadlines, urgency, filters, who starts where) is `domain.caseload`'s.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from datetime import date, datetime
 from aiohttp import web
 from babel.dates import format_date
 
-from ...domain.caseload import DeadlineItem, DeadlineKind, Filter, Urgency, parse_filter
+from ...domain.caseload import DeadlineItem, DeadlineKind, Filter, StartPage, Urgency, parse_filter
 from ...domain.errors import ValidationFailed
 from ...domain.overleg import OverlegType
 from ...domain.pages import HouseholdPage
 from ...services.overleg_drafts import AMSTERDAM
 from ..keys import services
 from . import guard
+from .errors import error_page
 from .households import phase_label
 from .i18n import SOURCE_LANGUAGE, _
 from .render import page
@@ -87,15 +89,28 @@ def deadline_href(household_id: str, item: DeadlineItem) -> str:
     return f"/huishoudens/{household_id}/{DEADLINE_PAGES[item.kind].value}"
 
 
+def unknown_filter(request: web.Request) -> web.Response:
+    """422: the address names a filter that does not exist; the page says so and names the filters there are."""
+    names = ", ".join(FILTER_TEXTS[f] for f in Filter)
+    return error_page(
+        request,
+        422,
+        _("Dit filter bestaat niet"),
+        _("Dit filter bestaat niet. Kies op de werkbank een van deze filters: %(names)s.") % {"names": names},
+    )
+
+
 @routes.get("/werkbank")
 async def werkbank(request: web.Request) -> web.StreamResponse:
     """The caseload: every household where the person is regisseur, with what needs doing."""
     await guard.signed_in(request)
     try:
-        wanted = parse_filter(request.query.get("filter"))
+        wanted = parse_filter(request.query.get("filter"))  # the API's validator: the same filters, the same 422
     except ValidationFailed:
-        wanted = Filter.ALL  # a hand-typed filter that does not exist shows everything
-    caseload = await services(request).caseload.for_session(guard.token_or_401(request), wanted)
+        return unknown_filter(request)
+    caseload = await services(request).caseload.for_werkbank(guard.token_or_401(request), wanted)
+    if isinstance(caseload, StartPage):  # regisseur of no household: the service names where they belong
+        raise web.HTTPSeeOther(caseload.value)
     return page(
         request,
         "werkbank.html",
