@@ -275,3 +275,27 @@ async def test_a_reopened_connection_does_not_serve_answers_from_before(settings
     finally:
         await reader.close()
         await engine.dispose()
+
+
+async def test_a_cancelled_drainer_answers_the_requests_not_yet_in_a_batch(settings, demo):
+    """A shutdown that cancels the group commit between batches (a cancelled close(), a second signal) leaves
+    no request waiting forever: one queued but not yet taken gets 503, never "logged"."""
+    engine = create_engine(settings.effective_database_url)
+    writer = AccessLogWriter(engine)
+    hh = demo["household"]["id"]
+    try:
+        await writer.record([entry(hh, 0)])  # the helper started, the first batch done
+        await asyncio.sleep(0.01)  # past commit_spacing: the next batch is due at once
+        request = asyncio.create_task(writer.record([entry(hh, 1)]))
+        await asyncio.sleep(0)  # the request queued its entry and started the drainer
+        await asyncio.sleep(0)  # the drainer gathers more requests before it takes the batch
+        closing = asyncio.create_task(writer.close())
+        await asyncio.sleep(0)  # close() waits for the drainer
+        closing.cancel()  # and is cancelled: so is the drainer
+        await asyncio.wait([request], timeout=3)
+        assert request.done(), "the request still waits for an answer that will never come"
+        assert isinstance(request.exception(), TemporaryFailure)
+    finally:
+        if not writer._closed:
+            await writer.close()
+        await engine.dispose()

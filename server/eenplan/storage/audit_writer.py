@@ -120,6 +120,16 @@ class AccessLogWriter:
         await future
 
     async def _drain(self) -> None:
+        try:
+            await self._drain_batches()
+        except asyncio.CancelledError:  # shutting down: requests not yet in a batch get their answer too
+            queued, self._pending = self._pending, []
+            for _, future, _ in queued:
+                if not future.done():
+                    future.set_exception(TemporaryFailure("the access log is shutting down"))
+            raise
+
+    async def _drain_batches(self) -> None:
         loop = asyncio.get_running_loop()
         while self._pending:
             for _ in range(GATHER_TURNS):  # the requests already under way join this batch, not the next
