@@ -145,10 +145,12 @@ class HouseholdService:
             return household
 
     async def change_phase(self, principal: Principal, household_id: str, to: Phase, reason: str | None) -> Household:
-        """Move the household to another phase, if the method allows that step."""
+        """Move the household to another phase, if the method allows that step (a regisseur's own act: the
+        change names her, so a token someone else issued for her is refused before anything is read)."""
         async with authorised(
             self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="change the phase"
         ) as caller:
+            require_need(caller, Need.PERSONAL, "change the phase")  # the change names who made it
             uow, actor = caller.uow, caller.actor
             household = await uow.households.get(household_id, lock=True)
             if household is None:

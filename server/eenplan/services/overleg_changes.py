@@ -27,7 +27,7 @@ from ..domain.overleg import (
     with_roles,
 )
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from .common import Need, authorised, known_household
+from .common import Need, authorised, known_household, require_need
 from .overleg_invites import CANCEL, REQUEST, InviteSender
 from .overleg_views import OverlegView, shown_in
 from .plan import PlanService
@@ -76,6 +76,7 @@ class OverlegChanges:
         async with authorised(
             self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="change overleggen"
         ) as caller:
+            require_need(caller, Need.PERSONAL, "change overleggen")  # the invitations go out as from her
             uow, actor = caller.uow, caller.actor
             old = await self._planned(uow, household_id, overleg_id, "change")
             reason = changes.pop("reason", None)
@@ -111,6 +112,7 @@ class OverlegChanges:
         async with authorised(
             self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="cancel overleggen"
         ) as caller:
+            require_need(caller, Need.PERSONAL, "cancel overleggen")  # the cancellations go out as from her
             uow, actor = caller.uow, caller.actor
             old = await self._planned(uow, household_id, overleg_id, "cancel")
             new = replace(old, status=OverlegStatus.CANCELLED, sequence=old.sequence + 1, revision=old.revision + 1)

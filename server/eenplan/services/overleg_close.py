@@ -28,7 +28,7 @@ from ..domain.overleg import (
     require_status,
 )
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from .common import Need, authorised
+from .common import Need, authorised, require_need
 from .overleg_drafts import OverlegDraft
 from .overleg_views import OverlegView, shown_in
 from .plan import PlanService
@@ -86,6 +86,7 @@ class OverlegCloser:
         async with authorised(
             self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="close overleggen"
         ) as caller:
+            require_need(caller, Need.PERSONAL, "close overleggen")  # held, decisions, the next overleg: hers
             uow, actor = caller.uow, caller.actor
             overleg = await uow.overleggen.get(household_id, overleg_id, lock=True)
             if overleg is None:

@@ -22,7 +22,7 @@ from ..domain.errors import NotFound, ValidationFailed
 from ..domain.next_overleg import with_must_attend
 from ..domain.overleg import OverlegStatus, require_status
 from ..domain.ports import UnitOfWorkFactory
-from .common import Need, authorised, known_household
+from .common import Need, authorised, known_household, require_need
 from .overleg_invites import REQUEST, InviteSender
 from .overleg_views import OverlegView, cut
 from .plan import PlanService
@@ -46,6 +46,7 @@ class MustAttendChanger:
         async with authorised(
             self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="change overleggen"
         ) as caller:
+            require_need(caller, Need.PERSONAL, "change overleggen")  # the invitation goes out as from her
             uow, actor = caller.uow, caller.actor
             old = await uow.overleggen.get(household_id, overleg_id, lock=True)
             if old is None:

@@ -17,7 +17,7 @@ from ..domain.errors import NotFound, ValidationFailed
 from ..domain.mailgroup import OutboxItem, OutboxKind, OutboxStatus
 from ..domain.overleg import DatePoll, Invitee, OverlegType, PollOption, Vote, check_invitees, check_times
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
-from .common import Need, authorised
+from .common import Need, authorised, require_need
 from .overleg_drafts import OverlegDraft, check_initiated
 from .overleg_views import OverlegView, shown_in
 from .overleggen import OverlegService
@@ -87,6 +87,7 @@ class PollService:
         async with authorised(
             self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="open date polls"
         ) as caller:
+            require_need(caller, Need.PERSONAL, "open date polls")  # created_by, announced as from her
             uow, actor = caller.uow, caller.actor
             check_invitees(invitees, [b.id for b in await uow.betrokkenen.list(household_id)])
             poll = DatePoll(
@@ -196,6 +197,7 @@ class PollService:
         async with authorised(
             self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="pick a date"
         ) as caller:
+            require_need(caller, Need.PERSONAL, "pick a date")  # the overleg it plans is created by her
             uow, actor = caller.uow, caller.actor
             poll = await uow.overleggen.get_poll(household_id, poll_id, lock=True)
             if poll is None:

@@ -29,7 +29,7 @@ from ..domain.overleg import (
 from ..domain.overleg_ports import Slot, SlotPlanner
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory, Werkdagen
 from . import overleg_reads
-from .common import Need, authorised, known_household
+from .common import Need, authorised, known_household, require_need
 from .overleg_attendance import AttendanceRecorder
 from .overleg_changes import OverlegChanges, sent_by
 from .overleg_close import CloseRequest, OverlegCloser
@@ -202,6 +202,7 @@ class OverlegService:
         async with authorised(
             self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="plan overleggen"
         ) as caller:
+            require_need(caller, Need.PERSONAL, "plan overleggen")  # created_by, invitations sent as from her
             uow, actor = caller.uow, caller.actor
             overleg, queued = await self.create_in(uow, actor, draft)
             view = await shown_in(self._plan, uow, actor, overleg)

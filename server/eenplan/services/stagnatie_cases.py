@@ -26,6 +26,9 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 #: one step of the ladder inside `_change`'s transaction: (unit of work, the caller, the case) → the new case
 _Change = Callable[[UnitOfWork, Actor, Case], Awaitable[Case]]
 
+#: what a token someone else issued for the aanspreekpunt cannot do (Forbidden names it)
+AS_AANSPREEKPUNT = "act as the gemeentelijk aanspreekpunt"
+
 
 def set_step(case: Case, **changes: Any) -> Case:
     """The case with `changes` made to the record of its running step (the other steps' records as they were)."""
@@ -95,10 +98,11 @@ class StagnatieCases:
             async with authorised(self._uow, principal, household_id, write=True) as caller:
                 uow, actor = caller.uow, caller.actor
                 case = await self._case(uow, actor, household_id, case_id, lock=True)
-                if case.aanspreekpunt_id == actor.betrokkene_id:
-                    # the gemeente's acts (actions, commitment, afschalen) are the aanspreekpunt's own:
-                    # a token a regisseur issued for them must not record them in the gemeente's name
-                    require_need(caller, Need.PERSONAL, "act as the gemeentelijk aanspreekpunt")
+                # every step of a case is recorded in the actor's name (the step's start, commitment by, the
+                # outcome), so only with a credential of their own: the gemeente's acts (actions, commitment,
+                # afschalen) are the aanspreekpunt's, the regisseur's (escalating, outcomes) hers
+                ap = case.aanspreekpunt_id == actor.betrokkene_id
+                require_need(caller, Need.PERSONAL, AS_AANSPREEKPUNT if ap else "work on stagnation cases")
                 case = await change(uow, actor, case)
                 await uow.stagnatie.save_case(case)
                 shown = await self._shown_in(uow, actor, case)

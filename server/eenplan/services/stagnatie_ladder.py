@@ -19,7 +19,7 @@ from ..domain.mailgroup import OutboxItem, OutboxKind, OutboxStatus, PinnedKey
 from ..domain.ports import UnitOfWork
 from ..domain.stagnatie import Case, CaseStatus, Step, StepEnd, StepRecord, check_escalation, find_goal, gemeente_key
 from ..domain.veiligheid import escalation_sections
-from .common import NOT_FOUND, Need, authorised, retry_on_conflict
+from .common import NOT_FOUND, Need, authorised, require_need, retry_on_conflict
 from .stagnatie_cases import set_step
 from .stagnatie_notices import StagnatieNotices
 
@@ -40,8 +40,10 @@ class StagnatieLadder(StagnatieNotices):
         toelichting: str,
     ) -> dict[str, Any]:
         """Open a case at step 1 naming the goal/action not kept and the professional or organisation (regisseur)."""
-        async with authorised(self._uow, principal, household_id, need=Need.REGISSEUR, what="open a stagnation case"):
-            pass  # who may open is checked before the goal is read; the write below checks membership again
+        async with authorised(
+            self._uow, principal, household_id, need=Need.REGISSEUR, what="open a stagnation case"
+        ) as caller:  # who may open is checked before the goal is read; the write below checks membership again
+            require_need(caller, Need.PERSONAL, "open a stagnation case")  # opened_by and the first step name her
         _, doelen = await self._plan.section(principal, household_id, "doelen", "stagnatie: doel nagaan")
         find_goal(json.loads(doelen or "[]"), doel_id, actie_id)
         if not betrokkene_id and not organisatie.strip():
