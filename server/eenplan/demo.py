@@ -161,12 +161,12 @@ async def seed_demo(settings: Settings, *, if_empty: bool = False, services: Ser
 
     The demo's tokens stand for a person fully signed in, second factor included (a developer's
     shortcut: a real person's own credential comes from signing in, see `services.signin`)."""
-    from .bootstrap import build_services, utc_now
+    from .bootstrap import build_services
 
     own = services is None
     services = services or build_services(settings)
     try:
-        today = utc_now().date()
+        today = services.plan.today()  # the services' clock, the Amsterdam day (not the UTC day)
         existing = await services.households.find_by_code(DEMO_CODE)
         if existing is None:
             if if_empty and await services.households.count() > 0:

@@ -6,7 +6,7 @@ Each test reproduces a request sequence an attacker holding a regisseur account 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from support.helpers import bearer
 
@@ -96,7 +96,7 @@ async def test_the_regisseur_neither_edits_nor_removes_the_operators_aanspreekpu
     assert resp.status == 200 and (await resp.json())["name"] == "Anna Punt"
 
 
-async def test_who_asks_for_consent_is_who_holds_the_token(client, services, demo):
+async def test_who_asks_for_consent_is_who_holds_the_token(client, services, demo, clock):
     hh = demo["household"]["id"]
     joost = await _joost_as_casusregisseur(client, demo)
     held = {"token": services.tokens.issue(Principal(demo["regisseur"]["id"], hh, issued_by=joost["id"]))}
@@ -108,7 +108,7 @@ async def test_who_asks_for_consent_is_who_holds_the_token(client, services, dem
             "sections": ["analyse"],
             "level": "read",
             "purpose": "hulpverlening afstemmen",
-            "until": "2027-01-31",
+            "until": (clock.today() + timedelta(days=60)).isoformat(),
         },
     )
     assert resp.status == 201, await resp.text()

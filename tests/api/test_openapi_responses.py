@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import jsonschema
 import pytest
+from support.clock import MovableClock
 from support.helpers import bearer
 from support.werkbank_kit import session_of
 
@@ -41,6 +43,12 @@ QUERIES = {
 #: answered only once there is something to answer with (tested below): the gemeente's aanspreekpunt
 LATER = {H + "/aanspreekpunt"}
 AP_EMAIL = "a.punt@maastricht.example"
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    """Wednesday 2 December 2026, 10:00 in Amsterdam: the overleg, poll and consent dates below lie ahead of it."""
+    return MovableClock(datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from support.helpers import bearer, patch_plan, plan_url
 
 
@@ -159,12 +161,12 @@ async def test_versions_list_get_and_adopt(client, demo):
     assert (await (await client.get(plan_url(demo, "/versions/4"), headers=headers)).json())["vastgesteld"]
 
 
-async def test_diff_is_plan_aware(client, demo):
+async def test_diff_is_plan_aware(client, demo, clock):
     plan = await (await client.get(plan_url(demo), headers=bearer(demo["regisseur"]))).json()
     doelen = plan["sections"]["doelen"]
     inge, oma = demo["by_name"]["Inge Bakker"]["id"], demo["by_name"]["Khadija El Amrani"]["id"]
     doelen[0]["acties"][0]["wie"] = oma  # owner changed
-    doelen[0]["acties"][1]["einde"] = "2027-02-01"  # dates changed
+    doelen[0]["acties"][1]["einde"] = (clock.today() + timedelta(days=60)).isoformat()  # dates changed
     doelen[1]["acties"].append({"wie": inge, "wat": "Huisbezoek", "start": "2026-12-01", "einde": "2026-12-05"})
     doelen.append({"titel": "Youssef sport weer", "acties": []})
     removed_goal = doelen.pop(1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from support.helpers import bearer, plan_url
 
 
@@ -43,15 +45,16 @@ async def test_add_one_action_for_the_grandmother_keeps_the_other_goals(client, 
     assert after["sections"]["analyse"] == before["sections"]["analyse"]
 
 
-async def test_change_and_remove_one_action_and_one_afspraak(client, demo):
+async def test_change_and_remove_one_action_and_one_afspraak(client, demo, clock):
     v = (await _plan(client, demo))["version"]
+    later = (clock.today() + timedelta(days=60)).isoformat()  # after the action's start (the demo's day)
     resp = await client.patch(
         plan_url(demo, "/doelen/financien/acties/post-ordenen"),
-        json={"einde": "2027-01-31"},
+        json={"einde": later},
         headers=_h(demo["regisseur"], v),
     )
     assert resp.status == 200, await resp.text()
-    assert (await resp.json())["item"]["einde"] == "2027-01-31"
+    assert (await resp.json())["item"]["einde"] == later
     plan = await _plan(client, demo)
     afspraak = plan["sections"]["afspraken"][0]
     assert afspraak["id"]  # afspraken carry stable ids too

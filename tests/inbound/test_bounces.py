@@ -146,7 +146,7 @@ async def test_a_bouncing_address_stops_getting_plan_updates_until_tried_again(c
     regisseur = bearer(demo["regisseur"])
     assert await (await client.get(f"/api/households/{hid}/mail/bounces", headers=regisseur)).json() == []
 
-    yesterday = date.today() - timedelta(days=1)
+    yesterday = services.plan.today() - timedelta(days=1)  # Amsterdam's day, as the bounce scores count
     async with services.bounces._uow(write=True) as uow:  # four earlier bad days
         await uow.bounces.put(BounceRecord(hid, oma["id"], oma["email"], DISABLE_AT - 1, yesterday))
         await uow.commit()

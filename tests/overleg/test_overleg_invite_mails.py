@@ -4,10 +4,11 @@ icalendar and ical.js (support.ical_parsers.read)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from support.clock import MovableClock
 from support.ical_parsers import read
 from support.mail_helpers import bearer, drain, open_encrypted, upload_keys
 
@@ -18,6 +19,12 @@ AMS = ZoneInfo("Europe/Amsterdam")
 AGENDA = "Bespreken: schulden en school (GEHEIME-AGENDA-4410)"
 PLACE = "Wijkcentrum De Kring, Maastricht"
 INVITED = ("Fatima El Amrani", "Joost Willems", "Khadija El Amrani")
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    """Wednesday 2 December 2026, 10:00 in Amsterdam: the overleggen below lie ahead of it."""
+    return MovableClock(datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
 
 
 @pytest.fixture

@@ -3,16 +3,24 @@ content."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import icalendar
+import pytest
 import vobject
+from support.clock import MovableClock
 from support.helpers import bearer, patch_plan
 from support.ical_parsers import read
 
 AMS = ZoneInfo("Europe/Amsterdam")
 MARKER = "GEHEIM-ZORGINHOUD-7731"
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    """Wednesday 2 December 2026, 10:00 in Amsterdam: the overleggen below lie ahead of it."""
+    return MovableClock(datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
 
 
 def url(demo, suffix=""):

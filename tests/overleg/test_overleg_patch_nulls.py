@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+from support.clock import MovableClock
 from support.helpers import bearer
 
 AMS = ZoneInfo("Europe/Amsterdam")
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    """Wednesday 2 December 2026, 10:00 in Amsterdam: the overleg below lies ahead of it."""
+    return MovableClock(datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
 
 
 async def test_null_start_end_agenda_or_invitees_is_refused(client, demo):

@@ -3,9 +3,11 @@ reminders N werkdagen ahead across a holiday, attendance, and who may do what (S
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+from support.clock import MovableClock
 from support.helpers import bearer, plan_url
 from support.ical_parsers import read
 
@@ -13,6 +15,12 @@ from eenplan.domain.access import Principal
 from eenplan.services.households import NewHousehold, RegisseurDetails
 
 AMS = ZoneInfo("Europe/Amsterdam")
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    """Wednesday 2 December 2026, 10:00 in Amsterdam: the overleggen and polls below lie ahead of it."""
+    return MovableClock(datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
 
 
 def url(demo, suffix=""):

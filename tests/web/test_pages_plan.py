@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from support.mail_helpers import pdf_text
@@ -51,14 +51,14 @@ async def test_the_grandmother_never_sees_a_section_the_mother_did_not_share(cli
     assert "Samen de post ordenen" in body
 
 
-async def test_the_mother_reads_everything_with_names_and_dates_in_words(client, services, demo, capsys):
+async def test_the_mother_reads_everything_with_names_and_dates_in_words(client, services, demo, capsys, clock):
     await _write_marker(services, demo)
     await sign_in(client, capsys, FATIMA)
     text = await _plan_text(client, demo)
     assert MARKER in text and "Achterstand huur en energie" in text
     assert "deelt dit deel niet" not in text and "delen dit deel niet" not in text
     assert "Joost Willems" in text and demo["by_name"]["Joost Willems"]["id"] not in text  # names, not ids
-    today = date.today()
+    today = clock.today()  # the demo's day: Amsterdam's, on the services' clock
     assert words(today + timedelta(days=30)) in text  # budgetplan's einde, e.g. "maandag 7 december 2026"
     assert "Versie 3" in text or "versie 3" in text
     assert "nog niet vastgesteld" in text

@@ -27,19 +27,19 @@ async def _move_budgetplan(services, demo) -> date:
     """The regisseur gives 'Budgetplan opstellen met Fatima' to Inge Bakker and a new einde (version 3)."""
     hid = demo["household"]["id"]
     doelen = json.loads((await services.plan.current(regisseur(demo), hid)).sections["doelen"])
-    new_end = date.today() + timedelta(days=45)
+    new_end = services.plan.today() + timedelta(days=45)
     action = doelen[0]["acties"][0]
     action["wie"], action["einde"] = demo["by_name"]["Inge Bakker"]["id"], new_end.isoformat()
     await services.plan.change(regisseur(demo), hid, None, {"doelen": doelen})
     return new_end
 
 
-async def test_the_demo_versions_in_words_with_names_and_dates(client, services, demo, capsys):
+async def test_the_demo_versions_in_words_with_names_and_dates(client, services, demo, capsys, clock):
     await sign_in(client, capsys, FATIMA)
     text = await page_text(client, demo, "veranderd?van=1&tot=2")
     assert "Dit is er veranderd van versie 1 tot versie 2." in text
     assert "Nieuw doel: 'Fatima heeft overzicht over haar geld'." in text
-    today = date.today()
+    today = clock.today()  # the demo's day: Amsterdam's, on the services' clock
     assert (
         "Nieuwe actie bij 'Fatima heeft overzicht over haar geld': 'Budgetplan opstellen met Fatima'. "
         f"Joost Willems doet dit, van {words(today)} tot {words(today + timedelta(days=30))}."

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -90,14 +90,14 @@ async def test_a_date_poll_made_on_the_page_is_voted_on_and_its_pick_invites_eve
     assert not await services.polls.open_polls(regisseur(demo), hid)
 
 
-async def test_a_poll_without_a_chosen_time_is_refused_next_to_the_times(client, services, demo, capsys):
+async def test_a_poll_without_a_chosen_time_is_refused_next_to_the_times(client, services, demo, capsys, clock):
     await sign_in(client, capsys, SANNE)
     resp = await client.post(
         base(demo) + "/prikker",
         data={
             "csrf": await csrf_of(client, base(demo)),
             "gekozen": "1",
-            "gestart": date.today().isoformat(),
+            "gestart": clock.today().isoformat(),
             "moet": [demo["by_name"]["Fatima El Amrani"]["id"]],
         },
     )
@@ -106,15 +106,15 @@ async def test_a_poll_without_a_chosen_time_is_refused_next_to_the_times(client,
     assert not await services.polls.open_polls(regisseur(demo), demo["household"]["id"])
 
 
-async def test_planning_outside_the_window_needs_a_reason(client, services, demo, capsys):
+async def test_planning_outside_the_window_needs_a_reason(client, services, demo, capsys, clock):
     await sign_in(client, capsys, SANNE)
-    start = (datetime.now(AMS) + timedelta(days=60)).replace(hour=10, minute=0, second=0, microsecond=0)
+    start = (clock().astimezone(AMS) + timedelta(days=60)).replace(hour=10, minute=0, second=0, microsecond=0)
     slot = f"{start.isoformat()}|{(start + timedelta(hours=1)).isoformat()}"
     data = {
         "csrf": await csrf_of(client, base(demo)),
         "optie": slot,
         "gekozen": "1",
-        "gestart": date.today().isoformat(),
+        "gestart": clock.today().isoformat(),
         "moet": [demo["by_name"]["Fatima El Amrani"]["id"]],
     }
     resp = await client.post(base(demo) + "/plannen", data=data)
@@ -127,10 +127,12 @@ async def test_planning_outside_the_window_needs_a_reason(client, services, demo
     assert view.outside_window_reason == "Spoed"
 
 
-async def test_the_attendance_shows_who_answered_on_the_page_and_logs_the_read_on_web(client, services, demo, capsys):
+async def test_the_attendance_shows_who_answered_on_the_page_and_logs_the_read_on_web(
+    client, services, demo, capsys, clock
+):
     hid = demo["household"]["id"]
     invitees = [("Fatima El Amrani", True), ("Khadija El Amrani", False)]
-    oid = await kit.plan_overleg(services, demo, invitees, days=10, agenda="Het plan")
+    oid = await kit.plan_overleg(services, demo, invitees, days=10, now=clock(), agenda="Het plan")
     fatima = demo["by_name"]["Fatima El Amrani"]["id"]
     await services.overleggen.attendance(Principal(fatima, hid, second_factor=True), hid, oid, Partstat.ACCEPTED)
     await sign_in(client, capsys, SANNE)
@@ -145,12 +147,12 @@ async def test_the_attendance_shows_who_answered_on_the_page_and_logs_the_read_o
     assert any(e.channel is Channel.WEB and oid in e.detail for _, e in entries)
 
 
-async def test_reschedule_then_cancel(client, services, demo, capsys):
+async def test_reschedule_then_cancel(client, services, demo, capsys, clock):
     hid = demo["household"]["id"]
-    oid = await kit.plan_overleg(services, demo, [("Fatima El Amrani", True)], days=10)
+    oid = await kit.plan_overleg(services, demo, [("Fatima El Amrani", True)], days=10, now=clock())
     await sign_in(client, capsys, SANNE)
     one = f"{base(demo)}/{oid}"
-    day = (datetime.now(AMS) + timedelta(days=12)).date()
+    day = (clock().astimezone(AMS) + timedelta(days=12)).date()
     resp = await client.post(
         one + "/verplaatsen",
         data={"csrf": await csrf_of(client, one), "datum": day.isoformat(), "van": "10:00", "tot": "09:00"},
@@ -173,7 +175,7 @@ async def test_reschedule_then_cancel(client, services, demo, capsys):
 
 async def test_closing_asks_for_the_next_overleg_or_a_reason_and_plans_the_next(client, services, demo, capsys, clock):
     hid = demo["household"]["id"]
-    oid = await kit.plan_overleg(services, demo, [("Fatima El Amrani", True)], days=1)
+    oid = await kit.plan_overleg(services, demo, [("Fatima El Amrani", True)], days=1, now=clock())
     clock.advance(timedelta(days=2))
     await sign_in(client, capsys, SANNE)
     one = f"{base(demo)}/{oid}"
@@ -201,8 +203,10 @@ async def test_closing_asks_for_the_next_overleg_or_a_reason_and_plans_the_next(
 
 
 @pytest.mark.parametrize("email", [FATIMA, KHADIJA])
-async def test_everyone_but_the_regisseur_gets_403(client, services, demo, capsys, email):
-    oid = await kit.plan_overleg(services, demo, [("Fatima El Amrani", True), ("Khadija El Amrani", False)], days=10)
+async def test_everyone_but_the_regisseur_gets_403(client, services, demo, capsys, email, clock):
+    oid = await kit.plan_overleg(
+        services, demo, [("Fatima El Amrani", True), ("Khadija El Amrani", False)], days=10, now=clock()
+    )
     await sign_in(client, capsys, email)
     for path in (base(demo), f"{base(demo)}/{oid}"):
         resp = await client.get(path)
@@ -214,14 +218,14 @@ async def test_everyone_but_the_regisseur_gets_403(client, services, demo, capsy
     assert (await services.overleggen.get(regisseur(demo), demo["household"]["id"], oid)).status.value == "planned"
 
 
-async def test_answers_by_mail_say_signed_or_not_and_proposed_times_are_listed(client, services, demo, capsys):
+async def test_answers_by_mail_say_signed_or_not_and_proposed_times_are_listed(client, services, demo, capsys, clock):
     hid = demo["household"]["id"]
     invitees = [("Fatima El Amrani", True), ("Khadija El Amrani", False)]
-    oid = await kit.plan_overleg(services, demo, invitees, days=10)
+    oid = await kit.plan_overleg(services, demo, invitees, days=10, now=clock())
     khadija = demo["by_name"]["Khadija El Amrani"]["id"]
     fatima = demo["by_name"]["Fatima El Amrani"]["id"]
     view = await services.overleggen.get(regisseur(demo), hid, oid)
-    now = datetime.now(AMS)
+    now = clock().astimezone(AMS)
     async with services.overleggen._uow(write=True) as uow:  # what InboundService._store records for a reply
         await uow.overleggen.set_partstat(oid, khadija, Partstat.DECLINED)
         await uow.inbound.put_answer(MailAnswer(oid, khadija, Partstat.DECLINED, True, now))
@@ -260,9 +264,9 @@ async def test_the_window_counts_from_the_day_phase_3_began_when_no_date_is_give
     assert f'name="gestart" type="date" value="{began.isoformat()}"' in text, text
 
 
-async def test_picking_without_an_option_is_refused_next_to_the_poll(client, services, demo, capsys):
+async def test_picking_without_an_option_is_refused_next_to_the_poll(client, services, demo, capsys, clock):
     hid = demo["household"]["id"]
-    start = (datetime.now(AMS) + timedelta(days=60)).replace(hour=10, minute=0, second=0, microsecond=0)
+    start = (clock().astimezone(AMS) + timedelta(days=60)).replace(hour=10, minute=0, second=0, microsecond=0)
     poll = await services.polls.create(
         regisseur(demo),
         hid,
@@ -290,7 +294,7 @@ async def test_closing_adopts_an_existing_version_and_records_why_there_is_no_ne
     client, services, demo, capsys, clock
 ):
     hid = demo["household"]["id"]
-    oid = await kit.plan_overleg(services, demo, [("Fatima El Amrani", True)], days=1)
+    oid = await kit.plan_overleg(services, demo, [("Fatima El Amrani", True)], days=1, now=clock())
     clock.advance(timedelta(days=2))
     await sign_in(client, capsys, SANNE)
     one = f"{base(demo)}/{oid}"
@@ -312,11 +316,13 @@ async def test_closing_adopts_an_existing_version_and_records_why_there_is_no_ne
     assert "Vastgestelde versie" in text and "Verhuisd" in text
 
 
-async def test_the_overview_shows_no_agenda_and_logs_no_read_of_one(client, services, demo, capsys):
+async def test_the_overview_shows_no_agenda_and_logs_no_read_of_one(client, services, demo, capsys, clock):
     """The regisseur's overview lists when and what, not the agenda: the klant's access log must not say she read
     agenda and decisions there (it did: the list was logged as a read of every overleg's content)."""
     hid = demo["household"]["id"]
-    oid = await kit.plan_overleg(services, demo, [("Fatima El Amrani", True)], days=10, agenda="GEHEIME-AGENDA-42")
+    oid = await kit.plan_overleg(
+        services, demo, [("Fatima El Amrani", True)], days=10, now=clock(), agenda="GEHEIME-AGENDA-42"
+    )
     await sign_in(client, capsys, SANNE)
     async with services.overleggen._uow() as uow:
         before = {seq for seq, _ in await uow.access_log.entries(hid, limit=1000)}
