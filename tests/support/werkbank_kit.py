@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from support.helpers import bearer
@@ -27,8 +28,11 @@ async def session_of(client: Any, capsys: Any, email: str) -> str:
 async def busy_household(client: Any, demo: dict) -> str:
     """The demo household in phase 3 (the startoverleg window runs from today) with an open safety signal,
     a consent request waiting and a stagnation case at step 1; its id."""
+    from eenplan.web.keys import SERVICES
+
     hh = demo["household"]["id"]
     reg = bearer(demo["regisseur"])
+    until = client.app[SERVICES].plan.today() + timedelta(days=210)  # months ahead of the services' clock
     for to in (2, 3):
         resp = await client.post(f"/api/households/{hh}/phase", json={"to": to, "reason": "volgende stap"}, headers=reg)
         assert resp.status == 200, await resp.text()
@@ -45,7 +49,7 @@ async def busy_household(client: Any, demo: dict) -> str:
             "grantee_id": demo["by_name"]["Joost Willems"]["id"],
             "sections": ["analyse"],
             "purpose": "Schuldhulp moet de analyse kennen",
-            "until": "2027-06-30",
+            "until": until.isoformat(),
         },
     )
     assert resp.status == 201, await resp.text()
