@@ -105,3 +105,28 @@ async def test_a_poll_with_a_start_date_in_the_future_is_refused_next_to_the_sta
     assert error and "De startdatum ligt in de toekomst." in html.unescape(error.group(1)), text
     assert 'aria-describedby="gestart-fout"' in text
     assert await services.polls.open_polls(regisseur(demo), demo["household"]["id"]) == []
+
+
+def _by_name(names: list[str]) -> list[str]:
+    return sorted(names, key=str.casefold)
+
+
+async def test_the_planner_lists_the_betrokkenen_in_name_order_at_every_render(client, demo, capsys):
+    """The checkboxes, who must come and who cannot come at each time read alphabetically (casefold of the full
+    name), whatever order the database gives or the form sent them in."""
+    ids = {name: person["id"] for name, person in demo["by_name"].items()}
+    await sign_in(client, capsys, SANNE)
+    reverse = "&".join(f"moet={ids[n]}" for n in ("Youssef El Amrani", "Fatima El Amrani"))
+    for url in (base(demo), base(demo) + "?gekozen=1&" + reverse):
+        page = await (await client.get(url)).text()
+        text = _text(page)
+        boxes = re.findall(r'for="moet-\d+">([^<]*)</label>', page)
+        assert len(boxes) == len(ids) and boxes == _by_name(boxes), boxes
+        named = re.search(r"Wie erbij moet zijn: ([^.]*)\.", text)
+        assert named and named.group(1) == "Fatima El Amrani, Youssef El Amrani", text
+        apart = re.search(r"Niet altijd bereikbaar, maar niet verplicht: ([^.]*)\.", text)
+        assert apart and len(apart.group(1).split(", ")) > 1, text
+        assert apart.group(1).split(", ") == _by_name(apart.group(1).split(", ")), text
+        per_time = [n.split(", ") for n in re.findall(r"\(dan niet bereikbaar, maar niet verplicht: ([^)]*)\)", text)]
+        assert any(len(names) > 1 for names in per_time), text
+        assert all(names == _by_name(names) for names in per_time), text

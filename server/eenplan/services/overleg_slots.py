@@ -2,17 +2,18 @@
 
 A slot is proposed when every must-attend betrokkene is reachable; the others may be unreachable. A page that
 says "iedereen kan" must therefore know who was checked: `SlotChoice` carries it, so the words come from the
-same answer as the slots (issue 13, defect 3).
+same answer as the slots (issue 13, defect 3). Every list of betrokkenen in it is in name order (`by_name`), so
+a page shows them the same way at every render.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from ..domain.access import Principal
-from ..domain.betrokkene import Kind
+from ..domain.betrokkene import Betrokkene, Kind
 from ..domain.overleg import Invitee, check_invitees, reachable_weekdays
 from ..domain.overleg_ports import Slot, SlotPerson, SlotPlanner
 from ..domain.ports import UnitOfWorkFactory
@@ -27,6 +28,8 @@ class SlotChoice:
     must: tuple[str, ...]
     optional: tuple[str, ...]
     slots: tuple[Slot, ...]
+    #: every active betrokkene of the household (who can be chosen), in name order
+    people: tuple[str, ...] = ()
 
     @property
     def everyone(self) -> bool:
@@ -39,6 +42,16 @@ class SlotChoice:
         """The optional betrokkenen who cannot come at one or more of the slots, in the order of `optional`."""
         missing = {b for s in self.slots for b in s.optional_unreachable}
         return tuple(b for b in self.optional if b in missing)
+
+
+def by_name(people: Iterable[Betrokkene]) -> list[Betrokkene]:
+    """The betrokkenen in name order, so lists of people read the same at every render: the casefolded full
+    name ("de Vries" under d, not under V as in a Dutch phone book), then the id for people with the same name."""
+    return sorted(people, key=lambda b: (b.name.casefold(), b.id))
+
+
+def _in_order(ids: Iterable[str], rank: dict[str, int]) -> tuple[str, ...]:
+    return tuple(sorted(ids, key=lambda b: (rank.get(b, len(rank)), b)))
 
 
 @dataclass(frozen=True)
@@ -87,14 +100,17 @@ class SlotFinder:
         async with authorised(
             self._uow, principal, household_id, need=Need.REGISSEUR, what="plan overleggen"
         ) as caller:
-            found = await caller.uow.betrokkenen.list(household_id)
+            found = by_name(await caller.uow.betrokkenen.list(household_id))
         people = {b.id: b for b in found}
+        rank = {b.id: i for i, b in enumerate(found)}
+        everybody = tuple(people)
         if must is None:
             must = [b.id for b in found if b.kind is Kind.KLANT]
             optional = [b.id for b in found if b.id not in must]
         check_invitees([Invitee(b, True) for b in must] + [Invitee(b, False) for b in optional], people)
+        must, optional = list(_in_order(must, rank)), list(_in_order(optional, rank))
         if need_someone and not must:
-            return SlotChoice((), tuple(optional), ())
+            return SlotChoice((), tuple(optional), (), everybody)
         persons = [SlotPerson(b, b in must, reachable_weekdays(people[b].reachable_days)) for b in must + optional]
         slots = self._planner.propose_slots(
             want.earliest,
@@ -105,4 +121,12 @@ class SlotFinder:
             max_per_day=want.max_per_day,
             not_before=self._clock(),
         )
-        return SlotChoice(tuple(must), tuple(optional), tuple(slots))
+        slots = [
+            replace(
+                s,
+                optional_reachable=_in_order(s.optional_reachable, rank),
+                optional_unreachable=_in_order(s.optional_unreachable, rank),
+            )
+            for s in slots
+        ]
+        return SlotChoice(tuple(must), tuple(optional), tuple(slots), everybody)
