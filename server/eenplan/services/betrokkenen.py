@@ -120,6 +120,7 @@ class BetrokkeneService:
         async with authorised(
             self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="add betrokkenen"
         ) as caller:
+            require_need(caller, Need.PERSONAL, "add betrokkenen")  # who may see what changes, in her name
             uow, actor = caller.uow, caller.actor
             b = Betrokkene(id=self._new_id(), household_id=household_id, created_at=self._clock(), **fields)
             _check(b, self._clock().date())
@@ -146,6 +147,8 @@ class BetrokkeneService:
             what="change another betrokkene's details or anyone's role",
         ) as caller:
             uow, actor = caller.uow, caller.actor
+            if others:  # the regisseur's act: a role (who may see what), re-opened consent name her
+                require_need(caller, Need.PERSONAL, "change another betrokkene's details or anyone's role")
             personal = sorted(set(fields) & PERSONAL_FIELDS)
             if not others and personal and not is_regisseur(actor.role):  # a regisseur may change anyone's
                 require_need(caller, Need.PERSONAL, "change one's own " + ", ".join(personal))
@@ -180,6 +183,7 @@ class BetrokkeneService:
         async with authorised(
             self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="remove betrokkenen"
         ) as caller:
+            require_need(caller, Need.PERSONAL, "remove betrokkenen")  # who may see what changes, in her name
             uow, actor = caller.uow, caller.actor
             found = await uow.betrokkenen.get(household_id, betrokkene_id)
             if found is None or not found.active:

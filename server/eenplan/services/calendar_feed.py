@@ -27,7 +27,7 @@ from ..domain.overleg_ports import FeedBuilder, FeedEvent, FeedSpec
 from ..domain.ports import Clock, UnitOfWorkFactory
 from ..domain.sessions import looks_like_secret, new_secret, secret_hash
 from ..domain.signin import MemoryCounter, RateLimited
-from .common import Need, authorised, known_household
+from .common import Need, authorised, known_household, require_need
 from .plan import PlanService
 
 security = logging.getLogger("eenplan.security")
@@ -118,6 +118,7 @@ class CalendarFeedService:
         async with authorised(
             self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="stop someone's calendar link"
         ) as caller:
+            require_need(caller, Need.PERSONAL, "stop someone's calendar link")  # what another sees, her act
             found = await caller.uow.betrokkenen.get(household_id, betrokkene_id)
             if found is None or not found.active:
                 raise NotFound("betrokkene not found")

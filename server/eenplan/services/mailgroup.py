@@ -12,8 +12,8 @@ import asyncio
 import base64
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +38,7 @@ from ..domain.mailgroup import (
 from ..domain.mailgroup_ports import KeyringPort, PdfRenderer
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
 from ..domain.versions import VersionInfo
-from .common import Caller, Need, authorised, known_household
+from .common import Caller, Need, authorised, known_household, require_need
 from .household_keys import HouseholdKeys
 from .plan import AMSTERDAM, PlanService
 
@@ -91,20 +91,19 @@ class MailgroupService:
             raise ValidationFailed.one("EENPLAN_GNUPGHOME", "no keyring is configured")
         return self._keyring
 
-    def _self_or_regisseur(
+    @asynccontextmanager
+    async def _self_or_regisseur(
         self, principal: Principal, household_id: str, betrokkene_id: str, *, write: bool = False
-    ) -> AbstractAsyncContextManager[Caller]:
+    ) -> AsyncIterator[Caller]:
         """`authorised` for a key's owner speaking for themself (Need.PERSONAL: not a token a regisseur issued,
-        nor a session through an address someone else added), or a regisseur managing another betrokkene's key."""
+        nor a session through an address someone else added), or a regisseur managing another betrokkene's key
+        with a credential of her own too (the key decides who can read that person's mail; it names who pinned)."""
         own = principal.betrokkene_id == betrokkene_id
-        return authorised(
-            self._uow,
-            principal,
-            household_id,
-            write=write,
-            need=Need.PERSONAL if own else Need.REGISSEUR,
-            what="manage one's own key" if own else "manage another betrokkene's key",
-        )
+        what = "manage one's own key" if own else "manage another betrokkene's key"
+        need = Need.PERSONAL if own else Need.REGISSEUR
+        async with authorised(self._uow, principal, household_id, write=write, need=need, what=what) as caller:
+            require_need(caller, Need.PERSONAL, what)
+            yield caller
 
     @staticmethod
     async def _key_owner(uow: UnitOfWork, household_id: str, betrokkene_id: str) -> Betrokkene:
@@ -273,6 +272,7 @@ class MailgroupService:
         async with authorised(
             self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="manage mail groups"
         ) as caller:
+            require_need(caller, Need.PERSONAL, "manage mail groups")  # who receives plan mail: her decision
             uow = caller.uow
             known = {b.id for b in await uow.betrokkenen.list(household_id)}
             unknown = [m for m in members if m not in known]
@@ -295,6 +295,7 @@ class MailgroupService:
         async with authorised(
             self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="manage mail groups"
         ) as caller:
+            require_need(caller, Need.PERSONAL, "manage mail groups")  # who receives plan mail: her decision
             uow = caller.uow
             if not await uow.mail.delete_group(household_id, group_id):
                 raise NotFound("mail group not found")

@@ -26,7 +26,7 @@ from ..domain.access import Principal
 from ..domain.betrokkene import Role
 from ..domain.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 from ..domain.ports import Clock, RevocationList, UnitOfWorkFactory
-from .common import Need, authorised
+from .common import Need, authorised, require_need
 
 ISSUER = "eenplan"
 AUDIENCE = "eenplan-api"
@@ -125,6 +125,9 @@ class TokenService:
         async with authorised(
             self._uow, principal, household_id, need=Need.REGISSEUR, what="act for another betrokkene"
         ) as caller:
+            # a credential someone else issued never issues one in turn: the new token would act in the
+            # household on its holder's word, named as issued by whoever issued hers
+            require_need(caller, Need.PERSONAL, "issue API tokens")
             found = await caller.uow.betrokkenen.get(household_id, betrokkene_id)
             if found is None or not found.active:
                 raise NotFound("betrokkene not found")
@@ -233,6 +236,7 @@ class TokenService:
         async with authorised(
             self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="revoke API tokens"
         ) as caller:
+            require_need(caller, Need.PERSONAL, "revoke API tokens")  # the revocation names her
             uow, actor = caller.uow, caller.actor
             if not JTI.fullmatch(jti):
                 raise ValidationFailed.one("jti", "is not a token id")
