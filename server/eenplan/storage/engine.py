@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from . import sqlite_driver
 from .faults import FULL, MIN_FREE_BYTES, READ_ONLY, UNAVAILABLE, StorageHealth, classify, free_bytes
 from .pg_ssl import engine_connect_args
 
@@ -65,7 +66,9 @@ def create_engine(url: str, *, pool_size: int = 10, health: StorageHealth | None
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+    engine = create_async_engine(
+        url, connect_args={"timeout": 30, "async_creator_fn": sqlite_driver.connect}, hide_parameters=True
+    )
     _watch_faults(engine, health or StorageHealth())
 
     @event.listens_for(engine.sync_engine, "connect")
