@@ -471,6 +471,7 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
     loop_db = loop_connection(settings.effective_database_url, health)
     pg = None if loop_db is not None else PgReads(settings.effective_database_url, health=health)
     reads = PlanReader(engine, loop_db, pg)
+    page_reads = PageReader(reads)
     access_log = AccessLogWriter(engine, loop_db, pg)
 
     async def close_storage() -> None:
@@ -522,11 +523,11 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
         signin=signin,
         factors=factors,
         account=AccountService(sessions, factors, signin),
-        people=PersonDirectory(uow, sessions),
+        people=PersonDirectory(uow, sessions, page_reads),
         consent=consent,
         consent_matrix=ConsentMatrix(uow, clock, consent.required_of, plan.access_in),
         access_log=AccessLogService(uow),
-        plan_pages=PlanPageService(uow, plan, ConsentRoster(clock, settings.consent_policy), PageReader(reads)),
+        plan_pages=PlanPageService(uow, plan, ConsentRoster(clock, settings.consent_policy), page_reads),
         plan_items=PlanItemService(uow, plan, new_id),
         inzage=InzageService(
             uow, plan, consent, overleg_services["overleggen"], AccessLogService(uow), mailgroup, journaal

@@ -35,3 +35,28 @@ async def test_the_hot_reads_agree_with_the_stores_and_see_changes_at_once(servi
     again = await reads.people(hid)
     assert again is not None and "Fatima Amrani-Zahra" in {p.name for p in again[1]}
     assert await reads.people("00000000-0000-0000-0000-000000000000") is None
+
+
+async def test_a_sessions_households_on_the_hot_path_agree_with_the_store(services, demo, capsys):
+    import re
+
+    from eenplan.domain.sessions import secret_hash
+
+    capsys.readouterr()
+    await services.signin.request_link(email="fatima@example.org", client_ip="192.0.2.9")
+    await services.signin.settle()
+    (link,) = re.findall(r"/auth/magic-link/([A-Za-z0-9_-]{43})", capsys.readouterr().out)
+    token = str((await services.signin.redeem_link(link, "192.0.2.9", "pytest")).token)
+    reads = PageReader(services.plan._reads)
+
+    _, members = await services.sessions.members(token)
+    ids = {m.betrokkene_id for m in members}
+    assert ids
+    async with services.plan._uow() as uow:
+        stored = await uow.persons.household_entries(sorted(ids))
+    assert await reads.household_entries(secret_hash(token), ids) == stored
+    assert await reads.household_entries(secret_hash(token), set()) == []  # only memberships that still count
+    assert await reads.household_entries(secret_hash("x" * 43), ids) == []  # another session reaches nothing
+    listed = await services.people.household_list(token)
+    assert [e.household_id for e in listed.entries] == [demo["household"]["id"]]
+    assert not listed.regisseur_somewhere  # a klant: no werkbank (a regisseur: tests/web/test_pages_werkbank.py)

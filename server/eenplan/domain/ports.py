@@ -215,11 +215,15 @@ class InviteOutbox(Protocol):
 
 
 class PageReads(Protocol):
-    """The pages' hot reads without a unit of work (storage/page_reads.py): a household's name and people, and
-    one actor's own latest access-log details (the same answers as the stores give)."""
+    """The pages' hot reads without a unit of work (storage/page_reads.py): a household's name and people,
+    one actor's own latest access-log details, and the households of a session (the same answers as the stores
+    give)."""
 
     async def people(self, household_id: str) -> tuple[str, list[Betrokkene]] | None: ...
     async def web_reads(self, household_id: str, actor_id: str, event: str, channel: str, prefix: str) -> list[str]: ...
+    async def household_entries(
+        self, token_hash: str, betrokkene_ids: set[str]
+    ) -> list[tuple[str, str, str, str, str, str, str]]: ...
 
 
 class UnitOfWorkFactory(Protocol):

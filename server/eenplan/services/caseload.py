@@ -80,13 +80,6 @@ class CaseloadService:
         async with self._uow() as uow:
             return await self._caseload(uow, [(principal.household_id, principal.betrokkene_id)], wanted)
 
-    async def is_regisseur_somewhere(self, token: str) -> bool:
-        """Whether the session's person is an active regisseur in any household (the household list's link)."""
-        async with self._uow() as uow:
-            _, members = await self._sessions.members(token, uow)
-            found = await self._reads(uow).regisseur_households([(m.household_id, m.betrokkene_id) for m in members])
-        return bool(found)
-
     async def start_page(self, token: str) -> StartPage:
         """Where the person lands after signing in when they were going nowhere in particular: the werkbank for
         an active regisseur of at least one household, the escalations for the gemeentelijk aanspreekpunt, else

@@ -8,31 +8,45 @@ session and is in the security log.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from ..domain.access import Principal
 from ..domain.betrokkene import ROLE_LABELS, Role, is_regisseur
-from ..domain.errors import NotFound, ValidationFailed
-from ..domain.ports import UnitOfWork, UnitOfWorkFactory
+from ..domain.errors import NotFound, StorageUnavailable, TemporaryFailure, ValidationFailed
+from ..domain.ports import PageReads, UnitOfWork, UnitOfWorkFactory
 from ..domain.sessions import Choice, HouseholdEntry, secret_hash
 from .sessions import SessionService
 
 security = logging.getLogger("eenplan.security")
 
 
+@dataclass(frozen=True)
+class HouseholdList:
+    """The household list page: every household once, and whether the werkbank is theirs to open."""
+
+    #: each household the session reaches once (one still to choose in: once, its first candidate)
+    entries: list[HouseholdEntry]
+    #: an active regisseur in at least one of them (the link to the werkbank)
+    regisseur_somewhere: bool
+
+
 class PersonDirectory:
     """The households of a person's session (the household list, `GET /api/households`) and their choices."""
 
-    def __init__(self, uow: UnitOfWorkFactory, sessions: SessionService) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, sessions: SessionService, reads: PageReads | None = None) -> None:
         self._uow = uow
         self._sessions = sessions
+        self._reads = reads  # the pages' hot path (no unit of work); None: through one
 
     async def households(self, token: str) -> list[HouseholdEntry]:
         """The households this session reaches, with who the person is in each (a household where the
         address belongs to several betrokkenen is listed once per candidate, `chosen` False)."""
-        async with self._uow() as uow:  # one transaction: the session and the names it reaches
-            _, members = await self._sessions.members(token, uow)
-            rows = await uow.persons.household_entries([m.betrokkene_id for m in members])
+        rows = await self._hot_entries(token) if self._reads is not None else None
+        if rows is None:
+            async with self._uow() as uow:  # one transaction: the session and the names it reaches
+                _, members = await self._sessions.members(token, uow)
+                rows = await uow.persons.household_entries([m.betrokkene_id for m in members])
         counts: dict[str, int] = {}
         for row in rows:
             counts[row[0]] = counts.get(row[0], 0) + 1
@@ -50,6 +64,30 @@ class PersonDirectory:
             )
             for r in rows
         ]
+
+    async def household_list(self, token: str) -> HouseholdList:
+        """The household list page from one read of the session's households: each household once, and
+        whether the person is an active regisseur in any of them (the werkbank's link)."""
+        entries = await self.households(token)
+        shown, seen = [], set()
+        for entry in entries:  # a household still to choose in comes once per candidate: show it once
+            if entry.chosen or entry.household_id not in seen:
+                shown.append(entry)
+                seen.add(entry.household_id)
+        return HouseholdList(shown, any(is_regisseur(e.role) for e in entries))
+
+    async def _hot_entries(self, token: str) -> list[tuple[str, str, str, str, str, str, str]] | None:
+        """The session's lookup and its households without a unit of work: two indexed statements on the
+        hot path (the memberships the lookup found still counting decide which rows count); None when the
+        loop's connection met a lock, so that one unit of work (whose connection waits) reads both."""
+        assert self._reads is not None
+        _, members = await self._sessions.members(token)
+        try:
+            return await self._reads.household_entries(secret_hash(token), {m.betrokkene_id for m in members})
+        except StorageUnavailable:
+            raise
+        except TemporaryFailure:
+            return None
 
     async def escalations(self, token: str) -> list[HouseholdEntry]:
         """The households where the person is the gemeentelijk aanspreekpunt (a betrokkene there only while a

@@ -17,10 +17,12 @@ from ..domain.betrokkene import Betrokkene, Kind, MailChoice, Role
 from .reads import PlanReader, _sqlite_text, _utc
 from .tables import BetrokkeneRow, HouseholdRow
 from .tables_access import AccessLogRow
+from .tables_person import PersonSessionMemberRow
 
 _HOUSEHOLD = sa.inspect(HouseholdRow).local_table
 _PEOPLE_COLUMNS = sa.inspect(BetrokkeneRow).local_table
 _LOG = sa.inspect(AccessLogRow).local_table
+_MEMBER = sa.inspect(PersonSessionMemberRow).local_table
 #: how many of a person's own latest web reads "since your last visit" looks through
 WEB_READS_LIMIT = 200
 #: households whose people are kept on SQLite (the answers are small; past this, start again)
@@ -30,6 +32,26 @@ _PEOPLE = (
     sa.select(_HOUSEHOLD.c.name, *_PEOPLE_COLUMNS.c)
     .select_from(_HOUSEHOLD.outerjoin(_PEOPLE_COLUMNS, _PEOPLE_COLUMNS.c.household_id == _HOUSEHOLD.c.id))
     .where(_HOUSEHOLD.c.id == sa.bindparam("hh"))
+)
+#: the households of a session's memberships, as `PersonRepository.household_entries` reads them (same columns,
+#: same order), found through the session's token hash instead of a list of betrokkene ids
+_ENTRIES = (
+    sa.select(
+        _HOUSEHOLD.c.id,
+        _HOUSEHOLD.c.name,
+        _HOUSEHOLD.c.gemeente,
+        _PEOPLE_COLUMNS.c.id,
+        _PEOPLE_COLUMNS.c.name,
+        _PEOPLE_COLUMNS.c.kind,
+        _PEOPLE_COLUMNS.c.role,
+    )
+    .select_from(
+        _MEMBER.join(_PEOPLE_COLUMNS, _PEOPLE_COLUMNS.c.id == _MEMBER.c.betrokkene_id).join(
+            _HOUSEHOLD, _HOUSEHOLD.c.id == _PEOPLE_COLUMNS.c.household_id
+        )
+    )
+    .where(_MEMBER.c.token_hash == sa.bindparam("th"))
+    .order_by(_HOUSEHOLD.c.name, _HOUSEHOLD.c.id, _PEOPLE_COLUMNS.c.name)
 )
 _WEB_READS = (
     sa.select(_LOG.c.detail)
@@ -92,6 +114,7 @@ class PageReader:
         if reader._sqlite_path:
             reader._sql[_PEOPLE] = _sqlite_text(_PEOPLE)
             reader._sql[_WEB_READS] = _sqlite_text(_WEB_READS)
+            reader._sql[_ENTRIES] = _sqlite_text(_ENTRIES)
 
     async def people(self, household_id: str) -> tuple[str, list[Betrokkene]] | None:
         """The household's name and every betrokkene (removed ones too), or None for no such household."""
@@ -113,6 +136,15 @@ class PageReader:
                 self._people.clear()
             self._people[household_id] = answer
         return answer
+
+    async def household_entries(
+        self, token_hash: str, betrokkene_ids: set[str]
+    ) -> list[tuple[str, str, str, str, str, str, str]]:
+        """(household id, name, gemeente, betrokkene id, betrokkene name, kind, role) of the session's memberships
+        among `betrokkene_ids` (those its lookup found still counting), ordered by household name — the answer
+        of `PersonRepository.household_entries` for those ids. Never remembered: one indexed statement."""
+        rows = await self._reader._fetch(_ENTRIES, {"th": token_hash})
+        return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows if r[3] in betrokkene_ids]
 
     async def web_reads(self, household_id: str, actor_id: str, event: str, channel: str, prefix: str) -> list[str]:
         """One actor's own latest entries (at most WEB_READS_LIMIT) of one event on one channel whose detail

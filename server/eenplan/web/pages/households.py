@@ -76,17 +76,11 @@ def phase_explanation(phase: Phase) -> str:
 async def household_list(request: web.Request) -> web.StreamResponse:
     """Every household the person is an active betrokkene of, with who they are there."""
     view = await guard.signed_in(request)
-    entries = await services(request).people.households(guard.token_or_401(request))
-    shown, seen = [], set()
-    for entry in entries:  # a household still to choose in comes once per candidate: show it once
-        if entry.chosen or entry.household_id not in seen:
-            shown.append(entry)
-            seen.add(entry.household_id)
-    regisseur = await services(request).caseload.is_regisseur_somewhere(guard.token_or_401(request))
+    listed = await services(request).people.household_list(guard.token_or_401(request))
     return page(
         request,
         "huishoudens.html",
-        {"entries": shown, "choices_pending": view.choices_pending, "werkbank": regisseur},
+        {"entries": listed.entries, "choices_pending": view.choices_pending, "werkbank": listed.regisseur_somewhere},
     )
 
 
