@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import email
 import email.policy
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from support.mail_helpers import bearer, drain, trust_signer, upload_keys
@@ -27,6 +29,7 @@ PEOPLE = (
     "Inge Bakker",
 )
 MARKER = "IEDER-PROGRAMMA-3301"
+AMS = ZoneInfo("Europe/Amsterdam")
 
 
 async def _change_everyones_view(client, demo) -> int:
@@ -87,11 +90,13 @@ async def test_an_invite_with_its_agenda_is_read_in_every_client(client, demo, s
     hh = demo["household"]["id"]
     key = await (await client.get(f"/api/households/{hh}/mail/signing-key", headers=bearer(demo["regisseur"]))).json()
     signer = Signer(fingerprint, key["armored"])
+    started = services.plan.today()  # the household started today (Amsterdam): a later day is refused
+    start = datetime.combine(services.overleggen.planner.startoverleg_window(started)[0], time(10), AMS)
     body = {
         "type": "startoverleg",
-        "initiated": "2026-12-18",
-        "start": "2026-12-29T10:00:00+01:00",
-        "end": "2026-12-29T11:30:00+01:00",
+        "initiated": started.isoformat(),
+        "start": start.isoformat(),
+        "end": (start + timedelta(minutes=90)).isoformat(),
         "location": "Wijkcentrum",
         "agenda": f"Bespreken: {MARKER}",
         "chair_id": demo["regisseur"]["id"],

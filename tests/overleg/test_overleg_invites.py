@@ -3,7 +3,7 @@ content."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -17,10 +17,15 @@ AMS = ZoneInfo("Europe/Amsterdam")
 MARKER = "GEHEIM-ZORGINHOUD-7731"
 
 
+#: the day the household started: the services' clock stands on it, so the startoverleg planned from it
+#: does not start in the future (refused) and its window stays the Kerst/Nieuwjaar one the dates below use
+STARTED = date(2026, 12, 18)
+
+
 @pytest.fixture
 def clock() -> MovableClock:
-    """Wednesday 2 December 2026, 10:00 in Amsterdam: the overleggen below lie ahead of it."""
-    return MovableClock(datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
+    """Friday 18 December 2026 (STARTED), 10:00 in Amsterdam: the overleggen below lie ahead of it."""
+    return MovableClock(datetime(2026, 12, 18, 9, 0, tzinfo=UTC))
 
 
 def url(demo, suffix=""):
@@ -31,7 +36,7 @@ async def plan_startoverleg(client, demo, agenda=f"Bespreken: {MARKER}"):
     people = demo["by_name"]
     body = {
         "type": "startoverleg",
-        "initiated": "2026-12-18",
+        "initiated": STARTED.isoformat(),
         "start": datetime(2026, 12, 29, 10, 0, tzinfo=AMS).isoformat(),
         "end": datetime(2026, 12, 29, 11, 30, tzinfo=AMS).isoformat(),
         "location": "Wijkcentrum De Kring, Maastricht",

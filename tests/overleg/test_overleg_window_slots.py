@@ -12,10 +12,15 @@ from support.helpers import bearer
 AMS = ZoneInfo("Europe/Amsterdam")
 
 
+#: the day the household started: the services' clock stands on it, so the startoverleg planned from it
+#: does not start in the future (refused) and its window stays the Kerst/Nieuwjaar one the dates below use
+STARTED = date(2026, 12, 18)
+
+
 @pytest.fixture
 def clock() -> MovableClock:
-    """Wednesday 2 December 2026, 10:00 in Amsterdam: the holiday windows below lie ahead of it."""
-    return MovableClock(datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
+    """Friday 18 December 2026 (STARTED), 10:00 in Amsterdam: the Kerst window's werkdagen below lie ahead of it."""
+    return MovableClock(datetime(2026, 12, 18, 9, 0, tzinfo=UTC))
 
 
 def url(demo, suffix=""):
@@ -55,7 +60,7 @@ async def test_window_needs_a_date_and_a_startoverleg(client, demo):
     resp = await client.get(url(demo, "/window?type=startoverleg"), headers=bearer(demo["regisseur"]))
     assert resp.status == 422 and (await resp.json())["errors"][0]["field"] == "initiated"
     resp = await client.get(
-        url(demo, "/window?type=voortgangsoverleg&initiated=2026-12-18"), headers=bearer(demo["regisseur"])
+        url(demo, f"/window?type=voortgangsoverleg&initiated={STARTED}"), headers=bearer(demo["regisseur"])
     )
     assert resp.status == 422 and (await resp.json())["errors"][0]["field"] == "type"
 
@@ -67,7 +72,7 @@ def _body(demo, start: datetime, hours: int = 1, **extra):
         "type": "startoverleg",
         "start": start.isoformat(),
         "end": end.isoformat(),
-        "initiated": "2026-12-18",
+        "initiated": STARTED.isoformat(),
         "location": "Wijkcentrum De Kring",
         "agenda": "Kennismaken",
         "invitees": [
@@ -113,7 +118,7 @@ async def test_slots_respect_must_attend_reachable_days(client, demo):
     joost = people["Joost Willems"]["id"]  # reachable di, do
     optional = [people[n]["id"] for n in ("Fatima El Amrani", "Khadija El Amrani", "Inge Bakker")]
     resp = await client.get(
-        url(demo, f"/slots?initiated=2026-12-18&must={joost}&optional={','.join(optional)}&limit=50&per_day=1"),
+        url(demo, f"/slots?initiated={STARTED}&must={joost}&optional={','.join(optional)}&limit=50&per_day=1"),
         headers=bearer(demo["regisseur"]),
     )
     assert resp.status == 200, await resp.text()
@@ -139,5 +144,5 @@ async def test_slots_respect_must_attend_reachable_days(client, demo):
 async def test_slots_empty_when_must_attendees_share_no_day(client, demo):
     people = demo["by_name"]
     must = f"{people['Joost Willems']['id']},{people['Youssef El Amrani']['id']}"  # di/do vs wo/vr
-    resp = await client.get(url(demo, f"/slots?initiated=2026-12-18&must={must}"), headers=bearer(demo["regisseur"]))
+    resp = await client.get(url(demo, f"/slots?initiated={STARTED}&must={must}"), headers=bearer(demo["regisseur"]))
     assert resp.status == 200 and (await resp.json())["slots"] == []

@@ -117,7 +117,7 @@ async def test_record_actions_commitment_and_hand_back(client, services, demo, c
     )
     assert resp.status == 303, await resp.text()
     resp = await client.post(
-        case + "/afschalen", data={"csrf": await csrf_of(client, page_of(demo))}, allow_redirects=False
+        case + "/afschalen", data={"csrf": await csrf_of(client, page_of(demo)), "zeker": "ja"}, allow_redirects=False
     )
     assert resp.status == 303 and resp.headers["Location"] == "/escalaties"
     onward = await client.get("/escalaties", allow_redirects=False)  # no escalation left: their households
@@ -163,7 +163,7 @@ async def test_handing_back_too_early_says_where_to_look_in_plain_dutch(client, 
     assert "commitment)" not in shown and "Nieuwe afspraken vastleggen" in shown
     assert re.search(r": uiterlijk (maandag|dinsdag|woensdag|donderdag|vrijdag) \d+ \w+ 20\d\d", shown)
     resp = await client.post(
-        f"{page_of(demo)}/zaken/{cid}/afschalen", data={"csrf": await csrf_of(client, page_of(demo))}
+        f"{page_of(demo)}/zaken/{cid}/afschalen", data={"csrf": await csrf_of(client, page_of(demo)), "zeker": "ja"}
     )
     text = await resp.text()
     assert resp.status == 422, text

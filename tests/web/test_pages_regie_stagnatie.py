@@ -113,7 +113,9 @@ async def test_escalate_record_the_outcome_and_commit_through_the_page(client, s
 async def test_afschalen_is_the_aanspreekpunts_so_the_regisseur_is_told(client, services, demo, capsys):
     cid = await open_case(services, demo)
     await sign_in(client, capsys, SANNE)
-    resp = await client.post(f"{base(demo)}/zaken/{cid}/afschalen", data={"csrf": await csrf_of(client, base(demo))})
+    resp = await client.post(
+        f"{base(demo)}/zaken/{cid}/afschalen", data={"csrf": await csrf_of(client, base(demo)), "zeker": "ja"}
+    )
     text = await resp.text()
     assert resp.status == 422 and "Afschalen kan alleen bij stap 4" in text
     assert (await case_of(services, demo, cid))["status"] == "open"

@@ -6,11 +6,16 @@ The mail and iCalendar adapters refuse control characters, so a name the API too
 name needs and what changes how the text around it is shown: C0 and C1 controls and DEL, line and
 paragraph separators, and the bidirectional overrides, embeddings and isolates (which can make a
 name display as something else).
+
+The order of people is one rule too (`name_key`, `by_name`): every page and every list of people in the API
+shows them in it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
+from typing import Protocol, TypeVar
 
 from .errors import ValidationFailed
 
@@ -34,3 +39,34 @@ def check_name(value: object, field: str = "name", *, max_chars: int = MAX_NAME_
         raise ValidationFailed.one(field, problem)
     assert isinstance(value, str)
     return value.strip()
+
+
+class Named(Protocol):
+    """Anything that names one person: a betrokkene, a row of a page."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+N = TypeVar("N", bound=Named)
+
+
+def name_key(name: str, ident: str) -> tuple[str, str]:
+    """The one order of people on every page and in every list of the API: the casefolded full name ("de Vries"
+    under d, not under V as in a Dutch phone book), then the id, so people with the same name keep their place
+    at every render."""
+    return (name.casefold(), ident)
+
+
+def by_name(people: Iterable[N]) -> list[N]:
+    """The people in name order (`name_key`), so a list reads the same at every render."""
+    return sorted(people, key=lambda p: name_key(p.name, p.id))
+
+
+def ids_by_name(ids: Iterable[str], names: Mapping[str, str]) -> list[str]:
+    """Betrokkene ids in the name order of their names in `names`; ids it does not name (someone no longer
+    involved) come last, by id."""
+    return sorted(ids, key=lambda i: (i not in names, *name_key(names.get(i, ""), i)))

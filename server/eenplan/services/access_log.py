@@ -11,6 +11,7 @@ from ..domain.access import Principal
 from ..domain.audit import GENESIS, AccessEvent, ChainCheck, chain_hash
 from ..domain.betrokkene import Betrokkene, Role
 from ..domain.errors import ValidationFailed
+from ..domain.names import name_key
 from ..domain.ports import UnitOfWork, UnitOfWorkFactory
 from .common import Need, authorised, known_household
 from .grounds import GroundView, resolve_grounds
@@ -195,5 +196,5 @@ class AccessLogService:
 
 
 def _listed(people: dict[str, Reader]) -> list[Reader]:
-    """Everyone to filter by: the active first, each group by name."""
-    return sorted(people.values(), key=lambda r: (r.removed, r.name.casefold()))
+    """Everyone to filter by: the active first, each group in name order (`domain.names`)."""
+    return sorted(people.values(), key=lambda r: (r.removed, *name_key(r.name, r.id)))

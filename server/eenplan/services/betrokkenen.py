@@ -11,6 +11,7 @@ from ..domain.betrokkene import Betrokkene, Kind, Role, is_regisseur, may_share_
 from ..domain.consent import consent_relevant
 from ..domain.contact_changes import same_address
 from ..domain.errors import Forbidden, NotFound, ValidationFailed
+from ..domain.names import by_name
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
 from .common import Need, authorised, require_need
 from .consent import ConsentService
@@ -103,9 +104,10 @@ class BetrokkeneService:
         self._new_id = new_id
 
     async def list(self, principal: Principal, household_id: str) -> list[Betrokkene]:
-        """The household's active betrokkenen: the contact list every betrokkene may see."""
+        """The household's active betrokkenen: the contact list every betrokkene may see, in name order (the
+        betrokkenen page, the API's list and every form that offers people to choose from)."""
         async with authorised(self._uow, principal, household_id) as caller:
-            return await caller.uow.betrokkenen.list(household_id)
+            return by_name(await caller.uow.betrokkenen.list(household_id))
 
     async def get(self, principal: Principal, household_id: str, betrokkene_id: str) -> Betrokkene:
         """One active betrokkene."""

@@ -16,6 +16,7 @@ from ..domain.bounces import PREFIX, BounceRecord, betrokkene_of, mac_fits, regi
 from ..domain.errors import NotFound
 from ..domain.inbound_ports import MessageReader
 from ..domain.mailgroup import OutboxKind
+from ..domain.names import name_key
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from .common import Need, authorised, require_need
 
@@ -90,13 +91,16 @@ class BounceService:
         }
 
     async def in_household(self, principal: Principal, household_id: str) -> list[BounceView]:
-        """For the regisseur: every address of the household that bounced lately."""
+        """For the regisseur: every address of the household that bounced lately, in name order of its betrokkene
+        (`domain.names`)."""
         async with authorised(
             self._uow, principal, household_id, need=Need.REGISSEUR, what="see which addresses bounce"
         ) as caller:
-            people = {b.id: b.email for b in await caller.uow.betrokkenen.list(household_id)}
+            people = {b.id: b for b in await caller.uow.betrokkenen.list(household_id)}
             records = await caller.uow.bounces.in_household(household_id)
-            return [_view(r, people.get(r.betrokkene_id)) for r in records if _current(r, people.get(r.betrokkene_id))]
+        shown = [(people[r.betrokkene_id], r) for r in records if r.betrokkene_id in people]
+        shown.sort(key=lambda pr: name_key(pr[0].name, pr[0].id))
+        return [_view(r, b.email) for b, r in shown if _current(r, b.email)]
 
     async def mine(self, principal: Principal, household_id: str) -> BounceView | None:
         """For the person: whether mail to their own address bounces (None: it works, as far as we know)."""

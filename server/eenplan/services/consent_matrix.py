@@ -20,6 +20,7 @@ from ..domain.access import Access, Actor, Level, Principal
 from ..domain.betrokkene import Betrokkene, Kind
 from ..domain.consent import Consent, ConsentMethod, ConsentStatus
 from ..domain.contact_changes import is_personal
+from ..domain.names import ids_by_name, name_key
 from ..domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from ..domain.sections import SECTION_KEYS
 from .common import Need, authorised
@@ -27,7 +28,8 @@ from .consent_views import ConsentView
 from .grounds import GroundView, resolve_grounds
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-#: the matrix lists the viewing klant first, then the household, its network, the professionals
+#: the matrix lists the viewing klant first, then the household, its network, the professionals (each group in
+#: name order, `domain.names`)
 KIND_ORDER = (Kind.KLANT, Kind.NETWERK, Kind.PROFESSIONAL)
 
 
@@ -132,7 +134,7 @@ class ConsentMatrix:
             names = {p.id: p.name for p in people}
             shown = sorted(
                 (p for p in people if p.active),
-                key=lambda p: (p.id != me.betrokkene_id, KIND_ORDER.index(p.kind), p.name, p.id),
+                key=lambda p: (p.id != me.betrokkene_id, KIND_ORDER.index(p.kind), *name_key(p.name, p.id)),
             )
             decisions = [(p, await self._decide(uow, Actor(p.id, p.household_id, p.kind, p.role))) for p in shown]
             consents = await uow.consents.list(household_id)
@@ -193,7 +195,7 @@ class ConsentMatrix:
             names.get(consent.grantee_id, ""),
             names.get(consent.requested_by, ""),
             names.get(consent.about_id) if consent.about_id else None,
-            tuple(names.get(i, "") for i in view.waiting_for),
+            tuple(names.get(i, "") for i in ids_by_name(view.waiting_for, names)),
             tuple(
                 Answer(
                     a.betrokkene_id,
@@ -205,12 +207,14 @@ class ConsentMatrix:
                     a.confirmation_due,
                     a.method is ConsentMethod.ORAL_URGENT,
                 )
-                for a in sorted(consent.approvals, key=lambda a: names.get(a.betrokkene_id, ""))
+                for a in sorted(
+                    consent.approvals, key=lambda a: name_key(names.get(a.betrokkene_id, ""), a.betrokkene_id)
+                )
             ),
             may_answer=mine and me.betrokkene_id in view.waiting_for,
             may_revoke=mine and consent.status in (ConsentStatus.GRANTED, ConsentStatus.REQUESTED),
             may_confirm=personal and own is not None and own.confirmation_due,
             not_with_this_sign_in=not personal and me.betrokkene_id in view.waiting_for,
-            other_answerers=tuple(sorted(names.get(i, "") for i in view.required if i != me.betrokkene_id)),
+            other_answerers=tuple(names.get(i, "") for i in ids_by_name(view.required - {me.betrokkene_id}, names)),
             viewer_answers=me.betrokkene_id in view.required,
         )

@@ -32,6 +32,7 @@ from ..domain.inbound import (
 )
 from ..domain.inbound_ports import MailAnswer, MailOpener, MessageReader, Proposal, ReplyReader
 from ..domain.mailgroup import group_address
+from ..domain.names import ids_by_name
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
 from .bounces import BounceService
 from .common import Need, authorised
@@ -262,8 +263,16 @@ class InboundService:
     async def answers(
         self, principal: Principal, household_id: str, overleg_id: str
     ) -> tuple[list[MailAnswer], list[Proposal]]:
-        """For the regisseur: the answers that came by mail (signed or not) and the times proposed."""
+        """For the regisseur: the answers that came by mail (signed or not) and the times proposed, both in name
+        order of who sent them (`domain.names`; someone's proposals by time)."""
         async with authorised(self._uow, principal, household_id, need=Need.REGISSEUR, what="see answers by mail") as c:
             if await c.uow.overleggen.get(household_id, overleg_id) is None:
                 raise NotFound("overleg not found")
-            return await c.uow.inbound.answers(overleg_id), await c.uow.inbound.proposals(overleg_id)
+            answers, proposals = await c.uow.inbound.answers(overleg_id), await c.uow.inbound.proposals(overleg_id)
+            names = {b.id: b.name for b in await c.uow.betrokkenen.list(household_id, include_removed=True)}
+        senders = {a.betrokkene_id for a in answers} | {p.betrokkene_id for p in proposals}
+        rank = {b: n for n, b in enumerate(ids_by_name(senders, names))}
+        return (
+            sorted(answers, key=lambda a: rank[a.betrokkene_id]),
+            sorted(proposals, key=lambda p: (rank[p.betrokkene_id], p.start, p.id)),
+        )

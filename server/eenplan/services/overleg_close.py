@@ -163,7 +163,9 @@ class OverlegCloser:
     async def _check_draft(self, uow: UnitOfWork, actor: Actor, draft: OverlegDraft) -> None:
         """Validate the next overleg before anything is written (its fields answer as `next.<field>`)."""
         try:
-            check_times(draft.start, draft.end, self._clock())
+            now = self._clock()
+            check_times(draft.start, draft.end, now)
+            draft.check_initiated(now)
             self._overleggen.check_window(draft.type, draft.start, draft.initiated_on, draft.reason)
             check_invitees(draft.invitees, [b.id for b in await uow.betrokkenen.list(actor.household_id)])
         except ValidationFailed as exc:

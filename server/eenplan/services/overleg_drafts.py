@@ -40,3 +40,9 @@ class OverlegDraft:
     minute_taker_id: str | None = None
     initiated_on: date | None = None
     reason: str | None = None
+
+    def check_initiated(self, now: datetime) -> None:
+        """A startoverleg is planned only from a start that has happened: 422 on 'initiated' for a day after
+        today (Amsterdam), as a poll's (`check_initiated`). Directly, from a close's next or a poll's pick."""
+        if self.type is OverlegType.STARTOVERLEG:
+            check_initiated(self.initiated_on, now)

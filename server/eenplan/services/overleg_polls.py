@@ -15,6 +15,7 @@ from datetime import date, datetime
 from ..domain.access import Principal, may_see_overleg
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.mailgroup import OutboxItem, OutboxKind, OutboxStatus
+from ..domain.names import ids_by_name
 from ..domain.overleg import DatePoll, Invitee, OverlegType, PollOption, Vote, check_invitees, check_times
 from ..domain.ports import Clock, IdFactory, UnitOfWork, UnitOfWorkFactory
 from .common import Need, authorised, require_need
@@ -31,6 +32,25 @@ POLL_NOTICE = (
     "Er staat een datumprikker klaar voor een overleg over het plan waar u bij betrokken bent.\n\n"
     "Geef via de link hieronder aan wanneer u kunt. De inhoud van het plan staat niet in dit bericht.\n"
 )
+
+
+async def _names(uow: UnitOfWork, household_id: str) -> dict[str, str]:
+    """Everyone's name by id, the removed too (their votes stay)."""
+    return {b.id: b.name for b in await uow.betrokkenen.list(household_id, include_removed=True)}
+
+
+def in_name_order(poll: DatePoll, names: dict[str, str]) -> DatePoll:
+    """The poll with its invitees and each option's votes in name order (`domain.names`), so the page and the
+    API list the people the same way at every read."""
+    everyone = {i.betrokkene_id for i in poll.invitees} | {b for votes in poll.votes.values() for b in votes}
+    rank = {b: n for n, b in enumerate(ids_by_name(everyone, names))}
+    return replace(
+        poll,
+        invitees=tuple(sorted(poll.invitees, key=lambda i: rank[i.betrokkene_id])),
+        votes={
+            option: {b: votes[b] for b in sorted(votes, key=rank.__getitem__)} for option, votes in poll.votes.items()
+        },
+    )
 
 
 class PollService:
@@ -89,7 +109,8 @@ class PollService:
         ) as caller:
             require_need(caller, Need.PERSONAL, "open date polls")  # created_by, announced as from her
             uow, actor = caller.uow, caller.actor
-            check_invitees(invitees, [b.id for b in await uow.betrokkenen.list(household_id)])
+            members = await uow.betrokkenen.list(household_id)
+            check_invitees(invitees, [b.id for b in members])
             poll = DatePoll(
                 id=self._new_id(),
                 household_id=household_id,
@@ -104,7 +125,7 @@ class PollService:
             await uow.overleggen.add_poll(poll)
             await self._announce(uow, poll)
             await uow.commit()
-            return poll
+            return in_name_order(poll, {b.id: b.name for b in members})
 
     async def _announce(self, uow: UnitOfWork, poll: DatePoll) -> None:
         """Tell every invitee with an e-mail address that a date poll waits for their vote: a signed,
@@ -140,9 +161,9 @@ class PollService:
         async with authorised(self._uow, principal, household_id) as caller:
             actor = caller.actor
             poll = await caller.uow.overleggen.get_poll(household_id, poll_id)
-        if poll is None or not may_see_overleg(actor, (i.betrokkene_id for i in poll.invitees)):
-            raise NotFound(NOT_FOUND)
-        return poll
+            if poll is None or not may_see_overleg(actor, (i.betrokkene_id for i in poll.invitees)):
+                raise NotFound(NOT_FOUND)
+            return in_name_order(poll, await _names(caller.uow, household_id))
 
     async def open_for(self, principal: Principal, household_id: str) -> list[DatePoll]:
         """The open date polls the caller is invited to vote in (a page offers them), oldest first."""
@@ -156,7 +177,9 @@ class PollService:
         async with authorised(
             self._uow, principal, household_id, need=Need.REGISSEUR, what="see the date polls"
         ) as caller:
-            return await caller.uow.overleggen.open_polls(household_id)
+            polls = await caller.uow.overleggen.open_polls(household_id)
+            names = await _names(caller.uow, household_id) if polls else {}
+        return [in_name_order(p, names) for p in polls]
 
     async def vote(self, principal: Principal, household_id: str, poll_id: str, votes: dict[str, Vote]) -> DatePoll:
         """An invited betrokkene answers yes, maybe or no per option (answers can be changed while open); only

@@ -2,8 +2,8 @@
 
 A slot is proposed when every must-attend betrokkene is reachable; the others may be unreachable. A page that
 says "iedereen kan" must therefore know who was checked: `SlotChoice` carries it, so the words come from the
-same answer as the slots (issue 13, defect 3). Every list of betrokkenen in it is in name order (`by_name`), so
-a page shows them the same way at every render.
+same answer as the slots (issue 13, defect 3). Every list of betrokkenen in it is in name order
+(`domain.names.by_name`), so a page shows them the same way at every render.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from ..domain.access import Principal
-from ..domain.betrokkene import Betrokkene, Kind
+from ..domain.betrokkene import Kind
+from ..domain.names import by_name
 from ..domain.overleg import Invitee, check_invitees, reachable_weekdays
 from ..domain.overleg_ports import Slot, SlotPerson, SlotPlanner
 from ..domain.ports import UnitOfWorkFactory
@@ -42,12 +43,6 @@ class SlotChoice:
         """The optional betrokkenen who cannot come at one or more of the slots, in the order of `optional`."""
         missing = {b for s in self.slots for b in s.optional_unreachable}
         return tuple(b for b in self.optional if b in missing)
-
-
-def by_name(people: Iterable[Betrokkene]) -> list[Betrokkene]:
-    """The betrokkenen in name order, so lists of people read the same at every render: the casefolded full
-    name ("de Vries" under d, not under V as in a Dutch phone book), then the id for people with the same name."""
-    return sorted(people, key=lambda b: (b.name.casefold(), b.id))
 
 
 def _in_order(ids: Iterable[str], rank: dict[str, int]) -> tuple[str, ...]:

@@ -7,12 +7,13 @@ more. The service that builds views logs them in the same place (`disclosure`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from ..domain.access import OVERLEG_CONTENT_BASIS, Access, Actor, Principal, may_read_overleg_content
 from ..domain.audit import AccessEvent, Channel, Event
+from ..domain.names import ids_by_name
 from ..domain.overleg import Invitee, Overleg, OverlegStatus, OverlegType
 from ..domain.ports import UnitOfWork
 from .plan import PlanService
@@ -79,6 +80,13 @@ def cut(overleg: Overleg, access: Access) -> OverlegView:
         decisions=overleg.decisions if content else None,
         content_readable=content,
     )
+
+
+def invitees_by_name(invitees: Sequence[Invitee], names: Mapping[str, str]) -> tuple[Invitee, ...]:
+    """The invitees in name order (`domain.names`), those no longer involved (not in `names`) last: the rows
+    of an overleg's page (who is invited, who must come, who answered) read the same at every render."""
+    rank = {b: n for n, b in enumerate(ids_by_name((i.betrokkene_id for i in invitees), names))}
+    return tuple(sorted(invitees, key=lambda i: rank[i.betrokkene_id]))
 
 
 def disclosure(

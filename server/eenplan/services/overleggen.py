@@ -213,6 +213,7 @@ class OverlegService:
         """Plan inside an open unit of work (used by plan, close's next overleg and a poll's pick)."""
         now = self._clock()
         check_times(draft.start, draft.end, now)
+        draft.check_initiated(now)
         reason = self.check_window(draft.type, draft.start, draft.initiated_on, draft.reason)
         members = [b.id for b in await uow.betrokkenen.list(actor.household_id)]
         invitees = with_roles(draft.invitees, draft.chair_id, draft.minute_taker_id)

@@ -14,6 +14,7 @@ from datetime import datetime
 from ..domain.access import Principal
 from ..domain.betrokkene import ROLE_LABELS, Role, is_regisseur
 from ..domain.errors import NotFound, StorageUnavailable, TemporaryFailure, ValidationFailed
+from ..domain.names import name_key
 from ..domain.ports import PageReads, UnitOfWork, UnitOfWorkFactory
 from ..domain.sessions import Choice, HouseholdEntry, secret_hash
 from .sessions import SessionService
@@ -95,7 +96,8 @@ class PersonDirectory:
         return [e for e in await self.households(token) if e.chosen and e.role == Role.AANSPREEKPUNT.value]
 
     async def choices(self, token: str) -> list[Choice]:
-        """The households where the person must still say who they are, with the betrokkenen to choose from."""
+        """The households where the person must still say who they are, with the betrokkenen to choose from (in
+        name order, `domain.names`)."""
         by_household: dict[str, list[HouseholdEntry]] = {}
         for entry in await self.households(token):
             if not entry.chosen:
@@ -104,7 +106,10 @@ class PersonDirectory:
             Choice(
                 entries[0].household_id,
                 entries[0].name,
-                tuple((e.betrokkene_id, e.betrokkene_name, e.role_label) for e in entries),
+                tuple(
+                    (e.betrokkene_id, e.betrokkene_name, e.role_label)
+                    for e in sorted(entries, key=lambda e: name_key(e.betrokkene_name, e.betrokkene_id))
+                ),
             )
             for entries in by_household.values()
         ]

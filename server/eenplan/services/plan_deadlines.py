@@ -21,6 +21,7 @@ from datetime import date, datetime
 from ..domain.access import Principal
 from ..domain.betrokkene import Betrokkene
 from ..domain.errors import NotFound, ValidationFailed
+from ..domain.names import by_name
 from ..domain.overleg import OverlegStatus, OverlegType
 from ..domain.plan_deadlines import (
     EventKind,
@@ -98,7 +99,7 @@ class PlanDeadlineService:
         statuses = [status_of(e, progress, today) for e in reversed(events)]
         return DeadlineOverview(
             tuple(statuses),
-            tuple(b for b in people if may_ask_written_plan(b)),
+            tuple(b for b in by_name(people) if may_ask_written_plan(b)),
             {b.id: b.name for b in people},
             today,
         )

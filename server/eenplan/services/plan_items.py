@@ -20,6 +20,7 @@ from ..domain.access import Access, Principal, require_write
 from ..domain.audit import Channel, Event
 from ..domain.betrokkene import Betrokkene, Kind
 from ..domain.errors import Conflict, FieldProblem, PreconditionFailed, ValidationFailed
+from ..domain.names import by_name
 from ..domain.plan_items import ItemChanged, ItemKind, ItemOp, added_before, find, land
 from ..domain.ports import IdFactory, UnitOfWorkFactory
 from ..domain.versions import VersionInfo
@@ -187,7 +188,7 @@ class PlanItemService:
             everyone = await c.uow.betrokkenen.list(household_id)
         snap = await self._plan.current(principal, household_id, channel=Channel.WEB)
         sections = {key: json.loads(text) for key, text in snap.sections.items()}
-        people = tuple(b for b in everyone if b.active)
+        people = tuple(b for b in by_name(everyone) if b.active)
         goals = [g["id"] for g in sections.get("doelen") or [] if isinstance(g, dict) and g.get("id")]
         fresh = NewItemIds(self._new_id(), self._new_id(), {gid: self._new_id() for gid in goals})
         return EditorView(snap, sections, people, {b.id: b.name for b in everyone}, fresh)

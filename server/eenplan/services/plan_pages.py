@@ -18,6 +18,7 @@ from ..domain.audit import Channel, Event, actor_fields
 from ..domain.betrokkene import Betrokkene, Kind
 from ..domain.diff import Change
 from ..domain.errors import NotFound, StorageUnavailable, TemporaryFailure, ValidationFailed
+from ..domain.names import ids_by_name
 from ..domain.ports import PageReads, UnitOfWork, UnitOfWorkFactory
 from ..domain.sections import SECTION_KEYS
 from ..domain.versions import VersionInfo
@@ -127,9 +128,10 @@ class PlanPageService:
         return name, everyone, reads
 
     def _deciders(self, people: list[Betrokkene], names: Mapping[str, str]) -> tuple[str, ...]:
-        """The klanten whose consent would share a section of the whole household (the age policy)."""
+        """The klanten whose consent would share a section of the whole household (the age policy), in name
+        order (`domain.names`)."""
         required = self._roster.rule([p for p in people if p.active], None)
-        return tuple(sorted(names[i] for i in required if i in names))
+        return tuple(names[i] for i in ids_by_name(required, names) if i in names)
 
     async def plan(self, principal: Principal, household_id: str) -> PlanPage:
         """The current plan as the caller may read it, logged on `web` with the sections shown."""

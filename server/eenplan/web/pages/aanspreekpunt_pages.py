@@ -6,7 +6,8 @@ cases `StagnatieService.list` gives them — only those `may_see_case` allows; a
 404, like a missing one — with the step, the deadlines and what they must record, and the copy of the plan in
 their scope (`PlanPageService.plan`: the one policy, logged on channel web with the sections shown). The forms
 record actions, result and term, the new afspraken (the method's commitment), and hand the case back
-(afschalen) over the same service.
+(afschalen) over the same service — after a step that says their access then ends (`afschalen_step`). A refused
+form comes back with what was typed in its fields (422).
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from ...domain.errors import ValidationFailed
 from ...domain.stagnatie import Outcome
 from ..keys import services
 from . import csrf, guard
+from .afschalen_step import is_sure, step_page
 from .i18n import _
 from .keys import WHERE
 from .plan_pages import sections_html
 from .regie_forms import day_of, principal_of, texts
-from .regie_stagnatie_pages import _long
-from .regie_words import stagnatie_errors
+from .regie_words import deadline_words, long_day, stagnatie_errors, step_outcome
 from .render import page, redirect
 
 routes = web.RouteTableDef()
@@ -81,7 +82,9 @@ async def _render(
             "view": view,
             "cases": cases,
             "names": view.names,
-            "long": _long,
+            "long": long_day,
+            "step_outcome": step_outcome,
+            "deadline_words": deadline_words,
             "sections_html": sections_html(request, view),
             "errors": errors or {},
             # a refusal of the whole case (status: handing back too early) has no field to point to
@@ -165,10 +168,28 @@ async def commitment(request: web.Request) -> web.Response:
     return await _act(request, action, f"zaak-{cid}", "commitment", form)
 
 
+@routes.get(CASE + "/afschalen", allow_head=False)  # a HEAD would be logged as a read
+async def afschalen_step(request: web.Request) -> web.Response:
+    """The step before handing back: that they will not see this household any more, and a button to do it."""
+    return await _step(request)
+
+
+async def _step(request: web.Request) -> web.Response:
+    """The step, for its GET and for a post without the confirmation."""
+    household_id, principal = await principal_of(request)
+    # theirs alone, like the page: anyone else gets its 404 before a case is read
+    cases = await services(request).stagnatie.escalated(principal, household_id, channel=Channel.WEB)
+    back = f"/huishoudens/{household_id}/escalatie#zaak-{request.match_info['cid']}"
+    return await step_page(request, principal, household_id, cases, back=back, by_aanspreekpunt=True)
+
+
 @routes.post(CASE + "/afschalen")
 async def afschalen(request: web.Request) -> web.Response:
-    """Hand the case back to the regisseur; the aanspreekpunt's access ends at once."""
-    await csrf.checked_form(request)
+    """Hand the case back to the regisseur once confirmed on the step before; the aanspreekpunt's access ends at
+    once. Without that confirmation nothing changes: the step again."""
+    form = texts(await csrf.checked_form(request))
+    if not is_sure(form):
+        return await _step(request)
     household_id, principal = await principal_of(request)
     await services(request).stagnatie.escalation_page(principal, household_id)  # theirs alone, like the page
     cid = request.match_info["cid"]

@@ -16,6 +16,7 @@ from ...domain.audit import Channel
 from ...domain.errors import ValidationFailed
 from ...domain.overleg import Invitee, OverlegStatus, OverlegType
 from ...services.overleg_close import CloseRequest
+from ...services.overleg_views import invitees_by_name
 from ...services.overleggen import OverlegDraft
 from ..keys import services
 from . import forms, guard
@@ -61,7 +62,7 @@ async def _one(request: web.Request, errors: dict[str, str] | None = None) -> we
                     answer_label(i.partstat),
                     by_mail.get(i.betrokkene_id),
                 )
-                for i in view.invitees
+                for i in invitees_by_name(view.invitees, people)
             ],
             "proposals": [
                 (people.get(p.betrokkene_id, ""), when(p.start, p.end), p, *form_times(p.start, p.end))

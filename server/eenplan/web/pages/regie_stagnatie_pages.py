@@ -4,16 +4,15 @@ safety signals with the five afwegingen; the household's phase, moved with a rea
 
 The services decide: `StagnatieService.ladder` is the regisseur's only (403 for everyone else), signals come
 cut by the policy, `HouseholdService.change_phase` refuses phase 6 while a signal is open and says so — the
-page shows that refusal next to the field. Reads are logged on channel web.
+page shows that refusal next to the field, with what was typed back in the form's fields. Afschalen asks first
+(`afschalen_step`). Reads are logged on channel web.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from aiohttp import web
-from babel.dates import format_date
 
 from ...domain.audit import Channel
 from ...domain.betrokkene import Kind
@@ -23,11 +22,12 @@ from ...domain.stagnatie import OUTCOME_OF_STEP, Outcome, Step
 from ...domain.veiligheid import AFWEGINGEN, Besluit, Soort
 from ..keys import services
 from . import csrf
+from .afschalen_step import is_sure, step_page
 from .households import phase_label
-from .i18n import SOURCE_LANGUAGE, _
+from .i18n import _
 from .keys import WHERE
 from .regie_forms import day_of, principal_of, texts
-from .regie_words import stagnatie_errors
+from .regie_words import afweging_words, deadline_words, long_day, stagnatie_errors, step_outcome, step_who
 from .render import page, redirect
 
 routes = web.RouteTableDef()
@@ -43,18 +43,22 @@ BESLUITEN = {
     Besluit.BEIDE: _("Melden en hulp bieden"),
 }
 OUTCOMES = {Outcome.INTERN_PLAN: _("Intern plan van aanpak gemaakt"), Outcome.GESPREK: _("Gesprek van de managers")}
-#: the five afwegingen of the meldcode, in Dutch as the domain words them
-QUESTIONS = dict(AFWEGINGEN)
 
 
-def _long(iso: str | None) -> str:
-    """An ISO date (a day the service's view gives, never a moment) in words ("maandag 7 december 2026")."""
-    if not iso:
-        return ""
-    return format_date(date.fromisoformat(iso), "EEEE d MMMM y", locale=SOURCE_LANGUAGE)
+def _questions() -> dict[str, str]:
+    """The five afwegingen of the meldcode in the domain's order, in the reader's words."""
+    words = afweging_words()
+    return {k: words.get(k, v) for k, v in AFWEGINGEN.items()}
 
 
-async def _render(request: web.Request, errors: dict[str, str] | None = None, status: int = 422) -> web.Response:
+async def _render(
+    request: web.Request,
+    errors: dict[str, str] | None = None,
+    status: int = 422,
+    entered: dict[str, str] | None = None,
+    key: str = "",
+) -> web.Response:
+    """The page; with `errors` (field id → text) the form `key` comes back with what was `entered` (`status`)."""
     household_id, principal = await principal_of(request)
     svc = services(request)
     cases = await svc.stagnatie.ladder(principal, household_id, channel=Channel.WEB)
@@ -77,15 +81,20 @@ async def _render(request: web.Request, errors: dict[str, str] | None = None, st
             "people": people,
             "goals": goals,
             "professionals": [(b.id, b.name) for b in members if b.kind is Kind.PROFESSIONAL],
-            "long": _long,
+            "long": long_day,
+            "step_who": step_who,
+            "step_outcome": step_outcome,
+            "deadline_words": deadline_words,
             "soorten": {k.value: v for k, v in SOORTEN.items()},
             "besluiten": {k.value: v for k, v in BESLUITEN.items()},
             "outcomes": {k.value: v for k, v in OUTCOMES.items()},
-            "questions": QUESTIONS,
+            "questions": _questions(),
             # the outcome the regisseur records per step (step 4's actions are the aanspreekpunt's), the last step
             "outcome_of": {int(k): v.value for k, v in OUTCOME_OF_STEP.items() if v in OUTCOMES},
             "last_step": int(max(Step)),
             "errors": errors or {},
+            "entered": entered or {},
+            "form_key": key,
             "notice": request.query.get("gelukt", ""),
         },
         status=status if errors else 200,
@@ -98,23 +107,27 @@ async def overview(request: web.Request) -> web.Response:
     return await _render(request)
 
 
-async def _act(request: web.Request, action: Any, key: str, notice: str) -> web.Response:
-    """Run one use case of the page; a refusal is shown next to the form it came from (`key`)."""
+async def _act(
+    request: web.Request, action: Any, key: str, notice: str, form: dict[str, str] | None = None
+) -> web.Response:
+    """Run one use case of the page; a refusal is shown next to the form it came from (`key`), with what was
+    typed there (`form`) back in its fields."""
     try:
         await action()
     except ValidationFailed as err:
-        return await _render(request, stagnatie_errors(err, key))
+        return await _render(request, stagnatie_errors(err, key), entered=form, key=key)
     except Forbidden as err:
         if "aanspreekpunt" not in str(err):
             raise
-        return await _render(request, {key: _("Dit doet het gemeentelijk aanspreekpunt, niet de regisseur.")}, 403)
+        text = _("Dit doet het gemeentelijk aanspreekpunt, niet de regisseur.")
+        return await _render(request, {f"{key}-status": text}, 403, entered=form, key=key)
     raise redirect(f"/huishoudens/{request.match_info['id']}/regie/stagnatie?gelukt={notice}#{key}")
 
 
 @routes.post(BASE + "/fase")
 async def change_phase(request: web.Request) -> web.Response:
     """Move the household to another phase, with a reason (the service says when the method does not allow it)."""
-    form = texts(await csrf.checked_form(request))
+    form = dict(texts(await csrf.checked_form(request)))
     household_id, principal = await principal_of(request)
 
     async def action() -> None:
@@ -125,13 +138,13 @@ async def change_phase(request: web.Request) -> web.Response:
             principal, household_id, Phase(int(value)), form.get("reden") or None
         )
 
-    return await _act(request, action, "fase", "fase")
+    return await _act(request, action, "fase", "fase", form)
 
 
 @routes.post(BASE + "/zaken")
 async def open_case(request: web.Request) -> web.Response:
     """Open a case at step 1: the goal or action not kept, and with whom (a professional or an organisation)."""
-    form = texts(await csrf.checked_form(request))
+    form = dict(texts(await csrf.checked_form(request)))
     household_id, principal = await principal_of(request)
 
     async def action() -> None:
@@ -146,7 +159,7 @@ async def open_case(request: web.Request) -> web.Response:
             toelichting=form.get("toelichting", ""),
         )
 
-    return await _act(request, action, "zaak-nieuw", "geopend")
+    return await _act(request, action, "zaak-nieuw", "geopend", form)
 
 
 @routes.post(CASE + "/escaleren")
@@ -165,7 +178,7 @@ async def escalate(request: web.Request) -> web.Response:
 @routes.post(CASE + "/uitkomst")
 async def outcome(request: web.Request) -> web.Response:
     """Record the running step's outcome (intern plan, managers' meeting) on a date."""
-    form = texts(await csrf.checked_form(request))
+    form = dict(texts(await csrf.checked_form(request)))
     household_id, principal = await principal_of(request)
     cid = request.match_info["cid"]
 
@@ -184,13 +197,13 @@ async def outcome(request: web.Request) -> web.Response:
             termijn=None,
         )
 
-    return await _act(request, action, f"zaak-{cid}", "uitkomst")
+    return await _act(request, action, f"zaak-{cid}", "uitkomst", form)
 
 
 @routes.post(CASE + "/commitment")
 async def commitment(request: web.Request) -> web.Response:
     """Record commitment: the new agreements and the plan version that holds them."""
-    form = texts(await csrf.checked_form(request))
+    form = dict(texts(await csrf.checked_form(request)))
     household_id, principal = await principal_of(request)
     cid = request.match_info["cid"]
 
@@ -200,13 +213,30 @@ async def commitment(request: web.Request) -> web.Response:
             raise ValidationFailed.one("plan_version", "is not a number")
         await services(request).stagnatie.commit(principal, household_id, cid, form.get("afspraken", ""), int(version))
 
-    return await _act(request, action, f"zaak-{cid}", "commitment")
+    return await _act(request, action, f"zaak-{cid}", "commitment", form)
+
+
+@routes.get(CASE + "/afschalen", allow_head=False)  # a HEAD would be logged as a read
+async def afschalen_step(request: web.Request) -> web.Response:
+    """The step before afschalen: what it does (the aanspreekpunt's access ends), and a button to really do it."""
+    return await _step(request)
+
+
+async def _step(request: web.Request) -> web.Response:
+    """The step, for its GET and for a post without the confirmation."""
+    household_id, principal = await principal_of(request)
+    cases = await services(request).stagnatie.ladder(principal, household_id, channel=Channel.WEB)
+    back = f"/huishoudens/{household_id}/regie/stagnatie#zaak-{request.match_info['cid']}"
+    return await step_page(request, principal, household_id, cases, back=back, by_aanspreekpunt=False)
 
 
 @routes.post(CASE + "/afschalen")
 async def afschalen(request: web.Request) -> web.Response:
-    """Hand the case back to the regisseur (the gemeentelijk aanspreekpunt's act: the service says so)."""
-    await csrf.checked_form(request)
+    """Hand the case back to the regisseur (the gemeentelijk aanspreekpunt's act: the service says so), once
+    confirmed on the step before; without that confirmation nothing changes: the step again."""
+    form = texts(await csrf.checked_form(request))
+    if not is_sure(form):
+        return await _step(request)
     household_id, principal = await principal_of(request)
     cid = request.match_info["cid"]
 
@@ -219,7 +249,7 @@ async def afschalen(request: web.Request) -> web.Response:
 @routes.post(BASE + "/signalen")
 async def raise_signal(request: web.Request) -> web.Response:
     """Raise a signal of onveiligheid or onvoldoende basiszorg."""
-    form = texts(await csrf.checked_form(request))
+    form = dict(texts(await csrf.checked_form(request)))
     household_id, principal = await principal_of(request)
 
     async def action() -> None:
@@ -230,13 +260,13 @@ async def raise_signal(request: web.Request) -> web.Response:
             principal, household_id, Soort(soort), form.get("toelichting", "")
         )
 
-    return await _act(request, action, "nieuw-signaal", "signaal")
+    return await _act(request, action, "nieuw-signaal", "signaal", form)
 
 
 @routes.post(SIGNAL + "/afhandelen")
 async def resolve(request: web.Request) -> web.Response:
     """Resolve a signal with the five afwegingen and the decision."""
-    form = texts(await csrf.checked_form(request))
+    form = dict(texts(await csrf.checked_form(request)))
     household_id, principal = await principal_of(request)
     sid = request.match_info["sid"]
 
@@ -247,4 +277,4 @@ async def resolve(request: web.Request) -> web.Response:
         answers = {k: form.get(k, "") for k in AFWEGINGEN}
         await services(request).veiligheid.resolve(principal, household_id, sid, answers, Besluit(besluit))
 
-    return await _act(request, action, f"signaal-{sid}", "afgehandeld")
+    return await _act(request, action, f"signaal-{sid}", "afgehandeld", form)

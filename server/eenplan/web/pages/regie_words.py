@@ -1,15 +1,20 @@
-"""Words for the regisseur's pages: a calendar day explained, and the services' refusals as Dutch texts next to
-the field a form shows them at (the services' own messages are English and for developers)."""
+"""Words for the regisseur's pages: a calendar day explained, the steps of the stagnation ladder, and the services'
+refusals as Dutch texts next to the field a form shows them at (the services' own messages are English and for
+developers; the domain names steps and deadlines by code, the pages give the words)."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
+
+from babel.dates import format_date
 
 from ...domain.errors import ValidationFailed
 from ...domain.household import Phase
+from ...domain.stagnatie import Step
 from ...services.overleg_window import DayKind, WindowDay
 from .households import phase_label
-from .i18n import _
+from .i18n import SOURCE_LANGUAGE, _
 
 
 def day_words(day: WindowDay) -> str:
@@ -24,6 +29,57 @@ def day_words(day: WindowDay) -> str:
     if day.in_window:
         return _("Werkdag in het venster")
     return _("Werkdag")
+
+
+def long_day(iso: str | None) -> str:
+    """An ISO date (a day the service's view gives, never a moment) in words ("maandag 7 december 2026")."""
+    if not iso:
+        return ""
+    return format_date(date.fromisoformat(iso), "EEEE d MMMM y", locale=SOURCE_LANGUAGE)
+
+
+def step_who(step: int) -> str:
+    """Who acts in a step of the stagnation ladder, in words (the ladder's "Wie" column)."""
+    words = {
+        Step.BILATERAAL: _("casusregisseur en de betrokken professional (bilateraal)"),
+        Step.INTERN: _("casusregisseur met de eigen manager/coördinator"),
+        Step.MANAGERS: _("manager van de regisseur met de manager van de andere professional"),
+        Step.AANSPREEKPUNT: _("gemeentelijk aanspreekpunt (doorzettingsmacht)"),
+    }
+    return words[Step(step)]
+
+
+def step_outcome(step: int) -> str:
+    """What a step of the ladder must bring, in words (the ladder's "Wat er moet komen")."""
+    words = {
+        Step.BILATERAAL: _("nieuwe afspraken"),
+        Step.INTERN: _("intern plan van aanpak"),
+        Step.MANAGERS: _("gesprek binnen twee weken, daarna binnen vijf werkdagen nieuwe afspraken"),
+        Step.AANSPREEKPUNT: _("binnen één week acties, resultaat en termijn; binnen vijf werkdagen nieuwe afspraken"),
+    }
+    return words[Step(step)]
+
+
+def deadline_words(key: str) -> str:
+    """A deadline of the ladder (by the domain's key: commitment, intern_plan, gesprek, acties), in words."""
+    words = {
+        "commitment": _("nieuwe afspraken"),
+        "intern_plan": _("intern plan"),
+        "gesprek": _("gesprek managers"),
+        "acties": _("acties, resultaat en termijn vastgelegd"),
+    }
+    return words.get(key, _("termijn"))
+
+
+def afweging_words() -> dict[str, str]:
+    """The five afwegingen of the meldcode as questions, by the domain's keys (in its order)."""
+    return {
+        "huiselijk_geweld": _("Is er (een vermoeden van) huiselijk geweld of kindermishandeling?"),
+        "acute_onveiligheid": _("Is er sprake van acute of structurele onveiligheid? (dan melden bij Veilig Thuis)"),
+        "hulp_mogelijk": _("Ben ik in staat effectieve hulp te bieden of te organiseren?"),
+        "medewerking": _("Werken de betrokkenen mee aan de hulp?"),
+        "duurzame_veiligheid": _("Leidt de hulp tot duurzame veiligheid?"),
+    }
 
 
 def _overleg_text(field: str, problem: str, one: bool) -> tuple[str, str]:

@@ -22,6 +22,7 @@ from . import guard
 from .errors import error_page
 from .households import phase_label
 from .i18n import SOURCE_LANGUAGE, _
+from .regie_words import deadline_words
 from .render import page
 
 routes = web.RouteTableDef()
@@ -72,7 +73,7 @@ def deadline_text(item: DeadlineItem) -> str:
         return _("Plan op schrift zetten (binnen 14 dagen nadat erom is gevraagd)")
     if item.kind is DeadlineKind.VASTSTELLEN:
         return _("Plan vaststellen (6 weken na het besluit dat er geen familiegroepsplan komt)")
-    return _("Stagnatie") + ": " + item.label
+    return _("Stagnatie") + ": " + deadline_words(item.key)  # the ladder's deadline by its key, in words
 
 
 #: the household page where each kind of deadline is worked on
