@@ -1,6 +1,7 @@
-"""The SQLite driver's trips to aiosqlite's thread (`storage/sqlite_driver.py`): a unit of work costs two, a
-statement one, the rows and rollbacks are what plain aiosqlite gives, and a wait for a lock still happens on
-the thread, never on the event loop (other requests go on meanwhile)."""
+"""The SQLite driver's trips to aiosqlite's thread (`storage/sqlite_driver.py`): a writing unit of work costs
+two, a statement one, a reading unit of work none (it runs on the loop and never waits for a writer); the rows
+and rollbacks are what plain aiosqlite gives, and a writer's wait for the lock still happens on the thread,
+never on the event loop (other requests go on meanwhile)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import aiosqlite
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+
+from eenplan.storage.sqlite_driver import INLINE_BUSY_MS, WRITER_BUSY_MS
 
 
 @pytest.fixture
@@ -35,20 +38,40 @@ def _sqlite_only(settings) -> sa.URL:
     return url
 
 
-async def test_a_unit_of_work_costs_two_trips_and_a_statement_one(services, settings, trips):
+async def test_a_writing_unit_of_work_costs_two_trips_a_statement_one_and_a_reading_one_none(services, settings, trips):
     _sqlite_only(settings)
     uow = services.plan._uow
-    async with uow() as warm:  # the pool's first connection is opened (and set up) here
+    async with uow(write=True) as warm:  # the pool's first connection is opened (and set up) here
         await warm.session.execute(sa.text("SELECT 1"))
     trips.clear()
-    async with uow():
+    async with uow(write=True):
         pass
-    assert len(trips) == 2, trips  # BEGIN, ROLLBACK: no trip for a cursor, its close or the pool's reset
+    assert len(trips) == 2, trips  # BEGIN IMMEDIATE, ROLLBACK: no trip for a cursor, its close or the pool's reset
     trips.clear()
-    async with uow() as one:
+    async with uow(write=True) as one:
         rows = (await one.session.execute(sa.text("SELECT 1 UNION ALL SELECT 2"))).all()
     assert [r[0] for r in rows] == [1, 2]
     assert len(trips) == 3, trips  # the statement's execute brought its rows along
+    trips.clear()
+    async with uow() as reading:
+        rows = (await reading.session.execute(sa.text("SELECT 1 UNION ALL SELECT 2"))).all()
+    assert [r[0] for r in rows] == [1, 2]
+    assert trips == []  # a reading unit of work runs on the loop's thread
+
+
+async def test_a_reading_unit_of_work_does_not_wait_for_a_writer(services, settings):
+    url = _sqlite_only(settings)
+    holder = sqlite3.connect(str(url.database), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # a writer elsewhere holds the lock
+    try:
+        async with services.plan._uow() as reading:  # WAL: a reader goes on (on the loop: it must not wait)
+            assert (await reading.session.execute(sa.text("SELECT count(*) FROM household"))).scalar() >= 0
+            assert (await reading.session.execute(sa.text("PRAGMA busy_timeout"))).scalar() == INLINE_BUSY_MS
+    finally:
+        holder.rollback()
+        holder.close()
+    async with services.plan._uow(write=True) as writing:  # the same pooled connection, a writer's again
+        assert (await writing.session.execute(sa.text("PRAGMA busy_timeout"))).scalar() == WRITER_BUSY_MS
 
 
 async def test_every_row_comes_back_however_it_is_fetched(tmp_path):

@@ -85,9 +85,13 @@ def create_engine(url: str, *, pool_size: int = 10, health: StorageHealth | None
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn):  # pragma: no cover - exercised by every test
+        write = conn.get_execution_options().get(WRITE_OPTION)
+        driver = conn.connection.driver_connection
+        if isinstance(driver, sqlite_driver.Connection):  # a unit of work that only reads: on the loop's thread
+            driver.read_inline(write is False)
         # SQLite has no row locks: a writer takes the database's write lock
         # at BEGIN, so two read-modify-write transactions never interleave.
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
 

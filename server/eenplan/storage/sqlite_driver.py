@@ -14,6 +14,14 @@ rollback, the pool's rollback on return). Here:
 
 So a unit of work costs two trips (BEGIN, ROLLBACK or COMMIT) and a statement one. Statements that wait
 for a lock (`busy_timeout`) still wait on the thread, never on the event loop.
+
+A unit of work that only reads (`UnitOfWork(write=False)`: the engine's begin hook calls `read_inline`) makes
+no trip at all: its statements run on the event loop's thread, as the hot path's own connection does
+(`loop_db`). In WAL mode a reader never waits for a writer, so nothing there waits for a lock; its busy
+timeout is short meanwhile (`INLINE_BUSY_MS`: SQLite's rare reader retries, and a write someone mistakenly
+made in a reading unit of work, which then fails as a conflict instead of holding the loop). (Not
+`query_only`: its refusal reads as a read-only database, a storage fault.) On the thread the hand-off costs
+more than such small statements themselves; the loop is held for the statement's own time.
 """
 
 from __future__ import annotations
@@ -71,8 +79,33 @@ class _Cursor(aiosqlite.Cursor):
         self._cursor.close()
 
 
-class _Connection(aiosqlite.Connection):
-    """An aiosqlite connection that makes cursors without a trip and skips rolling back nothing."""
+#: busy timeout while a connection reads on the event loop (a writer's is the engine's 30 s, on the thread)
+INLINE_BUSY_MS = 20
+WRITER_BUSY_MS = 30_000
+
+
+class Connection(aiosqlite.Connection):
+    """An aiosqlite connection that makes cursors without a trip, skips rolling back nothing, and runs a
+    reading unit of work's calls on the caller's thread."""
+
+    _inline = False
+
+    def read_inline(self, inline: bool) -> None:
+        """Run the coming transaction's calls on the caller's thread (`inline`: a unit of work that only
+        reads; a short busy timeout) or on the connection's thread (a writer, or anything else)."""
+        if inline is self._inline:
+            return
+        conn = self._conn  # between transactions: nothing runs on the thread now
+        conn.execute(f"PRAGMA busy_timeout={INLINE_BUSY_MS if inline else WRITER_BUSY_MS}")
+        self._inline = inline
+
+    async def _execute(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """On the caller's thread while reading inline; else queued for the connection's thread."""
+        if not self._inline:
+            return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        return fn(*args, **kwargs)
 
     @contextmanager  # as aiosqlite's: awaitable and an async context manager (SQLAlchemy uses the latter)
     async def cursor(self) -> aiosqlite.Cursor:
@@ -93,6 +126,6 @@ def connect(database: str, **kwargs: Any) -> aiosqlite.Connection:
         opened: sqlite3.Connection = sqlite3.connect(database, **kwargs)
         return opened
 
-    connection: aiosqlite.Connection = _Connection(connector, 64)
+    connection: aiosqlite.Connection = Connection(connector, 64)
     connection._thread.daemon = True  # as SQLAlchemy's dialect does: a stuck statement must not block exit
     return connection
