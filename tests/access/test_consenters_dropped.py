@@ -36,13 +36,13 @@ def _text(msg) -> str:
     return "".join(p.get_content() for p in msg.walk() if p.get_content_type() == "text/plain")
 
 
-async def _request_about(client, demo, about_id: str) -> dict:
+async def _request_about(client, demo, services, about_id: str) -> dict:
     body = {
         "grantee_id": demo["by_name"]["Khadija El Amrani"]["id"],
         "sections": ["analyse"],
         "level": "read",
         "purpose": "testen van delen met oma",
-        "until": (date.today() + timedelta(days=60)).isoformat(),
+        "until": (services.plan.today() + timedelta(days=60)).isoformat(),  # the services' (Amsterdam) day
         "about_id": about_id,
     }
     resp = await client.post(_url(demo, "/toestemmingen"), json=body, headers=bearer(demo["regisseur"]))
@@ -53,14 +53,14 @@ async def _request_about(client, demo, about_id: str) -> dict:
 async def test_a_parent_cut_out_of_consent_by_a_birth_date_change_is_told(client, demo, services, smtp_peer):
     _, peer = smtp_peer
     fatima, youssef = demo["by_name"]["Fatima El Amrani"], demo["by_name"]["Youssef El Amrani"]
-    consent = await _request_about(client, demo, youssef["id"])
+    consent = await _request_about(client, demo, services, youssef["id"])
     assert set(consent["required_consenters"]) == {fatima["id"], youssef["id"]}
     await drain(services.outbox)
     before = [m for m in peer.to("fatima@example.org") if m["Subject"] == SUBJECT]
 
     resp = await client.patch(
         _url(demo, f"/betrokkenen/{youssef['id']}"),
-        json={"birth_date": date(date.today().year - 17, 1, 1).isoformat()},
+        json={"birth_date": date(services.plan.today().year - 17, 1, 1).isoformat()},  # 16 or 17: he decides alone
         headers=bearer(demo["regisseur"]),
     )
     assert resp.status == 200
@@ -89,10 +89,10 @@ async def test_a_parent_cut_out_of_consent_by_a_birth_date_change_is_told(client
 async def test_a_change_that_drops_nobody_tells_no_other_klant(client, demo, services, smtp_peer):
     _, peer = smtp_peer
     youssef = demo["by_name"]["Youssef El Amrani"]
-    await _request_about(client, demo, youssef["id"])
+    await _request_about(client, demo, services, youssef["id"])
     resp = await client.patch(
         _url(demo, f"/betrokkenen/{youssef['id']}"),
-        json={"birth_date": date(date.today().year - 14, 1, 1).isoformat()},  # still 12–16: both still decide
+        json={"birth_date": date(services.plan.today().year - 14, 1, 1).isoformat()},  # 12–16: both still decide
         headers=bearer(demo["regisseur"]),
     )
     assert resp.status == 200

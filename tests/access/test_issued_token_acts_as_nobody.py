@@ -14,7 +14,7 @@ presented there reaches no service.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -61,9 +61,9 @@ async def test_an_issued_token_does_not_answer_an_invitation_for_the_person(clie
     assert _answers(await own.json())[fatima["id"]] == "accepted"
 
 
-async def test_an_issued_token_does_not_vote_in_a_date_poll_for_the_person(client, demo):
+async def test_an_issued_token_does_not_vote_in_a_date_poll_for_the_person(client, demo, clock):
     fatima = demo["by_name"][FATIMA]
-    start = (datetime.now(AMS) + timedelta(days=14)).replace(hour=10, minute=0, second=0, microsecond=0)
+    start = (clock().astimezone(AMS) + timedelta(days=14)).replace(hour=10, minute=0, second=0, microsecond=0)
     body = {
         "type": "voortgangsoverleg",
         "options": [

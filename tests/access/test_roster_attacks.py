@@ -63,13 +63,13 @@ async def _sign_in(client, services, peer, demo, email: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {(await redeemed.json())['session']}"}
 
 
-async def _request(client, demo, **over) -> dict:
+async def _request(client, demo, services, **over) -> dict:
     body = {
         "grantee_id": demo["by_name"]["Khadija El Amrani"]["id"],
         "sections": ["analyse"],
         "level": "read",
         "purpose": "testen van delen met oma",
-        "until": (date.today() + timedelta(days=60)).isoformat(),
+        "until": (services.plan.today() + timedelta(days=60)).isoformat(),  # the services' (Amsterdam) day
     } | over
     resp = await client.post(_url(demo, "/toestemmingen"), json=body, headers=bearer(demo["regisseur"]))
     assert resp.status == 201, await resp.text()
@@ -97,7 +97,7 @@ async def test_a_session_through_an_address_someone_else_added_never_speaks_for_
     )
     assert added.status == 201, await added.text()
     mohammed = (await added.json())["id"]
-    consent = await _request(client, demo, about_id=mohammed)
+    consent = await _request(client, demo, services, about_id=mohammed)
     assert consent["required_consenters"] == [mohammed]
 
     resp = await client.patch(_url(demo, f"/betrokkenen/{mohammed}"), json={"email": ATTACKER}, headers=bearer(sanne))
@@ -141,13 +141,13 @@ async def test_an_address_given_at_intake_still_signs_the_klant_in_personally(cl
 # -- 2. a regisseur recording herself as a klant -------------------------------------------------------------
 
 
-async def test_a_regisseur_cannot_record_herself_or_a_professional_as_a_klant(client, demo):
+async def test_a_regisseur_cannot_record_herself_or_a_professional_as_a_klant(client, demo, services):
     sanne, joost = demo["regisseur"], demo["by_name"]["Joost Willems"]
     promoted = await client.patch(
         _url(demo, f"/betrokkenen/{joost['id']}"), json={"role": "casusregisseur"}, headers=bearer(sanne)
     )
     assert promoted.status == 200
-    consent = await _request(client, demo)
+    consent = await _request(client, demo, services)
     herself = await client.patch(
         _url(demo, f"/betrokkenen/{sanne['id']}"), json={"kind": "klant", "role": "ouder"}, headers=bearer(sanne)
     )
@@ -187,7 +187,7 @@ async def test_removing_the_mother_ends_the_request_and_she_is_told(client, demo
     _, peer = smtp_peer
     sanne = demo["regisseur"]
     fatima, youssef = demo["by_name"]["Fatima El Amrani"], demo["by_name"]["Youssef El Amrani"]
-    consent = await _request(client, demo, about_id=youssef["id"], sections=["analyse", "veiligheidsplan"])
+    consent = await _request(client, demo, services, about_id=youssef["id"], sections=["analyse", "veiligheidsplan"])
     assert set(consent["required_consenters"]) == {fatima["id"], youssef["id"]}
     said = await client.post(
         _url(demo, f"/toestemmingen/{consent['id']}/antwoord"),
@@ -231,9 +231,9 @@ async def test_removing_the_mother_ends_the_request_and_she_is_told(client, demo
     assert f"betrokkene {fatima['id']}: verwijderd; toestemmingen heropend: 0, ingetrokken: 1" in removal
 
 
-async def test_a_granted_request_is_revoked_when_a_required_klant_is_removed(client, demo):
+async def test_a_granted_request_is_revoked_when_a_required_klant_is_removed(client, demo, services):
     fatima, youssef = demo["by_name"]["Fatima El Amrani"], demo["by_name"]["Youssef El Amrani"]
-    consent = await _request(client, demo, about_id=youssef["id"])
+    consent = await _request(client, demo, services, about_id=youssef["id"])
     for person in (fatima, youssef):
         said = await client.post(
             _url(demo, f"/toestemmingen/{consent['id']}/antwoord"),
@@ -251,15 +251,16 @@ async def test_a_granted_request_is_revoked_when_a_required_klant_is_removed(cli
 async def test_a_klant_is_told_when_someone_else_changes_her_role_or_birth_date(client, demo, services, smtp_peer):
     _, peer = smtp_peer
     youssef = demo["by_name"]["Youssef El Amrani"]
+    born = date(services.plan.today().year - 17, 1, 1)  # 16 or 17 by the services' (Amsterdam) day, not the UTC one
     resp = await client.patch(
         _url(demo, f"/betrokkenen/{youssef['id']}"),
-        json={"birth_date": date(date.today().year - 17, 1, 1).isoformat()},
+        json={"birth_date": born.isoformat()},
         headers=bearer(demo["regisseur"]),
     )
     assert resp.status == 200
     await drain(services.outbox)
     (told,) = _mail(peer, "youssef@example.org", SUBJECT)
-    assert "rol of" in _text(told) and str(date.today().year - 17) not in _text(told)
+    assert "rol of" in _text(told) and str(born.year) not in _text(told)
     # a change of contact details only is not such a change
     await client.patch(
         _url(demo, f"/betrokkenen/{youssef['id']}"), json={"phone": "06 1111 2222"}, headers=bearer(demo["regisseur"])

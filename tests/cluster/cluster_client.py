@@ -12,9 +12,10 @@ import subprocess
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 from cluster_harness import EenplanCluster
@@ -27,6 +28,7 @@ from eenplan_mail.pgpmime import extract_signed_parts
 MARKER = "MARKER-CLUSTER-KRACHTEN-5c1e"
 _DEFAULT_MAIL_DOMAIN = next(f.default for f in dataclasses.fields(Settings) if f.name == "mail_domain")
 TIMEOUT = aiohttp.ClientTimeout(total=60)
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")  # the nodes run on the real clock and count Amsterdam's days
 
 
 @dataclass
@@ -81,7 +83,7 @@ async def granted_consent(http: aiohttp.ClientSession, cluster: EenplanCluster, 
     """A consent for the grandmother to see krachten_zorgen, asked and given by both klanten through `base`;
     its id, or None when a request failed on the way (a node died)."""
     people = cluster.demo["by_name"]
-    until = (date.today() + timedelta(days=30)).isoformat()
+    until = (datetime.now(AMSTERDAM).date() + timedelta(days=30)).isoformat()  # the nodes' day, not the UTC one
     asked = await call(
         http,
         "POST",

@@ -3,8 +3,6 @@ again; a household they are not in, or an address that changed, shows nothing of
 
 from __future__ import annotations
 
-from datetime import date
-
 from support.pagekit import csrf_of, sign_in
 
 from eenplan.domain.bounces import DISABLE_AT, BounceRecord
@@ -15,7 +13,7 @@ KHADIJA = "khadija@example.org"
 async def test_a_disabled_address_is_told_and_can_be_tried_again(client, services, demo, capsys, clock):
     hid, oma = demo["household"]["id"], demo["by_name"]["Khadija El Amrani"]
     async with services.bounces._uow(write=True) as uow:
-        record = BounceRecord(hid, oma["id"], KHADIJA, DISABLE_AT, date.today(), disabled_at=clock())
+        record = BounceRecord(hid, oma["id"], KHADIJA, DISABLE_AT, clock.today(), disabled_at=clock())
         await uow.bounces.put(record)
         await uow.commit()
     await sign_in(client, capsys, KHADIJA)
@@ -33,7 +31,7 @@ async def test_a_disabled_address_is_told_and_can_be_tried_again(client, service
 async def test_bounces_of_an_old_address_are_not_shown(client, services, demo, capsys, clock):
     hid, oma = demo["household"]["id"], demo["by_name"]["Khadija El Amrani"]
     async with services.bounces._uow(write=True) as uow:
-        record = BounceRecord(hid, oma["id"], "oud@example.org", DISABLE_AT, date.today(), disabled_at=clock())
+        record = BounceRecord(hid, oma["id"], "oud@example.org", DISABLE_AT, clock.today(), disabled_at=clock())
         await uow.bounces.put(record)
         await uow.commit()
     await sign_in(client, capsys, KHADIJA)

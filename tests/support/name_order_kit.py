@@ -31,10 +31,11 @@ async def add_people(
     *,
     kind: Kind = Kind.NETWERK,
     role: Role = Role.NETWERKLID,
-    email: bool = True,
+    email: bool | str = True,
     names: tuple[str, ...] = ADDED,
 ) -> dict[str, str]:
-    """Record `names` in the demo household in the given order (by the regisseur); their ids by name."""
+    """Record `names` in the demo household in the given order (by the regisseur); their ids by name. `email`:
+    an address each (True), none (False), or this one address for all of them."""
     ids = {}
     for n, name in enumerate(names):
         b = await services.betrokkenen.add(
@@ -45,7 +46,7 @@ async def add_people(
                 "kind": kind,
                 "role": role,
                 "relation": "",
-                "email": f"orde{n}@example.org" if email else None,
+                "email": email if isinstance(email, str) else f"orde{n}@example.org" if email else None,
                 "organisation": "",
                 "phone": None,
                 "reachable_days": (),

@@ -28,9 +28,10 @@ async def plan_overleg(
     location: str | None = None,
     now: datetime | None = None,
 ) -> str:
-    """A voortgangsoverleg `days` ahead at 14:00–15:30 for (name, must attend) of the demo; its id."""
+    """A voortgangsoverleg `days` ahead at 14:00–15:30 for (name, must attend) of the demo; its id. `days` count
+    from `now`, by default the services' clock (not the real time: a test may have moved it)."""
     people = demo["by_name"]
-    start = ((now or datetime.now(AMS)).astimezone(AMS) + timedelta(days=days)).replace(
+    start = ((now or services.overleggen.now()).astimezone(AMS) + timedelta(days=days)).replace(
         hour=14, minute=0, second=0, microsecond=0
     )
     view, _ = await services.overleggen.plan(

@@ -4,17 +4,15 @@ changes merged or shown side by side, and only for a regisseur."""
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 
 import pytest
+from support.editor_kit import SANNE, editor, oma, plan_of
 from support.pagekit import csrf_of, sign_in
 
 from eenplan.config import Settings
-from eenplan.domain.access import Principal
 from eenplan.domain.audit import Channel
 
-SANNE = "sanne.devries@example.org"
 FATIMA = "fatima@example.org"
 
 
@@ -24,23 +22,9 @@ def settings(settings: Settings) -> Settings:
     return dataclasses.replace(settings, second_factor="off")
 
 
-def _editor(demo) -> str:
-    return f"/huishoudens/{demo['household']['id']}/plan/bewerken"
-
-
-def _oma(demo) -> str:
-    return demo["by_name"]["Khadija El Amrani"]["id"]
-
-
-async def _plan(services, demo) -> dict:
-    me = Principal(demo["regisseur"]["id"], demo["household"]["id"])
-    snap = await services.plan.current(me, demo["household"]["id"])
-    return {"version": snap.info.number, **{k: json.loads(v) for k, v in snap.sections.items()}}
-
-
 async def _post(client, demo, path: str, data: dict):
-    csrf = await csrf_of(client, _editor(demo))
-    return await client.post(_editor(demo) + path, data={"csrf": csrf, **data}, allow_redirects=False)
+    csrf = await csrf_of(client, editor(demo))
+    return await client.post(editor(demo) + path, data={"csrf": csrf, **data}, allow_redirects=False)
 
 
 ACTIE = {"wat": "Youssef ophalen na school", "start": "2026-12-07", "einde": "2026-12-21", "evaluatie": "Na 2 weken"}
@@ -48,10 +32,10 @@ ACTIE = {"wat": "Youssef ophalen na school", "start": "2026-12-07", "einde": "20
 
 async def test_the_editor_offers_wie_by_name_and_date_inputs(client, demo, capsys):
     await sign_in(client, capsys, SANNE)
-    resp = await client.get(_editor(demo))
+    resp = await client.get(editor(demo))
     text = await resp.text()
     assert resp.status == 200
-    assert f'<option value="{_oma(demo)}">Khadija El Amrani</option>' in text
+    assert f'<option value="{oma(demo)}">Khadija El Amrani</option>' in text
     assert 'id="nieuwe-actie-school-start" name="start" type="date"' in text
     assert 'name="versie" value="2"' in text
     assert "Versie 2 vaststellen" in text
@@ -61,14 +45,14 @@ async def test_the_editor_offers_wie_by_name_and_date_inputs(client, demo, capsy
 
 async def test_add_one_action_for_the_grandmother_leaves_the_other_goals(client, services, demo, capsys):
     await sign_in(client, capsys, SANNE)
-    before = await _plan(services, demo)
-    resp = await _post(client, demo, "/doelen/school/acties", {"versie": "2", "wie": _oma(demo), **ACTIE})
+    before = await plan_of(services, demo)
+    resp = await _post(client, demo, "/doelen/school/acties", {"versie": "2", "wie": oma(demo), **ACTIE})
     assert resp.status == 303 and "gelukt=opgeslagen" in resp.headers["Location"]
-    after = await _plan(services, demo)
+    after = await plan_of(services, demo)
     assert after["version"] == 3
     assert after["doelen"][0] == before["doelen"][0]
     added = after["doelen"][1]["acties"][-1]
-    assert added["wie"] == _oma(demo) and added["wat"] == ACTIE["wat"] and added["einde"] == "2026-12-21"
+    assert added["wie"] == oma(demo) and added["wat"] == ACTIE["wat"] and added["einde"] == "2026-12-21"
     page = await (await client.get(resp.headers["Location"])).text()
     assert "Uw wijziging is opgeslagen." in page and "Youssef ophalen na school" in page
 
@@ -85,13 +69,13 @@ async def test_errors_are_dutch_next_to_the_field_and_nothing_is_written(client,
     assert 'aria-describedby="nieuwe-actie-school-wie-fout"' in text
     assert "<details open>" in text  # the form with the errors stays open, with what was entered
     assert 'value="2026-12-07"' in text
-    assert (await _plan(services, demo))["version"] == 2
+    assert (await plan_of(services, demo))["version"] == 2
     dates = await _post(
-        client, demo, "/doelen/school/acties", {"versie": "2", "wie": _oma(demo), **ACTIE, "einde": "2026-12-01"}
+        client, demo, "/doelen/school/acties", {"versie": "2", "wie": oma(demo), **ACTIE, "einde": "2026-12-01"}
     )
     assert dates.status == 422
     assert re.search(r'id="nieuwe-actie-school-einde-fout">De einddatum ligt voor de begindatum', await dates.text())
-    assert (await _plan(services, demo))["version"] == 2
+    assert (await plan_of(services, demo))["version"] == 2
 
 
 async def test_concurrent_edits_of_different_items_are_both_kept(client, services, demo, capsys):
@@ -100,12 +84,12 @@ async def test_concurrent_edits_of_different_items_are_both_kept(client, service
         client, demo, "/doelen/school/acties/mentor", {"versie": "2", **_mentor(demo), "evaluatie": "Na 4 weken"}
     )
     assert first.status == 303
-    second = await _post(client, demo, "/doelen/school/acties", {"versie": "2", "wie": _oma(demo), **ACTIE})
+    second = await _post(client, demo, "/doelen/school/acties", {"versie": "2", "wie": oma(demo), **ACTIE})
     assert second.status == 303 and "gelukt=samengevoegd" in second.headers["Location"]
     page = await (await client.get(second.headers["Location"])).text()
     assert "Beide wijzigingen staan nu in het plan." in page
-    goal = (await _plan(services, demo))["doelen"][1]
-    assert goal["acties"][0]["evaluatie"] == "Na 4 weken" and goal["acties"][1]["wie"] == _oma(demo)
+    goal = (await plan_of(services, demo))["doelen"][1]
+    assert goal["acties"][0]["evaluatie"] == "Na 4 weken" and goal["acties"][1]["wie"] == oma(demo)
 
 
 def _form_with(text: str, button: str) -> tuple[str, str]:
@@ -143,21 +127,21 @@ async def test_the_same_item_changed_twice_shows_both_versions_and_keeping_mine_
     assert "Mijn versie" in text and "De andere versie" in text
     assert "Gesprek met oma en mentor" in text and "Gesprek met de mentor" in text
     assert "Mijn versie bewaren" in text and "De andere versie houden" in text
-    assert (await _plan(services, demo))["doelen"][1]["acties"][0]["wat"] == "Gesprek met de mentor"  # nothing yet
+    assert (await plan_of(services, demo))["doelen"][1]["acties"][0]["wat"] == "Gesprek met de mentor"  # nothing yet
     action, form = _form_with(text, "Mijn versie bewaren")
     keep = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">', form))
     assert keep["versie"] == "3" and keep["wat"] == "Gesprek met oma en mentor"
     kept = await client.post(action, data=keep, allow_redirects=False)
     assert kept.status == 303
-    assert (await _plan(services, demo))["doelen"][1]["acties"][0]["wat"] == "Gesprek met oma en mentor"
+    assert (await plan_of(services, demo))["doelen"][1]["acties"][0]["wat"] == "Gesprek met oma en mentor"
 
 
 async def test_the_conflict_view_read_is_logged_on_the_web(client, services, demo, capsys):
     await sign_in(client, capsys, SANNE)
     await _post(
-        client, demo, "/afspraken/" + (await _plan(services, demo))["afspraken"][0]["id"], {"versie": "2", "wat": "A"}
+        client, demo, "/afspraken/" + (await plan_of(services, demo))["afspraken"][0]["id"], {"versie": "2", "wat": "A"}
     )
-    aid = (await _plan(services, demo))["afspraken"][0]["id"]
+    aid = (await plan_of(services, demo))["afspraken"][0]["id"]
     seen: list = []
     original = services.plan.record
 
@@ -174,7 +158,7 @@ async def test_the_conflict_view_read_is_logged_on_the_web(client, services, dem
     assert any(e.channel is Channel.WEB and e.sections == ("afspraken",) for e in seen)
     # one section seen is not a visit of the whole version ("since your last visit" counts "versie N" reads)
     assert not [e for e in seen if e.detail.startswith("versie ")], [e.detail for e in seen]
-    assert len((await _plan(services, demo))["afspraken"]) == 1
+    assert len((await plan_of(services, demo))["afspraken"]) == 1
 
 
 async def test_text_section_and_vaststellen(client, services, demo, capsys):
@@ -183,7 +167,7 @@ async def test_text_section_and_vaststellen(client, services, demo, capsys):
         client, demo, "/delen/analyse", {"versie": "2", "analyse": "Nieuw", "gewenst_perspectief": "Rust"}
     )
     assert resp.status == 303
-    assert (await _plan(services, demo))["analyse"] == {"analyse": "Nieuw", "gewenst_perspectief": "Rust"}
+    assert (await plan_of(services, demo))["analyse"] == {"analyse": "Nieuw", "gewenst_perspectief": "Rust"}
     stale = await _post(client, demo, "/delen/analyse", {"versie": "2", "analyse": "Anders", "gewenst_perspectief": ""})
     assert stale.status == 409 and "Mijn versie bewaren" in await stale.text()
     unchosen = await _post(client, demo, "/vaststellen", {"versie": "3"})  # no default choice (review, issue 13)
@@ -198,15 +182,15 @@ async def test_text_section_and_vaststellen(client, services, demo, capsys):
 
 async def test_who_is_not_regisseur_gets_403_and_no_menu_entry(client, services, demo, capsys):
     await sign_in(client, capsys, FATIMA)
-    resp = await client.get(_editor(demo))
+    resp = await client.get(editor(demo))
     assert resp.status == 403 and "Geen toegang" in await resp.text()
     csrf = await csrf_of(client, f"/huishoudens/{demo['household']['id']}")
     post = await client.post(
-        _editor(demo) + "/doelen/school/acties",
-        data={"csrf": csrf, "versie": "2", "wie": _oma(demo), **ACTIE},
+        editor(demo) + "/doelen/school/acties",
+        data={"csrf": csrf, "versie": "2", "wie": oma(demo), **ACTIE},
         allow_redirects=False,
     )
     assert post.status == 403
-    assert (await _plan(services, demo))["version"] == 2
+    assert (await plan_of(services, demo))["version"] == 2
     start = await (await client.get(f"/huishoudens/{demo['household']['id']}")).text()
     assert "/plan/bewerken" not in start

@@ -5,10 +5,12 @@ page, "wie ziet wat", the editor's and the deadlines' choices of a person."""
 from __future__ import annotations
 
 import dataclasses
+import html
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from support.helpers import bearer
 from support.name_order_kit import (
     ALPHABETICAL,
     add_people,
@@ -21,10 +23,12 @@ from support.name_order_kit import (
 )
 from support.overleg_kit import regisseur
 from support.pagekit import sign_in
+from support.plan_kit import KHADIJA, page_text
 
 from eenplan.config import Settings
 from eenplan.domain.access import Principal
 from eenplan.domain.betrokkene import Kind, Role
+from eenplan.domain.bounces import BounceRecord
 from eenplan.domain.overleg import Invitee
 
 SANNE = "sanne.devries@example.org"
@@ -74,10 +78,14 @@ async def test_a_date_polls_votes_are_listed_in_name_order(client, services, dem
     assert order_in(votes) == list(ALPHABETICAL), votes
 
 
-async def test_the_mail_page_lists_people_groups_and_missing_keys_in_name_order(client, services, demo, capsys):
+async def test_the_mail_page_lists_people_groups_missing_keys_and_bounces_in_name_order(client, services, demo, capsys):
     hid = demo["household"]["id"]
     ids = await add_people(services, demo)  # none of them has a key: all three lack encrypted mail
     await services.mailgroup.add_group(regisseur(demo), hid, "orde", "Orde", list(ids.values()), False)
+    async with services.bounces._uow(write=True) as uow:  # and mail to each came back, in the order added
+        for n, name in enumerate(ids):
+            await uow.bounces.put(BounceRecord(hid, ids[name], f"orde{n}@example.org", 1.0, date(2026, 11, 30)))
+        await uow.commit()
     await sign_in(client, capsys, SANNE)
     page = await (await client.get(f"{_home(demo)}/mail")).text()
     group = between(page, 'data-group="[^"]+"', "</section>")
@@ -86,6 +94,8 @@ async def test_the_mail_page_lists_people_groups_and_missing_keys_in_name_order(
     assert set(ALPHABETICAL) <= set(boxes) and boxes == in_name_order(boxes), boxes
     missing = re.findall(r"data-missing-key><strong>([^<]*)</strong>", page)
     assert set(ALPHABETICAL) <= set(missing) and missing == in_name_order(missing), missing
+    bounced = re.findall(r'data-bounce="[^"]+"><strong>([^<]*)</strong>', page)
+    assert bounced == list(ALPHABETICAL), bounced
 
 
 async def test_wie_ziet_wat_lists_the_people_in_name_order_within_each_group(client, services, demo, capsys):
@@ -134,3 +144,43 @@ async def test_the_access_log_filter_lists_the_people_in_name_order_and_namesake
     assert set(ALPHABETICAL) <= set(names) and names == in_name_order(names), names
     annas = [p.id for p in people if p.name == "Anna Smit"]
     assert annas.index(later) < annas.index(first), annas
+
+
+async def test_the_plan_names_the_klanten_who_decide_in_name_order(client, services, demo, capsys):
+    """A section partly kept from the grandmother says whose consent would share the rest: those klanten, by
+    name."""
+    await add_people(services, demo, kind=Kind.KLANT, role=Role.OUDER)
+    await sign_in(client, capsys, KHADIJA)
+    text = await page_text(client, demo, "plan")
+    sentence = "De rest delen Anna Smit, de Boer, Fatima El Amrani, Youssef El Amrani en Zeynep Kaya niet met u."
+    assert sentence in text, text
+
+
+async def test_who_are_you_offers_the_people_of_one_address_in_name_order(client, services, demo, capsys):
+    """An address that belongs to several people of a household: the choice lists them by name."""
+    await add_people(services, demo, kind=Kind.KLANT, role=Role.OUDER, email=FATIMA, names=("Zeynep Kaya", "de Boer"))
+    resp = await sign_in(client, capsys, FATIMA)
+    page = await (await client.get(resp.headers["Location"])).text()
+    options = re.findall(
+        r'<label class="utrecht-form-label utrecht-form-label--radio" for="kies-[^"]+">([^<(]*) \(', page
+    )
+    assert options == ["de Boer", "Fatima El Amrani", "Zeynep Kaya"], options
+
+
+async def test_wie_ziet_wat_names_who_must_answer_a_request_in_name_order(client, services, demo, capsys, clock):
+    await add_people(services, demo, kind=Kind.KLANT, role=Role.OUDER)
+    joost = demo["by_name"]["Joost Willems"]
+    body = {
+        "grantee_id": joost["id"],
+        "sections": ["krachten_zorgen"],
+        "purpose": "hulp bij schulden",
+        "until": (clock.today() + timedelta(days=30)).isoformat(),
+    }
+    asked = await client.post(
+        f"/api/households/{demo['household']['id']}/toestemmingen", json=body, headers=bearer(joost)
+    )
+    assert asked.status == 201, await asked.text()
+    await sign_in(client, capsys, FATIMA)
+    text = html.unescape(await (await client.get(f"{_home(demo)}/wie-ziet-wat")).text())
+    who = re.search(r"Wie moet antwoorden: ([^<]*)</p>", text)
+    assert who and who.group(1) == "u, Anna Smit, de Boer, Youssef El Amrani en Zeynep Kaya", text

@@ -4,7 +4,7 @@ the answer at once), the date poll, the invite download (content-free, logged on
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -156,7 +156,9 @@ async def test_the_downloaded_invite_is_content_free_and_logged_on_ics(client, s
 async def test_a_vote_in_the_date_poll_through_the_page(client, services, demo, capsys):
     hid = demo["household"]["id"]
     fatima = demo["by_name"]["Fatima El Amrani"]["id"]
-    first = (datetime.now(AMS) + timedelta(days=14)).replace(hour=10, minute=0, second=0, microsecond=0)
+    first = (services.overleggen.now().astimezone(AMS) + timedelta(days=14)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
     options = [(first, first + timedelta(hours=1)), (first + timedelta(days=1), first + timedelta(days=1, hours=1))]
     poll = await services.polls.create(
         regisseur(demo),
@@ -183,7 +185,9 @@ async def test_a_vote_in_the_date_poll_through_the_page(client, services, demo, 
 
 async def test_a_date_poll_one_is_not_invited_to_is_404(client, services, demo, capsys):
     hid = demo["household"]["id"]
-    first = (datetime.now(AMS) + timedelta(days=14)).replace(hour=10, minute=0, second=0, microsecond=0)
+    first = (services.overleggen.now().astimezone(AMS) + timedelta(days=14)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
     poll = await services.polls.create(
         regisseur(demo),
         hid,

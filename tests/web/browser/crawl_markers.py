@@ -84,10 +84,11 @@ class Expectation:
     somewhere: dict[str, str]  # place → marker some page must show (overleg content the person may read)
 
 
-async def plant(api: Api, household_id: str, people: dict[str, dict[str, Any]]) -> Planted:
+async def plant(api: Api, household_id: str, people: dict[str, dict[str, Any]], today: date) -> Planted:
     """As the regisseur (and one professional for the signal): a marker in every plan section and in a part
     of `doelen` and `afspraken` each of OWN_PARTS owns, in a stagnation case's text and a safety signal's text;
-    then the consent and the overmacht (`grant_beyond_defaults`). `people`: demo name → {"id", "token"}."""
+    then the consent and the overmacht (`grant_beyond_defaults`). `people`: demo name → {"id", "token"}; `today`:
+    the services' day (Amsterdam) the actions, the consent and the overmacht count from."""
     sanne = people["Sanne de Vries"]
     token = sanne["token"]
     marks = {key: marker(key) for key in (*SECTION_KEYS, CASE_TEXT, SIGNAL_TEXT)}
@@ -99,7 +100,7 @@ async def plant(api: Api, household_id: str, people: dict[str, dict[str, Any]]) 
     for name in others:  # a part each of them owns: shown to them (and to whole readers) only
         marks[f"doelen:{name}"] = marker(f"doelen {name.split()[0]}")
         marks[f"afspraken:{name}"] = marker(f"afspraken {name.split()[0]}")
-    today, week = date.today().isoformat(), (date.today() + timedelta(days=7)).isoformat()
+    start, week = today.isoformat(), (today + timedelta(days=7)).isoformat()
     change = {
         "algemeen": {**sections["algemeen"], "huishouden": f"{sections['algemeen']['huishouden']} {marks['algemeen']}"},
         "krachten_zorgen": [
@@ -115,7 +116,7 @@ async def plant(api: Api, household_id: str, people: dict[str, dict[str, Any]]) 
                     {
                         "wie": owner,
                         "wat": f"Actie {marks['doelen']}",
-                        "start": today,
+                        "start": start,
                         "einde": week,
                         "evaluatie": f"Evaluatie {marks['doelen']}",
                     }
@@ -124,7 +125,7 @@ async def plant(api: Api, household_id: str, people: dict[str, dict[str, Any]]) 
             {
                 "titel": "Samen verder",
                 "acties": [
-                    {"wie": p["id"], "wat": f"Taak {marks[f'doelen:{n}']}", "start": today, "einde": week}
+                    {"wie": p["id"], "wat": f"Taak {marks[f'doelen:{n}']}", "start": start, "einde": week}
                     for n, p in others.items()
                 ],
             },
@@ -162,17 +163,17 @@ async def plant(api: Api, household_id: str, people: dict[str, dict[str, Any]]) 
         {},
     )
     planted = Planted(household_id, marks, changed["sections"], [], raiser["id"])
-    await grant_beyond_defaults(api, planted, people)
+    await grant_beyond_defaults(api, planted, people, today)
     return planted
 
 
-async def grant_beyond_defaults(api: Api, planted: Planted, people: dict[str, dict[str, Any]]) -> None:
+async def grant_beyond_defaults(api: Api, planted: Planted, people: dict[str, dict[str, Any]], today: date) -> None:
     """Access beyond the role defaults, so the sweep follows grants and not only roles: Joost asks consent to
     read the analyse and every klant who must answer says yes; the regisseur shares the krachten en zorgen
     with Khadija by overmacht for three days."""
     base = f"/api/households/{planted.household_id}"
     joost, khadija = people["Joost Willems"], people["Khadija El Amrani"]
-    until = (date.today() + timedelta(days=30)).isoformat()
+    until = (today + timedelta(days=30)).isoformat()
     purpose = marker(CONSENT_PURPOSE)
     planted.markers[CONSENT_PURPOSE] = purpose
     body = {"grantee_id": joost["id"], "sections": ["analyse"], "purpose": f"Schulden {purpose}", "until": until}
@@ -189,7 +190,7 @@ async def grant_beyond_defaults(api: Api, planted: Planted, people: dict[str, di
         "vragen": answers,
         "besluit": "delen",
         "sections": ["krachten_zorgen"],
-        "until": (date.today() + timedelta(days=3)).isoformat(),
+        "until": (today + timedelta(days=3)).isoformat(),
     }
     made = await api("POST", f"{base}/overmacht", people["Sanne de Vries"]["token"], overmacht, {})
     planted.overmacht_ids.append(str(made["id"]))
@@ -279,7 +280,7 @@ async def plant_all(api: Api, household_id: str, people: dict[str, dict[str, Any
     path = f"/api/households/{household_id}/betrokkenen/{youssef['id']}"
     changed = await api("PATCH", path, people["Sanne de Vries"]["token"], {"birth_date": born.isoformat()}, {})
     assert changed["birth_date"] == born.isoformat()
-    planted = await plant(api, household_id, people)
+    planted = await plant(api, household_id, people, today)
     await plant_meetings(api, planted, people, clock)
     return planted
 

@@ -5,20 +5,17 @@ passes axe (WCAG 2.1 AA), is screenshot and fits 320 px."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
+from editor_flows import SANNE, editor_path, open_editor, plan_of
 from flows import api, at, press, sign_in_by_link, tab_to
 from harness import Site, check_page
 from playwright.async_api import Browser, Page, expect
 
-from eenplan.domain.access import Principal
-
 #: on the session's event loop, like the one browser (conftest.browser)
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
-SANNE = ("Sanne de Vries", "sanne.devries@example.org")
 OTHER = {
     "name": "Ruud Hermans",
     "kind": "professional",
@@ -34,17 +31,8 @@ def site_overrides() -> dict[str, Any]:
     return {"second_factor": "off"}
 
 
-async def _plan(site: Site) -> dict[str, Any]:
-    me = Principal(site.person(SANNE[0])["id"], site.household_id)
-    snap = await site.services.plan.current(me, site.household_id)
-    return {"version": snap.info.number, **{k: json.loads(v) for k, v in snap.sections.items()}}
-
-
 async def test_the_regisseur_adds_an_action_for_the_grandmother_with_the_keyboard(page: Page, site: Site) -> None:
-    base = f"/huishoudens/{site.household_id}/plan/bewerken"
-    before = await _plan(site)
-    await sign_in_by_link(page, site, SANNE[1], start=base)
-    await page.wait_for_url(at(base))
+    before = await open_editor(page, site)
     await check_page(page, "editor")
 
     await tab_to(page, "#nieuwe-actie-school-open")
@@ -56,7 +44,7 @@ async def test_the_regisseur_adds_an_action_for_the_grandmother_with_the_keyboar
     await expect(page.locator("#nieuwe-actie-school-wie-fout")).to_have_text("Kies iemand uit de lijst.")
     await expect(page.locator("#nieuwe-actie-school-wat-fout")).to_be_visible()
     await check_page(page, "editor-fout")
-    assert (await _plan(site))["version"] == before["version"]
+    assert (await plan_of(site))["version"] == before["version"]
 
     await tab_to(page, "#nieuwe-actie-school-wie", limit=200)
     await page.keyboard.type("Khadija")
@@ -74,7 +62,7 @@ async def test_the_regisseur_adds_an_action_for_the_grandmother_with_the_keyboar
     await expect(page.locator("#melding")).to_contain_text("Uw wijziging is opgeslagen.")
     await check_page(page, "editor-actie-toegevoegd")
 
-    after = await _plan(site)
+    after = await plan_of(site)
     assert after["version"] == before["version"] + 1
     assert after["doelen"][0] == before["doelen"][0]  # the other goal untouched
     added = after["doelen"][1]["acties"][-1]
@@ -83,7 +71,7 @@ async def test_the_regisseur_adds_an_action_for_the_grandmother_with_the_keyboar
 
 
 async def test_two_regisseurs_edit_one_plan_at_once(browser: Browser, page: Page, site: Site) -> None:
-    base = f"/huishoudens/{site.household_id}/plan/bewerken"
+    base = editor_path(site)
     await api(site, "POST", f"/api/households/{site.household_id}/betrokkenen", site.person(SANNE[0])["token"], OTHER)
     other_context = await browser.new_context(base_url=site.url, bypass_csp=True, locale="nl-NL")
     try:
@@ -103,7 +91,7 @@ async def test_two_regisseurs_edit_one_plan_at_once(browser: Browser, page: Page
         await press(other, other.get_by_role("button", name="Afspraak toevoegen"))
         await expect(other.locator("#melding")).to_contain_text("Beide wijzigingen staan nu in het plan.")
         await check_page(other, "editor-samengevoegd")
-        plan = await _plan(site)
+        plan = await plan_of(site)
         assert plan["doelen"][1]["acties"][0]["evaluatie"] == "Na vier weken"
         assert plan["afspraken"][-1]["wat"] == "Oma belt op vrijdag"
 
@@ -119,9 +107,9 @@ async def test_two_regisseurs_edit_one_plan_at_once(browser: Browser, page: Page
         await expect(other.locator("main")).to_contain_text("Gesprek met de mentor")
         await expect(other.locator("main")).to_contain_text("Gesprek met mentor, Youssef en oma")
         await check_page(other, "editor-conflict")
-        assert (await _plan(site))["doelen"][1]["acties"][0]["wat"] == "Gesprek met de mentor"  # nothing lost yet
+        assert (await plan_of(site))["doelen"][1]["acties"][0]["wat"] == "Gesprek met de mentor"  # nothing lost yet
         await press(other, other.get_by_role("button", name="Mijn versie bewaren"))
         await expect(other.locator("#melding")).to_contain_text("Uw wijziging is opgeslagen.")
-        assert (await _plan(site))["doelen"][1]["acties"][0]["wat"] == "Gesprek met mentor, Youssef en oma"
+        assert (await plan_of(site))["doelen"][1]["acties"][0]["wat"] == "Gesprek met mentor, Youssef en oma"
     finally:
         await other_context.close()

@@ -8,20 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from typing import Any
 
 import pytest
-from flows import at, sign_in_by_link
+from editor_flows import open_editor, plan_of
 from harness import Site, check_page
 from playwright.async_api import Error, Page, Route, expect
 
-from eenplan.domain.access import Principal
-
 #: on the session's event loop, like the one browser (conftest.browser)
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-
-SANNE = ("Sanne de Vries", "sanne.devries@example.org")
 
 
 @pytest.fixture
@@ -30,17 +25,8 @@ def site_overrides() -> dict[str, Any]:
     return {"second_factor": "off"}
 
 
-async def _plan(site: Site) -> dict[str, Any]:
-    me = Principal(site.person(SANNE[0])["id"], site.household_id)
-    snap = await site.services.plan.current(me, site.household_id)
-    return {"version": snap.info.number, **{k: json.loads(v) for k, v in snap.sections.items()}}
-
-
 async def test_a_double_click_on_actie_toevoegen_adds_one_action(page: Page, site: Site) -> None:
-    base = f"/huishoudens/{site.household_id}/plan/bewerken"
-    before = await _plan(site)
-    await sign_in_by_link(page, site, SANNE[1], start=base)
-    await page.wait_for_url(at(base))
+    before = await open_editor(page, site)
     posts: list[str] = []
     second = asyncio.Event()
 
@@ -79,7 +65,7 @@ async def test_a_double_click_on_actie_toevoegen_adds_one_action(page: Page, sit
 
     assert len(posts) == 2  # the browser did send the form twice
     await page.unroute("**/plan/bewerken/doelen/school/acties")
-    after = await _plan(site)
+    after = await plan_of(site)
     assert after["version"] == before["version"] + 1
     wat = [a["wat"] for a in after["doelen"][1]["acties"]]
     assert wat.count("Youssef ophalen na school") == 1

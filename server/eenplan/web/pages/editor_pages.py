@@ -23,7 +23,7 @@ from ...domain.plan_items import ItemChanged, ItemIdTaken, ItemKind, ItemOp, Op
 from ..keys import services
 from ..plan_item_schemas import item_id
 from . import forms, guard
-from .editor_conflict import both_versions
+from .editor_conflict import both_versions, section_versions
 from .editor_forms import (
     FIELDS,
     LABELS,
@@ -212,16 +212,7 @@ async def change_section(request: web.Request) -> web.StreamResponse:
     except ValidationFailed as err:
         return await _render(request, f"deel-{key}", field_errors(err, TEXT_SECTIONS[key]), value)
     except Conflict as err:
-        theirs = err.extra.get("current") or {}
-        rows = [(LABELS[n], _lines(value.get(n)), _lines(theirs.get(n))) for n in TEXT_SECTIONS[key]]
-        context = {
-            "base": _base(request),
-            "rows": rows,
-            "keep_action": request.path,
-            "hidden": {n: _lines(value.get(n), "\n") for n in TEXT_SECTIONS[key]},
-            "version": err.extra.get("current_version", 0),
-        }
-        return page(request, "editor_conflict_section.html", context, status=409)
+        return await section_versions(request, principal, base_version(form), key, value, err, _base(request))
     raise redirect(f"{_base(request)}?gelukt=opgeslagen#deel-{key}")
 
 
@@ -258,10 +249,6 @@ async def _change_list_section(request: web.Request, form: Any, key: str) -> web
         }
         return page(request, "editor_conflict_section.html", context, status=409)
     raise redirect(f"{_base(request)}?gelukt=opgeslagen#deel-{key}")
-
-
-def _lines(value: Any, sep: str = "; ") -> str:
-    return sep.join(str(v) for v in value) if isinstance(value, list) else str(value or "")
 
 
 @routes.post(BASE + "/vaststellen")
