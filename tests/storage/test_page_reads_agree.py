@@ -50,13 +50,13 @@ async def test_a_sessions_households_on_the_hot_path_agree_with_the_store(servic
     reads = PageReader(services.plan._reads)
 
     _, members = await services.sessions.members(token)
-    ids = {m.betrokkene_id for m in members}
-    assert ids
+    pairs = {(m.household_id, m.betrokkene_id) for m in members}
+    assert pairs
     async with services.plan._uow() as uow:
-        stored = await uow.persons.household_entries(sorted(ids))
-    assert await reads.household_entries(secret_hash(token), ids) == stored
+        stored = await uow.persons.household_entries(sorted(b for _, b in pairs))
+    assert await reads.household_entries(secret_hash(token), pairs) == stored
     assert await reads.household_entries(secret_hash(token), set()) == []  # only memberships that still count
-    assert await reads.household_entries(secret_hash("x" * 43), ids) == []  # another session reaches nothing
+    assert await reads.household_entries(secret_hash("x" * 43), pairs) == []  # another session reaches nothing
     listed = await services.people.household_list(token)
     assert [e.household_id for e in listed.entries] == [demo["household"]["id"]]
     assert not listed.regisseur_somewhere  # a klant: no werkbank (a regisseur: tests/web/test_pages_werkbank.py)

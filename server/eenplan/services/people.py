@@ -84,7 +84,8 @@ class PersonDirectory:
         assert self._reads is not None
         _, members = await self._sessions.members(token)
         try:
-            return await self._reads.household_entries(secret_hash(token), {m.betrokkene_id for m in members})
+            pairs = {(m.household_id, m.betrokkene_id) for m in members}
+            return await self._reads.household_entries(secret_hash(token), pairs)
         except StorageUnavailable:
             raise
         except TemporaryFailure:

@@ -138,13 +138,14 @@ class PageReader:
         return answer
 
     async def household_entries(
-        self, token_hash: str, betrokkene_ids: set[str]
+        self, token_hash: str, members: set[tuple[str, str]]
     ) -> list[tuple[str, str, str, str, str, str, str]]:
         """(household id, name, gemeente, betrokkene id, betrokkene name, kind, role) of the session's memberships
-        among `betrokkene_ids` (those its lookup found still counting), ordered by household name — the answer
-        of `PersonRepository.household_entries` for those ids. Never remembered: one indexed statement."""
+        among `members` ((household id, betrokkene id): those its lookup found still counting), ordered by
+        household name — the answer of `PersonRepository.household_entries` for those betrokkenen. Never
+        remembered: one indexed statement."""
         rows = await self._reader._fetch(_ENTRIES, {"th": token_hash})
-        return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows if r[3] in betrokkene_ids]
+        return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows if (r[0], r[3]) in members]
 
     async def web_reads(self, household_id: str, actor_id: str, event: str, channel: str, prefix: str) -> list[str]:
         """One actor's own latest entries (at most WEB_READS_LIMIT) of one event on one channel whose detail

@@ -27,6 +27,7 @@ more than such small statements themselves; the loop is held for the statement's
 from __future__ import annotations
 
 import sqlite3
+from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
@@ -39,16 +40,17 @@ class _Cursor(aiosqlite.Cursor):
 
     def __init__(self, conn: aiosqlite.Connection, cursor: sqlite3.Cursor) -> None:
         super().__init__(conn, cursor)
-        self._rows: list[Any] | None = None
+        self._rows: deque[Any] | None = None
 
     async def execute(self, sql: str, parameters: Any = None) -> _Cursor:
         """Execute, and fetch every row in the same trip when the statement returns rows."""
         cursor = self._cursor
 
-        def run() -> list[Any] | None:
+        def run() -> deque[Any] | None:
             cursor.execute(sql, [] if parameters is None else parameters)
-            return cursor.fetchall() if cursor.description is not None else None
+            return deque(cursor.fetchall()) if cursor.description is not None else None
 
+        self._rows = None  # a failed execute leaves no earlier statement's rows behind
         self._rows = await self._execute(run)  # type: ignore[no-untyped-call]
         return self
 
@@ -56,22 +58,21 @@ class _Cursor(aiosqlite.Cursor):
         """The rows the execute brought (or, without them, fetched on the thread)."""
         if self._rows is None:
             return await super().fetchall()
-        rows, self._rows = self._rows, []
+        rows, self._rows = list(self._rows), deque()
         return rows
 
     async def fetchone(self) -> sqlite3.Row | None:
         """The next row the execute brought (or, without them, fetched on the thread)."""
         if self._rows is None:
             return await super().fetchone()
-        return self._rows.pop(0) if self._rows else None
+        return self._rows.popleft() if self._rows else None
 
     async def fetchmany(self, size: int | None = None) -> Iterable[sqlite3.Row]:
         """The next rows the execute brought (or, without them, fetched on the thread)."""
         if self._rows is None:
             return await super().fetchmany(size)
         count = self.arraysize if size is None else size
-        taken, self._rows = self._rows[:count], self._rows[count:]
-        return taken
+        return [self._rows.popleft() for _ in range(min(count, len(self._rows)))]
 
     async def close(self) -> None:
         """Close on the caller's thread: the statement has finished, nothing waits."""
