@@ -17,6 +17,20 @@ from ..domain.versions import VersionInfo
 from .results import rows_changed
 from .tables import BetrokkeneRow, HouseholdRow, PhaseChangeRow, PlanVersionRow, SectionBlobRow
 
+#: statements every use case runs (its membership check, its household), built once: building a statement costs
+#: more than SQLite running it
+_HOUSEHOLD = sa.select(HouseholdRow).where(col(HouseholdRow.id) == sa.bindparam("household_id"))
+_HOUSEHOLD_FOR_UPDATE = _HOUSEHOLD.with_for_update()
+_MEMBERSHIP = (
+    sa.select(col(BetrokkeneRow.kind), col(BetrokkeneRow.role), col(HouseholdRow.current_version))
+    .join(HouseholdRow, col(HouseholdRow.id) == col(BetrokkeneRow.household_id))
+    .where(
+        col(BetrokkeneRow.id) == sa.bindparam("betrokkene_id"),
+        col(BetrokkeneRow.household_id) == sa.bindparam("household_id"),
+        col(BetrokkeneRow.removed_at).is_(None),
+    )
+)
+
 
 def _household(row: HouseholdRow) -> Household:
     return Household(
@@ -86,10 +100,8 @@ class HouseholdRepository:
 
     async def get(self, household_id: str, *, lock: bool = False) -> Household | None:
         """One household; with `lock`, hold its row until commit (PostgreSQL FOR UPDATE)."""
-        stmt = sa.select(HouseholdRow).where(col(HouseholdRow.id) == household_id)
-        if lock:
-            stmt = stmt.with_for_update()
-        row = (await self._s.execute(stmt)).scalar_one_or_none()
+        stmt = _HOUSEHOLD_FOR_UPDATE if lock else _HOUSEHOLD
+        row = (await self._s.execute(stmt, {"household_id": household_id})).scalar_one_or_none()
         return _household(row) if row else None
 
     async def code_taken(self, code: str) -> bool:
@@ -197,16 +209,8 @@ class BetrokkeneRepository:
 
     async def membership(self, household_id: str, betrokkene_id: str) -> tuple[str, str, int] | None:
         """(kind, role, current plan version) for an active betrokkene of the household, in one query."""
-        stmt = (
-            sa.select(col(BetrokkeneRow.kind), col(BetrokkeneRow.role), col(HouseholdRow.current_version))
-            .join(HouseholdRow, col(HouseholdRow.id) == col(BetrokkeneRow.household_id))
-            .where(
-                col(BetrokkeneRow.id) == betrokkene_id,
-                col(BetrokkeneRow.household_id) == household_id,
-                col(BetrokkeneRow.removed_at).is_(None),
-            )
-        )
-        row = (await self._s.execute(stmt)).first()
+        params = {"betrokkene_id": betrokkene_id, "household_id": household_id}
+        row = (await self._s.execute(_MEMBERSHIP, params)).first()
         return (row[0], row[1], row[2]) if row else None
 
 
