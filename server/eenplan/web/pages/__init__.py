@@ -80,10 +80,12 @@ PAGE_MODULES = [
 
 
 def environment() -> jinja2.Environment:
-    """The templates' environment: autoescape on for every template, the gettext texts installed."""
+    """The templates' environment: autoescape on for every template, the gettext texts installed; templates are
+    compiled once per process (no file check on every page: an upgrade restarts the server)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
+        auto_reload=False,
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
