@@ -1,6 +1,6 @@
 """The API's lists of people read in the pages' name order (casefolded full name, "de Boer" under d), whatever
 order the people were added in: the betrokkenen, a date poll's invitees and votes, the answers and proposed
-times that came by mail."""
+times that came by mail, a mail group's members and who lacks a key."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from support.helpers import bearer
 from support.name_order_kit import ALPHABETICAL, add_people, ahead, in_name_order, planned, voted_poll
+from support.overleg_kit import regisseur
 
 from eenplan.domain.inbound_ports import MailAnswer, Proposal
 from eenplan.domain.overleg import Invitee, Partstat
@@ -57,3 +58,31 @@ async def test_answers_and_proposals_by_mail_come_in_name_order(client, services
     name_of = {v: k for k, v in ids.items()}
     assert [name_of[a["betrokkene_id"]] for a in body["answers"]] == list(ALPHABETICAL), body
     assert [name_of[p["betrokkene_id"]] for p in body["proposals"]] == list(ALPHABETICAL), body
+
+
+async def test_a_mail_groups_members_come_in_name_order(client, services, demo):
+    await add_people(services, demo)
+    everyone = await services.betrokkenen.list(regisseur(demo), demo["household"]["id"])
+    ids = [b.id for b in sorted(everyone, key=lambda b: b.id)]  # the order the group is stored in: by id
+    name_of = {b.id: b.name for b in everyone}
+    made = await client.post(
+        _api(demo, "/mail/groups"),
+        headers=bearer(demo["regisseur"]),
+        json={"slug": "iedereen", "name": "Iedereen", "members": ids},
+    )
+    assert made.status == 201, await made.text()
+    created = [name_of[m] for m in (await made.json())["members"]]
+    resp = await client.get(_api(demo, "/mail/groups"), headers=bearer(demo["regisseur"]))
+    assert resp.status == 200, await resp.text()
+    (group,) = (await resp.json())["groups"]
+    listed = [name_of[m] for m in group["members"]]
+    assert set(ALPHABETICAL) <= set(listed) and len(listed) == len(everyone), listed
+    assert listed == created == in_name_order(listed), listed
+
+
+async def test_who_lacks_a_key_comes_in_name_order(client, services, demo):
+    await add_people(services, demo)  # each with an address, none with a key: all three lack one
+    resp = await client.get(_api(demo, "/mail/missing-keys"), headers=bearer(demo["regisseur"]))
+    assert resp.status == 200, await resp.text()
+    names = [m["name"] for m in (await resp.json())["betrokkenen"]]
+    assert set(ALPHABETICAL) <= set(names) and names == in_name_order(names), names

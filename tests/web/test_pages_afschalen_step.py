@@ -1,7 +1,8 @@
-"""Afschalen cannot happen by accident: on the aanspreekpunt's escalatie page and on the regisseur's stagnatie
-page the button leads to a step that says what will happen ("Daarna ziet u dit huishouden niet meer") with
-"Ja, zaak teruggeven" and "Nee, terug". Opening that step, or a post without its confirmation, changes nothing:
-the case stays open and the aanspreekpunt keeps their access. A case the reader may not see answers 404."""
+"""Afschalen cannot happen by accident: on the aanspreekpunt's escalatie page the button leads to a step that says
+what will happen ("Daarna ziet u dit huishouden niet meer") with "Ja, zaak teruggeven" and "Nee, terug". Opening
+that step, or a post without its confirmation, changes nothing: the case stays open and the aanspreekpunt keeps
+their access. A case the reader may not see answers 404. The regisseur, who may never hand a case back, is told
+that the aanspreekpunt does it and is offered no button, no step and no post for it."""
 
 from __future__ import annotations
 
@@ -110,21 +111,27 @@ async def test_a_klant_gets_the_404_of_a_missing_household_at_the_step(client, s
     assert real.status == missing.status == 404
 
 
-async def test_the_regisseurs_afschalen_asks_first_too(client, services, demo, capsys, ap_key):
+async def test_the_regisseur_is_told_who_hands_back_and_offered_no_afschalen(client, services, demo, capsys, ap_key):
     hh = demo["household"]["id"]
     _, cid, _ap = await escalate_to_step_4(client, services, demo, ap_key)
     await sign_in(client, capsys, SANNE)
     page = f"/huishoudens/{hh}/regie/stagnatie"
-    step = f"{page}/zaken/{cid}/afschalen"
     shown = await (await client.get(page)).text()
-    assert f'href="{step}"' in shown and f'action="{step}"' not in shown
-    resp = await client.get(step)
-    text = await resp.text()
-    assert resp.status == 200, text
-    assert "Daarna ziet het gemeentelijk aanspreekpunt dit huishouden niet meer." in text
-    assert "Ja, zaak teruggeven" in text and f'href="{page}#zaak-{cid}">Nee, terug</a>' in text
-    resp = await client.post(step, data={"csrf": await csrf_of(client, page)}, allow_redirects=False)
-    assert resp.status == 200 and "Ja, zaak teruggeven" in await resp.text()
-    case = await services.stagnatie.get(regisseur(demo), hh, cid)
-    assert case["status"] == "open" and not case["afgeschaald"]
-    assert (await client.get(f"{page}/zaken/{MISSING}/afschalen")).status == 404
+    case = shown[shown.index(f'id="zaak-{cid}"') : shown.index('id="zaak-nieuw"')]
+    assert "stap 4 van 4" in case
+    assert "Daarna geeft het de zaak terug (afschalen)." in case  # who does it, in words
+    assert "/afschalen" not in shown and ">Afschalen<" not in shown  # no link, button or form for it
+
+    step = f"{page}/zaken/{cid}/afschalen"  # the step it used to lead to: there is none for her
+    token = await csrf_of(client, page)
+    answers = [
+        await client.get(step),
+        await client.post(step, data={"csrf": token}, allow_redirects=False),
+        await client.post(step, data={"csrf": token, "zeker": "ja"}, allow_redirects=False),
+    ]
+    missing = await client.get(f"{page}/zaken/{MISSING}/afschalen")
+    assert [r.status for r in answers] == [missing.status] * 3 == [404] * 3
+    for resp in answers:
+        assert "Ja, zaak teruggeven" not in await resp.text()
+    case_now = await services.stagnatie.get(regisseur(demo), hh, cid)
+    assert case_now["status"] == "open" and not case_now["afgeschaald"] and case_now["step"] == 4

@@ -1,6 +1,6 @@
 """Stagnatie en veiligheid for the regisseur: the ladder of a case with who acts, the required outcome and the
 deadlines (overdue marked), escalating, recording an outcome and commitment, afschalen (the aanspreekpunt's, so
-refused for her), safety signals resolved with the five afwegingen, and the phase moved with a reason — phase 6
+not offered to her), safety signals resolved with the five afwegingen, and the phase moved with a reason — phase 6
 refused next to the field while a signal is open. Everyone who is not the regisseur gets 403."""
 
 from __future__ import annotations
@@ -110,14 +110,15 @@ async def test_escalate_record_the_outcome_and_commit_through_the_page(client, s
     assert resp.status == 422 and "al opgelost" in await resp.text()
 
 
-async def test_afschalen_is_the_aanspreekpunts_so_the_regisseur_is_told(client, services, demo, capsys):
+async def test_afschalen_is_the_aanspreekpunts_so_the_regisseurs_page_has_no_post_for_it(
+    client, services, demo, capsys
+):
     cid = await open_case(services, demo)
     await sign_in(client, capsys, SANNE)
     resp = await client.post(
         f"{base(demo)}/zaken/{cid}/afschalen", data={"csrf": await csrf_of(client, base(demo)), "zeker": "ja"}
     )
-    text = await resp.text()
-    assert resp.status == 422 and "Afschalen kan alleen bij stap 4" in text
+    assert resp.status == 404  # handing back is on the aanspreekpunt's escalatie page only
     assert (await case_of(services, demo, cid))["status"] == "open"
 
 

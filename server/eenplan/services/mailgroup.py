@@ -9,6 +9,7 @@ re-authorised, at send time by the outbox worker) and `mailgroup_base.py` (the s
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -20,6 +21,7 @@ from ..domain.audit import Channel
 from ..domain.betrokkene import MailChoice
 from ..domain.errors import NotFound, ValidationFailed
 from ..domain.mailgroup import MailGroup, OutboxItem, OutboxStatus, check_slug
+from ..domain.names import by_name, ids_by_name
 from ..domain.versions import VersionInfo
 from .common import Need, authorised, known_household, require_need
 from .mailgroup_base import MailSettings
@@ -30,12 +32,19 @@ from .plan import AMSTERDAM
 __all__ = ["MailSettings", "MailgroupService"]
 
 
+def members_by_name(group: MailGroup, names: Mapping[str, str]) -> MailGroup:
+    """The group with its members in the one name order of lists of people (`domain.names.ids_by_name`: someone
+    no longer involved last), so the mail page and the API list them alike."""
+    return dataclasses.replace(group, members=tuple(ids_by_name(group.members, names)))
+
+
 class MailgroupService(MailKeys, MailQueue):
     """Keys, groups, queuing and the PDF of a household's plan."""
 
     # -- who lacks a key ----------------------------------------------------------------------
     async def missing_keys(self, principal: Principal, household_id: str) -> list[dict[str, Any]]:
-        """Who does not receive encrypted mail, and why (regisseur): no e-mail, no key, or an unusable key."""
+        """Who does not receive encrypted mail, and why (regisseur): no e-mail, no key, or an unusable key; in
+        name order (`domain.names.by_name`), for the mail page and the API alike."""
         now = self._clock()
         async with authorised(
             self._uow, principal, household_id, need=Need.REGISSEUR, what="list who lacks a key"
@@ -44,7 +53,7 @@ class MailgroupService(MailKeys, MailQueue):
             members = await uow.betrokkenen.list(household_id)
             keys = {k.betrokkene_id: k for k in await uow.mail.list_keys(household_id)}
         out = []
-        for b in members:
+        for b in by_name(members):
             key = keys.get(b.id)
             reason = None
             if not b.email:
@@ -70,23 +79,27 @@ class MailgroupService(MailKeys, MailQueue):
 
     # -- groups -------------------------------------------------------------------------------
     async def groups(self, principal: Principal, household_id: str) -> tuple[str, list[MailGroup]]:
-        """The default group's address and the named groups."""
+        """The default group's address and the named groups, each with its members in name order."""
         async with authorised(self._uow, principal, household_id) as caller:
             uow = caller.uow
             household = await known_household(uow, household_id)
-            return household.code, await uow.mail.list_groups(household_id)
+            groups = await uow.mail.list_groups(household_id)
+            names = {b.id: b.name for b in await uow.betrokkenen.list(household_id)} if groups else {}
+            return household.code, [members_by_name(g, names) for g in groups]
 
     async def add_group(
         self, principal: Principal, household_id: str, slug: str, name: str, members: list[str], plan_updates: bool
     ) -> MailGroup:
-        """Create a named subset (regisseur); with plan_updates it receives plan mail instead of everyone."""
+        """Create a named subset (regisseur); with plan_updates it receives plan mail instead of everyone. The
+        group comes back with its members in name order, as `groups` lists them."""
         check_slug(slug)
         async with authorised(
             self._uow, principal, household_id, write=True, need=Need.REGISSEUR, what="manage mail groups"
         ) as caller:
             require_need(caller, Need.PERSONAL, "manage mail groups")  # who receives plan mail: her decision
             uow = caller.uow
-            known = {b.id for b in await uow.betrokkenen.list(household_id)}
+            names = {b.id: b.name for b in await uow.betrokkenen.list(household_id)}
+            known = names.keys()
             unknown = [m for m in members if m not in known]
             if unknown:
                 raise ValidationFailed.one("members", f"{len(unknown)} id(s) are not betrokkenen of this household")
@@ -100,7 +113,7 @@ class MailgroupService(MailKeys, MailQueue):
                 await uow.mail.set_plan_group(household_id, group.id)
                 group = await uow.mail.get_group(household_id, group.id) or group  # now with plan_updates
             await uow.commit()
-            return group
+            return members_by_name(group, names)
 
     async def delete_group(self, principal: Principal, household_id: str, group_id: str) -> None:
         """Remove a named group (regisseur); plan mail then goes to the default group again."""

@@ -1,6 +1,8 @@
 """In a real browser, with the keyboard only: the gemeentelijk aanspreekpunt hands a case back (afschalen). The
 "Zaak teruggeven" button leads to a step that says their access ends; "Nee, terug" changes nothing, "Ja, zaak
-teruggeven" hands the case back and the household is gone for them. The step passes axe (WCAG 2.1 AA) and 320 px."""
+teruggeven" hands the case back and the household is gone for them. The step passes axe (WCAG 2.1 AA) and 320 px.
+The regisseur, who may never hand a case back, reads on her stagnatie page that the aanspreekpunt does it, and
+finds no Afschalen link or button there."""
 
 from __future__ import annotations
 
@@ -9,10 +11,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from flows import ask_link, at, tab_to, use_link
+from flows import ask_link, at, sign_in_by_link, tab_to, use_link
 from harness import Site, check_page
 from playwright.async_api import Page, expect
-from test_browser_aanspreekpunt import AP_EMAIL, _at_step_4, _regisseur
+from test_browser_aanspreekpunt import AP_EMAIL, SANNE, _at_step_4, _regisseur
 
 from eenplan.domain.access import Principal
 from eenplan.domain.stagnatie import Outcome
@@ -88,3 +90,18 @@ async def test_afschalen_asks_first_and_is_done_with_the_keyboard(page: Page, si
     assert await _afgeschaald(site, cid)
     await page.goto(base)
     await expect(page.locator("h1")).not_to_contain_text("Escalatie")
+
+
+async def test_the_regisseur_reads_who_hands_back_and_finds_no_afschalen(page: Page, site: Site, ap_key: Any) -> None:
+    cid = await _ready_to_hand_back(site, ap_key)
+    base = f"/huishoudens/{site.household_id}/regie/stagnatie"
+    await sign_in_by_link(page, site, SANNE[1], start=base)
+    await page.wait_for_url(at(base))
+    case = page.locator(f"section:has(#zaak-{cid})")
+    await expect(case).to_contain_text("stap 4 van 4")
+    await expect(case).to_contain_text("Daarna geeft het de zaak terug (afschalen).")
+    await expect(page.locator("a[href$='/afschalen'], form[action$='/afschalen']")).to_have_count(0)
+    await expect(page.get_by_role("link", name="Afschalen")).to_have_count(0)
+    await expect(page.get_by_role("button", name="Afschalen")).to_have_count(0)
+    await check_page(page, "regie-stagnatie-stap-4")
+    assert not await _afgeschaald(site, cid)

@@ -180,7 +180,7 @@ async def _step(request: web.Request) -> web.Response:
     # theirs alone, like the page: anyone else gets its 404 before a case is read
     cases = await services(request).stagnatie.escalated(principal, household_id, channel=Channel.WEB)
     back = f"/huishoudens/{household_id}/escalatie#zaak-{request.match_info['cid']}"
-    return await step_page(request, principal, household_id, cases, back=back, by_aanspreekpunt=True)
+    return await step_page(request, principal, household_id, cases, back=back)
 
 
 @routes.post(CASE + "/afschalen")

@@ -1,10 +1,10 @@
-"""Afschalen asks first (the regisseur's stagnatie page and the aanspreekpunt's escalatie page): handing a case
-back ends the gemeentelijk aanspreekpunt's access to the household, so the button leads to a step that says so,
-with "Ja, zaak teruggeven" (a form post carrying `zeker=ja`) and "Nee, terug". Only that post calls the service;
-a post without it shows the step again and changes nothing.
+"""Afschalen asks first (the aanspreekpunt's escalatie page, the only one that offers it: the domain lets only
+the case's gemeentelijk aanspreekpunt hand it back): that ends their access to the household, so the button leads
+to a step that says so, with "Ja, zaak teruggeven" (a form post carrying `zeker=ja`) and "Nee, terug". Only that
+post calls the service; a post without it shows the step again and changes nothing.
 
-The step shows the case as the page's own read gave it (`StagnatieService.ladder` or `.escalated`, logged on
-channel web): a case that read did not give answers 404, like a missing one.
+The step shows the case as the page's own read gave it (`StagnatieService.escalated`, logged on channel web): a
+case that read did not give answers 404, like a missing one.
 """
 
 from __future__ import annotations
@@ -35,10 +35,9 @@ async def step_page(
     cases: list[dict[str, Any]],
     *,
     back: str,
-    by_aanspreekpunt: bool,
 ) -> web.Response:
     """The confirmation step for the case in the path, among the `cases` the page's read gave (404 otherwise);
-    `back` is where "Nee, terug" leads, `by_aanspreekpunt` whether the reader's own access ends."""
+    `back` is where "Nee, terug" leads."""
     cid = request.match_info["cid"]
     case = next((c for c in cases if c["id"] == cid), None)
     if case is None:
@@ -52,6 +51,5 @@ async def step_page(
             "long": long_day,
             "action": request.path,
             "back": back,
-            "by_aanspreekpunt": by_aanspreekpunt,
         },
     )

@@ -20,7 +20,6 @@ from babel.dates import format_date, format_time
 
 from ...domain.errors import ValidationFailed
 from ...domain.mailgroup import OutboxItem, OutboxKind, OutboxStatus, group_address
-from ...domain.names import ids_by_name
 from ...domain.pages import HouseholdPage
 from ..keys import services
 from . import forms, guard
@@ -112,7 +111,7 @@ async def _render(
     people = await svc.betrokkenen.list(principal, household_id)
     names = {b.id: b.name for b in people}
     code, groups = await svc.mailgroup.groups(principal, household_id)
-    lacking = {m["betrokkene_id"]: m for m in await svc.mailgroup.missing_keys(principal, household_id)}
+    lacking = await svc.mailgroup.missing_keys(principal, household_id)  # in name order, like the groups' members
     bounces = await svc.bounces.in_household(principal, household_id)
     rows = [_row(i, names) for i in outbox]
     chosen = set((entered or {}).get("members", ()))
@@ -129,18 +128,13 @@ async def _render(
                 "name": g.name,
                 "address": group_address(code, svc.mailgroup.settings.mail_domain, g.slug),
                 "plan_updates": g.plan_updates,
-                "members": [
-                    names.get(m, _("iemand die geen betrokkene meer is")) for m in ids_by_name(g.members, names)
-                ],
+                "members": [names.get(m, _("iemand die geen betrokkene meer is")) for m in g.members],
             }
             for g in groups
         ],
         "people": [(b.id, b.name, b.id in chosen) for b in people],
         "entered": entered or {},
-        "missing": [
-            {"name": lacking[b]["name"], "reason": REASON_TEXTS.get(lacking[b]["reason"], lacking[b]["reason"])}
-            for b in ids_by_name(lacking, {b: m["name"] for b, m in lacking.items()})
-        ],
+        "missing": [{"name": m["name"], "reason": REASON_TEXTS.get(m["reason"], m["reason"])} for m in lacking],
         "bounces": [
             {
                 "id": b.betrokkene_id,

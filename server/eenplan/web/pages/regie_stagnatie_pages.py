@@ -1,11 +1,13 @@
 """Stagnatie en veiligheid voor de regisseur (issue 13, item 5): the ladder of every stagnation case (step, who
-acts, the required outcome, deadlines, overdue), escalate, record outcomes and commitment, afschalen; the
-safety signals with the five afwegingen; the household's phase, moved with a reason.
+acts, the required outcome, deadlines, overdue), escalate, record outcomes and commitment; the safety signals with
+the five afwegingen; the household's phase, moved with a reason.
 
 The services decide: `StagnatieService.ladder` is the regisseur's only (403 for everyone else), signals come
 cut by the policy, `HouseholdService.change_phase` refuses phase 6 while a signal is open and says so — the
-page shows that refusal next to the field, with what was typed back in the form's fields. Afschalen asks first
-(`afschalen_step`). Reads are logged on channel web.
+page shows that refusal next to the field, with what was typed back in the form's fields. Afschalen is not
+offered here: only the case's gemeentelijk aanspreekpunt hands a case back (`domain.stagnatie.check_afschalen`), on
+their own escalatie page (`aanspreekpunt_pages`, `afschalen_step`); the page only says so. Reads are logged on
+channel web.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from ...domain.stagnatie import OUTCOME_OF_STEP, Outcome, Step
 from ...domain.veiligheid import AFWEGINGEN, Besluit, Soort
 from ..keys import services
 from . import csrf
-from .afschalen_step import is_sure, step_page
 from .households import phase_label
 from .i18n import _
 from .keys import WHERE
@@ -214,36 +215,6 @@ async def commitment(request: web.Request) -> web.Response:
         await services(request).stagnatie.commit(principal, household_id, cid, form.get("afspraken", ""), int(version))
 
     return await _act(request, action, f"zaak-{cid}", "commitment", form)
-
-
-@routes.get(CASE + "/afschalen", allow_head=False)  # a HEAD would be logged as a read
-async def afschalen_step(request: web.Request) -> web.Response:
-    """The step before afschalen: what it does (the aanspreekpunt's access ends), and a button to really do it."""
-    return await _step(request)
-
-
-async def _step(request: web.Request) -> web.Response:
-    """The step, for its GET and for a post without the confirmation."""
-    household_id, principal = await principal_of(request)
-    cases = await services(request).stagnatie.ladder(principal, household_id, channel=Channel.WEB)
-    back = f"/huishoudens/{household_id}/regie/stagnatie#zaak-{request.match_info['cid']}"
-    return await step_page(request, principal, household_id, cases, back=back, by_aanspreekpunt=False)
-
-
-@routes.post(CASE + "/afschalen")
-async def afschalen(request: web.Request) -> web.Response:
-    """Hand the case back to the regisseur (the gemeentelijk aanspreekpunt's act: the service says so), once
-    confirmed on the step before; without that confirmation nothing changes: the step again."""
-    form = texts(await csrf.checked_form(request))
-    if not is_sure(form):
-        return await _step(request)
-    household_id, principal = await principal_of(request)
-    cid = request.match_info["cid"]
-
-    async def action() -> None:
-        await services(request).stagnatie.afschalen(principal, household_id, cid)
-
-    return await _act(request, action, f"zaak-{cid}", "afgeschaald")
 
 
 @routes.post(BASE + "/signalen")
