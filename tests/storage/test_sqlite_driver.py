@@ -57,6 +57,9 @@ async def test_a_writing_unit_of_work_costs_two_trips_a_statement_one_and_a_read
         rows = (await reading.session.execute(sa.text("SELECT 1 UNION ALL SELECT 2"))).all()
     assert [r[0] for r in rows] == [1, 2]
     assert trips == []  # a reading unit of work runs on the loop's thread
+    async with uow(waits=True) as scanning:  # a long read, or one that may wait for a lock: on the thread
+        assert (await scanning.session.execute(sa.text("PRAGMA busy_timeout"))).scalar() == WRITER_BUSY_MS
+    assert len(trips) == 3, trips  # BEGIN, the statement, ROLLBACK
 
 
 async def test_a_reading_unit_of_work_does_not_wait_for_a_writer(services, settings):

@@ -227,9 +227,11 @@ class PageReads(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    """Opens a unit of work; `write=True` for one that will commit changes."""
+    """Opens a unit of work; `write=True` for one that will commit changes, `waits=True` for a reading one that may
+    take long or wait for a lock (a scan of a whole log, an export, a retry after the hot path met a lock): kept
+    off the event loop, where a short reading unit runs (SQLite)."""
 
-    def __call__(self, *, write: bool = False) -> UnitOfWork: ...
+    def __call__(self, *, write: bool = False, waits: bool = False) -> UnitOfWork: ...
 
 
 class MemberAccess(NamedTuple):

@@ -127,7 +127,9 @@ class AccessLogService:
         """
         wanted = wanted or LogFilter()
         limit = max(1, min(limit, MAX_ROWS))
-        async with authorised(self._uow, principal, household_id, need=NEED_LOG, what=WHAT_LOG) as caller:
+        async with authorised(  # up to SCAN_LIMIT entries per page: a long read
+            self._uow, principal, household_id, need=NEED_LOG, what=WHAT_LOG, waits=True
+        ) as caller:
             wanted.check()
             name = (await known_household(caller.uow, household_id)).name
             people = {b.id: _reader(b) for b in await caller.uow.betrokkenen.list(household_id, include_removed=True)}
@@ -173,7 +175,7 @@ class AccessLogService:
         A chain is read page by page (by key, `page_size` entries at a time), so memory stays constant
         however long it is; entries appended while it runs lie beyond the head read first and are left out.
         """
-        async with self._uow() as uow:
+        async with self._uow(waits=True) as uow:  # every chain, page by page: a long read
             households = [household_id] if household_id else await uow.access_log.households()
             return [await self._verify_one(uow, hh, page_size) for hh in households]
 

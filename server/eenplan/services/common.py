@@ -82,8 +82,9 @@ async def authorised(
     write: bool = False,
     need: Need = Need.MEMBER,
     what: str = "",
+    waits: bool = False,
 ) -> AsyncIterator[Caller]:
-    """Open a unit of work (`write` for one that commits) for a caller who may do `what`.
+    """Open a unit of work (`write` for one that commits, `waits` for a long read) for a caller who may do `what`.
 
     The one preamble of every use case: membership first (NotFound for a non-member, as for a household
     that does not exist), then `need` (Forbidden naming `what`), before the body runs. The body works
@@ -92,7 +93,7 @@ async def authorised(
     """
     if need is not Need.MEMBER and not what:
         raise ValueError("name what the caller wants to do: the Forbidden message says it")
-    async with uow_factory(write=write) as uow:
+    async with uow_factory(write=write, waits=waits) as uow:  # waits: a long read (`UnitOfWorkFactory`)
         actor, current = await _resolve_actor(uow, principal, household_id)
         caller = Caller(uow, actor, current, principal)
         _require(need, caller, what)

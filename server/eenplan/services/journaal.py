@@ -267,8 +267,9 @@ class JournaalService:
         self, principal: Principal, household_id: str, limit: int
     ) -> tuple[list[Shown], list[Audience], Access]:
         """The newest `limit` messages the caller may read, the groups they belong to, and their access (for the log
-        entry the caller writes): one authorised read, shared by the page and the inzage export."""
-        async with authorised(self._uow, principal, household_id) as caller:
+        entry the caller writes): one authorised read, shared by the page and the inzage export (up to
+        thousands of messages: a long read)."""
+        async with authorised(self._uow, principal, household_id, waits=True) as caller:
             uow = caller.uow
             household = await uow.households.get(household_id)
             members = await uow.betrokkenen.list(household_id, include_removed=True)

@@ -33,7 +33,7 @@ class MonitoringService:
         if scope != "*" and gemeente_key(scope) != gemeente_key(gemeente):
             raise Forbidden("this monitoring token does not cover that gemeente")
         period = Period(start, end)
-        async with self._uow() as uow:
+        async with self._uow(waits=True) as uow:  # a whole gemeente's histories: a long read
             histories = await uow.stagnatie.phase_histories(gemeente)
             cases = await uow.stagnatie.cases_in_gemeente(gemeente)
         return figures(

@@ -45,7 +45,7 @@ class PersonDirectory:
         address belongs to several betrokkenen is listed once per candidate, `chosen` False)."""
         rows = await self._hot_entries(token) if self._reads is not None else None
         if rows is None:
-            async with self._uow() as uow:  # one transaction: the session and the names it reaches
+            async with self._uow(waits=True) as uow:  # one transaction, which may wait for a lock (off the loop)
                 _, members = await self._sessions.members(token, uow)
                 rows = await uow.persons.household_entries([m.betrokkene_id for m in members])
         counts: dict[str, int] = {}

@@ -145,7 +145,7 @@ class PlanPageService:
                     raise
                 except TemporaryFailure:
                     pass  # the hot path met a lock it may not wait for: the unit of work below waits instead
-            async with self._uow() as uow:
+            async with self._uow(waits=True) as uow:  # may wait for the lock, off the event loop
                 name, people = await self._people(uow, household_id)
                 return name, people, await self._web_reads(uow, principal, household_id)
 

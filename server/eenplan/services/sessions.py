@@ -145,7 +145,7 @@ class SessionService:
                 raise
             except TemporaryFailure:
                 pass
-        async with self._uow() as own:
+        async with self._uow(waits=True) as own:
             return await own.persons.lookup(token_hash, household_id)
 
     def _needs_second_factor(self, session: SignInSession) -> bool:

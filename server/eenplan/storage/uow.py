@@ -88,9 +88,12 @@ def _translate(exc: BaseException, conflict: str) -> TemporaryFailure | None:
 class UnitOfWork:
     """One database transaction. Nothing is stored unless `commit()` is called."""
 
-    def __init__(self, engine: AsyncEngine, *, write: bool) -> None:
+    def __init__(self, engine: AsyncEngine, *, write: bool, waits: bool = False) -> None:
         self._engine = engine
         self._write = write
+        #: the engine's begin hook reads it: True a writer, False a short reader (SQLite: on the event loop's
+        #: thread), None a reader that may take long or wait (SQLite: on the connection's thread)
+        self._mode: bool | None = True if write else (None if waits else False)
         self._health = engine_health(engine)
         self._after_commit: list[Callable[[], None]] = []
         self._after_close: list[Callable[[], Awaitable[None]]] = []
@@ -102,7 +105,7 @@ class UnitOfWork:
             await self._engine.dispose()  # retry on new connections: one opened read-only stays read-only
         self.session = AsyncSession(self._engine, expire_on_commit=False, autoflush=False)
         try:
-            await self.session.connection(execution_options={WRITE_OPTION: self._write})
+            await self.session.connection(execution_options={WRITE_OPTION: self._mode})
         except (sa_exc.DBAPIError, sa_exc.TimeoutError, OSError) as exc:  # TimeoutError: the pool is used up
             await self.session.close()
             raise (_translate(exc, "the database is busy") or StorageConflict("the database is busy")) from exc
@@ -182,5 +185,5 @@ class UnitOfWorkFactory:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 
-    def __call__(self, *, write: bool = False) -> UnitOfWork:
-        return UnitOfWork(self.engine, write=write)
+    def __call__(self, *, write: bool = False, waits: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.engine, write=write, waits=waits)
