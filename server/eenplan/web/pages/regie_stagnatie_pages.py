@@ -4,10 +4,11 @@ the five afwegingen; the household's phase, moved with a reason.
 
 The services decide: `StagnatieService.ladder` is the regisseur's only (403 for everyone else), signals come
 cut by the policy, `HouseholdService.change_phase` refuses phase 6 while a signal is open and says so — the
-page shows that refusal next to the field, with what was typed back in the form's fields. Afschalen is not
-offered here: only the case's gemeentelijk aanspreekpunt hands a case back (`domain.stagnatie.check_afschalen`), on
-their own escalatie page (`aanspreekpunt_pages`, `afschalen_step`); the page only says so. Reads are logged on
-channel web.
+page shows that refusal next to the field, with what was typed back in the form's fields. What only the case's
+gemeentelijk aanspreekpunt may do is not offered here, the page only says so: afschalen
+(`domain.stagnatie.check_afschalen`, on their own escalatie page: `aanspreekpunt_pages`, `afschalen_step`), and at
+step 4 the actions, result and term and the new afspraken (`check_commitment`: `COMMITS_AT`); a post for one
+anyway gets the refusal next to the case (403). Reads are logged on channel web.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ BESLUITEN = {
     Besluit.BEIDE: _("Melden en hulp bieden"),
 }
 OUTCOMES = {Outcome.INTERN_PLAN: _("Intern plan van aanpak gemaakt"), Outcome.GESPREK: _("Gesprek van de managers")}
+#: the steps whose new afspraken (commitment) the regisseur records: step 4's are the case's gemeentelijk
+#: aanspreekpunt's (`domain.stagnatie.check_commitment`), so the page offers her no form there, only says who does it
+COMMITS_AT = frozenset(int(s) for s in Step if s is not Step.AANSPREEKPUNT)
 
 
 def _questions() -> dict[str, str]:
@@ -81,6 +85,9 @@ async def _render(
             "signals": signals,
             "people": people,
             "goals": goals,
+            # a case names a goal (or action) of the current plan (`domain.stagnatie.find_goal`): without goals
+            # the new case's form could only be refused, so the page says what to do first instead
+            "opens_case": bool(goals),
             "professionals": [(b.id, b.name) for b in members if b.kind is Kind.PROFESSIONAL],
             "long": long_day,
             "step_who": step_who,
@@ -93,6 +100,7 @@ async def _render(
             # the outcome the regisseur records per step (step 4's actions are the aanspreekpunt's), the last step
             "outcome_of": {int(k): v.value for k, v in OUTCOME_OF_STEP.items() if v in OUTCOMES},
             "last_step": int(max(Step)),
+            "commits_at": COMMITS_AT,
             "errors": errors or {},
             "entered": entered or {},
             "form_key": key,
