@@ -4,11 +4,13 @@ the five afwegingen; the household's phase, moved with a reason.
 
 The services decide: `StagnatieService.ladder` is the regisseur's only (403 for everyone else), signals come
 cut by the policy, `HouseholdService.change_phase` refuses phase 6 while a signal is open and says so — the
-page shows that refusal next to the field, with what was typed back in the form's fields. What only the case's
+phase form offers only the moves `domain.household.ALLOWED_TRANSITIONS` allows from the current phase, and shows
+that refusal next to the field, with what was typed back in the form's fields. What only the case's
 gemeentelijk aanspreekpunt may do is not offered here, the page only says so: afschalen
 (`domain.stagnatie.check_afschalen`, on their own escalatie page: `aanspreekpunt_pages`, `afschalen_step`), and at
 step 4 the actions, result and term and the new afspraken (`check_commitment`: `COMMITS_AT`); a post for one
-anyway gets the refusal next to the case (403). Reads are logged on channel web.
+anyway gets the refusal next to the case (403: told by the domain's `AanspreekpuntOnly`, not by its wording).
+Reads are logged on channel web.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from aiohttp import web
 
 from ...domain.audit import Channel
 from ...domain.betrokkene import Kind
-from ...domain.errors import Forbidden, ValidationFailed
-from ...domain.household import Phase
-from ...domain.stagnatie import OUTCOME_OF_STEP, Outcome, Step
+from ...domain.errors import ValidationFailed
+from ...domain.household import ALLOWED_TRANSITIONS, Phase
+from ...domain.stagnatie import OUTCOME_OF_STEP, AanspreekpuntOnly, Outcome, Step
 from ...domain.veiligheid import AFWEGINGEN, Besluit, Soort
 from ..keys import services
 from . import csrf
@@ -80,7 +82,9 @@ async def _render(
             "household_id": household_id,
             "household": household,
             "phase_label": phase_label,
-            "phases": list(Phase),
+            # only the moves the method allows from the current phase (`domain.household.ALLOWED_TRANSITIONS`):
+            # the current phase itself, or a phase out of reach, could only be refused
+            "phases": sorted(ALLOWED_TRANSITIONS[household.phase]),
             "cases": cases,
             "signals": signals,
             "people": people,
@@ -125,9 +129,7 @@ async def _act(
         await action()
     except ValidationFailed as err:
         return await _render(request, stagnatie_errors(err, key), entered=form, key=key)
-    except Forbidden as err:
-        if "aanspreekpunt" not in str(err):
-            raise
+    except AanspreekpuntOnly:
         text = _("Dit doet het gemeentelijk aanspreekpunt, niet de regisseur.")
         return await _render(request, {f"{key}-status": text}, 403, entered=form, key=key)
     raise redirect(f"/huishoudens/{request.match_info['id']}/regie/stagnatie?gelukt={notice}#{key}")
