@@ -288,10 +288,15 @@ def check_commitment(case: Case, plan_version: int, current_version: int, *, by:
         raise ValidationFailed.one("plan_version", f"must be an existing plan version (1–{current_version})")
 
 
+class AanspreekpuntOnly(Forbidden):
+    """An act only the case's gemeentelijk aanspreekpunt may do (step 4, afschalen): a page can say who does it
+    by this type, not by the wording of the message (an API answer is the plain 403 `forbidden`)."""
+
+
 def require_aanspreekpunt(case: Case, by: str, what: str) -> None:
-    """Step 4 is the gemeentelijk aanspreekpunt's (doorzettingsmacht): Forbidden for anyone else."""
+    """Step 4 is the gemeentelijk aanspreekpunt's (doorzettingsmacht): `AanspreekpuntOnly` for anyone else."""
     if case.aanspreekpunt_id is None or by != case.aanspreekpunt_id:
-        raise Forbidden(f"only the gemeentelijk aanspreekpunt of this case may {what}")
+        raise AanspreekpuntOnly(f"only the gemeentelijk aanspreekpunt of this case may {what}")
 
 
 #: the step-4 outcome the aanspreekpunt records before handing back: each field as a user reads it

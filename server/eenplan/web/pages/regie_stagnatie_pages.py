@@ -4,10 +4,13 @@ the five afwegingen; the household's phase, moved with a reason.
 
 The services decide: `StagnatieService.ladder` is the regisseur's only (403 for everyone else), signals come
 cut by the policy, `HouseholdService.change_phase` refuses phase 6 while a signal is open and says so — the
-page shows that refusal next to the field, with what was typed back in the form's fields. Afschalen is not
-offered here: only the case's gemeentelijk aanspreekpunt hands a case back (`domain.stagnatie.check_afschalen`), on
-their own escalatie page (`aanspreekpunt_pages`, `afschalen_step`); the page only says so. Reads are logged on
-channel web.
+phase form offers only the moves `domain.household.ALLOWED_TRANSITIONS` allows from the current phase, and shows
+that refusal next to the field, with what was typed back in the form's fields. What only the case's
+gemeentelijk aanspreekpunt may do is not offered here, the page only says so: afschalen
+(`domain.stagnatie.check_afschalen`, on their own escalatie page: `aanspreekpunt_pages`, `afschalen_step`), and at
+step 4 the actions, result and term and the new afspraken (`check_commitment`: `COMMITS_AT`); a post for one
+anyway gets the refusal next to the case (403: told by the domain's `AanspreekpuntOnly`, not by its wording).
+Reads are logged on channel web.
 """
 
 from __future__ import annotations
@@ -18,9 +21,9 @@ from aiohttp import web
 
 from ...domain.audit import Channel
 from ...domain.betrokkene import Kind
-from ...domain.errors import Forbidden, ValidationFailed
-from ...domain.household import Phase
-from ...domain.stagnatie import OUTCOME_OF_STEP, Outcome, Step
+from ...domain.errors import ValidationFailed
+from ...domain.household import ALLOWED_TRANSITIONS, Phase
+from ...domain.stagnatie import OUTCOME_OF_STEP, AanspreekpuntOnly, Outcome, Step
 from ...domain.veiligheid import AFWEGINGEN, Besluit, Soort
 from ..keys import services
 from . import csrf
@@ -44,6 +47,9 @@ BESLUITEN = {
     Besluit.BEIDE: _("Melden en hulp bieden"),
 }
 OUTCOMES = {Outcome.INTERN_PLAN: _("Intern plan van aanpak gemaakt"), Outcome.GESPREK: _("Gesprek van de managers")}
+#: the steps whose new afspraken (commitment) the regisseur records: step 4's are the case's gemeentelijk
+#: aanspreekpunt's (`domain.stagnatie.check_commitment`), so the page offers her no form there, only says who does it
+COMMITS_AT = frozenset(int(s) for s in Step if s is not Step.AANSPREEKPUNT)
 
 
 def _questions() -> dict[str, str]:
@@ -76,11 +82,16 @@ async def _render(
             "household_id": household_id,
             "household": household,
             "phase_label": phase_label,
-            "phases": list(Phase),
+            # only the moves the method allows from the current phase (`domain.household.ALLOWED_TRANSITIONS`):
+            # the current phase itself, or a phase out of reach, could only be refused
+            "phases": sorted(ALLOWED_TRANSITIONS[household.phase]),
             "cases": cases,
             "signals": signals,
             "people": people,
             "goals": goals,
+            # a case names a goal (or action) of the current plan (`domain.stagnatie.find_goal`): without goals
+            # the new case's form could only be refused, so the page says what to do first instead
+            "opens_case": bool(goals),
             "professionals": [(b.id, b.name) for b in members if b.kind is Kind.PROFESSIONAL],
             "long": long_day,
             "step_who": step_who,
@@ -93,6 +104,7 @@ async def _render(
             # the outcome the regisseur records per step (step 4's actions are the aanspreekpunt's), the last step
             "outcome_of": {int(k): v.value for k, v in OUTCOME_OF_STEP.items() if v in OUTCOMES},
             "last_step": int(max(Step)),
+            "commits_at": COMMITS_AT,
             "errors": errors or {},
             "entered": entered or {},
             "form_key": key,
@@ -117,9 +129,7 @@ async def _act(
         await action()
     except ValidationFailed as err:
         return await _render(request, stagnatie_errors(err, key), entered=form, key=key)
-    except Forbidden as err:
-        if "aanspreekpunt" not in str(err):
-            raise
+    except AanspreekpuntOnly:
         text = _("Dit doet het gemeentelijk aanspreekpunt, niet de regisseur.")
         return await _render(request, {f"{key}-status": text}, 403, entered=form, key=key)
     raise redirect(f"/huishoudens/{request.match_info['id']}/regie/stagnatie?gelukt={notice}#{key}")
