@@ -173,7 +173,7 @@ async def test_the_worker_in_serve_stops_after_the_message_in_flight(client, dem
     rows = await _rows(services, demo, version)
     sent = [r for r in rows.values() if r.status is OutboxStatus.SENT]
     assert len(sent) == 1 == len(peer.messages)  # the one in flight finished and was marked
-    async with services.mailgroup._uow() as uow:
+    async with services.mailgroup._uow(write=True) as uow:  # a claim writes (not committed here)
         now = services.outbox._clock()
         rest = await uow.mail.claim(now, now + timedelta(seconds=5), "next:1", 100, 8)  # given back: no lease to wait
     assert {i.id for i in rest} == {r.id for r in rows.values() if r.status is OutboxStatus.QUEUED}
