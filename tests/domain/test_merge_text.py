@@ -130,3 +130,14 @@ def test_windows_line_ends_count_as_line_ends():
     assert "\r" not in merged.text
     assert lines("a\r\nb\rc\n") == ["a", "b", "c", ""]
     assert lines("") == []
+
+
+def test_texts_past_the_limit_are_not_merged_and_one_huge_line_is_not_split_into_sentences():
+    from eenplan.domain.merge_text import MAX_PARTS, mergeable
+
+    short, long = "a\n" * (MAX_PARTS - 1), "a\n" * (MAX_PARTS + 1)
+    assert mergeable(short, short, short)
+    assert not mergeable(long, short, short) and not mergeable(short, short, long)
+    base = "Zin. " * (MAX_PARTS + 5)
+    merged = merge(base, "Eerst. " + base, base + "Laatst.")  # one line, more sentences than the limit
+    assert merged.overlaps  # not merged by sentences (that would join both cleanly): left to the person

@@ -153,3 +153,32 @@ async def test_a_merge_saved_after_the_plan_moved_again_is_a_new_conflict_merged
         "analyse": "Twee.\n" + ANALYSE + "\nEen.",
         "gewenst_perspectief": PERSPECTIEF + " Drie.",
     }
+
+
+async def test_texts_too_long_to_merge_get_the_two_choices_without_samenvoegen(client, services, demo, capsys):
+    """Merging is cubic in the worst case (many equal lines): past MAX_PARTS lines no merge is tried, so one form
+    with thousands of equal lines cannot hold the server; the person still keeps hers or theirs."""
+    from eenplan.domain.merge_text import MAX_PARTS
+
+    await sign_in(client, capsys, SANNE)
+    many = "a\n" * (MAX_PARTS + 1)
+    await _someone_else_saves(services, demo, 2, {"analyse": "b\n" + many, "gewenst_perspectief": PERSPECTIEF})
+    resp = await _post(client, demo, {"versie": "2", "analyse": many + "c", "gewenst_perspectief": PERSPECTIEF})
+    text = await resp.text()
+    assert resp.status == 409
+    assert 'id="samenvoegen"' not in text
+    assert "Mijn versie bewaren" in text
+    assert (await _plan(services, demo))["version"] == 3  # nothing written
+
+
+@pytest.mark.parametrize("versie", ["0", "99999999"])
+async def test_a_form_naming_a_version_the_plan_does_not_have_is_told_to_reload_not_a_server_error(
+    client, services, demo, capsys, versie
+):
+    await sign_in(client, capsys, SANNE)
+    resp = await _post(client, demo, {"versie": versie, "analyse": ANALYSE, "gewenst_perspectief": PERSPECTIEF})
+    text = await resp.text()
+    assert resp.status == 422, text[:300]
+    assert "Deze pagina hoort bij een versie van het plan die er niet is. Open de pagina opnieuw." in text
+    assert ANALYSE in text  # what she typed is still there
+    assert (await _plan(services, demo))["version"] == 2  # nothing written

@@ -13,7 +13,7 @@ from aiohttp import web
 from ...domain.access import Principal
 from ...domain.audit import Channel
 from ...domain.errors import Conflict
-from ...domain.merge_text import Overlap, OverlapKind, merge
+from ...domain.merge_text import Overlap, OverlapKind, merge, mergeable
 from ...domain.plan_items import ItemChanged, ItemKind, Op
 from ..keys import services
 from . import guard
@@ -130,18 +130,23 @@ async def merged_section(
 ) -> list[MergedField] | None:
     """The text section merged from the version the form was based on (read through `PlanService.version`:
     authorised, cut to the person's scope and logged), their current text and what was posted. None when there is
-    nothing to merge from: no readable base, or a form naming no version before the current one."""
+    nothing to merge from: no readable base, a form naming no version before the current one, or texts too long
+    to merge (`merge_text.MAX_PARTS`)."""
     if theirs is None or not 0 < base < current:
         return None
     was = (await services(request).plan.version(principal, household_id, base, channel=Channel.WEB)).sections.get(key)
     if was is None:
         return None
     started = json.loads(was) or {}
+    texts = {
+        name: (lines_of(started.get(name), "\n"), lines_of(mine.get(name), "\n"), lines_of(theirs.get(name), "\n"))
+        for name in TEXT_SECTIONS[key]
+    }
+    if not all(mergeable(*three) for three in texts.values()):
+        return None  # too long to merge on the event loop: keep mine / keep theirs only
     fields = []
     for name in TEXT_SECTIONS[key]:
-        merged = merge(
-            lines_of(started.get(name), "\n"), lines_of(mine.get(name), "\n"), lines_of(theirs.get(name), "\n")
-        )
+        merged = merge(*texts[name])
         fields.append(MergedField(name, LABELS[name], merged.text, tuple(overlap_words(o) for o in merged.overlaps)))
     return fields
 

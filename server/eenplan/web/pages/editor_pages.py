@@ -18,7 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from ...domain.audit import Channel
-from ...domain.errors import Conflict, NotFound, ValidationFailed
+from ...domain.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from ...domain.plan_items import ItemChanged, ItemIdTaken, ItemKind, ItemOp, Op
 from ..keys import services
 from ..plan_item_schemas import item_id
@@ -213,6 +213,9 @@ async def change_section(request: web.Request) -> web.StreamResponse:
         return await _render(request, f"deel-{key}", field_errors(err, TEXT_SECTIONS[key]), value)
     except Conflict as err:
         return await section_versions(request, principal, base_version(form), key, value, err, _base(request))
+    except PreconditionFailed:  # the form names a version the plan does not have (an old or altered page)
+        unknown = _("Deze pagina hoort bij een versie van het plan die er niet is. Open de pagina opnieuw.")
+        return await _render(request, f"deel-{key}", {TEXT_SECTIONS[key][0]: unknown}, value)
     raise redirect(f"{_base(request)}?gelukt=opgeslagen#deel-{key}")
 
 
