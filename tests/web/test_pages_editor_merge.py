@@ -182,3 +182,14 @@ async def test_a_form_naming_a_version_the_plan_does_not_have_is_told_to_reload_
     assert "Deze pagina hoort bij een versie van het plan die er niet is. Open de pagina opnieuw." in text
     assert ANALYSE in text  # what she typed is still there
     assert (await _plan(services, demo))["version"] == 2  # nothing written
+
+
+async def test_a_list_section_form_naming_no_version_of_the_plan_is_told_to_reload(client, services, demo, capsys):
+    await sign_in(client, capsys, SANNE)
+    csrf = await csrf_of(client, _editor(demo))
+    resp = await client.post(
+        f"{_editor(demo)}/delen/voorzieningen", data={"csrf": csrf, "versie": "0"}, allow_redirects=False
+    )
+    assert resp.status == 422, (await resp.text())[:300]
+    assert "Deze pagina hoort bij een versie van het plan die er niet is." in await resp.text()
+    assert (await _plan(services, demo))["version"] == 2

@@ -38,6 +38,7 @@ from .editor_forms import (
 from .editor_lists import (
     LEEFGEBIED_OPTIONS,
     LIST_SECTIONS,
+    ROW_FIELDS,
     VOORZIENING_OPTIONS,
     entered_rows,
     in_words,
@@ -214,9 +215,13 @@ async def change_section(request: web.Request) -> web.StreamResponse:
     except Conflict as err:
         return await section_versions(request, principal, base_version(form), key, value, err, _base(request))
     except PreconditionFailed:  # the form names a version the plan does not have (an old or altered page)
-        unknown = _("Deze pagina hoort bij een versie van het plan die er niet is. Open de pagina opnieuw.")
-        return await _render(request, f"deel-{key}", {TEXT_SECTIONS[key][0]: unknown}, value)
+        return await _render(request, f"deel-{key}", {TEXT_SECTIONS[key][0]: _unknown_version()}, value)
     raise redirect(f"{_base(request)}?gelukt=opgeslagen#deel-{key}")
+
+
+def _unknown_version() -> str:
+    """A form naming a version the plan does not have (versie 0, or past the current one: an old or altered page)."""
+    return _("Deze pagina hoort bij een versie van het plan die er niet is. Open de pagina opnieuw.")
 
 
 async def _change_list_section(request: web.Request, form: Any, key: str) -> web.StreamResponse:
@@ -237,6 +242,9 @@ async def _change_list_section(request: web.Request, form: Any, key: str) -> web
         await svc.plan_items.change_section(principal, household_id, base_version(form), key, value)
     except ValidationFailed as err:
         return await _render(request, f"deel-{key}", row_errors(key, err, kept), entered)
+    except PreconditionFailed:
+        first = "krachten" if key == "veiligheidsplan" else f"{ROW_FIELDS[key][0]}-0"
+        return await _render(request, f"deel-{key}", {first: _unknown_version()}, entered)
     except Conflict as err:
         view = await svc.plan_items.editor(principal, household_id)
         mine, theirs = in_words(key, value, view.names), in_words(key, err.extra.get("current"), view.names)
