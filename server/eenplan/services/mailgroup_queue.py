@@ -1,8 +1,10 @@
 """Queuing mail inside the transaction that causes it (transactional outbox).
 
 `enqueue_plan_update` is a PlanService version listener and `enqueue_invite` is the InviteOutbox port
-overleggen use; sign-in links and key-expiry warnings are queued in a transaction of their own. Rows hold
-identifiers only; content is read, re-authorised, at send time by the outbox worker (`outbox.py`).
+overleggen use; sign-in links and key-expiry warnings are queued in a transaction of their own. A plan update's
+row holds identifiers only: its content is read, re-authorised, at send time by the outbox worker (`outbox.py`).
+An invite's row carries its .ics and the agenda (sent only encrypted, and the agenda only if the policy still
+allows it for the recipient at send time: `outbox_prepare`).
 """
 
 from __future__ import annotations

@@ -11,9 +11,10 @@ from datetime import date
 from typing import Any
 
 from ..domain.access import Actor, Principal, require_regisseur
-from ..domain.errors import Forbidden, ValidationFailed
+from ..domain.errors import ValidationFailed
 from ..domain.ports import UnitOfWork
 from ..domain.stagnatie import (
+    AanspreekpuntOnly,
     Case,
     CaseStatus,
     Outcome,
@@ -53,7 +54,7 @@ class StagnatieOutcomes(StagnatieNotices):
                 raise ValidationFailed.one("datum", "must lie between the step's start and today")
             if outcome is Outcome.ACTIES:
                 if actor.betrokkene_id != case.aanspreekpunt_id:
-                    raise Forbidden("only the gemeentelijk aanspreekpunt records actions, result and term")
+                    raise AanspreekpuntOnly("only the gemeentelijk aanspreekpunt records actions, result and term")
                 if not (acties or "").strip() or not (resultaat or "").strip() or termijn is None:
                     raise ValidationFailed.one("acties", "actions, result and term (termijn) are all required")
                 if case.current.acties_on is not None:
