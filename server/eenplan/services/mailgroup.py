@@ -2,8 +2,9 @@
 
 `MailgroupService` is the one service the rest of the code knows; its parts live beside it:
 `mailgroup_keys.py` (pin keys, whether a key is usable, the household's signing key), `mailgroup_queue.py`
-(queue mail in the caller's transaction: a transactional outbox; rows hold identifiers only, content is read,
-re-authorised, at send time by the outbox worker) and `mailgroup_base.py` (the shared state, `MailSettings`).
+(queue mail in the caller's transaction: a transactional outbox; a plan update's row holds identifiers only,
+its content read and re-authorised at send time by the outbox worker) and `mailgroup_base.py` (the shared state,
+`MailSettings`).
 """
 
 from __future__ import annotations
