@@ -1,8 +1,9 @@
-"""SQLite's hot read asks `PRAGMA data_version` once per request step, and never lets that check outlive it.
+"""SQLite's hot read asks `PRAGMA data_version` once per pass of the event loop, and never lets a check outlive it.
 
 A plan read checks its token's revocation and then its member_access without yielding to the event loop in
-between: one check serves both (they decide on one snapshot). Anything committed by another connection
-before the request's next step, or before any other request, is seen by it.
+between: one check serves both (they decide on one snapshot), and the other requests the loop runs in the same
+pass (their bytes arrived before it). Anything committed by another connection before a request's next step,
+or before any request the loop runs later, is seen by it.
 """
 
 from __future__ import annotations
@@ -67,13 +68,42 @@ async def test_a_check_ends_when_the_request_yields(services, demo, settings):
     assert await reads.revoked(jti, hh)
 
 
-async def test_another_request_never_reuses_a_check(services, demo, settings):
+async def test_a_later_request_never_reuses_a_check(services, demo, settings):
     reads, hh = services.plan._reads, demo["household"]["id"]
     jti = "m" * 22
     first = asyncio.ensure_future(reads.revoked(jti, hh))
     assert not await first
     _revoke_elsewhere(settings, jti, hh)
-    assert await asyncio.ensure_future(reads.revoked(jti, hh))  # another task, even within this step of mine
+    later = [asyncio.ensure_future(reads.revoked(jti, hh)) for _ in range(3)]  # started after the commit
+    assert await asyncio.gather(*later) == [True, True, True]
+
+
+async def test_requests_in_one_pass_share_one_check(services, demo):
+    reads, hh = services.plan._reads, demo["household"]["id"]
+    assert not await reads.revoked("n" * 22, hh)
+    await asyncio.sleep(0)
+    with _checks(services) as seen:
+        together = [asyncio.ensure_future(reads.revoked("n" * 22, hh)) for _ in range(4)]
+        assert await asyncio.gather(*together) == [False] * 4
+        await asyncio.sleep(0)
+        assert not await asyncio.ensure_future(reads.revoked("n" * 22, hh))  # the next pass: a check of its own
+    assert len(seen) == 2
+
+
+async def test_under_a_task_factory_a_check_serves_only_its_task(services, demo):
+    """Eager tasks may run a step inside the loop's poll, after a check made in its pass: none is shared."""
+    reads, hh = services.plan._reads, demo["household"]["id"]
+    loop = asyncio.get_running_loop()
+    assert not await reads.revoked("p" * 22, hh)
+    await asyncio.sleep(0)
+    loop.set_task_factory(lambda loop, coro: asyncio.Task(coro, loop=loop))
+    try:
+        with _checks(services) as seen:
+            together = [asyncio.ensure_future(reads.revoked("p" * 22, hh)) for _ in range(3)]
+            await asyncio.gather(*together)
+        assert len(seen) == 3
+    finally:
+        loop.set_task_factory(None)
 
 
 async def test_a_revoked_token_is_refused_at_the_next_read(client, demo, settings, services):

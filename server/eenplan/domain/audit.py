@@ -77,16 +77,31 @@ class AccessEvent:
         """The entry's fields as the canonical JSON the hash covers: a compact array in a fixed order.
 
         Exactly `json.dumps([...], ensure_ascii=False, separators=(",", ":"))` of the fields (a test
-        holds it to that), assembled from the encoder's own string quoting because every read is hashed.
+        holds it to that), assembled from the encoder's own string quoting because every read is hashed;
+        the parts around the time are remembered per set of other fields (the same reader reading again).
         """
         at = self.at if self.at.tzinfo is UTC else self.at.astimezone(UTC)
-        return (
+        key = (self.household_id, self.actor_id, self.sections, self.ground, self.on_behalf_of, self.detail)
+        known = _AROUND_TIME.get(key)
+        if known is None or known[0] is not self.event or known[1] is not self.channel or known[2] != self.emergency:
+            known = (self.event, self.channel, self.emergency, *self._around_time())
+            if len(_AROUND_TIME) >= AROUND_TIME_KEPT:
+                _AROUND_TIME.clear()
+            _AROUND_TIME[key] = known
+        return f"{known[3]}{_quote(at.isoformat())}{known[4]}"
+
+    def _around_time(self) -> tuple[str, str]:
+        before = (
             f"[{_quote(self.event)},{_quote(self.household_id)},{_quote_or_null(self.actor_id)},"
             f"[{','.join(map(_quote, self.sections))}],{_quote(self.channel)},{_quote(self.ground)},"
-            f"{_quote(at.isoformat())},{_quote_or_null(self.on_behalf_of)},"
-            f"{'true' if self.emergency else 'false'},{_quote(self.detail)}]"
         )
+        after = f",{_quote_or_null(self.on_behalf_of)},{'true' if self.emergency else 'false'},{_quote(self.detail)}]"
+        return before, after
 
+
+#: canonical JSON around the time, by the other fields (a reader's repeated reads share them); at most this many
+AROUND_TIME_KEPT = 4096
+_AROUND_TIME: dict[tuple[object, ...], tuple[Event, Channel, bool, str, str]] = {}
 
 _quote = json.encoder.encode_basestring  # the quoting json.dumps(ensure_ascii=False) uses
 

@@ -93,7 +93,10 @@ class PlanService(PlanVersions):
 
     def today(self) -> date:
         """Today's date where the households live; consent expiry and ages follow it."""
-        now = self._clock()
+        return self._day_of(self._clock())
+
+    def _day_of(self, now: datetime) -> date:
+        """The date where the households live at the clock's time `now`."""
         if self._day is None or not self._day[1] <= now < self._day[2]:  # a new day, or a moved clock
             day = now.astimezone(AMSTERDAM).date()
             self._day = (  # the bounds in UTC: comparing with the clock's UTC time needs no zone lookup (~15 µs)
@@ -117,12 +120,13 @@ class PlanService(PlanVersions):
         return {key: found[h] for key, h in wanted.items()}
 
     async def _member_version(
-        self, principal: Principal, household_id: str, number: int | None
+        self, principal: Principal, household_id: str, number: int | None, now: datetime | None = None
     ) -> tuple[Access, int, VersionInfo, Mapping[str, str]]:
-        """Decide the caller's access and fetch a version's facts, before any plan content."""
+        """Decide the caller's access (on the day of `now`, default the clock's) and fetch a version's facts,
+        before any plan content."""
         if principal.household_id != household_id:
             raise NotFound(NOT_FOUND)
-        today = self.today()
+        today = self._day_of(self._clock() if now is None else now)
         row = await self._reads.member_access(household_id, principal.betrokkene_id, number, today)
         if row is None:
             raise NotFound(NOT_FOUND)
@@ -213,7 +217,8 @@ class PlanService(PlanVersions):
     async def _read(
         self, principal: Principal, household_id: str, number: int | None, channel: Channel
     ) -> PlanSnapshot:
-        access, _, info, hashes = await self._member_version(principal, household_id, number)
+        now = self._clock()  # one reading: the day decided on and the time logged
+        access, _, info, hashes = await self._member_version(principal, household_id, number, now)
         view = await self._view(access, info, hashes)
         actor_id, on_behalf_of = actor_fields(principal)
         await self._log.record(
@@ -225,7 +230,7 @@ class PlanService(PlanVersions):
                     view.sections,
                     channel,
                     view.ground,
-                    self._clock(),
+                    now,
                     on_behalf_of,
                     view.emergency,
                     view.detail,

@@ -48,11 +48,6 @@ def snapshot_bytes(snapshot: PlanSnapshot) -> int:
     return texts_bytes(snapshot.sections.values())
 
 
-def rendered_cache() -> ByteLru[PlanSnapshot, bytes]:
-    """Rendered plan bodies by the (shared, immutable) snapshot they were rendered from, bounded in bytes."""
-    return ByteLru(CACHE_BYTES, len)
-
-
 class BlobCache:
     """An LRU of section texts by (household, hash), bounded in bytes. Blobs never change, so it never
     needs invalidating."""

@@ -44,6 +44,8 @@ from .pg_reads import PgReads
 from .tables import BetrokkeneRow, HouseholdRow, PlanVersionRow, SectionBlobRow
 from .tables_access import MONITORING_SCOPE, TokenRevocationRow
 
+_task = asyncio.current_task
+
 MemberVersion = tuple[str, str, int, VersionInfo | None, Mapping[str, str] | None]
 
 
@@ -210,9 +212,9 @@ class PlanReader:
         # SQLite: answers of member_access while no other connection has committed (see `_unchanged`)
         self._answers: dict[tuple, MemberAccess | None] = {}
         self._data_version: tuple[int, int] | None = None
-        #: the asyncio task whose current step checked data_version, and the connection's opening it checked on
-        #: (the check holds until the task yields, on that opening only)
-        self._checked_by: tuple[asyncio.Task[Any], int] | None = None
+        #: the connection's opening the current pass's data_version check was made on (it holds until the loop's
+        #: next pass, on that opening only), and the task that made it where only that task may use it
+        self._checked_by: tuple[asyncio.Task[Any] | None, int] | None = None
         self._revoked: frozenset[tuple[str, str]] | None = None  # SQLite: the (jti, scope) revocation list
         # PostgreSQL: member_access rows read with a token's revocation check, for that request only (pg_hot)
         self._handover = HandOver()
@@ -384,20 +386,29 @@ class PlanReader:
         change that could alter an access decision (membership, roles, consent, overmacht, escalation,
         versions) is committed elsewhere, so it empties the answers before the next request is decided.
 
-        One check serves the rest of the asyncio task's step that made it (a plan read's token check and then
-        its member_access, with nothing awaited in between that yields): the two then decide on one snapshot,
-        as fresh as the first check. A `call_soon` callback ends it at the loop's next turn, queued before
-        anything that can resume this task, so a request that yields in between (or any other request) asks
-        again; it never carries over to another request.
+        One check serves the rest of the event loop's pass over its ready callbacks (`_check_ends`, queued
+        with `call_soon` when the check is made, runs first in the next pass): every request step in that
+        pass started from bytes that arrived before it — the loop read them in an earlier poll — so the check
+        is as fresh as each request, and a plan read's token check and its member_access decide on one
+        snapshot. A request that yields, and any request read after the check, is decided by a new one.
+        Under a task factory (eager tasks may run a step inside a poll, after the check) a check serves
+        only the task that made it.
         """
-        task = asyncio.current_task()
-        checked, db = self._checked_by, self._loop_db
-        if checked is not None and checked[0] is task and db is not None and checked[1] == db.generation:
-            return True  # this step's own check, on a connection neither closed nor reopened since
-        seen = await self._sqlite(lambda db: db.data_version())  # a reopened connection counts afresh
-        if task is not None:
-            self._checked_by = (task, seen[0])
-            asyncio.get_running_loop().call_soon(self._check_ends, task)
+        db = self._loop_db
+        assert db is not None
+        checked = self._checked_by
+        if checked is not None and checked[1] == db.generation and (checked[0] is None or checked[0] is _task()):
+            return True  # this pass's check, on a connection neither closed nor reopened since
+        try:
+            seen = db.data_version()  # a reopened connection counts afresh
+        except (sqlite3.Error, OSError) as exc:
+            fault = classify(exc)
+            if fault is not None:
+                raise StorageUnavailable(DETAIL[fault]) from exc
+            raise TemporaryFailure("the database is unavailable") from exc
+        loop = asyncio.get_running_loop()
+        self._checked_by = (None if loop.get_task_factory() is None else _task(), seen[0])
+        loop.call_soon(self._check_ends)
         if seen == self._data_version:
             return True
         self._answers.clear()
@@ -405,9 +416,8 @@ class PlanReader:
         self._data_version = seen
         return False
 
-    def _check_ends(self, task: asyncio.Task[Any]) -> None:
-        if self._checked_by is not None and self._checked_by[0] is task:
-            self._checked_by = None
+    def _check_ends(self) -> None:
+        self._checked_by = None
 
     async def member_version(self, household_id: str, betrokkene_id: str, number: int | None) -> MemberVersion | None:
         """(kind, role, current version, version facts, section hashes) for an active betrokkene; None if not one.

@@ -9,14 +9,13 @@ from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
 from ..services.container import Services
-from ..services.plan_content import rendered_cache
 from .auth import authenticated
 from .keys import MAX_BODY, RENDERED, SERVICES, TRUSTED_PROXIES
 from .metrics import middleware as request_metrics
 from .pages import install as install_pages
 from .pages.errors import page_errors
 from .params import has_nul, refuse_nul
-from .problems import problem_middleware, quiet_protocol_errors
+from .problems import problem_for, quiet_protocol_errors, with_security_headers
 from .routes import betrokkenen, households, meta, overleggen, plan, signin, stagnatie, toestemming, veiligheid
 from .routes import inbound as inbound_routes
 from .routes import mail as mail_routes
@@ -24,6 +23,7 @@ from .routes import monitoring as monitoring_routes
 from .routes import plan_deadlines as plan_deadline_routes
 from .routes import plan_items as plan_item_routes
 from .routes import werkbank as werkbank_routes
+from .routes.plan import rendered_cache
 
 #: no page lives under /api/ (`pages.errors.NOT_PAGES`): its errors are problem+json only
 API_PREFIX = "/api/"
@@ -49,15 +49,21 @@ ROUTE_TABLES = (
 
 
 @web.middleware
-async def gate(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Between the problem details and the handler, in this order: the pages' error pages (every request but the
-    API's), authentication (`auth.authenticated`), the NUL refusal (`params.refuse_nul`, only for a request that
-    has one). One middleware layer where these were three: each layer is a coroutine more on the hot read."""
+async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The application's one middleware, in this order: problem details for every error (`problems`), the
+    pages' error pages (every request but the API's), authentication (`auth.authenticated`), the NUL refusal
+    (`params.refuse_nul`, only for a request that has one); then the security headers on every answer. One
+    layer where these were five: each layer is a coroutine more on the hot read."""
     if has_nul(request):
         handler = partial(refuse_nul, handler=handler)
-    if request.path.startswith(API_PREFIX):
-        return await authenticated(request, handler)
-    return await page_errors(request, partial(authenticated, handler=handler))
+    try:
+        if request.path.startswith(API_PREFIX):
+            response = await authenticated(request, handler)
+        else:
+            response = await page_errors(request, partial(authenticated, handler=handler))
+    except Exception as exc:
+        response = problem_for(request, exc)
+    return with_security_headers(response)
 
 
 def create_app(
@@ -74,7 +80,7 @@ def create_app(
     `csrf_key` signs the pages' form tokens (random when not given); `theme_css` is a municipality's
     stylesheet served at /static/thema.css (EENPLAN_THEME_CSS); `metrics` counts requests by route template for
     the metrics listener (web/metrics.py; never served on this app)."""
-    middlewares: list[Middleware] = [problem_middleware, gate]
+    middlewares: list[Middleware] = [edge]
     if metrics:
         middlewares.insert(0, request_metrics())
     app = web.Application(middlewares=middlewares, client_max_size=max_body_bytes)

@@ -18,6 +18,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from ..domain.errors import DecisionChanged, Unauthenticated
+from ..services.tokens import TokenService
 from .keys import MONITORING, PRINCIPAL, SERVICES, SESSION_TOKEN
 
 PUBLIC_PATHS = frozenset({"/api/openapi.json"})
@@ -33,7 +34,7 @@ MAX_AUTHORIZATION_CHARS = 4096
 
 async def authenticated(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Require a valid bearer token on every /api request except the public ones, then run `handler`
-    (called from the app's one `gate` middleware, not a middleware of its own: a layer less per request)."""
+    (called from the app's one `edge` middleware, not a middleware of its own: a layer less per request)."""
     path = request.path
     if (path.startswith("/api") and path not in PUBLIC_PATHS) or path == SIGN_OUT_PATH:
         header = request.headers.get("Authorization", "")
@@ -47,7 +48,7 @@ async def authenticated(request: web.Request, handler: Handler) -> web.StreamRes
         if path == MONITORING_PATH:
             request[MONITORING] = await svc.tokens.authenticate_monitoring(token)
         elif "." in token and request.method in ("GET", "HEAD") and _route(request) in SETTLED_BY_LOG:
-            return await _settled_by_log(request, handler, token)
+            return await _settled_by_log(request, handler, token, svc.tokens)
         elif "." in token:
             request[PRINCIPAL] = await svc.tokens.authenticate(token)
         elif (household_id := request.match_info.get("id")) is not None and path.startswith(HOUSEHOLD_PREFIX):
@@ -63,10 +64,11 @@ def _route(request: web.Request) -> str | None:
     return resource.canonical if resource is not None else None
 
 
-async def _settled_by_log(request: web.Request, handler: Handler, token: str) -> web.StreamResponse:
+async def _settled_by_log(
+    request: web.Request, handler: Handler, token: str, tokens: TokenService
+) -> web.StreamResponse:
     """A plan read whose token check may come from what this node remembers: its answer (or error) leaves only
     once settled (by its log rows or one query); if the decision changed meanwhile it is done again afresh."""
-    tokens = request.app[SERVICES].tokens
     try:
         request[PRINCIPAL] = await tokens.authenticate(token, deferred=True)
         response = await handler(request)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiohttp import web
+from multidict import CIMultiDict
 
 from ..domain.access import Principal
 from ..domain.errors import Unauthenticated
@@ -13,8 +14,10 @@ SERVICES = web.AppKey("services", Services)
 MAX_BODY = web.AppKey("max_body", int)
 #: reverse proxies whose X-Forwarded-For is believed (EENPLAN_TRUSTED_PROXIES)
 TRUSTED_PROXIES = web.AppKey("trusted_proxies", frozenset)
-#: rendered plan bodies by snapshot (snapshots are immutable and shared between equal views)
-RENDERED = web.AppKey("rendered", Lru[PlanSnapshot, bytes])
+#: a rendered plan answer: its body and its own headers (Content-Type, ETag), copied into each response
+Rendered = tuple[bytes, CIMultiDict[str]]
+#: rendered plan answers by snapshot (snapshots are immutable and shared between equal views)
+RENDERED = web.AppKey("rendered", Lru[PlanSnapshot, Rendered])
 PRINCIPAL = web.RequestKey("principal", Principal)
 MONITORING = web.RequestKey("monitoring", str)  # the gemeente a monitoring token covers
 #: a person's session token on an /api route outside one household (the household list, opening one)

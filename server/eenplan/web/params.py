@@ -100,7 +100,7 @@ def has_nul(request: web.Request) -> bool:
 async def refuse_nul(request: web.Request, handler: Handler) -> web.StreamResponse:
     """A NUL character in a path id or a query value reaches no handler: no id holds one (404) and no
     parameter may (422). PostgreSQL refuses NUL in text, so it used to surface as a 500 there. The app's
-    `gate` puts this in front of the handler only for a request that `has_nul`."""
+    `app.edge` puts this in front of the handler only for a request that `has_nul`."""
     if any("\x00" in value for value in request.match_info.values()):
         raise NotFound("not found")
     for name, value in request.query.items():

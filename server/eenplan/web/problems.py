@@ -87,36 +87,44 @@ SECURITY_HEADERS = {
 
 @web.middleware
 async def problem_middleware(request: web.Request, handler) -> web.StreamResponse:
-    """Every response gets the security headers; every error leaves as problem+json without data in it."""
-    response = await _handle(request, handler)
+    """Every response gets the security headers; every error leaves as problem+json without data in it.
+    (The application itself answers through its one `edge` middleware, which does the same.)"""
+    try:
+        response = await handler(request)
+    except Exception as exc:
+        response = problem_for(request, exc)
+    return with_security_headers(response)
+
+
+def with_security_headers(response: web.StreamResponse) -> web.StreamResponse:
+    """The response with every security header it does not set itself."""
+    headers = response.headers
     for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+        headers.setdefault(name, value)
     return response
 
 
-async def _handle(request: web.Request, handler) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except EenplanError as err:
-        return from_error(err)
-    except web.HTTPRequestEntityTooLarge as err:
-        return problem(413, "Request body too large", f"the body exceeds {err.text or 'the limit'}", "too-large")
-    except web.HTTPException as err:
-        if err.status < 400:
-            raise
-        response = problem(err.status, err.reason, err.reason, "http-" + str(err.status))
-        if isinstance(err, web.HTTPMethodNotAllowed):  # RFC 9110 §15.5.6: a 405 lists what is allowed
-            response.headers["Allow"] = ", ".join(sorted(err.allowed_methods))
+def problem_for(request: web.Request, exc: Exception) -> web.StreamResponse:
+    """The problem+json answer to an error a handler raised; an HTTP redirect (below 400) is raised on."""
+    if isinstance(exc, EenplanError):
+        return from_error(exc)
+    if isinstance(exc, web.HTTPRequestEntityTooLarge):
+        return problem(413, "Request body too large", f"the body exceeds {exc.text or 'the limit'}", "too-large")
+    if isinstance(exc, web.HTTPException):
+        if exc.status < 400:
+            raise exc
+        response = problem(exc.status, exc.reason, exc.reason, "http-" + str(exc.status))
+        if isinstance(exc, web.HTTPMethodNotAllowed):  # RFC 9110 §15.5.6: a 405 lists what is allowed
+            response.headers["Allow"] = ", ".join(sorted(exc.allowed_methods))
         return response
-    except Exception as exc:
-        # Log the type and the code path only: exception messages may quote data.
-        log.error(
-            "unhandled error on %s %s: %s",
-            request.method,
-            getattr(request.match_info.route.resource, "canonical", "?"),
-            describe_error(exc),
-        )
-        return problem(500, "Internal error", "the server could not complete the request", "internal")
+    # Log the type and the code path only: exception messages may quote data.
+    log.error(
+        "unhandled error on %s %s: %s",
+        request.method,
+        getattr(request.match_info.route.resource, "canonical", "?"),
+        describe_error(exc),
+    )
+    return problem(500, "Internal error", "the server could not complete the request", "internal")
 
 
 class QuietProtocolErrors(logging.Filter):

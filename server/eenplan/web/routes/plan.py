@@ -6,12 +6,13 @@ import json
 from typing import Any
 
 from aiohttp import web
+from multidict import CIMultiDict
 
 from ...domain.errors import Conflict, PreconditionRequired, ValidationFailed
 from ...domain.versions import VersionInfo
 from ...services.plan import PlanSnapshot
-from ...services.plan_content import Lru
-from ..keys import RENDERED, principal, services
+from ...services.plan_content import CACHE_BYTES, Lru
+from ..keys import RENDERED, Rendered, principal, services
 from ..params import parse_int, path_int, query_int
 from ..registry import RouteTable, optional, required
 from ..schemas import AdoptRequest, PlanChange, read_body, read_json
@@ -43,14 +44,23 @@ def render_snapshot(snap: PlanSnapshot) -> bytes:
     return f'{head[:-1]},"sections":{{{sections}}}}}'.encode()
 
 
-def snapshot_response(snap: PlanSnapshot, rendered: Lru[PlanSnapshot, bytes] | None = None) -> web.Response:
-    """The plan as a JSON response with its version as ETag; `rendered` remembers bodies of shared snapshots."""
-    body = rendered.get(snap) if rendered is not None else None
-    if body is None:
-        body = render_snapshot(snap)
+def rendered_cache() -> Lru[PlanSnapshot, Rendered]:
+    """Rendered plan answers by the (shared, immutable) snapshot they were rendered from, bounded in bytes."""
+    return Lru(CACHE_BYTES, lambda rendered: len(rendered[0]))
+
+
+def snapshot_response(snap: PlanSnapshot, rendered: Lru[PlanSnapshot, Rendered] | None = None) -> web.Response:
+    """The plan as a JSON response with its version as ETag; `rendered` remembers answers of shared snapshots
+    (the body, and headers copied into each response: nothing of one response reaches another)."""
+    known = rendered.get(snap) if rendered is not None else None
+    if known is None:
+        known = (
+            render_snapshot(snap),
+            CIMultiDict({"Content-Type": "application/json", "ETag": f'"{snap.info.number}"'}),
+        )
         if rendered is not None:
-            rendered.put(snap, body)
-    return web.Response(body=body, content_type="application/json", headers={"ETag": f'"{snap.info.number}"'})
+            rendered.put(snap, known)
+    return web.Response(body=known[0], headers=CIMultiDict(known[1]))
 
 
 def parse_if_match(value: str | None) -> int | None:
