@@ -50,3 +50,31 @@ def test_append_log_extends_the_chain_from_its_head(settings):
         assert db.read("SELECT seq FROM access_log_head WHERE household_id = ?", (hh,)) == [(3,)]
     finally:
         db.close()
+
+
+def test_a_batch_larger_than_one_insert_statement_is_one_unbroken_chain(settings):
+    """A batch is inserted a statement of ROWS_PER_INSERT rows at a time: every row lands, in order, and each
+    hash covers its predecessor, across the statements and across two households."""
+    from eenplan.domain.audit import GENESIS, chain_hash
+    from eenplan.storage.loop_db import ROWS_PER_INSERT
+
+    db = LoopConnection(_path(settings))
+    count = 2 * ROWS_PER_INSERT + 3
+    events = [
+        AccessEvent(Event.READ, hh, f"actor-{i}", ("analyse",), Channel.API, "klant", datetime.now(UTC), detail=str(i))
+        for i in range(count)
+        for hh in ("hh-a", "hh-b")
+    ]
+    try:
+        db.append_log(events)
+        for hh in ("hh-a", "hh-b"):
+            rows = db.read(
+                "SELECT seq, detail, prev_hash, hash FROM access_log WHERE household_id = ? ORDER BY seq", (hh,)
+            )
+            assert [(seq, detail) for seq, detail, _, _ in rows] == [(i + 1, str(i)) for i in range(count)]
+            previous = GENESIS
+            for (seq, _, prev, digest), event in zip(rows, [e for e in events if e.household_id == hh], strict=True):
+                assert prev == previous and digest == chain_hash(prev, seq, event.canonical())
+                previous = digest
+    finally:
+        db.close()

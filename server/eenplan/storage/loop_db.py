@@ -36,7 +36,11 @@ from .log_chain import ChainRow, InsertRows, LockHead, MoveHead, Step, run
 #: how often a statement on the loop's connection is tried when another connection holds a lock
 BUSY_RETRIES = 5
 
-_INSERT = f"INSERT INTO access_log ({', '.join(LOG_COLUMNS)}) VALUES ({','.join('?' * len(LOG_COLUMNS))})"
+_INSERT = f"INSERT INTO access_log ({', '.join(LOG_COLUMNS)}) VALUES "
+_ROW = f"({','.join('?' * len(LOG_COLUMNS))})"
+#: rows per INSERT statement: one statement for a batch's rows (cheaper than one per row), within SQLite's
+#: limit on parameters (32,766 since 3.32) and its statement cache (one text per count)
+ROWS_PER_INSERT = 64
 _NEW_HEAD = "INSERT INTO access_log_head (household_id, seq, hash) VALUES (?, 0, ?) ON CONFLICT DO NOTHING"
 _MOVE_HEAD = "UPDATE access_log_head SET seq = ?, hash = ? WHERE household_id = ?"
 
@@ -142,7 +146,10 @@ def append_sqlite(conn: sqlite3.Connection, events: list[AccessEvent]) -> None:
                 "SELECT seq, hash FROM access_log_head WHERE household_id = ?", (step.household_id,)
             ).fetchone()
         if isinstance(step, InsertRows):
-            conn.executemany(_INSERT, [_sqlite_values(step.household_id, row) for row in step.rows])
+            for start in range(0, len(step.rows), ROWS_PER_INSERT):
+                rows = step.rows[start : start + ROWS_PER_INSERT]
+                values = [v for row in rows for v in _sqlite_values(step.household_id, row)]
+                conn.execute(_INSERT + ",".join([_ROW] * len(rows)), values)
         elif isinstance(step, MoveHead):
             conn.execute(_MOVE_HEAD, (step.seq, step.hash, step.household_id))
         return None

@@ -12,7 +12,7 @@ from ...domain.errors import Conflict, PreconditionRequired, ValidationFailed
 from ...domain.versions import VersionInfo
 from ...services.plan import PlanSnapshot
 from ...services.plan_content import CACHE_BYTES, Lru
-from ..keys import RENDERED, Rendered, principal, services
+from ..keys import RENDERED, SERVICES, Rendered, principal, services
 from ..params import parse_int, path_int, query_int
 from ..registry import RouteTable, optional, required
 from ..schemas import AdoptRequest, PlanChange, read_body, read_json
@@ -83,8 +83,9 @@ def parse_if_match(value: str | None) -> int | None:
     response=plan_schema(),
 )
 async def get_plan(request: web.Request) -> web.Response:
-    snap = await services(request).plan.current(principal(request), request.match_info["id"])
-    return snapshot_response(snap, request.app[RENDERED])
+    app = request.app
+    snap = await app[SERVICES].plan.current(principal(request), request.match_info["id"])
+    return snapshot_response(snap, app[RENDERED])
 
 
 @table.route(
