@@ -299,3 +299,35 @@ async def test_a_cancelled_drainer_answers_the_requests_not_yet_in_a_batch(setti
         if not writer._closed:
             await writer.close()
         await engine.dispose()
+
+
+def test_the_batch_latency_operators_see_is_finer_than_the_event_loops_clock(settings, demo):
+    """`eenplan serve` runs on uvloop, whose clock moves in whole milliseconds and stands still within a pass
+    of the loop: eenplan_access_log_batch_seconds (a batch's insert and sync, often well below 1 ms) must be
+    timed with a clock of its own, or its figures are whole milliseconds and its finer buckets stay empty."""
+    uvloop = pytest.importorskip("uvloop")
+    hh = demo["household"]["id"]
+
+    def seconds_so_far() -> float:
+        return next(s.value for m in audit_writer.BATCH_SECONDS.collect() for s in m.samples if s.name.endswith("_sum"))
+
+    async def five_batches() -> float:
+        engine = create_engine(settings.effective_database_url)
+        writer = AccessLogWriter(engine, commit_spacing=0)
+        try:
+            await writer.record([entry(hh, 0)])  # starts the sync helper
+            before = seconds_so_far()
+            for n in range(1, 6):
+                await writer.record([entry(hh, n)])
+            return seconds_so_far() - before
+        finally:
+            await writer.close()
+            await engine.dispose()
+
+    loop = uvloop.new_event_loop()
+    try:
+        spent = loop.run_until_complete(five_batches())
+    finally:
+        loop.close()
+    assert spent > 0
+    assert abs(spent * 1000 - round(spent * 1000)) > 1e-6, f"{spent} s: whole milliseconds, the loop's clock"

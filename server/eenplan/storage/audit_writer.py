@@ -31,6 +31,7 @@ import asyncio
 import logging
 import sqlite3
 import sys
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -141,7 +142,7 @@ class AccessLogWriter:
             batch, self._pending = self._pending, []
             events = [e for group, _, _ in batch for e in group]
             refused: set[int] = set()
-            started = loop.time()
+            started = time.perf_counter()  # not loop.time(): uvloop's moves in whole milliseconds
             try:
                 if self._broken is not None:  # queued before a sync failed: never answered as logged
                     raise self._broken
@@ -166,7 +167,7 @@ class AccessLogWriter:
                     if not future.done():
                         future.set_exception(failure)
             else:
-                BATCH_SECONDS.observe(loop.time() - started)
+                BATCH_SECONDS.observe(time.perf_counter() - started)
                 BATCH_ENTRIES.observe(len(events))
                 for index, (_, future, pending) in enumerate(batch):
                     if index in refused:  # decided under a generation no longer current: nothing was logged
