@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .domain.errors import ValidationFailed
-from .settings.auth import AuthSettings
+from .settings.auth import MAX_TOKEN_SECONDS, AuthSettings
 from .settings.cluster import ClusterSettings
 from .settings.crypto import KEK_FILE, SECRET_FILE, CryptoSettings, kek_bytes
 from .settings.database import DatabaseSettings
@@ -66,8 +66,10 @@ class Settings(
         """Refuse settings that cannot work, naming the variable."""
         if not 0 < self.port < 65536:
             raise ValidationFailed.one("EENPLAN_PORT", "must be between 1 and 65535")
-        if self.token_ttl_seconds < 60:
-            raise ValidationFailed.one("EENPLAN_TOKEN_TTL_SECONDS", "must be at least 60")
+        if not 60 <= self.token_ttl_seconds <= MAX_TOKEN_SECONDS:
+            raise ValidationFailed.one(
+                "EENPLAN_TOKEN_TTL_SECONDS", f"must be between 60 and {MAX_TOKEN_SECONDS} (366 days)"
+            )
         if self.max_body_bytes < 1024:
             raise ValidationFailed.one("EENPLAN_MAX_BODY_BYTES", "must be at least 1024")
         if self.consent_policy not in ("methode", "twaalf_zelf"):

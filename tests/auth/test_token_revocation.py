@@ -152,3 +152,68 @@ async def test_jwt_rules(client, demo, settings):
     for token in forged:
         resp = await client.get(plan_url(demo), headers={"Authorization": f"Bearer {token}"})
         assert resp.status == 401, token
+
+
+async def test_a_revocation_outlives_its_token_even_on_a_node_with_a_shorter_token_lifetime(demo, settings, clock):
+    """A token issued for 30 days on one node and revoked on a node configured for 1 day stays refused after that
+    node, two days later, drops the revocations it takes for expired (a review found it valid again then)."""
+    from dataclasses import replace
+
+    from eenplan.domain.errors import Unauthenticated
+
+    issuing = build_services(replace(settings, token_ttl_seconds=30 * 86_400))
+    revoking = build_services(replace(settings, token_ttl_seconds=86_400), clock=clock)
+    household = demo["household"]["id"]
+    regisseur = Principal(demo["regisseur"]["id"], household, second_factor=True)
+    joost = demo["by_name"]["Joost Willems"]["id"]
+    try:
+        issued = await issuing.tokens.issue_for(regisseur, household, joost)
+        await revoking.tokens.revoke(regisseur, household, issued.jti)
+        clock.advance(days=2)  # the revoking node's one-day lifetime has passed; the token's 30 days have not
+        later = await issuing.tokens.issue_for(regisseur, household, joost)
+        await revoking.tokens.revoke(regisseur, household, later.jti)  # drops revocations it takes for expired
+        for node in (issuing, revoking):
+            try:
+                await node.tokens.authenticate(issued.token)
+            except Unauthenticated:
+                continue
+            raise AssertionError("a revoked token is accepted again")
+    finally:
+        await issuing.close()
+        await revoking.close()
+
+
+def test_no_token_may_claim_to_live_longer_than_its_revocation_is_kept(settings):
+    """The lifetime setting is bounded, and a token whose exp − iat exceeds the bound (signed with the key, e.g.
+    by a node configured before the bound) is refused: its revocation would be dropped while it still lived."""
+    from dataclasses import replace
+
+    import pytest
+    from joserfc import jwt
+    from joserfc.jwk import OctKey
+
+    from eenplan.domain.errors import Unauthenticated, ValidationFailed
+    from eenplan.services.tokens import AUDIENCE, ISSUER, TokenService
+    from eenplan.settings.auth import MAX_TOKEN_SECONDS
+
+    with pytest.raises(ValidationFailed) as refused:
+        replace(settings, token_ttl_seconds=MAX_TOKEN_SECONDS + 1).check()
+    assert [p.field for p in refused.value.problems] == ["EENPLAN_TOKEN_TTL_SECONDS"]
+    tokens = TokenService(settings.signing_key(), 3600)
+    with pytest.raises(ValueError):
+        tokens.issue_token(Principal("b", "h"), MAX_TOKEN_SECONDS + 1)
+    import time
+
+    now = int(time.time())
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "b", "hh": "h", "iat": now, "jti": "x" * 22}
+    key = OctKey.import_key(settings.signing_key())
+    for lifetime, accepted in ((MAX_TOKEN_SECONDS, True), (MAX_TOKEN_SECONDS + 1, False)):
+        token = jwt.encode({"alg": "HS256"}, {**claims, "exp": now + lifetime}, key)
+        if accepted:
+            assert tokens.verify(token).betrokkene_id == "b"
+        else:
+            with pytest.raises(Unauthenticated):
+                tokens.verify(token)
+    no_iat = jwt.encode({"alg": "HS256"}, {k: v for k, v in {**claims, "exp": now + 60}.items() if k != "iat"}, key)
+    with pytest.raises(Unauthenticated):
+        tokens.verify(no_iat)

@@ -26,6 +26,7 @@ from ..domain.access import Principal
 from ..domain.betrokkene import Role
 from ..domain.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 from ..domain.ports import Clock, RevocationList, UnitOfWorkFactory
+from ..settings.auth import MAX_TOKEN_SECONDS
 from .common import Need, authorised, require_need
 
 ISSUER = "eenplan"
@@ -33,6 +34,9 @@ AUDIENCE = "eenplan-api"
 MONITORING_AUDIENCE = "eenplan-monitoring"  # never accepted as a household token, nor vice versa
 MAX_TOKEN_BYTES = 2048
 MAX_MONITORING_DAYS = 366
+#: how far the nodes' clocks may disagree before a revocation, dropped once its tokens "must have expired", could
+#: let one back in: a revocation is kept this much longer than the longest lifetime a token can have
+CLOCK_MARGIN = timedelta(days=1)
 ALGORITHMS = ["HS256"]
 JTI = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
@@ -97,8 +101,11 @@ class TokenService:
 
     def issue_token(self, principal: Principal, ttl_seconds: int | None = None) -> IssuedToken:
         """A new token for the betrokkene, valid for the configured lifetime, with its id (`jti`)."""
+        lifetime = ttl_seconds or self._ttl
+        if not 0 < lifetime <= MAX_TOKEN_SECONDS:
+            raise ValueError(f"an API token lives at most {MAX_TOKEN_SECONDS} s")
         now = int(time.time())
-        exp, jti = now + (ttl_seconds or self._ttl), secrets.token_urlsafe(16)
+        exp, jti = now + lifetime, secrets.token_urlsafe(16)
         claims = {
             "iss": ISSUER,
             "aud": AUDIENCE,
@@ -156,8 +163,10 @@ class TokenService:
         cached = self._verified.get(token)
         if cached and cached[1] > now:
             return cached[0], cached[2]
-        claims = self._decode(token, "bearer token", iss=ISSUER, aud=AUDIENCE, sub=None, hh=None)
+        claims = self._decode(token, "bearer token", iss=ISSUER, aud=AUDIENCE, sub=None, hh=None, iat=None)
         if not isinstance(claims["sub"], str) or not isinstance(claims["hh"], str):
+            raise Unauthenticated("invalid bearer token")
+        if not _lives_at_most(claims, MAX_TOKEN_SECONDS):  # would outlive the revocations kept for it
             raise Unauthenticated("invalid bearer token")
         issued_by = claims.get("iby")
         principal = Principal(
@@ -197,6 +206,8 @@ class TokenService:
 
     def issue_monitoring_token(self, gemeente: str, ttl_seconds: int) -> IssuedToken:
         """A monitoring token with its id (`jti`, for `eenplan monitoring-revoke`)."""
+        if not 0 < ttl_seconds <= MAX_MONITORING_DAYS * 86_400:
+            raise ValueError(f"a monitoring token lives at most {MAX_MONITORING_DAYS} days")
         now = int(time.time())
         exp, jti = now + ttl_seconds, secrets.token_urlsafe(16)
         claims = {
@@ -213,9 +224,11 @@ class TokenService:
 
     def _monitoring_claims(self, token: str) -> tuple[str, str]:
         claims = self._decode(
-            token, "monitoring token", iss=ISSUER, aud=MONITORING_AUDIENCE, scope="mon", gemeente=None
+            token, "monitoring token", iss=ISSUER, aud=MONITORING_AUDIENCE, scope="mon", gemeente=None, iat=None
         )
         if not isinstance(claims["gemeente"], str) or not claims["gemeente"]:
+            raise Unauthenticated("invalid monitoring token")
+        if not _lives_at_most(claims, MAX_MONITORING_DAYS * 86_400):  # would outlive its revocation
             raise Unauthenticated("invalid monitoring token")
         return claims["gemeente"], claims["jti"]
 
@@ -241,9 +254,10 @@ class TokenService:
             if not JTI.fullmatch(jti):
                 raise ValidationFailed.one("jti", "is not a token id")
             now = self._clock()
-            await uow.token_revocations.revoke(
-                jti, household_id, actor.betrokkene_id, now, now + timedelta(seconds=self._ttl)
-            )
+            # kept as long as any token can live (not this node's lifetime: another node, or this one before a
+            # change of EENPLAN_TOKEN_TTL_SECONDS, may have issued it for longer), and then a margin for clocks
+            kept_until = now + timedelta(seconds=MAX_TOKEN_SECONDS) + CLOCK_MARGIN
+            await uow.token_revocations.revoke(jti, household_id, actor.betrokkene_id, now, kept_until)
             await uow.commit()
 
     async def revoke_monitoring(self, jti: str) -> None:
@@ -253,5 +267,13 @@ class TokenService:
             raise ValidationFailed.one("jti", "is not a token id")
         async with self._uow(write=True) as uow:
             now = self._clock()
-            await uow.token_revocations.revoke(jti, None, None, now, now + timedelta(days=MAX_MONITORING_DAYS))
+            kept_until = now + timedelta(days=MAX_MONITORING_DAYS) + CLOCK_MARGIN
+            await uow.token_revocations.revoke(jti, None, None, now, kept_until)
             await uow.commit()
+
+
+def _lives_at_most(claims: dict[str, Any], seconds: int) -> bool:
+    """Whether a token's claimed lifetime (exp − iat) is at most `seconds`."""
+    iat, exp = claims["iat"], claims["exp"]
+    numbers = (int, float)
+    return isinstance(iat, numbers) and isinstance(exp, numbers) and 0 <= exp - iat <= seconds

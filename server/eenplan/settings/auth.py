@@ -6,12 +6,21 @@ from dataclasses import dataclass
 
 from . import setting
 
+#: No API bearer token lives longer than this, whatever EENPLAN_TOKEN_TTL_SECONDS says (it may not exceed it): a
+#: revocation is kept this long (plus a margin for clocks that disagree), so it outlives every token it can name —
+#: also one issued by a node configured with a longer lifetime than the node that revokes it.
+MAX_TOKEN_SECONDS = 366 * 86_400
+
 
 @dataclass(frozen=True)
 class AuthSettings:
     """Who may sign in how, for how long, and how often they may try."""
 
-    token_ttl_seconds: int = setting(86_400, "Lifetime of API bearer tokens, in seconds.", "EENPLAN_TOKEN_TTL_SECONDS")
+    token_ttl_seconds: int = setting(
+        86_400,
+        "Lifetime of API bearer tokens, in seconds (at least 60, at most 31622400: 366 days).",
+        "EENPLAN_TOKEN_TTL_SECONDS",
+    )
     session_idle_seconds: int = setting(
         900, "Sign-in sessions end after this many seconds without a request.", "EENPLAN_SESSION_IDLE_SECONDS"
     )
