@@ -445,6 +445,12 @@ def build_cluster_state(
     from .storage.shared_limits import DatabaseCounter
 
     counter = None
+    if not settings.shares_state and not is_sqlite(settings.effective_database_url):
+        # one node on PostgreSQL may do without; several would each count alone (N nodes: N times every limit)
+        logging.getLogger(__name__).warning(
+            "EENPLAN_SHARED_STATE is off on PostgreSQL: rate limits are counted per node and the hourly jobs run "
+            "on every node; with more than one node, set it to auto or on"
+        )
     if settings.shares_state:
         key = hmac.new(settings.signing_key(), b"eenplan rate limits", hashlib.sha256).digest()
         # bucket keys are HMACs under it: no IP or address in the clear; purged once past the longest window

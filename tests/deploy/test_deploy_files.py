@@ -59,6 +59,29 @@ def test_the_instance_settings_follow_the_instance_name() -> None:
         assert not re.search(rf"^{per_instance}", env, re.M), f"{per_instance} in env.example overrides the units"
 
 
+def test_the_env_file_reads_the_same_in_sh_as_in_systemd() -> None:
+    """Operator commands source /etc/eenplan/env with sh (deploy/README.md, "On a bad day"); the units read it as
+    systemd's EnvironmentFile. Both must see every value whole: with the database URL's `&` unquoted, sh ran its
+    first half in the background, never set the URL, and every operator command opened an empty SQLite file."""
+    example = DEPLOY / "env.example"
+    expected = {}
+    for line in example.read_text().splitlines():
+        if "=" in line and not line.startswith("#"):
+            name, value = line.split("=", 1)
+            expected[name] = value[1:-1] if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"" else value
+    assert "&" in expected["EENPLAN_DATABASE_URL"]
+    sourced = subprocess.run(
+        ["sh", "-c", 'set -a; . "$1"; set +a; env', "sh", str(example)],
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert not sourced.stderr, sourced.stderr
+    seen = dict(line.split("=", 1) for line in sourced.stdout.splitlines() if line.startswith("EENPLAN_"))
+    assert seen == expected
+
+
 def render_nginx(node_ports: list[int], listen: int, cert: Path, key: Path) -> str:
     """deploy/nginx.conf with its upstream on `node_ports` and its TLS server on `listen` (a cluster test's shape)."""
     conf = (DEPLOY / "nginx.conf").read_text()

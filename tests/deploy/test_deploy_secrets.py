@@ -28,7 +28,14 @@ SECRETS = (
 def _example() -> dict[str, str]:
     """The settings deploy/env.example spells out (uncommented lines)."""
     pairs = (line.split("=", 1) for line in ENV_EXAMPLE.read_text().splitlines() if "=" in line)
-    return {name: value for name, value in pairs if not name.startswith("#")}
+    return {name: unquoted(value) for name, value in pairs if not name.startswith("#")}
+
+
+def unquoted(value: str) -> str:
+    """A value as systemd's EnvironmentFile reads it: one pair of enclosing quotes removed."""
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value
 
 
 def _node_env(**changes: str) -> dict[str, str]:
