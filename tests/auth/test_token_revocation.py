@@ -217,3 +217,36 @@ def test_no_token_may_claim_to_live_longer_than_its_revocation_is_kept(settings)
     no_iat = jwt.encode({"alg": "HS256"}, {k: v for k, v in {**claims, "exp": now + 60}.items() if k != "iat"}, key)
     with pytest.raises(Unauthenticated):
         tokens.verify(no_iat)
+
+
+async def test_a_revocation_written_with_a_short_expiry_is_still_kept_for_the_longest_token_life(
+    demo, settings, services, clock
+):
+    """Rows from before the bound was kept (their expiry the revoking node's lifetime) are not dropped when a later
+    revocation clears out old ones: only rows revoked longer ago than any token can live go."""
+    from datetime import timedelta
+
+    from eenplan.domain.errors import Unauthenticated
+
+    nodes = build_services(settings, clock=clock)
+    household = demo["household"]["id"]
+    regisseur = Principal(demo["regisseur"]["id"], household, second_factor=True)
+    joost = demo["by_name"]["Joost Willems"]["id"]
+    try:
+        issued = await nodes.tokens.issue_for(regisseur, household, joost)
+        async with nodes.tokens._uow(write=True) as uow:  # a row as the old code wrote it: kept one day
+            await uow.token_revocations.revoke(
+                issued.jti, household, regisseur.betrokkene_id, clock(), clock() + timedelta(days=1)
+            )
+            await uow.commit()
+        clock.advance(days=2)
+        later = await nodes.tokens.issue_for(regisseur, household, joost)
+        await nodes.tokens.revoke(regisseur, household, later.jti)  # clears out what it takes for expired
+        try:
+            await services.tokens.authenticate(issued.token)
+        except Unauthenticated:
+            pass
+        else:
+            raise AssertionError("a revoked token is accepted again")
+    finally:
+        await nodes.close()

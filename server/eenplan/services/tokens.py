@@ -26,17 +26,14 @@ from ..domain.access import Principal
 from ..domain.betrokkene import Role
 from ..domain.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 from ..domain.ports import Clock, RevocationList, UnitOfWorkFactory
-from ..settings.auth import MAX_TOKEN_SECONDS
+from ..settings.auth import MAX_TOKEN_SECONDS, REVOCATION_KEPT_SECONDS
 from .common import Need, authorised, require_need
 
 ISSUER = "eenplan"
 AUDIENCE = "eenplan-api"
 MONITORING_AUDIENCE = "eenplan-monitoring"  # never accepted as a household token, nor vice versa
 MAX_TOKEN_BYTES = 2048
-MAX_MONITORING_DAYS = 366
-#: how far the nodes' clocks may disagree before a revocation, dropped once its tokens "must have expired", could
-#: let one back in: a revocation is kept this much longer than the longest lifetime a token can have
-CLOCK_MARGIN = timedelta(days=1)
+MAX_MONITORING_DAYS = MAX_TOKEN_SECONDS // 86_400  # 366
 ALGORITHMS = ["HS256"]
 JTI = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
@@ -256,7 +253,7 @@ class TokenService:
             now = self._clock()
             # kept as long as any token can live (not this node's lifetime: another node, or this one before a
             # change of EENPLAN_TOKEN_TTL_SECONDS, may have issued it for longer), and then a margin for clocks
-            kept_until = now + timedelta(seconds=MAX_TOKEN_SECONDS) + CLOCK_MARGIN
+            kept_until = now + timedelta(seconds=REVOCATION_KEPT_SECONDS)
             await uow.token_revocations.revoke(jti, household_id, actor.betrokkene_id, now, kept_until)
             await uow.commit()
 
@@ -267,7 +264,7 @@ class TokenService:
             raise ValidationFailed.one("jti", "is not a token id")
         async with self._uow(write=True) as uow:
             now = self._clock()
-            kept_until = now + timedelta(days=MAX_MONITORING_DAYS) + CLOCK_MARGIN
+            kept_until = now + timedelta(seconds=REVOCATION_KEPT_SECONDS)  # (MAX_MONITORING_DAYS: the same bound)
             await uow.token_revocations.revoke(jti, None, None, now, kept_until)
             await uow.commit()
 

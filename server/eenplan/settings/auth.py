@@ -10,6 +10,9 @@ from . import setting
 #: revocation is kept this long (plus a margin for clocks that disagree), so it outlives every token it can name —
 #: also one issued by a node configured with a longer lifetime than the node that revokes it.
 MAX_TOKEN_SECONDS = 366 * 86_400
+#: how long a revoked token id is kept: longer than any token lives (API and monitoring tokens alike), plus a day
+#: for clocks that disagree between the node that revokes, the nodes that verify and the one that drops it
+REVOCATION_KEPT_SECONDS = MAX_TOKEN_SECONDS + 86_400
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import json
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ from ..domain.access import Grant, Level
 from ..domain.audit import GENESIS, AccessEvent, Channel, Event
 from ..domain.consent import Approval, Consent, ConsentMethod, ConsentStatus
 from ..domain.overmacht import Besluit, Overmacht
+from ..settings.auth import REVOCATION_KEPT_SECONDS
 from .grant_rows import GRANTS, GrantColumns, grant_of
 from .log_chain import InsertRows, LockHead, MoveHead, Step, arun
 from .tables_access import (
@@ -214,8 +215,14 @@ class TokenRevocationRepository:
         self, jti: str, household_id: str | None, by: str | None, at: datetime, expires_at: datetime
     ) -> None:
         """List a token id as revoked for a household (None: a monitoring token); again is harmless.
-        Entries whose tokens have expired anyway are dropped on the way."""
-        await self._s.execute(sa.delete(TokenRevocationRow).where(col(TokenRevocationRow.expires_at) < at))
+        Entries whose tokens have expired anyway are dropped on the way: past their expiry *and* revoked longer
+        ago than any token can live (rows written before that bound was kept may name a shorter expiry)."""
+        oldest_kept = at - timedelta(seconds=REVOCATION_KEPT_SECONDS)
+        await self._s.execute(
+            sa.delete(TokenRevocationRow).where(
+                col(TokenRevocationRow.expires_at) < at, col(TokenRevocationRow.revoked_at) < oldest_kept
+            )
+        )
         scope = household_id if household_id is not None else MONITORING_SCOPE
         found = await self._s.get(TokenRevocationRow, (jti, scope))
         if found is None:
