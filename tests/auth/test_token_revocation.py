@@ -250,3 +250,21 @@ async def test_a_revocation_written_with_a_short_expiry_is_still_kept_for_the_lo
             raise AssertionError("a revoked token is accepted again")
     finally:
         await nodes.close()
+
+
+async def test_a_revocation_is_in_the_security_log_with_ids_only(client, demo, caplog):
+    """A restored database forgets revocations made after its dump; the journal does not: each revocation is
+    logged with the token id and the household (ids only, never the token), so they can be made again."""
+    import logging
+
+    issued = await _issue(client, demo)
+    with caplog.at_level(logging.INFO, logger="eenplan.security"):
+        resp = await client.delete(hh(demo, f"/tokens/{issued['jti']}"), headers=bearer(demo["regisseur"]))
+    assert resp.status == 204
+    lines = [
+        r.getMessage() for r in caplog.records if r.name == "eenplan.security" and "token revoked" in r.getMessage()
+    ]
+    assert lines == [
+        f"token revoked jti={issued['jti']} household={demo['household']['id']} by={demo['regisseur']['id']}"
+    ]
+    assert issued["token"] not in caplog.text

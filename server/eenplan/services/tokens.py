@@ -10,6 +10,7 @@ every node; the signature check itself is remembered per token.
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 import time
@@ -28,6 +29,8 @@ from ..domain.errors import Forbidden, NotFound, Unauthenticated, ValidationFail
 from ..domain.ports import Clock, RevocationList, UnitOfWorkFactory
 from ..settings.auth import MAX_TOKEN_SECONDS, REVOCATION_KEPT_SECONDS
 from .common import Need, authorised, require_need
+
+security = logging.getLogger("eenplan.security")
 
 ISSUER = "eenplan"
 AUDIENCE = "eenplan-api"
@@ -256,6 +259,8 @@ class TokenService:
             kept_until = now + timedelta(seconds=REVOCATION_KEPT_SECONDS)
             await uow.token_revocations.revoke(jti, household_id, actor.betrokkene_id, now, kept_until)
             await uow.commit()
+        # ids only; the journal keeps it when a restored database does not (deploy/README.md, "Restore")
+        security.info("token revoked jti=%s household=%s by=%s", jti, household_id, actor.betrokkene_id)
 
     async def revoke_monitoring(self, jti: str) -> None:
         """The operator ends a monitoring token by its id (`eenplan monitoring-revoke`)."""
@@ -267,6 +272,7 @@ class TokenService:
             kept_until = now + timedelta(seconds=REVOCATION_KEPT_SECONDS)  # (MAX_MONITORING_DAYS: the same bound)
             await uow.token_revocations.revoke(jti, None, None, now, kept_until)
             await uow.commit()
+        security.info("token revoked jti=%s monitoring", jti)
 
 
 def _lives_at_most(claims: dict[str, Any], seconds: int) -> bool:
